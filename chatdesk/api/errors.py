@@ -1,0 +1,193 @@
+"""The one error hierarchy of the client.
+
+::
+
+    ChatdeskError                 anything shown to the user (never a bug)
+    └── ApiError                  a request failed; .category says why
+        ├── AuthError             401: bad or missing key                 category "auth"
+        ├── PermissionDeniedError 403: key may not use this               "permission"
+        ├── NotFoundError         404 or code model_not_found             "not_found"
+        ├── RateLimitError        429; .retry_after_s when known          "rate_limit"
+        ├── QuotaError            no credit / insufficient_quota          "quota"
+        ├── BadRequestError       400/422: the server refused the body    "bad_request"
+        ├── ContentFilterError    the answer or prompt was filtered       "content_filter"
+        ├── ServerError           5xx                                     "server"
+        ├── NetworkError          connect, TLS, timeout, dropped stream   "network"
+        └── ProtocolError         HTML page, unparseable JSON/SSE         "protocol"
+    ValidationError               a request field out of range (before sending)
+
+Every :class:`ApiError` keeps the server's own message, the HTTP status, and the text
+received before the failure (``partial``) so that no word of an answer is lost.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chatdesk.api.types import ChatResult
+
+
+class ChatdeskError(Exception):
+    """Base of every error meant for the user's eyes."""
+
+
+class ValidationError(ChatdeskError, ValueError):
+    """A request field is invalid; raised before anything is sent."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+# category -> (English, Chinese) short explanation
+_EXPLANATIONS: dict[str, tuple[str, str]] = {
+    "auth": (
+        "The API key was rejected. Check the key for this provider.",
+        "API 密钥无效或已失效，请检查该服务商的密钥。",
+    ),
+    "permission": (
+        "This key is not allowed to use this model or endpoint.",
+        "该密钥无权使用此模型或接口。",
+    ),
+    "not_found": (
+        "The server does not know this model or address. Check the model name and base URL.",
+        "服务器找不到该模型或地址，请检查模型名称和接口地址。",
+    ),
+    "rate_limit": (
+        "Too many requests: the server asks you to wait before retrying.",
+        "请求过于频繁，服务器要求稍后再试。",
+    ),
+    "quota": (
+        "The account has no credit left. Top up the balance with your provider.",
+        "账户余额或额度不足，请到服务商处充值。",
+    ),
+    "bad_request": (
+        "The server refused the request as invalid.",
+        "服务器认为请求参数有误，拒绝了请求。",
+    ),
+    "content_filter": (
+        "The request or the answer was blocked by the provider's content filter.",
+        "请求或回答被服务商的内容过滤拦截。",
+    ),
+    "server": (
+        "The server had an internal error. Try again in a moment.",
+        "服务器内部错误，请稍后重试。",
+    ),
+    "network": (
+        "Could not reach the server (network down, timeout or connection dropped).",
+        "无法连接服务器（网络中断、超时或连接被断开）。",
+    ),
+    "protocol": (
+        "The server answered with something that is not an API response "
+        "(an HTML page or broken data). Check the base URL.",
+        "服务器返回的不是 API 响应（可能是网页或损坏的数据），请检查接口地址。",
+    ),
+}
+
+
+class ApiError(ChatdeskError):
+    """A request to the server failed; see the module docstring for the tree."""
+
+    category = "unknown"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        http_status: int | None = None,
+        code: str | None = None,
+        retry_after_s: float | None = None,
+        partial: ChatResult | None = None,
+        body: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.http_status = http_status
+        self.code = code
+        self.retry_after_s = retry_after_s
+        self.partial = partial
+        # The raw body (trimmed) for a "details" view; never contains the key.
+        self.body = body
+
+    def explain(self, lang: str = "en") -> str:
+        """A short human explanation in English (``en``) or Chinese (``zh``)."""
+        en, zh = _EXPLANATIONS.get(self.category, ("The request failed.", "请求失败。"))
+        text = zh if lang.startswith("zh") else en
+        if self.retry_after_s is not None:
+            secs = max(1, round(self.retry_after_s))
+            text += f" 请在 {secs} 秒后重试。" if lang.startswith("zh") else f" Retry in {secs} s."
+        return text
+
+    @property
+    def partial_content(self) -> str:
+        return self.partial.content if self.partial else ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "category": self.category,
+            "http_status": self.http_status,
+            "message": self.message,
+            "retry_after_s": self.retry_after_s,
+        }
+
+    def __str__(self) -> str:
+        status = f" (HTTP {self.http_status})" if self.http_status else ""
+        return f"{self.explain()}{status} {self.message}".strip()
+
+
+class AuthError(ApiError):
+    category = "auth"
+
+
+class PermissionDeniedError(ApiError):
+    category = "permission"
+
+
+class NotFoundError(ApiError):
+    category = "not_found"
+
+
+class RateLimitError(ApiError):
+    category = "rate_limit"
+
+
+class QuotaError(ApiError):
+    category = "quota"
+
+
+class BadRequestError(ApiError):
+    category = "bad_request"
+
+
+class ContentFilterError(ApiError):
+    category = "content_filter"
+
+
+class ServerError(ApiError):
+    category = "server"
+
+
+class NetworkError(ApiError):
+    category = "network"
+
+
+class ProtocolError(ApiError):
+    category = "protocol"
+
+
+ERROR_CLASSES: dict[str, type[ApiError]] = {
+    cls.category: cls
+    for cls in (
+        AuthError,
+        PermissionDeniedError,
+        NotFoundError,
+        RateLimitError,
+        QuotaError,
+        BadRequestError,
+        ContentFilterError,
+        ServerError,
+        NetworkError,
+        ProtocolError,
+    )
+}

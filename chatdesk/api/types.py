@@ -1,0 +1,254 @@
+"""Typed values that cross the api boundary: requests, stream events, results.
+
+Everything here is plain Python (no Qt, no httpx) so that the store, the core and
+the UI can share it. Stream events are small slotted dataclasses because the client
+produces one per SSE chunk and must keep up with 100k+ chunks per second.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+JSON = dict[str, Any]
+
+ROLES = ("system", "user", "assistant", "tool")
+FINISH_REASONS = ("stop", "length", "tool_calls", "content_filter", "function_call")
+
+
+@dataclass(slots=True)
+class ChatMessage:
+    """One message of the conversation as sent to the server.
+
+    ``content`` is a string or a list of OpenAI content parts
+    (``{"type": "text", ...}`` / ``{"type": "image_url", ...}``).
+    """
+
+    role: str
+    content: str | list[JSON] | None = None
+    name: str | None = None
+    tool_calls: list[JSON] | None = None
+    tool_call_id: str | None = None
+
+    def to_dict(self) -> JSON:
+        """The wire form: unset fields are left out, as API.md asks."""
+        out: JSON = {"role": self.role}
+        if self.content is not None or self.role != "assistant":
+            out["content"] = self.content if self.content is not None else ""
+        if self.name:
+            out["name"] = self.name
+        if self.tool_calls:
+            out["tool_calls"] = self.tool_calls
+        if self.tool_call_id:
+            out["tool_call_id"] = self.tool_call_id
+        return out
+
+
+@dataclass(slots=True)
+class ChatRequest:
+    """Every request field of API.md. ``None`` means "not set: leave it out of the body"."""
+
+    model: str
+    messages: list[ChatMessage]
+    temperature: float | None = None
+    top_p: float | None = None
+    max_tokens: int | None = None
+    n: int | None = None
+    stream: bool = True
+    stop: list[str] | None = None
+    presence_penalty: float | None = None
+    frequency_penalty: float | None = None
+    response_format: JSON | None = None
+    seed: int | None = None
+    tools: list[JSON] | None = None
+    tool_choice: str | JSON | None = None
+    user: str | None = None
+    # Not an API.md field: extra JSON merged last (relay-specific switches).
+    extra_body: JSON | None = None
+
+
+# --- stream events ---------------------------------------------------------------
+
+
+@dataclass(slots=True, frozen=True)
+class TextDelta:
+    """A piece of answer text for choice ``index``."""
+
+    index: int
+    text: str
+
+
+@dataclass(slots=True, frozen=True)
+class ReasoningDelta:
+    """A piece of reasoning ("thinking") text for choice ``index``."""
+
+    index: int
+    text: str
+
+
+@dataclass(slots=True, frozen=True)
+class ToolCallDelta:
+    """A fragment of tool call ``call_index`` in choice ``index``.
+
+    The first fragment usually has ``id`` and ``name``; later ones append to
+    ``arguments``. :class:`ChatAccumulator` assembles them into :class:`ToolCall`.
+    """
+
+    index: int
+    call_index: int
+    id: str | None
+    name: str | None
+    arguments: str
+
+
+@dataclass(slots=True, frozen=True)
+class FinishEvent:
+    """Choice ``index`` ended with ``reason`` (stop, length, tool_calls, content_filter)."""
+
+    index: int
+    reason: str
+
+
+@dataclass(slots=True, frozen=True)
+class Usage:
+    """Token counts as reported by the server."""
+
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    total_tokens: int | None = None
+
+    def to_dict(self) -> JSON:
+        return {
+            "prompt_tokens": self.prompt_tokens,
+            "completion_tokens": self.completion_tokens,
+            "total_tokens": self.total_tokens,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Usage | None:
+        if not isinstance(data, dict):
+            return None
+
+        def _int(key: str) -> int | None:
+            value = data.get(key)
+            return int(value) if isinstance(value, int | float) else None
+
+        usage = cls(_int("prompt_tokens"), _int("completion_tokens"), _int("total_tokens"))
+        if usage.total_tokens is None and None not in (usage.prompt_tokens, usage.completion_tokens):
+            usage = cls(
+                usage.prompt_tokens,
+                usage.completion_tokens,
+                (usage.prompt_tokens or 0) + (usage.completion_tokens or 0),
+            )
+        return usage
+
+
+@dataclass(slots=True, frozen=True)
+class UsageEvent:
+    """Usage for the whole exchange, wherever the server put it."""
+
+    usage: Usage
+
+
+@dataclass(slots=True, frozen=True)
+class ModelEvent:
+    """The model the server says answered (may differ from the one asked for)."""
+
+    model: str
+
+
+StreamEvent = TextDelta | ReasoningDelta | ToolCallDelta | FinishEvent | UsageEvent | ModelEvent
+
+
+# --- results -----------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class ToolCall:
+    """A whole tool call; ``arguments`` is the exact string the server sent."""
+
+    id: str
+    name: str
+    arguments: str
+
+    def to_openai(self) -> JSON:
+        return {
+            "id": self.id,
+            "type": "function",
+            "function": {"name": self.name, "arguments": self.arguments},
+        }
+
+
+@dataclass(slots=True)
+class ChoiceResult:
+    """One candidate answer, as accumulated so far."""
+
+    index: int
+    content: str = ""
+    reasoning: str = ""
+    tool_calls: list[ToolCall] = field(default_factory=list)
+    finish_reason: str | None = None
+
+
+@dataclass(slots=True)
+class ChatResult:
+    """Everything one exchange produced (also the partial state during a stream)."""
+
+    model: str | None = None
+    choices: dict[int, ChoiceResult] = field(default_factory=dict)
+    usage: Usage | None = None
+
+    def choice(self, index: int) -> ChoiceResult:
+        found = self.choices.get(index)
+        if found is None:
+            found = self.choices[index] = ChoiceResult(index)
+        return found
+
+    @property
+    def content(self) -> str:
+        """Text of the first choice (what one-answer callers want)."""
+        first = self.choices.get(0)
+        return first.content if first else ""
+
+
+class ChatAccumulator:
+    """Folds stream events into a :class:`ChatResult`; pure and reusable."""
+
+    def __init__(self) -> None:
+        self.result = ChatResult()
+        # (choice index, call index) -> [id, name, argument pieces]
+        self._calls: dict[tuple[int, int], list[Any]] = {}
+
+    def feed(self, event: StreamEvent) -> None:
+        result = self.result
+        if type(event) is TextDelta:
+            choice = result.choice(event.index)
+            choice.content += event.text
+        elif type(event) is ReasoningDelta:
+            choice = result.choice(event.index)
+            choice.reasoning += event.text
+        elif type(event) is ToolCallDelta:
+            key = (event.index, event.call_index)
+            slot = self._calls.get(key)
+            if slot is None:
+                slot = self._calls[key] = [None, None, []]
+            if event.id:
+                slot[0] = event.id
+            if event.name:
+                slot[1] = (slot[1] or "") + event.name if slot[1] != event.name else slot[1]
+            if event.arguments:
+                slot[2].append(event.arguments)
+            self._rebuild_calls(event.index)
+        elif type(event) is FinishEvent:
+            result.choice(event.index).finish_reason = event.reason
+        elif type(event) is UsageEvent:
+            result.usage = event.usage
+        elif type(event) is ModelEvent:
+            result.model = event.model
+
+    def _rebuild_calls(self, index: int) -> None:
+        calls = sorted((k[1], v) for k, v in self._calls.items() if k[0] == index)
+        self.result.choice(index).tool_calls = [
+            ToolCall(id=v[0] or f"call_{index}_{ci}", name=v[1] or "", arguments="".join(v[2]))
+            for ci, v in calls
+        ]

@@ -1,0 +1,88 @@
+"""Row dataclasses handed out by the store (no SQL, no Qt).
+
+The UI and the command line read these; only ``chatdesk.store`` writes them.
+Times are Unix epoch seconds (float, UTC).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+JSON = dict[str, Any]
+
+MESSAGE_STATUSES = ("streaming", "done", "stopped", "error", "interrupted")
+
+
+@dataclass(slots=True)
+class ConversationRow:
+    """A conversation; ``params`` holds the request fields chosen for it."""
+
+    id: int
+    title: str
+    created: float
+    updated: float
+    pinned: bool = False
+    system_prompt: str = ""
+    model: str | None = None
+    provider: str | None = None
+    params: JSON = field(default_factory=dict)
+    current_leaf_id: int | None = None
+    message_count: int = 0
+
+
+@dataclass(slots=True)
+class MessageRow:
+    """One node of a conversation's message tree.
+
+    ``content`` is the plain text; ``parts`` holds content parts when the message
+    has images (``{"type": "text", "text": ...}`` and
+    ``{"type": "image", "hash": ..., "mime": ...}`` referring to the images table).
+    """
+
+    id: int
+    conversation_id: int
+    parent_id: int | None
+    role: str
+    content: str = ""
+    parts: list[JSON] | None = None
+    reasoning: str = ""
+    name: str | None = None
+    tool_calls: list[JSON] | None = None
+    tool_call_id: str | None = None
+    model_requested: str | None = None
+    model: str | None = None
+    finish_reason: str | None = None
+    usage: JSON | None = None
+    ttft_ms: float | None = None
+    duration_ms: float | None = None
+    status: str = "done"
+    error: str | None = None
+    error_category: str | None = None
+    choice_index: int = 0
+    created: float = 0.0
+    updated: float = 0.0
+    meta: JSON = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class ProviderRow:
+    """A configured server. The API key is never here: it lives in the keyring."""
+
+    name: str
+    base_url: str
+    default_model: str | None = None
+    options: JSON = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class SearchHit:
+    """One search result: a message and a snippet with the match marked by ``[`` ``]``."""
+
+    conversation_id: int
+    conversation_title: str
+    message_id: int
+    role: str
+    model: str | None
+    created: float
+    snippet: str
