@@ -1,0 +1,146 @@
+"""A small, fast, incremental Server-Sent Events parser for chat completion streams.
+
+Relays mangle SSE in many ways (ANCHORS.md 3.7): events split across reads anywhere
+(even inside a CRLF or a multi-byte UTF-8 character), several events in one read,
+``data:`` without the space, CR or CRLF line endings, ``: keep-alive`` comments, empty
+``data:`` events, two frames glued on one line (``data: {...}data: {...}``) and error
+objects forwarded as a bare JSON line without ``data:``. This parser copes with all of
+them and stays cheap: one C-level decode and split per read, a short Python loop per line.
+
+``feed()`` returns ``(event, data)`` tuples: ``event`` is ``None`` unless the frame named
+one (``event: error`` gives ``"error"``), ``data`` is the payload string (``"[DONE]"``
+included, the caller decides). Events with an empty payload are dropped, except a named
+``error`` event, which is always reported so that it cannot pass silently.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import re
+
+SSEItem = tuple[str | None, str]
+
+# A second "data:" marker followed by the start of a JSON value: a glued frame.
+_GLUED_SPLIT = re.compile(r"data: ?(?=[\[{])")
+
+
+def split_glued(value: str) -> list[str]:
+    """Split ``{...}data: {...}`` into frames unless the whole value is valid JSON."""
+    try:
+        json.loads(value)
+    except ValueError:
+        parts = [p.strip() for p in _GLUED_SPLIT.split(value)]
+        return [p for p in parts if p] or [value]
+    return [value]
+
+
+class SSEParser:
+    """Incremental SSE parser: ``feed(bytes)`` per read, ``close()`` at EOF."""
+
+    __slots__ = ("_decoder", "_buf", "_data", "_event", "_cr", "_started")
+
+    def __init__(self) -> None:
+        self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        self._buf = ""  # the incomplete last line
+        self._data: list[str] | None = None  # data lines of the event being built
+        self._event: str | None = None  # its event name, if any
+        self._cr = False  # the previous read ended with "\r": drop a leading "\n"
+        self._started = False  # a leading BOM was checked
+
+    def feed(self, data: bytes) -> list[SSEItem]:
+        """Consume one network read; return the events it completed."""
+        return self._feed_text(self._decoder.decode(data))
+
+    def close(self) -> list[SSEItem]:
+        """Flush at EOF: a last event without its trailing blank line still counts."""
+        text = self._decoder.decode(b"", True)
+        out = self._feed_text(text + "\n\n")
+        self._decoder.reset()
+        self._buf = ""
+        self._data = None
+        self._event = None
+        self._cr = False
+        return out
+
+    def _feed_text(self, text: str) -> list[SSEItem]:
+        if self._cr:
+            self._cr = False
+            if text[:1] == "\n":
+                text = text[1:]
+        if "\r" in text:
+            if text[-1] == "\r":
+                self._cr = True
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        if self._buf:
+            text = self._buf + text
+        lines = text.split("\n")
+        self._buf = lines.pop()
+        if not lines:
+            return []
+        if not self._started:
+            self._started = True
+            if lines[0][:1] == "\ufeff":
+                lines[0] = lines[0][1:]
+
+        out: list[SSEItem] = []
+        append = out.append
+        data = self._data
+        event = self._event
+        for line in lines:
+            if not line:  # blank line: dispatch
+                if data is not None:
+                    payload = data[0] if len(data) == 1 else "\n".join(data)
+                    if payload or event == "error":
+                        append((event, payload))
+                    data = None
+                elif event == "error":
+                    append((event, ""))
+                event = None
+                continue
+            if line.startswith("data:"):
+                value = line[6:] if line[5:6] == " " else line[5:]
+                if "data:" in value:
+                    parts = split_glued(value)
+                    if len(parts) > 1:
+                        # parts[0] ends the current event, the middle ones are whole
+                        # events, the last one starts a new event.
+                        if data is None:
+                            data = [parts[0]]
+                        else:
+                            data.append(parts[0])
+                        payload = "\n".join(data)
+                        append((event, payload))
+                        event = None
+                        for part in parts[1:-1]:
+                            append((None, part))
+                        data = [parts[-1]]
+                        continue
+                if data is None:
+                    data = [value]
+                else:
+                    data.append(value)
+            elif line[0] == ":":  # comment / keep-alive
+                continue
+            elif line[0] == "{":  # a bare JSON object forwarded without "data:"
+                if data is not None:
+                    append((event, "\n".join(data)))
+                    data = None
+                    event = None
+                append((event, line.strip()))
+                event = None
+            else:
+                name, _, value = line.partition(":")
+                if value[:1] == " ":
+                    value = value[1:]
+                if name == "event":
+                    event = value or None
+                elif name == "data":  # "data" with no colon: an empty data line
+                    if data is None:
+                        data = [""]
+                    else:
+                        data.append("")
+                # "id", "retry" and unknown fields are ignored, as the spec says.
+        self._data = data
+        self._event = event
+        return out

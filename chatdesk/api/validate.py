@@ -1,0 +1,266 @@
+"""Check a :class:`ChatRequest` before sending and build its JSON body.
+
+Validating locally gives the user a precise message naming the field instead of a
+relay's vague 400, and keeps ranges from API.md in one place.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+import mimetypes
+import re
+from pathlib import Path
+from typing import Any
+
+from chatdesk.api.errors import ValidationError
+from chatdesk.api.types import JSON, ROLES, ChatMessage, ChatRequest
+
+TOOL_NAME_RE = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
+TOOL_CHOICE_MODES = ("none", "auto", "required")
+MAX_STOP = 4
+MAX_IMAGE_BYTES = 20 * 1024 * 1024  # OpenAI's documented per-image limit
+
+# Optional request fields copied verbatim when set (``stop`` is handled separately).
+_PLAIN_FIELDS = (
+    "temperature",
+    "top_p",
+    "max_tokens",
+    "n",
+    "presence_penalty",
+    "frequency_penalty",
+    "response_format",
+    "seed",
+    "tools",
+    "tool_choice",
+    "user",
+)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_range(name: str, value: Any, low: float, high: float) -> None:
+    if value is None:
+        return
+    if not _is_number(value):
+        raise ValidationError(name, f"must be a number, got {value!r}")
+    if not low <= value <= high:
+        raise ValidationError(name, f"must be between {low:g} and {high:g}, got {value:g}")
+
+
+def _check_message(i: int, msg: Any) -> None:
+    field = f"messages[{i}]"
+    if isinstance(msg, ChatMessage):
+        role, content = msg.role, msg.content
+        tool_calls, tool_call_id = msg.tool_calls, msg.tool_call_id
+    elif isinstance(msg, dict):
+        role, content = msg.get("role"), msg.get("content")
+        tool_calls, tool_call_id = msg.get("tool_calls"), msg.get("tool_call_id")
+    else:
+        raise ValidationError(field, f"must be a ChatMessage, got {type(msg).__name__}")
+    if role not in ROLES:
+        raise ValidationError(f"{field}.role", f"must be one of {', '.join(ROLES)}, got {role!r}")
+    if content is not None and not isinstance(content, str):
+        if not isinstance(content, list):
+            raise ValidationError(f"{field}.content", "must be a string or a list of parts")
+        for j, part in enumerate(content):
+            if not isinstance(part, dict) or not isinstance(part.get("type"), str):
+                raise ValidationError(
+                    f"{field}.content[{j}]", 'each part must be an object with a "type"'
+                )
+    if tool_calls is not None and role != "assistant":
+        raise ValidationError(f"{field}.tool_calls", "only assistant messages carry tool calls")
+    if role == "tool" and not tool_call_id:
+        raise ValidationError(f"{field}.tool_call_id", "a tool message must name the call it answers")
+
+
+def _check_tools(tools: Any) -> list[str]:
+    if not isinstance(tools, list):
+        raise ValidationError("tools", "must be a list of function tools")
+    names: list[str] = []
+    for i, tool in enumerate(tools):
+        field = f"tools[{i}]"
+        if not isinstance(tool, dict) or tool.get("type") != "function":
+            raise ValidationError(field, 'must be {"type": "function", "function": {...}}')
+        fn = tool.get("function")
+        if not isinstance(fn, dict):
+            raise ValidationError(f"{field}.function", "must be an object")
+        name = fn.get("name")
+        if not isinstance(name, str) or not TOOL_NAME_RE.match(name):
+            raise ValidationError(
+                f"{field}.function.name",
+                f"must be 1-64 letters, digits, '_' or '-', got {name!r}",
+            )
+        if "description" in fn and not isinstance(fn["description"], str):
+            raise ValidationError(f"{field}.function.description", "must be a string")
+        params = fn.get("parameters")
+        if params is not None:
+            if not isinstance(params, dict):
+                raise ValidationError(f"{field}.function.parameters", "must be a JSON schema object")
+            if "type" in params and params["type"] != "object":
+                raise ValidationError(
+                    f"{field}.function.parameters",
+                    f'the schema\'s "type" must be "object", got {params["type"]!r}',
+                )
+        if name in names:
+            raise ValidationError(f"{field}.function.name", f"duplicate tool name {name!r}")
+        names.append(name)
+    return names
+
+
+def _check_tool_choice(choice: Any, names: list[str]) -> None:
+    if isinstance(choice, str):
+        if choice not in TOOL_CHOICE_MODES:
+            raise ValidationError(
+                "tool_choice", f"must be none, auto, required or a function, got {choice!r}"
+            )
+        if choice == "required" and not names:
+            raise ValidationError("tool_choice", '"required" needs at least one tool')
+        return
+    if not isinstance(choice, dict) or choice.get("type") != "function":
+        raise ValidationError("tool_choice", 'must be a mode or {"type": "function", ...}')
+    fn = choice.get("function")
+    name = fn.get("name") if isinstance(fn, dict) else None
+    if not isinstance(name, str) or not name:
+        raise ValidationError("tool_choice", "must name a function")
+    if name not in names:
+        raise ValidationError("tool_choice", f"names {name!r}, which is not a declared tool")
+
+
+def validate_request(req: ChatRequest) -> None:
+    """Raise :class:`ValidationError` (field, message) for the first invalid field."""
+    if not isinstance(req.model, str) or not req.model.strip():
+        raise ValidationError("model", "is empty; pick a model")
+    if not isinstance(req.messages, list) or not req.messages:
+        raise ValidationError("messages", "needs at least one message")
+    for i, msg in enumerate(req.messages):
+        _check_message(i, msg)
+    _check_range("temperature", req.temperature, 0, 2)
+    _check_range("top_p", req.top_p, 0, 1)
+    _check_range("presence_penalty", req.presence_penalty, -2, 2)
+    _check_range("frequency_penalty", req.frequency_penalty, -2, 2)
+    for name in ("n", "max_tokens"):
+        value = getattr(req, name)
+        if value is not None and (not _is_int(value) or value < 1):
+            raise ValidationError(name, f"must be a whole number of at least 1, got {value!r}")
+    if req.seed is not None and not _is_int(req.seed):
+        raise ValidationError("seed", f"must be a whole number, got {req.seed!r}")
+    stop = req.stop
+    if stop is not None:
+        stops = [stop] if isinstance(stop, str) else stop
+        if not isinstance(stops, list | tuple):
+            raise ValidationError("stop", "must be a string or a list of strings")
+        if len(stops) > MAX_STOP:
+            raise ValidationError("stop", f"at most {MAX_STOP} stop sequences, got {len(stops)}")
+        for s in stops:
+            if not isinstance(s, str) or not s:
+                raise ValidationError("stop", f"stop sequences must be non-empty strings: {s!r}")
+    names = _check_tools(req.tools) if req.tools is not None else []
+    if req.tool_choice is not None:
+        _check_tool_choice(req.tool_choice, names)
+    rf = req.response_format
+    if rf is not None and (not isinstance(rf, dict) or not isinstance(rf.get("type"), str)):
+        raise ValidationError("response_format", 'must be an object with a "type", e.g. json_object')
+    if req.user is not None and not isinstance(req.user, str):
+        raise ValidationError("user", "must be a string")
+    if req.extra_body is not None and not isinstance(req.extra_body, dict):
+        raise ValidationError("extra_body", "must be a JSON object")
+    if not isinstance(req.stream, bool):
+        raise ValidationError("stream", "must be true or false")
+
+
+def build_body(req: ChatRequest, *, include_usage: bool) -> JSON:
+    """The request's JSON body: unset fields left out, ``extra_body`` merged last.
+
+    A ``None`` value in ``extra_body`` removes that key (e.g. ``{"stream_options": None}``).
+    """
+    body: JSON = {
+        "model": req.model,
+        "messages": [m.to_dict() if isinstance(m, ChatMessage) else dict(m) for m in req.messages],
+    }
+    for name in _PLAIN_FIELDS:
+        value = getattr(req, name)
+        if value is not None:
+            body[name] = value
+    if req.stop is not None:
+        body["stop"] = [req.stop] if isinstance(req.stop, str) else list(req.stop)
+    body["stream"] = req.stream
+    if req.stream and include_usage:
+        body["stream_options"] = {"include_usage": True}
+    if req.extra_body:
+        for key, value in req.extra_body.items():
+            if value is None:
+                body.pop(key, None)
+            else:
+                body[key] = value
+    return body
+
+
+# --- images ------------------------------------------------------------------------
+
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+    (b"BM", "image/bmp"),
+)
+
+
+def _sniff_mime(head: bytes) -> str | None:
+    for magic, mime in _MAGIC:
+        if head.startswith(magic):
+            return mime
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+def image_part(path_or_url: str, *, detail: str | None = None) -> JSON:
+    """An ``image_url`` content part: URLs kept, local files inlined as a base64 data URL."""
+    text = str(path_or_url).strip()
+    lowered = text.lower()
+    if lowered.startswith(("http://", "https://", "data:image/")):
+        url = text
+    else:
+        if lowered.startswith("file://"):
+            from urllib.parse import unquote, urlsplit
+
+            text = unquote(urlsplit(text).path)
+        path = Path(text).expanduser()
+        if not path.exists():
+            raise ValidationError("image", f"file not found: {path}")
+        if not path.is_file():
+            raise ValidationError("image", f"not a file: {path}")
+        try:
+            size = path.stat().st_size
+            if size > MAX_IMAGE_BYTES:
+                raise ValidationError(
+                    "image", f"{path.name} is {size / 1e6:.1f} MB; the limit is 20 MB"
+                )
+            data = path.read_bytes()
+        except OSError as exc:
+            raise ValidationError("image", f"cannot read {path}: {exc.strerror or exc}") from None
+        mime = _sniff_mime(data[:16])
+        if mime is None:
+            guessed, _ = mimetypes.guess_type(path.name)
+            # Formats we cannot sniff (SVG, TIFF, AVIF...) are trusted by extension; a
+            # ".png" whose bytes are not PNG is not.
+            sniffable = {m for _, m in _MAGIC} | {"image/webp"}
+            if guessed and guessed.startswith("image/") and guessed not in sniffable and data:
+                mime = guessed
+        if mime is None:
+            raise ValidationError(
+                "image", f"{path.name} is not an image (PNG, JPEG, GIF, WebP or BMP expected)"
+            )
+        url = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+    image: JSON = {"url": url}
+    if detail is not None:
+        image["detail"] = detail
+    return {"type": "image_url", "image_url": image}

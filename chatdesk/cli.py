@@ -1,0 +1,659 @@
+"""The ``chatdesk`` command line: the same engine and store as the window, scriptable.
+
+Subcommands never import Qt, and import httpx only when they talk to a server, so
+``chatdesk --version`` and ``chatdesk history ...`` start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as _dt
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+from chatdesk import __version__
+from chatdesk.api.errors import ApiError, ChatdeskError, ValidationError
+
+if TYPE_CHECKING:
+    from chatdesk.store import Store
+
+EXIT_API = 1
+EXIT_USAGE = 2
+
+
+class UsageError(ChatdeskError):
+    """Bad command-line input: exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports errors as one line and exits 2 (never a traceback)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"chatdesk: error: {message}\n")
+
+
+def _iso(ts: float | None) -> str | None:
+    if ts is None:
+        return None
+    return _dt.datetime.fromtimestamp(ts, _dt.UTC).isoformat(timespec="seconds").replace(
+        "+00:00", "Z"
+    )
+
+
+def _float_arg(name: str, low: float, high: float) -> Any:
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{name} must be a number, got {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{name} must be between {low:g} and {high:g}, got {text}")
+        return value
+
+    return parse
+
+
+def _int_arg(name: str, low: int | None = None) -> Any:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{name} must be a whole number, got {text!r}") from None
+        if low is not None and value < low:
+            raise argparse.ArgumentTypeError(f"{name} must be at least {low}, got {text}")
+        return value
+
+    return parse
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command tree (kept in one place so --help reads well)."""
+    p = _Parser(prog="chatdesk", description="ChatDesk: chat with OpenAI-compatible servers.")
+    p.add_argument("--version", action="version", version=f"chatdesk {__version__}")
+    # Window options (used when no subcommand is given).
+    p.add_argument("--base-url", help="open the window on this server for this run")
+    p.add_argument("-m", "--model", help="model for this run")
+    p.add_argument("--provider", help="provider to use for this run")
+    p.add_argument("--screenshot", help=argparse.SUPPRESS)
+    p.add_argument("--smoke-test", action="store_true", help=argparse.SUPPRESS)
+    sub = p.add_subparsers(dest="command", parser_class=_Parser)
+
+    ask = sub.add_parser("ask", help="send a prompt and stream the answer")
+    ask.add_argument("prompt", nargs="?", help="the prompt (default: read standard input)")
+    ask.add_argument("-m", "--model")
+    ask.add_argument("--provider")
+    ask.add_argument("--base-url")
+    ask.add_argument("--system", help="system prompt")
+    ask.add_argument("-t", "--temperature", type=_float_arg("temperature", 0, 2))
+    ask.add_argument("--top-p", type=_float_arg("top-p", 0, 1))
+    ask.add_argument("--max-tokens", type=_int_arg("max-tokens", 1))
+    ask.add_argument("-n", type=_int_arg("n", 1), dest="n")
+    ask.add_argument("--stop", action="append", help="stop sequence (repeat, at most 4)")
+    ask.add_argument("--presence-penalty", type=_float_arg("presence-penalty", -2, 2))
+    ask.add_argument("--frequency-penalty", type=_float_arg("frequency-penalty", -2, 2))
+    ask.add_argument("--json-object", action="store_true", help='response_format {"type":"json_object"}')
+    ask.add_argument("--seed", type=_int_arg("seed"))
+    ask.add_argument("--user", help="end-user id sent as `user`")
+    ask.add_argument("--tools", metavar="FILE.json", help="JSON array of tool objects")
+    ask.add_argument("--tool-choice", help="auto, none, required or a function name")
+    ask.add_argument("--image", action="append", metavar="PATH_OR_URL")
+    ask.add_argument("--no-stream", action="store_true")
+    group = ask.add_mutually_exclusive_group()
+    group.add_argument("--continue", dest="cont", action="store_true", help="continue the latest conversation")
+    group.add_argument("--conversation", type=_int_arg("conversation", 1), metavar="ID")
+    ask.add_argument("--no-save", action="store_true")
+    ask.add_argument("--timeout", type=_float_arg("timeout", 0.1, 86400), metavar="SECONDS")
+    ask.add_argument("--json", action="store_true")
+
+    models = sub.add_parser("models", help="list the models a server offers")
+    mg = models.add_mutually_exclusive_group()
+    mg.add_argument("--provider")
+    mg.add_argument("--base-url")
+    models.add_argument("--json", action="store_true")
+
+    prov = sub.add_parser("providers", help="configured servers")
+    psub = prov.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    pl = psub.add_parser("list")
+    pl.add_argument("--json", action="store_true")
+    pa = psub.add_parser("add")
+    pa.add_argument("name")
+    pa.add_argument("--base-url", required=True)
+    pa.add_argument("--default-model")
+    pa.add_argument("--set-default", action="store_true", help="use it when no provider is named")
+    pr = psub.add_parser("remove")
+    pr.add_argument("name")
+
+    hist = sub.add_parser("history", help="past conversations")
+    hsub = hist.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    hl = hsub.add_parser("list")
+    hl.add_argument("--limit", type=_int_arg("limit", 1), default=50)
+    hl.add_argument("--json", action="store_true")
+    hs = hsub.add_parser("show")
+    hs.add_argument("id", type=_int_arg("id", 1))
+    hs.add_argument("--json", action="store_true")
+    hq = hsub.add_parser("search")
+    hq.add_argument("query")
+    hq.add_argument("--model")
+    hq.add_argument("--limit", type=_int_arg("limit", 1), default=50)
+    hq.add_argument("--sort", choices=("newest", "relevance"), default="newest")
+    hq.add_argument("--json", action="store_true")
+
+    keys = sub.add_parser("keys", help="API keys in the system keyring")
+    ksub = keys.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    ks = ksub.add_parser("set", help="store a key read from standard input")
+    ks.add_argument("provider")
+    kd = ksub.add_parser("delete")
+    kd.add_argument("provider")
+    kst = ksub.add_parser("status")
+    kst.add_argument("--json", action="store_true")
+    return p
+
+
+# --- helpers -------------------------------------------------------------------------
+
+
+def _open_store() -> Store:
+    from chatdesk.core.services import ensure_default_provider, open_store
+
+    store = open_store()
+    ensure_default_provider(store)
+    return store
+
+
+def _print_json(obj: Any) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def _fail(exc: Exception, as_json: bool, partial: str = "") -> int:
+    """Report an error as one readable line (or JSON) and return the exit code."""
+    if isinstance(exc, ApiError):
+        code = EXIT_API
+        err = exc.to_json()
+        line = str(exc)
+    else:
+        code = EXIT_USAGE if isinstance(exc, UsageError | ValidationError) else EXIT_API
+        category = "usage" if code == EXIT_USAGE else getattr(exc, "kind", "error")
+        err = {"category": category, "http_status": None, "message": str(exc), "retry_after_s": None}
+        line = exc.explain() if hasattr(exc, "explain") else str(exc)
+    if as_json:
+        _print_json({"error": err, "partial": {"content": partial}})
+    else:
+        sys.stderr.write(f"chatdesk: error: {line}\n")
+    return code
+
+
+# --- ask -----------------------------------------------------------------------------
+
+
+def _read_tools(path: str) -> list[Any]:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot read tools file {path}: {exc.strerror}") from None
+    try:
+        tools = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UsageError(
+            f"tools file {path} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        ) from None
+    if not isinstance(tools, list):
+        raise UsageError(f"tools file {path} must hold a JSON array of tool objects")
+    return tools
+
+
+def _tool_choice(value: str | None) -> Any:
+    if value is None:
+        return None
+    if value in ("auto", "none", "required"):
+        return value
+    return {"type": "function", "function": {"name": value}}
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    """Send one prompt; stream the answer to stdout; save the exchange."""
+    from chatdesk.api.client import ChatClient
+    from chatdesk.api.types import ChatMessage
+    from chatdesk.api.validate import validate_request
+    from chatdesk.core.keys import KeyStore
+    from chatdesk.core.services import (
+        add_user_message,
+        load_image_file,
+        resolve_endpoint,
+        title_from_text,
+    )
+    from chatdesk.core.session import message_to_wire, messages_for, request_for, run_exchange
+
+    prompt = args.prompt
+    if prompt is None and not sys.stdin.isatty():
+        prompt = sys.stdin.read()
+    if prompt is None or not prompt.strip():
+        raise UsageError("the prompt is empty: give it as an argument or on standard input")
+    if args.stop and len(args.stop) > 4:
+        raise UsageError("at most 4 --stop sequences are allowed")
+
+    images: list[tuple[bytes, str]] = []
+    image_urls: list[str] = []
+    for item in args.image or []:
+        if item.startswith(("http://", "https://")):
+            image_urls.append(item)
+        elif item.startswith("data:image/"):
+            image_urls.append(item)
+        else:
+            images.append(load_image_file(item))
+
+    params: dict[str, Any] = {
+        "temperature": args.temperature,
+        "top_p": args.top_p,
+        "max_tokens": args.max_tokens,
+        "n": args.n,
+        "stop": args.stop,
+        "presence_penalty": args.presence_penalty,
+        "frequency_penalty": args.frequency_penalty,
+        "response_format": {"type": "json_object"} if args.json_object else None,
+        "seed": args.seed,
+        "user": args.user,
+        "tools": _read_tools(args.tools) if args.tools else None,
+        "tool_choice": _tool_choice(args.tool_choice),
+    }
+    params = {k: v for k, v in params.items() if v is not None}
+
+    store = _open_store()
+    try:
+        keys = KeyStore()
+        endpoint = resolve_endpoint(store, keys, provider=args.provider, base_url=args.base_url)
+        conversation = None
+        if args.cont:
+            latest = store.list_conversations(limit=1, pinned_first=False)
+            conversation = latest[0] if latest else None
+        elif args.conversation:
+            conversation = store.get_conversation(args.conversation)
+            if conversation is None:
+                raise UsageError(f"no conversation with id {args.conversation}")
+        model = args.model or (conversation.model if conversation else None) or endpoint.default_model
+        if not model:
+            raise UsageError("no model: pass -m/--model (see `chatdesk models`)")
+
+        history = store.active_path(conversation.id) if conversation else []
+        system = args.system if args.system is not None else (conversation.system_prompt if conversation else "")
+        wire = messages_for(None, history, store.get_image)
+        if system.strip():
+            wire.insert(0, ChatMessage(role="system", content=system))
+        # The new user message, built the same way it will be stored.
+        from chatdesk.store.rows import MessageRow
+
+        parts: list[dict[str, Any]] | None = None
+        if images or image_urls:
+            parts = [{"type": "text", "text": prompt}]
+            for data, mime in images:
+                from chatdesk.core.services import data_url
+
+                parts.append({"type": "image_url", "image_url": {"url": data_url(data, mime), "detail": "auto"}})
+            for url in image_urls:
+                parts.append({"type": "image_url", "image_url": {"url": url, "detail": "auto"}})
+        wire.append(message_to_wire(MessageRow(0, 0, None, "user", prompt, parts=parts), store.get_image))
+        request = request_for(model, wire, params, stream=not args.no_stream)
+        validate_request(request)
+
+        conv_id: int | None = None
+        user_id: int | None = None
+        if not args.no_save:
+            if conversation is None:
+                conv_id = store.create_conversation(
+                    title_from_text(prompt),
+                    model=model,
+                    provider=endpoint.name,
+                    system_prompt=system,
+                    params=params,
+                )
+            else:
+                conv_id = conversation.id
+                store.update_conversation(conv_id, model=model, system_prompt=system)
+            parent = history[-1].id if history else None
+            user_id = add_user_message(
+                store, conv_id, prompt, parent_id=parent, images=images, image_urls=image_urls
+            )
+
+        client_kwargs: dict[str, Any] = {}
+        if args.timeout:
+            client_kwargs["read_timeout"] = args.timeout
+            client_kwargs["connect_timeout"] = min(args.timeout, 10.0)
+        show_reasoning = sys.stderr.isatty() and not args.json
+        streamed_any = False
+
+        def on_event(event: Any) -> None:
+            nonlocal streamed_any
+            from chatdesk.api.types import ReasoningDelta, TextDelta
+
+            if args.json:
+                return
+            if type(event) is TextDelta and event.index == 0:
+                sys.stdout.write(event.text)
+                sys.stdout.flush()
+                streamed_any = True
+            elif type(event) is ReasoningDelta and event.index == 0 and show_reasoning:
+                sys.stderr.write(event.text)
+                sys.stderr.flush()
+
+        async def go() -> Any:
+            async with ChatClient(endpoint.base_url, endpoint.api_key, **client_kwargs) as client:
+                return await run_exchange(
+                    client,
+                    request,
+                    store=None if args.no_save else store,
+                    conversation_id=conv_id,
+                    parent_id=user_id,
+                    on_event=on_event,
+                )
+
+        outcome = asyncio.run(go())
+        result = outcome.result
+        if outcome.error is not None:
+            if streamed_any:
+                sys.stdout.write("\n")
+            return _fail(outcome.error, args.json, result.content)
+        if args.json:
+            _print_json(
+                {
+                    "conversation_id": conv_id,
+                    "message_ids": ([user_id] if user_id else []) + list(outcome.message_ids.values()),
+                    "model": result.model or model,
+                    "choices": [
+                        {
+                            "index": c.index,
+                            "content": c.content,
+                            "reasoning": c.reasoning or None,
+                            "tool_calls": [
+                                {"id": t.id, "name": t.name, "arguments": t.arguments}
+                                for t in c.tool_calls
+                            ],
+                            "finish_reason": c.finish_reason,
+                        }
+                        for c in sorted(result.choices.values(), key=lambda c: c.index)
+                    ],
+                    "usage": result.usage.to_dict() if result.usage else None,
+                    "ttft_ms": outcome.ttft_ms,
+                    "duration_ms": outcome.duration_ms,
+                }
+            )
+        else:
+            out = sys.stdout
+            first = result.choices.get(0)
+            if first is not None and not streamed_any and first.content:
+                out.write(first.content)
+            for choice in sorted(result.choices.values(), key=lambda c: c.index):
+                if choice.index != 0:
+                    out.write(f"\n\n--- candidate {choice.index + 1} ---\n{choice.content}")
+                for call in choice.tool_calls:
+                    out.write(f"\n[tool call {call.id}] {call.name}({call.arguments})")
+                if choice.finish_reason and choice.finish_reason not in ("stop", "tool_calls"):
+                    sys.stderr.write(f"\n[finish reason: {choice.finish_reason}]")
+            out.write("\n")
+            out.flush()
+        return 0
+    finally:
+        store.close()
+
+
+# --- models / providers / history / keys --------------------------------------------
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    from chatdesk.api.client import ChatClient
+    from chatdesk.core.keys import KeyStore
+    from chatdesk.core.services import fetch_models, resolve_endpoint
+
+    store = _open_store()
+    try:
+        endpoint = resolve_endpoint(store, KeyStore(), provider=args.provider, base_url=args.base_url)
+
+        async def go() -> Any:
+            async with ChatClient(endpoint.base_url, endpoint.api_key, max_retries=0) as client:
+                return await fetch_models(client, store, endpoint.cache_key)
+
+        models, source, error = asyncio.run(go())
+    finally:
+        store.close()
+    if args.json:
+        _print_json(
+            {
+                "models": [{"id": m.get("id"), "owned_by": m.get("owned_by")} for m in models],
+                "source": source,
+            }
+        )
+    else:
+        if error is not None:
+            label = "cached list" if source == "cache" else "built-in list"
+            sys.stderr.write(f"chatdesk: could not fetch models ({error}); showing the {label}\n")
+        for m in models:
+            owner = f"  ({m['owned_by']})" if m.get("owned_by") else ""
+            print(f"{m.get('id')}{owner}")
+    return 0
+
+
+def cmd_providers(args: argparse.Namespace) -> int:
+    from chatdesk.api.baseurl import normalize_base_url
+    from chatdesk.core.keys import KeyStore
+    from chatdesk.store.rows import ProviderRow
+
+    store = _open_store()
+    try:
+        if args.action == "list":
+            keys = KeyStore()
+            rows = store.list_providers()
+            default = store.get_setting("default_provider")
+            if args.json:
+                _print_json(
+                    {
+                        "providers": [
+                            {
+                                "name": r.name,
+                                "base_url": r.base_url,
+                                "default_model": r.default_model,
+                                "has_key": keys.has_key(r.name),
+                            }
+                            for r in rows
+                        ]
+                    }
+                )
+            else:
+                for r in rows:
+                    mark = "*" if r.name == default else " "
+                    key = "key stored" if keys.has_key(r.name) else "no key"
+                    print(f"{mark} {r.name}\t{r.base_url}\t{r.default_model or '-'}\t{key}")
+            return 0
+        if args.action == "add":
+            url = normalize_base_url(args.base_url)
+            store.upsert_provider(ProviderRow(name=args.name, base_url=url, default_model=args.default_model))
+            if args.set_default:
+                store.set_setting("default_provider", args.name)
+            print(f"provider {args.name} saved ({url})")
+            return 0
+        if args.action == "remove":
+            if not store.delete_provider(args.name):
+                raise UsageError(f"no provider named {args.name!r}")
+            print(f"provider {args.name} removed")
+            return 0
+    finally:
+        store.close()
+    return EXIT_USAGE
+
+
+def _conversation_json(store: Store, cid: int) -> dict[str, Any] | None:
+    conv = store.get_conversation(cid)
+    if conv is None:
+        return None
+    return {
+        "id": conv.id,
+        "title": conv.title,
+        "messages": [
+            {
+                "id": m.id,
+                "parent_id": m.parent_id,
+                "role": m.role,
+                "content": m.content,
+                "reasoning": m.reasoning or None,
+                "model": m.model or m.model_requested,
+                "status": m.status,
+                "finish_reason": m.finish_reason,
+                "usage": m.usage,
+                "ttft_ms": m.ttft_ms,
+                "duration_ms": m.duration_ms,
+                "created": _iso(m.created),
+            }
+            for m in store.list_messages(cid)
+        ],
+    }
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    from chatdesk.paths import database_path
+    from chatdesk.store import Store
+
+    store = Store(database_path())
+    try:
+        if args.action == "list":
+            rows = store.list_conversations(limit=args.limit, pinned_first=False)
+            if args.json:
+                _print_json(
+                    {
+                        "conversations": [
+                            {
+                                "id": c.id,
+                                "title": c.title,
+                                "created": _iso(c.created),
+                                "updated": _iso(c.updated),
+                                "model": c.model,
+                                "message_count": c.message_count,
+                            }
+                            for c in rows
+                        ]
+                    }
+                )
+            else:
+                for c in rows:
+                    stamp = _iso(c.updated) or ""
+                    print(f"{c.id:>6}  {stamp}  {c.message_count:>4} msgs  {c.title}")
+            return 0
+        if args.action == "show":
+            data = _conversation_json(store, args.id)
+            if data is None:
+                raise UsageError(f"no conversation with id {args.id}")
+            if args.json:
+                _print_json(data)
+            else:
+                print(f"# {data['title']}\n")
+                for m in data["messages"]:
+                    who = m["role"] + (f" ({m['model']})" if m["model"] and m["role"] == "assistant" else "")
+                    status = "" if m["status"] == "done" else f" [{m['status']}]"
+                    print(f"## {who}{status}\n{m['content']}\n")
+            return 0
+        if args.action == "search":
+            hits = store.search(args.query, limit=args.limit, model=args.model, sort=args.sort)
+            total = store.count_search(args.query, model=args.model)
+            if args.json:
+                _print_json(
+                    {
+                        "total": total,
+                        "hits": [
+                            {
+                                "conversation_id": h.conversation_id,
+                                "message_id": h.message_id,
+                                "role": h.role,
+                                "model": h.model,
+                                "created": _iso(h.created),
+                                "snippet": h.snippet,
+                            }
+                            for h in hits
+                        ],
+                    }
+                )
+            else:
+                for h in hits:
+                    print(f"{h.conversation_id}:{h.message_id}  {h.conversation_title}  [{h.role}]  {h.snippet}")
+                print(f"{total} match{'es' if total != 1 else ''}")
+            return 0
+    finally:
+        store.close()
+    return EXIT_USAGE
+
+
+def cmd_keys(args: argparse.Namespace) -> int:
+    from chatdesk.core.keys import KeyStore, mask_key
+
+    keys = KeyStore()
+    if args.action == "set":
+        if sys.stdin.isatty():
+            import getpass
+
+            key = getpass.getpass(f"API key for {args.provider}: ")
+        else:
+            key = sys.stdin.readline()
+        if not key.strip():
+            raise UsageError("no key given on standard input")
+        keys.set(args.provider, key)
+        print(f"key for {args.provider} stored in the system keyring ({mask_key(key.strip())})")
+        return 0
+    if args.action == "delete":
+        if keys.delete(args.provider):
+            print(f"key for {args.provider} deleted")
+            return 0
+        raise UsageError(f"no stored key for {args.provider}")
+    if args.action == "status":
+        store = _open_store()
+        try:
+            names = [p.name for p in store.list_providers()]
+        finally:
+            store.close()
+        entries = []
+        for name in names:
+            key = keys.get(name)
+            entries.append({"provider": name, "has_key": bool(key), "masked": mask_key(key)})
+        from chatdesk.core.keys import env_key
+
+        env = env_key()
+        if args.json:
+            _print_json({"backend": keys.backend_name(), "keys": entries, "env_key": mask_key(env) or None})
+        else:
+            print(f"keyring backend: {keys.backend_name()}")
+            for e in entries:
+                print(f"  {e['provider']}: {e['masked'] if e['has_key'] else 'no key'}")
+            if env:
+                print(f"  environment: {mask_key(env)}")
+        return 0
+    return EXIT_USAGE
+
+
+COMMANDS = {
+    "ask": cmd_ask,
+    "models": cmd_models,
+    "providers": cmd_providers,
+    "history": cmd_history,
+    "keys": cmd_keys,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``chatdesk`` command."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        from chatdesk.app import run_app
+
+        return run_app(args)
+    as_json = bool(getattr(args, "json", False))
+    try:
+        return COMMANDS[args.command](args)
+    except (ChatdeskError, ValueError) as exc:
+        if os.environ.get("CHATDESK_RAISE_ERRORS"):
+            raise
+        return _fail(exc, as_json)
+    except KeyboardInterrupt:
+        sys.stderr.write("chatdesk: interrupted\n")
+        return 130

@@ -1,0 +1,172 @@
+"""Glue shared by the window and the command line: endpoints, model lists, user messages."""
+
+from __future__ import annotations
+
+import base64
+import mimetypes
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from chatdesk.api.errors import ApiError, ChatdeskError, ValidationError
+from chatdesk.core.keys import KeyStore
+
+if TYPE_CHECKING:
+    from chatdesk.store import Store
+
+DEFAULT_PROVIDER = "zero"
+DEFAULT_BASE_URL = "https://api000.com/v1"
+DEFAULT_MODEL = "gpt-4o-mini"
+MAX_IMAGE_BYTES = 20 * 1024 * 1024
+
+
+class SetupError(ChatdeskError):
+    """Something the user must configure first (no provider, no model...)."""
+
+
+@dataclass(slots=True)
+class Endpoint:
+    """Where to send requests and with which key; ``cache_key`` names its model cache."""
+
+    name: str | None
+    base_url: str
+    api_key: str | None
+    default_model: str | None
+    key_source: str
+    cache_key: str
+
+
+def open_store() -> Store:
+    """Open (and migrate) the history; answers left streaming by a crash become interrupted."""
+    from chatdesk.paths import database_path
+    from chatdesk.store import Store
+
+    store = Store(database_path())
+    store.mark_interrupted()
+    return store
+
+
+def ensure_default_provider(store: Store) -> None:
+    """The relay from API.md is configured out of the box (once; the user may remove it)."""
+    from chatdesk.store.rows import ProviderRow
+
+    if store.get_setting("default_provider_seeded"):
+        return
+    if store.get_provider(DEFAULT_PROVIDER) is None:
+        store.upsert_provider(
+            ProviderRow(name=DEFAULT_PROVIDER, base_url=DEFAULT_BASE_URL, default_model=DEFAULT_MODEL)
+        )
+    store.set_setting("default_provider_seeded", True)
+    if not store.get_setting("default_provider"):
+        store.set_setting("default_provider", DEFAULT_PROVIDER)
+
+
+def resolve_endpoint(
+    store: Store,
+    keys: KeyStore,
+    *,
+    provider: str | None = None,
+    base_url: str | None = None,
+) -> Endpoint:
+    """Pick the server: an explicit base URL, a named provider, or the default provider."""
+    from chatdesk.api.baseurl import normalize_base_url
+
+    if base_url and not provider:
+        url = normalize_base_url(base_url)
+        key, source = keys.resolve(None)
+        return Endpoint(None, url, key, None, source, f"url:{url}")
+    name = provider or store.get_setting("default_provider") or DEFAULT_PROVIDER
+    row = store.get_provider(name)
+    if row is None:
+        known = ", ".join(p.name for p in store.list_providers()) or "none"
+        raise SetupError(
+            f"No provider named '{name}' (configured: {known}). "
+            "Add one with: chatdesk providers add NAME --base-url URL"
+        )
+    url = normalize_base_url(base_url or row.base_url)
+    key, source = keys.resolve(name)
+    return Endpoint(name, url, key, row.default_model, source, f"provider:{name}")
+
+
+async def fetch_models(
+    client: Any, store: Store | None, cache_key: str
+) -> tuple[list[dict[str, Any]], str, ApiError | None]:
+    """The model list: the server's (then cached), else the cache, else the built-in list."""
+    from chatdesk.api.builtin_models import builtin_models
+
+    try:
+        models = await client.list_models()
+    except ApiError as exc:
+        cached = store.cached_models(cache_key) if store is not None else None
+        if cached:
+            return cached, "cache", exc
+        return builtin_models(), "builtin", exc
+    if store is not None:
+        store.cache_models(cache_key, models)
+    return models, "server", None
+
+
+def load_image_file(path: str) -> tuple[bytes, str]:
+    """Read a local image for sending; clear errors for missing, huge or non-image files."""
+    file = Path(path).expanduser()
+    if not file.is_file():
+        raise ValidationError("image", f"no such file: {path}")
+    data = file.read_bytes()
+    if len(data) > MAX_IMAGE_BYTES:
+        raise ValidationError("image", f"{path} is larger than 20 MB")
+    mime = sniff_image_mime(data) or mimetypes.guess_type(file.name)[0] or ""
+    if not mime.startswith("image/"):
+        raise ValidationError("image", f"{path} is not an image (PNG, JPEG, GIF or WebP)")
+    return data, mime
+
+
+def sniff_image_mime(data: bytes) -> str | None:
+    """The image type from the first bytes (the file name may lie)."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data[:6] in (b"GIF87a", b"GIF89a"):
+        return "image/gif"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    if data[:4] in (b"\x00\x00\x01\x00",):
+        return "image/x-icon"
+    if data.lstrip()[:5] in (b"<svg ", b"<?xml"):
+        return "image/svg+xml"
+    if data[:2] == b"BM":
+        return "image/bmp"
+    return None
+
+
+def add_user_message(
+    store: Store,
+    conversation_id: int,
+    text: str,
+    *,
+    parent_id: int | None,
+    images: list[tuple[bytes, str]] | None = None,
+    image_urls: list[str] | None = None,
+) -> int:
+    """Save what the user sent; images are stored once by hash and referenced by parts."""
+    parts: list[dict[str, Any]] | None = None
+    if images or image_urls:
+        parts = [{"type": "text", "text": text}] if text else []
+        for data, mime in images or []:
+            parts.append({"type": "image", "hash": store.put_image(data, mime), "mime": mime})
+        for url in image_urls or []:
+            parts.append({"type": "image_url", "image_url": {"url": url, "detail": "auto"}})
+    return store.add_message(conversation_id, "user", text, parent_id=parent_id, parts=parts)
+
+
+def data_url(data: bytes, mime: str) -> str:
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def title_from_text(text: str, limit: int = 48) -> str:
+    """A fallback title: the first words of the first message."""
+    words = " ".join(text.split())
+    if len(words) <= limit:
+        return words or "New chat"
+    cut = words[:limit].rsplit(" ", 1)[0] if " " in words[:limit] else words[:limit]
+    return cut + "…"

@@ -1,0 +1,306 @@
+"""One exchange with the server, saved as it streams (shared by the window and the CLI).
+
+The assistant message is written when the request starts (status ``streaming``), its
+text is flushed at least every ``flush_interval`` seconds and at the end, so a crash
+or kill loses at most the last half second. Stop (task cancellation) keeps the
+partial answer as ``stopped``; a failure keeps it as ``error`` with the reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from chatdesk.api.errors import ApiError, NetworkError
+from chatdesk.api.types import (
+    ChatAccumulator,
+    ChatMessage,
+    ChatRequest,
+    ChatResult,
+    ReasoningDelta,
+    StreamEvent,
+    TextDelta,
+)
+from chatdesk.store.rows import ConversationRow, MessageRow
+
+# Request fields a conversation may carry in its ``params`` (all of API.md but model/messages).
+PARAM_FIELDS = (
+    "temperature",
+    "top_p",
+    "max_tokens",
+    "n",
+    "stop",
+    "presence_penalty",
+    "frequency_penalty",
+    "response_format",
+    "seed",
+    "tools",
+    "tool_choice",
+    "user",
+)
+
+CONTINUE_PROMPT = (
+    "Continue exactly where your previous answer stopped. Do not repeat anything, "
+    "do not add any preamble: output only the rest."
+)
+
+
+class ClientLike(Protocol):
+    """What the runner needs of :class:`chatdesk.api.client.ChatClient`."""
+
+    def stream_chat(self, req: ChatRequest) -> Any: ...
+
+    async def complete(self, req: ChatRequest) -> ChatResult: ...
+
+
+class StoreLike(Protocol):
+    """What the runner needs of :class:`chatdesk.store.Store`."""
+
+    def add_message(self, conversation_id: int, role: str, content: str = "", **kw: Any) -> int: ...
+
+    def update_message(self, id: int, **fields: Any) -> None: ...
+
+    def get_image(self, hash: str) -> tuple[bytes, str] | None: ...
+
+
+@dataclass(slots=True)
+class ExchangeOutcome:
+    """What one exchange produced; ``status`` is done, stopped or error."""
+
+    result: ChatResult
+    status: str
+    message_ids: dict[int, int] = field(default_factory=dict)
+    ttft_ms: float | None = None
+    duration_ms: float | None = None
+    error: ApiError | None = None
+
+
+def request_for(
+    model: str,
+    messages: list[ChatMessage],
+    params: dict[str, Any] | None,
+    *,
+    stream: bool = True,
+) -> ChatRequest:
+    """Build a request from a conversation's stored parameters (unset stays unset)."""
+    kwargs = {k: v for k, v in (params or {}).items() if k in PARAM_FIELDS and v is not None}
+    stop = kwargs.get("stop")
+    if isinstance(stop, str):
+        kwargs["stop"] = [stop]
+    return ChatRequest(model=model, messages=messages, stream=stream, **kwargs)
+
+
+def message_to_wire(row: MessageRow, load_image: Callable[[str], tuple[bytes, str] | None]) -> ChatMessage:
+    """A stored message as the server expects it (images inlined as data URLs)."""
+    content: str | list[dict[str, Any]] = row.content
+    if row.parts:
+        parts: list[dict[str, Any]] = []
+        for part in row.parts:
+            kind = part.get("type")
+            if kind == "text":
+                parts.append({"type": "text", "text": part.get("text", "")})
+            elif kind == "image":
+                found = load_image(part["hash"])
+                if found is None:
+                    continue
+                data, mime = found
+                url = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+                parts.append({"type": "image_url", "image_url": {"url": url, "detail": "auto"}})
+            elif kind == "image_url":
+                parts.append(part)
+        content = parts
+    return ChatMessage(
+        role=row.role,
+        content=content if (content or row.role != "assistant") else None,
+        name=row.name,
+        tool_calls=row.tool_calls,
+        tool_call_id=row.tool_call_id,
+    )
+
+
+def messages_for(
+    conversation: ConversationRow | None,
+    path: list[MessageRow],
+    load_image: Callable[[str], tuple[bytes, str] | None],
+) -> list[ChatMessage]:
+    """The wire messages for a branch: the system prompt, then each kept message.
+
+    Failed answers are left out: they hold an error, not something the model said.
+    """
+    out: list[ChatMessage] = []
+    if conversation and conversation.system_prompt.strip():
+        out.append(ChatMessage(role="system", content=conversation.system_prompt))
+    for row in path:
+        if row.role == "system":
+            continue
+        if row.role == "assistant" and row.status == "error" and not row.content:
+            continue
+        out.append(message_to_wire(row, load_image))
+    return out
+
+
+async def run_exchange(
+    client: ClientLike,
+    request: ChatRequest,
+    *,
+    store: StoreLike | None = None,
+    conversation_id: int | None = None,
+    parent_id: int | None = None,
+    append_to: MessageRow | None = None,
+    on_event: Callable[[StreamEvent], None] | None = None,
+    on_message: Callable[[int, int], None] | None = None,
+    flush_interval: float = 0.5,
+) -> ExchangeOutcome:
+    """Run one request and keep the store in step with it.
+
+    Args:
+        append_to: continue this (stopped or cut) assistant message: new text is
+            appended to it instead of creating a sibling.
+        on_event: called for each stream event (the UI feeds its view from it).
+        on_message: called with (choice index, message id) when a row is created.
+
+    Raises:
+        asyncio.CancelledError: after saving the partial answer as ``stopped``.
+    """
+    saving = store is not None and conversation_id is not None
+    acc = ChatAccumulator()
+    ids: dict[int, int] = {}
+    prefix = {0: append_to.content} if append_to else {}
+    prefix_reasoning = {0: append_to.reasoning} if append_to else {}
+    start = time.monotonic()
+    ttft: float | None = None
+    last_flush = start
+    dirty: set[int] = set()
+
+    def ensure_row(index: int) -> None:
+        if not saving or index in ids:
+            return
+        assert store is not None and conversation_id is not None
+        if index == 0 and append_to is not None:
+            ids[0] = append_to.id
+            store.update_message(append_to.id, status="streaming", error=None, error_category=None)
+        else:
+            ids[index] = store.add_message(
+                conversation_id,
+                "assistant",
+                "",
+                parent_id=parent_id,
+                model_requested=request.model,
+                status="streaming",
+                choice_index=index,
+            )
+        if on_message:
+            on_message(index, ids[index])
+
+    def fields_for(index: int) -> dict[str, Any]:
+        choice = acc.result.choice(index)
+        out: dict[str, Any] = {
+            "content": prefix.get(index, "") + choice.content,
+            "reasoning": prefix_reasoning.get(index, "") + choice.reasoning,
+        }
+        if choice.tool_calls:
+            out["tool_calls"] = [c.to_openai() for c in choice.tool_calls]
+        return out
+
+    def flush(final: dict[str, Any] | None = None) -> None:
+        if not saving:
+            return
+        assert store is not None
+        targets = set(ids) if final is not None else dirty & set(ids)
+        for index in sorted(targets):
+            fields = fields_for(index)
+            if final is not None:
+                fields.update(final)
+                fields["finish_reason"] = acc.result.choice(index).finish_reason
+            store.update_message(ids[index], **fields)
+        dirty.clear()
+
+    ensure_row(0)
+    status = "done"
+    error: ApiError | None = None
+    try:
+        if request.stream:
+            stream = client.stream_chat(request)
+            async with contextlib.aclosing(stream):
+                async for event in stream:
+                    acc.feed(event)
+                    kind = type(event)
+                    if kind is TextDelta or kind is ReasoningDelta:
+                        if ttft is None:
+                            ttft = time.monotonic() - start
+                        index = event.index  # type: ignore[union-attr]
+                        ensure_row(index)
+                        dirty.add(index)
+                    if on_event is not None:
+                        on_event(event)
+                    now = time.monotonic()
+                    if dirty and now - last_flush >= flush_interval:
+                        flush()
+                        last_flush = now
+        else:
+            result = await client.complete(request)
+            acc.result = result
+            ttft = time.monotonic() - start
+            for index in sorted(result.choices):
+                ensure_row(index)
+    except asyncio.CancelledError:
+        status = "stopped"
+        _finish(acc, flush, status, start, ttft, None)
+        raise
+    except ApiError as exc:
+        status = "error"
+        error = exc
+        if exc.partial is not None and exc.partial is not acc.result and not acc.result.choices:
+            acc.result = exc.partial
+        _finish(acc, flush, status, start, ttft, exc)
+    except Exception as exc:  # a transport bug must not lose the partial answer
+        status = "error"
+        error = NetworkError(f"{type(exc).__name__}: {exc}", partial=acc.result)
+        _finish(acc, flush, status, start, ttft, error)
+    else:
+        _finish(acc, flush, status, start, ttft, None)
+    duration = time.monotonic() - start
+    return ExchangeOutcome(
+        result=acc.result,
+        status=status,
+        message_ids=dict(sorted(ids.items())),
+        ttft_ms=round(ttft * 1000, 1) if ttft is not None else None,
+        duration_ms=round(duration * 1000, 1),
+        error=error,
+    )
+
+
+def _finish(
+    acc: ChatAccumulator,
+    flush: Callable[[dict[str, Any] | None], None],
+    status: str,
+    start: float,
+    ttft: float | None,
+    error: ApiError | None,
+) -> None:
+    """Write the final state of every row of this exchange."""
+    result = acc.result
+    final: dict[str, Any] = {
+        "status": status,
+        "duration_ms": round((time.monotonic() - start) * 1000, 1),
+        "ttft_ms": round(ttft * 1000, 1) if ttft is not None else None,
+    }
+    if result.model:
+        final["model"] = result.model
+    if result.usage is not None:
+        final["usage"] = result.usage.to_dict()
+    if error is not None:
+        final["error"] = error.message or str(error)
+        final["error_category"] = error.category
+        final["meta"] = {
+            "http_status": error.http_status,
+            "retry_after_s": error.retry_after_s,
+            "failed_at": time.time(),
+            "body": (error.body or "")[:2000],
+        }
+    flush(final)

@@ -1,0 +1,882 @@
+"""The local history store: one SQLite file (WAL) holding conversations and more.
+
+Single-threaded by design (the connection belongs to the thread that opened it); a
+worker that needs to read concurrently opens its own ``Store(path, readonly=True)``.
+Every public method turns environmental SQLite failures into :class:`StoreError`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import sqlite3
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from chatdesk.store import migrations as mig, search as srch
+from chatdesk.store.errors import StoreError, guarded, translate
+from chatdesk.store.rows import (
+    MESSAGE_STATUSES,
+    ConversationRow,
+    MessageRow,
+    ProviderRow,
+    SearchHit,
+)
+
+CONVERSATION_COLUMNS = (
+    "id",
+    "title",
+    "created",
+    "updated",
+    "pinned",
+    "system_prompt",
+    "model",
+    "provider",
+    "params",
+    "current_leaf_id",
+    "message_count",
+)
+MESSAGE_COLUMNS = (
+    "id",
+    "conversation_id",
+    "parent_id",
+    "role",
+    "content",
+    "parts",
+    "reasoning",
+    "name",
+    "tool_calls",
+    "tool_call_id",
+    "model_requested",
+    "model",
+    "finish_reason",
+    "usage",
+    "ttft_ms",
+    "duration_ms",
+    "status",
+    "error",
+    "error_category",
+    "choice_index",
+    "created",
+    "updated",
+    "meta",
+)
+_CONV_SELECT = f"SELECT {', '.join(CONVERSATION_COLUMNS)} FROM conversations"
+_MSG_SELECT = f"SELECT {', '.join(MESSAGE_COLUMNS)} FROM messages"
+_MSG_SELECT_M = f"SELECT {', '.join('m.' + c for c in MESSAGE_COLUMNS)} FROM messages m"
+
+_CONV_UPDATABLE = frozenset(
+    {
+        "title",
+        "pinned",
+        "system_prompt",
+        "model",
+        "provider",
+        "params",
+        "current_leaf_id",
+        "updated",
+    }
+)
+_MSG_JSON = frozenset({"parts", "tool_calls", "usage", "meta"})
+# Tree position and identity never change; everything else may (streaming, edits).
+_MSG_UPDATABLE = frozenset(MESSAGE_COLUMNS) - {"id", "conversation_id", "parent_id"}
+_MSG_NOT_NULL_TEXT = frozenset({"content", "reasoning"})
+
+# Option names that look like credentials: those belong in the keyring, never here.
+_SECRET_NAME = re.compile(
+    r"api[_-]?key|secret|passw(or)?d|(^|[_-])token$|authorization|bearer|credential",
+    re.IGNORECASE,
+)
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _dumps_opt(value: Any) -> str | None:
+    return None if value is None else _dumps(value)
+
+
+def _loads_opt(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
+
+
+def _conversation(row: tuple[Any, ...]) -> ConversationRow:
+    (id_, title, created, updated, pinned, system_prompt, model, provider, params, leaf, count) = (
+        row
+    )
+    return ConversationRow(
+        id=id_,
+        title=title,
+        created=created,
+        updated=updated,
+        pinned=bool(pinned),
+        system_prompt=system_prompt,
+        model=model,
+        provider=provider,
+        params=json.loads(params) if params else {},
+        current_leaf_id=leaf,
+        message_count=count,
+    )
+
+
+def _message(row: tuple[Any, ...]) -> MessageRow:
+    values = dict(zip(MESSAGE_COLUMNS, row, strict=True))
+    for key in ("parts", "tool_calls", "usage"):
+        values[key] = _loads_opt(values[key])
+    values["meta"] = json.loads(values["meta"]) if values["meta"] else {}
+    return MessageRow(**values)
+
+
+def _find_secret_names(value: Any, where: str = "options") -> list[str]:
+    found: list[str] = []
+    if isinstance(value, Mapping):
+        for key, sub in value.items():
+            if isinstance(key, str) and _SECRET_NAME.search(key):
+                found.append(f"{where}.{key}")
+            found += _find_secret_names(sub, f"{where}.{key}")
+    elif isinstance(value, list):
+        for i, sub in enumerate(value):
+            found += _find_secret_names(sub, f"{where}[{i}]")
+    return found
+
+
+def _check_status(status: Any) -> None:
+    if status not in MESSAGE_STATUSES:
+        raise ValueError(f"status must be one of {MESSAGE_STATUSES}, not {status!r}")
+
+
+class Store:
+    """The history database. Open once per process (plus read-only ones for workers)."""
+
+    path: str
+    readonly: bool
+
+    def __init__(
+        self, path: str | os.PathLike[str], *, readonly: bool = False, timeout: float = 5.0
+    ) -> None:
+        self.path = os.fspath(path)
+        self.readonly = readonly
+        self._depth = 0
+        self._conn: sqlite3.Connection | None = None
+        try:
+            if readonly:
+                uri = Path(self.path).absolute().as_uri() + "?mode=ro"
+                conn = sqlite3.connect(uri, uri=True, timeout=timeout, isolation_level=None)
+            else:
+                conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise self._translated(exc) from exc
+        try:
+            self._setup(conn, timeout)
+        except sqlite3.Error as exc:
+            conn.close()
+            raise self._translated(exc) from exc
+        except BaseException:
+            conn.close()
+            raise
+        self._conn = conn
+
+    def _translated(self, exc: sqlite3.Error) -> Exception:
+        err = translate(exc, self.path)
+        return err if err is not None else exc
+
+    def _setup(self, conn: sqlite3.Connection, timeout: float) -> None:
+        conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        if self.readonly:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # validates header
+            mig.check_not_newer(conn)
+            if mig.pending_migrations(conn):
+                raise StoreError(
+                    "The history database needs an upgrade; open it once normally first.",
+                    kind="outdated_schema",
+                    path=self.path,
+                )
+            return
+        conn.execute("PRAGMA journal_mode = WAL").fetchone()
+        # NORMAL is safe with WAL (no corruption); a power cut may lose the last commit.
+        conn.execute("PRAGMA synchronous = NORMAL")
+        mig.migrate(conn)
+
+    @classmethod
+    def memory(cls) -> Store:
+        """A private in-memory store (tests, previews)."""
+        return cls(":memory:")
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """The raw connection (for tests and maintenance; prefer the methods)."""
+        if self._conn is None:
+            raise ValueError("the store is closed")
+        return self._conn
+
+    def close(self) -> None:
+        """Close the connection; safe to call twice."""
+        if self._conn is not None:
+            conn, self._conn = self._conn, None
+            try:
+                conn.close()
+            except sqlite3.Error as exc:
+                raise self._translated(exc) from exc
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- transactions ---------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[Store]:
+        """Group writes atomically; roll back on any exception. Nested blocks join the
+        outermost one (no savepoints), so only the outermost commits or rolls back."""
+        conn = self.conn
+        if self._depth:
+            self._depth += 1
+            try:
+                yield self
+            finally:
+                self._depth -= 1
+            return
+        try:
+            # IMMEDIATE takes the write lock now, so two writers wait (busy timeout)
+            # instead of failing with a deadlock when a read upgrades to a write.
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise self._translated(exc) from exc
+        self._depth = 1
+        try:
+            yield self
+        except BaseException:
+            self._depth = 0
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        self._depth = 0
+        try:
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise self._translated(exc) from exc
+
+    # -- conversations --------------------------------------------------------
+
+    @guarded
+    def create_conversation(
+        self,
+        title: str = "",
+        *,
+        model: str | None = None,
+        provider: str | None = None,
+        system_prompt: str = "",
+        params: Mapping[str, Any] | None = None,
+        pinned: bool = False,
+        created: float | None = None,
+    ) -> int:
+        """Insert a conversation and return its id; ``created`` lets import keep dates."""
+        now = time.time() if created is None else created
+        with self.transaction():
+            cur = self.conn.execute(
+                "INSERT INTO conversations (title, pinned, created, updated, system_prompt,"
+                " model, provider, params) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    title,
+                    int(bool(pinned)),
+                    now,
+                    now,
+                    system_prompt or "",
+                    model,
+                    provider,
+                    _dumps(dict(params or {})),
+                ),
+            )
+        assert cur.lastrowid is not None
+        return cur.lastrowid
+
+    @guarded
+    def get_conversation(self, id: int) -> ConversationRow | None:
+        """One conversation, or ``None`` if it does not exist (any more)."""
+        row = self.conn.execute(f"{_CONV_SELECT} WHERE id = ?", (id,)).fetchone()
+        return None if row is None else _conversation(row)
+
+    @guarded
+    def list_conversations(
+        self,
+        *,
+        limit: int = 100,
+        offset: int = 0,
+        pinned_first: bool = True,
+        title_filter: str | None = None,
+    ) -> list[ConversationRow]:
+        """A page of conversations, most recently updated first (pinned on top)."""
+        where, params = "", []
+        if title_filter:
+            where = " WHERE title LIKE ? ESCAPE '\\'"
+            params.append(srch.like_pattern(title_filter))
+        order = "pinned DESC, updated DESC, id DESC" if pinned_first else "updated DESC, id DESC"
+        rows = self.conn.execute(
+            f"{_CONV_SELECT}{where} ORDER BY {order} LIMIT ? OFFSET ?",
+            (*params, limit, offset),
+        )
+        return [_conversation(r) for r in rows]
+
+    @guarded
+    def count_conversations(self) -> int:
+        """How many conversations exist (for the sidebar's paging)."""
+        return int(self.conn.execute("SELECT count(*) FROM conversations").fetchone()[0])
+
+    @guarded
+    def update_conversation(self, id: int, **fields: Any) -> None:
+        """Change some fields. Does not bump ``updated`` unless given (renaming or pinning
+        should not reorder the list); unknown fields raise ``ValueError``."""
+        unknown = set(fields) - _CONV_UPDATABLE
+        if unknown:
+            raise ValueError(f"cannot update conversation fields: {sorted(unknown)}")
+        if not fields:
+            return
+        values: list[Any] = []
+        for key, value in fields.items():
+            if key == "params":
+                value = _dumps(dict(value or {}))
+            elif key == "pinned":
+                value = int(bool(value))
+            elif key in ("title", "system_prompt") and value is None:
+                value = ""
+            values.append(value)
+        sets = ", ".join(f"{key} = ?" for key in fields)
+        with self.transaction():
+            self.conn.execute(f"UPDATE conversations SET {sets} WHERE id = ?", (*values, id))
+
+    @guarded
+    def delete_conversation(self, id: int) -> None:
+        """Delete a conversation and (by cascade) all its messages."""
+        with self.transaction():
+            self.conn.execute("DELETE FROM conversations WHERE id = ?", (id,))
+
+    @guarded
+    def touch_conversation(self, id: int) -> None:
+        """Mark as just used so it moves to the top of the list."""
+        with self.transaction():
+            self.conn.execute(
+                "UPDATE conversations SET updated = ? WHERE id = ?", (time.time(), id)
+            )
+
+    # -- messages -------------------------------------------------------------
+
+    @guarded
+    def add_message(
+        self,
+        conversation_id: int,
+        role: str,
+        content: str = "",
+        *,
+        parent_id: int | None = None,
+        parts: list[dict[str, Any]] | None = None,
+        reasoning: str = "",
+        name: str | None = None,
+        tool_calls: list[dict[str, Any]] | None = None,
+        tool_call_id: str | None = None,
+        model_requested: str | None = None,
+        model: str | None = None,
+        finish_reason: str | None = None,
+        usage: dict[str, Any] | None = None,
+        ttft_ms: float | None = None,
+        duration_ms: float | None = None,
+        status: str = "done",
+        error: str | None = None,
+        error_category: str | None = None,
+        choice_index: int = 0,
+        meta: dict[str, Any] | None = None,
+        created: float | None = None,
+    ) -> int:
+        """Insert a message under ``parent_id`` and make it the conversation's current leaf.
+
+        The conversation's ``updated`` becomes ``max(updated, created)`` so that
+        importing old messages does not make old conversations look new.
+        """
+        _check_status(status)
+        now = time.time() if created is None else created
+        conn = self.conn
+        with self.transaction():
+            if parent_id is not None:
+                row = conn.execute(
+                    "SELECT conversation_id FROM messages WHERE id = ?", (parent_id,)
+                ).fetchone()
+                if row is None or row[0] != conversation_id:
+                    raise ValueError(
+                        f"parent message {parent_id} is not in conversation {conversation_id}"
+                    )
+            cur = conn.execute(
+                f"INSERT INTO messages ({', '.join(MESSAGE_COLUMNS[1:])})"
+                f" VALUES ({', '.join('?' * (len(MESSAGE_COLUMNS) - 1))})",
+                (
+                    conversation_id,
+                    parent_id,
+                    role,
+                    content or "",
+                    _dumps_opt(parts),
+                    reasoning or "",
+                    name,
+                    _dumps_opt(tool_calls),
+                    tool_call_id,
+                    model_requested,
+                    model,
+                    finish_reason,
+                    _dumps_opt(usage),
+                    ttft_ms,
+                    duration_ms,
+                    status,
+                    error,
+                    error_category,
+                    choice_index,
+                    now,
+                    now,
+                    _dumps(meta or {}),
+                ),
+            )
+            message_id = cur.lastrowid
+            conn.execute(
+                "UPDATE conversations SET current_leaf_id = ?, updated = max(updated, ?)"
+                " WHERE id = ?",
+                (message_id, now, conversation_id),
+            )
+        assert message_id is not None
+        return message_id
+
+    @guarded
+    def update_message(self, id: int, **fields: Any) -> None:
+        """Change fields of a message with one UPDATE and one commit (streaming path).
+
+        ``updated`` is set to now unless given. A missing id is ignored: a stream may
+        still be writing to a message the user just deleted.
+        """
+        unknown = set(fields) - _MSG_UPDATABLE
+        if unknown:
+            raise ValueError(f"cannot update message fields: {sorted(unknown)}")
+        if "status" in fields:
+            _check_status(fields["status"])
+        fields.setdefault("updated", time.time())
+        values: list[Any] = []
+        for key, value in fields.items():
+            if key == "meta":
+                value = _dumps(value or {})
+            elif key in _MSG_JSON:
+                value = _dumps_opt(value)
+            elif key in _MSG_NOT_NULL_TEXT and value is None:
+                value = ""
+            values.append(value)
+        sets = ", ".join(f"{key} = ?" for key in fields)
+        with self.transaction():
+            self.conn.execute(f"UPDATE messages SET {sets} WHERE id = ?", (*values, id))
+
+    @guarded
+    def get_message(self, id: int) -> MessageRow | None:
+        """One message, or ``None``."""
+        row = self.conn.execute(f"{_MSG_SELECT} WHERE id = ?", (id,)).fetchone()
+        return None if row is None else _message(row)
+
+    @guarded
+    def list_messages(self, conversation_id: int) -> list[MessageRow]:
+        """Every message of a conversation (all branches), in creation (id) order."""
+        rows = self.conn.execute(
+            f"{_MSG_SELECT} WHERE conversation_id = ? ORDER BY id", (conversation_id,)
+        )
+        return [_message(r) for r in rows]
+
+    @guarded
+    def children(self, message_id: int | None, conversation_id: int) -> list[MessageRow]:
+        """Direct children of a message (``None``: the roots), oldest first.
+
+        A message's siblings (regenerations, edits, n>1 candidates) are the children of
+        its parent.
+        """
+        if message_id is None:
+            rows = self.conn.execute(
+                f"{_MSG_SELECT} WHERE conversation_id = ? AND parent_id IS NULL ORDER BY id",
+                (conversation_id,),
+            )
+        else:
+            rows = self.conn.execute(
+                f"{_MSG_SELECT} WHERE parent_id = ? AND conversation_id = ? ORDER BY id",
+                (message_id, conversation_id),
+            )
+        return [_message(r) for r in rows]
+
+    @guarded
+    def path_to(self, message_id: int) -> list[MessageRow]:
+        """The messages from the root down to ``message_id`` (empty if it is missing)."""
+        rows = self.conn.execute(
+            "WITH RECURSIVE up(id, parent_id, depth) AS ("
+            " SELECT id, parent_id, 0 FROM messages WHERE id = ?"
+            " UNION ALL"
+            " SELECT p.id, p.parent_id, up.depth + 1 FROM messages p JOIN up ON p.id = up.parent_id"
+            f") {_MSG_SELECT_M} JOIN up ON m.id = up.id ORDER BY up.depth DESC",
+            (message_id,),
+        )
+        return [_message(r) for r in rows]
+
+    def _newest_leaf(self, conversation_id: int) -> int | None:
+        row = self.conn.execute(
+            "SELECT id FROM messages m WHERE conversation_id = ? AND NOT EXISTS"
+            " (SELECT 1 FROM messages c WHERE c.parent_id = m.id) ORDER BY id DESC LIMIT 1",
+            (conversation_id,),
+        ).fetchone()
+        return None if row is None else int(row[0])
+
+    @guarded
+    def active_path(self, conversation_id: int) -> list[MessageRow]:
+        """The branch on screen: root .. current leaf (or the newest leaf if that is gone)."""
+        row = self.conn.execute(
+            "SELECT current_leaf_id FROM conversations WHERE id = ?", (conversation_id,)
+        ).fetchone()
+        if row is None:
+            return []
+        if row[0] is not None:
+            path = self.path_to(row[0])
+            if path and path[-1].conversation_id == conversation_id:
+                return path
+        leaf = self._newest_leaf(conversation_id)
+        return [] if leaf is None else self.path_to(leaf)
+
+    @guarded
+    def latest_leaf(self, message_id: int) -> int:
+        """Follow the newest child down from ``message_id``; that leaf's id.
+
+        Used when the user switches to a sibling: show that sibling's latest branch.
+        Raises ``KeyError`` if the message does not exist.
+        """
+        row = self.conn.execute(
+            "WITH RECURSIVE down(id, depth) AS ("
+            " SELECT id, 0 FROM messages WHERE id = ?"
+            " UNION ALL"
+            " SELECT (SELECT max(c.id) FROM messages c WHERE c.parent_id = down.id),"
+            " depth + 1 FROM down WHERE down.id IS NOT NULL"
+            ") SELECT id FROM down WHERE id IS NOT NULL ORDER BY depth DESC LIMIT 1",
+            (message_id,),
+        ).fetchone()
+        if row is None:
+            raise KeyError(message_id)
+        return int(row[0])
+
+    @guarded
+    def delete_message(self, id: int) -> None:
+        """Delete a message and everything below it.
+
+        If the current leaf was in that subtree, the conversation then shows the newest
+        remaining sibling's latest branch, or else the parent.
+        """
+        conn = self.conn
+        with self.transaction():
+            row = conn.execute(
+                "SELECT m.conversation_id, m.parent_id, c.current_leaf_id FROM messages m"
+                " JOIN conversations c ON c.id = m.conversation_id WHERE m.id = ?",
+                (id,),
+            ).fetchone()
+            if row is None:
+                return
+            conversation_id, parent_id, leaf = row
+            subtree = (
+                "WITH RECURSIVE sub(id) AS (SELECT ? UNION ALL"
+                " SELECT m.id FROM messages m JOIN sub ON m.parent_id = sub.id)"
+            )
+            leaf_removed = (
+                leaf is not None
+                and conn.execute(f"{subtree} SELECT 1 FROM sub WHERE id = ?", (id, leaf)).fetchone()
+                is not None
+            )
+            conn.execute(f"{subtree} DELETE FROM messages WHERE id IN sub", (id,))
+            if leaf is None or leaf_removed:
+                if parent_id is None:
+                    sibling = conn.execute(
+                        "SELECT max(id) FROM messages WHERE conversation_id = ?"
+                        " AND parent_id IS NULL",
+                        (conversation_id,),
+                    ).fetchone()[0]
+                else:
+                    sibling = conn.execute(
+                        "SELECT max(id) FROM messages WHERE parent_id = ?", (parent_id,)
+                    ).fetchone()[0]
+                new_leaf = self.latest_leaf(sibling) if sibling is not None else parent_id
+                conn.execute(
+                    "UPDATE conversations SET current_leaf_id = ? WHERE id = ?",
+                    (new_leaf, conversation_id),
+                )
+
+    @guarded
+    def mark_interrupted(self) -> int:
+        """At start-up: answers left ``streaming`` by a crash become ``interrupted``."""
+        with self.transaction():
+            cur = self.conn.execute(
+                "UPDATE messages SET status = 'interrupted', updated = ?"
+                " WHERE status = 'streaming'",
+                (time.time(),),
+            )
+        return cur.rowcount
+
+    # -- images ---------------------------------------------------------------
+
+    @guarded
+    def put_image(self, data: bytes, mime: str) -> str:
+        """Store image bytes once (keyed by sha256 hex) and return the hash."""
+        digest = hashlib.sha256(data).hexdigest()
+        with self.transaction():
+            self.conn.execute(
+                "INSERT OR IGNORE INTO images (hash, mime, data, created) VALUES (?, ?, ?, ?)",
+                (digest, mime, sqlite3.Binary(data), time.time()),
+            )
+        return digest
+
+    @guarded
+    def get_image(self, hash: str) -> tuple[bytes, str] | None:
+        """``(data, mime)`` for a hash, or ``None``."""
+        row = self.conn.execute("SELECT data, mime FROM images WHERE hash = ?", (hash,)).fetchone()
+        return None if row is None else (bytes(row[0]), row[1])
+
+    @guarded
+    def prune_images(self) -> int:
+        """Delete images no message part refers to any more; how many were removed.
+
+        A full scan of messages with parts: run it as maintenance, not per action.
+        """
+        with self.transaction():
+            cur = self.conn.execute(
+                "DELETE FROM images WHERE hash NOT IN ("
+                " SELECT json_extract(p.value, '$.hash') FROM messages m, json_each(m.parts) p"
+                " WHERE m.parts IS NOT NULL AND json_extract(p.value, '$.hash') IS NOT NULL)"
+            )
+        return cur.rowcount
+
+    # -- search ---------------------------------------------------------------
+
+    @staticmethod
+    def _filters(
+        model: str | None,
+        role: str | None,
+        since: float | datetime | None,
+        until: float | datetime | None,
+        pinned: bool | None,
+        conversation_id: int | None,
+    ) -> srch.SearchFilters:
+        return srch.SearchFilters(
+            model=model,
+            role=role,
+            since=since.timestamp() if isinstance(since, datetime) else since,
+            until=until.timestamp() if isinstance(until, datetime) else until,
+            pinned=pinned,
+            conversation_id=conversation_id,
+        )
+
+    @guarded
+    def search(
+        self,
+        query: str,
+        *,
+        limit: int = 50,
+        offset: int = 0,
+        model: str | None = None,
+        role: str | None = None,
+        since: float | datetime | None = None,
+        until: float | datetime | None = None,
+        pinned: bool | None = None,
+        conversation_id: int | None = None,
+        sort: str = "newest",
+    ) -> list[SearchHit]:
+        """Messages containing every word / ``"phrase"`` of ``query`` (case-insensitive).
+
+        Newest first (``sort="relevance"``: bm25). A blank query finds nothing.
+        Messages still streaming are not searchable until they finish.
+        """
+        parsed = srch.parse_query(query)
+        if sort not in srch.SORTS:
+            raise ValueError(f"sort must be one of {srch.SORTS}, not {sort!r}")
+        if not parsed:
+            return []
+        filters = self._filters(model, role, since, until, pinned, conversation_id)
+        sql, params = srch.build_search_sql(parsed, filters, sort=sort, limit=limit, offset=offset)
+        hits: list[SearchHit] = []
+        for conv_id, title, msg_id, role_, model_, created, content, reasoning in self.conn.execute(
+            sql, params
+        ):
+            hits.append(
+                SearchHit(
+                    conversation_id=conv_id,
+                    conversation_title=title,
+                    message_id=msg_id,
+                    role=role_,
+                    model=model_,
+                    created=created,
+                    snippet=srch.snippet_for(content, reasoning, parsed.terms),
+                )
+            )
+        return hits
+
+    @guarded
+    def count_search(
+        self,
+        query: str,
+        *,
+        model: str | None = None,
+        role: str | None = None,
+        since: float | datetime | None = None,
+        until: float | datetime | None = None,
+        pinned: bool | None = None,
+        conversation_id: int | None = None,
+    ) -> int:
+        """Total number of hits for the same query and filters as :meth:`search`."""
+        parsed = srch.parse_query(query)
+        if not parsed:
+            return 0
+        filters = self._filters(model, role, since, until, pinned, conversation_id)
+        sql, params = srch.build_search_sql(parsed, filters, count=True)
+        return int(self.conn.execute(sql, params).fetchone()[0])
+
+    @guarded
+    def rebuild_search_index(self) -> None:
+        """Repair: re-create the FTS index from the messages (skipping streaming rows)."""
+        with self.transaction():
+            self.conn.execute("INSERT INTO messages_fts (messages_fts) VALUES ('delete-all')")
+            self.conn.execute(
+                "INSERT INTO messages_fts (rowid, content, reasoning)"
+                " SELECT id, content, reasoning FROM messages WHERE status != 'streaming'"
+            )
+
+    # -- providers ------------------------------------------------------------
+
+    @guarded
+    def upsert_provider(self, provider: ProviderRow) -> None:
+        """Insert or replace a provider by name. Options that look like credentials are
+        refused (``ValueError``): API keys live in the keyring only."""
+        secrets = _find_secret_names(provider.options)
+        if secrets:
+            raise ValueError(f"provider options must not hold credentials: {secrets}")
+        now = time.time()
+        with self.transaction():
+            self.conn.execute(
+                "INSERT INTO providers (name, base_url, default_model, options, created, updated)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET"
+                " base_url = excluded.base_url, default_model = excluded.default_model,"
+                " options = excluded.options, updated = excluded.updated",
+                (
+                    provider.name,
+                    provider.base_url,
+                    provider.default_model,
+                    _dumps(dict(provider.options or {})),
+                    now,
+                    now,
+                ),
+            )
+
+    @guarded
+    def get_provider(self, name: str) -> ProviderRow | None:
+        """One provider by name, or ``None``."""
+        row = self.conn.execute(
+            "SELECT name, base_url, default_model, options FROM providers WHERE name = ?",
+            (name,),
+        ).fetchone()
+        return None if row is None else ProviderRow(row[0], row[1], row[2], json.loads(row[3]))
+
+    @guarded
+    def list_providers(self) -> list[ProviderRow]:
+        """All providers, by name (case-insensitive)."""
+        rows = self.conn.execute(
+            "SELECT name, base_url, default_model, options FROM providers"
+            " ORDER BY name COLLATE NOCASE, name"
+        )
+        return [ProviderRow(r[0], r[1], r[2], json.loads(r[3])) for r in rows]
+
+    @guarded
+    def delete_provider(self, name: str) -> bool:
+        """Remove a provider; ``True`` if it existed."""
+        with self.transaction():
+            cur = self.conn.execute("DELETE FROM providers WHERE name = ?", (name,))
+        return cur.rowcount > 0
+
+    # -- model cache ----------------------------------------------------------
+
+    @guarded
+    def cache_models(self, key: str, models: list[dict[str, Any]]) -> None:
+        """Remember a provider's model list (``key`` is chosen by the caller)."""
+        with self.transaction():
+            self.conn.execute(
+                "INSERT INTO model_cache (key, models, fetched) VALUES (?, ?, ?)"
+                " ON CONFLICT (key) DO UPDATE SET models = excluded.models,"
+                " fetched = excluded.fetched",
+                (key, _dumps(list(models)), time.time()),
+            )
+
+    @guarded
+    def cached_models(
+        self, key: str, *, max_age: float | None = None
+    ) -> list[dict[str, Any]] | None:
+        """The cached list, or ``None`` if absent or older than ``max_age`` seconds."""
+        row = self.conn.execute(
+            "SELECT models, fetched FROM model_cache WHERE key = ?", (key,)
+        ).fetchone()
+        if row is None or (max_age is not None and time.time() - row[1] > max_age):
+            return None
+        result: list[dict[str, Any]] = json.loads(row[0])
+        return result
+
+    @guarded
+    def models_fetched_at(self, key: str) -> float | None:
+        """When the cached list for ``key`` was stored, or ``None``."""
+        row = self.conn.execute("SELECT fetched FROM model_cache WHERE key = ?", (key,)).fetchone()
+        return None if row is None else float(row[0])
+
+    # -- settings -------------------------------------------------------------
+
+    @guarded
+    def get_setting(self, key: str, default: Any = None) -> Any:
+        """A JSON setting, or ``default`` if never set."""
+        row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return default if row is None else json.loads(row[0])
+
+    @guarded
+    def set_setting(self, key: str, value: Any) -> None:
+        """Store a JSON-serialisable value (``TypeError`` otherwise)."""
+        text = _dumps(value)
+        with self.transaction():
+            self.conn.execute(
+                "INSERT INTO settings (key, value) VALUES (?, ?)"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, text),
+            )
+
+    @guarded
+    def delete_setting(self, key: str) -> None:
+        """Forget a setting so ``get_setting`` returns the default again."""
+        with self.transaction():
+            self.conn.execute("DELETE FROM settings WHERE key = ?", (key,))
+
+    # -- maintenance ----------------------------------------------------------
+
+    @guarded
+    def applied_migrations(self) -> list[str]:
+        """Names of the migrations recorded in this database."""
+        return mig.applied_migrations(self.conn)
+
+    @guarded
+    def backup_to(self, dest_path: str | os.PathLike[str]) -> None:
+        """Consistent copy via SQLite's online backup (safe while the app is running)."""
+        if self._depth:
+            raise RuntimeError("backup_to cannot run inside a transaction")
+        dest = sqlite3.connect(os.fspath(dest_path))
+        try:
+            self.conn.backup(dest)
+        finally:
+            dest.close()

@@ -1,0 +1,225 @@
+"""Named schema migrations, applied in order and recorded in ``schema_migrations``.
+
+Each migration is a function ``mNNN_name(conn)`` that runs inside the transaction the
+runner opens, so a failure leaves the database exactly at the previous schema. Never
+edit a released migration: add a new one at the end of :data:`MIGRATIONS`.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Callable, Sequence
+
+from chatdesk.store.errors import StoreError
+
+Migration = Callable[[sqlite3.Connection], None]
+
+MIGRATIONS_TABLE = (
+    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+    " name TEXT PRIMARY KEY,"
+    " applied_at REAL NOT NULL)"
+)
+
+
+def _run(conn: sqlite3.Connection, statements: Sequence[str]) -> None:
+    """Run statements one by one (``executescript`` would commit the open transaction)."""
+    for statement in statements:
+        conn.execute(statement)
+
+
+_M001 = (
+    # AUTOINCREMENT: ids are never reused, so a late streaming write aimed at a
+    # deleted message cannot land in a newer one.
+    """CREATE TABLE conversations (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        title TEXT NOT NULL DEFAULT '',
+        pinned INTEGER NOT NULL DEFAULT 0 CHECK (pinned IN (0, 1)),
+        created REAL NOT NULL,
+        updated REAL NOT NULL,
+        system_prompt TEXT NOT NULL DEFAULT '',
+        model TEXT,
+        provider TEXT,
+        params TEXT NOT NULL DEFAULT '{}',
+        current_leaf_id INTEGER,
+        message_count INTEGER NOT NULL DEFAULT 0
+    )""",
+    "CREATE INDEX conversations_pinned_updated ON conversations (pinned, updated)",
+    "CREATE INDEX conversations_updated ON conversations (updated)",
+    """CREATE TABLE messages (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        conversation_id INTEGER NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+        parent_id INTEGER REFERENCES messages (id),
+        role TEXT NOT NULL,
+        content TEXT NOT NULL DEFAULT '',
+        parts TEXT,
+        reasoning TEXT NOT NULL DEFAULT '',
+        name TEXT,
+        tool_calls TEXT,
+        tool_call_id TEXT,
+        model_requested TEXT,
+        model TEXT,
+        finish_reason TEXT,
+        usage TEXT,
+        ttft_ms REAL,
+        duration_ms REAL,
+        status TEXT NOT NULL DEFAULT 'done'
+            CHECK (status IN ('streaming', 'done', 'stopped', 'error', 'interrupted')),
+        error TEXT,
+        error_category TEXT,
+        choice_index INTEGER NOT NULL DEFAULT 0,
+        created REAL NOT NULL,
+        updated REAL NOT NULL,
+        meta TEXT NOT NULL DEFAULT '{}'
+    )""",
+    "CREATE INDEX messages_conversation ON messages (conversation_id, id)",
+    "CREATE INDEX messages_parent ON messages (parent_id)",
+    # mark_interrupted() runs at every start: keep it O(streaming rows), not O(table).
+    "CREATE INDEX messages_streaming ON messages (status) WHERE status = 'streaming'",
+    # message_count maintained here so listing 10,000 conversations never counts rows.
+    """CREATE TRIGGER messages_count_insert AFTER INSERT ON messages BEGIN
+        UPDATE conversations SET message_count = message_count + 1
+        WHERE id = new.conversation_id;
+    END""",
+    """CREATE TRIGGER messages_count_delete AFTER DELETE ON messages BEGIN
+        UPDATE conversations SET message_count = message_count - 1
+        WHERE id = old.conversation_id;
+    END""",
+    """CREATE TABLE providers (
+        name TEXT PRIMARY KEY,
+        base_url TEXT NOT NULL,
+        default_model TEXT,
+        options TEXT NOT NULL DEFAULT '{}',
+        created REAL NOT NULL,
+        updated REAL NOT NULL
+    )""",
+    "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    """CREATE TABLE model_cache (
+        key TEXT PRIMARY KEY,
+        models TEXT NOT NULL,
+        fetched REAL NOT NULL
+    )""",
+    """CREATE TABLE images (
+        hash TEXT PRIMARY KEY,
+        mime TEXT NOT NULL,
+        data BLOB NOT NULL,
+        created REAL NOT NULL
+    )""",
+)
+
+
+def m001_initial(conn: sqlite3.Connection) -> None:
+    """Create the base tables: conversations, messages (a tree), providers, etc."""
+    _run(conn, _M001)
+
+
+# Invariant kept by these triggers: a message is in the FTS index exactly when its
+# status is not 'streaming', with its current content and reasoning. Streaming rows
+# are rewritten every 500 ms; re-indexing a 40 kB answer each time costs ~10 ms
+# versus ~0.15 ms without, so they are indexed once, when the stream ends.
+_M002 = (
+    """CREATE VIRTUAL TABLE messages_fts USING fts5 (
+        content, reasoning,
+        content = 'messages', content_rowid = 'id', tokenize = 'trigram'
+    )""",
+    """CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages
+    WHEN new.status != 'streaming' BEGIN
+        INSERT INTO messages_fts (rowid, content, reasoning)
+        VALUES (new.id, new.content, new.reasoning);
+    END""",
+    """CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages
+    WHEN old.status != 'streaming' BEGIN
+        INSERT INTO messages_fts (messages_fts, rowid, content, reasoning)
+        VALUES ('delete', old.id, old.content, old.reasoning);
+    END""",
+    """CREATE TRIGGER messages_fts_update AFTER UPDATE OF content, reasoning, status ON messages
+    WHEN old.content IS NOT new.content OR old.reasoning IS NOT new.reasoning
+        OR (old.status = 'streaming') != (new.status = 'streaming') BEGIN
+        INSERT INTO messages_fts (messages_fts, rowid, content, reasoning)
+        SELECT 'delete', old.id, old.content, old.reasoning WHERE old.status != 'streaming';
+        INSERT INTO messages_fts (rowid, content, reasoning)
+        SELECT new.id, new.content, new.reasoning WHERE new.status != 'streaming';
+    END""",
+    # Backfill (not 'rebuild', which would also index streaming rows).
+    """INSERT INTO messages_fts (rowid, content, reasoning)
+    SELECT id, content, reasoning FROM messages WHERE status != 'streaming'""",
+)
+
+
+def m002_fts(conn: sqlite3.Connection) -> None:
+    """Add the trigram full-text index over message content and reasoning, backfilled."""
+    _run(conn, _M002)
+
+
+MIGRATIONS: list[Migration] = [m001_initial, m002_fts]
+
+
+def migration_name(migration: Migration) -> str:
+    """The name recorded in ``schema_migrations`` (the function name)."""
+    return migration.__name__
+
+
+def applied_migrations(conn: sqlite3.Connection) -> list[str]:
+    """Names already recorded, oldest first; empty for a fresh database."""
+    exists = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
+    ).fetchone()
+    if not exists:
+        return []
+    rows = conn.execute("SELECT name FROM schema_migrations ORDER BY applied_at, name")
+    return [name for (name,) in rows]
+
+
+def check_not_newer(conn: sqlite3.Connection, migrations: Sequence[Migration] = MIGRATIONS) -> None:
+    """Refuse a database written by a newer ChatDesk (it has migrations we don't know)."""
+    known = {migration_name(m) for m in migrations}
+    unknown = [name for name in applied_migrations(conn) if name not in known]
+    if unknown:
+        raise StoreError(
+            "The history database was created by a newer version of ChatDesk "
+            f"(unknown schema changes: {', '.join(unknown)}). Please update ChatDesk.",
+            kind="newer_schema",
+        )
+
+
+def pending_migrations(
+    conn: sqlite3.Connection, migrations: Sequence[Migration] = MIGRATIONS
+) -> list[Migration]:
+    """Migrations not yet recorded, in order."""
+    done = set(applied_migrations(conn))
+    return [m for m in migrations if migration_name(m) not in done]
+
+
+def migrate(
+    conn: sqlite3.Connection,
+    migrations: Sequence[Migration] = MIGRATIONS,
+    *,
+    clock: Callable[[], float] = time.time,
+) -> list[str]:
+    """Apply pending migrations, each in its own IMMEDIATE transaction; return their names.
+
+    ``conn`` must be in autocommit mode (``isolation_level=None``). Another process
+    migrating at the same time is harmless: each step re-checks under the write lock.
+    """
+    check_not_newer(conn, migrations)
+    conn.execute(MIGRATIONS_TABLE)
+    applied: list[str] = []
+    for migration in migrations:
+        name = migration_name(migration)
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            already = conn.execute(
+                "SELECT 1 FROM schema_migrations WHERE name = ?", (name,)
+            ).fetchone()
+            if not already:
+                migration(conn)
+                conn.execute(
+                    "INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)",
+                    (name, clock()),
+                )
+                applied.append(name)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return applied
