@@ -152,7 +152,9 @@ def _py_literal(value: Any, level: int) -> str:
     if isinstance(value, dict):
         if not value:
             return "{}"
-        items = [f"{pad}{_py_string(str(k))}: {_py_literal(v, level + 1)}," for k, v in value.items()]
+        items = [
+            f"{pad}{_py_string(str(k))}: {_py_literal(v, level + 1)}," for k, v in value.items()
+        ]
         return "{\n" + "\n".join(items) + "\n" + end + "}"
     if isinstance(value, list | tuple):
         if not value:

@@ -133,7 +133,9 @@ def build_search_sql(
         )
         where.append("messages_fts MATCH ?")
         params.append(match)
-        order = "messages_fts.rank, m.id DESC" if sort == "relevance" else "m.id DESC"
+        # Ordering on the FTS table's own columns lets FTS5 deliver rows already sorted
+        # (``m.id DESC`` would make SQLite sort every match before applying LIMIT).
+        order = "messages_fts.rank" if sort == "relevance" else "messages_fts.rowid DESC"
     else:
         source = "messages m JOIN conversations c ON c.id = m.conversation_id"
         # The FTS index never holds streaming rows; keep both paths consistent.

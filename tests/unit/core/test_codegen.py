@@ -109,9 +109,7 @@ def test_python_compiles_and_carries_body(key: str | None, stream: bool) -> None
     calls = [
         n
         for n in ast.walk(tree)
-        if isinstance(n, ast.Call)
-        and isinstance(n.func, ast.Attribute)
-        and n.func.attr == "create"
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "create"
     ]
     assert len(calls) == 1
     kwargs = {kw.arg: ast.literal_eval(kw.value) for kw in calls[0].keywords}

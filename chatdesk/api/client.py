@@ -1,0 +1,951 @@
+"""The HTTP client for OpenAI-compatible chat servers (one ``httpx.AsyncClient``).
+
+What it guarantees, because relays break every rule (ANCHORS.md 3.6-3.8):
+
+* every failure is an :class:`ApiError` with a category, the server's own message, the
+  HTTP status and the trimmed body; anything raised after the request started carries
+  ``partial``, the :class:`ChatResult` received so far, so no word of an answer is lost;
+* retries (exponential backoff, capped) happen only before the first byte of the answer
+  body, only for network errors, 5xx, and 429 with a short ``Retry-After``;
+* the stream is read to ``[DONE]`` or EOF, never stopped at ``finish_reason``, because
+  usage arrives after it; an EOF with no finish reason and no ``[DONE]`` is a dropped
+  connection (:class:`NetworkError`), not a short answer;
+* usage is emitted once, as the last event, with the last usage seen anywhere
+  (top-level ``usage``, a usage-only chunk, ``choices[].usage`` or ``x_groq.usage``);
+* per-chunk overhead is kept small (one SSE split per read, one ``json.loads`` per event).
+
+The API key is sent only in the ``Authorization`` header and scrubbed from any error text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import json
+import re
+import time
+from collections.abc import AsyncIterator, Callable, Mapping
+from dataclasses import replace
+from typing import Any, NamedTuple
+
+import httpx
+
+from chatdesk import __version__
+from chatdesk.api.baseurl import normalize_base_url
+from chatdesk.api.errors import (
+    ERROR_CLASSES,
+    ApiError,
+    NetworkError,
+    ProtocolError,
+    RateLimitError,
+    ServerError,
+    ValidationError,
+)
+from chatdesk.api.sse import SSEParser
+from chatdesk.api.types import (
+    ChatAccumulator,
+    ChatRequest,
+    ChatResult,
+    FinishEvent,
+    ModelEvent,
+    ReasoningDelta,
+    StreamEvent,
+    TextDelta,
+    ToolCallDelta,
+    Usage,
+    UsageEvent,
+)
+from chatdesk.api.validate import build_body, validate_request
+
+DEFAULT_USER_AGENT = f"ChatDesk/{__version__}"
+BODY_TRIM = 2048  # bytes of a body kept on an error, for a "details" view
+_ERROR_BODY_LIMIT = 256 * 1024  # never read more than this of an error body
+_JSON_BODY_LIMIT = 64 * 1024 * 1024  # a non-streamed answer larger than this is absurd
+_JSON_HEADERS = {"Content-Type": "application/json"}
+
+# --- error classification -------------------------------------------------------------
+
+_QUOTA_RE = re.compile(
+    r"insufficient[_ ]quota|insufficient[_ ](?:account )?balance|insufficient[_ ]credit|"
+    r"余额不足|额度不足|额度已用尽|no credits?\b|quota exceeded|exceeded your current quota|"
+    r"credit balance is too low|out of credits|payment required|billing hard limit",
+    re.IGNORECASE,
+)
+_CONTENT_FILTER_CODES = frozenset(
+    {
+        "content_filter",
+        "content_policy",
+        "content_policy_violation",
+        "responsibleaipolicyviolation",
+        "data_inspection_failed",
+        "sensitive_words_detected",
+    }
+)
+# code / type / Google-style status -> category, for errors without a usable HTTP status
+_CODE_CATEGORIES = {
+    "invalid_api_key": "auth",
+    "authentication_error": "auth",
+    "unauthenticated": "auth",
+    "permission_error": "permission",
+    "permission_denied": "permission",
+    "model_not_found": "not_found",
+    "not_found_error": "not_found",
+    "not_found": "not_found",
+    "rate_limit_exceeded": "rate_limit",
+    "rate_limit_error": "rate_limit",
+    "resource_exhausted": "rate_limit",
+    "insufficient_quota": "quota",
+    "billing_error": "quota",
+    "invalid_request_error": "bad_request",
+    "invalid_argument": "bad_request",
+    "context_length_exceeded": "bad_request",
+    "server_error": "server",
+    "api_error": "server",
+    "internal_error": "server",
+    "overloaded_error": "server",
+    "unavailable": "server",
+}
+_STATUS_CATEGORIES = {401: "auth", 403: "permission", 404: "not_found", 429: "rate_limit"}
+
+_DURATION_PART = re.compile(
+    r"(\d+(?:\.\d+)?)\s*(ms|milliseconds?|h|hours?|m(?![a-z])|mins?|minutes?|s|secs?|seconds?)",
+    re.IGNORECASE,
+)
+_RETRY_EN = re.compile(
+    r"(?:try again|retry)\s+(?:after|in)\s+"
+    r"((?:\d+(?:\.\d+)?\s*(?:ms|milliseconds?|h|hours?|m(?![a-z])|mins?|minutes?|s|secs?|seconds?)\s*)+)",
+    re.IGNORECASE,
+)
+_RETRY_ZH = re.compile(r"(\d+(?:\.\d+)?)\s*(毫秒|秒|分钟|分)\s*(?:钟)?\s*后")
+_UNIT_SECONDS = {"ms": 0.001, "h": 3600.0, "m": 60.0, "s": 1.0}
+_ZH_UNIT_SECONDS = {"毫秒": 0.001, "秒": 1.0, "分钟": 60.0, "分": 60.0}
+_TITLE_RE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_STREAM_OPTIONS_RE = re.compile(r"stream_options|include_usage", re.IGNORECASE)
+
+
+def _redact(text: str, secret: str | None) -> str:
+    if secret and len(secret) >= 4 and secret in text:
+        text = text.replace(secret, "sk-***")
+    return text
+
+
+def _trim(text: str, limit: int = BODY_TRIM) -> str:
+    return text if len(text) <= limit else text[:limit] + " …[trimmed]"
+
+
+def _duration_seconds(text: str) -> float | None:
+    total = 0.0
+    found = False
+    for number, unit in _DURATION_PART.findall(text):
+        unit = unit.lower()
+        key = "ms" if unit.startswith("milli") or unit == "ms" else unit[0]
+        total += float(number) * _UNIT_SECONDS[key]
+        found = True
+    return total if found else None
+
+
+def retry_after_from_message(message: str) -> float | None:
+    """Seconds from wording like "try again in 20s", "retry after 3 seconds", "请 5 秒后重试"."""
+    if not message:
+        return None
+    match = _RETRY_EN.search(message)
+    if match:
+        return _duration_seconds(match.group(1))
+    match = _RETRY_ZH.search(message)
+    if match:
+        return float(match.group(1)) * _ZH_UNIT_SECONDS[match.group(2)]
+    return None
+
+
+def retry_after_from_headers(headers: Mapping[str, str] | None) -> float | None:
+    """``retry-after-ms`` or ``Retry-After`` (seconds or an HTTP date) as seconds from now."""
+    if not headers:
+        return None
+    value = headers.get("retry-after-ms")
+    if value:
+        try:
+            return max(0.0, float(value) / 1000.0)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None:
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+class _ErrorInfo(NamedTuple):
+    message: str
+    code: str | None
+    type: str | None
+    status: int | None  # a status found inside the body (relays put it there)
+    parsed: bool
+
+
+def _str_or_none(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    return str(value)
+
+
+def _parse_error_body(text: str) -> _ErrorInfo:
+    """Pull message / code / type out of the many error shapes servers use."""
+    try:
+        obj: Any = json.loads(text)
+    except ValueError:
+        return _ErrorInfo(text.strip(), None, None, None, False)
+    if isinstance(obj, list) and obj:
+        obj = obj[0]
+    if not isinstance(obj, dict):
+        return _ErrorInfo(text.strip(), None, None, None, False)
+    err = obj.get("error", obj)
+    outer = obj
+    if isinstance(err, str):
+        err = {"message": err}
+    elif not isinstance(err, dict):
+        err = obj
+    message = err.get("message") or err.get("msg") or err.get("detail") or outer.get("message")
+    if not isinstance(message, str):
+        message = json.dumps(message, ensure_ascii=False) if message else ""
+    metadata = err.get("metadata")
+    if isinstance(metadata, dict) and isinstance(metadata.get("raw"), str):
+        message = f"{message} ({metadata['raw']})" if message else metadata["raw"]
+    code = err.get("code", outer.get("code"))
+    etype = err.get("type") or outer.get("type") or err.get("status")
+    status: int | None = None
+    for candidate in (err.get("status"), outer.get("status"), code):
+        if isinstance(candidate, int) and not isinstance(candidate, bool) and 100 <= candidate < 600:
+            status = candidate
+            break
+    return _ErrorInfo(message.strip(), _str_or_none(code), _str_or_none(etype), status, True)
+
+
+def _classify(status: int | None, info: _ErrorInfo, retry_after: float | None) -> str:
+    codes = {c.lower() for c in (info.code, info.type) if c}
+    if codes & _CONTENT_FILTER_CODES:
+        return "content_filter"
+    if "insufficient_quota" in codes or status == 402:
+        return "quota"
+    wording = f"{info.code or ''} {info.type or ''} {info.message}"
+    if _QUOTA_RE.search(wording):
+        # Gemini words short per-minute limits as "quota exceeded" but says when to retry:
+        # a 429 that names a retry delay is a rate limit, not an empty account.
+        hinted = retry_after is not None or retry_after_from_message(info.message) is not None
+        if not (status == 429 and hinted):
+            return "quota"
+    if status in _STATUS_CATEGORIES:
+        return _STATUS_CATEGORIES[status]
+    if "model_not_found" in codes:
+        return "not_found"
+    if status in (400, 422):
+        return "bad_request"
+    if status is not None and status >= 500:
+        return "server"
+    for code in codes:
+        category = _CODE_CATEGORIES.get(code)
+        if category:
+            return category
+    if status is None:
+        return "server"  # an error event inside a 200 stream with no clue
+    if 400 <= status < 500:
+        return "bad_request"
+    return "protocol"
+
+
+def error_from_response(
+    status: int | None,
+    headers: Mapping[str, str] | None,
+    body_text: str,
+    *,
+    secret: str | None = None,
+) -> ApiError:
+    """Map an HTTP error (or, with ``status=None``, an error inside a 200 stream) to ApiError.
+
+    HTML pages: 5xx stays a (retryable) server error, 401/403/404/429 keep their
+    category, anything else is a :class:`ProtocolError` telling the user to check the
+    base URL. ``secret`` (the API key) is scrubbed from the message and body.
+    """
+    text = _redact(body_text or "", secret)
+    lowered_headers = {k.lower(): v for k, v in headers.items()} if headers else {}
+    ctype = lowered_headers.get("content-type", "").lower()
+    retry_after = retry_after_from_headers(lowered_headers)
+    body = _trim(text)
+    stripped = text.lstrip()
+    if "html" in ctype or stripped.startswith("<"):
+        title_match = _TITLE_RE.search(stripped[:65536])
+        title = " ".join(title_match.group(1).split())[:200] if title_match else ""
+        message = "got an HTML page" + (f" ({title})" if title else "")
+        message += " instead of an API response, check the base URL"
+        if status is not None and status >= 500:
+            category = "server"
+        else:
+            category = _STATUS_CATEGORIES.get(status or 0, "protocol")
+        return ERROR_CLASSES[category](
+            message, http_status=status, retry_after_s=retry_after, body=body
+        )
+    info = _parse_error_body(text)
+    if not info.parsed and status is not None and 200 <= status < 300:
+        return ProtocolError(
+            "the server's answer could not be parsed: " + _trim(info.message, 200),
+            http_status=status,
+            body=body,
+        )
+    effective_status = status if status is not None else info.status
+    category = _classify(effective_status, info, retry_after)
+    message = info.message or (f"HTTP {status}" if status else "the server reported an error")
+    if category == "rate_limit" and retry_after is None:
+        retry_after = retry_after_from_message(info.message)
+    return ERROR_CLASSES[category](
+        _trim(message, 1000),
+        http_status=effective_status,
+        code=info.code,
+        retry_after_s=retry_after,
+        body=body,
+    )
+
+
+def network_error(
+    exc: BaseException,
+    *,
+    connect_timeout: float | None = None,
+    read_timeout: float | None = None,
+    secret: str | None = None,
+    partial: ChatResult | None = None,
+) -> NetworkError:
+    """Say in plain words which network failure an httpx exception is."""
+    detail = _redact(str(exc) or type(exc).__name__, secret)
+    where = ""
+    try:
+        url = exc.request.url  # type: ignore[attr-defined]
+    except (AttributeError, RuntimeError):  # not an httpx error, or no request attached
+        pass
+    else:
+        where = f" ({url.host}:{url.port or (443 if url.scheme == 'https' else 80)})"
+    lowered = detail.lower()
+    if isinstance(exc, httpx.ConnectTimeout):
+        message = f"connecting timed out after {connect_timeout:g} s{where}"
+    elif isinstance(exc, httpx.ReadTimeout):
+        message = f"timed out after {read_timeout:g} s without data from the server{where}"
+    elif isinstance(exc, httpx.WriteTimeout):
+        message = f"timed out sending the request{where}"
+    elif isinstance(exc, httpx.PoolTimeout):
+        message = "timed out waiting for a free connection"
+    elif isinstance(exc, httpx.ProxyError):
+        message = f"proxy error: {detail}"
+    elif isinstance(exc, httpx.ConnectError):
+        if "refused" in lowered:
+            message = f"connection refused{where}"
+        elif any(
+            s in lowered
+            for s in ("name or service", "nodename", "getaddrinfo", "name resolution", "no address")
+        ):
+            message = f"could not resolve the host name{where}"
+        elif any(s in lowered for s in ("ssl", "tls", "certificate", "handshake")):
+            message = f"TLS error{where}: {detail}"
+        elif "unreachable" in lowered:
+            message = f"network is unreachable{where}"
+        else:
+            message = f"could not connect{where}: {detail}"
+    elif isinstance(exc, httpx.RemoteProtocolError):
+        message = f"the server closed the connection unexpectedly{where}: {detail}"
+    elif isinstance(exc, httpx.ReadError):
+        message = f"the connection was lost while reading{where}: {detail}"
+    elif isinstance(exc, httpx.WriteError):
+        message = f"the connection was lost while sending{where}: {detail}"
+    elif isinstance(exc, httpx.UnsupportedProtocol):
+        message = f"unsupported URL: {detail}"
+    else:
+        message = f"{type(exc).__name__}: {detail}"
+    return NetworkError(message, partial=partial)
+
+
+# --- helpers for the stream -----------------------------------------------------------
+
+
+def _parts_text(content: Any) -> str:
+    """Text of a content given as a list of parts (some servers stream that)."""
+    if isinstance(content, list):
+        return "".join(
+            p.get("text") or "" for p in content if isinstance(p, dict) and p.get("type") == "text"
+        )
+    return content if isinstance(content, str) else ""
+
+
+def _arguments_text(args: Any) -> str:
+    if args is None:
+        return ""
+    if isinstance(args, str):
+        return args
+    return json.dumps(args, ensure_ascii=False)
+
+
+def _tool_deltas(index: int, calls: Any, state: dict[int, list[Any]]) -> list[ToolCallDelta]:
+    """ToolCallDelta per fragment; infers ``index`` when a server omits it (keyed by id)."""
+    out: list[ToolCallDelta] = []
+    if not isinstance(calls, list):
+        return out
+    slot = state.get(index)
+    if slot is None:
+        slot = state[index] = [{}, 0]  # id -> call index, last call index
+    ids: dict[str, int] = slot[0]
+    for tc in calls:
+        if not isinstance(tc, dict):
+            continue
+        fn = tc.get("function")
+        if not isinstance(fn, dict):
+            fn = {}
+        call_id = tc.get("id") or None
+        call_index = tc.get("index")
+        if not isinstance(call_index, int):
+            if call_id is not None:
+                call_index = ids.get(call_id)
+                if call_index is None:
+                    call_index = ids[call_id] = len(ids)
+            else:
+                call_index = slot[1]
+        elif call_id is not None:
+            ids.setdefault(call_id, call_index)
+        slot[1] = call_index
+        name = fn.get("name") or None
+        args = _arguments_text(fn.get("arguments"))
+        if call_id is None and name is None and not args:
+            continue
+        out.append(ToolCallDelta(index, call_index, call_id, name, args))
+    return out
+
+
+def _json_events(obj: Any) -> list[StreamEvent]:
+    """Events equivalent to a non-streamed ``chat.completion`` body."""
+    if not isinstance(obj, dict) or not isinstance(obj.get("choices"), list):
+        raise ProtocolError(
+            "the server answered with JSON that is not a chat completion (no choices)",
+            body=_trim(json.dumps(obj, ensure_ascii=False)),
+        )
+    events: list[StreamEvent] = []
+    model = obj.get("model")
+    if isinstance(model, str) and model:
+        events.append(ModelEvent(model))
+    usage = obj.get("usage")
+    state: dict[int, list[Any]] = {}
+    for pos, ch in enumerate(obj["choices"]):
+        if not isinstance(ch, dict):
+            continue
+        index = ch.get("index")
+        if not isinstance(index, int):
+            index = pos
+        msg = ch.get("message") or ch.get("delta") or {}
+        if isinstance(msg, dict):
+            reasoning = msg.get("reasoning_content") or msg.get("reasoning")
+            if isinstance(reasoning, str) and reasoning:
+                events.append(ReasoningDelta(index, reasoning))
+            text = _parts_text(msg.get("content"))
+            if text:
+                events.append(TextDelta(index, text))
+            calls = msg.get("tool_calls")
+            if isinstance(calls, list):
+                fixed = [
+                    dict(tc, index=tc.get("index", i)) if isinstance(tc, dict) else tc
+                    for i, tc in enumerate(calls)
+                ]
+                events.extend(_tool_deltas(index, fixed, state))
+            fc = msg.get("function_call")
+            if isinstance(fc, dict):
+                events.extend(_tool_deltas(index, [{"index": 0, "function": fc}], state))
+        reason = ch.get("finish_reason")
+        if isinstance(reason, str) and reason:
+            events.append(FinishEvent(index, reason))
+        if ch.get("usage"):
+            usage = usage or ch["usage"]
+    groq = obj.get("x_groq")
+    if not usage and isinstance(groq, dict):
+        usage = groq.get("usage")
+    parsed = Usage.from_dict(usage)
+    if parsed is not None:
+        events.append(UsageEvent(parsed))
+    return events
+
+
+def result_from_events(events: list[StreamEvent]) -> ChatResult:
+    """Fold events into a ChatResult, joining text pieces once (no quadratic ``+=``)."""
+    acc = ChatAccumulator()
+    texts: dict[int, list[str]] = {}
+    thoughts: dict[int, list[str]] = {}
+    for ev in events:
+        kind = type(ev)
+        if kind is TextDelta:
+            texts.setdefault(ev.index, []).append(ev.text)  # type: ignore[union-attr]
+        elif kind is ReasoningDelta:
+            thoughts.setdefault(ev.index, []).append(ev.text)  # type: ignore[union-attr]
+        else:
+            acc.feed(ev)
+    result = acc.result
+    for index, parts in thoughts.items():
+        result.choice(index).reasoning += "".join(parts)
+    for index, parts in texts.items():
+        result.choice(index).content += "".join(parts)
+    return result
+
+
+async def _drain(chunks: AsyncIterator[bytes], limit: int) -> bytes:
+    """Read the rest of a body (at most ``limit`` bytes)."""
+    parts: list[bytes] = []
+    size = 0
+    async for chunk in chunks:
+        parts.append(chunk)
+        size += len(chunk)
+        if size >= limit:
+            break
+    return b"".join(parts)
+
+
+async def _aclose(chunks: AsyncIterator[bytes]) -> None:
+    """Finalise an httpx body iterator explicitly (not left to the garbage collector)."""
+    close = getattr(chunks, "aclose", None)
+    if close is not None:
+        await close()
+
+
+class _Opened(NamedTuple):
+    response: httpx.Response
+    chunks: AsyncIterator[bytes]
+    first: bytes  # the first non-empty read of the body (b"" for an empty body)
+
+
+# --- the client -----------------------------------------------------------------------
+
+
+class ChatClient:
+    """Talks to one OpenAI-compatible server; cheap to keep for the app's lifetime."""
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str | None,
+        *,
+        connect_timeout: float = 10,
+        read_timeout: float = 60,
+        max_retries: int = 2,
+        retry_cap_s: float = 10,
+        include_usage: bool = True,
+        proxy: str | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        user_agent: str = DEFAULT_USER_AGENT,
+        backoff_s: float = 0.5,
+        headers: Mapping[str, str] | None = None,
+        verify: bool = True,
+    ) -> None:
+        """``read_timeout`` is the longest silence allowed between two stream reads."""
+        self.base_url = normalize_base_url(base_url)
+        key = (api_key or "").strip() or None
+        if key is not None and not key.isascii():
+            raise ValidationError(
+                "api_key", "contains non-ASCII characters (was extra text copied with it?)"
+            )
+        if key is not None and any(ch.isspace() for ch in key):
+            raise ValidationError("api_key", "contains spaces or line breaks")
+        self._api_key = key
+        self.connect_timeout = float(connect_timeout)
+        self.read_timeout = float(read_timeout)
+        self.max_retries = max(0, int(max_retries))
+        self.retry_cap_s = float(retry_cap_s)
+        self.backoff_s = float(backoff_s)
+        self.include_usage = include_usage
+        default_headers = {"User-Agent": user_agent, "Accept": "application/json"}
+        if headers:
+            default_headers.update(headers)
+        if key is not None:
+            default_headers["Authorization"] = f"Bearer {key}"
+        timeout = httpx.Timeout(
+            connect=self.connect_timeout,
+            read=self.read_timeout,
+            write=max(self.read_timeout, 30.0),
+            pool=self.connect_timeout,
+        )
+        try:
+            self._http = httpx.AsyncClient(
+                timeout=timeout,
+                headers=default_headers,
+                proxy=proxy or None,
+                transport=transport,
+                follow_redirects=True,
+                verify=verify,
+            )
+        except ImportError as exc:
+            raise ValidationError(
+                "proxy", f"this proxy type needs an extra package (httpx[socks]): {exc}"
+            ) from None
+        except (ValueError, httpx.InvalidURL) as exc:
+            raise ValidationError("proxy", f"not a valid proxy URL: {exc}") from None
+
+    # -- lifecycle --
+
+    async def close(self) -> None:
+        """Close the connection pool."""
+        await self._http.aclose()
+
+    async def __aenter__(self) -> ChatClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    def __repr__(self) -> str:  # never shows the key
+        return f"ChatClient({self.base_url!r})"
+
+    # -- public calls --
+
+    def stream_chat(self, req: ChatRequest) -> AsyncIterator[StreamEvent]:
+        """Stream one chat turn as typed events (an async generator; see module doc)."""
+        if not req.stream:
+            req = replace(req, stream=True)
+        return self._run(req)
+
+    async def complete(self, req: ChatRequest) -> ChatResult:
+        """One non-streamed chat turn (copes with servers that stream anyway)."""
+        if req.stream:
+            req = replace(req, stream=False)
+        events: list[StreamEvent] = []
+        async for ev in self._run(req):
+            events.append(ev)
+        return result_from_events(events)
+
+    async def list_models(self) -> list[dict[str, str]]:
+        """``GET {base}/models`` as ``[{"id", "owned_by"}]`` (``data`` list or a bare list)."""
+        url = self.base_url + "/models"
+        opened = await self._open(lambda: self._http.build_request("GET", url), sso=False)
+        response, chunks, first = opened
+        try:
+            raw = first + await _drain(chunks, _JSON_BODY_LIMIT)
+        except httpx.HTTPError as exc:
+            raise self._network_error(exc) from exc
+        finally:
+            await _aclose(chunks)
+            await response.aclose()
+        text = raw.decode(response.encoding or "utf-8", "replace")
+        stripped = text.lstrip()
+        if stripped.startswith("<") or "html" in response.headers.get("content-type", ""):
+            raise error_from_response(
+                response.status_code, response.headers, text, secret=self._api_key
+            )
+        try:
+            obj: Any = json.loads(text)
+        except ValueError:
+            raise ProtocolError(
+                "the model list is not JSON",
+                http_status=response.status_code,
+                body=_trim(_redact(text, self._api_key)),
+            ) from None
+        if isinstance(obj, dict) and "error" in obj and "data" not in obj:
+            raise error_from_response(None, response.headers, text, secret=self._api_key)
+        items = obj
+        if isinstance(obj, dict):
+            items = obj.get("data", obj.get("models"))
+        if not isinstance(items, list):
+            raise ProtocolError(
+                "the model list has no 'data' array",
+                http_status=response.status_code,
+                body=_trim(_redact(text, self._api_key)),
+            )
+        models: list[dict[str, str]] = []
+        seen: set[str] = set()
+        for item in items:
+            if isinstance(item, str):
+                model_id, owner = item, ""
+            elif isinstance(item, dict):
+                model_id = item.get("id") or item.get("name") or item.get("model")
+                owner = item.get("owned_by") or ""
+            else:
+                continue
+            if isinstance(model_id, str) and model_id and model_id not in seen:
+                seen.add(model_id)
+                models.append({"id": model_id, "owned_by": str(owner)})
+        return models
+
+    # -- internals --
+
+    def _network_error(
+        self, exc: BaseException, partial: ChatResult | None = None
+    ) -> NetworkError:
+        return network_error(
+            exc,
+            connect_timeout=self.connect_timeout,
+            read_timeout=self.read_timeout,
+            secret=self._api_key,
+            partial=partial,
+        )
+
+    def _retry_delay(self, err: ApiError, attempt: int) -> float | None:
+        """Seconds to wait before retrying ``err``, or None to give up now."""
+        if attempt >= self.max_retries:
+            return None
+        if isinstance(err, RateLimitError):
+            wait = err.retry_after_s
+            if wait is None or wait > self.retry_cap_s:
+                return None
+            return wait
+        if isinstance(err, ServerError | NetworkError):
+            wait = err.retry_after_s
+            if wait is not None and wait <= self.retry_cap_s:
+                return wait
+            return min(self.retry_cap_s, self.backoff_s * (2**attempt))
+        return None
+
+    async def _open(self, make_request: Callable[[], httpx.Request], *, sso: bool) -> _Opened:
+        """Send with retries until a 2xx answer's first byte arrived (or give up).
+
+        ``sso``: a 400 complaining about ``stream_options`` is retried once without it,
+        and ``include_usage`` is switched off for this client from then on.
+        """
+        attempt = 0
+        sso_retried = False
+        while True:
+            request = make_request()
+            err: ApiError
+            try:
+                response = await self._http.send(request, stream=True)
+            except httpx.HTTPError as exc:
+                err = self._network_error(exc)
+                delay = self._retry_delay(err, attempt)
+                if delay is None:
+                    raise err from exc
+                await asyncio.sleep(delay)
+                attempt += 1
+                continue
+            chunks = response.aiter_bytes()
+            if response.status_code < 300:
+                try:
+                    first = b""
+                    async for chunk in chunks:
+                        if chunk:
+                            first = chunk
+                            break
+                    return _Opened(response, chunks, first)
+                except httpx.HTTPError as exc:
+                    await _aclose(chunks)
+                    await response.aclose()
+                    err = self._network_error(exc)
+                except BaseException:
+                    await _aclose(chunks)
+                    await response.aclose()
+                    raise
+            else:
+                try:
+                    raw = await _drain(chunks, _ERROR_BODY_LIMIT)
+                    text = raw.decode(response.encoding or "utf-8", "replace")
+                    err = error_from_response(
+                        response.status_code, response.headers, text, secret=self._api_key
+                    )
+                except httpx.HTTPError as exc:
+                    err = self._network_error(exc)
+                finally:
+                    await _aclose(chunks)
+                    await response.aclose()
+                if (
+                    sso
+                    and not sso_retried
+                    and self.include_usage
+                    and err.http_status in (400, 422)
+                    and _STREAM_OPTIONS_RE.search(f"{err.message} {err.body or ''}")
+                ):
+                    self.include_usage = False
+                    sso_retried = True
+                    continue
+            delay = self._retry_delay(err, attempt)
+            if delay is None:
+                raise err
+            await asyncio.sleep(delay)
+            attempt += 1
+
+    async def _run(self, req: ChatRequest) -> AsyncIterator[StreamEvent]:
+        """The one implementation behind stream_chat() and complete()."""
+        validate_request(req)
+        url = self.base_url + "/chat/completions"
+        http = self._http
+
+        def make_request() -> httpx.Request:
+            body = build_body(req, include_usage=self.include_usage)
+            content = json.dumps(body, ensure_ascii=False).encode()
+            return http.build_request("POST", url, content=content, headers=_JSON_HEADERS)
+
+        response, chunks, first = await self._open(make_request, sso=req.stream)
+        seen: list[StreamEvent] = []
+        usage_obj: Any = None
+        try:
+            status = response.status_code
+            ctype = response.headers.get("content-type", "").lower()
+            lead = first.lstrip()[:1]
+            if lead == b"<" or ("html" in ctype and "event-stream" not in ctype):
+                first += await _drain(chunks, BODY_TRIM)
+                text = first.decode("utf-8", "replace")
+                raise error_from_response(status, response.headers, text, secret=self._api_key)
+
+            parser = SSEParser()
+            feed = parser.feed
+            eof = False
+            if "event-stream" not in ctype and lead in (b"{", b"["):
+                # The server ignored stream:true (or this is complete()): a JSON body.
+                raw = first + await _drain(chunks, _JSON_BODY_LIMIT)
+                try:
+                    obj = json.loads(raw)
+                except ValueError:
+                    obj = None  # maybe bare JSON lines: let the SSE parser try
+                if obj is not None:
+                    if isinstance(obj, dict) and obj.get("error") and not obj.get("choices"):
+                        raise error_from_response(
+                            None, None, raw.decode("utf-8", "replace"), secret=self._api_key
+                        )
+                    for ev in _json_events(obj):
+                        seen.append(ev)
+                        yield ev
+                    return
+                items = feed(raw) + parser.close()
+                eof = True
+            else:
+                items = feed(first)
+
+            loads = json.loads
+            append = seen.append
+            model_sent = False
+            finished: set[int] = set()
+            tool_state: dict[int, list[Any]] = {}
+            done = False
+            bad = 0
+            payloads = 0
+            while True:
+                for event, payload in items:
+                    if event is not None and event == "error":
+                        raise error_from_response(
+                            None, None, payload or "error event", secret=self._api_key
+                        )
+                    if payload == "[DONE]":
+                        done = True
+                        continue
+                    try:
+                        obj = loads(payload)
+                    except ValueError:
+                        bad += 1
+                        continue
+                    if obj.__class__ is not dict:
+                        bad += 1
+                        continue
+                    payloads += 1
+                    if obj.get("error"):
+                        raise error_from_response(None, None, payload, secret=self._api_key)
+                    if not model_sent:
+                        model = obj.get("model")
+                        if model and model.__class__ is str:
+                            model_sent = True
+                            ev = ModelEvent(model)
+                            append(ev)
+                            yield ev
+                    choices = obj.get("choices")
+                    if choices:
+                        for ch in choices:
+                            index = ch.get("index") or 0
+                            delta = ch.get("delta")
+                            if delta is None:
+                                delta = ch.get("message")
+                            if delta:
+                                text = delta.get("content")
+                                if text:
+                                    if text.__class__ is not str:
+                                        text = _parts_text(text)
+                                    if text:
+                                        ev = TextDelta(index, text)
+                                        append(ev)
+                                        yield ev
+                                text = delta.get("reasoning_content") or delta.get("reasoning")
+                                if text and text.__class__ is str:
+                                    ev = ReasoningDelta(index, text)
+                                    append(ev)
+                                    yield ev
+                                calls = delta.get("tool_calls")
+                                if calls:
+                                    for ev in _tool_deltas(index, calls, tool_state):
+                                        append(ev)
+                                        yield ev
+                                calls = delta.get("function_call")
+                                if calls and calls.__class__ is dict:
+                                    legacy = [{"index": 0, "function": calls}]
+                                    for ev in _tool_deltas(index, legacy, tool_state):
+                                        append(ev)
+                                        yield ev
+                            reason = ch.get("finish_reason")
+                            if reason and index not in finished:
+                                finished.add(index)
+                                ev = FinishEvent(index, str(reason))
+                                append(ev)
+                                yield ev
+                            if "usage" in ch and ch["usage"]:
+                                usage_obj = ch["usage"]
+                    if "usage" in obj and obj["usage"]:
+                        usage_obj = obj["usage"]
+                    elif "x_groq" in obj:
+                        groq = obj["x_groq"]
+                        if groq.__class__ is dict and groq.get("usage"):
+                            usage_obj = groq["usage"]
+                if eof:
+                    break
+                try:
+                    chunk = await chunks.__anext__()
+                except StopAsyncIteration:
+                    eof = True
+                    items = parser.close()
+                    continue
+                items = feed(chunk)
+
+            if not done and not finished:
+                if payloads == 0:
+                    raise ProtocolError(
+                        "the server's answer is not an event stream or JSON"
+                        if first.strip()
+                        else "the server sent an empty answer",
+                        http_status=status,
+                        body=_trim(_redact(first.decode("utf-8", "replace"), self._api_key)),
+                    )
+                raise NetworkError(
+                    "the connection closed before the answer finished "
+                    "(no finish_reason and no [DONE])"
+                )
+            if bad and payloads == 0:
+                raise ProtocolError(
+                    "none of the stream's events could be parsed",
+                    http_status=status,
+                    body=_trim(_redact(first.decode("utf-8", "replace"), self._api_key)),
+                )
+            usage = Usage.from_dict(usage_obj)
+            if usage is not None:
+                ev = UsageEvent(usage)
+                append(ev)
+                yield ev
+        except httpx.HTTPError as exc:
+            raise self._network_error(exc, _partial(seen, usage_obj)) from exc
+        except (AttributeError, TypeError) as exc:  # a chunk of the wrong shape
+            raise ProtocolError(
+                f"a stream event has an unexpected shape ({exc})",
+                partial=_partial(seen, usage_obj),
+            ) from exc
+        except ApiError as err:
+            if err.partial is None:
+                err.partial = _partial(seen, usage_obj)
+            raise
+        finally:
+            await _aclose(chunks)
+            await response.aclose()
+
+
+def _partial(events: list[StreamEvent], usage_obj: Any) -> ChatResult:
+    result = result_from_events(events)
+    if result.usage is None:
+        result.usage = Usage.from_dict(usage_obj)
+    return result

@@ -1,0 +1,169 @@
+"""Start-up and wiring of the window (the only place that builds the whole object graph).
+
+Order matters for speed: the window is shown first; the Markdown engine warm-up and
+the model list request run after the first paint, so nothing at start waits on the
+network or on heavy imports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QLibraryInfo, QLocale, Qt, QTimer, QTranslator
+from PySide6.QtGui import QFont, QGuiApplication, QPalette
+from PySide6.QtWidgets import QApplication, QStyleFactory
+
+I18N_DIR = Path(__file__).resolve().parent / "resources" / "i18n"
+
+
+def _system_language() -> str:
+    return "zh_CN" if QLocale.system().name().startswith("zh") else "en"
+
+
+def install_translations(app: QApplication, language: str) -> list[QTranslator]:
+    """Load our .qm and Qt's own for Simplified Chinese; English needs none."""
+    if not language.startswith("zh"):
+        return []
+    translators = []
+    ours = QTranslator(app)
+    if ours.load(str(I18N_DIR / "chatdesk_zh_CN.qm")):
+        app.installTranslator(ours)
+        translators.append(ours)
+    qt = QTranslator(app)
+    if qt.load("qtbase_zh_CN", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+        app.installTranslator(qt)
+        translators.append(qt)
+    return translators
+
+
+def apply_appearance(settings: dict[str, Any]) -> None:
+    """Theme (light, dark, follow the system) and font size for the whole app."""
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        return
+    theme = settings.get("theme", "system")
+    hints = QGuiApplication.styleHints()
+    if theme == "system":
+        dark = hints.colorScheme() == Qt.ColorScheme.Dark
+    else:
+        dark = theme == "dark"
+    app.setStyle(QStyleFactory.create("Fusion"))
+    palette = QPalette()
+    if dark:
+        from PySide6.QtGui import QColor
+
+        roles = {
+            QPalette.ColorRole.Window: "#1f2023",
+            QPalette.ColorRole.WindowText: "#e6e6e6",
+            QPalette.ColorRole.Base: "#17181a",
+            QPalette.ColorRole.AlternateBase: "#25262a",
+            QPalette.ColorRole.Text: "#e6e6e6",
+            QPalette.ColorRole.Button: "#2b2d31",
+            QPalette.ColorRole.ButtonText: "#e6e6e6",
+            QPalette.ColorRole.Highlight: "#3d6fd6",
+            QPalette.ColorRole.HighlightedText: "#ffffff",
+            QPalette.ColorRole.ToolTipBase: "#2b2d31",
+            QPalette.ColorRole.ToolTipText: "#e6e6e6",
+            QPalette.ColorRole.PlaceholderText: "#8a8d93",
+            QPalette.ColorRole.Link: "#7aa7ff",
+        }
+        for role, colour in roles.items():
+            palette.setColor(role, QColor(colour))
+    else:
+        palette = app.style().standardPalette()
+    app.setPalette(palette)
+    size = int(settings.get("font_size", 0) or 0)
+    if size:
+        font = QFont(app.font())
+        font.setPointSize(size)
+        app.setFont(font)
+    for widget in app.topLevelWidgets():
+        setter = getattr(widget, "set_dark", None)
+        if callable(setter):
+            setter(dark)
+    app.setProperty("chatdesk_dark", dark)
+
+
+def build(
+    args: argparse.Namespace | None = None,
+) -> tuple[Any, Any, Any]:
+    """Create store, window and controller (used by run_app and by the end-to-end tests)."""
+    from chatdesk.controller import Controller
+    from chatdesk.core.keys import KeyStore
+    from chatdesk.core.services import ensure_default_provider, open_store
+    from chatdesk.ui.mainwindow import MainWindow
+    from chatdesk.ui.messageview import MessageListModel
+
+    store = open_store()
+    ensure_default_provider(store)
+    settings = store.get_setting("app_settings", {}) or {}
+    apply_appearance(settings)
+    model = MessageListModel(image_loader=store.get_image)
+    window = MainWindow(model)
+    window.composer.set_send_key(str(settings.get("send_key", "enter")))
+    dark = bool(QApplication.instance().property("chatdesk_dark")) if QApplication.instance() else False
+    window.message_view.set_dark(dark)
+    controller = Controller(
+        window,
+        store,
+        KeyStore(),
+        base_url=getattr(args, "base_url", None),
+        provider=getattr(args, "provider", None),
+        model=getattr(args, "model", None),
+    )
+    return store, window, controller
+
+
+def run_app(args: argparse.Namespace) -> int:
+    """``chatdesk`` with no subcommand: the window, on a qasync event loop."""
+    import qasync
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("ChatDesk")
+    app.setOrganizationName("ChatDesk")
+    app.setApplicationDisplayName("ChatDesk")
+
+    from chatdesk.core.services import open_store
+
+    probe = open_store()
+    language = (probe.get_setting("app_settings", {}) or {}).get("language") or _system_language()
+    probe.close()
+    install_translations(app, language)
+
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    store, window, controller = build(args)
+    window.show()
+
+    def after_first_paint() -> None:
+        controller.start()
+        from chatdesk.ui.render import warm_up
+
+        QTimer.singleShot(50, warm_up)
+
+    QTimer.singleShot(0, after_first_paint)
+
+    shot = getattr(args, "screenshot", None)
+    smoke = getattr(args, "smoke_test", False)
+    if shot or smoke:
+
+        def grab_and_quit() -> None:
+            if shot:
+                window.grab().save(shot)
+            window.close()
+
+        QTimer.singleShot(int(os.environ.get("CHATDESK_SHOT_DELAY_MS", "1500")), grab_and_quit)
+
+    closed = asyncio.Event()
+    app.aboutToQuit.connect(closed.set)
+    app.lastWindowClosed.connect(closed.set)
+    with loop:
+        loop.run_until_complete(closed.wait())
+        loop.run_until_complete(controller.aclose())
+    store.close()
+    return 0

@@ -1,0 +1,218 @@
+"""The main window: conversation list, message view, composer and the toolbar.
+
+Only layout and widget state live here; every action is a signal that the
+controller (``chatdesk.controller``) turns into store and client calls.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QPlainTextEdit,
+    QSplitter,
+    QStackedWidget,
+    QToolBar,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from chatdesk.ui.composer import Composer
+from chatdesk.ui.convlist import ConversationList
+from chatdesk.ui.keypanel import KeyPanel
+from chatdesk.ui.messageview import MessageListModel, MessageView
+from chatdesk.ui.modelpicker import ModelPicker
+from chatdesk.ui.params import ParamsPanel, TemperatureControl
+
+
+class MainWindow(QMainWindow):
+    """The ChatDesk window.
+
+    Signals:
+        settings_requested(): the user opened Settings.
+        system_prompt_changed(str): the system prompt editor was edited (debounced by focus-out).
+        presets_requested(str): "save" to save the current preset, or a preset name to start one.
+        closing(): the window is about to close (flush pending work).
+    """
+
+    settings_requested = Signal()
+    system_prompt_changed = Signal(str)
+    preset_save_requested = Signal()
+    preset_chosen = Signal(str)
+    closing = Signal()
+
+    def __init__(self, model: MessageListModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("ChatDesk")
+        self.resize(1180, 780)
+
+        # Left: conversations.  Centre: messages over the composer (or the key panel).
+        self.conversations = ConversationList()
+        self.message_model = model
+        self.message_view = MessageView(model)
+        self.composer = Composer()
+        self.key_panel = KeyPanel()
+
+        chat_page = QWidget()
+        chat_layout = QVBoxLayout(chat_page)
+        chat_layout.setContentsMargins(0, 0, 0, 0)
+        chat_layout.setSpacing(0)
+        self.chat_splitter = QSplitter(Qt.Orientation.Vertical)
+        self.chat_splitter.addWidget(self.message_view)
+        self.chat_splitter.addWidget(self.composer)
+        self.chat_splitter.setStretchFactor(0, 1)
+        self.chat_splitter.setStretchFactor(1, 0)
+        self.chat_splitter.setSizes([640, 140])
+        self.chat_splitter.setChildrenCollapsible(False)
+        chat_layout.addWidget(self.chat_splitter)
+
+        self.centre = QStackedWidget()
+        self.centre.addWidget(chat_page)
+        self.centre.addWidget(self.key_panel)
+
+        self.main_splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.main_splitter.addWidget(self.conversations)
+        self.main_splitter.addWidget(self.centre)
+        self.main_splitter.setStretchFactor(1, 1)
+        self.main_splitter.setSizes([260, 920])
+        self.main_splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(self.main_splitter)
+
+        # Top: model, temperature, parameters, settings.
+        bar = QToolBar(self.tr("Chat"))
+        bar.setObjectName("chat-toolbar")
+        bar.setMovable(False)
+        self.addToolBar(bar)
+        bar.addWidget(QLabel(self.tr("Model") + " "))
+        self.model_picker = ModelPicker()
+        self.model_picker.setMinimumWidth(240)
+        bar.addWidget(self.model_picker)
+        bar.addSeparator()
+        bar.addWidget(QLabel(self.tr("Temperature") + " "))
+        self.temperature = TemperatureControl()
+        bar.addWidget(self.temperature)
+        bar.addSeparator()
+        self.params_action = QAction(self.tr("Parameters"), self)
+        self.params_action.setCheckable(True)
+        self.params_action.setShortcut(QKeySequence("Ctrl+P"))
+        bar.addAction(self.params_action)
+
+        self.presets_button = QToolButton()
+        self.presets_button.setText(self.tr("Presets"))
+        self.presets_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.presets_menu = QMenu(self.presets_button)
+        self.presets_button.setMenu(self.presets_menu)
+        bar.addWidget(self.presets_button)
+        self.set_presets([])
+
+        spacer = QWidget()
+        spacer.setSizePolicy(spacer.sizePolicy().horizontalPolicy().Expanding,
+                             spacer.sizePolicy().verticalPolicy().Preferred)
+        bar.addWidget(spacer)
+        self.status_label = QLabel()
+        self.status_label.setObjectName("status-label")
+        bar.addWidget(self.status_label)
+        settings_action = QAction(self.tr("Settings"), self)
+        settings_action.setShortcut(QKeySequence("Ctrl+,"))
+        settings_action.triggered.connect(self.settings_requested)
+        bar.addAction(settings_action)
+
+        # Right: the parameters panel with the system prompt on top.
+        self.params_dock = QDockWidget(self.tr("Parameters"), self)
+        self.params_dock.setObjectName("params-dock")
+        dock_body = QWidget()
+        dock_layout = QVBoxLayout(dock_body)
+        dock_layout.addWidget(QLabel(self.tr("System prompt")))
+        self.system_prompt = _PromptEdit()
+        self.system_prompt.setPlaceholderText(self.tr("You are a helpful assistant."))
+        self.system_prompt.setMaximumHeight(120)
+        self.system_prompt.editing_finished.connect(
+            lambda: self.system_prompt_changed.emit(self.system_prompt.toPlainText())
+        )
+        dock_layout.addWidget(self.system_prompt)
+        self.params_panel = ParamsPanel()
+        dock_layout.addWidget(self.params_panel, 1)
+        self.params_dock.setWidget(dock_body)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.params_dock)
+        self.params_dock.hide()
+        self.params_action.toggled.connect(self.params_dock.setVisible)
+        self.params_dock.visibilityChanged.connect(self.params_action.setChecked)
+
+        new_action = QAction(self.tr("New chat"), self)
+        new_action.setShortcut(QKeySequence.StandardKey.New)
+        new_action.triggered.connect(self.conversations.new_requested)
+        self.addAction(new_action)
+        stop_action = QAction(self, shortcut=QKeySequence(Qt.Key.Key_Escape))
+        stop_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        stop_action.triggered.connect(self._on_escape)
+        self.addAction(stop_action)
+
+    # --- state the controller sets ---------------------------------------------------
+
+    def show_key_panel(self, show: bool) -> None:
+        """First run without a key: the friendly panel replaces the chat."""
+        self.centre.setCurrentIndex(1 if show else 0)
+
+    def set_status(self, text: str) -> None:
+        self.status_label.setText(text)
+
+    def set_system_prompt(self, text: str) -> None:
+        self.system_prompt.setPlainText(text)
+
+    def set_presets(self, names: list[str]) -> None:
+        self.presets_menu.clear()
+        save = self.presets_menu.addAction(self.tr("Save current as preset…"))
+        save.triggered.connect(self.preset_save_requested)
+        if names:
+            self.presets_menu.addSeparator()
+        for name in names:
+            action = self.presets_menu.addAction(self.tr("New chat: %1").replace("%1", name))
+            action.triggered.connect(lambda _=False, n=name: self.preset_chosen.emit(n))
+
+    def save_layout(self) -> dict[str, str]:
+        """Window geometry and splitter positions, for the settings file."""
+        return {
+            "geometry": bytes(self.saveGeometry().toBase64().data()).decode("ascii"),
+            "state": bytes(self.saveState().toBase64().data()).decode("ascii"),
+            "main_splitter": bytes(self.main_splitter.saveState().toBase64().data()).decode("ascii"),
+            "chat_splitter": bytes(self.chat_splitter.saveState().toBase64().data()).decode("ascii"),
+        }
+
+    def restore_layout(self, saved: dict[str, str]) -> None:
+        def raw(key: str) -> QByteArray | None:
+            value = saved.get(key)
+            return QByteArray.fromBase64(value.encode("ascii")) if value else None
+
+        if (geometry := raw("geometry")) is not None:
+            self.restoreGeometry(geometry)
+        if (state := raw("state")) is not None:
+            self.restoreState(state)
+        if (main := raw("main_splitter")) is not None:
+            self.main_splitter.restoreState(main)
+        if (chat := raw("chat_splitter")) is not None:
+            self.chat_splitter.restoreState(chat)
+
+    def _on_escape(self) -> None:
+        if self.composer.is_busy():
+            self.composer.stop_requested.emit()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
+        self.closing.emit()
+        super().closeEvent(event)
+
+
+class _PromptEdit(QPlainTextEdit):
+    """A plain text editor that reports when the user leaves it (save on focus-out)."""
+
+    editing_finished = Signal()
+
+    def focusOutEvent(self, event: object) -> None:  # noqa: N802 (Qt override)
+        super().focusOutEvent(event)  # type: ignore[arg-type]
+        if self.document().isModified():
+            self.document().setModified(False)
+            self.editing_finished.emit()

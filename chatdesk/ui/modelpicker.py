@@ -1,0 +1,253 @@
+"""An editable model selector grouped by vendor, with substring search.
+
+Relays list hundreds of models and often accept ids they do not list, so the
+picker filters as you type and accepts any id the user enters.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from PySide6.QtCore import QStringListModel, Qt, Signal
+from PySide6.QtGui import QFont, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import QComboBox, QCompleter, QWidget
+
+OTHER = "Other"
+
+# Checked in order against the model id (after any "vendor/" prefix).
+_ID_RULES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^(gpt|chatgpt|o[134](-|$)|text-embedding|dall-e|whisper|tts-)"), "OpenAI"),
+    (re.compile(r"^claude"), "Anthropic"),
+    (re.compile(r"^(gemini|gemma)"), "Google"),
+    (re.compile(r"^deepseek"), "DeepSeek"),
+    (re.compile(r"^grok"), "xAI"),
+    (re.compile(r"^(qwen|qwq)"), "Qwen"),
+    (re.compile(r"^(llama|meta-llama)"), "Meta"),
+]
+
+# owned_by / "vendor/" spellings seen from servers, mapped to display names.
+_OWNER_NAMES = {
+    "openai": "OpenAI",
+    "openai-internal": "OpenAI",
+    "anthropic": "Anthropic",
+    "google": "Google",
+    "vertex-ai": "Google",
+    "deepseek": "DeepSeek",
+    "xai": "xAI",
+    "x-ai": "xAI",
+    "qwen": "Qwen",
+    "alibaba": "Qwen",
+    "meta": "Meta",
+    "meta-llama": "Meta",
+}
+
+# owned_by values that say nothing about who made the model.
+_GENERIC_OWNERS = frozenset({"", "system", "user", "custom", "organization-owner", "library"})
+
+_VENDOR_ORDER = ["OpenAI", "Anthropic", "Google", "DeepSeek", "xAI", "Qwen", "Meta"]
+
+_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+def vendor_of(model_id: str, owned_by: str | None = None) -> str:
+    """The vendor group for a model.
+
+    The id prefix wins over ``owned_by`` because relays often stamp
+    ``owned_by="openai"`` on every model they proxy, Claude included.
+    """
+    prefix, _, name = model_id.lower().rpartition("/")
+    for pattern, vendor in _ID_RULES:
+        if pattern.match(name):
+            return vendor
+    for hint in (prefix, (owned_by or "").strip().lower()):
+        if hint in _OWNER_NAMES:
+            return _OWNER_NAMES[hint]
+    owner = (owned_by or "").strip()
+    if owner.lower() not in _GENERIC_OWNERS:
+        return owner
+    return OTHER
+
+
+def _group_order(vendor: str) -> tuple[int, str]:
+    if vendor in _VENDOR_ORDER:
+        return (0, f"{_VENDOR_ORDER.index(vendor):02d}")
+    if vendor == OTHER:
+        return (2, "")
+    return (1, vendor.lower())
+
+
+class ModelPicker(QComboBox):
+    """Editable combo box: the drop-down is grouped by vendor, typing filters by substring.
+
+    Signals:
+        model_changed(str): the user chose or typed (and committed) a model id.
+    """
+
+    model_changed = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._current = ""
+        self._source = ""
+        self._ids: list[str] = []
+        self.setEditable(True)
+        self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.setMinimumContentsLength(18)
+        self.setMaxVisibleItems(20)
+
+        self._items = QStandardItemModel(self)
+        self.setModel(self._items)
+
+        # The completer searches a flat list of ids (no headers) anywhere in the id.
+        self._completion_ids = QStringListModel(self)
+        self._completer = QCompleter(self._completion_ids, self)
+        self._completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self._completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        self._completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        self._completer.setMaxVisibleItems(15)
+        self.setCompleter(self._completer)
+        self._completer.activated[str].connect(self._commit)
+
+        line_edit = self.lineEdit()
+        line_edit.setPlaceholderText(self.tr("Model id"))
+        line_edit.returnPressed.connect(self._on_return)
+        self.activated.connect(self._on_activated)
+        self._update_tooltip()
+
+    # -- public API --------------------------------------------------------
+
+    def set_models(self, models: list[dict[str, Any]]) -> None:
+        """Replace the list; the current model stays selected (even if not listed)."""
+        groups: dict[str, list[str]] = {}
+        seen: set[str] = set()
+        for entry in models:
+            model_id = str(entry.get("id") or "").strip()
+            if not model_id or model_id in seen:
+                continue
+            seen.add(model_id)
+            owner = entry.get("owned_by")
+            vendor = vendor_of(model_id, owner if isinstance(owner, str) else None)
+            groups.setdefault(vendor, []).append(model_id)
+
+        self.blockSignals(True)
+        try:
+            self._items.clear()
+            self._ids = []
+            header_font = QFont(self.font())
+            header_font.setBold(True)
+            for vendor in sorted(groups, key=_group_order):
+                header = QStandardItem(vendor)
+                header.setFlags(Qt.ItemFlag.NoItemFlags)  # not selectable
+                header.setFont(header_font)
+                header.setData(None, _ID_ROLE)
+                self._items.appendRow(header)
+                for model_id in sorted(groups[vendor], key=str.lower):
+                    item = QStandardItem(model_id)
+                    item.setData(model_id, _ID_ROLE)
+                    item.setData(f"{model_id} ({vendor})", Qt.ItemDataRole.ToolTipRole)
+                    self._items.appendRow(item)
+                    self._ids.append(model_id)
+            self._completion_ids.setStringList(self._ids)
+            self._show(self._current)
+        finally:
+            self.blockSignals(False)
+
+    def models(self) -> list[str]:
+        """The listed ids in display order (without headers)."""
+        return list(self._ids)
+
+    def groups(self) -> dict[str, list[str]]:
+        """Vendor → ids as displayed; handy for tests and menus."""
+        result: dict[str, list[str]] = {}
+        vendor = OTHER
+        for row in range(self._items.rowCount()):
+            item = self._items.item(row)
+            model_id = item.data(_ID_ROLE)
+            if model_id is None:
+                vendor = item.text()
+                result[vendor] = []
+            else:
+                result.setdefault(vendor, []).append(model_id)
+        return result
+
+    def set_current(self, model_id: str) -> None:
+        """Show ``model_id`` as the selection without emitting ``model_changed``."""
+        self._current = model_id.strip()
+        self.blockSignals(True)
+        try:
+            self._show(self._current)
+        finally:
+            self.blockSignals(False)
+        self._update_tooltip()
+
+    def current(self) -> str:
+        return self._current
+
+    def set_source(self, text: str) -> None:
+        """Say where the list came from ("from server", "cached", "built-in list")."""
+        self._source = text
+        self._update_tooltip()
+
+    def source(self) -> str:
+        return self._source
+
+    def completer_matches(self, text: str) -> list[str]:
+        """Ids the search popup offers for ``text`` (case-insensitive substring)."""
+        self._completer.setCompletionPrefix(text)
+        model = self._completer.completionModel()
+        return [model.index(r, 0).data() for r in range(model.rowCount())]
+
+    # -- internals ---------------------------------------------------------
+
+    def _show(self, model_id: str) -> None:
+        row = self._row_of(model_id)
+        if row >= 0:
+            self.setCurrentIndex(row)
+        else:
+            # Not listed: keep it as free text rather than snapping to another model.
+            self.setCurrentIndex(-1)
+            self.setEditText(model_id)
+
+    def _row_of(self, model_id: str) -> int:
+        for row in range(self._items.rowCount()):
+            if self._items.item(row).data(_ID_ROLE) == model_id:
+                return row
+        return -1
+
+    def _on_activated(self, row: int) -> None:
+        model_id = self._items.item(row).data(_ID_ROLE) if row >= 0 else None
+        if model_id is not None:
+            self._commit(model_id)
+
+    def _on_return(self) -> None:
+        self._commit(self.lineEdit().text())
+
+    def _commit(self, text: str) -> None:
+        """Accept any id: listed or not, servers decide what they serve."""
+        model_id = text.strip()
+        if not model_id:
+            self.set_current(self._current)  # empty box: put the old id back
+            return
+        if model_id not in self._ids:
+            # A case-insensitive match to exactly one listed id is almost surely it.
+            matches = [m for m in self._ids if m.lower() == model_id.lower()]
+            if len(matches) == 1:
+                model_id = matches[0]
+        changed = model_id != self._current
+        self.set_current(model_id)
+        if changed:
+            self.model_changed.emit(model_id)
+
+    def _update_tooltip(self) -> None:
+        lines = []
+        if self._current:
+            lines.append(self.tr("Model: {0}").format(self._current))
+        if self._source:
+            lines.append(self.tr("List: {0}").format(self._source))
+        lines.append(self.tr("Type to search; press Enter to use any model id."))
+        self.setToolTip("\n".join(lines))
+
+
+__all__ = ["OTHER", "ModelPicker", "vendor_of"]

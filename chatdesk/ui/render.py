@@ -1,0 +1,561 @@
+"""Markdown to Qt rich-text HTML, safe for untrusted model output (no Qt import here).
+
+Why a module of its own: rendering is the hot path of the message view (RECIPES.md section 6),
+so it is pure Python that tests and benchmarks can drive without a display.
+
+* Raw HTML in the Markdown is shown as text, links keep their target only for
+  http/https/mailto, and no remote image is ever fetched: ``<img>`` may only point at our own
+  ``math:`` and ``img:`` resource names.
+* Code blocks are highlighted with Pygments as inline styles (QTextDocument ignores CSS
+  classes) and each gets a ``copycode:N`` link; the raw code is kept for the clipboard.
+* LaTeX math becomes ``<img src="math:HASH">``; the SVG bytes live in :data:`MATH_SVGS`.
+* :class:`StreamRenderer` renders a growing reply block by block so that each update costs
+  only the open last block.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+import threading
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    import markdown
+
+__all__ = [
+    "MATH_SVGS",
+    "RenderResult",
+    "StreamRenderer",
+    "code_colors",
+    "escape_text",
+    "render_code",
+    "render_markdown",
+    "split_blocks",
+    "warm_up",
+]
+
+# name ("math:<hash>") -> SVG bytes; shared by every message, filled as math is rendered.
+MATH_SVGS: dict[str, bytes] = {}
+# name -> (width, height) in CSS pixels of the SVG.
+MATH_SIZES: dict[str, tuple[float, float]] = {}
+
+MATH_FONT_PX = 16.0
+_SAFE_SCHEMES = ("http://", "https://", "mailto:")
+_RESOURCE_SCHEMES = ("math:", "img:")
+
+_FENCE_OPEN_RE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^\n]*)$")
+_LANG_RE = re.compile(r"^\{?\s*\.?(?P<lang>[\w#.+-]*)")
+
+# Inline code spans are matched first so that math inside them stays literal.
+_MATH_RE = re.compile(
+    r"(?P<code>(?P<ticks>`+)[\s\S]*?(?<!`)(?P=ticks)(?!`))"
+    r"|(?P<esc>\\\$)"
+    r"|\$\$(?P<dd>[\s\S]+?)\$\$"
+    r"|\\\[(?P<db>[\s\S]+?)\\\]"
+    r"|\\\((?P<ip>[\s\S]+?)\\\)"
+    # $x$: no space after the opening or before the closing $, no digit after it,
+    # so "costs $5 and $10" stays text.
+    r"|(?<![\\$\w])\$(?P<id>[^\s$](?:[^$\n]*?[^\s$\\])?)\$(?![\d$])"
+)
+
+
+@dataclass(slots=True)
+class RenderResult:
+    """HTML of one message (or block) plus what the view needs to act on it."""
+
+    html: str
+    code_blocks: list[str] = field(default_factory=list)
+    math: list[str] = field(default_factory=list)  # resource names used, e.g. "math:ab12"
+
+
+# --------------------------------------------------------------------------- colours
+
+
+@dataclass(frozen=True, slots=True)
+class _Theme:
+    pygments_style: str
+    code_bg: str
+    code_head_bg: str
+    code_fg: str
+    border: str
+    muted: str
+    math: str
+    link: str
+
+
+_THEMES = {
+    False: _Theme(
+        "friendly", "#f6f8fa", "#eaeef2", "#1f2328", "#d0d7de", "#656d76", "#1f2328", "#0969da"
+    ),
+    True: _Theme(
+        "github-dark", "#161b22", "#22272e", "#e6edf3", "#30363d", "#8d96a0", "#e6edf3", "#58a6ff"
+    ),
+}
+
+
+def code_colors(dark: bool) -> _Theme:
+    """The colours used for code blocks and math in one theme (the view matches them)."""
+    return _THEMES[bool(dark)]
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def escape_text(text: str) -> str:
+    """Escape text for rich text, keeping line breaks visible."""
+    return html.escape(text, quote=False).replace("\n", "<br>")
+
+
+_formatters: dict[bool, Any] = {}
+_lexers: dict[str, Any] = {}
+_lock = threading.Lock()
+
+
+def _formatter(dark: bool) -> Any:
+    f = _formatters.get(dark)
+    if f is None:
+        from pygments.formatters import HtmlFormatter
+
+        f = HtmlFormatter(noclasses=True, nowrap=True, style=_THEMES[dark].pygments_style)
+        _formatters[dark] = f
+    return f
+
+
+def _lexer(lang: str) -> Any:
+    """Lexer by name, never guessed (guessing costs 10-190 ms, RECIPES.md section 6)."""
+    lang = lang.lower()
+    lx = _lexers.get(lang)
+    if lx is None:
+        from pygments.lexers import get_lexer_by_name
+        from pygments.util import ClassNotFound
+
+        try:
+            lx = get_lexer_by_name(lang, stripnl=False, ensurenl=False) if lang else None
+        except ClassNotFound:
+            lx = None
+        if lx is None:
+            from pygments.lexers.special import TextLexer
+
+            lx = TextLexer(stripnl=False, ensurenl=False)
+        _lexers[lang] = lx
+    return lx
+
+
+def render_code(code: str, lang: str, index: int, dark: bool, highlight: bool = True) -> str:
+    """A code block as a table (header with language and a Copy link, then the code).
+
+    ``highlight=False`` skips Pygments: used for a fence still being streamed, which is
+    re-rendered on every update.
+    """
+    th = _THEMES[bool(dark)]
+    if highlight and lang:
+        from pygments import highlight as _hl
+
+        body = _hl(code, _lexer(lang), _formatter(bool(dark)))
+    else:
+        body = html.escape(code, quote=False)
+    body = body.rstrip("\n")
+    label = html.escape(lang or "code")
+    return (
+        f'<table width="100%" cellspacing="0" cellpadding="6" border="0" '
+        f'style="background-color:{th.code_bg}; border: 1px solid {th.border}; '
+        f'margin-top: 4px; margin-bottom: 6px;">'
+        f'<tr><td width="85%" style="background-color:{th.code_head_bg};">'
+        f'<span style="color:{th.muted}; font-size: small;">{label}</span></td>'
+        f'<td align="right" style="background-color:{th.code_head_bg};">'
+        f'<a href="copycode:{index}" style="color:{th.link}; font-size: small;">Copy</a></td></tr>'
+        f'<tr><td colspan="2"><pre style="color:{th.code_fg}; white-space: pre-wrap; '
+        f'margin: 0;">{body}</pre></td></tr></table>'
+    )
+
+
+# --------------------------------------------------------------------------- math
+
+
+def _math_name(tex: str, display: bool, color: str) -> str:
+    digest = hashlib.sha1(f"{display}|{color}|{tex}".encode()).hexdigest()[:16]
+    return f"math:{digest}"
+
+
+def render_math(tex: str, display: bool, dark: bool) -> str | None:
+    """Render LaTeX to SVG (cached in :data:`MATH_SVGS`); None when it does not parse."""
+    color = _THEMES[bool(dark)].math
+    name = _math_name(tex, display, color)
+    if name in MATH_SVGS:
+        return name
+    try:
+        import ziamath
+
+        svg = ziamath.Latex(tex, size=MATH_FONT_PX, color=color, inline=not display).svg()
+    except Exception:  # ziamath raises many kinds of error on bad input
+        return None
+    m = re.search(r'width="([\d.]+)"\s+height="([\d.]+)"', svg)
+    if not m:
+        return None
+    with _lock:
+        MATH_SVGS[name] = svg.encode()
+        MATH_SIZES[name] = (float(m.group(1)), float(m.group(2)))
+    return name
+
+
+def _math_html(tex: str, display: bool, dark: bool, source: str) -> tuple[str, str | None]:
+    name = render_math(tex.strip(), display, dark)
+    if name is None:
+        code = html.escape(source, quote=False)
+        return f"<code>{code}</code>", None
+    w, h = MATH_SIZES[name]
+    img = (
+        f'<img src="{name}" width="{round(w)}" height="{round(h)}" style="vertical-align: middle;">'
+    )
+    if display:
+        return f'<p align="center">{img}</p>', name
+    return img, name
+
+
+# --------------------------------------------------------------------------- markdown
+
+
+class _Renderer:
+    """One configured ``markdown.Markdown`` per theme, reused (``reset()``) between calls."""
+
+    def __init__(self, dark: bool) -> None:
+        import markdown
+        from markdown.preprocessors import Preprocessor
+        from markdown.treeprocessors import Treeprocessor
+
+        self.dark = dark
+        self.code_blocks: list[str] = []
+        self.math: list[str] = []
+        self.code_offset = 0
+        self.highlight_open = True
+        self.open_fence = False
+        outer = self
+
+        class FenceMathPre(Preprocessor):
+            """Fenced code and math go to the stash before Markdown can mangle them."""
+
+            def run(self, lines: list[str]) -> list[str]:
+                return outer._preprocess(self.md, lines)
+
+        class SafeTree(Treeprocessor):
+            """Unsafe links become text; remote images become links; nothing is fetched."""
+
+            def run(self, root: Any) -> None:
+                outer._sanitise(root)
+
+        md = markdown.Markdown(extensions=["tables", "sane_lists"], output_format="html")
+        md.preprocessors.deregister("html_block")
+        md.inlinePatterns.deregister("html")
+        md.preprocessors.register(FenceMathPre(md), "chatdesk_fence_math", 25)
+        md.treeprocessors.register(SafeTree(md), "chatdesk_safe", 5)
+        self.md: markdown.Markdown = md
+        th = _THEMES[dark]
+        self.table_tag = (
+            f'<table border="1" cellspacing="0" cellpadding="4" '
+            f'style="border-color:{th.border}; border-style: solid; margin-bottom: 6px;">'
+        )
+
+    # -- preprocessing
+    def _preprocess(self, md: markdown.Markdown, lines: list[str]) -> list[str]:
+        out: list[str] = []
+        text_buf: list[str] = []
+
+        def flush_text() -> None:
+            if text_buf:
+                out.extend(self._extract_math(md, "\n".join(text_buf)).split("\n"))
+                text_buf.clear()
+
+        i, n = 0, len(lines)
+        while i < n:
+            m = _FENCE_OPEN_RE.match(lines[i])
+            if m is None or ("`" in m.group("info") and m.group("fence")[0] == "`"):
+                text_buf.append(lines[i])
+                i += 1
+                continue
+            indent, fence = m.group("indent"), m.group("fence")
+            lang_m = _LANG_RE.match(m.group("info").strip())
+            lang = lang_m.group("lang") if lang_m else ""
+            close_re = re.compile(
+                r"^[ \t]*" + re.escape(fence[0]) + "{" + str(len(fence)) + r",}[ \t]*$"
+            )
+            j = i + 1
+            code_lines: list[str] = []
+            while j < n and not close_re.match(lines[j]):
+                line = lines[j]
+                code_lines.append(line[len(indent) :] if line.startswith(indent) else line.lstrip())
+                j += 1
+            closed = j < n
+            flush_text()
+            code = "\n".join(code_lines)
+            index = self.code_offset + len(self.code_blocks)
+            self.code_blocks.append(code)
+            highlight = closed or self.highlight_open
+            placeholder = md.htmlStash.store(render_code(code, lang, index, self.dark, highlight))
+            out.append("")
+            out.append(indent + placeholder)
+            out.append("")
+            i = j + 1
+        flush_text()
+        return out
+
+    def _extract_math(self, md: markdown.Markdown, text: str) -> str:
+        if "$" not in text and "\\" not in text:
+            return text
+
+        def sub(m: re.Match[str]) -> str:
+            if m.group("code") is not None:
+                return m.group(0)
+            if m.group("esc") is not None:
+                return m.group(0)  # Markdown's own escape turns it into "$"
+            for key, display in (("dd", True), ("db", True), ("ip", False), ("id", False)):
+                tex = m.group(key)
+                if tex is not None:
+                    frag, name = _math_html(tex, display, self.dark, m.group(0))
+                    if name:
+                        self.math.append(name)
+                    return md.htmlStash.store(frag)
+            return m.group(0)  # pragma: no cover
+
+        return _MATH_RE.sub(sub, text)
+
+    # -- sanitising
+    def _sanitise(self, root: Any) -> None:
+        for parent in root.iter():
+            for idx, el in enumerate(list(parent)):
+                if el.tag == "a":
+                    href = _clean_url(el.get("href", ""))
+                    if href.lower().startswith(_SAFE_SCHEMES):
+                        el.attrib = {"href": href}
+                    else:
+                        el.tag = "span"
+                        el.attrib = {}
+                elif el.tag == "img":
+                    src = _clean_url(el.get("src", ""))
+                    alt = el.get("alt") or ""
+                    tail = el.tail
+                    if src.lower().startswith(_RESOURCE_SCHEMES):
+                        el.attrib = {"src": src, "alt": alt}
+                        continue
+                    el.clear()
+                    el.tail = tail
+                    if src.lower().startswith(("http://", "https://")):
+                        el.tag = "a"
+                        el.set("href", src)
+                        el.text = "🖼 " + (alt or src)
+                    else:
+                        el.tag = "span"
+                        el.text = alt or src
+                    parent[idx] = el
+
+    def render(self, text: str, code_offset: int, highlight_open: bool = True) -> RenderResult:
+        self.code_blocks = []
+        self.math = []
+        self.code_offset = code_offset
+        self.highlight_open = highlight_open
+        self.md.reset()
+        out = self.md.convert(text)
+        if "<table>" in out:  # Markdown tables: Qt draws no grid unless asked
+            out = out.replace("<table>", self.table_tag)
+        return RenderResult(out, self.code_blocks, self.math)
+
+
+def _clean_url(url: str) -> str:
+    return "".join(ch for ch in url.strip() if ch >= " " and ch != "\x7f")
+
+
+_renderers: dict[bool, _Renderer] = {}
+
+
+def _renderer(dark: bool) -> _Renderer:
+    r = _renderers.get(bool(dark))
+    if r is None:
+        r = _Renderer(bool(dark))
+        _renderers[bool(dark)] = r
+    return r
+
+
+def warm_up(math: bool = False) -> None:
+    """Pay the 75-95 ms of Markdown/Pygments imports after the first paint, not on first use."""
+    r = _renderer(False)
+    r.render("*x*\n\n```python\nx = 1\n```\n\n| a |\n|---|\n| b |\n", 0)
+    _renderer(True).render("```python\nx = 1\n```\n", 0)
+    if math:
+        render_math("x", False, False)
+
+
+# --------------------------------------------------------------------------- blocks
+
+
+class _BlockScanner:
+    """Split text at blank lines outside fences, incrementally (only new lines are scanned).
+
+    A blank line ends a block only if the next non-blank line starts at column 0, so that
+    indented list continuations stay with their list.
+    """
+
+    def __init__(self) -> None:
+        self.text = ""
+        self.scan = 0  # first character of the first unscanned line
+        self.block_start = 0
+        self.boundaries: list[int] = []  # start offsets of blocks after the first
+        self.fence: str | None = None  # the opening fence while inside one
+        self.pending_blank = False
+
+    def feed(self, text: str) -> list[tuple[int, int]]:
+        """Scan complete new lines of ``text`` (which extends the previous text).
+
+        Returns the (start, end) spans of blocks that became finished.
+        """
+        self.text = text
+        finished: list[tuple[int, int]] = []
+        pos = self.scan
+        while True:
+            nl = text.find("\n", pos)
+            if nl < 0:
+                break
+            line = text[pos:nl]
+            self._line(line, pos, finished)
+            pos = nl + 1
+        self.scan = pos
+        return finished
+
+    def _line(self, line: str, start: int, finished: list[tuple[int, int]]) -> None:
+        if self.fence is not None:
+            s = line.strip()
+            if s and set(s) == {self.fence[0]} and len(s) >= len(self.fence):
+                self.fence = None
+            return
+        if not line.strip():
+            self.pending_blank = True
+            return
+        if self.pending_blank and not line[0].isspace() and start > self.block_start:
+            finished.append((self.block_start, start))
+            self.block_start = start
+        self.pending_blank = False
+        m = _FENCE_OPEN_RE.match(line)
+        if m and not ("`" in m.group("info") and m.group("fence")[0] == "`"):
+            self.fence = m.group("fence")
+
+    @property
+    def tail(self) -> str:
+        return self.text[self.block_start :]
+
+
+def split_blocks(text: str) -> list[str]:
+    """The blocks :class:`StreamRenderer` would render, for a complete text."""
+    sc = _BlockScanner()
+    spans = sc.feed(text + "\n")
+    blocks = [text[a:b] for a, b in spans]
+    blocks.append(text[sc.block_start :])
+    return blocks
+
+
+def render_markdown(text: str, dark: bool = False) -> RenderResult:
+    """Render a whole message the same way the streaming path does (block by block)."""
+    r = _renderer(dark)
+    parts: list[str] = []
+    codes: list[str] = []
+    maths: list[str] = []
+    sc = _BlockScanner()
+    spans = sc.feed(text if text.endswith("\n") else text + "\n")
+    blocks = [text[a:b] for a, b in spans] + [text[sc.block_start :]]
+    for block in blocks:
+        if not block.strip():
+            continue
+        res = r.render(block, len(codes))
+        parts.append(res.html)
+        codes.extend(res.code_blocks)
+        maths.extend(res.math)
+    return RenderResult("\n".join(parts), codes, maths)
+
+
+class StreamRenderer:
+    """Render a growing Markdown text: finished blocks once, the open last block each time.
+
+    ``update(full_text)`` returns the HTML of blocks that became finished since the last call
+    (to be appended to the document) and the HTML of the open tail (to replace the old tail).
+    The concatenation ``"\\n".join(all finished + [tail])`` equals
+    ``render_markdown(full_text).html``.
+    """
+
+    def __init__(self, dark: bool = False) -> None:
+        self.dark = dark
+        self._sc = _BlockScanner()
+        self._text = ""
+        self.finished_html: list[str] = []
+        self.finished_codes: list[str] = []
+        self.finished_math: list[str] = []
+        self.tail_html = ""
+        self.tail_codes: list[str] = []
+        self.tail_math: list[str] = []
+        self._tail_src: str | None = None
+
+    @property
+    def code_blocks(self) -> list[str]:
+        """Raw code of every block so far (index = N of ``copycode:N``)."""
+        return self.finished_codes + self.tail_codes
+
+    @property
+    def math(self) -> list[str]:
+        return self.finished_math + self.tail_math
+
+    @property
+    def text(self) -> str:
+        return self._text
+
+    def reset(self) -> None:
+        self.__init__(self.dark)  # type: ignore[misc]
+
+    def update(self, text: str) -> tuple[list[str], str]:
+        """Feed the full text so far; returns (newly finished block HTMLs, tail HTML).
+
+        If ``text`` does not extend the previous text (an edit), everything is rendered
+        again and all blocks come back as "new": callers should then rebuild, see
+        :attr:`restarted`.
+        """
+        self.restarted = False
+        if not text.startswith(self._text):
+            self.reset()
+            self.restarted = True
+        self._text = text
+        r = _renderer(self.dark)
+        new_html: list[str] = []
+        for a, b in self._sc.feed(text):
+            block = text[a:b]
+            if not block.strip():
+                continue
+            res = r.render(block, len(self.finished_codes))
+            new_html.append(res.html)
+            self.finished_codes.extend(res.code_blocks)
+            self.finished_math.extend(res.math)
+        self.finished_html.extend(new_html)
+        tail = text[self._sc.block_start :]
+        if new_html or tail != self._tail_src:
+            self._tail_src = tail
+            if tail.strip():
+                # The preprocessor closes an open fence at the end of the text; such a fence
+                # is re-rendered on every update, so Pygments waits until it closes.
+                self._render_tail(tail, highlight_open=False)
+            else:
+                self.tail_html, self.tail_codes, self.tail_math = "", [], []
+        return new_html, self.tail_html
+
+    def finish(self) -> str:
+        """The reply is complete: render the tail once more, highlighting an unclosed fence."""
+        tail = self._text[self._sc.block_start :]
+        if tail.strip() and self._sc.fence is not None:
+            self._render_tail(tail, highlight_open=True)
+        return self.tail_html
+
+    def _render_tail(self, tail: str, highlight_open: bool) -> None:
+        res = _renderer(self.dark).render(tail, len(self.finished_codes), highlight_open)
+        self.tail_html, self.tail_codes, self.tail_math = res.html, res.code_blocks, res.math
+
+    def full_html(self) -> str:
+        parts = list(self.finished_html)
+        if self.tail_html:
+            parts.append(self.tail_html)
+        return "\n".join(parts)
