@@ -18,7 +18,16 @@ from PySide6.QtCore import QLibraryInfo, QLocale, Qt, QTimer, QTranslator
 from PySide6.QtGui import QFont, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QStyleFactory
 
-I18N_DIR = Path(__file__).resolve().parent / "resources" / "i18n"
+
+
+def i18n_dir() -> Path:
+    """Translations: inside the installed package, else the repository's resources/."""
+    try:
+        import chatdesk.resources as res
+
+        return Path(res.__file__).resolve().parent / "i18n"
+    except ImportError:
+        return Path(__file__).resolve().parents[1] / "resources" / "i18n"
 
 
 def _system_language() -> str:
@@ -31,7 +40,7 @@ def install_translations(app: QApplication, language: str) -> list[QTranslator]:
         return []
     translators = []
     ours = QTranslator(app)
-    if ours.load(str(I18N_DIR / "chatdesk_zh_CN.qm")):
+    if ours.load(str(i18n_dir() / "chatdesk_zh_CN.qm")):
         app.installTranslator(ours)
         translators.append(ours)
     qt = QTranslator(app)

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QGuiApplication, QImage
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QToolButton
 
-from chatdesk.ui.composer import MAX_IMAGE_BYTES, Attachment, Composer
+from chatdesk.ui.composer import MAX_IMAGE_BYTES, Attachment, Composer, _qimage_to_png
 
 pytestmark = pytest.mark.ui
 
@@ -25,8 +25,6 @@ def composer(qtbot) -> Composer:
 
 
 def _png(width: int = 4, height: int = 3) -> bytes:
-    from chatdesk.ui.composer import _qimage_to_png
-
     image = QImage(width, height, QImage.Format.Format_RGB32)
     image.fill(QColor("red"))
     return _qimage_to_png(image)
@@ -245,8 +243,6 @@ def test_thumbnail_remove_button(qtbot, composer: Composer) -> None:
     composer.set_attachments(
         [Attachment("a.png", "image/png", _png()), Attachment("b.png", "image/png", _png())]
     )
-    from PySide6.QtWidgets import QToolButton
-
     buttons = [b for b in composer.findChildren(QToolButton) if b.text() == "×" and b.isVisible()]
     assert len(buttons) == 2
     qtbot.mouseClick(buttons[0], Qt.MouseButton.LeftButton)

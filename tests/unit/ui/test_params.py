@@ -8,7 +8,13 @@ from typing import Any
 import pytest
 from pytestqt.qtbot import QtBot
 
-from chatdesk.ui.params import FIELD_ORDER, ParamsPanel, TemperatureControl, decode_stop, encode_stop
+from chatdesk.ui.params import (
+    FIELD_ORDER,
+    ParamsPanel,
+    TemperatureControl,
+    decode_stop,
+    encode_stop,
+)
 
 pytestmark = pytest.mark.ui
 
@@ -201,9 +207,7 @@ def test_stop_enter_on_fourth_line_refused(panel: ParamsPanel, qtbot: QtBot) -> 
     assert panel.stop_message.isVisibleTo(panel)
 
 
-def test_tools_invalid_json_shows_line_and_blocks_signal(
-    panel: ParamsPanel, qtbot: QtBot
-) -> None:
+def test_tools_invalid_json_shows_line_and_blocks_signal(panel: ParamsPanel, qtbot: QtBot) -> None:
     panel.enable_boxes["n"].setChecked(True)
     bad = '[\n  {"type": "function",\n   "function": {"name": "x"}\n  \n'  # unterminated
     with qtbot.assertNotEmitted(panel.params_changed):

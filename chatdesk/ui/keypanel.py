@@ -1,0 +1,190 @@
+"""The first-run panel: asks for a base URL and an API key, tests them and saves them.
+
+Shown in place of the chat when no key is configured, so a new user gets one clear next
+step. Like every widget it only emits signals; the controller tests, stores the key in the
+keyring and calls back with :meth:`KeyPanel.show_result` or
+:meth:`KeyPanel.show_keyring_problem` (no keyring, or a locked one). In the latter case the
+user may still use the key for this session only, never written to disk.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from chatdesk.ui.settings import valid_base_url
+
+__all__ = ["DEFAULT_BASE_URL", "KeyPanel"]
+
+DEFAULT_BASE_URL = "https://api000.com/v1"
+_ERROR_STYLE = "color: #c0392b;"
+_OK_STYLE = "color: #1e8449;"
+
+
+class KeyPanel(QWidget):
+    """Welcome panel with a base URL field, a password key field, Test and Save.
+
+    Signals:
+        test_requested(str, str): base URL and key to try.
+        save_requested(str, str): base URL and key to store.
+        use_for_session(str, str): base URL and key to use until the app quits (no keyring).
+    """
+
+    test_requested = Signal(str, str)
+    save_requested = Signal(str, str)
+    use_for_session = Signal(str, str)
+
+    def __init__(self, parent: QWidget | None = None, base_url: str = DEFAULT_BASE_URL) -> None:
+        super().__init__(parent)
+        header = QLabel(self.tr("Welcome to ChatDesk"), self)
+        font = header.font()
+        font.setPointSizeF(font.pointSizeF() * 1.6)
+        font.setBold(True)
+        header.setFont(font)
+        intro = QLabel(
+            self.tr(
+                "To start chatting, enter the address of your OpenAI-compatible server and "
+                "your API key. The key is kept in your system keyring, never in a file."
+            ),
+            self,
+        )
+        intro.setWordWrap(True)
+
+        self.base_url_edit = QLineEdit(base_url, self)
+        self.base_url_edit.setPlaceholderText(DEFAULT_BASE_URL)
+        self.key_edit = QLineEdit(self)
+        self.key_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.key_edit.setPlaceholderText(self.tr("sk-..."))
+        self.key_edit.returnPressed.connect(self._on_save_clicked)
+        self.show_key_button = QToolButton(self)
+        self.show_key_button.setText(self.tr("Show"))
+        self.show_key_button.setCheckable(True)
+        self.show_key_button.toggled.connect(self._on_show_toggled)
+        key_row = QHBoxLayout()
+        key_row.addWidget(self.key_edit, 1)
+        key_row.addWidget(self.show_key_button)
+        form = QFormLayout()
+        form.addRow(self.tr("Base URL:"), self.base_url_edit)
+        form.addRow(self.tr("API key:"), key_row)
+
+        self.test_button = QPushButton(self.tr("Test connection"), self)
+        self.save_button = QPushButton(self.tr("Save"), self)
+        self.save_button.setDefault(True)
+        self.test_button.clicked.connect(self._on_test_clicked)
+        self.save_button.clicked.connect(self._on_save_clicked)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.test_button)
+        buttons.addWidget(self.save_button)
+
+        self.result_label = QLabel(self)
+        self.result_label.setWordWrap(True)
+        self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.result_label.hide()
+
+        self.keyring_frame = QFrame(self)
+        self.keyring_frame.setFrameShape(QFrame.Shape.StyledPanel)
+        self.keyring_label = QLabel(self.keyring_frame)
+        self.keyring_label.setWordWrap(True)
+        self.keyring_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.session_button = QPushButton(
+            self.tr("Use this key for this session only"), self.keyring_frame
+        )
+        self.session_button.setToolTip(
+            self.tr("The key stays in memory until ChatDesk quits and is not saved anywhere.")
+        )
+        self.session_button.clicked.connect(self._on_session_clicked)
+        frame_layout = QVBoxLayout(self.keyring_frame)
+        frame_layout.addWidget(self.keyring_label)
+        frame_layout.addWidget(self.session_button, 0, Qt.AlignmentFlag.AlignRight)
+        self.keyring_frame.hide()
+
+        column = QWidget(self)
+        column.setMaximumWidth(560)
+        col = QVBoxLayout(column)
+        col.addWidget(header)
+        col.addWidget(intro)
+        col.addSpacing(8)
+        col.addLayout(form)
+        col.addLayout(buttons)
+        col.addWidget(self.result_label)
+        col.addWidget(self.keyring_frame)
+        outer = QVBoxLayout(self)
+        outer.addStretch(1)
+        outer.addWidget(column, 0, Qt.AlignmentFlag.AlignHCenter)
+        outer.addStretch(2)
+
+    def base_url(self) -> str:
+        return self.base_url_edit.text().strip()
+
+    def key(self) -> str:
+        """The typed key; surrounding whitespace from a paste is dropped."""
+        return self.key_edit.text().strip()
+
+    def _on_show_toggled(self, shown: bool) -> None:
+        mode = QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
+        self.key_edit.setEchoMode(mode)
+        self.show_key_button.setText(self.tr("Hide") if shown else self.tr("Show"))
+
+    def _message(self, text: str, style: str) -> None:
+        self.result_label.setText(text)
+        self.result_label.setStyleSheet(style)
+        self.result_label.show()
+
+    def _check(self, need_key: bool) -> bool:
+        """Validate the fields, showing what is wrong inline."""
+        if not valid_base_url(self.base_url()):
+            self._message(
+                self.tr("The base URL must start with http:// or https://, e.g. {example}").format(
+                    example=DEFAULT_BASE_URL
+                ),
+                _ERROR_STYLE,
+            )
+            self.base_url_edit.setFocus()
+            return False
+        if need_key and not self.key():
+            self._message(self.tr("Paste your API key first."), _ERROR_STYLE)
+            self.key_edit.setFocus()
+            return False
+        return True
+
+    def _on_test_clicked(self) -> None:
+        # A key is optional for a test: local servers often need none.
+        if not self._check(need_key=False):
+            return
+        self.test_button.setEnabled(False)
+        self._message(self.tr("Testing the connection\u2026"), "")
+        self.test_requested.emit(self.base_url(), self.key())
+
+    def _on_save_clicked(self) -> None:
+        if not self._check(need_key=True):
+            return
+        self.keyring_frame.hide()
+        self.save_requested.emit(self.base_url(), self.key())
+
+    def _on_session_clicked(self) -> None:
+        if not self._check(need_key=True):
+            return
+        self.use_for_session.emit(self.base_url(), self.key())
+
+    def show_result(self, ok: bool, text: str) -> None:
+        """Show the outcome of a test or save (text may span several lines)."""
+        self.test_button.setEnabled(True)
+        prefix = "\u2714 " if ok else "\u2716 "
+        self._message(prefix + text, _OK_STYLE if ok else _ERROR_STYLE)
+
+    def show_keyring_problem(self, text: str) -> None:
+        """Explain why the key cannot be stored and offer to use it for this session only."""
+        self.test_button.setEnabled(True)
+        self.keyring_label.setText(text)
+        self.keyring_frame.show()

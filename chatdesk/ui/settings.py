@@ -1,0 +1,542 @@
+"""The Settings dialog: providers, appearance, network and the auto-title model.
+
+The dialog runs no SQL, keyring or HTTP: it emits signals (``provider_saved``,
+``test_requested`` ...) and the controller does the work, then calls back
+(``set_providers``, ``show_test_result``). API keys are write-only here: a stored key is
+never shown, and an empty key field means "keep the stored key".
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+from urllib.parse import urlsplit
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from chatdesk.store.rows import ProviderRow
+
+__all__ = ["DEFAULT_SETTINGS", "SettingsDialog", "valid_base_url"]
+
+DEFAULT_SETTINGS: dict[str, Any] = {
+    "theme": "system",
+    "font_size": 11,
+    "language": "en",
+    "send_key": "enter",
+    "proxy_mode": "system",
+    "proxy_url": "",
+    "connect_timeout": 10.0,
+    "read_timeout": 60.0,
+    "title_model": "",
+}
+_PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
+_ERROR_STYLE = "color: #c0392b;"
+_OK_STYLE = "color: #1e8449;"
+
+
+def valid_base_url(url: str) -> bool:
+    """True for an http(s) URL with a host: the only kind an OpenAI-compatible server has."""
+    parts = urlsplit(url.strip())
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and " " not in url.strip()
+
+
+class _KeyField(QWidget):
+    """A password-mode key editor with a "Show" toggle (keys are long; typos are common)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.edit = QLineEdit(self)
+        self.edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.edit.setInputMethodHints(
+            Qt.InputMethodHint.ImhHiddenText | Qt.InputMethodHint.ImhNoPredictiveText
+        )
+        self.show_button = QToolButton(self)
+        self.show_button.setText(self.tr("Show"))
+        self.show_button.setCheckable(True)
+        self.show_button.setToolTip(self.tr("Show or hide the key you are typing"))
+        self.show_button.toggled.connect(self._on_show_toggled)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.edit, 1)
+        layout.addWidget(self.show_button)
+
+    def _on_show_toggled(self, shown: bool) -> None:
+        mode = QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
+        self.edit.setEchoMode(mode)
+        self.show_button.setText(self.tr("Hide") if shown else self.tr("Show"))
+
+    def text(self) -> str:
+        """The typed key without surrounding whitespace (pasted keys often carry some)."""
+        return self.edit.text().strip()
+
+    def clear(self) -> None:
+        self.edit.clear()
+        self.show_button.setChecked(False)
+
+
+class SettingsDialog(QDialog):
+    """Application settings in four tabs: Providers, Appearance, Network, Title model.
+
+    Signals:
+        settings_changed(dict): the settings (see DEFAULT_SETTINGS keys) on OK or Apply.
+        provider_saved(ProviderRow, str): a provider to store, and a new key or "" to keep
+            the stored one.
+        provider_removed(str): the name of a provider to delete.
+        test_requested(str, str, str, str): name, base URL, key or "" (use the stored key),
+            model; the controller answers with show_test_result().
+    """
+
+    settings_changed = Signal(dict)
+    provider_saved = Signal(object, str)
+    provider_removed = Signal(str)
+    test_requested = Signal(str, str, str, str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Settings"))
+        self.resize(720, 520)
+        self._providers: dict[str, tuple[ProviderRow, bool]] = {}
+        self._editing: ProviderRow | None = None  # None while adding a new provider
+
+        self.tabs = QTabWidget(self)
+        self.tabs.addTab(self._build_providers_tab(), self.tr("Providers"))
+        self.tabs.addTab(self._build_appearance_tab(), self.tr("Appearance"))
+        self.tabs.addTab(self._build_network_tab(), self.tr("Network"))
+        self.tabs.addTab(self._build_title_tab(), self.tr("Title model"))
+
+        self.settings_message = QLabel(self)
+        self.settings_message.setStyleSheet(_ERROR_STYLE)
+        self.settings_message.setWordWrap(True)
+        self.settings_message.hide()
+        std = QDialogButtonBox.StandardButton
+        self.button_box = QDialogButtonBox(std.Ok | std.Cancel | std.Apply, self)
+        self.button_box.clicked.connect(self._on_button_clicked)
+        self.button_box.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.settings_message)
+        layout.addWidget(self.button_box)
+        self.set_settings(DEFAULT_SETTINGS)
+        self._close_editor()
+
+    # ------------------------------------------------------------------ providers tab
+
+    def _build_providers_tab(self) -> QWidget:
+        page = QWidget(self)
+        self.provider_list = QListWidget(page)
+        self.provider_list.itemDoubleClicked.connect(lambda _item: self._on_edit_clicked())
+        self.provider_list.currentRowChanged.connect(lambda _row: self._update_list_buttons())
+        self.add_button = QPushButton(self.tr("Add"), page)
+        self.edit_button = QPushButton(self.tr("Edit"), page)
+        self.remove_button = QPushButton(self.tr("Remove"), page)
+        self.add_button.clicked.connect(self._on_add_clicked)
+        self.edit_button.clicked.connect(self._on_edit_clicked)
+        self.remove_button.clicked.connect(self._on_remove_clicked)
+        list_buttons = QHBoxLayout()
+        for b in (self.add_button, self.edit_button, self.remove_button):
+            list_buttons.addWidget(b)
+        left = QVBoxLayout()
+        left.addWidget(self.provider_list, 1)
+        left.addLayout(list_buttons)
+
+        self.editor_box = QGroupBox(self.tr("Provider"), page)
+        self.name_edit = QLineEdit(self.editor_box)
+        self.name_edit.setPlaceholderText(self.tr("e.g. Zero API"))
+        self.base_url_edit = QLineEdit(self.editor_box)
+        self.base_url_edit.setPlaceholderText("https://api000.com/v1")
+        self.key_field = _KeyField(self.editor_box)
+        self.model_edit = QLineEdit(self.editor_box)
+        self.model_edit.setPlaceholderText(self.tr("e.g. gpt-4o (optional)"))
+        form = QFormLayout()
+        form.addRow(self.tr("Name:"), self.name_edit)
+        form.addRow(self.tr("Base URL:"), self.base_url_edit)
+        form.addRow(self.tr("API key:"), self.key_field)
+        form.addRow(self.tr("Default model:"), self.model_edit)
+
+        self.form_message = QLabel(self.editor_box)
+        self.form_message.setWordWrap(True)
+        self.form_message.setStyleSheet(_ERROR_STYLE)
+        self.form_message.hide()
+        self.test_button = QPushButton(self.tr("Test connection"), self.editor_box)
+        self.save_button = QPushButton(self.tr("Save provider"), self.editor_box)
+        self.cancel_edit_button = QPushButton(self.tr("Cancel"), self.editor_box)
+        self.test_button.clicked.connect(self._on_test_clicked)
+        self.save_button.clicked.connect(self._on_save_clicked)
+        self.cancel_edit_button.clicked.connect(self._close_editor)
+        editor_buttons = QHBoxLayout()
+        editor_buttons.addWidget(self.test_button)
+        editor_buttons.addStretch(1)
+        editor_buttons.addWidget(self.cancel_edit_button)
+        editor_buttons.addWidget(self.save_button)
+
+        self.test_header = QLabel(self.editor_box)
+        self.test_header.hide()
+        self.test_output = QPlainTextEdit(self.editor_box)
+        self.test_output.setReadOnly(True)
+        self.test_output.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.test_output.setPlaceholderText(self.tr("Connection test results appear here."))
+
+        editor_layout = QVBoxLayout(self.editor_box)
+        editor_layout.addLayout(form)
+        editor_layout.addWidget(self.form_message)
+        editor_layout.addLayout(editor_buttons)
+        editor_layout.addWidget(self.test_header)
+        editor_layout.addWidget(self.test_output, 1)
+
+        layout = QHBoxLayout(page)
+        layout.addLayout(left, 2)
+        layout.addWidget(self.editor_box, 3)
+        return page
+
+    def set_providers(self, providers: list[tuple[ProviderRow, bool]]) -> None:
+        """Show the configured providers; the bool says whether a key is stored for it."""
+        current = self._selected_name()
+        self._providers = {row.name: (row, has_key) for row, has_key in providers}
+        self._refresh_list(current)
+
+    def _refresh_list(self, select: str | None = None) -> None:
+        self.provider_list.clear()
+        for name, (row, has_key) in self._providers.items():
+            label = f"{name} \u2014 {row.base_url}"
+            if not has_key:
+                label += "  " + self.tr("(no key)")
+            item = QListWidgetItem(label, self.provider_list)
+            item.setData(Qt.ItemDataRole.UserRole, name)
+            if name == select:
+                self.provider_list.setCurrentItem(item)
+        self._update_list_buttons()
+
+    def _selected_name(self) -> str | None:
+        item = self.provider_list.currentItem()
+        return None if item is None else item.data(Qt.ItemDataRole.UserRole)
+
+    def select_provider(self, name: str) -> None:
+        """Select ``name`` in the list (for the controller and tests)."""
+        for i in range(self.provider_list.count()):
+            if self.provider_list.item(i).data(Qt.ItemDataRole.UserRole) == name:
+                self.provider_list.setCurrentRow(i)
+                return
+
+    def _update_list_buttons(self) -> None:
+        selected = self._selected_name() is not None
+        self.edit_button.setEnabled(selected)
+        self.remove_button.setEnabled(selected)
+
+    def _open_editor(self, row: ProviderRow | None, has_key: bool = False) -> None:
+        self._editing = row
+        self.editor_box.setEnabled(True)
+        self.editor_box.setTitle(self.tr("Edit provider") if row else self.tr("New provider"))
+        self.name_edit.setText(row.name if row else "")
+        # Renaming would orphan the stored key, so the name is fixed once saved.
+        self.name_edit.setReadOnly(row is not None)
+        self.base_url_edit.setText(row.base_url if row else "")
+        self.model_edit.setText((row.default_model or "") if row else "")
+        self.key_field.clear()  # never show a stored key
+        if has_key:
+            hint = self.tr("Stored key kept; type a new one to replace it")
+        else:
+            hint = self.tr("Paste your API key (sk-...)")
+        self.key_field.edit.setPlaceholderText(hint)
+        self.form_message.hide()
+        self.test_header.hide()
+        self.test_output.clear()
+        self.test_button.setEnabled(True)
+        (self.base_url_edit if row else self.name_edit).setFocus()
+
+    def _close_editor(self) -> None:
+        self._editing = None
+        for w in (self.name_edit, self.base_url_edit, self.model_edit):
+            w.clear()
+        self.key_field.clear()
+        self.form_message.hide()
+        self.test_header.hide()
+        self.test_output.clear()
+        self.editor_box.setTitle(self.tr("Provider"))
+        self.editor_box.setEnabled(False)
+
+    def _on_add_clicked(self) -> None:
+        self.provider_list.clearSelection()
+        self._open_editor(None)
+
+    def _on_edit_clicked(self) -> None:
+        name = self._selected_name()
+        if name is None or name not in self._providers:
+            return
+        row, has_key = self._providers[name]
+        self._open_editor(row, has_key)
+
+    def _on_remove_clicked(self) -> None:
+        name = self._selected_name()
+        if name is None:
+            return
+        question = self.tr('Remove the provider "{name}" and its stored API key?').format(name=name)
+        if not self._confirm(self.tr("Remove provider"), question):
+            return
+        self._providers.pop(name, None)
+        if self._editing is not None and self._editing.name == name:
+            self._close_editor()
+        self._refresh_list()
+        self.provider_removed.emit(name)
+
+    def _confirm(self, title: str, text: str) -> bool:
+        """Ask a yes/no question (a seam tests replace to avoid a modal box)."""
+        answer = QMessageBox.question(self, title, text)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _form_error(self, text: str | None) -> None:
+        self.form_message.setText(text or "")
+        self.form_message.setVisible(bool(text))
+
+    def _check_url(self) -> str | None:
+        """The base URL if valid, else None with the inline message shown."""
+        url = self.base_url_edit.text().strip()
+        if not valid_base_url(url):
+            self._form_error(
+                self.tr("The base URL must start with http:// or https://, e.g. {example}").format(
+                    example="https://api000.com/v1"
+                )
+            )
+            self.base_url_edit.setFocus()
+            return None
+        return url
+
+    def _on_save_clicked(self) -> None:
+        name = self.name_edit.text().strip()
+        if not name:
+            self._form_error(self.tr("Enter a name for this provider."))
+            self.name_edit.setFocus()
+            return
+        if self._editing is None and name in self._providers:
+            self._form_error(self.tr('A provider named "{name}" already exists.').format(name=name))
+            self.name_edit.setFocus()
+            return
+        url = self._check_url()
+        if url is None:
+            return
+        self._form_error(None)
+        model = self.model_edit.text().strip() or None
+        if self._editing is not None:
+            row = dataclasses.replace(
+                self._editing,
+                base_url=url,
+                default_model=model,
+                options=dict(self._editing.options),
+            )
+        else:
+            row = ProviderRow(name=name, base_url=url, default_model=model)
+        key = self.key_field.text()
+        had_key = self._providers.get(name, (row, False))[1]
+        self._providers[name] = (row, had_key or bool(key))
+        self._refresh_list(name)
+        self._close_editor()
+        self.provider_saved.emit(row, key)
+
+    def _on_test_clicked(self) -> None:
+        url = self._check_url()
+        if url is None:
+            return
+        self._form_error(None)
+        self.test_button.setEnabled(False)
+        self.test_header.setText(self.tr("Testing the connection\u2026"))
+        self.test_header.setStyleSheet("")
+        self.test_header.show()
+        self.test_output.clear()
+        self.test_requested.emit(
+            self.name_edit.text().strip(),
+            url,
+            self.key_field.text(),
+            self.model_edit.text().strip(),
+        )
+
+    def show_test_result(self, ok: bool, text: str) -> None:
+        """Show the controller's connection report (multi-line text, kept as written)."""
+        self.test_button.setEnabled(True)
+        if ok:
+            self.test_header.setText(self.tr("\u2714 Connection works"))
+            self.test_header.setStyleSheet(_OK_STYLE)
+        else:
+            self.test_header.setText(self.tr("\u2716 Connection failed"))
+            self.test_header.setStyleSheet(_ERROR_STYLE)
+        self.test_header.show()
+        self.test_output.setPlainText(text)
+
+    # ------------------------------------------------------------------ other tabs
+
+    def _build_appearance_tab(self) -> QWidget:
+        page = QWidget(self)
+        self.theme_combo = QComboBox(page)
+        self.theme_combo.addItem(self.tr("Light"), "light")
+        self.theme_combo.addItem(self.tr("Dark"), "dark")
+        self.theme_combo.addItem(self.tr("Follow system"), "system")
+        self.font_size_spin = QSpinBox(page)
+        self.font_size_spin.setRange(8, 28)
+        self.font_size_spin.setSuffix(self.tr(" pt"))
+        self.language_combo = QComboBox(page)
+        # Language names stay in their own language so anyone can find theirs.
+        self.language_combo.addItem("English", "en")
+        self.language_combo.addItem("简体中文", "zh_CN")
+        language_note = QLabel(self.tr("Language changes take effect after a restart."), page)
+        language_note.setEnabled(False)
+        self.send_key_combo = QComboBox(page)
+        self.send_key_combo.addItem(self.tr("Enter sends, Shift+Enter for a new line"), "enter")
+        self.send_key_combo.addItem(self.tr("Ctrl+Enter sends, Enter for a new line"), "ctrl+enter")
+        form = QFormLayout(page)
+        form.addRow(self.tr("Theme:"), self.theme_combo)
+        form.addRow(self.tr("Font size:"), self.font_size_spin)
+        form.addRow(self.tr("Language:"), self.language_combo)
+        form.addRow("", language_note)
+        form.addRow(self.tr("Send with:"), self.send_key_combo)
+        return page
+
+    def _build_network_tab(self) -> QWidget:
+        page = QWidget(self)
+        self.proxy_combo = QComboBox(page)
+        self.proxy_combo.addItem(self.tr("Use the system proxy"), "system")
+        self.proxy_combo.addItem(self.tr("No proxy"), "none")
+        self.proxy_combo.addItem(self.tr("Custom proxy URL"), "custom")
+        self.proxy_url_edit = QLineEdit(page)
+        self.proxy_url_edit.setPlaceholderText("http://127.0.0.1:7890")
+        self.proxy_combo.currentIndexChanged.connect(self._update_proxy_enabled)
+        self.connect_timeout_spin = QDoubleSpinBox(page)
+        self.connect_timeout_spin.setRange(1.0, 300.0)
+        self.connect_timeout_spin.setDecimals(1)
+        self.connect_timeout_spin.setSuffix(self.tr(" s"))
+        self.connect_timeout_spin.setToolTip(self.tr("How long to wait for the server to answer"))
+        self.read_timeout_spin = QDoubleSpinBox(page)
+        self.read_timeout_spin.setRange(5.0, 3600.0)
+        self.read_timeout_spin.setDecimals(1)
+        self.read_timeout_spin.setSuffix(self.tr(" s"))
+        self.read_timeout_spin.setToolTip(
+            self.tr("Give up on a reply when no data arrives for this long")
+        )
+        form = QFormLayout(page)
+        form.addRow(self.tr("Proxy:"), self.proxy_combo)
+        form.addRow(self.tr("Proxy URL:"), self.proxy_url_edit)
+        form.addRow(self.tr("Connect timeout:"), self.connect_timeout_spin)
+        form.addRow(self.tr("Stream idle timeout:"), self.read_timeout_spin)
+        return page
+
+    def _update_proxy_enabled(self) -> None:
+        self.proxy_url_edit.setEnabled(self.proxy_combo.currentData() == "custom")
+
+    def _build_title_tab(self) -> QWidget:
+        page = QWidget(self)
+        self.title_model_combo = QComboBox(page)
+        self.title_model_combo.setEditable(True)
+        self.title_model_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        line = self.title_model_combo.lineEdit()
+        line.setPlaceholderText(self.tr("Empty: use the first words of the message"))
+        line.setClearButtonEnabled(True)
+        explain = QLabel(
+            self.tr("New conversations are titled by this model. Leave empty to skip the request."),
+            page,
+        )
+        explain.setWordWrap(True)
+        form = QFormLayout(page)
+        form.addRow(explain)
+        form.addRow(self.tr("Title model:"), self.title_model_combo)
+        return page
+
+    def set_models(self, models: list[str]) -> None:
+        """Offer ``models`` in the title-model box, keeping whatever is typed."""
+        text = self.title_model_combo.currentText()
+        self.title_model_combo.clear()
+        self.title_model_combo.addItems(models)
+        self.title_model_combo.setEditText(text)
+
+    # ------------------------------------------------------------------ settings dict
+
+    def set_settings(self, settings: dict[str, Any]) -> None:
+        """Show ``settings``; missing or unknown values fall back to DEFAULT_SETTINGS."""
+        s = {**DEFAULT_SETTINGS, **settings}
+
+        def pick(combo: QComboBox, value: Any, default: Any) -> None:
+            index = combo.findData(value)
+            combo.setCurrentIndex(index if index >= 0 else combo.findData(default))
+
+        pick(self.theme_combo, s["theme"], DEFAULT_SETTINGS["theme"])
+        pick(self.language_combo, s["language"], DEFAULT_SETTINGS["language"])
+        pick(self.send_key_combo, s["send_key"], DEFAULT_SETTINGS["send_key"])
+        pick(self.proxy_combo, s["proxy_mode"], DEFAULT_SETTINGS["proxy_mode"])
+        self.font_size_spin.setValue(_num(s["font_size"], DEFAULT_SETTINGS["font_size"]))
+        self.proxy_url_edit.setText(str(s["proxy_url"] or ""))
+        self.connect_timeout_spin.setValue(
+            _num(s["connect_timeout"], DEFAULT_SETTINGS["connect_timeout"])
+        )
+        self.read_timeout_spin.setValue(_num(s["read_timeout"], DEFAULT_SETTINGS["read_timeout"]))
+        self.title_model_combo.setEditText(str(s["title_model"] or ""))
+        self._update_proxy_enabled()
+        self.settings_message.hide()
+
+    def settings(self) -> dict[str, Any]:
+        """The settings as shown, with the keys of DEFAULT_SETTINGS."""
+        return {
+            "theme": self.theme_combo.currentData(),
+            "font_size": self.font_size_spin.value(),
+            "language": self.language_combo.currentData(),
+            "send_key": self.send_key_combo.currentData(),
+            "proxy_mode": self.proxy_combo.currentData(),
+            "proxy_url": self.proxy_url_edit.text().strip(),
+            "connect_timeout": float(self.connect_timeout_spin.value()),
+            "read_timeout": float(self.read_timeout_spin.value()),
+            "title_model": self.title_model_combo.currentText().strip(),
+        }
+
+    def _settings_error(self) -> str | None:
+        if self.proxy_combo.currentData() == "custom":
+            parts = urlsplit(self.proxy_url_edit.text().strip())
+            if parts.scheme not in _PROXY_SCHEMES or not parts.netloc:
+                return self.tr(
+                    "The proxy URL must look like http://host:port or socks5://host:port."
+                )
+        return None
+
+    def apply(self) -> bool:
+        """Validate and emit settings_changed; False (with a message) if something is wrong."""
+        error = self._settings_error()
+        self.settings_message.setText(error or "")
+        self.settings_message.setVisible(error is not None)
+        if error is not None:
+            self.tabs.setCurrentIndex(2)
+            return False
+        self.settings_changed.emit(self.settings())
+        return True
+
+    def _on_button_clicked(self, button: QAbstractButton) -> None:
+        role = self.button_box.buttonRole(button)
+        if role == QDialogButtonBox.ButtonRole.ApplyRole:
+            self.apply()
+        elif role == QDialogButtonBox.ButtonRole.AcceptRole and self.apply():
+            self.accept()
+
+
+def _num(value: Any, default: Any) -> Any:
+    """``value`` converted to the type of ``default``, or ``default`` if it is not a number."""
+    try:
+        return type(default)(value)
+    except (TypeError, ValueError):
+        return default

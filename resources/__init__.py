@@ -1,0 +1,1 @@
+"""Data files shipped with ChatDesk (translations, icons), installed as chatdesk.resources."""
