@@ -19,7 +19,6 @@ from PySide6.QtGui import QFont, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QStyleFactory
 
 
-
 def i18n_dir() -> Path:
     """Translations: inside the installed package, else the repository's resources/."""
     try:
@@ -113,9 +112,18 @@ def build(
     settings = store.get_setting("app_settings", {}) or {}
     apply_appearance(settings)
     model = MessageListModel(image_loader=store.get_image)
-    window = MainWindow(model)
+    window = MainWindow(
+        model,
+        lambda offset, limit, title_filter: store.list_conversations(
+            limit=limit, offset=offset, title_filter=title_filter
+        ),
+    )
     window.composer.set_send_key(str(settings.get("send_key", "enter")))
-    dark = bool(QApplication.instance().property("chatdesk_dark")) if QApplication.instance() else False
+    dark = (
+        bool(QApplication.instance().property("chatdesk_dark"))
+        if QApplication.instance()
+        else False
+    )
     window.message_view.set_dark(dark)
     controller = Controller(
         window,

@@ -41,8 +41,8 @@ class _Parser(argparse.ArgumentParser):
 def _iso(ts: float | None) -> str | None:
     if ts is None:
         return None
-    return _dt.datetime.fromtimestamp(ts, _dt.UTC).isoformat(timespec="seconds").replace(
-        "+00:00", "Z"
+    return (
+        _dt.datetime.fromtimestamp(ts, _dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
     )
 
 
@@ -53,7 +53,9 @@ def _float_arg(name: str, low: float, high: float) -> Any:
         except ValueError:
             raise argparse.ArgumentTypeError(f"{name} must be a number, got {text!r}") from None
         if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"{name} must be between {low:g} and {high:g}, got {text}")
+            raise argparse.ArgumentTypeError(
+                f"{name} must be between {low:g} and {high:g}, got {text}"
+            )
         return value
 
     return parse
@@ -64,7 +66,9 @@ def _int_arg(name: str, low: int | None = None) -> Any:
         try:
             value = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{name} must be a whole number, got {text!r}") from None
+            raise argparse.ArgumentTypeError(
+                f"{name} must be a whole number, got {text!r}"
+            ) from None
         if low is not None and value < low:
             raise argparse.ArgumentTypeError(f"{name} must be at least {low}, got {text}")
         return value
@@ -97,7 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--stop", action="append", help="stop sequence (repeat, at most 4)")
     ask.add_argument("--presence-penalty", type=_float_arg("presence-penalty", -2, 2))
     ask.add_argument("--frequency-penalty", type=_float_arg("frequency-penalty", -2, 2))
-    ask.add_argument("--json-object", action="store_true", help='response_format {"type":"json_object"}')
+    ask.add_argument(
+        "--json-object", action="store_true", help='response_format {"type":"json_object"}'
+    )
     ask.add_argument("--seed", type=_int_arg("seed"))
     ask.add_argument("--user", help="end-user id sent as `user`")
     ask.add_argument("--tools", metavar="FILE.json", help="JSON array of tool objects")
@@ -105,7 +111,9 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--image", action="append", metavar="PATH_OR_URL")
     ask.add_argument("--no-stream", action="store_true")
     group = ask.add_mutually_exclusive_group()
-    group.add_argument("--continue", dest="cont", action="store_true", help="continue the latest conversation")
+    group.add_argument(
+        "--continue", dest="cont", action="store_true", help="continue the latest conversation"
+    )
     group.add_argument("--conversation", type=_int_arg("conversation", 1), metavar="ID")
     ask.add_argument("--no-save", action="store_true")
     ask.add_argument("--timeout", type=_float_arg("timeout", 0.1, 86400), metavar="SECONDS")
@@ -180,7 +188,12 @@ def _fail(exc: Exception, as_json: bool, partial: str = "") -> int:
     else:
         code = EXIT_USAGE if isinstance(exc, UsageError | ValidationError) else EXIT_API
         category = "usage" if code == EXIT_USAGE else getattr(exc, "kind", "error")
-        err = {"category": category, "http_status": None, "message": str(exc), "retry_after_s": None}
+        err = {
+            "category": category,
+            "http_status": None,
+            "message": str(exc),
+            "retry_after_s": None,
+        }
         line = exc.explain() if hasattr(exc, "explain") else str(exc)
     if as_json:
         _print_json({"error": err, "partial": {"content": partial}})
@@ -276,12 +289,18 @@ def cmd_ask(args: argparse.Namespace) -> int:
             conversation = store.get_conversation(args.conversation)
             if conversation is None:
                 raise UsageError(f"no conversation with id {args.conversation}")
-        model = args.model or (conversation.model if conversation else None) or endpoint.default_model
+        model = (
+            args.model or (conversation.model if conversation else None) or endpoint.default_model
+        )
         if not model:
             raise UsageError("no model: pass -m/--model (see `chatdesk models`)")
 
         history = store.active_path(conversation.id) if conversation else []
-        system = args.system if args.system is not None else (conversation.system_prompt if conversation else "")
+        system = (
+            args.system
+            if args.system is not None
+            else (conversation.system_prompt if conversation else "")
+        )
         wire = messages_for(None, history, store.get_image)
         if system.strip():
             wire.insert(0, ChatMessage(role="system", content=system))
@@ -294,10 +313,17 @@ def cmd_ask(args: argparse.Namespace) -> int:
             for data, mime in images:
                 from chatdesk.core.services import data_url
 
-                parts.append({"type": "image_url", "image_url": {"url": data_url(data, mime), "detail": "auto"}})
+                parts.append(
+                    {
+                        "type": "image_url",
+                        "image_url": {"url": data_url(data, mime), "detail": "auto"},
+                    }
+                )
             for url in image_urls:
                 parts.append({"type": "image_url", "image_url": {"url": url, "detail": "auto"}})
-        wire.append(message_to_wire(MessageRow(0, 0, None, "user", prompt, parts=parts), store.get_image))
+        wire.append(
+            message_to_wire(MessageRow(0, 0, None, "user", prompt, parts=parts), store.get_image)
+        )
         request = request_for(model, wire, params, stream=not args.no_stream)
         validate_request(request)
 
@@ -362,7 +388,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
             _print_json(
                 {
                     "conversation_id": conv_id,
-                    "message_ids": ([user_id] if user_id else []) + list(outcome.message_ids.values()),
+                    "message_ids": ([user_id] if user_id else [])
+                    + list(outcome.message_ids.values()),
                     "model": result.model or model,
                     "choices": [
                         {
@@ -411,7 +438,9 @@ def cmd_models(args: argparse.Namespace) -> int:
 
     store = _open_store()
     try:
-        endpoint = resolve_endpoint(store, KeyStore(), provider=args.provider, base_url=args.base_url)
+        endpoint = resolve_endpoint(
+            store, KeyStore(), provider=args.provider, base_url=args.base_url
+        )
 
         async def go() -> Any:
             async with ChatClient(endpoint.base_url, endpoint.api_key, max_retries=0) as client:
@@ -470,7 +499,9 @@ def cmd_providers(args: argparse.Namespace) -> int:
             return 0
         if args.action == "add":
             url = normalize_base_url(args.base_url)
-            store.upsert_provider(ProviderRow(name=args.name, base_url=url, default_model=args.default_model))
+            store.upsert_provider(
+                ProviderRow(name=args.name, base_url=url, default_model=args.default_model)
+            )
             if args.set_default:
                 store.set_setting("default_provider", args.name)
             print(f"provider {args.name} saved ({url})")
@@ -550,7 +581,9 @@ def cmd_history(args: argparse.Namespace) -> int:
             else:
                 print(f"# {data['title']}\n")
                 for m in data["messages"]:
-                    who = m["role"] + (f" ({m['model']})" if m["model"] and m["role"] == "assistant" else "")
+                    who = m["role"] + (
+                        f" ({m['model']})" if m["model"] and m["role"] == "assistant" else ""
+                    )
                     status = "" if m["status"] == "done" else f" [{m['status']}]"
                     print(f"## {who}{status}\n{m['content']}\n")
             return 0
@@ -576,7 +609,9 @@ def cmd_history(args: argparse.Namespace) -> int:
                 )
             else:
                 for h in hits:
-                    print(f"{h.conversation_id}:{h.message_id}  {h.conversation_title}  [{h.role}]  {h.snippet}")
+                    print(
+                        f"{h.conversation_id}:{h.message_id}  {h.conversation_title}  [{h.role}]  {h.snippet}"
+                    )
                 print(f"{total} match{'es' if total != 1 else ''}")
             return 0
     finally:
@@ -619,7 +654,9 @@ def cmd_keys(args: argparse.Namespace) -> int:
 
         env = env_key()
         if args.json:
-            _print_json({"backend": keys.backend_name(), "keys": entries, "env_key": mask_key(env) or None})
+            _print_json(
+                {"backend": keys.backend_name(), "keys": entries, "env_key": mask_key(env) or None}
+            )
         else:
             print(f"keyring backend: {keys.backend_name()}")
             for e in entries:

@@ -109,7 +109,9 @@ class Controller(QObject):
         w.preset_save_requested.connect(self._save_preset)
         w.preset_chosen.connect(self._start_preset)
         w.key_panel.test_requested.connect(
-            lambda url, key: self._spawn(self._test_connection(url, key, "", w.key_panel.show_result))
+            lambda url, key: self._spawn(
+                self._test_connection(url, key, "", w.key_panel.show_result)
+            )
         )
         w.key_panel.save_requested.connect(self._on_key_saved)
         w.key_panel.use_for_session.connect(self._on_key_for_session)
@@ -118,12 +120,6 @@ class Controller(QObject):
         layout = self.store.get_setting("window_layout")
         if isinstance(layout, dict):
             w.restore_layout(layout)
-        w.conversations.set_fetcher(self._fetch_conversations)
-
-    def _fetch_conversations(
-        self, offset: int, limit: int, title_filter: str | None
-    ) -> list[ConversationRow]:
-        return self.store.list_conversations(limit=limit, offset=offset, title_filter=title_filter)
 
     def settings(self) -> dict[str, Any]:
         return dict(self._settings)
@@ -186,7 +182,9 @@ class Controller(QObject):
 
     async def _load_models(self) -> None:
         assert self._client is not None and self._endpoint is not None
-        models, source, _err = await fetch_models(self._client, self.store, self._endpoint.cache_key)
+        models, source, _err = await fetch_models(
+            self._client, self.store, self._endpoint.cache_key
+        )
         self.window.model_picker.set_models(models)
         labels = {
             "server": self.tr("Models from the server"),
@@ -368,10 +366,13 @@ class Controller(QObject):
             self.window.show_key_panel(True)
             return
         conv_id = self._ensure_conversation(text)
-        parent = self.model.last_message_id()
+        shown = self.model.messages()
+        parent = shown[-1].id if shown else None
         images = [(a.data, a.mime) for a in attachments]
         user_id = add_user_message(self.store, conv_id, text, parent_id=parent, images=images)
-        self.store.update_conversation(conv_id, params=self.effective_params(), model=self.current_model())
+        self.store.update_conversation(
+            conv_id, params=self.effective_params(), model=self.current_model()
+        )
         self.reload_messages()
         self._start(conv_id, user_id, draft=(text, attachments, user_id))
 
@@ -396,7 +397,9 @@ class Controller(QObject):
             self._restore_draft(draft, drop_message=True)
             self.window.set_status(self.tr("Not sent: %1").replace("%1", exc.message))
             QMessageBox.warning(
-                self.window, self.tr("Request not valid"), self.tr("Not sent: %1").replace("%1", str(exc))
+                self.window,
+                self.tr("Request not valid"),
+                self.tr("Not sent: %1").replace("%1", str(exc)),
             )
             return
         self._task = asyncio.ensure_future(self._run(conv_id, parent_id, request, append_to, draft))
@@ -449,7 +452,7 @@ class Controller(QObject):
             self.window.composer.set_busy(False)
             self.last_outcome = outcome
             if self.conversation_id == conv_id:
-                model.flush_pending()
+                model.flush()
                 for mid in ids.values():
                     row = self.store.get_message(mid)
                     if row is not None and model.row_of(mid) >= 0:
@@ -473,7 +476,9 @@ class Controller(QObject):
         # Cheap path after a plain send: only the new rows' positions can have changed.
         self.reload_messages()
 
-    def _restore_draft(self, draft: tuple[str, list[Any], int] | None, *, drop_message: bool) -> None:
+    def _restore_draft(
+        self, draft: tuple[str, list[Any], int] | None, *, drop_message: bool
+    ) -> None:
         """A failed send never loses the text: it goes back into the composer."""
         if draft is None:
             return
@@ -605,7 +610,10 @@ class Controller(QObject):
         if row is None or self.busy:
             return
         text, ok = QInputDialog.getMultiLineText(
-            self.window, self.tr("Tool result"), self.tr("Result for %1:").replace("%1", str(arg)), ""
+            self.window,
+            self.tr("Tool result"),
+            self.tr("Result for %1:").replace("%1", str(arg)),
+            "",
         )
         if ok:
             self.send_tool_result(message_id, str(arg), text)
@@ -620,7 +628,9 @@ class Controller(QObject):
         )
         self.reload_messages()
         answered = {
-            m.tool_call_id for m in self.store.path_to(tool_id) if m.role == "tool" and m.tool_call_id
+            m.tool_call_id
+            for m in self.store.path_to(tool_id)
+            if m.role == "tool" and m.tool_call_id
         }
         wanted = {c.get("id") for c in row.tool_calls or []}
         if wanted <= answered:
@@ -634,7 +644,9 @@ class Controller(QObject):
         path = self.store.active_path(conv.id) if conv else []
         wire = messages_for(conv, path, self.store.get_image)
         if conv is None and self.window.system_prompt.toPlainText().strip():
-            wire.insert(0, ChatMessage(role="system", content=self.window.system_prompt.toPlainText()))
+            wire.insert(
+                0, ChatMessage(role="system", content=self.window.system_prompt.toPlainText())
+            )
         draft = self.window.composer.text() or "Hello!"
         wire.append(ChatMessage(role="user", content=draft))
         request = request_for(self.current_model(), wire, self.effective_params(), stream=True)
@@ -658,7 +670,9 @@ class Controller(QObject):
         dialog.set_providers([(p, self.keys.has_key(p.name)) for p in self.store.list_providers()])
         dialog.test_requested.connect(
             lambda name, url, key, model: self._spawn(
-                self._test_connection(url, key or self._stored_key(name), model, dialog.show_test_result)
+                self._test_connection(
+                    url, key or self._stored_key(name), model, dialog.show_test_result
+                )
             )
         )
         dialog.provider_saved.connect(lambda row, key: self._save_provider(dialog, row, key))
@@ -713,7 +727,9 @@ class Controller(QObject):
                 self.keys.set_for_session(row.name, key)
                 dialog.show_test_result(
                     False,
-                    exc.explain(self.language()) + "\n" + self.tr("The key is used for this session only."),
+                    exc.explain(self.language())
+                    + "\n"
+                    + self.tr("The key is used for this session only."),
                 )
         dialog.set_providers([(p, self.keys.has_key(p.name)) for p in self.store.list_providers()])
         self.reload_endpoint()
@@ -743,7 +759,11 @@ class Controller(QObject):
             return
         existing = self.store.get_provider(name)
         self.store.upsert_provider(
-            ProviderRow(name=name, base_url=url, default_model=existing.default_model if existing else DEFAULT_MODEL)
+            ProviderRow(
+                name=name,
+                base_url=url,
+                default_model=existing.default_model if existing else DEFAULT_MODEL,
+            )
         )
         try:
             self.keys.set(name, key)
@@ -790,7 +810,9 @@ class Controller(QObject):
             return
         self.new_conversation()
         self.window.set_system_prompt(preset.get("system_prompt", ""))
-        self.window.params_panel.set_params({k: v for k, v in preset.get("params", {}).items() if k != "temperature"})
+        self.window.params_panel.set_params(
+            {k: v for k, v in preset.get("params", {}).items() if k != "temperature"}
+        )
         self.window.temperature.set_value(preset.get("params", {}).get("temperature"))
         if preset.get("model"):
             self.window.model_picker.set_current(preset["model"])
@@ -814,4 +836,3 @@ class Controller(QObject):
             task.cancel()
         if self._client is not None:
             await self._client.close()
-

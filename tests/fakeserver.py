@@ -96,6 +96,8 @@ class Reply:
     error_obj: dict[str, Any] | None = None
     error_event: bool = False
     drop_after_chars: int | None = None
+    pause_after_chars: int | None = None  # stall once, after this many chars...
+    pause_s: float = 0.0  # ...for this long (read-timeout / stall tests)
     reject_stream_options: bool = False
     force_json: bool = False  # answer non-streamed even when the request asked stream:true
     force_stream: bool = False  # stream even when the request asked stream:false
@@ -136,9 +138,7 @@ class Reply:
     ) -> Reply:
         """429 with a ``Retry-After`` header (seconds) unless ``retry_after`` is None."""
         headers = {} if retry_after is None else {"Retry-After": f"{retry_after:g}"}
-        return cls.error(
-            429, message, code="rate_limit_exceeded", type="requests", headers=headers
-        )
+        return cls.error(429, message, code="rate_limit_exceeded", type="requests", headers=headers)
 
     @classmethod
     def quota(
@@ -181,9 +181,7 @@ class Reply:
         )
 
     @classmethod
-    def bulk(
-        cls, chunks: int, text_per_chunk: str = "x", *, model: str = "fake-model"
-    ) -> Reply:
+    def bulk(cls, chunks: int, text_per_chunk: str = "x", *, model: str = "fake-model") -> Reply:
         """A pre-built stream of ``chunks`` content events, written in large writes.
 
         For benchmarks: the server only copies bytes, so the client is the bottleneck.
@@ -515,9 +513,7 @@ class _Handler(BaseHTTPRequestHandler):
         if reply.status >= 400 and reply.body is None:
             err = {"message": f"HTTP {reply.status}", "type": "server_error", "code": None}
             body = json.dumps({"error": err}).encode()
-        self._send_body(
-            reply.status, body, reply.content_type or "application/json", reply.headers
-        )
+        self._send_body(reply.status, body, reply.content_type or "application/json", reply.headers)
 
     def _check_auth(self) -> bool:
         key = self.server.fake.api_key
@@ -641,23 +637,23 @@ class _Handler(BaseHTTPRequestHandler):
         encoded = _encode_frames(reply, _stream_frames(reply, request, rid))
         q = reply.quirks
         rng = random.Random(len(encoded))
-        out: list[bytes] = []  # what to write, in order, before any error/drop
+        out: list[tuple[bytes, int]] = []  # what to write, in order, before any error/drop
         stop_kind = None
         stop_bytes = b""
         for data, chars in encoded:
             if reply.drop_after_chars is not None and chars > reply.drop_after_chars:
                 stop_kind, stop_bytes = "drop", data[: max(1, len(data) // 2)]
                 break
-            out.append(data)
+            out.append((data, chars))
             if reply.error_after_chars is not None and chars >= reply.error_after_chars:
                 stop_kind, stop_bytes = "error", _error_frame(reply)
                 break
         if stop_kind == "error":
-            out.append(stop_bytes)
+            out.append((stop_bytes, out[-1][1] if out else 0))
         if "glued" in q:
-            write(b"".join(out))
+            write(b"".join(data for data, _ in out))
         elif "split_reads" in q:
-            blob = b"".join(out)
+            blob = b"".join(data for data, _ in out)
             i = 0
             while i < len(blob):
                 step = rng.randint(1, 7)
@@ -666,10 +662,15 @@ class _Handler(BaseHTTPRequestHandler):
                 if reply.delay_s:
                     time.sleep(reply.delay_s)
         else:
-            for k, data in enumerate(out):
+            paused = reply.pause_after_chars is None
+            for k, (data, chars) in enumerate(out):
                 if k and reply.delay_s:
                     time.sleep(reply.delay_s)
                 write(data)
+                self.server.fake.sent_chars = chars  # type: ignore[attr-defined]
+                if not paused and chars >= reply.pause_after_chars:  # type: ignore[operator]
+                    paused = True
+                    time.sleep(reply.pause_s)
         if stop_kind == "drop":
             if reply.delay_s:
                 time.sleep(reply.delay_s)
@@ -695,6 +696,8 @@ class FakeServer:
         self._queue: list[Reply] = []
         self._lock = threading.Lock()
         self._ids = 0
+        # Content characters of the current stream written to the socket so far.
+        self.sent_chars = 0
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._conns: set[socket.socket] = set()
@@ -738,6 +741,10 @@ class FakeServer:
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
+
+    def sent_text_chars(self) -> int:
+        """Content characters the last (plain) stream had written when asked."""
+        return self.sent_chars
 
     def __enter__(self) -> FakeServer:
         return self.start()

@@ -23,6 +23,8 @@ import asyncio
 import email.utils
 import json
 import re
+import socket
+import ssl
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import replace
@@ -224,7 +226,11 @@ def _parse_error_body(text: str) -> _ErrorInfo:
     etype = err.get("type") or outer.get("type") or err.get("status")
     status: int | None = None
     for candidate in (err.get("status"), outer.get("status"), code):
-        if isinstance(candidate, int) and not isinstance(candidate, bool) and 100 <= candidate < 600:
+        if (
+            isinstance(candidate, int)
+            and not isinstance(candidate, bool)
+            and 100 <= candidate < 600
+        ):
             status = candidate
             break
     return _ErrorInfo(message.strip(), _str_or_none(code), _str_or_none(etype), status, True)
@@ -314,6 +320,18 @@ def error_from_response(
     )
 
 
+def _root_cause(exc: BaseException) -> BaseException:
+    """The innermost cause (httpcore/anyio wrap ConnectionRefusedError, SSLError...)."""
+    seen = 0
+    while seen < 10:
+        nxt = exc.__cause__ or exc.__context__
+        if nxt is None:
+            break
+        exc = nxt
+        seen += 1
+    return exc
+
+
 def network_error(
     exc: BaseException,
     *,
@@ -332,6 +350,14 @@ def network_error(
     else:
         where = f" ({url.host}:{url.port or (443 if url.scheme == 'https' else 80)})"
     lowered = detail.lower()
+    root = _root_cause(exc)
+    if isinstance(root, ConnectionRefusedError):
+        lowered += " refused"
+    elif isinstance(root, socket.gaierror):
+        lowered += " name resolution"
+    elif isinstance(root, ssl.SSLError):
+        lowered += " tls"
+        detail = str(root) or detail
     if isinstance(exc, httpx.ConnectTimeout):
         message = f"connecting timed out after {connect_timeout:g} s{where}"
     elif isinstance(exc, httpx.ReadTimeout):
@@ -543,6 +569,7 @@ class ChatClient:
         backoff_s: float = 0.5,
         headers: Mapping[str, str] | None = None,
         verify: bool = True,
+        trust_env: bool = True,
     ) -> None:
         """``read_timeout`` is the longest silence allowed between two stream reads."""
         self.base_url = normalize_base_url(base_url)
@@ -579,6 +606,7 @@ class ChatClient:
                 transport=transport,
                 follow_redirects=True,
                 verify=verify,
+                trust_env=trust_env,
             )
         except ImportError as exc:
             raise ValidationError(
@@ -673,9 +701,7 @@ class ChatClient:
 
     # -- internals --
 
-    def _network_error(
-        self, exc: BaseException, partial: ChatResult | None = None
-    ) -> NetworkError:
+    def _network_error(self, exc: BaseException, partial: ChatResult | None = None) -> NetworkError:
         return network_error(
             exc,
             connect_timeout=self.connect_timeout,
@@ -919,7 +945,7 @@ class ChatClient:
                 )
             if bad and payloads == 0:
                 raise ProtocolError(
-                    "none of the stream's events could be parsed",
+                    "the stream's events could not be parsed",
                     http_status=status,
                     body=_trim(_redact(first.decode("utf-8", "replace"), self._api_key)),
                 )

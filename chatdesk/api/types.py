@@ -134,7 +134,10 @@ class Usage:
             return int(value) if isinstance(value, int | float) else None
 
         usage = cls(_int("prompt_tokens"), _int("completion_tokens"), _int("total_tokens"))
-        if usage.total_tokens is None and None not in (usage.prompt_tokens, usage.completion_tokens):
+        if usage.total_tokens is None and None not in (
+            usage.prompt_tokens,
+            usage.completion_tokens,
+        ):
             usage = cls(
                 usage.prompt_tokens,
                 usage.completion_tokens,
@@ -212,43 +215,86 @@ class ChatResult:
 
 
 class ChatAccumulator:
-    """Folds stream events into a :class:`ChatResult`; pure and reusable."""
+    """Folds stream events into a :class:`ChatResult`; pure and reusable.
+
+    Text arrives in thousands of small pieces: they are kept in lists and joined
+    only when :attr:`result` is read, so feeding stays O(1) per event.
+    """
 
     def __init__(self) -> None:
-        self.result = ChatResult()
+        self._result = ChatResult()
+        self._text: dict[int, list[str]] = {}
+        self._reasoning: dict[int, list[str]] = {}
         # (choice index, call index) -> [id, name, argument pieces]
         self._calls: dict[tuple[int, int], list[Any]] = {}
 
+    @property
+    def result(self) -> ChatResult:
+        """The result so far (joins the pieces; cheap enough every few hundred ms)."""
+        res = self._result
+        for index, pieces in self._text.items():
+            res.choice(index).content = "".join(pieces)
+        for index, pieces in self._reasoning.items():
+            res.choice(index).reasoning = "".join(pieces)
+        by_choice: dict[int, list[tuple[int, list[Any]]]] = {}
+        for (index, call_index), slot in self._calls.items():
+            by_choice.setdefault(index, []).append((call_index, slot))
+        for index, calls in by_choice.items():
+            res.choice(index).tool_calls = [
+                ToolCall(
+                    id=slot[0] or f"call_{index}_{call_index}",
+                    name=slot[1] or "",
+                    arguments="".join(slot[2]),
+                )
+                for call_index, slot in sorted(calls, key=lambda c: c[0])
+            ]
+        return res
+
+    @result.setter
+    def result(self, value: ChatResult) -> None:
+        """Start again from ``value`` (a non-streamed answer or an error's partial)."""
+        self._result = value
+        self._text = {i: [c.content] for i, c in value.choices.items() if c.content}
+        self._reasoning = {i: [c.reasoning] for i, c in value.choices.items() if c.reasoning}
+        self._calls = {
+            (i, n): [call.id, call.name, [call.arguments]]
+            for i, c in value.choices.items()
+            for n, call in enumerate(c.tool_calls)
+        }
+
     def feed(self, event: StreamEvent) -> None:
-        result = self.result
-        if type(event) is TextDelta:
-            choice = result.choice(event.index)
-            choice.content += event.text
-        elif type(event) is ReasoningDelta:
-            choice = result.choice(event.index)
-            choice.reasoning += event.text
-        elif type(event) is ToolCallDelta:
+        kind = type(event)
+        if kind is TextDelta:
+            pieces = self._text.get(event.index)  # type: ignore[union-attr]
+            if pieces is None:
+                pieces = self._text[event.index] = []  # type: ignore[union-attr]
+                self._result.choice(event.index)  # type: ignore[union-attr]
+            pieces.append(event.text)  # type: ignore[union-attr]
+        elif kind is ReasoningDelta:
+            pieces = self._reasoning.get(event.index)  # type: ignore[union-attr]
+            if pieces is None:
+                pieces = self._reasoning[event.index] = []  # type: ignore[union-attr]
+                self._result.choice(event.index)  # type: ignore[union-attr]
+            pieces.append(event.text)  # type: ignore[union-attr]
+        elif kind is ToolCallDelta:
+            assert isinstance(event, ToolCallDelta)
             key = (event.index, event.call_index)
             slot = self._calls.get(key)
             if slot is None:
                 slot = self._calls[key] = [None, None, []]
+                self._result.choice(event.index)
             if event.id:
                 slot[0] = event.id
-            if event.name:
-                slot[1] = (slot[1] or "") + event.name if slot[1] != event.name else slot[1]
+            if event.name and slot[1] != event.name:
+                slot[1] = (slot[1] or "") + event.name
             if event.arguments:
                 slot[2].append(event.arguments)
-            self._rebuild_calls(event.index)
-        elif type(event) is FinishEvent:
-            result.choice(event.index).finish_reason = event.reason
-        elif type(event) is UsageEvent:
-            result.usage = event.usage
-        elif type(event) is ModelEvent:
-            result.model = event.model
-
-    def _rebuild_calls(self, index: int) -> None:
-        calls = sorted((k[1], v) for k, v in self._calls.items() if k[0] == index)
-        self.result.choice(index).tool_calls = [
-            ToolCall(id=v[0] or f"call_{index}_{ci}", name=v[1] or "", arguments="".join(v[2]))
-            for ci, v in calls
-        ]
+        elif kind is FinishEvent:
+            assert isinstance(event, FinishEvent)
+            self._result.choice(event.index).finish_reason = event.reason
+        elif kind is UsageEvent:
+            assert isinstance(event, UsageEvent)
+            self._result.usage = event.usage
+        elif kind is ModelEvent:
+            assert isinstance(event, ModelEvent)
+            self._result.model = event.model

@@ -77,7 +77,9 @@ def _check_message(i: int, msg: Any) -> None:
     if tool_calls is not None and role != "assistant":
         raise ValidationError(f"{field}.tool_calls", "only assistant messages carry tool calls")
     if role == "tool" and not tool_call_id:
-        raise ValidationError(f"{field}.tool_call_id", "a tool message must name the call it answers")
+        raise ValidationError(
+            f"{field}.tool_call_id", "a tool message must name the call it answers"
+        )
 
 
 def _check_tools(tools: Any) -> list[str]:
@@ -102,7 +104,9 @@ def _check_tools(tools: Any) -> list[str]:
         params = fn.get("parameters")
         if params is not None:
             if not isinstance(params, dict):
-                raise ValidationError(f"{field}.function.parameters", "must be a JSON schema object")
+                raise ValidationError(
+                    f"{field}.function.parameters", "must be a JSON schema object"
+                )
             if "type" in params and params["type"] != "object":
                 raise ValidationError(
                     f"{field}.function.parameters",
@@ -166,7 +170,9 @@ def validate_request(req: ChatRequest) -> None:
         _check_tool_choice(req.tool_choice, names)
     rf = req.response_format
     if rf is not None and (not isinstance(rf, dict) or not isinstance(rf.get("type"), str)):
-        raise ValidationError("response_format", 'must be an object with a "type", e.g. json_object')
+        raise ValidationError(
+            "response_format", 'must be an object with a "type", e.g. json_object'
+        )
     if req.user is not None and not isinstance(req.user, str):
         raise ValidationError("user", "must be a string")
     if req.extra_body is not None and not isinstance(req.extra_body, dict):

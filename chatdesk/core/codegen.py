@@ -181,13 +181,13 @@ def python_snippet(base_url: str, body: dict[str, Any], api_key: str | None) -> 
     lines.append("from openai import OpenAI")
     lines.append("")
     if api_key:
-        key_src = _py_string(mask_key(api_key)) + "  # masked: paste your full key here"
+        key_src = _py_string(mask_key(api_key)) + ",  # masked: paste your full key here"
     else:
-        key_src = 'os.environ["OPENAI_API_KEY"]'
+        key_src = 'os.environ["OPENAI_API_KEY"],'
     lines += [
         "client = OpenAI(",
         f"    base_url={_py_string(base_url)},",
-        f"    api_key={key_src},",
+        f"    api_key={key_src}",
         ")",
         "",
     ]

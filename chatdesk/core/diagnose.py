@@ -1,4 +1,4 @@
-""""Test connection": probe /models and a one-token completion, explain what is wrong."""
+""" "Test connection": probe /models and a one-token completion, explain what is wrong."""
 
 from __future__ import annotations
 

@@ -149,7 +149,10 @@ class KeyStore:
         if provider:
             if provider in self._session:
                 return self._session[provider], "session"
-            stored = self.get(provider)
+            try:
+                stored = self.get(provider)
+            except KeyringProblem:
+                stored = None  # the environment may still hold a key for terminal use
             if stored:
                 return stored, "keyring"
         key = env_key()

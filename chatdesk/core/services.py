@@ -54,7 +54,9 @@ def ensure_default_provider(store: Store) -> None:
         return
     if store.get_provider(DEFAULT_PROVIDER) is None:
         store.upsert_provider(
-            ProviderRow(name=DEFAULT_PROVIDER, base_url=DEFAULT_BASE_URL, default_model=DEFAULT_MODEL)
+            ProviderRow(
+                name=DEFAULT_PROVIDER, base_url=DEFAULT_BASE_URL, default_model=DEFAULT_MODEL
+            )
         )
     store.set_setting("default_provider_seeded", True)
     if not store.get_setting("default_provider"):

@@ -95,7 +95,9 @@ def request_for(
     return ChatRequest(model=model, messages=messages, stream=stream, **kwargs)
 
 
-def message_to_wire(row: MessageRow, load_image: Callable[[str], tuple[bytes, str] | None]) -> ChatMessage:
+def message_to_wire(
+    row: MessageRow, load_image: Callable[[str], tuple[bytes, str] | None]
+) -> ChatMessage:
     """A stored message as the server expects it (images inlined as data URLs)."""
     content: str | list[dict[str, Any]] = row.content
     if row.parts:

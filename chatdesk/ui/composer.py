@@ -28,6 +28,7 @@ from PySide6.QtGui import (
     QDropEvent,
     QImage,
     QKeyEvent,
+    QPalette,
     QPixmap,
 )
 from PySide6.QtWidgets import (
@@ -189,7 +190,11 @@ class Composer(QWidget):
 
         self._notice = QLabel(self)
         self._notice.setObjectName("composerNotice")
-        self._notice.setStyleSheet("color: palette(placeholder-text);")
+        palette = self._notice.palette()  # subtle: the placeholder colour, not an alert
+        palette.setColor(
+            QPalette.ColorRole.WindowText, palette.color(QPalette.ColorRole.PlaceholderText)
+        )
+        self._notice.setPalette(palette)
         self._notice.setWordWrap(True)
         self._notice.hide()
         self._notice_timer = QTimer(self)

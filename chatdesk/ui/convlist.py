@@ -152,6 +152,9 @@ class ConversationListModel(QAbstractListModel):
         self._hidden: set[int] = set()  # deleted but maybe undone: kept for paging offsets
         self._items: list[_Item] = []  # what the view shows
         self._exhausted = False
+        # Slots on rowsAboutToBeInserted/rowsInserted (views, the model tester) may
+        # call fetchMore while we are mid-change; a nested page would be lost.
+        self._mutating = False
 
     # -- Qt model API ----------------------------------------------------------
 
@@ -210,10 +213,10 @@ class ConversationListModel(QAbstractListModel):
         return True
 
     def canFetchMore(self, parent: _AnyIndex) -> bool:  # noqa: N802
-        return not parent.isValid() and not self._exhausted
+        return not parent.isValid() and not self._exhausted and not self._mutating
 
     def fetchMore(self, parent: _AnyIndex) -> None:  # noqa: N802
-        if parent.isValid() or self._exhausted:
+        if not self.canFetchMore(parent):
             return
         rows = self._fetch(len(self._convs), self._page_size, self._filter)
         self._append(rows, self._page_size)
@@ -241,13 +244,17 @@ class ConversationListModel(QAbstractListModel):
         """Refetch from offset 0; with ``keep_loaded`` as many rows as were loaded."""
         limit = max(self._page_size, len(self._convs)) if keep_loaded else self._page_size
         self.beginResetModel()
-        self._bounds = DayBounds.at(self._clock())
-        self._convs = []
-        self._items = []
-        self._exhausted = False
-        rows = self._fetch(0, limit, self._filter)
-        self._append(rows, limit, notify=False)
-        self.endResetModel()
+        self._mutating = True
+        try:
+            self._bounds = DayBounds.at(self._clock())
+            self._convs = []
+            self._items = []
+            self._exhausted = False
+            rows = self._fetch(0, limit, self._filter)
+            self._append(rows, limit, notify=False)
+        finally:
+            self._mutating = False
+            self.endResetModel()
 
     def loaded_count(self) -> int:
         """Conversations fetched so far (shown or hidden)."""
@@ -272,7 +279,7 @@ class ConversationListModel(QAbstractListModel):
 
     def ensure_loaded(self, conv_id: int) -> bool:
         """Page in rows until ``conv_id`` is loaded; False if it does not exist."""
-        while self.conversation(conv_id) is None and not self._exhausted:
+        while self.conversation(conv_id) is None and self.canFetchMore(QModelIndex()):
             self.fetchMore(QModelIndex())
         return self.conversation(conv_id) is not None
 
@@ -355,15 +362,20 @@ class ConversationListModel(QAbstractListModel):
         while suffix < limit - prefix and old_keys[-1 - suffix] == new_keys[-1 - suffix]:
             suffix += 1
         old_end, new_end = len(old) - suffix, len(new) - suffix
-        if old_end > prefix:
-            self.beginRemoveRows(QModelIndex(), prefix, old_end - 1)
-            self._items = old[:prefix] + old[old_end:]
-            self.endRemoveRows()
-        if new_end > prefix:
-            self.beginInsertRows(QModelIndex(), prefix, new_end - 1)
-            self._items = new
-            self.endInsertRows()
-        self._items = new
+        self._mutating = True
+        try:
+            if old_end > prefix:
+                self.beginRemoveRows(QModelIndex(), prefix, old_end - 1)
+                self._items = old[:prefix] + old[old_end:] if new_end > prefix else new
+                self.endRemoveRows()
+            if new_end > prefix:
+                self.beginInsertRows(QModelIndex(), prefix, new_end - 1)
+                self._items = new
+                self.endInsertRows()
+            elif old_end <= prefix:
+                self._items = new  # same rows; pick up replaced row objects
+        finally:
+            self._mutating = False
 
 
 class _ConversationDelegate(QStyledItemDelegate):

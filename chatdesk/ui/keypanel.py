@@ -110,6 +110,7 @@ class KeyPanel(QWidget):
         self.keyring_frame.hide()
 
         column = QWidget(self)
+        column.setMinimumWidth(380)
         column.setMaximumWidth(560)
         col = QVBoxLayout(column)
         col.addWidget(header)
@@ -119,9 +120,15 @@ class KeyPanel(QWidget):
         col.addLayout(buttons)
         col.addWidget(self.result_label)
         col.addWidget(self.keyring_frame)
+        # Centre the column with stretches, not an alignment flag: an aligned widget gets
+        # only its size hint, which clips word-wrapped labels.
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(column, 4)
+        row.addStretch(1)
         outer = QVBoxLayout(self)
         outer.addStretch(1)
-        outer.addWidget(column, 0, Qt.AlignmentFlag.AlignHCenter)
+        outer.addLayout(row)
         outer.addStretch(2)
 
     def base_url(self) -> str:

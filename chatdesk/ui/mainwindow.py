@@ -6,6 +6,8 @@ controller (``chatdesk.controller``) turns into store and client calls.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
@@ -22,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from chatdesk.store.rows import ConversationRow
 from chatdesk.ui.composer import Composer
 from chatdesk.ui.convlist import ConversationList
 from chatdesk.ui.keypanel import KeyPanel
@@ -46,13 +49,18 @@ class MainWindow(QMainWindow):
     preset_chosen = Signal(str)
     closing = Signal()
 
-    def __init__(self, model: MessageListModel, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        model: MessageListModel,
+        fetch_conversations: Callable[[int, int, str | None], list[ConversationRow]],
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("ChatDesk")
         self.resize(1180, 780)
 
         # Left: conversations.  Centre: messages over the composer (or the key panel).
-        self.conversations = ConversationList()
+        self.conversations = ConversationList(fetch_conversations)
         self.message_model = model
         self.message_view = MessageView(model)
         self.composer = Composer()
@@ -111,8 +119,10 @@ class MainWindow(QMainWindow):
         self.set_presets([])
 
         spacer = QWidget()
-        spacer.setSizePolicy(spacer.sizePolicy().horizontalPolicy().Expanding,
-                             spacer.sizePolicy().verticalPolicy().Preferred)
+        spacer.setSizePolicy(
+            spacer.sizePolicy().horizontalPolicy().Expanding,
+            spacer.sizePolicy().verticalPolicy().Preferred,
+        )
         bar.addWidget(spacer)
         self.status_label = QLabel()
         self.status_label.setObjectName("status-label")
@@ -179,8 +189,12 @@ class MainWindow(QMainWindow):
         return {
             "geometry": bytes(self.saveGeometry().toBase64().data()).decode("ascii"),
             "state": bytes(self.saveState().toBase64().data()).decode("ascii"),
-            "main_splitter": bytes(self.main_splitter.saveState().toBase64().data()).decode("ascii"),
-            "chat_splitter": bytes(self.chat_splitter.saveState().toBase64().data()).decode("ascii"),
+            "main_splitter": bytes(self.main_splitter.saveState().toBase64().data()).decode(
+                "ascii"
+            ),
+            "chat_splitter": bytes(self.chat_splitter.saveState().toBase64().data()).decode(
+                "ascii"
+            ),
         }
 
     def restore_layout(self, saved: dict[str, str]) -> None:

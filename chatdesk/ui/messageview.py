@@ -395,10 +395,7 @@ class _Item:
         self.height = 0
         self.hl_sig: _Sig | None = None
         self.hl: dict[int, list[QAbstractTextDocumentLayout.Selection]] = {}
-
-    @property
-    def code_blocks(self) -> list[str]:
-        return self.stream.code_blocks if self.stream else []
+        self.codes: list[str] = []
 
 
 # --------------------------------------------------------------------------- view
@@ -537,7 +534,7 @@ class MessageView(QAbstractScrollArea):
         """Raw text of each code block of a message (index = copy_code argument)."""
         m = self._model
         row = -1 if m is None else m.row_of(message_id)
-        return [] if row < 0 else list(self._item(row).code_blocks)
+        return [] if row < 0 else list(self._item(row).codes)
 
     def open_text_view(self, message_id: int) -> QDialog | None:
         """A read-only selectable view of one message (also opened by double-click)."""
@@ -810,6 +807,7 @@ class MessageView(QAbstractScrollArea):
             before = item.stream.tail_html
             if item.stream.finish() != before:
                 self._set_html(item.tail, item.stream.tail_html, w)
+                item.codes = item.stream.code_blocks
                 changed = True
 
         now = time.time()
@@ -855,6 +853,7 @@ class MessageView(QAbstractScrollArea):
             self._measure(item)
 
     def _sync_body(self, item: _Item, row: MessageRow, w: int) -> None:
+        """Render the answer: one document when complete, one per block while streaming."""
         text = row.content
         item.content = text
         if row.role != "assistant":
@@ -863,15 +862,25 @@ class MessageView(QAbstractScrollArea):
             else:
                 body = f'<p style="white-space: pre-wrap;">{html.escape(text)}</p>'
             item.stream = None
+            item.codes = []
             if not item.segs:
                 item.segs = [self._new_doc()]
             self._set_html(item.segs[0], body if text else "", w)
             return
-        if item.stream is None or item.stream.dark != self._dark:
-            item.stream = render.StreamRenderer(self._dark)
+        stream = item.stream
+        if row.status != "streaming" and (stream is None or not text.startswith(stream.text)):
+            # A complete message: one Markdown pass and one document (cheapest to show).
+            res = render.render_markdown(text, self._dark)
+            item.stream = None
+            item.tail = None
+            item.codes = res.code_blocks
+            item.segs = [self._new_doc()]
+            self._set_html(item.segs[0], res.html, w)
+            return
+        if stream is None or stream.dark != self._dark:
+            stream = item.stream = render.StreamRenderer(self._dark)
             item.segs = []
             item.tail = None
-        stream = item.stream
         new_blocks, tail_html = stream.update(text)
         if stream.restarted:
             item.segs = []
@@ -887,6 +896,7 @@ class MessageView(QAbstractScrollArea):
                 self._set_html(item.tail, tail_html, w)
         elif item.tail is not None:
             item.tail = None
+        item.codes = stream.code_blocks
 
     def _measure(self, item: _Item) -> None:
         y = 0

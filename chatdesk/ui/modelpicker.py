@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from PySide6.QtCore import QStringListModel, Qt, Signal
-from PySide6.QtGui import QFont, QStandardItem, QStandardItemModel
+from PySide6.QtGui import QFocusEvent, QFont, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QComboBox, QCompleter, QWidget
 
 OTHER = "Other"
@@ -200,6 +200,16 @@ class ModelPicker(QComboBox):
         return [model.index(r, 0).data() for r in range(model.rowCount())]
 
     # -- internals ---------------------------------------------------------
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:  # noqa: N802 (Qt override)
+        """Leaving without Enter drops the half-typed search, so the box shows the truth."""
+        super().focusOutEvent(event)
+        if (
+            event.reason() != Qt.FocusReason.PopupFocusReason
+            and not self._completer.popup().isVisible()
+        ):
+            if self.lineEdit().text() != self._current:
+                self.set_current(self._current)
 
     def _show(self, model_id: str) -> None:
         row = self._row_of(model_id)

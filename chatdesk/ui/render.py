@@ -189,6 +189,7 @@ def render_math(tex: str, display: bool, dark: bool) -> str | None:
     try:
         import ziamath
 
+        ziamath.config.svg2 = False  # QtSvg (SVG Tiny) cannot draw <symbol>
         svg = ziamath.Latex(tex, size=MATH_FONT_PX, color=color, inline=not display).svg()
     except Exception:  # ziamath raises many kinds of error on bad input
         return None

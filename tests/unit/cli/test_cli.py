@@ -65,13 +65,22 @@ def test_ask_json_output_shape(server: FakeServer, capsys) -> None:
     assert code == 0
     data = json.loads(out)
     assert set(data) == {
-        "conversation_id", "message_ids", "model", "choices", "usage", "ttft_ms", "duration_ms",
+        "conversation_id",
+        "message_ids",
+        "model",
+        "choices",
+        "usage",
+        "ttft_ms",
+        "duration_ms",
     }
     assert data["model"] == "gpt-4o-2024"
     assert data["choices"][0]["content"] == "Answer"
     assert data["choices"][0]["reasoning"] == "Let me think"
     assert data["choices"][0]["finish_reason"] == "stop"
-    assert data["usage"]["total_tokens"] == data["usage"]["prompt_tokens"] + data["usage"]["completion_tokens"]
+    assert (
+        data["usage"]["total_tokens"]
+        == data["usage"]["prompt_tokens"] + data["usage"]["completion_tokens"]
+    )
     assert len(data["message_ids"]) == 2
     assert 0 <= data["ttft_ms"] <= data["duration_ms"]
     # We asked for usage in the stream.
@@ -99,11 +108,43 @@ def test_every_request_field_reaches_the_body(server: FakeServer, capsys, tmp_pa
         )
     )
     code, _, err = run(
-        capsys, "ask", "--base-url", server.base_url, "-m", "m1", "--system", "Be brief",
-        "-t", "0.5", "--top-p", "0.9", "--max-tokens", "64", "-n", "2", "--stop", "END",
-        "--stop", "STOP", "--presence-penalty", "0.5", "--frequency-penalty", "-0.5",
-        "--json-object", "--seed", "42", "--user", "u-1", "--tools", str(tools_file),
-        "--tool-choice", "get_weather", "--image", str(png), "--image", "https://example.com/a.png",
+        capsys,
+        "ask",
+        "--base-url",
+        server.base_url,
+        "-m",
+        "m1",
+        "--system",
+        "Be brief",
+        "-t",
+        "0.5",
+        "--top-p",
+        "0.9",
+        "--max-tokens",
+        "64",
+        "-n",
+        "2",
+        "--stop",
+        "END",
+        "--stop",
+        "STOP",
+        "--presence-penalty",
+        "0.5",
+        "--frequency-penalty",
+        "-0.5",
+        "--json-object",
+        "--seed",
+        "42",
+        "--user",
+        "u-1",
+        "--tools",
+        str(tools_file),
+        "--tool-choice",
+        "get_weather",
+        "--image",
+        str(png),
+        "--image",
+        "https://example.com/a.png",
         "Describe",
     )
     assert code == 0, err
@@ -130,7 +171,9 @@ def test_n_candidates_and_tool_calls_in_json(server: FakeServer, capsys) -> None
             finish_reason="tool_calls",
         )
     )
-    code, out, _ = run(capsys, "ask", "--json", "--base-url", server.base_url, "-m", "m", "Weather?")
+    code, out, _ = run(
+        capsys, "ask", "--json", "--base-url", server.base_url, "-m", "m", "Weather?"
+    )
     assert code == 0
     choice = json.loads(out)["choices"][0]
     assert choice["tool_calls"] == [
@@ -139,7 +182,9 @@ def test_n_candidates_and_tool_calls_in_json(server: FakeServer, capsys) -> None
     assert choice["finish_reason"] == "tool_calls"
 
     server.script(Reply(text="Option", n=3))
-    code, out, _ = run(capsys, "ask", "--json", "-n", "3", "--base-url", server.base_url, "-m", "m", "Go")
+    code, out, _ = run(
+        capsys, "ask", "--json", "-n", "3", "--base-url", server.base_url, "-m", "m", "Go"
+    )
     data = json.loads(out)
     assert [c["index"] for c in data["choices"]] == [0, 1, 2]
     assert len(data["message_ids"]) == 4  # the user message and three sibling answers
@@ -166,9 +211,17 @@ def test_no_save_writes_nothing(server: FakeServer, capsys, chatdesk_home: Path)
 @pytest.mark.parametrize(
     ("reply", "category", "needle"),
     [
-        (Reply.error(401, "Invalid API key", code="invalid_api_key"), "auth", "API key was rejected"),
+        (
+            Reply.error(401, "Invalid API key", code="invalid_api_key"),
+            "auth",
+            "API key was rejected",
+        ),
         (Reply.quota(), "quota", "no credit"),
-        (Reply.error(404, "The model `nope` does not exist", code="model_not_found"), "not_found", "model"),
+        (
+            Reply.error(404, "The model `nope` does not exist", code="model_not_found"),
+            "not_found",
+            "model",
+        ),
         (Reply.rate_limited(retry_after=120), "rate_limit", "Retry in 120 s"),
         (Reply.html(), "protocol", "HTML page"),
     ],
@@ -197,7 +250,9 @@ def test_api_errors_are_readable_and_saved(
     assert data["partial"] == {"content": ""}
 
 
-def test_partial_answer_kept_when_stream_breaks(server: FakeServer, capsys, chatdesk_home: Path) -> None:
+def test_partial_answer_kept_when_stream_breaks(
+    server: FakeServer, capsys, chatdesk_home: Path
+) -> None:
     server.script(Reply(text="The beginning of a long answer that breaks", drop_after_chars=20))
     code, out, err = run(capsys, "ask", "--json", "--base-url", server.base_url, "-m", "m", "Hi")
     assert code == 1
@@ -219,8 +274,25 @@ def test_partial_answer_kept_when_stream_breaks(server: FakeServer, capsys, chat
         (["ask", "--image", "/nonexistent/cat.png", "-m", "m", "x"], "no such file"),
         (["ask", "-m", "m", "   "], "prompt is empty"),
         (["ask", "--base-url", "not a url", "-m", "m", "x"], "base_url"),
-        (["ask", "--stop", "a", "--stop", "b", "--stop", "c", "--stop", "d", "--stop", "e", "-m", "m", "x"],
-         "at most 4"),
+        (
+            [
+                "ask",
+                "--stop",
+                "a",
+                "--stop",
+                "b",
+                "--stop",
+                "c",
+                "--stop",
+                "d",
+                "--stop",
+                "e",
+                "-m",
+                "m",
+                "x",
+            ],
+            "at most 4",
+        ),
     ],
 )
 def test_bad_usage_exits_2_with_clear_message(capsys, argv: list[str], needle: str) -> None:
@@ -235,7 +307,9 @@ def test_bad_usage_exits_2_with_clear_message(capsys, argv: list[str], needle: s
 def test_tools_file_not_json(capsys, tmp_path: Path, server: FakeServer) -> None:
     bad = tmp_path / "tools.json"
     bad.write_text("[{'type': 'function'}]")
-    code, _, err = run(capsys, "ask", "--tools", str(bad), "--base-url", server.base_url, "-m", "m", "x")
+    code, _, err = run(
+        capsys, "ask", "--tools", str(bad), "--base-url", server.base_url, "-m", "m", "x"
+    )
     assert code == 2
     assert "not valid JSON (line 1, column 3" in err
     code, out, _ = run(
@@ -264,8 +338,16 @@ def test_models_from_server_then_cache_then_builtin(server: FakeServer, capsys) 
 
 
 def test_providers_and_history(server: FakeServer, capsys) -> None:
-    code, out, _ = run(capsys, "providers", "add", "local", "--base-url", server.base_url.removesuffix("/v1"),
-                       "--default-model", "qwen")
+    code, out, _ = run(
+        capsys,
+        "providers",
+        "add",
+        "local",
+        "--base-url",
+        server.base_url.removesuffix("/v1"),
+        "--default-model",
+        "qwen",
+    )
     assert code == 0
     code, out, _ = run(capsys, "providers", "list", "--json")
     provs = {p["name"]: p for p in json.loads(out)["providers"]}
@@ -286,8 +368,18 @@ def test_providers_and_history(server: FakeServer, capsys) -> None:
     shown = json.loads(out)
     assert [m["role"] for m in shown["messages"]] == ["user", "assistant"]
     assert set(shown["messages"][1]) == {
-        "id", "parent_id", "role", "content", "reasoning", "model", "status", "finish_reason",
-        "usage", "ttft_ms", "duration_ms", "created",
+        "id",
+        "parent_id",
+        "role",
+        "content",
+        "reasoning",
+        "model",
+        "status",
+        "finish_reason",
+        "usage",
+        "ttft_ms",
+        "duration_ms",
+        "created",
     }
     code, out, _ = run(capsys, "history", "search", "学习", "--json")
     hits = json.loads(out)
@@ -311,13 +403,20 @@ def test_subcommands_never_import_qt(chatdesk_home: Path) -> None:
         "import sys; from chatdesk.cli import main; main(['history', 'list', '--json']);"
         "assert not [m for m in sys.modules if m.startswith('PySide6')], 'Qt imported'"
     )
-    proc = subprocess.run([sys.executable, "-c", code], env=_subprocess_env(chatdesk_home),
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        env=_subprocess_env(chatdesk_home),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout) == {"conversations": []}
 
 
-def test_kill_mid_stream_loses_at_most_half_a_second(server: FakeServer, chatdesk_home: Path) -> None:
+def test_kill_mid_stream_loses_at_most_half_a_second(
+    server: FakeServer, chatdesk_home: Path
+) -> None:
     """A real process killed with SIGKILL while streaming keeps what it had saved."""
     text = "word " * 400
     server.script(Reply(text=text, chunk_chars=5, delay_s=0.01))  # ~4 s of streaming
@@ -347,6 +446,11 @@ def test_kill_mid_stream_loses_at_most_half_a_second(server: FakeServer, chatdes
 
 
 def test_version_starts_fast(chatdesk_home: Path) -> None:
-    proc = subprocess.run([sys.executable, "-m", "chatdesk", "--version"],
-                          env=_subprocess_env(chatdesk_home), capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "chatdesk", "--version"],
+        env=_subprocess_env(chatdesk_home),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 0 and proc.stdout.startswith("chatdesk ")

@@ -162,3 +162,8 @@ def test_node_snippet_parses_and_carries_body(tmp_path: Path, stream: bool) -> N
         ["node", str(path)], check=True, capture_output=True, text=True, encoding="utf-8"
     )
     assert json.loads(out.stdout.splitlines()[0]) == body
+
+
+def test_python_key_line_keeps_comma_before_comment() -> None:
+    src = python_snippet(BASE, BODY, KEY)
+    assert f'    api_key="{mask_key(KEY)}",  # masked' in src

@@ -53,7 +53,11 @@ def test_copy_button_fills_clipboard(dialog: ViewCodeDialog, qtbot: QtBot, kind:
     dialog.copy_buttons[kind].click()
     assert QGuiApplication.clipboard().text() == dialog.text(kind)
     assert dialog.copy_buttons[kind].text() == "Copied"
-    qtbot.waitUntil(lambda: dialog.copy_buttons[kind].text() == "Copy", timeout=3000)
+
+
+def test_copy_button_label_reverts(dialog: ViewCodeDialog, qtbot: QtBot) -> None:
+    dialog.copy_buttons["python"].click()
+    qtbot.waitUntil(lambda: dialog.copy_buttons["python"].text() == "Copy", timeout=3000)
 
 
 def test_no_key_uses_env_placeholder(qtbot: QtBot) -> None:

@@ -341,7 +341,14 @@ def test_filter_is_debounced(qtbot, dated) -> None:
     qtbot.wait(150)
     assert emitted == ["day"]
     assert store.calls[-1] == (0, PAGE_SIZE, "day")
-    assert _shown(widget.model()) == ["[Yesterday]", "yesterday", "[Previous 7 days]", "three days"]
+    assert _shown(widget.model()) == [
+        "[Yesterday]",
+        "yesterday",
+        "[Previous 7 days]",
+        "three days",
+        "[Older]",
+        "thirty days",
+    ]
     widget.filter_edit().clear()
     qtbot.waitUntil(lambda: emitted == ["day", ""], timeout=1000)
     assert store.calls[-1][2] is None
