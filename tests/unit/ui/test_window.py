@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import qasync
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from tests.fakeserver import FakeServer, Reply
+from tests.qtloop import TestLoop
 
 KEY = "sk-window-test-abcdef123456"
 PNG = base64.b64decode(
@@ -34,7 +34,13 @@ class Harness:
         args = argparse.Namespace(base_url=server.base_url, model="gpt-4o", provider=None)
         self.store, self.window, self.controller = build(args)
         self.window.show()
-        self.controller.start()
+
+        async def boot() -> None:
+            # Tasks must start inside the running loop (httpx needs an async context).
+            self.controller.start()
+            await asyncio.sleep(0)
+
+        loop.run_until_complete(boot())
 
     def wait(self, cond: Callable[[], bool], timeout: float = 10.0) -> None:
         async def waiter() -> None:
@@ -69,7 +75,7 @@ class Harness:
 @pytest.fixture
 def harness(qapp: QApplication, monkeypatch: pytest.MonkeyPatch) -> Iterator[Harness]:
     monkeypatch.setenv("CHATDESK_API_KEY", KEY)
-    loop = qasync.QEventLoop(qapp, already_running=False)
+    loop = TestLoop(qapp, already_running=False)
     asyncio.set_event_loop(loop)
     with FakeServer(api_key=KEY) as server:
         h = Harness(loop, server)
@@ -81,6 +87,8 @@ def harness(qapp: QApplication, monkeypatch: pytest.MonkeyPatch) -> Iterator[Har
             h.store.close()
             h.window.deleteLater()
             loop.run_until_complete(asyncio.sleep(0))
+            loop.release()
+            loop.close()
     asyncio.set_event_loop(None)
 
 
