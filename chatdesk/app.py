@@ -136,6 +136,25 @@ def build(
     return store, window, controller
 
 
+def _on_first_paint(window: Any, callback: Any) -> None:
+    """Run ``callback`` once the window has painted its first frame (not before)."""
+    from PySide6.QtCore import QEvent, QObject
+
+    class _Watcher(QObject):
+        fired = False
+
+        def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+            if not self.fired and event.type() == QEvent.Type.Paint:
+                self.fired = True
+                QTimer.singleShot(0, callback)
+            return False
+
+    watcher = _Watcher(window)
+    window.installEventFilter(watcher)
+    # If no paint event ever comes (a hidden or minimised start), start anyway.
+    QTimer.singleShot(1000, lambda: watcher.fired or watcher.eventFilter(window, QEvent(QEvent.Type.Paint)))
+
+
 def run_app(args: argparse.Namespace) -> int:
     """``chatdesk`` with no subcommand: the window, on a qasync event loop."""
     import qasync
@@ -156,6 +175,8 @@ def run_app(args: argparse.Namespace) -> int:
     asyncio.set_event_loop(loop)
     store, window, controller = build(args)
     window.show()
+    if os.environ.get("CHATDESK_REPORT_STARTUP"):
+        _report_startup(window)
 
     def after_first_paint() -> None:
         controller.start()
@@ -163,7 +184,7 @@ def run_app(args: argparse.Namespace) -> int:
 
         QTimer.singleShot(50, warm_up)
 
-    QTimer.singleShot(0, after_first_paint)
+    _on_first_paint(window, after_first_paint)
 
     shot = getattr(args, "screenshot", None)
     smoke = getattr(args, "smoke_test", False)
@@ -184,3 +205,31 @@ def run_app(args: argparse.Namespace) -> int:
         loop.run_until_complete(controller.aclose())
     store.close()
     return 0
+
+
+def _report_startup(window: Any) -> None:
+    """Benchmarks: print when the first frame is painted and the idle memory after it."""
+    import time
+
+    from PySide6.QtCore import QEvent, QObject
+
+    class _FirstPaint(QObject):
+        def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
+            if event.type() == QEvent.Type.Paint and not hasattr(self, "done"):
+                self.done = True
+                print(f"FIRST_PAINT {time.time():.6f}", flush=True)
+            return False
+
+    watcher = _FirstPaint(window)
+    window.installEventFilter(watcher)
+
+    def memory() -> None:
+        rss = 0
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    rss = int(line.split()[1])
+        print(f"IDLE_RSS_KB {rss}", flush=True)
+        window.close()
+
+    QTimer.singleShot(int(os.environ.get("CHATDESK_IDLE_MS", "3000")), memory)

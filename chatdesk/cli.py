@@ -7,7 +7,6 @@ Subcommands never import Qt, and import httpx only when they talk to a server, s
 from __future__ import annotations
 
 import argparse
-import asyncio
 import datetime as _dt
 import json
 import os
@@ -231,6 +230,8 @@ def _tool_choice(value: str | None) -> Any:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     """Send one prompt; stream the answer to stdout; save the exchange."""
+    import asyncio
+
     from chatdesk.api.client import ChatClient
     from chatdesk.api.types import ChatMessage
     from chatdesk.api.validate import validate_request
@@ -432,6 +433,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_models(args: argparse.Namespace) -> int:
+    import asyncio
+
     from chatdesk.api.client import ChatClient
     from chatdesk.core.keys import KeyStore
     from chatdesk.core.services import fetch_models, resolve_endpoint

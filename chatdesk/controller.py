@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox
 
-from chatdesk.api.client import ChatClient
 from chatdesk.api.errors import ApiError, ChatdeskError, ValidationError
 from chatdesk.api.types import ChatMessage, ReasoningDelta, StreamEvent, TextDelta
 from chatdesk.api.validate import build_body, validate_request
@@ -39,6 +38,9 @@ from chatdesk.core.session import (
 from chatdesk.store import Store
 from chatdesk.store.rows import ConversationRow, MessageRow, ProviderRow
 from chatdesk.ui.mainwindow import MainWindow
+
+if TYPE_CHECKING:
+    from chatdesk.api.client import ChatClient
 
 TITLE_PROMPT = (
     "Write a short title (at most 6 words, no quotes, same language as the conversation) "
@@ -138,22 +140,7 @@ class Controller(QObject):
             self.window.set_status(str(exc))
             self.window.show_key_panel(True)
             return
-        old = self._client
-        proxy = None
-        trust_env = True
-        mode = self._settings.get("proxy_mode", "system")
-        if mode == "custom" and self._settings.get("proxy_url"):
-            proxy = self._settings["proxy_url"]
-        elif mode == "none":
-            trust_env = False
-        self._client = ChatClient(
-            self._endpoint.base_url,
-            self._endpoint.api_key,
-            connect_timeout=float(self._settings.get("connect_timeout", 10) or 10),
-            read_timeout=float(self._settings.get("read_timeout", 60) or 60),
-            proxy=proxy,
-            trust_env=trust_env,
-        )
+        old, self._client = self._client, None  # made on first use (httpx loads then)
         if old is not None:
             self._spawn(old.close())
         self.window.show_key_panel(not self._endpoint.api_key)
@@ -162,6 +149,29 @@ class Controller(QObject):
         current = self._override_model or self.window.model_picker.current()
         if not current:
             self.window.model_picker.set_current(self._endpoint.default_model or DEFAULT_MODEL)
+
+    @property
+    def client(self) -> ChatClient | None:
+        """The HTTP client for the current endpoint, created on first use."""
+        if self._client is None and self._endpoint is not None:
+            from chatdesk.api.client import ChatClient
+
+            proxy = None
+            trust_env = True
+            mode = self._settings.get("proxy_mode", "system")
+            if mode == "custom" and self._settings.get("proxy_url"):
+                proxy = self._settings["proxy_url"]
+            elif mode == "none":
+                trust_env = False
+            self._client = ChatClient(
+                self._endpoint.base_url,
+                self._endpoint.api_key,
+                connect_timeout=float(self._settings.get("connect_timeout", 10) or 10),
+                read_timeout=float(self._settings.get("read_timeout", 60) or 60),
+                proxy=proxy,
+                trust_env=trust_env,
+            )
+        return self._client
 
     def start(self) -> None:
         """After the first paint: list, last conversation, and the model list in the background."""
@@ -176,14 +186,14 @@ class Controller(QObject):
         self.refresh_models()
 
     def refresh_models(self) -> None:
-        if self._client is None or self._endpoint is None:
+        if self.client is None or self._endpoint is None:
             return
         self._spawn(self._load_models())
 
     async def _load_models(self) -> None:
-        assert self._client is not None and self._endpoint is not None
+        assert self.client is not None and self._endpoint is not None
         models, source, _err = await fetch_models(
-            self._client, self.store, self._endpoint.cache_key
+            self.client, self.store, self._endpoint.cache_key
         )
         self.window.model_picker.set_models(models)
         labels = {
@@ -360,7 +370,7 @@ class Controller(QObject):
             self.window.composer.set_text(text)
             self.window.composer.set_attachments(attachments)
             return
-        if self._client is None:
+        if self.client is None:
             self.window.composer.set_text(text)
             self.window.composer.set_attachments(attachments)
             self.window.show_key_panel(True)
@@ -412,7 +422,7 @@ class Controller(QObject):
         append_to: MessageRow | None,
         draft: tuple[str, list[Any], int] | None,
     ) -> None:
-        assert self._client is not None
+        assert self.client is not None
         self.window.composer.set_busy(True)
         ids: dict[int, int] = {}
         model = self.model
@@ -436,7 +446,7 @@ class Controller(QObject):
         outcome: ExchangeOutcome | None = None
         try:
             outcome = await run_exchange(
-                self._client,
+                self.client,
                 request,
                 store=self.store,
                 conversation_id=conv_id,
@@ -502,7 +512,7 @@ class Controller(QObject):
     async def _make_title(self, conv_id: int) -> None:
         """Title a new conversation with a short request to the chosen cheap model."""
         title_model = str(self._settings.get("title_model") or "")
-        if not title_model or self._client is None:
+        if not title_model or self.client is None:
             return
         path = self.store.active_path(conv_id)
         transcript = "\n".join(f"{m.role}: {m.content[:500]}" for m in path[:2])
@@ -513,7 +523,7 @@ class Controller(QObject):
             stream=False,
         )
         try:
-            result = await self._client.complete(request)
+            result = await self.client.complete(request)
         except ApiError:
             return  # the first-words title stays
         title = " ".join(result.content.strip().strip('"“”').split())[:80]

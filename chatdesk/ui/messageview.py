@@ -374,6 +374,9 @@ class _Item:
         "height",
         "hl_sig",
         "hl",
+        "codes",
+        "seg_h",
+        "heights",
     )
 
     def __init__(self, mid: int, width: int) -> None:
@@ -396,6 +399,8 @@ class _Item:
         self.hl_sig: _Sig | None = None
         self.hl: dict[int, list[QAbstractTextDocumentLayout.Selection]] = {}
         self.codes: list[str] = []
+        self.seg_h: list[int] = []
+        self.heights: list[int] = []
 
 
 # --------------------------------------------------------------------------- view
@@ -418,6 +423,8 @@ class MessageView(QAbstractScrollArea):
     GAP = 6  # between the documents of one message
     SPACING = 8  # between messages
     CACHE = 400  # rendered messages kept
+    SLICE_S = 0.008  # longest Markdown rendering per event-loop turn while catching up
+    BIG_MESSAGE = 16_000  # chars; longer complete messages are rendered progressively too
 
     def __init__(
         self, model: MessageListModel | None = None, parent: QWidget | None = None
@@ -440,6 +447,11 @@ class MessageView(QAbstractScrollArea):
         self._countdown.setInterval(1000)
         self._countdown.timeout.connect(self._tick)
         self._countdown_ids: set[int] = set()
+        self._catch_up = QTimer(self)
+        self._catch_up.setSingleShot(True)
+        self._catch_up.setInterval(0)
+        self._catch_up.timeout.connect(self._on_catch_up)
+        self._catch_up_ids: set[int] = set()
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.viewport().setMouseTracking(True)
@@ -725,6 +737,7 @@ class MessageView(QAbstractScrollArea):
             item.width = w
             for d in item.parts:
                 d.setTextWidth(w)
+            item.seg_h = [int(d.size().height()) for d in item.segs]
             self._measure(item)
         self._sync(item, row)
         return item
@@ -756,8 +769,12 @@ class MessageView(QAbstractScrollArea):
         doc.setHtml(text)
         doc.setTextWidth(width)
 
-    def _sync(self, item: _Item, row: MessageRow) -> None:
-        """Bring an item up to date with its row, touching only the parts that changed."""
+    def _sync(self, item: _Item, row: MessageRow, catch_up: bool = False) -> None:
+        """Bring an item up to date with its row, touching only the parts that changed.
+
+        ``catch_up`` lets a message whose text arrived faster than it rendered take its
+        next time slice (only the catch-up timer passes it, so painting stays cheap).
+        """
         pal = _PALETTES[self._dark]
         w = item.width
         changed = False
@@ -800,14 +817,24 @@ class MessageView(QAbstractScrollArea):
             item.think_sig = None
             changed = True
 
-        if row.content != item.content or (item.stream and item.stream.dark != self._dark):
+        stream = item.stream
+        if (
+            row.content != item.content
+            or (stream is not None and stream.dark != self._dark)
+            or (catch_up and stream is not None and stream.behind)
+        ):
             self._sync_body(item, row, w)
             changed = True
-        if row.status != "streaming" and item.stream is not None and item.tail is not None:
-            before = item.stream.tail_html
-            if item.stream.finish() != before:
-                self._set_html(item.tail, item.stream.tail_html, w)
-                item.codes = item.stream.code_blocks
+            stream = item.stream
+        if stream is not None and stream.behind:
+            self._catch_up_ids.add(row.id)
+            if not self._catch_up.isActive():
+                self._catch_up.start()
+        elif row.status != "streaming" and stream is not None and item.tail is not None:
+            before = stream.tail_html
+            if stream.finish() != before:
+                self._set_html(item.tail, stream.tail_html, w)
+                item.codes = stream.code_blocks
                 changed = True
 
         now = time.time()
@@ -844,13 +871,8 @@ class MessageView(QAbstractScrollArea):
             item.hl_sig = hl_sig
             changed = True
         if changed:
-            item.parts = [
-                d
-                for d in (item.head, item.think, *item.segs, item.tail, item.foot)
-                if d is not None and not d.isEmpty()
-            ]
-            item.hl = self._find_highlights(item, hl[1]) if hl_sig and hl else {}
             self._measure(item)
+            item.hl = self._find_highlights(item, hl[1]) if hl_sig and hl else {}
 
     def _sync_body(self, item: _Item, row: MessageRow, w: int) -> None:
         """Render the answer: one document when complete, one per block while streaming."""
@@ -866,9 +888,11 @@ class MessageView(QAbstractScrollArea):
             if not item.segs:
                 item.segs = [self._new_doc()]
             self._set_html(item.segs[0], body if text else "", w)
+            item.seg_h = [int(item.segs[0].size().height())]
             return
         stream = item.stream
-        if row.status != "streaming" and (stream is None or not text.startswith(stream.text)):
+        fresh = stream is None or not text.startswith(stream.text)
+        if row.status != "streaming" and fresh and len(text) < self.BIG_MESSAGE:
             # A complete message: one Markdown pass and one document (cheapest to show).
             res = render.render_markdown(text, self._dark)
             item.stream = None
@@ -876,19 +900,23 @@ class MessageView(QAbstractScrollArea):
             item.codes = res.code_blocks
             item.segs = [self._new_doc()]
             self._set_html(item.segs[0], res.html, w)
+            item.seg_h = [int(item.segs[0].size().height())]
             return
         if stream is None or stream.dark != self._dark:
             stream = item.stream = render.StreamRenderer(self._dark)
             item.segs = []
+            item.seg_h = []
             item.tail = None
-        new_blocks, tail_html = stream.update(text)
+        new_blocks, tail_html = stream.update(text, self.SLICE_S)
         if stream.restarted:
             item.segs = []
+            item.seg_h = []
             new_blocks = list(stream.finished_html)
         for block in new_blocks:
             d = self._new_doc()
             self._set_html(d, block, w)
             item.segs.append(d)
+            item.seg_h.append(int(d.size().height()))
         if tail_html:
             item.tail = item.tail or self._new_doc()
             if item.tail.property("src") != tail_html:
@@ -899,13 +927,24 @@ class MessageView(QAbstractScrollArea):
         item.codes = stream.code_blocks
 
     def _measure(self, item: _Item) -> None:
-        y = 0
-        offsets = []
-        for d in item.parts:
-            offsets.append(y)
-            y += int(d.size().height()) + self.GAP
-        item.offsets = offsets
-        inner = max(0, y - self.GAP)
+        """Stack the documents of an item; block heights are cached (O(1) per new block)."""
+        docs: list[_Doc] = []
+        hs: list[int] = []
+        for d in (item.head, item.think):
+            if d is not None and not d.isEmpty():
+                docs.append(d)
+                hs.append(int(d.size().height()))
+        docs.extend(item.segs)
+        hs.extend(item.seg_h)
+        for d in (item.tail, item.foot):
+            if d is not None and not d.isEmpty():
+                docs.append(d)
+                hs.append(int(d.size().height()))
+        gap = self.GAP
+        item.parts = docs
+        item.heights = hs
+        item.offsets = [0, *itertools.accumulate(h + gap for h in hs[:-1])] if hs else []
+        inner = (item.offsets[-1] + hs[-1]) if hs else 0
         item.height = inner + 2 * self.PAD + self.SPACING
         self._known[item.mid] = (item.width, item.height)
 
@@ -948,6 +987,20 @@ class MessageView(QAbstractScrollArea):
                     )
         self._thumbs[image_hash] = img
         return img
+
+    def _on_catch_up(self) -> None:
+        """Render the next slice of messages whose text arrived faster than it rendered."""
+        m = self._model
+        ids, self._catch_up_ids = self._catch_up_ids, set()
+        for mid in ids:
+            i = m.row_of(mid) if m is not None else -1
+            item = self._items.get(mid)
+            if i < 0 or item is None or m is None:
+                continue
+            self._sync(item, m.message(i), catch_up=True)
+            self._heights[i] = item.height
+        self._relayout()
+        self.viewport().update()
 
     def _tick(self) -> None:
         """Once a second: refresh the "retry in N s" countdowns."""
@@ -1121,10 +1174,14 @@ class MessageView(QAbstractScrollArea):
             p.setBrush(QColor(pal.get(row.role, pal["assistant"])))
             p.drawRoundedRect(bubble.adjusted(0.5, 0.5, -0.5, -0.5), 8, 8)
             x = self.MARGIN + self.PAD
-            for k, (doc, off) in enumerate(zip(item.parts, item.offsets, strict=True)):
-                dy = top + self.PAD + off
-                h = doc.size().height()
-                if dy + h < 0 or dy > vh:
+            base = top + self.PAD
+            k0 = max(0, bisect.bisect_right(item.offsets, -base) - 1)
+            for k in range(k0, len(item.parts)):
+                doc, off, h = item.parts[k], item.offsets[k], item.heights[k]
+                dy = base + off
+                if dy > vh:
+                    break
+                if dy + h < 0:
                     continue
                 p.save()
                 p.translate(x, dy)

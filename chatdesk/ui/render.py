@@ -19,6 +19,8 @@ import hashlib
 import html
 import re
 import threading
+import time
+from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -486,6 +488,8 @@ class StreamRenderer:
         self.dark = dark
         self._sc = _BlockScanner()
         self._text = ""
+        self._queue: deque[tuple[int, int]] = deque()  # finished spans not rendered yet
+        self.restarted = False
         self.finished_html: list[str] = []
         self.finished_codes: list[str] = []
         self.finished_math: list[str] = []
@@ -507,24 +511,34 @@ class StreamRenderer:
     def text(self) -> str:
         return self._text
 
+    @property
+    def behind(self) -> bool:
+        """True when a time budget left finished blocks unrendered: call update() again."""
+        return bool(self._queue)
+
     def reset(self) -> None:
         self.__init__(self.dark)  # type: ignore[misc]
 
-    def update(self, text: str) -> tuple[list[str], str]:
+    def update(self, text: str, budget_s: float | None = None) -> tuple[list[str], str]:
         """Feed the full text so far; returns (newly finished block HTMLs, tail HTML).
 
-        If ``text`` does not extend the previous text (an edit), everything is rendered
-        again and all blocks come back as "new": callers should then rebuild, see
-        :attr:`restarted`.
+        With ``budget_s``, rendering stops once that much time is spent, so a burst of text
+        never blocks the UI for long; :attr:`behind` then says more calls are needed, and
+        the tail stays empty until the finished blocks have caught up.
+        If ``text`` does not extend the previous text (an edit), everything starts again
+        and :attr:`restarted` is set: callers should then drop what they show.
         """
         self.restarted = False
         if not text.startswith(self._text):
             self.reset()
             self.restarted = True
         self._text = text
+        self._queue.extend(self._sc.feed(text))
+        deadline = None if budget_s is None else time.perf_counter() + budget_s
         r = _renderer(self.dark)
         new_html: list[str] = []
-        for a, b in self._sc.feed(text):
+        while self._queue:
+            a, b = self._queue.popleft()
             block = text[a:b]
             if not block.strip():
                 continue
@@ -532,7 +546,13 @@ class StreamRenderer:
             new_html.append(res.html)
             self.finished_codes.extend(res.code_blocks)
             self.finished_math.extend(res.math)
+            if deadline is not None and time.perf_counter() > deadline:
+                break
         self.finished_html.extend(new_html)
+        if self._queue:
+            self._tail_src = None
+            self.tail_html, self.tail_codes, self.tail_math = "", [], []
+            return new_html, ""
         tail = text[self._sc.block_start :]
         if new_html or tail != self._tail_src:
             self._tail_src = tail
@@ -547,7 +567,7 @@ class StreamRenderer:
     def finish(self) -> str:
         """The reply is complete: render the tail once more, highlighting an unclosed fence."""
         tail = self._text[self._sc.block_start :]
-        if tail.strip() and self._sc.fence is not None:
+        if not self._queue and tail.strip() and self._sc.fence is not None:
             self._render_tail(tail, highlight_open=True)
         return self.tail_html
 

@@ -105,7 +105,9 @@ def bench_stream(app: QApplication, tokens: int, history: int) -> dict[str, floa
 
     def rendered() -> bool:
         item = view._items.get(mid)  # noqa: SLF001 (benchmark looks inside)
-        return item is not None and item.content == text and not view.viewport().updatesEnabled() is False
+        if item is None or item.content != text:
+            return False
+        return item.stream is None or not item.stream.behind
 
     while not (done[0] and rendered()):
         app.processEvents()
