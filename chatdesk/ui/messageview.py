@@ -20,6 +20,7 @@ import bisect
 import html
 import itertools
 import json
+import math
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -423,7 +424,7 @@ class MessageView(QAbstractScrollArea):
     GAP = 6  # between the documents of one message
     SPACING = 8  # between messages
     CACHE = 400  # rendered messages kept
-    SLICE_S = 0.008  # longest Markdown rendering per event-loop turn while catching up
+    SLICE_S = 0.004  # Markdown time per event-loop turn while catching up (Qt work ~ same)
     BIG_MESSAGE = 16_000  # chars; longer complete messages are rendered progressively too
 
     def __init__(
@@ -440,6 +441,7 @@ class MessageView(QAbstractScrollArea):
         self._details_open: set[int] = set()
         self._highlight: tuple[int, str] | None = None
         self._stick_bottom = True
+        self._pin: int | None = None  # message kept in place after scroll_to_message
         self._adjusting = False
         self._press_href: str | None = None
         self._thumbs: dict[str, QImage | None] = {}
@@ -492,6 +494,7 @@ class MessageView(QAbstractScrollArea):
 
     def scroll_to_bottom(self) -> None:
         self._stick_bottom = True
+        self._pin = None
         self._relayout()
         self.viewport().update()
 
@@ -507,6 +510,7 @@ class MessageView(QAbstractScrollArea):
         item = self._item(row)
         self._heights[row] = item.height
         self._stick_bottom = False
+        self._pin = message_id
         self._relayout()
         self._set_scroll(self._tops[row] - self.SPACING)
         self.viewport().update()
@@ -614,7 +618,8 @@ class MessageView(QAbstractScrollArea):
         if m is None:
             return
         w = self._doc_width()
-        for i in range(top.row(), bottom.row() + 1):
+        rows = range(top.row(), bottom.row() + 1)
+        for i in rows:
             row = m.message(i)
             item = self._items.get(row.id)
             if item is not None:
@@ -622,7 +627,7 @@ class MessageView(QAbstractScrollArea):
                 self._heights[i] = item.height
             else:
                 self._heights[i] = self._estimate(row, w)
-        self._relayout()
+        self._relayout(set(rows))
         self.viewport().update()
 
     # -- layout
@@ -649,12 +654,29 @@ class MessageView(QAbstractScrollArea):
             extra += 6
         return (lines + extra) * self._line_h + 2 * self.PAD + self.SPACING + 2 * self.GAP
 
-    def _relayout(self) -> None:
-        """Recompute row tops and the scroll range; keep the anchor row in place."""
+    def _relayout(self, changed: set[int] | frozenset[int] = frozenset()) -> None:
+        """Recompute row tops and the scroll range; keep the anchor row in place.
+
+        The anchor is the message pinned by :meth:`scroll_to_message`, else the first visible
+        row whose height did not change, so text being read does not jump when estimates
+        above or at the top turn into real heights.
+        """
         sb = self.verticalScrollBar()
         old_tops = self._tops
         value = sb.value()
+        n_old = len(old_tops) - 1
         anchor_row = max(0, bisect.bisect_right(old_tops, value) - 1)
+        pin = self._model.row_of(self._pin) if self._pin is not None and self._model else -1
+        if 0 <= pin < min(n_old, len(self._heights)):
+            anchor_row = pin
+        elif changed:
+            y1 = value + self.viewport().height()
+            for i in range(anchor_row, min(n_old, len(self._heights))):
+                if old_tops[i] >= y1:
+                    break
+                if i not in changed:
+                    anchor_row = i
+                    break
         anchor_off = value - old_tops[anchor_row] if anchor_row < len(old_tops) else 0
         self._tops = [0, *itertools.accumulate(self._heights)]
         total = self._tops[-1] + self.SPACING
@@ -679,6 +701,7 @@ class MessageView(QAbstractScrollArea):
 
     def _on_scroll(self, value: int) -> None:
         if not self._adjusting:
+            self._pin = None
             self._stick_bottom = value >= self.verticalScrollBar().maximum() - 2
         self.viewport().update()
 
@@ -694,15 +717,15 @@ class MessageView(QAbstractScrollArea):
     def _ensure_visible_rendered(self) -> None:
         """Render the rows on screen; their real heights replace the estimates."""
         for _ in range(6):
-            changed = False
+            changed: set[int] = set()
             for i in self._visible_rows():
                 item = self._item(i)
                 if self._heights[i] != item.height:
                     self._heights[i] = item.height
-                    changed = True
+                    changed.add(i)
             if not changed:
                 return
-            self._relayout()
+            self._relayout(changed)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
         super().resizeEvent(event)
@@ -1334,7 +1357,7 @@ def _retry_wait(row: MessageRow, now: float) -> int | None:
         return None
     failed = row.meta.get("failed_at") or row.updated or now
     try:
-        return max(0, int(round(float(failed) + float(after) - now)))
+        return max(0, math.ceil(float(failed) + float(after) - now))
     except (TypeError, ValueError):
         return None
 
@@ -1394,9 +1417,10 @@ def _anchor_rect(doc: QTextDocument, href: str) -> QRect | None:
                 line = bl.lineForTextPosition(rel)
                 x1 = line.cursorToX(rel)[0]
                 x2 = line.cursorToX(rel + frag.length())[0]
+                br = doc.documentLayout().blockBoundingRect(block)  # cells: absolute
                 return QRect(
-                    int(bl.position().x() + x1),
-                    int(bl.position().y() + line.y()),
+                    int(br.x() + x1),
+                    int(br.y() + line.y()),
                     max(1, int(x2 - x1)),
                     int(line.height()),
                 )

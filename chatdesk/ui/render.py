@@ -60,7 +60,7 @@ _MATH_RE = re.compile(
     r"|\\\((?P<ip>[\s\S]+?)\\\)"
     # $x$: no space after the opening or before the closing $, no digit after it,
     # so "costs $5 and $10" stays text.
-    r"|(?<![\\$\w])\$(?P<id>[^\s$](?:[^$\n]*?[^\s$\\])?)\$(?![\d$])"
+    r"|(?<![\\$\w])\$(?P<id>[^\s$`](?:[^$`\n]*?[^\s$`\\])?)\$(?![\d$])"
 )
 
 
@@ -293,6 +293,8 @@ class _Renderer:
             closed = j < n
             flush_text()
             code = "\n".join(code_lines)
+            if not closed:  # Markdown pads the source with blank lines
+                code = code.rstrip("\n")
             index = self.code_offset + len(self.code_blocks)
             self.code_blocks.append(code)
             highlight = closed or self.highlight_open

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -142,9 +141,15 @@ def history_rows(n: int) -> list[MessageRow]:
         else:
             rows.append(
                 MessageRow(
-                    i + 1, 1, i, "assistant", rnd.choice(replies), model="gpt-4o",
+                    i + 1,
+                    1,
+                    i,
+                    "assistant",
+                    rnd.choice(replies),
+                    model="gpt-4o",
                     usage={"prompt_tokens": 100, "completion_tokens": 300},
-                    ttft_ms=300.0, duration_ms=4000.0,
+                    ttft_ms=300.0,
+                    duration_ms=4000.0,
                 )
             )
     return rows
