@@ -67,6 +67,8 @@ class StoreLike(Protocol):
 
     def get_image(self, hash: str) -> tuple[bytes, str] | None: ...
 
+    def update_conversation(self, id: int, **fields: Any) -> None: ...
+
 
 @dataclass(slots=True)
 class ExchangeOutcome:
@@ -196,6 +198,9 @@ async def run_exchange(
                 status="streaming",
                 choice_index=index,
             )
+            if index > 0 and 0 in ids:
+                # Extra candidates are siblings; the first one stays the shown branch.
+                store.update_conversation(conversation_id, current_leaf_id=ids[0])
         if on_message:
             on_message(index, ids[index])
 
