@@ -152,7 +152,24 @@ def _on_first_paint(window: Any, callback: Any) -> None:
     watcher = _Watcher(window)
     window.installEventFilter(watcher)
     # If no paint event ever comes (a hidden or minimised start), start anyway.
-    QTimer.singleShot(1000, lambda: watcher.fired or watcher.eventFilter(window, QEvent(QEvent.Type.Paint)))
+    QTimer.singleShot(
+        1000, lambda: watcher.fired or watcher.eventFilter(window, QEvent(QEvent.Type.Paint))
+    )
+
+
+def _collect_garbage_from_a_timer(app: QApplication) -> None:
+    """WORKAROUND: run Python's cyclic GC from a timer, never in the middle of a Qt callback.
+
+    An automatic collection that starts inside a QObject's own timer callback can free
+    that object while Qt is still dispatching to it (a segfault seen in the tests).
+    """
+    import gc
+
+    gc.disable()
+    timer = QTimer(app)
+    timer.setInterval(5000)
+    timer.timeout.connect(lambda: gc.collect())
+    timer.start()
 
 
 def run_app(args: argparse.Namespace) -> int:
@@ -171,6 +188,7 @@ def run_app(args: argparse.Namespace) -> int:
     probe.close()
     install_translations(app, language)
 
+    _collect_garbage_from_a_timer(app)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     store, window, controller = build(args)

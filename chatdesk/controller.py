@@ -36,7 +36,7 @@ from chatdesk.core.session import (
     run_exchange,
 )
 from chatdesk.store import Store
-from chatdesk.store.rows import ConversationRow, MessageRow, ProviderRow
+from chatdesk.store.rows import MessageRow, ProviderRow
 from chatdesk.ui.mainwindow import MainWindow
 
 if TYPE_CHECKING:
@@ -192,9 +192,7 @@ class Controller(QObject):
 
     async def _load_models(self) -> None:
         assert self.client is not None and self._endpoint is not None
-        models, source, _err = await fetch_models(
-            self.client, self.store, self._endpoint.cache_key
-        )
+        models, source, _err = await fetch_models(self.client, self.store, self._endpoint.cache_key)
         self.window.model_picker.set_models(models)
         labels = {
             "server": self.tr("Models from the server"),

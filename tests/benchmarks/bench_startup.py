@@ -57,8 +57,11 @@ def main() -> None:
         # sets PYTHONDONTWRITEBYTECODE, which would make every start compile from source.
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-        subprocess.run([sys.executable, "-m", "compileall", "-q", os.path.join(root, "chatdesk")],
-                       env=env, check=True)
+        subprocess.run(
+            [sys.executable, "-m", "compileall", "-q", os.path.join(root, "chatdesk")],
+            env=env,
+            check=True,
+        )
         env.setdefault("CHATDESK_API_KEY", "sk-bench-0000")
         # Nothing listens there: start-up must not wait on the network.
         app_cmd = [sys.executable, "-m", "chatdesk", "--base-url", "http://127.0.0.1:9/v1"]
@@ -73,7 +76,9 @@ def main() -> None:
     ours_rss = statistics.median(o[1] for o in ours) / 1024
     print(f"bare QMainWindow : first paint {bare_ms:7.1f} ms   idle RSS {bare_rss:6.1f} MiB")
     print(f"ChatDesk window  : first paint {ours_ms:7.1f} ms   idle RSS {ours_rss:6.1f} MiB")
-    print(f"ratio            : time x{ours_ms / bare_ms:.2f} (target <= 2)   memory x{ours_rss / bare_rss:.2f} (target <= 2)")
+    print(
+        f"ratio            : time x{ours_ms / bare_ms:.2f} (target <= 2)   memory x{ours_rss / bare_rss:.2f} (target <= 2)"
+    )
 
 
 if __name__ == "__main__":
