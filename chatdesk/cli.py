@@ -213,7 +213,8 @@ def _read_tools(path: str) -> list[Any]:
         tools = json.loads(text)
     except json.JSONDecodeError as exc:
         raise UsageError(
-            f"tools file {path} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+            f"tools file {path} is not valid JSON "
+            f"(line {exc.lineno}, column {exc.colno}: {exc.msg})"
         ) from None
     if not isinstance(tools, list):
         raise UsageError(f"tools file {path} must hold a JSON array of tool objects")
@@ -613,7 +614,8 @@ def cmd_history(args: argparse.Namespace) -> int:
             else:
                 for h in hits:
                     print(
-                        f"{h.conversation_id}:{h.message_id}  {h.conversation_title}  [{h.role}]  {h.snippet}"
+                        f"{h.conversation_id}:{h.message_id}  {h.conversation_title}  "
+                        f"[{h.role}]  {h.snippet}"
                     )
                 print(f"{total} match{'es' if total != 1 else ''}")
             return 0

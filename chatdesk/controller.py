@@ -52,7 +52,7 @@ class Controller(QObject):
     """Wires the window to the engine.
 
     Signals:
-        exchange_finished(str): status of the last exchange (done, stopped, error); tests wait on it.
+        exchange_finished(str): status of the last exchange (done, stopped, error).
         models_loaded(str): the model list arrived (its source).
     """
 

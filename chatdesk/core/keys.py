@@ -48,7 +48,10 @@ class KeyringLockedError(KeyringProblem):
         "The system keyring is locked. Unlock it (log in to your desktop session or open "
         "your keyring manager) and try again, or use the key for this session only."
     )
-    zh = "系统密钥环已锁定。请先解锁（登录桌面会话或打开密钥管理器）后重试，或仅在本次运行中使用该密钥。"
+    zh = (
+        "系统密钥环已锁定。请先解锁（登录桌面会话或打开密钥管理器）后重试，"
+        "或仅在本次运行中使用该密钥。"
+    )
 
 
 def mask_key(key: str | None) -> str:

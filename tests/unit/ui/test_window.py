@@ -308,7 +308,8 @@ def test_title_from_first_words(harness: Harness) -> None:
 def test_screenshot_with_chinese_emoji_code_and_math(harness: Harness, tmp_path: Path) -> None:
     reply = (
         "## 结果 🎉\n\n这是一个**测试**，包含表情 😀 和代码：\n\n"
-        "```python\nprint('你好')\n```\n\n行内公式 $E=mc^2$，以及：\n\n$$\\int_0^1 x^2\\,dx = \\frac{1}{3}$$\n"
+        "```python\nprint('你好')\n```\n\n行内公式 $E=mc^2$，以及：\n\n"
+        "$$\\int_0^1 x^2\\,dx = \\frac{1}{3}$$\n"
     )
     harness.server.script(Reply(text=reply))
     harness.send("展示一下 Markdown 😀")
