@@ -136,6 +136,20 @@ def build(
     return store, window, controller
 
 
+def run_warm_up(interval_ms: int = 30) -> None:
+    """Pay the renderer's first-use costs in small idle steps after the first paint."""
+    from chatdesk.ui.render import warm_up_steps
+
+    steps = warm_up_steps()
+
+    def step() -> None:
+        if steps:
+            steps.pop(0)()
+            QTimer.singleShot(interval_ms, step)
+
+    QTimer.singleShot(interval_ms, step)
+
+
 def _on_first_paint(window: Any, callback: Any) -> None:
     """Run ``callback`` once the window has painted its first frame (not before)."""
     from PySide6.QtCore import QEvent, QObject
@@ -198,9 +212,7 @@ def run_app(args: argparse.Namespace) -> int:
 
     def after_first_paint() -> None:
         controller.start()
-        from chatdesk.ui.render import warm_up
-
-        QTimer.singleShot(50, warm_up)
+        run_warm_up()
 
     _on_first_paint(window, after_first_paint)
 

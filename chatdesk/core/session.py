@@ -159,6 +159,7 @@ async def run_exchange(
     on_event: Callable[[StreamEvent], None] | None = None,
     on_message: Callable[[int, int], None] | None = None,
     flush_interval: float = 0.5,
+    yield_interval: float = 0.008,
 ) -> ExchangeOutcome:
     """Run one request and keep the store in step with it.
 
@@ -167,6 +168,9 @@ async def run_exchange(
             appended to it instead of creating a sibling.
         on_event: called for each stream event (the UI feeds its view from it).
         on_message: called with (choice index, message id) when a row is created.
+        yield_interval: when events keep arriving without the loop getting a turn
+            (a fast server fills the socket faster than we read it), give the event
+            loop a turn this often, so a window stays responsive while it streams.
 
     Raises:
         asyncio.CancelledError: after saving the partial answer as ``stopped``.
@@ -179,6 +183,7 @@ async def run_exchange(
     start = time.monotonic()
     ttft: float | None = None
     last_flush = start
+    last_yield = start
     dirty: set[int] = set()
 
     def ensure_row(index: int) -> None:
@@ -249,6 +254,9 @@ async def run_exchange(
                     if dirty and now - last_flush >= flush_interval:
                         flush()
                         last_flush = now
+                    if now - last_yield >= yield_interval:
+                        await asyncio.sleep(0)
+                        last_yield = time.monotonic()
         else:
             result = await client.complete(request)
             acc.result = result

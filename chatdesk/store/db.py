@@ -880,3 +880,131 @@ class Store:
             self.conn.backup(dest)
         finally:
             dest.close()
+
+    # -- import / export --------------------------------------------------------
+    # Added for chatdesk.core.transfer: bulk paths that keep every field exactly as
+    # given (ids, dates, current leaf), so an export re-imports byte for byte.
+
+    @guarded
+    def source_ids(self) -> dict[str, int]:
+        """Every recorded import/export fingerprint -> its conversation id."""
+        rows = self.conn.execute(
+            "SELECT source_id, id FROM conversations WHERE source_id IS NOT NULL"
+        )
+        return {source: int(cid) for source, cid in rows}
+
+    @guarded
+    def get_source_id(self, conversation_id: int) -> str | None:
+        """The conversation's fingerprint (``chatgpt:...``, ``chatdesk:...``) or ``None``."""
+        row = self.conn.execute(
+            "SELECT source_id FROM conversations WHERE id = ?", (conversation_id,)
+        ).fetchone()
+        return None if row is None else row[0]
+
+    @guarded
+    def set_source_id(self, conversation_id: int, source_id: str | None) -> None:
+        """Record where a conversation came from; unique (``sqlite3.IntegrityError``)."""
+        with self.transaction():
+            self.conn.execute(
+                "UPDATE conversations SET source_id = ? WHERE id = ?", (source_id, conversation_id)
+            )
+
+    @guarded
+    def insert_conversation_row(self, row: ConversationRow, *, source_id: str | None) -> int:
+        """Insert a conversation exactly as given (dates, current leaf, params); new id.
+
+        ``row.id`` and ``row.message_count`` are ignored (the triggers keep the count).
+        ``current_leaf_id`` may name a message inserted later in the same transaction.
+        """
+        with self.transaction():
+            cur = self.conn.execute(
+                "INSERT INTO conversations (title, pinned, created, updated, system_prompt,"
+                " model, provider, params, current_leaf_id, source_id)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    row.title or "",
+                    int(bool(row.pinned)),
+                    row.created,
+                    row.updated,
+                    row.system_prompt or "",
+                    row.model,
+                    row.provider,
+                    _dumps(dict(row.params or {})),
+                    row.current_leaf_id,
+                    source_id,
+                ),
+            )
+        assert cur.lastrowid is not None
+        return cur.lastrowid
+
+    @guarded
+    def next_message_id(self) -> int:
+        """The id the next message will get. Only stable inside :meth:`transaction`
+        (the write lock is held), which is where bulk import pre-assigns ids."""
+        row = self.conn.execute(
+            "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'messages'), 0),"
+            " coalesce((SELECT max(id) FROM messages), 0))"
+        ).fetchone()
+        return int(row[0]) + 1
+
+    @guarded
+    def bulk_add_messages(self, rows: list[MessageRow]) -> int:
+        """Insert many messages with one ``executemany``; how many were inserted.
+
+        Every field is kept as given, including ``id`` (take them from
+        :meth:`next_message_id` in the same transaction), ``created`` and ``updated``.
+        Parents must come before children. Unlike :meth:`add_message` the
+        conversation's ``current_leaf_id``/``updated`` are not touched. A parent in
+        another conversation raises ``ValueError`` and nothing is inserted.
+        """
+        if not rows:
+            return 0
+        for r in rows:
+            _check_status(r.status)
+            if not r.id or r.id < 1:
+                raise ValueError("bulk_add_messages needs explicit positive ids")
+
+        def values(r: MessageRow) -> tuple[Any, ...]:
+            return (
+                r.id,
+                r.conversation_id,
+                r.parent_id,
+                r.role,
+                r.content or "",
+                _dumps_opt(r.parts),
+                r.reasoning or "",
+                r.name,
+                _dumps_opt(r.tool_calls),
+                r.tool_call_id,
+                r.model_requested,
+                r.model,
+                r.finish_reason,
+                _dumps_opt(r.usage),
+                r.ttft_ms,
+                r.duration_ms,
+                r.status,
+                r.error,
+                r.error_category,
+                r.choice_index,
+                r.created,
+                r.updated,
+                _dumps(r.meta or {}),
+            )
+
+        conn = self.conn
+        low = min(r.id for r in rows)
+        high = max(r.id for r in rows)
+        with self.transaction():
+            conn.executemany(
+                f"INSERT INTO messages ({', '.join(MESSAGE_COLUMNS)})"
+                f" VALUES ({', '.join('?' * len(MESSAGE_COLUMNS))})",
+                map(values, rows),
+            )
+            bad = conn.execute(
+                "SELECT m.id FROM messages m JOIN messages p ON p.id = m.parent_id"
+                " WHERE m.id BETWEEN ? AND ? AND p.conversation_id != m.conversation_id LIMIT 1",
+                (low, high),
+            ).fetchone()
+            if bad is not None:
+                raise ValueError(f"message {bad[0]} has a parent in another conversation")
+        return len(rows)

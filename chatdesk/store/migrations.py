@@ -151,7 +151,21 @@ def m002_fts(conn: sqlite3.Connection) -> None:
     _run(conn, _M002)
 
 
-MIGRATIONS: list[Migration] = [m001_initial, m002_fts]
+# Where an imported conversation came from ("chatgpt:<id>", "chatdesk:<uuid>"), so that
+# importing the same file twice adds nothing. ADD COLUMN cannot carry UNIQUE, hence the
+# index (NULLs stay distinct: conversations made here have none until exported).
+_M003 = (
+    "ALTER TABLE conversations ADD COLUMN source_id TEXT",
+    "CREATE UNIQUE INDEX conversations_source_id ON conversations (source_id)",
+)
+
+
+def m003_source_id(conn: sqlite3.Connection) -> None:
+    """Add ``conversations.source_id`` (unique) for import de-duplication and stable export ids."""
+    _run(conn, _M003)
+
+
+MIGRATIONS: list[Migration] = [m001_initial, m002_fts, m003_source_id]
 
 
 def migration_name(migration: Migration) -> str:

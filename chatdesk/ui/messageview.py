@@ -28,6 +28,7 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
     QAbstractListModel,
     QByteArray,
     QCoreApplication,
@@ -80,7 +81,15 @@ SAFE_LINK_SCHEMES = ("http", "https", "mailto")
 
 
 def _tr(text: str) -> str:
+    """Translate a string marked with ``QT_TRANSLATE_NOOP("MessageView", ...)``."""
     return QCoreApplication.translate("MessageView", text)
+
+
+def _copy_label() -> str:
+    return QCoreApplication.translate("MessageView", "Copy")
+
+
+render.copy_label = _copy_label  # the Copy link of code blocks, translated
 
 
 # --------------------------------------------------------------------------- model
@@ -406,7 +415,12 @@ class _Item:
 
 # --------------------------------------------------------------------------- view
 
-_ROLE_NAMES = {"user": "You", "assistant": "Assistant", "system": "System", "tool": "Tool"}
+_ROLE_NAMES = {
+    "user": QT_TRANSLATE_NOOP("MessageView", "You"),
+    "assistant": QT_TRANSLATE_NOOP("MessageView", "Assistant"),
+    "system": QT_TRANSLATE_NOOP("MessageView", "System"),
+    "tool": QT_TRANSLATE_NOOP("MessageView", "Tool"),
+}
 
 
 class MessageView(QAbstractScrollArea):
@@ -1063,7 +1077,7 @@ class MessageView(QAbstractScrollArea):
 
     def _think_html(self, row: MessageRow, expanded: bool, pal: dict[str, str]) -> str:
         arrow = "▾" if expanded else "▸"
-        label = html.escape(_tr("Thinking"))
+        label = html.escape(QCoreApplication.translate("MessageView", "Thinking"))
         head = (
             f'<p style="margin-bottom: 4px;"><a href="action:toggle_thinking">{arrow} {label}</a>'
             f' <span style="color:{pal["muted"]}; font-size: small;">'
@@ -1085,6 +1099,7 @@ class MessageView(QAbstractScrollArea):
     ) -> str:
         out: list[str] = []
         muted = pal["muted"]
+        reply = html.escape(QCoreApplication.translate("MessageView", "Reply with result"))
         for call in row.tool_calls or []:
             fn = call.get("function") or {}
             name = html.escape(str(fn.get("name", "?")))
@@ -1099,11 +1114,12 @@ class MessageView(QAbstractScrollArea):
                 f'style="background-color:{pal["card"]}; border: 1px solid {pal["border"]}; '
                 f'margin-bottom: 4px;"><tr><td>🔧 <b>{name}</b>'
                 f'<pre style="white-space: pre-wrap;">{html.escape(pretty)}</pre>'
-                f'<a href="action:tool_result:{call_id}">{html.escape(_tr("Reply with result"))}'
+                f'<a href="action:tool_result:{call_id}">{reply}'
                 f"</a></td></tr></table>"
             )
         images = [p for p in row.parts or [] if p.get("type") == "image" and p.get("hash")]
         if images:
+            missing = html.escape(QCoreApplication.translate("MessageView", "image"))
             thumbs = []
             for p in images:
                 h = quote(str(p["hash"]), safe="")
@@ -1113,39 +1129,52 @@ class MessageView(QAbstractScrollArea):
                         f'<img src="img:{h}" width="{img.width()}" height="{img.height()}"> '
                     )
                 else:
-                    thumbs.append(f'<span style="color:{muted};">[{_tr("image")}]</span> ')
+                    thumbs.append(f'<span style="color:{muted};">[{missing}]</span> ')
             out.append("<p>" + "".join(thumbs) + "</p>")
 
         status: list[str] = []
+        cont = html.escape(QCoreApplication.translate("MessageView", "Continue"))
         if row.status == "streaming" and not row.content and not row.reasoning:
-            status.append(f'<span style="color:{muted};">{html.escape(_tr("Waiting…"))}</span>')
+            waiting = html.escape(QCoreApplication.translate("MessageView", "Waiting…"))
+            status.append(f'<span style="color:{muted};">{waiting}</span>')
         if row.status == "error":
             sentence = html.escape(_error_sentence(row, wait))
             details = html.escape(
-                _tr("Hide details" if row.id in self._details_open else "Details")
+                QCoreApplication.translate("MessageView", "Hide details")
+                if row.id in self._details_open
+                else QCoreApplication.translate("MessageView", "Details")
             )
+            retry = html.escape(QCoreApplication.translate("MessageView", "Retry"))
             status.append(
                 f'<span style="color:{pal["error"]};">⚠ {sentence}</span> '
                 f'<a href="action:toggle_details">{details}</a> · '
-                f'<a href="action:retry">{html.escape(_tr("Retry"))}</a>'
+                f'<a href="action:retry">{retry}</a>'
             )
         elif row.status in ("stopped", "interrupted"):
-            label = _tr("Stopped") if row.status == "stopped" else _tr("Interrupted")
+            label = (
+                QCoreApplication.translate("MessageView", "Stopped")
+                if row.status == "stopped"
+                else QCoreApplication.translate("MessageView", "Interrupted")
+            )
             status.append(
                 f'<span style="color:{pal["warn"]};">⏹ {html.escape(label)}</span> '
-                f'<a href="action:continue">{html.escape(_tr("Continue"))}</a>'
+                f'<a href="action:continue">{cont}</a>'
             )
         elif row.finish_reason == "length":
+            text = html.escape(
+                QCoreApplication.translate("MessageView", "The answer reached the length limit.")
+            )
             status.append(
-                f'<span style="color:{pal["warn"]};">'
-                f"{html.escape(_tr('The answer reached the length limit.'))}</span> "
-                f'<a href="action:continue">{html.escape(_tr("Continue"))}</a>'
+                f'<span style="color:{pal["warn"]};">{text}</span> '
+                f'<a href="action:continue">{cont}</a>'
             )
         elif row.finish_reason == "content_filter":
-            status.append(
-                f'<span style="color:{pal["warn"]};">'
-                f"{html.escape(_tr('The answer was filtered by the provider.'))}</span>"
+            text = html.escape(
+                QCoreApplication.translate(
+                    "MessageView", "The answer was filtered by the provider."
+                )
             )
+            status.append(f'<span style="color:{pal["warn"]};">{text}</span>')
         if status:
             out.append("<p>" + "<br>".join(status) + "</p>")
         if row.status == "error" and row.id in self._details_open and row.error:
@@ -1154,12 +1183,12 @@ class MessageView(QAbstractScrollArea):
             )
 
         stats = _stats(row) if row.role == "assistant" else []
-        actions = [("copy", _tr("Copy"))]
+        actions = [("copy", QCoreApplication.translate("MessageView", "Copy"))]
         if row.role == "assistant":
-            actions.append(("regenerate", _tr("Regenerate")))
+            actions.append(("regenerate", QCoreApplication.translate("MessageView", "Regenerate")))
         if row.role == "user":
-            actions.append(("edit", _tr("Edit")))
-        actions.append(("delete", _tr("Delete")))
+            actions.append(("edit", QCoreApplication.translate("MessageView", "Edit")))
+        actions.append(("delete", QCoreApplication.translate("MessageView", "Delete")))
         links = " · ".join(f'<a href="action:{a}">{html.escape(label)}</a>' for a, label in actions)
         line = f'<span style="font-size: small;">{links}</span>'
         if stats:
@@ -1367,22 +1396,45 @@ def _error_sentence(row: MessageRow, wait: int | None) -> str:
     cat = row.error_category or ""
     if cat == "rate_limit":
         if wait is None:
-            return _tr("Rate limited: the server asks you to wait before retrying.")
+            return QCoreApplication.translate(
+                "MessageView", "Rate limited: the server asks you to wait before retrying."
+            )
         if wait > 0:
-            return _tr("Rate limited: retry in {n} s").format(n=wait)
-        return _tr("Rate limited: you can retry now.")
+            return QCoreApplication.translate("MessageView", "Rate limited: retry in {n} s").format(
+                n=wait
+            )
+        return QCoreApplication.translate("MessageView", "Rate limited: you can retry now.")
     sentences = {
-        "auth": "The API key was rejected. Check the key for this provider.",
-        "quota": "The account has no credit left. Top up the balance with your provider.",
-        "not_found": "The server does not know this model. Check the model name and base URL.",
-        "server": "The server had an internal error. Try again in a moment.",
-        "network": "Could not reach the server (network down, timeout or connection dropped).",
-        "protocol": "The server sent a reply this client cannot read. Check the base URL.",
-        "content_filter": "The provider's content filter blocked the request or the answer.",
-        "bad_request": "The server refused the request as invalid.",
-        "permission": "This key is not allowed to use this model or endpoint.",
+        "auth": QT_TRANSLATE_NOOP(
+            "MessageView", "The API key was rejected. Check the key for this provider."
+        ),
+        "quota": QT_TRANSLATE_NOOP(
+            "MessageView", "The account has no credit left. Top up the balance with your provider."
+        ),
+        "not_found": QT_TRANSLATE_NOOP(
+            "MessageView", "The server does not know this model. Check the model name and base URL."
+        ),
+        "server": QT_TRANSLATE_NOOP(
+            "MessageView", "The server had an internal error. Try again in a moment."
+        ),
+        "network": QT_TRANSLATE_NOOP(
+            "MessageView",
+            "Could not reach the server (network down, timeout or connection dropped).",
+        ),
+        "protocol": QT_TRANSLATE_NOOP(
+            "MessageView", "The server sent a reply this client cannot read. Check the base URL."
+        ),
+        "content_filter": QT_TRANSLATE_NOOP(
+            "MessageView", "The provider's content filter blocked the request or the answer."
+        ),
+        "bad_request": QT_TRANSLATE_NOOP(
+            "MessageView", "The server refused the request as invalid."
+        ),
+        "permission": QT_TRANSLATE_NOOP(
+            "MessageView", "This key is not allowed to use this model or endpoint."
+        ),
     }
-    return _tr(sentences.get(cat, "The request failed."))
+    return _tr(sentences.get(cat, QT_TRANSLATE_NOOP("MessageView", "The request failed.")))
 
 
 def _stats(row: MessageRow) -> list[str]:
@@ -1392,13 +1444,25 @@ def _stats(row: MessageRow) -> list[str]:
     usage = row.usage or {}
     pin, pout = usage.get("prompt_tokens"), usage.get("completion_tokens")
     if pin is not None or pout is not None:
-        out.append(_tr("{i} in / {o} out tokens").format(i=pin or 0, o=pout or 0))
+        out.append(
+            QCoreApplication.translate("MessageView", "{i} in / {o} out tokens").format(
+                i=pin or 0, o=pout or 0
+            )
+        )
     if row.ttft_ms is not None:
-        out.append(_tr("first token {ms} ms").format(ms=round(row.ttft_ms)))
+        out.append(
+            QCoreApplication.translate("MessageView", "first token {ms} ms").format(
+                ms=round(row.ttft_ms)
+            )
+        )
     if pout and row.duration_ms is not None:
         gen_s = (row.duration_ms - (row.ttft_ms or 0.0)) / 1000.0
         if gen_s > 0:
-            out.append(_tr("{r} tok/s").format(r=f"{pout / gen_s:.1f}"))
+            out.append(
+                QCoreApplication.translate("MessageView", "{r} tok/s").format(
+                    r=f"{pout / gen_s:.1f}"
+                )
+            )
     return out
 
 

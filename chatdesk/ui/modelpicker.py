@@ -48,6 +48,7 @@ _GENERIC_OWNERS = frozenset({"", "system", "user", "custom", "organization-owner
 _VENDOR_ORDER = ["OpenAI", "Anthropic", "Google", "DeepSeek", "xAI", "Qwen", "Meta"]
 
 _ID_ROLE = Qt.ItemDataRole.UserRole + 1
+_VENDOR_ROLE = Qt.ItemDataRole.UserRole + 2  # on headers: the untranslated vendor
 
 
 def vendor_of(model_id: str, owned_by: str | None = None) -> str:
@@ -138,15 +139,17 @@ class ModelPicker(QComboBox):
             header_font = QFont(self.font())
             header_font.setBold(True)
             for vendor in sorted(groups, key=_group_order):
-                header = QStandardItem(vendor)
+                label = self.tr("Other") if vendor == OTHER else vendor
+                header = QStandardItem(label)
                 header.setFlags(Qt.ItemFlag.NoItemFlags)  # not selectable
                 header.setFont(header_font)
                 header.setData(None, _ID_ROLE)
+                header.setData(vendor, _VENDOR_ROLE)
                 self._items.appendRow(header)
                 for model_id in sorted(groups[vendor], key=str.lower):
                     item = QStandardItem(model_id)
                     item.setData(model_id, _ID_ROLE)
-                    item.setData(f"{model_id} ({vendor})", Qt.ItemDataRole.ToolTipRole)
+                    item.setData(f"{model_id} ({label})", Qt.ItemDataRole.ToolTipRole)
                     self._items.appendRow(item)
                     self._ids.append(model_id)
             self._completion_ids.setStringList(self._ids)
@@ -166,7 +169,7 @@ class ModelPicker(QComboBox):
             item = self._items.item(row)
             model_id = item.data(_ID_ROLE)
             if model_id is None:
-                vendor = item.text()
+                vendor = item.data(_VENDOR_ROLE) or item.text()
                 result[vendor] = []
             else:
                 result.setdefault(vendor, []).append(model_id)

@@ -21,6 +21,7 @@ import re
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -146,6 +147,15 @@ def _lexer(lang: str) -> Any:
     return lx
 
 
+def _copy_label() -> str:
+    return "Copy"
+
+
+# The text of the Copy link on code blocks. This module has no Qt import, so the message view
+# replaces this with a function that translates it.
+copy_label: Callable[[], str] = _copy_label
+
+
 def render_code(code: str, lang: str, index: int, dark: bool, highlight: bool = True) -> str:
     """A code block as a table (header with language and a Copy link, then the code).
 
@@ -161,6 +171,7 @@ def render_code(code: str, lang: str, index: int, dark: bool, highlight: bool = 
         body = html.escape(code, quote=False)
     body = body.rstrip("\n")
     label = html.escape(lang or "code")
+    copy = html.escape(copy_label())
     return (
         f'<table width="100%" cellspacing="0" cellpadding="6" border="0" '
         f'style="background-color:{th.code_bg}; border: 1px solid {th.border}; '
@@ -168,7 +179,8 @@ def render_code(code: str, lang: str, index: int, dark: bool, highlight: bool = 
         f'<tr><td width="85%" style="background-color:{th.code_head_bg};">'
         f'<span style="color:{th.muted}; font-size: small;">{label}</span></td>'
         f'<td align="right" style="background-color:{th.code_head_bg};">'
-        f'<a href="copycode:{index}" style="color:{th.link}; font-size: small;">Copy</a></td></tr>'
+        f'<a href="copycode:{index}" style="color:{th.link}; font-size: small;">{copy}</a>'
+        f"</td></tr>"
         f'<tr><td colspan="2"><pre style="color:{th.code_fg}; white-space: pre-wrap; '
         f'margin: 0;">{body}</pre></td></tr></table>'
     )
@@ -389,6 +401,37 @@ def warm_up(math: bool = False) -> None:
     _renderer(True).render("```python\nx = 1\n```\n", 0)
     if math:
         render_math("x", False, False)
+
+
+COMMON_LANGUAGES = (
+    "bash",
+    "javascript",
+    "typescript",
+    "json",
+    "rust",
+    "go",
+    "java",
+    "c",
+    "cpp",
+    "sql",
+    "yaml",
+    "html",
+    "css",
+    "diff",
+    "toml",
+)
+
+
+def warm_up_steps() -> list[Callable[[], None]]:
+    """Start-up work split into small steps the app runs one per idle tick.
+
+    Each first use is slow (Markdown extensions, ziamath ~150 ms, every Pygments lexer
+    10-100 ms): paid while streaming, it would freeze the window mid-answer.
+    """
+    steps: list[Callable[[], None]] = [warm_up, lambda: render_math("x^2", False, False)]
+    for lang in COMMON_LANGUAGES:
+        steps.append(lambda lang=lang: _renderer(False).render(f"```{lang}\nx\n```\n", 0))
+    return steps
 
 
 # --------------------------------------------------------------------------- blocks

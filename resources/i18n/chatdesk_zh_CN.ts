@@ -97,73 +97,73 @@
 <context>
     <name>Controller</name>
     <message>
-        <location filename="../../chatdesk/controller.py" line="161" />
+        <location filename="../../chatdesk/controller.py" line="148" />
         <source>Server: %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../chatdesk/controller.py" line="190" />
+        <location filename="../../chatdesk/controller.py" line="198" />
         <source>Models from the server</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../chatdesk/controller.py" line="191" />
+        <location filename="../../chatdesk/controller.py" line="199" />
         <source>Cached model list (server unreachable)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../chatdesk/controller.py" line="192" />
+        <location filename="../../chatdesk/controller.py" line="200" />
         <source>Built-in model list (server unreachable)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../chatdesk/controller.py" line="221" />
+        <location filename="../../chatdesk/controller.py" line="229" />
         <source>Wait for the answer to finish or stop it first.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../chatdesk/controller.py" line="398" />
-        <location filename="../../chatdesk/controller.py" line="402" />
+        <location filename="../../chatdesk/controller.py" line="406" />
+        <location filename="../../chatdesk/controller.py" line="410" />
         <source>Not sent: %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../chatdesk/controller.py" line="401" />
+        <location filename="../../chatdesk/controller.py" line="409" />
         <source>Request not valid</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../chatdesk/controller.py" line="563" />
+        <location filename="../../chatdesk/controller.py" line="571" />
         <source>Edit and resend</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../chatdesk/controller.py" line="563" />
+        <location filename="../../chatdesk/controller.py" line="571" />
         <source>Message:</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../chatdesk/controller.py" line="614" />
+        <location filename="../../chatdesk/controller.py" line="622" />
         <source>Tool result</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../chatdesk/controller.py" line="615" />
+        <location filename="../../chatdesk/controller.py" line="623" />
         <source>Result for %1:</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../chatdesk/controller.py" line="732" />
+        <location filename="../../chatdesk/controller.py" line="740" />
         <source>The key is used for this session only.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../chatdesk/controller.py" line="794" />
+        <location filename="../../chatdesk/controller.py" line="802" />
         <source>Save preset</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../chatdesk/controller.py" line="794" />
+        <location filename="../../chatdesk/controller.py" line="802" />
         <source>Preset name:</source>
         <translation type="unfinished" />
     </message>
@@ -380,30 +380,216 @@
 <context>
     <name>MessageView</name>
     <message>
-        <location filename="../../chatdesk/ui/messageview.py" line="547" />
+        <location filename="../../chatdesk/ui/messageview.py" line="89" />
+        <location filename="../../chatdesk/ui/messageview.py" line="1186" />
+        <source>Copy</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/messageview.py" line="419" />
+        <source>You</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/messageview.py" line="420" />
+        <source>Assistant</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/messageview.py" line="421" />
+        <source>System</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/messageview.py" line="422" />
+        <source>Tool</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/messageview.py" line="577" />
         <source>Message</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/messageview.py" line="1080" />
+        <source>Thinking</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/messageview.py" line="1102" />
+        <source>Reply with result</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/messageview.py" line="1122" />
+        <source>image</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/messageview.py" line="1136" />
+        <source>Continue</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/messageview.py" line="1138" />
+        <source>Waiting…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/messageview.py" line="1143" />
+        <source>Hide details</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/messageview.py" line="1145" />
+        <source>Details</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/messageview.py" line="1147" />
+        <source>Retry</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/messageview.py" line="1155" />
+        <source>Stopped</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/messageview.py" line="1157" />
+        <source>Interrupted</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/messageview.py" line="1165" />
+        <source>The answer reached the length limit.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/messageview.py" line="1173" />
+        <source>The answer was filtered by the provider.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/messageview.py" line="1188" />
+        <source>Regenerate</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/messageview.py" line="1190" />
+        <source>Edit</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/messageview.py" line="1191" />
+        <source>Delete</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/messageview.py" line="1399" />
+        <source>Rate limited: the server asks you to wait before retrying.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/messageview.py" line="1403" />
+        <source>Rate limited: retry in {n} s</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/messageview.py" line="1406" />
+        <source>Rate limited: you can retry now.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/messageview.py" line="1408" />
+        <source>The API key was rejected. Check the key for this provider.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/messageview.py" line="1411" />
+        <source>The account has no credit left. Top up the balance with your provider.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/messageview.py" line="1414" />
+        <source>The server does not know this model. Check the model name and base URL.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/messageview.py" line="1417" />
+        <source>The server had an internal error. Try again in a moment.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/messageview.py" line="1420" />
+        <source>Could not reach the server (network down, timeout or connection dropped).</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/messageview.py" line="1424" />
+        <source>The server sent a reply this client cannot read. Check the base URL.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/messageview.py" line="1427" />
+        <source>The provider's content filter blocked the request or the answer.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/messageview.py" line="1430" />
+        <source>The server refused the request as invalid.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/messageview.py" line="1433" />
+        <source>This key is not allowed to use this model or endpoint.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/messageview.py" line="1437" />
+        <source>The request failed.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/messageview.py" line="1448" />
+        <source>{i} in / {o} out tokens</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/messageview.py" line="1454" />
+        <source>first token {ms} ms</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/messageview.py" line="1462" />
+        <source>{r} tok/s</source>
         <translation type="unfinished" />
     </message>
 </context>
 <context>
     <name>ModelPicker</name>
     <message>
-        <location filename="../../chatdesk/ui/modelpicker.py" line="114" />
+        <location filename="../../chatdesk/ui/modelpicker.py" line="115" />
         <source>Model id</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../chatdesk/ui/modelpicker.py" line="256" />
-        <source>Model: {0}</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/modelpicker.py" line="258" />
-        <source>List: {0}</source>
+        <location filename="../../chatdesk/ui/modelpicker.py" line="142" />
+        <source>Other</source>
         <translation type="unfinished" />
     </message>
     <message>
         <location filename="../../chatdesk/ui/modelpicker.py" line="259" />
+        <source>Model: {0}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/modelpicker.py" line="261" />
+        <source>List: {0}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/modelpicker.py" line="262" />
         <source>Type to search; press Enter to use any model id.</source>
         <translation type="unfinished" />
     </message>
