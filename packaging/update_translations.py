@@ -45,7 +45,13 @@ def main() -> int:
             assert translation is not None
             text = table.get(f"{name}|{source}", table.get(source))
             if text:
-                translation.text = text
+                forms = translation.findall("numerusform")
+                if forms:  # %n strings: Chinese has a single plural form
+                    translation.text = None
+                    for form in forms:
+                        form.text = text
+                else:
+                    translation.text = text
                 translation.attrib.pop("type", None)
             else:
                 missing.append(f"{name}|{source}")

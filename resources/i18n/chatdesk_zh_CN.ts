@@ -5,93 +5,93 @@
     <message>
         <location filename="../../chatdesk/ui/composer.py" line="181" />
         <source>Type a message…</source>
-        <translation type="unfinished" />
+        <translation>输入消息…</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/composer.py" line="205" />
         <source>Attach</source>
-        <translation type="unfinished" />
+        <translation>附件</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/composer.py" line="206" />
         <location filename="../../chatdesk/ui/composer.py" line="424" />
         <source>Attach images</source>
-        <translation type="unfinished" />
+        <translation>添加图片</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/composer.py" line="266" />
         <source>{0} is larger than 20 MB and was not attached.</source>
-        <translation type="unfinished" />
+        <translation>{0} 超过 20 MB，未添加。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/composer.py" line="309" />
         <source>Wait for the reply to finish, or press Esc to stop it.</source>
-        <translation type="unfinished" />
+        <translation>请等待回复完成，或按 Esc 停止。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/composer.py" line="313" />
         <source>Type a message or attach an image first.</source>
-        <translation type="unfinished" />
+        <translation>请先输入消息或添加图片。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/composer.py" line="364" />
         <source>The pasted image could not be read.</source>
-        <translation type="unfinished" />
+        <translation>无法读取粘贴的图片。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/composer.py" line="379" />
         <source>{0} is not an image.</source>
-        <translation type="unfinished" />
+        <translation>{0} 不是图片。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/composer.py" line="383" />
         <source>{0} is larger than 20 MB.</source>
-        <translation type="unfinished" />
+        <translation>{0} 超过 20 MB。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/composer.py" line="388" />
         <source>{0} could not be read.</source>
-        <translation type="unfinished" />
+        <translation>无法读取 {0}。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/composer.py" line="391" />
         <source>{0} is not an image this app can read.</source>
-        <translation type="unfinished" />
+        <translation>{0} 不是本应用支持的图片格式。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/composer.py" line="426" />
         <source>Images (*.png *.jpg *.jpeg *.gif *.webp *.bmp)</source>
-        <translation type="unfinished" />
+        <translation>图片 (*.png *.jpg *.jpeg *.gif *.webp *.bmp)</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/composer.py" line="434" />
         <source>Stop</source>
-        <translation type="unfinished" />
+        <translation>停止</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/composer.py" line="435" />
         <source>Stop the reply (Esc)</source>
-        <translation type="unfinished" />
+        <translation>停止回复 (Esc)</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/composer.py" line="437" />
         <source>Send</source>
-        <translation type="unfinished" />
+        <translation>发送</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/composer.py" line="438" />
         <source>Enter</source>
-        <translation type="unfinished" />
+        <translation>Enter</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/composer.py" line="438" />
         <source>Ctrl+Enter</source>
-        <translation type="unfinished" />
+        <translation>Ctrl+Enter</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/composer.py" line="439" />
         <source>Send ({0})</source>
-        <translation type="unfinished" />
+        <translation>发送（{0}）</translation>
     </message>
 </context>
 <context>
@@ -99,73 +99,73 @@
     <message>
         <location filename="../../chatdesk/controller.py" line="148" />
         <source>Server: %1</source>
-        <translation type="unfinished" />
+        <translation>服务器：%1</translation>
     </message>
     <message>
         <location filename="../../chatdesk/controller.py" line="198" />
         <source>Models from the server</source>
-        <translation type="unfinished" />
+        <translation>来自服务器的模型列表</translation>
     </message>
     <message>
         <location filename="../../chatdesk/controller.py" line="199" />
         <source>Cached model list (server unreachable)</source>
-        <translation type="unfinished" />
+        <translation>缓存的模型列表（无法连接服务器）</translation>
     </message>
     <message>
         <location filename="../../chatdesk/controller.py" line="200" />
         <source>Built-in model list (server unreachable)</source>
-        <translation type="unfinished" />
+        <translation>内置模型列表（无法连接服务器）</translation>
     </message>
     <message>
         <location filename="../../chatdesk/controller.py" line="229" />
         <source>Wait for the answer to finish or stop it first.</source>
-        <translation type="unfinished" />
+        <translation>请等待回答完成，或先停止生成。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/controller.py" line="406" />
         <location filename="../../chatdesk/controller.py" line="410" />
         <source>Not sent: %1</source>
-        <translation type="unfinished" />
+        <translation>未发送：%1</translation>
     </message>
     <message>
         <location filename="../../chatdesk/controller.py" line="409" />
         <source>Request not valid</source>
-        <translation type="unfinished" />
+        <translation>请求无效</translation>
     </message>
     <message>
         <location filename="../../chatdesk/controller.py" line="571" />
         <source>Edit and resend</source>
-        <translation type="unfinished" />
+        <translation>编辑并重新发送</translation>
     </message>
     <message>
         <location filename="../../chatdesk/controller.py" line="571" />
         <source>Message:</source>
-        <translation type="unfinished" />
+        <translation>消息：</translation>
     </message>
     <message>
         <location filename="../../chatdesk/controller.py" line="622" />
         <source>Tool result</source>
-        <translation type="unfinished" />
+        <translation>工具结果</translation>
     </message>
     <message>
         <location filename="../../chatdesk/controller.py" line="623" />
         <source>Result for %1:</source>
-        <translation type="unfinished" />
+        <translation>%1 的结果：</translation>
     </message>
     <message>
         <location filename="../../chatdesk/controller.py" line="740" />
         <source>The key is used for this session only.</source>
-        <translation type="unfinished" />
+        <translation>此密钥仅在本次会话中使用。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/controller.py" line="802" />
         <source>Save preset</source>
-        <translation type="unfinished" />
+        <translation>保存预设</translation>
     </message>
     <message>
         <location filename="../../chatdesk/controller.py" line="802" />
         <source>Preset name:</source>
-        <translation type="unfinished" />
+        <translation>预设名称：</translation>
     </message>
 </context>
 <context>
@@ -173,42 +173,42 @@
     <message>
         <location filename="../../chatdesk/ui/convlist.py" line="446" />
         <source>Filter conversations</source>
-        <translation type="unfinished" />
+        <translation>筛选对话</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/convlist.py" line="454" />
         <source>New chat</source>
-        <translation type="unfinished" />
+        <translation>新对话</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/convlist.py" line="473" />
         <source>Conversation deleted</source>
-        <translation type="unfinished" />
+        <translation>对话已删除</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/convlist.py" line="474" />
         <source>Undo</source>
-        <translation type="unfinished" />
+        <translation>撤销</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/convlist.py" line="602" />
         <source>Rename</source>
-        <translation type="unfinished" />
+        <translation>重命名</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/convlist.py" line="605" />
         <source>Unpin</source>
-        <translation type="unfinished" />
+        <translation>取消置顶</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/convlist.py" line="605" />
         <source>Pin</source>
-        <translation type="unfinished" />
+        <translation>置顶</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/convlist.py" line="608" />
         <source>Delete</source>
-        <translation type="unfinished" />
+        <translation>删除</translation>
     </message>
 </context>
 <context>
@@ -216,32 +216,80 @@
     <message>
         <location filename="../../chatdesk/ui/convlist.py" line="177" />
         <source>New chat</source>
-        <translation type="unfinished" />
+        <translation>新对话</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/convlist.py" line="228" />
         <source>Pinned</source>
-        <translation type="unfinished" />
+        <translation>已置顶</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/convlist.py" line="229" />
         <source>Today</source>
-        <translation type="unfinished" />
+        <translation>今天</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/convlist.py" line="230" />
         <source>Yesterday</source>
-        <translation type="unfinished" />
+        <translation>昨天</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/convlist.py" line="231" />
         <source>Previous 7 days</source>
-        <translation type="unfinished" />
+        <translation>过去 7 天</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/convlist.py" line="232" />
         <source>Older</source>
-        <translation type="unfinished" />
+        <translation>更早</translation>
+    </message>
+</context>
+<context>
+    <name>FindBar</name>
+    <message>
+        <location filename="../../chatdesk/ui/findbar.py" line="49" />
+        <source>Find in conversation</source>
+        <translation>在对话中查找</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/findbar.py" line="62" />
+        <source>Previous match (Shift+Enter, Shift+F3)</source>
+        <translation>上一个匹配 (Shift+Enter, Shift+F3)</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/findbar.py" line="63" />
+        <source>Previous</source>
+        <translation>上一个</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/findbar.py" line="69" />
+        <source>Next match (Enter, F3)</source>
+        <translation>下一个匹配 (Enter, F3)</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/findbar.py" line="70" />
+        <source>Next</source>
+        <translation>下一个</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/findbar.py" line="77" />
+        <source>Close (Esc)</source>
+        <translation>关闭 (Esc)</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/findbar.py" line="78" />
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/findbar.py" line="207" />
+        <source>{current} of {total}</source>
+        <translation>{current}/{total}</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/findbar.py" line="211" />
+        <source>No matches</source>
+        <translation>无匹配</translation>
     </message>
 </context>
 <context>
@@ -249,73 +297,73 @@
     <message>
         <location filename="../../chatdesk/ui/keypanel.py" line="49" />
         <source>Welcome to ChatDesk</source>
-        <translation type="unfinished" />
+        <translation>欢迎使用 ChatDesk</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/keypanel.py" line="56" />
         <source>To start chatting, enter the address of your OpenAI-compatible server and your API key. The key is kept in your system keyring, never in a file.</source>
-        <translation type="unfinished" />
+        <translation>开始对话前，请输入兼容 OpenAI 的服务器地址和 API 密钥。密钥保存在系统钥匙串中，绝不会写入文件。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/keypanel.py" line="67" />
         <source>sk-...</source>
-        <translation type="unfinished" />
+        <translation>sk-...</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/keypanel.py" line="70" />
         <location filename="../../chatdesk/ui/keypanel.py" line="144" />
         <source>Show</source>
-        <translation type="unfinished" />
+        <translation>显示</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/keypanel.py" line="77" />
         <source>Base URL:</source>
-        <translation type="unfinished" />
+        <translation>API 地址：</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/keypanel.py" line="78" />
         <source>API key:</source>
-        <translation type="unfinished" />
+        <translation>API 密钥：</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/keypanel.py" line="80" />
         <source>Test connection</source>
-        <translation type="unfinished" />
+        <translation>测试连接</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/keypanel.py" line="81" />
         <source>Save</source>
-        <translation type="unfinished" />
+        <translation>保存</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/keypanel.py" line="101" />
         <source>Use this key for this session only</source>
-        <translation type="unfinished" />
+        <translation>仅在本次会话中使用此密钥</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/keypanel.py" line="104" />
         <source>The key stays in memory until ChatDesk quits and is not saved anywhere.</source>
-        <translation type="unfinished" />
+        <translation>密钥只保存在内存中，ChatDesk 退出后即清除，不会保存到任何地方。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/keypanel.py" line="144" />
         <source>Hide</source>
-        <translation type="unfinished" />
+        <translation>隐藏</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/keypanel.py" line="155" />
         <source>The base URL must start with http:// or https://, e.g. {example}</source>
-        <translation type="unfinished" />
+        <translation>API 地址必须以 http:// 或 https:// 开头，例如 {example}</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/keypanel.py" line="163" />
         <source>Paste your API key first.</source>
-        <translation type="unfinished" />
+        <translation>请先粘贴 API 密钥。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/keypanel.py" line="173" />
         <source>Testing the connection…</source>
-        <translation type="unfinished" />
+        <translation>正在测试连接…</translation>
     </message>
 </context>
 <context>
@@ -323,58 +371,58 @@
     <message>
         <location filename="../../chatdesk/ui/mainwindow.py" line="95" />
         <source>Chat</source>
-        <translation type="unfinished" />
+        <translation>对话</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/mainwindow.py" line="99" />
         <source>Model</source>
-        <translation type="unfinished" />
+        <translation>模型</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/mainwindow.py" line="104" />
         <source>Temperature</source>
-        <translation type="unfinished" />
+        <translation>温度</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/mainwindow.py" line="108" />
         <location filename="../../chatdesk/ui/mainwindow.py" line="136" />
         <source>Parameters</source>
-        <translation type="unfinished" />
+        <translation>参数</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/mainwindow.py" line="114" />
         <source>Presets</source>
-        <translation type="unfinished" />
+        <translation>预设</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/mainwindow.py" line="130" />
         <source>Settings</source>
-        <translation type="unfinished" />
+        <translation>设置</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/mainwindow.py" line="140" />
         <source>System prompt</source>
-        <translation type="unfinished" />
+        <translation>系统提示词</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/mainwindow.py" line="142" />
         <source>You are a helpful assistant.</source>
-        <translation type="unfinished" />
+        <translation>你是一个乐于助人的助手。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/mainwindow.py" line="156" />
         <source>New chat</source>
-        <translation type="unfinished" />
+        <translation>新对话</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/mainwindow.py" line="179" />
         <source>Save current as preset…</source>
-        <translation type="unfinished" />
+        <translation>将当前设置保存为预设…</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/mainwindow.py" line="184" />
         <source>New chat: %1</source>
-        <translation type="unfinished" />
+        <translation>新对话：%1</translation>
     </message>
 </context>
 <context>
@@ -383,187 +431,187 @@
         <location filename="../../chatdesk/ui/messageview.py" line="89" />
         <location filename="../../chatdesk/ui/messageview.py" line="1186" />
         <source>Copy</source>
-        <translation type="unfinished" />
+        <translation>复制</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/messageview.py" line="419" />
         <source>You</source>
-        <translation type="unfinished" />
+        <translation>你</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/messageview.py" line="420" />
         <source>Assistant</source>
-        <translation type="unfinished" />
+        <translation>助手</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/messageview.py" line="421" />
         <source>System</source>
-        <translation type="unfinished" />
+        <translation>系统</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/messageview.py" line="422" />
         <source>Tool</source>
-        <translation type="unfinished" />
+        <translation>工具</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/messageview.py" line="577" />
         <source>Message</source>
-        <translation type="unfinished" />
+        <translation>消息</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/messageview.py" line="1080" />
         <source>Thinking</source>
-        <translation type="unfinished" />
+        <translation>思考过程</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/messageview.py" line="1102" />
         <source>Reply with result</source>
-        <translation type="unfinished" />
+        <translation>回复结果</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/messageview.py" line="1122" />
         <source>image</source>
-        <translation type="unfinished" />
+        <translation>图片</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/messageview.py" line="1136" />
         <source>Continue</source>
-        <translation type="unfinished" />
+        <translation>继续生成</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/messageview.py" line="1138" />
         <source>Waiting…</source>
-        <translation type="unfinished" />
+        <translation>等待中…</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/messageview.py" line="1143" />
         <source>Hide details</source>
-        <translation type="unfinished" />
+        <translation>隐藏详情</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/messageview.py" line="1145" />
         <source>Details</source>
-        <translation type="unfinished" />
+        <translation>详情</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/messageview.py" line="1147" />
         <source>Retry</source>
-        <translation type="unfinished" />
+        <translation>重试</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/messageview.py" line="1155" />
         <source>Stopped</source>
-        <translation type="unfinished" />
+        <translation>已停止</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/messageview.py" line="1157" />
         <source>Interrupted</source>
-        <translation type="unfinished" />
+        <translation>已中断</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/messageview.py" line="1165" />
         <source>The answer reached the length limit.</source>
-        <translation type="unfinished" />
+        <translation>回答已达到长度上限。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/messageview.py" line="1173" />
         <source>The answer was filtered by the provider.</source>
-        <translation type="unfinished" />
+        <translation>回答已被服务商过滤。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/messageview.py" line="1188" />
         <source>Regenerate</source>
-        <translation type="unfinished" />
+        <translation>重新生成</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/messageview.py" line="1190" />
         <source>Edit</source>
-        <translation type="unfinished" />
+        <translation>编辑</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/messageview.py" line="1191" />
         <source>Delete</source>
-        <translation type="unfinished" />
+        <translation>删除</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/messageview.py" line="1399" />
         <source>Rate limited: the server asks you to wait before retrying.</source>
-        <translation type="unfinished" />
+        <translation>请求过于频繁：服务器要求稍候再试。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/messageview.py" line="1403" />
         <source>Rate limited: retry in {n} s</source>
-        <translation type="unfinished" />
+        <translation>请求过于频繁：{n} 秒后可重试</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/messageview.py" line="1406" />
         <source>Rate limited: you can retry now.</source>
-        <translation type="unfinished" />
+        <translation>请求过于频繁：现在可以重试了。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/messageview.py" line="1408" />
         <source>The API key was rejected. Check the key for this provider.</source>
-        <translation type="unfinished" />
+        <translation>API 密钥被拒绝。请检查此服务商的密钥。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/messageview.py" line="1411" />
         <source>The account has no credit left. Top up the balance with your provider.</source>
-        <translation type="unfinished" />
+        <translation>账户余额不足。请到服务商处充值。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/messageview.py" line="1414" />
         <source>The server does not know this model. Check the model name and base URL.</source>
-        <translation type="unfinished" />
+        <translation>服务器不支持此模型。请检查模型名称和 API 地址。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/messageview.py" line="1417" />
         <source>The server had an internal error. Try again in a moment.</source>
-        <translation type="unfinished" />
+        <translation>服务器内部错误。请稍后再试。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/messageview.py" line="1420" />
         <source>Could not reach the server (network down, timeout or connection dropped).</source>
-        <translation type="unfinished" />
+        <translation>无法连接服务器（网络断开、超时或连接中断）。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/messageview.py" line="1424" />
         <source>The server sent a reply this client cannot read. Check the base URL.</source>
-        <translation type="unfinished" />
+        <translation>服务器返回了无法解析的响应。请检查 API 地址。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/messageview.py" line="1427" />
         <source>The provider's content filter blocked the request or the answer.</source>
-        <translation type="unfinished" />
+        <translation>服务商的内容过滤拦截了请求或回答。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/messageview.py" line="1430" />
         <source>The server refused the request as invalid.</source>
-        <translation type="unfinished" />
+        <translation>服务器认为请求无效，已拒绝。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/messageview.py" line="1433" />
         <source>This key is not allowed to use this model or endpoint.</source>
-        <translation type="unfinished" />
+        <translation>此密钥无权使用该模型或接口。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/messageview.py" line="1437" />
         <source>The request failed.</source>
-        <translation type="unfinished" />
+        <translation>请求失败。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/messageview.py" line="1448" />
         <source>{i} in / {o} out tokens</source>
-        <translation type="unfinished" />
+        <translation>输入 {i} / 输出 {o} tokens</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/messageview.py" line="1454" />
         <source>first token {ms} ms</source>
-        <translation type="unfinished" />
+        <translation>首 token {ms} ms</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/messageview.py" line="1462" />
         <source>{r} tok/s</source>
-        <translation type="unfinished" />
+        <translation>{r} tok/s</translation>
     </message>
 </context>
 <context>
@@ -571,27 +619,27 @@
     <message>
         <location filename="../../chatdesk/ui/modelpicker.py" line="115" />
         <source>Model id</source>
-        <translation type="unfinished" />
+        <translation>模型 ID</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/modelpicker.py" line="142" />
         <source>Other</source>
-        <translation type="unfinished" />
+        <translation>其他</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/modelpicker.py" line="259" />
         <source>Model: {0}</source>
-        <translation type="unfinished" />
+        <translation>模型：{0}</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/modelpicker.py" line="261" />
         <source>List: {0}</source>
-        <translation type="unfinished" />
+        <translation>列表：{0}</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/modelpicker.py" line="262" />
         <source>Type to search; press Enter to use any model id.</source>
-        <translation type="unfinished" />
+        <translation>输入以搜索；按 Enter 可使用任意模型 ID。</translation>
     </message>
 </context>
 <context>
@@ -599,265 +647,405 @@
     <message>
         <location filename="../../chatdesk/ui/params.py" line="253" />
         <source>Temperature</source>
-        <translation type="unfinished" />
+        <translation>温度</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/params.py" line="262" />
         <source>Top p</source>
-        <translation type="unfinished" />
+        <translation>Top p</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/params.py" line="263" />
         <source>Nucleus sampling, 0 to 1. Use this or temperature.</source>
-        <translation type="unfinished" />
+        <translation>核采样，0 到 1。与温度二选一即可。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/params.py" line="274" />
         <source>Max tokens</source>
-        <translation type="unfinished" />
+        <translation>最大 tokens</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/params.py" line="275" />
         <source>Cap on the length of the reply, in tokens.</source>
-        <translation type="unfinished" />
+        <translation>回复长度上限，以 token 计。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/params.py" line="284" />
         <source>Replies (n)</source>
-        <translation type="unfinished" />
+        <translation>回复数 (n)</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/params.py" line="285" />
         <source>How many candidate replies to generate (1 to 16).</source>
-        <translation type="unfinished" />
+        <translation>要生成的候选回复数（1 到 16）。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/params.py" line="297" />
         <source>One per line, up to 4. Write \n for a newline.</source>
-        <translation type="unfinished" />
+        <translation>每行一个，最多 4 个。用 \n 表示换行。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/params.py" line="310" />
         <source>Stop sequences</source>
-        <translation type="unfinished" />
+        <translation>停止序列</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/params.py" line="311" />
         <source>The reply ends before any of these texts (up to 4).</source>
-        <translation type="unfinished" />
+        <translation>回复遇到其中任一文本时即结束（最多 4 个）。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/params.py" line="318" />
         <source>Presence penalty</source>
-        <translation type="unfinished" />
+        <translation>存在惩罚</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/params.py" line="319" />
         <source>-2 to 2. Positive values favour new topics.</source>
-        <translation type="unfinished" />
+        <translation>-2 到 2。正值鼓励谈论新话题。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/params.py" line="325" />
         <source>Frequency penalty</source>
-        <translation type="unfinished" />
+        <translation>频率惩罚</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/params.py" line="326" />
         <source>-2 to 2. Positive values reduce repetition.</source>
-        <translation type="unfinished" />
+        <translation>-2 到 2。正值减少重复。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/params.py" line="330" />
         <source>JSON output</source>
-        <translation type="unfinished" />
+        <translation>JSON 输出</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/params.py" line="332" />
         <source>Ask for a JSON object reply. Mention JSON in your prompt too.</source>
-        <translation type="unfinished" />
+        <translation>要求以 JSON 对象回复。请同时在提示词中提及 JSON。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/params.py" line="340" />
         <source>any whole number</source>
-        <translation type="unfinished" />
+        <translation>任意整数</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/params.py" line="344" />
         <source>Seed</source>
-        <translation type="unfinished" />
+        <translation>随机种子</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/params.py" line="345" />
         <source>Best-effort determinism: the same seed tends to give the same reply.</source>
-        <translation type="unfinished" />
+        <translation>尽量保证结果可复现：相同的种子往往得到相同的回复。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/params.py" line="350" />
         <source>end-user id</source>
-        <translation type="unfinished" />
+        <translation>终端用户 ID</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/params.py" line="354" />
         <source>User id</source>
-        <translation type="unfinished" />
+        <translation>用户 ID</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/params.py" line="355" />
         <source>An end-user id the server may use for abuse monitoring.</source>
-        <translation type="unfinished" />
+        <translation>终端用户 ID，服务器可用于滥用监测。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/params.py" line="366" />
         <source>[{"type": "function", "function": {"name": ..., "parameters": {...}}}]</source>
-        <translation type="unfinished" />
+        <translation>[{"type": "function", "function": {"name": ..., "parameters": {...}}}]</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/params.py" line="375" />
         <source>Insert example</source>
-        <translation type="unfinished" />
+        <translation>插入示例</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/params.py" line="383" />
         <source>Tools</source>
-        <translation type="unfinished" />
+        <translation>工具</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/params.py" line="384" />
         <source>Function tools the model may call, as a JSON array.</source>
-        <translation type="unfinished" />
+        <translation>模型可调用的函数工具，JSON 数组格式。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/params.py" line="393" />
         <source>Sent only when tools are set.</source>
-        <translation type="unfinished" />
+        <translation>仅在设置了工具时发送。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/params.py" line="399" />
         <source>Tool choice</source>
-        <translation type="unfinished" />
+        <translation>工具选择</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/params.py" line="400" />
         <source>auto: model decides; none: never; required: must call; or one function.</source>
-        <translation type="unfinished" />
+        <translation>auto：由模型决定；none：从不调用；required：必须调用；或指定某个函数。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/params.py" line="405" />
         <source>View code</source>
-        <translation type="unfinished" />
+        <translation>查看代码</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/params.py" line="406" />
         <source>Show this request as cURL, Python or Node code</source>
-        <translation type="unfinished" />
+        <translation>以 cURL、Python 或 Node 代码显示此请求</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/params.py" line="408" />
         <source>Reset all</source>
-        <translation type="unfinished" />
+        <translation>全部重置</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/params.py" line="409" />
         <source>Unset every parameter (server defaults)</source>
-        <translation type="unfinished" />
+        <translation>清除所有参数（使用服务器默认值）</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/params.py" line="584" />
         <location filename="../../chatdesk/ui/params.py" line="681" />
         <source>No tools.</source>
-        <translation type="unfinished" />
+        <translation>无工具。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/params.py" line="621" />
         <source>Tools JSON is invalid; changes are not applied.</source>
-        <translation type="unfinished" />
+        <translation>工具 JSON 无效，更改未应用。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/params.py" line="645" />
         <source>At most 4 stop sequences are allowed.</source>
-        <translation type="unfinished" />
+        <translation>最多允许 4 个停止序列。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/params.py" line="683" />
         <source>Valid: no tools (an empty list is not sent).</source>
-        <translation type="unfinished" />
+        <translation>有效：无工具（空列表不会发送）。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/params.py" line="685" />
         <source>Valid: 1 tool</source>
-        <translation type="unfinished" />
+        <translation>有效：1 个工具</translation>
     </message>
     <message numerus="yes">
         <location filename="../../chatdesk/ui/params.py" line="687" />
         <source>Valid: %n tools</source>
-        <translation type="unfinished">
-            <numerusform />
+        <translation><numerusform>有效：%n 个工具</numerusform>
         </translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/params.py" line="699" />
         <source>Line {line}, column {col}: {msg}</source>
-        <translation type="unfinished" />
+        <translation>第 {line} 行，第 {col} 列：{msg}</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/params.py" line="703" />
         <source>Tools must be a JSON array [...] of tool objects.</source>
-        <translation type="unfinished" />
+        <translation>工具必须是由工具对象组成的 JSON 数组 [...]。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/params.py" line="707" />
         <source>Tool {i}: must be an object.</source>
-        <translation type="unfinished" />
+        <translation>工具 {i}：必须是对象。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/params.py" line="709" />
         <source>Tool {i}: "type" must be "function".</source>
-        <translation type="unfinished" />
+        <translation>工具 {i}："type" 必须为 "function"。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/params.py" line="712" />
         <source>Tool {i}: "function" must be an object.</source>
-        <translation type="unfinished" />
+        <translation>工具 {i}："function" 必须是对象。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/params.py" line="715" />
         <source>Tool {i}: "function.name" is missing.</source>
-        <translation type="unfinished" />
+        <translation>工具 {i}：缺少 "function.name"。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/params.py" line="718" />
         <source>Tool {i}: name "{name}" may use only letters, digits, _ and - (max 64).</source>
-        <translation type="unfinished" />
+        <translation>工具 {i}：名称 "{name}" 只能包含字母、数字、_ 和 -（最多 64 个字符）。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/params.py" line="721" />
         <source>Tool {i}: duplicate name "{name}".</source>
-        <translation type="unfinished" />
+        <translation>工具 {i}：名称 "{name}" 重复。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/params.py" line="725" />
         <source>Tool {i}: "function.parameters" must be a JSON Schema object.</source>
-        <translation type="unfinished" />
+        <translation>工具 {i}："function.parameters" 必须是 JSON Schema 对象。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/params.py" line="741" />
         <source>auto (model decides)</source>
-        <translation type="unfinished" />
+        <translation>auto（由模型决定）</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/params.py" line="742" />
         <source>none (never call tools)</source>
-        <translation type="unfinished" />
+        <translation>none（从不调用工具）</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/params.py" line="743" />
         <source>required (must call a tool)</source>
-        <translation type="unfinished" />
+        <translation>required（必须调用工具）</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/params.py" line="751" />
         <source>function: {name}</source>
-        <translation type="unfinished" />
+        <translation>函数：{name}</translation>
+    </message>
+</context>
+<context>
+    <name>SearchPanel</name>
+    <message>
+        <location filename="../../chatdesk/ui/searchpanel.py" line="378" />
+        <source>Search</source>
+        <translation>搜索</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/searchpanel.py" line="402" />
+        <source>Search all conversations…</source>
+        <translation>搜索所有对话…</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/searchpanel.py" line="417" />
+        <source>Only answers from this model</source>
+        <translation>仅显示此模型的回答</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/searchpanel.py" line="422" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="555" />
+        <source>All models</source>
+        <translation>所有模型</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/searchpanel.py" line="428" />
+        <source>All messages</source>
+        <translation>所有消息</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/searchpanel.py" line="429" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="616" />
+        <source>You</source>
+        <translation>你</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/searchpanel.py" line="430" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="616" />
+        <source>Assistant</source>
+        <translation>助手</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/searchpanel.py" line="436" />
+        <source>Any time</source>
+        <translation>任意时间</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/searchpanel.py" line="437" />
+        <source>Today</source>
+        <translation>今天</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/searchpanel.py" line="438" />
+        <source>Last 7 days</source>
+        <translation>最近 7 天</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/searchpanel.py" line="439" />
+        <source>Last 30 days</source>
+        <translation>最近 30 天</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/searchpanel.py" line="440" />
+        <source>Last year</source>
+        <translation>最近一年</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/searchpanel.py" line="441" />
+        <source>Custom range…</source>
+        <translation>自定义范围…</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/searchpanel.py" line="453" />
+        <source>From (inclusive)</source>
+        <translation>起始日期（含）</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/searchpanel.py" line="454" />
+        <source>To (inclusive)</source>
+        <translation>结束日期（含）</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/searchpanel.py" line="469" />
+        <source>Pinned only</source>
+        <translation>仅已置顶</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/searchpanel.py" line="471" />
+        <source>Comparisons only</source>
+        <translation>仅对比对话</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/searchpanel.py" line="474" />
+        <source>Only conversations where several models answered side by side</source>
+        <translation>仅显示多个模型并排回答的对话</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/searchpanel.py" line="479" />
+        <source>Sort by</source>
+        <translation>排序方式</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/searchpanel.py" line="482" />
+        <source>Newest</source>
+        <translation>最新</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/searchpanel.py" line="483" />
+        <source>Relevance</source>
+        <translation>相关度</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/searchpanel.py" line="506" />
+        <source>↑↓ select · Enter open · Esc close</source>
+        <translation>↑↓ 选择 · Enter 打开 · Esc 关闭</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/searchpanel.py" line="722" />
+        <source>Search failed: {error}</source>
+        <translation>搜索失败：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/searchpanel.py" line="724" />
+        <source>Type to search your conversations</source>
+        <translation>输入关键词搜索对话</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/searchpanel.py" line="728" />
+        <source>No results</source>
+        <translation>无结果</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/searchpanel.py" line="730" />
+        <source>1 result</source>
+        <translation>1 个结果</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/searchpanel.py" line="732" />
+        <source>{count} results</source>
+        <translation>{count} 个结果</translation>
     </message>
 </context>
 <context>
@@ -865,289 +1053,289 @@
     <message>
         <location filename="../../chatdesk/ui/settings.py" line="119" />
         <source>Settings</source>
-        <translation type="unfinished" />
+        <translation>设置</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/settings.py" line="125" />
         <source>Providers</source>
-        <translation type="unfinished" />
+        <translation>服务商</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/settings.py" line="126" />
         <source>Appearance</source>
-        <translation type="unfinished" />
+        <translation>外观</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/settings.py" line="127" />
         <source>Network</source>
-        <translation type="unfinished" />
+        <translation>网络</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/settings.py" line="128" />
         <source>Title model</source>
-        <translation type="unfinished" />
+        <translation>标题模型</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/settings.py" line="153" />
         <source>Add</source>
-        <translation type="unfinished" />
+        <translation>添加</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/settings.py" line="154" />
         <source>Edit</source>
-        <translation type="unfinished" />
+        <translation>编辑</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/settings.py" line="155" />
         <source>Remove</source>
-        <translation type="unfinished" />
+        <translation>移除</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/settings.py" line="166" />
         <location filename="../../chatdesk/ui/settings.py" line="278" />
         <source>Provider</source>
-        <translation type="unfinished" />
+        <translation>服务商</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/settings.py" line="168" />
         <source>e.g. Zero API</source>
-        <translation type="unfinished" />
+        <translation>例如 Zero API</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/settings.py" line="173" />
         <source>e.g. gpt-4o (optional)</source>
-        <translation type="unfinished" />
+        <translation>例如 gpt-4o（可选）</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/settings.py" line="175" />
         <source>Name:</source>
-        <translation type="unfinished" />
+        <translation>名称：</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/settings.py" line="176" />
         <source>Base URL:</source>
-        <translation type="unfinished" />
+        <translation>API 地址：</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/settings.py" line="177" />
         <source>API key:</source>
-        <translation type="unfinished" />
+        <translation>API 密钥：</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/settings.py" line="178" />
         <source>Default model:</source>
-        <translation type="unfinished" />
+        <translation>默认模型：</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/settings.py" line="184" />
         <source>Test connection</source>
-        <translation type="unfinished" />
+        <translation>测试连接</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/settings.py" line="185" />
         <source>Save provider</source>
-        <translation type="unfinished" />
+        <translation>保存服务商</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/settings.py" line="186" />
         <source>Cancel</source>
-        <translation type="unfinished" />
+        <translation>取消</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/settings.py" line="201" />
         <source>Connection test results appear here.</source>
-        <translation type="unfinished" />
+        <translation>连接测试结果将显示在这里。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/settings.py" line="226" />
         <source>(no key)</source>
-        <translation type="unfinished" />
+        <translation>（无密钥）</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/settings.py" line="252" />
         <source>Edit provider</source>
-        <translation type="unfinished" />
+        <translation>编辑服务商</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/settings.py" line="252" />
         <source>New provider</source>
-        <translation type="unfinished" />
+        <translation>新建服务商</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/settings.py" line="260" />
         <source>Stored key kept; type a new one to replace it</source>
-        <translation type="unfinished" />
+        <translation>已保留存储的密钥；输入新密钥可替换</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/settings.py" line="262" />
         <source>Paste your API key (sk-...)</source>
-        <translation type="unfinished" />
+        <translation>粘贴你的 API 密钥 (sk-...)</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/settings.py" line="296" />
         <source>Remove the provider "{name}" and its stored API key?</source>
-        <translation type="unfinished" />
+        <translation>要移除服务商“{name}”及其存储的 API 密钥吗？</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/settings.py" line="297" />
         <source>Remove provider</source>
-        <translation type="unfinished" />
+        <translation>移除服务商</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/settings.py" line="319" />
         <source>The base URL must start with http:// or https://, e.g. {example}</source>
-        <translation type="unfinished" />
+        <translation>API 地址必须以 http:// 或 https:// 开头，例如 {example}</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/settings.py" line="330" />
         <source>Enter a name for this provider.</source>
-        <translation type="unfinished" />
+        <translation>请为此服务商输入名称。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/settings.py" line="334" />
         <source>A provider named "{name}" already exists.</source>
-        <translation type="unfinished" />
+        <translation>已存在名为“{name}”的服务商。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/settings.py" line="364" />
         <source>Testing the connection…</source>
-        <translation type="unfinished" />
+        <translation>正在测试连接…</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/settings.py" line="379" />
         <source>✔ Connection works</source>
-        <translation type="unfinished" />
+        <translation>✔ 连接正常</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/settings.py" line="382" />
         <source>✖ Connection failed</source>
-        <translation type="unfinished" />
+        <translation>✖ 连接失败</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/settings.py" line="392" />
         <source>Light</source>
-        <translation type="unfinished" />
+        <translation>浅色</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/settings.py" line="393" />
         <source>Dark</source>
-        <translation type="unfinished" />
+        <translation>深色</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/settings.py" line="394" />
         <source>Follow system</source>
-        <translation type="unfinished" />
+        <translation>跟随系统</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/settings.py" line="397" />
         <source> pt</source>
-        <translation type="unfinished" />
+        <translation> pt</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/settings.py" line="402" />
         <source>Language changes take effect after a restart.</source>
-        <translation type="unfinished" />
+        <translation>语言更改将在重启后生效。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/settings.py" line="405" />
         <source>Enter sends, Shift+Enter for a new line</source>
-        <translation type="unfinished" />
+        <translation>Enter 发送，Shift+Enter 换行</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/settings.py" line="406" />
         <source>Ctrl+Enter sends, Enter for a new line</source>
-        <translation type="unfinished" />
+        <translation>Ctrl+Enter 发送，Enter 换行</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/settings.py" line="408" />
         <source>Theme:</source>
-        <translation type="unfinished" />
+        <translation>主题：</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/settings.py" line="409" />
         <source>Font size:</source>
-        <translation type="unfinished" />
+        <translation>字号：</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/settings.py" line="410" />
         <source>Language:</source>
-        <translation type="unfinished" />
+        <translation>语言：</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/settings.py" line="412" />
         <source>Send with:</source>
-        <translation type="unfinished" />
+        <translation>发送方式：</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/settings.py" line="418" />
         <source>Use the system proxy</source>
-        <translation type="unfinished" />
+        <translation>使用系统代理</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/settings.py" line="419" />
         <source>No proxy</source>
-        <translation type="unfinished" />
+        <translation>不使用代理</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/settings.py" line="420" />
         <source>Custom proxy URL</source>
-        <translation type="unfinished" />
+        <translation>自定义代理地址</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/settings.py" line="427" />
         <location filename="../../chatdesk/ui/settings.py" line="432" />
         <source> s</source>
-        <translation type="unfinished" />
+        <translation> 秒</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/settings.py" line="428" />
         <source>How long to wait for the server to answer</source>
-        <translation type="unfinished" />
+        <translation>等待服务器响应的最长时间</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/settings.py" line="434" />
         <source>Give up on a reply when no data arrives for this long</source>
-        <translation type="unfinished" />
+        <translation>超过此时长未收到数据则放弃本次回复</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/settings.py" line="437" />
         <source>Proxy:</source>
-        <translation type="unfinished" />
+        <translation>代理：</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/settings.py" line="438" />
         <source>Proxy URL:</source>
-        <translation type="unfinished" />
+        <translation>代理地址：</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/settings.py" line="439" />
         <source>Connect timeout:</source>
-        <translation type="unfinished" />
+        <translation>连接超时：</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/settings.py" line="440" />
         <source>Stream idle timeout:</source>
-        <translation type="unfinished" />
+        <translation>流式空闲超时：</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/settings.py" line="452" />
         <source>Empty: use the first words of the message</source>
-        <translation type="unfinished" />
+        <translation>留空：使用消息开头的几个词</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/settings.py" line="455" />
         <source>New conversations are titled by this model. Leave empty to skip the request.</source>
-        <translation type="unfinished" />
+        <translation>新对话的标题由此模型生成。留空则不发送该请求。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/settings.py" line="461" />
         <source>Title model:</source>
-        <translation type="unfinished" />
+        <translation>标题模型：</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/settings.py" line="514" />
         <source>The proxy URL must look like http://host:port or socks5://host:port.</source>
-        <translation type="unfinished" />
+        <translation>代理地址格式应为 http://host:port 或 socks5://host:port。</translation>
     </message>
 </context>
 <context>
@@ -1155,27 +1343,27 @@
     <message>
         <location filename="../../chatdesk/ui/params.py" line="138" />
         <source>Temperature: lower is more focused, higher more varied (0 to 2).</source>
-        <translation type="unfinished" />
+        <translation>温度：越低越集中，越高越多样（0 到 2）。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/params.py" line="144" />
         <source>default</source>
-        <translation type="unfinished" />
+        <translation>默认</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/params.py" line="145" />
         <source>Temperature (0 to 2). "default" leaves it to the server.</source>
-        <translation type="unfinished" />
+        <translation>温度（0 到 2）。“默认”表示由服务器决定。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/params.py" line="147" />
         <source>Reset</source>
-        <translation type="unfinished" />
+        <translation>重置</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/params.py" line="148" />
         <source>Unset the temperature (use the server default)</source>
-        <translation type="unfinished" />
+        <translation>清除温度设置（使用服务器默认值）</translation>
     </message>
 </context>
 <context>
@@ -1183,33 +1371,33 @@
     <message>
         <location filename="../../chatdesk/ui/codedialog.py" line="48" />
         <source>View code</source>
-        <translation type="unfinished" />
+        <translation>查看代码</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/codedialog.py" line="61" />
         <location filename="../../chatdesk/ui/codedialog.py" line="97" />
         <source>Copy</source>
-        <translation type="unfinished" />
+        <translation>复制</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/codedialog.py" line="62" />
         <source>Copy this snippet to the clipboard</source>
-        <translation type="unfinished" />
+        <translation>将此代码片段复制到剪贴板</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/codedialog.py" line="75" />
         <source>The API key is masked: paste your own key or set OPENAI_API_KEY.</source>
-        <translation type="unfinished" />
+        <translation>API 密钥已隐去：请粘贴你自己的密钥，或设置 OPENAI_API_KEY。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/codedialog.py" line="77" />
         <source>Set the OPENAI_API_KEY environment variable before running.</source>
-        <translation type="unfinished" />
+        <translation>运行前请先设置 OPENAI_API_KEY 环境变量。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/codedialog.py" line="96" />
         <source>Copied</source>
-        <translation type="unfinished" />
+        <translation>已复制</translation>
     </message>
 </context>
 <context>
@@ -1218,17 +1406,17 @@
         <location filename="../../chatdesk/ui/settings.py" line="77" />
         <location filename="../../chatdesk/ui/settings.py" line="89" />
         <source>Show</source>
-        <translation type="unfinished" />
+        <translation>显示</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/settings.py" line="79" />
         <source>Show or hide the key you are typing</source>
-        <translation type="unfinished" />
+        <translation>显示或隐藏正在输入的密钥</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/settings.py" line="89" />
         <source>Hide</source>
-        <translation type="unfinished" />
+        <translation>隐藏</translation>
     </message>
 </context>
 <context>
@@ -1236,7 +1424,15 @@
     <message>
         <location filename="../../chatdesk/ui/composer.py" line="156" />
         <source>Remove {0}</source>
-        <translation type="unfinished" />
+        <translation>移除 {0}</translation>
+    </message>
+</context>
+<context>
+    <name>self._panel</name>
+    <message>
+        <location filename="../../chatdesk/ui/searchpanel.py" line="309" />
+        <source>New chat</source>
+        <translation>新对话</translation>
     </message>
 </context>
 </TS>

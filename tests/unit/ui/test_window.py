@@ -320,3 +320,100 @@ def test_screenshot_with_chinese_emoji_code_and_math(harness: Harness, tmp_path:
     assert harness.window.grab().save(str(shot))
     assert shot.stat().st_size > 10_000
     _ = Qt  # keep the import for type checkers of the key constants
+
+
+def test_retry_after_error_replaces_the_failed_answer(harness: Harness) -> None:
+    harness.server.script(Reply.rate_limited(retry_after=30), Reply(text="Now it works"))
+    harness.send("Hello?")
+    failed = harness.rows()[-1]
+    assert failed.status == "error" and failed.meta["retry_after_s"] == 30
+    harness.window.composer.set_text("")
+    harness.controller.on_action("retry", failed.id, None)
+    harness.idle()
+    rows = harness.rows()
+    assert [r.role for r in rows] == ["user", "assistant"]
+    assert rows[-1].content == "Now it works" and rows[-1].status == "done"
+    assert harness.store.get_message(failed.id) is None
+
+
+def test_title_from_the_chosen_cheap_model(harness: Harness) -> None:
+    harness.controller.apply_settings(
+        harness.controller._default_settings() | {"title_model": "gpt-4o-mini"}
+    )
+    harness.server.script(Reply(text="Long answer about Rust"), Reply(text='"Rust 入门"'))
+    harness.send("Teach me Rust from zero please")
+    harness.wait(lambda: len(harness.chat_bodies()) == 2)
+    cid = harness.controller.conversation_id
+    harness.wait(lambda: harness.store.get_conversation(cid).title == "Rust 入门")
+    title_body = harness.chat_bodies()[-1]
+    assert title_body["model"] == "gpt-4o-mini"
+    assert title_body["stream"] is False and title_body["max_tokens"] == 24
+    assert "Teach me Rust" in title_body["messages"][0]["content"]
+
+
+def test_models_fall_back_to_builtin_list(harness: Harness) -> None:
+    harness.wait(lambda: harness.window.model_picker.source() != "")
+    assert "server" in harness.window.model_picker.source().lower()
+    harness.server.stop()
+    sources: list[str] = []
+    harness.controller.models_loaded.connect(sources.append)
+    harness.controller._endpoint.cache_key = "url:elsewhere"  # nothing cached for it
+    harness.controller.refresh_models()
+    harness.wait(lambda: bool(sources))
+    assert sources == ["builtin"]
+    assert "claude-sonnet-4-5" in harness.window.model_picker.models()
+
+
+def test_view_code_masks_the_key(harness: Harness) -> None:
+    from chatdesk.ui.codedialog import ViewCodeDialog
+
+    harness.window.params_panel.set_params({"max_tokens": 99})
+    harness.window.composer.set_text("代码示例")
+    harness.controller.view_code()
+    dialogs = [w for w in QApplication.topLevelWidgets() if isinstance(w, ViewCodeDialog)]
+    assert dialogs
+    dialog = dialogs[-1]
+    for kind in ("curl", "python", "node"):
+        text = dialog.text(kind)
+        assert KEY not in text and KEY[-4:] in text
+        assert "代码示例" in text and "99" in text
+    dialog.close()
+
+
+def test_layout_persists(harness: Harness) -> None:
+    harness.window.main_splitter.setSizes([333, 800])
+    harness.window.close()
+    saved = harness.store.get_setting("window_layout")
+    assert saved and saved["main_splitter"]
+
+
+def test_settings_apply_send_key_and_theme(harness: Harness) -> None:
+    settings = harness.controller._default_settings() | {"send_key": "ctrl+enter", "theme": "dark"}
+    harness.controller.apply_settings(settings)
+    assert harness.window.composer.send_key() == "ctrl+enter"
+    assert QApplication.instance().property("chatdesk_dark") is True
+    assert harness.store.get_setting("app_settings")["send_key"] == "ctrl+enter"
+    harness.controller.apply_settings(harness.controller._default_settings() | {"theme": "light"})
+    assert QApplication.instance().property("chatdesk_dark") is False
+
+
+def test_test_connection_explains_problems(harness: Harness) -> None:
+    from chatdesk.core.diagnose import diagnose
+
+    ok, text = harness.loop.run_until_complete(
+        diagnose(harness.server.base_url, KEY, "gpt-4o")
+    )
+    assert ok, text
+    assert "/models answered" in text and "one-token test" in text
+    body = harness.chat_bodies()[-1]
+    assert body["max_tokens"] == 1 and body["stream"] is False
+
+    ok, text = harness.loop.run_until_complete(diagnose(harness.server.base_url, "sk-wrong", None))
+    assert not ok and "API key was rejected" in text and "sk-wrong" not in text
+
+    harness.server.models_reply = Reply.html()
+    ok, text = harness.loop.run_until_complete(diagnose(harness.server.base_url, KEY, None))
+    assert not ok and "web page instead of JSON" in text
+
+    ok, text = harness.loop.run_until_complete(diagnose("not a url", KEY, None, lang="zh"))
+    assert not ok and "接口地址无效" in text
