@@ -461,6 +461,10 @@ class ConversationList(QWidget):
         self._view.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed)
         self._view.setUniformItemSizes(False)
         self._view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        # Long titles are elided, never scrolled sideways.
+        self._view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self._view.setWordWrap(False)
         self._view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self._view.customContextMenuRequested.connect(self._on_context_menu)
         self._view.selectionModel().currentChanged.connect(self._on_current_changed)

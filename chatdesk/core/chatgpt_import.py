@@ -1,0 +1,326 @@
+"""Read a ChatGPT data export (``conversations.json`` or the whole ``.zip``) into rows.
+
+ChatGPT stores each conversation as a ``mapping`` of nodes (``parent``/``children``)
+with ``current_node`` the leaf on screen, which is our message tree almost one to
+one. Nodes we do not keep (the ``message: null`` root, hidden system/context
+messages) are dropped and their children attached to the nearest kept ancestor, so
+every branch survives. ``tool`` messages (code interpreter, browsing) become assistant
+messages named after the tool: a bare ``tool`` role without a ``tool_call_id`` would
+make the server refuse the conversation when the user continues it.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import posixpath
+import re
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from chatdesk.core.transfer import PendingConversation, TransferError, loads_json
+from chatdesk.store.rows import ConversationRow, MessageRow
+
+_ASSET_ID = re.compile(r"(file[-_][A-Za-z0-9]+)")
+_CONVERSATIONS_JSON = re.compile(r"^conversations(-\d+)?\.json$")
+_MAGIC = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+)
+_STATUS = {
+    "finished_successfully": "done",
+    "finished_partial_completion": "stopped",
+    "in_progress": "interrupted",
+}
+_FINISH = {"stop": "stop", "max_tokens": "length", "interrupted": "stop"}
+
+ImageLookup = dict[str, tuple[bytes, str]]
+
+
+def looks_like_chatgpt(data: Any) -> bool:
+    """A list of objects that each have a ``mapping``: ChatGPT's conversations.json."""
+    return (
+        isinstance(data, list)
+        and bool(data)
+        and all(isinstance(c, dict) and isinstance(c.get("mapping"), dict) for c in data)
+    )
+
+
+def _sniff_mime(data: bytes, name: str) -> str | None:
+    for magic, mime in _MAGIC:
+        if data.startswith(magic):
+            return mime
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    guessed = mimetypes.guess_type(name)[0]
+    return guessed if guessed and guessed.startswith("image/") else None
+
+
+def parse_zip(path: Path) -> list[PendingConversation]:
+    """Parse the export zip: its conversations.json plus the image files it ships."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = [i.filename for i in zf.infolist() if not i.is_dir()]
+            jsons = sorted(n for n in names if _CONVERSATIONS_JSON.match(posixpath.basename(n)))
+            if not jsons:
+                what = "is empty" if not names else "has no conversations.json"
+                raise TransferError(
+                    f"{path.name} {what}: it is not a ChatGPT data export "
+                    "(Settings → Data controls → Export data)."
+                )
+            data: list[Any] = []
+            for name in jsons:
+                part = loads_json(zf.read(name), posixpath.basename(name))
+                if not looks_like_chatgpt(part):
+                    raise TransferError(
+                        f"{posixpath.basename(name)} in {path.name} is not a ChatGPT "
+                        "conversation list."
+                    )
+                data.extend(part)
+            files: dict[str, str] = {}
+            for name in names:
+                m = _ASSET_ID.match(posixpath.basename(name))
+                if m and name not in jsons:
+                    files.setdefault(m.group(1), name)
+            wanted = {a for a in _asset_ids(data) if a in files}
+            images: ImageLookup = {}
+            for asset in wanted:
+                blob = zf.read(files[asset])
+                mime = _sniff_mime(blob, files[asset])
+                if mime is not None:
+                    images[asset] = (blob, mime)
+    except zipfile.BadZipFile:
+        raise TransferError(f"{path.name} is not a readable zip file.") from None
+    except OSError as exc:
+        raise TransferError(f"Cannot read {path}: {exc.strerror or exc}") from None
+    return parse_conversations(data, images)
+
+
+def _asset_ids(data: list[Any]) -> set[str]:
+    """Every image asset id referenced anywhere in the conversations."""
+    found: set[str] = set()
+    for conv in data:
+        for node in conv.get("mapping", {}).values():
+            msg = node.get("message") if isinstance(node, dict) else None
+            content = msg.get("content") if isinstance(msg, dict) else None
+            for part in (content or {}).get("parts") or [] if isinstance(content, dict) else []:
+                asset = _asset_of(part)
+                if asset:
+                    found.add(asset)
+    return found
+
+
+def _asset_of(part: Any) -> str | None:
+    if isinstance(part, dict) and part.get("content_type") == "image_asset_pointer":
+        pointer = str(part.get("asset_pointer") or "")
+        m = _ASSET_ID.search(pointer.split("://", 1)[-1])
+        return m.group(1) if m else (pointer or None)
+    return None
+
+
+def _fence(text: str, lang: str = "") -> str:
+    longest = max((len(r) for r in re.findall(r"`+", text)), default=0)
+    ticks = "`" * max(3, longest + 1)
+    return f"{ticks}{lang}\n{text}\n{ticks}"
+
+
+def _text_of(content: dict[str, Any]) -> tuple[list[Any], str]:
+    """The content as a list of pieces (strings and image pointers) plus reasoning."""
+    ct = content.get("content_type")
+    if ct in ("text", "multimodal_text"):
+        pieces: list[Any] = []
+        for part in content.get("parts") or []:
+            if isinstance(part, str):
+                pieces.append(part)
+            elif _asset_of(part):
+                pieces.append(part)
+            elif isinstance(part, dict) and isinstance(part.get("text"), str):
+                pieces.append(part["text"])  # e.g. audio_transcription
+        return pieces, ""
+    if ct == "code":
+        lang = content.get("language") or ""
+        return [_fence(str(content.get("text") or ""), "" if lang == "unknown" else lang)], ""
+    if ct == "execution_output":
+        return [_fence(str(content.get("text") or ""))], ""
+    if ct == "tether_quote":
+        quote = "\n".join(f"> {line}" for line in str(content.get("text") or "").splitlines())
+        title, url = content.get("title") or "", content.get("url") or ""
+        source = f"[{title or url}]({url})" if url else title
+        return [quote + (f"\n\n— {source}" if source else "")], ""
+    if ct == "tether_browsing_display":
+        return [str(content.get("result") or content.get("summary") or "")], ""
+    if ct == "system_error":
+        return [f"{content.get('name') or 'Error'}: {content.get('text') or ''}"], ""
+    if ct == "thoughts":
+        thoughts = content.get("thoughts") or []
+        text = "\n\n".join(
+            "\n".join(str(t.get(k)) for k in ("summary", "content") if t.get(k))
+            for t in thoughts
+            if isinstance(t, dict)
+        )
+        return [], text
+    if ct == "reasoning_recap":
+        return [], str(content.get("content") or "")
+    if ct == "user_editable_context":
+        return [
+            "\n\n".join(
+                str(content[k]) for k in ("user_profile", "user_instructions") if content.get(k)
+            )
+        ], ""
+    # Unknown type: keep whatever text it carries rather than losing the message.
+    if isinstance(content.get("text"), str):
+        return [content["text"]], ""
+    return [p for p in content.get("parts") or [] if isinstance(p, str)], ""
+
+
+def _num(value: Any) -> float | None:
+    return (
+        float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+    )
+
+
+def _convert_message(
+    msg: dict[str, Any], node_id: str, images: ImageLookup, fallback_time: float
+) -> tuple[MessageRow, dict[str, tuple[bytes, str]]] | None:
+    """One ChatGPT message as a row (local ids filled in by the caller), or None to skip."""
+    meta = msg.get("metadata") if isinstance(msg.get("metadata"), dict) else {}
+    if meta.get("is_visually_hidden_from_conversation"):
+        return None
+    author = msg.get("author") if isinstance(msg.get("author"), dict) else {}
+    role = str(author.get("role") or "assistant")
+    content = msg.get("content") if isinstance(msg.get("content"), dict) else {}
+    pieces, reasoning = _text_of(content)
+    texts: list[str] = []
+    parts: list[dict[str, Any]] = []
+    used: dict[str, tuple[bytes, str]] = {}
+    missing: list[str] = []
+    for piece in pieces:
+        if isinstance(piece, str):
+            if piece:
+                texts.append(piece)
+                parts.append({"type": "text", "text": piece})
+            continue
+        asset = _asset_of(piece) or "image"
+        found = images.get(asset)
+        if found is None:
+            missing.append(asset)
+            note = f"[image {asset} was not included in the export]"
+            texts.append(note)
+            parts.append({"type": "text", "text": note})
+        else:
+            import hashlib
+
+            digest = hashlib.sha256(found[0]).hexdigest()
+            used[digest] = found
+            parts.append({"type": "image", "hash": digest, "mime": found[1]})
+    text = "\n\n".join(texts)
+    if role == "system" and not text.strip():
+        return None
+    chatgpt: dict[str, Any] = {"id": node_id, "content_type": content.get("content_type")}
+    name = author.get("name") if isinstance(author.get("name"), str) else None
+    if role == "tool":
+        chatgpt["role"] = "tool"
+        role = "assistant"
+        name = name or "tool"
+    recipient = msg.get("recipient")
+    if isinstance(recipient, str) and recipient != "all":
+        chatgpt["recipient"] = recipient
+    if missing:
+        chatgpt["missing_images"] = missing
+    finish = meta.get("finish_details") if isinstance(meta.get("finish_details"), dict) else {}
+    finish_type = finish.get("type") if isinstance(finish.get("type"), str) else None
+    status = _STATUS.get(str(msg.get("status")), "done")
+    if finish_type == "interrupted" and status == "done":
+        status = "stopped"
+    created = _num(msg.get("create_time")) or fallback_time
+    model = meta.get("model_slug") if isinstance(meta.get("model_slug"), str) else None
+    requested = (
+        meta.get("default_model_slug") if isinstance(meta.get("default_model_slug"), str) else None
+    )
+    row = MessageRow(
+        id=0,
+        conversation_id=0,
+        parent_id=None,
+        role=role,
+        content=text,
+        parts=parts if used else None,
+        reasoning=reasoning,
+        name=name,
+        model_requested=requested if role == "assistant" else None,
+        model=model if role == "assistant" else None,
+        finish_reason=_FINISH.get(finish_type, finish_type) if finish_type else None,
+        status=status,
+        created=created,
+        updated=_num(msg.get("update_time")) or created,
+        meta={"chatgpt": chatgpt},
+    )
+    return row, used
+
+
+def _convert_conversation(
+    conv: dict[str, Any], index: int, images: ImageLookup
+) -> PendingConversation:
+    mapping: dict[str, Any] = conv["mapping"]
+    conv_id = conv.get("conversation_id") or conv.get("id")
+    if not isinstance(conv_id, str) or not conv_id:
+        raise TransferError(f"ChatGPT conversation {index + 1} has no id; the file looks damaged.")
+    created = _num(conv.get("create_time")) or 0.0
+    nodes = {k: v for k, v in mapping.items() if isinstance(v, dict)}
+    roots = [k for k, v in nodes.items() if v.get("parent") not in nodes]
+    # Depth-first, children in ChatGPT's order: older siblings get smaller ids.
+    stack: list[tuple[str, int | None, float]] = [(r, None, created) for r in reversed(roots)]
+    kept_for: dict[str, int | None] = {}
+    messages: list[MessageRow] = []
+    used: dict[str, tuple[bytes, str]] = {}
+    while stack:
+        node_id, parent_local, when = stack.pop()
+        if node_id in kept_for:  # a cycle or a node listed twice
+            continue
+        node = nodes[node_id]
+        msg = node.get("message")
+        converted = (
+            _convert_message(msg, node_id, images, when) if isinstance(msg, dict) else None
+        )
+        local = parent_local
+        if converted is not None:
+            row, imgs = converted
+            local = len(messages) + 1
+            row.id, row.parent_id = local, parent_local
+            messages.append(row)
+            used.update(imgs)
+            when = row.created
+        kept_for[node_id] = local
+        children = [c for c in node.get("children") or [] if c in nodes]
+        stack.extend((c, local, when) for c in reversed(children))
+    current = conv.get("current_node")
+    leaf = kept_for.get(current) if isinstance(current, str) else None
+    assistant_models = [m.model for m in messages if m.model]
+    model = conv.get("default_model_slug")
+    if not isinstance(model, str):
+        model = assistant_models[-1] if assistant_models else None
+    updated = _num(conv.get("update_time")) or max(
+        [created, *(m.created for m in messages)], default=created
+    )
+    title = conv.get("title")
+    row = ConversationRow(
+        id=0,
+        title=title if isinstance(title, str) else "",
+        created=created,
+        updated=updated,
+        model=model,
+        current_leaf_id=leaf,
+    )
+    return PendingConversation(f"chatgpt:{conv_id}", row, messages, used)
+
+
+def parse_conversations(
+    data: Any, images: ImageLookup | None = None
+) -> list[PendingConversation]:
+    """Turn a parsed conversations.json into rows; ``images`` maps asset id -> bytes."""
+    if not looks_like_chatgpt(data):
+        if isinstance(data, list) and not data:
+            raise TransferError("The ChatGPT export holds no conversations.")
+        raise TransferError("This is not a ChatGPT conversations.json (no 'mapping' found).")
+    return [_convert_conversation(conv, i, images or {}) for i, conv in enumerate(data)]
