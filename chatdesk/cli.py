@@ -239,7 +239,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from chatdesk.core.keys import KeyStore
     from chatdesk.core.services import (
         add_user_message,
+        include_usage_for,
         load_image_file,
+        remember_include_usage,
         resolve_endpoint,
         title_from_text,
     )
@@ -348,7 +350,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
                 store, conv_id, prompt, parent_id=parent, images=images, image_urls=image_urls
             )
 
-        client_kwargs: dict[str, Any] = {}
+        client_kwargs: dict[str, Any] = {
+            "include_usage": include_usage_for(store, endpoint.cache_key)
+        }
         if args.timeout:
             client_kwargs["read_timeout"] = args.timeout
             client_kwargs["connect_timeout"] = min(args.timeout, 10.0)
@@ -371,7 +375,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
         async def go() -> Any:
             async with ChatClient(endpoint.base_url, endpoint.api_key, **client_kwargs) as client:
-                return await run_exchange(
+                outcome = await run_exchange(
                     client,
                     request,
                     store=None if args.no_save else store,
@@ -379,6 +383,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
                     parent_id=user_id,
                     on_event=on_event,
                 )
+                remember_include_usage(store, endpoint.cache_key, client)
+                return outcome
 
         outcome = asyncio.run(go())
         result = outcome.result

@@ -25,6 +25,8 @@ from chatdesk.core.services import (
     SetupError,
     add_user_message,
     fetch_models,
+    include_usage_for,
+    remember_include_usage,
     resolve_endpoint,
     title_from_text,
 )
@@ -170,6 +172,7 @@ class Controller(QObject):
                 read_timeout=float(self._settings.get("read_timeout", 60) or 60),
                 proxy=proxy,
                 trust_env=trust_env,
+                include_usage=include_usage_for(self.store, self._endpoint.cache_key),
             )
         return self._client
 
@@ -454,6 +457,8 @@ class Controller(QObject):
                 on_message=on_message,
             )
             status = outcome.status
+            if self._endpoint is not None:
+                remember_include_usage(self.store, self._endpoint.cache_key, self.client)
         except asyncio.CancelledError:
             status = "stopped"
         finally:

@@ -11,6 +11,7 @@ make the server refuse the conversation when the user continues it.
 
 from __future__ import annotations
 
+import hashlib
 import mimetypes
 import posixpath
 import re
@@ -105,7 +106,8 @@ def _asset_ids(data: list[Any]) -> set[str]:
         for node in conv.get("mapping", {}).values():
             msg = node.get("message") if isinstance(node, dict) else None
             content = msg.get("content") if isinstance(msg, dict) else None
-            for part in (content or {}).get("parts") or [] if isinstance(content, dict) else []:
+            parts = content.get("parts") if isinstance(content, dict) else None
+            for part in parts if isinstance(parts, list) else []:
                 asset = _asset_of(part)
                 if asset:
                     found.add(asset)
@@ -176,9 +178,7 @@ def _text_of(content: dict[str, Any]) -> tuple[list[Any], str]:
 
 
 def _num(value: Any) -> float | None:
-    return (
-        float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
-    )
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
 def _convert_message(
@@ -210,8 +210,6 @@ def _convert_message(
             texts.append(note)
             parts.append({"type": "text", "text": note})
         else:
-            import hashlib
-
             digest = hashlib.sha256(found[0]).hexdigest()
             used[digest] = found
             parts.append({"type": "image", "hash": digest, "mime": found[1]})
@@ -280,9 +278,7 @@ def _convert_conversation(
             continue
         node = nodes[node_id]
         msg = node.get("message")
-        converted = (
-            _convert_message(msg, node_id, images, when) if isinstance(msg, dict) else None
-        )
+        converted = _convert_message(msg, node_id, images, when) if isinstance(msg, dict) else None
         local = parent_local
         if converted is not None:
             row, imgs = converted
@@ -315,9 +311,7 @@ def _convert_conversation(
     return PendingConversation(f"chatgpt:{conv_id}", row, messages, used)
 
 
-def parse_conversations(
-    data: Any, images: ImageLookup | None = None
-) -> list[PendingConversation]:
+def parse_conversations(data: Any, images: ImageLookup | None = None) -> list[PendingConversation]:
     """Turn a parsed conversations.json into rows; ``images`` maps asset id -> bytes."""
     if not looks_like_chatgpt(data):
         if isinstance(data, list) and not data:

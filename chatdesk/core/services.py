@@ -172,3 +172,14 @@ def title_from_text(text: str, limit: int = 48) -> str:
         return words or "New chat"
     cut = words[:limit].rsplit(" ", 1)[0] if " " in words[:limit] else words[:limit]
     return cut + "…"
+
+
+def include_usage_for(store: Store, cache_key: str) -> bool:
+    """Whether to ask this server for usage in the stream (False once it refused it)."""
+    return not store.get_setting(f"rejects_include_usage:{cache_key}", False)
+
+
+def remember_include_usage(store: Store, cache_key: str, client: Any) -> None:
+    """The client found the server rejects stream_options: remember it for next time."""
+    if not getattr(client, "include_usage", True):
+        store.set_setting(f"rejects_include_usage:{cache_key}", True)

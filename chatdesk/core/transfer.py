@@ -143,7 +143,9 @@ def write_pending(
 # --------------------------------------------------------------------------- reading files
 
 
-def import_file(store: Store, path: str | os.PathLike[str], *, progress: Progress | None = None) -> ImportResult:
+def import_file(
+    store: Store, path: str | os.PathLike[str], *, progress: Progress | None = None
+) -> ImportResult:
     """Import a ChatDesk JSON export, a ChatGPT ``conversations.json`` or its ``.zip``.
 
     Everything is parsed and checked before the first write; then one transaction.
@@ -163,7 +165,7 @@ def import_file(store: Store, path: str | os.PathLike[str], *, progress: Progres
     if isinstance(data, dict) and data.get("format") == FORMAT:
         pending = parse_chatdesk(data)
         return write_pending(store, pending, progress=progress, source="chatdesk")
-    if chatgpt_import.looks_like_chatgpt(data):
+    if isinstance(data, list):
         pending = chatgpt_import.parse_conversations(data)
         return write_pending(store, pending, progress=progress, source="chatgpt")
     raise TransferError(
@@ -304,17 +306,23 @@ def parse_chatdesk(data: dict[str, Any]) -> list[PendingConversation]:
             local_ids.add(mid)
             f = {key: _field(msg, key, types, m_where) for key, types in _MSG_FIELDS.items()}
             if f["status"] not in MESSAGE_STATUSES:
-                raise TransferError(f"Damaged export: {m_where} has unknown status {f['status']!r}.")
+                raise TransferError(
+                    f"Damaged export: {m_where} has unknown status {f['status']!r}."
+                )
             for part in f["parts"] or []:
                 if not isinstance(part, dict):
-                    raise TransferError(f"Damaged export: {m_where} has a part that is not an object.")
+                    raise TransferError(
+                        f"Damaged export: {m_where} has a part that is not an object."
+                    )
                 digest = part.get("hash")
                 if part.get("type") == "image" and isinstance(digest, str) and digest in images:
                     used[digest] = images[digest]
             messages.append(MessageRow(id=mid, conversation_id=0, parent_id=parent, **f))
         leaf = c["current_leaf"]
         if leaf is not None and leaf not in local_ids:
-            raise TransferError(f"Damaged export: {where} current_leaf {leaf} is not one of its messages.")
+            raise TransferError(
+                f"Damaged export: {where} current_leaf {leaf} is not one of its messages."
+            )
         row = ConversationRow(
             id=0,
             title=c["title"],
@@ -638,7 +646,9 @@ def export_html(store: Store, ids: Iterable[int] | None = None) -> str:
             + "</div>",
         ]
         if conv.system_prompt.strip():
-            out.append(f'<div class="system-prompt"><b>System prompt</b>\n{esc(conv.system_prompt)}</div>')
+            out.append(
+                f'<div class="system-prompt"><b>System prompt</b>\n{esc(conv.system_prompt)}</div>'
+            )
         for m in path:
             classes = ["msg", re.sub(r"[^a-z]", "", m.role.lower()) or "other"]
             if m.status == "error":

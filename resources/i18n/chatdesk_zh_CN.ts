@@ -181,32 +181,32 @@
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="473" />
+        <location filename="../../chatdesk/ui/convlist.py" line="477" />
         <source>Conversation deleted</source>
         <translation>对话已删除</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="474" />
+        <location filename="../../chatdesk/ui/convlist.py" line="478" />
         <source>Undo</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="602" />
+        <location filename="../../chatdesk/ui/convlist.py" line="606" />
         <source>Rename</source>
         <translation>重命名</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="605" />
+        <location filename="../../chatdesk/ui/convlist.py" line="609" />
         <source>Unpin</source>
         <translation>取消置顶</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="605" />
+        <location filename="../../chatdesk/ui/convlist.py" line="609" />
         <source>Pin</source>
         <translation>置顶</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="608" />
+        <location filename="../../chatdesk/ui/convlist.py" line="612" />
         <source>Delete</source>
         <translation>删除</translation>
     </message>

@@ -454,3 +454,14 @@ def test_version_starts_fast(chatdesk_home: Path) -> None:
         timeout=60,
     )
     assert proc.returncode == 0 and proc.stdout.startswith("chatdesk ")
+
+
+def test_server_that_rejects_stream_options_is_remembered(server: FakeServer, capsys) -> None:
+    server.script(Reply(text="one", reject_stream_options=True), Reply(text="one"))
+    assert run(capsys, "ask", "--base-url", server.base_url, "-m", "m", "a")[1] == "one\n"
+    bodies = [r.json for r in server.requests if r.path.endswith("/chat/completions")]
+    assert "stream_options" in bodies[0] and "stream_options" not in bodies[1]
+    server.script(Reply(text="two", reject_stream_options=True))
+    assert run(capsys, "ask", "--base-url", server.base_url, "-m", "m", "b")[1] == "two\n"
+    bodies = [r.json for r in server.requests if r.path.endswith("/chat/completions")]
+    assert len(bodies) == 3 and "stream_options" not in bodies[2]

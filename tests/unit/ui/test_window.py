@@ -400,9 +400,7 @@ def test_settings_apply_send_key_and_theme(harness: Harness) -> None:
 def test_test_connection_explains_problems(harness: Harness) -> None:
     from chatdesk.core.diagnose import diagnose
 
-    ok, text = harness.loop.run_until_complete(
-        diagnose(harness.server.base_url, KEY, "gpt-4o")
-    )
+    ok, text = harness.loop.run_until_complete(diagnose(harness.server.base_url, KEY, "gpt-4o"))
     assert ok, text
     assert "/models answered" in text and "one-token test" in text
     body = harness.chat_bodies()[-1]
