@@ -159,6 +159,26 @@ def build_parser() -> argparse.ArgumentParser:
     kd.add_argument("provider")
     kst = ksub.add_parser("status")
     kst.add_argument("--json", action="store_true")
+
+    exp = sub.add_parser("export", help="write conversations to Markdown, JSON or HTML")
+    exp.add_argument("ids", nargs="*", type=_int_arg("id", 1), metavar="ID")
+    exp.add_argument("--all", action="store_true", help="every conversation")
+    exp.add_argument(
+        "--format", choices=("md", "json", "html"), help="default: from the -o suffix, else json"
+    )
+    exp.add_argument("-o", "--output", metavar="PATH", help="file to write (default: stdout)")
+
+    imp = sub.add_parser(
+        "import", help="import a ChatDesk JSON export or a ChatGPT export (.json or .zip)"
+    )
+    imp.add_argument("path", metavar="PATH")
+    imp.add_argument("--json", action="store_true")
+
+    bak = sub.add_parser("backup", help="back up the history database (or list, restore)")
+    bg = bak.add_mutually_exclusive_group()
+    bg.add_argument("--list", action="store_true", help="show the existing backups")
+    bg.add_argument("--restore", metavar="FILE", help="replace the history with this backup")
+    bak.add_argument("--json", action="store_true")
     return p
 
 
@@ -678,12 +698,114 @@ def cmd_keys(args: argparse.Namespace) -> int:
     return EXIT_USAGE
 
 
+# --- export / import / backup ---------------------------------------------------------
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write conversations (ids or --all) as md/json/html to a file or stdout."""
+    from chatdesk.core.transfer import TransferError, export_text, export_to_file
+    from chatdesk.paths import database_path
+    from chatdesk.store import Store
+
+    if args.all == bool(args.ids):
+        raise UsageError("give conversation ids or --all (not both)")
+    fmt = args.format
+    if fmt is None:
+        suffix = Path(args.output).suffix.lower().lstrip(".") if args.output else ""
+        fmt = {"md": "md", "markdown": "md", "htm": "html", "html": "html"}.get(suffix, "json")
+    ids = None if args.all else args.ids
+    store = Store(database_path())
+    try:
+        if args.output in (None, "-"):
+            sys.stdout.write(export_text(store, ids, fmt))
+            sys.stdout.flush()
+            return 0
+        count = export_to_file(store, ids, fmt, args.output)
+    except TransferError as exc:
+        raise UsageError(str(exc)) from None
+    finally:
+        store.close()
+    print(f"exported {count} conversation{'s' if count != 1 else ''} to {args.output}")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Import a file; progress on stderr; counts on stdout (or --json)."""
+    from chatdesk.core.transfer import TransferError, import_file
+    from chatdesk.paths import database_path
+    from chatdesk.store import Store
+
+    def progress(done: int, total: int) -> None:
+        if total >= 1000:
+            sys.stderr.write(f"chatdesk: {done}/{total} conversations\n")
+            sys.stderr.flush()
+
+    if not Path(args.path).is_file():
+        raise UsageError(f"no such file: {args.path}")
+    store = Store(database_path())
+    try:
+        result = import_file(store, args.path, progress=progress)
+    except TransferError as exc:
+        raise UsageError(str(exc)) from None
+    finally:
+        store.close()
+    if args.json:
+        _print_json(result.to_json())
+    else:
+        print(
+            f"added {result.conversations_added} conversations"
+            f" ({result.messages_added} messages);"
+            f" skipped {result.conversations_skipped} already imported"
+        )
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    """Back up now, list backups, or restore one (the old database is kept aside)."""
+    from chatdesk.core.backup import backup_now, list_backups, restore_backup
+    from chatdesk.paths import data_dir, database_path
+    from chatdesk.store import Store
+
+    folder = data_dir() / "backups"
+    if args.list:
+        backups = list_backups(folder)
+        if args.json:
+            _print_json({"backups": [{"path": str(b), "bytes": b.stat().st_size} for b in backups]})
+        else:
+            for b in backups:
+                print(f"{b}\t{b.stat().st_size} bytes")
+            if not backups:
+                print(f"no backups in {folder}")
+        return 0
+    if args.restore:
+        previous = restore_backup(args.restore, database_path())
+        if args.json:
+            _print_json({"restored": args.restore, "previous": previous and str(previous)})
+        else:
+            kept = f"; the previous history is kept as {previous}" if previous else ""
+            print(f"restored {args.restore}{kept}")
+        return 0
+    store = Store(database_path())
+    try:
+        path = backup_now(store, folder)
+    finally:
+        store.close()
+    if args.json:
+        _print_json({"backup": str(path)})
+    else:
+        print(f"backup written to {path}")
+    return 0
+
+
 COMMANDS = {
     "ask": cmd_ask,
     "models": cmd_models,
     "providers": cmd_providers,
     "history": cmd_history,
     "keys": cmd_keys,
+    "export": cmd_export,
+    "import": cmd_import,
+    "backup": cmd_backup,
 }
 
 

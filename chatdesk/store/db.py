@@ -956,6 +956,11 @@ class Store:
         Parents must come before children. Unlike :meth:`add_message` the
         conversation's ``current_leaf_id``/``updated`` are not touched. A parent in
         another conversation raises ``ValueError`` and nothing is inserted.
+
+        Speed: rows go in as ``streaming`` (not indexed) and get their real status in
+        one UPDATE, so the FTS triggers run inside a single statement. Indexing row by
+        row (one statement each) makes FTS5 flush a tiny segment per row: ~100 µs per
+        message instead of ~30 µs.
         """
         if not rows:
             return 0
@@ -982,7 +987,7 @@ class Store:
                 _dumps_opt(r.usage),
                 r.ttft_ms,
                 r.duration_ms,
-                r.status,
+                "streaming",
                 r.error,
                 r.error_category,
                 r.choice_index,
@@ -1000,6 +1005,19 @@ class Store:
                 f" VALUES ({', '.join('?' * len(MESSAGE_COLUMNS))})",
                 map(values, rows),
             )
+            conn.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS chatdesk_bulk_status"
+                " (id INTEGER PRIMARY KEY, status TEXT NOT NULL)"
+            )
+            conn.executemany(
+                "INSERT INTO chatdesk_bulk_status (id, status) VALUES (?, ?)",
+                [(r.id, r.status) for r in rows if r.status != "streaming"],
+            )
+            conn.execute(
+                "UPDATE messages SET status = (SELECT b.status FROM chatdesk_bulk_status b"
+                " WHERE b.id = messages.id) WHERE id IN (SELECT id FROM chatdesk_bulk_status)"
+            )
+            conn.execute("DELETE FROM chatdesk_bulk_status")
             bad = conn.execute(
                 "SELECT m.id FROM messages m JOIN messages p ON p.id = m.parent_id"
                 " WHERE m.id BETWEEN ? AND ? AND p.conversation_id != m.conversation_id LIMIT 1",

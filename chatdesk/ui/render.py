@@ -114,6 +114,8 @@ def escape_text(text: str) -> str:
 
 _formatters: dict[bool, Any] = {}
 _lexers: dict[str, Any] = {}
+# True inside StreamRenderer.update: then lexers and math never block on a first load.
+_streaming = False
 _lock = threading.Lock()
 
 
@@ -127,10 +129,24 @@ def _formatter(dark: bool) -> Any:
     return f
 
 
-def _lexer(lang: str) -> Any:
-    """Lexer by name, never guessed (guessing costs 10-190 ms, RECIPES.md section 6)."""
+_lexers_loading: dict[str, threading.Thread] = {}
+
+
+def _lexer(lang: str, wait: bool = True) -> Any:
+    """Lexer by name, never guessed (guessing costs 10-190 ms, RECIPES.md section 6).
+
+    Loading a lexer's module the first time costs 10-100 ms. With ``wait=False`` (while
+    an answer streams) it loads in a background thread and None is returned meanwhile:
+    the block is shown plain now and highlighted when the message is complete.
+    """
     lang = lang.lower()
     lx = _lexers.get(lang)
+    if lx is None and not wait:
+        if lang not in _lexers_loading:
+            thread = threading.Thread(target=_lexer, args=(lang,), daemon=True)
+            _lexers_loading[lang] = thread
+            thread.start()
+        return None
     if lx is None:
         from pygments.lexers import get_lexer_by_name
         from pygments.util import ClassNotFound
@@ -163,10 +179,11 @@ def render_code(code: str, lang: str, index: int, dark: bool, highlight: bool = 
     re-rendered on every update.
     """
     th = _THEMES[bool(dark)]
-    if highlight and lang:
+    lexer = _lexer(lang, wait=not _streaming) if highlight and lang else None
+    if lexer is not None:
         from pygments import highlight as _hl
 
-        body = _hl(code, _lexer(lang), _formatter(bool(dark)))
+        body = _hl(code, lexer, _formatter(bool(dark)))
     else:
         body = html.escape(code, quote=False)
     body = body.rstrip("\n")
@@ -194,17 +211,51 @@ def _math_name(tex: str, display: bool, color: str) -> str:
     return f"math:{digest}"
 
 
+_math_engine: Any = None
+_math_loading: threading.Thread | None = None
+
+
+def _load_math_engine() -> None:
+    global _math_engine
+    import ziamath
+
+    ziamath.config.svg2 = False  # QtSvg (SVG Tiny) cannot draw <symbol>
+    _math_engine = ziamath
+
+
+def math_engine(wait: bool = True) -> Any:
+    """ziamath, loaded on first need (it costs ~150 ms and ~12 MB).
+
+    With ``wait=False`` (while an answer streams) the import runs in a background
+    thread and None is returned until it is ready, so the window never freezes on it.
+    """
+    global _math_loading
+    if _math_engine is not None:
+        return _math_engine
+    if wait:
+        if _math_loading is not None:
+            _math_loading.join()
+        else:
+            _load_math_engine()
+        return _math_engine
+    if _math_loading is None:
+        _math_loading = threading.Thread(target=_load_math_engine, daemon=True)
+        _math_loading.start()
+    return None
+
+
 def render_math(tex: str, display: bool, dark: bool) -> str | None:
-    """Render LaTeX to SVG (cached in :data:`MATH_SVGS`); None when it does not parse."""
+    """Render LaTeX to SVG (cached in :data:`MATH_SVGS`); None when it does not parse
+    (or, while streaming, when the math engine is still loading)."""
     color = _THEMES[bool(dark)].math
     name = _math_name(tex, display, color)
     if name in MATH_SVGS:
         return name
+    engine = math_engine(wait=not _streaming)
+    if engine is None:
+        return None
     try:
-        import ziamath
-
-        ziamath.config.svg2 = False  # QtSvg (SVG Tiny) cannot draw <symbol>
-        svg = ziamath.Latex(tex, size=MATH_FONT_PX, color=color, inline=not display).svg()
+        svg = engine.Latex(tex, size=MATH_FONT_PX, color=color, inline=not display).svg()
     except Exception:  # ziamath raises many kinds of error on bad input
         return None
     m = re.search(r'width="([\d.]+)"\s+height="([\d.]+)"', svg)
@@ -425,13 +476,11 @@ COMMON_LANGUAGES = (
 def warm_up_steps() -> list[Callable[[], None]]:
     """Start-up work split into small steps the app runs one per idle tick.
 
-    Each first use is slow (Markdown extensions, ziamath ~150 ms, every Pygments lexer
-    10-100 ms): paid while streaming, it would freeze the window mid-answer.
+    The first Markdown render imports its extensions and Pygments (75-95 ms). Lexers
+    and the math engine load in the background on first need instead (see
+    :func:`_lexer` and :func:`math_engine`), which keeps idle memory low.
     """
-    steps: list[Callable[[], None]] = [warm_up, lambda: render_math("x^2", False, False)]
-    for lang in COMMON_LANGUAGES:
-        steps.append(lambda lang=lang: _renderer(False).render(f"```{lang}\nx\n```\n", 0))
-    return steps
+    return [warm_up]
 
 
 # --------------------------------------------------------------------------- blocks
@@ -565,6 +614,15 @@ class StreamRenderer:
         self.__init__(self.dark)  # type: ignore[misc]
 
     def update(self, text: str, budget_s: float | None = None) -> tuple[list[str], str]:
+        """See :meth:`_update`; math met while streaming never waits for its engine."""
+        global _streaming
+        _streaming = True
+        try:
+            return self._update(text, budget_s)
+        finally:
+            _streaming = False
+
+    def _update(self, text: str, budget_s: float | None = None) -> tuple[list[str], str]:
         """Feed the full text so far; returns (newly finished block HTMLs, tail HTML).
 
         With ``budget_s``, rendering stops once that much time is spent, so a burst of text

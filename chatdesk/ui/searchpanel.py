@@ -512,8 +512,8 @@ class SearchPanel(QDialog):
         for combo in (self._model_combo, self._role_combo, self._sort_combo):
             combo.currentIndexChanged.connect(self.run_search)
         self._date_combo.currentIndexChanged.connect(self._on_date_choice)
-        self._since_edit.dateChanged.connect(self.run_search)
-        self._until_edit.dateChanged.connect(self.run_search)
+        self._since_edit.dateChanged.connect(self._on_custom_dates)
+        self._until_edit.dateChanged.connect(self._on_custom_dates)
         self._pinned_check.toggled.connect(self.run_search)
         self._comparisons_check.toggled.connect(self.run_search)
         self._results.rowsInserted.connect(self._update_count)
@@ -687,6 +687,10 @@ class SearchPanel(QDialog):
         for widget in (self._since_edit, self._range_dash, self._until_edit):
             widget.setVisible(custom)
         self.run_search()
+
+    def _on_custom_dates(self) -> None:
+        if self._date_combo.currentData() == "custom":
+            self.run_search()
 
     def _date_bounds(self) -> tuple[float | None, float | None]:
         """Epoch bounds (both inclusive) for the chosen date range, in local time."""

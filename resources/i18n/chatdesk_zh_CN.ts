@@ -97,73 +97,73 @@
 <context>
     <name>Controller</name>
     <message>
-        <location filename="../../chatdesk/controller.py" line="148" />
+        <location filename="../../chatdesk/controller.py" line="150" />
         <source>Server: %1</source>
         <translation>服务器：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/controller.py" line="198" />
+        <location filename="../../chatdesk/controller.py" line="201" />
         <source>Models from the server</source>
         <translation>来自服务器的模型列表</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/controller.py" line="199" />
+        <location filename="../../chatdesk/controller.py" line="202" />
         <source>Cached model list (server unreachable)</source>
         <translation>缓存的模型列表（无法连接服务器）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/controller.py" line="200" />
+        <location filename="../../chatdesk/controller.py" line="203" />
         <source>Built-in model list (server unreachable)</source>
         <translation>内置模型列表（无法连接服务器）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/controller.py" line="229" />
+        <location filename="../../chatdesk/controller.py" line="232" />
         <source>Wait for the answer to finish or stop it first.</source>
         <translation>请等待回答完成，或先停止生成。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/controller.py" line="406" />
-        <location filename="../../chatdesk/controller.py" line="410" />
+        <location filename="../../chatdesk/controller.py" line="409" />
+        <location filename="../../chatdesk/controller.py" line="413" />
         <source>Not sent: %1</source>
         <translation>未发送：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/controller.py" line="409" />
+        <location filename="../../chatdesk/controller.py" line="412" />
         <source>Request not valid</source>
         <translation>请求无效</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/controller.py" line="571" />
+        <location filename="../../chatdesk/controller.py" line="576" />
         <source>Edit and resend</source>
         <translation>编辑并重新发送</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/controller.py" line="571" />
+        <location filename="../../chatdesk/controller.py" line="576" />
         <source>Message:</source>
         <translation>消息：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/controller.py" line="622" />
+        <location filename="../../chatdesk/controller.py" line="627" />
         <source>Tool result</source>
         <translation>工具结果</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/controller.py" line="623" />
+        <location filename="../../chatdesk/controller.py" line="628" />
         <source>Result for %1:</source>
         <translation>%1 的结果：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/controller.py" line="740" />
+        <location filename="../../chatdesk/controller.py" line="745" />
         <source>The key is used for this session only.</source>
         <translation>此密钥仅在本次会话中使用。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/controller.py" line="802" />
+        <location filename="../../chatdesk/controller.py" line="807" />
         <source>Save preset</source>
         <translation>保存预设</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/controller.py" line="802" />
+        <location filename="../../chatdesk/controller.py" line="807" />
         <source>Preset name:</source>
         <translation>预设名称：</translation>
     </message>
@@ -1023,27 +1023,27 @@
         <translation>↑↓ 选择 · Enter 打开 · Esc 关闭</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="722" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="726" />
         <source>Search failed: {error}</source>
         <translation>搜索失败：{error}</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="724" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="728" />
         <source>Type to search your conversations</source>
         <translation>输入关键词搜索对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="728" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="732" />
         <source>No results</source>
         <translation>无结果</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="730" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="734" />
         <source>1 result</source>
         <translation>1 个结果</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="732" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="736" />
         <source>{count} results</source>
         <translation>{count} 个结果</translation>
     </message>
