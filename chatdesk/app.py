@@ -205,6 +205,9 @@ def run_app(args: argparse.Namespace) -> int:
     _collect_garbage_from_a_timer(app)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
+    from chatdesk.ui import render
+
+    render.background_math = True
     store, window, controller = build(args)
     window.show()
     if os.environ.get("CHATDESK_REPORT_STARTUP"):

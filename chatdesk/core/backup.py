@@ -113,7 +113,7 @@ def maybe_daily_backup(
 
 def validate_backup(path: str | os.PathLike[str]) -> None:
     """Open the file read-only and check it is a sound ChatDesk database we can use."""
-    from chatdesk.store import migrations as mig
+    from chatdesk.store import StoreError, migrations as mig
 
     src = Path(path)
     if not src.is_file():
@@ -132,7 +132,10 @@ def validate_backup(path: str | os.PathLike[str]) -> None:
             result = conn.execute("PRAGMA integrity_check").fetchone()[0]
             if result != "ok":
                 raise BackupError(f"{src.name} is damaged (integrity check: {result}).")
-            mig.check_not_newer(conn)
+            try:
+                mig.check_not_newer(conn)
+            except StoreError as exc:
+                raise BackupError(f"{src.name}: {exc.message}") from None
         except sqlite3.DatabaseError as exc:
             raise BackupError(f"{src.name} is not a usable SQLite database ({exc}).") from None
     finally:

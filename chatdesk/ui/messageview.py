@@ -459,6 +459,11 @@ class MessageView(QAbstractScrollArea):
         self._adjusting = False
         self._press_href: str | None = None
         self._thumbs: dict[str, QImage | None] = {}
+        self._math_seen = render.math_generation
+        self._math_timer = QTimer(self)
+        self._math_timer.setInterval(500)
+        self._math_timer.timeout.connect(self._check_math)
+        self._math_timer.start()
         self._countdown = QTimer(self)
         self._countdown.setInterval(1000)
         self._countdown.timeout.connect(self._tick)
@@ -494,6 +499,22 @@ class MessageView(QAbstractScrollArea):
 
     def model(self) -> MessageListModel | None:
         return self._model
+
+    def _check_math(self) -> None:
+        """Re-render finished messages that showed TeX source before math could load."""
+        if render.math_generation == self._math_seen:
+            return
+        self._math_seen = render.math_generation
+        m = self._model
+        if m is None:
+            return
+        for mid in list(self._items):
+            row = m.message_by_id(mid)
+            if row is None or row.status == "streaming":
+                continue
+            if "$" in row.content or "\\(" in row.content or "\\[" in row.content:
+                del self._items[mid]
+        self.viewport().update()
 
     def set_dark(self, dark: bool) -> None:
         """Switch the colours of bubbles, text, code blocks and math."""

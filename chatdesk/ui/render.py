@@ -213,35 +213,48 @@ def _math_name(tex: str, display: bool, color: str) -> str:
 
 _math_engine: Any = None
 _math_loading: threading.Thread | None = None
+_math_wanted = False
+# Bumped when the math engine has loaded: views re-render what showed TeX source meanwhile.
+math_generation = 0
+# The window sets this: the math engine (~150 ms, ~12 MB) then never loads on the GUI
+# thread. It loads in a background thread on first need, never while an answer
+# streams (the import would compete with the stream for the GIL).
+background_math = False
 
 
 def _load_math_engine() -> None:
-    global _math_engine
+    global _math_engine, math_generation
     import ziamath
 
     ziamath.config.svg2 = False  # QtSvg (SVG Tiny) cannot draw <symbol>
     _math_engine = ziamath
+    math_generation += 1
 
 
-def math_engine(wait: bool = True) -> Any:
-    """ziamath, loaded on first need (it costs ~150 ms and ~12 MB).
-
-    With ``wait=False`` (while an answer streams) the import runs in a background
-    thread and None is returned until it is ready, so the window never freezes on it.
-    """
+def start_math_engine() -> None:
+    """Load the math engine in a background thread (once)."""
     global _math_loading
-    if _math_engine is not None:
-        return _math_engine
-    if wait:
-        if _math_loading is not None:
-            _math_loading.join()
-        else:
-            _load_math_engine()
-        return _math_engine
-    if _math_loading is None:
+    if _math_engine is None and _math_loading is None:
         _math_loading = threading.Thread(target=_load_math_engine, daemon=True)
         _math_loading.start()
-    return None
+
+
+def math_engine() -> Any:
+    """ziamath when it can be had now, else None (math is then shown as TeX source)."""
+    global _math_wanted
+    if _math_engine is not None:
+        return _math_engine
+    if _streaming:
+        _math_wanted = True
+        return None
+    if background_math:
+        start_math_engine()
+        return None
+    if _math_loading is not None:
+        _math_loading.join()
+    else:
+        _load_math_engine()
+    return _math_engine
 
 
 def render_math(tex: str, display: bool, dark: bool) -> str | None:
@@ -251,7 +264,7 @@ def render_math(tex: str, display: bool, dark: bool) -> str | None:
     name = _math_name(tex, display, color)
     if name in MATH_SVGS:
         return name
-    engine = math_engine(wait=not _streaming)
+    engine = math_engine()
     if engine is None:
         return None
     try:
@@ -669,6 +682,8 @@ class StreamRenderer:
 
     def finish(self) -> str:
         """The reply is complete: render the tail once more, highlighting an unclosed fence."""
+        if _math_wanted and background_math:
+            start_math_engine()
         tail = self._text[self._sc.block_start :]
         if not self._queue and tail.strip() and self._sc.fence is not None:
             self._render_tail(tail, highlight_open=True)

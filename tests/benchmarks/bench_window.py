@@ -142,7 +142,10 @@ def main() -> None:
         bare_s, bare_chars = loop.run_until_complete(bare_loop(server.base_url))
 
         from chatdesk.app import build
+        from chatdesk.ui import render
         from chatdesk.ui.render import warm_up_steps
+
+        render.background_math = True  # as in the app
 
         store, window, controller = build(
             argparse.Namespace(base_url=server.base_url, model="bench", provider=None)

@@ -65,7 +65,9 @@ def test_bulk_add_messages_exact_fields_and_index(store: Store) -> None:
     assert store.search("half") == []  # streaming rows stay out of the index
     assert store.next_message_id() == first + 3
     assert store.mark_interrupted() == 1  # the check compares against every row
-    store.conn.execute("INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1)")
+    store.conn.execute(
+        "INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1)"
+    )
     # Later ordinary inserts do not collide with the explicit ids.
     assert store.add_message(cid, "user", "next") == first + 3
 
