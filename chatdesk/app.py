@@ -112,9 +112,11 @@ def build(
     settings = store.get_setting("app_settings", {}) or {}
     apply_appearance(settings)
     model = MessageListModel(image_loader=store.get_image)
+    # The list reads through the controller once it exists (a restore swaps the store).
+    current = {"store": store}
     window = MainWindow(
         model,
-        lambda offset, limit, title_filter: store.list_conversations(
+        lambda offset, limit, title_filter: current["store"].list_conversations(
             limit=limit, offset=offset, title_filter=title_filter
         ),
     )
@@ -133,6 +135,10 @@ def build(
         provider=getattr(args, "provider", None),
         model=getattr(args, "model", None),
     )
+    from chatdesk.historyctl import HistoryController
+
+    controller.history = HistoryController(controller)
+    controller.store_replaced.connect(lambda new: current.__setitem__("store", new))
     return store, window, controller
 
 
@@ -216,6 +222,7 @@ def run_app(args: argparse.Namespace) -> int:
     def after_first_paint() -> None:
         controller.start()
         run_warm_up()
+        QTimer.singleShot(2000, controller.history.daily_backup)
 
     _on_first_paint(window, after_first_paint)
 

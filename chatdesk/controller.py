@@ -56,11 +56,13 @@ class Controller(QObject):
     Signals:
         exchange_finished(str): status of the last exchange (done, stopped, error).
         models_loaded(str): the model list arrived (its source).
+        store_replaced(Store): a restore swapped the database.
     """
 
     exchange_finished = Signal(str)
     models_loaded = Signal(str)
     title_updated = Signal(int, str)
+    store_replaced = Signal(object)
 
     def __init__(
         self,
@@ -88,6 +90,7 @@ class Controller(QObject):
         self._pending_params: dict[str, Any] = {}
         self._pending_system = ""
         self.last_outcome: ExchangeOutcome | None = None
+        self.history: Any = None  # the HistoryController, set by chatdesk.app.build
         self._settings: dict[str, Any] = store.get_setting("app_settings", {}) or {}
         self._connect()
         self.reload_endpoint()
@@ -210,6 +213,16 @@ class Controller(QObject):
         self._background.add(task)
         task.add_done_callback(self._background.discard)
         return task
+
+    def replace_store(self, store: Store) -> None:
+        """After a restore: use the new database and show it from scratch."""
+        self.store = store
+        self.model.image_loader = store.get_image
+        self.store_replaced.emit(store)
+        self.conversation_id = None
+        self.new_conversation()
+        self.window.conversations.reload()
+        self.start()
 
     # --- conversations -----------------------------------------------------------------
 

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from chatdesk.store.rows import ConversationRow
 from chatdesk.ui.composer import Composer
 from chatdesk.ui.convlist import ConversationList
+from chatdesk.ui.findbar import FindBar
 from chatdesk.ui.keypanel import KeyPanel
 from chatdesk.ui.messageview import MessageListModel, MessageView
 from chatdesk.ui.modelpicker import ModelPicker
@@ -44,6 +45,11 @@ class MainWindow(QMainWindow):
     """
 
     settings_requested = Signal()
+    search_requested = Signal(str)
+    export_requested = Signal(str)
+    import_requested = Signal()
+    backup_requested = Signal()
+    restore_requested = Signal()
     system_prompt_changed = Signal(str)
     preset_save_requested = Signal()
     preset_chosen = Signal(str)
@@ -70,6 +76,9 @@ class MainWindow(QMainWindow):
         chat_layout = QVBoxLayout(chat_page)
         chat_layout.setContentsMargins(0, 0, 0, 0)
         chat_layout.setSpacing(0)
+        self.find_bar = FindBar()
+        self.find_bar.hide()
+        chat_layout.addWidget(self.find_bar)
         self.chat_splitter = QSplitter(Qt.Orientation.Vertical)
         self.chat_splitter.addWidget(self.message_view)
         self.chat_splitter.addWidget(self.composer)
@@ -153,14 +162,49 @@ class MainWindow(QMainWindow):
         self.params_action.toggled.connect(self.params_dock.setVisible)
         self.params_dock.visibilityChanged.connect(self.params_action.setChecked)
 
-        new_action = QAction(self.tr("New chat"), self)
-        new_action.setShortcut(QKeySequence.StandardKey.New)
-        new_action.triggered.connect(self.conversations.new_requested)
-        self.addAction(new_action)
+        self._build_menus(settings_action)
+        self.conversations.filter_edit().returnPressed.connect(
+            lambda: self.search_requested.emit(self.conversations.filter_edit().text())
+        )
         stop_action = QAction(self, shortcut=QKeySequence(Qt.Key.Key_Escape))
         stop_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         stop_action.triggered.connect(self._on_escape)
         self.addAction(stop_action)
+
+    def _build_menus(self, settings_action: QAction) -> None:
+        """File and Edit menus: history in and out, search, find."""
+        file_menu = self.menuBar().addMenu(self.tr("&File"))
+        new_action = file_menu.addAction(self.tr("New chat"))
+        new_action.setShortcut(QKeySequence.StandardKey.New)
+        new_action.triggered.connect(self.conversations.new_requested)
+        file_menu.addSeparator()
+        export_one = file_menu.addAction(self.tr("Export conversation…"))
+        export_one.setShortcut(QKeySequence("Ctrl+E"))
+        export_one.triggered.connect(lambda: self.export_requested.emit("current"))
+        export_all = file_menu.addAction(self.tr("Export all conversations…"))
+        export_all.triggered.connect(lambda: self.export_requested.emit("all"))
+        import_action = file_menu.addAction(self.tr("Import…"))
+        import_action.setShortcut(QKeySequence("Ctrl+I"))
+        import_action.triggered.connect(self.import_requested)
+        file_menu.addSeparator()
+        backup = file_menu.addAction(self.tr("Back up now"))
+        backup.triggered.connect(self.backup_requested)
+        restore = file_menu.addAction(self.tr("Restore from a backup…"))
+        restore.triggered.connect(self.restore_requested)
+        file_menu.addSeparator()
+        quit_action = file_menu.addAction(self.tr("Quit"))
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+
+        edit_menu = self.menuBar().addMenu(self.tr("&Edit"))
+        search = edit_menu.addAction(self.tr("Search all conversations…"))
+        search.setShortcut(QKeySequence("Ctrl+K"))
+        search.triggered.connect(lambda: self.search_requested.emit(""))
+        find = edit_menu.addAction(self.tr("Find in conversation…"))
+        find.setShortcut(QKeySequence.StandardKey.Find)
+        find.triggered.connect(lambda: self.find_bar.open_with(""))
+        edit_menu.addSeparator()
+        edit_menu.addAction(settings_action)
 
     # --- state the controller sets ---------------------------------------------------
 

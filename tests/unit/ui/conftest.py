@@ -23,3 +23,6 @@ def collect_garbage_at_safe_points() -> Iterator[None]:
     finally:
         gc.enable()
         gc.collect()
+
+
+from tests.unit.ui.harness import harness  # noqa: E402,F401 (the fixture, for every UI test)

@@ -2,94 +2,15 @@
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import base64
-import time
-from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from tests.fakeserver import FakeServer, Reply
-from tests.qtloop import TestLoop
-
-KEY = "sk-window-test-abcdef123456"
-PNG = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
-)
-
-
-class Harness:
-    """The built app plus helpers to drive it on a qasync loop."""
-
-    def __init__(self, loop: asyncio.AbstractEventLoop, server: FakeServer) -> None:
-        from chatdesk.app import build
-
-        self.loop = loop
-        self.server = server
-        args = argparse.Namespace(base_url=server.base_url, model="gpt-4o", provider=None)
-        self.store, self.window, self.controller = build(args)
-        self.window.show()
-
-        async def boot() -> None:
-            # Tasks must start inside the running loop (httpx needs an async context).
-            self.controller.start()
-            await asyncio.sleep(0)
-
-        loop.run_until_complete(boot())
-
-    def wait(self, cond: Callable[[], bool], timeout: float = 10.0) -> None:
-        async def waiter() -> None:
-            end = time.monotonic() + timeout
-            while not cond():
-                if time.monotonic() > end:
-                    raise AssertionError("condition not met in time")
-                await asyncio.sleep(0.01)
-
-        self.loop.run_until_complete(waiter())
-
-    def idle(self) -> None:
-        self.wait(lambda: not self.controller.busy)
-
-    def send(self, text: str, *, wait: bool = True) -> None:
-        self.window.composer.set_text(text)
-        assert self.window.composer.send()
-        if wait:
-            self.wait(lambda: self.controller._task is not None)
-            self.idle()
-
-    def rows(self) -> list[Any]:
-        return self.window.message_model.messages()
-
-    def body(self) -> dict[str, Any]:
-        return self.server.requests[-1].json
-
-    def chat_bodies(self) -> list[dict[str, Any]]:
-        return [r.json for r in self.server.requests if r.path.endswith("/chat/completions")]
-
-
-@pytest.fixture
-def harness(qapp: QApplication, monkeypatch: pytest.MonkeyPatch) -> Iterator[Harness]:
-    monkeypatch.setenv("CHATDESK_API_KEY", KEY)
-    loop = TestLoop(qapp, already_running=False)
-    asyncio.set_event_loop(loop)
-    with FakeServer(api_key=KEY) as server:
-        h = Harness(loop, server)
-        try:
-            yield h
-        finally:
-            h.window.close()
-            loop.run_until_complete(h.controller.aclose())
-            h.store.close()
-            h.window.deleteLater()
-            loop.run_until_complete(asyncio.sleep(0))
-            loop.release()
-            loop.close()
-    asyncio.set_event_loop(None)
+from tests.fakeserver import Reply
+from tests.unit.ui.harness import KEY, PNG, Harness
 
 
 def test_window_basics(harness: Harness) -> None:

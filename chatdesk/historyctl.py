@@ -1,0 +1,343 @@
+"""History actions of the window: search, find, export, import, backups.
+
+Kept apart from the chat controller: none of this touches the network. Long work
+(import, export of everything, backups) runs in a worker thread with its own SQLite
+connection, so the window keeps painting and shows progress.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QProgressDialog
+
+from chatdesk.api.errors import ChatdeskError
+from chatdesk.store import Store
+from chatdesk.store.rows import SearchHit
+
+if TYPE_CHECKING:
+    from chatdesk.controller import Controller
+
+EXPORT_FILTERS = "Markdown (*.md);;JSON (*.json);;HTML (*.html)"
+
+
+def backup_dir() -> Path:
+    from chatdesk.paths import data_dir
+
+    return data_dir() / "backups"
+
+
+class HistoryController(QObject):
+    """Wires the search panel, the find bar and the File menu to the history.
+
+    Signals:
+        finished(str): a long action ended ("import", "export", "backup", "restore").
+    """
+
+    finished = Signal(str)
+
+    def __init__(self, chat: Controller) -> None:
+        super().__init__(chat)
+        self.chat = chat
+        self.window = chat.window
+        self._panel: Any = None
+        self._matches: list[int] = []
+        self._match_index = 0
+        self._find_text = ""
+        self.last_message = ""
+        w = self.window
+        w.search_requested.connect(self.open_search)
+        w.export_requested.connect(self.export_dialog)
+        w.import_requested.connect(self.import_dialog)
+        w.backup_requested.connect(self.backup_now)
+        w.restore_requested.connect(self.restore_dialog)
+        w.find_bar.find_requested.connect(self.find)
+        w.find_bar.next_requested.connect(lambda: self._step(1))
+        w.find_bar.previous_requested.connect(lambda: self._step(-1))
+        w.find_bar.closed.connect(self._clear_find)
+
+    @property
+    def store(self) -> Store:
+        return self.chat.store
+
+    # --- search ----------------------------------------------------------------------
+
+    def search(self, query: str, filters: dict[str, Any]) -> tuple[list[SearchHit], int]:
+        """The search panel's data source (offline, in-process)."""
+        common = {
+            "model": filters.get("model"),
+            "role": filters.get("role"),
+            "since": filters.get("since"),
+            "until": filters.get("until"),
+            "pinned": filters.get("pinned"),
+        }
+        hits = self.store.search(
+            query,
+            limit=int(filters.get("limit", 50)),
+            offset=int(filters.get("offset", 0)),
+            sort=str(filters.get("sort", "newest")),
+            **common,
+        )
+        total = self.store.count_search(query, **common)
+        return hits, total
+
+    def _models(self) -> list[str]:
+        rows = self.store.conn.execute(
+            "SELECT DISTINCT COALESCE(model, model_requested) FROM messages "
+            "WHERE role = 'assistant' AND COALESCE(model, model_requested) IS NOT NULL LIMIT 200"
+        ).fetchall()
+        return sorted(r[0] for r in rows)
+
+    def open_search(self, query: str = "") -> None:
+        from chatdesk.ui.searchpanel import SearchPanel
+
+        if self._panel is None:
+            self._panel = SearchPanel(self.search, self._models, self.window)
+            self._panel.result_activated.connect(self.jump_to)
+        self._panel.open_with(query)
+
+    def jump_to(self, conversation_id: int, message_id: int, query: str) -> None:
+        """Open the conversation on the branch holding the message, marked and in view."""
+        row = self.store.get_message(message_id)
+        if row is None:
+            return
+        leaf = self.store.latest_leaf(message_id)
+        self.store.update_conversation(conversation_id, current_leaf_id=leaf)
+        if self.chat.conversation_id == conversation_id:
+            self.chat.reload_messages()
+        else:
+            self.chat.open_conversation(conversation_id)
+        self.window.conversations.select_conversation(conversation_id)
+        self.window.message_view.highlight(message_id, _first_term(query))
+
+    # --- find in conversation ----------------------------------------------------------
+
+    def find(self, text: str) -> None:
+        self._find_text = text
+        needle = text.casefold()
+        rows = self.window.message_model.messages()
+        self._matches = [r.id for r in rows if needle and needle in r.content.casefold()]
+        self._match_index = 0
+        self.window.find_bar.set_matches(len(self._matches))
+        self._show_match()
+
+    def _step(self, delta: int) -> None:
+        if not self._matches:
+            return
+        self._match_index = (self._match_index + delta) % len(self._matches)
+        self.window.find_bar.set_current(self._match_index)
+        self._show_match()
+
+    def _show_match(self) -> None:
+        if self._matches:
+            self.window.message_view.highlight(self._matches[self._match_index], self._find_text)
+        else:
+            self._clear_find()
+
+    def _clear_find(self) -> None:
+        if self._matches:
+            self.window.message_view.highlight(self._matches[0], "")
+        self._matches = []
+
+    # --- export / import -------------------------------------------------------------
+
+    def export_dialog(self, scope: str) -> None:
+        ids: list[int] | None
+        if scope == "current":
+            if self.chat.conversation_id is None:
+                self._tell(self.tr("Open a conversation to export it."))
+                return
+            ids = [self.chat.conversation_id]
+        else:
+            ids = None
+        path, chosen = QFileDialog.getSaveFileName(
+            self.window, self.tr("Export"), str(Path.home() / "chatdesk-export.md"), EXPORT_FILTERS
+        )
+        if path:
+            self.export_to(path, ids, _format_of(path, chosen))
+
+    def export_to(self, path: str, ids: list[int] | None, fmt: str) -> asyncio.Task[Any]:
+        from chatdesk.core.transfer import export_to_file
+
+        def work(store: Store, _progress: Callable[[int, int], None]) -> int:
+            return export_to_file(store, ids, fmt, path)
+
+        def done(count: int) -> str:
+            return (
+                self.tr("Exported %1 conversation(s) to %2.")
+                .replace("%1", str(count))
+                .replace("%2", path)
+            )
+
+        return self._run("export", self.tr("Exporting…"), work, done)
+
+    def import_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self.window,
+            self.tr("Import conversations"),
+            str(Path.home()),
+            self.tr("ChatDesk or ChatGPT export (*.json *.zip)"),
+        )
+        if path:
+            self.import_from(path)
+
+    def import_from(self, path: str) -> asyncio.Task[Any]:
+        from chatdesk.core.transfer import import_file
+
+        def work(store: Store, progress: Callable[[int, int], None]) -> Any:
+            return import_file(store, path, progress=progress)
+
+        def done(result: Any) -> str:
+            self.window.conversations.reload()
+            return (
+                self.tr("Imported %1 conversation(s) with %2 message(s); %3 were already there.")
+                .replace("%1", str(result.conversations_added))
+                .replace("%2", str(result.messages_added))
+                .replace("%3", str(result.conversations_skipped))
+            )
+
+        return self._run("import", self.tr("Importing…"), work, done)
+
+    # --- backups ---------------------------------------------------------------------
+
+    def backup_now(self) -> asyncio.Task[Any]:
+        from chatdesk.core.backup import backup_now
+
+        def work(store: Store, _progress: Callable[[int, int], None]) -> Path:
+            return backup_now(store, backup_dir())
+
+        def done(path: Path) -> str:
+            return self.tr("Backed up to %1.").replace("%1", str(path))
+
+        return self._run("backup", self.tr("Backing up…"), work, done)
+
+    def daily_backup(self) -> asyncio.Task[Any]:
+        """At start-up: one automatic copy a day, the last 7 kept (silent)."""
+        from chatdesk.core.backup import maybe_daily_backup
+
+        def work(store: Store, _progress: Callable[[int, int], None]) -> Any:
+            return maybe_daily_backup(store, backup_dir())
+
+        return self._run("daily-backup", "", work, None)
+
+    def restore_dialog(self) -> None:
+        from chatdesk.core.backup import list_backups
+
+        backups = list_backups(backup_dir())
+        if not backups:
+            self._tell(self.tr("There is no backup yet. Use “Back up now” first."))
+            return
+        names = [p.name for p in backups]
+        name, ok = QInputDialog.getItem(
+            self.window, self.tr("Restore"), self.tr("Restore the history from:"), names, 0, False
+        )
+        if not ok:
+            return
+        answer = QMessageBox.question(
+            self.window,
+            self.tr("Restore"),
+            self.tr("Replace the current history with %1? The current file is kept aside.").replace(
+                "%1", name
+            ),
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.restore(backups[names.index(name)])
+
+    def restore(self, backup: Path) -> bool:
+        """Swap the database for a backup (the live one is kept as *.before-restore)."""
+        from chatdesk.core.backup import restore_backup
+        from chatdesk.paths import database_path
+
+        if self.chat.busy:
+            self._tell(self.tr("Wait for the answer to finish first."))
+            return False
+        path = Path(self.store.path)
+        self.store.close()
+        try:
+            restore_backup(backup, path)
+        except ChatdeskError as exc:
+            self._tell(str(exc))
+            return False
+        finally:
+            self.chat.replace_store(Store(path if path.name else database_path()))
+        self.finished.emit("restore")
+        return True
+
+    # --- helpers ---------------------------------------------------------------------
+
+    def _run(
+        self,
+        name: str,
+        label: str,
+        work: Callable[[Store, Callable[[int, int], None]], Any],
+        done: Callable[[Any], str] | None,
+    ) -> asyncio.Task[Any]:
+        """Run ``work`` in a thread on its own connection, with a progress dialog."""
+        loop = asyncio.get_event_loop()
+        dialog: QProgressDialog | None = None
+        if label:
+            dialog = QProgressDialog(label, "", 0, 0, self.window)
+            dialog.setCancelButton(None)
+            dialog.setWindowModality(Qt.WindowModality.WindowModal)
+            dialog.setMinimumDuration(300)
+
+        def progress(current: int, total: int) -> None:
+            def show() -> None:
+                if dialog is not None:
+                    dialog.setMaximum(max(total, 1))
+                    dialog.setValue(current)
+
+            loop.call_soon_threadsafe(show)
+
+        db_path = self.store.path
+
+        def in_thread() -> Any:
+            with Store(db_path) as store:
+                return work(store, progress)
+
+        async def runner() -> Any:
+            try:
+                result = await loop.run_in_executor(None, in_thread)
+            except ChatdeskError as exc:
+                self.last_message = str(exc)
+                if label:
+                    self._tell(self.last_message)
+                return None
+            finally:
+                if dialog is not None:
+                    dialog.close()
+            if done is not None:
+                self.last_message = done(result)
+                self.window.set_status(self.last_message)
+            self.finished.emit(name)
+            return result
+
+        return asyncio.ensure_future(runner())
+
+    def _tell(self, text: str) -> None:
+        self.last_message = text
+        self.window.set_status(text)
+        if not getattr(self, "quiet", False):
+            QMessageBox.information(self.window, "ChatDesk", text)
+
+
+def _format_of(path: str, chosen_filter: str) -> str:
+    suffix = Path(path).suffix.lower().lstrip(".")
+    if suffix in ("md", "json", "html"):
+        return suffix
+    for fmt in ("json", "html"):
+        if fmt.upper() in chosen_filter.upper():
+            return fmt
+    return "md"
+
+
+def _first_term(query: str) -> str:
+    """The text to mark in the opened message: a quoted phrase or the first word."""
+    query = query.strip()
+    if query.startswith('"') and query.count('"') >= 2:
+        return query[1 : query.index('"', 1)]
+    return query.split()[0] if query.split() else ""
