@@ -336,3 +336,37 @@ def test_test_connection_explains_problems(harness: Harness) -> None:
 
     ok, text = harness.loop.run_until_complete(diagnose("not a url", KEY, None, lang="zh"))
     assert not ok and "接口地址无效" in text
+
+
+def test_composer_has_focus_on_start(harness: Harness) -> None:
+    harness.window.activateWindow()
+    QApplication.processEvents()
+    assert QApplication.focusWidget() is harness.window.composer.editor()
+
+
+def test_preset_starts_a_new_conversation(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QInputDialog
+
+    w = harness.window
+    w.system_prompt.setPlainText("Translate to French.")
+    w.params_panel.set_params({"max_tokens": 50})
+    w.temperature.set_value(0.2)
+    w.model_picker.set_current("claude-sonnet-4-5")
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("Traducteur", True))
+    w.preset_save_requested.emit()
+    assert "Traducteur" in harness.store.get_setting("presets")
+    harness.send("hello")  # a conversation with the preset's values
+    w.system_prompt.setPlainText("")
+    w.params_panel.set_params({})
+    w.preset_chosen.emit("Traducteur")
+    assert harness.controller.conversation_id is None
+    assert w.system_prompt.toPlainText() == "Translate to French."
+    assert w.params_panel.params()["max_tokens"] == 50
+    assert w.temperature.value() == 0.2
+    assert w.model_picker.current() == "claude-sonnet-4-5"
+    harness.send("bonjour")
+    body = harness.body()
+    assert body["model"] == "claude-sonnet-4-5" and body["max_tokens"] == 50
+    assert body["messages"][0] == {"role": "system", "content": "Translate to French."}
