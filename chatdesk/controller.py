@@ -716,17 +716,9 @@ class Controller(QObject):
 
     @staticmethod
     def _default_settings() -> dict[str, Any]:
-        return {
-            "theme": "system",
-            "font_size": 11,
-            "language": "en",
-            "send_key": "enter",
-            "proxy_mode": "system",
-            "proxy_url": "",
-            "connect_timeout": 10.0,
-            "read_timeout": 60.0,
-            "title_model": "",
-        }
+        from chatdesk.ui.settings import DEFAULT_SETTINGS
+
+        return dict(DEFAULT_SETTINGS)
 
     def apply_settings(self, settings: dict[str, Any]) -> None:
         self._settings = dict(settings)

@@ -13,6 +13,22 @@ from typing import Any
 JSON = dict[str, Any]
 
 ROLES = ("system", "user", "assistant", "tool")
+# Every optional request field of API.md, in the order it documents them. The window's
+# parameters panel, the stored conversation parameters and the body builder share it.
+PARAM_FIELDS = (
+    "temperature",
+    "top_p",
+    "max_tokens",
+    "n",
+    "stop",
+    "presence_penalty",
+    "frequency_penalty",
+    "response_format",
+    "seed",
+    "tools",
+    "tool_choice",
+    "user",
+)
 FINISH_REASONS = ("stop", "length", "tool_calls", "content_filter", "function_call")
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from chatdesk.api.errors import ValidationError
-from chatdesk.api.types import JSON, ROLES, ChatMessage, ChatRequest
+from chatdesk.api.types import JSON, PARAM_FIELDS, ROLES, ChatMessage, ChatRequest
 
 TOOL_NAME_RE = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 TOOL_CHOICE_MODES = ("none", "auto", "required")
@@ -22,19 +22,7 @@ MAX_STOP = 4
 MAX_IMAGE_BYTES = 20 * 1024 * 1024  # OpenAI's documented per-image limit
 
 # Optional request fields copied verbatim when set (``stop`` is handled separately).
-_PLAIN_FIELDS = (
-    "temperature",
-    "top_p",
-    "max_tokens",
-    "n",
-    "presence_penalty",
-    "frequency_penalty",
-    "response_format",
-    "seed",
-    "tools",
-    "tool_choice",
-    "user",
-)
+_PLAIN_FIELDS = tuple(f for f in PARAM_FIELDS if f != "stop")
 
 
 def _is_number(value: Any) -> bool:

@@ -16,11 +16,11 @@ import math
 import shlex
 from typing import Any
 
+from chatdesk.core import keys
+
 __all__ = ["ENV_PLACEHOLDER", "curl_snippet", "mask_key", "node_snippet", "python_snippet"]
 
 ENV_PLACEHOLDER = "$OPENAI_API_KEY"
-_MASK = "\u2022" * 8
-_VISIBLE = 4
 
 # Keyword arguments the official ``openai`` Python SDK accepts on chat.completions.create();
 # anything else must go through ``extra_body`` or the SDK raises TypeError.
@@ -72,10 +72,7 @@ def mask_key(key: str | None) -> str:
     """
     if not key:
         return ENV_PLACEHOLDER
-    key = key.strip()
-    if len(key) <= 2 * _VISIBLE:
-        return _MASK
-    return _MASK + key[-_VISIBLE:]
+    return keys.mask_key(key.strip())
 
 
 def _endpoint(base_url: str) -> str:

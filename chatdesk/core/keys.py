@@ -59,7 +59,7 @@ def mask_key(key: str | None) -> str:
     if not key:
         return ""
     tail = key[-4:] if len(key) > 8 else ""
-    return "••••" + tail
+    return "\u2022" * 8 + tail
 
 
 def env_key() -> str | None:

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 from chatdesk.api.errors import ApiError, NetworkError
 from chatdesk.api.types import (
+    PARAM_FIELDS,
     ChatAccumulator,
     ChatMessage,
     ChatRequest,
@@ -27,22 +28,6 @@ from chatdesk.api.types import (
     TextDelta,
 )
 from chatdesk.store.rows import ConversationRow, MessageRow
-
-# Request fields a conversation may carry in its ``params`` (all of API.md but model/messages).
-PARAM_FIELDS = (
-    "temperature",
-    "top_p",
-    "max_tokens",
-    "n",
-    "stop",
-    "presence_penalty",
-    "frequency_penalty",
-    "response_format",
-    "seed",
-    "tools",
-    "tool_choice",
-    "user",
-)
 
 CONTINUE_PROMPT = (
     "Continue exactly where your previous answer stopped. Do not repeat anything, "

@@ -35,23 +35,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from chatdesk.api.types import PARAM_FIELDS
+
 __all__ = ["FIELD_ORDER", "MAX_STOP", "ParamsPanel", "TemperatureControl"]
 
 # The fields this panel owns, in the order the API documents them (and params() returns).
-FIELD_ORDER = (
-    "temperature",
-    "top_p",
-    "max_tokens",
-    "n",
-    "stop",
-    "presence_penalty",
-    "frequency_penalty",
-    "response_format",
-    "seed",
-    "tools",
-    "tool_choice",
-    "user",
-)
+FIELD_ORDER = PARAM_FIELDS
 MAX_STOP = 4
 TOOL_CHOICE_KEYWORDS = ("auto", "none", "required")
 _FUNCTION_PREFIX = "function:"

@@ -83,9 +83,9 @@ def test_session_key_never_touches_keyring(provider: str) -> None:
 
 
 def test_mask_key_shows_last_four_only() -> None:
-    assert mask_key("sk-abcdefghijklmnop1234") == "••••1234"
+    assert mask_key("sk-abcdefghijklmnop1234") == "••••••••1234"
     assert "abcdefgh" not in mask_key("sk-abcdefghijklmnop1234")
-    assert mask_key("short") == "••••"
+    assert mask_key("short") == "••••••••"
     assert mask_key(None) == ""
 
 
