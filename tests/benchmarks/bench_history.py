@@ -24,7 +24,6 @@ Measured inside this process, on a freshly opened ``Store``:
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
 import sys
