@@ -99,6 +99,7 @@ def apply_appearance(settings: dict[str, Any]) -> None:
 
 def build(
     args: argparse.Namespace | None = None,
+    store: Any = None,
 ) -> tuple[Any, Any, Any]:
     """Create store, window and controller (used by run_app and by the end-to-end tests)."""
     from chatdesk.controller import Controller
@@ -107,7 +108,8 @@ def build(
     from chatdesk.ui.mainwindow import MainWindow
     from chatdesk.ui.messageview import MessageListModel
 
-    store = open_store()
+    if store is None:
+        store = open_store()
     ensure_default_provider(store)
     settings = store.get_setting("app_settings", {}) or {}
     apply_appearance(settings)
@@ -203,9 +205,8 @@ def run_app(args: argparse.Namespace) -> int:
 
     from chatdesk.core.services import open_store
 
-    probe = open_store()
-    language = (probe.get_setting("app_settings", {}) or {}).get("language") or _system_language()
-    probe.close()
+    opened = open_store()
+    language = (opened.get_setting("app_settings", {}) or {}).get("language") or _system_language()
     install_translations(app, language)
 
     _collect_garbage_from_a_timer(app)
@@ -214,7 +215,7 @@ def run_app(args: argparse.Namespace) -> int:
     from chatdesk.ui import render
 
     render.background_math = True
-    store, window, controller = build(args)
+    store, window, controller = build(args, opened)
     window.show()
     if os.environ.get("CHATDESK_REPORT_STARTUP"):
         _report_startup(window)

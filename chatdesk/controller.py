@@ -93,7 +93,8 @@ class Controller(QObject):
         self.history: Any = None  # the HistoryController, set by chatdesk.app.build
         self._settings: dict[str, Any] = store.get_setting("app_settings", {}) or {}
         self._connect()
-        self.reload_endpoint()
+        # The endpoint (and with it the keyring, ~150 ms) is resolved in start(),
+        # after the first paint.
 
     # --- set-up ------------------------------------------------------------------------
 
@@ -180,7 +181,8 @@ class Controller(QObject):
         return self._client
 
     def start(self) -> None:
-        """After the first paint: list, last conversation, and the model list in the background."""
+        """After the first paint: keys, list, last conversation; models in the background."""
+        self.reload_endpoint()
         self.window.conversations.reload()
         rows = self.store.list_conversations(limit=1, pinned_first=False)
         if rows:

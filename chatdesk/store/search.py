@@ -1,9 +1,30 @@
 """Search query parsing, SQL building and snippets (pure functions, no connection).
 
 User text never reaches FTS5 syntax: every term is wrapped in double quotes, so
-``GPT-4o``, ``C++`` or ``NOT`` are literal. The trigram tokenizer needs at least three
-characters; shorter terms (``AI``, ``学习``) are matched with ``LIKE`` instead, either
-as a filter on the FTS candidates or, when no term is long enough, on their own.
+``GPT-4o``, ``C++`` or ``NOT`` are literal. Every term matches as a substring,
+case-insensitively, in the content or the reasoning. Two indexes serve the terms:
+
+* ``messages_fts`` (trigram tokenizer, m002) for terms of three or more characters;
+* ``messages_grams`` (m004) for shorter terms (``AI``, ``学习``, ``的``): every
+  character and every pair of adjacent characters of a message is one token
+  (:func:`grams_text`), indexed with ``detail=none`` (which documents, no positions),
+  so a one- or two-character term is a single token lookup. Its ``ascii`` tokenizer
+  folds ASCII case only, exactly like ``LIKE``, so both agree on what matches.
+
+Hits come newest first, walking an index in rowid order and stopping at ``LIMIT``.
+A query mixing long and short terms is driven by whichever index has fewer matches
+(:meth:`Store.search` probes both); the other terms are checked on each candidate.
+Only terms holding an ASCII control character (no index token can hold one) fall
+back to a ``LIKE`` scan of the messages.
+
+Two deliberate caps keep every search fast on a million messages:
+
+* counts stop at ``count_cap`` (``Store.SEARCH_COUNT_CAP``, 10,000): the UI shows
+  "10,000+" rather than walking half a million matches to count them;
+* ``sort="relevance"`` ranks (bm25) the newest ``RELEVANCE_CAP`` matches only, as
+  computing bm25 for every match of a very common word costs seconds. Queries with
+  fewer matches than that are ranked exactly. Queries without a long term have no
+  bm25 and come newest first.
 """
 
 from __future__ import annotations
@@ -11,11 +32,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from operator import add as _add
 from typing import Any
 
 SORTS = ("newest", "relevance")
+DRIVERS = ("fts", "grams", "scan", "conversation")
 SNIPPET_CONTEXT = 40
 MIN_FTS_CHARS = 3
+RELEVANCE_CAP = 5_000
+
+# The grams index's tokenizer: ``ascii`` keeps every non-ASCII character in tokens and,
+# with these token characters, every printable ASCII one too; only ASCII whitespace
+# and control characters separate tokens. It folds ASCII case (as LIKE does).
+GRAMS_TOKENCHARS = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
+GRAMS_TOKENIZE = "ascii tokenchars '" + GRAMS_TOKENCHARS.replace("'", "''") + "'"
+GRAMS_FUNCTION = "chatdesk_grams"
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,8 +62,18 @@ class ParsedQuery:
 
     @property
     def like_terms(self) -> tuple[str, ...]:
-        """Terms too short for trigrams, matched with LIKE."""
+        """Terms too short for trigrams (served by the grams index, or LIKE)."""
         return tuple(t for t in self.terms if len(t) < MIN_FTS_CHARS)
+
+    @property
+    def gram_terms(self) -> tuple[str, ...]:
+        """Short terms the grams index can answer (no ASCII control characters)."""
+        return tuple(t for t in self.like_terms if grams_indexable(t))
+
+    @property
+    def scan_terms(self) -> tuple[str, ...]:
+        """Short terms no index can answer: only a LIKE scan finds them."""
+        return tuple(t for t in self.like_terms if not grams_indexable(t))
 
     def __bool__(self) -> bool:
         return bool(self.terms)
@@ -92,6 +133,35 @@ def fts_expression(parsed: ParsedQuery) -> str | None:
     return " AND ".join(fts_quote(t) for t in terms)
 
 
+def grams_indexable(term: str) -> bool:
+    """Whether a one- or two-character term is a single grams-index token."""
+    return 0 < len(term) < MIN_FTS_CHARS and all(" " < ch != "\x7f" for ch in term)
+
+
+def grams_text(content: str | None, reasoning: str | None) -> str:
+    """What the grams index gets for a message: each distinct character and pair of
+    adjacent characters of the content and of the reasoning, separated by spaces.
+
+    Pairs with a space or control character split into single characters when
+    tokenized, which are indexed anyway (and never queried as pairs). With
+    ``detail=none`` the order is irrelevant, so the set's order may differ between
+    processes: a 'delete' with the same text in another order removes the same tokens.
+    This is stored in no table; a trigger computes it again to delete a message, so
+    it must never change without a migration that rebuilds the index.
+    """
+    grams: set[str] = set()
+    for text in (content, reasoning):
+        if text:
+            grams.update(text)
+            grams.update(map(_add, text, text[1:]))
+    return " ".join(grams)
+
+
+def grams_expression(terms: tuple[str, ...]) -> str | None:
+    """The grams-index MATCH expression ANDing short terms, or ``None`` if none."""
+    return " AND ".join(fts_quote(t) for t in terms) or None
+
+
 def like_pattern(term: str) -> str:
     """``%term%`` with ``\\``, ``%`` and ``_`` escaped (use with ``ESCAPE '\\'``)."""
     escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -104,6 +174,28 @@ def _timestamp(value: float | datetime | None) -> float | None:
     return value
 
 
+def default_driver(parsed: ParsedQuery, filters: SearchFilters | None = None) -> str:
+    """The index that drives a search when no probe chose otherwise.
+
+    ``fts`` if there is a long term, else ``grams`` if a short term is indexable, else
+    ``scan``; a search inside one conversation walks that conversation's messages
+    (at most a few thousand rows) instead of a possibly huge list of matches.
+    """
+    if filters is not None and filters.conversation_id is not None:
+        return "conversation"
+    if parsed.fts_terms:
+        return "fts"
+    if parsed.gram_terms:
+        return "grams"
+    return "scan"
+
+
+def _like_clause(term: str, params: list[Any]) -> str:
+    pattern = like_pattern(term)
+    params += [pattern, pattern]
+    return "(m.content LIKE ? ESCAPE '\\' OR m.reasoning LIKE ? ESCAPE '\\')"
+
+
 def build_search_sql(
     parsed: ParsedQuery,
     filters: SearchFilters,
@@ -112,39 +204,82 @@ def build_search_sql(
     limit: int | None = 50,
     offset: int = 0,
     count: bool = False,
+    count_cap: int | None = None,
+    driver: str | None = None,
+    relevance_cap: int | None = RELEVANCE_CAP,
 ) -> tuple[str, list[Any]]:
     """SQL and parameters for a search (or its total when ``count``).
 
-    Hits come newest first by message id (ids grow with time and the FTS index can
-    walk rowids backwards, so ``LIMIT 50`` stops early); ``relevance`` sorts by bm25
-    when the index is used and falls back to newest for LIKE-only queries.
+    ``driver`` picks the index walked newest first (see :data:`DRIVERS` and
+    :func:`default_driver`): ``fts`` (long terms MATCHed, short ones checked with
+    LIKE on each candidate), ``grams`` (short terms MATCHed, long ones checked with
+    a trigram lookup of each candidate), ``scan`` (LIKE over all messages) or
+    ``conversation`` (the messages of ``filters.conversation_id``).
+
+    Hits come newest first by message id (ids grow with time and FTS5 walks rowids
+    backwards, so ``LIMIT 50`` stops early). ``relevance`` sorts by bm25 the newest
+    ``relevance_cap`` matches (all if ``None``) with the ``fts`` driver, and is
+    newest first otherwise. ``count_cap`` stops counting there (exact if ``None``).
     """
     if sort not in SORTS:
         raise ValueError(f"sort must be one of {SORTS}, not {sort!r}")
     if not parsed:
         raise ValueError("empty query")
+    driver = driver or default_driver(parsed, filters)
+    if driver not in DRIVERS:
+        raise ValueError(f"driver must be one of {DRIVERS}, not {driver!r}")
+    long_match = fts_expression(parsed)
+    gram_match = grams_expression(parsed.gram_terms)
+    if driver == "fts" and long_match is None:
+        raise ValueError("the fts driver needs a term of three or more characters")
+    if driver == "grams" and gram_match is None:
+        raise ValueError("the grams driver needs an indexable short term")
     where: list[str] = []
     params: list[Any] = []
-    match = fts_expression(parsed)
-    if match is not None:
-        source = (
-            "messages_fts JOIN messages m ON m.id = messages_fts.rowid "
-            "JOIN conversations c ON c.id = m.conversation_id"
-        )
+    # Which tables the filters and checks need (a count or a relevance pre-selection
+    # of thousands of rows should not read message rows it does not need).
+    need_c = filters.pinned is not None
+    need_m = need_c or any(
+        v is not None for v in (filters.model, filters.role, filters.since, filters.until)
+    )
+    like_terms: tuple[str, ...]
+    if driver == "fts":
+        table, key = "messages_fts", "messages_fts.rowid"
         where.append("messages_fts MATCH ?")
-        params.append(match)
-        # Ordering on the FTS table's own columns lets FTS5 deliver rows already sorted
-        # (``m.id DESC`` would make SQLite sort every match before applying LIMIT).
-        order = "messages_fts.rank" if sort == "relevance" else "messages_fts.rowid DESC"
+        params.append(long_match)
+        like_terms = parsed.like_terms
+    elif driver == "grams":
+        table, key = "messages_grams", "messages_grams.rowid"
+        where.append("messages_grams MATCH ?")
+        params.append(gram_match)
+        like_terms = parsed.scan_terms
+        if long_match is not None:
+            # One index lookup per candidate (FTS5 seeks the rowid in each doclist).
+            where.append(
+                "EXISTS (SELECT 1 FROM messages_fts f WHERE f.messages_fts MATCH ?"
+                f" AND f.rowid = {key})"
+            )
+            params.append(long_match)
     else:
-        source = "messages m JOIN conversations c ON c.id = m.conversation_id"
-        # The FTS index never holds streaming rows; keep both paths consistent.
+        table, key = "messages m", "m.id"
+        need_m = True
+        # The FTS indexes never hold streaming rows; keep every path consistent.
         where.append("m.status != 'streaming'")
-        order = "m.id DESC"
-    for term in parsed.like_terms:
-        where.append("(m.content LIKE ? ESCAPE '\\' OR m.reasoning LIKE ? ESCAPE '\\')")
-        pattern = like_pattern(term)
-        params += [pattern, pattern]
+        if driver == "conversation":
+            if filters.conversation_id is None:
+                raise ValueError("the conversation driver needs a conversation_id filter")
+            if long_match is not None:
+                where.append(
+                    "EXISTS (SELECT 1 FROM messages_fts f WHERE f.messages_fts MATCH ?"
+                    " AND f.rowid = m.id)"
+                )
+                params.append(long_match)
+            like_terms = parsed.like_terms
+        else:
+            like_terms = parsed.terms
+    need_m = need_m or bool(like_terms) or filters.conversation_id is not None
+    for term in like_terms:
+        where.append(_like_clause(term, params))
     if filters.model is not None:
         where.append("(m.model = ? OR m.model_requested = ?)")
         params += [filters.model, filters.model]
@@ -165,12 +300,37 @@ def build_search_sql(
         where.append("m.conversation_id = ?")
         params.append(filters.conversation_id)
     clause = " AND ".join(where)
+
+    def source(with_m: bool, with_c: bool) -> str:
+        text = table
+        if with_m and table != "messages m":
+            text += f" JOIN messages m ON m.id = {key}"
+        if with_c:
+            text += " JOIN conversations c ON c.id = m.conversation_id"
+        return text
+
     if count:
-        return f"SELECT count(*) FROM {source} WHERE {clause}", params
-    sql = (
-        "SELECT m.conversation_id, c.title, m.id, m.role, m.model, m.created, "
-        f"m.content, m.reasoning FROM {source} WHERE {clause} ORDER BY {order}"
-    )
+        inner = source(need_m, need_c)
+        if count_cap is None:
+            return f"SELECT count(*) FROM {inner} WHERE {clause}", params
+        sql = f"SELECT count(*) FROM (SELECT 1 FROM {inner} WHERE {clause} LIMIT ?)"
+        return sql, [*params, count_cap]
+    columns = "m.conversation_id, c.title, m.id, m.role, m.model, m.created, m.content, m.reasoning"
+    if sort == "relevance" and driver == "fts":
+        # bm25 of the newest matches only, then the page of the best of those.
+        inner = source(need_m, need_c)
+        cap = "" if relevance_cap is None else " LIMIT ?"
+        sql = (
+            f"SELECT {columns} FROM (SELECT {key} AS hit_id, messages_fts.rank AS hit_rank"
+            f" FROM {inner} WHERE {clause} ORDER BY {key} DESC{cap}) AS top"
+            " JOIN messages m ON m.id = top.hit_id"
+            " JOIN conversations c ON c.id = m.conversation_id"
+            " ORDER BY top.hit_rank, top.hit_id DESC"
+        )
+        if relevance_cap is not None:
+            params.append(relevance_cap)
+    else:
+        sql = f"SELECT {columns} FROM {source(True, True)} WHERE {clause} ORDER BY {key} DESC"
     if limit is not None:
         sql += " LIMIT ? OFFSET ?"
         params += [limit, offset]
