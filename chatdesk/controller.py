@@ -91,6 +91,7 @@ class Controller(QObject):
         self._pending_system = ""
         self.last_outcome: ExchangeOutcome | None = None
         self.history: Any = None  # the HistoryController, set by chatdesk.app.build
+        self._retired: list[ChatClient] = []
         self._settings: dict[str, Any] = store.get_setting("app_settings", {}) or {}
         self._connect()
         # The endpoint (and with it the keyring, ~150 ms) is resolved in start(),
@@ -146,9 +147,17 @@ class Controller(QObject):
             self.window.set_status(str(exc))
             self.window.show_key_panel(True)
             return
+        if self._endpoint.name is None:
+            # A --base-url run: a key given in the key panel for this server, else the env.
+            key, source = self.keys.resolve(self._url_identity())
+            if key:
+                self._endpoint.api_key, self._endpoint.key_source = key, source
         old, self._client = self._client, None  # made on first use (httpx loads then)
         if old is not None:
-            self._spawn(old.close())
+            if self.busy:
+                self._retired.append(old)  # the running answer still reads from it
+            else:
+                self._spawn(old.close())
         self.window.show_key_panel(not self._endpoint.api_key)
         name = self._endpoint.name or self._endpoint.base_url
         self.window.set_status(self.tr("Server: %1").replace("%1", name))
@@ -169,15 +178,19 @@ class Controller(QObject):
                 proxy = self._settings["proxy_url"]
             elif mode == "none":
                 trust_env = False
-            self._client = ChatClient(
-                self._endpoint.base_url,
-                self._endpoint.api_key,
-                connect_timeout=float(self._settings.get("connect_timeout", 10) or 10),
-                read_timeout=float(self._settings.get("read_timeout", 60) or 60),
-                proxy=proxy,
-                trust_env=trust_env,
-                include_usage=include_usage_for(self.store, self._endpoint.cache_key),
-            )
+            try:
+                self._client = ChatClient(
+                    self._endpoint.base_url,
+                    self._endpoint.api_key,
+                    connect_timeout=float(self._settings.get("connect_timeout", 10) or 10),
+                    read_timeout=float(self._settings.get("read_timeout", 60) or 60),
+                    proxy=proxy,
+                    trust_env=trust_env,
+                    include_usage=include_usage_for(self.store, self._endpoint.cache_key),
+                )
+            except ValidationError as exc:  # a malformed key or proxy URL
+                self.window.set_status(self.tr("Check the settings: %1").replace("%1", str(exc)))
+                return None
         return self._client
 
     def start(self) -> None:
@@ -213,11 +226,33 @@ class Controller(QObject):
     def _spawn(self, coro: Any) -> asyncio.Task[Any]:
         task = asyncio.ensure_future(coro)
         self._background.add(task)
-        task.add_done_callback(self._background.discard)
+        task.add_done_callback(self._background_done)
         return task
+
+    def _background_done(self, task: asyncio.Task[Any]) -> None:
+        """A background job (title, model list, test) failed: a status line, never silence."""
+        self._background.discard(task)
+        if task.cancelled():
+            return
+        exc = task.exception()
+        if exc is not None:
+            self.window.set_status(_plain(exc))
+
+    @staticmethod
+    def _raise_in_tests() -> bool:
+        import sys
+
+        return bool(getattr(sys, "_called_from_test", False))
 
     def replace_store(self, store: Store) -> None:
         """After a restore: use the new database and show it from scratch."""
+        from chatdesk.core.services import ensure_default_provider
+
+        for task in list(self._background):
+            task.cancel()
+        store.mark_interrupted()
+        ensure_default_provider(store)
+        self._settings = store.get_setting("app_settings", {}) or {}
         self.store = store
         self.model.image_loader = store.get_image
         self.store_replaced.emit(store)
@@ -231,7 +266,11 @@ class Controller(QObject):
     def new_conversation(self) -> None:
         """An empty chat; the row is created when the first message is sent."""
         if self.busy:
+            self.window.set_status(self.tr("Wait for the answer to finish or stop it first."))
             return
+        self._reset_to_new()
+
+    def _reset_to_new(self) -> None:
         self.conversation_id = None
         self._pending_params = {}
         self._pending_system = ""
@@ -321,9 +360,10 @@ class Controller(QObject):
         self.window.conversations.reload()
 
     def _on_delete_conversation(self, conversation_id: int) -> None:
-        self.store.delete_conversation(conversation_id)
         if conversation_id == self.conversation_id:
-            self.new_conversation()
+            self.stop()  # its late writes then land nowhere (ids are never reused)
+            self._reset_to_new()
+        self.store.delete_conversation(conversation_id)
 
     def _refresh_row(self, conversation_id: int) -> None:
         row = self.store.get_conversation(conversation_id)
@@ -381,7 +421,17 @@ class Controller(QObject):
         return self._task is not None and not self._task.done()
 
     def on_submitted(self, text: str, attachments: list[Any]) -> None:
-        """The composer sent a message: save it, then ask the server."""
+        """The composer sent a message: save it, then ask the server (never lose the draft)."""
+        try:
+            self._submit(text, attachments)
+        except Exception as exc:  # a store or set-up failure: keep the draft, say why
+            self.window.composer.set_text(text)
+            self.window.composer.set_attachments(attachments)
+            self.window.set_status(self.tr("Not sent: %1").replace("%1", _plain(exc)))
+            if self._raise_in_tests():
+                raise
+
+    def _submit(self, text: str, attachments: list[Any]) -> None:
         if self.busy:
             self.window.composer.set_text(text)
             self.window.composer.set_attachments(attachments)
@@ -394,6 +444,15 @@ class Controller(QObject):
         conv_id = self._ensure_conversation(text)
         shown = self.model.messages()
         parent = shown[-1].id if shown else None
+        if (
+            len(shown) >= 2
+            and shown[-1].role == "assistant"
+            and shown[-1].status == "error"
+            and not shown[-1].content
+        ):
+            # Sending again after a failed exchange: a new branch beside the failed
+            # question, so the request does not carry the question twice.
+            parent = shown[-2].parent_id
         images = [(a.data, a.mime) for a in attachments]
         user_id = add_user_message(self.store, conv_id, text, parent_id=parent, images=images)
         self.store.update_conversation(
@@ -417,6 +476,8 @@ class Controller(QObject):
             wire.append(ChatMessage(role="user", content=CONTINUE_PROMPT))
         model = (conv.model if conv else None) or self.current_model()
         request = request_for(model, wire, conv.params if conv else {}, stream=True)
+        if append_to is not None:
+            request.n = None  # a continuation extends one answer, never adds candidates
         try:
             validate_request(request)
         except ValidationError as exc:
@@ -476,8 +537,18 @@ class Controller(QObject):
                 remember_include_usage(self.store, self._endpoint.cache_key, self.client)
         except asyncio.CancelledError:
             status = "stopped"
+        except Exception as exc:  # the store failed (disk full, locked...): say so
+            self.window.set_status(
+                self.tr("The answer could not be saved: %1").replace("%1", _plain(exc))
+            )
+            self._restore_draft(draft, drop_message=False)
+            if self._raise_in_tests():
+                raise
         finally:
             self.window.composer.set_busy(False)
+            for old in self._retired:
+                self._spawn(old.close())
+            self._retired.clear()
             self.last_outcome = outcome
             if self.conversation_id == conv_id:
                 model.flush()
@@ -647,19 +718,33 @@ class Controller(QObject):
             self.send_tool_result(message_id, str(arg), text)
 
     def send_tool_result(self, message_id: int, call_id: str, result: str) -> None:
-        """Answer one tool call; when every call of the message is answered, the chat goes on."""
+        """Answer one tool call; when every call of the message is answered, the chat goes on.
+
+        Results chain one under the other below the assistant message, so the server
+        gets them in order right after the calls.
+        """
         row = self.store.get_message(message_id)
         if row is None:
             return
+        path = self.store.active_path(row.conversation_id)
+        ids = [m.id for m in path]
+        parent = message_id
+        answered: set[str] = set()
+        if message_id in ids:
+            for m in path[ids.index(message_id) + 1 :]:
+                if m.role != "tool":
+                    break
+                parent = m.id
+                if m.tool_call_id:
+                    answered.add(m.tool_call_id)
+        if call_id in answered:
+            self.window.set_status(self.tr("This tool call already has a result."))
+            return
         tool_id = self.store.add_message(
-            row.conversation_id, "tool", result, parent_id=message_id, tool_call_id=call_id
+            row.conversation_id, "tool", result, parent_id=parent, tool_call_id=call_id
         )
         self.reload_messages()
-        answered = {
-            m.tool_call_id
-            for m in self.store.path_to(tool_id)
-            if m.role == "tool" and m.tool_call_id
-        }
+        answered.add(call_id)
         wanted = {c.get("id") for c in row.tool_calls or []}
         if wanted <= answered:
             self._start(row.conversation_id, tool_id)
@@ -764,9 +849,20 @@ class Controller(QObject):
         self.reload_endpoint()
 
     def _provider_for_key(self) -> str:
+        """Where the key panel's key belongs: the provider, or the --base-url server."""
+        if self._override_base_url and not self._override_provider:
+            return self._url_identity()
         if self._endpoint and self._endpoint.name:
             return self._endpoint.name
         return str(self.store.get_setting("default_provider") or "zero")
+
+    def _url_identity(self) -> str:
+        from chatdesk.api.baseurl import normalize_base_url
+
+        try:
+            return "url:" + normalize_base_url(self._override_base_url or "")
+        except ValidationError:
+            return "url:" + str(self._override_base_url)
 
     def _on_key_saved(self, base_url: str, key: str) -> None:
         from chatdesk.api.baseurl import normalize_base_url
@@ -777,14 +873,15 @@ class Controller(QObject):
         except ValidationError as exc:
             self.window.key_panel.show_result(False, str(exc))
             return
-        existing = self.store.get_provider(name)
-        self.store.upsert_provider(
-            ProviderRow(
-                name=name,
-                base_url=url,
-                default_model=existing.default_model if existing else DEFAULT_MODEL,
+        if not name.startswith("url:"):  # a --base-url run leaves the providers alone
+            existing = self.store.get_provider(name)
+            self.store.upsert_provider(
+                ProviderRow(
+                    name=name,
+                    base_url=url,
+                    default_model=existing.default_model if existing else DEFAULT_MODEL,
+                )
             )
-        )
         try:
             self.keys.set(name, key)
         except KeyringProblem as exc:
@@ -828,6 +925,9 @@ class Controller(QObject):
         preset = (self.store.get_setting("presets", {}) or {}).get(name)
         if not preset:
             return
+        if self.busy:
+            self.window.set_status(self.tr("Wait for the answer to finish or stop it first."))
+            return
         self.new_conversation()
         self.window.set_system_prompt(preset.get("system_prompt", ""))
         self.window.params_panel.set_params(
@@ -856,3 +956,11 @@ class Controller(QObject):
             task.cancel()
         if self._client is not None:
             await self._client.close()
+
+
+def _plain(exc: BaseException) -> str:
+    """A readable one-line reason (never a traceback)."""
+    if isinstance(exc, ApiError):
+        return exc.explain()
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return text or type(exc).__name__

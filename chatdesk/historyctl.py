@@ -255,17 +255,25 @@ class HistoryController(QObject):
         if self.chat.busy:
             self._tell(self.tr("Wait for the answer to finish first."))
             return False
-        path = Path(self.store.path)
+        path = Path(self.store.path) if self.store.path else database_path()
+        self.window.conversations.flush_pending_delete()
+        for task in list(self.chat._background):
+            task.cancel()
         self.store.close()
+        ok = True
         try:
             restore_backup(backup, path)
         except ChatdeskError as exc:
             self._tell(str(exc))
+            ok = False
+        try:
+            self.chat.replace_store(Store(path))
+        except ChatdeskError as exc:  # the file cannot be opened: say so, keep running
+            self._tell(str(exc))
             return False
-        finally:
-            self.chat.replace_store(Store(path if path.name else database_path()))
-        self.finished.emit("restore")
-        return True
+        if ok:
+            self.finished.emit("restore")
+        return ok
 
     # --- helpers ---------------------------------------------------------------------
 

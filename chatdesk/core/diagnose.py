@@ -58,7 +58,11 @@ async def diagnose(
         lines.append(_t("nokey", lang))
     ok = True
     models: list[dict[str, object]] = []
-    async with ChatClient(url, api_key, max_retries=0, read_timeout=20) as client:
+    try:
+        client = ChatClient(url, api_key, max_retries=0, read_timeout=20)
+    except ValidationError as exc:  # e.g. a key with spaces or non-ASCII characters
+        return False, "\n".join([*lines, exc.message])
+    async with client:
         try:
             models = await client.list_models()
             lines.append(_t("models_ok", lang, len(models)))

@@ -102,8 +102,10 @@ class KeyStore:
 
         try:
             return keyring.get_password(SERVICE, provider)
-        except (kerr.KeyringError, RuntimeError) as exc:
+        except kerr.KeyringError as exc:
             raise _translate(exc) from None
+        except Exception as exc:  # D-Bus and backend failures: the same way out
+            raise KeyringProblem(f"{type(exc).__name__}: {exc}") from None
 
     def set(self, provider: str, key: str) -> None:
         """Store ``key`` in the keyring; raises a :class:`KeyringProblem` when it cannot."""

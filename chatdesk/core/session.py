@@ -127,8 +127,8 @@ def messages_for(
     for row in path:
         if row.role == "system":
             continue
-        if row.role == "assistant" and row.status == "error" and not row.content:
-            continue
+        if row.role == "assistant" and not row.content and not row.tool_calls:
+            continue  # a failed or stopped-before-any-text answer: nothing was said
         out.append(message_to_wire(row, load_image))
     return out
 
@@ -260,7 +260,7 @@ async def run_exchange(
         _finish(acc, flush, status, start, ttft, exc)
     except Exception as exc:  # a transport bug must not lose the partial answer
         status = "error"
-        error = NetworkError(f"{type(exc).__name__}: {exc}", partial=acc.result)
+        error = NetworkError(f"unexpected {type(exc).__name__}", partial=acc.result)
         _finish(acc, flush, status, start, ttft, error)
     else:
         _finish(acc, flush, status, start, ttft, None)

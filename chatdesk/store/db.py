@@ -159,6 +159,14 @@ class Store:
     path: str
     readonly: bool
 
+    #: :meth:`count_search` stops counting here by default: a result equal to it
+    #: means "this many or more" (show "10,000+"). Counting every match of a very
+    #: common word would walk hundreds of thousands of index entries.
+    SEARCH_COUNT_CAP = 10_000
+    #: A query mixing long and short terms is driven by the index with fewer
+    #: matches; each side is counted up to this many to find out which.
+    SEARCH_PROBE_ROWS = 1_000
+
     def __init__(
         self, path: str | os.PathLike[str], *, readonly: bool = False, timeout: float = 5.0
     ) -> None:
@@ -189,6 +197,7 @@ class Store:
         return err if err is not None else exc
 
     def _setup(self, conn: sqlite3.Connection, timeout: float) -> None:
+        mig.register_functions(conn)  # the search-index triggers call them
         conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
         conn.execute("PRAGMA foreign_keys = ON")
         if self.readonly:
@@ -681,6 +690,27 @@ class Store:
             conversation_id=conversation_id,
         )
 
+    def _search_driver(self, parsed: srch.ParsedQuery, filters: srch.SearchFilters) -> str:
+        """Which index walks a search: for long and short terms together, the one
+        with fewer matches (each counted up to ``SEARCH_PROBE_ROWS``, ~1 ms), so that
+        ``qx the`` does not check every message holding "the" for "qx"."""
+        driver = srch.default_driver(parsed, filters)
+        if driver != "fts" or not parsed.gram_terms:
+            return driver
+        probe = self.SEARCH_PROBE_ROWS
+
+        def matches(table: str, expression: str | None) -> int:
+            row = self.conn.execute(
+                f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE {table} MATCH ? LIMIT ?)",
+                (expression, probe),
+            ).fetchone()
+            return int(row[0])
+
+        short = matches("messages_grams", srch.grams_expression(parsed.gram_terms))
+        if short >= probe:
+            return "fts"
+        return "grams" if short < matches("messages_fts", srch.fts_expression(parsed)) else "fts"
+
     @guarded
     def search(
         self,
@@ -698,8 +728,11 @@ class Store:
     ) -> list[SearchHit]:
         """Messages containing every word / ``"phrase"`` of ``query`` (case-insensitive).
 
-        Newest first (``sort="relevance"``: bm25). A blank query finds nothing.
-        Messages still streaming are not searchable until they finish.
+        Newest first. ``sort="relevance"``: bm25 over the newest
+        ``search.RELEVANCE_CAP`` matches (all of them when there are fewer); queries
+        whose terms are all shorter than three characters have no bm25 and stay
+        newest first. A blank query finds nothing. Messages still streaming are not
+        searchable until they finish.
         """
         parsed = srch.parse_query(query)
         if sort not in srch.SORTS:
@@ -707,7 +740,14 @@ class Store:
         if not parsed:
             return []
         filters = self._filters(model, role, since, until, pinned, conversation_id)
-        sql, params = srch.build_search_sql(parsed, filters, sort=sort, limit=limit, offset=offset)
+        sql, params = srch.build_search_sql(
+            parsed,
+            filters,
+            sort=sort,
+            limit=limit,
+            offset=offset,
+            driver=self._search_driver(parsed, filters),
+        )
         hits: list[SearchHit] = []
         for conv_id, title, msg_id, role_, model_, created, content, reasoning in self.conn.execute(
             sql, params
@@ -736,23 +776,40 @@ class Store:
         until: float | datetime | None = None,
         pinned: bool | None = None,
         conversation_id: int | None = None,
+        cap: int | None = SEARCH_COUNT_CAP,
     ) -> int:
-        """Total number of hits for the same query and filters as :meth:`search`."""
+        """Number of hits for the same query and filters as :meth:`search`, counted up
+        to ``cap`` (default :attr:`SEARCH_COUNT_CAP`; ``None``: exact, which may take
+        a second for a very common word in a million messages). A result equal to
+        ``cap`` means ``cap`` or more."""
         parsed = srch.parse_query(query)
         if not parsed:
             return 0
         filters = self._filters(model, role, since, until, pinned, conversation_id)
-        sql, params = srch.build_search_sql(parsed, filters, count=True)
+        sql, params = srch.build_search_sql(
+            parsed,
+            filters,
+            count=True,
+            count_cap=cap,
+            driver=self._search_driver(parsed, filters),
+        )
         return int(self.conn.execute(sql, params).fetchone()[0])
 
     @guarded
     def rebuild_search_index(self) -> None:
-        """Repair: re-create the FTS index from the messages (skipping streaming rows)."""
+        """Repair: re-create both search indexes from the messages (skipping streaming
+        rows). Takes a minute or two for a million messages."""
         with self.transaction():
             self.conn.execute("INSERT INTO messages_fts (messages_fts) VALUES ('delete-all')")
             self.conn.execute(
                 "INSERT INTO messages_fts (rowid, content, reasoning)"
                 " SELECT id, content, reasoning FROM messages WHERE status != 'streaming'"
+            )
+            self.conn.execute("INSERT INTO messages_grams (messages_grams) VALUES ('delete-all')")
+            self.conn.execute(
+                f"INSERT INTO messages_grams (rowid, grams) SELECT id,"
+                f" {srch.GRAMS_FUNCTION}(content, reasoning) FROM messages"
+                " WHERE status != 'streaming'"
             )
 
     # -- providers ------------------------------------------------------------

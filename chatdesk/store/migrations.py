@@ -11,6 +11,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Sequence
 
+from chatdesk.store import search as srch
 from chatdesk.store.errors import StoreError
 
 Migration = Callable[[sqlite3.Connection], None]
@@ -165,7 +166,62 @@ def m003_source_id(conn: sqlite3.Connection) -> None:
     _run(conn, _M003)
 
 
-MIGRATIONS: list[Migration] = [m001_initial, m002_fts, m003_source_id]
+def register_functions(conn: sqlite3.Connection) -> None:
+    """Define the SQL functions the schema's triggers call (m004's grams).
+
+    A connection that writes messages needs them: :class:`~chatdesk.store.Store` and
+    :func:`migrate` register them; a bare ``sqlite3`` connection that inserts, edits
+    or deletes messages must call this first (else "no such function").
+    """
+    conn.create_function(srch.GRAMS_FUNCTION, 2, srch.grams_text, deterministic=True)
+
+
+# Terms of one or two characters (``AI``, ``学习``, ``的``) are too short for trigrams:
+# without this index each such search read every message with LIKE (~0.5 s at a
+# million messages). Here every character and adjacent pair of a message is a token
+# (search.grams_text), stored with detail=none (document lists, no positions) and
+# without content or sizes: ~20 % of the trigram index's size. Same invariant as
+# m002: indexed exactly when not streaming. The table is contentless, so removing a
+# row's tokens needs its text again: the triggers recompute it from the old values.
+_M004 = (
+    f"""CREATE VIRTUAL TABLE messages_grams USING fts5 (
+        grams, content = '', detail = none, columnsize = 0,
+        tokenize = "{srch.GRAMS_TOKENIZE.replace('"', '""')}"
+    )""",
+    f"""CREATE TRIGGER messages_grams_insert AFTER INSERT ON messages
+    WHEN new.status != 'streaming' BEGIN
+        INSERT INTO messages_grams (rowid, grams)
+        VALUES (new.id, {srch.GRAMS_FUNCTION}(new.content, new.reasoning));
+    END""",
+    f"""CREATE TRIGGER messages_grams_delete AFTER DELETE ON messages
+    WHEN old.status != 'streaming' BEGIN
+        INSERT INTO messages_grams (messages_grams, rowid, grams)
+        VALUES ('delete', old.id, {srch.GRAMS_FUNCTION}(old.content, old.reasoning));
+    END""",
+    f"""CREATE TRIGGER messages_grams_update AFTER UPDATE OF content, reasoning, status
+    ON messages
+    WHEN old.content IS NOT new.content OR old.reasoning IS NOT new.reasoning
+        OR (old.status = 'streaming') != (new.status = 'streaming') BEGIN
+        INSERT INTO messages_grams (messages_grams, rowid, grams)
+        SELECT 'delete', old.id, {srch.GRAMS_FUNCTION}(old.content, old.reasoning)
+        WHERE old.status != 'streaming';
+        INSERT INTO messages_grams (rowid, grams)
+        SELECT new.id, {srch.GRAMS_FUNCTION}(new.content, new.reasoning)
+        WHERE new.status != 'streaming';
+    END""",
+    f"""INSERT INTO messages_grams (rowid, grams)
+    SELECT id, {srch.GRAMS_FUNCTION}(content, reasoning) FROM messages
+    WHERE status != 'streaming'""",
+)
+
+
+def m004_short_terms(conn: sqlite3.Connection) -> None:
+    """Add the grams index (characters and pairs) for one- and two-character terms."""
+    register_functions(conn)
+    _run(conn, _M004)
+
+
+MIGRATIONS: list[Migration] = [m001_initial, m002_fts, m003_source_id, m004_short_terms]
 
 
 def migration_name(migration: Migration) -> str:
@@ -216,6 +272,7 @@ def migrate(
     migrating at the same time is harmless: each step re-checks under the write lock.
     """
     check_not_newer(conn, migrations)
+    register_functions(conn)
     conn.execute(MIGRATIONS_TABLE)
     applied: list[str] = []
     for migration in migrations:

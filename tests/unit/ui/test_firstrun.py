@@ -121,3 +121,32 @@ def test_missing_keyring_offers_session_only(first_run, no_keyring) -> None:
     loop.run_until_complete(controller.aclose())
     store.close()
     assert KEY.encode() not in database_path().read_bytes()
+
+
+def test_base_url_run_uses_the_key_from_the_panel(first_run, no_keyring) -> None:
+    """`chatdesk --base-url URL` with no key in the environment: the panel's key is used."""
+    loop, server, provider = first_run
+    from chatdesk.app import build
+
+    store, window, controller = build(
+        argparse.Namespace(base_url=server.base_url, model="gpt-4o", provider=None)
+    )
+    window.show()
+
+    async def boot() -> None:
+        controller.start()
+        await asyncio.sleep(0)
+
+    loop.run_until_complete(boot())
+    assert window.centre.currentWidget() is window.key_panel
+    window.key_panel.use_for_session.emit(server.base_url, KEY)
+    assert window.centre.currentIndex() == 0
+    server.script(Reply(text="url key works"))
+    window.composer.set_text("hi")
+    window.composer.send()
+    _wait(loop, lambda: controller._task is not None and not controller.busy)
+    assert window.message_model.messages()[-1].content == "url key works"
+    assert store.get_provider(provider).base_url == server.base_url  # providers untouched
+    window.close()
+    loop.run_until_complete(controller.aclose())
+    store.close()
