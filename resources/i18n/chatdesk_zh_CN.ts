@@ -97,73 +97,91 @@
 <context>
     <name>Controller</name>
     <message>
-        <location filename="../../chatdesk/controller.py" line="150" />
+        <location filename="../../chatdesk/controller.py" line="163" />
         <source>Server: %1</source>
         <translation>服务器：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/controller.py" line="201" />
+        <location filename="../../chatdesk/controller.py" line="192" />
+        <source>Check the settings: %1</source>
+        <translation>请检查设置：%1</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/controller.py" line="219" />
         <source>Models from the server</source>
         <translation>来自服务器的模型列表</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/controller.py" line="202" />
+        <location filename="../../chatdesk/controller.py" line="220" />
         <source>Cached model list (server unreachable)</source>
         <translation>缓存的模型列表（无法连接服务器）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/controller.py" line="203" />
+        <location filename="../../chatdesk/controller.py" line="221" />
         <source>Built-in model list (server unreachable)</source>
         <translation>内置模型列表（无法连接服务器）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/controller.py" line="232" />
+        <location filename="../../chatdesk/controller.py" line="269" />
+        <location filename="../../chatdesk/controller.py" line="286" />
+        <location filename="../../chatdesk/controller.py" line="929" />
         <source>Wait for the answer to finish or stop it first.</source>
         <translation>请等待回答完成，或先停止生成。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/controller.py" line="409" />
-        <location filename="../../chatdesk/controller.py" line="413" />
+        <location filename="../../chatdesk/controller.py" line="430" />
+        <location filename="../../chatdesk/controller.py" line="485" />
+        <location filename="../../chatdesk/controller.py" line="489" />
         <source>Not sent: %1</source>
         <translation>未发送：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/controller.py" line="412" />
+        <location filename="../../chatdesk/controller.py" line="488" />
         <source>Request not valid</source>
         <translation>请求无效</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/controller.py" line="576" />
+        <location filename="../../chatdesk/controller.py" line="542" />
+        <source>The answer could not be saved: %1</source>
+        <translation>无法保存回答：%1</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/controller.py" line="662" />
         <source>Edit and resend</source>
         <translation>编辑并重新发送</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/controller.py" line="576" />
+        <location filename="../../chatdesk/controller.py" line="662" />
         <source>Message:</source>
         <translation>消息：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/controller.py" line="627" />
+        <location filename="../../chatdesk/controller.py" line="713" />
         <source>Tool result</source>
         <translation>工具结果</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/controller.py" line="628" />
+        <location filename="../../chatdesk/controller.py" line="714" />
         <source>Result for %1:</source>
         <translation>%1 的结果：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/controller.py" line="745" />
+        <location filename="../../chatdesk/controller.py" line="741" />
+        <source>This tool call already has a result.</source>
+        <translation>该工具调用已有结果。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/controller.py" line="837" />
         <source>The key is used for this session only.</source>
         <translation>此密钥仅在本次会话中使用。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/controller.py" line="807" />
+        <location filename="../../chatdesk/controller.py" line="911" />
         <source>Save preset</source>
         <translation>保存预设</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/controller.py" line="807" />
+        <location filename="../../chatdesk/controller.py" line="911" />
         <source>Preset name:</source>
         <translation>预设名称：</translation>
     </message>
@@ -293,6 +311,85 @@
     </message>
 </context>
 <context>
+    <name>HistoryController</name>
+    <message>
+        <location filename="../../chatdesk/historyctl.py" line="152" />
+        <source>Open a conversation to export it.</source>
+        <translation>请先打开要导出的对话。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/historyctl.py" line="158" />
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/historyctl.py" line="171" />
+        <source>Exported %1 conversation(s) to %2.</source>
+        <translation>已将 %1 个对话导出到 %2。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/historyctl.py" line="176" />
+        <source>Exporting…</source>
+        <translation>正在导出…</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/historyctl.py" line="181" />
+        <source>Import conversations</source>
+        <translation>导入对话</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/historyctl.py" line="183" />
+        <source>ChatDesk or ChatGPT export (*.json *.zip)</source>
+        <translation>ChatDesk 或 ChatGPT 导出文件 (*.json *.zip)</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/historyctl.py" line="197" />
+        <source>Imported %1 conversation(s) with %2 message(s); %3 were already there.</source>
+        <translation>已导入 %1 个对话、%2 条消息；%3 个对话已存在，已跳过。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/historyctl.py" line="203" />
+        <source>Importing…</source>
+        <translation>正在导入…</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/historyctl.py" line="214" />
+        <source>Backed up to %1.</source>
+        <translation>已备份到 %1。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/historyctl.py" line="216" />
+        <source>Backing up…</source>
+        <translation>正在备份…</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/historyctl.py" line="232" />
+        <source>There is no backup yet. Use “Back up now” first.</source>
+        <translation>还没有备份。请先使用“立即备份”。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/historyctl.py" line="236" />
+        <location filename="../../chatdesk/historyctl.py" line="242" />
+        <source>Restore</source>
+        <translation>恢复</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/historyctl.py" line="236" />
+        <source>Restore the history from:</source>
+        <translation>从以下备份恢复历史记录：</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/historyctl.py" line="243" />
+        <source>Replace the current history with %1? The current file is kept aside.</source>
+        <translation>用 %1 替换当前的历史记录？当前文件会另行保留。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/historyctl.py" line="256" />
+        <source>Wait for the answer to finish first.</source>
+        <translation>请等待回答完成。</translation>
+    </message>
+</context>
+<context>
     <name>KeyPanel</name>
     <message>
         <location filename="../../chatdesk/ui/keypanel.py" line="49" />
@@ -369,58 +466,108 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="95" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="104" />
         <source>Chat</source>
         <translation>对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="99" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="108" />
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="104" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="113" />
         <source>Temperature</source>
         <translation>温度</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="108" />
-        <location filename="../../chatdesk/ui/mainwindow.py" line="136" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="117" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="145" />
         <source>Parameters</source>
         <translation>参数</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="114" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="123" />
         <source>Presets</source>
         <translation>预设</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="130" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="139" />
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="140" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="149" />
         <source>System prompt</source>
         <translation>系统提示词</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="142" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="151" />
         <source>You are a helpful assistant.</source>
         <translation>你是一个乐于助人的助手。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="156" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="176" />
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mainwindow.py" line="177" />
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="179" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="181" />
+        <source>Export conversation…</source>
+        <translation>导出对话…</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mainwindow.py" line="184" />
+        <source>Export all conversations…</source>
+        <translation>导出全部对话…</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mainwindow.py" line="186" />
+        <source>Import…</source>
+        <translation>导入…</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mainwindow.py" line="190" />
+        <source>Back up now</source>
+        <translation>立即备份</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mainwindow.py" line="192" />
+        <source>Restore from a backup…</source>
+        <translation>从备份恢复…</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mainwindow.py" line="195" />
+        <source>Quit</source>
+        <translation>退出</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mainwindow.py" line="199" />
+        <source>&amp;Edit</source>
+        <translation>编辑(&amp;E)</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mainwindow.py" line="200" />
+        <source>Search all conversations…</source>
+        <translation>搜索全部对话…</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mainwindow.py" line="203" />
+        <source>Find in conversation…</source>
+        <translation>在对话中查找…</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mainwindow.py" line="223" />
         <source>Save current as preset…</source>
         <translation>将当前设置保存为预设…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="184" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="228" />
         <source>New chat: %1</source>
         <translation>新对话：%1</translation>
     </message>
@@ -429,7 +576,7 @@
     <name>MessageView</name>
     <message>
         <location filename="../../chatdesk/ui/messageview.py" line="89" />
-        <location filename="../../chatdesk/ui/messageview.py" line="1186" />
+        <location filename="../../chatdesk/ui/messageview.py" line="1207" />
         <source>Copy</source>
         <translation>复制</translation>
     </message>
@@ -454,162 +601,162 @@
         <translation>工具</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messageview.py" line="577" />
+        <location filename="../../chatdesk/ui/messageview.py" line="598" />
         <source>Message</source>
         <translation>消息</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messageview.py" line="1080" />
+        <location filename="../../chatdesk/ui/messageview.py" line="1101" />
         <source>Thinking</source>
         <translation>思考过程</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messageview.py" line="1102" />
+        <location filename="../../chatdesk/ui/messageview.py" line="1123" />
         <source>Reply with result</source>
         <translation>回复结果</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messageview.py" line="1122" />
+        <location filename="../../chatdesk/ui/messageview.py" line="1143" />
         <source>image</source>
         <translation>图片</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messageview.py" line="1136" />
+        <location filename="../../chatdesk/ui/messageview.py" line="1157" />
         <source>Continue</source>
         <translation>继续生成</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messageview.py" line="1138" />
+        <location filename="../../chatdesk/ui/messageview.py" line="1159" />
         <source>Waiting…</source>
         <translation>等待中…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messageview.py" line="1143" />
+        <location filename="../../chatdesk/ui/messageview.py" line="1164" />
         <source>Hide details</source>
         <translation>隐藏详情</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messageview.py" line="1145" />
+        <location filename="../../chatdesk/ui/messageview.py" line="1166" />
         <source>Details</source>
         <translation>详情</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messageview.py" line="1147" />
+        <location filename="../../chatdesk/ui/messageview.py" line="1168" />
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messageview.py" line="1155" />
+        <location filename="../../chatdesk/ui/messageview.py" line="1176" />
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messageview.py" line="1157" />
+        <location filename="../../chatdesk/ui/messageview.py" line="1178" />
         <source>Interrupted</source>
         <translation>已中断</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messageview.py" line="1165" />
+        <location filename="../../chatdesk/ui/messageview.py" line="1186" />
         <source>The answer reached the length limit.</source>
         <translation>回答已达到长度上限。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messageview.py" line="1173" />
+        <location filename="../../chatdesk/ui/messageview.py" line="1194" />
         <source>The answer was filtered by the provider.</source>
         <translation>回答已被服务商过滤。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messageview.py" line="1188" />
+        <location filename="../../chatdesk/ui/messageview.py" line="1209" />
         <source>Regenerate</source>
         <translation>重新生成</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messageview.py" line="1190" />
+        <location filename="../../chatdesk/ui/messageview.py" line="1211" />
         <source>Edit</source>
         <translation>编辑</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messageview.py" line="1191" />
+        <location filename="../../chatdesk/ui/messageview.py" line="1212" />
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messageview.py" line="1399" />
+        <location filename="../../chatdesk/ui/messageview.py" line="1420" />
         <source>Rate limited: the server asks you to wait before retrying.</source>
         <translation>请求过于频繁：服务器要求稍候再试。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messageview.py" line="1403" />
+        <location filename="../../chatdesk/ui/messageview.py" line="1424" />
         <source>Rate limited: retry in {n} s</source>
         <translation>请求过于频繁：{n} 秒后可重试</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messageview.py" line="1406" />
+        <location filename="../../chatdesk/ui/messageview.py" line="1427" />
         <source>Rate limited: you can retry now.</source>
         <translation>请求过于频繁：现在可以重试了。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messageview.py" line="1408" />
+        <location filename="../../chatdesk/ui/messageview.py" line="1429" />
         <source>The API key was rejected. Check the key for this provider.</source>
         <translation>API 密钥被拒绝。请检查此服务商的密钥。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messageview.py" line="1411" />
+        <location filename="../../chatdesk/ui/messageview.py" line="1432" />
         <source>The account has no credit left. Top up the balance with your provider.</source>
         <translation>账户余额不足。请到服务商处充值。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messageview.py" line="1414" />
+        <location filename="../../chatdesk/ui/messageview.py" line="1435" />
         <source>The server does not know this model. Check the model name and base URL.</source>
         <translation>服务器不支持此模型。请检查模型名称和 API 地址。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messageview.py" line="1417" />
+        <location filename="../../chatdesk/ui/messageview.py" line="1438" />
         <source>The server had an internal error. Try again in a moment.</source>
         <translation>服务器内部错误。请稍后再试。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messageview.py" line="1420" />
+        <location filename="../../chatdesk/ui/messageview.py" line="1441" />
         <source>Could not reach the server (network down, timeout or connection dropped).</source>
         <translation>无法连接服务器（网络断开、超时或连接中断）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messageview.py" line="1424" />
+        <location filename="../../chatdesk/ui/messageview.py" line="1445" />
         <source>The server sent a reply this client cannot read. Check the base URL.</source>
         <translation>服务器返回了无法解析的响应。请检查 API 地址。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messageview.py" line="1427" />
+        <location filename="../../chatdesk/ui/messageview.py" line="1448" />
         <source>The provider's content filter blocked the request or the answer.</source>
         <translation>服务商的内容过滤拦截了请求或回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messageview.py" line="1430" />
+        <location filename="../../chatdesk/ui/messageview.py" line="1451" />
         <source>The server refused the request as invalid.</source>
         <translation>服务器认为请求无效，已拒绝。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messageview.py" line="1433" />
+        <location filename="../../chatdesk/ui/messageview.py" line="1454" />
         <source>This key is not allowed to use this model or endpoint.</source>
         <translation>此密钥无权使用该模型或接口。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messageview.py" line="1437" />
+        <location filename="../../chatdesk/ui/messageview.py" line="1458" />
         <source>The request failed.</source>
         <translation>请求失败。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messageview.py" line="1448" />
+        <location filename="../../chatdesk/ui/messageview.py" line="1469" />
         <source>{i} in / {o} out tokens</source>
         <translation>输入 {i} / 输出 {o} tokens</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messageview.py" line="1454" />
+        <location filename="../../chatdesk/ui/messageview.py" line="1475" />
         <source>first token {ms} ms</source>
         <translation>首 token {ms} ms</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messageview.py" line="1462" />
+        <location filename="../../chatdesk/ui/messageview.py" line="1483" />
         <source>{r} tok/s</source>
         <translation>{r} tok/s</translation>
     </message>
@@ -645,264 +792,264 @@
 <context>
     <name>ParamsPanel</name>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="253" />
+        <location filename="../../chatdesk/ui/params.py" line="242" />
         <source>Temperature</source>
         <translation>温度</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="262" />
+        <location filename="../../chatdesk/ui/params.py" line="251" />
         <source>Top p</source>
         <translation>Top p</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="263" />
+        <location filename="../../chatdesk/ui/params.py" line="252" />
         <source>Nucleus sampling, 0 to 1. Use this or temperature.</source>
         <translation>核采样，0 到 1。与温度二选一即可。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="274" />
+        <location filename="../../chatdesk/ui/params.py" line="263" />
         <source>Max tokens</source>
         <translation>最大 tokens</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="275" />
+        <location filename="../../chatdesk/ui/params.py" line="264" />
         <source>Cap on the length of the reply, in tokens.</source>
         <translation>回复长度上限，以 token 计。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="284" />
+        <location filename="../../chatdesk/ui/params.py" line="273" />
         <source>Replies (n)</source>
         <translation>回复数 (n)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="285" />
+        <location filename="../../chatdesk/ui/params.py" line="274" />
         <source>How many candidate replies to generate (1 to 16).</source>
         <translation>要生成的候选回复数（1 到 16）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="297" />
+        <location filename="../../chatdesk/ui/params.py" line="286" />
         <source>One per line, up to 4. Write \n for a newline.</source>
         <translation>每行一个，最多 4 个。用 \n 表示换行。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="310" />
+        <location filename="../../chatdesk/ui/params.py" line="299" />
         <source>Stop sequences</source>
         <translation>停止序列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="311" />
+        <location filename="../../chatdesk/ui/params.py" line="300" />
         <source>The reply ends before any of these texts (up to 4).</source>
         <translation>回复遇到其中任一文本时即结束（最多 4 个）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="318" />
+        <location filename="../../chatdesk/ui/params.py" line="307" />
         <source>Presence penalty</source>
         <translation>存在惩罚</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="319" />
+        <location filename="../../chatdesk/ui/params.py" line="308" />
         <source>-2 to 2. Positive values favour new topics.</source>
         <translation>-2 到 2。正值鼓励谈论新话题。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="325" />
+        <location filename="../../chatdesk/ui/params.py" line="314" />
         <source>Frequency penalty</source>
         <translation>频率惩罚</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="326" />
+        <location filename="../../chatdesk/ui/params.py" line="315" />
         <source>-2 to 2. Positive values reduce repetition.</source>
         <translation>-2 到 2。正值减少重复。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="330" />
+        <location filename="../../chatdesk/ui/params.py" line="319" />
         <source>JSON output</source>
         <translation>JSON 输出</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="332" />
+        <location filename="../../chatdesk/ui/params.py" line="321" />
         <source>Ask for a JSON object reply. Mention JSON in your prompt too.</source>
         <translation>要求以 JSON 对象回复。请同时在提示词中提及 JSON。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="340" />
+        <location filename="../../chatdesk/ui/params.py" line="329" />
         <source>any whole number</source>
         <translation>任意整数</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="344" />
+        <location filename="../../chatdesk/ui/params.py" line="333" />
         <source>Seed</source>
         <translation>随机种子</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="345" />
+        <location filename="../../chatdesk/ui/params.py" line="334" />
         <source>Best-effort determinism: the same seed tends to give the same reply.</source>
         <translation>尽量保证结果可复现：相同的种子往往得到相同的回复。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="350" />
+        <location filename="../../chatdesk/ui/params.py" line="339" />
         <source>end-user id</source>
         <translation>终端用户 ID</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="354" />
+        <location filename="../../chatdesk/ui/params.py" line="343" />
         <source>User id</source>
         <translation>用户 ID</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="355" />
+        <location filename="../../chatdesk/ui/params.py" line="344" />
         <source>An end-user id the server may use for abuse monitoring.</source>
         <translation>终端用户 ID，服务器可用于滥用监测。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="366" />
+        <location filename="../../chatdesk/ui/params.py" line="355" />
         <source>[{"type": "function", "function": {"name": ..., "parameters": {...}}}]</source>
         <translation>[{"type": "function", "function": {"name": ..., "parameters": {...}}}]</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="375" />
+        <location filename="../../chatdesk/ui/params.py" line="364" />
         <source>Insert example</source>
         <translation>插入示例</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="383" />
+        <location filename="../../chatdesk/ui/params.py" line="372" />
         <source>Tools</source>
         <translation>工具</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="384" />
+        <location filename="../../chatdesk/ui/params.py" line="373" />
         <source>Function tools the model may call, as a JSON array.</source>
         <translation>模型可调用的函数工具，JSON 数组格式。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="393" />
+        <location filename="../../chatdesk/ui/params.py" line="382" />
         <source>Sent only when tools are set.</source>
         <translation>仅在设置了工具时发送。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="399" />
+        <location filename="../../chatdesk/ui/params.py" line="388" />
         <source>Tool choice</source>
         <translation>工具选择</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="400" />
+        <location filename="../../chatdesk/ui/params.py" line="389" />
         <source>auto: model decides; none: never; required: must call; or one function.</source>
         <translation>auto：由模型决定；none：从不调用；required：必须调用；或指定某个函数。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="405" />
+        <location filename="../../chatdesk/ui/params.py" line="394" />
         <source>View code</source>
         <translation>查看代码</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="406" />
+        <location filename="../../chatdesk/ui/params.py" line="395" />
         <source>Show this request as cURL, Python or Node code</source>
         <translation>以 cURL、Python 或 Node 代码显示此请求</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="408" />
+        <location filename="../../chatdesk/ui/params.py" line="397" />
         <source>Reset all</source>
         <translation>全部重置</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="409" />
+        <location filename="../../chatdesk/ui/params.py" line="398" />
         <source>Unset every parameter (server defaults)</source>
         <translation>清除所有参数（使用服务器默认值）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="584" />
-        <location filename="../../chatdesk/ui/params.py" line="681" />
+        <location filename="../../chatdesk/ui/params.py" line="573" />
+        <location filename="../../chatdesk/ui/params.py" line="670" />
         <source>No tools.</source>
         <translation>无工具。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="621" />
+        <location filename="../../chatdesk/ui/params.py" line="610" />
         <source>Tools JSON is invalid; changes are not applied.</source>
         <translation>工具 JSON 无效，更改未应用。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="645" />
+        <location filename="../../chatdesk/ui/params.py" line="634" />
         <source>At most 4 stop sequences are allowed.</source>
         <translation>最多允许 4 个停止序列。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="683" />
+        <location filename="../../chatdesk/ui/params.py" line="672" />
         <source>Valid: no tools (an empty list is not sent).</source>
         <translation>有效：无工具（空列表不会发送）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="685" />
+        <location filename="../../chatdesk/ui/params.py" line="674" />
         <source>Valid: 1 tool</source>
         <translation>有效：1 个工具</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../chatdesk/ui/params.py" line="687" />
+        <location filename="../../chatdesk/ui/params.py" line="676" />
         <source>Valid: %n tools</source>
         <translation><numerusform>有效：%n 个工具</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="699" />
+        <location filename="../../chatdesk/ui/params.py" line="688" />
         <source>Line {line}, column {col}: {msg}</source>
         <translation>第 {line} 行，第 {col} 列：{msg}</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="703" />
+        <location filename="../../chatdesk/ui/params.py" line="692" />
         <source>Tools must be a JSON array [...] of tool objects.</source>
         <translation>工具必须是由工具对象组成的 JSON 数组 [...]。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="707" />
+        <location filename="../../chatdesk/ui/params.py" line="696" />
         <source>Tool {i}: must be an object.</source>
         <translation>工具 {i}：必须是对象。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="709" />
+        <location filename="../../chatdesk/ui/params.py" line="698" />
         <source>Tool {i}: "type" must be "function".</source>
         <translation>工具 {i}："type" 必须为 "function"。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="712" />
+        <location filename="../../chatdesk/ui/params.py" line="701" />
         <source>Tool {i}: "function" must be an object.</source>
         <translation>工具 {i}："function" 必须是对象。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="715" />
+        <location filename="../../chatdesk/ui/params.py" line="704" />
         <source>Tool {i}: "function.name" is missing.</source>
         <translation>工具 {i}：缺少 "function.name"。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="718" />
+        <location filename="../../chatdesk/ui/params.py" line="707" />
         <source>Tool {i}: name "{name}" may use only letters, digits, _ and - (max 64).</source>
         <translation>工具 {i}：名称 "{name}" 只能包含字母、数字、_ 和 -（最多 64 个字符）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="721" />
+        <location filename="../../chatdesk/ui/params.py" line="710" />
         <source>Tool {i}: duplicate name "{name}".</source>
         <translation>工具 {i}：名称 "{name}" 重复。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="725" />
+        <location filename="../../chatdesk/ui/params.py" line="714" />
         <source>Tool {i}: "function.parameters" must be a JSON Schema object.</source>
         <translation>工具 {i}："function.parameters" 必须是 JSON Schema 对象。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="741" />
+        <location filename="../../chatdesk/ui/params.py" line="730" />
         <source>auto (model decides)</source>
         <translation>auto（由模型决定）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="742" />
+        <location filename="../../chatdesk/ui/params.py" line="731" />
         <source>none (never call tools)</source>
         <translation>none（从不调用工具）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="743" />
+        <location filename="../../chatdesk/ui/params.py" line="732" />
         <source>required (must call a tool)</source>
         <translation>required（必须调用工具）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="751" />
+        <location filename="../../chatdesk/ui/params.py" line="740" />
         <source>function: {name}</source>
         <translation>函数：{name}</translation>
     </message>
@@ -917,7 +1064,7 @@
     <message>
         <location filename="../../chatdesk/ui/searchpanel.py" line="402" />
         <source>Search all conversations…</source>
-        <translation>搜索所有对话…</translation>
+        <translation>搜索全部对话…</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/searchpanel.py" line="417" />
@@ -1341,27 +1488,27 @@
 <context>
     <name>TemperatureControl</name>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="138" />
+        <location filename="../../chatdesk/ui/params.py" line="127" />
         <source>Temperature: lower is more focused, higher more varied (0 to 2).</source>
         <translation>温度：越低越集中，越高越多样（0 到 2）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="144" />
+        <location filename="../../chatdesk/ui/params.py" line="133" />
         <source>default</source>
         <translation>默认</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="145" />
+        <location filename="../../chatdesk/ui/params.py" line="134" />
         <source>Temperature (0 to 2). "default" leaves it to the server.</source>
         <translation>温度（0 到 2）。“默认”表示由服务器决定。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="147" />
+        <location filename="../../chatdesk/ui/params.py" line="136" />
         <source>Reset</source>
         <translation>重置</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="148" />
+        <location filename="../../chatdesk/ui/params.py" line="137" />
         <source>Unset the temperature (use the server default)</source>
         <translation>清除温度设置（使用服务器默认值）</translation>
     </message>
