@@ -160,9 +160,9 @@ class Store:
     readonly: bool
 
     #: :meth:`count_search` stops counting here by default: a result equal to it
-    #: means "this many or more" (show "10,000+"). Counting every match of a very
+    #: means "this many or more" (show "5,000+"). Counting every match of a very
     #: common word would walk hundreds of thousands of index entries.
-    SEARCH_COUNT_CAP = 10_000
+    SEARCH_COUNT_CAP = 5_000
     #: A query mixing long and short terms is driven by the index with fewer
     #: matches; each side is counted up to this many to find out which.
     SEARCH_PROBE_ROWS = 1_000
@@ -728,11 +728,11 @@ class Store:
     ) -> list[SearchHit]:
         """Messages containing every word / ``"phrase"`` of ``query`` (case-insensitive).
 
-        Newest first. ``sort="relevance"``: bm25 over the newest
-        ``search.RELEVANCE_CAP`` matches (all of them when there are fewer); queries
-        whose terms are all shorter than three characters have no bm25 and stay
-        newest first. A blank query finds nothing. Messages still streaming are not
-        searchable until they finish.
+        Newest first. ``sort="relevance"``: bm25 (computed here) over the newest
+        ``search.RELEVANCE_CAP`` matches (all of them when there are fewer), so a
+        page beyond that many is empty; queries whose terms are all shorter than
+        three characters have no bm25 and stay newest first. A blank query finds
+        nothing. Messages still streaming are not searchable until they finish.
         """
         parsed = srch.parse_query(query)
         if sort not in srch.SORTS:
@@ -740,30 +740,59 @@ class Store:
         if not parsed:
             return []
         filters = self._filters(model, role, since, until, pinned, conversation_id)
-        sql, params = srch.build_search_sql(
-            parsed,
-            filters,
-            sort=sort,
-            limit=limit,
-            offset=offset,
-            driver=self._search_driver(parsed, filters),
-        )
-        hits: list[SearchHit] = []
-        for conv_id, title, msg_id, role_, model_, created, content, reasoning in self.conn.execute(
-            sql, params
-        ):
-            hits.append(
-                SearchHit(
-                    conversation_id=conv_id,
-                    conversation_title=title,
-                    message_id=msg_id,
-                    role=role_,
-                    model=model_,
-                    created=created,
-                    snippet=srch.snippet_for(content, reasoning, parsed.terms),
-                )
+        driver = self._search_driver(parsed, filters)
+        if sort == "relevance" and parsed.fts_terms:
+            rows = self._ranked(parsed, filters, driver, limit, offset)
+        else:
+            sql, params = srch.build_search_sql(
+                parsed, filters, limit=limit, offset=offset, driver=driver
             )
-        return hits
+            rows = self.conn.execute(sql, params).fetchall()
+        return [
+            SearchHit(
+                conversation_id=conv_id,
+                conversation_title=title,
+                message_id=msg_id,
+                role=role_,
+                model=model_,
+                created=created,
+                snippet=srch.snippet_for(content, reasoning, parsed.terms),
+            )
+            for conv_id, title, msg_id, role_, model_, created, content, reasoning in rows
+        ]
+
+    def _ranked(
+        self,
+        parsed: srch.ParsedQuery,
+        filters: srch.SearchFilters,
+        driver: str,
+        limit: int | None,
+        offset: int,
+    ) -> list[tuple[Any, ...]]:
+        """The newest ``RELEVANCE_CAP`` matches, ranked by bm25 here (see search.py)."""
+        cap = srch.RELEVANCE_CAP
+        sql, params = srch.build_search_sql(parsed, filters, limit=cap, offset=0, driver=driver)
+        rows = self.conn.execute(sql, params).fetchall()
+        terms = parsed.fts_terms
+        total = int(self.conn.execute("SELECT coalesce(max(id), 0) FROM messages").fetchone()[0])
+        if len(terms) == 1:
+            freqs: tuple[int, ...] = (len(rows),)  # one term: idf does not change the order
+        else:
+            freqs = tuple(
+                int(
+                    self.conn.execute(
+                        "SELECT count(*) FROM (SELECT 1 FROM messages_fts"
+                        " WHERE messages_fts MATCH ? LIMIT ?)",
+                        (srch.fts_quote(t), cap),
+                    ).fetchone()[0]
+                )
+                for t in terms
+            )
+        order = srch.rank_by_relevance(
+            [f"{r[6]}\n{r[7]}" for r in rows], [r[2] for r in rows], terms, freqs, max(total, 1)
+        )
+        end = None if limit is None else offset + limit
+        return [rows[i] for i in order[offset:end]]
 
     @guarded
     def count_search(

@@ -19,16 +19,22 @@ back to a ``LIKE`` scan of the messages.
 
 Two deliberate caps keep every search fast on a million messages:
 
-* counts stop at ``count_cap`` (``Store.SEARCH_COUNT_CAP``, 10,000): the UI shows
-  "10,000+" rather than walking half a million matches to count them;
-* ``sort="relevance"`` ranks (bm25) the newest ``RELEVANCE_CAP`` matches only, as
-  computing bm25 for every match of a very common word costs seconds. Queries with
-  fewer matches than that are ranked exactly. Queries without a long term have no
-  bm25 and come newest first.
+* counts stop at ``count_cap`` (``Store.SEARCH_COUNT_CAP``, 5,000): the UI shows
+  "5,000+" rather than walking half a million matches to count them. A filter
+  (model, role, dates, pinned) is checked on each match's row (~1.5 µs each), so a
+  filtered count costs ``cap / share of matches passing``: ~40 ms when a model has
+  a fifth of the messages, more for a very selective filter on a very common word;
+* ``sort="relevance"`` ranks the newest ``RELEVANCE_CAP`` matches only
+  (:func:`rank_by_relevance`: bm25 computed here on those candidates, with document
+  frequencies counted up to ``RELEVANCE_CAP``). FTS5's own bm25 first walks every
+  match of every term to count them: ~1 s for "the" in a million messages. Queries
+  with fewer matches are ranked in full. Only long terms score (as before); queries
+  without one come newest first.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -39,7 +45,7 @@ SORTS = ("newest", "relevance")
 DRIVERS = ("fts", "grams", "scan", "conversation")
 SNIPPET_CONTEXT = 40
 MIN_FTS_CHARS = 3
-RELEVANCE_CAP = 5_000
+RELEVANCE_CAP = 2_000
 
 # The grams index's tokenizer: ``ascii`` keeps every non-ASCII character in tokens and,
 # with these token characters, every printable ASCII one too; only ASCII whitespace
@@ -206,7 +212,6 @@ def build_search_sql(
     count: bool = False,
     count_cap: int | None = None,
     driver: str | None = None,
-    relevance_cap: int | None = RELEVANCE_CAP,
 ) -> tuple[str, list[Any]]:
     """SQL and parameters for a search (or its total when ``count``).
 
@@ -217,9 +222,11 @@ def build_search_sql(
     ``conversation`` (the messages of ``filters.conversation_id``).
 
     Hits come newest first by message id (ids grow with time and FTS5 walks rowids
-    backwards, so ``LIMIT 50`` stops early). ``relevance`` sorts by bm25 the newest
-    ``relevance_cap`` matches (all if ``None``) with the ``fts`` driver, and is
-    newest first otherwise. ``count_cap`` stops counting there (exact if ``None``).
+    backwards, so ``LIMIT 50`` stops early). ``relevance`` sorts every match by
+    FTS5's bm25 with the ``fts`` driver (exact, but bm25 first counts every match
+    of each term: slow for common words, so :meth:`Store.search` ranks with
+    :func:`rank_by_relevance` instead) and is newest first otherwise.
+    ``count_cap`` stops counting there (exact if ``None``).
     """
     if sort not in SORTS:
         raise ValueError(f"sort must be one of {SORTS}, not {sort!r}")
@@ -236,8 +243,8 @@ def build_search_sql(
         raise ValueError("the grams driver needs an indexable short term")
     where: list[str] = []
     params: list[Any] = []
-    # Which tables the filters and checks need (a count or a relevance pre-selection
-    # of thousands of rows should not read message rows it does not need).
+    # Which tables the filters and checks need (a count of thousands of matches
+    # should not read message rows it does not need).
     need_c = filters.pinned is not None
     need_m = need_c or any(
         v is not None for v in (filters.model, filters.role, filters.since, filters.until)
@@ -316,21 +323,10 @@ def build_search_sql(
         sql = f"SELECT count(*) FROM (SELECT 1 FROM {inner} WHERE {clause} LIMIT ?)"
         return sql, [*params, count_cap]
     columns = "m.conversation_id, c.title, m.id, m.role, m.model, m.created, m.content, m.reasoning"
+    order = f"{key} DESC"
     if sort == "relevance" and driver == "fts":
-        # bm25 of the newest matches only, then the page of the best of those.
-        inner = source(need_m, need_c)
-        cap = "" if relevance_cap is None else " LIMIT ?"
-        sql = (
-            f"SELECT {columns} FROM (SELECT {key} AS hit_id, messages_fts.rank AS hit_rank"
-            f" FROM {inner} WHERE {clause} ORDER BY {key} DESC{cap}) AS top"
-            " JOIN messages m ON m.id = top.hit_id"
-            " JOIN conversations c ON c.id = m.conversation_id"
-            " ORDER BY top.hit_rank, top.hit_id DESC"
-        )
-        if relevance_cap is not None:
-            params.append(relevance_cap)
-    else:
-        sql = f"SELECT {columns} FROM {source(True, True)} WHERE {clause} ORDER BY {key} DESC"
+        order = "messages_fts.rank"  # exact bm25 of every match: see rank_by_relevance
+    sql = f"SELECT {columns} FROM {source(True, True)} WHERE {clause} ORDER BY {order}"
     if limit is not None:
         sql += " LIMIT ? OFFSET ?"
         params += [limit, offset]
@@ -338,6 +334,40 @@ def build_search_sql(
         sql += " LIMIT -1 OFFSET ?"
         params.append(offset)
     return sql, params
+
+
+BM25_K1 = 1.2  # FTS5's bm25 constants
+BM25_B = 0.75
+
+
+def rank_by_relevance(
+    texts: list[str],
+    ids: list[int],
+    terms: tuple[str, ...],
+    doc_freqs: tuple[int, ...],
+    total_docs: int,
+) -> list[int]:
+    """Positions of ``texts`` (content + reasoning of the candidates), best first.
+
+    Okapi bm25 as FTS5 computes it, on case-folded substring counts and lengths in
+    characters: ``idf(t) * tf * (k1 + 1) / (tf + k1 * (1 - b + b * len / avg_len))``
+    summed over the terms, ``idf = ln((N - n + 0.5) / (n + 0.5))`` (at least 1e-6).
+    Ties go to the newest (largest id).
+    """
+    folded = [t.lower() for t in terms]
+    idfs = [max(math.log((total_docs - n + 0.5) / (n + 0.5)), 1e-6) for n in doc_freqs]
+    lowered = [t.lower() for t in texts]
+    avg = (sum(map(len, lowered)) / len(lowered)) if lowered else 1.0
+    avg = avg or 1.0
+    scores: list[float] = []
+    for text in lowered:
+        norm = BM25_K1 * (1 - BM25_B + BM25_B * len(text) / avg)
+        score = 0.0
+        for term, idf in zip(folded, idfs, strict=True):
+            tf = text.count(term)
+            score += idf * tf * (BM25_K1 + 1) / (tf + norm)
+        scores.append(score)
+    return sorted(range(len(texts)), key=lambda i: (-scores[i], -ids[i]))
 
 
 def _term_pattern(terms: tuple[str, ...]) -> re.Pattern[str]:

@@ -14,7 +14,8 @@ Measured inside this process, on a freshly opened ``Store``:
 * first page (50 hits) of ``search`` for common/rare/absent words, 2-char Chinese,
   2-letter English, ``GPT-4o``, a quoted phrase, with filters and relevance sort:
   target p50 and max < 50 ms;
-* ``count_search`` for the same queries (capped at ``Store.SEARCH_COUNT_CAP``);
+* ``count_search`` for the same queries (capped at ``Store.SEARCH_COUNT_CAP``,
+  when the store has one);
 * ``list_conversations(limit=200)``: target < 100 ms;
 * opening conversations (``list_messages`` + ``active_path``), the largest
   included: target < 150 ms;
@@ -103,7 +104,7 @@ CODE_SNIPPETS = (
     "  if (!res.ok) throw new Error(`HTTP ${{res.status}}`);\n  return res.json();\n}}\n```",
     "```sql\nCREATE INDEX idx_{f} ON {f} (created_at DESC);\n"
     "SELECT count(*) FROM {f} WHERE status = 'done' LIMIT {n};\n```",
-    "```bash\nfor f in *.log; do\n  grep -c ERROR \"$f\" >> {f}_{n}.txt\ndone\n```",
+    '```bash\nfor f in *.log; do\n  grep -c ERROR "$f" >> {f}_{n}.txt\ndone\n```',
     "```python\nclass {F}:\n    def __init__(self, size={n}):\n        self.size = size\n"
     "        self.cache = {{}}\n\n    def get(self, key):\n        return self.cache.get(key)\n```",
 )
@@ -126,9 +127,9 @@ class TextFactory:
         rare = [w for w in _pseudo_words(rng, 4000) if len(w) >= 4 and w not in ABSENT_WORD]
         # Zipf-ish: common words dominate, topic words next, a long tail of rare ones.
         vocab = COMMON_EN + TOPIC_EN + list(EXTRA_EN) + rare
-        weights = (
-            [40.0] * len(COMMON_EN) + [8.0] * len(TOPIC_EN) + [6.0] * len(EXTRA_EN)
-        ) + [1.0 / (1 + i / 50) for i in range(len(rare))]
+        weights = ([40.0] * len(COMMON_EN) + [8.0] * len(TOPIC_EN) + [6.0] * len(EXTRA_EN)) + [
+            1.0 / (1 + i / 50) for i in range(len(rare))
+        ]
         self.en = [self._en_sentence(vocab, weights) for _ in range(20000)]
         self.en.append("Tell me more about machine learning and how AI models are trained.")
         self.zh = [self._zh_sentence() for _ in range(12000)]
@@ -137,9 +138,7 @@ class TextFactory:
         for _ in range(3000):
             f = rng.choice(names).lower() + "_" + rng.choice(names).lower()
             tpl = rng.choice(CODE_SNIPPETS)
-            self.code.append(
-                tpl.format(f=f, F=f.title().replace("_", ""), n=rng.randint(1, 999))
-            )
+            self.code.append(tpl.format(f=f, F=f.title().replace("_", ""), n=rng.randint(1, 999)))
 
     def _en_sentence(self, vocab: list[str], weights: list[float]) -> str:
         words = self.rng.choices(vocab, weights, k=self.rng.randint(6, 18))
@@ -336,8 +335,10 @@ def timed(fn: Callable[[], Any], repeat: int) -> tuple[float, float, Any]:
     return statistics.median(times), max(times), result
 
 
-def verdict(value: float, target: float) -> str:
-    return "ok" if value < target else "SLOW"
+def verdict(value: float, target: float, *, known: bool = False) -> str:
+    if value < target:
+        return "ok"
+    return "slow (known limit)" if known else "SLOW"
 
 
 def main() -> int:
@@ -389,6 +390,11 @@ def main() -> int:
         ("model filter", "learning", {"model": "deepseek-chat"}),
         ("role filter", "学习", {"role": "user"}),
         ("rare + role filter", RARE_WORD, {"role": "assistant"}),
+        # Known limits, shown but not counted: a very selective filter makes the count
+        # check every match's row; an old date range makes newest-first skip the
+        # newer matches first.
+        ("pinned filter*", "learning", {"pinned": True}),
+        ("until 1 year ago*", "learning", {"until": T0 + SPAN / 2}),
         ("relevance common", "the", {"sort": "relevance"}),
         ("relevance phrase", '"machine learning"', {"sort": "relevance"}),
         ("relevance 学习", "学习", {"sort": "relevance"}),
@@ -397,15 +403,15 @@ def main() -> int:
     print(f"\nsearch, first page of 50 (x{repeat})          p50 ms   max ms  hits")
     for label, q, kw in queries:
         p50, mx, hits = timed(lambda q=q, kw=kw: store.search(q, limit=50, **kw), repeat)
-        v = verdict(mx, SEARCH_TARGET_MS)
-        failures += v != "ok"
+        v = verdict(mx, SEARCH_TARGET_MS, known=label.endswith("*"))
+        failures += v == "SLOW"
         print(f"  {label:<24} {q!r:<22} {p50:7.1f}  {mx:7.1f}  {len(hits):4d}  {v}")
     print(f"\ncount_search (x{repeat})                        p50 ms   max ms  count")
     for label, q, kw in queries:
         kw = {k: v for k, v in kw.items() if k not in ("sort", "offset")}
         p50, mx, n = timed(lambda q=q, kw=kw: store.count_search(q, **kw), repeat)
-        v = verdict(mx, SEARCH_TARGET_MS)
-        failures += v != "ok"
+        v = verdict(mx, SEARCH_TARGET_MS, known=label.endswith("*"))
+        failures += v == "SLOW"
         print(f"  {label:<24} {q!r:<22} {p50:7.1f}  {mx:7.1f}  {n:>6,}  {v}")
 
     p50, mx, convs = timed(lambda: store.list_conversations(limit=200), repeat)

@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import httpx  # noqa: E402
 import qasync  # noqa: E402
-from PySide6.QtCore import QTimer  # noqa: E402
+from PySide6.QtCore import Qt, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from tests.fakeserver import Reply, markdown_reply  # noqa: E402
@@ -175,6 +175,7 @@ def main() -> None:
 
             timer = QTimer()
             timer.setInterval(1)
+            timer.setTimerType(Qt.TimerType.PreciseTimer)
             timer.timeout.connect(tick)
             timer.start()
             start = time.perf_counter()

@@ -30,7 +30,8 @@ def expected_ids(store: Store, conversation_id: int, terms: list[str]) -> list[i
 
 
 def hit_ids(store: Store, query: str, **kw: object) -> list[int]:
-    return [h.message_id for h in store.search(query, limit=1000, **kw)]  # type: ignore[arg-type]
+    kw.setdefault("limit", 1000)
+    return [h.message_id for h in store.search(query, **kw)]  # type: ignore[arg-type]
 
 
 def grams_check(store: Store) -> None:
@@ -296,7 +297,7 @@ def test_plans_walk_an_index_without_sorting(
 
 
 def test_counts_are_capped(store: Store, many: dict[str, list[int]]) -> None:
-    assert Store.SEARCH_COUNT_CAP == 10_000
+    assert Store.SEARCH_COUNT_CAP == 5_000
     assert store.count_search("the") == 60
     assert store.count_search("the", cap=25) == 25
     assert store.count_search("the", cap=None) == 60
@@ -311,32 +312,38 @@ def test_counts_are_capped(store: Store, many: dict[str, list[int]]) -> None:
     assert store.conn.execute(sql, params).fetchone()[0] == 7
 
 
-def test_relevance_ranks_the_newest_matches(store: Store) -> None:
+def test_rank_by_relevance_is_bm25_like() -> None:
+    texts = ["word", "word word", "Word and other words", "nothing", "word"]
+    ids = [1, 2, 3, 4, 5]
+    order = srch.rank_by_relevance(texts, ids, ("word",), (4,), 1000)
+    assert order[0] == 1  # most occurrences for its length
+    assert order[-1] == 3  # no match at all
+    assert order.index(4) < order.index(0)  # tie: the newest first
+    # A rarer term weighs more: "beta" (2 docs) beats "alpha" (900 docs).
+    texts = ["alpha alpha beta", "alpha beta beta"]
+    assert srch.rank_by_relevance(texts, [1, 2], ("alpha", "beta"), (900, 2), 1000) == [1, 0]
+    assert srch.rank_by_relevance([], [], ("x",), (0,), 1) == []
+
+
+def test_relevance_ranks_the_newest_matches(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     cid = store.create_conversation()
     parent = None
     ids = []
-    for text in ["word", "word word word word", "word and more", "word word", "other"]:
+    texts = ["word word word", "word and more", "word", "other", "a word, then words"]
+    for text in texts:
         parent = store.add_message(cid, "user", text, parent_id=parent)
         ids.append(parent)
-    exact = [
-        r[0]
-        for r in store.conn.execute(
-            "SELECT rowid FROM messages_fts WHERE messages_fts MATCH '\"word\"' ORDER BY rank"
-        )
-    ]
-    assert hit_ids(store, "word", sort="relevance") == exact
-    assert set(exact) == set(ids[:4])
-    # Capped: the best of the newest two matches only, in bm25 order.
-    sql, params = build_search_sql(
-        parse_query("word"), SearchFilters(), sort="relevance", relevance_cap=2
-    )
-    assert [r[2] for r in store.conn.execute(sql, params)] == [
-        i for i in exact if i in (ids[2], ids[3])
-    ]
-    sql, params = build_search_sql(
-        parse_query("word"), SearchFilters(), sort="relevance", relevance_cap=None
-    )
-    assert [r[2] for r in store.conn.execute(sql, params)] == exact
+    ranked = hit_ids(store, "word", sort="relevance")
+    assert sorted(ranked) == sorted([ids[0], ids[1], ids[2], ids[4]])
+    assert ranked[0] == ids[0] and ranked[-1] == ids[1]
+    assert hit_ids(store, "word", sort="relevance", offset=1, limit=2) == ranked[1:3]
+    assert hit_ids(store, "word other", sort="relevance") == []
+    assert hit_ids(store, "word", sort="relevance", role="assistant") == []
+    monkeypatch.setattr(srch, "RELEVANCE_CAP", 2)  # only the newest two get ranked
+    assert hit_ids(store, "word", sort="relevance") == [ids[2], ids[4]]  # shorter first
+    assert hit_ids(store, "word", sort="relevance", offset=2) == []
+    # Several terms: document frequencies (capped) weigh them.
+    assert set(hit_ids(store, "word then", sort="relevance")) == {ids[4]}
 
 
 def test_search_inside_a_conversation(store: Store, many: dict[str, list[int]]) -> None:
