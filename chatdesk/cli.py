@@ -619,7 +619,7 @@ def cmd_history(args: argparse.Namespace) -> int:
             return 0
         if args.action == "search":
             hits = store.search(args.query, limit=args.limit, model=args.model, sort=args.sort)
-            total = store.count_search(args.query, model=args.model)
+            total = store.count_search(args.query, model=args.model, cap=None)  # exact
             if args.json:
                 _print_json(
                     {

@@ -49,6 +49,7 @@ class HistoryController(QObject):
         self._match_index = 0
         self._find_text = ""
         self.last_message = ""
+        self._last_count: tuple[Any, int] | None = None
         w = self.window
         w.search_requested.connect(self.open_search)
         w.export_requested.connect(self.export_dialog)
@@ -75,28 +76,28 @@ class HistoryController(QObject):
             "until": filters.get("until"),
             "pinned": filters.get("pinned"),
         }
+        offset = int(filters.get("offset", 0))
         hits = self.store.search(
             query,
             limit=int(filters.get("limit", 50)),
-            offset=int(filters.get("offset", 0)),
+            offset=offset,
             sort=str(filters.get("sort", "newest")),
             **common,
         )
-        total = self.store.count_search(query, **common)
-        return hits, total
+        if offset == 0 or self._last_count is None or self._last_count[0] != (query, common):
+            # Counting is the slow part at a million messages: once per query, capped.
+            self._last_count = ((query, common), self.store.count_search(query, **common))
+        return hits, self._last_count[1]
 
     def _models(self) -> list[str]:
-        rows = self.store.conn.execute(
-            "SELECT DISTINCT COALESCE(model, model_requested) FROM messages "
-            "WHERE role = 'assistant' AND COALESCE(model, model_requested) IS NOT NULL LIMIT 200"
-        ).fetchall()
-        return sorted(r[0] for r in rows)
+        return self.store.conversation_models()
 
     def open_search(self, query: str = "") -> None:
         from chatdesk.ui.searchpanel import SearchPanel
 
         if self._panel is None:
             self._panel = SearchPanel(self.search, self._models, self.window)
+            self._panel.count_cap = self.store.SEARCH_COUNT_CAP
             self._panel.result_activated.connect(self.jump_to)
         self._panel.open_with(query)
 

@@ -1112,3 +1112,12 @@ class Store:
             if bad is not None:
                 raise ValueError(f"message {bad[0]} has a parent in another conversation")
         return len(rows)
+
+    def conversation_models(self, limit: int = 200) -> list[str]:
+        """Models the conversations used (cheap: the conversations table, not messages)."""
+        rows = self.conn.execute(
+            "SELECT DISTINCT model FROM conversations WHERE model IS NOT NULL AND model != '' "
+            "ORDER BY model LIMIT ?",
+            (limit,),
+        ).fetchall()
+        return [r[0] for r in rows]

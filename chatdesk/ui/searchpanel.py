@@ -362,6 +362,9 @@ class SearchPanel(QDialog):
 
     result_activated = Signal(int, int, str)
 
+    # Counts stop at this many (the store caps them); the label then says "5,000+".
+    count_cap: int | None = None
+
     def __init__(
         self,
         search: SearchFn,
@@ -732,6 +735,8 @@ class SearchPanel(QDialog):
                 text = self.tr("No results")
             elif total == 1:
                 text = self.tr("1 result")
+            elif self.count_cap is not None and total >= self.count_cap:
+                text = self.tr("{count}+ results").format(count=self.locale().toString(total))
             else:
                 text = self.tr("{count} results").format(count=self.locale().toString(total))
         self._count_label.setText(text)

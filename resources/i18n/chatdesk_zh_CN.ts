@@ -313,78 +313,78 @@
 <context>
     <name>HistoryController</name>
     <message>
-        <location filename="../../chatdesk/historyctl.py" line="152" />
+        <location filename="../../chatdesk/historyctl.py" line="153" />
         <source>Open a conversation to export it.</source>
         <translation>请先打开要导出的对话。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/historyctl.py" line="158" />
+        <location filename="../../chatdesk/historyctl.py" line="159" />
         <source>Export</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/historyctl.py" line="171" />
+        <location filename="../../chatdesk/historyctl.py" line="172" />
         <source>Exported %1 conversation(s) to %2.</source>
         <translation>已将 %1 个对话导出到 %2。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/historyctl.py" line="176" />
+        <location filename="../../chatdesk/historyctl.py" line="177" />
         <source>Exporting…</source>
         <translation>正在导出…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/historyctl.py" line="181" />
+        <location filename="../../chatdesk/historyctl.py" line="182" />
         <source>Import conversations</source>
         <translation>导入对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/historyctl.py" line="183" />
+        <location filename="../../chatdesk/historyctl.py" line="184" />
         <source>ChatDesk or ChatGPT export (*.json *.zip)</source>
         <translation>ChatDesk 或 ChatGPT 导出文件 (*.json *.zip)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/historyctl.py" line="197" />
+        <location filename="../../chatdesk/historyctl.py" line="198" />
         <source>Imported %1 conversation(s) with %2 message(s); %3 were already there.</source>
         <translation>已导入 %1 个对话、%2 条消息；%3 个对话已存在，已跳过。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/historyctl.py" line="203" />
+        <location filename="../../chatdesk/historyctl.py" line="204" />
         <source>Importing…</source>
         <translation>正在导入…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/historyctl.py" line="214" />
+        <location filename="../../chatdesk/historyctl.py" line="215" />
         <source>Backed up to %1.</source>
         <translation>已备份到 %1。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/historyctl.py" line="216" />
+        <location filename="../../chatdesk/historyctl.py" line="217" />
         <source>Backing up…</source>
         <translation>正在备份…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/historyctl.py" line="232" />
+        <location filename="../../chatdesk/historyctl.py" line="233" />
         <source>There is no backup yet. Use “Back up now” first.</source>
         <translation>还没有备份。请先使用“立即备份”。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/historyctl.py" line="236" />
-        <location filename="../../chatdesk/historyctl.py" line="242" />
+        <location filename="../../chatdesk/historyctl.py" line="237" />
+        <location filename="../../chatdesk/historyctl.py" line="243" />
         <source>Restore</source>
         <translation>恢复</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/historyctl.py" line="236" />
+        <location filename="../../chatdesk/historyctl.py" line="237" />
         <source>Restore the history from:</source>
         <translation>从以下备份恢复历史记录：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/historyctl.py" line="243" />
+        <location filename="../../chatdesk/historyctl.py" line="244" />
         <source>Replace the current history with %1? The current file is kept aside.</source>
         <translation>用 %1 替换当前的历史记录？当前文件会另行保留。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/historyctl.py" line="256" />
+        <location filename="../../chatdesk/historyctl.py" line="257" />
         <source>Wait for the answer to finish first.</source>
         <translation>请等待回答完成。</translation>
     </message>
@@ -1057,140 +1057,145 @@
 <context>
     <name>SearchPanel</name>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="378" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="381" />
         <source>Search</source>
         <translation>搜索</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="402" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="405" />
         <source>Search all conversations…</source>
         <translation>搜索全部对话…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="417" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="420" />
         <source>Only answers from this model</source>
         <translation>仅显示此模型的回答</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="422" />
-        <location filename="../../chatdesk/ui/searchpanel.py" line="555" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="425" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="558" />
         <source>All models</source>
         <translation>所有模型</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="428" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="431" />
         <source>All messages</source>
         <translation>所有消息</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="429" />
-        <location filename="../../chatdesk/ui/searchpanel.py" line="616" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="432" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="619" />
         <source>You</source>
         <translation>你</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="430" />
-        <location filename="../../chatdesk/ui/searchpanel.py" line="616" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="433" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="619" />
         <source>Assistant</source>
         <translation>助手</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="436" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="439" />
         <source>Any time</source>
         <translation>任意时间</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="437" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="440" />
         <source>Today</source>
         <translation>今天</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="438" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="441" />
         <source>Last 7 days</source>
         <translation>最近 7 天</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="439" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="442" />
         <source>Last 30 days</source>
         <translation>最近 30 天</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="440" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="443" />
         <source>Last year</source>
         <translation>最近一年</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="441" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="444" />
         <source>Custom range…</source>
         <translation>自定义范围…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="453" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="456" />
         <source>From (inclusive)</source>
         <translation>起始日期（含）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="454" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="457" />
         <source>To (inclusive)</source>
         <translation>结束日期（含）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="469" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="472" />
         <source>Pinned only</source>
         <translation>仅已置顶</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="471" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="474" />
         <source>Comparisons only</source>
         <translation>仅对比对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="474" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="477" />
         <source>Only conversations where several models answered side by side</source>
         <translation>仅显示多个模型并排回答的对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="479" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="482" />
         <source>Sort by</source>
         <translation>排序方式</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="482" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="485" />
         <source>Newest</source>
         <translation>最新</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="483" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="486" />
         <source>Relevance</source>
         <translation>相关度</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="506" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="509" />
         <source>↑↓ select · Enter open · Esc close</source>
         <translation>↑↓ 选择 · Enter 打开 · Esc 关闭</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="726" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="729" />
         <source>Search failed: {error}</source>
         <translation>搜索失败：{error}</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="728" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="731" />
         <source>Type to search your conversations</source>
         <translation>输入关键词搜索对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="732" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="735" />
         <source>No results</source>
         <translation>无结果</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="734" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="737" />
         <source>1 result</source>
         <translation>1 个结果</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="736" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="739" />
+        <source>{count}+ results</source>
+        <translation>{count}+ 个结果</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/searchpanel.py" line="741" />
         <source>{count} results</source>
         <translation>{count} 个结果</translation>
     </message>

@@ -169,3 +169,29 @@ def test_start_up_never_waits_on_the_network(qapp: QApplication, monkeypatch) ->
         loop.release()
         loop.close()
         asyncio.set_event_loop(None)
+
+
+def test_search_counts_once_per_query_and_shows_the_cap(harness: Harness, monkeypatch) -> None:
+    h = harness
+    _chat(h, "common words here", "common words there")
+    calls: list[str] = []
+    real = h.store.count_search
+
+    def counting(query: str, **kw: object) -> int:
+        calls.append(query)
+        return real(query, **kw)
+
+    monkeypatch.setattr(h.store, "count_search", counting)
+    h.controller.history.search("common", {"offset": 0})
+    h.controller.history.search("common", {"offset": 50})
+    assert calls == ["common"]
+    h.window.search_requested.emit("")
+    panel = h.controller.history._panel
+    assert panel.count_cap == h.store.SEARCH_COUNT_CAP
+    panel.open_with("common")
+    panel.run_search()
+    assert panel.count_label().text() == "2 results"
+    panel.count_cap = 2  # as if the store had stopped counting at 2
+    panel.run_search()
+    assert panel.count_label().text() == "2+ results"
+    assert h.controller.history._models() == [h.controller.current_model()]
