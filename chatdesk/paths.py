@@ -12,39 +12,32 @@ def home() -> Path | None:
     return Path(value).expanduser() if value else None
 
 
-def data_dir() -> Path:
-    """Folder of the history database and backups."""
+def _folder(kind: str, inside_home: str = "") -> Path:
+    """A platform folder ("data", "config", "log"), or one inside CHATDESK_HOME."""
     base = home()
     if base is None:
         import platformdirs
 
-        base = Path(platformdirs.user_data_dir("chatdesk", appauthor=False))
+        base = Path(getattr(platformdirs, f"user_{kind}_dir")("chatdesk", appauthor=False))
+    elif inside_home:
+        base = base / inside_home
     base.mkdir(parents=True, exist_ok=True)
     return base
+
+
+def data_dir() -> Path:
+    """Folder of the history database and backups."""
+    return _folder("data")
 
 
 def config_dir() -> Path:
     """Folder of settings (never keys: those live in the OS keyring)."""
-    base = home()
-    if base is None:
-        import platformdirs
-
-        base = Path(platformdirs.user_config_dir("chatdesk", appauthor=False))
-    base.mkdir(parents=True, exist_ok=True)
-    return base
+    return _folder("config")
 
 
 def log_dir() -> Path:
     """Folder of log files."""
-    base = home()
-    if base is None:
-        import platformdirs
-
-        base = Path(platformdirs.user_log_dir("chatdesk", appauthor=False))
-    else:
-        base = base / "logs"
-    base.mkdir(parents=True, exist_ok=True)
-    return base
+    return _folder("log", inside_home="logs")
 
 
 def database_path() -> Path:

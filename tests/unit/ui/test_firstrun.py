@@ -43,10 +43,14 @@ def first_run(qapp: QApplication) -> Iterator[tuple[TestLoop, FakeServer, str]]:
     asyncio.set_event_loop(None)
 
 
-def _build(loop: TestLoop) -> tuple[object, object, object]:
+def _build(
+    loop: TestLoop, base_url: str | None = None, model: str | None = None
+) -> tuple[object, object, object]:
     from chatdesk.app import build
 
-    store, window, controller = build(argparse.Namespace(base_url=None, model=None, provider=None))
+    store, window, controller = build(
+        argparse.Namespace(base_url=base_url, model=model, provider=None)
+    )
     window.show()
 
     async def boot() -> None:
@@ -126,18 +130,7 @@ def test_missing_keyring_offers_session_only(first_run, no_keyring) -> None:
 def test_base_url_run_uses_the_key_from_the_panel(first_run, no_keyring) -> None:
     """`chatdesk --base-url URL` with no key in the environment: the panel's key is used."""
     loop, server, provider = first_run
-    from chatdesk.app import build
-
-    store, window, controller = build(
-        argparse.Namespace(base_url=server.base_url, model="gpt-4o", provider=None)
-    )
-    window.show()
-
-    async def boot() -> None:
-        controller.start()
-        await asyncio.sleep(0)
-
-    loop.run_until_complete(boot())
+    store, window, controller = _build(loop, server.base_url, "gpt-4o")
     assert window.centre.currentWidget() is window.key_panel
     window.key_panel.use_for_session.emit(server.base_url, KEY)
     assert window.centre.currentIndex() == 0
