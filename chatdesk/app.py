@@ -8,7 +8,6 @@ network or on heavy imports.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import sys
 from pathlib import Path
@@ -97,25 +96,18 @@ def apply_appearance(settings: dict[str, Any]) -> None:
     app.setProperty("chatdesk_dark", dark)
 
 
-def build(
-    args: argparse.Namespace | None = None,
-    store: Any = None,
-) -> tuple[Any, Any, Any]:
-    """Create store, window and controller (used by run_app and by the end-to-end tests)."""
-    from chatdesk.controller import Controller
-    from chatdesk.core.keys import KeyStore
-    from chatdesk.core.services import ensure_default_provider, open_store
+def build_window(store: Any) -> tuple[Any, dict[str, Any]]:
+    """The window alone (no asyncio, no HTTP): what must be on screen first."""
+    from chatdesk.core.services import ensure_default_provider
     from chatdesk.ui.mainwindow import MainWindow
     from chatdesk.ui.messageview import MessageListModel
 
-    if store is None:
-        store = open_store()
     ensure_default_provider(store)
     settings = store.get_setting("app_settings", {}) or {}
     apply_appearance(settings)
     model = MessageListModel(image_loader=store.get_image)
-    # The list reads through the controller once it exists (a restore swaps the store).
-    current = {"store": store}
+    # The list reads through ``current`` (a restore swaps the store).
+    current: dict[str, Any] = {"store": store}
     window = MainWindow(
         model,
         lambda offset, limit, title_filter: current["store"].list_conversations(
@@ -123,12 +115,17 @@ def build(
         ),
     )
     window.composer.set_send_key(str(settings.get("send_key", "enter")))
-    dark = (
-        bool(QApplication.instance().property("chatdesk_dark"))
-        if QApplication.instance()
-        else False
-    )
-    window.message_view.set_dark(dark)
+    app = QApplication.instance()
+    window.message_view.set_dark(bool(app.property("chatdesk_dark")) if app else False)
+    return window, current
+
+
+def wire(window: Any, store: Any, current: dict[str, Any], args: argparse.Namespace | None) -> Any:
+    """The controllers behind the window (asyncio, client, keys, history actions)."""
+    from chatdesk.controller import Controller
+    from chatdesk.core.keys import KeyStore
+    from chatdesk.historyctl import HistoryController
+
     controller = Controller(
         window,
         store,
@@ -137,10 +134,22 @@ def build(
         provider=getattr(args, "provider", None),
         model=getattr(args, "model", None),
     )
-    from chatdesk.historyctl import HistoryController
-
     controller.history = HistoryController(controller)
     controller.store_replaced.connect(lambda new: current.__setitem__("store", new))
+    return controller
+
+
+def build(
+    args: argparse.Namespace | None = None,
+    store: Any = None,
+) -> tuple[Any, Any, Any]:
+    """Create store, window and controller (used by the end-to-end tests and benchmarks)."""
+    from chatdesk.core.services import open_store
+
+    if store is None:
+        store = open_store()
+    window, current = build_window(store)
+    controller = wire(window, store, current, args)
     return store, window, controller
 
 
@@ -156,27 +165,6 @@ def run_warm_up(interval_ms: int = 30) -> None:
             QTimer.singleShot(interval_ms, step)
 
     QTimer.singleShot(interval_ms, step)
-
-
-def _on_first_paint(window: Any, callback: Any) -> None:
-    """Run ``callback`` once the window has painted its first frame (not before)."""
-    from PySide6.QtCore import QEvent, QObject
-
-    class _Watcher(QObject):
-        fired = False
-
-        def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
-            if not self.fired and event.type() == QEvent.Type.Paint:
-                self.fired = True
-                QTimer.singleShot(0, callback)
-            return False
-
-    watcher = _Watcher(window)
-    window.installEventFilter(watcher)
-    # If no paint event ever comes (a hidden or minimised start), start anyway.
-    QTimer.singleShot(
-        1000, lambda: watcher.fired or watcher.eventFilter(window, QEvent(QEvent.Type.Paint))
-    )
 
 
 def _collect_garbage_from_a_timer(app: QApplication) -> None:
@@ -196,8 +184,6 @@ def _collect_garbage_from_a_timer(app: QApplication) -> None:
 
 def run_app(args: argparse.Namespace) -> int:
     """``chatdesk`` with no subcommand: the window, on a qasync event loop."""
-    import qasync
-
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("ChatDesk")
     app.setOrganizationName("ChatDesk")
@@ -210,22 +196,32 @@ def run_app(args: argparse.Namespace) -> int:
     install_translations(app, language)
 
     _collect_garbage_from_a_timer(app)
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
     from chatdesk.ui import render
 
     render.background_math = True
-    store, window, controller = build(args, opened)
-    window.show()
+    # The window is shown and painted before asyncio, the client and the controllers
+    # are even imported: start-up is what the user sees first.
+    store = opened
+    window, current = build_window(store)
     if os.environ.get("CHATDESK_REPORT_STARTUP"):
         _report_startup(window)
+    window.show()
+    app.processEvents()
+
+    import asyncio
+
+    import qasync
+
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    controller = wire(window, store, current, args)
 
     def after_first_paint() -> None:
         controller.start()
         run_warm_up()
         QTimer.singleShot(2000, controller.history.daily_backup)
 
-    _on_first_paint(window, after_first_paint)
+    QTimer.singleShot(0, after_first_paint)
 
     shot = getattr(args, "screenshot", None)
     smoke = getattr(args, "smoke_test", False)

@@ -148,10 +148,16 @@ class Controller(QObject):
             self.window.show_key_panel(True)
             return
         if self._endpoint.name is None:
-            # A --base-url run: a key given in the key panel for this server, else the env.
-            key, source = self.keys.resolve(self._url_identity())
-            if key:
-                self._endpoint.api_key, self._endpoint.key_source = key, source
+            # A --base-url run: a key given in the key panel for this server (this session,
+            # then the keyring, which is only loaded when the environment has no key).
+            ident = self._url_identity()
+            session = self.keys.session_key(ident)
+            if session:
+                self._endpoint.api_key, self._endpoint.key_source = session, "session"
+            elif not self._endpoint.api_key:
+                key, source = self.keys.resolve(ident)
+                if key:
+                    self._endpoint.api_key, self._endpoint.key_source = key, source
         old, self._client = self._client, None  # made on first use (httpx loads then)
         if old is not None:
             if self.busy:

@@ -121,6 +121,10 @@ class KeyStore:
             raise _translate(exc) from None
         self._session.pop(provider, None)
 
+    def session_key(self, provider: str) -> str | None:
+        """A key kept for this run only (no keyring access)."""
+        return self._session.get(provider)
+
     def set_for_session(self, provider: str, key: str) -> None:
         """Keep ``key`` in memory until the process ends (the keyring's way out)."""
         self._session[provider] = key.strip()
