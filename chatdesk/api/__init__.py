@@ -1,12 +1,13 @@
 """The HTTP client layer: requests, streaming, errors (no Qt here, ever).
 
-The client (and with it httpx) is imported on first use, so that importing the
-error or type modules stays cheap for `chatdesk --version` and the window start-up.
+Only the error and type modules load with the package; the rest (the client and with
+it httpx, the SSE parser, validation) on first use, so `chatdesk --version` and the
+window's first paint do not pay for them.
 """
 
 from typing import TYPE_CHECKING, Any
 
-from chatdesk.api.baseurl import normalize_base_url
+# Eager: the function shares its module's name, which a lazy lookup would shadow.
 from chatdesk.api.builtin_models import BUILTIN_MODELS, builtin_models
 from chatdesk.api.errors import (
     ERROR_CLASSES,
@@ -24,7 +25,6 @@ from chatdesk.api.errors import (
     ServerError,
     ValidationError,
 )
-from chatdesk.api.sse import SSEParser
 from chatdesk.api.types import (
     ChatAccumulator,
     ChatMessage,
@@ -41,7 +41,6 @@ from chatdesk.api.types import (
     Usage,
     UsageEvent,
 )
-from chatdesk.api.validate import build_body, image_part, validate_request
 
 __all__ = [
     "BUILTIN_MODELS",
@@ -87,16 +86,22 @@ __all__ = [
     "validate_request",
 ]
 
-_LAZY_CLIENT = (
-    "ChatClient",
-    "error_from_response",
-    "network_error",
-    "result_from_events",
-    "retry_after_from_headers",
-    "retry_after_from_message",
-)
+_LAZY = {
+    "ChatClient": "client",
+    "error_from_response": "client",
+    "network_error": "client",
+    "result_from_events": "client",
+    "retry_after_from_headers": "client",
+    "retry_after_from_message": "client",
+    "normalize_base_url": "baseurl",
+    "SSEParser": "sse",
+    "build_body": "validate",
+    "image_part": "validate",
+    "validate_request": "validate",
+}
 
 if TYPE_CHECKING:
+    from chatdesk.api.baseurl import normalize_base_url  # noqa: F401
     from chatdesk.api.client import (  # noqa: F401
         ChatClient,
         error_from_response,
@@ -105,11 +110,14 @@ if TYPE_CHECKING:
         retry_after_from_headers,
         retry_after_from_message,
     )
+    from chatdesk.api.sse import SSEParser  # noqa: F401
+    from chatdesk.api.validate import build_body, image_part, validate_request  # noqa: F401
 
 
 def __getattr__(name: str) -> Any:
-    if name in _LAZY_CLIENT:
-        from chatdesk.api import client
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(name)
+    import importlib
 
-        return getattr(client, name)
-    raise AttributeError(name)
+    return getattr(importlib.import_module(f"chatdesk.api.{module}"), name)
