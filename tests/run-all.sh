@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 PACKAGES="xvfb xauth imagemagick x11-utils libegl1 libgl1 libfontconfig1 libdbus-1-3
  libxkbcommon0 libxkbcommon-x11-0 libglib2.0-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1
  libxcb-image0 libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xkb1
- fonts-noto-cjk fonts-noto-color-emoji gnome-keyring dbus nodejs"
+ fonts-noto-cjk fonts-noto-color-emoji gnome-keyring dbus nodejs python3-venv"
 
 missing=""
 for pkg in $PACKAGES; do
