@@ -814,6 +814,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
+        if sys.platform.startswith("linux") and not any(
+            os.environ.get(v) for v in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+        ):
+            # Qt would abort with a core dump; say what is wrong instead.
+            sys.stderr.write(
+                "chatdesk: no display found (DISPLAY is not set). Run it in a desktop session, "
+                "or use the terminal commands: chatdesk ask, history, models (see --help).\n"
+            )
+            return 1
         from chatdesk.app import run_app
 
         return run_app(args)

@@ -465,3 +465,14 @@ def test_server_that_rejects_stream_options_is_remembered(server: FakeServer, ca
     assert run(capsys, "ask", "--base-url", server.base_url, "-m", "m", "b")[1] == "two\n"
     bodies = [r.json for r in server.requests if r.path.endswith("/chat/completions")]
     assert len(bodies) == 3 and "stream_options" not in bodies[2]
+
+
+def test_window_without_a_display_explains_itself(chatdesk_home: Path) -> None:
+    env = _subprocess_env(chatdesk_home)
+    for var in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        env.pop(var, None)
+    proc = subprocess.run(
+        [sys.executable, "-m", "chatdesk"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 1
+    assert "no display found" in proc.stderr and "Traceback" not in proc.stderr
