@@ -8,7 +8,9 @@ reading position anchored while estimates turn into real heights.
 
 Each message is a stack of small QTextDocuments: a header, the collapsible "Thinking"
 section, one document per Markdown block (so a streaming reply only appends new blocks and
-re-renders its open last block, RECIPES.md section 6) and a footer (tool calls, images,
+re-renders its open last block, RECIPES.md section 6; blocks are rendered lazily: kept as
+Markdown source with an estimated height until they come on screen, the rest in idle time
+once the message is complete) and a footer (tool calls, images,
 status, statistics, actions). Actions are links (``action:...``) hit-tested with
 ``documentLayout().anchorAt`` and reported through :attr:`MessageView.action_requested`.
 Widgets never touch the database or the network: images come through ``image_loader``.
@@ -107,7 +109,7 @@ class MessageListModel(QAbstractListModel):
     VersionRole = Qt.ItemDataRole.UserRole + 3  # bumped on every change of the row
     BranchRole = Qt.ItemDataRole.UserRole + 4  # (position, count) or None
 
-    FLUSH_MS = 40
+    FLUSH_MS = 80
 
     def __init__(
         self, image_loader: ImageLoader | None = None, parent: QWidget | None = None
@@ -387,6 +389,8 @@ class _Item:
         "codes",
         "seg_h",
         "heights",
+        "seg0",
+        "lazy",
     )
 
     def __init__(self, mid: int, width: int) -> None:
@@ -394,7 +398,8 @@ class _Item:
         self.width = width
         self.head: _Doc | None = None
         self.think: _Doc | None = None
-        self.segs: list[_Doc] = []
+        # One document per finished block; None while a block is not rendered yet (lazy).
+        self.segs: list[_Doc | None] = []
         self.tail: _Doc | None = None
         self.foot: _Doc | None = None
         self.stream: render.StreamRenderer | None = None
@@ -403,7 +408,7 @@ class _Item:
         self.think_sig: _Sig | None = None
         self.foot_sig: _Sig | None = None
         self.reasoning_len = 0
-        self.parts: list[_Doc] = []
+        self.parts: list[_Doc | None] = []
         self.offsets: list[int] = []
         self.height = 0
         self.hl_sig: _Sig | None = None
@@ -411,6 +416,8 @@ class _Item:
         self.codes: list[str] = []
         self.seg_h: list[int] = []
         self.heights: list[int] = []
+        self.seg0 = 0  # index in parts of the first block
+        self.lazy: set[int] = set()  # indexes of blocks (segs) not rendered yet
 
 
 # --------------------------------------------------------------------------- view
@@ -458,6 +465,7 @@ class MessageView(QAbstractScrollArea):
         self._pin: int | None = None  # message kept in place after scroll_to_message
         self._adjusting = False
         self._press_href: str | None = None
+        self._paint_deadline = 0.0  # lazy blocks are rendered by a paint until then
         self._thumbs: dict[str, QImage | None] = {}
         self._math_seen = render.math_generation
         self._math_timer = QTimer(self)
@@ -473,6 +481,11 @@ class MessageView(QAbstractScrollArea):
         self._catch_up.setInterval(0)
         self._catch_up.timeout.connect(self._on_catch_up)
         self._catch_up_ids: set[int] = set()
+        self._idle = QTimer(self)
+        self._idle.setSingleShot(True)
+        self._idle.setInterval(0)
+        self._idle.timeout.connect(self._on_idle)
+        self._idle_ids: set[int] = set()
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.viewport().setMouseTracking(True)
@@ -573,10 +586,13 @@ class MessageView(QAbstractScrollArea):
         if row < 0:
             return None
         item = self._item(row)
+        if self._realize_all(item, m.message(row)):  # type: ignore[union-attr]
+            self._heights[row] = item.height
+            self._relayout({row})
         base_y = self._tops[row] - self.verticalScrollBar().value() + self.PAD
         base_x = self.MARGIN + self.PAD
         for doc, off in zip(item.parts, item.offsets, strict=True):
-            r = _anchor_rect(doc, href)
+            r = _anchor_rect(doc, href) if doc is not None else None
             if r is not None:
                 return r.translated(base_x, base_y + off)
         return None
@@ -585,7 +601,14 @@ class MessageView(QAbstractScrollArea):
         """Raw text of each code block of a message (index = copy_code argument)."""
         m = self._model
         row = -1 if m is None else m.row_of(message_id)
-        return [] if row < 0 else list(self._item(row).codes)
+        if row < 0 or m is None:
+            return []
+        item = self._item(row)
+        if self._realize_all(item, m.message(row)):
+            self._heights[row] = item.height
+            self._relayout({row})
+            self.viewport().update()
+        return list(item.codes)
 
     def open_text_view(self, message_id: int) -> QDialog | None:
         """A read-only selectable view of one message (also opened by double-click)."""
@@ -751,10 +774,13 @@ class MessageView(QAbstractScrollArea):
 
     def _ensure_visible_rendered(self) -> None:
         """Render the rows on screen; their real heights replace the estimates."""
+        self._paint_deadline = time.perf_counter() + self.PAINT_BUDGET_S
         for _ in range(6):
             changed: set[int] = set()
             for i in self._visible_rows():
                 item = self._item(i)
+                if item.lazy:
+                    self._realize_visible(item, i)
                 if self._heights[i] != item.height:
                     self._heights[i] = item.height
                     changed.add(i)
@@ -794,8 +820,15 @@ class MessageView(QAbstractScrollArea):
         if item.width != w:
             item.width = w
             for d in item.parts:
-                d.setTextWidth(w)
-            item.seg_h = [int(d.size().height()) for d in item.segs]
+                if d is not None:
+                    d.setTextWidth(w)
+            stream = item.stream
+            item.seg_h = [
+                int(d.size().height())
+                if d is not None
+                else self._estimate_block(stream.sources[k] if stream else "", w)
+                for k, d in enumerate(item.segs)
+            ]
             self._measure(item)
         self._sync(item, row)
         return item
@@ -894,6 +927,11 @@ class MessageView(QAbstractScrollArea):
                 self._set_html(item.tail, stream.tail_html, w)
                 item.codes = stream.code_blocks
                 changed = True
+        if item.lazy and row.status != "streaming":
+            # Blocks skipped while streaming (never on screen) render in idle time.
+            self._idle_ids.add(row.id)
+            if not self._idle.isActive():
+                self._idle.start()
 
         now = time.time()
         wait = _retry_wait(row, now)
@@ -930,7 +968,11 @@ class MessageView(QAbstractScrollArea):
             changed = True
         if changed:
             self._measure(item)
-            item.hl = self._find_highlights(item, hl[1]) if hl_sig and hl else {}
+            if hl_sig and hl:
+                self._realize_all(item, row)
+                item.hl = self._find_highlights(item, hl[1])
+            else:
+                item.hl = {}
 
     def _sync_body(self, item: _Item, row: MessageRow, w: int) -> None:
         """Render the answer: one document when complete, one per block while streaming."""
@@ -943,7 +985,8 @@ class MessageView(QAbstractScrollArea):
                 body = f'<p style="white-space: pre-wrap;">{html.escape(text)}</p>'
             item.stream = None
             item.codes = []
-            if not item.segs:
+            item.lazy = set()
+            if not item.segs or item.segs[0] is None:
                 item.segs = [self._new_doc()]
             self._set_html(item.segs[0], body if text else "", w)
             item.seg_h = [int(item.segs[0].size().height())]
@@ -955,26 +998,29 @@ class MessageView(QAbstractScrollArea):
             res = render.render_markdown(text, self._dark)
             item.stream = None
             item.tail = None
+            item.lazy = set()
             item.codes = res.code_blocks
             item.segs = [self._new_doc()]
             self._set_html(item.segs[0], res.html, w)
             item.seg_h = [int(item.segs[0].size().height())]
             return
         if stream is None or stream.dark != self._dark:
-            stream = item.stream = render.StreamRenderer(self._dark)
+            # Lazy: finished blocks are kept as Markdown source with an estimated height and
+            # rendered when they come near the viewport (or in idle time once complete).
+            stream = item.stream = render.StreamRenderer(self._dark, lazy=True)
             item.segs = []
             item.seg_h = []
+            item.lazy = set()
             item.tail = None
-        new_blocks, tail_html = stream.update(text, self.SLICE_S)
+        _, tail_html = stream.update(text, self.SLICE_S)
         if stream.restarted:
             item.segs = []
             item.seg_h = []
-            new_blocks = list(stream.finished_html)
-        for block in new_blocks:
-            d = self._new_doc()
-            self._set_html(d, block, w)
-            item.segs.append(d)
-            item.seg_h.append(int(d.size().height()))
+            item.lazy = set()
+        for k in range(len(item.segs), len(stream.sources)):
+            item.segs.append(None)
+            item.seg_h.append(self._estimate_block(stream.sources[k], w))
+            item.lazy.add(k)
         if tail_html:
             item.tail = item.tail or self._new_doc()
             if item.tail.property("src") != tail_html:
@@ -986,12 +1032,13 @@ class MessageView(QAbstractScrollArea):
 
     def _measure(self, item: _Item) -> None:
         """Stack the documents of an item; block heights are cached (O(1) per new block)."""
-        docs: list[_Doc] = []
+        docs: list[_Doc | None] = []
         hs: list[int] = []
         for d in (item.head, item.think):
             if d is not None and not d.isEmpty():
                 docs.append(d)
                 hs.append(int(d.size().height()))
+        item.seg0 = len(docs)
         docs.extend(item.segs)
         hs.extend(item.seg_h)
         for d in (item.tail, item.foot):
@@ -999,12 +1046,131 @@ class MessageView(QAbstractScrollArea):
                 docs.append(d)
                 hs.append(int(d.size().height()))
         gap = self.GAP
-        item.parts = docs
+        item.parts = docs  # None for a block not rendered yet
         item.heights = hs
         item.offsets = [0, *itertools.accumulate(h + gap for h in hs[:-1])] if hs else []
         inner = (item.offsets[-1] + hs[-1]) if hs else 0
         item.height = inner + 2 * self.PAD + self.SPACING
         self._known[item.mid] = (item.width, item.height)
+
+    def _estimate_block(self, src: str, width: int) -> int:
+        """A cheap height guess for a block not rendered yet (replaced once rendered)."""
+        per_line = max(10, width // self._char_w)
+        lines = 0
+        for line in src.strip("\n").split("\n"):
+            lines += 1 + len(line) // per_line
+        if "```" in src or "~~~" in src:
+            lines += 1  # the header row of a code block
+        return (lines + 1) * self._line_h
+
+    def _realize(self, item: _Item, k: int, streaming: bool) -> None:
+        """Render block ``k`` of a lazily rendered message (call _measure afterwards)."""
+        stream = item.stream
+        assert stream is not None
+        res = stream.render_block(k, streaming)
+        d = self._new_doc()
+        self._set_html(d, res.html, item.width)
+        item.segs[k] = d
+        item.seg_h[k] = int(d.size().height())
+        item.lazy.discard(k)
+
+    def _realize_all(self, item: _Item, row: MessageRow) -> bool:
+        """Render every block of a message that is not rendered yet; True if any was."""
+        if not item.lazy or item.stream is None:
+            return False
+        streaming = row.status == "streaming"
+        for k in sorted(item.lazy):
+            self._realize(item, k, streaming)
+        item.codes = item.stream.code_blocks
+        self._measure(item)
+        return True
+
+    PAINT_BUDGET_S = 0.004  # block rendering per paint (a lazily rendered message)
+
+    def _realize_visible(self, item: _Item, row_index: int) -> None:
+        """Render the blocks of a row that intersect the viewport (plus a margin)."""
+        m = self._model
+        if m is None or item.stream is None:
+            return
+        streaming = m.message(row_index).status == "streaming"
+        # Only what is on screen (the rest renders in idle time once the message is
+        # complete), bottom first when at the bottom; a costly frame is finished by the
+        # next paint so that no paint blocks the event loop for long.
+        deadline = self._paint_deadline
+        vh = self.viewport().height()
+        for _ in range(4):  # real heights move the blocks; look again
+            base = self._tops[row_index] + self.PAD
+            y0 = self.verticalScrollBar().value() - base
+            y1 = y0 + vh
+            if self._stick_bottom:  # the row will be laid out at the bottom
+                y1 = max(y1, item.height)
+                y0 = y1 - vh
+            first = max(item.seg0, bisect.bisect_right(item.offsets, y0) - 1)
+            last = min(item.seg0 + len(item.segs), bisect.bisect_left(item.offsets, y1))
+            todo = [p - item.seg0 for p in range(first, last) if p - item.seg0 in item.lazy]
+            if not todo:
+                return
+            if time.perf_counter() > deadline:
+                self.viewport().update()  # the next paint renders the rest
+                return
+            over = False
+            for k in reversed(todo) if self._stick_bottom else todo:
+                self._realize(item, k, streaming)
+                if time.perf_counter() > deadline:
+                    over = True
+                    break
+            item.codes = item.stream.code_blocks
+            self._measure(item)
+            if over:
+                self.viewport().update()  # the next paint renders the rest
+                return
+
+    def _on_idle(self) -> None:
+        """Render a slice of the blocks skipped while a message streamed."""
+        m = self._model
+        if m is None:
+            self._idle_ids.clear()
+            return
+        deadline = time.perf_counter() + self.SLICE_S
+        sb = self.verticalScrollBar()
+        for mid in list(self._idle_ids):
+            item = self._items.get(mid)
+            i = m.row_of(mid)
+            row = m.message(i) if i >= 0 else None
+            if (
+                item is None
+                or row is None
+                or item.stream is None
+                or not item.lazy
+                or row.status == "streaming"  # _sync adds it again once complete
+            ):
+                self._idle_ids.discard(mid)
+                continue
+            # Keep what is on screen in place when blocks above it change height.
+            vis = self._visible_rows()
+            alone = not self._stick_bottom and vis.start == vis.stop - 1 == i
+            top = sb.value() - self._tops[i] - self.PAD
+            shift = 0
+            for k in sorted(item.lazy, reverse=True):
+                p = item.seg0 + k
+                above = item.offsets[p] + item.heights[p] <= top
+                old = item.seg_h[k]
+                self._realize(item, k, False)
+                if above:
+                    shift += item.seg_h[k] - old
+                if time.perf_counter() > deadline:
+                    break
+            item.codes = item.stream.code_blocks
+            self._measure(item)
+            self._heights[i] = item.height
+            value = sb.value()
+            self._relayout({i})
+            if alone and shift and self._pin is None:
+                self._set_scroll(value + shift)
+            self.viewport().update()
+            break
+        if self._idle_ids:
+            self._idle.start()
 
     def _find_highlights(
         self, item: _Item, text: str
@@ -1013,6 +1179,8 @@ class MessageView(QAbstractScrollArea):
         fmt.setBackground(QColor(_PALETTES[self._dark]["hl"]))
         out: dict[int, list[QAbstractTextDocumentLayout.Selection]] = {}
         for k, doc in enumerate(item.parts):
+            if doc is None:
+                continue
             sels = []
             cur = doc.find(text, 0)
             while not cur.isNull() and len(sels) < 200:
@@ -1254,7 +1422,7 @@ class MessageView(QAbstractScrollArea):
                 dy = base + off
                 if dy > vh:
                     break
-                if dy + h < 0:
+                if dy + h < 0 or doc is None:
                     continue
                 p.save()
                 p.translate(x, dy)
@@ -1279,9 +1447,10 @@ class MessageView(QAbstractScrollArea):
         ly = y - self._tops[i] - self.PAD
         lx = pos.x() - self.MARGIN - self.PAD
         k = bisect.bisect_right(item.offsets, ly) - 1
-        if k < 0:
+        doc = item.parts[k] if k >= 0 else None
+        if doc is None:  # above the first part, or a block not rendered yet
             return None
-        return i, item.parts[k], QPoint(lx, ly - item.offsets[k])
+        return i, doc, QPoint(lx, ly - item.offsets[k])
 
     def _href_at(self, pos: QPoint) -> tuple[int, str] | None:
         hit = self._hit(pos)

@@ -297,6 +297,29 @@ def _math_html(tex: str, display: bool, dark: bool, source: str) -> tuple[str, s
 # --------------------------------------------------------------------------- markdown
 
 
+def _iter_fences(lines: list[str]) -> Any:
+    """Yield ``(open, close, match)`` for each fenced code block of ``lines``.
+
+    ``lines[open]`` is the opening fence, ``lines[close]`` the closing one (``close ==
+    len(lines)`` when the fence is still open); ``match`` is the opening line's match.
+    """
+    i, n = 0, len(lines)
+    while i < n:
+        m = _FENCE_OPEN_RE.match(lines[i])
+        if m is None or ("`" in m.group("info") and m.group("fence")[0] == "`"):
+            i += 1
+            continue
+        fence = m.group("fence")
+        close_re = re.compile(
+            r"^[ \t]*" + re.escape(fence[0]) + "{" + str(len(fence)) + r",}[ \t]*$"
+        )
+        j = i + 1
+        while j < n and not close_re.match(lines[j]):
+            j += 1
+        yield i, j, m
+        i = j + 1
+
+
 class _Renderer:
     """One configured ``markdown.Markdown`` per theme, reused (``reset()``) between calls."""
 
@@ -331,6 +354,9 @@ class _Renderer:
         md.preprocessors.register(FenceMathPre(md), "chatdesk_fence_math", 25)
         md.treeprocessors.register(SafeTree(md), "chatdesk_safe", 5)
         self.md: markdown.Markdown = md
+        # The preprocessors that run before ours (whitespace normalisation).
+        pre = list(md.preprocessors)
+        self.pre_fence = pre[: md.preprocessors.get_index_for_name("chatdesk_fence_math")]
         th = _THEMES[dark]
         self.table_tag = (
             f'<table border="1" cellspacing="0" cellpadding="4" '
@@ -347,25 +373,17 @@ class _Renderer:
                 out.extend(self._extract_math(md, "\n".join(text_buf)).split("\n"))
                 text_buf.clear()
 
-        i, n = 0, len(lines)
-        while i < n:
-            m = _FENCE_OPEN_RE.match(lines[i])
-            if m is None or ("`" in m.group("info") and m.group("fence")[0] == "`"):
-                text_buf.append(lines[i])
-                i += 1
-                continue
-            indent, fence = m.group("indent"), m.group("fence")
+        n = len(lines)
+        prev = 0
+        for i, j, m in _iter_fences(lines):
+            text_buf.extend(lines[prev:i])
+            indent = m.group("indent")
             lang_m = _LANG_RE.match(m.group("info").strip())
             lang = lang_m.group("lang") if lang_m else ""
-            close_re = re.compile(
-                r"^[ \t]*" + re.escape(fence[0]) + "{" + str(len(fence)) + r",}[ \t]*$"
-            )
-            j = i + 1
-            code_lines: list[str] = []
-            while j < n and not close_re.match(lines[j]):
-                line = lines[j]
-                code_lines.append(line[len(indent) :] if line.startswith(indent) else line.lstrip())
-                j += 1
+            code_lines = [
+                line[len(indent) :] if line.startswith(indent) else line.lstrip()
+                for line in lines[i + 1 : j]
+            ]
             closed = j < n
             flush_text()
             code = "\n".join(code_lines)
@@ -378,9 +396,19 @@ class _Renderer:
             out.append("")
             out.append(indent + placeholder)
             out.append("")
-            i = j + 1
+            prev = j + 1
+        text_buf.extend(lines[prev:])
         flush_text()
         return out
+
+    def count_code_blocks(self, text: str) -> int:
+        """How many code blocks :meth:`render` would find in ``text`` (no Markdown pass)."""
+        if "```" not in text and "~~~" not in text and "\x02" not in text and "\x03" not in text:
+            return 0  # no fence (STX/ETX are removed before fences are looked for)
+        lines = text.split("\n")
+        for prep in self.pre_fence:
+            lines = prep.run(lines)
+        return sum(1 for _ in _iter_fences(lines))
 
     def _extract_math(self, md: markdown.Markdown, text: str) -> str:
         if "$" not in text and "\\" not in text:
@@ -589,10 +617,15 @@ class StreamRenderer:
     (to be appended to the document) and the HTML of the open tail (to replace the old tail).
     The concatenation ``"\\n".join(all finished + [tail])`` equals
     ``render_markdown(full_text).html``.
+
+    With ``lazy=True`` finished blocks are only recorded (:attr:`sources`, with the index
+    of their first code block) and :meth:`render_block` renders one on request, with the
+    same HTML as the eager path; the tail is rendered as before.
     """
 
-    def __init__(self, dark: bool = False) -> None:
+    def __init__(self, dark: bool = False, lazy: bool = False) -> None:
         self.dark = dark
+        self.lazy = lazy
         self._sc = _BlockScanner()
         self._text = ""
         self._queue: deque[tuple[int, int]] = deque()  # finished spans not rendered yet
@@ -604,11 +637,37 @@ class StreamRenderer:
         self.tail_codes: list[str] = []
         self.tail_math: list[str] = []
         self._tail_src: str | None = None
+        # Lazy mode: finished blocks are kept as source and rendered on request.
+        self.sources: list[str] = []
+        self.code_starts: list[int] = []  # index of each block's first code block
+        self.block_codes: list[list[str] | None] = []  # None: not rendered yet
+        self._code_count = 0  # code blocks in all finished blocks
 
     @property
     def code_blocks(self) -> list[str]:
-        """Raw code of every block so far (index = N of ``copycode:N``)."""
+        """Raw code of every block so far (index = N of ``copycode:N``).
+
+        In lazy mode only rendered blocks contribute: render them all first.
+        """
+        if self.lazy:
+            return [c for cs in self.block_codes if cs for c in cs] + self.tail_codes
         return self.finished_codes + self.tail_codes
+
+    @property
+    def unrendered(self) -> int:
+        """Lazy mode: how many finished blocks have not been rendered yet."""
+        return sum(1 for cs in self.block_codes if cs is None)
+
+    def render_block(self, k: int, streaming: bool = False) -> RenderResult:
+        """Lazy mode: render finished block ``k`` (the same HTML as the eager path)."""
+        global _streaming
+        _streaming = streaming
+        try:
+            res = _renderer(self.dark).render(self.sources[k], self.code_starts[k])
+        finally:
+            _streaming = False
+        self.block_codes[k] = res.code_blocks
+        return res
 
     @property
     def math(self) -> list[str]:
@@ -624,7 +683,7 @@ class StreamRenderer:
         return bool(self._queue)
 
     def reset(self) -> None:
-        self.__init__(self.dark)  # type: ignore[misc]
+        self.__init__(self.dark, self.lazy)  # type: ignore[misc]
 
     def update(self, text: str, budget_s: float | None = None) -> tuple[list[str], str]:
         """See :meth:`_update`; math met while streaming never waits for its engine."""
@@ -651,6 +710,8 @@ class StreamRenderer:
         self._text = text
         self._queue.extend(self._sc.feed(text))
         deadline = None if budget_s is None else time.perf_counter() + budget_s
+        if self.lazy:
+            return self._update_lazy(text, deadline)
         r = _renderer(self.dark)
         new_html: list[str] = []
         while self._queue:
@@ -680,6 +741,35 @@ class StreamRenderer:
                 self.tail_html, self.tail_codes, self.tail_math = "", [], []
         return new_html, self.tail_html
 
+    def _update_lazy(self, text: str, deadline: float | None) -> tuple[list[str], str]:
+        """Lazy mode: record finished blocks (returned as source); render only the tail."""
+        r = _renderer(self.dark)
+        new_src: list[str] = []
+        while self._queue:
+            a, b = self._queue.popleft()
+            block = text[a:b]
+            if not block.strip():
+                continue
+            new_src.append(block)
+            self.sources.append(block)
+            self.code_starts.append(self._code_count)
+            self.block_codes.append(None)
+            self._code_count += r.count_code_blocks(block)
+            if deadline is not None and time.perf_counter() > deadline:
+                break
+        if self._queue:
+            self._tail_src = None
+            self.tail_html, self.tail_codes, self.tail_math = "", [], []
+            return new_src, ""
+        tail = text[self._sc.block_start :]
+        if new_src or tail != self._tail_src:
+            self._tail_src = tail
+            if tail.strip():
+                self._render_tail(tail, highlight_open=False)
+            else:
+                self.tail_html, self.tail_codes, self.tail_math = "", [], []
+        return new_src, self.tail_html
+
     def finish(self) -> str:
         """The reply is complete: render the tail once more, highlighting an unclosed fence."""
         if _math_wanted and background_math:
@@ -690,7 +780,8 @@ class StreamRenderer:
         return self.tail_html
 
     def _render_tail(self, tail: str, highlight_open: bool) -> None:
-        res = _renderer(self.dark).render(tail, len(self.finished_codes), highlight_open)
+        base = self._code_count if self.lazy else len(self.finished_codes)
+        res = _renderer(self.dark).render(tail, base, highlight_open)
         self.tail_html, self.tail_codes, self.tail_math = res.html, res.code_blocks, res.math
 
     def full_html(self) -> str:
