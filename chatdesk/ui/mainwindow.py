@@ -7,6 +7,7 @@ controller (``chatdesk.controller``) turns into store and client calls.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -25,13 +26,16 @@ from PySide6.QtWidgets import (
 )
 
 from chatdesk.store.rows import ConversationRow
+
+if TYPE_CHECKING:
+    from chatdesk.ui.keypanel import KeyPanel
+    from chatdesk.ui.params import ParamsPanel
 from chatdesk.ui.composer import Composer
 from chatdesk.ui.convlist import ConversationList
 from chatdesk.ui.findbar import FindBar
-from chatdesk.ui.keypanel import KeyPanel
 from chatdesk.ui.messageview import MessageListModel, MessageView
 from chatdesk.ui.modelpicker import ModelPicker
-from chatdesk.ui.params import ParamsPanel, TemperatureControl
+from chatdesk.ui.params import TemperatureControl
 
 
 class MainWindow(QMainWindow):
@@ -70,7 +74,7 @@ class MainWindow(QMainWindow):
         self.message_model = model
         self.message_view = MessageView(model)
         self.composer = Composer()
-        self.key_panel = KeyPanel()
+        self._key_panel: KeyPanel | None = None  # built on first use (after the first paint)
 
         chat_page = QWidget()
         chat_layout = QVBoxLayout(chat_page)
@@ -90,7 +94,6 @@ class MainWindow(QMainWindow):
 
         self.centre = QStackedWidget()
         self.centre.addWidget(chat_page)
-        self.centre.addWidget(self.key_panel)
 
         self.main_splitter = QSplitter(Qt.Orientation.Horizontal)
         self.main_splitter.addWidget(self.conversations)
@@ -154,8 +157,8 @@ class MainWindow(QMainWindow):
             lambda: self.system_prompt_changed.emit(self.system_prompt.toPlainText())
         )
         dock_layout.addWidget(self.system_prompt)
-        self.params_panel = ParamsPanel()
-        dock_layout.addWidget(self.params_panel, 1)
+        self._dock_layout = dock_layout
+        self._params_panel: ParamsPanel | None = None  # built on first use
         self.params_dock.setWidget(dock_body)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.params_dock)
         self.params_dock.hide()
@@ -208,9 +211,32 @@ class MainWindow(QMainWindow):
 
     # --- state the controller sets ---------------------------------------------------
 
+    @property
+    def key_panel(self) -> KeyPanel:
+        """The first-run key panel (built when first needed: not before the first paint)."""
+        if self._key_panel is None:
+            from chatdesk.ui.keypanel import KeyPanel
+
+            self._key_panel = KeyPanel()
+            self.centre.addWidget(self._key_panel)
+        return self._key_panel
+
+    @property
+    def params_panel(self) -> ParamsPanel:
+        """Every request field (built when first needed: not before the first paint)."""
+        if self._params_panel is None:
+            from chatdesk.ui.params import ParamsPanel
+
+            self._params_panel = ParamsPanel()
+            self._dock_layout.addWidget(self._params_panel, 1)
+        return self._params_panel
+
     def show_key_panel(self, show: bool) -> None:
         """First run without a key: the friendly panel replaces the chat."""
-        self.centre.setCurrentIndex(1 if show else 0)
+        if show:
+            self.centre.setCurrentWidget(self.key_panel)
+        else:
+            self.centre.setCurrentIndex(0)
 
     def set_status(self, text: str) -> None:
         self.status_label.setText(text)
