@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from chatdesk.store.rows import MessageRow
 from chatdesk.ui.messageview import MessageListModel, MessageView
+from tests.unit.ui.views import make_view, model_of
 
 pytestmark = pytest.mark.ui
 
@@ -35,19 +36,7 @@ def make_rows(n: int) -> list[MessageRow]:
 
 @pytest.fixture
 def view(qtbot: QtBot) -> MessageView:
-    model = MessageListModel()
-    v = MessageView(model)
-    qtbot.addWidget(v)
-    v.resize(800, 700)
-    v.show()
-    qtbot.waitExposed(v)
-    return v
-
-
-def model_of(v: MessageView) -> MessageListModel:
-    m = v.model()
-    assert m is not None
-    return m
+    return make_view(qtbot, 700)
 
 
 def click_link(v: MessageView, mid: int, href: str) -> None:

@@ -8,8 +8,9 @@ from pytestqt.qtbot import QtBot
 
 from chatdesk.store.rows import MessageRow
 from chatdesk.ui import render
-from chatdesk.ui.messageview import MessageListModel, MessageView
+from chatdesk.ui.messageview import MessageView
 from tests.fakeserver import markdown_reply
+from tests.unit.ui.views import make_view, model_of
 
 pytestmark = pytest.mark.ui
 
@@ -21,19 +22,7 @@ EDGE = (
 
 @pytest.fixture
 def view(qtbot: QtBot) -> MessageView:
-    model = MessageListModel()
-    v = MessageView(model)
-    qtbot.addWidget(v)
-    v.resize(800, 600)
-    v.show()
-    qtbot.waitExposed(v)
-    return v
-
-
-def model_of(v: MessageView) -> MessageListModel:
-    m = v.model()
-    assert m is not None
-    return m
+    return make_view(qtbot, 600)
 
 
 @pytest.mark.parametrize("text", [markdown_reply(3000), EDGE, "plain\n\ntext"])
