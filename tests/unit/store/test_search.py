@@ -20,6 +20,7 @@ from chatdesk.store.search import (
     parse_query,
     snippet_for,
 )
+from tests.unit.store.writes import apply_op, write_ops
 
 # -- pure functions -----------------------------------------------------------
 
@@ -249,19 +250,7 @@ def test_newest_first_uses_fts_order_without_sorting(store: Store) -> None:
 
 # -- the FTS index stays consistent through any sequence of writes ---------------
 
-_WORDS = st.sampled_from(["alpha", "beta", "机器学习", "GPT-4o", "", "x"])
-_STATUS = st.sampled_from(["streaming", "done", "stopped", "error", "interrupted"])
-_OPS = st.lists(
-    st.one_of(
-        st.tuples(st.just("add"), st.lists(_WORDS, max_size=4), _STATUS),
-        st.tuples(st.just("content"), st.integers(0, 20), st.lists(_WORDS, max_size=4)),
-        st.tuples(st.just("reasoning"), st.integers(0, 20), st.lists(_WORDS, max_size=4)),
-        st.tuples(st.just("status"), st.integers(0, 20), _STATUS),
-        st.tuples(st.just("delete"), st.integers(0, 20), st.just(None)),
-        st.tuples(st.just("interrupt"), st.just(0), st.just(None)),
-    ),
-    max_size=25,
-)
+_OPS = write_ops(["alpha", "beta", "机器学习", "GPT-4o", "", "x"])
 
 
 @given(_OPS)
@@ -271,21 +260,7 @@ def test_fts_index_matches_table(ops: list[tuple[str, object, object]]) -> None:
         cid = s.create_conversation()
         ids: list[int] = []
         for op, a, b in ops:
-            live = [i for i in ids if s.get_message(i) is not None]
-            target = live[a % len(live)] if live and isinstance(a, int) else None
-            if op == "add":
-                parent = live[-1] if live else None
-                ids.append(s.add_message(cid, "user", " ".join(a), parent_id=parent, status=b))  # type: ignore[arg-type]
-            elif op == "content" and target:
-                s.update_message(target, content=" ".join(b))  # type: ignore[arg-type]
-            elif op == "reasoning" and target:
-                s.update_message(target, reasoning=" ".join(b))  # type: ignore[arg-type]
-            elif op == "status" and target:
-                s.update_message(target, status=b)
-            elif op == "delete" and target:
-                s.delete_message(target)
-            elif op == "interrupt":
-                s.mark_interrupted()
+            apply_op(s, cid, ids, (op, a, b))
             # search agrees with a brute-force scan of finished rows
             for word in ("alpha", "机器学习", "GPT-4o"):
                 expected = [

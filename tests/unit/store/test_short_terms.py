@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from chatdesk.store import Store, migrations as mig, search as srch
 from chatdesk.store.rows import ConversationRow, MessageRow
 from chatdesk.store.search import SearchFilters, build_search_sql, grams_text, parse_query
+from tests.unit.store.writes import apply_op, write_ops
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
@@ -166,19 +167,7 @@ def test_short_terms_match_like_semantics(texts: list[tuple[str, str]], terms: l
             assert [r[2] for r in s.conn.execute(sql, params)] == want, driver
 
 
-_WORDS = st.sampled_from(["AI", "学习", "ai", "x", "GPT-4o", "机器学习", "", "g_"])
-_STATUS = st.sampled_from(["streaming", "done", "stopped", "error", "interrupted"])
-_OPS = st.lists(
-    st.one_of(
-        st.tuples(st.just("add"), st.lists(_WORDS, max_size=4), _STATUS),
-        st.tuples(st.just("content"), st.integers(0, 20), st.lists(_WORDS, max_size=4)),
-        st.tuples(st.just("reasoning"), st.integers(0, 20), st.lists(_WORDS, max_size=4)),
-        st.tuples(st.just("status"), st.integers(0, 20), _STATUS),
-        st.tuples(st.just("delete"), st.integers(0, 20), st.just(None)),
-        st.tuples(st.just("interrupt"), st.just(0), st.just(None)),
-    ),
-    max_size=25,
-)
+_OPS = write_ops(["AI", "学习", "ai", "x", "GPT-4o", "机器学习", "", "g_"])
 
 
 @given(_OPS)
@@ -190,21 +179,7 @@ def test_grams_index_follows_every_write(ops: list[tuple[str, object, object]]) 
         s.add_message(other, "user", "AI 学习 in a conversation deleted at the end")
         ids: list[int] = []
         for op, a, b in ops:
-            live = [i for i in ids if s.get_message(i) is not None]
-            target = live[a % len(live)] if live and isinstance(a, int) else None
-            if op == "add":
-                parent = live[-1] if live else None
-                ids.append(s.add_message(cid, "user", " ".join(a), parent_id=parent, status=b))  # type: ignore[arg-type]
-            elif op == "content" and target:
-                s.update_message(target, content=" ".join(b))  # type: ignore[arg-type]
-            elif op == "reasoning" and target:
-                s.update_message(target, reasoning=" ".join(b))  # type: ignore[arg-type]
-            elif op == "status" and target:
-                s.update_message(target, status=b)
-            elif op == "delete" and target:
-                s.delete_message(target)
-            elif op == "interrupt":
-                s.mark_interrupted()
+            apply_op(s, cid, ids, (op, a, b))
             for word in ("AI", "学习", "x", "g_", "学"):
                 got = [h for h in hit_ids(s, word) if s.get_message(h).conversation_id == cid]  # type: ignore[union-attr]
                 assert got == expected_ids(s, cid, [word])
