@@ -255,12 +255,11 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
     from chatdesk.api.client import ChatClient
     from chatdesk.api.types import ChatMessage
-    from chatdesk.api.validate import validate_request
+    from chatdesk.api.validate import data_url, read_image_file, validate_request
     from chatdesk.core.keys import KeyStore
     from chatdesk.core.services import (
         add_user_message,
         include_usage_for,
-        load_image_file,
         remember_include_usage,
         resolve_endpoint,
         title_from_text,
@@ -283,7 +282,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
         elif item.startswith("data:image/"):
             image_urls.append(item)
         else:
-            images.append(load_image_file(item))
+            images.append(read_image_file(item))
 
     params: dict[str, Any] = {
         "temperature": args.temperature,
@@ -335,8 +334,6 @@ def cmd_ask(args: argparse.Namespace) -> int:
         if images or image_urls:
             parts = [{"type": "text", "text": prompt}]
             for data, mime in images:
-                from chatdesk.core.services import data_url
-
                 parts.append(
                     {
                         "type": "image_url",

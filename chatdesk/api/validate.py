@@ -205,55 +205,73 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"GIF89a", "image/gif"),
     (b"BM", "image/bmp"),
 )
+_SNIFFABLE = {m for _, m in _MAGIC} | {"image/webp"}
 
 
-def _sniff_mime(head: bytes) -> str | None:
+def sniff_image_mime(data: bytes) -> str | None:
+    """The image type from the first bytes (the file name may lie)."""
     for magic, mime in _MAGIC:
-        if head.startswith(magic):
+        if data.startswith(magic):
             return mime
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return "image/webp"
     return None
+
+
+def image_mime(data: bytes, name: str) -> str | None:
+    """Sniffed type, else the extension's for formats we cannot sniff (SVG, TIFF, AVIF...).
+
+    A ".png" whose bytes are not PNG is not trusted.
+    """
+    mime = sniff_image_mime(data[:16])
+    if mime is None and data:
+        guessed, _ = mimetypes.guess_type(name)
+        if guessed and guessed.startswith("image/") and guessed not in _SNIFFABLE:
+            mime = guessed
+    return mime
+
+
+def data_url(data: bytes, mime: str) -> str:
+    """Bytes as a ``data:`` URL (how local images travel in a request)."""
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def read_image_file(path_or_uri: str) -> tuple[bytes, str]:
+    """A local image's bytes and type, with one clear error for each way it can fail."""
+    text = str(path_or_uri).strip()
+    if text.lower().startswith("file://"):
+        from urllib.parse import unquote, urlsplit
+
+        text = unquote(urlsplit(text).path)
+    path = Path(text).expanduser()
+    if not path.exists():
+        raise ValidationError("image", f"image not found (no such file): {path}")
+    if not path.is_file():
+        raise ValidationError("image", f"not a file: {path}")
+    try:
+        size = path.stat().st_size
+        if size > MAX_IMAGE_BYTES:
+            raise ValidationError(
+                "image", f"{path.name} is {size / 1e6:.1f} MB; the limit is 20 MB"
+            )
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ValidationError("image", f"cannot read {path}: {exc.strerror or exc}") from None
+    mime = image_mime(data, path.name)
+    if mime is None:
+        raise ValidationError(
+            "image", f"{path.name} is not an image (PNG, JPEG, GIF, WebP or BMP expected)"
+        )
+    return data, mime
 
 
 def image_part(path_or_url: str, *, detail: str | None = None) -> JSON:
     """An ``image_url`` content part: URLs kept, local files inlined as a base64 data URL."""
     text = str(path_or_url).strip()
-    lowered = text.lower()
-    if lowered.startswith(("http://", "https://", "data:image/")):
+    if text.lower().startswith(("http://", "https://", "data:image/")):
         url = text
     else:
-        if lowered.startswith("file://"):
-            from urllib.parse import unquote, urlsplit
-
-            text = unquote(urlsplit(text).path)
-        path = Path(text).expanduser()
-        if not path.exists():
-            raise ValidationError("image", f"file not found: {path}")
-        if not path.is_file():
-            raise ValidationError("image", f"not a file: {path}")
-        try:
-            size = path.stat().st_size
-            if size > MAX_IMAGE_BYTES:
-                raise ValidationError(
-                    "image", f"{path.name} is {size / 1e6:.1f} MB; the limit is 20 MB"
-                )
-            data = path.read_bytes()
-        except OSError as exc:
-            raise ValidationError("image", f"cannot read {path}: {exc.strerror or exc}") from None
-        mime = _sniff_mime(data[:16])
-        if mime is None:
-            guessed, _ = mimetypes.guess_type(path.name)
-            # Formats we cannot sniff (SVG, TIFF, AVIF...) are trusted by extension; a
-            # ".png" whose bytes are not PNG is not.
-            sniffable = {m for _, m in _MAGIC} | {"image/webp"}
-            if guessed and guessed.startswith("image/") and guessed not in sniffable and data:
-                mime = guessed
-        if mime is None:
-            raise ValidationError(
-                "image", f"{path.name} is not an image (PNG, JPEG, GIF, WebP or BMP expected)"
-            )
-        url = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+        url = data_url(*read_image_file(text))
     image: JSON = {"url": url}
     if detail is not None:
         image["detail"] = detail

@@ -19,17 +19,12 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from chatdesk.api.validate import sniff_image_mime
 from chatdesk.core.transfer import PendingConversation, TransferError, loads_json
 from chatdesk.store.rows import ConversationRow, MessageRow
 
 _ASSET_ID = re.compile(r"(file[-_][A-Za-z0-9]+)")
 _CONVERSATIONS_JSON = re.compile(r"^conversations(-\d+)?\.json$")
-_MAGIC = (
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"GIF87a", "image/gif"),
-    (b"GIF89a", "image/gif"),
-)
 _STATUS = {
     "finished_successfully": "done",
     "finished_partial_completion": "stopped",
@@ -50,11 +45,9 @@ def looks_like_chatgpt(data: Any) -> bool:
 
 
 def _sniff_mime(data: bytes, name: str) -> str | None:
-    for magic, mime in _MAGIC:
-        if data.startswith(magic):
-            return mime
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
+    mime = sniff_image_mime(data)
+    if mime is not None:
+        return mime
     guessed = mimetypes.guess_type(name)[0]
     return guessed if guessed and guessed.startswith("image/") else None
 

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import base64
-import mimetypes
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from chatdesk.api.errors import ApiError, ChatdeskError, ValidationError
+from chatdesk.api.errors import ApiError, ChatdeskError
 from chatdesk.core.keys import KeyStore
 
 if TYPE_CHECKING:
@@ -17,7 +14,6 @@ if TYPE_CHECKING:
 DEFAULT_PROVIDER = "zero"
 DEFAULT_BASE_URL = "https://api000.com/v1"
 DEFAULT_MODEL = "gpt-4o-mini"
-MAX_IMAGE_BYTES = 20 * 1024 * 1024
 
 
 class SetupError(ChatdeskError):
@@ -108,39 +104,6 @@ async def fetch_models(
     return models, "server", None
 
 
-def load_image_file(path: str) -> tuple[bytes, str]:
-    """Read a local image for sending; clear errors for missing, huge or non-image files."""
-    file = Path(path).expanduser()
-    if not file.is_file():
-        raise ValidationError("image", f"no such file: {path}")
-    data = file.read_bytes()
-    if len(data) > MAX_IMAGE_BYTES:
-        raise ValidationError("image", f"{path} is larger than 20 MB")
-    mime = sniff_image_mime(data) or mimetypes.guess_type(file.name)[0] or ""
-    if not mime.startswith("image/"):
-        raise ValidationError("image", f"{path} is not an image (PNG, JPEG, GIF or WebP)")
-    return data, mime
-
-
-def sniff_image_mime(data: bytes) -> str | None:
-    """The image type from the first bytes (the file name may lie)."""
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if data.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if data[:6] in (b"GIF87a", b"GIF89a"):
-        return "image/gif"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    if data[:4] in (b"\x00\x00\x01\x00",):
-        return "image/x-icon"
-    if data.lstrip()[:5] in (b"<svg ", b"<?xml"):
-        return "image/svg+xml"
-    if data[:2] == b"BM":
-        return "image/bmp"
-    return None
-
-
 def add_user_message(
     store: Store,
     conversation_id: int,
@@ -159,10 +122,6 @@ def add_user_message(
         for url in image_urls or []:
             parts.append({"type": "image_url", "image_url": {"url": url, "detail": "auto"}})
     return store.add_message(conversation_id, "user", text, parent_id=parent_id, parts=parts)
-
-
-def data_url(data: bytes, mime: str) -> str:
-    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
 
 def title_from_text(text: str, limit: int = 48) -> str:

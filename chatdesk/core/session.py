@@ -9,7 +9,6 @@ partial answer as ``stopped``; a failure keeps it as ``error`` with the reason.
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
 import time
 from collections.abc import Callable
@@ -27,6 +26,7 @@ from chatdesk.api.types import (
     StreamEvent,
     TextDelta,
 )
+from chatdesk.api.validate import data_url
 from chatdesk.store.rows import ConversationRow, MessageRow
 
 CONTINUE_PROMPT = (
@@ -97,8 +97,7 @@ def message_to_wire(
                 found = load_image(part["hash"])
                 if found is None:
                     continue
-                data, mime = found
-                url = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+                url = data_url(*found)
                 parts.append({"type": "image_url", "image_url": {"url": url, "detail": "auto"}})
             elif kind == "image_url":
                 parts.append(part)

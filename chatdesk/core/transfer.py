@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from chatdesk.api.errors import ChatdeskError
+from chatdesk.api.validate import data_url
 from chatdesk.store.rows import MESSAGE_STATUSES, ConversationRow, MessageRow
 
 if TYPE_CHECKING:
@@ -495,8 +496,7 @@ def _image_urls(store: Store, m: MessageRow) -> list[str]:
         if part.get("type") == "image" and part.get("hash"):
             found = store.get_image(str(part["hash"]))
             if found is not None:
-                data, mime = found
-                urls.append(f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}")
+                urls.append(data_url(*found))
         elif part.get("type") == "image_url":
             url = (part.get("image_url") or {}).get("url")
             if isinstance(url, str):
