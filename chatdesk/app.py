@@ -116,7 +116,7 @@ def build_window(store: Any) -> tuple[Any, dict[str, Any]]:
     )
     window.composer.set_send_key(str(settings.get("send_key", "enter")))
     app = QApplication.instance()
-    window.message_view.set_dark(bool(app.property("chatdesk_dark")) if app else False)
+    window.set_dark(bool(app.property("chatdesk_dark")) if app else False)
     return window, current
 
 

@@ -87,8 +87,6 @@ class Controller(QObject):
         self._task: asyncio.Task[Any] | None = None
         self._background: set[asyncio.Task[Any]] = set()
         self.conversation_id: int | None = None
-        self._pending_params: dict[str, Any] = {}
-        self._pending_system = ""
         self.last_outcome: ExchangeOutcome | None = None
         self.history: Any = None  # the HistoryController, set by chatdesk.app.build
         self._retired: list[ChatClient] = []
@@ -278,8 +276,6 @@ class Controller(QObject):
 
     def _reset_to_new(self) -> None:
         self.conversation_id = None
-        self._pending_params = {}
-        self._pending_system = ""
         self.model.set_messages([], {})
         self.window.set_system_prompt("")
         self.window.params_panel.set_params({})
@@ -562,10 +558,7 @@ class Controller(QObject):
                     row = self.store.get_message(mid)
                     if row is not None and model.row_of(mid) >= 0:
                         model.update_message(row)
-                if len(ids) > 1 or append_to is not None:
-                    self.reload_messages()
-                else:
-                    self._refresh_branch_info()
+                self.reload_messages()  # new siblings change the branch switchers
             self._refresh_row(conv_id)
         if outcome is not None and outcome.error is not None:
             self._restore_draft(draft, drop_message=False)
@@ -576,10 +569,6 @@ class Controller(QObject):
             if conv is not None and conv.message_count <= 2 and append_to is None:
                 self._spawn(self._make_title(conv_id))
         self.exchange_finished.emit(status)
-
-    def _refresh_branch_info(self) -> None:
-        # Cheap path after a plain send: only the new rows' positions can have changed.
-        self.reload_messages()
 
     def _restore_draft(
         self, draft: tuple[str, list[Any], int] | None, *, drop_message: bool

@@ -113,7 +113,10 @@ class HistoryController(QObject):
         else:
             self.chat.open_conversation(conversation_id)
         self.window.conversations.select_conversation(conversation_id)
-        self.window.message_view.highlight(message_id, _first_term(query))
+        from chatdesk.ui.searchpanel import query_terms
+
+        # Mark the first word or "quoted phrase" of the query in the opened message.
+        self.window.message_view.highlight(message_id, (query_terms(query) or [""])[0])
 
     # --- find in conversation ----------------------------------------------------------
 
@@ -342,11 +345,3 @@ def _format_of(path: str, chosen_filter: str) -> str:
         if fmt.upper() in chosen_filter.upper():
             return fmt
     return "md"
-
-
-def _first_term(query: str) -> str:
-    """The text to mark in the opened message: a quoted phrase or the first word."""
-    query = query.strip()
-    if query.startswith('"') and query.count('"') >= 2:
-        return query[1 : query.index('"', 1)]
-    return query.split()[0] if query.split() else ""

@@ -231,6 +231,10 @@ class MainWindow(QMainWindow):
             self._dock_layout.addWidget(self._params_panel, 1)
         return self._params_panel
 
+    def set_dark(self, dark: bool) -> None:
+        """Theme switch (called by chatdesk.app.apply_appearance on every top-level window)."""
+        self.message_view.set_dark(dark)
+
     def show_key_panel(self, show: bool) -> None:
         """First run without a key: the friendly panel replaces the chat."""
         if show:

@@ -313,9 +313,11 @@ def test_settings_apply_send_key_and_theme(harness: Harness) -> None:
     harness.controller.apply_settings(settings)
     assert harness.window.composer.send_key() == "ctrl+enter"
     assert QApplication.instance().property("chatdesk_dark") is True
+    assert harness.window.message_view.is_dark()  # the bubbles follow the theme at once
     assert harness.store.get_setting("app_settings")["send_key"] == "ctrl+enter"
     harness.controller.apply_settings(harness.controller._default_settings() | {"theme": "light"})
     assert QApplication.instance().property("chatdesk_dark") is False
+    assert not harness.window.message_view.is_dark()
 
 
 def test_test_connection_explains_problems(harness: Harness) -> None:
