@@ -669,7 +669,12 @@ class Controller(QObject):
             parts = [p for p in row.parts if p.get("type") != "text"]
             parts.insert(0, {"type": "text", "text": text})
         new_id = self.store.add_message(
-            row.conversation_id, row.role, text, parent_id=row.parent_id, parts=parts
+            row.conversation_id,
+            row.role,
+            text,
+            parent_id=row.parent_id,
+            parts=parts,
+            make_current=True,
         )
         self.reload_messages()
         if row.role == "user":
@@ -736,7 +741,12 @@ class Controller(QObject):
             self.window.set_status(self.tr("This tool call already has a result."))
             return
         tool_id = self.store.add_message(
-            row.conversation_id, "tool", result, parent_id=parent, tool_call_id=call_id
+            row.conversation_id,
+            "tool",
+            result,
+            parent_id=parent,
+            tool_call_id=call_id,
+            make_current=True,
         )
         self.reload_messages()
         answered.add(call_id)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QProgressDialog
 
-from chatdesk.api.errors import ChatdeskError
+from chatdesk.errors import ChatdeskError
 from chatdesk.store import Store
 from chatdesk.store.rows import SearchHit
 

@@ -568,8 +568,8 @@ class _Handler(BaseHTTPRequestHandler):
         if not self._check_auth():
             return None
         fake = self.server.fake
-        reply = fake._next_reply()
         request = rec.json if isinstance(rec.json, dict) else {}
+        reply = fake._next_reply(str(request.get("model") or ""))
         if reply.reject_stream_options and "stream_options" in request:
             err = {
                 "message": "Unrecognized request argument supplied: stream_options",
@@ -694,6 +694,7 @@ class FakeServer:
         self.models: list[dict[str, Any]] = [dict(m) for m in DEFAULT_MODELS]
         self.models_reply: Reply | None = None
         self._queue: list[Reply] = []
+        self._model_queues: dict[str, list[Reply]] = {}
         self._lock = threading.Lock()
         self._ids = 0
         # Content characters of the current stream written to the socket so far.
@@ -757,19 +758,31 @@ class FakeServer:
         with self._lock:
             self._queue.extend(replies)
 
+    def script_for(self, model: str, *replies: Reply) -> None:
+        """Queue replies for requests naming ``model`` (compare columns, concurrent).
+
+        A request for a model with its own queue takes from it first; when that queue
+        is empty, the shared queue (then the default reply) answers.
+        """
+        with self._lock:
+            self._model_queues.setdefault(model, []).extend(replies)
+
     @property
     def pending(self) -> int:
         """Scripted replies not consumed yet."""
         with self._lock:
-            return len(self._queue)
+            return len(self._queue) + sum(len(q) for q in self._model_queues.values())
 
     @property
     def chat_requests(self) -> list[RecordedRequest]:
         """The POST /chat/completions requests only."""
         return [r for r in self.requests if r.method == "POST"]
 
-    def _next_reply(self) -> Reply:
+    def _next_reply(self, model: str = "") -> Reply:
         with self._lock:
+            own = self._model_queues.get(model)
+            if own:
+                return own.pop(0)
             return self._queue.pop(0) if self._queue else Reply()
 
     def _next_id(self) -> int:

@@ -25,10 +25,7 @@ from __future__ import annotations
 from typing import Any
 
 from chatdesk.api.types import ChatResult
-
-
-class ChatdeskError(Exception):
-    """Base of every error meant for the user's eyes."""
+from chatdesk.errors import ChatdeskError
 
 
 class ValidationError(ChatdeskError, ValueError):

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from chatdesk.api.errors import ChatdeskError
+from chatdesk.errors import ChatdeskError
 
 if TYPE_CHECKING:
     from chatdesk.store import Store

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 
-from chatdesk.api.errors import ChatdeskError
+from chatdesk.errors import ChatdeskError
 
 SERVICE = "chatdesk"
 ENV_VARS = ("CHATDESK_API_KEY", "OPENAI_API_KEY")

@@ -121,7 +121,9 @@ def add_user_message(
             parts.append({"type": "image", "hash": store.put_image(data, mime), "mime": mime})
         for url in image_urls or []:
             parts.append({"type": "image_url", "image_url": {"url": url, "detail": "auto"}})
-    return store.add_message(conversation_id, "user", text, parent_id=parent_id, parts=parts)
+    return store.add_message(
+        conversation_id, "user", text, parent_id=parent_id, parts=parts, make_current=True
+    )
 
 
 def title_from_text(text: str, limit: int = 48) -> str:

@@ -186,10 +186,8 @@ async def run_exchange(
                 model_requested=request.model,
                 status="streaming",
                 choice_index=index,
+                make_current=index == 0,  # extra candidates are siblings, not shown
             )
-            if index > 0 and 0 in ids:
-                # Extra candidates are siblings; the first one stays the shown branch.
-                store.update_conversation(conversation_id, current_leaf_id=ids[0])
         if on_message:
             on_message(index, ids[index])
 

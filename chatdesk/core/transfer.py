@@ -33,7 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from chatdesk.api.errors import ChatdeskError
+from chatdesk.errors import ChatdeskError
 from chatdesk.api.validate import data_url
 from chatdesk.store.rows import MESSAGE_STATUSES, ConversationRow, MessageRow
 

@@ -412,11 +412,14 @@ class Store:
         choice_index: int = 0,
         meta: dict[str, Any] | None = None,
         created: float | None = None,
+        make_current: bool = False,
     ) -> int:
-        """Insert a message under ``parent_id`` and make it the conversation's current leaf.
+        """Insert a message under ``parent_id``; ``make_current`` also shows its branch.
 
-        The conversation's ``updated`` becomes ``max(updated, created)`` so that
-        importing old messages does not make old conversations look new.
+        The leaf only moves when asked: extra candidates and compare columns are
+        siblings that must not steal the branch on screen. The conversation's
+        ``updated`` becomes ``max(updated, created)`` so that importing old messages
+        does not make old conversations look new.
         """
         _check_status(status)
         now = time.time() if created is None else created
@@ -459,11 +462,17 @@ class Store:
                 ),
             )
             message_id = cur.lastrowid
-            conn.execute(
-                "UPDATE conversations SET current_leaf_id = ?, updated = max(updated, ?)"
-                " WHERE id = ?",
-                (message_id, now, conversation_id),
-            )
+            if make_current:
+                conn.execute(
+                    "UPDATE conversations SET current_leaf_id = ?, updated = max(updated, ?)"
+                    " WHERE id = ?",
+                    (message_id, now, conversation_id),
+                )
+            else:
+                conn.execute(
+                    "UPDATE conversations SET updated = max(updated, ?) WHERE id = ?",
+                    (now, conversation_id),
+                )
         assert message_id is not None
         return message_id
 

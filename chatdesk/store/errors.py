@@ -13,7 +13,7 @@ import sqlite3
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
-from chatdesk.api.errors import ChatdeskError
+from chatdesk.errors import ChatdeskError
 
 P = ParamSpec("P")
 R = TypeVar("R")

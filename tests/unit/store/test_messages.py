@@ -104,6 +104,7 @@ def test_add_message_sets_leaf_and_all_fields(store: Store) -> None:
         choice_index=1,
         meta={"note": "✓"},
         created=50.0,
+        make_current=True,
     )
     msg = store.get_message(mid)
     assert msg is not None
@@ -118,6 +119,16 @@ def test_add_message_sets_leaf_and_all_fields(store: Store) -> None:
     conv = store.get_conversation(cid)
     assert conv is not None
     assert (conv.current_leaf_id, conv.updated, conv.message_count) == (mid, 50.0, 1)
+
+
+def test_add_message_leaves_the_shown_branch_unless_asked(store: Store) -> None:
+    """A sibling (extra candidate, compare column) must not steal the branch on screen."""
+    cid = store.create_conversation()
+    u = store.add_message(cid, "user", "q", make_current=True)
+    a = store.add_message(cid, "assistant", "first", parent_id=u, make_current=True)
+    store.add_message(cid, "assistant", "second", parent_id=u)
+    assert store.get_conversation(cid).current_leaf_id == a  # type: ignore[union-attr]
+    assert [m.id for m in store.active_path(cid)] == [u, a]
 
 
 def test_add_message_import_keeps_newer_updated(store: Store) -> None:
@@ -155,7 +166,7 @@ def build_tree(store: Store) -> dict[str, int]:
     a2 = store.add_message(cid, "assistant", "regenerated", parent_id=u1)
     u1e = store.add_message(cid, "user", "question edited")  # a second root
     a3 = store.add_message(cid, "assistant", "answer to edit", parent_id=u1e)
-    u2 = store.add_message(cid, "user", "follow-up", parent_id=a3)
+    u2 = store.add_message(cid, "user", "follow-up", parent_id=a3, make_current=True)
     return {"cid": cid, "u1": u1, "a1": a1, "a2": a2, "u1e": u1e, "a3": a3, "u2": u2}
 
 
