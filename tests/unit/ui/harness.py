@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from PySide6.QtWidgets import QApplication
 
-from tests.fakeserver import FakeServer
+from tests.fakeserver import FakeServer, RecordedRequest
 from tests.qtloop import TestLoop
 
 KEY = "sk-window-test-abcdef123456"
@@ -64,10 +64,22 @@ class Harness:
         return self.window.message_model.messages()
 
     def body(self) -> dict[str, Any]:
-        return self.server.requests[-1].json
+        """The body of the last chat request, waiting until there is one.
+
+        Only POST /v1/chat/completions counts: the window's background GET /v1/models
+        can reach the server after the chat request, so "the last request" is not it.
+        """
+        self.wait(lambda: bool(self.chat_bodies()))
+        body: dict[str, Any] = self.chat_bodies()[-1]
+        return body
 
     def chat_bodies(self) -> list[dict[str, Any]]:
-        return [r.json for r in self.server.requests if r.path.endswith("/chat/completions")]
+        """The bodies of every POST /v1/chat/completions so far, oldest first."""
+        return [r.json for r in list(self.server.requests) if _is_chat(r)]
+
+
+def _is_chat(request: RecordedRequest) -> bool:
+    return request.method == "POST" and request.path.split("?", 1)[0] == "/v1/chat/completions"
 
 
 @pytest.fixture
