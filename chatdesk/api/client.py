@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import json
+import math
 import re
 import socket
 import ssl
@@ -64,6 +65,11 @@ BODY_TRIM = 2048  # bytes of a body kept on an error, for a "details" view
 _ERROR_BODY_LIMIT = 256 * 1024  # never read more than this of an error body
 _JSON_BODY_LIMIT = 64 * 1024 * 1024  # a non-streamed answer larger than this is absurd
 _JSON_HEADERS = {"Content-Type": "application/json"}
+MAX_RETRY_AFTER_S = 86400.0  # a server's retry delay is clamped to one day
+MAX_CHOICES = 128  # OpenAI's own limit on n; a choice index outside 0..127 is skipped
+MAX_TOOL_CALLS = 1024  # tool call indexes per choice
+_SHORT = 64  # finish_reason and similar enum-like strings
+_NAME_LIMIT = 256  # model names, tool call ids and function names
 
 # --- error classification -------------------------------------------------------------
 
@@ -146,16 +152,28 @@ def _duration_seconds(text: str) -> float | None:
     return total if found else None
 
 
+def _sane_delay(value: float | None) -> float | None:
+    """A server's retry delay made safe to store, show and sleep on.
+
+    NaN, infinities and negative values are nonsense and are ignored (None); anything
+    longer than :data:`MAX_RETRY_AFTER_S` (one day) is clamped to it, so ``round()``,
+    ``asyncio.sleep`` and SQLite never see an absurd number.
+    """
+    if value is None or not math.isfinite(value) or value < 0:
+        return None
+    return min(value, MAX_RETRY_AFTER_S)
+
+
 def retry_after_from_message(message: str) -> float | None:
     """Seconds from wording like "try again in 20s", "retry after 3 seconds", "请 5 秒后重试"."""
     if not message:
         return None
     match = _RETRY_EN.search(message)
     if match:
-        return _duration_seconds(match.group(1))
+        return _sane_delay(_duration_seconds(match.group(1)))
     match = _RETRY_ZH.search(message)
     if match:
-        return float(match.group(1)) * _ZH_UNIT_SECONDS[match.group(2)]
+        return _sane_delay(float(match.group(1)) * _ZH_UNIT_SECONDS[match.group(2)])
     return None
 
 
@@ -166,24 +184,30 @@ def retry_after_from_headers(headers: Mapping[str, str] | None) -> float | None:
     value = headers.get("retry-after-ms")
     if value:
         try:
-            return max(0.0, float(value) / 1000.0)
+            ms = _sane_delay(float(value[:64]))
         except ValueError:
-            pass
+            ms = None
+        if ms is not None:
+            return ms / 1000.0
     value = headers.get("retry-after")
     if not value:
         return None
-    value = value.strip()
+    value = value.strip()[:64]
     try:
-        return max(0.0, float(value))
+        return _sane_delay(float(value))
     except ValueError:
         pass
     try:
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if when is None:
         return None
-    return max(0.0, when.timestamp() - time.time())
+    try:
+        # A date in the past means "now"; one decades ahead is clamped.
+        return _sane_delay(max(0.0, when.timestamp() - time.time()))
+    except (OverflowError, OSError, ValueError):
+        return None
 
 
 class _ErrorInfo(NamedTuple):
@@ -194,16 +218,10 @@ class _ErrorInfo(NamedTuple):
     parsed: bool
 
 
-def _str_or_none(value: Any) -> str | None:
-    if value is None or value == "":
-        return None
-    return str(value)
-
-
 def _parse_error_body(text: str) -> _ErrorInfo:
     """Pull message / code / type out of the many error shapes servers use."""
     try:
-        obj: Any = json.loads(text)
+        obj: Any = _loads(text)
     except ValueError:
         return _ErrorInfo(text.strip(), None, None, None, False)
     if isinstance(obj, list) and obj:
@@ -218,7 +236,7 @@ def _parse_error_body(text: str) -> _ErrorInfo:
         err = obj
     message = err.get("message") or err.get("msg") or err.get("detail") or outer.get("message")
     if not isinstance(message, str):
-        message = json.dumps(message, ensure_ascii=False) if message else ""
+        message = _dumps(message) if message else ""
     metadata = err.get("metadata")
     if isinstance(metadata, dict) and isinstance(metadata.get("raw"), str):
         message = f"{message} ({metadata['raw']})" if message else metadata["raw"]
@@ -233,7 +251,13 @@ def _parse_error_body(text: str) -> _ErrorInfo:
         ):
             status = candidate
             break
-    return _ErrorInfo(message.strip(), _str_or_none(code), _str_or_none(etype), status, True)
+    return _ErrorInfo(
+        message.strip(),
+        _wire_str(code, _NAME_LIMIT, numbers=True),
+        _wire_str(etype, _NAME_LIMIT, numbers=True),
+        status,
+        True,
+    )
 
 
 def _classify(status: int | None, info: _ErrorInfo, retry_after: float | None) -> str:
@@ -396,13 +420,72 @@ def network_error(
 
 
 # --- helpers for the stream -----------------------------------------------------------
+#
+# Everything below reads values that came off the wire. A server may send any JSON
+# value in any field (a string index, a 400-digit count, a megabyte "model"), so each
+# field is checked for type and size here, once, and the rest of the app only ever sees
+# small ints and short strings. A value that cannot be used is skipped (a quirk), never
+# raised: an answer that arrived whole is never turned into an error by a bad number.
+
+
+def _choice_index(value: Any, default: int) -> int | None:
+    """A choice ``index`` as a small int; None means "skip this choice".
+
+    Missing means ``default`` (its position); integral floats and short digit strings
+    are coerced; negative, huge, fractional and other values are rejected.
+    """
+    if value is None:
+        return default if default < MAX_CHOICES else None
+    return _small_int(value, MAX_CHOICES)
+
+
+def _small_int(value: Any, limit: int) -> int | None:
+    """``value`` as an int in ``0 <= n < limit`` (ints, integral floats, digit strings)."""
+    kind = value.__class__
+    if kind is int:
+        return value if 0 <= value < limit else None
+    if kind is float:
+        if math.isfinite(value) and value.is_integer() and 0 <= value < limit:
+            return int(value)
+        return None
+    if kind is str and 0 < len(value) <= 6 and value.isascii() and value.isdigit():
+        number = int(value)
+        return number if number < limit else None
+    return None
+
+
+def _wire_str(value: Any, limit: int, *, numbers: bool = False) -> str | None:
+    """A non-empty string cut to ``limit`` characters, or None (``numbers``: 1 -> "1")."""
+    kind = value.__class__
+    if kind is str:
+        return value[:limit] if value else None
+    if numbers and (kind is float or (kind is int and -(10**18) < value < 10**18)):
+        return str(value)[:limit]
+    return None
+
+
+def _loads(text: str | bytes) -> Any:
+    """``json.loads`` that also refuses absurdly deep nesting (RecursionError)."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
+
+
+def _dumps(value: Any) -> str:
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except (RecursionError, ValueError, TypeError):
+        return "<unprintable JSON>"
 
 
 def _parts_text(content: Any) -> str:
     """Text of a content given as a list of parts (some servers stream that)."""
     if isinstance(content, list):
         return "".join(
-            p.get("text") or "" for p in content if isinstance(p, dict) and p.get("type") == "text"
+            p["text"]
+            for p in content
+            if isinstance(p, dict) and p.get("type") == "text" and isinstance(p.get("text"), str)
         )
     return content if isinstance(content, str) else ""
 
@@ -412,11 +495,15 @@ def _arguments_text(args: Any) -> str:
         return ""
     if isinstance(args, str):
         return args
-    return json.dumps(args, ensure_ascii=False)
+    return _dumps(args)
 
 
 def _tool_deltas(index: int, calls: Any, state: dict[int, list[Any]]) -> list[ToolCallDelta]:
-    """ToolCallDelta per fragment; infers ``index`` when a server omits it (keyed by id)."""
+    """ToolCallDelta per fragment; infers ``index`` when a server omits it (keyed by id).
+
+    The call index must be a small int, the id and name short strings; anything else
+    is treated as missing.
+    """
     out: list[ToolCallDelta] = []
     if not isinstance(calls, list):
         return out
@@ -430,19 +517,24 @@ def _tool_deltas(index: int, calls: Any, state: dict[int, list[Any]]) -> list[To
         fn = tc.get("function")
         if not isinstance(fn, dict):
             fn = {}
-        call_id = tc.get("id") or None
-        call_index = tc.get("index")
-        if not isinstance(call_index, int):
+        call_id = _wire_str(tc.get("id"), _NAME_LIMIT, numbers=True)
+        raw_index = tc.get("index")
+        call_index = None if raw_index is None else _small_int(raw_index, MAX_TOOL_CALLS)
+        if call_index is None:
+            if raw_index is not None and call_id is None:
+                continue  # an index we cannot use and nothing else to place it by
             if call_id is not None:
                 call_index = ids.get(call_id)
                 if call_index is None:
+                    if len(ids) >= MAX_TOOL_CALLS:
+                        continue
                     call_index = ids[call_id] = len(ids)
             else:
                 call_index = slot[1]
-        elif call_id is not None:
+        elif call_id is not None and len(ids) < MAX_TOOL_CALLS:
             ids.setdefault(call_id, call_index)
         slot[1] = call_index
-        name = fn.get("name") or None
+        name = _wire_str(fn.get("name"), _NAME_LIMIT)
         args = _arguments_text(fn.get("arguments"))
         if call_id is None and name is None and not args:
             continue
@@ -450,25 +542,95 @@ def _tool_deltas(index: int, calls: Any, state: dict[int, list[Any]]) -> list[To
     return out
 
 
+class _ChunkReader:
+    """Turns decoded stream chunks into events; keeps the state that spans chunks."""
+
+    __slots__ = ("model_sent", "finished", "tool_state", "usage_obj", "skipped")
+
+    def __init__(self) -> None:
+        self.model_sent = False
+        self.finished: set[int] = set()
+        self.tool_state: dict[int, list[Any]] = {}
+        self.usage_obj: Any = None
+        self.skipped = 0  # choices dropped because their index or shape was unusable
+
+    def events(self, obj: dict[str, Any]) -> list[StreamEvent]:
+        out: list[StreamEvent] = []
+        if not self.model_sent:
+            model = _wire_str(obj.get("model"), _NAME_LIMIT)
+            if model:
+                self.model_sent = True
+                out.append(ModelEvent(model))
+        choices = obj.get("choices")
+        if choices and choices.__class__ is list:
+            for pos, ch in enumerate(choices):
+                if ch.__class__ is not dict:
+                    self.skipped += 1
+                    continue
+                index = ch.get("index")
+                if index.__class__ is not int or not 0 <= index < MAX_CHOICES:
+                    index = _choice_index(index, pos)
+                    if index is None:
+                        self.skipped += 1
+                        continue
+                delta = ch.get("delta")
+                if delta is None:
+                    delta = ch.get("message")
+                if delta and delta.__class__ is dict:
+                    text = delta.get("content")
+                    if text:
+                        if text.__class__ is not str:
+                            text = _parts_text(text)
+                        if text:
+                            out.append(TextDelta(index, text))
+                    text = delta.get("reasoning_content") or delta.get("reasoning")
+                    if text and text.__class__ is str:
+                        out.append(ReasoningDelta(index, text))
+                    calls = delta.get("tool_calls")
+                    if calls:
+                        out.extend(_tool_deltas(index, calls, self.tool_state))
+                    calls = delta.get("function_call")
+                    if calls and calls.__class__ is dict:
+                        legacy = [{"index": 0, "function": calls}]
+                        out.extend(_tool_deltas(index, legacy, self.tool_state))
+                reason = ch.get("finish_reason")
+                if reason and index not in self.finished:
+                    reason = _wire_str(reason, _SHORT, numbers=True)
+                    if reason:
+                        self.finished.add(index)
+                        out.append(FinishEvent(index, reason))
+                usage = ch.get("usage")
+                if usage:
+                    self.usage_obj = usage
+        usage = obj.get("usage")
+        if usage:
+            self.usage_obj = usage
+        elif "x_groq" in obj:
+            groq = obj["x_groq"]
+            if groq.__class__ is dict and groq.get("usage"):
+                self.usage_obj = groq["usage"]
+        return out
+
+
 def _json_events(obj: Any) -> list[StreamEvent]:
     """Events equivalent to a non-streamed ``chat.completion`` body."""
     if not isinstance(obj, dict) or not isinstance(obj.get("choices"), list):
         raise ProtocolError(
             "the server answered with JSON that is not a chat completion (no choices)",
-            body=_trim(json.dumps(obj, ensure_ascii=False)),
+            body=_trim(_dumps(obj)),
         )
     events: list[StreamEvent] = []
-    model = obj.get("model")
-    if isinstance(model, str) and model:
+    model = _wire_str(obj.get("model"), _NAME_LIMIT)
+    if model:
         events.append(ModelEvent(model))
     usage = obj.get("usage")
     state: dict[int, list[Any]] = {}
     for pos, ch in enumerate(obj["choices"]):
         if not isinstance(ch, dict):
             continue
-        index = ch.get("index")
-        if not isinstance(index, int):
-            index = pos
+        index = _choice_index(ch.get("index"), pos)
+        if index is None:
+            continue
         msg = ch.get("message") or ch.get("delta") or {}
         if isinstance(msg, dict):
             reasoning = msg.get("reasoning_content") or msg.get("reasoning")
@@ -487,8 +649,8 @@ def _json_events(obj: Any) -> list[StreamEvent]:
             fc = msg.get("function_call")
             if isinstance(fc, dict):
                 events.extend(_tool_deltas(index, [{"index": 0, "function": fc}], state))
-        reason = ch.get("finish_reason")
-        if isinstance(reason, str) and reason:
+        reason = _wire_str(ch.get("finish_reason"), _SHORT, numbers=True)
+        if reason:
             events.append(FinishEvent(index, reason))
         if ch.get("usage"):
             usage = usage or ch["usage"]
@@ -666,7 +828,7 @@ class ChatClient:
                 response.status_code, response.headers, text, secret=self._api_key
             )
         try:
-            obj: Any = json.loads(text)
+            obj: Any = _loads(text)
         except ValueError:
             raise ProtocolError(
                 "the model list is not JSON",
@@ -805,7 +967,7 @@ class ChatClient:
 
         response, chunks, first = await self._open(make_request, sso=req.stream)
         seen: list[StreamEvent] = []
-        usage_obj: Any = None
+        reader = _ChunkReader()
         try:
             status = response.status_code
             ctype = response.headers.get("content-type", "").lower()
@@ -822,7 +984,7 @@ class ChatClient:
                 # The server ignored stream:true (or this is complete()): a JSON body.
                 raw = first + await _drain(chunks, _JSON_BODY_LIMIT)
                 try:
-                    obj = json.loads(raw)
+                    obj = _loads(raw)
                 except ValueError:
                     obj = None  # maybe bare JSON lines: let the SSE parser try
                 if obj is not None:
@@ -839,11 +1001,8 @@ class ChatClient:
             else:
                 items = feed(first)
 
-            loads = json.loads
             append = seen.append
-            model_sent = False
-            finished: set[int] = set()
-            tool_state: dict[int, list[Any]] = {}
+            events = reader.events
             done = False
             bad = 0
             payloads = 0
@@ -857,7 +1016,7 @@ class ChatClient:
                         done = True
                         continue
                     try:
-                        obj = loads(payload)
+                        obj = _loads(payload)
                     except ValueError:
                         bad += 1
                         continue
@@ -867,59 +1026,9 @@ class ChatClient:
                     payloads += 1
                     if obj.get("error"):
                         raise error_from_response(None, None, payload, secret=self._api_key)
-                    if not model_sent:
-                        model = obj.get("model")
-                        if model and model.__class__ is str:
-                            model_sent = True
-                            ev = ModelEvent(model)
-                            append(ev)
-                            yield ev
-                    choices = obj.get("choices")
-                    if choices:
-                        for ch in choices:
-                            index = ch.get("index") or 0
-                            delta = ch.get("delta")
-                            if delta is None:
-                                delta = ch.get("message")
-                            if delta:
-                                text = delta.get("content")
-                                if text:
-                                    if text.__class__ is not str:
-                                        text = _parts_text(text)
-                                    if text:
-                                        ev = TextDelta(index, text)
-                                        append(ev)
-                                        yield ev
-                                text = delta.get("reasoning_content") or delta.get("reasoning")
-                                if text and text.__class__ is str:
-                                    ev = ReasoningDelta(index, text)
-                                    append(ev)
-                                    yield ev
-                                calls = delta.get("tool_calls")
-                                if calls:
-                                    for ev in _tool_deltas(index, calls, tool_state):
-                                        append(ev)
-                                        yield ev
-                                calls = delta.get("function_call")
-                                if calls and calls.__class__ is dict:
-                                    legacy = [{"index": 0, "function": calls}]
-                                    for ev in _tool_deltas(index, legacy, tool_state):
-                                        append(ev)
-                                        yield ev
-                            reason = ch.get("finish_reason")
-                            if reason and index not in finished:
-                                finished.add(index)
-                                ev = FinishEvent(index, str(reason))
-                                append(ev)
-                                yield ev
-                            if "usage" in ch and ch["usage"]:
-                                usage_obj = ch["usage"]
-                    if "usage" in obj and obj["usage"]:
-                        usage_obj = obj["usage"]
-                    elif "x_groq" in obj:
-                        groq = obj["x_groq"]
-                        if groq.__class__ is dict and groq.get("usage"):
-                            usage_obj = groq["usage"]
+                    for ev in events(obj):
+                        append(ev)
+                        yield ev
                 if eof:
                     break
                 try:
@@ -930,7 +1039,7 @@ class ChatClient:
                     continue
                 items = feed(chunk)
 
-            if not done and not finished:
+            if not done and not reader.finished:
                 if payloads == 0:
                     raise ProtocolError(
                         "the server's answer is not an event stream or JSON"
@@ -949,21 +1058,21 @@ class ChatClient:
                     http_status=status,
                     body=_trim(_redact(first.decode("utf-8", "replace"), self._api_key)),
                 )
-            usage = Usage.from_dict(usage_obj)
+            usage = Usage.from_dict(reader.usage_obj)
             if usage is not None:
                 ev = UsageEvent(usage)
                 append(ev)
                 yield ev
         except httpx.HTTPError as exc:
-            raise self._network_error(exc, _partial(seen, usage_obj)) from exc
+            raise self._network_error(exc, _partial(seen, reader.usage_obj)) from exc
         except (AttributeError, TypeError) as exc:  # a chunk of the wrong shape
             raise ProtocolError(
                 f"a stream event has an unexpected shape ({exc})",
-                partial=_partial(seen, usage_obj),
+                partial=_partial(seen, reader.usage_obj),
             ) from exc
         except ApiError as err:
             if err.partial is None:
-                err.partial = _partial(seen, usage_obj)
+                err.partial = _partial(seen, reader.usage_obj)
             raise
         finally:
             await _aclose(chunks)

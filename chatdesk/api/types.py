@@ -7,6 +7,7 @@ produces one per SSE chunk and must keep up with 100k+ chunks per second.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -125,6 +126,30 @@ class FinishEvent:
     reason: str
 
 
+MAX_TOKEN_COUNT = 2**53 - 1  # exact in a float, fits SQLite's INTEGER, shows as digits
+
+
+def _token_count(value: Any) -> int | None:
+    """A usage count off the wire, or None when it is not a sane one.
+
+    Servers have sent strings, fractions, negatives, ``1e400`` and 400-digit integers.
+    Counts are ints (integral floats and digit strings are accepted) in
+    ``0..MAX_TOKEN_COUNT``; anything else is dropped, never raised, so that a bad
+    number cannot turn a complete answer into an error or be stored unshowable.
+    """
+    kind = value.__class__
+    if kind is int:
+        return value if 0 <= value <= MAX_TOKEN_COUNT else None
+    if kind is float:
+        if math.isfinite(value) and value.is_integer() and 0 <= value <= MAX_TOKEN_COUNT:
+            return int(value)
+        return None
+    if kind is str and 0 < len(value) <= 16 and value.isascii() and value.isdigit():
+        number = int(value)
+        return number if number <= MAX_TOKEN_COUNT else None
+    return None
+
+
 @dataclass(slots=True, frozen=True)
 class Usage:
     """Token counts as reported by the server."""
@@ -146,8 +171,7 @@ class Usage:
             return None
 
         def _int(key: str) -> int | None:
-            value = data.get(key)
-            return int(value) if isinstance(value, int | float) else None
+            return _token_count(data.get(key))
 
         usage = cls(_int("prompt_tokens"), _int("completion_tokens"), _int("total_tokens"))
         if usage.total_tokens is None and None not in (
@@ -157,7 +181,7 @@ class Usage:
             usage = cls(
                 usage.prompt_tokens,
                 usage.completion_tokens,
-                (usage.prompt_tokens or 0) + (usage.completion_tokens or 0),
+                min(MAX_TOKEN_COUNT, (usage.prompt_tokens or 0) + (usage.completion_tokens or 0)),
             )
         return usage
 
