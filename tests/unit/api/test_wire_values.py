@@ -142,7 +142,10 @@ async def test_absurd_retry_after_on_the_wire_is_showable(server: FakeServer, va
         ({"prompt_tokens": float("inf"), "completion_tokens": 5}, Usage(None, 5, None)),
         ({"prompt_tokens": float("nan"), "completion_tokens": 5}, Usage(None, 5, None)),
         ({"prompt_tokens": 10**400, "completion_tokens": 2}, Usage(None, 2, None)),
-        ({"prompt_tokens": -4, "completion_tokens": 2.5, "total_tokens": "7"}, Usage(None, None, 7)),
+        (
+            {"prompt_tokens": -4, "completion_tokens": 2.5, "total_tokens": "7"},
+            Usage(None, None, 7),
+        ),
         ({"prompt_tokens": 3.0, "completion_tokens": "4"}, Usage(3, 4, 7)),
         ({"prompt_tokens": True, "completion_tokens": [1]}, Usage(None, None, None)),
         (
