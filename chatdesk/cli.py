@@ -75,6 +75,45 @@ def _int_arg(name: str, low: int | None = None) -> Any:
     return parse
 
 
+def add_request_flags(p: argparse.ArgumentParser) -> None:
+    """The per-request flags shared by ``ask`` and ``compare``."""
+    p.add_argument("--system", help="system prompt")
+    p.add_argument("-t", "--temperature", type=_float_arg("temperature", 0, 2))
+    p.add_argument("--top-p", type=_float_arg("top-p", 0, 1))
+    p.add_argument("--max-tokens", type=_int_arg("max-tokens", 1))
+    p.add_argument("-n", type=_int_arg("n", 1), dest="n")
+    p.add_argument("--stop", action="append", help="stop sequence (repeat, at most 4)")
+    p.add_argument("--presence-penalty", type=_float_arg("presence-penalty", -2, 2))
+    p.add_argument("--frequency-penalty", type=_float_arg("frequency-penalty", -2, 2))
+    p.add_argument(
+        "--json-object", action="store_true", help='response_format {"type":"json_object"}'
+    )
+    p.add_argument("--seed", type=_int_arg("seed"))
+    p.add_argument("--user", help="end-user id sent as `user`")
+    p.add_argument("--tools", metavar="FILE.json", help="JSON array of tool objects")
+    p.add_argument("--tool-choice", help="auto, none, required or a function name")
+    p.add_argument("--image", action="append", metavar="PATH_OR_URL")
+
+
+def request_params(args: argparse.Namespace) -> dict[str, Any]:
+    """The request parameters given on the command line (unset ones left out)."""
+    params: dict[str, Any] = {
+        "temperature": args.temperature,
+        "top_p": args.top_p,
+        "max_tokens": args.max_tokens,
+        "n": getattr(args, "n", None),
+        "stop": args.stop,
+        "presence_penalty": args.presence_penalty,
+        "frequency_penalty": args.frequency_penalty,
+        "response_format": {"type": "json_object"} if args.json_object else None,
+        "seed": args.seed,
+        "user": args.user,
+        "tools": _read_tools(args.tools) if args.tools else None,
+        "tool_choice": _tool_choice(args.tool_choice),
+    }
+    return {k: v for k, v in params.items() if v is not None}
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The whole command tree (kept in one place so --help reads well)."""
     p = _Parser(prog="chatdesk", description="ChatDesk: chat with OpenAI-compatible servers.")
@@ -92,22 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("-m", "--model")
     ask.add_argument("--provider")
     ask.add_argument("--base-url")
-    ask.add_argument("--system", help="system prompt")
-    ask.add_argument("-t", "--temperature", type=_float_arg("temperature", 0, 2))
-    ask.add_argument("--top-p", type=_float_arg("top-p", 0, 1))
-    ask.add_argument("--max-tokens", type=_int_arg("max-tokens", 1))
-    ask.add_argument("-n", type=_int_arg("n", 1), dest="n")
-    ask.add_argument("--stop", action="append", help="stop sequence (repeat, at most 4)")
-    ask.add_argument("--presence-penalty", type=_float_arg("presence-penalty", -2, 2))
-    ask.add_argument("--frequency-penalty", type=_float_arg("frequency-penalty", -2, 2))
-    ask.add_argument(
-        "--json-object", action="store_true", help='response_format {"type":"json_object"}'
-    )
-    ask.add_argument("--seed", type=_int_arg("seed"))
-    ask.add_argument("--user", help="end-user id sent as `user`")
-    ask.add_argument("--tools", metavar="FILE.json", help="JSON array of tool objects")
-    ask.add_argument("--tool-choice", help="auto, none, required or a function name")
-    ask.add_argument("--image", action="append", metavar="PATH_OR_URL")
+    add_request_flags(ask)
     ask.add_argument("--no-stream", action="store_true")
     group = ask.add_mutually_exclusive_group()
     group.add_argument(
@@ -253,18 +277,13 @@ def cmd_ask(args: argparse.Namespace) -> int:
     """Send one prompt; stream the answer to stdout; save the exchange."""
     import asyncio
 
-    from chatdesk.api.client import ChatClient
-    from chatdesk.api.types import ChatMessage
-    from chatdesk.api.validate import data_url, read_image_file, validate_request
+    from chatdesk.api.types import ReasoningDelta, TextDelta
+    from chatdesk.api.validate import read_image_file
+    from chatdesk.core.clients import ClientPool
+    from chatdesk.core.exchange import Exchange, ExchangeObserver, ExchangeTarget
     from chatdesk.core.keys import KeyStore
-    from chatdesk.core.services import (
-        add_user_message,
-        include_usage_for,
-        remember_include_usage,
-        resolve_endpoint,
-        title_from_text,
-    )
-    from chatdesk.core.session import message_to_wire, messages_for, request_for, run_exchange
+    from chatdesk.core.services import resolve_endpoint
+    from chatdesk.core.turns import Draft, build_request, save_user_turn
 
     prompt = args.prompt
     if prompt is None and not sys.stdin.isatty():
@@ -284,21 +303,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
         else:
             images.append(read_image_file(item))
 
-    params: dict[str, Any] = {
-        "temperature": args.temperature,
-        "top_p": args.top_p,
-        "max_tokens": args.max_tokens,
-        "n": args.n,
-        "stop": args.stop,
-        "presence_penalty": args.presence_penalty,
-        "frequency_penalty": args.frequency_penalty,
-        "response_format": {"type": "json_object"} if args.json_object else None,
-        "seed": args.seed,
-        "user": args.user,
-        "tools": _read_tools(args.tools) if args.tools else None,
-        "tool_choice": _tool_choice(args.tool_choice),
-    }
-    params = {k: v for k, v in params.items() if v is not None}
+    params = request_params(args)
 
     store = _open_store()
     try:
@@ -324,84 +329,75 @@ def cmd_ask(args: argparse.Namespace) -> int:
             if args.system is not None
             else (conversation.system_prompt if conversation else "")
         )
-        wire = messages_for(None, history, store.get_image)
-        if system.strip():
-            wire.insert(0, ChatMessage(role="system", content=system))
-        # The new user message, built the same way it will be stored.
-        from chatdesk.store.rows import MessageRow
-
-        parts: list[dict[str, Any]] | None = None
-        if images or image_urls:
-            parts = [{"type": "text", "text": prompt}]
-            for data, mime in images:
-                parts.append(
-                    {
-                        "type": "image_url",
-                        "image_url": {"url": data_url(data, mime), "detail": "auto"},
-                    }
-                )
-            for url in image_urls:
-                parts.append({"type": "image_url", "image_url": {"url": url, "detail": "auto"}})
-        wire.append(
-            message_to_wire(MessageRow(0, 0, None, "user", prompt, parts=parts), store.get_image)
+        draft = Draft(prompt, images, image_urls)
+        request = build_request(
+            store,
+            conversation,
+            history,
+            model,
+            params,
+            draft=draft,
+            system_prompt=system,
+            stream=not args.no_stream,
         )
-        request = request_for(model, wire, params, stream=not args.no_stream)
-        validate_request(request)
 
         conv_id: int | None = None
         user_id: int | None = None
         if not args.no_save:
-            if conversation is None:
-                conv_id = store.create_conversation(
-                    title_from_text(prompt),
-                    model=model,
-                    provider=endpoint.name,
-                    system_prompt=system,
-                    params=params,
-                )
-            else:
-                conv_id = conversation.id
-                store.update_conversation(conv_id, model=model, system_prompt=system)
-            parent = history[-1].id if history else None
-            user_id = add_user_message(
-                store, conv_id, prompt, parent_id=parent, images=images, image_urls=image_urls
+            if conversation is not None:
+                store.update_conversation(conversation.id, system_prompt=system)
+            conv_id, user_id = save_user_turn(
+                store,
+                conversation.id if conversation else None,
+                draft,
+                parent_id=history[-1].id if history else None,
+                model=model,
+                provider=endpoint.name,
+                system_prompt=system,
+                params=params,
             )
 
-        client_kwargs: dict[str, Any] = {
-            "include_usage": include_usage_for(store, endpoint.cache_key)
-        }
+        overrides: dict[str, Any] = {}
         if args.timeout:
-            client_kwargs["read_timeout"] = args.timeout
-            client_kwargs["connect_timeout"] = min(args.timeout, 10.0)
+            overrides["read_timeout"] = args.timeout
+            overrides["connect_timeout"] = min(args.timeout, 10.0)
         show_reasoning = sys.stderr.isatty() and not args.json
         streamed_any = False
 
-        def on_event(event: Any) -> None:
-            nonlocal streamed_any
-            from chatdesk.api.types import ReasoningDelta, TextDelta
+        class Printer(ExchangeObserver):
+            """Streams the first choice to stdout (reasoning to a terminal's stderr)."""
 
-            if args.json:
-                return
-            if type(event) is TextDelta and event.index == 0:
-                sys.stdout.write(event.text)
-                sys.stdout.flush()
-                streamed_any = True
-            elif type(event) is ReasoningDelta and event.index == 0 and show_reasoning:
-                sys.stderr.write(event.text)
-                sys.stderr.flush()
+            def stream_event(self, exchange: Exchange, event: Any) -> None:
+                nonlocal streamed_any
+                if args.json:
+                    return
+                if type(event) is TextDelta and event.index == 0:
+                    sys.stdout.write(event.text)
+                    sys.stdout.flush()
+                    streamed_any = True
+                elif type(event) is ReasoningDelta and event.index == 0 and show_reasoning:
+                    sys.stderr.write(event.text)
+                    sys.stderr.flush()
 
         async def go() -> Any:
-            async with ChatClient(endpoint.base_url, endpoint.api_key, **client_kwargs) as client:
-                outcome = await run_exchange(
-                    client,
-                    request,
-                    store=None if args.no_save else store,
-                    conversation_id=conv_id,
-                    parent_id=user_id,
-                    on_event=on_event,
-                )
-                remember_include_usage(store, endpoint.cache_key, client)
-                return outcome
+            pool = ClientPool(store)
+            client = pool.get(endpoint, **overrides)
+            exchange = Exchange(
+                client,
+                request,
+                store=None if args.no_save else store,
+                target=ExchangeTarget(conv_id, user_id),
+            )
+            exchange.observe(Printer())
+            pool.acquire(client)
+            try:
+                await exchange.run()
+            finally:
+                await pool.release(client, endpoint)
+                await pool.close()
+            if exchange.failure is not None:
+                raise exchange.failure
+            return exchange.outcome
 
         outcome = asyncio.run(go())
         result = outcome.result

@@ -142,6 +142,7 @@ async def run_exchange(
     append_to: MessageRow | None = None,
     on_event: Callable[[StreamEvent], None] | None = None,
     on_message: Callable[[int, int], None] | None = None,
+    meta: dict[str, Any] | None = None,
     flush_interval: float = 0.5,
     yield_interval: float = 0.008,
 ) -> ExchangeOutcome:
@@ -152,6 +153,7 @@ async def run_exchange(
             appended to it instead of creating a sibling.
         on_event: called for each stream event (the UI feeds its view from it).
         on_message: called with (choice index, message id) when a row is created.
+        meta: stored with each new answer row (e.g. which compare column it is).
         yield_interval: when events keep arriving without the loop getting a turn
             (a fast server fills the socket faster than we read it), give the event
             loop a turn this often, so a window stays responsive while it streams.
@@ -186,6 +188,7 @@ async def run_exchange(
                 model_requested=request.model,
                 status="streaming",
                 choice_index=index,
+                meta=dict(meta) if meta else None,
                 make_current=index == 0,  # extra candidates are siblings, not shown
             )
         if on_message:
@@ -211,6 +214,9 @@ async def run_exchange(
             if final is not None:
                 fields.update(final)
                 fields["finish_reason"] = acc.result.choice(index).finish_reason
+                if "meta" in final:  # keep what the row already said (its column...)
+                    kept = (append_to.meta if append_to and index == 0 else meta) or {}
+                    fields["meta"] = {**kept, **final["meta"]}
             store.update_message(ids[index], **fields)
         dirty.clear()
 

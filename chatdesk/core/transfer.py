@@ -33,8 +33,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from chatdesk.errors import ChatdeskError
 from chatdesk.api.validate import data_url
+from chatdesk.errors import ChatdeskError
 from chatdesk.store.rows import MESSAGE_STATUSES, ConversationRow, MessageRow
 
 if TYPE_CHECKING:
@@ -156,7 +156,8 @@ def import_file(
 
     p = Path(path)
     try:
-        head = p.open("rb").read(4)
+        with p.open("rb") as fh:
+            head = fh.read(4)
     except OSError as exc:
         raise TransferError(f"Cannot read {p}: {exc.strerror or exc}") from None
     if head.startswith(b"PK"):

@@ -1,0 +1,126 @@
+"""One pool of HTTP clients for the window and the CLI.
+
+A client is made per (server, key, proxy, timeouts) on first use and reused by every
+exchange that talks to that server, so several compare columns on one relay share
+one connection pool. A client whose settings changed is retired, and closed once
+no exchange reads from it any more.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from chatdesk.core.services import Endpoint, include_usage_for, remember_include_usage
+from chatdesk.core.settings import AppSettings
+
+if TYPE_CHECKING:
+    from chatdesk.api.client import ChatClient
+    from chatdesk.store import Store
+
+
+@dataclass(frozen=True, slots=True)
+class _Key:
+    base_url: str
+    api_key: str | None
+    proxy: str | None
+    trust_env: bool
+    connect_timeout: float
+    read_timeout: float
+
+
+class ClientPool:
+    """Hands out shared :class:`ChatClient` objects; closes them all at the end."""
+
+    def __init__(self, store: Store | None = None, settings: AppSettings | None = None) -> None:
+        self.store = store
+        self.settings = settings or AppSettings()
+        self._clients: dict[_Key, ChatClient] = {}
+        self._users: dict[int, int] = {}
+        self._retired: list[ChatClient] = []
+
+    def _key(self, endpoint: Endpoint) -> _Key:
+        proxy, trust_env = self.settings.proxy()
+        return _Key(
+            endpoint.base_url,
+            endpoint.api_key,
+            proxy,
+            trust_env,
+            float(self.settings.connect_timeout),
+            float(self.settings.read_timeout),
+        )
+
+    def get(self, endpoint: Endpoint, **overrides: Any) -> ChatClient:
+        """The client for this endpoint (created on first use; httpx loads then).
+
+        ``overrides`` (CLI flags such as a read timeout) make a client of their own.
+
+        Raises:
+            ValidationError: a malformed key or proxy URL.
+        """
+        key = self._key(endpoint)
+        if overrides:
+            key = _Key(
+                key.base_url,
+                key.api_key,
+                key.proxy,
+                key.trust_env,
+                float(overrides.get("connect_timeout", key.connect_timeout)),
+                float(overrides.get("read_timeout", key.read_timeout)),
+            )
+        client = self._clients.get(key)
+        if client is None:
+            from chatdesk.api.client import ChatClient
+
+            include = True
+            if self.store is not None:
+                include = include_usage_for(self.store, endpoint.cache_key)
+            client = ChatClient(
+                key.base_url,
+                key.api_key,
+                connect_timeout=key.connect_timeout,
+                read_timeout=key.read_timeout,
+                proxy=key.proxy,
+                trust_env=key.trust_env,
+                include_usage=include,
+            )
+            self._clients[key] = client
+        return client
+
+    def peek(self, endpoint: Endpoint) -> ChatClient | None:
+        """The client if one exists already (never creates one)."""
+        return self._clients.get(self._key(endpoint))
+
+    def acquire(self, client: Any) -> None:
+        """An exchange starts reading from ``client``."""
+        self._users[id(client)] = self._users.get(id(client), 0) + 1
+
+    async def release(self, client: Any, endpoint: Endpoint | None = None) -> None:
+        """An exchange is done with ``client``; a retired client closes with its last user."""
+        left = self._users.get(id(client), 1) - 1
+        if left <= 0:
+            self._users.pop(id(client), None)
+        else:
+            self._users[id(client)] = left
+        if endpoint is not None and self.store is not None:
+            remember_include_usage(self.store, endpoint.cache_key, client)
+        if left <= 0 and client in self._retired:
+            self._retired.remove(client)
+            await client.close()
+
+    async def reconfigure(self, settings: AppSettings) -> None:
+        """New proxy/timeouts: idle clients close now, busy ones when their exchange ends."""
+        self.settings = settings
+        old, self._clients = list(self._clients.values()), {}
+        for client in old:
+            if self._users.get(id(client)):
+                self._retired.append(client)
+            else:
+                await client.close()
+
+    async def close(self) -> None:
+        for client in [*self._clients.values(), *self._retired]:
+            await client.close()
+        self._clients.clear()
+        self._retired.clear()
+        self._users.clear()

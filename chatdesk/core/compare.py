@@ -1,0 +1,337 @@
+"""A comparison: 2 to 4 columns (a model plus its own parameters) answering one prompt.
+
+Stored as an ordinary conversation plus a ``comparisons`` row. The first turn is one
+user message with one sibling answer per column (``meta["column"]`` says which). On
+later turns each column keeps its own thread by default: the prompt is saved once
+per column, under that column's last answer. When the user carries one answer
+forward, the prompt is saved once, under that answer, and every column replies to it
+(so that answer is the shared context from then on). The window's compare view and
+``chatdesk compare`` both drive this class; it imports no Qt.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from chatdesk.core.exchange import Exchange, ExchangeObserver, ExchangeTarget
+from chatdesk.core.services import Endpoint
+from chatdesk.core.turns import Draft, build_request, save_user_turn
+from chatdesk.store.rows import MessageRow
+
+if TYPE_CHECKING:
+    from chatdesk.store import Store
+
+LABELS = "ABCD"
+MIN_COLUMNS, MAX_COLUMNS = 2, 4
+
+
+@dataclass(slots=True)
+class ColumnSpec:
+    """One column: a model on a provider (None = the default one), with its parameters."""
+
+    model: str
+    params: dict[str, Any] = field(default_factory=dict)
+    provider: str | None = None
+
+    def to_dict(self, label: str) -> dict[str, Any]:
+        return {
+            "label": label,
+            "model": self.model,
+            "provider": self.provider,
+            "params": dict(self.params),
+        }
+
+    @classmethod
+    def from_dict(cls, raw: Any) -> ColumnSpec:
+        """From the stored JSON; anything malformed becomes an empty but valid column."""
+        if not isinstance(raw, dict):
+            return cls(model="?")
+        params = raw.get("params")
+        provider = raw.get("provider")
+        return cls(
+            model=str(raw.get("model") or "?")[:200],
+            params=dict(params) if isinstance(params, dict) else {},
+            provider=str(provider)[:100] if isinstance(provider, str) else None,
+        )
+
+
+class CompareError(ValueError):
+    """A comparison that cannot be set up (too few or too many columns...)."""
+
+
+def check_columns(columns: list[ColumnSpec]) -> None:
+    if not MIN_COLUMNS <= len(columns) <= MAX_COLUMNS:
+        raise CompareError(
+            f"a comparison has {MIN_COLUMNS} to {MAX_COLUMNS} columns, not {len(columns)}"
+        )
+    for spec in columns:
+        if not spec.model.strip():
+            raise CompareError("every column needs a model")
+
+
+class Comparison:
+    """A saved comparison and the exchanges of its current turn."""
+
+    def __init__(self, store: Store, comparison_id: int) -> None:
+        self.store = store
+        self.id = comparison_id
+        row = store.get_comparison(comparison_id)
+        if row is None:
+            raise CompareError(f"no comparison with id {comparison_id}")
+        self.conversation_id: int = row.conversation_id
+        self.blind: bool = bool(row.blind)
+        raw = row.columns if isinstance(row.columns, list) else []
+        self.columns = [ColumnSpec.from_dict(c) for c in raw[:MAX_COLUMNS]]
+        self.state: dict[str, Any] = dict(row.state) if isinstance(row.state, dict) else {}
+        self.exchanges: list[Exchange | None] = [None] * len(self.columns)
+
+    # --- creating and loading -------------------------------------------------------
+
+    @classmethod
+    def create(
+        cls,
+        store: Store,
+        columns: list[ColumnSpec],
+        *,
+        title: str = "",
+        system_prompt: str = "",
+        blind: bool = False,
+        rng: random.Random | None = None,
+    ) -> Comparison:
+        """Save a new, empty comparison; blind mode shuffles the columns once, here."""
+        check_columns(columns)
+        order = list(range(len(columns)))
+        if blind:
+            (rng or random.Random()).shuffle(order)
+        shown = [columns[i] for i in order]
+        conv_id = store.create_conversation(
+            title or "Comparison",
+            model=None if blind else shown[0].model,  # no name leaks before the vote
+            provider=shown[0].provider,
+            system_prompt=system_prompt,
+        )
+        comparison_id = store.create_comparison(
+            conv_id,
+            [c.to_dict(LABELS[i]) for i, c in enumerate(shown)],
+            blind=blind,
+            state={"order": order, "turns": [], "carry": None, "sync_scroll": True},
+        )
+        return cls(store, comparison_id)
+
+    @classmethod
+    def for_conversation(cls, store: Store, conversation_id: int) -> Comparison | None:
+        row = store.comparison_for_conversation(conversation_id)
+        return None if row is None else cls(store, row.id)
+
+    def save_state(self) -> None:
+        self.store.update_comparison(
+            self.id,
+            columns=[c.to_dict(LABELS[i]) for i, c in enumerate(self.columns)],
+            state=self.state,
+        )
+
+    # --- what each column shows ------------------------------------------------------
+
+    @property
+    def labels(self) -> list[str]:
+        return [LABELS[i] for i in range(len(self.columns))]
+
+    @property
+    def turns(self) -> list[dict[str, Any]]:
+        turns = self.state.get("turns")
+        if not isinstance(turns, list):
+            turns = self.state["turns"] = []
+        return turns
+
+    def leaf(self, column: int) -> int | None:
+        """The last message of a column's thread (its latest answer, or its question)."""
+        for turn in reversed(self.turns):
+            answers = turn.get("answers") or {}
+            found = answers.get(str(column))
+            if isinstance(found, int):
+                return found
+            users = turn.get("users") or {}
+            found = users.get(str(column))
+            if isinstance(found, int):
+                return found
+        return None
+
+    def path(self, column: int) -> list[MessageRow]:
+        """Everything this column's model has seen and said, root first."""
+        leaf = self.leaf(column)
+        return self.store.path_to(leaf) if leaf is not None else []
+
+    def answer(self, column: int, turn: int = -1) -> MessageRow | None:
+        if not self.turns:
+            return None
+        found = (self.turns[turn].get("answers") or {}).get(str(column))
+        return self.store.get_message(found) if isinstance(found, int) else None
+
+    def last_prompt(self) -> str:
+        if not self.turns:
+            return ""
+        users = self.turns[-1].get("users") or {}
+        for uid in users.values():
+            row = self.store.get_message(uid) if isinstance(uid, int) else None
+            if row is not None:
+                return row.content
+        return ""
+
+    @property
+    def carry(self) -> int | None:
+        """The column whose latest answer feeds every column's next turn (None: own threads)."""
+        value = self.state.get("carry")
+        return value if isinstance(value, int) and 0 <= value < len(self.columns) else None
+
+    def set_carry(self, column: int | None) -> None:
+        self.state["carry"] = column
+        self.save_state()
+
+    # --- running a turn ---------------------------------------------------------------
+
+    def start_turn(
+        self,
+        draft: Draft,
+        client_for: Callable[[ColumnSpec], tuple[Any, Endpoint]],
+        *,
+        stream: bool = True,
+    ) -> list[Exchange]:
+        """Save the prompt (per the carry rule) and make one exchange per column.
+
+        The exchanges are returned not started; a column whose request cannot be built
+        (a parameter out of range) raises before anything is saved.
+        """
+        carry = self.carry
+        carried = self.answer(carry) if carry is not None and self.turns else None
+        conv = self.store.get_conversation(self.conversation_id)
+        # Check every column's request first: nothing is saved for a refused turn.
+        for spec in self.columns:
+            build_request(
+                self.store, conv, [], spec.model, spec.params, draft=draft, stream=stream
+            )
+        users: dict[str, int] = {}
+        if carried is not None:
+            _, uid = self._save_prompt(draft, carried.id)
+            users = {str(i): uid for i in range(len(self.columns))}
+        elif not self.turns:
+            _, uid = self._save_prompt(draft, None)
+            users = {str(i): uid for i in range(len(self.columns))}
+        else:
+            for i in range(len(self.columns)):
+                _, uid = self._save_prompt(draft, self.leaf(i))
+                users[str(i)] = uid
+        self.turns.append({"users": users, "answers": {}, "carry": carry})
+        self.state["carry"] = None  # the rule applies to one turn; each column goes on
+        self.save_state()
+        return [self.make_exchange(i, client_for, stream=stream) for i in range(len(self.columns))]
+
+    def _save_prompt(self, draft: Draft, parent: int | None) -> tuple[int, int]:
+        return save_user_turn(
+            self.store,
+            self.conversation_id,
+            draft,
+            parent_id=parent,
+            model=self.columns[0].model,
+            provider=self.columns[0].provider,
+            system_prompt="",
+            params={},
+        )
+
+    def make_exchange(
+        self,
+        column: int,
+        client_for: Callable[[ColumnSpec], tuple[Any, Endpoint]],
+        *,
+        stream: bool = True,
+    ) -> Exchange:
+        """The exchange answering the current turn's prompt in ``column`` (also Retry)."""
+        spec = self.columns[column]
+        turn = self.turns[-1]
+        user_id = (turn.get("users") or {}).get(str(column))
+        if not isinstance(user_id, int):
+            raise CompareError("this comparison has no prompt to answer")
+        conv = self.store.get_conversation(self.conversation_id)
+        path = self.store.path_to(user_id)
+        request = build_request(self.store, conv, path, spec.model, spec.params, stream=stream)
+        client, _endpoint = client_for(spec)
+        exchange = Exchange(
+            client,
+            request,
+            store=self.store,
+            target=ExchangeTarget(self.conversation_id, user_id, meta={"column": column}),
+            label=LABELS[column],
+        )
+        exchange.observe(_AnswerRecorder(self, column))
+        self.exchanges[column] = exchange
+        return exchange
+
+    # --- columns ----------------------------------------------------------------------
+
+    def can_edit_columns(self) -> bool:
+        """Columns are fixed once the first prompt is sent (threads belong to them)."""
+        return not self.turns
+
+    def set_columns(self, columns: list[ColumnSpec]) -> None:
+        check_columns(columns)
+        if not self.can_edit_columns():
+            raise CompareError("columns can change only before the first prompt")
+        self.columns = list(columns)
+        self.exchanges = [None] * len(columns)
+        self.state["order"] = list(range(len(columns)))
+        self.save_state()
+
+    def models(self) -> list[str]:
+        return [c.model for c in self.columns]
+
+    # --- votes ------------------------------------------------------------------------
+
+    def votes(self) -> list[Any]:
+        return list(self.store.votes_for(self.id))
+
+    def vote(self, winner: str) -> int:
+        """Record a vote on the latest turn (reveals the names in blind mode)."""
+        if not self.turns:
+            raise CompareError("nothing to vote on yet")
+        users = self.turns[-1].get("users") or {}
+        user_id = next((u for u in users.values() if isinstance(u, int)), None)
+        order = self.state.get("order")
+        return int(
+            self.store.add_vote(
+                self.id,
+                winner,
+                models=self.models(),
+                prompt=self.last_prompt(),
+                column_order=order if isinstance(order, list) else list(range(len(self.columns))),
+                user_message_id=user_id,
+            )
+        )
+
+    def voted_latest(self) -> bool:
+        """Whether the latest turn has a vote (blind names stay hidden until it has)."""
+        if not self.turns:
+            return False
+        users = self.turns[-1].get("users") or {}
+        ids = {u for u in users.values() if isinstance(u, int)}
+        return any(v.user_message_id in ids for v in self.store.votes_for(self.id))
+
+    def names_hidden(self) -> bool:
+        return self.blind and not self.voted_latest()
+
+
+class _AnswerRecorder(ExchangeObserver):
+    """Writes each column's answer id into the turn as soon as its row exists."""
+
+    def __init__(self, comparison: Comparison, column: int) -> None:
+        self.comparison = comparison
+        self.column = column
+
+    def message_created(self, exchange: Exchange, index: int, message_id: int) -> None:
+        if index != 0:
+            return
+        turn = self.comparison.turns[-1]
+        answers = turn.setdefault("answers", {})
+        answers[str(self.column)] = message_id
+        self.comparison.save_state()
