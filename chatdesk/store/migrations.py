@@ -221,7 +221,51 @@ def m004_short_terms(conn: sqlite3.Connection) -> None:
     _run(conn, _M004)
 
 
-MIGRATIONS: list[Migration] = [m001_initial, m002_fts, m003_source_id, m004_short_terms]
+# Compare mode (issue 7). A comparison is one conversation whose columns' answers are
+# sibling replies (``meta.column``) under each user message, so deleting the
+# conversation removes it (cascade). Votes keep their own copy of the models and the
+# prompt: the leaderboard must not change when a column is later edited or the user
+# message deleted (``user_message_id`` then becomes NULL, the vote stays).
+_M005 = (
+    """CREATE TABLE comparisons (
+        id INTEGER PRIMARY KEY,
+        conversation_id INTEGER NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+        created REAL NOT NULL,
+        blind INTEGER NOT NULL DEFAULT 0 CHECK (blind IN (0, 1)),
+        columns TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT '{}'
+    )""",
+    "CREATE UNIQUE INDEX comparisons_conversation ON comparisons (conversation_id)",
+    "CREATE INDEX comparisons_created ON comparisons (created)",
+    """CREATE TABLE votes (
+        id INTEGER PRIMARY KEY,
+        comparison_id INTEGER NOT NULL REFERENCES comparisons (id) ON DELETE CASCADE,
+        user_message_id INTEGER REFERENCES messages (id) ON DELETE SET NULL,
+        created REAL NOT NULL,
+        winner TEXT NOT NULL CHECK (winner IN ('A', 'B', 'C', 'D', 'tie', 'bad')),
+        models TEXT NOT NULL,
+        prompt TEXT NOT NULL,
+        column_order TEXT NOT NULL
+    )""",
+    "CREATE INDEX votes_comparison ON votes (comparison_id)",
+    # The foreign key's SET NULL looks votes up by message on every message delete.
+    "CREATE INDEX votes_user_message ON votes (user_message_id)",
+    "CREATE INDEX votes_created ON votes (created)",
+)
+
+
+def m005_comparisons(conn: sqlite3.Connection) -> None:
+    """Add the ``comparisons`` and ``votes`` tables for compare mode."""
+    _run(conn, _M005)
+
+
+MIGRATIONS: list[Migration] = [
+    m001_initial,
+    m002_fts,
+    m003_source_id,
+    m004_short_terms,
+    m005_comparisons,
+]
 
 
 def migration_name(migration: Migration) -> str:

@@ -12,6 +12,10 @@ from typing import Any
 JSON = dict[str, Any]
 
 MESSAGE_STATUSES = ("streaming", "done", "stopped", "error", "interrupted")
+#: Column labels in display order; a comparison has two to four columns.
+COLUMN_LABELS = ("A", "B", "C", "D")
+#: What a vote can say: one column is best, a tie, or all answers are bad.
+VOTE_WINNERS = (*COLUMN_LABELS, "tie", "bad")
 
 
 @dataclass(slots=True)
@@ -86,3 +90,39 @@ class SearchHit:
     model: str | None
     created: float
     snippet: str
+
+
+@dataclass(slots=True)
+class ComparisonRow:
+    """A conversation shown as 2-4 model columns.
+
+    ``columns`` is in display order, each ``{"label": "A", "model": ..., "provider":
+    ... or None, "params": {...}}``; ``state`` is free-form UI state (carry-forward
+    choice, synchronised scrolling, the blind shuffle's ``column_order``...).
+    """
+
+    id: int
+    conversation_id: int
+    created: float
+    blind: bool = False
+    columns: list[JSON] = field(default_factory=list)
+    state: JSON = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class VoteRow:
+    """One vote on one turn of a comparison, with its own copy of what was compared.
+
+    ``models`` are in label order (A, B, ...); ``column_order[position]`` is the
+    original column index shown at that display position (a blind shuffle).
+    ``user_message_id`` becomes ``None`` if that message is deleted; the vote stays.
+    """
+
+    id: int
+    comparison_id: int
+    winner: str
+    models: list[str]
+    prompt: str
+    column_order: list[int]
+    created: float = 0.0
+    user_message_id: int | None = None

@@ -95,6 +95,8 @@ class SearchFilters:
     until: float | None = None
     pinned: bool | None = None
     conversation_id: int | None = None
+    #: ``True``: only conversations that are comparisons; ``False``: only the others.
+    comparisons: bool | None = None
 
 
 def _clean(text: str) -> str:
@@ -247,7 +249,8 @@ def build_search_sql(
     # should not read message rows it does not need).
     need_c = filters.pinned is not None
     need_m = need_c or any(
-        v is not None for v in (filters.model, filters.role, filters.since, filters.until)
+        v is not None
+        for v in (filters.model, filters.role, filters.since, filters.until, filters.comparisons)
     )
     like_terms: tuple[str, ...]
     if driver == "fts":
@@ -306,6 +309,13 @@ def build_search_sql(
     if filters.conversation_id is not None:
         where.append("m.conversation_id = ?")
         params.append(filters.conversation_id)
+    if filters.comparisons is not None:
+        # One lookup in the unique index on comparisons.conversation_id per match.
+        negate = "" if filters.comparisons else "NOT "
+        where.append(
+            f"{negate}EXISTS (SELECT 1 FROM comparisons k"
+            " WHERE k.conversation_id = m.conversation_id)"
+        )
     clause = " AND ".join(where)
 
     def source(with_m: bool, with_c: bool) -> str:
