@@ -142,31 +142,74 @@ def validate_backup(path: str | os.PathLike[str]) -> None:
         conn.close()
 
 
-def restore_backup(path: str | os.PathLike[str], db_path: str | os.PathLike[str]) -> Path | None:
+def _keep_name(db: Path, when: datetime) -> Path:
+    """A new ``<db>.before-restore-YYYYMMDD-HHMMSS[-n]`` name, created empty (exclusive),
+    so two restores in one second never share (and overwrite) a kept copy."""
+    stem = f"{db.name}.before-restore-{when:%Y%m%d-%H%M%S}"
+    n = 0
+    while True:
+        keep = db.with_name(stem if n == 0 else f"{stem}-{n}")
+        try:
+            os.close(os.open(keep, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except FileExistsError:
+            n += 1
+            continue
+        return keep
+
+
+def _refuse_if_in_use(db: Path) -> None:
+    from chatdesk.store.live import other_processes
+
+    users = other_processes(db)
+    if users:
+        who = ", ".join(str(pid) for pid in users)
+        raise BackupError(
+            f"The history is in use by another ChatDesk process (pid {who}); close it or let "
+            "its answer finish, then restore again. Nothing was changed."
+        )
+
+
+def restore_backup(
+    path: str | os.PathLike[str],
+    db_path: str | os.PathLike[str],
+    *,
+    now: datetime | None = None,
+) -> Path | None:
     """Replace the database at ``db_path`` with the backup at ``path``.
 
-    The caller closes its store first. The backup is validated before anything is
-    touched; the replaced database is kept as ``<db>.before-restore`` (returned, or
-    ``None`` when there was none). The swap is a rename, so a crash leaves either the
-    old or the new database, never a mix.
+    The caller closes its store first. Nothing is touched unless the backup is sound
+    and no other process has the database open (a streaming answer would otherwise be
+    written into a file that is no longer the history, and lost). The replaced
+    database is first copied (with whatever its WAL held) to a new
+    ``<db>.before-restore-<UTC time>`` file (returned; ``None`` when there was no
+    database), never over an older one. The swap is a rename, so a crash leaves
+    either the old or the new database, never a mix.
     """
     validate_backup(path)
     src, db = Path(path), Path(db_path)
+    _refuse_if_in_use(db)
     wal, shm = Path(f"{db}-wal"), Path(f"{db}-shm")
     tmp = db.with_name(f".{db.name}.restore-tmp")
-    keep = db.with_name(f"{db.name}.before-restore")
+    when = (now or datetime.now(UTC)).astimezone(UTC)
+    previous: Path | None = None
     try:
         if db.exists():
-            # Fold any WAL into the main file so the kept copy is complete.
             conn = sqlite3.connect(db, isolation_level=None)
             try:
+                # Fold the WAL into the main file: the -wal/-shm removed below must be empty.
                 busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+                if busy or (wal.exists() and wal.stat().st_size > 0):
+                    raise BackupError(
+                        "The history database is still in use; close ChatDesk and try again."
+                    )
+                previous = _keep_name(db, when)
+                dest = sqlite3.connect(previous)
+                try:
+                    conn.backup(dest)
+                finally:
+                    dest.close()
             finally:
                 conn.close()
-            if busy or (wal.exists() and wal.stat().st_size > 0):
-                raise BackupError(
-                    "The history database is still in use; close ChatDesk and try again."
-                )
         src_conn = sqlite3.connect(f"{src.absolute().as_uri()}?mode=ro", uri=True)
         dst_conn = sqlite3.connect(tmp)
         try:
@@ -174,13 +217,15 @@ def restore_backup(path: str | os.PathLike[str], db_path: str | os.PathLike[str]
         finally:
             src_conn.close()
             dst_conn.close()
-        previous: Path | None = None
-        if db.exists():
-            os.replace(db, keep)
-            previous = keep
-        for stale in (wal, shm):
+        _refuse_if_in_use(db)  # someone may have started meanwhile
+        if wal.exists() and wal.stat().st_size > 0:  # written since the checkpoint
+            raise BackupError("The history database is still in use; try again.")
+        for stale in (wal, shm):  # empty, and nobody has them open
             stale.unlink(missing_ok=True)
         os.replace(tmp, db)
+    except BackupError:
+        tmp.unlink(missing_ok=True)
+        raise
     except (OSError, sqlite3.Error) as exc:
         tmp.unlink(missing_ok=True)
         raise BackupError(f"The backup could not be restored: {exc}") from exc

@@ -21,7 +21,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from chatdesk.store import migrations as mig, search as srch
+from chatdesk.store import live, migrations as mig, search as srch
 from chatdesk.store.errors import StoreError, guarded, translate
 from chatdesk.store.rows import (
     COLUMN_LABELS,
@@ -242,6 +242,15 @@ def _median(values: list[float]) -> float | None:
     return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
 
 
+def _writer_of(meta: str | None) -> Any:
+    """The ``writer`` stamp in a row's meta JSON (``None`` if absent or unreadable)."""
+    try:
+        value = json.loads(meta) if meta else {}
+    except ValueError:
+        return None
+    return value.get("writer") if isinstance(value, dict) else None
+
+
 def _check_status(status: Any) -> None:
     if status not in MESSAGE_STATUSES:
         raise ValueError(f"status must be one of {MESSAGE_STATUSES}, not {status!r}")
@@ -268,6 +277,8 @@ class Store:
         self.readonly = readonly
         self._depth = 0
         self._conn: sqlite3.Connection | None = None
+        self._live: str | None = None
+        self._token = ""
         try:
             if readonly:
                 uri = Path(self.path).absolute().as_uri() + "?mode=ro"
@@ -285,6 +296,10 @@ class Store:
             conn.close()
             raise
         self._conn = conn
+        self._token = live.store_opened()
+        if not readonly and self.path != ":memory:" and not self.path.startswith("file:"):
+            # Announce this process as a user of the file (see chatdesk.store.live).
+            self._live = live.register(self.path)
 
     def _translated(self, exc: sqlite3.Error) -> Exception:
         err = translate(exc, self.path)
@@ -304,10 +319,16 @@ class Store:
                     path=self.path,
                 )
             return
-        conn.execute("PRAGMA journal_mode = WAL").fetchone()
+        if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            conn.execute("PRAGMA journal_mode = WAL").fetchone()
         # NORMAL is safe with WAL (no corruption); a power cut may lose the last commit.
         conn.execute("PRAGMA synchronous = NORMAL")
-        mig.migrate(conn)
+        # Look first, with a read: migrate() takes the write lock, and an open that
+        # waits for a long writer (an import) just to find nothing to do would make
+        # `history list` fail "locked".
+        mig.check_not_newer(conn)
+        if mig.pending_migrations(conn):
+            mig.migrate(conn)
 
     @classmethod
     def memory(cls) -> Store:
@@ -325,6 +346,9 @@ class Store:
         """Close the connection; safe to call twice."""
         if self._conn is not None:
             conn, self._conn = self._conn, None
+            live.release(self._live)
+            live.store_closed(self._token)
+            self._live = None
             try:
                 conn.close()
             except sqlite3.Error as exc:
@@ -528,6 +552,8 @@ class Store:
         does not make old conversations look new.
         """
         _check_status(status)
+        if status == "streaming":  # who writes it: see mark_interrupted
+            meta = {**(meta or {}), "writer": live.writer_stamp(self._token)}
         now = time.time() if created is None else created
         conn = self.conn
         with self.transaction():
@@ -605,6 +631,9 @@ class Store:
                 value = ""
             values.append(value)
         sets = ", ".join(f"{key} = ?" for key in fields)
+        if fields.get("status") == "streaming" and "meta" not in fields:
+            sets += ", meta = json_set(meta, '$.writer', json(?))"  # see mark_interrupted
+            values.append(_dumps(live.writer_stamp(self._token)))
         with self.transaction():
             self.conn.execute(f"UPDATE messages SET {sets} WHERE id = ?", (*values, id))
 
@@ -743,14 +772,32 @@ class Store:
 
     @guarded
     def mark_interrupted(self) -> int:
-        """At start-up: answers left ``streaming`` by a crash become ``interrupted``."""
-        with self.transaction():
-            cur = self.conn.execute(
-                "UPDATE messages SET status = 'interrupted', updated = ?"
-                " WHERE status = 'streaming'",
-                (time.time(),),
-            )
-        return cur.rowcount
+        """At start-up: answers left ``streaming`` by a crash become ``interrupted``.
+
+        Only those whose writer is gone: a row records the pid and start time of the
+        process streaming it (``meta.writer``), and another ChatDesk process opening
+        the folder meanwhile must not relabel a live answer. Looks with a read first,
+        so a start with nothing to mark never waits for the write lock; if another
+        process holds it for long, marking is left to the next start.
+        """
+        rows = self.conn.execute(
+            "SELECT id, meta FROM messages WHERE status = 'streaming'"
+        ).fetchall()
+        orphans = [mid for mid, meta in rows if not live.stamp_alive(_writer_of(meta))]
+        if not orphans:
+            return 0
+        try:
+            with self.transaction():
+                self.conn.executemany(
+                    "UPDATE messages SET status = 'interrupted', updated = ?"
+                    " WHERE id = ? AND status = 'streaming'",
+                    [(time.time(), mid) for mid in orphans],
+                )
+        except StoreError as exc:
+            if exc.kind == "locked":
+                return 0
+            raise
+        return len(orphans)
 
     # -- images ---------------------------------------------------------------
 

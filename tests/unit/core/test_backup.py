@@ -69,8 +69,8 @@ def test_restore_round_trip_keeps_previous(tmp_path: Path) -> None:
     with make_store(db) as store:
         backup = backup_now(store, tmp_path / "backups", now=NOON)
         store.create_conversation("made after the backup")
-    previous = restore_backup(backup, db)
-    assert previous == tmp_path / "history.sqlite3.before-restore"
+    previous = restore_backup(backup, db, now=NOON)
+    assert previous == tmp_path / "history.sqlite3.before-restore-20240501-120000"
     with Store(db) as restored:
         assert [c.title for c in restored.list_conversations()] == ["keep me 保存"]
         restored.create_conversation("writable again")
@@ -114,7 +114,7 @@ def test_invalid_backup_is_refused_and_nothing_replaced(
     with pytest.raises(BackupError, match=needle):
         restore_backup(bad, db)
     assert db.read_bytes() == before
-    assert not (tmp_path / "history.sqlite3.before-restore").exists()
+    assert not list(tmp_path.glob("history.sqlite3.before-restore*"))
     with pytest.raises(BackupError, match="no backup file"):
         restore_backup(tmp_path / "missing.sqlite3", db)
 

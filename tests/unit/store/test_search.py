@@ -270,7 +270,11 @@ def test_fts_index_matches_table(ops: list[tuple[str, object, object]]) -> None:
                     and (word.lower() in m.content.lower() or word.lower() in m.reasoning.lower())
                 ]
                 assert [h.message_id for h in s.search(word, limit=1000)] == expected
-        s.mark_interrupted()
+        # This store is still open, so its streaming rows are live (mark_interrupted
+        # leaves them): end them the way a stream does, which indexes them.
+        for m in s.list_messages(cid):
+            if m.status == "streaming":
+                s.update_message(m.id, status="interrupted")
         s.conn.execute(
             "INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1)"
         )
