@@ -852,7 +852,7 @@ class ChatClient:
             if isinstance(item, str):
                 model_id, owner = item, ""
             elif isinstance(item, dict):
-                model_id = item.get("id") or item.get("name") or item.get("model")
+                model_id = item.get("id") or item.get("name") or item.get("model") or ""
                 owner = item.get("owned_by") or ""
             else:
                 continue

@@ -44,6 +44,7 @@ def _check_range(name: str, value: Any, low: float, high: float) -> None:
 
 def _check_message(i: int, msg: Any) -> None:
     field = f"messages[{i}]"
+    role: object  # a dict message's role is whatever the caller passed, checked below
     if isinstance(msg, ChatMessage):
         role, content = msg.role, msg.content
         tool_calls, tool_call_id = msg.tool_calls, msg.tool_call_id
