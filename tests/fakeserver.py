@@ -102,6 +102,7 @@ class Reply:
     force_json: bool = False  # answer non-streamed even when the request asked stream:true
     force_stream: bool = False  # stream even when the request asked stream:false
     payload: bytes | None = None  # a pre-built SSE body (see bulk())
+    raw_body: bytes | None = None  # sent verbatim with Content-Length (e.g. pre-gzipped)
 
     def __post_init__(self) -> None:
         unknown = set(self.quirks) - QUIRKS
@@ -509,8 +510,8 @@ class _Handler(BaseHTTPRequestHandler):
         self._send_body(status, body, "application/json", headers)
 
     def _send_reply_body(self, reply: Reply) -> None:
-        body = (reply.body or "").encode()
-        if reply.status >= 400 and reply.body is None:
+        body = reply.raw_body if reply.raw_body is not None else (reply.body or "").encode()
+        if reply.status >= 400 and reply.body is None and reply.raw_body is None:
             err = {"message": f"HTTP {reply.status}", "type": "server_error", "code": None}
             body = json.dumps({"error": err}).encode()
         self._send_body(reply.status, body, reply.content_type or "application/json", reply.headers)
@@ -578,7 +579,7 @@ class _Handler(BaseHTTPRequestHandler):
                 "code": None,
             }
             return self._send_json(400, {"error": err})
-        if reply.body is not None or reply.status != 200:
+        if reply.body is not None or reply.raw_body is not None or reply.status != 200:
             if reply.first_delay_s:
                 time.sleep(reply.first_delay_s)
             return self._send_reply_body(reply)

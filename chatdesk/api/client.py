@@ -27,6 +27,7 @@ import re
 import socket
 import ssl
 import time
+import zlib
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import replace
 from typing import Any, NamedTuple
@@ -63,7 +64,8 @@ from chatdesk.api.validate import build_body, validate_request
 DEFAULT_USER_AGENT = f"ChatDesk/{__version__}"
 BODY_TRIM = 2048  # bytes of a body kept on an error, for a "details" view
 _ERROR_BODY_LIMIT = 256 * 1024  # never read more than this of an error body
-_JSON_BODY_LIMIT = 64 * 1024 * 1024  # a non-streamed answer larger than this is absurd
+MAX_BODY_BYTES = 32 * 1024 * 1024  # a non-streamed answer (after decompression)
+MAX_LINE_CHARS = 8 * 1024 * 1024  # one SSE line or one event's data
 _JSON_HEADERS = {"Content-Type": "application/json"}
 MAX_RETRY_AFTER_S = 86400.0  # a server's retry delay is clamped to one day
 MAX_CHOICES = 128  # OpenAI's own limit on n; a choice index outside 0..127 is skipped
@@ -684,6 +686,103 @@ def result_from_events(events: list[StreamEvent]) -> ChatResult:
     return result
 
 
+_INFLATE_STEP = 256 * 1024  # the most decoded bytes produced from one input at a time
+_ENCODING_WBITS = {
+    "gzip": 16 + zlib.MAX_WBITS,
+    "x-gzip": 16 + zlib.MAX_WBITS,
+    "deflate": zlib.MAX_WBITS,
+}
+
+
+async def _body_chunks(response: httpx.Response) -> AsyncIterator[bytes]:
+    """The decoded body, at most ``_INFLATE_STEP`` bytes per piece.
+
+    httpx would inflate each network read whole (64 KB of gzip can hold 64 MB), so the
+    raw bytes are read and inflated here with a bound on each step: a size cap further
+    up stops a compression bomb after the cap, not after the bomb. We only ever ask for
+    gzip and deflate (``Accept-Encoding``); anything else is a protocol error.
+    """
+    raw = response.aiter_raw()
+    try:
+        encoding = response.headers.get("content-encoding", "").strip().lower()
+        if encoding in ("", "identity"):
+            async for chunk in raw:
+                if chunk:
+                    yield chunk
+            return
+        wbits = _ENCODING_WBITS.get(encoding)
+        if wbits is None:
+            raise ProtocolError(
+                f"the server compressed its answer as {encoding[:40]!r}, which was not asked for",
+                http_status=response.status_code,
+            )
+        inflater = zlib.decompressobj(wbits)
+        started = False
+        try:
+            async for chunk in raw:
+                data = chunk
+                while data:
+                    try:
+                        out = inflater.decompress(data, _INFLATE_STEP)
+                    except zlib.error:
+                        if started or wbits != zlib.MAX_WBITS:
+                            raise
+                        # "deflate" sent as a raw stream without the zlib header
+                        wbits = -zlib.MAX_WBITS
+                        inflater = zlib.decompressobj(wbits)
+                        continue
+                    started = True
+                    data = inflater.unconsumed_tail
+                    if out:
+                        yield out
+                    if inflater.eof:
+                        data = inflater.unused_data
+                        if data and wbits > zlib.MAX_WBITS:  # concatenated gzip members
+                            inflater = zlib.decompressobj(wbits)
+                        else:
+                            break
+                    elif not data and len(out) == _INFLATE_STEP:
+                        data = b""
+                        while True:  # output still held back by the step bound
+                            out = inflater.decompress(b"", _INFLATE_STEP)
+                            if out:
+                                yield out
+                            if len(out) < _INFLATE_STEP:
+                                break
+            out = inflater.flush()
+            if out:
+                yield out
+        except zlib.error as exc:
+            raise ProtocolError(
+                f"the server's compressed answer is damaged ({exc})",
+                http_status=response.status_code,
+            ) from None
+    finally:
+        await _aclose(raw)
+
+
+async def _read_capped(
+    chunks: AsyncIterator[bytes], limit: int, first: bytes = b"", *, secret: str | None
+) -> bytes:
+    """Read a whole body, failing once it passes ``limit`` decoded bytes."""
+    parts = [first] if first else []
+    size = len(first)
+    if size <= limit:
+        async for chunk in chunks:
+            parts.append(chunk)
+            size += len(chunk)
+            if size > limit:
+                break
+    if size > limit:
+        head = b"".join(parts[:4])[:BODY_TRIM].decode("utf-8", "replace")
+        raise ProtocolError(
+            f"the server's answer is larger than {limit / 1048576:g} MB "
+            "(the most ChatDesk reads for one answer); reading stopped there",
+            body=_trim(_redact(head, secret)),
+        )
+    return b"".join(parts)
+
+
 async def _drain(chunks: AsyncIterator[bytes], limit: int) -> bytes:
     """Read the rest of a body (at most ``limit`` bytes)."""
     parts: list[bytes] = []
@@ -732,8 +831,16 @@ class ChatClient:
         headers: Mapping[str, str] | None = None,
         verify: bool = True,
         trust_env: bool = True,
+        max_line_chars: int = MAX_LINE_CHARS,
+        max_body_bytes: int = MAX_BODY_BYTES,
     ) -> None:
-        """``read_timeout`` is the longest silence allowed between two stream reads."""
+        """``read_timeout`` is the longest silence allowed between two stream reads.
+
+        ``max_line_chars`` caps one SSE line (or one event's data) and ``max_body_bytes``
+        a non-streamed body after decompression; past either the request fails with a
+        ``protocol`` error that keeps what was received. A stream as a whole has no size
+        cap (a long answer is legitimate); bound it in time with ``total_timeout``.
+        """
         self.base_url = normalize_base_url(base_url)
         key = (api_key or "").strip() or None
         if key is not None and not key.isascii():
@@ -749,7 +856,14 @@ class ChatClient:
         self.retry_cap_s = float(retry_cap_s)
         self.backoff_s = float(backoff_s)
         self.include_usage = include_usage
-        default_headers = {"User-Agent": user_agent, "Accept": "application/json"}
+        self.max_line_chars = max(1024, int(max_line_chars))
+        self.max_body_bytes = max(1024, int(max_body_bytes))
+        default_headers = {
+            "User-Agent": user_agent,
+            "Accept": "application/json",
+            # Only what _body_chunks inflates with a bound (never br/zstd).
+            "Accept-Encoding": "gzip, deflate",
+        }
         if headers:
             default_headers.update(headers)
         if key is not None:
@@ -815,7 +929,7 @@ class ChatClient:
         opened = await self._open(lambda: self._http.build_request("GET", url), sso=False)
         response, chunks, first = opened
         try:
-            raw = first + await _drain(chunks, _JSON_BODY_LIMIT)
+            raw = await _read_capped(chunks, self.max_body_bytes, first, secret=self._api_key)
         except httpx.HTTPError as exc:
             raise self._network_error(exc) from exc
         finally:
@@ -909,7 +1023,7 @@ class ChatClient:
                 await asyncio.sleep(delay)
                 attempt += 1
                 continue
-            chunks = response.aiter_bytes()
+            chunks = _body_chunks(response)
             if response.status_code < 300:
                 try:
                     first = b""
@@ -977,12 +1091,12 @@ class ChatClient:
                 text = first.decode("utf-8", "replace")
                 raise error_from_response(status, response.headers, text, secret=self._api_key)
 
-            parser = SSEParser()
+            parser = SSEParser(self.max_line_chars)
             feed = parser.feed
             eof = False
             if "event-stream" not in ctype and lead in (b"{", b"["):
                 # The server ignored stream:true (or this is complete()): a JSON body.
-                raw = first + await _drain(chunks, _JSON_BODY_LIMIT)
+                raw = await _read_capped(chunks, self.max_body_bytes, first, secret=self._api_key)
                 try:
                     obj = _loads(raw)
                 except ValueError:

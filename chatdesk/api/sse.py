@@ -7,6 +7,12 @@ Relays mangle SSE in many ways (ANCHORS.md 3.7): events split across reads anywh
 objects forwarded as a bare JSON line without ``data:``. This parser copes with all of
 them and stays cheap: one C-level decode and split per read, a short Python loop per line.
 
+Long lines cost linear time: the pieces of an unfinished line are kept in a list and
+joined once, when its end arrives (re-joining a growing buffer on every read was
+quadratic). A line, or the data of one event, longer than ``max_line`` characters ends
+the stream with a ``protocol`` :class:`ProtocolError`; the events completed before it
+are still returned first, so the caller keeps every word received.
+
 ``feed()`` returns ``(event, data)`` tuples: ``event`` is ``None`` unless the frame named
 one (``event: error`` gives ``"error"``), ``data`` is the payload string (``"[DONE]"``
 included, the caller decides). Events with an empty payload are dropped, except a named
@@ -19,7 +25,10 @@ import codecs
 import json
 import re
 
+from chatdesk.api.errors import ProtocolError
+
 SSEItem = tuple[str | None, str]
+MAX_LINE = 8 * 1024 * 1024  # characters of one line (or of one event's data)
 
 # A second "data:" marker followed by the start of a JSON value: a glued frame.
 _GLUED_SPLIT = re.compile(r"data: ?(?=[\[{])")
@@ -38,30 +47,66 @@ def split_glued(value: str) -> list[str]:
 class SSEParser:
     """Incremental SSE parser: ``feed(bytes)`` per read, ``close()`` at EOF."""
 
-    __slots__ = ("_decoder", "_buf", "_data", "_event", "_cr", "_started")
+    __slots__ = (
+        "_decoder",
+        "_pending",
+        "_pending_len",
+        "_data",
+        "_data_len",
+        "_event",
+        "_cr",
+        "_started",
+        "_max",
+        "_overflow",
+    )
 
-    def __init__(self) -> None:
+    def __init__(self, max_line: int | None = MAX_LINE) -> None:
+        """``max_line``: the longest line or event data accepted (None: no limit)."""
         self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
-        self._buf = ""  # the incomplete last line
+        self._pending: list[str] = []  # pieces of the incomplete last line
+        self._pending_len = 0
         self._data: list[str] | None = None  # data lines of the event being built
+        self._data_len = 0  # their total length (multi-line events only)
         self._event: str | None = None  # its event name, if any
         self._cr = False  # the previous read ended with "\r": drop a leading "\n"
         self._started = False  # a leading BOM was checked
+        self._max = max_line
+        self._overflow: ProtocolError | None = None  # raised on the next call
 
     def feed(self, data: bytes) -> list[SSEItem]:
         """Consume one network read; return the events it completed."""
+        if self._overflow is not None:
+            raise self._overflow
         return self._feed_text(self._decoder.decode(data))
 
     def close(self) -> list[SSEItem]:
         """Flush at EOF: a last event without its trailing blank line still counts."""
+        if self._overflow is not None:
+            raise self._overflow
         text = self._decoder.decode(b"", True)
         out = self._feed_text(text + "\n\n")
         self._decoder.reset()
-        self._buf = ""
+        self._pending = []
+        self._pending_len = 0
         self._data = None
+        self._data_len = 0
         self._event = None
         self._cr = False
         return out
+
+    def _too_long(self, size: int, out: list[SSEItem]) -> list[SSEItem]:
+        """Drop the buffers and fail now, or on the next call if events are pending."""
+        self._pending = []
+        self._pending_len = 0
+        self._data = None
+        self._data_len = 0
+        self._overflow = ProtocolError(
+            f"the server sent a stream line of more than {self._max:,} characters "
+            f"({size:,} so far); the stream was stopped there"
+        )
+        if out:
+            return out
+        raise self._overflow
 
     def _feed_text(self, text: str) -> list[SSEItem]:
         if self._cr:
@@ -72,12 +117,26 @@ class SSEParser:
             if text[-1] == "\r":
                 self._cr = True
             text = text.replace("\r\n", "\n").replace("\r", "\n")
-        if self._buf:
-            text = self._buf + text
-        lines = text.split("\n")
-        self._buf = lines.pop()
-        if not lines:
+        if "\n" not in text:
+            # No line ends here: keep the piece, join once when the line is complete.
+            if text:
+                self._pending.append(text)
+                self._pending_len += len(text)
+                if self._max is not None and self._pending_len > self._max:
+                    return self._too_long(self._pending_len, [])
             return []
+        if self._pending:
+            self._pending.append(text)
+            text = "".join(self._pending)
+            self._pending = []
+            self._pending_len = 0
+        lines = text.split("\n")
+        last = lines.pop()
+        if last:
+            self._pending = [last]
+            self._pending_len = len(last)
+        limit = self._max
+        long_lines = limit is not None and len(text) > limit
         if not self._started:
             self._started = True
             if lines[0][:1] == "\ufeff":
@@ -87,7 +146,10 @@ class SSEParser:
         append = out.append
         data = self._data
         event = self._event
+        data_len = self._data_len
         for line in lines:
+            if long_lines and len(line) > limit:  # type: ignore[operator]
+                return self._too_long(len(line), out)
             if not line:  # blank line: dispatch
                 if data is not None:
                     payload = data[0] if len(data) == 1 else "\n".join(data)
@@ -115,11 +177,16 @@ class SSEParser:
                         for part in parts[1:-1]:
                             append((None, part))
                         data = [parts[-1]]
+                        data_len = len(parts[-1])
                         continue
                 if data is None:
                     data = [value]
+                    data_len = len(value)
                 else:
                     data.append(value)
+                    data_len += len(value) + 1
+                    if limit is not None and data_len > limit:
+                        return self._too_long(data_len, out)
             elif line[0] == ":":  # comment / keep-alive
                 continue
             elif line[0] == "{":  # a bare JSON object forwarded without "data:"
@@ -142,5 +209,8 @@ class SSEParser:
                         data.append("")
                 # "id", "retry" and unknown fields are ignored, as the spec says.
         self._data = data
+        self._data_len = data_len if data is not None else 0
         self._event = event
+        if limit is not None and self._pending_len > limit:
+            return self._too_long(self._pending_len, out)
         return out
