@@ -11,6 +11,10 @@ so it is pure Python that tests and benchmarks can drive without a display.
 * LaTeX math becomes ``<img src="math:HASH">``; the SVG bytes live in :data:`MATH_SVGS`.
 * :class:`StreamRenderer` renders a growing reply block by block so that each update costs
   only the open last block.
+* Hostile input never freezes the window or raises (issue 8): each block is screened for
+  costly shapes first (:mod:`chatdesk.core.mdguard`: nesting, delimiter and bracket runs,
+  size) and shown as escaped plain text when it has them or when conversion fails; math is
+  capped per message and per formula, long fences are not highlighted.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from chatdesk.core.mdguard import LIMITS, screen
+
 if TYPE_CHECKING:  # pragma: no cover
     import markdown
 
@@ -34,6 +40,7 @@ __all__ = [
     "StreamRenderer",
     "code_colors",
     "escape_text",
+    "fallback_note",
     "render_code",
     "render_markdown",
     "split_blocks",
@@ -52,17 +59,12 @@ _RESOURCE_SCHEMES = ("math:", "img:")
 _FENCE_OPEN_RE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^\n]*)$")
 _LANG_RE = re.compile(r"^\{?\s*\.?(?P<lang>[\w#.+-]*)")
 
-# Inline code spans are matched first so that math inside them stays literal.
-_MATH_RE = re.compile(
-    r"(?P<code>(?P<ticks>`+)[\s\S]*?(?<!`)(?P=ticks)(?!`))"
-    r"|(?P<esc>\\\$)"
-    r"|\$\$(?P<dd>[\s\S]+?)\$\$"
-    r"|\\\[(?P<db>[\s\S]+?)\\\]"
-    r"|\\\((?P<ip>[\s\S]+?)\\\)"
-    # $x$: no space after the opening or before the closing $, no digit after it,
-    # so "costs $5 and $10" stays text.
-    r"|(?<![\\$\w])\$(?P<id>[^\s$`](?:[^$`\n]*?[^\s$`\\])?)\$(?![\d$])"
-)
+# Where a code span or math may start (see _find_math).
+_MATH_START_RE = re.compile(r"[`$\\]")
+_TICKS_RE = re.compile(r"`+")
+# $x$: no space after the opening or before the closing $, no digit after it,
+# so "costs $5 and $10" stays text. It cannot cross a line, a $ or a backtick.
+_INLINE_MATH_RE = re.compile(r"(?<![\\$\w])\$(?P<id>[^\s$`](?:[^$`\n]*?[^\s$`\\])?)\$(?![\d$])")
 
 
 @dataclass(slots=True)
@@ -72,6 +74,12 @@ class RenderResult:
     html: str
     code_blocks: list[str] = field(default_factory=list)
     math: list[str] = field(default_factory=list)  # resource names used, e.g. "math:ab12"
+    # Math spans met (rendered or shown as source) and their TeX length: the per-message
+    # caps of the next block start from these.
+    math_spans: int = 0
+    math_chars: int = 0
+    # Why the block is shown as plain text ("depth", "error", ...), None when it is not.
+    fallback: str | None = None
 
 
 # --------------------------------------------------------------------------- colours
@@ -172,6 +180,24 @@ def _copy_label() -> str:
 copy_label: Callable[[], str] = _copy_label
 
 
+def _fallback_note() -> str:
+    return "Shown as plain text: too complex to format."
+
+
+# The note under a block shown as plain text (see :func:`plain_block`); the window may
+# replace it with a translated one, as with :data:`copy_label`.
+fallback_note: Callable[[], str] = _fallback_note
+
+
+def plain_block(text: str, dark: bool) -> str:
+    """``text`` escaped and pre-wrapped, with a small note: the fallback for one block."""
+    th = _THEMES[bool(dark)]
+    return (
+        f'<p style="white-space: pre-wrap;">{html.escape(text, quote=False)}</p>'
+        f'<p style="color:{th.muted}; font-size: small;">{html.escape(fallback_note())}</p>'
+    )
+
+
 def render_code(code: str, lang: str, index: int, dark: bool, highlight: bool = True) -> str:
     """A code block as a table (header with language and a Copy link, then the code).
 
@@ -179,6 +205,8 @@ def render_code(code: str, lang: str, index: int, dark: bool, highlight: bool = 
     re-rendered on every update.
     """
     th = _THEMES[bool(dark)]
+    if len(code) > LIMITS.max_highlight_chars or code.count("\n") >= LIMITS.max_highlight_lines:
+        highlight = False  # Pygments costs ~120 us a line: a huge fence is shown plain
     lexer = _lexer(lang, wait=not _streaming) if highlight and lang else None
     if lexer is not None:
         from pygments import highlight as _hl
@@ -280,8 +308,30 @@ def render_math(tex: str, display: bool, dark: bool) -> str | None:
     return name
 
 
-def _math_html(tex: str, display: bool, dark: bool, source: str) -> tuple[str, str | None]:
-    name = render_math(tex.strip(), display, dark)
+def tex_ok(tex: str) -> bool:
+    """Whether one formula is small enough to typeset (else it is shown as source).
+
+    ziamath costs ~0.3 ms per character and a 60x60 matrix took 4 s, so length, matrix
+    cells and brace nesting are bounded.
+    """
+    if len(tex) > LIMITS.max_tex_chars:
+        return False
+    if tex.count("&") + tex.count("\\\\") > LIMITS.max_tex_cells:
+        return False
+    depth = deepest = 0
+    for ch in tex:
+        if ch == "{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch == "}":
+            depth -= 1
+    return deepest <= LIMITS.max_tex_depth
+
+
+def _math_html(
+    tex: str, display: bool, dark: bool, source: str, allowed: bool = True
+) -> tuple[str, str | None]:
+    name = render_math(tex.strip(), display, dark) if allowed else None
     if name is None:
         code = html.escape(source, quote=False)
         return f"<code>{code}</code>", None
@@ -295,6 +345,87 @@ def _math_html(tex: str, display: bool, dark: bool, source: str) -> tuple[str, s
 
 
 # --------------------------------------------------------------------------- markdown
+
+
+def _find_closer(text: str, closer: str, start: int, missing: dict[str, int]) -> int:
+    """``text.find(closer, start)``, remembering where a closer is known to be absent."""
+    if start >= missing.get(closer, len(text) + 1):
+        return -1
+    q = text.find(closer, start)
+    if q < 0:
+        missing[closer] = min(start, missing.get(closer, start))
+    return q
+
+
+_tick_res: dict[int, re.Pattern[str]] = {}
+
+
+def _find_ticks(text: str, k: int, start: int, missing: dict[str, int]) -> int:
+    """Start of the next run of exactly ``k`` backticks at or after ``start``, or -1."""
+    key = "`" * k
+    if start >= missing.get(key, len(text) + 1):
+        return -1
+    rx = _tick_res.get(k)
+    if rx is None:
+        rx = _tick_res[k] = re.compile(r"(?<!`)`{" + str(k) + r"}(?!`)")
+    m = rx.search(text, start)
+    if m is None:
+        missing[key] = min(start, missing.get(key, start))
+        return -1
+    return m.start()
+
+
+def _find_math(text: str) -> list[tuple[int, int, str, bool]]:
+    """Math spans of ``text`` as (start, end, tex, display), in one left-to-right pass.
+
+    Code spans keep what is inside them literal and ``\\$`` is an escaped dollar. Closers
+    (``$$``, ``\\]``, ``\\)``, a backtick run) are found with ``str.find``; once one is
+    known to be missing from some point on it is not looked for again, so thousands of
+    unclosed openers cost linear time (a single regex took 1.5 s for 10,000 ``\\[``).
+    """
+    spans: list[tuple[int, int, str, bool]] = []
+    missing: dict[str, int] = {}
+    pos = 0
+    while True:
+        m = _MATH_START_RE.search(text, pos)
+        if m is None:
+            return spans
+        p = m.start()
+        ch = text[p]
+        if ch == "`":
+            run = _TICKS_RE.match(text, p)
+            assert run is not None
+            end = run.end()
+            k = end - p
+            close = _find_ticks(text, k, end, missing)
+            pos = close + k if close >= 0 else end
+            continue
+        if ch == "\\":
+            nxt = text[p + 1 : p + 2]
+            if nxt == "$":
+                pos = p + 2
+                continue
+            if nxt in ("[", "("):
+                closer = "\\]" if nxt == "[" else "\\)"
+                q = _find_closer(text, closer, p + 3, missing)
+                if q >= 0:
+                    spans.append((p, q + 2, text[p + 2 : q], nxt == "["))
+                    pos = q + 2
+                    continue
+            pos = p + 1
+            continue
+        if text.startswith("$$", p):
+            q = _find_closer(text, "$$", p + 3, missing)
+            if q >= 0:
+                spans.append((p, q + 2, text[p + 2 : q], True))
+                pos = q + 2
+                continue
+        im = _INLINE_MATH_RE.match(text, p)
+        if im is not None:
+            spans.append((p, im.end(), im.group("id"), False))
+            pos = im.end()
+            continue
+        pos = p + 1
 
 
 def _iter_fences(lines: list[str]) -> Any:
@@ -332,6 +463,8 @@ class _Renderer:
         self.code_blocks: list[str] = []
         self.math: list[str] = []
         self.code_offset = 0
+        self.math_spans = 0  # math spans met in this message so far (previous blocks too)
+        self.math_chars = 0
         self.highlight_open = True
         self.open_fence = False
         outer = self
@@ -380,15 +513,9 @@ class _Renderer:
             indent = m.group("indent")
             lang_m = _LANG_RE.match(m.group("info").strip())
             lang = lang_m.group("lang") if lang_m else ""
-            code_lines = [
-                line[len(indent) :] if line.startswith(indent) else line.lstrip()
-                for line in lines[i + 1 : j]
-            ]
             closed = j < n
             flush_text()
-            code = "\n".join(code_lines)
-            if not closed:  # Markdown pads the source with blank lines
-                code = code.rstrip("\n")
+            code = self._fence_code(lines, i, j, m, n)
             index = self.code_offset + len(self.code_blocks)
             self.code_blocks.append(code)
             highlight = closed or self.highlight_open
@@ -403,32 +530,65 @@ class _Renderer:
 
     def count_code_blocks(self, text: str) -> int:
         """How many code blocks :meth:`render` would find in ``text`` (no Markdown pass)."""
-        if "```" not in text and "~~~" not in text and "\x02" not in text and "\x03" not in text:
-            return 0  # no fence (STX/ETX are removed before fences are looked for)
+        return len(self.scan(text)[0])
+
+    def scan(self, text: str) -> tuple[list[str], int, int]:
+        """What :meth:`render` would find in ``text`` without a Markdown pass: the code of
+        each fenced block, the number of math spans and their TeX length."""
+        fenced = "```" in text or "~~~" in text or "\x02" in text or "\x03" in text
+        mathy = "$" in text or "\\" in text
+        if not fenced and not mathy:
+            return [], 0, 0  # (STX/ETX are removed before fences are looked for)
         lines = text.split("\n")
         for prep in self.pre_fence:
             lines = prep.run(lines)
-        return sum(1 for _ in _iter_fences(lines))
+        codes: list[str] = []
+        spans = chars = 0
+        prev = 0
+        n = len(lines)
+        for i, j, m in _iter_fences(lines) if fenced else ():
+            for _s, _e, tex, _d in _find_math("\n".join(lines[prev:i])) if mathy else ():
+                spans += 1
+                chars += len(tex)
+            codes.append(self._fence_code(lines, i, j, m, n))
+            prev = j + 1
+        for _s, _e, tex, _d in _find_math("\n".join(lines[prev:])) if mathy else ():
+            spans += 1
+            chars += len(tex)
+        return codes, spans, chars
+
+    @staticmethod
+    def _fence_code(lines: list[str], i: int, j: int, m: re.Match[str], n: int) -> str:
+        indent = m.group("indent")
+        code_lines = [
+            line[len(indent) :] if line.startswith(indent) else line.lstrip()
+            for line in lines[i + 1 : j]
+        ]
+        code = "\n".join(code_lines)
+        return code if j < n else code.rstrip("\n")  # Markdown pads the source with blanks
 
     def _extract_math(self, md: markdown.Markdown, text: str) -> str:
         if "$" not in text and "\\" not in text:
             return text
-
-        def sub(m: re.Match[str]) -> str:
-            if m.group("code") is not None:
-                return m.group(0)
-            if m.group("esc") is not None:
-                return m.group(0)  # Markdown's own escape turns it into "$"
-            for key, display in (("dd", True), ("db", True), ("ip", False), ("id", False)):
-                tex = m.group(key)
-                if tex is not None:
-                    frag, name = _math_html(tex, display, self.dark, m.group(0))
-                    if name:
-                        self.math.append(name)
-                    return md.htmlStash.store(frag)
-            return m.group(0)  # pragma: no cover
-
-        return _MATH_RE.sub(sub, text)
+        out: list[str] = []
+        prev = 0
+        for start, end, tex, display in _find_math(text):
+            # Per-message caps: the first formulas are typeset, the rest shown as source.
+            allowed = (
+                self.math_spans < LIMITS.max_math
+                and self.math_chars + len(tex) <= LIMITS.max_math_chars
+                and tex_ok(tex)
+            )
+            self.math_spans += 1
+            self.math_chars += len(tex)
+            frag, name = _math_html(tex, display, self.dark, text[start:end], allowed)
+            if name:
+                self.math.append(name)
+            out.append(text[prev:start])
+            out.append(md.htmlStash.store(frag))
+            prev = end
+        out.append(text[prev:])
+        return "".join(out)
 
     # -- sanitising
     def _sanitise(self, root: Any) -> None:
@@ -459,16 +619,46 @@ class _Renderer:
                         el.text = alt or src
                     parent[idx] = el
 
-    def render(self, text: str, code_offset: int, highlight_open: bool = True) -> RenderResult:
+    def render(
+        self,
+        text: str,
+        code_offset: int,
+        highlight_open: bool = True,
+        math_offset: tuple[int, int] = (0, 0),
+    ) -> RenderResult:
+        """Render one block; ``math_offset`` is (spans, TeX chars) of the blocks before it.
+
+        Never raises: a block that :func:`~chatdesk.core.mdguard.screen` finds too costly,
+        or whose conversion fails (RecursionError included), comes back as plain text.
+        """
+        reason = screen(text)
+        if reason is not None:
+            return self.plain(text, reason)
         self.code_blocks = []
         self.math = []
         self.code_offset = code_offset
+        self.math_spans, self.math_chars = math_offset
         self.highlight_open = highlight_open
-        self.md.reset()
-        out = self.md.convert(text)
+        try:
+            self.md.reset()
+            out = self.md.convert(text)
+        except Exception:  # noqa: BLE001 - untrusted input: any failure shows the text
+            self.md.reset()
+            return self.plain(text, "error")
         if "<table>" in out:  # Markdown tables: Qt draws no grid unless asked
             out = out.replace("<table>", self.table_tag)
-        return RenderResult(out, self.code_blocks, self.math)
+        spans = self.math_spans - math_offset[0]
+        chars = self.math_chars - math_offset[1]
+        return RenderResult(out, self.code_blocks, self.math, spans, chars)
+
+    def plain(self, text: str, reason: str) -> RenderResult:
+        """The block as escaped plain text; code blocks and math are still counted so that
+        ``copycode:N`` numbers and the math caps of later blocks do not shift."""
+        try:
+            codes, spans, chars = self.scan(text)
+        except Exception:  # noqa: BLE001 - only the numbering of later blocks suffers
+            codes, spans, chars = [], 0, 0
+        return RenderResult(plain_block(text, self.dark), codes, [], spans, chars, reason)
 
 
 def _clean_url(url: str) -> str:
@@ -591,23 +781,42 @@ def split_blocks(text: str) -> list[str]:
     return blocks
 
 
-def render_markdown(text: str, dark: bool = False) -> RenderResult:
-    """Render a whole message the same way the streaming path does (block by block)."""
+# Second line of defence behind the structural limits: once rendering one message has taken
+# this long, its remaining blocks are shown as plain text (a message of many blocks, each
+# just under the limits). Not reached by any real answer; it makes output depend on speed.
+MESSAGE_BUDGET_S = 0.5
+
+
+def render_markdown(
+    text: str, dark: bool = False, budget_s: float | None = MESSAGE_BUDGET_S
+) -> RenderResult:
+    """Render a whole message the same way the streaming path does (block by block).
+
+    Never raises; blocks that are too costly (or past ``budget_s``) come back as plain text.
+    """
     r = _renderer(dark)
     parts: list[str] = []
     codes: list[str] = []
     maths: list[str] = []
+    used = (0, 0)
+    fallback: str | None = None
     sc = _BlockScanner()
     spans = sc.feed(text if text.endswith("\n") else text + "\n")
     blocks = [text[a:b] for a, b in spans] + [text[sc.block_start :]]
+    deadline = None if budget_s is None else time.perf_counter() + budget_s
     for block in blocks:
         if not block.strip():
             continue
-        res = r.render(block, len(codes))
+        if deadline is not None and time.perf_counter() > deadline:
+            res = r.plain(block, "time")
+        else:
+            res = r.render(block, len(codes), math_offset=used)
         parts.append(res.html)
         codes.extend(res.code_blocks)
         maths.extend(res.math)
-    return RenderResult("\n".join(parts), codes, maths)
+        used = (used[0] + res.math_spans, used[1] + res.math_chars)
+        fallback = fallback or res.fallback
+    return RenderResult("\n".join(parts), codes, maths, used[0], used[1], fallback)
 
 
 class StreamRenderer:
@@ -640,8 +849,10 @@ class StreamRenderer:
         # Lazy mode: finished blocks are kept as source and rendered on request.
         self.sources: list[str] = []
         self.code_starts: list[int] = []  # index of each block's first code block
+        self.math_starts: list[tuple[int, int]] = []  # math (spans, chars) before each block
         self.block_codes: list[list[str] | None] = []  # None: not rendered yet
         self._code_count = 0  # code blocks in all finished blocks
+        self._math_used = (0, 0)  # math (spans, chars) in all finished blocks
 
     @property
     def code_blocks(self) -> list[str]:
@@ -663,7 +874,9 @@ class StreamRenderer:
         global _streaming
         _streaming = streaming
         try:
-            res = _renderer(self.dark).render(self.sources[k], self.code_starts[k])
+            res = _renderer(self.dark).render(
+                self.sources[k], self.code_starts[k], math_offset=self.math_starts[k]
+            )
         finally:
             _streaming = False
         self.block_codes[k] = res.code_blocks
@@ -719,10 +932,14 @@ class StreamRenderer:
             block = text[a:b]
             if not block.strip():
                 continue
-            res = r.render(block, len(self.finished_codes))
+            res = r.render(block, len(self.finished_codes), math_offset=self._math_used)
             new_html.append(res.html)
             self.finished_codes.extend(res.code_blocks)
             self.finished_math.extend(res.math)
+            self._math_used = (
+                self._math_used[0] + res.math_spans,
+                self._math_used[1] + res.math_chars,
+            )
             if deadline is not None and time.perf_counter() > deadline:
                 break
         self.finished_html.extend(new_html)
@@ -753,8 +970,11 @@ class StreamRenderer:
             new_src.append(block)
             self.sources.append(block)
             self.code_starts.append(self._code_count)
+            self.math_starts.append(self._math_used)
             self.block_codes.append(None)
-            self._code_count += r.count_code_blocks(block)
+            codes, spans, chars = r.scan(block)
+            self._code_count += len(codes)
+            self._math_used = (self._math_used[0] + spans, self._math_used[1] + chars)
             if deadline is not None and time.perf_counter() > deadline:
                 break
         if self._queue:
@@ -781,7 +1001,7 @@ class StreamRenderer:
 
     def _render_tail(self, tail: str, highlight_open: bool) -> None:
         base = self._code_count if self.lazy else len(self.finished_codes)
-        res = _renderer(self.dark).render(tail, base, highlight_open)
+        res = _renderer(self.dark).render(tail, base, highlight_open, self._math_used)
         self.tail_html, self.tail_codes, self.tail_math = res.html, res.code_blocks, res.math
 
     def full_html(self) -> str:
