@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from chatdesk import __version__
+from chatdesk import __version__, cli_arena
 from chatdesk.api.errors import ApiError, ChatdeskError, ValidationError
 
 if TYPE_CHECKING:
@@ -203,6 +203,8 @@ def build_parser() -> argparse.ArgumentParser:
     bg.add_argument("--list", action="store_true", help="show the existing backups")
     bg.add_argument("--restore", metavar="FILE", help="replace the history with this backup")
     bak.add_argument("--json", action="store_true")
+
+    cli_arena.add_parsers(sub)  # vote, leaderboard
     return p
 
 
@@ -799,6 +801,8 @@ COMMANDS = {
     "export": cmd_export,
     "import": cmd_import,
     "backup": cmd_backup,
+    "vote": cli_arena.cmd_vote,
+    "leaderboard": cli_arena.cmd_leaderboard,
 }
 
 
