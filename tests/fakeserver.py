@@ -103,6 +103,8 @@ class Reply:
     force_stream: bool = False  # stream even when the request asked stream:false
     payload: bytes | None = None  # a pre-built SSE body (see bulk())
     raw_body: bytes | None = None  # sent verbatim with Content-Length (e.g. pre-gzipped)
+    trickle_s: float = 0.0  # stream: after trickle_after bytes, one byte per trickle_s
+    trickle_after: int = 0
 
     def __post_init__(self) -> None:
         unknown = set(self.quirks) - QUIRKS
@@ -558,6 +560,8 @@ class _Handler(BaseHTTPRequestHandler):
             return None
         fake = self.server.fake
         if fake.models_reply is not None:
+            if fake.models_reply.first_delay_s:
+                time.sleep(fake.models_reply.first_delay_s)
             return self._send_reply_body(fake.models_reply)
         return self._send_json(200, {"object": "list", "data": fake.models})
 
@@ -622,7 +626,16 @@ class _Handler(BaseHTTPRequestHandler):
             if reply.first_delay_s:
                 time.sleep(reply.first_delay_s)
             dropped = False
-            if reply.payload is not None:
+            if reply.trickle_s:
+                blob = reply.payload
+                if blob is None:
+                    frames = _encode_frames(reply, _stream_frames(reply, request, rid))
+                    blob = b"".join(data for data, _ in frames)
+                write(blob[: reply.trickle_after])
+                for i in range(reply.trickle_after, len(blob)):
+                    time.sleep(reply.trickle_s)
+                    write(blob[i : i + 1])
+            elif reply.payload is not None:
                 for i in range(0, len(reply.payload), _CHUNKED_WRITE):
                     write(reply.payload[i : i + _CHUNKED_WRITE])
             else:

@@ -28,9 +28,9 @@ import socket
 import ssl
 import time
 import zlib
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import replace
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 import httpx
 
@@ -60,6 +60,8 @@ from chatdesk.api.types import (
     UsageEvent,
 )
 from chatdesk.api.validate import build_body, validate_request
+
+_T = TypeVar("_T")
 
 DEFAULT_USER_AGENT = f"ChatDesk/{__version__}"
 BODY_TRIM = 2048  # bytes of a body kept on an error, for a "details" view
@@ -833,8 +835,20 @@ class ChatClient:
         trust_env: bool = True,
         max_line_chars: int = MAX_LINE_CHARS,
         max_body_bytes: int = MAX_BODY_BYTES,
+        total_timeout: float | None = None,
+        idle_timeout: float | None = None,
     ) -> None:
-        """``read_timeout`` is the longest silence allowed between two stream reads.
+        """Two clocks bound a request:
+
+        * ``idle_timeout`` (``read_timeout`` is its older name, used when it is not
+          given): the longest time without a single byte from the server, while waiting
+          for the answer or between two reads of it. Any byte resets it, SSE comments
+          and keep-alives included: a server that says "still here" is not idle.
+        * ``total_timeout`` (None: off): the whole request, from the call to the last
+          event, retries and their waits included. Nothing extends it, keep-alives
+          included, so a server that trickles a byte a second or pings forever still
+          ends at the deadline, with a ``network`` error whose ``partial`` keeps the
+          text received.
 
         ``max_line_chars`` caps one SSE line (or one event's data) and ``max_body_bytes``
         a non-streamed body after decompression; past either the request fails with a
@@ -851,7 +865,8 @@ class ChatClient:
             raise ValidationError("api_key", "contains spaces or line breaks")
         self._api_key = key
         self.connect_timeout = float(connect_timeout)
-        self.read_timeout = float(read_timeout)
+        self.read_timeout = float(idle_timeout if idle_timeout is not None else read_timeout)
+        self.total_timeout = float(total_timeout) if total_timeout else None
         self.max_retries = max(0, int(max_retries))
         self.retry_cap_s = float(retry_cap_s)
         self.backoff_s = float(backoff_s)
@@ -926,10 +941,17 @@ class ChatClient:
     async def list_models(self) -> list[dict[str, str]]:
         """``GET {base}/models`` as ``[{"id", "owned_by"}]`` (``data`` list or a bare list)."""
         url = self.base_url + "/models"
-        opened = await self._open(lambda: self._http.build_request("GET", url), sso=False)
+        deadline = self._deadline()
+        opened = await self._within(
+            deadline,
+            self._open(lambda: self._http.build_request("GET", url), sso=False, deadline=deadline),
+        )
         response, chunks, first = opened
         try:
-            raw = await _read_capped(chunks, self.max_body_bytes, first, secret=self._api_key)
+            raw = await self._within(
+                deadline,
+                _read_capped(chunks, self.max_body_bytes, first, secret=self._api_key),
+            )
         except httpx.HTTPError as exc:
             raise self._network_error(exc) from exc
         finally:
@@ -986,8 +1008,39 @@ class ChatClient:
             partial=partial,
         )
 
-    def _retry_delay(self, err: ApiError, attempt: int) -> float | None:
+    def _deadline(self) -> float | None:
+        """The event-loop time at which the request must be over (None: no deadline)."""
+        if self.total_timeout is None:
+            return None
+        return asyncio.get_running_loop().time() + self.total_timeout
+
+    async def _within(self, deadline: float | None, awaitable: Awaitable[_T]) -> _T:
+        """Await ``awaitable`` but no later than ``deadline`` (a ``network`` error then)."""
+        if deadline is None:
+            return await awaitable
+        scope = asyncio.timeout_at(deadline)
+        try:
+            async with scope:
+                return await awaitable
+        except TimeoutError:
+            if not scope.expired():
+                raise
+            raise NetworkError(
+                f"no complete answer within the total deadline of {self.total_timeout:g} s "
+                f"({self.base_url}); the text received so far is kept"
+            ) from None
+
+    def _retry_delay(
+        self, err: ApiError, attempt: int, deadline: float | None = None
+    ) -> float | None:
         """Seconds to wait before retrying ``err``, or None to give up now."""
+        delay = self._retry_wait(err, attempt)
+        if delay is not None and deadline is not None:
+            if asyncio.get_running_loop().time() + delay >= deadline:
+                return None
+        return delay
+
+    def _retry_wait(self, err: ApiError, attempt: int) -> float | None:
         if attempt >= self.max_retries:
             return None
         if isinstance(err, RateLimitError):
@@ -1002,11 +1055,18 @@ class ChatClient:
             return min(self.retry_cap_s, self.backoff_s * (2**attempt))
         return None
 
-    async def _open(self, make_request: Callable[[], httpx.Request], *, sso: bool) -> _Opened:
+    async def _open(
+        self,
+        make_request: Callable[[], httpx.Request],
+        *,
+        sso: bool,
+        deadline: float | None = None,
+    ) -> _Opened:
         """Send with retries until a 2xx answer's first byte arrived (or give up).
 
         ``sso``: a 400 complaining about ``stream_options`` is retried once without it,
-        and ``include_usage`` is switched off for this client from then on.
+        and ``include_usage`` is switched off for this client from then on. A retry
+        whose wait would end past ``deadline`` is not made: its error is raised now.
         """
         attempt = 0
         sso_retried = False
@@ -1017,7 +1077,7 @@ class ChatClient:
                 response = await self._http.send(request, stream=True)
             except httpx.HTTPError as exc:
                 err = self._network_error(exc)
-                delay = self._retry_delay(err, attempt)
+                delay = self._retry_delay(err, attempt, deadline)
                 if delay is None:
                     raise err from exc
                 await asyncio.sleep(delay)
@@ -1062,7 +1122,7 @@ class ChatClient:
                     self.include_usage = False
                     sso_retried = True
                     continue
-            delay = self._retry_delay(err, attempt)
+            delay = self._retry_delay(err, attempt, deadline)
             if delay is None:
                 raise err
             await asyncio.sleep(delay)
@@ -1079,7 +1139,10 @@ class ChatClient:
             content = json.dumps(body, ensure_ascii=False).encode()
             return http.build_request("POST", url, content=content, headers=_JSON_HEADERS)
 
-        response, chunks, first = await self._open(make_request, sso=req.stream)
+        deadline = self._deadline()
+        response, chunks, first = await self._within(
+            deadline, self._open(make_request, sso=req.stream, deadline=deadline)
+        )
         seen: list[StreamEvent] = []
         reader = _ChunkReader()
         try:
@@ -1087,7 +1150,7 @@ class ChatClient:
             ctype = response.headers.get("content-type", "").lower()
             lead = first.lstrip()[:1]
             if lead == b"<" or ("html" in ctype and "event-stream" not in ctype):
-                first += await _drain(chunks, BODY_TRIM)
+                first += await self._within(deadline, _drain(chunks, BODY_TRIM))
                 text = first.decode("utf-8", "replace")
                 raise error_from_response(status, response.headers, text, secret=self._api_key)
 
@@ -1096,7 +1159,10 @@ class ChatClient:
             eof = False
             if "event-stream" not in ctype and lead in (b"{", b"["):
                 # The server ignored stream:true (or this is complete()): a JSON body.
-                raw = await _read_capped(chunks, self.max_body_bytes, first, secret=self._api_key)
+                raw = await self._within(
+                    deadline,
+                    _read_capped(chunks, self.max_body_bytes, first, secret=self._api_key),
+                )
                 try:
                     obj = _loads(raw)
                 except ValueError:
@@ -1146,7 +1212,10 @@ class ChatClient:
                 if eof:
                     break
                 try:
-                    chunk = await chunks.__anext__()
+                    if deadline is None:
+                        chunk = await chunks.__anext__()
+                    else:
+                        chunk = await self._within(deadline, chunks.__anext__())
                 except StopAsyncIteration:
                     eof = True
                     items = parser.close()
