@@ -1,9 +1,15 @@
-"""Shared test set-up: offscreen Qt, a hermetic CHATDESK_HOME, the fake server fixture."""
+"""Shared test set-up: offscreen Qt, a hermetic CHATDESK_HOME, the fake server fixture.
+
+Qt warnings fail the test that produced them (see ``qt_warnings_fail``), as Python
+warnings do through ``filterwarnings = ["error"]`` in pyproject.toml.
+"""
 
 from __future__ import annotations
 
 import os
+import re
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +20,64 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 sys._called_from_test = True  # type: ignore[attr-defined]
 
+from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler  # noqa: E402
+
 from tests.fakeserver import fake_server  # noqa: E402,F401  (fixture re-export)
+
+# What the offscreen platform plugin prints for window-system calls it cannot honour (Qt's
+# QPlatformWindow defaults): they say nothing about our code and appear only because the
+# tests run without a real display.
+_QT_ALLOWED = [
+    re.compile(r"^This plugin does not support propagateSizeHints\(\)$"),
+    re.compile(r"^This plugin does not support raise\(\)$"),
+    re.compile(r"^This plugin does not support grabbing the keyboard$"),
+]
+_FAILING = {QtMsgType.QtWarningMsg, QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg}
+_NAMES = {
+    QtMsgType.QtDebugMsg: "debug",
+    QtMsgType.QtInfoMsg: "info",
+    QtMsgType.QtWarningMsg: "warning",
+    QtMsgType.QtCriticalMsg: "critical",
+    QtMsgType.QtFatalMsg: "fatal",
+}
+_qt_lock = threading.Lock()
+_qt_failures: list[str] = []
+
+
+def _qt_message(mode: QtMsgType, context: QMessageLogContext, message: str) -> None:
+    """Print every Qt message (pytest captures it) and keep the ones that must fail a test.
+
+    Called on whatever thread logged the message, hence the lock.
+    """
+    line = f"Qt {_NAMES.get(mode, str(mode))}: {message}"
+    if context.category and context.category != "default":
+        line += f" [{context.category}]"
+    print(line, file=sys.stderr)
+    if mode in _FAILING and not any(p.search(message) for p in _QT_ALLOWED):
+        with _qt_lock:
+            _qt_failures.append(line)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """One handler for the whole run, so messages from set-up and tear-down count too."""
+    qInstallMessageHandler(_qt_message)
+
+
+@pytest.fixture(autouse=True)
+def qt_warnings_fail() -> Iterator[None]:
+    """Fail a test whose set-up, body or tear-down made Qt log a warning or worse.
+
+    Autouse in the root conftest, so it is set up first and torn down last: the
+    messages of every other fixture's tear-down (closing windows, loops) count too.
+    """
+    with _qt_lock:
+        _qt_failures.clear()
+    yield
+    with _qt_lock:
+        found = list(_qt_failures)
+        _qt_failures.clear()
+    if found:
+        pytest.fail("Qt logged warnings:\n" + "\n".join(found), pytrace=False)
 
 
 @pytest.fixture(autouse=True)

@@ -420,15 +420,15 @@ def test_kill_mid_stream_loses_at_most_half_a_second(
     """A real process killed with SIGKILL while streaming keeps what it had saved."""
     text = "word " * 400
     server.script(Reply(text=text, chunk_chars=5, delay_s=0.01))  # ~4 s of streaming
-    proc = subprocess.Popen(
+    with subprocess.Popen(  # the with closes its pipes (unclosed, they warn)
         [sys.executable, "-m", "chatdesk", "ask", "--base-url", server.base_url, "-m", "m", "Go"],
         env=_subprocess_env(chatdesk_home) | {"CHATDESK_API_KEY": KEY},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-    )
-    time.sleep(2.0)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=10)
+    ) as proc:
+        time.sleep(2.0)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
     sent_chars = server.sent_text_chars()  # what the server had written when killed
     with db(chatdesk_home) as store:
         answer = store.list_messages(store.list_conversations()[0].id)[-1]

@@ -82,6 +82,24 @@ def _is_chat(request: RecordedRequest) -> bool:
     return request.method == "POST" and request.path.split("?", 1)[0] == "/v1/chat/completions"
 
 
+def finish_tasks(loop: asyncio.AbstractEventLoop) -> None:
+    """Cancel what is still running and let it unwind, as asyncio.run() does on exit.
+
+    A task cancelled but never resumed keeps its HTTP connection open until the loop is
+    gone; the socket is then reported as unclosed (a ResourceWarning, an error here).
+    """
+
+    async def finish() -> None:
+        me = asyncio.current_task()
+        tasks = [t for t in asyncio.all_tasks() if t is not me]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    loop.run_until_complete(finish())
+    loop.run_until_complete(loop.shutdown_asyncgens())
+
+
 @pytest.fixture
 def harness(qapp: QApplication, monkeypatch: pytest.MonkeyPatch) -> Iterator[Harness]:
     monkeypatch.setenv("CHATDESK_API_KEY", KEY)
@@ -94,6 +112,7 @@ def harness(qapp: QApplication, monkeypatch: pytest.MonkeyPatch) -> Iterator[Har
         finally:
             h.window.close()
             loop.run_until_complete(h.controller.aclose())
+            finish_tasks(loop)
             h.store.close()
             h.window.deleteLater()
             loop.run_until_complete(asyncio.sleep(0))
