@@ -284,6 +284,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from chatdesk.core.clients import ClientPool
     from chatdesk.core.exchange import Exchange, ExchangeObserver, ExchangeTarget
     from chatdesk.core.keys import KeyStore
+    from chatdesk.core.patient import PatientStore
     from chatdesk.core.services import resolve_endpoint
     from chatdesk.core.turns import Draft, build_request, save_user_turn
 
@@ -381,13 +382,17 @@ def cmd_ask(args: argparse.Namespace) -> int:
                     sys.stderr.write(event.text)
                     sys.stderr.flush()
 
+        # Writes the database refuses for now (busy, disk full) wait in memory: the
+        # stream keeps reading, and they are saved (or reported) at the end.
+        saver = PatientStore(store)
+
         async def go() -> Any:
             pool = ClientPool(store)
             client = pool.get(endpoint, **overrides)
             exchange = Exchange(
                 client,
                 request,
-                store=None if args.no_save else store,
+                store=None if args.no_save else saver,
                 target=ExchangeTarget(conv_id, user_id),
             )
             exchange.observe(Printer())
@@ -403,6 +408,12 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
         outcome = asyncio.run(go())
         result = outcome.result
+        unsaved = saver.settle()
+        if unsaved is not None:
+            if streamed_any:
+                sys.stdout.write("\n")
+            sys.stderr.write("chatdesk: the answer could not be saved in the history\n")
+            return _fail(unsaved, args.json, result.content)
         if outcome.error is not None:
             if streamed_any:
                 sys.stdout.write("\n")

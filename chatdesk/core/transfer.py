@@ -135,6 +135,8 @@ def write_pending(
                 if len(batch) >= _BATCH:
                     store.bulk_add_messages(batch)
                     batch = []
+                    if store.commit_point():  # leave room for others (see Store)
+                        next_id = max(next_id, store.next_message_id())
             if progress is not None and (done % PROGRESS_EVERY == 0 or done == total):
                 progress(done, total)
         store.bulk_add_messages(batch)

@@ -279,6 +279,7 @@ class Store:
         self._conn: sqlite3.Connection | None = None
         self._live: str | None = None
         self._token = ""
+        self._began = 0.0  # when the outermost transaction took the write lock
         try:
             if readonly:
                 uri = Path(self.path).absolute().as_uri() + "?mode=ro"
@@ -386,6 +387,7 @@ class Store:
         except sqlite3.Error as exc:
             raise self._translated(exc) from exc
         self._depth = 1
+        self._began = time.monotonic()
         try:
             yield self
         except BaseException:
@@ -400,6 +402,50 @@ class Store:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise self._translated(exc) from exc
+
+    #: How long :meth:`commit_point` lets a transaction run before committing, and
+    #: how long it then leaves the database to others. The pause is longer than
+    #: SQLite's longest busy-handler sleep (100 ms), so a waiting writer gets in.
+    COMMIT_POINT_HOLD_S = 0.5
+    COMMIT_POINT_PAUSE_S = 0.12
+
+    def commit_point(self) -> bool:
+        """In a long bulk write: commit what is done and start a new transaction, if the
+        current one has held the write lock for ``COMMIT_POINT_HOLD_S``; ``True`` then.
+
+        Lets an import of a big export leave room for an answer being saved or a
+        window opening. Each part commits on its own, so an interrupted import keeps
+        what it wrote (re-importing skips it). Only at the outermost level of
+        :meth:`transaction`; a no-op elsewhere.
+        """
+        conn = self.conn
+        if self._depth != 1 or not conn.in_transaction:
+            return False
+        now = time.monotonic()
+        if now - self._began < self.COMMIT_POINT_HOLD_S:
+            return False
+        try:
+            conn.execute("COMMIT")
+            time.sleep(self.COMMIT_POINT_PAUSE_S)
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise self._translated(exc) from exc
+        self._began = time.monotonic()
+        return True
+
+    @contextmanager
+    def busy_timeout(self, seconds: float) -> Iterator[None]:
+        """Wait at most ``seconds`` for another process's write lock inside the block
+        (then ``StoreError`` kind ``locked``), e.g. to keep a stream flowing while an
+        import runs; the open-time timeout comes back after."""
+        conn = self.conn
+        old = int(conn.execute("PRAGMA busy_timeout").fetchone()[0])
+        conn.execute(f"PRAGMA busy_timeout = {max(0, int(seconds * 1000))}")
+        try:
+            yield
+        finally:
+            if self._conn is not None:
+                conn.execute(f"PRAGMA busy_timeout = {old}")
 
     # -- conversations --------------------------------------------------------
 

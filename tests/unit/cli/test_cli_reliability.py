@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import time
@@ -152,3 +153,80 @@ def test_other_process_starting_leaves_a_live_answer_streaming(
         asker.kill()
     assert asker.returncode == 0, err
     assert last_answer(chatdesk_home) == (SLOW, "done")
+
+
+# -- 2. long writers leave room; readers never need the write lock ---------------------
+
+
+def hold_write_lock(home: Path) -> sqlite3.Connection:
+    """Another program takes the write lock of the history (and keeps it)."""
+    conn = sqlite3.connect(home / "history.sqlite3", isolation_level=None, timeout=30)
+    conn.execute("BEGIN IMMEDIATE")
+    return conn
+
+
+def test_reading_commands_work_while_another_process_holds_the_write_lock(
+    chatdesk_home: Path,
+) -> None:
+    assert chatdesk(chatdesk_home, "keys", "status").returncode == 0  # create, migrate, seed
+    writer = hold_write_lock(chatdesk_home)
+    try:
+        for argv in (("history", "list"), ("history", "search", "x"), ("keys", "status")):
+            done = chatdesk(chatdesk_home, *argv)
+            assert done.returncode == 0, (argv, done.stderr)
+    finally:
+        writer.rollback()
+        writer.close()
+
+
+def test_answer_kept_in_memory_while_the_database_is_locked_then_saved(
+    server: FakeServer, chatdesk_home: Path
+) -> None:
+    server.script(Reply(text=SLOW, chunk_chars=5, delay_s=0.01))
+    asker = start(chatdesk_home, "ask", "--base-url", server.base_url, "-m", "m", "Go")
+    try:
+        wait_for(lambda: bool(streaming_rows(chatdesk_home)), "the answer starts streaming")
+        writer = hold_write_lock(chatdesk_home)
+        # Longer than SQLite's busy timeout (5 s), past the end of the stream.
+        time.sleep(6.0)
+        assert asker.poll() is None  # still waiting to save, not given up
+        writer.rollback()
+        writer.close()
+        out, err = asker.communicate(timeout=60)
+    finally:
+        asker.kill()
+    assert asker.returncode == 0, err
+    assert out.decode() == SLOW + "\n"
+    assert last_answer(chatdesk_home) == (SLOW, "done")
+
+
+def test_big_import_commits_in_parts_so_others_keep_working(
+    server: FakeServer, chatdesk_home: Path, tmp_path: Path
+) -> None:
+    from tests.benchmarks.bench_import import make_export
+
+    export = tmp_path / "conversations.json"
+    export.write_text(json.dumps(make_export(1500, 20)), encoding="utf-8")
+    assert chatdesk(chatdesk_home, "history", "list").returncode == 0
+    server.script(Reply(text="short answer"))
+    importer = start(chatdesk_home, "import", str(export))
+    seen: set[int] = set()
+    asked = listed = None
+    try:
+        while importer.poll() is None:
+            with Store(chatdesk_home / "history.sqlite3", readonly=True) as s:
+                seen.add(s.count_conversations())
+            if asked is None and 0 < max(seen):
+                listed = chatdesk(chatdesk_home, "history", "list", "--limit", "1")
+                asked = chatdesk(
+                    chatdesk_home, "ask", "--base-url", server.base_url, "-m", "m", "Hi"
+                )
+        out, err = importer.communicate(timeout=120)
+    finally:
+        importer.kill()
+    assert importer.returncode == 0, err
+    assert b"added 1500 conversations" in out
+    assert any(0 < n < 1500 for n in seen), sorted(seen)  # visible in parts
+    assert listed is not None and listed.returncode == 0, listed.stderr
+    assert asked is not None and asked.returncode == 0, asked.stderr
+    assert asked.stdout == "short answer\n"

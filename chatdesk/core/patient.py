@@ -1,0 +1,100 @@
+"""Saving a streaming answer when the database says "not now".
+
+:class:`PatientStore` stands between an exchange and the :class:`~chatdesk.store.Store`.
+A message update the database refuses for a moment (another process holds the write
+lock for long, the disk is full) is kept in memory instead of raising, merged with
+later updates of the same row, and written at the next chance, so the stream keeps
+reading and nothing the server sent is lost. At the end :meth:`PatientStore.settle`
+waits (with backoff) for the database; if it still refuses, the caller reports the
+error with the whole text it has in memory.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from chatdesk.store import Store, StoreError
+
+#: While streaming, a write waits this long for the lock before being kept for later:
+#: a stream must not stall for the full busy timeout behind an import.
+STREAM_WAIT_S = 0.2
+
+
+class PatientStore:
+    """The store seen by an exchange: updates never fail for busy or full databases."""
+
+    def __init__(self, store: Store, *, sleep: Callable[[float], None] = time.sleep) -> None:
+        self.store = store
+        self._sleep = sleep
+        self._pending: dict[int, dict[str, Any]] = {}
+        self.last_error: StoreError | None = None
+
+    @property
+    def unsaved(self) -> bool:
+        """Are some updates still only in memory?"""
+        return bool(self._pending)
+
+    # -- what an exchange calls ---------------------------------------------------
+
+    def add_message(self, conversation_id: int, role: str, content: str = "", **kw: Any) -> int:
+        """A new row needs its id now: retried for a while, then the error is raised."""
+        return self._with_retries(
+            lambda: self.store.add_message(conversation_id, role, content, **kw), 5.0
+        )
+
+    def update_message(self, id: int, **fields: Any) -> None:
+        """Record the update; write every kept update now if the database lets us."""
+        self._pending.setdefault(id, {}).update(fields)
+        self._write_pending(STREAM_WAIT_S)
+
+    def update_conversation(self, id: int, **fields: Any) -> None:
+        self.store.update_conversation(id, **fields)
+
+    def get_image(self, hash: str) -> tuple[bytes, str] | None:
+        return self.store.get_image(hash)
+
+    # -- the end ------------------------------------------------------------------
+
+    def settle(self, timeout: float = 30.0) -> StoreError | None:
+        """Write what is kept, retrying with backoff for up to ``timeout`` seconds.
+
+        ``None`` when everything is saved, else the database's last refusal.
+        """
+        deadline = time.monotonic() + timeout
+        delay = 0.05
+        while self._pending:
+            self._write_pending(min(2.0, max(0.0, deadline - time.monotonic())))
+            if not self._pending or time.monotonic() >= deadline:
+                break
+            self._sleep(delay)
+            delay = min(delay * 2, 1.0)
+        return self.last_error if self._pending else None
+
+    # -- internals ----------------------------------------------------------------
+
+    def _write_pending(self, wait: float) -> None:
+        if not self._pending:
+            return
+        try:
+            with self.store.busy_timeout(wait):
+                for id in sorted(self._pending):
+                    self.store.update_message(id, **self._pending[id])
+                    del self._pending[id]
+        except StoreError as exc:  # busy, full, read-only...: keep it for later
+            self.last_error = exc
+        else:
+            self.last_error = None
+
+    def _with_retries(self, write: Callable[[], int], timeout: float) -> int:
+        deadline = time.monotonic() + timeout
+        delay = 0.05
+        while True:
+            try:
+                return write()
+            except StoreError as exc:
+                if exc.kind != "locked" or time.monotonic() >= deadline:
+                    raise
+                self._sleep(delay)
+                delay = min(delay * 2, 1.0)
