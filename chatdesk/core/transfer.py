@@ -13,7 +13,11 @@ deterministic, so export -> import into an empty database -> export is byte-iden
 * message ``id``/``parent``/``current_leaf`` are 1-based positions in the
   conversation's creation order (parents always come first), never database ids;
 * images referenced by parts (``{"type": "image", "hash", "mime"}``) are embedded
-  once in the top-level ``images`` map: ``hash -> {"mime", "data": base64}``.
+  once in the top-level ``images`` map: ``hash -> {"mime", "data": base64}``;
+* a compare-mode conversation has a ``comparison`` object (``created``, ``blind``,
+  ``columns``, ``state``, ``votes``); each vote's ``message`` is the position of the
+  user message it was cast on (or ``null``). Plain conversations have no such key,
+  so older files and older readers are unaffected.
 
 Imports run in one transaction: a malformed or foreign file changes nothing.
 """
@@ -35,7 +39,13 @@ from typing import TYPE_CHECKING, Any
 
 from chatdesk.api.validate import data_url
 from chatdesk.errors import ChatdeskError
-from chatdesk.store.rows import MESSAGE_STATUSES, ConversationRow, MessageRow
+from chatdesk.store.rows import (
+    COLUMN_LABELS,
+    MESSAGE_STATUSES,
+    VOTE_WINNERS,
+    ConversationRow,
+    MessageRow,
+)
 
 if TYPE_CHECKING:
     from chatdesk.store import Store
@@ -86,6 +96,9 @@ class PendingConversation:
     row: ConversationRow
     messages: list[MessageRow]
     images: dict[str, tuple[bytes, str]] = field(default_factory=dict)
+    #: Compare mode: ``{"created", "blind", "columns", "state", "votes"}``; each vote's
+    #: ``message`` is a local message id (or ``None``).
+    comparison: dict[str, Any] | None = None
 
 
 # --------------------------------------------------------------------------- writing
@@ -106,6 +119,7 @@ def write_pending(
     result = ImportResult(source=source)
     total = len(pending)
     batch: list[MessageRow] = []
+    comparisons: list[tuple[int, dict[str, Any], dict[int, int]]] = []
     with store.transaction():
         known = set(store.source_ids())
         next_id = store.next_message_id()
@@ -128,6 +142,8 @@ def write_pending(
                     m.parent_id = None if m.parent_id is None else ids[m.parent_id]
                     m.conversation_id = cid
                 batch.extend(conv.messages)
+                if conv.comparison is not None:
+                    comparisons.append((cid, conv.comparison, ids))
                 for data, mime in conv.images.values():
                     store.put_image(data, mime)
                 result.conversations_added += 1
@@ -140,7 +156,35 @@ def write_pending(
             if progress is not None and (done % PROGRESS_EVERY == 0 or done == total):
                 progress(done, total)
         store.bulk_add_messages(batch)
+        # After every message is in: votes refer to their user messages.
+        for cid, comparison, ids in comparisons:
+            _write_comparison(store, cid, comparison, ids)
     return result
+
+
+def _write_comparison(
+    store: Store, cid: int, comparison: dict[str, Any], ids: dict[int, int]
+) -> None:
+    """Insert a parsed comparison and its votes (local message ids mapped to ``ids``)."""
+    comp = store.create_comparison(
+        cid,
+        comparison["columns"],
+        blind=comparison["blind"],
+        state=comparison["state"],
+        created=comparison["created"],
+    )
+    for vote in comparison["votes"]:
+        message = vote["message"]
+        store.add_vote(
+            comp,
+            vote["winner"],
+            models=vote["models"],
+            prompt=vote["prompt"],
+            column_order=vote["column_order"],
+            user_message_id=None if message is None else ids[message],
+            created=vote["created"],
+            strict=False,  # checked against its own models: columns may have changed since
+        )
 
 
 # --------------------------------------------------------------------------- reading files
@@ -249,6 +293,61 @@ def _field(obj: dict[str, Any], key: str, types: tuple[type, ...], where: str) -
     return value
 
 
+_COMPARISON_FIELDS: dict[str, tuple[type, ...]] = {
+    "created": (int, float),
+    "blind": (bool,),
+    "columns": (list,),
+    "state": (dict,),
+    "votes": (list,),
+}
+_VOTE_FIELDS: dict[str, tuple[type, ...]] = {
+    "created": (int, float),
+    "winner": (str,),
+    "models": (list,),
+    "prompt": (str,),
+    "column_order": (list,),
+    "message": (int, type(None)),
+}
+
+
+def _parse_comparison(raw: Any, where: str, local_ids: set[int]) -> dict[str, Any]:
+    """Check a conversation's ``comparison`` object completely (before any write)."""
+    where = f"{where} comparison"
+    if not isinstance(raw, dict):
+        raise TransferError(f"Damaged export: {where} is not an object.")
+    c = {key: _field(raw, key, types, where) for key, types in _COMPARISON_FIELDS.items()}
+    columns = c["columns"]
+    if not 2 <= len(columns) <= len(COLUMN_LABELS) or not all(
+        isinstance(col, dict) and isinstance(col.get("model"), str) for col in columns
+    ):
+        raise TransferError(f"Damaged export: {where} needs 2 to 4 columns, each with a model.")
+    votes = []
+    for v_index, vote in enumerate(c["votes"]):
+        v_where = f"{where} vote {v_index + 1}"
+        if not isinstance(vote, dict):
+            raise TransferError(f"Damaged export: {v_where} is not an object.")
+        v = {key: _field(vote, key, types, v_where) for key, types in _VOTE_FIELDS.items()}
+        models, order = v["models"], v["column_order"]
+        if not 2 <= len(models) <= len(COLUMN_LABELS) or not all(
+            isinstance(m, str) for m in models
+        ):
+            raise TransferError(f"Damaged export: {v_where} needs 2 to 4 model names.")
+        winner = v["winner"]
+        if winner not in VOTE_WINNERS or (
+            winner in COLUMN_LABELS and COLUMN_LABELS.index(winner) >= len(models)
+        ):
+            raise TransferError(f"Damaged export: {v_where} has an impossible winner {winner!r}.")
+        if any(isinstance(i, bool) or not isinstance(i, int) for i in order) or sorted(
+            order
+        ) != list(range(len(models))):
+            raise TransferError(f"Damaged export: {v_where} has a bad column_order.")
+        if v["message"] is not None and v["message"] not in local_ids:
+            raise TransferError(f"Damaged export: {v_where} names a message that is not there.")
+        votes.append(v)
+    c["votes"] = votes
+    return c
+
+
 def parse_chatdesk(data: dict[str, Any]) -> list[PendingConversation]:
     """Check a ``chatdesk-export`` document completely and turn it into rows."""
     version = data.get("version")
@@ -339,7 +438,12 @@ def parse_chatdesk(data: dict[str, Any]) -> list[PendingConversation]:
             params=c["params"],
             current_leaf_id=leaf,
         )
-        out.append(PendingConversation(source_id, row, messages, used))
+        comparison = (
+            _parse_comparison(conv["comparison"], where, local_ids)
+            if conv.get("comparison") is not None
+            else None
+        )
+        out.append(PendingConversation(source_id, row, messages, used, comparison))
     return out
 
 
@@ -402,6 +506,33 @@ def _message_json(m: MessageRow, pos: dict[int, int]) -> dict[str, Any]:
     }
 
 
+def _comparison_json(store: Store, cid: int, pos: dict[int, int]) -> dict[str, Any]:
+    """``{"comparison": {...}}`` for a compare-mode conversation, else ``{}``."""
+    comp = store.comparison_for_conversation(cid)
+    if comp is None:
+        return {}
+    votes = [
+        {
+            "created": v.created,
+            "winner": v.winner,
+            "models": v.models,
+            "prompt": v.prompt,
+            "column_order": v.column_order,
+            "message": None if v.user_message_id is None else pos.get(v.user_message_id),
+        }
+        for v in store.votes_for(comp.id)
+    ]
+    return {
+        "comparison": {
+            "created": comp.created,
+            "blind": comp.blind,
+            "columns": comp.columns,
+            "state": comp.state,
+            "votes": votes,
+        }
+    }
+
+
 def _image_hashes(messages: Iterable[MessageRow]) -> list[str]:
     found: dict[str, None] = {}
     for m in messages:
@@ -426,6 +557,7 @@ def export_json(store: Store, ids: Iterable[int] | None = None) -> str:
     for conv in rows:
         messages = store.list_messages(conv.id)
         pos = {m.id: i for i, m in enumerate(messages, 1)}
+        extra = _comparison_json(store, conv.id, pos)
         for digest in _image_hashes(messages):
             if digest not in images:
                 found = store.get_image(digest)
@@ -449,6 +581,7 @@ def export_json(store: Store, ids: Iterable[int] | None = None) -> str:
                 if conv.current_leaf_id is not None
                 else None,
                 "messages": [_message_json(m, pos) for m in messages],
+                **extra,
             }
         )
     doc = {"format": FORMAT, "version": VERSION, "conversations": convs, "images": images}

@@ -1,0 +1,185 @@
+"""Comparisons and votes travel with their conversation in the JSON export."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from chatdesk.core import transfer
+from chatdesk.core.transfer import TransferError, export_json
+from chatdesk.store import Store
+
+COLUMNS = [
+    {"label": "A", "model": "gpt-4o", "provider": None, "params": {"temperature": 0.2}},
+    {"label": "B", "model": "qwen-2.5", "provider": "local", "params": {}},
+]
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    with Store(tmp_path / "source.sqlite3") as s:
+        yield s
+
+
+def fill(store: Store) -> tuple[int, int]:
+    """A comparison with two turns, three votes (one on a deleted turn), and a plain chat."""
+    cid = store.create_conversation("对比 🆚", created=1_700_000_000.5)
+    comp = store.create_comparison(
+        cid,
+        COLUMNS,
+        blind=True,
+        state={"column_order": [1, 0], "sync_scroll": False, "carry": None},
+        created=1_700_000_001.25,
+    )
+    parent = None
+    users = []
+    for t, prompt in enumerate(["解释递归", "now in English", "a turn deleted later"]):
+        user = store.add_message(
+            cid, "user", prompt, parent_id=parent, created=1_700_000_010.0 + t, make_current=True
+        )
+        users.append(user)
+        for i, col in enumerate(COLUMNS):
+            reply = store.add_message(
+                cid,
+                "assistant",
+                f"{col['model']} says {t}",
+                parent_id=user,
+                model_requested=col["model"],
+                meta={"column": i},
+                created=1_700_000_011.0 + t,
+            )
+            if i == 0:
+                parent = reply
+    models = ["qwen-2.5", "gpt-4o"]  # label order under the blind shuffle
+    store.add_vote(
+        comp, "A", models=models, prompt="解释递归", column_order=[1, 0],
+        user_message_id=users[0], created=1_700_000_020.0,
+    )  # fmt: skip
+    store.add_vote(
+        comp, "tie", models=models, prompt="a turn deleted later", column_order=[1, 0],
+        user_message_id=users[2], created=1_700_000_021.0,
+    )  # fmt: skip
+    # Cast when the comparison still had three columns.
+    store.add_vote(
+        comp, "C", models=[*models, "llama"], prompt="now in English",
+        column_order=[2, 1, 0], user_message_id=users[1], created=1_700_000_022.0, strict=False,
+    )  # fmt: skip
+    store.delete_message(users[2])
+    plain = store.create_conversation("plain", created=1_700_000_100.0)
+    store.add_message(plain, "user", "hello", make_current=True)
+    return cid, comp
+
+
+def test_round_trip_keeps_comparison_and_votes(store: Store, tmp_path: Path) -> None:
+    fill(store)
+    first = export_json(store)
+    doc = json.loads(first)
+    rich, plain = doc["conversations"]
+    assert "comparison" not in plain  # ordinary chats are exported as before
+    comparison = rich["comparison"]
+    assert comparison["blind"] is True and comparison["columns"] == COLUMNS
+    assert [v["message"] for v in comparison["votes"]] == [1, None, 4]
+    path = tmp_path / "export.json"
+    path.write_text(first, encoding="utf-8")
+
+    with Store(tmp_path / "fresh.sqlite3") as fresh:
+        fresh.create_conversation("already here")  # ids in the new database differ
+        fresh.add_message(1, "user", "shifts the message ids")
+        result = transfer.import_file(fresh, path)
+        assert result.conversations_added == 2
+        conv = next(c for c in fresh.list_conversations() if c.title == "对比 🆚")
+        comp = fresh.comparison_for_conversation(conv.id)
+        assert comp is not None
+        assert comp.columns == COLUMNS and comp.blind is True
+        assert comp.state == {"column_order": [1, 0], "sync_scroll": False, "carry": None}
+        assert comp.created == 1_700_000_001.25
+        votes = fresh.votes_for(comp.id)
+        assert [v.winner for v in votes] == ["A", "tie", "C"]
+        assert [v.created for v in votes] == [1_700_000_020.0, 1_700_000_021.0, 1_700_000_022.0]
+        assert votes[2].models == ["qwen-2.5", "gpt-4o", "llama"]
+        assert votes[2].column_order == [2, 1, 0]
+        # Message ids were remapped to the new database's ids.
+        for vote in (votes[0], votes[2]):
+            assert vote.user_message_id is not None
+            message = fresh.get_message(vote.user_message_id)
+            assert message is not None and message.conversation_id == conv.id
+            assert message.role == "user" and message.content == vote.prompt
+        assert votes[1].user_message_id is None
+        assert [c.title for c in fresh.list_conversations(comparisons=True)] == ["对比 🆚"]
+        # Importing the same file again adds nothing, comparisons included.
+        again = transfer.import_file(fresh, path)
+        assert again.conversations_added == 0
+        assert len(fresh.list_comparisons()) == 1 and len(fresh.list_votes()) == 3
+        exported = export_json(fresh, [conv.id, conv.id + 1])
+    assert exported == first  # byte-identical round trip
+
+
+def _with_comparison(store: Store, change: dict[str, object]) -> dict[str, object]:
+    fill(store)
+    doc = json.loads(export_json(store))
+    doc["conversations"][0]["comparison"].update(change)
+    return doc
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"columns": [COLUMNS[0]]},
+        {"columns": [{"label": "A"}, {"label": "B"}]},
+        {"blind": 1},
+        {"state": []},
+        {"votes": [{"winner": "A"}]},
+        {"votes": "none"},
+    ],
+)
+def test_damaged_comparison_is_refused_and_changes_nothing(
+    store: Store, tmp_path: Path, change: dict[str, object]
+) -> None:
+    doc = _with_comparison(store, change)
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    with Store(tmp_path / "fresh.sqlite3") as fresh:
+        with pytest.raises(TransferError, match="Damaged export"):
+            transfer.import_file(fresh, path)
+        assert fresh.list_conversations() == [] and fresh.list_votes() == []
+
+
+@pytest.mark.parametrize(
+    "vote_change",
+    [
+        {"winner": "C"},  # two models only
+        {"winner": "best"},
+        {"models": ["only-one"], "column_order": [0]},
+        {"column_order": [0, 0]},
+        {"column_order": [True, 0]},
+        {"message": 99},
+        {"created": "yesterday"},
+    ],
+)
+def test_damaged_vote_is_refused(
+    store: Store, tmp_path: Path, vote_change: dict[str, object]
+) -> None:
+    fill(store)
+    doc = json.loads(export_json(store))
+    doc["conversations"][0]["comparison"]["votes"][0].update(vote_change)
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    with Store(tmp_path / "fresh.sqlite3") as fresh:
+        with pytest.raises(TransferError, match="Damaged export"):
+            transfer.import_file(fresh, path)
+        assert fresh.list_conversations() == []
+
+
+def test_older_export_without_comparisons_still_imports(store: Store, tmp_path: Path) -> None:
+    fill(store)
+    doc = json.loads(export_json(store))
+    for conv in doc["conversations"]:
+        conv.pop("comparison", None)
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    with Store(tmp_path / "fresh.sqlite3") as fresh:
+        assert transfer.import_file(fresh, path).conversations_added == 2
+        assert fresh.list_comparisons() == []
