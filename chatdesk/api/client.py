@@ -12,7 +12,13 @@ What it guarantees, because relays break every rule (ANCHORS.md 3.6-3.8):
   connection (:class:`NetworkError`), not a short answer;
 * usage is emitted once, as the last event, with the last usage seen anywhere
   (top-level ``usage``, a usage-only chunk, ``choices[].usage`` or ``x_groq.usage``);
-* per-chunk overhead is kept small (one SSE split per read, one ``json.loads`` per event).
+* per-chunk overhead is kept small (one SSE split per read, one ``json.loads`` per event);
+* every value off the wire is checked for type and size before it becomes an event
+  (see "helpers for the stream"); one SSE line and a non-streamed body are capped
+  (``max_line_chars``, ``max_body_bytes``, after decompression);
+* two clocks: ``idle_timeout`` (no byte at all) and an optional ``total_timeout``;
+* redirects are followed by our own rules (:meth:`ChatClient._send`): no loops, and a
+  POST never leaves its host.
 
 The API key is sent only in the ``Authorization`` header and scrubbed from any error text.
 """
@@ -69,6 +75,7 @@ _ERROR_BODY_LIMIT = 256 * 1024  # never read more than this of an error body
 MAX_BODY_BYTES = 32 * 1024 * 1024  # a non-streamed answer (after decompression)
 MAX_LINE_CHARS = 8 * 1024 * 1024  # one SSE line or one event's data
 _JSON_HEADERS = {"Content-Type": "application/json"}
+MAX_REDIRECTS = 5
 MAX_RETRY_AFTER_S = 86400.0  # a server's retry delay is clamped to one day
 MAX_CHOICES = 128  # OpenAI's own limit on n; a choice index outside 0..127 is skipped
 MAX_TOOL_CALLS = 1024  # tool call indexes per choice
@@ -804,6 +811,20 @@ async def _aclose(chunks: AsyncIterator[bytes]) -> None:
         await close()
 
 
+def _same_host(origin: httpx.URL, target: httpx.URL) -> bool:
+    """Same host name, and the same port or an http -> https upgrade on default ports."""
+    if origin.host.lower() != target.host.lower():
+        return False
+    if origin.scheme == target.scheme:
+        return origin.port == target.port
+    return (
+        origin.scheme == "http"
+        and target.scheme == "https"
+        and origin.port in (None, 80)
+        and target.port in (None, 443)
+    )
+
+
 class _Opened(NamedTuple):
     response: httpx.Response
     chunks: AsyncIterator[bytes]
@@ -895,7 +916,7 @@ class ChatClient:
                 headers=default_headers,
                 proxy=proxy or None,
                 transport=transport,
-                follow_redirects=True,
+                follow_redirects=False,  # followed by _send, with our own rules
                 verify=verify,
                 trust_env=trust_env,
             )
@@ -1055,6 +1076,50 @@ class ChatClient:
             return min(self.retry_cap_s, self.backoff_s * (2**attempt))
         return None
 
+    async def _send(self, request: httpx.Request) -> httpx.Response:
+        """Send ``request``, following redirects by ChatDesk's rules.
+
+        * at most :data:`MAX_REDIRECTS` hops, and a URL seen twice is a loop: both end
+          in one ``protocol`` error, never retried (a loop used to cost 63 requests);
+        * a POST (the conversation) follows a redirect only on the same host: same
+          host name and port, or the same host name moving from http to https. Anywhere
+          else it stops with an error naming the target host, so that a hostile or
+          misconfigured server cannot have the conversation resent elsewhere;
+        * a GET (the model list) may go to another host: httpx drops the key there.
+        """
+        origin = request.url
+        seen = {str(origin)}
+        hops = 0
+        while True:
+            response = await self._http.send(request, stream=True)
+            target = response.next_request
+            if target is None:
+                return response
+            status = response.status_code
+            await response.aclose()
+            url = target.url
+            if str(url) in seen:
+                raise ProtocolError(
+                    f"the server redirects in a loop (HTTP {status} to {url.host}{url.path}); "
+                    "check the base URL",
+                    http_status=status,
+                )
+            if request.method == "POST" and not _same_host(origin, url):
+                raise ProtocolError(
+                    f"the server redirects this request to another host ({url.host}); "
+                    "ChatDesk does not send the conversation there. If that host is "
+                    "right, use it in the base URL",
+                    http_status=status,
+                )
+            hops += 1
+            if hops > MAX_REDIRECTS:
+                raise ProtocolError(
+                    f"the server redirected more than {MAX_REDIRECTS} times; check the base URL",
+                    http_status=status,
+                )
+            seen.add(str(url))
+            request = target
+
     async def _open(
         self,
         make_request: Callable[[], httpx.Request],
@@ -1074,7 +1139,7 @@ class ChatClient:
             request = make_request()
             err: ApiError
             try:
-                response = await self._http.send(request, stream=True)
+                response = await self._send(request)
             except httpx.HTTPError as exc:
                 err = self._network_error(exc)
                 delay = self._retry_delay(err, attempt, deadline)
