@@ -151,21 +151,32 @@ def write_pending(
                 if len(batch) >= _BATCH:
                     store.bulk_add_messages(batch)
                     batch = []
+                    # Votes refer to user messages: written once those are in, and
+                    # before a commit point, so a comparison commits with its messages.
+                    _write_comparisons(store, comparisons)
                     if store.commit_point():  # leave room for others (see Store)
                         next_id = max(next_id, store.next_message_id())
             if progress is not None and (done % PROGRESS_EVERY == 0 or done == total):
                 progress(done, total)
         store.bulk_add_messages(batch)
-        # After every message is in: votes refer to their user messages.
-        for cid, comparison, ids in comparisons:
-            _write_comparison(store, cid, comparison, ids)
+        _write_comparisons(store, comparisons)
     return result
+
+
+def _write_comparisons(
+    store: Store, comparisons: list[tuple[int, dict[str, Any], dict[int, int]]]
+) -> None:
+    """Insert parsed comparisons and their votes (local message ids mapped by each
+    conversation's ``ids``) whose messages are all written; empties the list."""
+    for cid, comparison, ids in comparisons:
+        _write_comparison(store, cid, comparison, ids)
+    comparisons.clear()
 
 
 def _write_comparison(
     store: Store, cid: int, comparison: dict[str, Any], ids: dict[int, int]
 ) -> None:
-    """Insert a parsed comparison and its votes (local message ids mapped to ``ids``)."""
+    """Insert one parsed comparison and its votes."""
     comp = store.create_comparison(
         cid,
         comparison["columns"],

@@ -183,3 +183,24 @@ def test_older_export_without_comparisons_still_imports(store: Store, tmp_path: 
     with Store(tmp_path / "fresh.sqlite3") as fresh:
         assert transfer.import_file(fresh, path).conversations_added == 2
         assert fresh.list_comparisons() == []
+
+
+def test_comparisons_go_in_with_each_batch_of_messages(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Imports write messages in batches (with commit points between): a comparison is
+    written with its own batch, its votes pointing at the right messages."""
+    fill(store)
+    path = tmp_path / "export.json"
+    path.write_text(export_json(store), encoding="utf-8")
+    monkeypatch.setattr(transfer, "_BATCH", 1)
+    with Store(tmp_path / "fresh.sqlite3") as fresh:
+        assert transfer.import_file(fresh, path).conversations_added == 2
+        (comp,) = fresh.list_comparisons()
+        prompts = []
+        for vote in fresh.votes_for(comp.id):
+            if vote.user_message_id is not None:
+                message = fresh.get_message(vote.user_message_id)
+                assert message is not None
+                prompts.append(message.content)
+        assert prompts == ["解释递归", "now in English"]
