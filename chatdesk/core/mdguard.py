@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["LIMITS", "Limits", "screen", "unclosed_fence"]
+__all__ = ["EXPORT_LIMITS", "LIMITS", "Limits", "screen", "unclosed_fence"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +47,16 @@ class Limits:
 
 
 LIMITS = Limits()
+# For exports, which convert a whole message at once and are not bound to a frame: only
+# the shapes that recurse or grow quadratically are refused (sizes are linear there).
+_NO_LIMIT = 1 << 62
+EXPORT_LIMITS = Limits(
+    max_chars=_NO_LIMIT,
+    max_lines=_NO_LIMIT,
+    max_marks=_NO_LIMIT,
+    max_cells=_NO_LIMIT,
+    max_bracket_scan=5_000_000,
+)
 
 _FENCE_RE = re.compile(r"^[ \t]*(`{3,}|~{3,})(.*)$")
 # One container marker (quote or list item) with the indentation before it.

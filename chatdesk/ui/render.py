@@ -74,8 +74,8 @@ class RenderResult:
     html: str
     code_blocks: list[str] = field(default_factory=list)
     math: list[str] = field(default_factory=list)  # resource names used, e.g. "math:ab12"
-    # Math spans met (rendered or shown as source) and their TeX length: the per-message
-    # caps of the next block start from these.
+    # Formulas admitted for typesetting and their TeX length: the per-message caps of the
+    # next block start from these (see _admit).
     math_spans: int = 0
     math_chars: int = 0
     # Why the block is shown as plain text ("depth", "error", ...), None when it is not.
@@ -375,6 +375,34 @@ def _find_ticks(text: str, k: int, start: int, missing: dict[str, int]) -> int:
     return m.start()
 
 
+def _admit(used: list[int], tex: str) -> bool:
+    """Whether a formula is typeset, given ``used`` = [formulas, TeX chars] admitted so far
+    in the message (updated). Per message the first ones are typeset, the rest are shown
+    as source; a formula too big on its own is shown as source and uses up nothing."""
+    if used[0] >= LIMITS.max_math or used[1] + len(tex) > LIMITS.max_math_chars:
+        return False
+    if not tex_ok(tex):
+        return False
+    used[0] += 1
+    used[1] += len(tex)
+    return True
+
+
+def _strip_math(text: str) -> str:
+    """``text`` with each math span replaced by one letter: math never reaches Markdown
+    (it is stashed first), so its ``&``, ``\\`` and brackets must not count in the screen."""
+    if "$" not in text and "\\" not in text:
+        return text
+    out: list[str] = []
+    prev = 0
+    for start, end, _tex, _display in _find_math(text):
+        out.append(text[prev:start])
+        out.append("M")
+        prev = end
+    out.append(text[prev:])
+    return "".join(out)
+
+
 def _find_math(text: str) -> list[tuple[int, int, str, bool]]:
     """Math spans of ``text`` as (start, end, tex, display), in one left-to-right pass.
 
@@ -463,8 +491,8 @@ class _Renderer:
         self.code_blocks: list[str] = []
         self.math: list[str] = []
         self.code_offset = 0
-        self.math_spans = 0  # math spans met in this message so far (previous blocks too)
-        self.math_chars = 0
+        # Formulas admitted in this message so far (previous blocks too) and their length.
+        self.math_used = [0, 0]
         self.highlight_open = True
         self.open_fence = False
         outer = self
@@ -532,9 +560,10 @@ class _Renderer:
         """How many code blocks :meth:`render` would find in ``text`` (no Markdown pass)."""
         return len(self.scan(text)[0])
 
-    def scan(self, text: str) -> tuple[list[str], int, int]:
+    def scan(self, text: str, math_offset: tuple[int, int] = (0, 0)) -> tuple[list[str], int, int]:
         """What :meth:`render` would find in ``text`` without a Markdown pass: the code of
-        each fenced block, the number of math spans and their TeX length."""
+        each fenced block, and how many formulas (and TeX characters) it would admit after
+        ``math_offset``."""
         fenced = "```" in text or "~~~" in text or "\x02" in text or "\x03" in text
         mathy = "$" in text or "\\" in text
         if not fenced and not mathy:
@@ -543,19 +572,17 @@ class _Renderer:
         for prep in self.pre_fence:
             lines = prep.run(lines)
         codes: list[str] = []
-        spans = chars = 0
+        used = list(math_offset)
         prev = 0
         n = len(lines)
         for i, j, m in _iter_fences(lines) if fenced else ():
             for _s, _e, tex, _d in _find_math("\n".join(lines[prev:i])) if mathy else ():
-                spans += 1
-                chars += len(tex)
+                _admit(used, tex)
             codes.append(self._fence_code(lines, i, j, m, n))
             prev = j + 1
         for _s, _e, tex, _d in _find_math("\n".join(lines[prev:])) if mathy else ():
-            spans += 1
-            chars += len(tex)
-        return codes, spans, chars
+            _admit(used, tex)
+        return codes, used[0] - math_offset[0], used[1] - math_offset[1]
 
     @staticmethod
     def _fence_code(lines: list[str], i: int, j: int, m: re.Match[str], n: int) -> str:
@@ -573,14 +600,7 @@ class _Renderer:
         out: list[str] = []
         prev = 0
         for start, end, tex, display in _find_math(text):
-            # Per-message caps: the first formulas are typeset, the rest shown as source.
-            allowed = (
-                self.math_spans < LIMITS.max_math
-                and self.math_chars + len(tex) <= LIMITS.max_math_chars
-                and tex_ok(tex)
-            )
-            self.math_spans += 1
-            self.math_chars += len(tex)
+            allowed = _admit(self.math_used, tex)
             frag, name = _math_html(tex, display, self.dark, text[start:end], allowed)
             if name:
                 self.math.append(name)
@@ -631,31 +651,31 @@ class _Renderer:
         Never raises: a block that :func:`~chatdesk.core.mdguard.screen` finds too costly,
         or whose conversion fails (RecursionError included), comes back as plain text.
         """
-        reason = screen(text)
+        reason = screen(_strip_math(text))
         if reason is not None:
-            return self.plain(text, reason)
+            return self.plain(text, reason, math_offset)
         self.code_blocks = []
         self.math = []
         self.code_offset = code_offset
-        self.math_spans, self.math_chars = math_offset
+        self.math_used = list(math_offset)
         self.highlight_open = highlight_open
         try:
             self.md.reset()
             out = self.md.convert(text)
         except Exception:  # noqa: BLE001 - untrusted input: any failure shows the text
             self.md.reset()
-            return self.plain(text, "error")
+            return self.plain(text, "error", math_offset)
         if "<table>" in out:  # Markdown tables: Qt draws no grid unless asked
             out = out.replace("<table>", self.table_tag)
-        spans = self.math_spans - math_offset[0]
-        chars = self.math_chars - math_offset[1]
+        spans = self.math_used[0] - math_offset[0]
+        chars = self.math_used[1] - math_offset[1]
         return RenderResult(out, self.code_blocks, self.math, spans, chars)
 
-    def plain(self, text: str, reason: str) -> RenderResult:
+    def plain(self, text: str, reason: str, math_offset: tuple[int, int] = (0, 0)) -> RenderResult:
         """The block as escaped plain text; code blocks and math are still counted so that
         ``copycode:N`` numbers and the math caps of later blocks do not shift."""
         try:
-            codes, spans, chars = self.scan(text)
+            codes, spans, chars = self.scan(text, math_offset)
         except Exception:  # noqa: BLE001 - only the numbering of later blocks suffers
             codes, spans, chars = [], 0, 0
         return RenderResult(plain_block(text, self.dark), codes, [], spans, chars, reason)
@@ -808,7 +828,7 @@ def render_markdown(
         if not block.strip():
             continue
         if deadline is not None and time.perf_counter() > deadline:
-            res = r.plain(block, "time")
+            res = r.plain(block, "time", used)
         else:
             res = r.render(block, len(codes), math_offset=used)
         parts.append(res.html)
@@ -972,7 +992,7 @@ class StreamRenderer:
             self.code_starts.append(self._code_count)
             self.math_starts.append(self._math_used)
             self.block_codes.append(None)
-            codes, spans, chars = r.scan(block)
+            codes, spans, chars = r.scan(block, self._math_used)
             self._code_count += len(codes)
             self._math_used = (self._math_used[0] + spans, self._math_used[1] + chars)
             if deadline is not None and time.perf_counter() > deadline:
