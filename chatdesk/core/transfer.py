@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from chatdesk.api.validate import data_url
+from chatdesk.core.mdguard import screen, unclosed_fence
 from chatdesk.errors import ChatdeskError
 from chatdesk.store.rows import (
     COLUMN_LABELS,
@@ -656,6 +657,13 @@ def _branch_note(store: Store, conv: ConversationRow, shown: int) -> str:
     return f"{other} message(s) on other branches not shown." if other > 0 else ""
 
 
+def _md_content(text: str) -> str:
+    """A message as Markdown; a fence it leaves open is closed, or it would swallow every
+    message after it in the file (issue 8)."""
+    fence = unclosed_fence(text)
+    return text if fence is None else f"{text}\n{fence}"
+
+
 def export_markdown(store: Store, ids: Iterable[int] | None = None) -> str:
     """Readable Markdown of each conversation's current branch (what the window shows)."""
     chunks: list[str] = []
@@ -678,7 +686,7 @@ def export_markdown(store: Store, ids: Iterable[int] | None = None) -> str:
                 lines += [f"> {line}" if line else ">" for line in m.reasoning.splitlines()]
                 lines.append("")
             if m.content:
-                lines += [m.content, ""]
+                lines += [_md_content(m.content), ""]
             for url in _image_urls(store, m):
                 lines += [f"![image]({url})", ""]
             for call in m.tool_calls or []:
@@ -777,6 +785,18 @@ class _HtmlRenderer:
         return self.md.convert(text)
 
 
+def _message_html(renderer: _HtmlRenderer, text: str) -> str:
+    """One message's Markdown as HTML; escaped plain text when it is too costly to convert
+    or conversion fails (600 nested lists raise RecursionError), so one message never
+    fails or stalls a whole export (issue 8)."""
+    if screen(text) is None:
+        try:
+            return renderer.render(text)
+        except Exception:  # noqa: BLE001 - untrusted model output
+            pass
+    return f'<pre style="white-space: pre-wrap;">{html.escape(text, quote=False)}</pre>'
+
+
 def export_html(store: Store, ids: Iterable[int] | None = None) -> str:
     """One standalone HTML page (inline CSS, images as data URLs, no scripts)."""
     renderer = _HtmlRenderer()
@@ -811,7 +831,9 @@ def export_html(store: Store, ids: Iterable[int] | None = None) -> str:
                 )
             if m.content:
                 # Users type plain text; models write Markdown.
-                out.append(esc(m.content) if m.role == "user" else renderer.render(m.content))
+                out.append(
+                    esc(m.content) if m.role == "user" else _message_html(renderer, m.content)
+                )
             for url in _image_urls(store, m):
                 if _SAFE_IMG.match(url):
                     out.append(f'<img src="{esc(url)}" alt="image">')
@@ -821,7 +843,7 @@ def export_html(store: Store, ids: Iterable[int] | None = None) -> str:
                 fn = call.get("function") or {}
                 out.append(
                     f"<p><b>Tool call</b> <code>{esc(str(fn.get('name', '?')))}</code></p>"
-                    + renderer.render(_fence(str(fn.get("arguments", "")), "json"))
+                    + _message_html(renderer, _fence(str(fn.get("arguments", "")), "json"))
                 )
             if m.error:
                 out.append(f'<p class="error-text">{esc(m.error)}</p>')
