@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from chatdesk.api.validate import data_url
-from chatdesk.core.mdguard import screen, unclosed_fence
+from chatdesk.core.mdguard import EXPORT_LIMITS, screen, unclosed_fence
 from chatdesk.errors import ChatdeskError
 from chatdesk.store.rows import (
     COLUMN_LABELS,
@@ -789,7 +789,7 @@ def _message_html(renderer: _HtmlRenderer, text: str) -> str:
     """One message's Markdown as HTML; escaped plain text when it is too costly to convert
     or conversion fails (600 nested lists raise RecursionError), so one message never
     fails or stalls a whole export (issue 8)."""
-    if screen(text) is None:
+    if screen(text, EXPORT_LIMITS) is None:
         try:
             return renderer.render(text)
         except Exception:  # noqa: BLE001 - untrusted model output
