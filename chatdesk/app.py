@@ -100,7 +100,7 @@ def build_window(store: Any) -> tuple[Any, dict[str, Any]]:
     """The window alone (no asyncio, no HTTP): what must be on screen first."""
     from chatdesk.core.services import ensure_default_provider
     from chatdesk.ui.mainwindow import MainWindow
-    from chatdesk.ui.messageview import MessageListModel
+    from chatdesk.ui.messagemodel import MessageListModel
 
     ensure_default_provider(store)
     settings = store.get_setting("app_settings", {}) or {}

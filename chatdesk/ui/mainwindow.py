@@ -33,7 +33,8 @@ if TYPE_CHECKING:
 from chatdesk.ui.composer import Composer
 from chatdesk.ui.convlist import ConversationList
 from chatdesk.ui.findbar import FindBar
-from chatdesk.ui.messageview import MessageListModel, MessageView
+from chatdesk.ui.messagemodel import MessageListModel
+from chatdesk.ui.messageview import MessageView
 from chatdesk.ui.modelpicker import ModelPicker
 from chatdesk.ui.params import TemperatureControl
 

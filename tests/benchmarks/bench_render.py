@@ -25,7 +25,8 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from chatdesk.store.rows import MessageRow  # noqa: E402
 from chatdesk.ui import render  # noqa: E402
-from chatdesk.ui.messageview import MessageListModel, MessageView  # noqa: E402
+from chatdesk.ui.messagemodel import MessageListModel  # noqa: E402
+from chatdesk.ui.messageview import MessageView  # noqa: E402
 
 
 def markdown_reply(tokens: int) -> str:

@@ -80,23 +80,23 @@ def test_qm_translates_across_contexts(zh_translator: QTranslator) -> None:
 
 
 def test_messageview_dict_strings_are_translated(zh_translator: QTranslator) -> None:
-    from chatdesk.ui import messageview, render
+    from chatdesk.ui import messagehtml, render
 
     row = MessageRow(1, 1, None, "assistant", status="error", error_category="auth")
-    assert messageview._error_sentence(row, None) == "API 密钥被拒绝。请检查此服务商的密钥。"
+    assert messagehtml.error_sentence(row, None) == "API 密钥被拒绝。请检查此服务商的密钥。"
     row.error_category = "something new"
-    assert messageview._error_sentence(row, None) == "请求失败。"
+    assert messagehtml.error_sentence(row, None) == "请求失败。"
     row.error_category = "rate_limit"
-    assert messageview._error_sentence(row, 5) == "请求过于频繁：5 秒后可重试"
-    assert messageview._tr(messageview._ROLE_NAMES["assistant"]) == "助手"
+    assert messagehtml.error_sentence(row, 5) == "请求过于频繁：5 秒后可重试"
+    assert messagehtml.tr_view(messagehtml.ROLE_NAMES["assistant"]) == "助手"
     assert ">复制</a>" in render.render_code("print(1)", "python", 0, False, highlight=False)
 
 
 def test_english_without_translator() -> None:
-    from chatdesk.ui import messageview, render
+    from chatdesk.ui import messagehtml, render
 
     row = MessageRow(1, 1, None, "assistant", status="error", error_category="auth")
-    assert messageview._error_sentence(row, None).startswith("The API key was rejected.")
+    assert messagehtml.error_sentence(row, None).startswith("The API key was rejected.")
     assert ">Copy</a>" in render.render_code("x", "", 0, False, highlight=False)
 
 

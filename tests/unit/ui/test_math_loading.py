@@ -10,7 +10,8 @@ from PySide6.QtWidgets import QApplication
 
 from chatdesk.store.rows import MessageRow
 from chatdesk.ui import render
-from chatdesk.ui.messageview import MessageListModel, MessageView
+from chatdesk.ui.messagemodel import MessageListModel
+from chatdesk.ui.messageview import MessageView
 
 
 @pytest.fixture

@@ -14,7 +14,8 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from chatdesk.store.rows import MessageRow
-from chatdesk.ui.messageview import MessageListModel, MessageView
+from chatdesk.ui.messagemodel import MessageListModel
+from chatdesk.ui.messageview import MessageView
 from tests.unit.ui.views import make_view, model_of
 
 pytestmark = pytest.mark.ui

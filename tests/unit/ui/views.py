@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pytestqt.qtbot import QtBot
 
-from chatdesk.ui.messageview import MessageListModel, MessageView
+from chatdesk.ui.messagemodel import MessageListModel
+from chatdesk.ui.messageview import MessageView
 
 
 def make_view(qtbot: QtBot, height: int) -> MessageView:

@@ -1,0 +1,536 @@
+"""Rendered messages: a stack of small QTextDocuments per message, blocks rendered lazily.
+
+Each message is a header, the collapsible "Thinking" section, one document per Markdown
+block (so a streaming reply only appends new blocks and re-renders its open last block,
+RECIPES.md section 6; blocks are kept as Markdown source with an estimated height until they
+come on screen, the rest in idle time once the message is complete) and a footer (tool
+calls, images, status, statistics, actions).
+
+:class:`BlockRenderer` holds everything that is per view (colours, font metrics, which
+sections are open, the highlight, the work still to do); one view owns one renderer, so
+views in compare columns never share state. The documents themselves are in
+:mod:`chatdesk.ui.messagedocs`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import html
+import itertools
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtGui import (
+    QAbstractTextDocumentLayout,
+    QColor,
+    QFont,
+    QFontMetrics,
+    QImage,
+    QTextCharFormat,
+    QTextCursor,
+)
+
+from chatdesk.store.rows import MessageRow
+from chatdesk.ui import render
+from chatdesk.ui.messagedocs import Doc
+from chatdesk.ui.messagehtml import PALETTES, foot_html, head_html, retry_wait, think_html
+
+__all__ = ["BlockRenderer", "Item"]
+
+_Sig = tuple[Any, ...]
+
+
+class Item:
+    """The rendered form of one message at one width."""
+
+    __slots__ = (
+        "mid",
+        "width",
+        "head",
+        "think",
+        "segs",
+        "tail",
+        "foot",
+        "stream",
+        "content",
+        "head_sig",
+        "think_sig",
+        "foot_sig",
+        "reasoning_len",
+        "parts",
+        "offsets",
+        "height",
+        "hl_sig",
+        "hl",
+        "codes",
+        "seg_h",
+        "heights",
+        "seg0",
+        "lazy",
+    )
+
+    def __init__(self, mid: int, width: int) -> None:
+        self.mid = mid
+        self.width = width
+        self.head: Doc | None = None
+        self.think: Doc | None = None
+        # One document per finished block; None while a block is not rendered yet (lazy).
+        self.segs: list[Doc | None] = []
+        self.tail: Doc | None = None
+        self.foot: Doc | None = None
+        self.stream: render.StreamRenderer | None = None
+        self.content: str | None = None
+        self.head_sig: _Sig | None = None
+        self.think_sig: _Sig | None = None
+        self.foot_sig: _Sig | None = None
+        self.reasoning_len = 0
+        self.parts: list[Doc | None] = []
+        self.offsets: list[int] = []
+        self.height = 0
+        self.hl_sig: _Sig | None = None
+        self.hl: dict[int, list[QAbstractTextDocumentLayout.Selection]] = {}
+        self.codes: list[str] = []
+        self.seg_h: list[int] = []
+        self.heights: list[int] = []
+        self.seg0 = 0  # index in parts of the first block
+        self.lazy: set[int] = set()  # indexes of blocks (segs) not rendered yet
+
+
+class BlockRenderer:
+    """Turns message rows into :class:`Item` s for one view, touching only what changed.
+
+    Work that cannot be done at once is recorded in :attr:`catch_up_ids` (text arrived
+    faster than it rendered), :attr:`idle_ids` (blocks skipped while streaming) and
+    :attr:`countdown_ids` (a "retry in N s" to refresh); ``wake`` is called after
+    adding to them so the owning view can start its timers.
+    """
+
+    PAD = 10  # inside a bubble
+    GAP = 6  # between the documents of one message
+    SPACING = 8  # between messages
+    SLICE_S = 0.004  # Markdown time per event-loop turn while catching up (Qt work ~ same)
+    BIG_MESSAGE = 16_000  # chars; longer complete messages are rendered progressively too
+    CACHE = 400  # rendered messages kept
+
+    def __init__(
+        self,
+        thumb: Callable[[str], QImage | None],
+        branch_of: Callable[[int], tuple[int, int] | None],
+        wake: Callable[[], None],
+    ) -> None:
+        self.thumb = thumb
+        self.branch_of = branch_of
+        self.wake = wake
+        self.dark = False
+        self.font = QFont()
+        self.line_h = 16
+        self.char_w = 8
+        self.think_open: dict[int, bool] = {}
+        self.details_open: set[int] = set()
+        self.highlight: tuple[int, str] | None = None
+        self.items: OrderedDict[int, Item] = OrderedDict()  # least recently used first
+        self.known: dict[int, tuple[int, int]] = {}  # id -> (width, height) once rendered
+        self.catch_up_ids: set[int] = set()
+        self.idle_ids: set[int] = set()
+        self.countdown_ids: set[int] = set()
+
+    def set_font(self, font: QFont) -> None:
+        """Use the view's font for new documents and for height estimates."""
+        self.font = QFont(font)
+        fm = QFontMetrics(font)
+        self.line_h = fm.lineSpacing()
+        self.char_w = max(1, fm.averageCharWidth())
+
+    # -- the cache of rendered items
+    def item(self, row: MessageRow, width: int, keep: Callable[[], set[int]]) -> Item:
+        """The rendered item of a row at ``width``, brought up to date with the row.
+
+        Beyond :attr:`CACHE` items the least recently used are dropped, never those whose
+        ids ``keep()`` returns (the rows on screen).
+        """
+        items = self.items
+        item = items.get(row.id)
+        if item is None:
+            item = items[row.id] = Item(row.id, width)
+            if len(items) > self.CACHE:
+                kept = keep()
+                while len(items) > self.CACHE:
+                    old = next((mid for mid in items if mid not in kept), None)
+                    if old is None:
+                        break
+                    del items[old]
+        else:
+            items.move_to_end(row.id)
+        if item.width != width:
+            self.set_width(item, width)
+        self.sync(item, row)
+        return item
+
+    def keep_only(self, live: set[int]) -> None:
+        """Forget the items of messages no longer in the list."""
+        for mid in [k for k in self.items if k not in live]:
+            del self.items[mid]
+
+    def drop_math(self, row_of: Callable[[int], MessageRow | None]) -> None:
+        """Forget complete messages that may hold TeX, so they render again with math."""
+        for mid in list(self.items):
+            row = row_of(mid)
+            if row is None or row.status == "streaming":
+                continue
+            if "$" in row.content or "\\(" in row.content or "\\[" in row.content:
+                del self.items[mid]
+
+    # -- estimates
+    def estimate(self, row: MessageRow, width: int) -> int:
+        """A cheap height guess for a row not rendered yet (refined when it is shown)."""
+        per_line = max(10, width // self.char_w)
+        text = row.content
+        lines = len(text) // per_line + text.count("\n") + 1
+        extra = 2 if row.role == "assistant" else 1
+        if row.tool_calls:
+            extra += 4 * len(row.tool_calls)
+        if row.parts:
+            extra += 6
+        return (lines + extra) * self.line_h + 2 * self.PAD + self.SPACING + 2 * self.GAP
+
+    def estimate_block(self, src: str, width: int) -> int:
+        """A cheap height guess for a block not rendered yet (replaced once rendered)."""
+        per_line = max(10, width // self.char_w)
+        lines = 0
+        for line in src.strip("\n").split("\n"):
+            lines += 1 + len(line) // per_line
+        if "```" in src or "~~~" in src:
+            lines += 1  # the header row of a code block
+        return (lines + 1) * self.line_h
+
+    # -- documents
+    def new_doc(self) -> Doc:
+        d = Doc(self.thumb)
+        d.setDefaultFont(self.font)
+        pal = PALETTES[self.dark]
+        d.setDefaultStyleSheet(
+            f"a {{ color: {pal['link']}; text-decoration: none; }}"
+            f" code {{ background-color: {pal['card']}; }}"
+            " pre { white-space: pre-wrap; }"
+        )
+        return d
+
+    @staticmethod
+    def set_html(doc: Doc, text: str, width: int) -> None:
+        doc.setHtml(text)
+        doc.setTextWidth(width)
+
+    def set_width(self, item: Item, w: int) -> None:
+        """Re-wrap an item at a new width (lazy blocks get new estimates)."""
+        item.width = w
+        for d in item.parts:
+            if d is not None:
+                d.setTextWidth(w)
+        stream = item.stream
+        item.seg_h = [
+            int(d.size().height())
+            if d is not None
+            else self.estimate_block(stream.sources[k] if stream else "", w)
+            for k, d in enumerate(item.segs)
+        ]
+        self.measure(item)
+
+    # -- bringing an item up to date
+    def sync(self, item: Item, row: MessageRow, catch_up: bool = False) -> None:
+        """Bring an item up to date with its row, touching only the parts that changed.
+
+        ``catch_up`` lets a message whose text arrived faster than it rendered take its
+        next time slice (only the catch-up timer passes it, so painting stays cheap).
+        """
+        pal = PALETTES[self.dark]
+        w = item.width
+        changed = False
+        branch = self.branch_of(row.id)
+        wake = False
+
+        head_sig = (row.role, row.name, branch)
+        if head_sig != item.head_sig:
+            item.head_sig = head_sig
+            item.head = item.head or self.new_doc()
+            self.set_html(item.head, head_html(row, branch, pal), w)
+            changed = True
+
+        # Thinking: open while only reasoning streams, closed once the answer starts.
+        if row.reasoning:
+            auto = row.status == "streaming" and not row.content
+            expanded = self.think_open.get(row.id, auto)
+            sig = (expanded, self.dark)
+            if (
+                sig != item.think_sig
+                or item.think is None
+                or len(row.reasoning) < item.reasoning_len
+            ):
+                item.think_sig = sig
+                item.think = item.think or self.new_doc()
+                self.set_html(item.think, think_html(row, expanded, pal), w)
+                item.reasoning_len = len(row.reasoning)
+                changed = True
+            elif len(row.reasoning) != item.reasoning_len:
+                if expanded:
+                    cur = QTextCursor(item.think)
+                    cur.movePosition(QTextCursor.MoveOperation.End)
+                    cur.insertText(row.reasoning[item.reasoning_len :])
+                else:
+                    self.set_html(item.think, think_html(row, expanded, pal), w)
+                item.reasoning_len = len(row.reasoning)
+                changed = True
+        elif item.think is not None:
+            item.think = None
+            item.think_sig = None
+            changed = True
+
+        stream = item.stream
+        if (
+            row.content != item.content
+            or (stream is not None and stream.dark != self.dark)
+            or (catch_up and stream is not None and stream.behind)
+        ):
+            self._sync_body(item, row, w)
+            changed = True
+            stream = item.stream
+        if stream is not None and stream.behind:
+            self.catch_up_ids.add(row.id)
+            wake = True
+        elif row.status != "streaming" and stream is not None and item.tail is not None:
+            before = stream.tail_html
+            if stream.finish() != before:
+                self.set_html(item.tail, stream.tail_html, w)
+                item.codes = stream.code_blocks
+                changed = True
+        if item.lazy and row.status != "streaming":
+            # Blocks skipped while streaming (never on screen) render in idle time.
+            self.idle_ids.add(row.id)
+            wake = True
+
+        wait = retry_wait(row, time.time())
+        if wait is not None and wait > 0:
+            self.countdown_ids.add(row.id)
+            wake = True
+        details = row.id in self.details_open
+        foot_sig = (
+            row.status,
+            row.model,
+            row.finish_reason,
+            repr(row.usage),
+            row.ttft_ms,
+            row.duration_ms,
+            row.error,
+            row.error_category,
+            wait,
+            details,
+            repr(row.tool_calls),
+            repr(row.parts),
+            branch,
+            self.dark,
+        )
+        if foot_sig != item.foot_sig:
+            item.foot_sig = foot_sig
+            item.foot = item.foot or self.new_doc()
+            self.set_html(item.foot, foot_html(row, wait, pal, details, self.thumb), w)
+            changed = True
+
+        hl = self.highlight
+        hl_sig = (hl, item.content) if hl and hl[0] == row.id else None
+        if hl_sig != item.hl_sig:
+            item.hl_sig = hl_sig
+            changed = True
+        if changed:
+            self.measure(item)
+            if hl_sig and hl:
+                self.realize_all(item, row)
+                item.hl = self._find_highlights(item, hl[1])
+            else:
+                item.hl = {}
+        if wake:
+            self.wake()
+
+    def _sync_body(self, item: Item, row: MessageRow, w: int) -> None:
+        """Render the answer: one document when complete, one per block while streaming."""
+        text = row.content
+        item.content = text
+        if row.role != "assistant":
+            if row.role == "tool":
+                body = f'<pre style="white-space: pre-wrap;">{html.escape(text)}</pre>'
+            else:
+                body = f'<p style="white-space: pre-wrap;">{html.escape(text)}</p>'
+            item.stream = None
+            item.codes = []
+            item.lazy = set()
+            first = item.segs[0] if item.segs else None
+            if first is None:
+                first = self.new_doc()
+                item.segs = [first]
+            self.set_html(first, body if text else "", w)
+            item.seg_h = [int(first.size().height())]
+            return
+        stream = item.stream
+        fresh = stream is None or not text.startswith(stream.text)
+        if row.status != "streaming" and fresh and len(text) < self.BIG_MESSAGE:
+            # A complete message: one Markdown pass and one document (cheapest to show).
+            res = render.render_markdown(text, self.dark)
+            item.stream = None
+            item.tail = None
+            item.lazy = set()
+            item.codes = res.code_blocks
+            doc = self.new_doc()
+            item.segs = [doc]
+            self.set_html(doc, res.html, w)
+            item.seg_h = [int(doc.size().height())]
+            return
+        if stream is None or stream.dark != self.dark:
+            # Lazy: finished blocks are kept as Markdown source with an estimated height and
+            # rendered when they come near the viewport (or in idle time once complete).
+            stream = item.stream = render.StreamRenderer(self.dark, lazy=True)
+            item.segs = []
+            item.seg_h = []
+            item.lazy = set()
+            item.tail = None
+        _, tail_html = stream.update(text, self.SLICE_S)
+        if stream.restarted:
+            item.segs = []
+            item.seg_h = []
+            item.lazy = set()
+        for k in range(len(item.segs), len(stream.sources)):
+            item.segs.append(None)
+            item.seg_h.append(self.estimate_block(stream.sources[k], w))
+            item.lazy.add(k)
+        if tail_html:
+            item.tail = item.tail or self.new_doc()
+            if item.tail.property("src") != tail_html:
+                item.tail.setProperty("src", tail_html)
+                self.set_html(item.tail, tail_html, w)
+        elif item.tail is not None:
+            item.tail = None
+        item.codes = stream.code_blocks
+
+    def measure(self, item: Item) -> None:
+        """Stack the documents of an item; block heights are cached (O(1) per new block)."""
+        docs: list[Doc | None] = []
+        hs: list[int] = []
+        for d in (item.head, item.think):
+            if d is not None and not d.isEmpty():
+                docs.append(d)
+                hs.append(int(d.size().height()))
+        item.seg0 = len(docs)
+        docs.extend(item.segs)
+        hs.extend(item.seg_h)
+        for d in (item.tail, item.foot):
+            if d is not None and not d.isEmpty():
+                docs.append(d)
+                hs.append(int(d.size().height()))
+        gap = self.GAP
+        item.parts = docs  # None for a block not rendered yet
+        item.heights = hs
+        item.offsets = [0, *itertools.accumulate(h + gap for h in hs[:-1])] if hs else []
+        inner = (item.offsets[-1] + hs[-1]) if hs else 0
+        item.height = inner + 2 * self.PAD + self.SPACING
+        self.known[item.mid] = (item.width, item.height)
+
+    # -- lazy blocks
+    def realize(self, item: Item, k: int, streaming: bool) -> None:
+        """Render block ``k`` of a lazily rendered message (call measure afterwards)."""
+        stream = item.stream
+        assert stream is not None
+        res = stream.render_block(k, streaming)
+        d = self.new_doc()
+        self.set_html(d, res.html, item.width)
+        item.segs[k] = d
+        item.seg_h[k] = int(d.size().height())
+        item.lazy.discard(k)
+
+    def realize_all(self, item: Item, row: MessageRow) -> bool:
+        """Render every block of a message that is not rendered yet; True if any was."""
+        if not item.lazy or item.stream is None:
+            return False
+        streaming = row.status == "streaming"
+        for k in sorted(item.lazy):
+            self.realize(item, k, streaming)
+        item.codes = item.stream.code_blocks
+        self.measure(item)
+        return True
+
+    def realize_window(
+        self, item: Item, y0: int, vh: int, bottom: bool, streaming: bool, deadline: float
+    ) -> bool:
+        """Render the lazy blocks of an item seen through a window ``y0 .. y0 + vh``.
+
+        Only what is on screen (the rest renders in idle time once the message is
+        complete), bottom first when the item is laid out at the bottom (``bottom``); a
+        costly frame is finished by the next paint so that no paint blocks the event loop
+        for long. True when the time budget ran out before everything was rendered.
+        """
+        stream = item.stream
+        if stream is None:
+            return False
+        for _ in range(4):  # real heights move the blocks; look again
+            top, end = y0, y0 + vh
+            if bottom:  # the row will be laid out at the bottom
+                end = max(end, item.height)
+                top = end - vh
+            first = max(item.seg0, bisect.bisect_right(item.offsets, top) - 1)
+            last = min(item.seg0 + len(item.segs), bisect.bisect_left(item.offsets, end))
+            todo = [p - item.seg0 for p in range(first, last) if p - item.seg0 in item.lazy]
+            if not todo:
+                return False
+            if time.perf_counter() > deadline:
+                return True
+            over = False
+            for k in reversed(todo) if bottom else todo:
+                self.realize(item, k, streaming)
+                if time.perf_counter() > deadline:
+                    over = True
+                    break
+            item.codes = stream.code_blocks
+            self.measure(item)
+            if over:
+                return True
+        return False
+
+    def realize_idle(self, item: Item, top: int, deadline: float) -> int:
+        """Render lazy blocks of a complete message, last first, until ``deadline``.
+
+        Returns how much the blocks above ``top`` (item coordinates) grew, so the view can
+        keep what is on screen in place.
+        """
+        assert item.stream is not None
+        shift = 0
+        for k in sorted(item.lazy, reverse=True):
+            p = item.seg0 + k
+            above = item.offsets[p] + item.heights[p] <= top
+            old = item.seg_h[k]
+            self.realize(item, k, False)
+            if above:
+                shift += item.seg_h[k] - old
+            if time.perf_counter() > deadline:
+                break
+        item.codes = item.stream.code_blocks
+        self.measure(item)
+        return shift
+
+    def _find_highlights(
+        self, item: Item, text: str
+    ) -> dict[int, list[QAbstractTextDocumentLayout.Selection]]:
+        fmt = QTextCharFormat()
+        fmt.setBackground(QColor(PALETTES[self.dark]["hl"]))
+        out: dict[int, list[QAbstractTextDocumentLayout.Selection]] = {}
+        for k, doc in enumerate(item.parts):
+            if doc is None:
+                continue
+            sels: list[QAbstractTextDocumentLayout.Selection] = []
+            cur = doc.find(text, 0)
+            while not cur.isNull() and len(sels) < 200:
+                sel = QAbstractTextDocumentLayout.Selection()
+                sel.cursor = cur
+                sel.format = fmt
+                sels.append(sel)
+                cur = doc.find(text, cur)
+            if sels:
+                out[k] = sels
+        return out

@@ -1,0 +1,316 @@
+"""The HTML of the fixed parts of a message: header, "Thinking" section and footer.
+
+Pure functions of a row (plus the view's colours and open/closed state), so every
+view renders the same row the same way; strings use the ``MessageView`` context.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from collections.abc import Callable
+from urllib.parse import quote
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+from PySide6.QtGui import QImage
+
+from chatdesk.store.rows import MessageRow
+from chatdesk.ui import render
+
+__all__ = [
+    "PALETTES",
+    "ROLE_NAMES",
+    "error_sentence",
+    "foot_html",
+    "head_html",
+    "retry_wait",
+    "stats",
+    "think_html",
+    "tr_view",
+]
+
+
+def tr_view(text: object) -> str:
+    """Translate a string marked with ``QT_TRANSLATE_NOOP("MessageView", ...)``.
+
+    Takes ``object`` because the stubs type QT_TRANSLATE_NOOP's result so.
+    """
+    return QCoreApplication.translate("MessageView", str(text))
+
+
+def _copy_label() -> str:
+    return QCoreApplication.translate("MessageView", "Copy")
+
+
+render.copy_label = _copy_label  # the Copy link of code blocks, translated
+
+
+PALETTES: dict[bool, dict[str, str]] = {
+    False: {
+        "bg": "#f3f4f6",
+        "fg": "#1f2328",
+        "muted": "#656d76",
+        "link": "#0969da",
+        "user": "#dbeafe",
+        "assistant": "#ffffff",
+        "system": "#fef9c3",
+        "tool": "#eef2f7",
+        "border": "#d0d7de",
+        "error": "#cf222e",
+        "warn": "#9a6700",
+        "hl": "#fde047",
+        "card": "#f6f8fa",
+    },
+    True: {
+        "bg": "#0d1117",
+        "fg": "#e6edf3",
+        "muted": "#8d96a0",
+        "link": "#58a6ff",
+        "user": "#1c2b3f",
+        "assistant": "#161b22",
+        "system": "#2d2a14",
+        "tool": "#1b222c",
+        "border": "#30363d",
+        "error": "#f85149",
+        "warn": "#d29922",
+        "hl": "#9e6a03",
+        "card": "#21262d",
+    },
+}
+
+
+ROLE_NAMES: dict[str, object] = {
+    "user": QT_TRANSLATE_NOOP("MessageView", "You"),
+    "assistant": QT_TRANSLATE_NOOP("MessageView", "Assistant"),
+    "system": QT_TRANSLATE_NOOP("MessageView", "System"),
+    "tool": QT_TRANSLATE_NOOP("MessageView", "Tool"),
+}
+
+
+def head_html(row: MessageRow, branch: tuple[int, int] | None, pal: dict[str, str]) -> str:
+    """The role line, with the ``< n/m >`` branch switcher when there are siblings."""
+    role = tr_view(ROLE_NAMES.get(row.role, row.role.title()))
+    out = f"<b>{html.escape(role)}</b>"
+    if row.role == "tool" and row.name:
+        out += f' <span style="color:{pal["muted"]};">{html.escape(row.name)}</span>'
+    if branch and branch[1] > 1:
+        pos, count = branch
+        out += (
+            f'&nbsp;&nbsp;&nbsp;<a href="action:branch_prev">&lt;</a>'
+            f'<span style="color:{pal["muted"]};"> {pos}/{count} </span>'
+            f'<a href="action:branch_next">&gt;</a>'
+        )
+    return f'<p style="color:{pal["fg"]};">{out}</p>'
+
+
+def think_html(row: MessageRow, expanded: bool, pal: dict[str, str]) -> str:
+    """The collapsible "Thinking" section (the reasoning text only when expanded)."""
+    arrow = "▾" if expanded else "▸"
+    label = html.escape(QCoreApplication.translate("MessageView", "Thinking"))
+    head = (
+        f'<p style="margin-bottom: 4px;"><a href="action:toggle_thinking">{arrow} {label}</a>'
+        f' <span style="color:{pal["muted"]}; font-size: small;">'
+        f"({len(row.reasoning)})</span></p>"
+    )
+    if not expanded:
+        return head
+    return head + (
+        f'<p style="color:{pal["muted"]}; white-space: pre-wrap;">{html.escape(row.reasoning)}</p>'
+    )
+
+
+def foot_html(
+    row: MessageRow,
+    wait: int | None,
+    pal: dict[str, str],
+    details_open: bool,
+    thumb: Callable[[str], QImage | None],
+) -> str:
+    """Tool calls, images, status and error, the action links and the statistics."""
+    out: list[str] = []
+    muted = pal["muted"]
+    reply = html.escape(QCoreApplication.translate("MessageView", "Reply with result"))
+    for call in row.tool_calls or []:
+        fn = call.get("function") or {}
+        name = html.escape(str(fn.get("name", "?")))
+        args = fn.get("arguments", "")
+        try:
+            pretty = json.dumps(json.loads(args), indent=2, ensure_ascii=False)
+        except (TypeError, ValueError):
+            pretty = str(args)
+        call_id = quote(str(call.get("id", "")), safe="")
+        out.append(
+            f'<table width="100%" cellspacing="0" cellpadding="6" '
+            f'style="background-color:{pal["card"]}; border: 1px solid {pal["border"]}; '
+            f'margin-bottom: 4px;"><tr><td>🔧 <b>{name}</b>'
+            f'<pre style="white-space: pre-wrap;">{html.escape(pretty)}</pre>'
+            f'<a href="action:tool_result:{call_id}">{reply}'
+            f"</a></td></tr></table>"
+        )
+    images = [p for p in row.parts or [] if p.get("type") == "image" and p.get("hash")]
+    if images:
+        missing = html.escape(QCoreApplication.translate("MessageView", "image"))
+        thumbs = []
+        for p in images:
+            h = quote(str(p["hash"]), safe="")
+            img = thumb(str(p["hash"]))
+            if img is not None:
+                thumbs.append(f'<img src="img:{h}" width="{img.width()}" height="{img.height()}"> ')
+            else:
+                thumbs.append(f'<span style="color:{muted};">[{missing}]</span> ')
+        out.append("<p>" + "".join(thumbs) + "</p>")
+
+    status: list[str] = []
+    cont = html.escape(QCoreApplication.translate("MessageView", "Continue"))
+    if row.status == "streaming" and not row.content and not row.reasoning:
+        waiting = html.escape(QCoreApplication.translate("MessageView", "Waiting…"))
+        status.append(f'<span style="color:{muted};">{waiting}</span>')
+    if row.status == "error":
+        sentence = html.escape(error_sentence(row, wait))
+        details = html.escape(
+            QCoreApplication.translate("MessageView", "Hide details")
+            if details_open
+            else QCoreApplication.translate("MessageView", "Details")
+        )
+        retry = html.escape(QCoreApplication.translate("MessageView", "Retry"))
+        status.append(
+            f'<span style="color:{pal["error"]};">⚠ {sentence}</span> '
+            f'<a href="action:toggle_details">{details}</a> · '
+            f'<a href="action:retry">{retry}</a>'
+        )
+    elif row.status in ("stopped", "interrupted"):
+        label = (
+            QCoreApplication.translate("MessageView", "Stopped")
+            if row.status == "stopped"
+            else QCoreApplication.translate("MessageView", "Interrupted")
+        )
+        status.append(
+            f'<span style="color:{pal["warn"]};">⏹ {html.escape(label)}</span> '
+            f'<a href="action:continue">{cont}</a>'
+        )
+    elif row.finish_reason == "length":
+        text = html.escape(
+            QCoreApplication.translate("MessageView", "The answer reached the length limit.")
+        )
+        status.append(
+            f'<span style="color:{pal["warn"]};">{text}</span> <a href="action:continue">{cont}</a>'
+        )
+    elif row.finish_reason == "content_filter":
+        text = html.escape(
+            QCoreApplication.translate("MessageView", "The answer was filtered by the provider.")
+        )
+        status.append(f'<span style="color:{pal["warn"]};">{text}</span>')
+    if status:
+        out.append("<p>" + "<br>".join(status) + "</p>")
+    if row.status == "error" and details_open and row.error:
+        out.append(
+            f'<pre style="color:{muted}; white-space: pre-wrap;">{html.escape(row.error)}</pre>'
+        )
+
+    stats_ = stats(row) if row.role == "assistant" else []
+    actions = [("copy", QCoreApplication.translate("MessageView", "Copy"))]
+    if row.role == "assistant":
+        actions.append(("regenerate", QCoreApplication.translate("MessageView", "Regenerate")))
+    if row.role == "user":
+        actions.append(("edit", QCoreApplication.translate("MessageView", "Edit")))
+    actions.append(("delete", QCoreApplication.translate("MessageView", "Delete")))
+    links = " · ".join(f'<a href="action:{a}">{html.escape(label)}</a>' for a, label in actions)
+    line = f'<span style="font-size: small;">{links}</span>'
+    if stats_:
+        line += (
+            f'&nbsp;&nbsp;<span style="color:{muted}; font-size: small;">'
+            f"{html.escape(' · '.join(stats_))}</span>"
+        )
+    out.append(f"<p>{line}</p>")
+    return "".join(out)
+
+
+def retry_wait(row: MessageRow, now: float) -> int | None:
+    """Seconds left before a rate-limited request may be retried (None: not applicable)."""
+    if row.status != "error" or row.error_category != "rate_limit":
+        return None
+    after = row.meta.get("retry_after_s")
+    if after is None:
+        return None
+    failed = row.meta.get("failed_at") or row.updated or now
+    try:
+        return max(0, math.ceil(float(failed) + float(after) - now))
+    except (TypeError, ValueError):
+        return None
+
+
+def error_sentence(row: MessageRow, wait: int | None) -> str:
+    """A readable explanation of a failed request, by category."""
+    cat = row.error_category or ""
+    if cat == "rate_limit":
+        if wait is None:
+            return QCoreApplication.translate(
+                "MessageView", "Rate limited: the server asks you to wait before retrying."
+            )
+        if wait > 0:
+            return QCoreApplication.translate("MessageView", "Rate limited: retry in {n} s").format(
+                n=wait
+            )
+        return QCoreApplication.translate("MessageView", "Rate limited: you can retry now.")
+    sentences = {
+        "auth": QT_TRANSLATE_NOOP(
+            "MessageView", "The API key was rejected. Check the key for this provider."
+        ),
+        "quota": QT_TRANSLATE_NOOP(
+            "MessageView", "The account has no credit left. Top up the balance with your provider."
+        ),
+        "not_found": QT_TRANSLATE_NOOP(
+            "MessageView", "The server does not know this model. Check the model name and base URL."
+        ),
+        "server": QT_TRANSLATE_NOOP(
+            "MessageView", "The server had an internal error. Try again in a moment."
+        ),
+        "network": QT_TRANSLATE_NOOP(
+            "MessageView",
+            "Could not reach the server (network down, timeout or connection dropped).",
+        ),
+        "protocol": QT_TRANSLATE_NOOP(
+            "MessageView", "The server sent a reply this client cannot read. Check the base URL."
+        ),
+        "content_filter": QT_TRANSLATE_NOOP(
+            "MessageView", "The provider's content filter blocked the request or the answer."
+        ),
+        "bad_request": QT_TRANSLATE_NOOP(
+            "MessageView", "The server refused the request as invalid."
+        ),
+        "permission": QT_TRANSLATE_NOOP(
+            "MessageView", "This key is not allowed to use this model or endpoint."
+        ),
+    }
+    return tr_view(sentences.get(cat, QT_TRANSLATE_NOOP("MessageView", "The request failed.")))
+
+
+def stats(row: MessageRow) -> list[str]:
+    """Model, token counts and speed of an answer, as short readable pieces."""
+    out: list[str] = []
+    if row.model:
+        out.append(row.model)
+    usage = row.usage or {}
+    pin, pout = usage.get("prompt_tokens"), usage.get("completion_tokens")
+    if pin is not None or pout is not None:
+        out.append(
+            QCoreApplication.translate("MessageView", "{i} in / {o} out tokens").format(
+                i=pin or 0, o=pout or 0
+            )
+        )
+    if row.ttft_ms is not None:
+        out.append(
+            QCoreApplication.translate("MessageView", "first token {ms} ms").format(
+                ms=round(row.ttft_ms)
+            )
+        )
+    if pout and row.duration_ms is not None:
+        gen_s = (row.duration_ms - (row.ttft_ms or 0.0)) / 1000.0
+        if gen_s > 0:
+            out.append(
+                QCoreApplication.translate("MessageView", "{r} tok/s").format(
+                    r=f"{pout / gen_s:.1f}"
+                )
+            )
+    return out
