@@ -84,9 +84,16 @@ _NAME_LIMIT = 256  # model names, tool call ids and function names
 
 # --- error classification -------------------------------------------------------------
 
+# Out of credit, in the words and codes servers use. new-api / one-api relays (the Zero
+# API relay among them) answer HTTP 403 with e.g. code pre_consume_token_quota_failed,
+# insufficient_user_quota and messages such as 预扣费额度失败 / 用户额度不足 / "token quota
+# is not enough": the wording decides, not the 403.
 _QUOTA_RE = re.compile(
     r"insufficient[_ ]quota|insufficient[_ ](?:account )?balance|insufficient[_ ]credit|"
-    r"余额不足|额度不足|额度已用尽|no credits?\b|quota exceeded|exceeded your current quota|"
+    r"insufficient[_ ]user[_ ]quota|pre[_ ]consume[_ ](?:token[_ ])?quota[_ ]failed|"
+    r"quota[_ ]exhausted|quota is not enough|quota not enough|"
+    r"余额不足|额度不足|额度已用尽|额度用尽|预扣费额度失败|预扣费失败|欠费|"
+    r"no credits?\b|quota exceeded|exceeded your current quota|"
     r"credit balance is too low|out of credits|payment required|billing hard limit",
     re.IGNORECASE,
 )
@@ -114,6 +121,9 @@ _CODE_CATEGORIES = {
     "rate_limit_error": "rate_limit",
     "resource_exhausted": "rate_limit",
     "insufficient_quota": "quota",
+    "insufficient_user_quota": "quota",
+    "pre_consume_token_quota_failed": "quota",
+    "quota_exhausted": "quota",
     "billing_error": "quota",
     "invalid_request_error": "bad_request",
     "invalid_argument": "bad_request",
@@ -488,6 +498,32 @@ def _dumps(value: Any) -> str:
         return json.dumps(value, ensure_ascii=False)
     except (RecursionError, ValueError, TypeError):
         return "<unprintable JSON>"
+
+
+def _json_lines(payload: str) -> list[Any]:
+    """Chunks of an event whose data lines are each a whole JSON value, or ``[]``.
+
+    Servers under write pressure have sent two ``data:`` frames separated by a single
+    newline; by the SSE rules they are one event with the data ``"json1\njson2"``,
+    which is not JSON. When every line parses on its own, each is a chunk (a JSON value
+    spread over several lines parses whole, before this is tried).
+    """
+    if "\n" not in payload:
+        return []
+    out: list[Any] = []
+    for line in payload.split("\n"):
+        line = line.strip()
+        if not line:
+            continue
+        if line.startswith("data:"):
+            line = line[5:].strip()
+        if line == "[DONE]":
+            continue
+        try:
+            out.append(_loads(line))
+        except ValueError:
+            return []
+    return out
 
 
 def _parts_text(content: Any) -> str:
@@ -1261,19 +1297,27 @@ class ChatClient:
                         done = True
                         continue
                     try:
-                        obj = _loads(payload)
+                        objs: list[Any] = [_loads(payload)]
                     except ValueError:
-                        bad += 1
-                        continue
-                    if obj.__class__ is not dict:
-                        bad += 1
-                        continue
-                    payloads += 1
-                    if obj.get("error"):
-                        raise error_from_response(None, None, payload, secret=self._api_key)
-                    for ev in events(obj):
-                        append(ev)
-                        yield ev
+                        objs = _json_lines(payload)
+                        if not objs:
+                            bad += 1
+                            continue
+                    for obj in objs:
+                        if obj.__class__ is not dict:
+                            bad += 1
+                            continue
+                        payloads += 1
+                        if obj.get("error"):
+                            raise error_from_response(
+                                None,
+                                None,
+                                payload if len(objs) == 1 else _dumps(obj),
+                                secret=self._api_key,
+                            )
+                        for ev in events(obj):
+                            append(ev)
+                            yield ev
                 if eof:
                     break
                 try:

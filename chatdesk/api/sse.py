@@ -4,7 +4,8 @@ Relays mangle SSE in many ways (ANCHORS.md 3.7): events split across reads anywh
 (even inside a CRLF or a multi-byte UTF-8 character), several events in one read,
 ``data:`` without the space, CR or CRLF line endings, ``: keep-alive`` comments, empty
 ``data:`` events, two frames glued on one line (``data: {...}data: {...}``) and error
-objects forwarded as a bare JSON line without ``data:``. This parser copes with all of
+objects forwarded as a bare JSON line without ``data:`` or on an ``error:`` line
+(llama.cpp before its SSE fix), reported as an ``error`` event. This parser copes with all of
 them and stays cheap: one C-level decode and split per read, a short Python loop per line.
 
 Long lines cost linear time: the pieces of an unfinished line are kept in a list and
@@ -202,6 +203,13 @@ class SSEParser:
                     value = value[1:]
                 if name == "event":
                     event = value or None
+                elif name == "error":
+                    # llama.cpp before its SSE fix: "error: {json}" instead of data.
+                    if data is not None:
+                        append((event, "\n".join(data)))
+                        data = None
+                    append(("error", value))
+                    event = None
                 elif name == "data":  # "data" with no colon: an empty data line
                     if data is None:
                         data = [""]
