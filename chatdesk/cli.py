@@ -249,6 +249,86 @@ def _fail(exc: Exception, as_json: bool, partial: str = "") -> int:
 
 # --- ask -----------------------------------------------------------------------------
 
+EXIT_SIGPIPE = 128 + 13  # what a shell reports for a program killed by a closed pipe
+EXIT_INTERRUPTED = 130
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+
+
+class _AnswerPrinter:
+    """Prints an answer as it streams, and survives the reader going away.
+
+    ``chatdesk ask ... | head -c 100`` closes the pipe after 100 bytes; ``> /dev/full``
+    fails every write. Either way printing stops, the answer keeps streaming into the
+    history, and the command ends quietly (a closed pipe: status 141 like any Unix
+    tool) or with one line (another output error).
+    """
+
+    def __init__(self) -> None:
+        self.seen: dict[int, str] = {}  # text per choice, for a Ctrl-C report
+        self.broken: OSError | None = None
+
+    def write(self, stream: Any, text: str) -> bool:
+        """Write and flush; ``False`` (and nothing more is printed) once it failed."""
+        if self.broken is not None and stream is sys.stdout:
+            return False
+        try:
+            stream.write(text)
+            stream.flush()
+        except (OSError, ValueError) as exc:
+            if stream is sys.stdout:
+                self.broken = exc if isinstance(exc, OSError) else OSError(str(exc))
+                _silence_stdout()
+            return False
+        return True
+
+    def exit_code(self, code: int) -> int:
+        if self.broken is None:
+            return code
+        if isinstance(self.broken, BrokenPipeError):
+            return EXIT_SIGPIPE
+        reason = self.broken.strerror or str(self.broken)
+        sys.stderr.write(
+            f"chatdesk: error: cannot write to standard output ({reason}); "
+            "the answer is saved in the history\n"
+        )
+        return EXIT_API
+
+    def stopped(
+        self, as_json: bool, conv_id: int | None, user_id: int | None, ids: dict[int, int]
+    ) -> int:
+        """Ctrl-C: say so (``--json``: the usual object, status ``stopped``, the partial)."""
+        if as_json:
+            try:
+                _print_json(
+                    {
+                        "status": "stopped",
+                        "error": {
+                            "category": "stopped",
+                            "http_status": None,
+                            "message": "interrupted by the user (Ctrl-C)",
+                            "retry_after_s": None,
+                        },
+                        "partial": {"content": self.seen.get(0, "")},
+                        "conversation_id": conv_id,
+                        "message_ids": ([user_id] if user_id else []) + list(ids.values()),
+                    }
+                )
+            except OSError:
+                _silence_stdout()
+        else:
+            self.write(sys.stdout, "\n")
+            sys.stderr.write("chatdesk: interrupted; the partial answer is saved as stopped\n")
+        return EXIT_INTERRUPTED
+
 
 def _read_tools(path: str) -> list[Any]:
     try:
@@ -366,25 +446,33 @@ def cmd_ask(args: argparse.Namespace) -> int:
             overrides["connect_timeout"] = min(args.timeout, 10.0)
         show_reasoning = sys.stderr.isatty() and not args.json
         streamed_any = False
+        printer = _AnswerPrinter()
 
         class Printer(ExchangeObserver):
-            """Streams the first choice to stdout (reasoning to a terminal's stderr)."""
+            """Streams the first choice to stdout (reasoning to a terminal's stderr).
+
+            A closed or full stdout stops the printing, never the answer: the stream
+            keeps being read and saved (see _AnswerPrinter)."""
+
+            def text_arrived(
+                self, exchange: Exchange, index: int, text: str, reasoning: bool
+            ) -> None:
+                if not reasoning:
+                    printer.seen[index] = printer.seen.get(index, "") + text
 
             def stream_event(self, exchange: Exchange, event: Any) -> None:
                 nonlocal streamed_any
                 if args.json:
                     return
                 if type(event) is TextDelta and event.index == 0:
-                    sys.stdout.write(event.text)
-                    sys.stdout.flush()
-                    streamed_any = True
+                    streamed_any = printer.write(sys.stdout, event.text) or streamed_any
                 elif type(event) is ReasoningDelta and event.index == 0 and show_reasoning:
-                    sys.stderr.write(event.text)
-                    sys.stderr.flush()
+                    printer.write(sys.stderr, event.text)
 
         # Writes the database refuses for now (busy, disk full) wait in memory: the
         # stream keeps reading, and they are saved (or reported) at the end.
         saver = PatientStore(store)
+        running: list[Exchange] = []
 
         async def go() -> Any:
             pool = ClientPool(store)
@@ -396,6 +484,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
                 target=ExchangeTarget(conv_id, user_id),
             )
             exchange.observe(Printer())
+            running.append(exchange)
             pool.acquire(client)
             try:
                 await exchange.run()
@@ -406,7 +495,14 @@ def cmd_ask(args: argparse.Namespace) -> int:
                 raise exchange.failure
             return exchange.outcome
 
-        outcome = asyncio.run(go())
+        try:
+            outcome = asyncio.run(go())
+        except KeyboardInterrupt:
+            outcome = None
+        if outcome is None:  # Ctrl-C: the exchange saved the partial answer as stopped
+            saver.settle(timeout=5.0)
+            ids = dict(running[0].message_ids) if running else {}
+            return printer.stopped(args.json, conv_id, user_id, ids)
         result = outcome.result
         unsaved = saver.settle()
         if unsaved is not None:
@@ -455,9 +551,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
                     out.write(f"\n[tool call {call.id}] {call.name}({call.arguments})")
                 if choice.finish_reason and choice.finish_reason not in ("stop", "tool_calls"):
                     sys.stderr.write(f"\n[finish reason: {choice.finish_reason}]")
-            out.write("\n")
-            out.flush()
-        return 0
+            printer.write(out, "\n")
+        return printer.exit_code(0)
     finally:
         store.close()
 
@@ -836,11 +931,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_app(args)
     as_json = bool(getattr(args, "json", False))
     try:
-        return COMMANDS[args.command](args)
+        code = COMMANDS[args.command](args)
+        sys.stdout.flush()  # a full device fails here, not in the interpreter's exit
+        return code
+    except BrokenPipeError:  # the reader went away (`| head`): quiet, like cat
+        _silence_stdout()
+        return EXIT_SIGPIPE
     except (ChatdeskError, ValueError) as exc:
         if os.environ.get("CHATDESK_RAISE_ERRORS"):
             raise
         return _fail(exc, as_json)
     except KeyboardInterrupt:
         sys.stderr.write("chatdesk: interrupted\n")
-        return 130
+        return EXIT_INTERRUPTED
+    except OSError as exc:
+        if os.environ.get("CHATDESK_RAISE_ERRORS"):
+            raise
+        _silence_stdout()  # most often stdout itself failed (`> /dev/full`)
+        target = exc.filename or "standard output"
+        sys.stderr.write(f"chatdesk: error: cannot write to {target}: {exc.strerror or exc}\n")
+        return EXIT_API

@@ -64,10 +64,15 @@ class PatientStore:
         """
         deadline = time.monotonic() + timeout
         delay = 0.05
+        tries = 0
         while self._pending:
             self._write_pending(min(2.0, max(0.0, deadline - time.monotonic())))
+            tries += 1
             if not self._pending or time.monotonic() >= deadline:
                 break
+            error = self.last_error
+            if error is not None and error.kind != "locked" and tries >= 3:
+                break  # a full disk will not free itself in a second: report it
             self._sleep(delay)
             delay = min(delay * 2, 1.0)
         return self.last_error if self._pending else None

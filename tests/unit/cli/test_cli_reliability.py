@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -230,3 +231,119 @@ def test_big_import_commits_in_parts_so_others_keep_working(
     assert listed is not None and listed.returncode == 0, listed.stderr
     assert asked is not None and asked.returncode == 0, asked.stderr
     assert asked.stdout == "short answer\n"
+
+
+# -- 4. a closed or full stdout, Ctrl-C, a full disk ------------------------------------
+
+
+def test_closed_pipe_stops_printing_not_the_answer(server: FakeServer, chatdesk_home: Path) -> None:
+    server.script(Reply(text=SLOW, chunk_chars=5, delay_s=0.002))
+    asker = start(chatdesk_home, "ask", "--base-url", server.base_url, "-m", "m", "Go")
+    assert asker.stdout is not None
+    head = asker.stdout.read(100)  # `| head -c 100`
+    asker.stdout.close()
+    _, err = asker.communicate(timeout=60)
+    assert head == SLOW.encode()[:100]
+    assert asker.returncode == 141  # 128 + SIGPIPE, quietly
+    assert err == b""
+    assert last_answer(chatdesk_home) == (SLOW, "done")
+
+
+def test_stdout_on_a_full_device_is_one_line(server: FakeServer, chatdesk_home: Path) -> None:
+    server.script(Reply(text="all of it"))
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "chatdesk", "ask", "--base-url", server.base_url, "-mm", "Q"],
+            env=env_for(chatdesk_home),
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+        )
+        listed = subprocess.run(
+            [sys.executable, "-m", "chatdesk", "history", "list"],
+            env=env_for(chatdesk_home),
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+        )
+    for proc in (done, listed):
+        assert proc.returncode == 1
+        assert proc.stderr.count("\n") == 1 and "No space left on device" in proc.stderr
+    assert last_answer(chatdesk_home) == ("all of it", "done")
+
+
+def test_ctrl_c_during_ask_json_still_prints_the_object(
+    server: FakeServer, chatdesk_home: Path
+) -> None:
+    server.script(Reply(text=SLOW, chunk_chars=5, delay_s=0.01))
+    asker = start(chatdesk_home, "ask", "--json", "--base-url", server.base_url, "-m", "m", "Go")
+    try:
+        wait_for(lambda: bool(streaming_rows(chatdesk_home)), "the answer starts streaming")
+        wait_for(lambda: len(last_answer(chatdesk_home)[0]) > 0, "some text is saved")
+        asker.send_signal(signal.SIGINT)
+        out, err = asker.communicate(timeout=60)
+    finally:
+        asker.kill()
+    assert asker.returncode == 130, err
+    data = json.loads(out)
+    assert data["status"] == "stopped" and data["error"]["category"] == "stopped"
+    partial = data["partial"]["content"]
+    assert partial and SLOW.startswith(partial)
+    assert len(data["message_ids"]) == 2
+    assert last_answer(chatdesk_home) == (partial, "stopped")
+
+
+@pytest.fixture
+def tiny_disk(tmp_path: Path) -> Path:
+    """A 2 MiB tmpfs (needs root; skipped elsewhere)."""
+    mnt = tmp_path / "tiny"
+    mnt.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mnt)], capture_output=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip("cannot mount a tmpfs here (needs root)")
+    yield mnt
+    subprocess.run(["umount", "-l", str(mnt)], check=False)
+
+
+def fill(folder: Path) -> Path:
+    """Take every free byte of the device."""
+    filler = folder / "filler"
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        while os.write(fd, b"\0" * 4096):
+            pass
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+    return filler
+
+
+def test_disk_full_mid_stream_keeps_reading_and_reports_all(
+    server: FakeServer, tiny_disk: Path
+) -> None:
+    home = tiny_disk / "home"
+    assert chatdesk(home, "keys", "status").returncode == 0
+    text = "".join(f"line {i:05d} of a long answer\n" for i in range(3000))  # ~90 kB
+    server.script(Reply(text=text, chunk_chars=200, delay_s=0.002))
+    asker = start(home, "ask", "--json", "--base-url", server.base_url, "-m", "m", "Go")
+    try:
+        wait_for(lambda: bool(streaming_rows(home)), "the answer starts streaming")
+        filler = fill(tiny_disk)
+        out, err = asker.communicate(timeout=120)
+    finally:
+        asker.kill()
+    assert asker.returncode == 1, err
+    data = json.loads(out)
+    assert data["error"]["category"] == "full"
+    assert data["partial"]["content"] == text  # everything the server sent
+    assert b"Traceback" not in err
+    filler.unlink()
+    with Store(home / "history.sqlite3") as s:
+        assert s.conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+        row = s.conn.execute("SELECT content FROM messages WHERE role = 'assistant'").fetchone()
+        assert text.startswith(row[0])  # what could be saved before the disk filled
