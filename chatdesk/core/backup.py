@@ -77,20 +77,46 @@ def backup_now(
     tmp = base / f".{dest.name}.tmp"
     tmp.unlink(missing_ok=True)
     try:
+        # A damaged database copied into the rotation would push a good backup out.
+        problem = _quick_check(store.conn)
+        if problem is not None:
+            raise BackupError(
+                f"The history database is damaged ({problem}); no backup was made and the "
+                f"existing backups in {base} are kept. Restore one with "
+                "`chatdesk backup --restore FILE`."
+            )
         store.backup_to(tmp)
         conn = sqlite3.connect(tmp, isolation_level=None)
         try:
             # One self-contained file: a WAL-mode copy would need -wal/-shm beside it.
             conn.execute("PRAGMA journal_mode = DELETE").fetchone()
+            problem = _quick_check(conn)
         finally:
             conn.close()
+        if problem is not None:
+            raise BackupError(f"The backup copy failed its check ({problem}); it was not kept.")
         os.replace(tmp, dest)
+    except BackupError:
+        tmp.unlink(missing_ok=True)
+        raise
     except (OSError, sqlite3.Error) as exc:
         tmp.unlink(missing_ok=True)
         raise BackupError(f"The backup could not be written to {base}: {exc}") from exc
+    # Only now, with a checked copy in place, may older ones go: the newest good
+    # backup is never the one rotated out.
     for old in list_backups(base)[max(keep, 1) :]:
         old.unlink(missing_ok=True)
     return dest
+
+
+def _quick_check(conn: sqlite3.Connection) -> str | None:
+    """``None`` if SQLite's quick_check passes, else its first complaint (or error)."""
+    try:
+        rows = conn.execute("PRAGMA quick_check(3)").fetchall()
+    except sqlite3.DatabaseError as exc:
+        return str(exc)
+    found = [str(r[0]) for r in rows]
+    return None if found == ["ok"] else "; ".join(found)
 
 
 def maybe_daily_backup(

@@ -347,3 +347,21 @@ def test_disk_full_mid_stream_keeps_reading_and_reports_all(
         assert s.conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
         row = s.conn.execute("SELECT content FROM messages WHERE role = 'assistant'").fetchone()
         assert text.startswith(row[0])  # what could be saved before the disk filled
+
+
+# -- 5. backups are checked ---------------------------------------------------------------
+
+
+def test_backup_of_a_damaged_history_is_refused(chatdesk_home: Path) -> None:
+    from tests.unit.core.test_backup_checks import damage_an_index
+
+    first = chatdesk(chatdesk_home, "backup", "--json")
+    assert first.returncode == 0, first.stderr
+    damage_an_index(chatdesk_home / "history.sqlite3")
+    refused = chatdesk(chatdesk_home, "backup")
+    assert refused.returncode == 1
+    assert "damaged" in refused.stderr and refused.stderr.count("\n") == 1
+    listed = chatdesk(chatdesk_home, "backup", "--list", "--json")
+    assert [b["path"] for b in json.loads(listed.stdout)["backups"]] == [
+        json.loads(first.stdout)["backup"]
+    ]
