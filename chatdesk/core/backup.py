@@ -115,7 +115,7 @@ def _quick_check(conn: sqlite3.Connection) -> str | None:
         rows = conn.execute("PRAGMA quick_check(3)").fetchall()
     except sqlite3.DatabaseError as exc:
         return str(exc)
-    found = [str(r[0]) for r in rows]
+    found = [" ".join(str(r[0]).split()) for r in rows]  # SQLite's report has newlines
     return None if found == ["ok"] else "; ".join(found)
 
 
