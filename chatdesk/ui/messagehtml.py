@@ -17,6 +17,7 @@ from PySide6.QtGui import QImage
 
 from chatdesk.store.rows import MessageRow
 from chatdesk.ui import render
+from chatdesk.ui.actions import MessageAction, ViewToggle, action_href
 
 __all__ = [
     "PALETTES",
@@ -97,9 +98,9 @@ def head_html(row: MessageRow, branch: tuple[int, int] | None, pal: dict[str, st
     if branch and branch[1] > 1:
         pos, count = branch
         out += (
-            f'&nbsp;&nbsp;&nbsp;<a href="action:branch_prev">&lt;</a>'
+            f'&nbsp;&nbsp;&nbsp;<a href="{action_href(MessageAction.BRANCH_PREV)}">&lt;</a>'
             f'<span style="color:{pal["muted"]};"> {pos}/{count} </span>'
-            f'<a href="action:branch_next">&gt;</a>'
+            f'<a href="{action_href(MessageAction.BRANCH_NEXT)}">&gt;</a>'
         )
     return f'<p style="color:{pal["fg"]};">{out}</p>'
 
@@ -109,7 +110,8 @@ def think_html(row: MessageRow, expanded: bool, pal: dict[str, str]) -> str:
     arrow = "▾" if expanded else "▸"
     label = html.escape(QCoreApplication.translate("MessageView", "Thinking"))
     head = (
-        f'<p style="margin-bottom: 4px;"><a href="action:toggle_thinking">{arrow} {label}</a>'
+        f'<p style="margin-bottom: 4px;">'
+        f'<a href="{action_href(ViewToggle.THINKING)}">{arrow} {label}</a>'
         f' <span style="color:{pal["muted"]}; font-size: small;">'
         f"({len(row.reasoning)})</span></p>"
     )
@@ -139,13 +141,13 @@ def foot_html(
             pretty = json.dumps(json.loads(args), indent=2, ensure_ascii=False)
         except (TypeError, ValueError):
             pretty = str(args)
-        call_id = quote(str(call.get("id", "")), safe="")
+        call_id = str(call.get("id", ""))
         out.append(
             f'<table width="100%" cellspacing="0" cellpadding="6" '
             f'style="background-color:{pal["card"]}; border: 1px solid {pal["border"]}; '
             f'margin-bottom: 4px;"><tr><td>🔧 <b>{name}</b>'
             f'<pre style="white-space: pre-wrap;">{html.escape(pretty)}</pre>'
-            f'<a href="action:tool_result:{call_id}">{reply}'
+            f'<a href="{action_href(MessageAction.TOOL_RESULT, call_id)}">{reply}'
             f"</a></td></tr></table>"
         )
     images = [p for p in row.parts or [] if p.get("type") == "image" and p.get("hash")]
@@ -176,8 +178,8 @@ def foot_html(
         retry = html.escape(QCoreApplication.translate("MessageView", "Retry"))
         status.append(
             f'<span style="color:{pal["error"]};">⚠ {sentence}</span> '
-            f'<a href="action:toggle_details">{details}</a> · '
-            f'<a href="action:retry">{retry}</a>'
+            f'<a href="{action_href(ViewToggle.DETAILS)}">{details}</a> · '
+            f'<a href="{action_href(MessageAction.RETRY)}">{retry}</a>'
         )
     elif row.status in ("stopped", "interrupted"):
         label = (
@@ -187,14 +189,15 @@ def foot_html(
         )
         status.append(
             f'<span style="color:{pal["warn"]};">⏹ {html.escape(label)}</span> '
-            f'<a href="action:continue">{cont}</a>'
+            f'<a href="{action_href(MessageAction.CONTINUE)}">{cont}</a>'
         )
     elif row.finish_reason == "length":
         text = html.escape(
             QCoreApplication.translate("MessageView", "The answer reached the length limit.")
         )
         status.append(
-            f'<span style="color:{pal["warn"]};">{text}</span> <a href="action:continue">{cont}</a>'
+            f'<span style="color:{pal["warn"]};">{text}</span> '
+            f'<a href="{action_href(MessageAction.CONTINUE)}">{cont}</a>'
         )
     elif row.finish_reason == "content_filter":
         text = html.escape(
@@ -209,13 +212,17 @@ def foot_html(
         )
 
     stats_ = stats(row) if row.role == "assistant" else []
-    actions = [("copy", QCoreApplication.translate("MessageView", "Copy"))]
+    actions = [(MessageAction.COPY, QCoreApplication.translate("MessageView", "Copy"))]
     if row.role == "assistant":
-        actions.append(("regenerate", QCoreApplication.translate("MessageView", "Regenerate")))
+        actions.append(
+            (MessageAction.REGENERATE, QCoreApplication.translate("MessageView", "Regenerate"))
+        )
     if row.role == "user":
-        actions.append(("edit", QCoreApplication.translate("MessageView", "Edit")))
-    actions.append(("delete", QCoreApplication.translate("MessageView", "Delete")))
-    links = " · ".join(f'<a href="action:{a}">{html.escape(label)}</a>' for a, label in actions)
+        actions.append((MessageAction.EDIT, QCoreApplication.translate("MessageView", "Edit")))
+    actions.append((MessageAction.DELETE, QCoreApplication.translate("MessageView", "Delete")))
+    links = " · ".join(
+        f'<a href="{action_href(a)}">{html.escape(label)}</a>' for a, label in actions
+    )
     line = f'<span style="font-size: small;">{links}</span>'
     if stats_:
         line += (

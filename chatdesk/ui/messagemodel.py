@@ -206,4 +206,4 @@ class MessageListModel(QAbstractListModel):
 
 def copy_row(row: MessageRow) -> MessageRow:
     """A shallow copy, so streamed text never mutates the controller's row object."""
-    return MessageRow(**{f: getattr(row, f) for f in MessageRow.__slots__})  # type: ignore[attr-defined]
+    return MessageRow(**{f: getattr(row, f) for f in MessageRow.__slots__})

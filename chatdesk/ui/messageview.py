@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import logging
 import time
 from typing import Any
-from urllib.parse import unquote
 
 from PySide6.QtCore import (
     QModelIndex,
@@ -51,6 +51,7 @@ from PySide6.QtWidgets import (
 )
 
 from chatdesk.ui import render
+from chatdesk.ui.actions import MessageAction, ViewToggle, parse_href, strict_links
 from chatdesk.ui.lazyblocks import BlockRenderer, Item
 from chatdesk.ui.messagedocs import Doc, TextDialog, Thumbnails, anchor_rect
 from chatdesk.ui.messagehtml import PALETTES, retry_wait
@@ -60,13 +61,17 @@ __all__ = ["ImageLoader", "MessageListModel", "MessageView"]
 
 SAFE_LINK_SCHEMES = ("http", "https", "mailto")
 
+log = logging.getLogger(__name__)
+
 
 class MessageView(QAbstractScrollArea):
     """Virtualised, anchored list of rendered messages.
 
-    ``action_requested(action, message_id, arg)`` reports every click on an action link:
-    copy, regenerate, edit, delete, branch_prev, branch_next, continue, retry,
-    copy_code (arg: block index), tool_result (arg: tool call id), open_link (arg: url).
+    Signals:
+        action_requested(action, message_id, arg): a click on an action link; ``action``
+            is a :class:`~chatdesk.ui.actions.MessageAction` (a str: receivers get its
+            value), ``arg`` the block index (copy_code), the tool call id (tool_result),
+            the URL (open_link) or None.
     """
 
     action_requested = Signal(str, int, object)
@@ -609,40 +614,49 @@ class MessageView(QAbstractScrollArea):
         super().mouseDoubleClickEvent(event)
 
     def _handle_href(self, mid: int, href: str) -> None:
+        """Act on a click on a link of message ``mid`` (a bad link of ours is a bug)."""
         m = self._model
         row = m.message_by_id(mid) if m is not None else None
         if row is None:
             return
-        if href.startswith("copycode:"):
-            try:
-                n = int(href.split(":", 1)[1])
-            except ValueError:
-                return
+        try:
+            parsed = parse_href(href)
+        except ValueError:
+            if strict_links():
+                raise
+            log.warning("ignored a link naming no action: %r", href)
+            return
+        if parsed is None:
+            url = QUrl(href)
+            if url.scheme().lower() in SAFE_LINK_SCHEMES:
+                self._emit(MessageAction.OPEN_LINK, mid, href)
+                QDesktopServices.openUrl(url)
+            return
+        action, arg = parsed
+        if action is ViewToggle.THINKING:
+            auto = row.status == "streaming" and not row.content
+            self._blocks.think_open[mid] = not self._blocks.think_open.get(mid, auto)
+            self._refresh(mid)
+        elif action is ViewToggle.DETAILS:
+            self._blocks.details_open.symmetric_difference_update({mid})
+            self._refresh(mid)
+        elif action is MessageAction.COPY_CODE:
             codes = self.code_blocks(mid)
+            n = arg if isinstance(arg, int) else -1
             if 0 <= n < len(codes):
                 QGuiApplication.clipboard().setText(codes[n])
-            self.action_requested.emit("copy_code", mid, n)
-            return
-        if href.startswith("action:"):
-            action, _, arg = href[len("action:") :].partition(":")
-            if action == "toggle_thinking":
-                auto = row.status == "streaming" and not row.content
-                self._blocks.think_open[mid] = not self._blocks.think_open.get(mid, auto)
-                self._refresh(mid)
-            elif action == "toggle_details":
-                self._blocks.details_open.symmetric_difference_update({mid})
-                self._refresh(mid)
-            elif action == "tool_result":
-                self.action_requested.emit("tool_result", mid, unquote(arg))
-            else:
-                if action == "copy":
-                    QGuiApplication.clipboard().setText(row.content)
-                self.action_requested.emit(action, mid, None)
-            return
-        url = QUrl(href)
-        if url.scheme().lower() in SAFE_LINK_SCHEMES:
-            self.action_requested.emit("open_link", mid, href)
-            QDesktopServices.openUrl(url)
+            self._emit(action, mid, n)
+        else:
+            assert isinstance(action, MessageAction)
+            if action is MessageAction.COPY:
+                QGuiApplication.clipboard().setText(row.content)
+            self._emit(action, mid, arg)
+
+    def _emit(self, action: MessageAction, mid: int, arg: object) -> None:
+        """The one place :attr:`action_requested` is emitted: only named actions leave."""
+        if not isinstance(action, MessageAction):
+            raise TypeError(f"not a MessageAction: {action!r}")
+        self.action_requested.emit(action, mid, arg)
 
     def _refresh(self, mid: int) -> None:
         m = self._model
