@@ -152,10 +152,47 @@ _TITLE_RE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _STREAM_OPTIONS_RE = re.compile(r"stream_options|include_usage", re.IGNORECASE)
 
 
+_REDACTED = "sk-***"
+_TOKENISH = re.compile(r"[A-Za-z0-9_\-.*~+/=%]{8,}")
+_KEY_WINDOW = 12  # a run of this many key characters anywhere is the key
+
+
 def _redact(text: str, secret: str | None) -> str:
-    if secret and len(secret) >= 4 and secret in text:
-        text = text.replace(secret, "sk-***")
-    return text
+    """Scrub the API key from text a server sent back, exact match or not.
+
+    Servers echo keys upper-cased, cut short, or masked in the middle. The rule:
+
+    1. every occurrence of the whole key, in any letter case, is replaced;
+    2. then every token-looking run of text (letters, digits and ``-_.*~+/=%``, 8+ long)
+       is replaced whole when, ignoring case, it contains any 12 consecutive characters
+       of the key (a partial echo), or starts with the key's first 6 characters and
+       ends with its last 4 (a masked echo such as ``sk-pro****abcd``).
+
+    Twelve key characters, or 6 + 4 at both ends, are far too many to match by chance,
+    so ordinary words and other keys are left alone; too much scrubbed is harmless,
+    too little is a leak. Keys shorter than 12 characters get rule 1 only.
+    """
+    if not secret or len(secret) < 4 or not text:
+        return text
+    text = re.sub(re.escape(secret), _REDACTED, text, flags=re.IGNORECASE)
+    key = secret.lower()
+    if len(key) < _KEY_WINDOW:
+        return text
+    windows = {key[i : i + _KEY_WINDOW] for i in range(len(key) - _KEY_WINDOW + 1)}
+    head, tail = key[:6], key[-4:]
+
+    def scrub(match: re.Match[str]) -> str:
+        token = match.group(0)
+        low = token.rstrip(".").lower()  # a sentence's full stop is not part of a key
+        trailer = token[len(low) :]
+        if len(low) >= 10 and low.startswith(head) and low.endswith(tail):
+            return _REDACTED + trailer
+        for i in range(len(low) - _KEY_WINDOW + 1):
+            if low[i : i + _KEY_WINDOW] in windows:
+                return _REDACTED + trailer
+        return token
+
+    return _TOKENISH.sub(scrub, text)
 
 
 def _trim(text: str, limit: int = BODY_TRIM) -> str:
@@ -356,10 +393,12 @@ def error_from_response(
     message = info.message or (f"HTTP {status}" if status else "the server reported an error")
     if category == "rate_limit" and retry_after is None:
         retry_after = retry_after_from_message(info.message)
+    # Again after parsing: a JSON escape (\u0073k-...) hides the key from the raw text.
+    code = _redact(info.code, secret) if info.code else None
     return ERROR_CLASSES[category](
-        _trim(message, 1000),
+        _trim(_redact(message, secret), 1000),
         http_status=effective_status,
-        code=info.code,
+        code=code,
         retry_after_s=retry_after,
         body=body,
     )
@@ -659,12 +698,12 @@ class _ChunkReader:
         return out
 
 
-def _json_events(obj: Any) -> list[StreamEvent]:
+def _json_events(obj: Any, secret: str | None = None) -> list[StreamEvent]:
     """Events equivalent to a non-streamed ``chat.completion`` body."""
     if not isinstance(obj, dict) or not isinstance(obj.get("choices"), list):
         raise ProtocolError(
             "the server answered with JSON that is not a chat completion (no choices)",
-            body=_trim(_dumps(obj)),
+            body=_trim(_redact(_dumps(obj), secret)),
         )
     events: list[StreamEvent] = []
     model = _wire_str(obj.get("model"), _NAME_LIMIT)
@@ -1273,7 +1312,7 @@ class ChatClient:
                         raise error_from_response(
                             None, None, raw.decode("utf-8", "replace"), secret=self._api_key
                         )
-                    for ev in _json_events(obj):
+                    for ev in _json_events(obj, self._api_key):
                         seen.append(ev)
                         yield ev
                     return
