@@ -91,7 +91,7 @@ class SafeBrowser(QTextBrowser):
 class Thumbnails:
     """Image thumbnails of one view, loaded once through the model's image loader."""
 
-    SIZE = QSize(240, 160)
+    SIZE = (240, 160)  # the largest thumbnail, in pixels (an immutable constant)
 
     def __init__(self, loader: Callable[[], ImageLoader | None]) -> None:
         self._loader = loader
@@ -111,7 +111,7 @@ class Thumbnails:
                 q = QImage.fromData(got[0])
                 if not q.isNull():
                     img = q.scaled(
-                        self.SIZE,
+                        QSize(*self.SIZE),
                         Qt.AspectRatioMode.KeepAspectRatio,
                         Qt.TransformationMode.SmoothTransformation,
                     )
