@@ -858,6 +858,8 @@ def cmd_import(args: argparse.Namespace) -> int:
             f" ({result.messages_added} messages);"
             f" skipped {result.conversations_skipped} already imported"
         )
+        for note in result.notes:  # repairs and left-out conversations, never silent
+            print(f"note: {note}")
     return 0
 
 

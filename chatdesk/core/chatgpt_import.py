@@ -20,7 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from chatdesk.api.validate import sniff_image_mime
-from chatdesk.core.transfer import PendingConversation, TransferError, loads_json
+from chatdesk.core.transfer import (
+    MAX_JSON_BYTES,
+    PendingConversation,
+    TransferError,
+    loads_json,
+)
 from chatdesk.store.rows import ConversationRow, MessageRow
 
 _ASSET_ID = re.compile(r"(file[-_][A-Za-z0-9]+)")
@@ -33,6 +38,44 @@ _STATUS = {
 _FINISH = {"stop": "stop", "max_tokens": "length", "interrupted": "stop"}
 
 ImageLookup = dict[str, tuple[bytes, str]]
+
+#: A zip is refused from its headers, and reading stops, past these sizes: a small
+#: zip can expand to gigabytes.
+MAX_IMAGE_BYTES = 64 << 20
+MAX_IMAGES_TOTAL = 2 << 30
+
+
+class ParsedExport(list[PendingConversation]):
+    """The parsed conversations plus ``notes``: what was repaired or left out, and why."""
+
+    notes: list[str]
+
+    def __init__(self, items: list[PendingConversation], notes: list[str]) -> None:
+        super().__init__(items)
+        self.notes = notes
+
+
+def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, zip_name: str) -> bytes:
+    """A member's bytes, refused if its header or its actual stream exceeds ``cap``
+    (the header's size can lie; the stream is counted as it is inflated)."""
+    from chatdesk.core.transfer import TransferError
+
+    name = posixpath.basename(info.filename)
+    too_big = TransferError(
+        f"{name} in {zip_name} expands to more than {cap >> 20} MB: refused (not a ChatGPT "
+        "export, or a damaged one)."
+    )
+    if info.file_size > cap:
+        raise too_big
+    chunks: list[bytes] = []
+    size = 0
+    with zf.open(info) as fh:
+        while chunk := fh.read(1 << 20):
+            size += len(chunk)
+            if size > cap:
+                raise too_big
+            chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def looks_like_chatgpt(data: Any) -> bool:
@@ -52,12 +95,19 @@ def _sniff_mime(data: bytes, name: str) -> str | None:
     return guessed if guessed and guessed.startswith("image/") else None
 
 
-def parse_zip(path: Path) -> list[PendingConversation]:
+def parse_zip(path: Path) -> ParsedExport:
     """Parse the export zip: its conversations.json plus the image files it ships."""
     try:
         with zipfile.ZipFile(path) as zf:
-            names = [i.filename for i in zf.infolist() if not i.is_dir()]
+            infos = {i.filename: i for i in zf.infolist() if not i.is_dir()}
+            names = list(infos)
             jsons = sorted(n for n in names if _CONVERSATIONS_JSON.match(posixpath.basename(n)))
+            declared = sum(infos[n].file_size for n in jsons)
+            if declared > MAX_JSON_BYTES:
+                raise TransferError(
+                    f"The conversations in {path.name} expand to {declared >> 20} MB, more "
+                    f"than the {MAX_JSON_BYTES >> 20} MB an import reads: refused."
+                )
             if not jsons:
                 what = "is empty" if not names else "has no conversations.json"
                 raise TransferError(
@@ -65,8 +115,11 @@ def parse_zip(path: Path) -> list[PendingConversation]:
                     "(Settings → Data controls → Export data)."
                 )
             data: list[Any] = []
+            budget = MAX_JSON_BYTES
             for name in jsons:
-                part = loads_json(zf.read(name), posixpath.basename(name))
+                raw = _read_member(zf, infos[name], budget, path.name)
+                budget -= len(raw)
+                part = loads_json(raw, posixpath.basename(name))
                 if not looks_like_chatgpt(part):
                     raise TransferError(
                         f"{posixpath.basename(name)} in {path.name} is not a ChatGPT "
@@ -80,8 +133,13 @@ def parse_zip(path: Path) -> list[PendingConversation]:
                     files.setdefault(m.group(1), name)
             wanted = {a for a in _asset_ids(data) if a in files}
             images: ImageLookup = {}
-            for asset in wanted:
-                blob = zf.read(files[asset])
+            image_budget = MAX_IMAGES_TOTAL
+            for asset in sorted(wanted):
+                info = infos[files[asset]]
+                if info.file_size > min(MAX_IMAGE_BYTES, image_budget):
+                    continue  # an absurd "image": the message keeps a placeholder
+                blob = _read_member(zf, info, min(MAX_IMAGE_BYTES, image_budget), path.name)
+                image_budget -= len(blob)
                 mime = _sniff_mime(blob, files[asset])
                 if mime is not None:
                     images[asset] = (blob, mime)
@@ -252,7 +310,7 @@ def _convert_message(
 
 def _convert_conversation(
     conv: dict[str, Any], index: int, images: ImageLookup
-) -> PendingConversation:
+) -> tuple[PendingConversation, list[str]]:
     mapping: dict[str, Any] = conv["mapping"]
     conv_id = conv.get("conversation_id") or conv.get("id")
     if not isinstance(conv_id, str) or not conv_id:
@@ -265,6 +323,62 @@ def _convert_conversation(
     kept_for: dict[str, int | None] = {}
     messages: list[MessageRow] = []
     used: dict[str, tuple[bytes, str]] = {}
+    cycles_broken = 0
+    while True:
+        _walk(stack, nodes, kept_for, messages, used, images)
+        # Nodes never reached sit on a parent cycle (A's parent is B, B's is A): no
+        # root leads to them. Break each cycle at its oldest message, which becomes a
+        # root, so no message is lost.
+        unreached = [k for k in nodes if k not in kept_for]
+        if not unreached:
+            break
+        oldest = min(unreached, key=lambda k: (_node_time(nodes[k]), k))
+        cycles_broken += 1
+        stack = [(oldest, None, created)]
+    notes: list[str] = []
+    title = conv.get("title")
+    label = f"“{title}”" if isinstance(title, str) and title else f"conversation {index + 1}"
+    if cycles_broken:
+        notes.append(
+            f"{label}: its messages formed a parent cycle with no first message; repaired "
+            f"by starting at the oldest one ({cycles_broken} cycle(s) broken)."
+        )
+    current = conv.get("current_node")
+    leaf = kept_for.get(current) if isinstance(current, str) else None
+    assistant_models = [m.model for m in messages if m.model]
+    model = conv.get("default_model_slug")
+    if not isinstance(model, str):
+        model = assistant_models[-1] if assistant_models else None
+    updated = _num(conv.get("update_time")) or max(
+        [created, *(m.created for m in messages)], default=created
+    )
+    row = ConversationRow(
+        id=0,
+        title=title if isinstance(title, str) else "",
+        created=created,
+        updated=updated,
+        model=model,
+        current_leaf_id=leaf,
+    )
+    pending = PendingConversation(f"chatgpt:{conv_id}", row, messages, used)
+    return pending, notes
+
+
+def _node_time(node: dict[str, Any]) -> float:
+    msg = node.get("message")
+    when = _num(msg.get("create_time")) if isinstance(msg, dict) else None
+    return when if when is not None else float("inf")
+
+
+def _walk(
+    stack: list[tuple[str, int | None, float]],
+    nodes: dict[str, Any],
+    kept_for: dict[str, int | None],
+    messages: list[MessageRow],
+    used: dict[str, tuple[bytes, str]],
+    images: ImageLookup,
+) -> None:
+    """Depth-first from the nodes on ``stack``, appending kept messages in order."""
     while stack:
         node_id, parent_local, when = stack.pop()
         if node_id in kept_for:  # a cycle or a node listed twice
@@ -283,31 +397,26 @@ def _convert_conversation(
         kept_for[node_id] = local
         children = [c for c in node.get("children") or [] if c in nodes]
         stack.extend((c, local, when) for c in reversed(children))
-    current = conv.get("current_node")
-    leaf = kept_for.get(current) if isinstance(current, str) else None
-    assistant_models = [m.model for m in messages if m.model]
-    model = conv.get("default_model_slug")
-    if not isinstance(model, str):
-        model = assistant_models[-1] if assistant_models else None
-    updated = _num(conv.get("update_time")) or max(
-        [created, *(m.created for m in messages)], default=created
-    )
-    title = conv.get("title")
-    row = ConversationRow(
-        id=0,
-        title=title if isinstance(title, str) else "",
-        created=created,
-        updated=updated,
-        model=model,
-        current_leaf_id=leaf,
-    )
-    return PendingConversation(f"chatgpt:{conv_id}", row, messages, used)
 
 
-def parse_conversations(data: Any, images: ImageLookup | None = None) -> list[PendingConversation]:
+def parse_conversations(data: Any, images: ImageLookup | None = None) -> ParsedExport:
     """Turn a parsed conversations.json into rows; ``images`` maps asset id -> bytes."""
     if not looks_like_chatgpt(data):
         if isinstance(data, list) and not data:
             raise TransferError("The ChatGPT export holds no conversations.")
         raise TransferError("This is not a ChatGPT conversations.json (no 'mapping' found).")
-    return [_convert_conversation(conv, i, images or {}) for i, conv in enumerate(data)]
+    kept: list[PendingConversation] = []
+    notes: list[str] = []
+    empty: list[str] = []
+    for i, conv in enumerate(data):
+        pending, conv_notes = _convert_conversation(conv, i, images or {})
+        notes += conv_notes
+        if pending.messages:
+            kept.append(pending)
+        else:  # nothing to show: never an empty conversation in the list, silently
+            title = pending.row.title
+            empty.append(f"“{title}”" if title else f"conversation {i + 1}")
+    if empty:
+        which = ", ".join(empty[:3]) + (f" and {len(empty) - 3} more" if len(empty) > 3 else "")
+        notes.append(f"{which}: no messages to import; left out.")
+    return ParsedExport(kept, notes)

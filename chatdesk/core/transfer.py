@@ -55,6 +55,7 @@ FORMAT = "chatdesk-export"
 VERSION = 1
 FORMATS = ("md", "json", "html")
 PROGRESS_EVERY = 1000
+MAX_JSON_BYTES = 1 << 30  # an export's JSON (or a zip's conversations.json), read whole
 _BATCH = 5000
 
 Progress = Callable[[int, int], None]
@@ -75,13 +76,17 @@ class ImportResult:
     conversations_skipped: int = 0
     messages_added: int = 0
     source: str = ""
+    notes: list[str] = field(default_factory=list)  # repairs and refusals, one line each
 
-    def to_json(self) -> dict[str, int]:
-        return {
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
             "conversations_added": self.conversations_added,
             "conversations_skipped": self.conversations_skipped,
             "messages_added": self.messages_added,
         }
+        if self.notes:
+            out["notes"] = list(self.notes)
+        return out
 
 
 @dataclass(slots=True)
@@ -219,15 +224,19 @@ def import_file(
     except OSError as exc:
         raise TransferError(f"Cannot read {p}: {exc.strerror or exc}") from None
     if head.startswith(b"PK"):
-        pending = chatgpt_import.parse_zip(p)
-        return write_pending(store, pending, progress=progress, source="chatgpt")
+        parsed = chatgpt_import.parse_zip(p)
+        result = write_pending(store, parsed, progress=progress, source="chatgpt")
+        result.notes.extend(parsed.notes)
+        return result
     data = load_json_file(p)
     if isinstance(data, dict) and data.get("format") == FORMAT:
         pending = parse_chatdesk(data)
         return write_pending(store, pending, progress=progress, source="chatdesk")
     if isinstance(data, list):
-        pending = chatgpt_import.parse_conversations(data)
-        return write_pending(store, pending, progress=progress, source="chatgpt")
+        parsed = chatgpt_import.parse_conversations(data)
+        result = write_pending(store, parsed, progress=progress, source="chatgpt")
+        result.notes.extend(parsed.notes)
+        return result
     raise TransferError(
         f"{p.name} is neither a ChatDesk export nor a ChatGPT data export "
         "(expected a chatdesk-export JSON, conversations.json or the ChatGPT .zip)."
@@ -237,9 +246,14 @@ def import_file(
 def load_json_file(path: Path) -> Any:
     """Parse a JSON file, turning every failure into a one-line :class:`TransferError`."""
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_JSON_BYTES + 1)  # bounded: a device or a huge file
     except OSError as exc:
         raise TransferError(f"Cannot read {path}: {exc.strerror or exc}") from None
+    if len(raw) > MAX_JSON_BYTES:
+        raise TransferError(
+            f"{path.name} is larger than {MAX_JSON_BYTES >> 20} MB: too big to import at once."
+        )
     return loads_json(raw, path.name)
 
 
@@ -255,6 +269,8 @@ def loads_json(raw: bytes, name: str) -> Any:
         raise TransferError(
             f"{name} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})."
         ) from None
+    except RecursionError:  # thousands of nested brackets: not an export
+        raise TransferError(f"{name} is nested too deeply to be an export.") from None
 
 
 # --------------------------------------------------------------------------- our JSON in

@@ -112,7 +112,17 @@ def test_import_progress_on_stderr(capsys, chatdesk_home: Path, tmp_path: Path) 
             "id": f"c{i}",
             "title": f"t{i}",
             "create_time": 1.0,
-            "mapping": {"r": {"id": "r", "message": None, "parent": None, "children": []}},
+            "mapping": {
+                "r": {
+                    "id": "r",
+                    "message": {
+                        "author": {"role": "user"},
+                        "content": {"content_type": "text", "parts": ["hi"]},
+                    },
+                    "parent": None,
+                    "children": [],
+                }
+            },
         }
         for i in range(2500)
     ]
@@ -125,7 +135,7 @@ def test_import_progress_on_stderr(capsys, chatdesk_home: Path, tmp_path: Path) 
         "chatdesk: 2000/2500 conversations",
         "chatdesk: 2500/2500 conversations",
     ]
-    assert out.startswith("added 2500 conversations (0 messages)")
+    assert out.startswith("added 2500 conversations (2500 messages)")
 
 
 def test_keys_never_exported(
