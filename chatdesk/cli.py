@@ -600,6 +600,7 @@ def cmd_models(args: argparse.Namespace) -> int:
 def cmd_providers(args: argparse.Namespace) -> int:
     from chatdesk.api.baseurl import normalize_base_url
     from chatdesk.core.keys import KeyStore
+    from chatdesk.core.urls import mask_credentials
     from chatdesk.store.rows import ProviderRow
 
     store = _open_store()
@@ -614,7 +615,7 @@ def cmd_providers(args: argparse.Namespace) -> int:
                         "providers": [
                             {
                                 "name": r.name,
-                                "base_url": r.base_url,
+                                "base_url": mask_credentials(r.base_url),
                                 "default_model": r.default_model,
                                 "has_key": keys.has_key(r.name),
                             }
@@ -626,7 +627,8 @@ def cmd_providers(args: argparse.Namespace) -> int:
                 for r in rows:
                     mark = "*" if r.name == default else " "
                     key = "key stored" if keys.has_key(r.name) else "no key"
-                    print(f"{mark} {r.name}\t{r.base_url}\t{r.default_model or '-'}\t{key}")
+                    url = mask_credentials(r.base_url)  # a row saved before the check
+                    print(f"{mark} {r.name}\t{url}\t{r.default_model or '-'}\t{key}")
             return 0
         if args.action == "add":
             url = normalize_base_url(args.base_url)
@@ -918,6 +920,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``chatdesk`` command."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if getattr(args, "base_url", None):
+        from chatdesk.core.urls import CredentialsInUrlError, reject_credentials
+
+        try:  # before anything uses, stores or echoes it
+            reject_credentials(args.base_url)
+        except CredentialsInUrlError as exc:
+            parser.exit(EXIT_USAGE, f"chatdesk: error: {exc}\n")
     if args.command is None:
         if sys.platform.startswith("linux") and not any(
             os.environ.get(v) for v in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
