@@ -13,9 +13,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QLibraryInfo, QLocale, Qt, QTimer, QTranslator
-from PySide6.QtGui import QFont, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication, QStyleFactory
+from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
+from PySide6.QtWidgets import QApplication
+
+from chatdesk.ui.theme import apply_appearance
 
 
 def i18n_dir() -> Path:
@@ -48,54 +49,6 @@ def install_translations(app: QApplication, language: str) -> list[QTranslator]:
     return translators
 
 
-def apply_appearance(settings: dict[str, Any]) -> None:
-    """Theme (light, dark, follow the system) and font size for the whole app."""
-    app = QApplication.instance()
-    if not isinstance(app, QApplication):
-        return
-    theme = settings.get("theme", "system")
-    hints = QGuiApplication.styleHints()
-    if theme == "system":
-        dark = hints.colorScheme() == Qt.ColorScheme.Dark
-    else:
-        dark = theme == "dark"
-    app.setStyle(QStyleFactory.create("Fusion"))
-    palette = QPalette()
-    if dark:
-        from PySide6.QtGui import QColor
-
-        roles = {
-            QPalette.ColorRole.Window: "#1f2023",
-            QPalette.ColorRole.WindowText: "#e6e6e6",
-            QPalette.ColorRole.Base: "#17181a",
-            QPalette.ColorRole.AlternateBase: "#25262a",
-            QPalette.ColorRole.Text: "#e6e6e6",
-            QPalette.ColorRole.Button: "#2b2d31",
-            QPalette.ColorRole.ButtonText: "#e6e6e6",
-            QPalette.ColorRole.Highlight: "#3d6fd6",
-            QPalette.ColorRole.HighlightedText: "#ffffff",
-            QPalette.ColorRole.ToolTipBase: "#2b2d31",
-            QPalette.ColorRole.ToolTipText: "#e6e6e6",
-            QPalette.ColorRole.PlaceholderText: "#8a8d93",
-            QPalette.ColorRole.Link: "#7aa7ff",
-        }
-        for role, colour in roles.items():
-            palette.setColor(role, QColor(colour))
-    else:
-        palette = app.style().standardPalette()
-    app.setPalette(palette)
-    size = int(settings.get("font_size", 0) or 0)
-    if size:
-        font = QFont(app.font())
-        font.setPointSize(size)
-        app.setFont(font)
-    for widget in app.topLevelWidgets():
-        setter = getattr(widget, "set_dark", None)
-        if callable(setter):
-            setter(dark)
-    app.setProperty("chatdesk_dark", dark)
-
-
 def build_window(store: Any) -> tuple[Any, dict[str, Any]]:
     """The window alone (no asyncio, no HTTP): what must be on screen first."""
     from chatdesk.core.services import ensure_default_provider
@@ -121,10 +74,11 @@ def build_window(store: Any) -> tuple[Any, dict[str, Any]]:
 
 
 def wire(window: Any, store: Any, current: dict[str, Any], args: argparse.Namespace | None) -> Any:
-    """The controllers behind the window (asyncio, client, keys, history actions)."""
-    from chatdesk.controller import Controller
+    """The controllers behind the window (asyncio, client, keys, history, settings)."""
     from chatdesk.core.keys import KeyStore
-    from chatdesk.historyctl import HistoryController
+    from chatdesk.ctl.chat import Controller
+    from chatdesk.ctl.history import HistoryController
+    from chatdesk.ctl.settingsctl import SettingsController
 
     controller = Controller(
         window,
@@ -135,6 +89,7 @@ def wire(window: Any, store: Any, current: dict[str, Any], args: argparse.Namesp
         model=getattr(args, "model", None),
     )
     controller.history = HistoryController(controller)
+    controller.settings_ctl = SettingsController(controller)
     controller.store_replaced.connect(lambda new: current.__setitem__("store", new))
     return controller
 

@@ -108,14 +108,22 @@ class ClientPool:
             self._retired.remove(client)
             await client.close()
 
-    async def reconfigure(self, settings: AppSettings) -> None:
-        """New proxy/timeouts: idle clients close now, busy ones when their exchange ends."""
+    def reconfigure(self, settings: AppSettings) -> None:
+        """New proxy/timeouts: later requests get new clients; old ones retire.
+
+        Synchronous on purpose: a request made right after this call can never be
+        handed a client that is about to close. Call :meth:`close_idle` to close the
+        retired clients nobody reads from.
+        """
         self.settings = settings
-        old, self._clients = list(self._clients.values()), {}
-        for client in old:
-            if self._users.get(id(client)):
-                self._retired.append(client)
-            else:
+        self._retired.extend(self._clients.values())
+        self._clients = {}
+
+    async def close_idle(self) -> None:
+        """Close the retired clients that no exchange reads from any more."""
+        for client in list(self._retired):
+            if not self._users.get(id(client)):
+                self._retired.remove(client)
                 await client.close()
 
     async def close(self) -> None:

@@ -81,6 +81,9 @@ class ExchangeObserver:
     def stream_event(self, exchange: Exchange, event: StreamEvent) -> None:
         """One event off the wire (text, reasoning, tool call, usage, finish)."""
 
+    def text_arrived(self, exchange: Exchange, index: int, text: str, reasoning: bool) -> None:
+        """A piece of answer text (or of its reasoning) for choice ``index``."""
+
     def exchange_finished(self, exchange: Exchange) -> None:
         """Done, stopped or failed: ``exchange.status`` and ``exchange.outcome`` say which."""
 
@@ -161,6 +164,8 @@ class Exchange:
         """The exchange itself; a stop or a store failure ends it without raising."""
         stats = self.stats
         stats.started = time.monotonic()
+        if self._task is None:  # run() awaited directly: stop() cancels the caller's task
+            self._task = asyncio.current_task()  # type: ignore[assignment]
         self.status = ExchangeStatus.STREAMING
         self._tell("exchange_started")
         store = self.store if self.target.conversation_id is not None else None
@@ -200,9 +205,14 @@ class Exchange:
             stats = self.stats
             if stats.ttft_ms is None and stats.started is not None:
                 stats.ttft_ms = round((time.monotonic() - stats.started) * 1000, 1)
-            if event.index == 0:  # type: ignore[union-attr]
+            index: int = event.index  # type: ignore[union-attr]
+            text: str = event.text  # type: ignore[union-attr]
+            if index == 0:
                 stats.chunks += 1
-                stats.chars += len(event.text)  # type: ignore[union-attr]
+                stats.chars += len(text)
+            reasoning = kind is ReasoningDelta
+            for observer in self._observers:
+                observer.text_arrived(self, index, text, reasoning)
         self._tell("stream_event", event)
 
     def _final_stats(self, outcome: ExchangeOutcome) -> None:

@@ -144,3 +144,21 @@ def remember_include_usage(store: Store, cache_key: str, client: Any) -> None:
     """The client found the server rejects stream_options: remember it for next time."""
     if not getattr(client, "include_usage", True):
         store.set_setting(f"rejects_include_usage:{cache_key}", True)
+
+
+def url_identity(base_url: str) -> str:
+    """The keyring entry name for a server given by URL only (``--base-url`` runs)."""
+    from chatdesk.api.baseurl import normalize_base_url
+    from chatdesk.api.errors import ValidationError
+
+    try:
+        return "url:" + normalize_base_url(base_url)
+    except ValidationError:
+        return "url:" + str(base_url)
+
+
+def normalized_base_url(base_url: str) -> str:
+    """A base URL in its one canonical form (raises ValidationError with the reason)."""
+    from chatdesk.api.baseurl import normalize_base_url
+
+    return normalize_base_url(base_url)

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chatdesk.api.types import PARAM_FIELDS
+from chatdesk.core.params import PARAM_FIELDS
 
 __all__ = ["FIELD_ORDER", "MAX_STOP", "ParamsPanel", "TemperatureControl"]
 

@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
+from chatdesk.core.settings import DEFAULTS
 from tests.fakeserver import Reply
 from tests.unit.ui.harness import KEY, PNG, Harness
 
@@ -258,8 +259,8 @@ def test_retry_after_error_replaces_the_failed_answer(harness: Harness) -> None:
 
 
 def test_title_from_the_chosen_cheap_model(harness: Harness) -> None:
-    harness.controller.apply_settings(
-        harness.controller._default_settings() | {"title_model": "gpt-4o-mini"}
+    harness.controller.settings_ctl.apply_settings(
+        dict(DEFAULTS) | {"title_model": "gpt-4o-mini"}
     )
     harness.server.script(Reply(text="Long answer about Rust"), Reply(text='"Rust 入门"'))
     harness.send("Teach me Rust from zero please")
@@ -309,13 +310,13 @@ def test_layout_persists(harness: Harness) -> None:
 
 
 def test_settings_apply_send_key_and_theme(harness: Harness) -> None:
-    settings = harness.controller._default_settings() | {"send_key": "ctrl+enter", "theme": "dark"}
-    harness.controller.apply_settings(settings)
+    settings = dict(DEFAULTS) | {"send_key": "ctrl+enter", "theme": "dark"}
+    harness.controller.settings_ctl.apply_settings(settings)
     assert harness.window.composer.send_key() == "ctrl+enter"
     assert QApplication.instance().property("chatdesk_dark") is True
     assert harness.window.message_view.is_dark()  # the bubbles follow the theme at once
     assert harness.store.get_setting("app_settings")["send_key"] == "ctrl+enter"
-    harness.controller.apply_settings(harness.controller._default_settings() | {"theme": "light"})
+    harness.controller.settings_ctl.apply_settings(dict(DEFAULTS) | {"theme": "light"})
     assert QApplication.instance().property("chatdesk_dark") is False
     assert not harness.window.message_view.is_dark()
 

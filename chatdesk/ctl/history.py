@@ -20,7 +20,7 @@ from chatdesk.store import Store
 from chatdesk.store.rows import SearchHit
 
 if TYPE_CHECKING:
-    from chatdesk.controller import Controller
+    from chatdesk.ctl.chat import Controller
 
 EXPORT_FILTERS = "Markdown (*.md);;JSON (*.json);;HTML (*.html)"
 
@@ -75,6 +75,7 @@ class HistoryController(QObject):
             "since": filters.get("since"),
             "until": filters.get("until"),
             "pinned": filters.get("pinned"),
+            "comparisons": filters.get("comparisons"),
         }
         offset = int(filters.get("offset", 0))
         hits = self.store.search(

@@ -1,0 +1,72 @@
+"""One exchange bound to one message view's model: the chat pane and each compare column.
+
+The binder is the only thing that moves an exchange's text into a view, so the chat
+window and the compare view show streams the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from chatdesk.core.exchange import Exchange, ExchangeObserver
+
+if TYPE_CHECKING:
+    from chatdesk.store import Store
+    from chatdesk.ui.messagemodel import MessageListModel
+
+
+class PaneBinder(ExchangeObserver):
+    """Feeds one exchange's first choice into a message model.
+
+    Args:
+        show_new_row: append the answer's row when it is created (False when the
+            answer continues a row already on screen).
+        on_finished: called once the exchange ended and the model shows the final rows.
+    """
+
+    def __init__(
+        self,
+        model: MessageListModel,
+        store: Store,
+        *,
+        show_new_row: bool = True,
+        on_finished: Callable[[Exchange], None] | None = None,
+    ) -> None:
+        self.model = model
+        self.store = store
+        self.show_new_row = show_new_row
+        self.on_finished = on_finished
+        self.ids: dict[int, int] = {}
+        self.detached = False
+
+    def detach(self) -> None:
+        """The view now shows something else: stop writing into it."""
+        self.detached = True
+
+    def message_created(self, exchange: Exchange, index: int, message_id: int) -> None:
+        self.ids[index] = message_id
+        if self.detached or index != 0 or not self.show_new_row:
+            return
+        row = self.store.get_message(message_id)
+        if row is not None:
+            self.model.append_message(row)
+
+    def text_arrived(self, exchange: Exchange, index: int, text: str, reasoning: bool) -> None:
+        if self.detached or index != 0 or 0 not in self.ids:
+            return
+        if reasoning:
+            self.model.append_delta(self.ids[0], reasoning=text)
+        else:
+            self.model.append_delta(self.ids[0], text=text)
+
+    def exchange_finished(self, exchange: Exchange) -> None:
+        if not self.detached:
+            self.model.flush()
+            for mid in self.ids.values():
+                row = self.store.get_message(mid)
+                if row is not None and self.model.row_of(mid) >= 0:
+                    self.model.update_message(row)
+        if self.on_finished is not None:
+            self.on_finished(exchange)
+

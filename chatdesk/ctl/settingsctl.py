@@ -1,0 +1,198 @@
+"""Settings, providers, keys and presets: the dialogs around the chat.
+
+Kept apart from the chat controller: none of this runs an exchange. Settings are
+read and written as :class:`~chatdesk.core.settings.AppSettings`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QInputDialog, QLineEdit
+
+from chatdesk.core.errors import ValidationError
+from chatdesk.core.keys import KeyringProblem
+from chatdesk.core.services import DEFAULT_MODEL, normalized_base_url
+from chatdesk.core.settings import DEFAULTS, AppSettings
+from chatdesk.store.rows import ProviderRow
+from chatdesk.ui.theme import apply_appearance
+
+if TYPE_CHECKING:
+    from chatdesk.ctl.chat import Controller
+
+
+class SettingsController(QObject):
+    """Wires the Settings dialog, the first-run key panel and the presets menu."""
+
+    def __init__(self, chat: Controller) -> None:
+        super().__init__(chat)
+        self.chat = chat
+        self.window = chat.window
+        w = self.window
+        w.settings_requested.connect(self.open_settings)
+        w.preset_save_requested.connect(self.save_preset)
+        w.preset_chosen.connect(self.start_preset)
+        w.key_panel.test_requested.connect(
+            lambda url, key: chat.spawn(
+                self.test_connection(url, key, "", w.key_panel.show_result)
+            )
+        )
+        w.key_panel.save_requested.connect(self.on_key_saved)
+        w.key_panel.use_for_session.connect(self.on_key_for_session)
+        w.set_presets(sorted((chat.store.get_setting("presets", {}) or {}).keys()))
+        self._settings_dialog: Any = None
+
+    @property
+    def store(self) -> Any:
+        return self.chat.store
+
+    @property
+    def keys(self) -> Any:
+        return self.chat.keys
+
+    def language(self) -> str:
+        return self.chat.language()
+
+    # --- settings ----------------------------------------------------------------------
+
+    def open_settings(self) -> None:
+        from chatdesk.ui.settings import SettingsDialog
+
+        dialog = SettingsDialog(self.window)
+        dialog.set_settings(dict(DEFAULTS) | self.chat.settings())
+        dialog.set_providers(self._providers())
+        dialog.test_requested.connect(
+            lambda name, url, key, model: self.chat.spawn(
+                self.test_connection(
+                    url, key or self._stored_key(name), model, dialog.show_test_result
+                )
+            )
+        )
+        dialog.provider_saved.connect(lambda row, key: self.save_provider(dialog, row, key))
+        dialog.provider_removed.connect(lambda name: self.remove_provider(dialog, name))
+        dialog.settings_changed.connect(self.apply_settings)
+        dialog.setModal(True)
+        dialog.show()
+        self._settings_dialog = dialog
+
+    def _providers(self) -> list[tuple[ProviderRow, bool]]:
+        return [(p, self.keys.has_key(p.name)) for p in self.store.list_providers()]
+
+    def _stored_key(self, name: str) -> str:
+        try:
+            return self.keys.get(name) or ""
+        except KeyringProblem:
+            return ""
+
+    def apply_settings(self, settings: dict[str, Any]) -> None:
+        checked = AppSettings.from_dict(settings).to_dict()
+        self.store.set_setting("app_settings", checked)
+        self.chat.set_settings(checked)
+        apply_appearance(checked)
+        self.window.composer.set_send_key(str(checked.get("send_key", "enter")))
+        self.chat.reload_endpoint()
+
+    def save_provider(self, dialog: Any, row: ProviderRow, key: str) -> None:
+        try:
+            row.base_url = normalized_base_url(row.base_url)
+        except ValidationError as exc:
+            dialog.show_test_result(False, str(exc))
+            return
+        self.store.upsert_provider(row)
+        if key:
+            try:
+                self.keys.set(row.name, key)
+            except KeyringProblem as exc:
+                self.keys.set_for_session(row.name, key)
+                dialog.show_test_result(
+                    False,
+                    exc.explain(self.language())
+                    + "\n"
+                    + self.tr("The key is used for this session only."),
+                )
+        dialog.set_providers(self._providers())
+        self.chat.reload_endpoint()
+
+    def remove_provider(self, dialog: Any, name: str) -> None:
+        self.store.delete_provider(name)
+        try:
+            self.keys.delete(name)
+        except KeyringProblem:
+            pass
+        dialog.set_providers(self._providers())
+        self.chat.reload_endpoint()
+
+    # --- first-run key panel -------------------------------------------------------------
+
+    def on_key_saved(self, base_url: str, key: str) -> None:
+        name = self.chat.key_owner()
+        try:
+            url = normalized_base_url(base_url)
+        except ValidationError as exc:
+            self.window.key_panel.show_result(False, str(exc))
+            return
+        if not name.startswith("url:"):  # a --base-url run leaves the providers alone
+            existing = self.store.get_provider(name)
+            self.store.upsert_provider(
+                ProviderRow(
+                    name=name,
+                    base_url=url,
+                    default_model=existing.default_model if existing else DEFAULT_MODEL,
+                )
+            )
+        try:
+            self.keys.set(name, key)
+        except KeyringProblem as exc:
+            self.window.key_panel.show_keyring_problem(exc.explain(self.language()))
+            return
+        self.chat.reload_endpoint()
+        self.chat.refresh_models()
+
+    def on_key_for_session(self, base_url: str, key: str) -> None:
+        self.keys.set_for_session(self.chat.key_owner(), key)
+        self.chat.reload_endpoint()
+        self.chat.refresh_models()
+
+    async def test_connection(
+        self, base_url: str, key: str, model: str, report: Callable[[bool, str], None]
+    ) -> None:
+        from chatdesk.core.diagnose import diagnose
+
+        ok, text = await diagnose(base_url, key or None, model or None, lang=self.language())
+        report(ok, text)
+
+    # --- presets -----------------------------------------------------------------------
+
+    def save_preset(self) -> None:
+        name, ok = QInputDialog.getText(
+            self.window, self.tr("Save preset"), self.tr("Preset name:"), QLineEdit.EchoMode.Normal
+        )
+        if not ok or not name.strip():
+            return
+        presets = dict(self.store.get_setting("presets", {}) or {})
+        presets[name.strip()] = {
+            "system_prompt": self.window.system_prompt.toPlainText(),
+            "model": self.chat.current_model(),
+            "params": self.chat.effective_params(),
+        }
+        self.store.set_setting("presets", presets)
+        self.window.set_presets(sorted(presets))
+
+    def start_preset(self, name: str) -> None:
+        preset = (self.store.get_setting("presets", {}) or {}).get(name)
+        if not isinstance(preset, dict):
+            return
+        if self.chat.busy:
+            self.window.set_status(self.tr("Wait for the answer to finish or stop it first."))
+            return
+        self.chat.new_conversation()
+        params = preset.get("params") if isinstance(preset.get("params"), dict) else {}
+        self.window.set_system_prompt(str(preset.get("system_prompt") or ""))
+        self.window.params_panel.set_params(
+            {k: v for k, v in params.items() if k != "temperature"}
+        )
+        self.window.temperature.set_value(params.get("temperature"))
+        if preset.get("model"):
+            self.window.model_picker.set_current(str(preset["model"]))
