@@ -34,7 +34,7 @@ class Limits:
     max_cells: int = 1_200  # table pipes, ~25 us a cell
     # Sum over [ and ]( of the characters scanned to find their partner (or the end):
     # Python-Markdown costs about 0.1 us per such character.
-    max_bracket_scan: int = 150_000
+    max_bracket_scan: int = 100_000
     # Code fences: longer ones are shown unhighlighted (Pygments ~120 us a line).
     max_highlight_lines: int = 800
     max_highlight_chars: int = 40_000
@@ -44,6 +44,8 @@ class Limits:
     max_tex_chars: int = 300
     max_tex_cells: int = 100  # & and \\ of matrices/arrays (a 10x10 matrix)
     max_tex_depth: int = 24  # brace nesting
+    # Math spans in one block: each costs ~15 us even as source, on every streaming update.
+    max_block_math: int = 200
 
 
 LIMITS = Limits()
@@ -63,7 +65,7 @@ _FENCE_RE = re.compile(r"^[ \t]*(`{3,}|~{3,})(.*)$")
 _CONTAINER_RE = re.compile(r"([ \t]*)(?:>|[*+-](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$))[ \t]?")
 _BRACKET_RE = re.compile(r"\\.|[\[\]()]")
 # Characters of inline markup and what each costs, in units of ~3 us (measured).
-_MARK_WEIGHTS = (("`", 2), ("*", 1), ("_", 1), ("[", 4), ("\\", 2), ("&", 4), ("](", 12))
+_MARK_WEIGHTS = (("`", 4), ("*", 1), ("_", 1), ("[", 4), ("\\", 2), ("&", 4), ("](", 12))
 
 
 def _delim_run_re(limit: int) -> re.Pattern[str]:
@@ -84,6 +86,8 @@ def _is_fence_close(line: str, fence: str) -> bool:
 
 def _split_fences(text: str) -> tuple[list[str], str | None]:
     """The lines of ``text`` outside code fences, and the fence left open at the end."""
+    if "```" not in text and "~~~" not in text:
+        return text.split("\n"), None
     out: list[str] = []
     fence: str | None = None
     for line in text.split("\n"):

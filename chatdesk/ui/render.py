@@ -388,14 +388,12 @@ def _admit(used: list[int], tex: str) -> bool:
     return True
 
 
-def _strip_math(text: str) -> str:
+def _strip_math(text: str, spans: list[tuple[int, int, str, bool]]) -> str:
     """``text`` with each math span replaced by one letter: math never reaches Markdown
     (it is stashed first), so its ``&``, ``\\`` and brackets must not count in the screen."""
-    if "$" not in text and "\\" not in text:
-        return text
     out: list[str] = []
     prev = 0
-    for start, end, _tex, _display in _find_math(text):
+    for start, end, _tex, _display in spans:
         out.append(text[prev:start])
         out.append("M")
         prev = end
@@ -651,7 +649,13 @@ class _Renderer:
         Never raises: a block that :func:`~chatdesk.core.mdguard.screen` finds too costly,
         or whose conversion fails (RecursionError included), comes back as plain text.
         """
-        reason = screen(_strip_math(text))
+        reason = screen(text)
+        if "$" in text or "\\" in text:
+            spans = _find_math(text)
+            if len(spans) > LIMITS.max_block_math:
+                reason = "math"
+            elif reason is not None:  # math is stashed first: its & and \\ are harmless
+                reason = screen(_strip_math(text, spans))
         if reason is not None:
             return self.plain(text, reason, math_offset)
         self.code_blocks = []
