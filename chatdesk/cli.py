@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from chatdesk import __version__, cli_arena
+from chatdesk import __version__, cli_arena, cli_compare
 from chatdesk.api.errors import ApiError, ChatdeskError, ValidationError
 
 if TYPE_CHECKING:
@@ -77,22 +77,45 @@ def _int_arg(name: str, low: int | None = None) -> Any:
 
 def add_request_flags(p: argparse.ArgumentParser) -> None:
     """The per-request flags shared by ``ask`` and ``compare``."""
-    p.add_argument("--system", help="system prompt")
-    p.add_argument("-t", "--temperature", type=_float_arg("temperature", 0, 2))
-    p.add_argument("--top-p", type=_float_arg("top-p", 0, 1))
-    p.add_argument("--max-tokens", type=_int_arg("max-tokens", 1))
-    p.add_argument("-n", type=_int_arg("n", 1), dest="n")
-    p.add_argument("--stop", action="append", help="stop sequence (repeat, at most 4)")
-    p.add_argument("--presence-penalty", type=_float_arg("presence-penalty", -2, 2))
-    p.add_argument("--frequency-penalty", type=_float_arg("frequency-penalty", -2, 2))
+    p.add_argument("--system", metavar="TEXT", help="system prompt")
+    p.add_argument(
+        "-t", "--temperature", type=_float_arg("temperature", 0, 2), help="sampling, 0 to 2"
+    )
+    p.add_argument("--top-p", type=_float_arg("top-p", 0, 1), help="nucleus sampling, 0 to 1")
+    p.add_argument(
+        "--max-tokens", type=_int_arg("max-tokens", 1), help="most tokens the answer may have"
+    )
+    p.add_argument(
+        "-n", type=_int_arg("n", 1), dest="n", help="number of candidate answers (siblings)"
+    )
+    p.add_argument(
+        "--stop", action="append", metavar="TEXT", help="stop sequence (repeat, at most 4)"
+    )
+    p.add_argument(
+        "--presence-penalty",
+        type=_float_arg("presence-penalty", -2, 2),
+        help="-2 to 2; positive favours new topics",
+    )
+    p.add_argument(
+        "--frequency-penalty",
+        type=_float_arg("frequency-penalty", -2, 2),
+        help="-2 to 2; positive discourages repetition",
+    )
     p.add_argument(
         "--json-object", action="store_true", help='response_format {"type":"json_object"}'
     )
-    p.add_argument("--seed", type=_int_arg("seed"))
+    p.add_argument("--seed", type=_int_arg("seed"), help="seed for reproducible sampling")
     p.add_argument("--user", help="end-user id sent as `user`")
-    p.add_argument("--tools", metavar="FILE.json", help="JSON array of tool objects")
+    p.add_argument(
+        "--tools", metavar="FILE.json", help="JSON array of tool objects (at most 1 MB)"
+    )
     p.add_argument("--tool-choice", help="auto, none, required or a function name")
-    p.add_argument("--image", action="append", metavar="PATH_OR_URL")
+    p.add_argument(
+        "--image",
+        action="append",
+        metavar="PATH_OR_URL",
+        help="attach an image file or URL (repeatable)",
+    )
 
 
 def request_params(args: argparse.Namespace) -> dict[str, Any]:
@@ -126,27 +149,63 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--smoke-test", action="store_true", help=argparse.SUPPRESS)
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
 
-    ask = sub.add_parser("ask", help="send a prompt and stream the answer")
+    ask = sub.add_parser(
+        "ask",
+        help="send a prompt and stream the answer",
+        description="Send a prompt, stream the answer to stdout and save the exchange in the "
+        "history. Exit status: 0 done; 1 API, network or storage error; 2 bad usage; 130 "
+        "Ctrl-C; 141 stdout closed (the answer is still saved).",
+    )
     ask.add_argument("prompt", nargs="?", help="the prompt (default: read standard input)")
-    ask.add_argument("-m", "--model")
-    ask.add_argument("--provider")
-    ask.add_argument("--base-url")
+    ask.add_argument(
+        "-m", "--model", help="model id (default: the conversation's, else the provider's)"
+    )
+    ask.add_argument("--provider", help="configured provider (see `chatdesk providers list`)")
+    ask.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="an OpenAI-compatible server instead of a provider (key: CHATDESK_API_KEY)",
+    )
     add_request_flags(ask)
-    ask.add_argument("--no-stream", action="store_true")
+    ask.add_argument(
+        "--no-stream", action="store_true", help="ask for the whole answer at once"
+    )
     group = ask.add_mutually_exclusive_group()
     group.add_argument(
         "--continue", dest="cont", action="store_true", help="continue the latest conversation"
     )
-    group.add_argument("--conversation", type=_int_arg("conversation", 1), metavar="ID")
-    ask.add_argument("--no-save", action="store_true")
-    ask.add_argument("--timeout", type=_float_arg("timeout", 0.1, 86400), metavar="SECONDS")
-    ask.add_argument("--json", action="store_true")
+    group.add_argument(
+        "--conversation",
+        type=_int_arg("conversation", 1),
+        metavar="ID",
+        help="continue this conversation (see `chatdesk history list`)",
+    )
+    ask.add_argument(
+        "--no-save", action="store_true", help="keep the prompt and answer out of the history"
+    )
+    ask.add_argument(
+        "--timeout",
+        type=_float_arg("timeout", 0.1, 86400),
+        metavar="SECONDS",
+        help="give up when the server sends nothing for this long",
+    )
+    ask.add_argument(
+        "--json", action="store_true", help="print one JSON object at the end (see README)"
+    )
 
-    models = sub.add_parser("models", help="list the models a server offers")
+    models = sub.add_parser(
+        "models",
+        help="list the models a server offers",
+        description="List the models a server offers. When the server cannot be asked "
+        "(offline, key refused) the cached or built-in list is printed, marked as such on "
+        "stderr (and as source/error with --json), and the exit status is 1.",
+    )
     mg = models.add_mutually_exclusive_group()
-    mg.add_argument("--provider")
-    mg.add_argument("--base-url")
-    models.add_argument("--json", action="store_true")
+    mg.add_argument("--provider", help="configured provider to ask (default: the default one)")
+    mg.add_argument("--base-url", metavar="URL", help="ask this OpenAI-compatible server")
+    models.add_argument(
+        "--json", action="store_true", help='print {"models": [...], "source": ...}'
+    )
 
     prov = sub.add_parser("providers", help="configured servers")
     psub = prov.add_subparsers(dest="action", required=True, parser_class=_Parser)
@@ -204,6 +263,7 @@ def build_parser() -> argparse.ArgumentParser:
     bg.add_argument("--restore", metavar="FILE", help="replace the history with this backup")
     bak.add_argument("--json", action="store_true")
 
+    cli_compare.add_parser(sub, add_request_flags)  # compare
     cli_arena.add_parsers(sub)  # vote, leaderboard
     return p
 
@@ -239,7 +299,12 @@ def _fail(exc: Exception, as_json: bool, partial: str = "") -> int:
             "message": str(exc),
             "retry_after_s": None,
         }
-        line = exc.explain() if hasattr(exc, "explain") else str(exc)
+        if hasattr(exc, "explain_cli"):
+            line = exc.explain_cli()  # the terminal's wording (no window buttons)
+        elif hasattr(exc, "explain"):
+            line = exc.explain()
+        else:
+            line = str(exc)
     if as_json:
         _print_json({"error": err, "partial": {"content": partial}})
     else:
@@ -330,11 +395,22 @@ class _AnswerPrinter:
         return EXIT_INTERRUPTED
 
 
+MAX_TOOLS_BYTES = 1 << 20  # a tools file is a few kB; /dev/zero must not read forever
+
+
 def _read_tools(path: str) -> list[Any]:
+    """The --tools file as a list of tool objects; every problem names the file."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_TOOLS_BYTES + 1)
     except OSError as exc:
-        raise UsageError(f"cannot read tools file {path}: {exc.strerror}") from None
+        raise UsageError(f"cannot read tools file {path}: {exc.strerror or exc}") from None
+    if len(raw) > MAX_TOOLS_BYTES:
+        raise UsageError(f"tools file {path} is larger than {MAX_TOOLS_BYTES >> 20} MB")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise UsageError(f"tools file {path} is not UTF-8 text") from None
     try:
         tools = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -342,9 +418,48 @@ def _read_tools(path: str) -> list[Any]:
             f"tools file {path} is not valid JSON "
             f"(line {exc.lineno}, column {exc.colno}: {exc.msg})"
         ) from None
+    except RecursionError:
+        raise UsageError(f"tools file {path} is nested too deeply") from None
     if not isinstance(tools, list):
         raise UsageError(f"tools file {path} must hold a JSON array of tool objects")
+    for i, tool in enumerate(tools):
+        function = tool.get("function") if isinstance(tool, dict) else None
+        if not isinstance(function, dict) or not isinstance(function.get("name"), str):
+            raise UsageError(
+                f"tools file {path}: item {i + 1} is not a tool object "
+                '({"type": "function", "function": {"name": ..., "parameters": ...}})'
+            )
     return tools
+
+
+def _is_loopback(url: str) -> bool:
+    """A server on this machine (llama.cpp, vLLM...): often runs without a key."""
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return False
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _require_key(endpoint: Any) -> None:
+    """No key anywhere and a remote server: say how to set one instead of sending a
+    request that can only be refused (a local server is tried without a key)."""
+    if endpoint.api_key or _is_loopback(endpoint.base_url):
+        return
+    name = endpoint.name or "PROVIDER"
+    raise UsageError(
+        f"no API key is set for {endpoint.name or endpoint.base_url}. Store one with "
+        f"`chatdesk keys set {name}` (it reads the key from standard input), or set "
+        "CHATDESK_API_KEY for this shell."
+    )
 
 
 def _tool_choice(value: str | None) -> Any:
@@ -370,7 +485,11 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
     prompt = args.prompt
     if prompt is None and not sys.stdin.isatty():
-        prompt = sys.stdin.read()
+        raw = getattr(sys.stdin, "buffer", None)  # None when a test swaps in a StringIO
+        try:
+            prompt = raw.read().decode("utf-8-sig") if raw is not None else sys.stdin.read()
+        except UnicodeDecodeError:
+            raise UsageError("the prompt on standard input is not valid UTF-8 text") from None
     if prompt is None or not prompt.strip():
         raise UsageError("the prompt is empty: give it as an argument or on standard input")
     if args.stop and len(args.stop) > 4:
@@ -392,6 +511,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     try:
         keys = KeyStore()
         endpoint = resolve_endpoint(store, keys, provider=args.provider, base_url=args.base_url)
+        _require_key(endpoint)
         conversation = None
         if args.cont:
             latest = store.list_conversations(limit=1, pinned_first=False)
@@ -581,12 +701,13 @@ def cmd_models(args: argparse.Namespace) -> int:
     finally:
         store.close()
     if args.json:
-        _print_json(
-            {
-                "models": [{"id": m.get("id"), "owned_by": m.get("owned_by")} for m in models],
-                "source": source,
-            }
-        )
+        out: dict[str, Any] = {
+            "models": [{"id": m.get("id"), "owned_by": m.get("owned_by")} for m in models],
+            "source": source,
+        }
+        if error is not None:
+            out["error"] = str(error)
+        _print_json(out)
     else:
         if error is not None:
             label = "cached list" if source == "cache" else "built-in list"
@@ -594,7 +715,8 @@ def cmd_models(args: argparse.Namespace) -> int:
         for m in models:
             owner = f"  ({m['owned_by']})" if m.get("owned_by") else ""
             print(f"{m.get('id')}{owner}")
-    return 0
+    # A fallback list is not the server's: scripts must be able to tell.
+    return 0 if error is None else EXIT_API
 
 
 def cmd_providers(args: argparse.Namespace) -> int:
@@ -780,24 +902,41 @@ def cmd_keys(args: argparse.Namespace) -> int:
             names = [p.name for p in store.list_providers()]
         finally:
             store.close()
+        from chatdesk.core.keys import KeyringProblem
+
         entries = []
+        problem: KeyringProblem | None = None
         for name in names:
-            key = keys.get(name)
-            entries.append({"provider": name, "has_key": bool(key), "masked": mask_key(key)})
+            stored: str | None = None
+            try:
+                stored = keys.get(name) if problem is None else None
+            except KeyringProblem as exc:
+                problem = exc
+            entries.append(
+                {"provider": name, "has_key": bool(stored), "masked": mask_key(stored)}
+            )
         from chatdesk.core.keys import env_key
 
         env = env_key()
         if args.json:
-            _print_json(
-                {"backend": keys.backend_name(), "keys": entries, "env_key": mask_key(env) or None}
-            )
+            report: dict[str, Any] = {
+                "backend": keys.backend_name(),
+                "keys": entries,
+                "env_key": mask_key(env) or None,
+            }
+            if problem is not None:
+                report["keyring_error"] = problem.explain_cli()
+            _print_json(report)
         else:
             print(f"keyring backend: {keys.backend_name()}")
             for e in entries:
-                print(f"  {e['provider']}: {e['masked'] if e['has_key'] else 'no key'}")
+                shown = e["masked"] if e["has_key"] else ("unknown" if problem else "no key")
+                print(f"  {e['provider']}: {shown}")
             if env:
                 print(f"  environment: {mask_key(env)}")
-        return 0
+            if problem is not None:
+                sys.stderr.write(f"chatdesk: {problem.explain_cli()}\n")
+        return 0 if problem is None else EXIT_API
     return EXIT_USAGE
 
 
@@ -823,13 +962,41 @@ def cmd_export(args: argparse.Namespace) -> int:
             sys.stdout.write(export_text(store, ids, fmt))
             sys.stdout.flush()
             return 0
-        count = export_to_file(store, ids, fmt, args.output)
+        target = _export_target(args.output)
+        if target is None:  # a character device or a pipe: write through, no rename
+            text = export_text(store, ids, fmt)
+            with open(args.output, "w", encoding="utf-8") as fh:
+                fh.write(text)
+            print(f"exported to {args.output}")
+            return 0
+        count = export_to_file(store, ids, fmt, target)
     except TransferError as exc:
         raise UsageError(str(exc)) from None
     finally:
         store.close()
     print(f"exported {count} conversation{'s' if count != 1 else ''} to {args.output}")
     return 0
+
+
+def _export_target(output: str) -> str | None:
+    """Where ``export -o`` writes by rename: a symlink is followed (the link stays, its
+    file gets the export); ``None`` for a character device or FIFO (written through,
+    never replaced by a regular file); block devices, sockets and folders are refused."""
+    import stat
+
+    real = os.path.realpath(output)
+    try:
+        mode = os.stat(real).st_mode
+    except FileNotFoundError:
+        return real
+    except OSError as exc:
+        raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
+    if stat.S_ISREG(mode):
+        return real
+    if stat.S_ISCHR(mode) or stat.S_ISFIFO(mode):
+        return None
+    kind = "a folder" if stat.S_ISDIR(mode) else "not a regular file"
+    raise UsageError(f"cannot export to {output}: it is {kind}")
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -902,6 +1069,17 @@ def cmd_backup(args: argparse.Namespace) -> int:
     return 0
 
 
+def _undecodable_argument(args: argparse.Namespace) -> str | None:
+    """The first argument that was not valid UTF-8 (Python keeps such bytes as lone
+    surrogates, which no server and no JSON encoder accepts), named as on the command
+    line; ``None`` if all are fine."""
+    for dest, value in vars(args).items():
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str) and any("\udc80" <= ch <= "\udcff" for ch in item):
+                return "the prompt" if dest == "prompt" else f"--{dest.replace('_', '-')}"
+    return None
+
+
 COMMANDS = {
     "ask": cmd_ask,
     "models": cmd_models,
@@ -911,6 +1089,7 @@ COMMANDS = {
     "export": cmd_export,
     "import": cmd_import,
     "backup": cmd_backup,
+    "compare": cli_compare.cmd_compare,
     "vote": cli_arena.cmd_vote,
     "leaderboard": cli_arena.cmd_leaderboard,
 }
@@ -920,6 +1099,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``chatdesk`` command."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    bad = _undecodable_argument(args)
+    if bad is not None:
+        parser.exit(EXIT_USAGE, f"chatdesk: error: {bad} is not valid UTF-8 text\n")
     if getattr(args, "base_url", None):
         from chatdesk.core.urls import CredentialsInUrlError, reject_credentials
 

@@ -117,7 +117,7 @@ class Comparison:
             conv_id,
             [c.to_dict(LABELS[i]) for i, c in enumerate(shown)],
             blind=blind,
-            state={"order": order, "turns": [], "carry": None, "sync_scroll": True},
+            state={"column_order": order, "turns": [], "carry": None, "sync_scroll": True},
         )
         return cls(store, comparison_id)
 
@@ -234,10 +234,10 @@ class Comparison:
             self.conversation_id,
             draft,
             parent_id=parent,
-            model=self.columns[0].model,
-            provider=self.columns[0].provider,
+            model=None,
+            provider=None,
             system_prompt="",
-            params={},
+            params=None,
         )
 
     def make_exchange(
@@ -280,7 +280,7 @@ class Comparison:
             raise CompareError("columns can change only before the first prompt")
         self.columns = list(columns)
         self.exchanges = [None] * len(columns)
-        self.state["order"] = list(range(len(columns)))
+        self.state["column_order"] = list(range(len(columns)))
         self.save_state()
 
     def models(self) -> list[str]:
@@ -297,7 +297,7 @@ class Comparison:
             raise CompareError("nothing to vote on yet")
         users = self.turns[-1].get("users") or {}
         user_id = next((u for u in users.values() if isinstance(u, int)), None)
-        order = self.state.get("order")
+        order = self.state.get("column_order")
         return int(
             self.store.add_vote(
                 self.id,

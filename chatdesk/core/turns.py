@@ -59,14 +59,15 @@ def save_user_turn(
     draft: Draft,
     *,
     parent_id: int | None,
-    model: str,
+    model: str | None,
     provider: str | None,
     system_prompt: str,
-    params: dict[str, Any],
+    params: dict[str, Any] | None,
 ) -> tuple[int, int]:
     """Create the conversation when needed, then the user message; (conversation, message).
 
-    The conversation remembers the model and parameters of its latest turn.
+    The conversation remembers the model and parameters of its latest turn (None:
+    leave them, as a comparison does).
     """
     if conversation_id is None:
         conversation_id = store.create_conversation(
@@ -74,10 +75,16 @@ def save_user_turn(
             model=model,
             provider=provider,
             system_prompt=system_prompt,
-            params=params,
+            params=params or {},
         )
     else:
-        store.update_conversation(conversation_id, model=model, params=params)
+        changes: dict[str, Any] = {}
+        if model is not None:
+            changes["model"] = model
+        if params is not None:
+            changes["params"] = params
+        if changes:
+            store.update_conversation(conversation_id, **changes)
     user_id = add_user_message(
         store,
         conversation_id,

@@ -1,0 +1,191 @@
+"""``chatdesk compare``: several models answer one prompt at once, from the terminal.
+
+The same :class:`~chatdesk.core.compare.Comparison` as the window's compare view, so
+a comparison made here reopens there (and ``chatdesk vote`` votes on it). All columns
+stream concurrently; each answer is printed when its column ends, so the output
+stays readable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+LABEL_HELP = "model to compare (repeat 2 to 4 times; the same model twice is fine)"
+
+
+def add_parser(subparsers: Any, add_request_flags: Any) -> None:
+    """Register ``compare`` with the same per-request flags as ``ask``."""
+    p = subparsers.add_parser(
+        "compare",
+        help="send one prompt to 2-4 models at once and compare the answers",
+        description=(
+            "Send one prompt to 2 to 4 models concurrently, save it as a comparison "
+            "(reopens in the window's compare view) and print each answer with its "
+            "figures. Exit 0 when at least one column succeeded, 1 when all failed."
+        ),
+    )
+    p.add_argument("prompt", nargs="?", help="the prompt (default: read standard input)")
+    p.add_argument(
+        "-m",
+        "--model",
+        action="append",
+        dest="models",
+        required=True,
+        metavar="MODEL",
+        help=LABEL_HELP,
+    )
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--provider", help="configured provider for every column")
+    where.add_argument("--base-url", help="OpenAI-compatible server for every column")
+    add_request_flags(p)
+    p.add_argument("--no-stream", action="store_true", help="ask for whole answers")
+    p.add_argument(
+        "--blind",
+        action="store_true",
+        help="shuffle the columns and hide names until `chatdesk vote`",
+    )
+    p.add_argument("--timeout", type=float, metavar="SECONDS", help="read timeout per column")
+    p.add_argument("--json", action="store_true", help="print one JSON object at the end")
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    """Run the comparison; print the columns (or the JSON object)."""
+    import asyncio
+
+    from chatdesk.api.validate import read_image_file
+    from chatdesk.cli import UsageError, _open_store, _print_json, _require_key, request_params
+    from chatdesk.core.clients import ClientPool
+    from chatdesk.core.compare import MAX_COLUMNS, MIN_COLUMNS, ColumnSpec, Comparison
+    from chatdesk.core.keys import KeyStore
+    from chatdesk.core.services import resolve_endpoint, title_from_text
+    from chatdesk.core.turns import Draft
+
+    models = [m.strip() for m in args.models or []]
+    if not MIN_COLUMNS <= len(models) <= MAX_COLUMNS or not all(models):
+        raise UsageError(f"give {MIN_COLUMNS} to {MAX_COLUMNS} models with -m (got {len(models)})")
+    prompt = args.prompt
+    if prompt is None and not sys.stdin.isatty():
+        prompt = sys.stdin.read()
+    if prompt is None or not prompt.strip():
+        raise UsageError("the prompt is empty: give it as an argument or on standard input")
+    if args.stop and len(args.stop) > 4:
+        raise UsageError("at most 4 --stop sequences are allowed")
+    if args.n not in (None, 1):
+        raise UsageError("-n is not available in compare (each column gives one answer)")
+    images: list[tuple[bytes, str]] = []
+    urls: list[str] = []
+    for item in args.image or []:
+        if item.startswith(("http://", "https://", "data:image/")):
+            urls.append(item)
+        else:
+            images.append(read_image_file(item))
+    params = request_params(args)
+    if args.system:
+        params.pop("system", None)
+
+    store = _open_store()
+    try:
+        endpoint = resolve_endpoint(
+            store, KeyStore(), provider=args.provider, base_url=args.base_url
+        )
+        _require_key(endpoint)
+        columns = [ColumnSpec(m, dict(params), endpoint.name) for m in models]
+        comparison = Comparison.create(
+            store,
+            columns,
+            title=title_from_text(prompt),
+            system_prompt=args.system or "",
+            blind=args.blind,
+        )
+        overrides: dict[str, Any] = {}
+        if args.timeout:
+            overrides = {"read_timeout": args.timeout, "connect_timeout": min(args.timeout, 10)}
+        pool = ClientPool(store)
+
+        def client_for(_spec: ColumnSpec) -> tuple[Any, Any]:
+            return pool.get(endpoint, **overrides), endpoint
+
+        draft = Draft(prompt, images, urls)
+
+        async def go() -> None:
+            exchanges = comparison.start_turn(draft, client_for, stream=not args.no_stream)
+            for ex in exchanges:
+                pool.acquire(ex.client)
+            try:
+                await asyncio.gather(*(ex.run() for ex in exchanges))
+            finally:
+                for ex in exchanges:
+                    await pool.release(ex.client, endpoint)
+                await pool.close()
+
+        try:
+            asyncio.run(go())
+        except KeyboardInterrupt:
+            pass  # each column saved its partial answer as stopped; report what we have
+        report = [_column_report(comparison, i) for i in range(len(comparison.columns))]
+    finally:
+        store.close()
+    ok = any(c["error"] is None for c in report)
+    if args.json:
+        _print_json({"comparison_id": comparison.id, "columns": report})
+    else:
+        _print_columns(comparison.id, report, blind=args.blind)
+    return 0 if ok else 1
+
+
+def _column_report(comparison: Any, index: int) -> dict[str, Any]:
+    """One column as ``--json`` prints it (figures from the exchange, text from the store)."""
+    ex = comparison.exchanges[index]
+    spec = comparison.columns[index]
+    row = comparison.answer(index)
+    error: dict[str, Any] | None = None
+    if ex is not None and ex.error is not None:
+        error = {
+            "category": ex.error.category,
+            "http_status": ex.error.http_status,
+            "message": ex.error.explain(),
+        }
+    elif ex is not None and ex.failure is not None:
+        error = {"category": "store", "http_status": None, "message": str(ex.failure)}
+    elif ex is None or str(ex.status) == "stopped":
+        error = {"category": "stopped", "http_status": None, "message": "stopped before the end"}
+    stats = ex.stats if ex is not None else None
+    usage = row.usage if row is not None and row.usage else None
+    return {
+        "label": "ABCD"[index],
+        "model": spec.model,
+        "content": row.content if row is not None else "",
+        "finish_reason": row.finish_reason if row is not None else None,
+        "usage": usage,
+        "ttft_ms": stats.ttft_ms if stats else None,
+        "duration_ms": stats.duration_ms if stats else None,
+        "tokens_per_s": stats.tokens_per_s() if stats else None,
+        "error": error,
+    }
+
+
+def _print_columns(comparison_id: int, report: list[dict[str, Any]], *, blind: bool) -> None:
+    out = sys.stdout
+    for col in report:
+        name = f"Model {col['label']}" if blind else col["model"]
+        figures = []
+        if col["ttft_ms"] is not None:
+            figures.append(f"first token {col['ttft_ms']:.0f} ms")
+        if col["duration_ms"] is not None:
+            figures.append(f"total {col['duration_ms'] / 1000:.1f} s")
+        if col["tokens_per_s"] is not None:
+            figures.append(f"{col['tokens_per_s']:.1f} tok/s")
+        head = f"── {col['label']} · {name}" + (f" ({', '.join(figures)})" if figures else "")
+        out.write(head + "\n")
+        if col["content"]:
+            out.write(col["content"].rstrip("\n") + "\n")
+        if col["error"] is not None:
+            out.write(f"[error: {col['error']['message']}]\n")
+        out.write("\n")
+    out.write(
+        f"Comparison {comparison_id} saved. Vote with: chatdesk vote {comparison_id} "
+        "A|B" + ("|C" if len(report) > 2 else "") + ("|D" if len(report) > 3 else "") + "|tie|bad\n"
+    )
+    out.flush()

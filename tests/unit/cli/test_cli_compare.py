@@ -1,0 +1,161 @@
+"""``chatdesk compare`` end to end: real fake server, real SQLite file, concurrent columns."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from chatdesk.cli import main
+from chatdesk.store import Store
+from tests.fakeserver import FakeServer, Reply
+
+KEY = "sk-test-compare-0123456789"
+
+
+@pytest.fixture
+def server() -> FakeServer:
+    with FakeServer(api_key=KEY) as srv:
+        yield srv
+
+
+@pytest.fixture(autouse=True)
+def env_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CHATDESK_API_KEY", KEY)
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_compare_json_shape_and_saved_columns(
+    server: FakeServer, capsys: pytest.CaptureFixture[str], chatdesk_home: Path
+) -> None:
+    server.script_for("gpt-4o", Reply(text="Answer from 4o", first_delay_s=0.2))
+    server.script_for("deepseek-reasoner", Reply(text="Answer from DeepSeek 你好"))
+    code, out, err = run(
+        capsys, "compare", "--json", "--base-url", server.base_url,
+        "-m", "gpt-4o", "-m", "deepseek-reasoner", "-t", "0.3", "Same question",
+    )  # fmt: skip
+    assert code == 0, err
+    data = json.loads(out)
+    assert set(data) == {"comparison_id", "columns"}
+    cols = data["columns"]
+    assert [c["label"] for c in cols] == ["A", "B"]
+    assert [c["model"] for c in cols] == ["gpt-4o", "deepseek-reasoner"]
+    assert cols[0]["content"] == "Answer from 4o"
+    assert cols[1]["content"] == "Answer from DeepSeek 你好"
+    for c in cols:
+        assert set(c) == {
+            "label", "model", "content", "finish_reason", "usage",
+            "ttft_ms", "duration_ms", "tokens_per_s", "error",
+        }  # fmt: skip
+        assert c["error"] is None and c["finish_reason"] == "stop"
+        assert c["usage"]["completion_tokens"] > 0
+    assert cols[0]["ttft_ms"] >= 200  # the scripted delay before its first byte
+    bodies = [r.json for r in server.chat_requests]
+    assert sorted(b["model"] for b in bodies) == ["deepseek-reasoner", "gpt-4o"]
+    assert all(b["temperature"] == 0.3 for b in bodies)
+    with Store(chatdesk_home / "history.sqlite3") as store:
+        comp = store.get_comparison(data["comparison_id"])
+        assert comp is not None
+        msgs = store.list_messages(comp.conversation_id)
+        user = [m for m in msgs if m.role == "user"]
+        answers = [m for m in msgs if m.role == "assistant"]
+        assert len(user) == 1 and len(answers) == 2
+        assert {m.parent_id for m in answers} == {user[0].id}  # siblings under one prompt
+        assert sorted(m.meta["column"] for m in answers) == [0, 1]
+
+
+def test_compare_runs_columns_concurrently(
+    server: FakeServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for model in ("gpt-4o", "gpt-4o-mini", "claude-sonnet-4-5"):
+        server.script_for(model, Reply(text=f"{model} done", first_delay_s=0.6))
+    code, out, err = run(
+        capsys, "compare", "--json", "--base-url", server.base_url,
+        "-m", "gpt-4o", "-m", "gpt-4o-mini", "-m", "claude-sonnet-4-5", "go",
+    )  # fmt: skip
+    assert code == 0, err
+    cols = json.loads(out)["columns"]
+    # Each column waited 0.6 s; run one after another they would take 1.8 s or more.
+    longest = max(c["duration_ms"] for c in cols)
+    assert all(c["error"] is None for c in cols)
+    assert longest < 1500
+
+
+def test_compare_isolates_a_failing_column(
+    server: FakeServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server.script_for("no-such-model", Reply.error(404, "The model `no-such-model` does not exist",
+                                                   code="model_not_found"))
+    server.script_for("gpt-4o", Reply(text="fine"))
+    code, out, _ = run(
+        capsys, "compare", "--json", "--base-url", server.base_url,
+        "-m", "no-such-model", "-m", "gpt-4o", "q",
+    )  # fmt: skip
+    assert code == 0  # one column succeeded
+    cols = json.loads(out)["columns"]
+    assert cols[0]["error"]["category"] == "not_found"
+    assert cols[0]["error"]["http_status"] == 404
+    assert "{" not in cols[0]["error"]["message"]  # what it means, not raw JSON
+    assert cols[1]["error"] is None and cols[1]["content"] == "fine"
+
+
+def test_compare_all_failed_exits_1_and_text_output(
+    server: FakeServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server.script(Reply.error(500, "boom"), Reply.error(500, "boom"))
+    server.script(*[Reply.error(500, "boom")] * 6)  # retries before the first byte too
+    code, out, _ = run(
+        capsys, "compare", "--base-url", server.base_url, "-m", "a", "-m", "b", "q"
+    )
+    assert code == 1
+    assert "── A · a" in out and "── B · b" in out and "[error:" in out
+    assert "chatdesk vote" in out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["-m", "only-one", "q"],
+        ["-m", "a", "-m", "b", "-m", "c", "-m", "d", "-m", "e", "q"],
+        ["-m", "a", "-m", "b", "-n", "2", "q"],
+        ["-m", "a", "-m", "b", "-t", "5", "q"],
+    ],
+)
+def test_compare_bad_usage_exits_2(
+    server: FakeServer, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    try:
+        code = main(["compare", "--base-url", server.base_url, *argv])
+    except SystemExit as exc:  # argparse refuses a flag's value itself
+        code = exc.code  # type: ignore[assignment]
+    assert code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("chatdesk: error: ")  # one readable line, no traceback
+    assert "Traceback" not in "\n".join(err)
+    assert server.chat_requests == []
+
+
+def test_compare_then_vote_and_blind(
+    server: FakeServer, capsys: pytest.CaptureFixture[str], chatdesk_home: Path
+) -> None:
+    code, out, err = run(
+        capsys, "compare", "--json", "--blind", "--base-url", server.base_url,
+        "-m", "gpt-4o", "-m", "gpt-4o-mini", "which is better?",
+    )  # fmt: skip
+    assert code == 0, err
+    data = json.loads(out)
+    cid = data["comparison_id"]
+    code, out, err = run(capsys, "vote", str(cid), "A")
+    assert code == 0, err
+    with Store(chatdesk_home / "history.sqlite3") as store:
+        votes = store.votes_for(cid)
+        assert len(votes) == 1 and votes[0].winner == "A"
+        assert votes[0].models == [c["model"] for c in data["columns"]]
+        conv = store.get_conversation(store.get_comparison(cid).conversation_id)
+        assert conv.model is None  # blind: no model name in the conversation list
