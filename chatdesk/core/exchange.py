@@ -124,6 +124,7 @@ class Exchange:
         self._observers: list[ExchangeObserver] = []
         self._task: asyncio.Task[ExchangeOutcome | None] | None = None
         self._done_callbacks: list[Callable[[Exchange], None]] = []
+        self._stop_early = False
 
     # --- observers ------------------------------------------------------------------
 
@@ -158,7 +159,12 @@ class Exchange:
     def stop(self) -> None:
         """Stop at once; the partial answer stays, saved as ``stopped``."""
         if self._task is not None and not self._task.done():
-            self._task.cancel()
+            if self.status is ExchangeStatus.PENDING:
+                # The task has not had its first turn: a cancel now would raise out of
+                # it before run() could catch it (no status, no exchange_finished).
+                self._stop_early = True
+            else:
+                self._task.cancel()
 
     async def run(self) -> ExchangeOutcome | None:
         """The exchange itself; a stop or a store failure ends it without raising."""
@@ -170,6 +176,8 @@ class Exchange:
         self._tell("exchange_started")
         store = self.store if self.target.conversation_id is not None else None
         try:
+            if self._stop_early:
+                raise asyncio.CancelledError  # stopped before anything was sent
             self.outcome = await run_exchange(
                 self.client,
                 self.request,
