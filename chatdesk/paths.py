@@ -5,6 +5,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from chatdesk.errors import ChatdeskError
+
+
+class DataFolderError(ChatdeskError):
+    """ChatDesk's folder cannot be used (CHATDESK_HOME is a file, no permission...)."""
+
+    kind = "folder"
+
 
 def home() -> Path | None:
     """The CHATDESK_HOME folder when set (all files then live there)."""
@@ -21,8 +29,25 @@ def _folder(kind: str, inside_home: str = "") -> Path:
         base = Path(getattr(platformdirs, f"user_{kind}_dir")("chatdesk", appauthor=False))
     elif inside_home:
         base = base / inside_home
-    base.mkdir(parents=True, exist_ok=True)
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:  # a file (or a link to one) of that name
+        raise DataFolderError(f"{base} is a file, not a folder; {_hint()}") from None
+    except NotADirectoryError:
+        raise DataFolderError(
+            f"{base} cannot be created (part of that path is a file); {_hint()}"
+        ) from None
+    except OSError as exc:
+        raise DataFolderError(
+            f"the folder {base} cannot be created ({exc.strerror or exc}); {_hint()}"
+        ) from None
     return base
+
+
+def _hint() -> str:
+    if home() is not None:
+        return "set CHATDESK_HOME to a folder ChatDesk can write."
+    return "check the permissions of your home folder, or set CHATDESK_HOME to another folder."
 
 
 def data_dir() -> Path:

@@ -22,8 +22,16 @@ class KeyringProblem(ChatdeskError):
     en = "The system keyring failed."
     zh = "系统密钥环出错。"
 
+    #: What was being done: "save", "read" or "delete" (the terminal wording depends on it).
+    action = "read"
+
     def explain(self, lang: str = "en") -> str:
         return self.zh if lang.startswith("zh") else self.en
+
+    def explain_cli(self) -> str:
+        """The message for the terminal: no window buttons, and "cannot be saved" only
+        when something was being saved."""
+        return f"The system keyring failed ({self}). Set CHATDESK_API_KEY to run without it."
 
 
 class KeyringUnavailableError(KeyringProblem):
@@ -40,6 +48,17 @@ class KeyringUnavailableError(KeyringProblem):
     )
 
 
+    def explain_cli(self) -> str:
+        what = {
+            "save": "the key cannot be saved",
+            "delete": "the key cannot be deleted",
+        }.get(self.action, "stored keys cannot be read")
+        return (
+            f"No system keyring is available, so {what}. Install and start a Secret Service "
+            "(e.g. gnome-keyring or KWallet), or give the key in CHATDESK_API_KEY."
+        )
+
+
 class KeyringLockedError(KeyringProblem):
     """The keyring exists but is locked (keyring's KeyringLocked)."""
 
@@ -52,6 +71,13 @@ class KeyringLockedError(KeyringProblem):
         "系统密钥环已锁定。请先解锁（登录桌面会话或打开密钥管理器）后重试，"
         "或仅在本次运行中使用该密钥。"
     )
+
+
+    def explain_cli(self) -> str:
+        return (
+            "The system keyring is locked. Unlock it (log in to your desktop session or open "
+            "your keyring manager) and try again, or give the key in CHATDESK_API_KEY."
+        )
 
 
 def mask_key(key: str | None) -> str:
@@ -71,14 +97,18 @@ def env_key() -> str | None:
     return None
 
 
-def _translate(exc: Exception) -> KeyringProblem:
+def _translate(exc: Exception, action: str = "read") -> KeyringProblem:
     from keyring import errors as kerr
 
+    problem: KeyringProblem
     if isinstance(exc, kerr.KeyringLocked):
-        return KeyringLockedError(str(exc))
-    if isinstance(exc, kerr.NoKeyringError):
-        return KeyringUnavailableError(str(exc))
-    return KeyringProblem(str(exc))
+        problem = KeyringLockedError(str(exc))
+    elif isinstance(exc, kerr.NoKeyringError):
+        problem = KeyringUnavailableError(str(exc))
+    else:
+        problem = KeyringProblem(str(exc))
+    problem.action = action
+    return problem
 
 
 class KeyStore:
@@ -118,7 +148,7 @@ class KeyStore:
         try:
             keyring.set_password(SERVICE, provider, key)
         except (kerr.KeyringError, RuntimeError) as exc:
-            raise _translate(exc) from None
+            raise _translate(exc, "save") from None
         self._session.pop(provider, None)
 
     def session_key(self, provider: str) -> str | None:
@@ -140,7 +170,7 @@ class KeyStore:
         except kerr.PasswordDeleteError:
             return had_session
         except (kerr.KeyringError, RuntimeError) as exc:
-            raise _translate(exc) from None
+            raise _translate(exc, "delete") from None
         return True
 
     def has_key(self, provider: str) -> bool:
