@@ -79,11 +79,12 @@ def _check(name: str, value: Any, default: Any) -> Any:
     if isinstance(default, bool) or isinstance(value, bool):
         return default
     if isinstance(default, int):
-        if isinstance(value, int | float) and math.isfinite(value) and 0 <= value <= 72:
+        # The range first: math.isfinite() raises on an int too large for a float.
+        if isinstance(value, int | float) and 0 <= value <= 72 and math.isfinite(value):
             return int(value)
         return default
     if isinstance(default, float):
-        if isinstance(value, int | float) and math.isfinite(value) and 0 < value <= 3600:
+        if isinstance(value, int | float) and 0 < value <= 3600 and math.isfinite(value):
             return float(value)
         return default
     if isinstance(value, str) and len(value) <= 2000:
