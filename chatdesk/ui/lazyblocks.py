@@ -19,15 +19,17 @@ import html
 import itertools
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
+from PySide6.QtCore import QObject, QRectF, QTimer
 from PySide6.QtGui import (
     QAbstractTextDocumentLayout,
     QColor,
     QFont,
     QFontMetrics,
     QImage,
+    QPainter,
     QTextCharFormat,
     QTextCursor,
 )
@@ -98,13 +100,15 @@ class Item:
         self.lazy: set[int] = set()  # indexes of blocks (segs) not rendered yet
 
 
-class BlockRenderer:
+class BlockRenderer(QObject):
     """Turns message rows into :class:`Item` s for one view, touching only what changed.
 
     Work that cannot be done at once is recorded in :attr:`catch_up_ids` (text arrived
     faster than it rendered), :attr:`idle_ids` (blocks skipped while streaming) and
-    :attr:`countdown_ids` (a "retry in N s" to refresh); ``wake`` is called after
-    adding to them so the owning view can start its timers.
+    :attr:`countdown_ids` (a "retry in N s" to refresh) and done by this renderer's own
+    timers: ``resync(ids, catch_up)`` asks the view to bring those items up to date (and
+    lay out again), ``idle()`` to render a slice of skipped blocks. Finished messages
+    showing TeX source are rendered again once the math engine has loaded.
     """
 
     PAD = 10  # inside a bubble
@@ -116,13 +120,18 @@ class BlockRenderer:
 
     def __init__(
         self,
+        parent: QObject,
         thumb: Callable[[str], QImage | None],
+        row_by_id: Callable[[int], MessageRow | None],
         branch_of: Callable[[int], tuple[int, int] | None],
-        wake: Callable[[], None],
+        resync: Callable[[Iterable[int], bool], None],
+        idle: Callable[[], None],
     ) -> None:
+        super().__init__(parent)
         self.thumb = thumb
         self.branch_of = branch_of
-        self.wake = wake
+        self._row_by_id = row_by_id
+        self._resync = resync
         self.dark = False
         self.font = QFont()
         self.line_h = 16
@@ -135,6 +144,53 @@ class BlockRenderer:
         self.catch_up_ids: set[int] = set()
         self.idle_ids: set[int] = set()
         self.countdown_ids: set[int] = set()
+        self._catch_up = self._timer(0, self._on_catch_up, single=True)
+        self._idle = self._timer(0, idle, single=True)
+        self._countdown = self._timer(1000, self._tick)
+        self._math_seen = render.math_generation
+        self._timer(500, self._check_math).start()
+
+    def _timer(self, ms: int, slot: Callable[[], None], single: bool = False) -> QTimer:
+        t = QTimer(self)
+        t.setInterval(ms)
+        t.setSingleShot(single)
+        t.timeout.connect(slot)
+        return t
+
+    def wake(self) -> None:
+        """Start the timers of the work left for later."""
+        if self.catch_up_ids and not self._catch_up.isActive():
+            self._catch_up.start()
+        if self.idle_ids and not self._idle.isActive():
+            self._idle.start()
+        if self.countdown_ids and not self._countdown.isActive():
+            self._countdown.start()
+
+    def _on_catch_up(self) -> None:
+        """Render the next slice of messages whose text arrived faster than it rendered."""
+        ids, self.catch_up_ids = self.catch_up_ids, set()
+        self._resync(ids, True)
+
+    def _tick(self) -> None:
+        """Once a second: refresh the "retry in N s" countdowns."""
+        now = time.time()
+        ids = list(self.countdown_ids)
+        for mid in ids:
+            row = self._row_by_id(mid)
+            wait = retry_wait(row, now) if row is not None else None
+            if wait is None or wait <= 0:
+                self.countdown_ids.discard(mid)
+        if not self.countdown_ids:
+            self._countdown.stop()
+        self._resync(ids, False)
+
+    def _check_math(self) -> None:
+        """Re-render finished messages that showed TeX source before math could load."""
+        if render.math_generation == self._math_seen:
+            return
+        self._math_seen = render.math_generation
+        self.drop_math(self._row_by_id)
+        self._resync((), False)
 
     def set_font(self, font: QFont) -> None:
         """Use the view's font for new documents and for height estimates."""
@@ -513,6 +569,40 @@ class BlockRenderer:
         item.codes = item.stream.code_blocks
         self.measure(item)
         return shift
+
+    # -- painting
+    def paint(
+        self,
+        p: QPainter,
+        ctx: QAbstractTextDocumentLayout.PaintContext,
+        item: Item,
+        role: str,
+        bubble: QRectF,
+        vh: int,
+    ) -> None:
+        """Draw one message: its bubble, then the documents that meet the viewport."""
+        pal = PALETTES[self.dark]
+        p.setPen(QColor(pal["border"]))
+        p.setBrush(QColor(pal.get(role, pal["assistant"])))
+        p.drawRoundedRect(bubble.adjusted(0.5, 0.5, -0.5, -0.5), 8, 8)
+        x = bubble.x() + self.PAD
+        base = bubble.y() + self.PAD
+        k0 = max(0, bisect.bisect_right(item.offsets, -base) - 1)
+        for k in range(k0, len(item.parts)):
+            doc, off, h = item.parts[k], item.offsets[k], item.heights[k]
+            dy = base + off
+            if dy > vh:
+                break
+            if dy + h < 0 or doc is None:
+                continue
+            p.save()
+            p.translate(x, dy)
+            clip = QRectF(0, max(0.0, -dy), item.width + 1, min(h, vh - dy) - max(0.0, -dy))
+            ctx.clip = clip
+            ctx.selections = item.hl.get(k, [])
+            p.setClipRect(clip)
+            doc.documentLayout().draw(p, ctx)
+            p.restore()
 
     def _find_highlights(
         self, item: Item, text: str

@@ -21,6 +21,7 @@ import bisect
 import itertools
 import logging
 import time
+from collections.abc import Iterable
 from typing import Any
 
 from PySide6.QtCore import (
@@ -29,7 +30,6 @@ from PySide6.QtCore import (
     QRect,
     QRectF,
     Qt,
-    QTimer,
     QUrl,
     Signal,
 )
@@ -50,11 +50,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chatdesk.ui import render
+from chatdesk.store.rows import MessageRow
 from chatdesk.ui.actions import MessageAction, ViewToggle, parse_href, strict_links
+from chatdesk.ui.jumpbutton import JumpButton
 from chatdesk.ui.lazyblocks import BlockRenderer, Item
 from chatdesk.ui.messagedocs import Doc, TextDialog, Thumbnails, anchor_rect
-from chatdesk.ui.messagehtml import PALETTES, retry_wait
+from chatdesk.ui.messagehtml import PALETTES
 from chatdesk.ui.messagemodel import ImageLoader, MessageListModel
 
 __all__ = ["ImageLoader", "MessageListModel", "MessageView"]
@@ -90,7 +91,9 @@ class MessageView(QAbstractScrollArea):
         super().__init__(parent)
         self._model: MessageListModel | None = None
         self._thumb = Thumbnails(self._image_loader)
-        self._blocks = BlockRenderer(self._thumb, self._branch_of, self._wake)
+        self._blocks = BlockRenderer(
+            self, self._thumb, self._row_by_id, self._branch_of, self._resync, self._on_idle
+        )
         self._heights: list[int] = []
         self._tops: list[int] = [0]
         self._items = self._blocks.items  # the same dict (tests and benchmarks look inside)
@@ -99,22 +102,6 @@ class MessageView(QAbstractScrollArea):
         self._adjusting = False
         self._press_href: str | None = None
         self._paint_deadline = 0.0  # lazy blocks are rendered by a paint until then
-        self._math_seen = render.math_generation
-        self._math_timer = QTimer(self)
-        self._math_timer.setInterval(500)
-        self._math_timer.timeout.connect(self._check_math)
-        self._math_timer.start()
-        self._countdown = QTimer(self)
-        self._countdown.setInterval(1000)
-        self._countdown.timeout.connect(self._tick)
-        self._catch_up = QTimer(self)
-        self._catch_up.setSingleShot(True)
-        self._catch_up.setInterval(0)
-        self._catch_up.timeout.connect(self._on_catch_up)
-        self._idle = QTimer(self)
-        self._idle.setSingleShot(True)
-        self._idle.setInterval(0)
-        self._idle.timeout.connect(self._on_idle)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.viewport().setMouseTracking(True)
@@ -124,6 +111,9 @@ class MessageView(QAbstractScrollArea):
         sb.setSingleStep(40)
         sb.valueChanged.connect(self._on_scroll)
         self._blocks.set_font(self.font())
+        self._reset_anchor: tuple[int, int, int] | None = None  # see _on_about_to_reset
+        self._jump = JumpButton(self.viewport())
+        self._jump.clicked.connect(self._on_jump_clicked)
         if model is not None:
             self.setModel(model)
 
@@ -132,6 +122,7 @@ class MessageView(QAbstractScrollArea):
         if self._model is not None:
             self._model.disconnect(self)
         self._model = model
+        model.modelAboutToBeReset.connect(self._on_about_to_reset)
         model.modelReset.connect(self._on_reset)
         model.layoutChanged.connect(self._on_reset)
         model.rowsInserted.connect(self._on_inserted)
@@ -141,17 +132,6 @@ class MessageView(QAbstractScrollArea):
 
     def model(self) -> MessageListModel | None:
         return self._model
-
-    def _check_math(self) -> None:
-        """Re-render finished messages that showed TeX source before math could load."""
-        if render.math_generation == self._math_seen:
-            return
-        self._math_seen = render.math_generation
-        m = self._model
-        if m is None:
-            return
-        self._blocks.drop_math(m.message_by_id)
-        self.viewport().update()
 
     def set_dark(self, dark: bool) -> None:
         """Switch the colours of bubbles, text, code blocks and math."""
@@ -165,6 +145,7 @@ class MessageView(QAbstractScrollArea):
         return self._blocks.dark
 
     def scroll_to_bottom(self) -> None:
+        """Go to the end and follow new text from now on."""
         self._stick_bottom = True
         self._pin = None
         self._relayout()
@@ -210,14 +191,10 @@ class MessageView(QAbstractScrollArea):
 
     def link_rect(self, message_id: int, href: str) -> QRect | None:
         """Where the link ``href`` of a message is drawn, in viewport coordinates."""
-        m = self._model
-        row = -1 if m is None else m.row_of(message_id)
-        if row < 0:
+        found = self._realized(message_id)
+        if found is None:
             return None
-        item = self._item(row)
-        if self._blocks.realize_all(item, m.message(row)):  # type: ignore[union-attr]
-            self._heights[row] = item.height
-            self._relayout({row})
+        row, item = found
         base_y = self._tops[row] - self.verticalScrollBar().value() + self.PAD
         base_x = self.MARGIN + self.PAD
         for doc, off in zip(item.parts, item.offsets, strict=True):
@@ -228,16 +205,21 @@ class MessageView(QAbstractScrollArea):
 
     def code_blocks(self, message_id: int) -> list[str]:
         """Raw text of each code block of a message (index = copy_code argument)."""
+        found = self._realized(message_id)
+        return [] if found is None else list(found[1].codes)
+
+    def _realized(self, message_id: int) -> tuple[int, Item] | None:
+        """(row, item) of a message with every block rendered; None if not in the list."""
         m = self._model
         row = -1 if m is None else m.row_of(message_id)
         if row < 0 or m is None:
-            return []
+            return None
         item = self._item(row)
         if self._blocks.realize_all(item, m.message(row)):
             self._heights[row] = item.height
             self._relayout({row})
             self.viewport().update()
-        return list(item.codes)
+        return row, item
 
     def open_text_view(self, message_id: int) -> QDialog | None:
         """A read-only selectable view of one message (also opened by double-click)."""
@@ -251,6 +233,21 @@ class MessageView(QAbstractScrollArea):
         return dlg
 
     # -- model signals
+    def _on_about_to_reset(self) -> None:
+        """Remember what a reader who scrolled up is reading, before the rows are replaced.
+
+        The controller reloads the conversation when a reply ends (new siblings change the
+        branch switchers); that must not move the text being read (user issue).
+        """
+        m = self._model
+        self._reset_anchor = None
+        if m is None or self._stick_bottom or not self._heights:
+            return
+        value = self.verticalScrollBar().value()
+        i = min(len(self._heights) - 1, max(0, bisect.bisect_right(self._tops, value) - 1))
+        if i < m.rowCount():
+            self._reset_anchor = (m.message(0).id, m.message(i).id, value - self._tops[i])
+
     def _on_reset(self) -> None:
         m = self._model
         rows = m.messages() if m is not None else []
@@ -261,16 +258,29 @@ class MessageView(QAbstractScrollArea):
             heights.append(known[1] if known and known[0] == w else self._blocks.estimate(r, w))
         self._heights = heights
         self._blocks.keep_only({r.id for r in rows})
-        self._stick_bottom = True
-        self._relayout()
+        # The same conversation reloaded: a reader who scrolled up stays where they are.
+        # Anything else (another conversation, or a reader at the bottom): the bottom.
+        keep, self._reset_anchor = self._reset_anchor, None
+        row = m.row_of(keep[1]) if keep and m is not None and rows[:1] else -1
+        if keep is not None and row >= 0 and rows[0].id == keep[0]:
+            self._stick_bottom = False
+            self._tops = [0, *itertools.accumulate(self._heights)]
+            self._relayout(anchor=(row, keep[2]))
+        else:
+            self._stick_bottom = True
+            self._pin = None
+            self._relayout()
         self.viewport().update()
 
     def _on_inserted(self, parent: QModelIndex, first: int, last: int) -> None:
         m = self._model
         assert m is not None
         w = self._doc_width()
-        new = [self._blocks.estimate(m.message(i), w) for i in range(first, last + 1)]
-        self._heights[first:first] = new
+        new = [m.message(i) for i in range(first, last + 1)]
+        self._heights[first:first] = [self._blocks.estimate(r, w) for r in new]
+        if any(r.role == "user" for r in new):  # the reader just sent it: show it
+            self._stick_bottom = True
+            self._pin = None
         self._relayout()
         self.viewport().update()
 
@@ -305,12 +315,17 @@ class MessageView(QAbstractScrollArea):
     def _doc_width(self) -> int:
         return self._bubble_width() - 2 * self.PAD
 
-    def _relayout(self, changed: set[int] | frozenset[int] = frozenset()) -> None:
+    def _relayout(
+        self,
+        changed: set[int] | frozenset[int] = frozenset(),
+        anchor: tuple[int, int] | None = None,
+    ) -> None:
         """Recompute row tops and the scroll range; keep the anchor row in place.
 
-        The anchor is the message pinned by :meth:`scroll_to_message`, else the first visible
-        row whose height did not change, so text being read does not jump when estimates
-        above or at the top turn into real heights.
+        The anchor is ``anchor`` (row, offset) when given, else the message pinned by
+        :meth:`scroll_to_message`, else the first visible row whose height did not change,
+        so text being read does not jump when estimates above or at the top turn into real
+        heights. Only a reader at the bottom (``_stick_bottom``) is taken along.
         """
         sb = self.verticalScrollBar()
         old_tops = self._tops
@@ -318,7 +333,9 @@ class MessageView(QAbstractScrollArea):
         n_old = len(old_tops) - 1
         anchor_row = max(0, bisect.bisect_right(old_tops, value) - 1)
         pin = self._model.row_of(self._pin) if self._pin is not None and self._model else -1
-        if 0 <= pin < min(n_old, len(self._heights)):
+        if anchor is not None:
+            anchor_row = anchor[0]
+        elif 0 <= pin < min(n_old, len(self._heights)):
             anchor_row = pin
         elif changed:
             y1 = value + self.viewport().height()
@@ -328,7 +345,10 @@ class MessageView(QAbstractScrollArea):
                 if i not in changed:
                     anchor_row = i
                     break
-        anchor_off = value - old_tops[anchor_row] if anchor_row < len(old_tops) else 0
+        if anchor is not None:
+            anchor_off = anchor[1]
+        else:
+            anchor_off = value - old_tops[anchor_row] if anchor_row < len(old_tops) else 0
         self._tops = [0, *itertools.accumulate(self._heights)]
         total = self._tops[-1] + self.SPACING
         vh = self.viewport().height()
@@ -342,6 +362,7 @@ class MessageView(QAbstractScrollArea):
                 sb.setValue(self._tops[anchor_row] + anchor_off)
         finally:
             self._adjusting = False
+        self._update_jump()
 
     def _set_scroll(self, value: int) -> None:
         self._adjusting = True
@@ -354,7 +375,16 @@ class MessageView(QAbstractScrollArea):
         if not self._adjusting:
             self._pin = None
             self._stick_bottom = value >= self.verticalScrollBar().maximum() - 2
+            self._update_jump()
         self.viewport().update()
+
+    def _update_jump(self) -> None:
+        """The jump button shows while the reader is not at the bottom and more is below."""
+        sb = self.verticalScrollBar()
+        self._jump.set_shown(not self._stick_bottom and sb.value() < sb.maximum())
+
+    def _on_jump_clicked(self) -> None:
+        self.scroll_to_bottom()
 
     def _visible_rows(self) -> range:
         if not self._heights:
@@ -451,8 +481,7 @@ class MessageView(QAbstractScrollArea):
                 self._set_scroll(value + shift)
             self.viewport().update()
             break
-        if self._blocks.idle_ids:
-            self._idle.start()
+        self._blocks.wake()  # more blocks left: next slice
 
     def _image_loader(self) -> ImageLoader | None:
         return self._model.image_loader if self._model is not None else None
@@ -461,46 +490,18 @@ class MessageView(QAbstractScrollArea):
         m = self._model
         return m.branch(message_id) if m is not None else None
 
-    def _wake(self) -> None:
-        """The renderer left work for later: start the timers that do it."""
-        b = self._blocks
-        if b.catch_up_ids and not self._catch_up.isActive():
-            self._catch_up.start()
-        if b.idle_ids and not self._idle.isActive():
-            self._idle.start()
-        if b.countdown_ids and not self._countdown.isActive():
-            self._countdown.start()
+    def _row_by_id(self, message_id: int) -> MessageRow | None:
+        return self._model.message_by_id(message_id) if self._model is not None else None
 
-    def _on_catch_up(self) -> None:
-        """Render the next slice of messages whose text arrived faster than it rendered."""
+    def _resync(self, ids: Iterable[int], catch_up: bool = False) -> None:
+        """Bring the rendered items of some messages up to date with their rows; lay out."""
         m = self._model
-        ids, self._blocks.catch_up_ids = self._blocks.catch_up_ids, set()
         for mid in ids:
             i = m.row_of(mid) if m is not None else -1
             item = self._items.get(mid)
-            if i < 0 or item is None or m is None:
-                continue
-            self._blocks.sync(item, m.message(i), catch_up=True)
-            self._heights[i] = item.height
-        self._relayout()
-        self.viewport().update()
-
-    def _tick(self) -> None:
-        """Once a second: refresh the "retry in N s" countdowns."""
-        m = self._model
-        now = time.time()
-        for mid in list(self._blocks.countdown_ids):
-            row = m.message_by_id(mid) if m is not None else None
-            wait = retry_wait(row, now) if row is not None else None
-            if wait is None or wait <= 0:
-                self._blocks.countdown_ids.discard(mid)
-            if row is not None and mid in self._items:
-                i = m.row_of(mid)  # type: ignore[union-attr]
-                item = self._items[mid]
-                self._blocks.sync(item, row)
+            if i >= 0 and item is not None and m is not None:
+                self._blocks.sync(item, m.message(i), catch_up=catch_up)
                 self._heights[i] = item.height
-        if not self._blocks.countdown_ids:
-            self._countdown.stop()
         self._relayout()
         self.viewport().update()
 
@@ -523,31 +524,9 @@ class MessageView(QAbstractScrollArea):
         qpal.setColor(QPalette.ColorRole.Text, QColor(pal["fg"]))
         ctx.palette = qpal
         for i in self._visible_rows():
-            row = m.message(i)
             item = self._item(i)
-            top = self._tops[i] - y0
-            bubble = QRectF(self.MARGIN, top, bw, item.height - self.SPACING)
-            p.setPen(QColor(pal["border"]))
-            p.setBrush(QColor(pal.get(row.role, pal["assistant"])))
-            p.drawRoundedRect(bubble.adjusted(0.5, 0.5, -0.5, -0.5), 8, 8)
-            x = self.MARGIN + self.PAD
-            base = top + self.PAD
-            k0 = max(0, bisect.bisect_right(item.offsets, -base) - 1)
-            for k in range(k0, len(item.parts)):
-                doc, off, h = item.parts[k], item.offsets[k], item.heights[k]
-                dy = base + off
-                if dy > vh:
-                    break
-                if dy + h < 0 or doc is None:
-                    continue
-                p.save()
-                p.translate(x, dy)
-                clip = QRectF(0, max(0.0, -dy), item.width + 1, min(h, vh - dy) - max(0.0, -dy))
-                ctx.clip = clip
-                ctx.selections = item.hl.get(k, [])
-                p.setClipRect(clip)
-                doc.documentLayout().draw(p, ctx)
-                p.restore()
+            bubble = QRectF(self.MARGIN, self._tops[i] - y0, bw, item.height - self.SPACING)
+            self._blocks.paint(p, ctx, item, m.message(i).role, bubble, vh)
         p.end()
 
     # -- mouse
@@ -636,10 +615,10 @@ class MessageView(QAbstractScrollArea):
         if action is ViewToggle.THINKING:
             auto = row.status == "streaming" and not row.content
             self._blocks.think_open[mid] = not self._blocks.think_open.get(mid, auto)
-            self._refresh(mid)
+            self._resync([mid])
         elif action is ViewToggle.DETAILS:
             self._blocks.details_open.symmetric_difference_update({mid})
-            self._refresh(mid)
+            self._resync([mid])
         elif action is MessageAction.COPY_CODE:
             codes = self.code_blocks(mid)
             n = arg if isinstance(arg, int) else -1
@@ -657,15 +636,3 @@ class MessageView(QAbstractScrollArea):
         if not isinstance(action, MessageAction):
             raise TypeError(f"not a MessageAction: {action!r}")
         self.action_requested.emit(action, mid, arg)
-
-    def _refresh(self, mid: int) -> None:
-        m = self._model
-        i = m.row_of(mid) if m is not None else -1
-        if i < 0 or m is None:
-            return
-        item = self._items.get(mid)
-        if item is not None:
-            self._blocks.sync(item, m.message(i))
-            self._heights[i] = item.height
-        self._relayout()
-        self.viewport().update()
