@@ -73,9 +73,13 @@ class MessageView(QAbstractScrollArea):
             is a :class:`~chatdesk.ui.actions.MessageAction` (a str: receivers get its
             value), ``arg`` the block index (copy_code), the tool call id (tool_result),
             the URL (open_link) or None.
+        scrolled_fraction(fraction): the reader scrolled (0 top .. 1 bottom of the
+            range); never emitted for scrolling the view does itself, nor by
+            :meth:`set_scroll_fraction`, so views can follow each other both ways.
     """
 
     action_requested = Signal(str, int, object)
+    scrolled_fraction = Signal(float)
 
     MARGIN = 12  # around a bubble
     PAD = BlockRenderer.PAD
@@ -149,6 +153,25 @@ class MessageView(QAbstractScrollArea):
         self._stick_bottom = True
         self._pin = None
         self._relayout()
+        self.viewport().update()
+
+    def scroll_fraction(self) -> float:
+        """Where the view is, from 0 (top) to 1 (bottom) of the scroll range."""
+        sb = self.verticalScrollBar()
+        return sb.value() / sb.maximum() if sb.maximum() > 0 else 0.0
+
+    def set_scroll_fraction(self, fraction: float) -> None:
+        """Scroll to ``fraction`` of the range without emitting :attr:`scrolled_fraction`.
+
+        For views linked to each other (compare columns): no feedback loop. Reaching the
+        bottom this way follows new text, as a reader scrolling there would.
+        """
+        sb = self.verticalScrollBar()
+        value = round(min(1.0, max(0.0, fraction)) * sb.maximum())
+        self._pin = None
+        self._stick_bottom = value >= sb.maximum() - 2
+        self._set_scroll(value)
+        self._update_jump()
         self.viewport().update()
 
     def is_at_bottom(self) -> bool:
@@ -376,6 +399,7 @@ class MessageView(QAbstractScrollArea):
             self._pin = None
             self._stick_bottom = value >= self.verticalScrollBar().maximum() - 2
             self._update_jump()
+            self.scrolled_fraction.emit(self.scroll_fraction())
         self.viewport().update()
 
     def _update_jump(self) -> None:
@@ -385,6 +409,7 @@ class MessageView(QAbstractScrollArea):
 
     def _on_jump_clicked(self) -> None:
         self.scroll_to_bottom()
+        self.scrolled_fraction.emit(self.scroll_fraction())  # linked columns follow too
 
     def _visible_rows(self) -> range:
         if not self._heights:

@@ -1,4 +1,4 @@
-"""Reading while a reply streams, and the "Jump to latest" button."""
+"""Reading while a reply streams, the "Jump to latest" button, linked scrolling."""
 
 from __future__ import annotations
 
@@ -150,6 +150,58 @@ def test_another_conversation_opens_at_the_bottom(qtbot: QtBot) -> None:
     sb = view.verticalScrollBar()
     assert view.is_at_bottom() and sb.value() == sb.maximum()
     assert jump_button(view).isHidden()
+
+
+def linked_pair(qtbot: QtBot) -> tuple[MessageView, MessageView, list[float], list[float]]:
+    a, b = make_view(qtbot, 400), make_view(qtbot, 400)
+    for v in (a, b):
+        model_of(v).set_messages(history(16), {})
+        settle(v)
+    sent_a: list[float] = []
+    sent_b: list[float] = []
+    a.scrolled_fraction.connect(sent_a.append)
+    b.scrolled_fraction.connect(sent_b.append)
+    a.scrolled_fraction.connect(b.set_scroll_fraction)
+    b.scrolled_fraction.connect(a.set_scroll_fraction)
+    return a, b, sent_a, sent_b
+
+
+def test_linked_views_follow_each_other_without_loops(qtbot: QtBot) -> None:
+    a, b, sent_a, sent_b = linked_pair(qtbot)
+    sa, sb = a.verticalScrollBar(), b.verticalScrollBar()
+    sa.setValue(sa.maximum() // 2)  # the reader drags the left column's scroll bar
+    assert len(sent_a) == 1 and 0.0 <= sent_a[0] <= 1.0
+    assert b.scroll_fraction() == pytest.approx(sent_a[0], abs=0.01)
+    settle(a)
+    settle(b)  # real heights replace estimates: each view keeps its text in place
+    assert len(sent_a) == 1 and sent_b == []  # following does not echo back
+    sb.setValue(sb.maximum() // 5)  # now the right one
+    assert len(sent_b) == 1
+    assert a.scroll_fraction() == pytest.approx(sent_b[0], abs=0.01)
+    settle(a)
+    settle(b)
+    assert len(sent_b) == 1 and len(sent_a) == 1
+    assert not a.is_at_bottom() and not b.is_at_bottom()
+    sa.setValue(sa.maximum())
+    settle(a)
+    assert a.is_at_bottom() and b.is_at_bottom()  # both follow new text again
+    assert len(sent_a) == 2 and len(sent_b) == 1
+
+
+def test_set_scroll_fraction_does_not_emit(qtbot: QtBot) -> None:
+    view = make_view(qtbot, 400)
+    model_of(view).set_messages(history(16), {})
+    settle(view)
+    sent: list[float] = []
+    view.scrolled_fraction.connect(sent.append)
+    view.set_scroll_fraction(0.25)
+    assert view.scroll_fraction() == pytest.approx(0.25, abs=0.01)
+    settle(view)
+    assert sent == []
+    assert not view.is_at_bottom() and jump_button(view).isVisible()
+    view.scroll_to_bottom()  # programmatic scrolling is not the reader's either
+    settle(view)
+    assert sent == []
 
 
 def test_sending_a_prompt_goes_to_the_bottom(qtbot: QtBot) -> None:
