@@ -249,7 +249,7 @@ class Comparison:
     ) -> Exchange:
         """The exchange answering the current turn's prompt in ``column`` (also Retry)."""
         spec = self.columns[column]
-        turn = self.turns[-1]
+        turn = self.turns[-1] if self.turns else {}
         user_id = (turn.get("users") or {}).get(str(column))
         if not isinstance(user_id, int):
             raise CompareError("this comparison has no prompt to answer")
