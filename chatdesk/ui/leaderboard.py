@@ -1,0 +1,393 @@
+"""The leaderboard window: your own model ranking from compare-mode votes (issue 7).
+
+Shows each voted model's Bradley-Terry rating with its 95 % interval, its vote
+counts, and its median speeds from the history. The window never reads the store:
+it asks a *source* callable, given by the controller, for the rows of a date range,
+and asks again whenever the range changes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QDate,
+    QDateTime,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    QTime,
+    QTimer,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QDateEdit,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+__all__ = ["LeaderboardModel", "LeaderboardRow", "LeaderboardWindow", "Source"]
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+@dataclass(frozen=True, slots=True)
+class LeaderboardRow:
+    """One model on the board: rating and interval, vote counts, median speeds.
+
+    The speeds are ``None`` when the history has no finished answer of that model
+    with timing figures.
+    """
+
+    model: str
+    rating: float
+    ci_low: float
+    ci_high: float
+    votes: int
+    wins: int
+    losses: int
+    ties: int
+    median_ttft_ms: float | None = None
+    median_tokens_per_s: float | None = None
+
+
+Source = Callable[[float | None, float | None], Sequence[LeaderboardRow] | str]
+"""``source(since, until)``: the rows for votes cast in ``[since, until]`` (epoch
+seconds, ``None`` for open ends), or a message saying why they cannot be had."""
+
+# Columns of the table.
+RANK, MODEL, RATING, CI, VOTES, WINS, LOSSES, TIES, TTFT, SPEED = range(10)
+#: The role that gives a cell's value for sorting (``None`` sorts below everything).
+SORT_ROLE = int(Qt.ItemDataRole.UserRole) + 1
+_NUMERIC = frozenset({RANK, RATING, CI, VOTES, WINS, LOSSES, TIES, TTFT, SPEED})
+_DASH = "\u2013"
+#: How long date edits wait for more typing before asking the source again (ms).
+REQUERY_DELAY_MS = 250
+
+
+def _ranks(rows: Sequence[LeaderboardRow]) -> list[int]:
+    """Competition ranks by rating ("1, 2, 2, 4"); equal to 0.1 point share a rank."""
+    order = sorted(range(len(rows)), key=lambda i: -rows[i].rating)
+    ranks = [0] * len(rows)
+    previous: float | None = None
+    rank = 0
+    for position, i in enumerate(order, 1):
+        rating = round(rows[i].rating, 1)
+        if rating != previous:
+            rank, previous = position, rating
+        ranks[i] = rank
+    return ranks
+
+
+class LeaderboardModel(QAbstractTableModel):
+    """The board's rows as a table; sort through a proxy on :data:`SORT_ROLE`."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[LeaderboardRow] = []
+        self._ranks: list[int] = []
+        self._headers = [
+            self.tr("#"),
+            self.tr("Model"),
+            self.tr("Rating"),
+            self.tr("95% CI"),
+            self.tr("Votes"),
+            self.tr("Wins"),
+            self.tr("Losses"),
+            self.tr("Ties"),
+            self.tr("Median TTFT (ms)"),
+            self.tr("Median tokens/s"),
+        ]
+        self._header_tips = {
+            RATING: self.tr("Bradley-Terry rating from your votes; 1000 is the average"),
+            CI: self.tr("95% confidence interval of the rating"),
+            TTFT: self.tr("Median time to first token over your finished answers"),
+            SPEED: self.tr("Median generation speed over your finished answers"),
+        }
+        self._no_figure = self.tr("No finished answers with timing yet")
+
+    def set_rows(self, rows: Sequence[LeaderboardRow]) -> None:
+        """Show these rows (any order: ranks come from the ratings)."""
+        self.beginResetModel()
+        self._rows = list(rows)
+        self._ranks = _ranks(self._rows)
+        self.endResetModel()
+
+    def rows(self) -> list[LeaderboardRow]:
+        return list(self._rows)
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._headers)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self._headers):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._headers[section]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._header_tips.get(section)
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row, col = self._rows[index.row()], index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(index.row(), row, col)
+        if role == SORT_ROLE:
+            return self._sort_value(index.row(), row, col)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if col in _NUMERIC:
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if col == CI:
+                return self.tr("Rating between {low} and {high} with 95% confidence").format(
+                    low=f"{row.ci_low:.0f}", high=f"{row.ci_high:.0f}"
+                )
+            if col in (TTFT, SPEED) and self._sort_value(index.row(), row, col) is None:
+                return self._no_figure
+        return None
+
+    def _text(self, i: int, row: LeaderboardRow, col: int) -> str:
+        if col == RANK:
+            return str(self._ranks[i])
+        if col == MODEL:
+            return row.model
+        if col == RATING:
+            return f"{row.rating:.0f}"
+        if col == CI:
+            return f"{row.ci_low:.0f}{_DASH}{row.ci_high:.0f}"
+        if col in (VOTES, WINS, LOSSES, TIES):
+            return str(self._sort_value(i, row, col))
+        value = self._sort_value(i, row, col)
+        if value is None:
+            return _DASH
+        return f"{value:.0f}" if col == TTFT else f"{value:.1f}"
+
+    def _sort_value(self, i: int, row: LeaderboardRow, col: int) -> Any:
+        values: dict[int, Any] = {
+            RANK: self._ranks[i],
+            MODEL: row.model.casefold(),
+            RATING: row.rating,
+            CI: row.ci_low,
+            VOTES: row.votes,
+            WINS: row.wins,
+            LOSSES: row.losses,
+            TIES: row.ties,
+            TTFT: row.median_ttft_ms,
+            SPEED: row.median_tokens_per_s,
+        }
+        value = values[col]
+        if isinstance(value, float) and not math.isfinite(value):
+            return None
+        return value
+
+
+class _SortProxy(QSortFilterProxyModel):
+    """Sorts on :data:`SORT_ROLE`; a missing figure is smaller than any figure."""
+
+    def lessThan(
+        self,
+        left: _Index,
+        right: _Index,
+    ) -> bool:
+        a, b = left.data(SORT_ROLE), right.data(SORT_ROLE)
+        if a is None or b is None:
+            return a is None and b is not None
+        return bool(a < b)
+
+
+class LeaderboardWindow(QDialog):
+    """A non-modal window: date range filter, ranked table, empty state.
+
+    ``source`` is called at once (all time) and again whenever the range changes;
+    call :meth:`refresh` after a new vote. ``today`` fixes the date edits' start
+    values (for tests); by default the range offered is the last 30 days.
+    """
+
+    def __init__(
+        self, source: Source, parent: QWidget | None = None, *, today: QDate | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowFlag(Qt.WindowType.Window, True)
+        self.setWindowTitle(self.tr("Leaderboard"))
+        self.setAccessibleName(self.tr("Leaderboard"))
+        self.resize(900, 480)
+        self._source = source
+        day = today or QDate.currentDate()
+
+        self.all_time = QCheckBox(self.tr("All time"), self)
+        self.all_time.setAccessibleName(self.tr("Count votes from all time"))
+        self.all_time.setChecked(True)
+        self.from_date = self._date_edit(day.addDays(-30), self.tr("Votes from this date"))
+        self.to_date = self._date_edit(day, self.tr("Votes up to this date"))
+        from_label = QLabel(self.tr("From"), self)
+        from_label.setBuddy(self.from_date)
+        to_label = QLabel(self.tr("To"), self)
+        to_label.setBuddy(self.to_date)
+        self.refresh_button = QPushButton(self.tr("Refresh"), self)
+        self.refresh_button.setAccessibleName(self.tr("Refresh the leaderboard"))
+        self.refresh_button.clicked.connect(self.refresh)
+
+        self.model = LeaderboardModel(self)
+        self.proxy = _SortProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortRole(SORT_ROLE)
+        self.view = QTableView(self)
+        self.view.setModel(self.proxy)
+        self.view.setAccessibleName(self.tr("Model ranking"))
+        self.view.setSortingEnabled(True)
+        self.view.sortByColumn(RANK, Qt.SortOrder.AscendingOrder)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setAlternatingRowColors(True)
+        self.view.verticalHeader().setVisible(False)
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(MODEL, QHeaderView.ResizeMode.Stretch)
+
+        self.empty = QLabel("", self)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.empty.setAccessibleName(self.tr("Leaderboard status"))
+        self.pages = QStackedWidget(self)
+        self.pages.addWidget(self.view)
+        self.pages.addWidget(self.empty)
+
+        note = QLabel(
+            self.tr(
+                "Ratings come from your own votes (Bradley-Terry): 1000 is the average and "
+                "a 400-point gap means 10:1 odds. Speeds are medians over all your "
+                "finished answers."
+            ),
+            self,
+        )
+        note.setWordWrap(True)
+
+        filters = QHBoxLayout()
+        filters.addWidget(self.all_time)
+        filters.addSpacing(12)
+        filters.addWidget(from_label)
+        filters.addWidget(self.from_date)
+        filters.addWidget(to_label)
+        filters.addWidget(self.to_date)
+        filters.addStretch(1)
+        filters.addWidget(self.refresh_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(filters)
+        layout.addWidget(self.pages, 1)
+        layout.addWidget(note)
+
+        # Typing a date changes it once per section: wait for the typing to settle.
+        self._requery = QTimer(self)
+        self._requery.setSingleShot(True)
+        self._requery.setInterval(REQUERY_DELAY_MS)
+        self._requery.timeout.connect(self.refresh)
+        self.from_date.dateChanged.connect(self._requery.start)
+        self.to_date.dateChanged.connect(self._requery.start)
+        self.all_time.toggled.connect(self._on_all_time_toggled)
+        self._on_all_time_toggled(True)
+
+    def _date_edit(self, date: QDate, accessible: str) -> QDateEdit:
+        edit = QDateEdit(date, self)
+        edit.setCalendarPopup(True)
+        edit.setDisplayFormat("yyyy-MM-dd")
+        edit.setAccessibleName(accessible)
+        return edit
+
+    def _on_all_time_toggled(self, checked: bool) -> None:
+        self.from_date.setEnabled(not checked)
+        self.to_date.setEnabled(not checked)
+        self.refresh()
+
+    # -- public -------------------------------------------------------------------------
+
+    def date_range(self) -> tuple[float | None, float | None]:
+        """The votes asked for: ``(since, until)`` in epoch seconds, local days inclusive."""
+        if self.all_time.isChecked():
+            return None, None
+        start = QDateTime(self.from_date.date(), QTime(0, 0))
+        end = QDateTime(self.to_date.date().addDays(1), QTime(0, 0))
+        return start.toMSecsSinceEpoch() / 1000.0, (end.toMSecsSinceEpoch() - 1) / 1000.0
+
+    def set_range(self, since: QDate | None, until: QDate | None) -> None:
+        """Filter to these days (both ``None``: all time) and ask the source again now."""
+        self._requery.stop()
+        if since is None and until is None:
+            self.all_time.setChecked(True)
+            self.refresh()
+            return
+        for edit, date in ((self.from_date, since), (self.to_date, until)):
+            if date is not None:
+                edit.blockSignals(True)
+                edit.setDate(date)
+                edit.blockSignals(False)
+        if self.all_time.isChecked():
+            self.all_time.setChecked(False)  # refreshes
+        else:
+            self.refresh()
+
+    def refresh(self) -> None:
+        """Ask the source for the current range and show its answer."""
+        self._requery.stop()
+        if not self.all_time.isChecked() and self.from_date.date() > self.to_date.date():
+            self.set_rows([])
+            self._show_empty(self.tr("The start date is after the end date."))
+            return
+        since, until = self.date_range()
+        rows = self._source(since, until)
+        if isinstance(rows, str):
+            self.show_problem(rows)
+        else:
+            self.set_rows(rows)
+
+    def set_rows(self, rows: Sequence[LeaderboardRow]) -> None:
+        """Show these rows, or the empty state when there are none."""
+        self.model.set_rows(rows)
+        if rows:
+            self.pages.setCurrentWidget(self.view)
+        elif self.all_time.isChecked():
+            self._show_empty(self.tr("Vote in a comparison to build your leaderboard."))
+        else:
+            self._show_empty(self.tr("No votes between these dates."))
+
+    def show_problem(self, text: str) -> None:
+        """Replace the table with a message (the source could not read the votes)."""
+        self.model.set_rows([])
+        self._show_empty(text)
+
+    def status_text(self) -> str:
+        """The empty-state message, or '' while the table is shown."""
+        return self.empty.text() if self.pages.currentWidget() is self.empty else ""
+
+    def displayed_models(self) -> list[str]:
+        """Model names top to bottom, as currently sorted on screen."""
+        return [str(self.proxy.index(r, MODEL).data()) for r in range(self.proxy.rowCount())]
+
+    def cell_text(self, row: int, column: int) -> str:
+        """The text shown in a cell (view order)."""
+        return str(self.proxy.index(row, column).data())
+
+    def _show_empty(self, text: str) -> None:
+        self.empty.setText(text)
+        self.pages.setCurrentWidget(self.empty)
