@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
 from PySide6.QtWidgets import QLineEdit, QToolButton
 from pytestqt.qtbot import QtBot
 
 from chatdesk.core.prices import Price, PriceTable
+from chatdesk.ctl.arena import ArenaController
+from chatdesk.store import ProviderRow, Store
 from chatdesk.ui.prices import CURRENCY, INPUT, MODEL, OUTPUT, PROVIDER, REMOVE, PriceTableDialog
 
 
@@ -117,3 +123,73 @@ def test_add_and_remove_buttons_and_accessible_names(qtbot: QtBot) -> None:
     named = [w for w in dialog.findChildren(QLineEdit) if w.isVisible()]
     assert named and all(w.accessibleName() for w in named)
     assert dialog.grid.accessibleName() == "Price table"
+
+
+# -- through the controller, into the store ------------------------------------------
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    with Store(tmp_path / "history.sqlite3") as s:
+        yield s
+
+
+def test_edits_round_trip_into_the_store(qtbot: QtBot, store: Store) -> None:
+    store.upsert_provider(ProviderRow(name="zero", base_url="http://127.0.0.1:9/v1"))
+    saved = PriceTable()
+    saved.set("zero", "gpt-4o", Price(2.5, 10))
+    saved.save(store)
+    arena = ArenaController(lambda: store)
+    dialog = arena.open_prices()
+    qtbot.addWidget(dialog)
+    assert dialog.isVisible()
+    assert dialog.editor(0, MODEL).text() == "gpt-4o"
+    dialog.editor(0, OUTPUT).setText("12.5")
+    r = dialog.add_row()
+    _fill(dialog, r, "", "通义千问", "0.8", "2", "CNY")
+    with qtbot.waitSignal(arena.prices_changed) as blocker:
+        dialog.ok_button.click()
+    assert not dialog.isVisible()
+    stored = PriceTable.load(store)
+    assert blocker.args == [stored]
+    assert stored.get("zero", "gpt-4o") == Price(2.5, 12.5)
+    assert stored.get("anyone", "通义千问") == Price(0.8, 2, "CNY")
+    assert arena.price_table() == stored
+    # Reopened, the dialog shows what was stored; removing a row removes the price.
+    again = arena.open_prices()
+    qtbot.addWidget(again)
+    assert again.row_count() == 2
+    again.remove_row(0)  # sorted: the any-provider row comes first
+    again.ok_button.click()
+    assert [m for _, m, _ in PriceTable.load(store)] == ["gpt-4o"]
+
+
+def test_invalid_input_shows_the_message_and_saves_nothing(qtbot: QtBot, store: Store) -> None:
+    arena = ArenaController(lambda: store)
+    dialog = arena.open_prices()
+    qtbot.addWidget(dialog)
+    _fill(dialog, 0, "zero", "gpt-4o", "2.5", "-3")
+    assert dialog.message.isVisible()
+    assert dialog.message.text() == (
+        "Row 1: the output price must be a number from 0 up to 1,000,000."
+    )
+    assert not dialog.ok_button.isEnabled()
+    with qtbot.assertNotEmitted(arena.prices_changed):
+        dialog.accept()
+    assert dialog.isVisible()
+    assert store.get_setting("prices") is None
+
+
+def test_a_store_that_cannot_be_written_keeps_the_dialog_open(qtbot: QtBot, tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite3"
+    Store(path).close()
+    with Store(path, readonly=True) as readonly:
+        arena = ArenaController(lambda: readonly)
+        dialog = arena.open_prices()
+        qtbot.addWidget(dialog)
+        _fill(dialog, 0, "zero", "gpt-4o", "1", "2")
+        with qtbot.assertNotEmitted(arena.prices_changed):
+            dialog.ok_button.click()
+        assert dialog.isVisible()  # the user's edits are still there
+        assert dialog.message.text().startswith("The prices could not be saved:")
+        assert dialog.editor(0, MODEL).text() == "gpt-4o"

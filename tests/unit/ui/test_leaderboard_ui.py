@@ -1,0 +1,218 @@
+"""The leaderboard window through ArenaController, on votes cast through the Store API."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QDate, QDateTime, Qt, QTime
+from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
+
+from chatdesk.core.leaderboard import fit
+from chatdesk.ctl.arena import ArenaController
+from chatdesk.store import Store
+from chatdesk.ui.leaderboard import (
+    CI,
+    LOSSES,
+    MODEL,
+    RANK,
+    RATING,
+    SPEED,
+    TIES,
+    TTFT,
+    VOTES,
+    WINS,
+    LeaderboardModel,
+    LeaderboardRow,
+    LeaderboardWindow,
+)
+
+MARCH_1 = QDate(2026, 3, 1)
+MARCH_10 = QDate(2026, 3, 10)
+
+
+def at(day: QDate, hour: int = 12) -> float:
+    """Local noon (or ``hour``) of ``day`` in epoch seconds, as a vote's ``created``."""
+    return QDateTime(day, QTime(hour, 0)).toMSecsSinceEpoch() / 1000.0
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    with Store(tmp_path / "history.sqlite3") as s:
+        yield s
+
+
+def vote(store: Store, winner: str, models: list[str], created: float) -> None:
+    cid = store.create_conversation("c")
+    comp = store.create_comparison(cid, [{"model": m} for m in models])
+    store.add_vote(
+        comp,
+        winner,
+        models=models,
+        prompt="which is better?",
+        column_order=list(range(len(models))),
+        created=created,
+    )
+
+
+def answer(store: Store, model: str, ttft_ms: float, duration_ms: float, tokens: int) -> None:
+    cid = store.create_conversation("speed")
+    user = store.add_message(cid, "user", "hi")
+    store.add_message(
+        cid,
+        "assistant",
+        "hello",
+        parent_id=user,
+        model_requested=model,
+        ttft_ms=ttft_ms,
+        duration_ms=duration_ms,
+        usage={"prompt_tokens": 5, "completion_tokens": tokens},
+    )
+
+
+def known_votes(store: Store) -> None:
+    """8 votes on March 1 (alpha > beta > gamma), 3 on March 10 that lift gamma over beta."""
+    for _ in range(3):
+        vote(store, "A", ["alpha", "beta"], at(MARCH_1))
+    vote(store, "B", ["beta", "gamma"], at(MARCH_1))  # gamma beats beta once
+    vote(store, "A", ["beta", "gamma"], at(MARCH_1))
+    vote(store, "A", ["beta", "gamma"], at(MARCH_1))
+    vote(store, "tie", ["alpha", "gamma"], at(MARCH_1, 0))
+    vote(store, "C", ["gamma", "beta", "alpha"], at(MARCH_1, 23))  # alpha best of three
+    for _ in range(3):
+        vote(store, "A", ["gamma", "beta"], at(MARCH_10))  # gamma's good week
+
+
+def open_board(qtbot: QtBot, store: Store) -> tuple[ArenaController, LeaderboardWindow]:
+    arena = ArenaController(lambda: store)
+    window = arena.open_leaderboard()
+    qtbot.addWidget(window)
+    return arena, window
+
+
+def column(window: LeaderboardWindow, col: int) -> list[str]:
+    return [window.cell_text(r, col) for r in range(window.proxy.rowCount())]
+
+
+def test_known_ranking_counts_intervals_and_speeds(qtbot: QtBot, store: Store) -> None:
+    known_votes(store)
+    answer(store, "alpha", 200, 1200, 100)  # 100 tokens/s
+    answer(store, "alpha", 400, 1600, 100)  # 83.3 tokens/s
+    expected = fit(store.list_votes())
+    window = open_board(qtbot, store)[1]
+    vote(store, "A", ["alpha", "beta"], at(MARCH_10))  # after opening: needs a refresh
+    assert window.isVisible()
+    assert window.status_text() == ""
+    assert window.displayed_models() == ["alpha", "gamma", "beta"]
+    assert column(window, RANK) == ["1", "2", "3"]
+    # alpha: 3 wins over beta, a tie with gamma, best of three: 4 wins, 0 losses, 1 tie.
+    assert column(window, VOTES) == ["5", "8", "10"]
+    assert column(window, WINS) == ["4", "4", "2"]
+    assert column(window, LOSSES) == ["0", "3", "8"]
+    assert column(window, TIES) == ["1", "1", "0"]
+    assert [r.model for r in expected] == ["alpha", "gamma", "beta"]
+    assert column(window, RATING) == [f"{r.rating:.0f}" for r in expected]
+    assert column(window, RATING)[0] == "1208"
+    assert column(window, CI) == [f"{r.ci_low:.0f}\u2013{r.ci_high:.0f}" for r in expected]
+    assert column(window, TTFT) == ["300", "\u2013", "\u2013"]  # medians; no figures: a dash
+    assert column(window, SPEED) == ["91.7", "\u2013", "\u2013"]
+    window.refresh_button.click()
+    assert column(window, VOTES) == ["6", "8", "11"]
+
+
+def test_date_filter_requeries_and_changes_the_counts(qtbot: QtBot, store: Store) -> None:
+    known_votes(store)
+    window = open_board(qtbot, store)[1]
+    assert column(window, VOTES) == ["5", "8", "10"]
+    window.set_range(MARCH_10, MARCH_10)
+    assert not window.all_time.isChecked()
+    assert window.from_date.isEnabled()
+    assert window.displayed_models() == ["gamma", "beta"]  # alpha had no vote that day
+    assert column(window, VOTES) == ["3", "3"]
+    assert column(window, WINS) == ["3", "0"]
+    # Editing a date asks again once typing settles (the edits' own signals).
+    window.from_date.setDate(MARCH_1)
+    qtbot.waitUntil(lambda: window.proxy.rowCount() == 3)
+    assert column(window, VOTES) == ["5", "8", "10"]
+    window.to_date.setDate(QDate(2026, 3, 9))  # day boundaries are local and inclusive
+    qtbot.waitUntil(lambda: column(window, VOTES) == ["5", "7", "5"])
+    assert window.displayed_models() == ["alpha", "beta", "gamma"]  # the ranking moved too
+    window.all_time.setChecked(True)
+    assert not window.from_date.isEnabled()
+    assert column(window, VOTES) == ["5", "8", "10"]
+
+
+def test_empty_states(qtbot: QtBot, store: Store) -> None:
+    arena, window = open_board(qtbot, store)
+    assert window.status_text() == "Vote in a comparison to build your leaderboard."
+    assert window.proxy.rowCount() == 0
+    vote(store, "A", ["alpha", "beta"], at(MARCH_1))
+    window.set_range(MARCH_10, MARCH_10)
+    assert window.status_text() == "No votes between these dates."
+    window.set_range(MARCH_10, MARCH_1)
+    assert window.status_text() == "The start date is after the end date."
+    window.set_range(None, None)
+    assert window.status_text() == ""
+    assert window.displayed_models() == ["alpha", "beta"]
+    assert arena.open_leaderboard() is window  # one window, raised again
+
+
+def test_columns_sort_and_missing_figures_sort_lowest(qtbot: QtBot, store: Store) -> None:
+    known_votes(store)
+    answer(store, "gamma", 900, 1900, 50)
+    answer(store, "beta", 100, 600, 50)
+    window = open_board(qtbot, store)[1]
+    window.view.sortByColumn(VOTES, Qt.SortOrder.DescendingOrder)
+    assert column(window, VOTES) == ["10", "8", "5"]
+    window.view.sortByColumn(TTFT, Qt.SortOrder.AscendingOrder)
+    assert window.displayed_models() == ["alpha", "beta", "gamma"]  # alpha has no figure
+    window.view.sortByColumn(TTFT, Qt.SortOrder.DescendingOrder)
+    assert window.displayed_models() == ["gamma", "beta", "alpha"]
+    window.view.sortByColumn(MODEL, Qt.SortOrder.DescendingOrder)
+    assert window.displayed_models() == ["gamma", "beta", "alpha"]
+    window.view.sortByColumn(RANK, Qt.SortOrder.AscendingOrder)
+    assert window.displayed_models() == ["alpha", "gamma", "beta"]
+
+
+def test_a_swapped_store_is_read_on_the_next_refresh(
+    qtbot: QtBot, store: Store, tmp_path: Path
+) -> None:
+    known_votes(store)
+    current = [store]
+    arena = ArenaController(lambda: current[0])
+    window = arena.open_leaderboard()
+    qtbot.addWidget(window)
+    assert window.proxy.rowCount() == 3
+    with Store(tmp_path / "restored.sqlite3") as restored:
+        vote(restored, "B", ["delta", "epsilon"], at(MARCH_1))
+        current[0] = restored  # a restore replaced the history
+        arena.refresh_leaderboard()
+        assert window.displayed_models() == ["epsilon", "delta"]
+
+
+def test_damaged_votes_are_left_out(qtbot: QtBot, store: Store) -> None:
+    vote(store, "A", ["alpha", "beta"], at(MARCH_1))
+    vote(store, "B", ["alpha", "beta"], at(MARCH_1))
+    with store.transaction():  # as a hand edit or a damaged import could leave them
+        store.conn.execute("UPDATE votes SET winner = 'D' WHERE id = 2")
+    window = open_board(qtbot, store)[1]
+    assert column(window, VOTES) == ["1", "1"]
+
+
+def test_equal_ratings_share_a_rank_and_the_model_is_sound(qtmodeltester: ModelTester) -> None:
+    model = LeaderboardModel()
+    rows = [
+        LeaderboardRow("b", 1000.0, 900.0, 1100.0, 2, 0, 0, 2, None, 12.5),
+        LeaderboardRow("a", 1000.0, 900.0, 1100.0, 2, 0, 0, 2, 350.0, None),
+        LeaderboardRow("c", 1100.0, 1000.0, 1200.0, 1, 1, 0, 0, float("nan"), None),
+    ]
+    model.set_rows(rows)
+    qtmodeltester.check(model)
+    ranks = [model.index(r, RANK).data() for r in range(3)]
+    assert ranks == ["2", "2", "1"]
+    assert model.index(2, TTFT).data() == "\u2013"  # not a figure
+    assert model.headerData(RATING, Qt.Orientation.Horizontal) == "Rating"
+    model.set_rows([])
+    qtmodeltester.check(model)
