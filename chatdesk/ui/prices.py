@@ -94,6 +94,7 @@ class PriceTableDialog(QDialog):
         self.setAccessibleName(self.tr("Model prices"))
         self.resize(760, 420)
         self._providers = sorted(set(providers))
+        self._save_error = ""
 
         intro = QLabel(
             self.tr(
@@ -350,8 +351,21 @@ class PriceTableDialog(QDialog):
         return table
 
     def accept(self) -> None:
-        """Emit :attr:`prices_saved` and close, or stay open on the first problem."""
+        """Emit :attr:`prices_saved` and close, or stay open on the first problem.
+
+        Also stays open when a receiver called :meth:`show_save_error` while
+        handling the signal, so the user's edits are not lost.
+        """
         if not self._validate():
             return
+        self._save_error = ""
         self.prices_saved.emit(self.price_table())
+        if self._save_error:
+            return
         super().accept()
+
+    def show_save_error(self, text: str) -> None:
+        """Say why the table could not be kept (for the receiver of :attr:`prices_saved`)."""
+        self._save_error = text
+        self.message.setText(text)
+        self.message.show()
