@@ -77,6 +77,7 @@ def wire(window: Any, store: Any, current: dict[str, Any], args: argparse.Namesp
     """The controllers behind the window (asyncio, client, keys, history, settings)."""
     from chatdesk.core.keys import KeyStore
     from chatdesk.ctl.chat import Controller
+    from chatdesk.ctl.compare import CompareController
     from chatdesk.ctl.history import HistoryController
     from chatdesk.ctl.settingsctl import SettingsController
 
@@ -90,6 +91,7 @@ def wire(window: Any, store: Any, current: dict[str, Any], args: argparse.Namesp
     )
     controller.history = HistoryController(controller)
     controller.settings_ctl = SettingsController(controller)
+    controller.compare = CompareController(controller)
     controller.store_replaced.connect(lambda new: current.__setitem__("store", new))
     return controller
 
@@ -173,6 +175,10 @@ def run_app(args: argparse.Namespace) -> int:
 
     def after_first_paint() -> None:
         controller.start()
+        if getattr(args, "compare", False):
+            controller.compare.new_comparison(
+                getattr(args, "models", None) or None, getattr(args, "provider", None)
+            )
         run_warm_up()
         QTimer.singleShot(2000, controller.history.daily_backup)
 

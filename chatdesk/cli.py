@@ -143,7 +143,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"chatdesk {__version__}")
     # Window options (used when no subcommand is given).
     p.add_argument("--base-url", help="open the window on this server for this run")
-    p.add_argument("-m", "--model", help="model for this run")
+    p.add_argument(
+        "-m",
+        "--model",
+        action="append",
+        dest="models",
+        metavar="MODEL",
+        help="model for this run (with --compare: repeat 2 to 4 times, one per column)",
+    )
+    p.add_argument(
+        "--compare", action="store_true", help="open the window in a comparison of the -m models"
+    )
     p.add_argument("--provider", help="provider to use for this run")
     p.add_argument("--screenshot", help=argparse.SUPPRESS)
     p.add_argument("--smoke-test", action="store_true", help=argparse.SUPPRESS)
@@ -1110,6 +1120,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         except CredentialsInUrlError as exc:
             parser.exit(EXIT_USAGE, f"chatdesk: error: {exc}\n")
     if args.command is None:
+        models = getattr(args, "models", None) or []
+        args.model = models[-1] if models else None
+        if args.compare and models and not 2 <= len(models) <= 4:
+            parser.exit(EXIT_USAGE, "chatdesk: error: --compare needs 2 to 4 -m models\n")
         if sys.platform.startswith("linux") and not any(
             os.environ.get(v) for v in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
         ):

@@ -318,7 +318,47 @@ class Comparison:
         return any(v.user_message_id in ids for v in self.store.votes_for(self.id))
 
     def names_hidden(self) -> bool:
-        return self.blind and not self.voted_latest()
+        """Blind until the first vote; once revealed, the names stay on screen."""
+        return self.blind and not self.votes()
+
+    def fork_column(self, column: int, title: str | None = None) -> int:
+        """"Continue in chat": a new ordinary conversation holding this column's history."""
+        spec = self.columns[column]
+        path = self.path(column)
+        conv = self.store.get_conversation(self.conversation_id)
+        new_id = self.store.create_conversation(
+            title or (conv.title if conv else "Comparison"),
+            model=spec.model,
+            provider=spec.provider,
+            system_prompt=conv.system_prompt if conv else "",
+            params=dict(spec.params),
+        )
+        parent: int | None = None
+        with self.store.transaction():
+            for row in path:
+                parent = self.store.add_message(
+                    new_id,
+                    row.role,
+                    row.content,
+                    parent_id=parent,
+                    parts=row.parts,
+                    reasoning=row.reasoning,
+                    name=row.name,
+                    tool_calls=row.tool_calls,
+                    tool_call_id=row.tool_call_id,
+                    model_requested=row.model_requested,
+                    model=row.model,
+                    finish_reason=row.finish_reason,
+                    usage=row.usage,
+                    ttft_ms=row.ttft_ms,
+                    duration_ms=row.duration_ms,
+                    status=row.status if row.status != "streaming" else "interrupted",
+                    error=row.error,
+                    error_category=row.error_category,
+                    created=row.created,
+                    make_current=True,
+                )
+        return new_id
 
 
 class _AnswerRecorder(ExchangeObserver):

@@ -18,3 +18,12 @@ def plain(exc: BaseException, language: str = "en") -> str:
         return exc.explain(language)
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     return text or type(exc).__name__
+
+
+def explain_category(
+    category: str, language: str = "en", retry_after_s: float | None = None
+) -> str:
+    """What a stored error category means, in the user's language (a saved failed answer)."""
+    err = ApiError("", retry_after_s=retry_after_s)
+    err.category = category or "network"
+    return err.explain(language)

@@ -41,6 +41,7 @@ from chatdesk.ui.actions import MessageAction
 from chatdesk.ui.mainwindow import MainWindow
 
 if TYPE_CHECKING:
+    from chatdesk.ctl.compare import CompareController
     from chatdesk.ctl.history import HistoryController
     from chatdesk.ctl.settingsctl import SettingsController
 
@@ -87,6 +88,7 @@ class Controller(QObject):
         self.last_outcome: ExchangeOutcome | None = None
         self.history: HistoryController | None = None  # set by chatdesk.app.wire
         self.settings_ctl: SettingsController | None = None  # set by chatdesk.app.wire
+        self.compare: CompareController | None = None  # set by chatdesk.app.wire
         self._settings: dict[str, Any] = AppSettings.from_dict(
             store.get_setting("app_settings", {})
         ).to_dict()
@@ -286,10 +288,14 @@ class Controller(QObject):
 
     def new_conversation(self) -> None:
         """An empty chat; the row is created when the first message is sent."""
-        if self.busy:
+        if self.busy or self._compare_busy():
             self.window.set_status(self.tr("Wait for the answer to finish or stop it first."))
             return
+        self.window.show_compare(False)
         self.reset_to_new()
+
+    def _compare_busy(self) -> bool:
+        return self.compare is not None and self.compare.busy
 
     def reset_to_new(self) -> None:
         self.conversation_id = None
@@ -301,14 +307,19 @@ class Controller(QObject):
         self.window.composer.focus_input()
 
     def open_conversation(self, conversation_id: int) -> None:
-        if self.busy and conversation_id != self.conversation_id:
+        """Show a conversation: a comparison opens in the compare view, the rest here."""
+        if (self.busy and conversation_id != self.conversation_id) or self._compare_busy():
             self.window.set_status(self.tr("Wait for the answer to finish or stop it first."))
             if self.conversation_id is not None:
                 self.window.conversations.select_conversation(self.conversation_id)
             return
+        if self.compare is not None and self.compare.owns(conversation_id):
+            self.compare.open(conversation_id)
+            return
         conv = self.store.get_conversation(conversation_id)
         if conv is None:
             return
+        self.window.show_compare(False)
         self.conversation_id = conversation_id
         self.reload_messages()
         self.window.set_system_prompt(conv.system_prompt)
@@ -699,12 +710,16 @@ class Controller(QObject):
     # --- shutdown --------------------------------------------------------------------------
 
     def on_closing(self) -> None:
-        """Save the layout; a running answer is stopped (and saved as stopped)."""
+        """Save the layout; running answers are stopped (and saved as stopped)."""
         self.store.set_setting("window_layout", self.window.save_layout())
         self.window.conversations.flush_pending_delete()
         self.stop()
+        if self.compare is not None:
+            self.compare.stop_all()
 
     async def aclose(self) -> None:
+        if self.compare is not None:
+            await self.compare.aclose()
         if self._task is not None and not self._task.done():
             self.stop()
             try:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from chatdesk.core.exchange import Exchange, ExchangeObserver
+from chatdesk.store.rows import MessageRow
 
 if TYPE_CHECKING:
     from chatdesk.store import Store
@@ -32,11 +33,13 @@ class PaneBinder(ExchangeObserver):
         *,
         show_new_row: bool = True,
         on_finished: Callable[[Exchange], None] | None = None,
+        row_filter: Callable[[MessageRow], MessageRow] | None = None,
     ) -> None:
         self.model = model
         self.store = store
         self.show_new_row = show_new_row
         self.on_finished = on_finished
+        self.row_filter = row_filter
         self.ids: dict[int, int] = {}
         self.detached = False
 
@@ -50,7 +53,10 @@ class PaneBinder(ExchangeObserver):
             return
         row = self.store.get_message(message_id)
         if row is not None:
-            self.model.append_message(row)
+            self.model.append_message(self._shown(row))
+
+    def _shown(self, row: MessageRow) -> MessageRow:
+        return self.row_filter(row) if self.row_filter is not None else row
 
     def text_arrived(self, exchange: Exchange, index: int, text: str, reasoning: bool) -> None:
         if self.detached or index != 0 or 0 not in self.ids:
@@ -66,7 +72,7 @@ class PaneBinder(ExchangeObserver):
             for mid in self.ids.values():
                 row = self.store.get_message(mid)
                 if row is not None and self.model.row_of(mid) >= 0:
-                    self.model.update_message(row)
+                    self.model.update_message(self._shown(row))
         if self.on_finished is not None:
             self.on_finished(exchange)
 

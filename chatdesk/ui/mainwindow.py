@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from chatdesk.store.rows import ConversationRow
 
 if TYPE_CHECKING:
+    from chatdesk.ui.compareview import CompareView
     from chatdesk.ui.keypanel import KeyPanel
     from chatdesk.ui.params import ParamsPanel
 from chatdesk.ui.composer import Composer
@@ -58,6 +59,8 @@ class MainWindow(QMainWindow):
     system_prompt_changed = Signal(str)
     preset_save_requested = Signal()
     preset_chosen = Signal(str)
+    compare_requested = Signal()
+    leaderboard_requested = Signal()
     closing = Signal()
 
     def __init__(
@@ -69,6 +72,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.setWindowTitle("ChatDesk")
         self.resize(1180, 780)
+        self._dark = False
 
         # Left: conversations.  Centre: messages over the composer (or the key panel).
         self.conversations = ConversationList(fetch_conversations)
@@ -76,6 +80,7 @@ class MainWindow(QMainWindow):
         self.message_view = MessageView(model)
         self.composer = Composer()
         self._key_panel: KeyPanel | None = None  # built on first use (after the first paint)
+        self._compare_view: CompareView | None = None  # built on first use
 
         chat_page = QWidget()
         chat_layout = QVBoxLayout(chat_page)
@@ -136,6 +141,17 @@ class MainWindow(QMainWindow):
             spacer.sizePolicy().horizontalPolicy().Expanding,
             spacer.sizePolicy().verticalPolicy().Preferred,
         )
+        bar.addSeparator()
+        self.compare_action = QAction(self.tr("Compare"), self)
+        self.compare_action.setToolTip(
+            self.tr("Compare 2 to 4 models side by side on one prompt (Ctrl+Shift+N)")
+        )
+        self.compare_action.setCheckable(True)
+        self.compare_action.triggered.connect(self._on_compare_action)
+        bar.addAction(self.compare_action)
+        self._chat_tools = [
+            a for a in bar.actions() if a is not self.compare_action and not a.isSeparator()
+        ]
         bar.addWidget(spacer)
         self.status_label = QLabel()
         self.status_label.setObjectName("status-label")
@@ -181,6 +197,11 @@ class MainWindow(QMainWindow):
         new_action = file_menu.addAction(self.tr("New chat"))
         new_action.setShortcut(QKeySequence.StandardKey.New)
         new_action.triggered.connect(self.conversations.new_requested)
+        new_compare = file_menu.addAction(self.tr("New comparison"))
+        new_compare.setShortcut(QKeySequence("Ctrl+Shift+N"))
+        new_compare.triggered.connect(self.compare_requested)
+        board = file_menu.addAction(self.tr("Model leaderboard…"))
+        board.triggered.connect(self.leaderboard_requested)
         file_menu.addSeparator()
         export_one = file_menu.addAction(self.tr("Export conversation…"))
         export_one.setShortcut(QKeySequence("Ctrl+E"))
@@ -232,9 +253,44 @@ class MainWindow(QMainWindow):
             self._dock_layout.addWidget(self._params_panel, 1)
         return self._params_panel
 
+    @property
+    def compare_view(self) -> CompareView:
+        """The compare page (built when first needed)."""
+        if self._compare_view is None:
+            from chatdesk.ui.compareview import CompareView
+
+            self._compare_view = CompareView(self.message_model.image_loader)
+            self.centre.addWidget(self._compare_view)
+            self._compare_view.set_dark(self._dark)
+        return self._compare_view
+
+    def comparing(self) -> bool:
+        """Whether the compare page is the one on screen."""
+        return self._compare_view is not None and self.centre.currentWidget() is self._compare_view
+
+    def show_compare(self, show: bool) -> None:
+        """Switch the centre between the chat and the compare page."""
+        if show:
+            self.centre.setCurrentWidget(self.compare_view)
+        else:
+            self.centre.setCurrentIndex(0)
+        self.compare_action.setChecked(show)
+        for action in self._chat_tools:
+            action.setVisible(not show)
+
+    def _on_compare_action(self, checked: bool) -> None:
+        if checked:
+            self.compare_requested.emit()
+        else:
+            self.show_compare(False)
+            self.conversations.new_requested.emit()
+
     def set_dark(self, dark: bool) -> None:
         """Theme switch (called by chatdesk.app.apply_appearance on every top-level window)."""
+        self._dark = dark
         self.message_view.set_dark(dark)
+        if self._compare_view is not None:
+            self._compare_view.set_dark(dark)
 
     def show_key_panel(self, show: bool) -> None:
         """First run without a key: the friendly panel replaces the chat."""
@@ -287,7 +343,11 @@ class MainWindow(QMainWindow):
             self.chat_splitter.restoreState(chat)
 
     def _on_escape(self) -> None:
-        if self.composer.is_busy():
+        """Esc stops what is streaming on screen (every column of a comparison)."""
+        if self.comparing():
+            if self.compare_view.composer.is_busy():
+                self.compare_view.composer.stop_requested.emit()
+        elif self.composer.is_busy():
             self.composer.stop_requested.emit()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)

@@ -1,0 +1,618 @@
+"""The compare controller: 2 to 4 columns answering one prompt, side by side.
+
+It drives :class:`~chatdesk.core.compare.Comparison` (saving, threads, carry-forward,
+votes) and binds each column's :class:`~chatdesk.core.exchange.Exchange` to that
+column's message view with a :class:`~chatdesk.ctl.pane.PaneBinder`. Columns stream
+concurrently on the one event loop; a failing column shows its own error and Retry
+while the others go on. In blind mode no model name reaches a widget before the vote.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import html
+import time
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from chatdesk.core import figures as figs
+from chatdesk.core.compare import (
+    LABELS,
+    MAX_COLUMNS,
+    MIN_COLUMNS,
+    ColumnSpec,
+    CompareError,
+    Comparison,
+)
+from chatdesk.core.errors import ChatdeskError, ValidationError, explain_category, plain
+from chatdesk.core.exchange import Exchange
+from chatdesk.core.keys import KeyringProblem
+from chatdesk.core.prices import PriceTable
+from chatdesk.core.services import DEFAULT_MODEL, Endpoint, SetupError, resolve_endpoint
+from chatdesk.core.turns import Draft, title_from_text
+from chatdesk.core.worddiff import diff_words
+from chatdesk.ctl.pane import PaneBinder
+from chatdesk.store.rows import MessageRow
+
+if TYPE_CHECKING:
+    from chatdesk.ctl.chat import Controller
+    from chatdesk.ui.compareview import CompareView
+
+_DIFF_STYLE = {
+    "removed": "background:#f8d7da; color:#842029; text-decoration: line-through;",
+    "added": "background:#d1e7dd; color:#0f5132;",
+}
+
+
+class CompareController(QObject):
+    """Wires the compare view to core.
+
+    Signals:
+        turn_finished(): every column of the current turn has ended.
+        voted(str): a vote was stored (its value).
+    """
+
+    turn_finished = Signal()
+    voted = Signal(str)
+
+    def __init__(self, chat: Controller) -> None:
+        super().__init__(chat)
+        self.chat = chat
+        self.window = chat.window
+        self.comparison: Comparison | None = None
+        self.specs: list[ColumnSpec] = []
+        self.blind = False
+        self.exchanges: dict[int, Exchange] = {}
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._prices: PriceTable | None = None
+        self._diff: tuple[int, int] | None = None
+        self._timer = QTimer(self)
+        self._timer.setInterval(100)
+        self._timer.timeout.connect(self.refresh_figures)
+        self._view: CompareView | None = None
+        self._arena: Any = None
+        self.window.compare_requested.connect(lambda: self.new_comparison())
+        self.window.leaderboard_requested.connect(self.open_leaderboard)
+
+    # --- the view ---------------------------------------------------------------------
+
+    @property
+    def store(self) -> Any:
+        return self.chat.store
+
+    @property
+    def view(self) -> CompareView:
+        """The compare page, connected on first use."""
+        if self._view is None:
+            v = self.window.compare_view
+            v.composer.submitted.connect(self.on_submitted)
+            v.composer.stop_requested.connect(self.stop_all)
+            v.composer.set_send_key(str(self.chat.settings().get("send_key", "enter")))
+            v.add_column_requested.connect(self.add_column)
+            v.blind_toggled.connect(self.set_blind)
+            v.vote_cast.connect(self.vote)
+            v.rerun_requested.connect(lambda: self.rerun(send=False))
+            v.leaderboard_requested.connect(self.open_leaderboard)
+            v.prices_requested.connect(self.open_prices)
+            v.diff_toggled.connect(self.set_diff)
+            v.sync_toggled.connect(self._on_sync)
+            v.column_model_changed.connect(self.set_column_model)
+            v.column_params_requested.connect(self.edit_column_params)
+            v.column_stop_requested.connect(self.stop_column)
+            v.column_retry_requested.connect(self.retry_column)
+            v.column_remove_requested.connect(self.remove_column)
+            v.column_move_requested.connect(self.move_column)
+            v.column_carry_toggled.connect(self.set_carry)
+            v.column_continue_requested.connect(self.continue_in_chat)
+            self._view = v
+        return self._view
+
+    @property
+    def busy(self) -> bool:
+        """Whether a column is still answering (a finished exchange counts as done even
+        while its task unwinds)."""
+        return any(not ex.finished for ex in self.exchanges.values())
+
+    def owns(self, conversation_id: int) -> bool:
+        """Whether this conversation is a comparison (it opens in the compare view)."""
+        return self.store.comparison_for_conversation(conversation_id) is not None
+
+    def names_hidden(self) -> bool:
+        if self.comparison is not None:
+            return self.comparison.names_hidden()
+        return False  # before the first prompt the user picks the models, in the open
+
+    def _scrub(self, row: MessageRow) -> MessageRow:
+        """In blind mode a row reaches the view without the models' names."""
+        if not self.names_hidden():
+            return row
+        return dataclasses.replace(row, model=None, model_requested=None)
+
+    # --- starting, opening --------------------------------------------------------------
+
+    def new_comparison(self, models: list[str] | None = None, provider: str | None = None) -> bool:
+        """An empty comparison (saved with its first prompt); False while one is running."""
+        if self.busy or self.chat.busy:
+            self.window.set_status(self.tr("Wait for the answers to finish or stop them first."))
+            self.window.compare_action.setChecked(self.window.comparing())
+            return False
+        if not models:
+            first = self.chat.current_model()
+            others = [m for m in self.window.model_picker.models() if m != first]
+            models = [first, others[0] if others else first]
+        models = [m for m in models if m.strip()][:MAX_COLUMNS]
+        while len(models) < MIN_COLUMNS:
+            models.append(models[-1] if models else DEFAULT_MODEL)
+        self.specs = [ColumnSpec(m, {}, provider) for m in models]
+        self.comparison = None
+        self.blind = False
+        self.exchanges = {}
+        self._diff = None
+        self.window.show_compare(True)
+        self.window.conversations.select_conversation(-1)
+        self._show()
+        self.view.composer.focus_input()
+        return True
+
+    def open(self, conversation_id: int) -> None:
+        """Show a saved comparison with its answers, figures and votes (offline)."""
+        comparison = Comparison.for_conversation(self.store, conversation_id)
+        if comparison is None:
+            return
+        self.comparison = comparison
+        self.specs = list(comparison.columns)
+        self.blind = comparison.blind
+        self.exchanges = {}
+        self._diff = None
+        self.window.show_compare(True)
+        self._show()
+
+    def _show(self) -> None:
+        """Everything on the page from the current state."""
+        v = self.view
+        self._prices = None
+        v.set_column_count(len(self.specs))
+        v.set_blind(self.blind)
+        editable = self.comparison is None or self.comparison.can_edit_columns()
+        hidden = self.names_hidden()
+        models = self._model_list()
+        for i, column in enumerate(v.columns):
+            column.set_models([] if hidden else models)
+            column.set_model_name(None if hidden else self.specs[i].model, editable=editable)
+            column.set_running(False)
+            column.set_carry(self.comparison is not None and self.comparison.carry == i)
+            column.show_diff(None)
+            column.model.image_loader = self.store.get_image
+            rows = self.comparison.path(i) if self.comparison is not None else []
+            column.model.set_messages([self._scrub(r) for r in rows], {})
+            column.set_state("")
+            answer = self.comparison.answer(i) if self.comparison is not None else None
+            if answer is not None and answer.status == "error":
+                column.set_state(self._error_text(answer), error=True, retry=True)
+        v.set_editable(editable)
+        v.diff_check.setChecked(False)
+        if self.comparison is not None:
+            conv = self.store.get_conversation(self.comparison.conversation_id)
+            v.title.setText(conv.title if conv else self.tr("Comparison"))
+        else:
+            v.title.setText(self.tr("New comparison"))
+        self.refresh_figures()
+        self._show_rule()
+        self._show_vote()
+
+    def _model_list(self) -> list[dict[str, Any]]:
+        return [{"id": m} for m in self.window.model_picker.models()]
+
+    def _error_text(self, row: MessageRow) -> str:
+        retry = row.meta.get("retry_after_s") if isinstance(row.meta, dict) else None
+        wait = float(retry) if isinstance(retry, int | float) and 0 < retry < 86400 else None
+        return explain_category(row.error_category or "", self.chat.language(), wait)
+
+    # --- columns (before the first prompt) -------------------------------------------------
+
+    def _editable(self) -> bool:
+        if self.comparison is not None and not self.comparison.can_edit_columns():
+            self.window.set_status(self.tr("Columns are fixed once the first prompt is sent."))
+            return False
+        return not self.busy
+
+    def _save_specs(self) -> None:
+        if self.comparison is not None:
+            self.comparison.set_columns(self.specs)
+
+    def add_column(self) -> None:
+        if not self._editable() or len(self.specs) >= MAX_COLUMNS:
+            return
+        last = self.specs[-1]
+        self.specs.append(ColumnSpec(last.model, dict(last.params), last.provider))
+        self._save_specs()
+        self._show()
+
+    def remove_column(self, index: int) -> None:
+        if not self._editable() or len(self.specs) <= MIN_COLUMNS:
+            return
+        del self.specs[index]
+        self._save_specs()
+        self._show()
+
+    def move_column(self, index: int, step: int) -> None:
+        target = index + step
+        if not self._editable() or not 0 <= target < len(self.specs):
+            return
+        self.specs[index], self.specs[target] = self.specs[target], self.specs[index]
+        self._save_specs()
+        self._show()
+
+    def set_column_model(self, index: int, model: str) -> None:
+        if not model.strip() or not self._editable() or index >= len(self.specs):
+            return
+        self.specs[index] = dataclasses.replace(self.specs[index], model=model.strip())
+        self._save_specs()
+
+    def set_column_params(self, index: int, params: dict[str, Any]) -> None:
+        if not self._editable() or index >= len(self.specs):
+            return
+        self.specs[index] = dataclasses.replace(self.specs[index], params=dict(params))
+        self._save_specs()
+
+    def edit_column_params(self, index: int) -> None:
+        from chatdesk.ui.comparecolumn import ColumnParamsDialog
+
+        if not self._editable():
+            return
+        dialog = ColumnParamsDialog(LABELS[index], self.specs[index].params, self.window)
+        if dialog.exec():
+            self.set_column_params(index, dialog.params())
+
+    def set_blind(self, blind: bool) -> None:
+        if self.comparison is not None and not self.comparison.can_edit_columns():
+            self.view.set_blind(self.blind)
+            return
+        self.blind = blind
+
+    # --- sending -----------------------------------------------------------------------
+
+    def on_submitted(self, text: str, attachments: list[Any]) -> None:
+        """The compare composer sent a prompt: every column answers it at once."""
+        composer = self.view.composer
+        if self.busy:
+            composer.set_text(text)
+            composer.set_attachments(attachments)
+            return
+        try:
+            self._send(text, attachments)
+        except (ChatdeskError, CompareError, ValueError, KeyringProblem) as exc:
+            composer.set_text(text)
+            composer.set_attachments(attachments)
+            self.window.set_status(self.tr("Not sent: %1").replace("%1", plain(exc)))
+
+    def _send(self, text: str, attachments: list[Any]) -> None:
+        if self.chat.endpoint is None:
+            raise SetupError(self.tr("Set up a server and key first."))
+        draft = Draft(text, [(a.data, a.mime) for a in attachments])
+        created = False
+        if self.comparison is None:
+            self.comparison = Comparison.create(
+                self.store, self.specs, title=title_from_text(text), blind=self.blind
+            )
+            self.specs = list(self.comparison.columns)  # blind mode shuffled them
+            created = True
+        try:
+            exchanges = self.comparison.start_turn(draft, self._client_for)
+        except Exception:
+            if created:  # nothing was sent: leave no empty comparison behind
+                self.store.delete_conversation(self.comparison.conversation_id)
+                self.comparison = None
+            raise
+        if created:
+            self.window.conversations.reload()
+            self.window.conversations.select_conversation(self.comparison.conversation_id)
+        self._diff = None
+        self._show()
+        self.exchanges = {}
+        for i, exchange in enumerate(exchanges):
+            self._launch(i, exchange)
+        self.view.set_busy(True)
+        self._timer.start()
+
+    def _client_for(self, spec: ColumnSpec) -> tuple[Any, Endpoint]:
+        """The pooled client of a column's provider (the window's server by default)."""
+        endpoint = self.chat.endpoint
+        if spec.provider and (endpoint is None or spec.provider != endpoint.name):
+            endpoint = resolve_endpoint(self.store, self.chat.keys, provider=spec.provider)
+        if endpoint is None:
+            raise SetupError(self.tr("Set up a server and key first."))
+        return self.chat.pool.get(endpoint), endpoint
+
+    def _launch(self, index: int, exchange: Exchange) -> None:
+        column = self.view.columns[index]
+        binder = PaneBinder(column.model, self.store, row_filter=self._scrub)
+        exchange.observe(binder)
+        self.exchanges[index] = exchange
+        column.set_running(True)
+        column.set_state(self.tr("Waiting for the first token…"))
+        task = asyncio.ensure_future(self._run(index, exchange))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _run(self, index: int, exchange: Exchange) -> None:
+        pool = self.chat.pool
+        pool.acquire(exchange.client)
+        try:
+            await exchange.run()
+        finally:
+            await pool.release(exchange.client)
+            self._column_done(index, exchange)
+
+    def _column_done(self, index: int, exchange: Exchange) -> None:
+        if self._view is None or index >= len(self.view.columns):
+            return
+        if self.exchanges.get(index) is not exchange:
+            return  # a retry replaced it
+        column = self.view.columns[index]
+        column.set_running(False)
+        status = str(exchange.status)
+        if exchange.failure is not None:
+            column.set_state(
+                self.tr("Not saved: %1").replace("%1", plain(exchange.failure)), error=True
+            )
+        elif exchange.error is not None:
+            text = exchange.error.explain(self.chat.language())
+            column.set_state(text, error=True, retry=True)
+        elif status == "stopped":
+            column.set_state(self.tr("Stopped"), retry=True)
+        else:
+            column.set_state("")
+        self.refresh_figures()
+        if not self.busy:
+            self._timer.stop()
+            self.view.set_busy(False)
+            self._show_vote()
+            self._show_rule()
+            self.turn_finished.emit()
+
+    def stop_column(self, index: int) -> None:
+        exchange = self.exchanges.get(index)
+        if exchange is not None:
+            exchange.stop()
+
+    def stop_all(self) -> None:
+        for exchange in self.exchanges.values():
+            exchange.stop()
+
+    def retry_column(self, index: int) -> None:
+        """Send this column's prompt again; the other columns are left as they are."""
+        if self.comparison is None or not self.comparison.turns:
+            return
+        running = self.exchanges.get(index)
+        if running is not None and not running.finished:
+            return
+        failed = self.comparison.answer(index)
+        if failed is not None and failed.status == "error" and not failed.content:
+            self.store.delete_message(failed.id)
+        try:
+            exchange = self.comparison.make_exchange(index, self._client_for)
+        except (ChatdeskError, CompareError, ValueError) as exc:
+            self.window.set_status(plain(exc))
+            return
+        column = self.view.columns[index]
+        user = (self.comparison.turns[-1].get("users") or {}).get(str(index))
+        rows = self.store.path_to(user) if isinstance(user, int) else []
+        column.model.set_messages([self._scrub(r) for r in rows], {})
+        self._launch(index, exchange)
+        self.view.set_busy(True)
+        self._timer.start()
+
+    # --- figures ------------------------------------------------------------------------
+
+    def _price(self, spec: ColumnSpec) -> Any:
+        if self._prices is None:
+            self._prices = PriceTable.load(self.store)
+        provider = spec.provider or (self.chat.endpoint.name if self.chat.endpoint else None)
+        return self._prices.get(provider, spec.model)
+
+    def column_figures(self) -> list[figs.Figures]:
+        """Every column's figures: live from its exchange, else from its saved answer."""
+        out: list[figs.Figures] = []
+        now = time.monotonic()
+        for i, spec in enumerate(self.specs):
+            price = None if self.names_hidden() else self._price(spec)
+            exchange = self.exchanges.get(i)
+            if exchange is not None and exchange.stats.started is not None:
+                out.append(figs.from_stats(exchange.stats, price, now))
+                continue
+            row = self.comparison.answer(i) if self.comparison is not None else None
+            out.append(figs.from_row(row, price) if row is not None else figs.Figures())
+        return out
+
+    def refresh_figures(self) -> None:
+        if self._view is None:
+            return
+        values = self.column_figures()
+        best = {key: figs.best(values, key) for key in figs.LOWER_IS_BETTER}
+        for i, (column, f) in enumerate(zip(self.view.columns, values, strict=False)):
+            column.set_figure("ttft", _ms(f.ttft_ms), best=i in best["ttft"])
+            column.set_figure("total", _secs(f.total_ms), best=i in best["total"])
+            tokens = "–"
+            if f.tokens_in is not None or f.tokens_out is not None:
+                tokens = f"{_int(f.tokens_in)} / {_int(f.tokens_out)}"
+            column.set_figure("tokens", tokens)
+            speed = (
+                "–"
+                if f.tokens_per_s is None
+                else self.tr("%1 tok/s").replace("%1", f"{f.tokens_per_s:.1f}")
+            )
+            column.set_figure("speed", speed, best=i in best["speed"])
+            column.set_figure("finish", f.finish or "–")
+            cost = "–" if f.cost is None else f"{f.cost:.4f} {f.currency}".strip()
+            column.set_figure("cost", cost, best=i in best["cost"])
+            exchange = self.exchanges.get(i)
+            if exchange is not None and not exchange.finished and exchange.stats.ttft_ms:
+                if column.state_label.text() == self.tr("Waiting for the first token…"):
+                    column.set_state(self.tr("Streaming…"))
+
+    # --- follow-up rule -------------------------------------------------------------------
+
+    def set_carry(self, index: int, on: bool) -> None:
+        """Make this column's latest answer every column's context for the next prompt."""
+        comparison = self.comparison
+        if comparison is None or comparison.answer(index) is None:
+            self.view.columns[index].set_carry(False)
+            self.window.set_status(self.tr("There is no answer to carry forward yet."))
+            return
+        comparison.set_carry(index if on else None)
+        for i, column in enumerate(self.view.columns):
+            column.set_carry(comparison.carry == i)
+        self._show_rule()
+
+    def _show_rule(self) -> None:
+        if self._view is None:
+            return
+        carry = self.comparison.carry if self.comparison is not None else None
+        if self.comparison is None or not self.comparison.turns:
+            text = self.tr("One prompt goes to every column; each answers on its own.")
+        elif carry is None:
+            text = self.tr("Next prompt: each column continues its own thread.")
+        else:
+            who = LABELS[carry]
+            if not self.names_hidden():
+                who += f" ({self.specs[carry].model})"
+            text = self.tr("Next prompt: every column continues from %1's answer.").replace(
+                "%1", who
+            )
+        self.view.set_rule(text)
+
+    # --- votes ----------------------------------------------------------------------------
+
+    def _show_vote(self) -> None:
+        comparison = self.comparison
+        if self._view is None:
+            return
+        if comparison is None or not comparison.turns or self.busy:
+            self.view.show_vote(False)
+            return
+        answered = all(comparison.answer(i) is not None for i in range(len(self.specs)))
+        if comparison.voted_latest():
+            self.view.show_vote(False, self._reveal_text())
+        else:
+            self.view.show_vote(answered)
+
+    def _reveal_text(self) -> str:
+        assert self.comparison is not None
+        votes = self.comparison.votes()
+        last = votes[-1].winner if votes else ""
+        names = " · ".join(f"{LABELS[i]} = {s.model}" for i, s in enumerate(self.specs))
+        shown = {"tie": self.tr("tie"), "bad": self.tr("all bad")}.get(last, last)
+        return self.tr("Your vote: %1. %2").replace("%1", shown).replace("%2", names)
+
+    def vote(self, winner: str) -> None:
+        """Store the vote on the latest turn; blind names are revealed by it."""
+        if self.comparison is None or self.busy:
+            return
+        try:
+            self.comparison.vote(winner)
+        except (CompareError, ValueError) as exc:
+            self.window.set_status(plain(exc))
+            return
+        self._show()  # names revealed, rows shown with their models
+        self.voted.emit(winner)
+
+    # --- other actions ----------------------------------------------------------------------
+
+    def continue_in_chat(self, index: int) -> None:
+        """This column becomes an ordinary conversation with its whole history."""
+        if self.comparison is None or self.comparison.answer(index) is None or self.busy:
+            return
+        new_id = self.comparison.fork_column(index)
+        self.window.show_compare(False)
+        self.window.conversations.reload()
+        self.chat.open_conversation(new_id)
+        self.window.conversations.select_conversation(new_id)
+
+    def rerun(self, *, send: bool = False) -> None:
+        """The saved prompt again, in a new comparison of the same columns (editable first)."""
+        if self.comparison is None or self.busy:
+            return
+        prompt = self.comparison.last_prompt()
+        specs = [dataclasses.replace(s, params=dict(s.params)) for s in self.comparison.columns]
+        blind = self.comparison.blind
+        if not self.new_comparison([s.model for s in specs]):
+            return
+        self.specs = specs
+        self.blind = blind
+        self._show()
+        self.view.composer.set_text(prompt)
+        if send:
+            self.view.composer.send()
+        else:
+            self.window.set_status(self.tr("Change the models if you like, then send."))
+
+    def set_diff(self, on: bool, left: int, right: int) -> None:
+        """Word differences of two columns' latest answers, in those two columns."""
+        if self._view is None:
+            return
+        for column in self.view.columns:
+            column.show_diff(None)
+        self._diff = None
+        if not on or self.comparison is None or left == right:
+            return
+        a, b = self.comparison.answer(left), self.comparison.answer(right)
+        if a is None or b is None:
+            self.window.set_status(self.tr("Both columns need an answer to compare."))
+            return
+        result = diff_words(a.content, b.content)
+        self.view.columns[left].show_diff(_diff_html(result.left))
+        self.view.columns[right].show_diff(_diff_html(result.right))
+        self._diff = (left, right)
+
+    def _on_sync(self, on: bool) -> None:
+        if self.comparison is not None:
+            self.comparison.state["sync_scroll"] = on
+            self.comparison.save_state()
+
+    @property
+    def arena(self) -> Any:
+        """Leaderboard and price table (built on first use)."""
+        if self._arena is None:
+            from chatdesk.ctl.arena import ArenaController
+
+            self._arena = ArenaController(lambda: self.chat.store, self)
+        return self._arena
+
+    def open_leaderboard(self) -> Any:
+        return self.arena.open_leaderboard(self.window)
+
+    def open_prices(self) -> Any:
+        self._prices = None  # reloaded at the next refresh
+        return self.arena.open_prices(self.window)
+
+    async def aclose(self) -> None:
+        self.stop_all()
+        for task in list(self._tasks):
+            try:
+                await task
+            except (asyncio.CancelledError, ChatdeskError, ValidationError):
+                pass
+
+
+def _ms(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0f} ms"
+
+
+def _secs(value: float | None) -> str:
+    return "–" if value is None else f"{value / 1000:.1f} s"
+
+
+def _int(value: int | None) -> str:
+    return "–" if value is None else str(value)
+
+
+def _diff_html(segments: list[tuple[str, str]]) -> str:
+    parts = []
+    for text, kind in segments:
+        escaped = html.escape(text).replace("\n", "<br>")
+        style = _DIFF_STYLE.get(kind)
+        parts.append(f'<span style="{style}">{escaped}</span>' if style else escaped)
+    return "<div style='white-space: pre-wrap;'>" + "".join(parts) + "</div>"

@@ -1,0 +1,253 @@
+"""One column of the compare view: a model, its parameters, its figures and its answers.
+
+The column shows what the compare controller gives it; it never runs a request. In
+blind mode it holds no model name at all (not in a hidden widget, a tooltip or an
+accessible name): the label is "Model A" until the vote reveals the name.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QStackedWidget,
+    QTextBrowser,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from chatdesk.ui.messagemodel import MessageListModel
+from chatdesk.ui.messageview import MessageView
+from chatdesk.ui.modelpicker import ModelPicker
+
+# Row keys of the figures grid, in display order.
+FIGURES = ("ttft", "total", "tokens", "speed", "finish", "cost")
+
+
+class CompareColumn(QFrame):
+    """A compare column.
+
+    Signals:
+        model_changed(str): the user picked another model (before the first prompt).
+        params_requested(): the user wants to edit this column's parameters.
+        stop_requested(), retry_requested(), remove_requested(): buttons.
+        move_requested(int): -1 left, +1 right.
+        carry_toggled(bool): "Carry this answer forward" was switched.
+        continue_requested(): "Continue in chat".
+    """
+
+    model_changed = Signal(str)
+    params_requested = Signal()
+    stop_requested = Signal()
+    retry_requested = Signal()
+    remove_requested = Signal()
+    move_requested = Signal(int)
+    carry_toggled = Signal(bool)
+    continue_requested = Signal()
+
+    def __init__(self, label: str, image_loader: Any = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.label = label
+        self.setObjectName(f"compare-column-{label}")
+        self.model = MessageListModel(image_loader=image_loader)
+        self.view = MessageView(self.model)
+
+        head = QHBoxLayout()
+        head.setContentsMargins(4, 4, 4, 0)
+        self.badge = QLabel(label)
+        self.badge.setObjectName("column-badge")
+        self.badge.setStyleSheet("font-weight: 600; padding: 0 6px;")
+        head.addWidget(self.badge)
+        self.picker = ModelPicker()
+        self.picker.setMinimumWidth(140)
+        self.picker.model_changed.connect(self.model_changed)
+        self.blind_label = QLabel()
+        self.blind_label.hide()
+        head.addWidget(self.picker, 1)
+        head.addWidget(self.blind_label, 1)
+        self.params_button = self._tool("⚙", self.tr("Parameters of this column"))
+        self.params_button.clicked.connect(self.params_requested)
+        self.left_button = self._tool("◀", self.tr("Move this column left"))
+        self.left_button.clicked.connect(lambda: self.move_requested.emit(-1))
+        self.right_button = self._tool("▶", self.tr("Move this column right"))
+        self.right_button.clicked.connect(lambda: self.move_requested.emit(1))
+        self.remove_button = self._tool("✕", self.tr("Remove this column"))
+        self.remove_button.clicked.connect(self.remove_requested)
+        for b in (self.params_button, self.left_button, self.right_button, self.remove_button):
+            head.addWidget(b)
+
+        self.figures: dict[str, QLabel] = {}
+        grid = QGridLayout()
+        grid.setContentsMargins(6, 2, 6, 2)
+        grid.setHorizontalSpacing(10)
+        names = {
+            "ttft": self.tr("First token"),
+            "total": self.tr("Total"),
+            "tokens": self.tr("Tokens in/out"),
+            "speed": self.tr("Speed"),
+            "finish": self.tr("Finish"),
+            "cost": self.tr("Cost"),
+        }
+        for i, key in enumerate(FIGURES):
+            name = QLabel(names[key])
+            name.setStyleSheet("color: palette(placeholder-text);")
+            value = QLabel("–")
+            value.setObjectName(f"figure-{key}")
+            value.setAccessibleName(names[key])
+            grid.addWidget(name, i // 3 * 2, i % 3)
+            grid.addWidget(value, i // 3 * 2 + 1, i % 3)
+            self.figures[key] = value
+
+        self.diff = QTextBrowser()
+        self.diff.setOpenLinks(False)
+        self.diff.setAccessibleName(self.tr("Word differences"))
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.view)
+        self.stack.addWidget(self.diff)
+
+        foot = QHBoxLayout()
+        foot.setContentsMargins(4, 0, 4, 4)
+        self.state_label = QLabel()
+        self.state_label.setObjectName("column-state")
+        self.state_label.setWordWrap(True)
+        foot.addWidget(self.state_label, 1)
+        self.stop_button = self._tool(self.tr("Stop"), self.tr("Stop this column"))
+        self.stop_button.clicked.connect(self.stop_requested)
+        self.retry_button = self._tool(self.tr("Retry"), self.tr("Send this column again"))
+        self.retry_button.clicked.connect(self.retry_requested)
+        self.carry_button = self._tool(
+            self.tr("Carry forward"),
+            self.tr("Make this answer the shared context of every column for the next prompt"),
+        )
+        self.carry_button.setCheckable(True)
+        self.carry_button.toggled.connect(self.carry_toggled)
+        self.chat_button = self._tool(
+            self.tr("Continue in chat"),
+            self.tr("Open this column as an ordinary conversation with its whole history"),
+        )
+        self.chat_button.clicked.connect(self.continue_requested)
+        for b in (self.stop_button, self.retry_button, self.carry_button, self.chat_button):
+            foot.addWidget(b)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addLayout(head)
+        layout.addLayout(grid)
+        layout.addWidget(self.stack, 1)
+        layout.addLayout(foot)
+        self.set_running(False)
+        self.retry_button.hide()
+        self.setAccessibleName(self.tr("Column %1").replace("%1", label))
+
+    def _tool(self, text: str, tip: str) -> QToolButton:
+        button = QToolButton()
+        button.setText(text)
+        button.setToolTip(tip)
+        button.setAccessibleName(tip)
+        button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        return button
+
+    # --- what the controller sets -----------------------------------------------------
+
+    def set_label(self, label: str) -> None:
+        self.label = label
+        self.badge.setText(label)
+        self.setAccessibleName(self.tr("Column %1").replace("%1", label))
+
+    def set_model_name(self, model: str | None, *, editable: bool) -> None:
+        """Show the model (None: blind, the name is not held anywhere in this widget)."""
+        if model is None:
+            self.picker.blockSignals(True)
+            self.picker.set_models([])
+            self.picker.setEditText("")
+            self.picker.setToolTip("")
+            self.picker.blockSignals(False)
+            self.picker.hide()
+            self.blind_label.setText(self.tr("Model %1").replace("%1", self.label))
+            self.blind_label.show()
+            return
+        self.blind_label.hide()
+        self.picker.show()
+        self.picker.set_current(model)
+        self.picker.setEnabled(editable)
+
+    def set_models(self, models: list[dict[str, Any]]) -> None:
+        if self.picker.isVisible() or not self.blind_label.isVisible():
+            current = self.picker.current()
+            self.picker.set_models(models)
+            if current:
+                self.picker.set_current(current)
+
+    def set_editable(self, editable: bool, *, can_remove: bool) -> None:
+        """Before the first prompt the columns can change; afterwards they are fixed."""
+        self.picker.setEnabled(editable)
+        self.params_button.setEnabled(editable)
+        self.left_button.setVisible(editable)
+        self.right_button.setVisible(editable)
+        self.remove_button.setVisible(editable and can_remove)
+
+    def set_running(self, running: bool) -> None:
+        self.stop_button.setVisible(running)
+        self.carry_button.setEnabled(not running)
+        self.chat_button.setEnabled(not running)
+
+    def set_state(self, text: str, *, error: bool = False, retry: bool = False) -> None:
+        self.state_label.setText(text)
+        self.state_label.setStyleSheet("color: #c0392b;" if error else "")
+        self.retry_button.setVisible(retry)
+
+    def set_figure(self, key: str, text: str, *, best: bool = False) -> None:
+        label = self.figures[key]
+        label.setText(text)
+        label.setStyleSheet("font-weight: 600; color: #1e8449;" if best else "")
+        label.setProperty("best", best)
+
+    def figure(self, key: str) -> str:
+        return self.figures[key].text()
+
+    def set_carry(self, on: bool) -> None:
+        self.carry_button.blockSignals(True)
+        self.carry_button.setChecked(on)
+        self.carry_button.blockSignals(False)
+
+    def show_diff(self, html: str | None) -> None:
+        """Word differences instead of the messages (None: back to the messages)."""
+        if html is None:
+            self.stack.setCurrentWidget(self.view)
+        else:
+            self.diff.setHtml(html)
+            self.stack.setCurrentWidget(self.diff)
+
+
+class ColumnParamsDialog(QDialog):
+    """Every request field for one column (the chat's parameters panel, reused)."""
+
+    def __init__(self, label: str, params: dict[str, Any], parent: QWidget | None = None):
+        super().__init__(parent)
+        from chatdesk.ui.params import ParamsPanel
+
+        self.setWindowTitle(self.tr("Parameters of column %1").replace("%1", label))
+        self.panel = ParamsPanel()
+        self.panel.set_params(params)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.panel, 1)
+        layout.addWidget(buttons)
+        self.resize(420, 560)
+
+    def params(self) -> dict[str, Any]:
+        return self.panel.params()

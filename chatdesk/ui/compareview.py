@@ -1,0 +1,261 @@
+"""The compare view: 2 to 4 columns side by side, one composer, the rule, the vote.
+
+A page of the main window's centre. Layout and widget state only: every action is
+a signal the compare controller (``chatdesk.ctl.compare``) turns into core calls.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from chatdesk.ui.comparecolumn import CompareColumn
+from chatdesk.ui.composer import Composer
+
+LABELS = "ABCD"
+
+
+class CompareView(QWidget):
+    """The compare page.
+
+    Signals:
+        add_column_requested(), blind_toggled(bool), sync_toggled(bool),
+        diff_toggled(bool, int, int): word diff of two columns on/off,
+        vote_cast(str): "A".."D", "tie" or "bad",
+        rerun_requested(), leaderboard_requested(), prices_requested().
+    Per-column signals are re-emitted with the column index.
+    """
+
+    add_column_requested = Signal()
+    blind_toggled = Signal(bool)
+    sync_toggled = Signal(bool)
+    diff_toggled = Signal(bool, int, int)
+    vote_cast = Signal(str)
+    rerun_requested = Signal()
+    leaderboard_requested = Signal()
+    prices_requested = Signal()
+    column_model_changed = Signal(int, str)
+    column_params_requested = Signal(int)
+    column_stop_requested = Signal(int)
+    column_retry_requested = Signal(int)
+    column_remove_requested = Signal(int)
+    column_move_requested = Signal(int, int)
+    column_carry_toggled = Signal(int, bool)
+    column_continue_requested = Signal(int)
+
+    def __init__(self, image_loader: Any = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("compare-view")
+        self.image_loader = image_loader
+        self.columns: list[CompareColumn] = []
+        self._syncing = False
+
+        top = QHBoxLayout()
+        top.setContentsMargins(6, 4, 6, 0)
+        self.title = QLabel(self.tr("Comparison"))
+        self.title.setStyleSheet("font-weight: 600;")
+        top.addWidget(self.title)
+        self.add_button = QPushButton(self.tr("+ Column"))
+        self.add_button.setToolTip(self.tr("Add a column (up to 4)"))
+        self.add_button.setAccessibleName(self.tr("Add a column"))
+        self.add_button.clicked.connect(self.add_column_requested)
+        top.addWidget(self.add_button)
+        self.blind_check = QCheckBox(self.tr("Blind"))
+        self.blind_check.setToolTip(
+            self.tr("Hide the model names and shuffle the columns until you vote")
+        )
+        self.blind_check.toggled.connect(self.blind_toggled)
+        top.addWidget(self.blind_check)
+        self.sync_check = QCheckBox(self.tr("Sync scrolling"))
+        self.sync_check.setChecked(True)
+        self.sync_check.toggled.connect(self.sync_toggled)
+        top.addWidget(self.sync_check)
+        self.diff_check = QCheckBox(self.tr("Word diff"))
+        self.diff_check.setToolTip(self.tr("Show the word differences of two columns' answers"))
+        self.diff_left = QComboBox()
+        self.diff_right = QComboBox()
+        self.diff_left.setAccessibleName(self.tr("First column of the diff"))
+        self.diff_right.setAccessibleName(self.tr("Second column of the diff"))
+        for box in (self.diff_left, self.diff_right):
+            box.currentIndexChanged.connect(self._emit_diff)
+        self.diff_check.toggled.connect(self._emit_diff)
+        top.addWidget(self.diff_check)
+        top.addWidget(self.diff_left)
+        top.addWidget(self.diff_right)
+        top.addStretch(1)
+        self.rerun_button = QPushButton(self.tr("Re-run"))
+        self.rerun_button.setToolTip(self.tr("Send this prompt again, to the same or other models"))
+        self.rerun_button.clicked.connect(self.rerun_requested)
+        top.addWidget(self.rerun_button)
+        self.prices_button = QPushButton(self.tr("Prices…"))
+        self.prices_button.setToolTip(self.tr("Model prices used to show the cost of answers"))
+        self.prices_button.clicked.connect(self.prices_requested)
+        top.addWidget(self.prices_button)
+        self.board_button = QPushButton(self.tr("Leaderboard"))
+        self.board_button.clicked.connect(self.leaderboard_requested)
+        top.addWidget(self.board_button)
+
+        self.rule = QLabel()
+        self.rule.setObjectName("compare-rule")
+        self.rule.setWordWrap(True)
+        self.rule.setStyleSheet("padding: 2px 8px; color: palette(highlight);")
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setChildrenCollapsible(False)
+
+        vote = QHBoxLayout()
+        vote.setContentsMargins(6, 0, 6, 0)
+        self.vote_label = QLabel(self.tr("Which answer is better?"))
+        vote.addWidget(self.vote_label)
+        self.vote_buttons: dict[str, QPushButton] = {}
+        self._vote_row = vote
+        vote.addStretch(1)
+        self.vote_bar = QWidget()
+        self.vote_bar.setLayout(vote)
+        self.vote_bar.hide()
+
+        self.composer = Composer()
+        self.composer.setObjectName("compare-composer")
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addLayout(top)
+        layout.addWidget(self.rule)
+        layout.addWidget(self.splitter, 1)
+        layout.addWidget(self.vote_bar)
+        layout.addWidget(self.composer)
+
+    # --- columns ------------------------------------------------------------------------
+
+    def set_column_count(self, count: int) -> None:
+        """Make exactly ``count`` columns (their content is set by the controller)."""
+        while len(self.columns) > count:
+            column = self.columns.pop()
+            column.setParent(None)
+            column.deleteLater()
+        while len(self.columns) < count:
+            self._add_column()
+        for i, column in enumerate(self.columns):
+            column.set_label(LABELS[i])
+        self.add_button.setEnabled(count < 4)
+        for box in (self.diff_left, self.diff_right):
+            box.blockSignals(True)
+            box.clear()
+            box.addItems(list(LABELS[:count]))
+            box.blockSignals(False)
+        self.diff_left.setCurrentIndex(0)
+        self.diff_right.setCurrentIndex(1 if count > 1 else 0)
+        self._build_vote_buttons(count)
+
+    def _add_column(self) -> None:
+        i = len(self.columns)
+        column = CompareColumn(LABELS[i], self.image_loader)
+        self.columns.append(column)
+        self.splitter.addWidget(column)
+
+        def index() -> int:
+            return self.columns.index(column)
+
+        column.model_changed.connect(lambda m: self.column_model_changed.emit(index(), m))
+        column.params_requested.connect(lambda: self.column_params_requested.emit(index()))
+        column.stop_requested.connect(lambda: self.column_stop_requested.emit(index()))
+        column.retry_requested.connect(lambda: self.column_retry_requested.emit(index()))
+        column.remove_requested.connect(lambda: self.column_remove_requested.emit(index()))
+        column.move_requested.connect(lambda d: self.column_move_requested.emit(index(), d))
+        column.carry_toggled.connect(lambda on: self.column_carry_toggled.emit(index(), on))
+        column.continue_requested.connect(lambda: self.column_continue_requested.emit(index()))
+        column.view.scrolled_fraction.connect(lambda f, src=column: self._on_scrolled(src, f))
+
+    def _on_scrolled(self, source: CompareColumn, fraction: float) -> None:
+        if not self.sync_check.isChecked() or self._syncing:
+            return
+        self._syncing = True
+        try:
+            for column in self.columns:
+                if column is not source:
+                    column.view.set_scroll_fraction(fraction)
+        finally:
+            self._syncing = False
+
+    def set_rule(self, text: str) -> None:
+        self.rule.setText(text)
+
+    def set_editable(self, editable: bool) -> None:
+        """Columns can be added, removed, reordered only before the first prompt."""
+        self.add_button.setVisible(editable)
+        self.blind_check.setEnabled(editable)
+        for column in self.columns:
+            column.set_editable(editable, can_remove=len(self.columns) > 2)
+
+    def set_blind(self, blind: bool) -> None:
+        self.blind_check.blockSignals(True)
+        self.blind_check.setChecked(blind)
+        self.blind_check.blockSignals(False)
+
+    def set_busy(self, busy: bool) -> None:
+        self.composer.set_busy(busy)
+        self.rerun_button.setEnabled(not busy)
+
+    # --- votes ----------------------------------------------------------------------------
+
+    def _build_vote_buttons(self, count: int) -> None:
+        for button in self.vote_buttons.values():
+            button.setParent(None)
+            button.deleteLater()
+        self.vote_buttons = {}
+        if count == 2:
+            choices = [
+                ("A", self.tr("A is better")),
+                ("B", self.tr("B is better")),
+                ("tie", self.tr("Tie")),
+                ("bad", self.tr("Both are bad")),
+            ]
+            self.vote_label.setText(self.tr("Which answer is better?"))
+        else:
+            choices = [
+                (LABELS[i], self.tr("%1 is best").replace("%1", LABELS[i])) for i in range(count)
+            ]
+            choices += [("tie", self.tr("Tie")), ("bad", self.tr("All are bad"))]
+            self.vote_label.setText(self.tr("Which answer is best?"))
+        for pos, (value, text) in enumerate(choices):
+            button = QPushButton(text)
+            button.setObjectName(f"vote-{value}")
+            button.clicked.connect(lambda _=False, v=value: self.vote_cast.emit(v))
+            self._vote_row.insertWidget(1 + pos, button)
+            self.vote_buttons[value] = button
+
+    def show_vote(self, show: bool, text: str = "") -> None:
+        self.vote_bar.setVisible(show or bool(text))
+        for button in self.vote_buttons.values():
+            button.setVisible(show)
+        if text:
+            self.vote_label.setText(text)
+        elif show:
+            many = len(self.columns) > 2
+            self.vote_label.setText(
+                self.tr("Which answer is best?") if many else self.tr("Which answer is better?")
+            )
+
+    # --- diff -----------------------------------------------------------------------------
+
+    def _emit_diff(self, *_args: object) -> None:
+        self.diff_toggled.emit(
+            self.diff_check.isChecked(), self.diff_left.currentIndex(),
+            self.diff_right.currentIndex(),
+        )  # fmt: skip
+
+    def set_dark(self, dark: bool) -> None:
+        for column in self.columns:
+            column.view.set_dark(dark)
