@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["EXPORT_LIMITS", "LIMITS", "Limits", "screen", "unclosed_fence"]
+__all__ = ["EXPORT_LIMITS", "LIMITS", "Limits", "outside_fences", "screen", "unclosed_fence"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,8 +33,8 @@ class Limits:
     max_marks: int = 4_000
     max_cells: int = 1_200  # table pipes, ~25 us a cell
     # Sum over [ and ]( of the characters scanned to find their partner (or the end):
-    # Python-Markdown costs about 0.1 us per such character.
-    max_bracket_scan: int = 100_000
+    # Python-Markdown costs about 0.2-0.3 us per such character.
+    max_bracket_scan: int = 50_000
     # Code fences: longer ones are shown unhighlighted (Pygments ~120 us a line).
     max_highlight_lines: int = 800
     max_highlight_chars: int = 40_000
@@ -101,6 +101,13 @@ def _split_fences(text: str) -> tuple[list[str], str | None]:
             continue
         out.append(line)
     return out, fence
+
+
+def outside_fences(text: str) -> str:
+    """``text`` without its fenced code blocks (fence lines included)."""
+    if "```" not in text and "~~~" not in text:
+        return text
+    return "\n".join(_split_fences(text)[0])
 
 
 def unclosed_fence(text: str) -> str | None:

@@ -29,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from chatdesk.core.mdguard import LIMITS, screen
+from chatdesk.core.mdguard import LIMITS, outside_fences, screen
 
 if TYPE_CHECKING:  # pragma: no cover
     import markdown
@@ -59,8 +59,13 @@ _RESOURCE_SCHEMES = ("math:", "img:")
 _FENCE_OPEN_RE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^\n]*)$")
 _LANG_RE = re.compile(r"^\{?\s*\.?(?P<lang>[\w#.+-]*)")
 
-# Where a code span or math may start (see _find_math).
-_MATH_START_RE = re.compile(r"[`$\\]")
+# Where a code span or math may start (see _find_math); without \[ or \( once their closer
+# is known to be missing, so that thousands of them are skipped by the regex engine.
+_MATH_START_RES = {
+    (db, ip): re.compile(r"[`$]|\\\$" + (r"|\\\[" if db else "") + (r"|\\\(" if ip else ""))
+    for db in (False, True)
+    for ip in (False, True)
+}
 _TICKS_RE = re.compile(r"`+")
 # $x$: no space after the opening or before the closing $, no digit after it,
 # so "costs $5 and $10" stays text. It cannot cross a line, a $ or a backtick.
@@ -412,8 +417,11 @@ def _find_math(text: str) -> list[tuple[int, int, str, bool]]:
     spans: list[tuple[int, int, str, bool]] = []
     missing: dict[str, int] = {}
     pos = 0
+    start_re = _MATH_START_RES[True, True]
     while True:
-        m = _MATH_START_RE.search(text, pos)
+        if missing:
+            start_re = _MATH_START_RES["\\]" not in missing, "\\)" not in missing]
+        m = start_re.search(text, pos)
         if m is None:
             return spans
         p = m.start()
@@ -650,12 +658,13 @@ class _Renderer:
         or whose conversion fails (RecursionError included), comes back as plain text.
         """
         reason = screen(text)
-        if "$" in text or "\\" in text:
-            spans = _find_math(text)
-            if len(spans) > LIMITS.max_block_math:
+        body = outside_fences(text)  # "$HOME/$USER" in a shell fence is no math
+        if "$" in body or "\\" in body:
+            found = _find_math(body)
+            if len(found) > LIMITS.max_block_math:
                 reason = "math"
             elif reason is not None:  # math is stashed first: its & and \\ are harmless
-                reason = screen(_strip_math(text, spans))
+                reason = screen(_strip_math(body, found))
         if reason is not None:
             return self.plain(text, reason, math_offset)
         self.code_blocks = []

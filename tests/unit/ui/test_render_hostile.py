@@ -154,6 +154,12 @@ def test_huge_fence_is_not_highlighted_small_one_is() -> None:
     assert 'style="color: #' in render_markdown("```python\nx = 1\n```").html
 
 
+def test_dollars_in_a_fence_are_not_math() -> None:
+    script = "```bash\n" + 'echo "$HOME/$USER"\n' * 300 + "```"
+    res = render_markdown(script)
+    assert res.fallback is None and "copycode:0" in res.html
+
+
 def test_fallback_keeps_code_numbering() -> None:
     """A plain-text block still counts its fences: later Copy links keep their numbers."""
     hostile = "```\nfirst\n```\n" + "- " * 600 + "x"
