@@ -1,6 +1,368 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>ArenaController</name>
+    <message>
+        <location filename="../../chatdesk/ctl/arena.py" line="118" />
+        <source>The votes could not be read: {error}</source>
+        <translation>无法读取投票：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/arena.py" line="149" />
+        <source>The prices could not be saved: {error}</source>
+        <translation>无法保存价格：{error}</translation>
+    </message>
+</context>
+<context>
+    <name>ColumnParamsDialog</name>
+    <message>
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="239" />
+        <source>Parameters of column %1</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>CompareColumn</name>
+    <message>
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="77" />
+        <source>Parameters of this column</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="79" />
+        <source>Move this column left</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="81" />
+        <source>Move this column right</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="83" />
+        <source>Remove this column</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="93" />
+        <source>First token</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="94" />
+        <source>Total</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="95" />
+        <source>Tokens in/out</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="96" />
+        <source>Speed</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="97" />
+        <source>Finish</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="98" />
+        <source>Cost</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="112" />
+        <source>Word differences</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="123" />
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="123" />
+        <source>Stop this column</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="125" />
+        <source>Retry</source>
+        <translation>重试</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="125" />
+        <source>Send this column again</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="128" />
+        <source>Carry forward</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="129" />
+        <source>Make this answer the shared context of every column for the next prompt</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="134" />
+        <source>Continue in chat</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="135" />
+        <source>Open this column as an ordinary conversation with its whole history</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="150" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="165" />
+        <source>Column %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="176" />
+        <source>Model %1</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>CompareController</name>
+    <message>
+        <location filename="../../chatdesk/ctl/compare.py" line="138" />
+        <source>Wait for the answers to finish or stop them first.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/compare.py" line="198" />
+        <source>Comparison</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/compare.py" line="200" />
+        <source>New comparison</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/compare.py" line="217" />
+        <source>Columns are fixed once the first prompt is sent.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/compare.py" line="289" />
+        <source>Not sent: %1</source>
+        <translation>未发送：%1</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/compare.py" line="293" />
+        <location filename="../../chatdesk/ctl/compare.py" line="326" />
+        <source>Set up a server and key first.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/compare.py" line="335" />
+        <location filename="../../chatdesk/ctl/compare.py" line="453" />
+        <source>Waiting for the first token…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/compare.py" line="359" />
+        <source>Not saved: %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/compare.py" line="365" />
+        <source>Stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/compare.py" line="445" />
+        <source>%1 tok/s</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/compare.py" line="454" />
+        <source>Streaming…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/compare.py" line="463" />
+        <source>There is no answer to carry forward yet.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/compare.py" line="475" />
+        <source>One prompt goes to every column; each answers on its own.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/compare.py" line="477" />
+        <source>Next prompt: each column continues its own thread.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/compare.py" line="482" />
+        <source>Next prompt: every column continues from %1's answer.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/compare.py" line="507" />
+        <source>tie</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/compare.py" line="507" />
+        <source>all bad</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/compare.py" line="508" />
+        <source>Your vote: %1. %2</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/compare.py" line="550" />
+        <source>Change the models if you like, then send.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/compare.py" line="563" />
+        <source>Both columns need an answer to compare.</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>CompareView</name>
+    <message>
+        <location filename="../../chatdesk/ui/compareview.py" line="66" />
+        <source>Comparison</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/compareview.py" line="69" />
+        <source>+ Column</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/compareview.py" line="70" />
+        <source>Add a column (up to 4)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/compareview.py" line="71" />
+        <source>Add a column</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/compareview.py" line="74" />
+        <source>Blind</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/compareview.py" line="76" />
+        <source>Hide the model names and shuffle the columns until you vote</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/compareview.py" line="80" />
+        <source>Sync scrolling</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/compareview.py" line="84" />
+        <source>Word diff</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/compareview.py" line="85" />
+        <source>Show the word differences of two columns' answers</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/compareview.py" line="88" />
+        <source>First column of the diff</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/compareview.py" line="89" />
+        <source>Second column of the diff</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/compareview.py" line="97" />
+        <source>Re-run</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/compareview.py" line="98" />
+        <source>Send this prompt again, to the same or other models</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/compareview.py" line="101" />
+        <source>Prices…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/compareview.py" line="102" />
+        <source>Model prices used to show the cost of answers</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/compareview.py" line="105" />
+        <source>Leaderboard</source>
+        <translation>排行榜</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/compareview.py" line="119" />
+        <location filename="../../chatdesk/ui/compareview.py" line="225" />
+        <location filename="../../chatdesk/ui/compareview.py" line="248" />
+        <source>Which answer is better?</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/compareview.py" line="220" />
+        <source>A is better</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/compareview.py" line="221" />
+        <source>B is better</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/compareview.py" line="222" />
+        <location filename="../../chatdesk/ui/compareview.py" line="230" />
+        <source>Tie</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/compareview.py" line="223" />
+        <source>Both are bad</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/compareview.py" line="228" />
+        <source>%1 is best</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/compareview.py" line="230" />
+        <source>All are bad</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/compareview.py" line="231" />
+        <location filename="../../chatdesk/ui/compareview.py" line="248" />
+        <source>Which answer is best?</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
     <name>Composer</name>
     <message>
         <location filename="../../chatdesk/ui/composer.py" line="181" />
@@ -97,93 +459,77 @@
 <context>
     <name>Controller</name>
     <message>
-        <location filename="../../chatdesk/controller.py" line="163" />
+        <location filename="../../chatdesk/ctl/chat.py" line="174" />
         <source>Server: %1</source>
         <translation>服务器：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/controller.py" line="192" />
+        <location filename="../../chatdesk/ctl/chat.py" line="191" />
         <source>Check the settings: %1</source>
         <translation>请检查设置：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/controller.py" line="219" />
+        <location filename="../../chatdesk/ctl/chat.py" line="238" />
         <source>Models from the server</source>
         <translation>来自服务器的模型列表</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/controller.py" line="220" />
+        <location filename="../../chatdesk/ctl/chat.py" line="239" />
         <source>Cached model list (server unreachable)</source>
         <translation>缓存的模型列表（无法连接服务器）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/controller.py" line="221" />
+        <location filename="../../chatdesk/ctl/chat.py" line="240" />
         <source>Built-in model list (server unreachable)</source>
         <translation>内置模型列表（无法连接服务器）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/controller.py" line="269" />
-        <location filename="../../chatdesk/controller.py" line="286" />
-        <location filename="../../chatdesk/controller.py" line="929" />
+        <location filename="../../chatdesk/ctl/chat.py" line="292" />
+        <location filename="../../chatdesk/ctl/chat.py" line="312" />
         <source>Wait for the answer to finish or stop it first.</source>
         <translation>请等待回答完成，或先停止生成。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/controller.py" line="430" />
-        <location filename="../../chatdesk/controller.py" line="485" />
-        <location filename="../../chatdesk/controller.py" line="489" />
+        <location filename="../../chatdesk/ctl/chat.py" line="417" />
+        <location filename="../../chatdesk/ctl/chat.py" line="467" />
+        <location filename="../../chatdesk/ctl/chat.py" line="471" />
         <source>Not sent: %1</source>
         <translation>未发送：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/controller.py" line="488" />
+        <location filename="../../chatdesk/ctl/chat.py" line="470" />
         <source>Request not valid</source>
         <translation>请求无效</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/controller.py" line="542" />
+        <location filename="../../chatdesk/ctl/chat.py" line="509" />
         <source>The answer could not be saved: %1</source>
         <translation>无法保存回答：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/controller.py" line="662" />
+        <location filename="../../chatdesk/ctl/chat.py" line="607" />
         <source>Edit and resend</source>
         <translation>编辑并重新发送</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/controller.py" line="662" />
+        <location filename="../../chatdesk/ctl/chat.py" line="607" />
         <source>Message:</source>
         <translation>消息：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/controller.py" line="713" />
+        <location filename="../../chatdesk/ctl/chat.py" line="651" />
         <source>Tool result</source>
         <translation>工具结果</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/controller.py" line="714" />
+        <location filename="../../chatdesk/ctl/chat.py" line="652" />
         <source>Result for %1:</source>
         <translation>%1 的结果：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/controller.py" line="741" />
+        <location filename="../../chatdesk/ctl/chat.py" line="666" />
         <source>This tool call already has a result.</source>
         <translation>该工具调用已有结果。</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/controller.py" line="837" />
-        <source>The key is used for this session only.</source>
-        <translation>此密钥仅在本次会话中使用。</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/controller.py" line="911" />
-        <source>Save preset</source>
-        <translation>保存预设</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/controller.py" line="911" />
-        <source>Preset name:</source>
-        <translation>预设名称：</translation>
     </message>
 </context>
 <context>
@@ -313,80 +659,95 @@
 <context>
     <name>HistoryController</name>
     <message>
-        <location filename="../../chatdesk/historyctl.py" line="153" />
+        <location filename="../../chatdesk/ctl/history.py" line="157" />
         <source>Open a conversation to export it.</source>
         <translation>请先打开要导出的对话。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/historyctl.py" line="159" />
+        <location filename="../../chatdesk/ctl/history.py" line="163" />
         <source>Export</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/historyctl.py" line="172" />
+        <location filename="../../chatdesk/ctl/history.py" line="176" />
         <source>Exported %1 conversation(s) to %2.</source>
         <translation>已将 %1 个对话导出到 %2。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/historyctl.py" line="177" />
+        <location filename="../../chatdesk/ctl/history.py" line="181" />
         <source>Exporting…</source>
         <translation>正在导出…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/historyctl.py" line="182" />
+        <location filename="../../chatdesk/ctl/history.py" line="186" />
         <source>Import conversations</source>
         <translation>导入对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/historyctl.py" line="184" />
+        <location filename="../../chatdesk/ctl/history.py" line="188" />
         <source>ChatDesk or ChatGPT export (*.json *.zip)</source>
         <translation>ChatDesk 或 ChatGPT 导出文件 (*.json *.zip)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/historyctl.py" line="198" />
+        <location filename="../../chatdesk/ctl/history.py" line="202" />
         <source>Imported %1 conversation(s) with %2 message(s); %3 were already there.</source>
         <translation>已导入 %1 个对话、%2 条消息；%3 个对话已存在，已跳过。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/historyctl.py" line="204" />
+        <location filename="../../chatdesk/ctl/history.py" line="208" />
         <source>Importing…</source>
         <translation>正在导入…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/historyctl.py" line="215" />
+        <location filename="../../chatdesk/ctl/history.py" line="219" />
         <source>Backed up to %1.</source>
         <translation>已备份到 %1。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/historyctl.py" line="217" />
+        <location filename="../../chatdesk/ctl/history.py" line="221" />
         <source>Backing up…</source>
         <translation>正在备份…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/historyctl.py" line="233" />
+        <location filename="../../chatdesk/ctl/history.py" line="237" />
         <source>There is no backup yet. Use “Back up now” first.</source>
         <translation>还没有备份。请先使用“立即备份”。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/historyctl.py" line="237" />
-        <location filename="../../chatdesk/historyctl.py" line="243" />
+        <location filename="../../chatdesk/ctl/history.py" line="241" />
+        <location filename="../../chatdesk/ctl/history.py" line="247" />
         <source>Restore</source>
         <translation>恢复</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/historyctl.py" line="237" />
+        <location filename="../../chatdesk/ctl/history.py" line="241" />
         <source>Restore the history from:</source>
         <translation>从以下备份恢复历史记录：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/historyctl.py" line="244" />
+        <location filename="../../chatdesk/ctl/history.py" line="248" />
         <source>Replace the current history with %1? The current file is kept aside.</source>
         <translation>用 %1 替换当前的历史记录？当前文件会另行保留。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/historyctl.py" line="257" />
+        <location filename="../../chatdesk/ctl/history.py" line="261" />
         <source>Wait for the answer to finish first.</source>
         <translation>请等待回答完成。</translation>
+    </message>
+</context>
+<context>
+    <name>JumpButton</name>
+    <message>
+        <location filename="../../chatdesk/ui/jumpbutton.py" line="23" />
+        <location filename="../../chatdesk/ui/jumpbutton.py" line="24" />
+        <source>Jump to latest</source>
+        <translation>跳到最新</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/jumpbutton.py" line="25" />
+        <location filename="../../chatdesk/ui/jumpbutton.py" line="26" />
+        <source>Scroll to the end of the conversation</source>
+        <translation>滚动到对话末尾</translation>
     </message>
 </context>
 <context>
@@ -464,110 +825,293 @@
     </message>
 </context>
 <context>
-    <name>MainWindow</name>
+    <name>LeaderboardModel</name>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="104" />
-        <source>Chat</source>
-        <translation>对话</translation>
+        <location filename="../../chatdesk/ui/leaderboard.py" line="104" />
+        <source>#</source>
+        <extracomment>The role that gives a cell's value for sorting (``None`` sorts below everything). How long date edits wait for more typing before asking the source again (ms).</extracomment>
+        <translation>排名</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="108" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="105" />
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
+        <location filename="../../chatdesk/ui/leaderboard.py" line="106" />
+        <source>Rating</source>
+        <translation>评分</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/leaderboard.py" line="107" />
+        <source>95% CI</source>
+        <translation>95% 置信区间</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/leaderboard.py" line="108" />
+        <source>Votes</source>
+        <translation>投票数</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/leaderboard.py" line="109" />
+        <source>Wins</source>
+        <translation>胜</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/leaderboard.py" line="110" />
+        <source>Losses</source>
+        <translation>负</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/leaderboard.py" line="111" />
+        <source>Ties</source>
+        <translation>平</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/leaderboard.py" line="112" />
+        <source>Median TTFT (ms)</source>
+        <translation>首字延迟中位数（毫秒）</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/leaderboard.py" line="113" />
+        <source>Median tokens/s</source>
+        <translation>每秒 token 数中位数</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/leaderboard.py" line="116" />
+        <source>Bradley-Terry rating from your votes; 1000 is the average</source>
+        <translation>根据您的投票计算的 Bradley-Terry 评分；平均为 1000</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/leaderboard.py" line="117" />
+        <source>95% confidence interval of the rating</source>
+        <translation>评分的 95% 置信区间</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/leaderboard.py" line="118" />
+        <source>Median time to first token over your finished answers</source>
+        <translation>您已完成回答的首字延迟中位数</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/leaderboard.py" line="119" />
+        <source>Median generation speed over your finished answers</source>
+        <translation>您已完成回答的生成速度中位数</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/leaderboard.py" line="121" />
+        <source>No finished answers with timing yet</source>
+        <translation>尚无带计时数据的已完成回答</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/leaderboard.py" line="164" />
+        <source>Rating between {low} and {high} with 95% confidence</source>
+        <translation>评分有 95% 的把握在 {low} 到 {high} 之间</translation>
+    </message>
+</context>
+<context>
+    <name>LeaderboardWindow</name>
+    <message>
+        <location filename="../../chatdesk/ui/leaderboard.py" line="233" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="234" />
+        <source>Leaderboard</source>
+        <translation>排行榜</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/leaderboard.py" line="239" />
+        <source>All time</source>
+        <translation>全部时间</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/leaderboard.py" line="240" />
+        <source>Count votes from all time</source>
+        <translation>统计全部时间的投票</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/leaderboard.py" line="242" />
+        <source>Votes from this date</source>
+        <translation>从此日期起的投票</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/leaderboard.py" line="243" />
+        <source>Votes up to this date</source>
+        <translation>截至此日期的投票</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/leaderboard.py" line="244" />
+        <source>From</source>
+        <translation>从</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/leaderboard.py" line="246" />
+        <source>To</source>
+        <translation>到</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/leaderboard.py" line="248" />
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/leaderboard.py" line="249" />
+        <source>Refresh the leaderboard</source>
+        <translation>刷新排行榜</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/leaderboard.py" line="258" />
+        <source>Model ranking</source>
+        <translation>模型排名</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/leaderboard.py" line="272" />
+        <source>Leaderboard status</source>
+        <translation>排行榜状态</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/leaderboard.py" line="279" />
+        <source>Ratings come from your own votes (Bradley-Terry): 1000 is the average and a 400-point gap means 10:1 odds. Speeds are medians over all your finished answers.</source>
+        <translation>评分来自您自己的投票（Bradley-Terry 模型）：平均为 1000，相差 400 分意味着 10:1 的胜率。速度为您所有已完成回答的中位数。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/leaderboard.py" line="355" />
+        <source>The start date is after the end date.</source>
+        <translation>开始日期晚于结束日期。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/leaderboard.py" line="370" />
+        <source>Vote in a comparison to build your leaderboard.</source>
+        <translation>在对比中投票，即可建立您的排行榜。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/leaderboard.py" line="372" />
+        <source>No votes between these dates.</source>
+        <translation>这段日期内没有投票。</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
         <location filename="../../chatdesk/ui/mainwindow.py" line="113" />
+        <source>Chat</source>
+        <translation>对话</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mainwindow.py" line="117" />
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mainwindow.py" line="122" />
         <source>Temperature</source>
         <translation>温度</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="117" />
-        <location filename="../../chatdesk/ui/mainwindow.py" line="145" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="126" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="165" />
         <source>Parameters</source>
         <translation>参数</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="123" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="132" />
         <source>Presets</source>
         <translation>预设</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="139" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="145" />
+        <source>Compare</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mainwindow.py" line="147" />
+        <source>Compare 2 to 4 models side by side on one prompt (Ctrl+Shift+N)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mainwindow.py" line="159" />
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="149" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="169" />
         <source>System prompt</source>
         <translation>系统提示词</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="151" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="171" />
         <source>You are a helpful assistant.</source>
         <translation>你是一个乐于助人的助手。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="176" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="196" />
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="177" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="197" />
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="181" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="200" />
+        <source>New comparison</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mainwindow.py" line="203" />
+        <source>Model leaderboard…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mainwindow.py" line="206" />
         <source>Export conversation…</source>
         <translation>导出对话…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="184" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="209" />
         <source>Export all conversations…</source>
         <translation>导出全部对话…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="186" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="211" />
         <source>Import…</source>
         <translation>导入…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="190" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="215" />
         <source>Back up now</source>
         <translation>立即备份</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="192" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="217" />
         <source>Restore from a backup…</source>
         <translation>从备份恢复…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="195" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="220" />
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="199" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="224" />
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="200" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="225" />
         <source>Search all conversations…</source>
         <translation>搜索全部对话…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="203" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="228" />
         <source>Find in conversation…</source>
         <translation>在对话中查找…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="223" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="310" />
         <source>Save current as preset…</source>
         <translation>将当前设置保存为预设…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="228" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="315" />
         <source>New chat: %1</source>
         <translation>新对话：%1</translation>
     </message>
@@ -575,188 +1119,188 @@
 <context>
     <name>MessageView</name>
     <message>
-        <location filename="../../chatdesk/ui/messageview.py" line="89" />
-        <location filename="../../chatdesk/ui/messageview.py" line="1207" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="44" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="215" />
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messageview.py" line="419" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="85" />
         <source>You</source>
         <translation>你</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messageview.py" line="420" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="86" />
         <source>Assistant</source>
         <translation>助手</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messageview.py" line="421" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="87" />
         <source>System</source>
         <translation>系统</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messageview.py" line="422" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="88" />
         <source>Tool</source>
         <translation>工具</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messageview.py" line="598" />
+        <location filename="../../chatdesk/ui/messagedocs.py" line="135" />
         <source>Message</source>
         <translation>消息</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messageview.py" line="1101" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="111" />
         <source>Thinking</source>
         <translation>思考过程</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messageview.py" line="1123" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="135" />
         <source>Reply with result</source>
         <translation>回复结果</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messageview.py" line="1143" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="155" />
         <source>image</source>
         <translation>图片</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messageview.py" line="1157" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="167" />
         <source>Continue</source>
         <translation>继续生成</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messageview.py" line="1159" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="169" />
         <source>Waiting…</source>
         <translation>等待中…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messageview.py" line="1164" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="174" />
         <source>Hide details</source>
         <translation>隐藏详情</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messageview.py" line="1166" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="176" />
         <source>Details</source>
         <translation>详情</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messageview.py" line="1168" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="178" />
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messageview.py" line="1176" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="186" />
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messageview.py" line="1178" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="188" />
         <source>Interrupted</source>
         <translation>已中断</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messageview.py" line="1186" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="196" />
         <source>The answer reached the length limit.</source>
         <translation>回答已达到长度上限。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messageview.py" line="1194" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="204" />
         <source>The answer was filtered by the provider.</source>
         <translation>回答已被服务商过滤。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messageview.py" line="1209" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="218" />
         <source>Regenerate</source>
         <translation>重新生成</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messageview.py" line="1211" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="221" />
         <source>Edit</source>
         <translation>编辑</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messageview.py" line="1212" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="222" />
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messageview.py" line="1420" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="255" />
         <source>Rate limited: the server asks you to wait before retrying.</source>
         <translation>请求过于频繁：服务器要求稍候再试。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messageview.py" line="1424" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="259" />
         <source>Rate limited: retry in {n} s</source>
         <translation>请求过于频繁：{n} 秒后可重试</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messageview.py" line="1427" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="262" />
         <source>Rate limited: you can retry now.</source>
         <translation>请求过于频繁：现在可以重试了。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messageview.py" line="1429" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="264" />
         <source>The API key was rejected. Check the key for this provider.</source>
         <translation>API 密钥被拒绝。请检查此服务商的密钥。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messageview.py" line="1432" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="267" />
         <source>The account has no credit left. Top up the balance with your provider.</source>
         <translation>账户余额不足。请到服务商处充值。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messageview.py" line="1435" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="270" />
         <source>The server does not know this model. Check the model name and base URL.</source>
         <translation>服务器不支持此模型。请检查模型名称和 API 地址。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messageview.py" line="1438" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="273" />
         <source>The server had an internal error. Try again in a moment.</source>
         <translation>服务器内部错误。请稍后再试。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messageview.py" line="1441" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="276" />
         <source>Could not reach the server (network down, timeout or connection dropped).</source>
         <translation>无法连接服务器（网络断开、超时或连接中断）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messageview.py" line="1445" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="280" />
         <source>The server sent a reply this client cannot read. Check the base URL.</source>
         <translation>服务器返回了无法解析的响应。请检查 API 地址。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messageview.py" line="1448" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="283" />
         <source>The provider's content filter blocked the request or the answer.</source>
         <translation>服务商的内容过滤拦截了请求或回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messageview.py" line="1451" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="286" />
         <source>The server refused the request as invalid.</source>
         <translation>服务器认为请求无效，已拒绝。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messageview.py" line="1454" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="289" />
         <source>This key is not allowed to use this model or endpoint.</source>
         <translation>此密钥无权使用该模型或接口。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messageview.py" line="1458" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="293" />
         <source>The request failed.</source>
         <translation>请求失败。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messageview.py" line="1469" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="305" />
         <source>{i} in / {o} out tokens</source>
         <translation>输入 {i} / 输出 {o} tokens</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messageview.py" line="1475" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="311" />
         <source>first token {ms} ms</source>
         <translation>首 token {ms} ms</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messageview.py" line="1483" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="319" />
         <source>{r} tok/s</source>
         <translation>{r} tok/s</translation>
     </message>
@@ -1055,6 +1599,151 @@
     </message>
 </context>
 <context>
+    <name>PriceTableDialog</name>
+    <message>
+        <location filename="../../chatdesk/ui/prices.py" line="93" />
+        <location filename="../../chatdesk/ui/prices.py" line="94" />
+        <source>Model prices</source>
+        <translation>模型价格</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/prices.py" line="101" />
+        <source>Prices per million tokens, used to show what compared answers cost. Leave the provider empty to price a model on every provider. Models without a price show no cost.</source>
+        <translation>每百万 token 的价格，用于显示对比回答的费用。服务商留空表示该价格适用于所有服务商。未设置价格的模型不显示费用。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/prices.py" line="110" />
+        <source>Price table</source>
+        <translation>价格表</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/prices.py" line="113" />
+        <source>Provider</source>
+        <translation>服务商</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/prices.py" line="114" />
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/prices.py" line="115" />
+        <source>Input /1M</source>
+        <translation>输入 /百万</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/prices.py" line="116" />
+        <source>Output /1M</source>
+        <translation>输出 /百万</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/prices.py" line="117" />
+        <source>Currency</source>
+        <translation>货币</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/prices.py" line="129" />
+        <source>Add price</source>
+        <translation>添加价格</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/prices.py" line="130" />
+        <source>Add a price row</source>
+        <translation>添加一行价格</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/prices.py" line="135" />
+        <source>Price table problem</source>
+        <translation>价格表问题</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/prices.py" line="143" />
+        <source>Save prices</source>
+        <translation>保存价格</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/prices.py" line="190" />
+        <location filename="../../chatdesk/ui/prices.py" line="275" />
+        <source>any provider</source>
+        <translation>任意服务商</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/prices.py" line="191" />
+        <source>model name</source>
+        <translation>模型名称</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/prices.py" line="209" />
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/prices.py" line="245" />
+        <source>Provider, row {row}</source>
+        <translation>服务商，第 {row} 行</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/prices.py" line="246" />
+        <source>Model, row {row}</source>
+        <translation>模型，第 {row} 行</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/prices.py" line="247" />
+        <source>Input price per million tokens, row {row}</source>
+        <translation>每百万输入 token 的价格，第 {row} 行</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/prices.py" line="248" />
+        <source>Output price per million tokens, row {row}</source>
+        <translation>每百万输出 token 的价格，第 {row} 行</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/prices.py" line="249" />
+        <source>Currency, row {row}</source>
+        <translation>货币，第 {row} 行</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/prices.py" line="250" />
+        <source>Remove row {row}</source>
+        <translation>移除第 {row} 行</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/prices.py" line="273" />
+        <source>Row {row} repeats the price of {model} on {provider} from row {first}.</source>
+        <translation>第 {row} 行与第 {first} 行重复：{provider} 上的 {model} 价格。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/prices.py" line="298" />
+        <source>Row {row}: the provider name is not usable.</source>
+        <translation>第 {row} 行：服务商名称无效。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/prices.py" line="301" />
+        <source>Row {row}: enter the model name.</source>
+        <translation>第 {row} 行：请输入模型名称。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/prices.py" line="305" />
+        <source>Row {row}: the model name is not usable.</source>
+        <translation>第 {row} 行：模型名称无效。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/prices.py" line="311" />
+        <source>Row {row}: the input price must be a number from 0 up to 1,000,000.</source>
+        <translation>第 {row} 行：输入价格必须是 0 到 1,000,000 之间的数字。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/prices.py" line="318" />
+        <source>Row {row}: the output price must be a number from 0 up to 1,000,000.</source>
+        <translation>第 {row} 行：输出价格必须是 0 到 1,000,000 之间的数字。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/prices.py" line="325" />
+        <source>Row {row}: the currency must be a short code such as USD or CNY.</source>
+        <translation>第 {row} 行：货币必须是简短代码，例如 USD 或 CNY。</translation>
+    </message>
+</context>
+<context>
     <name>SearchPanel</name>
     <message>
         <location filename="../../chatdesk/ui/searchpanel.py" line="381" />
@@ -1198,6 +1887,29 @@
         <location filename="../../chatdesk/ui/searchpanel.py" line="741" />
         <source>{count} results</source>
         <translation>{count} 个结果</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsController</name>
+    <message>
+        <location filename="../../chatdesk/ctl/settingsctl.py" line="113" />
+        <source>The key is used for this session only.</source>
+        <translation>此密钥仅在本次会话中使用。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/settingsctl.py" line="170" />
+        <source>Save preset</source>
+        <translation>保存预设</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/settingsctl.py" line="170" />
+        <source>Preset name:</source>
+        <translation>预设名称：</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/settingsctl.py" line="188" />
+        <source>Wait for the answer to finish or stop it first.</source>
+        <translation>请等待回答完成，或先停止生成。</translation>
     </message>
 </context>
 <context>

@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QDate, QDateTime, Qt, QTime
+from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QTranslator
+from PySide6.QtWidgets import QApplication
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -216,3 +217,20 @@ def test_equal_ratings_share_a_rank_and_the_model_is_sound(qtmodeltester: ModelT
     assert model.headerData(RATING, Qt.Orientation.Horizontal) == "Rating"
     model.set_rows([])
     qtmodeltester.check(model)
+
+
+def test_the_windows_speak_chinese(qtbot: QtBot, qapp: QApplication, store: Store) -> None:
+    translator = QTranslator()
+    assert translator.load(str(Path(__file__).parents[3] / "resources/i18n/chatdesk_zh_CN.qm"))
+    qapp.installTranslator(translator)
+    try:
+        arena, window = open_board(qtbot, store)
+        assert window.windowTitle() == "排行榜"
+        assert window.status_text() == "在对比中投票，即可建立您的排行榜。"
+        assert window.model.headerData(VOTES, Qt.Orientation.Horizontal) == "投票数"
+        dialog = arena.open_prices()
+        qtbot.addWidget(dialog)
+        dialog.editor(0, 1).setText("gpt-4o")  # the model column
+        assert dialog.message.text() == "第 1 行：输入价格必须是 0 到 1,000,000 之间的数字。"
+    finally:
+        qapp.removeTranslator(translator)
