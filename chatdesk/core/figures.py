@@ -30,8 +30,11 @@ class Figures:
     finish: str | None = None
     cost: float | None = None
     currency: str = ""
+    failed: bool = False  # an error or a stop: its times say nothing about the model
 
     def value(self, key: str) -> float | None:
+        if self.failed:
+            return None
         return {
             "ttft": self.ttft_ms,
             "total": self.total_ms,
@@ -46,11 +49,14 @@ def _num(value: object) -> float | None:
     return float(value) if math.isfinite(value) and 0 <= value < 1e12 else None
 
 
-def from_stats(stats: ExchangeStats, price: Price | None, now: float | None = None) -> Figures:
-    """Figures of a running or finished exchange."""
+def from_stats(
+    stats: ExchangeStats, price: Price | None, now: float | None = None, *, failed: bool = False
+) -> Figures:
+    """Figures of a running or finished exchange (``failed``: it ended in an error or stop)."""
     out = Figures(
         ttft_ms=stats.ttft_ms,
         total_ms=stats.elapsed_ms(now),
+        failed=failed,
         tokens_in=stats.prompt_tokens,
         tokens_out=stats.tokens_out if stats.tokens_out else None,
         tokens_per_s=stats.tokens_per_s(now),
@@ -79,6 +85,7 @@ def from_row(row: MessageRow, price: Price | None) -> Figures:
         tokens_out=int(completion) if completion is not None else None,
         tokens_per_s=speed,
         finish=row.finish_reason,
+        failed=row.status != "done",
     )
     out.cost = cost(price, prompt, completion)
     out.currency = price.currency if price and out.cost is not None else ""

@@ -35,6 +35,7 @@ from chatdesk.core.turns import Draft, title_from_text
 from chatdesk.core.worddiff import diff_words
 from chatdesk.ctl.pane import PaneBinder
 from chatdesk.store.rows import MessageRow
+from chatdesk.ui.actions import MessageAction
 
 if TYPE_CHECKING:
     from chatdesk.ctl.chat import Controller
@@ -106,6 +107,7 @@ class CompareController(QObject):
             v.column_move_requested.connect(self.move_column)
             v.column_carry_toggled.connect(self.set_carry)
             v.column_continue_requested.connect(self.continue_in_chat)
+            v.column_action_requested.connect(self.on_action)
             self._view = v
         return self._view
 
@@ -373,6 +375,21 @@ class CompareController(QObject):
             self._show_rule()
             self.turn_finished.emit()
 
+    def on_action(self, index: int, action: str, message_id: int, arg: object) -> None:
+        """A message link in a column: answers are regenerated per column; editing and
+        deleting belong to a chat ("Continue in chat" turns a column into one)."""
+        kind = MessageAction(action)  # an unknown action is a bug: ValueError
+        if kind in (MessageAction.REGENERATE, MessageAction.RETRY):
+            if self.comparison is not None and self.comparison.answer(index) is not None:
+                if self.comparison.answer(index).id == message_id:  # type: ignore[union-attr]
+                    self.retry_column(index)
+                    return
+            self.window.set_status(self.tr("Only the latest answer of a column can be redone."))
+        elif kind in (MessageAction.EDIT, MessageAction.DELETE, MessageAction.CONTINUE):
+            self.window.set_status(
+                self.tr("To edit or delete messages, use “Continue in chat” on this column.")
+            )
+
     def stop_column(self, index: int) -> None:
         exchange = self.exchanges.get(index)
         if exchange is not None:
@@ -421,7 +438,8 @@ class CompareController(QObject):
             price = None if self.names_hidden() else self._price(spec)
             exchange = self.exchanges.get(i)
             if exchange is not None and exchange.stats.started is not None:
-                out.append(figs.from_stats(exchange.stats, price, now))
+                failed = str(exchange.status) in ("error", "stopped")
+                out.append(figs.from_stats(exchange.stats, price, now, failed=failed))
                 continue
             row = self.comparison.answer(i) if self.comparison is not None else None
             out.append(figs.from_row(row, price) if row is not None else figs.Figures())

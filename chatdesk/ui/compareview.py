@@ -53,6 +53,7 @@ class CompareView(QWidget):
     column_move_requested = Signal(int, int)
     column_carry_toggled = Signal(int, bool)
     column_continue_requested = Signal(int)
+    column_action_requested = Signal(int, str, int, object)
 
     def __init__(self, image_loader: Any = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -127,6 +128,7 @@ class CompareView(QWidget):
 
         self.composer = Composer()
         self.composer.setObjectName("compare-composer")
+        self.composer.setMaximumHeight(150)  # the columns get the height
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -176,6 +178,9 @@ class CompareView(QWidget):
         column.move_requested.connect(lambda d: self.column_move_requested.emit(index(), d))
         column.carry_toggled.connect(lambda on: self.column_carry_toggled.emit(index(), on))
         column.continue_requested.connect(lambda: self.column_continue_requested.emit(index()))
+        column.view.action_requested.connect(
+            lambda a, mid, arg: self.column_action_requested.emit(index(), str(a), mid, arg)
+        )
         column.view.scrolled_fraction.connect(lambda f, src=column: self._on_scrolled(src, f))
 
     def _on_scrolled(self, source: CompareColumn, fraction: float) -> None:
