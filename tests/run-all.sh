@@ -31,9 +31,8 @@ fi
 "$VENV/bin/python" -m pip install -q -e ".[test]"
 
 "$VENV/bin/ruff" check chatdesk tests
-# Type-check the Qt-free layers (settings in pyproject.toml [tool.mypy]). chatdesk/core joins
-# this line once it passes too: python -m mypy chatdesk/api chatdesk/store chatdesk/core
-"$VENV/bin/python" -m mypy chatdesk/api chatdesk/store
+# Type-check the Qt-free layers (settings in pyproject.toml [tool.mypy]).
+"$VENV/bin/python" -m mypy chatdesk/api chatdesk/store chatdesk/core
 
 exec dbus-run-session -- sh -c '
   export XDG_DATA_HOME="$(mktemp -d)"

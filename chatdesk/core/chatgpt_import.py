@@ -232,16 +232,21 @@ def _num(value: Any) -> float | None:
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
+def _dict(value: Any) -> dict[str, Any]:
+    """A JSON object, or an empty one for anything else (the export may hold anything)."""
+    return value if isinstance(value, dict) else {}
+
+
 def _convert_message(
     msg: dict[str, Any], node_id: str, images: ImageLookup, fallback_time: float
 ) -> tuple[MessageRow, dict[str, tuple[bytes, str]]] | None:
     """One ChatGPT message as a row (local ids filled in by the caller), or None to skip."""
-    meta = msg.get("metadata") if isinstance(msg.get("metadata"), dict) else {}
+    meta = _dict(msg.get("metadata"))
     if meta.get("is_visually_hidden_from_conversation"):
         return None
-    author = msg.get("author") if isinstance(msg.get("author"), dict) else {}
+    author = _dict(msg.get("author"))
     role = str(author.get("role") or "assistant")
-    content = msg.get("content") if isinstance(msg.get("content"), dict) else {}
+    content = _dict(msg.get("content"))
     pieces, reasoning = _text_of(content)
     texts: list[str] = []
     parts: list[dict[str, Any]] = []
@@ -278,7 +283,7 @@ def _convert_message(
         chatgpt["recipient"] = recipient
     if missing:
         chatgpt["missing_images"] = missing
-    finish = meta.get("finish_details") if isinstance(meta.get("finish_details"), dict) else {}
+    finish = _dict(meta.get("finish_details"))
     finish_type = finish.get("type") if isinstance(finish.get("type"), str) else None
     status = _STATUS.get(str(msg.get("status")), "done")
     if finish_type == "interrupted" and status == "done":

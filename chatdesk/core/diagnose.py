@@ -57,7 +57,7 @@ async def diagnose(
     if not api_key:
         lines.append(_t("nokey", lang))
     ok = True
-    models: list[dict[str, object]] = []
+    models: list[dict[str, str]] = []
     try:
         client = ChatClient(url, api_key, max_retries=0, read_timeout=20)
     except ValidationError as exc:  # e.g. a key with spaces or non-ASCII characters

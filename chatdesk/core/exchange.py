@@ -171,7 +171,7 @@ class Exchange:
         stats = self.stats
         stats.started = time.monotonic()
         if self._task is None:  # run() awaited directly: stop() cancels the caller's task
-            self._task = asyncio.current_task()  # type: ignore[assignment]
+            self._task = asyncio.current_task()
         self.status = ExchangeStatus.STREAMING
         self._tell("exchange_started")
         store = self.store if self.target.conversation_id is not None else None

@@ -46,7 +46,19 @@ class ClientLike(Protocol):
 class StoreLike(Protocol):
     """What the runner needs of :class:`chatdesk.store.Store`."""
 
-    def add_message(self, conversation_id: int, role: str, content: str = "", **kw: Any) -> int: ...
+    def add_message(
+        self,
+        conversation_id: int,
+        role: str,
+        content: str = "",
+        *,
+        parent_id: int | None = None,
+        model_requested: str | None = None,
+        status: str = "done",
+        choice_index: int = 0,
+        meta: dict[str, Any] | None = None,
+        make_current: bool = False,
+    ) -> int: ...
 
     def update_message(self, id: int, **fields: Any) -> None: ...
 
@@ -233,7 +245,7 @@ async def run_exchange(
                     if kind is TextDelta or kind is ReasoningDelta:
                         if ttft is None:
                             ttft = time.monotonic() - start
-                        index = event.index  # type: ignore[union-attr]
+                        index = event.index
                         ensure_row(index)
                         dirty.add(index)
                     if on_event is not None:
