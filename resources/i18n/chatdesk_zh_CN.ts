@@ -16,9 +16,9 @@
 <context>
     <name>ColumnParamsDialog</name>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="239" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="241" />
         <source>Parameters of column %1</source>
-        <translation type="unfinished" />
+        <translation>第 %1 列的参数</translation>
     </message>
 </context>
 <context>
@@ -26,340 +26,350 @@
     <message>
         <location filename="../../chatdesk/ui/comparecolumn.py" line="77" />
         <source>Parameters of this column</source>
-        <translation type="unfinished" />
+        <translation>本列的参数</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/comparecolumn.py" line="79" />
         <source>Move this column left</source>
-        <translation type="unfinished" />
+        <translation>左移本列</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/comparecolumn.py" line="81" />
         <source>Move this column right</source>
-        <translation type="unfinished" />
+        <translation>右移本列</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/comparecolumn.py" line="83" />
         <source>Remove this column</source>
-        <translation type="unfinished" />
+        <translation>移除本列</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/comparecolumn.py" line="93" />
         <source>First token</source>
-        <translation type="unfinished" />
+        <translation>首字延迟</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/comparecolumn.py" line="94" />
         <source>Total</source>
-        <translation type="unfinished" />
+        <translation>总耗时</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/comparecolumn.py" line="95" />
         <source>Tokens in/out</source>
-        <translation type="unfinished" />
+        <translation>输入/输出 token</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/comparecolumn.py" line="96" />
         <source>Speed</source>
-        <translation type="unfinished" />
+        <translation>速度</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/comparecolumn.py" line="97" />
         <source>Finish</source>
-        <translation type="unfinished" />
+        <translation>结束原因</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/comparecolumn.py" line="98" />
         <source>Cost</source>
-        <translation type="unfinished" />
+        <translation>费用</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/comparecolumn.py" line="112" />
         <source>Word differences</source>
-        <translation type="unfinished" />
+        <translation>逐词差异</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="123" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="124" />
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="123" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="124" />
         <source>Stop this column</source>
-        <translation type="unfinished" />
+        <translation>停止本列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="125" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="126" />
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="125" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="126" />
         <source>Send this column again</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="128" />
-        <source>Carry forward</source>
-        <translation type="unfinished" />
+        <translation>重新发送本列</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/comparecolumn.py" line="129" />
-        <source>Make this answer the shared context of every column for the next prompt</source>
-        <translation type="unfinished" />
+        <source>Carry forward</source>
+        <translation>沿用此回答</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="134" />
-        <source>Continue in chat</source>
-        <translation type="unfinished" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="130" />
+        <source>Make this answer the shared context of every column for the next prompt</source>
+        <translation>下一条提示中，让所有列都以此回答为共同上下文</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/comparecolumn.py" line="135" />
+        <source>Continue in chat</source>
+        <translation>转为对话继续</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="136" />
         <source>Open this column as an ordinary conversation with its whole history</source>
-        <translation type="unfinished" />
+        <translation>把本列连同完整历史转成普通对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="150" />
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="165" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="152" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="167" />
         <source>Column %1</source>
-        <translation type="unfinished" />
+        <translation>第 %1 列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="176" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="178" />
         <source>Model %1</source>
-        <translation type="unfinished" />
+        <translation>模型 %1</translation>
     </message>
 </context>
 <context>
     <name>CompareController</name>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="138" />
+        <location filename="../../chatdesk/ctl/compare.py" line="140" />
         <source>Wait for the answers to finish or stop them first.</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="198" />
-        <source>Comparison</source>
-        <translation type="unfinished" />
+        <translation>请等待回答完成，或先停止它们。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ctl/compare.py" line="200" />
+        <source>Comparison</source>
+        <translation>对比</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/compare.py" line="202" />
         <source>New comparison</source>
-        <translation type="unfinished" />
+        <translation>新建对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="217" />
+        <location filename="../../chatdesk/ctl/compare.py" line="219" />
         <source>Columns are fixed once the first prompt is sent.</source>
-        <translation type="unfinished" />
+        <translation>发送第一条提示后，列就不能再更改。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="289" />
+        <location filename="../../chatdesk/ctl/compare.py" line="291" />
         <source>Not sent: %1</source>
         <translation>未发送：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="293" />
-        <location filename="../../chatdesk/ctl/compare.py" line="326" />
+        <location filename="../../chatdesk/ctl/compare.py" line="295" />
+        <location filename="../../chatdesk/ctl/compare.py" line="328" />
         <source>Set up a server and key first.</source>
-        <translation type="unfinished" />
+        <translation>请先设置服务器和密钥。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="335" />
-        <location filename="../../chatdesk/ctl/compare.py" line="453" />
+        <location filename="../../chatdesk/ctl/compare.py" line="337" />
+        <location filename="../../chatdesk/ctl/compare.py" line="471" />
         <source>Waiting for the first token…</source>
-        <translation type="unfinished" />
+        <translation>正在等待首个 token…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="359" />
+        <location filename="../../chatdesk/ctl/compare.py" line="361" />
         <source>Not saved: %1</source>
-        <translation type="unfinished" />
+        <translation>未保存：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="365" />
+        <location filename="../../chatdesk/ctl/compare.py" line="367" />
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="445" />
-        <source>%1 tok/s</source>
-        <translation type="unfinished" />
+        <location filename="../../chatdesk/ctl/compare.py" line="387" />
+        <source>Only the latest answer of a column can be redone.</source>
+        <translation>只能重新生成某列最新的回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="454" />
-        <source>Streaming…</source>
-        <translation type="unfinished" />
+        <location filename="../../chatdesk/ctl/compare.py" line="390" />
+        <source>To edit or delete messages, use “Continue in chat” on this column.</source>
+        <translation>要编辑或删除消息，请在本列使用“转为对话继续”。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ctl/compare.py" line="463" />
+        <source>%1 tok/s</source>
+        <translation>%1 token/秒</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/compare.py" line="472" />
+        <source>Streaming…</source>
+        <translation>正在生成…</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/compare.py" line="481" />
         <source>There is no answer to carry forward yet.</source>
-        <translation type="unfinished" />
+        <translation>还没有可以沿用的回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="475" />
+        <location filename="../../chatdesk/ctl/compare.py" line="493" />
         <source>One prompt goes to every column; each answers on its own.</source>
-        <translation type="unfinished" />
+        <translation>一条提示发给所有列，各列独立回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="477" />
+        <location filename="../../chatdesk/ctl/compare.py" line="495" />
         <source>Next prompt: each column continues its own thread.</source>
-        <translation type="unfinished" />
+        <translation>下一条提示：各列沿着自己的对话继续。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="482" />
+        <location filename="../../chatdesk/ctl/compare.py" line="500" />
         <source>Next prompt: every column continues from %1's answer.</source>
-        <translation type="unfinished" />
+        <translation>下一条提示：所有列都从 %1 的回答继续。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="507" />
+        <location filename="../../chatdesk/ctl/compare.py" line="525" />
         <source>tie</source>
-        <translation type="unfinished" />
+        <translation>平局</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="507" />
+        <location filename="../../chatdesk/ctl/compare.py" line="525" />
         <source>all bad</source>
-        <translation type="unfinished" />
+        <translation>都不好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="508" />
+        <location filename="../../chatdesk/ctl/compare.py" line="526" />
         <source>Your vote: %1. %2</source>
-        <translation type="unfinished" />
+        <translation>你的投票：%1。%2</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="550" />
+        <location filename="../../chatdesk/ctl/compare.py" line="568" />
         <source>Change the models if you like, then send.</source>
-        <translation type="unfinished" />
+        <translation>可以先更换模型，然后发送。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="563" />
+        <location filename="../../chatdesk/ctl/compare.py" line="581" />
         <source>Both columns need an answer to compare.</source>
-        <translation type="unfinished" />
+        <translation>两列都需要有回答才能比较。</translation>
     </message>
 </context>
 <context>
     <name>CompareView</name>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="66" />
+        <location filename="../../chatdesk/ui/compareview.py" line="67" />
         <source>Comparison</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="69" />
-        <source>+ Column</source>
-        <translation type="unfinished" />
+        <translation>对比</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/compareview.py" line="70" />
-        <source>Add a column (up to 4)</source>
-        <translation type="unfinished" />
+        <source>+ Column</source>
+        <translation>+ 列</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/compareview.py" line="71" />
+        <source>Add a column (up to 4)</source>
+        <translation>添加一列（最多 4 列）</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/compareview.py" line="72" />
         <source>Add a column</source>
-        <translation type="unfinished" />
+        <translation>添加一列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="74" />
+        <location filename="../../chatdesk/ui/compareview.py" line="75" />
         <source>Blind</source>
-        <translation type="unfinished" />
+        <translation>盲测</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="76" />
+        <location filename="../../chatdesk/ui/compareview.py" line="77" />
         <source>Hide the model names and shuffle the columns until you vote</source>
-        <translation type="unfinished" />
+        <translation>投票前隐藏模型名称并打乱列的顺序</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="80" />
+        <location filename="../../chatdesk/ui/compareview.py" line="81" />
         <source>Sync scrolling</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="84" />
-        <source>Word diff</source>
-        <translation type="unfinished" />
+        <translation>同步滚动</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/compareview.py" line="85" />
-        <source>Show the word differences of two columns' answers</source>
-        <translation type="unfinished" />
+        <source>Word diff</source>
+        <translation>逐词对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="88" />
-        <source>First column of the diff</source>
-        <translation type="unfinished" />
+        <location filename="../../chatdesk/ui/compareview.py" line="86" />
+        <source>Show the word differences of two columns' answers</source>
+        <translation>显示两列回答的逐词差异</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/compareview.py" line="89" />
-        <source>Second column of the diff</source>
-        <translation type="unfinished" />
+        <source>First column of the diff</source>
+        <translation>对比的第一列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="97" />
-        <source>Re-run</source>
-        <translation type="unfinished" />
+        <location filename="../../chatdesk/ui/compareview.py" line="90" />
+        <source>Second column of the diff</source>
+        <translation>对比的第二列</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/compareview.py" line="98" />
-        <source>Send this prompt again, to the same or other models</source>
-        <translation type="unfinished" />
+        <source>Re-run</source>
+        <translation>重新运行</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="101" />
-        <source>Prices…</source>
-        <translation type="unfinished" />
+        <location filename="../../chatdesk/ui/compareview.py" line="99" />
+        <source>Send this prompt again, to the same or other models</source>
+        <translation>把这条提示再次发送给相同或其他模型</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/compareview.py" line="102" />
-        <source>Model prices used to show the cost of answers</source>
-        <translation type="unfinished" />
+        <source>Prices…</source>
+        <translation>价格…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="105" />
+        <location filename="../../chatdesk/ui/compareview.py" line="103" />
+        <source>Model prices used to show the cost of answers</source>
+        <translation>用于计算回答费用的模型价格</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/compareview.py" line="106" />
         <source>Leaderboard</source>
         <translation>排行榜</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="119" />
-        <location filename="../../chatdesk/ui/compareview.py" line="225" />
-        <location filename="../../chatdesk/ui/compareview.py" line="248" />
-        <source>Which answer is better?</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="220" />
-        <source>A is better</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="221" />
-        <source>B is better</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="222" />
+        <location filename="../../chatdesk/ui/compareview.py" line="120" />
         <location filename="../../chatdesk/ui/compareview.py" line="230" />
-        <source>Tie</source>
-        <translation type="unfinished" />
+        <location filename="../../chatdesk/ui/compareview.py" line="253" />
+        <source>Which answer is better?</source>
+        <translation>哪个回答更好？</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="223" />
-        <source>Both are bad</source>
-        <translation type="unfinished" />
+        <location filename="../../chatdesk/ui/compareview.py" line="225" />
+        <source>A is better</source>
+        <translation>A 更好</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/compareview.py" line="226" />
+        <source>B is better</source>
+        <translation>B 更好</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/compareview.py" line="227" />
+        <location filename="../../chatdesk/ui/compareview.py" line="235" />
+        <source>Tie</source>
+        <translation>平局</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/compareview.py" line="228" />
+        <source>Both are bad</source>
+        <translation>都不好</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/compareview.py" line="233" />
         <source>%1 is best</source>
-        <translation type="unfinished" />
+        <translation>%1 最好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="230" />
+        <location filename="../../chatdesk/ui/compareview.py" line="235" />
         <source>All are bad</source>
-        <translation type="unfinished" />
+        <translation>都不好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="231" />
-        <location filename="../../chatdesk/ui/compareview.py" line="248" />
+        <location filename="../../chatdesk/ui/compareview.py" line="236" />
+        <location filename="../../chatdesk/ui/compareview.py" line="253" />
         <source>Which answer is best?</source>
-        <translation type="unfinished" />
+        <translation>哪个回答最好？</translation>
     </message>
 </context>
 <context>
@@ -1018,12 +1028,12 @@
     <message>
         <location filename="../../chatdesk/ui/mainwindow.py" line="145" />
         <source>Compare</source>
-        <translation type="unfinished" />
+        <translation>对比</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/mainwindow.py" line="147" />
         <source>Compare 2 to 4 models side by side on one prompt (Ctrl+Shift+N)</source>
-        <translation type="unfinished" />
+        <translation>用同一条提示并排对比 2 到 4 个模型（Ctrl+Shift+N）</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/mainwindow.py" line="159" />
@@ -1053,12 +1063,12 @@
     <message>
         <location filename="../../chatdesk/ui/mainwindow.py" line="200" />
         <source>New comparison</source>
-        <translation type="unfinished" />
+        <translation>新建对比</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/mainwindow.py" line="203" />
         <source>Model leaderboard…</source>
-        <translation type="unfinished" />
+        <translation>模型排行榜…</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/mainwindow.py" line="206" />
