@@ -122,6 +122,7 @@ class Exchange:
         self.failure: BaseException | None = None  # the store failed (disk full...)
         self.message_ids: dict[int, int] = {}
         self._observers: list[ExchangeObserver] = []
+        self._stop_sent = False
         self._task: asyncio.Task[ExchangeOutcome | None] | None = None
         self._done_callbacks: list[Callable[[Exchange], None]] = []
         self._stop_early = False
@@ -157,8 +158,16 @@ class Exchange:
         return await asyncio.shield(self._task) if not self._task.done() else self._task.result()
 
     def stop(self) -> None:
-        """Stop at once; the partial answer stays, saved as ``stopped``."""
+        """Stop at once; the partial answer stays, saved as ``stopped``.
+
+        Only the first stop cancels: a second one (Stop, then Esc for every column)
+        would land in the middle of closing the response and leave it half closed.
+        A finished exchange is never cancelled (its task may still be tidying up).
+        """
+        if self.finished or self._stop_sent:
+            return
         if self._task is not None and not self._task.done():
+            self._stop_sent = True
             if self.status is ExchangeStatus.PENDING:
                 # The task has not had its first turn: a cancel now would raise out of
                 # it before run() could catch it (no status, no exchange_finished).
