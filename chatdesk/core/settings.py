@@ -29,7 +29,7 @@ class SettingKey(StrEnum):
 
 _CHOICES: dict[str, tuple[str, ...]] = {
     "theme": ("system", "light", "dark"),
-    "send_key": ("enter", "ctrl_enter"),
+    "send_key": ("enter", "ctrl+enter"),
     "proxy_mode": ("system", "none", "custom"),
 }
 
