@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -124,19 +125,43 @@ def run_warm_up(interval_ms: int = 30) -> None:
     QTimer.singleShot(interval_ms, step)
 
 
-def _collect_garbage_from_a_timer(app: QApplication) -> None:
-    """WORKAROUND: run Python's cyclic GC from a timer, never in the middle of a Qt callback.
+def install_gc_pacer(app: QApplication, busy: Callable[[], bool] | None = None) -> QTimer:
+    """Run Python's cyclic GC from a timer, in small steps, never mid-stream.
 
-    An automatic collection that starts inside a QObject's own timer callback can free
-    that object while Qt is still dispatching to it (a segfault seen in the tests).
+    WORKAROUND: an automatic collection that starts inside a QObject's own timer
+    callback can free that object while Qt is still dispatching to it (a segfault seen
+    in the tests), so automatic collection is off. Young generations are collected
+    every second (a few ms); a full collection (60-90 ms with long answers open) waits
+    until nothing streams, at most once a minute. Call :func:`freeze_startup_objects`
+    once the window is up, so the objects made at start are never scanned again.
     """
     import gc
+    import time
 
     gc.disable()
+    last_full = [time.monotonic()]
+
+    def step() -> None:
+        now = time.monotonic()
+        if now - last_full[0] >= 60 and not (busy and busy()):
+            gc.collect()
+            last_full[0] = now
+        else:
+            gc.collect(1)
+
     timer = QTimer(app)
-    timer.setInterval(5000)
-    timer.timeout.connect(lambda: gc.collect())
+    timer.setInterval(1000)
+    timer.timeout.connect(step)
     timer.start()
+    return timer
+
+
+def freeze_startup_objects() -> None:
+    """Move everything alive now out of the collector's reach (start-up objects stay)."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
 
 
 def run_app(args: argparse.Namespace) -> int:
@@ -152,7 +177,6 @@ def run_app(args: argparse.Namespace) -> int:
     language = (opened.get_setting("app_settings", {}) or {}).get("language") or _system_language()
     install_translations(app, language)
 
-    _collect_garbage_from_a_timer(app)
     from chatdesk.ui import render
 
     render.background_math = True
@@ -172,6 +196,9 @@ def run_app(args: argparse.Namespace) -> int:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     controller = wire(window, store, current, args)
+    install_gc_pacer(
+        app, lambda: bool(controller.busy or (controller.compare and controller.compare.busy))
+    )
 
     def after_first_paint() -> None:
         controller.start()
@@ -181,6 +208,7 @@ def run_app(args: argparse.Namespace) -> int:
             )
         run_warm_up()
         QTimer.singleShot(2000, controller.history.daily_backup)
+        QTimer.singleShot(3000, freeze_startup_objects)  # after the warm-up steps
 
     QTimer.singleShot(0, after_first_paint)
 

@@ -35,6 +35,10 @@ CONTINUE_PROMPT = (
 )
 
 
+# Streams being read right now (in this process): they share the event loop's time.
+_ACTIVE = [0]
+
+
 class ClientLike(Protocol):
     """What the runner needs of :class:`chatdesk.api.client.ChatClient`."""
 
@@ -169,6 +173,8 @@ async def run_exchange(
         yield_interval: when events keep arriving without the loop getting a turn
             (a fast server fills the socket faster than we read it), give the event
             loop a turn this often, so a window stays responsive while it streams.
+            Several streams at once share it: each yields after its share, so the
+            window still gets a turn every ``yield_interval`` (compare columns).
 
     Raises:
         asyncio.CancelledError: after saving the partial answer as ``stopped``.
@@ -235,6 +241,7 @@ async def run_exchange(
     ensure_row(0)
     status = "done"
     error: ApiError | None = None
+    _ACTIVE[0] += 1
     try:
         if request.stream:
             stream = client.stream_chat(request)
@@ -254,7 +261,7 @@ async def run_exchange(
                     if dirty and now - last_flush >= flush_interval:
                         flush()
                         last_flush = now
-                    if now - last_yield >= yield_interval:
+                    if now - last_yield >= yield_interval / _ACTIVE[0]:
                         await asyncio.sleep(0)
                         last_yield = time.monotonic()
         else:
@@ -279,6 +286,8 @@ async def run_exchange(
         _finish(acc, flush, status, start, ttft, error)
     else:
         _finish(acc, flush, status, start, ttft, None)
+    finally:
+        _ACTIVE[0] -= 1
     duration = time.monotonic() - start
     return ExchangeOutcome(
         result=acc.result,

@@ -204,6 +204,20 @@ class CompareController(QObject):
         self._show_rule()
         self._show_vote()
 
+    def _show_turn(self) -> None:
+        """A new turn of a shown comparison: only each column's thread changes."""
+        assert self.comparison is not None
+        v = self.view
+        v.set_editable(False)
+        v.diff_check.setChecked(False)
+        for i, column in enumerate(v.columns):
+            column.show_diff(None)
+            column.set_carry(False)
+            rows = self.comparison.path(i)
+            column.model.set_messages([self._scrub(r) for r in rows], {})
+        self._show_vote()
+        self._show_rule()
+
     def _model_list(self) -> list[dict[str, Any]]:
         return [{"id": m} for m in self.window.model_picker.models()]
 
@@ -312,7 +326,10 @@ class CompareController(QObject):
             self.window.conversations.reload()
             self.window.conversations.select_conversation(self.comparison.conversation_id)
         self._diff = None
-        self._show()
+        if created:
+            self._show()  # blind mode may have shuffled and hidden the columns
+        else:
+            self._show_turn()
         self.exchanges = {}
         for i, exchange in enumerate(exchanges):
             self._launch(i, exchange)

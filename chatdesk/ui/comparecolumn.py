@@ -60,6 +60,9 @@ class CompareColumn(QFrame):
         self.setObjectName(f"compare-column-{label}")
         self.model = MessageListModel(image_loader=image_loader)
         self.view = MessageView(self.model)
+        # A scroll bar that appears mid-stream changes the text width: every column
+        # would lay out its answer again in the same frame. Keep the width fixed.
+        self.view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
 
         head = QHBoxLayout()
         head.setContentsMargins(4, 4, 4, 0)

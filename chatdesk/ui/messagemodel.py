@@ -56,6 +56,11 @@ class MessageListModel(QAbstractListModel):
         self._timer.setInterval(self.FLUSH_MS)
         self._timer.timeout.connect(self.flush)
 
+    def set_flush_interval(self, ms: int) -> None:
+        """How often streamed text reaches the view. Compare columns use slightly
+        different intervals so their repaints fall in different frames."""
+        self._timer.setInterval(max(16, min(500, ms)))
+
     # -- Qt model API
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
