@@ -100,6 +100,10 @@ class Item:
         self.lazy: set[int] = set()  # indexes of blocks (segs) not rendered yet
 
 
+# When the last render slice of any view ended, and which view rendered it.
+_LAST_SLICE: list[Any] = [0.0, None]
+
+
 class BlockRenderer(QObject):
     """Turns message rows into :class:`Item` s for one view, touching only what changed.
 
@@ -170,10 +174,30 @@ class BlockRenderer(QObject):
         if self.countdown_ids and not self._countdown.isActive():
             self._countdown.start()
 
+    def take_turn(self) -> bool:
+        """Whether this view may render a slice now.
+
+        Several views (compare columns) share one event loop: when their timers fire
+        in the same loop turn, each slice would add to one long stall. A view whose
+        neighbour has just rendered waits a few ms, so the loop gets a turn between.
+        """
+        now = time.perf_counter()
+        if now - _LAST_SLICE[0] < self.SLICE_S * 1.5 and _LAST_SLICE[1] is not self:
+            QTimer.singleShot(6, self.wake)
+            return False
+        return True
+
+    def slice_done(self) -> None:
+        _LAST_SLICE[0] = time.perf_counter()
+        _LAST_SLICE[1] = self
+
     def _on_catch_up(self) -> None:
         """Render the next slice of messages whose text arrived faster than it rendered."""
+        if not self.take_turn():
+            return
         ids, self.catch_up_ids = self.catch_up_ids, set()
         self._resync(ids, True)
+        self.slice_done()
 
     def _tick(self) -> None:
         """Once a second: refresh the "retry in N s" countdowns."""

@@ -479,6 +479,8 @@ class MessageView(QAbstractScrollArea):
         if m is None:
             self._blocks.idle_ids.clear()
             return
+        if not self._blocks.take_turn():
+            return
         deadline = time.perf_counter() + self.SLICE_S
         sb = self.verticalScrollBar()
         for mid in list(self._blocks.idle_ids):
@@ -506,6 +508,7 @@ class MessageView(QAbstractScrollArea):
                 self._set_scroll(value + shift)
             self.viewport().update()
             break
+        self._blocks.slice_done()
         self._blocks.wake()  # more blocks left: next slice
 
     def _image_loader(self) -> ImageLoader | None:
