@@ -278,9 +278,27 @@ class CompareController(QObject):
 
         if not self._editable():
             return
-        dialog = ColumnParamsDialog(LABELS[index], self.specs[index].params, self.window)
+        spec = self.specs[index]
+        dialog = ColumnParamsDialog(
+            LABELS[index],
+            spec.params,
+            self.window,
+            providers=[p.name for p in self.store.list_providers()],
+            provider=spec.provider,
+        )
         if dialog.exec():
             self.set_column_params(index, dialog.params())
+            self.set_column_provider(index, dialog.provider())
+
+    def set_column_provider(self, index: int, provider: str | None) -> None:
+        """A column may talk to another configured provider than the window's."""
+        if not self._editable() or index >= len(self.specs):
+            return
+        if provider is not None and self.store.get_provider(provider) is None:
+            self.window.set_status(self.tr("No provider named %1.").replace("%1", provider))
+            return
+        self.specs[index] = dataclasses.replace(self.specs[index], provider=provider)
+        self._save_specs()
 
     def set_blind(self, blind: bool) -> None:
         if self.comparison is not None and not self.comparison.can_edit_columns():
@@ -614,14 +632,19 @@ class CompareController(QObject):
             from chatdesk.ctl.arena import ArenaController
 
             self._arena = ArenaController(lambda: self.chat.store, self)
+            self._arena.prices_changed.connect(self._on_prices_changed)
+            self.voted.connect(lambda _v: self._arena.refresh_leaderboard())
         return self._arena
 
     def open_leaderboard(self) -> Any:
         return self.arena.open_leaderboard(self.window)
 
     def open_prices(self) -> Any:
-        self._prices = None  # reloaded at the next refresh
         return self.arena.open_prices(self.window)
+
+    def _on_prices_changed(self, table: Any) -> None:
+        self._prices = table
+        self.refresh_figures()
 
     async def aclose(self) -> None:
         self.stop_all()

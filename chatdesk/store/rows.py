@@ -7,11 +7,23 @@ Times are Unix epoch seconds (float, UTC).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 JSON = dict[str, Any]
 
-MESSAGE_STATUSES = ("streaming", "done", "stopped", "error", "interrupted")
+
+class MessageStatus(StrEnum):
+    """Where a stored message is (a StrEnum: it compares equal to the stored text)."""
+
+    STREAMING = "streaming"
+    DONE = "done"
+    STOPPED = "stopped"
+    ERROR = "error"
+    INTERRUPTED = "interrupted"
+
+
+MESSAGE_STATUSES = tuple(str(s) for s in MessageStatus)
 #: Column labels in display order; a comparison has two to four columns.
 COLUMN_LABELS = ("A", "B", "C", "D")
 #: What a vote can say: one column is best, a tie, or all answers are bad.

@@ -235,13 +235,32 @@ class CompareColumn(QFrame):
 
 
 class ColumnParamsDialog(QDialog):
-    """Every request field for one column (the chat's parameters panel, reused)."""
+    """One column's provider and every request field (the chat's parameters panel)."""
 
-    def __init__(self, label: str, params: dict[str, Any], parent: QWidget | None = None):
+    def __init__(
+        self,
+        label: str,
+        params: dict[str, Any],
+        parent: QWidget | None = None,
+        *,
+        providers: list[str] | None = None,
+        provider: str | None = None,
+    ):
         super().__init__(parent)
+        from PySide6.QtWidgets import QComboBox, QFormLayout
+
         from chatdesk.ui.params import ParamsPanel
 
         self.setWindowTitle(self.tr("Parameters of column %1").replace("%1", label))
+        self.provider_box = QComboBox()
+        self.provider_box.setAccessibleName(self.tr("Provider of this column"))
+        self.provider_box.addItem(self.tr("This window's server"), None)
+        for name in providers or []:
+            self.provider_box.addItem(name, name)
+        index = self.provider_box.findData(provider) if provider else 0
+        self.provider_box.setCurrentIndex(max(0, index))
+        form = QFormLayout()
+        form.addRow(self.tr("Provider"), self.provider_box)
         self.panel = ParamsPanel()
         self.panel.set_params(params)
         buttons = QDialogButtonBox(
@@ -250,9 +269,15 @@ class ColumnParamsDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
+        layout.addLayout(form)
         layout.addWidget(self.panel, 1)
         layout.addWidget(buttons)
-        self.resize(420, 560)
+        self.resize(420, 600)
 
     def params(self) -> dict[str, Any]:
         return self.panel.params()
+
+    def provider(self) -> str | None:
+        """The chosen provider's name (None: the server the window talks to)."""
+        data = self.provider_box.currentData()
+        return str(data) if data else None

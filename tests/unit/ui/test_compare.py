@@ -255,3 +255,27 @@ def test_word_diff_and_sync_scroll(harness: Harness) -> None:
     ctl.view.diff_check.setChecked(False)
     assert left.stack.currentWidget() is left.view
     assert ctl.view.sync_check.isChecked()
+
+
+def test_a_column_on_another_provider_and_its_cost(harness: Harness) -> None:
+    from chatdesk.core.prices import Price, PriceTable
+    from chatdesk.store.rows import ProviderRow
+    from tests.fakeserver import FakeServer
+
+    h = harness
+    with FakeServer() as other:
+        h.store.upsert_provider(ProviderRow(name="other", base_url=other.base_url))
+        h.controller.keys.set_for_session("other", "sk-other-0123456789")
+        other.script(Reply(text="from the other server", usage="auto"))
+        h.server.script(Reply(text="from the window's server", usage="auto"))
+        table = PriceTable()
+        table.set(None, "gpt-4o", Price(2.5, 10.0, "USD"))
+        table.save(h.store)
+        ctl = start(h, ["gpt-4o", "gpt-4o-mini"])
+        ctl.set_column_provider(1, "other")
+        send(h, "where are you?")
+        assert column_texts(h) == ["from the window's server", "from the other server"]
+        assert [r.json["model"] for r in other.chat_requests] == ["gpt-4o-mini"]
+        cost = ctl.view.columns[0].figure("cost")
+        assert cost.endswith("USD") and float(cost.split()[0]) > 0
+        assert ctl.view.columns[1].figure("cost") == "–"  # no price, no cost
