@@ -197,7 +197,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--timeout",
         type=_float_arg("timeout", 0.1, 86400),
         metavar="SECONDS",
-        help="give up when the server sends nothing for this long",
+        help="give up when the server sends nothing for this long (idle timeout)",
+    )
+    ask.add_argument(
+        "--deadline",
+        type=_float_arg("deadline", 0.1, 86400),
+        metavar="SECONDS",
+        help="give up when the whole answer takes longer than this (keep-alives included)",
     )
     ask.add_argument(
         "--json", action="store_true", help="print one JSON object at the end (see README)"
@@ -491,6 +497,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from chatdesk.core.keys import KeyStore
     from chatdesk.core.patient import PatientStore
     from chatdesk.core.services import resolve_endpoint
+    from chatdesk.core.settings import AppSettings
     from chatdesk.core.turns import Draft, build_request, save_user_turn
 
     prompt = args.prompt
@@ -574,6 +581,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
         if args.timeout:
             overrides["read_timeout"] = args.timeout
             overrides["connect_timeout"] = min(args.timeout, 10.0)
+        if args.deadline:
+            overrides["total_timeout"] = args.deadline
         show_reasoning = sys.stderr.isatty() and not args.json
         streamed_any = False
         printer = _AnswerPrinter()
@@ -605,7 +614,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
         running: list[Exchange] = []
 
         async def go() -> Any:
-            pool = ClientPool(store)
+            pool = ClientPool(store, AppSettings.from_dict(store.get_setting("app_settings")))
             client = pool.get(endpoint, **overrides)
             exchange = Exchange(
                 client,

@@ -46,7 +46,12 @@ def add_parser(subparsers: Any, add_request_flags: Any) -> None:
         action="store_true",
         help="shuffle the columns and hide names until `chatdesk vote`",
     )
-    p.add_argument("--timeout", type=float, metavar="SECONDS", help="read timeout per column")
+    p.add_argument(
+        "--timeout", type=float, metavar="SECONDS", help="idle timeout per column (no data)"
+    )
+    p.add_argument(
+        "--deadline", type=float, metavar="SECONDS", help="longest time a column may take"
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object at the end")
 
 
@@ -60,6 +65,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from chatdesk.core.compare import MAX_COLUMNS, MIN_COLUMNS, ColumnSpec, Comparison
     from chatdesk.core.keys import KeyStore
     from chatdesk.core.services import resolve_endpoint, title_from_text
+    from chatdesk.core.settings import AppSettings
     from chatdesk.core.turns import Draft
 
     models = [m.strip() for m in args.models or []]
@@ -100,9 +106,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
             blind=args.blind,
         )
         overrides: dict[str, Any] = {}
-        if args.timeout:
+        if args.timeout and 0 < args.timeout <= 86400:
             overrides = {"read_timeout": args.timeout, "connect_timeout": min(args.timeout, 10)}
-        pool = ClientPool(store)
+        if args.deadline and 0 < args.deadline <= 86400:
+            overrides["total_timeout"] = args.deadline
+        pool = ClientPool(store, AppSettings.from_dict(store.get_setting("app_settings")))
 
         def client_for(_spec: ColumnSpec) -> tuple[Any, Any]:
             return pool.get(endpoint, **overrides), endpoint

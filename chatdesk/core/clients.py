@@ -27,6 +27,7 @@ class _Key:
     trust_env: bool
     connect_timeout: float
     read_timeout: float
+    total_timeout: float | None = None
 
 
 class ClientPool:
@@ -48,6 +49,7 @@ class ClientPool:
             trust_env,
             float(self.settings.connect_timeout),
             float(self.settings.read_timeout),
+            float(self.settings.total_timeout) or None,
         )
 
     def get(self, endpoint: Endpoint, **overrides: Any) -> ChatClient:
@@ -67,6 +69,7 @@ class ClientPool:
                 key.trust_env,
                 float(overrides.get("connect_timeout", key.connect_timeout)),
                 float(overrides.get("read_timeout", key.read_timeout)),
+                overrides.get("total_timeout", key.total_timeout),
             )
         client = self._clients.get(key)
         if client is None:
@@ -79,7 +82,8 @@ class ClientPool:
                 key.base_url,
                 key.api_key,
                 connect_timeout=key.connect_timeout,
-                read_timeout=key.read_timeout,
+                idle_timeout=key.read_timeout,
+                total_timeout=key.total_timeout,
                 proxy=key.proxy,
                 trust_env=key.trust_env,
                 include_usage=include,

@@ -24,8 +24,12 @@ class SettingKey(StrEnum):
     PROXY_URL = "proxy_url"
     CONNECT_TIMEOUT = "connect_timeout"
     READ_TIMEOUT = "read_timeout"
+    TOTAL_TIMEOUT = "total_timeout"
     TITLE_MODEL = "title_model"
 
+
+# Allowed ranges of the number settings that differ from (0, 3600] seconds.
+_RANGES: dict[str, tuple[float, float]] = {"total_timeout": (0.0, 86400.0)}
 
 _CHOICES: dict[str, tuple[str, ...]] = {
     "theme": ("system", "light", "dark"),
@@ -45,7 +49,8 @@ class AppSettings:
     proxy_mode: str = "system"
     proxy_url: str = ""
     connect_timeout: float = 10.0
-    read_timeout: float = 60.0
+    read_timeout: float = 60.0  # idle: no byte for this long ends a reply
+    total_timeout: float = 0.0  # a whole reply's deadline; 0 = none
     title_model: str = ""
 
     @classmethod
@@ -84,7 +89,8 @@ def _check(name: str, value: Any, default: Any) -> Any:
             return int(value)
         return default
     if isinstance(default, float):
-        if isinstance(value, int | float) and 0 < value <= 3600 and math.isfinite(value):
+        low, high = _RANGES.get(name, (0.001, 3600.0))
+        if isinstance(value, int | float) and low <= value <= high and math.isfinite(value):
             return float(value)
         return default
     if isinstance(value, str) and len(value) <= 2000:

@@ -50,6 +50,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "proxy_url": "",
     "connect_timeout": 10.0,
     "read_timeout": 60.0,
+    "total_timeout": 0.0,
     "title_model": "",
 }
 _PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
@@ -433,11 +434,20 @@ class SettingsDialog(QDialog):
         self.read_timeout_spin.setToolTip(
             self.tr("Give up on a reply when no data arrives for this long")
         )
+        self.total_timeout_spin = QDoubleSpinBox(page)
+        self.total_timeout_spin.setRange(0.0, 86400.0)
+        self.total_timeout_spin.setDecimals(0)
+        self.total_timeout_spin.setSuffix(self.tr(" s"))
+        self.total_timeout_spin.setSpecialValueText(self.tr("No limit"))
+        self.total_timeout_spin.setToolTip(
+            self.tr("Stop a reply that is still arriving after this long (0: no limit)")
+        )
         form = QFormLayout(page)
         form.addRow(self.tr("Proxy:"), self.proxy_combo)
         form.addRow(self.tr("Proxy URL:"), self.proxy_url_edit)
         form.addRow(self.tr("Connect timeout:"), self.connect_timeout_spin)
         form.addRow(self.tr("Stream idle timeout:"), self.read_timeout_spin)
+        form.addRow(self.tr("Reply deadline:"), self.total_timeout_spin)
         return page
 
     def _update_proxy_enabled(self) -> None:
@@ -488,6 +498,9 @@ class SettingsDialog(QDialog):
             _num(s["connect_timeout"], DEFAULT_SETTINGS["connect_timeout"])
         )
         self.read_timeout_spin.setValue(_num(s["read_timeout"], DEFAULT_SETTINGS["read_timeout"]))
+        self.total_timeout_spin.setValue(
+            _num(s.get("total_timeout", 0.0), DEFAULT_SETTINGS["total_timeout"])
+        )
         self.title_model_combo.setEditText(str(s["title_model"] or ""))
         self._update_proxy_enabled()
         self.settings_message.hide()
@@ -503,6 +516,7 @@ class SettingsDialog(QDialog):
             "proxy_url": self.proxy_url_edit.text().strip(),
             "connect_timeout": float(self.connect_timeout_spin.value()),
             "read_timeout": float(self.read_timeout_spin.value()),
+            "total_timeout": float(self.total_timeout_spin.value()),
             "title_model": self.title_model_combo.currentText().strip(),
         }
 

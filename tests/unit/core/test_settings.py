@@ -26,6 +26,7 @@ def test_good_values_are_kept() -> None:
         "proxy_url": "socks5://127.0.0.1:1080",
         "connect_timeout": 3,
         "read_timeout": 90.5,
+        "total_timeout": 600.0,
         "title_model": "gpt-4o-mini",
     }
     s = AppSettings.from_dict(raw)

@@ -22,6 +22,7 @@ SETTINGS: dict[str, Any] = {
     "proxy_url": "socks5://127.0.0.1:1080",
     "connect_timeout": 7.5,
     "read_timeout": 120.0,
+    "total_timeout": 300.0,
     "title_model": "gpt-4o-mini",
 }
 ZERO = ProviderRow("Zero", "https://api000.com/v1", "gpt-4o", options={"x": 1})
