@@ -164,6 +164,17 @@ def freeze_startup_objects() -> None:
     gc.freeze()
 
 
+def _cannot_start(app: QApplication, reason: str) -> None:
+    """One readable line on the terminal and a message box; never a traceback."""
+    from PySide6.QtWidgets import QMessageBox
+
+    sys.stderr.write(f"chatdesk: {reason}\n")
+    if os.environ.get("QT_QPA_PLATFORM") != "offscreen":
+        QMessageBox.critical(
+            None, app.translate("ChatDesk", "ChatDesk cannot start"), reason
+        )
+
+
 def run_app(args: argparse.Namespace) -> int:
     """``chatdesk`` with no subcommand: the window, on a qasync event loop."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -172,8 +183,13 @@ def run_app(args: argparse.Namespace) -> int:
     app.setApplicationDisplayName("ChatDesk")
 
     from chatdesk.core.services import open_store
+    from chatdesk.errors import ChatdeskError
 
-    opened = open_store()
+    try:
+        opened = open_store()
+    except ChatdeskError as exc:  # a data folder that is a file, a damaged history...
+        _cannot_start(app, str(exc))
+        return 1
     language = (opened.get_setting("app_settings", {}) or {}).get("language") or _system_language()
     install_translations(app, language)
 

@@ -127,6 +127,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
                 for ex in exchanges:
                     await pool.release(ex.client, endpoint)
                 await pool.close()
+                for ex in exchanges:  # writes the database refused mid-stream, now
+                    settle = getattr(ex.store, "settle", None)
+                    if settle is not None:
+                        settle(timeout=5.0)
 
         try:
             asyncio.run(go())

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from chatdesk.core.exchange import Exchange, ExchangeObserver, ExchangeTarget
+from chatdesk.core.patient import STREAM_WAIT_S, PatientStore
 from chatdesk.core.services import Endpoint
 from chatdesk.core.turns import Draft, build_request, save_user_turn
 from chatdesk.store.rows import MessageRow
@@ -87,6 +88,9 @@ class Comparison:
         self.columns = [ColumnSpec.from_dict(c) for c in raw[:MAX_COLUMNS]]
         self.state: dict[str, Any] = dict(row.state) if isinstance(row.state, dict) else {}
         self.exchanges: list[Exchange | None] = [None] * len(self.columns)
+        # How long a streaming write waits for a busy database before it is kept in
+        # memory (the window sets a shorter wait: it must keep painting).
+        self.stream_wait = STREAM_WAIT_S
 
     # --- creating and loading -------------------------------------------------------
 
@@ -260,7 +264,7 @@ class Comparison:
         exchange = Exchange(
             client,
             request,
-            store=self.store,
+            store=PatientStore(self.store, stream_wait=self.stream_wait),
             target=ExchangeTarget(self.conversation_id, user_id, meta={"column": column}),
             label=LABELS[column],
         )

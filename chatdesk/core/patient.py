@@ -25,9 +25,16 @@ STREAM_WAIT_S = 0.2
 class PatientStore:
     """The store seen by an exchange: updates never fail for busy or full databases."""
 
-    def __init__(self, store: Store, *, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        stream_wait: float = STREAM_WAIT_S,
+    ) -> None:
         self.store = store
         self._sleep = sleep
+        self._stream_wait = stream_wait  # the window waits less: it must keep painting
         self._pending: dict[int, dict[str, Any]] = {}
         self.last_error: StoreError | None = None
 
@@ -47,7 +54,7 @@ class PatientStore:
     def update_message(self, id: int, **fields: Any) -> None:
         """Record the update; write every kept update now if the database lets us."""
         self._pending.setdefault(id, {}).update(fields)
-        self._write_pending(STREAM_WAIT_S)
+        self._write_pending(self._stream_wait)
 
     def update_conversation(self, id: int, **fields: Any) -> None:
         self.store.update_conversation(id, **fields)
@@ -76,6 +83,26 @@ class PatientStore:
             self._sleep(delay)
             delay = min(delay * 2, 1.0)
         return self.last_error if self._pending else None
+
+    def overlay(self, row: Any) -> Any:
+        """A stored row with the updates still kept in memory applied (what to show)."""
+        fields = self._pending.get(getattr(row, "id", -1))
+        if not fields:
+            return row
+        import dataclasses
+
+        known = {f.name for f in dataclasses.fields(row)}
+        return dataclasses.replace(row, **{k: v for k, v in fields.items() if k in known})
+
+    def get_message(self, id: int) -> Any:
+        """The row as it will be once saved (the database's, plus what is kept)."""
+        row = self.store.get_message(id)
+        return self.overlay(row) if row is not None else None
+
+    def try_write(self) -> bool:
+        """One attempt without waiting (the window retries from a timer); True when saved."""
+        self._write_pending(0.0)
+        return not self._pending
 
     # -- internals ----------------------------------------------------------------
 

@@ -22,6 +22,7 @@ from chatdesk.core.clients import ClientPool
 from chatdesk.core.errors import ChatdeskError, ValidationError, plain
 from chatdesk.core.exchange import Exchange, ExchangeTarget
 from chatdesk.core.keys import KeyringProblem, KeyStore
+from chatdesk.core.patient import PatientStore
 from chatdesk.core.services import (
     DEFAULT_MODEL,
     Endpoint,
@@ -39,6 +40,10 @@ from chatdesk.store import Store
 from chatdesk.store.rows import MessageRow
 from chatdesk.ui.actions import MessageAction
 from chatdesk.ui.mainwindow import MainWindow
+
+# While streaming, a write waits at most this long for the database (then it is kept
+# in memory and written later): the window must keep painting.
+WINDOW_STORE_WAIT_S = 0.02
 
 if TYPE_CHECKING:
     from chatdesk.ctl.compare import CompareController
@@ -328,10 +333,16 @@ class Controller(QObject):
         if conv.model:
             self.window.model_picker.set_current(conv.model)
 
-    def reload_messages(self) -> None:
-        """Show the active branch; sibling positions feed the `< 2/3 >` switchers."""
+    def reload_messages(self, kept: Any = None) -> None:
+        """Show the active branch; sibling positions feed the `< 2/3 >` switchers.
+
+        ``kept``: a :class:`PatientStore` whose unsaved updates are shown too.
+        """
         view = branches.branch_view(self.store, self.conversation_id)
-        self.model.set_messages(view.path, view.siblings)
+        path = view.path
+        if isinstance(kept, PatientStore) and kept.unsaved:
+            path = [kept.overlay(r) for r in path]
+        self.model.set_messages(path, view.siblings)
 
     def current_model(self) -> str:
         return (
@@ -474,10 +485,15 @@ class Controller(QObject):
         exchange = Exchange(
             client,
             request,
-            store=self.store,
+            store=PatientStore(self.store, stream_wait=WINDOW_STORE_WAIT_S),
             target=ExchangeTarget(conv_id, parent_id, append_to),
         )
-        self._binder = PaneBinder(self.model, self.store, show_new_row=append_to is None)
+        patient = exchange.store
+        self._binder = PaneBinder(
+            self.model,
+            patient if isinstance(patient, PatientStore) else self.store,
+            show_new_row=append_to is None,
+        )
         exchange.observe(self._binder)
         self.exchange = exchange
         self._task = asyncio.ensure_future(self._run(exchange, conv_id, append_to, draft))
@@ -499,11 +515,13 @@ class Controller(QObject):
             await self.pool.release(exchange.client, endpoint)
             self.last_outcome = exchange.outcome
             if self.conversation_id == conv_id:
-                self.reload_messages()  # new siblings change the branch switchers
+                self.reload_messages(exchange.store)  # siblings change the switchers
             elif self._binder is not None:
                 self._binder.detach()
             self._refresh_row(conv_id)
         status = str(exchange.status)
+        if isinstance(exchange.store, PatientStore) and exchange.store.unsaved:
+            self._spawn(self.save_later(exchange.store))
         if exchange.failure is not None:  # the store failed (disk full, locked...): say so
             self.window.set_status(
                 self.tr("The answer could not be saved: %1").replace(
@@ -522,6 +540,23 @@ class Controller(QObject):
             if conv is not None and conv.message_count <= 2 and append_to is None:
                 self._spawn(self._make_title(conv_id))
         self.exchange_finished.emit(status)
+
+    async def save_later(self, patient: PatientStore, every_s: float = 1.0) -> None:
+        """The database refused the answer's last writes (busy, full): it is kept in
+        memory and written as soon as the database lets us, without freezing the window."""
+        self.window.set_status(
+            self.tr("The history is busy: the answer is kept and will be saved shortly.")
+        )
+        for _ in range(3600):
+            await asyncio.sleep(every_s)
+            if patient.try_write():
+                self.window.set_status(self.tr("The answer is saved."))
+                return
+        self.window.set_status(
+            self.tr("The answer could not be saved: %1").replace(
+                "%1", plain(patient.last_error or ChatdeskError("?"))
+            )
+        )
 
     def _restore_draft(
         self, draft: tuple[str, list[Any], int] | None, *, drop_message: bool

@@ -29,10 +29,12 @@ from chatdesk.core.compare import (
 from chatdesk.core.errors import ChatdeskError, ValidationError, explain_category, plain
 from chatdesk.core.exchange import Exchange
 from chatdesk.core.keys import KeyringProblem
+from chatdesk.core.patient import PatientStore
 from chatdesk.core.prices import PriceTable
 from chatdesk.core.services import DEFAULT_MODEL, Endpoint, SetupError, resolve_endpoint
 from chatdesk.core.turns import Draft, title_from_text
 from chatdesk.core.worddiff import diff_words
+from chatdesk.ctl.chat import WINDOW_STORE_WAIT_S
 from chatdesk.ctl.pane import PaneBinder
 from chatdesk.store.rows import MessageRow
 from chatdesk.ui.actions import MessageAction
@@ -163,6 +165,7 @@ class CompareController(QObject):
         comparison = Comparison.for_conversation(self.store, conversation_id)
         if comparison is None:
             return
+        comparison.stream_wait = WINDOW_STORE_WAIT_S
         self.comparison = comparison
         self.specs = list(comparison.columns)
         self.blind = comparison.blind
@@ -332,6 +335,7 @@ class CompareController(QObject):
                 self.store, self.specs, title=title_from_text(text), blind=self.blind
             )
             self.specs = list(self.comparison.columns)  # blind mode shuffled them
+            self.comparison.stream_wait = WINDOW_STORE_WAIT_S
             created = True
         try:
             exchanges = self.comparison.start_turn(draft, self._client_for)
@@ -365,7 +369,8 @@ class CompareController(QObject):
 
     def _launch(self, index: int, exchange: Exchange) -> None:
         column = self.view.columns[index]
-        binder = PaneBinder(column.model, self.store, row_filter=self._scrub)
+        reads = exchange.store if isinstance(exchange.store, PatientStore) else self.store
+        binder = PaneBinder(column.model, reads, row_filter=self._scrub)
         exchange.observe(binder)
         self.exchanges[index] = exchange
         column.set_running(True)
@@ -382,6 +387,8 @@ class CompareController(QObject):
         finally:
             await pool.release(exchange.client)
             self._column_done(index, exchange)
+        if isinstance(exchange.store, PatientStore) and exchange.store.unsaved:
+            self.chat.spawn(self.chat.save_later(exchange.store))
 
     def _column_done(self, index: int, exchange: Exchange) -> None:
         if self._view is None or index >= len(self.view.columns):

@@ -13,6 +13,7 @@ from chatdesk.core.exchange import Exchange, ExchangeObserver
 from chatdesk.store.rows import MessageRow
 
 if TYPE_CHECKING:
+    from chatdesk.core.patient import PatientStore
     from chatdesk.store import Store
     from chatdesk.ui.messagemodel import MessageListModel
 
@@ -29,7 +30,7 @@ class PaneBinder(ExchangeObserver):
     def __init__(
         self,
         model: MessageListModel,
-        store: Store,
+        store: Store | PatientStore,
         *,
         show_new_row: bool = True,
         on_finished: Callable[[Exchange], None] | None = None,

@@ -16,6 +16,7 @@ from chatdesk.core.errors import ValidationError
 from chatdesk.core.keys import KeyringProblem
 from chatdesk.core.services import DEFAULT_MODEL, normalized_base_url
 from chatdesk.core.settings import DEFAULTS, AppSettings
+from chatdesk.core.urls import CredentialsInUrlError, reject_credentials
 from chatdesk.store.rows import ProviderRow
 from chatdesk.ui.theme import apply_appearance
 
@@ -95,9 +96,9 @@ class SettingsController(QObject):
         self.chat.reload_endpoint()
 
     def save_provider(self, dialog: Any, row: ProviderRow, key: str) -> None:
-        try:
-            row.base_url = normalized_base_url(row.base_url)
-        except ValidationError as exc:
+        try:  # a password in the URL is refused before anything stores or echoes it
+            row.base_url = normalized_base_url(reject_credentials(row.base_url))
+        except (ValidationError, CredentialsInUrlError) as exc:
             dialog.show_test_result(False, str(exc))
             return
         self.store.upsert_provider(row)
@@ -129,8 +130,8 @@ class SettingsController(QObject):
     def on_key_saved(self, base_url: str, key: str) -> None:
         name = self.chat.key_owner()
         try:
-            url = normalized_base_url(base_url)
-        except ValidationError as exc:
+            url = normalized_base_url(reject_credentials(base_url))
+        except (ValidationError, CredentialsInUrlError) as exc:
             self.window.key_panel.show_result(False, str(exc))
             return
         if not name.startswith("url:"):  # a --base-url run leaves the providers alone
