@@ -14,118 +14,141 @@
     </message>
 </context>
 <context>
+    <name>ChatDesk</name>
+    <message>
+        <location filename="../../chatdesk/app.py" line="174" />
+        <source>ChatDesk cannot start</source>
+        <translation>ChatDesk 无法启动</translation>
+    </message>
+</context>
+<context>
     <name>ColumnParamsDialog</name>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="241" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="254" />
         <source>Parameters of column %1</source>
         <translation>第 %1 列的参数</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="256" />
+        <source>Provider of this column</source>
+        <translation>本列的服务商</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="257" />
+        <source>This window's server</source>
+        <translation>本窗口使用的服务器</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="263" />
+        <source>Provider</source>
+        <translation>服务商</translation>
     </message>
 </context>
 <context>
     <name>CompareColumn</name>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="77" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="80" />
         <source>Parameters of this column</source>
         <translation>本列的参数</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="79" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="82" />
         <source>Move this column left</source>
         <translation>左移本列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="81" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="84" />
         <source>Move this column right</source>
         <translation>右移本列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="83" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="86" />
         <source>Remove this column</source>
         <translation>移除本列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="93" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="96" />
         <source>First token</source>
         <translation>首字延迟</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="94" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="97" />
         <source>Total</source>
         <translation>总耗时</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="95" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="98" />
         <source>Tokens in/out</source>
         <translation>输入/输出 token</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="96" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="99" />
         <source>Speed</source>
         <translation>速度</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="97" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="100" />
         <source>Finish</source>
         <translation>结束原因</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="98" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="101" />
         <source>Cost</source>
         <translation>费用</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="112" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="115" />
         <source>Word differences</source>
         <translation>逐词差异</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="124" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="127" />
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="124" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="127" />
         <source>Stop this column</source>
         <translation>停止本列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="126" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="129" />
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="126" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="129" />
         <source>Send this column again</source>
         <translation>重新发送本列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="129" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="132" />
         <source>Carry forward</source>
         <translation>沿用此回答</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="130" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="133" />
         <source>Make this answer the shared context of every column for the next prompt</source>
         <translation>下一条提示中，让所有列都以此回答为共同上下文</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="135" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="138" />
         <source>Continue in chat</source>
         <translation>转为对话继续</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="136" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="139" />
         <source>Open this column as an ordinary conversation with its whole history</source>
         <translation>把本列连同完整历史转成普通对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="152" />
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="167" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="155" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="170" />
         <source>Column %1</source>
         <translation>第 %1 列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="178" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="181" />
         <source>Model %1</source>
         <translation>模型 %1</translation>
     </message>
@@ -133,114 +156,119 @@
 <context>
     <name>CompareController</name>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="140" />
+        <location filename="../../chatdesk/ctl/compare.py" line="142" />
         <source>Wait for the answers to finish or stop them first.</source>
         <translation>请等待回答完成，或先停止它们。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="200" />
+        <location filename="../../chatdesk/ctl/compare.py" line="203" />
         <source>Comparison</source>
         <translation>对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="202" />
+        <location filename="../../chatdesk/ctl/compare.py" line="205" />
         <source>New comparison</source>
         <translation>新建对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="219" />
+        <location filename="../../chatdesk/ctl/compare.py" line="236" />
         <source>Columns are fixed once the first prompt is sent.</source>
         <translation>发送第一条提示后，列就不能再更改。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="291" />
+        <location filename="../../chatdesk/ctl/compare.py" line="301" />
+        <source>No provider named %1.</source>
+        <translation>没有名为 %1 的服务商。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/compare.py" line="326" />
         <source>Not sent: %1</source>
         <translation>未发送：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="295" />
-        <location filename="../../chatdesk/ctl/compare.py" line="328" />
+        <location filename="../../chatdesk/ctl/compare.py" line="330" />
+        <location filename="../../chatdesk/ctl/compare.py" line="367" />
         <source>Set up a server and key first.</source>
         <translation>请先设置服务器和密钥。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="337" />
-        <location filename="../../chatdesk/ctl/compare.py" line="471" />
+        <location filename="../../chatdesk/ctl/compare.py" line="377" />
+        <location filename="../../chatdesk/ctl/compare.py" line="513" />
         <source>Waiting for the first token…</source>
         <translation>正在等待首个 token…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="361" />
+        <location filename="../../chatdesk/ctl/compare.py" line="403" />
         <source>Not saved: %1</source>
         <translation>未保存：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="367" />
+        <location filename="../../chatdesk/ctl/compare.py" line="409" />
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="387" />
+        <location filename="../../chatdesk/ctl/compare.py" line="429" />
         <source>Only the latest answer of a column can be redone.</source>
         <translation>只能重新生成某列最新的回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="390" />
+        <location filename="../../chatdesk/ctl/compare.py" line="432" />
         <source>To edit or delete messages, use “Continue in chat” on this column.</source>
         <translation>要编辑或删除消息，请在本列使用“转为对话继续”。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="463" />
+        <location filename="../../chatdesk/ctl/compare.py" line="505" />
         <source>%1 tok/s</source>
         <translation>%1 token/秒</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="472" />
+        <location filename="../../chatdesk/ctl/compare.py" line="514" />
         <source>Streaming…</source>
         <translation>正在生成…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="481" />
+        <location filename="../../chatdesk/ctl/compare.py" line="523" />
         <source>There is no answer to carry forward yet.</source>
         <translation>还没有可以沿用的回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="493" />
+        <location filename="../../chatdesk/ctl/compare.py" line="535" />
         <source>One prompt goes to every column; each answers on its own.</source>
         <translation>一条提示发给所有列，各列独立回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="495" />
+        <location filename="../../chatdesk/ctl/compare.py" line="537" />
         <source>Next prompt: each column continues its own thread.</source>
         <translation>下一条提示：各列沿着自己的对话继续。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="500" />
+        <location filename="../../chatdesk/ctl/compare.py" line="542" />
         <source>Next prompt: every column continues from %1's answer.</source>
         <translation>下一条提示：所有列都从 %1 的回答继续。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="525" />
+        <location filename="../../chatdesk/ctl/compare.py" line="567" />
         <source>tie</source>
         <translation>平局</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="525" />
+        <location filename="../../chatdesk/ctl/compare.py" line="567" />
         <source>all bad</source>
         <translation>都不好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="526" />
+        <location filename="../../chatdesk/ctl/compare.py" line="568" />
         <source>Your vote: %1. %2</source>
         <translation>你的投票：%1。%2</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="568" />
+        <location filename="../../chatdesk/ctl/compare.py" line="610" />
         <source>Change the models if you like, then send.</source>
         <translation>可以先更换模型，然后发送。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="581" />
+        <location filename="../../chatdesk/ctl/compare.py" line="623" />
         <source>Both columns need an answer to compare.</source>
         <translation>两列都需要有回答才能比较。</translation>
     </message>
@@ -329,45 +357,45 @@
     </message>
     <message>
         <location filename="../../chatdesk/ui/compareview.py" line="120" />
-        <location filename="../../chatdesk/ui/compareview.py" line="230" />
-        <location filename="../../chatdesk/ui/compareview.py" line="253" />
+        <location filename="../../chatdesk/ui/compareview.py" line="232" />
+        <location filename="../../chatdesk/ui/compareview.py" line="255" />
         <source>Which answer is better?</source>
         <translation>哪个回答更好？</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="225" />
+        <location filename="../../chatdesk/ui/compareview.py" line="227" />
         <source>A is better</source>
         <translation>A 更好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="226" />
+        <location filename="../../chatdesk/ui/compareview.py" line="228" />
         <source>B is better</source>
         <translation>B 更好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="227" />
-        <location filename="../../chatdesk/ui/compareview.py" line="235" />
+        <location filename="../../chatdesk/ui/compareview.py" line="229" />
+        <location filename="../../chatdesk/ui/compareview.py" line="237" />
         <source>Tie</source>
         <translation>平局</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="228" />
+        <location filename="../../chatdesk/ui/compareview.py" line="230" />
         <source>Both are bad</source>
         <translation>都不好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="233" />
+        <location filename="../../chatdesk/ui/compareview.py" line="235" />
         <source>%1 is best</source>
         <translation>%1 最好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="235" />
+        <location filename="../../chatdesk/ui/compareview.py" line="237" />
         <source>All are bad</source>
         <translation>都不好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="236" />
-        <location filename="../../chatdesk/ui/compareview.py" line="253" />
+        <location filename="../../chatdesk/ui/compareview.py" line="238" />
+        <location filename="../../chatdesk/ui/compareview.py" line="255" />
         <source>Which answer is best?</source>
         <translation>哪个回答最好？</translation>
     </message>
@@ -469,75 +497,86 @@
 <context>
     <name>Controller</name>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="174" />
+        <location filename="../../chatdesk/ctl/chat.py" line="179" />
         <source>Server: %1</source>
         <translation>服务器：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="191" />
+        <location filename="../../chatdesk/ctl/chat.py" line="196" />
         <source>Check the settings: %1</source>
         <translation>请检查设置：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="238" />
+        <location filename="../../chatdesk/ctl/chat.py" line="243" />
         <source>Models from the server</source>
         <translation>来自服务器的模型列表</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="239" />
+        <location filename="../../chatdesk/ctl/chat.py" line="244" />
         <source>Cached model list (server unreachable)</source>
         <translation>缓存的模型列表（无法连接服务器）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="240" />
+        <location filename="../../chatdesk/ctl/chat.py" line="245" />
         <source>Built-in model list (server unreachable)</source>
         <translation>内置模型列表（无法连接服务器）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="292" />
-        <location filename="../../chatdesk/ctl/chat.py" line="312" />
+        <location filename="../../chatdesk/ctl/chat.py" line="297" />
+        <location filename="../../chatdesk/ctl/chat.py" line="317" />
         <source>Wait for the answer to finish or stop it first.</source>
         <translation>请等待回答完成，或先停止生成。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="417" />
-        <location filename="../../chatdesk/ctl/chat.py" line="467" />
-        <location filename="../../chatdesk/ctl/chat.py" line="471" />
+        <location filename="../../chatdesk/ctl/chat.py" line="428" />
+        <location filename="../../chatdesk/ctl/chat.py" line="478" />
+        <location filename="../../chatdesk/ctl/chat.py" line="482" />
         <source>Not sent: %1</source>
         <translation>未发送：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="470" />
+        <location filename="../../chatdesk/ctl/chat.py" line="481" />
         <source>Request not valid</source>
         <translation>请求无效</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="509" />
+        <location filename="../../chatdesk/ctl/chat.py" line="527" />
+        <location filename="../../chatdesk/ctl/chat.py" line="556" />
         <source>The answer could not be saved: %1</source>
         <translation>无法保存回答：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="607" />
+        <location filename="../../chatdesk/ctl/chat.py" line="548" />
+        <source>The history is busy: the answer is kept and will be saved shortly.</source>
+        <translation>历史记录正忙：回答已保留，稍后会自动保存。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/chat.py" line="553" />
+        <source>The answer is saved.</source>
+        <translation>回答已保存。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/chat.py" line="642" />
         <source>Edit and resend</source>
         <translation>编辑并重新发送</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="607" />
+        <location filename="../../chatdesk/ctl/chat.py" line="642" />
         <source>Message:</source>
         <translation>消息：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="651" />
+        <location filename="../../chatdesk/ctl/chat.py" line="686" />
         <source>Tool result</source>
         <translation>工具结果</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="652" />
+        <location filename="../../chatdesk/ctl/chat.py" line="687" />
         <source>Result for %1:</source>
         <translation>%1 的结果：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="666" />
+        <location filename="../../chatdesk/ctl/chat.py" line="701" />
         <source>This tool call already has a result.</source>
         <translation>该工具调用已有结果。</translation>
     </message>
@@ -1902,22 +1941,22 @@
 <context>
     <name>SettingsController</name>
     <message>
-        <location filename="../../chatdesk/ctl/settingsctl.py" line="113" />
+        <location filename="../../chatdesk/ctl/settingsctl.py" line="114" />
         <source>The key is used for this session only.</source>
         <translation>此密钥仅在本次会话中使用。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/settingsctl.py" line="170" />
+        <location filename="../../chatdesk/ctl/settingsctl.py" line="171" />
         <source>Save preset</source>
         <translation>保存预设</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/settingsctl.py" line="170" />
+        <location filename="../../chatdesk/ctl/settingsctl.py" line="171" />
         <source>Preset name:</source>
         <translation>预设名称：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/settingsctl.py" line="188" />
+        <location filename="../../chatdesk/ctl/settingsctl.py" line="189" />
         <source>Wait for the answer to finish or stop it first.</source>
         <translation>请等待回答完成，或先停止生成。</translation>
     </message>
@@ -1925,289 +1964,305 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="119" />
+        <location filename="../../chatdesk/ui/settings.py" line="120" />
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="125" />
+        <location filename="../../chatdesk/ui/settings.py" line="126" />
         <source>Providers</source>
         <translation>服务商</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="126" />
+        <location filename="../../chatdesk/ui/settings.py" line="127" />
         <source>Appearance</source>
         <translation>外观</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="127" />
+        <location filename="../../chatdesk/ui/settings.py" line="128" />
         <source>Network</source>
         <translation>网络</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="128" />
+        <location filename="../../chatdesk/ui/settings.py" line="129" />
         <source>Title model</source>
         <translation>标题模型</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="153" />
+        <location filename="../../chatdesk/ui/settings.py" line="154" />
         <source>Add</source>
         <translation>添加</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="154" />
+        <location filename="../../chatdesk/ui/settings.py" line="155" />
         <source>Edit</source>
         <translation>编辑</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="155" />
+        <location filename="../../chatdesk/ui/settings.py" line="156" />
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="166" />
-        <location filename="../../chatdesk/ui/settings.py" line="278" />
+        <location filename="../../chatdesk/ui/settings.py" line="167" />
+        <location filename="../../chatdesk/ui/settings.py" line="279" />
         <source>Provider</source>
         <translation>服务商</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="168" />
+        <location filename="../../chatdesk/ui/settings.py" line="169" />
         <source>e.g. Zero API</source>
         <translation>例如 Zero API</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="173" />
+        <location filename="../../chatdesk/ui/settings.py" line="174" />
         <source>e.g. gpt-4o (optional)</source>
         <translation>例如 gpt-4o（可选）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="175" />
+        <location filename="../../chatdesk/ui/settings.py" line="176" />
         <source>Name:</source>
         <translation>名称：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="176" />
+        <location filename="../../chatdesk/ui/settings.py" line="177" />
         <source>Base URL:</source>
         <translation>API 地址：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="177" />
+        <location filename="../../chatdesk/ui/settings.py" line="178" />
         <source>API key:</source>
         <translation>API 密钥：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="178" />
+        <location filename="../../chatdesk/ui/settings.py" line="179" />
         <source>Default model:</source>
         <translation>默认模型：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="184" />
+        <location filename="../../chatdesk/ui/settings.py" line="185" />
         <source>Test connection</source>
         <translation>测试连接</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="185" />
+        <location filename="../../chatdesk/ui/settings.py" line="186" />
         <source>Save provider</source>
         <translation>保存服务商</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="186" />
+        <location filename="../../chatdesk/ui/settings.py" line="187" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="201" />
+        <location filename="../../chatdesk/ui/settings.py" line="202" />
         <source>Connection test results appear here.</source>
         <translation>连接测试结果将显示在这里。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="226" />
+        <location filename="../../chatdesk/ui/settings.py" line="227" />
         <source>(no key)</source>
         <translation>（无密钥）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="252" />
+        <location filename="../../chatdesk/ui/settings.py" line="253" />
         <source>Edit provider</source>
         <translation>编辑服务商</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="252" />
+        <location filename="../../chatdesk/ui/settings.py" line="253" />
         <source>New provider</source>
         <translation>新建服务商</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="260" />
+        <location filename="../../chatdesk/ui/settings.py" line="261" />
         <source>Stored key kept; type a new one to replace it</source>
         <translation>已保留存储的密钥；输入新密钥可替换</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="262" />
+        <location filename="../../chatdesk/ui/settings.py" line="263" />
         <source>Paste your API key (sk-...)</source>
         <translation>粘贴你的 API 密钥 (sk-...)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="296" />
+        <location filename="../../chatdesk/ui/settings.py" line="297" />
         <source>Remove the provider "{name}" and its stored API key?</source>
         <translation>要移除服务商“{name}”及其存储的 API 密钥吗？</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="297" />
+        <location filename="../../chatdesk/ui/settings.py" line="298" />
         <source>Remove provider</source>
         <translation>移除服务商</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="319" />
+        <location filename="../../chatdesk/ui/settings.py" line="320" />
         <source>The base URL must start with http:// or https://, e.g. {example}</source>
         <translation>API 地址必须以 http:// 或 https:// 开头，例如 {example}</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="330" />
+        <location filename="../../chatdesk/ui/settings.py" line="331" />
         <source>Enter a name for this provider.</source>
         <translation>请为此服务商输入名称。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="334" />
+        <location filename="../../chatdesk/ui/settings.py" line="335" />
         <source>A provider named "{name}" already exists.</source>
         <translation>已存在名为“{name}”的服务商。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="364" />
+        <location filename="../../chatdesk/ui/settings.py" line="365" />
         <source>Testing the connection…</source>
         <translation>正在测试连接…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="379" />
+        <location filename="../../chatdesk/ui/settings.py" line="380" />
         <source>✔ Connection works</source>
         <translation>✔ 连接正常</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="382" />
+        <location filename="../../chatdesk/ui/settings.py" line="383" />
         <source>✖ Connection failed</source>
         <translation>✖ 连接失败</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="392" />
+        <location filename="../../chatdesk/ui/settings.py" line="393" />
         <source>Light</source>
         <translation>浅色</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="393" />
+        <location filename="../../chatdesk/ui/settings.py" line="394" />
         <source>Dark</source>
         <translation>深色</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="394" />
+        <location filename="../../chatdesk/ui/settings.py" line="395" />
         <source>Follow system</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="397" />
+        <location filename="../../chatdesk/ui/settings.py" line="398" />
         <source> pt</source>
         <translation> pt</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="402" />
+        <location filename="../../chatdesk/ui/settings.py" line="403" />
         <source>Language changes take effect after a restart.</source>
         <translation>语言更改将在重启后生效。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="405" />
+        <location filename="../../chatdesk/ui/settings.py" line="406" />
         <source>Enter sends, Shift+Enter for a new line</source>
         <translation>Enter 发送，Shift+Enter 换行</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="406" />
+        <location filename="../../chatdesk/ui/settings.py" line="407" />
         <source>Ctrl+Enter sends, Enter for a new line</source>
         <translation>Ctrl+Enter 发送，Enter 换行</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="408" />
+        <location filename="../../chatdesk/ui/settings.py" line="409" />
         <source>Theme:</source>
         <translation>主题：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="409" />
+        <location filename="../../chatdesk/ui/settings.py" line="410" />
         <source>Font size:</source>
         <translation>字号：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="410" />
+        <location filename="../../chatdesk/ui/settings.py" line="411" />
         <source>Language:</source>
         <translation>语言：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="412" />
+        <location filename="../../chatdesk/ui/settings.py" line="413" />
         <source>Send with:</source>
         <translation>发送方式：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="418" />
+        <location filename="../../chatdesk/ui/settings.py" line="419" />
         <source>Use the system proxy</source>
         <translation>使用系统代理</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="419" />
+        <location filename="../../chatdesk/ui/settings.py" line="420" />
         <source>No proxy</source>
         <translation>不使用代理</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="420" />
+        <location filename="../../chatdesk/ui/settings.py" line="421" />
         <source>Custom proxy URL</source>
         <translation>自定义代理地址</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="427" />
-        <location filename="../../chatdesk/ui/settings.py" line="432" />
+        <location filename="../../chatdesk/ui/settings.py" line="428" />
+        <location filename="../../chatdesk/ui/settings.py" line="433" />
+        <location filename="../../chatdesk/ui/settings.py" line="440" />
         <source> s</source>
         <translation> 秒</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="428" />
+        <location filename="../../chatdesk/ui/settings.py" line="429" />
         <source>How long to wait for the server to answer</source>
         <translation>等待服务器响应的最长时间</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="434" />
+        <location filename="../../chatdesk/ui/settings.py" line="435" />
         <source>Give up on a reply when no data arrives for this long</source>
         <translation>超过此时长未收到数据则放弃本次回复</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="437" />
+        <location filename="../../chatdesk/ui/settings.py" line="441" />
+        <source>No limit</source>
+        <translation>不限制</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/settings.py" line="443" />
+        <source>Stop a reply that is still arriving after this long (0: no limit)</source>
+        <translation>回复持续超过这个时长就停止（0 表示不限制）</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/settings.py" line="446" />
         <source>Proxy:</source>
         <translation>代理：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="438" />
+        <location filename="../../chatdesk/ui/settings.py" line="447" />
         <source>Proxy URL:</source>
         <translation>代理地址：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="439" />
+        <location filename="../../chatdesk/ui/settings.py" line="448" />
         <source>Connect timeout:</source>
         <translation>连接超时：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="440" />
+        <location filename="../../chatdesk/ui/settings.py" line="449" />
         <source>Stream idle timeout:</source>
         <translation>流式空闲超时：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="452" />
+        <location filename="../../chatdesk/ui/settings.py" line="450" />
+        <source>Reply deadline:</source>
+        <translation>回复时限：</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/settings.py" line="462" />
         <source>Empty: use the first words of the message</source>
         <translation>留空：使用消息开头的几个词</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="455" />
+        <location filename="../../chatdesk/ui/settings.py" line="465" />
         <source>New conversations are titled by this model. Leave empty to skip the request.</source>
         <translation>新对话的标题由此模型生成。留空则不发送该请求。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="461" />
+        <location filename="../../chatdesk/ui/settings.py" line="471" />
         <source>Title model:</source>
         <translation>标题模型：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="514" />
+        <location filename="../../chatdesk/ui/settings.py" line="528" />
         <source>The proxy URL must look like http://host:port or socks5://host:port.</source>
         <translation>代理地址格式应为 http://host:port 或 socks5://host:port。</translation>
     </message>
@@ -2277,18 +2332,18 @@
 <context>
     <name>_KeyField</name>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="77" />
-        <location filename="../../chatdesk/ui/settings.py" line="89" />
+        <location filename="../../chatdesk/ui/settings.py" line="78" />
+        <location filename="../../chatdesk/ui/settings.py" line="90" />
         <source>Show</source>
         <translation>显示</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="79" />
+        <location filename="../../chatdesk/ui/settings.py" line="80" />
         <source>Show or hide the key you are typing</source>
         <translation>显示或隐藏正在输入的密钥</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="89" />
+        <location filename="../../chatdesk/ui/settings.py" line="90" />
         <source>Hide</source>
         <translation>隐藏</translation>
     </message>
