@@ -41,17 +41,18 @@ def column_texts(h: Harness) -> list[str]:
 def test_columns_stream_concurrently_into_their_own_views(harness: Harness) -> None:
     h = harness
     for m in MODELS[:3]:
-        h.server.script_for(m, Reply(text=f"Answer of {m} 你好 👋", first_delay_s=0.5))
+        h.server.script_for(m, Reply(text=f"Answer of {m} 你好 👋", first_delay_s=1.0))
     start(h, MODELS[:3])
     began = time.monotonic()
     send(h, "One prompt for all")
     wall = time.monotonic() - began
-    assert wall < 1.4  # three columns waited 0.5 s each, at the same time
+    # Concurrency, not speed: one after another the three 1 s waits take 3 s or more.
+    assert wall < 2.5
     assert column_texts(h) == [f"Answer of {m} 你好 👋" for m in MODELS[:3]]
     bodies = h.chat_bodies()
     assert sorted(b["model"] for b in bodies) == sorted(MODELS[:3])
     ttft = [c.figure("ttft") for c in h.controller.compare.view.columns]
-    assert all(t.endswith(" ms") and int(t.split()[0]) >= 500 for t in ttft), ttft
+    assert all(t.endswith(" ms") and int(t.split()[0]) >= 1000 for t in ttft), ttft
 
 
 def test_a_failing_column_is_isolated_and_retried(harness: Harness) -> None:
