@@ -10,6 +10,7 @@ the exchange itself (:class:`~chatdesk.core.exchange.Exchange`, fed into the vie
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -109,7 +110,7 @@ class Controller(QObject):
             MessageAction.BRANCH_NEXT: lambda mid, _a: self._switch_branch(mid, +1),
             MessageAction.TOOL_RESULT: self._action_tool_result,
             # Done by the view itself; reported so that feedback can follow.
-            MessageAction.COPY_CODE: lambda _mid, _a: None,
+            MessageAction.COPY_CODE: lambda _mid, _a: self.window.set_status(self.tr("Copied")),
             MessageAction.OPEN_LINK: lambda _mid, _a: None,
         }
         self._connect()
@@ -333,6 +334,13 @@ class Controller(QObject):
         if conv.model:
             self.window.model_picker.set_current(conv.model)
 
+    def _refresh_switchers(self, conversation_id: int) -> None:
+        """A new answer's `< 2/2 >` shows as soon as it exists (regenerate, retry)."""
+        if self.conversation_id == conversation_id:
+            self.model.set_branch_info(
+                branches.branch_view(self.store, conversation_id).siblings
+            )
+
     def reload_messages(self, kept: Any = None) -> None:
         """Show the active branch; sibling positions feed the `< 2/3 >` switchers.
 
@@ -381,10 +389,15 @@ class Controller(QObject):
         return dict(conv.params) if conv else {}
 
     def _on_params(self, params: dict[str, Any]) -> None:
+        # One temperature, shown the same in the toolbar and the panel.
+        self.window.temperature.set_value(params.get("temperature"))
         if self.conversation_id is not None:
             self.store.update_conversation(self.conversation_id, params=self.effective_params())
 
     def _on_temperature(self, value: object) -> None:
+        self.window.params_panel.temperature.set_value(
+            float(value) if isinstance(value, int | float) else None
+        )
         if self.conversation_id is None:
             return
         params = self._conversation_params()
@@ -437,11 +450,14 @@ class Controller(QObject):
                 self.window.show_key_panel(True)
             return
         draft = Draft(text, [(a.data, a.mime) for a in attachments])
+        shown = self.model.messages()
+        parent = branches.parent_for_new_message(shown)
+        replaces_failed = bool(shown) and parent != shown[-1].id
         conv_id, user_id = save_user_turn(
             self.store,
             self.conversation_id,
             draft,
-            parent_id=branches.parent_for_new_message(self.model.messages()),
+            parent_id=parent,
             model=self.current_model(),
             provider=self._endpoint.name if self._endpoint else None,
             system_prompt=self.window.system_prompt.toPlainText(),
@@ -452,6 +468,11 @@ class Controller(QObject):
             self.window.conversations.reload()
             self.window.conversations.select_conversation(conv_id)
         self.reload_messages()
+        if replaces_failed:
+            # Say it: the failed question is kept as the other branch, not lost.
+            self.window.set_status(
+                self.tr("Sent in place of the failed question (kept as the other branch).")
+            )
         self._start(conv_id, user_id, draft=(text, attachments, user_id))
 
     def _start(
@@ -493,6 +514,7 @@ class Controller(QObject):
             self.model,
             patient if isinstance(patient, PatientStore) else self.store,
             show_new_row=append_to is None,
+            on_created=lambda _mid: self._refresh_switchers(conv_id),
         )
         exchange.observe(self._binder)
         self.exchange = exchange
@@ -612,26 +634,38 @@ class Controller(QObject):
         row = self.store.get_message(message_id)
         if row is not None:
             QGuiApplication.clipboard().setText(row.content)
+            self.window.set_status(self.tr("Copied"))
 
     def _action_regenerate(self, message_id: int, _arg: object) -> None:
         row = self.store.get_message(message_id)
         if row is None or row.parent_id is None or self.busy:
             return
+        # The new answer takes the old one's place at once (the old stays a branch).
+        self.model.remove_message(message_id)
         self._start(row.conversation_id, row.parent_id)
 
     def _action_retry(self, message_id: int, _arg: object) -> None:
         row = self.store.get_message(message_id)
         if row is None or row.parent_id is None or self.busy:
             return
+        question = self.store.get_message(row.parent_id)
+        if question is not None and self.window.composer.text().strip() == question.content.strip():
+            # The failed send put the question back in the composer; Retry sends it
+            # again, so keeping it there would let Enter send it twice.
+            self.window.composer.clear()
         if row.status == "error" and not row.content:
             self.store.delete_message(message_id)
             self.reload_messages()
+        else:
+            self.model.remove_message(message_id)
         self._start(row.conversation_id, row.parent_id)
 
     def _action_continue(self, message_id: int, _arg: object) -> None:
         row = self.store.get_message(message_id)
         if row is None or row.parent_id is None or self.busy:
             return
+        # "Stopped · Continue" must not stay on screen while the continuation streams.
+        self.model.update_message(dataclasses.replace(row, status="streaming"))
         self._start(row.conversation_id, row.parent_id, append_to=row)
 
     def _action_edit(self, message_id: int, _arg: object) -> None:

@@ -35,12 +35,14 @@ class PaneBinder(ExchangeObserver):
         show_new_row: bool = True,
         on_finished: Callable[[Exchange], None] | None = None,
         row_filter: Callable[[MessageRow], MessageRow] | None = None,
+        on_created: Callable[[int], None] | None = None,
     ) -> None:
         self.model = model
         self.store = store
         self.show_new_row = show_new_row
         self.on_finished = on_finished
         self.row_filter = row_filter
+        self.on_created = on_created
         self.ids: dict[int, int] = {}
         self.detached = False
 
@@ -55,6 +57,8 @@ class PaneBinder(ExchangeObserver):
         row = self.store.get_message(message_id)
         if row is not None:
             self.model.append_message(self._shown(row))
+            if self.on_created is not None:
+                self.on_created(message_id)
 
     def _shown(self, row: MessageRow) -> MessageRow:
         return self.row_filter(row) if self.row_filter is not None else row

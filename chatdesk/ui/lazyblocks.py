@@ -415,6 +415,7 @@ class BlockRenderer(QObject):
         details = row.id in self.details_open
         foot_sig = (
             row.status,
+            bool(row.content or row.reasoning),  # "Waiting…" goes with the first token
             row.model,
             row.finish_reason,
             repr(row.usage),

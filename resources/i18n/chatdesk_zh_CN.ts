@@ -497,86 +497,97 @@
 <context>
     <name>Controller</name>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="179" />
+        <location filename="../../chatdesk/ctl/chat.py" line="113" />
+        <location filename="../../chatdesk/ctl/chat.py" line="637" />
+        <source>Copied</source>
+        <translation>已复制</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/chat.py" line="180" />
         <source>Server: %1</source>
         <translation>服务器：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="196" />
+        <location filename="../../chatdesk/ctl/chat.py" line="197" />
         <source>Check the settings: %1</source>
         <translation>请检查设置：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="243" />
+        <location filename="../../chatdesk/ctl/chat.py" line="244" />
         <source>Models from the server</source>
         <translation>来自服务器的模型列表</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="244" />
+        <location filename="../../chatdesk/ctl/chat.py" line="245" />
         <source>Cached model list (server unreachable)</source>
         <translation>缓存的模型列表（无法连接服务器）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="245" />
+        <location filename="../../chatdesk/ctl/chat.py" line="246" />
         <source>Built-in model list (server unreachable)</source>
         <translation>内置模型列表（无法连接服务器）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="297" />
-        <location filename="../../chatdesk/ctl/chat.py" line="317" />
+        <location filename="../../chatdesk/ctl/chat.py" line="298" />
+        <location filename="../../chatdesk/ctl/chat.py" line="318" />
         <source>Wait for the answer to finish or stop it first.</source>
         <translation>请等待回答完成，或先停止生成。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="428" />
-        <location filename="../../chatdesk/ctl/chat.py" line="478" />
-        <location filename="../../chatdesk/ctl/chat.py" line="482" />
+        <location filename="../../chatdesk/ctl/chat.py" line="441" />
+        <location filename="../../chatdesk/ctl/chat.py" line="499" />
+        <location filename="../../chatdesk/ctl/chat.py" line="503" />
         <source>Not sent: %1</source>
         <translation>未发送：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="481" />
+        <location filename="../../chatdesk/ctl/chat.py" line="474" />
+        <source>Sent in place of the failed question (kept as the other branch).</source>
+        <translation>已代替失败的提问发送（失败的那条保留为另一个分支）。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/chat.py" line="502" />
         <source>Request not valid</source>
         <translation>请求无效</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="527" />
-        <location filename="../../chatdesk/ctl/chat.py" line="556" />
+        <location filename="../../chatdesk/ctl/chat.py" line="549" />
+        <location filename="../../chatdesk/ctl/chat.py" line="578" />
         <source>The answer could not be saved: %1</source>
         <translation>无法保存回答：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="548" />
+        <location filename="../../chatdesk/ctl/chat.py" line="570" />
         <source>The history is busy: the answer is kept and will be saved shortly.</source>
         <translation>历史记录正忙：回答已保留，稍后会自动保存。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="553" />
+        <location filename="../../chatdesk/ctl/chat.py" line="575" />
         <source>The answer is saved.</source>
         <translation>回答已保存。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="642" />
+        <location filename="../../chatdesk/ctl/chat.py" line="676" />
         <source>Edit and resend</source>
         <translation>编辑并重新发送</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="642" />
+        <location filename="../../chatdesk/ctl/chat.py" line="676" />
         <source>Message:</source>
         <translation>消息：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="686" />
+        <location filename="../../chatdesk/ctl/chat.py" line="720" />
         <source>Tool result</source>
         <translation>工具结果</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="687" />
+        <location filename="../../chatdesk/ctl/chat.py" line="721" />
         <source>Result for %1:</source>
         <translation>%1 的结果：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="701" />
+        <location filename="../../chatdesk/ctl/chat.py" line="735" />
         <source>This tool call already has a result.</source>
         <translation>该工具调用已有结果。</translation>
     </message>

@@ -1,0 +1,101 @@
+"""Issue 11, nothing that jumps or lies: the chat pane's small promises."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QGuiApplication
+
+from tests.fakeserver import Reply
+from tests.unit.ui.harness import Harness
+
+
+def test_one_temperature_in_toolbar_and_panel(harness: Harness) -> None:
+    w = harness.window
+    w.temperature.set_value(0.3)
+    w.temperature.value_changed.emit(0.3)
+    assert w.params_panel.temperature.value() == 0.3
+    w.params_panel.temperature.set_value(1.2)
+    w.params_panel.params_changed.emit(w.params_panel.params())
+    assert w.temperature.value() == 1.2
+    harness.send("hi")
+    assert harness.body()["temperature"] == 1.2
+
+
+def test_waiting_label_goes_with_the_first_token(harness: Harness) -> None:
+    h = harness
+    h.server.script(Reply(text="x" * 3000, chunk_chars=3, delay_s=0.003))
+    h.send("go", wait=False)
+    h.wait(lambda: h.controller.busy and len(h.rows()[-1].content) > 30)
+    h.wait(lambda: len(h.window.message_model.messages()[-1].content) > 30)
+    mid = h.rows()[-1].id
+    view = h.window.message_view
+
+    def footer() -> str:
+        item = view._items.get(mid)  # noqa: SLF001 (what is painted)
+        return item.foot.toPlainText() if item is not None and item.foot else ""
+
+    h.wait(lambda: "Waiting" not in footer())
+    h.idle()
+
+
+def test_copy_says_copied(harness: Harness) -> None:
+    harness.send("hello")
+    answer = harness.rows()[-1]
+    harness.controller.on_action("copy", answer.id, None)
+    assert QGuiApplication.clipboard().text() == answer.content
+    assert harness.window.status_label.text() == "Copied"
+
+
+def test_regenerate_replaces_in_place_with_the_switcher(harness: Harness) -> None:
+    h = harness
+    h.server.script(Reply(text="first answer"))
+    h.send("question")
+    old = h.rows()[-1]
+    h.server.script(Reply(text="second answer " * 200, chunk_chars=5, delay_s=0.002))
+    h.controller.on_action("regenerate", old.id, None)
+    h.wait(lambda: h.rows()[-1].id != old.id)
+    rows = h.rows()
+    assert [r.content for r in rows[:-1]] == ["question"]  # the old answer is not shown
+    assert h.window.message_model.branch(rows[-1].id) == (2, 2)
+    h.idle()
+
+
+def test_continue_hides_stopped_while_it_streams(harness: Harness) -> None:
+    h = harness
+    h.server.script(Reply(text="abc " * 500, chunk_chars=4, delay_s=0.002))
+    h.send("long", wait=False)
+    h.wait(lambda: len(h.rows()[-1].content) > 20)
+    h.controller.stop()
+    h.idle()
+    cut = h.rows()[-1]
+    assert cut.status == "stopped"
+    h.server.script(Reply(text=" the rest" * 200, chunk_chars=4, delay_s=0.002))
+    h.controller.on_action("continue", cut.id, None)
+    assert h.rows()[-1].status == "streaming"
+    h.idle()
+    assert h.rows()[-1].status == "done"
+
+
+def test_successful_retry_clears_the_restored_draft(harness: Harness) -> None:
+    h = harness
+    h.server.script(*[Reply.error(500, "down")] * 4)
+    h.send("my question")
+    failed = h.rows()[-1]
+    assert failed.status == "error"
+    assert h.window.composer.text() == "my question"  # kept after the failure
+    h.server.script(Reply(text="works now"))
+    h.controller.on_action("retry", failed.id, None)
+    h.idle()
+    assert h.rows()[-1].content == "works now"
+    assert h.window.composer.text() == ""  # Enter cannot send it twice
+
+
+def test_new_message_after_a_failure_says_what_it_did(harness: Harness) -> None:
+    h = harness
+    h.server.script(*[Reply.error(500, "down")] * 4)
+    h.send("doomed")
+    h.window.composer.set_text("")
+    h.server.script(Reply(text="ok", delay_s=0.05, chunk_chars=1))
+    h.send("another try", wait=False)
+    h.wait(lambda: h.controller.busy)
+    assert "failed question" in h.window.status_label.text()
+    h.idle()
