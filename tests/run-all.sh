@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 PACKAGES="xvfb xauth imagemagick x11-utils libegl1 libgl1 libfontconfig1 libdbus-1-3
  libxkbcommon0 libxkbcommon-x11-0 libglib2.0-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1
  libxcb-image0 libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xkb1
- fonts-noto-cjk fonts-noto-color-emoji gnome-keyring dbus nodejs python3-venv"
+ fonts-noto-cjk fonts-noto-color-emoji gnome-keyring dbus nodejs npm python3-venv"
 
 missing=""
 for pkg in $PACKAGES; do
@@ -29,6 +29,14 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 "$VENV/bin/python" -m pip install -q --upgrade pip
 "$VENV/bin/python" -m pip install -q -e ".[test]"
+
+# The reference MCP server in Node the tool tests drive (skipped only without node/npm).
+VENV_ABS="$(cd "$VENV" && pwd)"
+EVERYTHING="$VENV_ABS/npm/node_modules/@modelcontextprotocol/server-everything/dist/index.js"
+if command -v npm >/dev/null && command -v node >/dev/null && [ ! -f "$EVERYTHING" ]; then
+  npm install -s --prefix "$VENV_ABS/npm" --no-audit --no-fund @modelcontextprotocol/server-everything
+fi
+export CHATDESK_TEST_MCP_EVERYTHING="$EVERYTHING"
 
 "$VENV/bin/ruff" check chatdesk tests
 # Type-check the Qt-free layers (settings in pyproject.toml [tool.mypy]).
