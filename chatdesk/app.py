@@ -181,6 +181,7 @@ def run_app(args: argparse.Namespace) -> int:
     app.setApplicationName("ChatDesk")
     app.setOrganizationName("ChatDesk")
     app.setApplicationDisplayName("ChatDesk")
+    set_app_icon(app)
 
     from chatdesk.core.services import open_store
     from chatdesk.errors import ChatdeskError
@@ -230,11 +231,16 @@ def run_app(args: argparse.Namespace) -> int:
 
     shot = getattr(args, "screenshot", None)
     smoke = getattr(args, "smoke_test", False)
+    smoke_failed: list[bool] = []
     if shot or smoke:
 
         def grab_and_quit() -> None:
             if shot:
                 window.grab().save(shot)
+            if smoke:
+                from chatdesk import selfcheck
+
+                smoke_failed.append(not selfcheck.report())
             window.close()
 
         QTimer.singleShot(int(os.environ.get("CHATDESK_SHOT_DELAY_MS", "1500")), grab_and_quit)
@@ -246,7 +252,21 @@ def run_app(args: argparse.Namespace) -> int:
         loop.run_until_complete(closed.wait())
         loop.run_until_complete(controller.aclose())
     store.close()
-    return 0
+    return 3 if any(smoke_failed) else 0
+
+
+def set_app_icon(app: QApplication) -> None:
+    """The window and taskbar icon (PNG sizes: no SVG plugin load at start), and the
+    desktop entry's name so that Wayland shells match the window to its launcher icon."""
+    from PySide6.QtGui import QIcon
+
+    from chatdesk.desktop import APP_ID, HICOLOR_SIZES, icon_path
+
+    icon = QIcon()
+    for size in HICOLOR_SIZES:
+        icon.addFile(str(icon_path(size)))
+    app.setWindowIcon(icon)
+    app.setDesktopFileName(APP_ID)
 
 
 def _report_startup(window: Any) -> None:

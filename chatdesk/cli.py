@@ -157,6 +157,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--provider", help="provider to use for this run")
     p.add_argument("--screenshot", help=argparse.SUPPRESS)
     p.add_argument("--smoke-test", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument(
+        "--install-desktop-entry",
+        action="store_const",
+        const="install",
+        dest="desktop_entry",
+        help="add ChatDesk to your application launcher (this user only), then exit",
+    )
+    p.add_argument(
+        "--uninstall-desktop-entry",
+        action="store_const",
+        const="uninstall",
+        dest="desktop_entry",
+        help="remove the launcher entry and icons added by --install-desktop-entry",
+    )
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
 
     ask = sub.add_parser(
@@ -1128,6 +1142,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             reject_credentials(args.base_url)
         except CredentialsInUrlError as exc:
             parser.exit(EXIT_USAGE, f"chatdesk: error: {exc}\n")
+    if args.command is None and args.desktop_entry:
+        from chatdesk import desktop
+
+        return desktop.main(args.desktop_entry)
     if args.command is None:
         models = getattr(args, "models", None) or []
         args.model = models[-1] if models else None

@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 PACKAGES="xvfb xauth imagemagick x11-utils libegl1 libgl1 libfontconfig1 libdbus-1-3
  libxkbcommon0 libxkbcommon-x11-0 libglib2.0-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1
  libxcb-image0 libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xkb1
- fonts-noto-cjk fonts-noto-color-emoji gnome-keyring dbus nodejs npm python3-venv"
+ fonts-noto-cjk fonts-noto-color-emoji gnome-keyring dbus nodejs npm python3-venv
+ desktop-file-utils appstream"
 
 missing=""
 for pkg in $PACKAGES; do
@@ -29,6 +30,7 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 "$VENV/bin/python" -m pip install -q --upgrade pip
 "$VENV/bin/python" -m pip install -q -e ".[test]"
+"$VENV/bin/python" -m pip install -q "pyinstaller>=6"
 
 # The reference MCP server in Node the tool tests drive (skipped only without node/npm).
 VENV_ABS="$(cd "$VENV" && pwd)"
@@ -41,6 +43,9 @@ export CHATDESK_TEST_MCP_EVERYTHING="$EVERYTHING"
 "$VENV/bin/ruff" check chatdesk tests
 # Type-check the Qt-free layers (settings in pyproject.toml [tool.mypy]).
 "$VENV/bin/python" -m mypy chatdesk/api chatdesk/store chatdesk/core
+
+# The PyInstaller bundle: build dist/chatdesk/ and smoke-test it (about 30 s).
+"$VENV/bin/python" packaging/build.py
 
 exec dbus-run-session -- sh -c '
   export XDG_DATA_HOME="$(mktemp -d)"
