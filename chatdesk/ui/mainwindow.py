@@ -9,14 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QByteArray, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QFontMetrics, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
     QMainWindow,
     QMenu,
     QPlainTextEdit,
+    QSizePolicy,
     QSplitter,
     QStackedWidget,
     QToolBar,
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 from chatdesk.ui.composer import Composer
 from chatdesk.ui.convlist import ConversationList
 from chatdesk.ui.findbar import FindBar
+from chatdesk.ui.icons import icon
 from chatdesk.ui.messagemodel import MessageListModel
 from chatdesk.ui.messageview import MessageView
 from chatdesk.ui.modelpicker import ModelPicker
@@ -109,40 +111,54 @@ class MainWindow(QMainWindow):
         self.main_splitter.setChildrenCollapsible(False)
         self.setCentralWidget(self.main_splitter)
 
-        # Top: model, temperature, parameters, settings.
+        # Top: model, temperature, parameters, presets, compare | status, settings.
+        # Icon buttons with tooltips (DESIGN.md): every action stays visible at 800x600,
+        # in English and Chinese; a long status (the server URL) is elided, never pushing
+        # actions behind the toolbar's overflow button.
         bar = QToolBar(self.tr("Chat"))
         bar.setObjectName("chat-toolbar")
         bar.setMovable(False)
+        bar.setIconSize(QSize(18, 18))
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
         self.addToolBar(bar)
-        bar.addWidget(QLabel(self.tr("Model") + " "))
+        self.toolbar = bar
         self.model_picker = ModelPicker()
-        self.model_picker.setMinimumWidth(240)
+        self.model_picker.setToolTip(self.tr("Model"))
+        self.model_picker.setMinimumWidth(170)
+        self.model_picker.setMaximumWidth(320)
         bar.addWidget(self.model_picker)
         bar.addSeparator()
-        bar.addWidget(QLabel(self.tr("Temperature") + " "))
-        self.temperature = TemperatureControl()
+        temp_icon = QLabel()
+        temp_icon.setObjectName("temperature-icon")
+        temp_icon.setToolTip(self.tr("Temperature"))
+        temp_icon.setPixmap(icon("flame").pixmap(QSize(16, 16)))
+        bar.addWidget(temp_icon)
+        self.temperature = TemperatureControl(compact=True)
+        self.temperature.setMaximumWidth(240)
+        reset = self.temperature.reset_button
+        reset.setIcon(icon("discard"))
+        if not reset.icon().isNull():
+            reset.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
         bar.addWidget(self.temperature)
         bar.addSeparator()
-        self.params_action = QAction(self.tr("Parameters"), self)
+        self.params_action = QAction(icon("settings"), self.tr("Parameters"), self)
+        self.params_action.setToolTip(self.tr("Parameters and system prompt (Ctrl+P)"))
         self.params_action.setCheckable(True)
         self.params_action.setShortcut(QKeySequence("Ctrl+P"))
         bar.addAction(self.params_action)
 
         self.presets_button = QToolButton()
         self.presets_button.setText(self.tr("Presets"))
+        self.presets_button.setToolTip(self.tr("Presets"))
+        self.presets_button.setIcon(icon("bookmark"))
+        self.presets_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
         self.presets_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.presets_menu = QMenu(self.presets_button)
         self.presets_button.setMenu(self.presets_menu)
         bar.addWidget(self.presets_button)
         self.set_presets([])
 
-        spacer = QWidget()
-        spacer.setSizePolicy(
-            spacer.sizePolicy().horizontalPolicy().Expanding,
-            spacer.sizePolicy().verticalPolicy().Preferred,
-        )
-        bar.addSeparator()
-        self.compare_action = QAction(self.tr("Compare"), self)
+        self.compare_action = QAction(icon("split-horizontal"), self.tr("Compare"), self)
         self.compare_action.setToolTip(
             self.tr("Compare 2 to 4 models side by side on one prompt (Ctrl+Shift+N)")
         )
@@ -152,14 +168,19 @@ class MainWindow(QMainWindow):
         self._chat_tools = [
             a for a in bar.actions() if a is not self.compare_action and not a.isSeparator()
         ]
-        bar.addWidget(spacer)
-        self.status_label = QLabel()
+        self.status_label = _ElidedLabel()  # also the spacer before Settings
         self.status_label.setObjectName("status-label")
         bar.addWidget(self.status_label)
-        settings_action = QAction(self.tr("Settings"), self)
+        settings_action = QAction(icon("settings-gear"), self.tr("Settings"), self)
+        settings_action.setToolTip(self.tr("Settings (Ctrl+,)"))
         settings_action.setShortcut(QKeySequence("Ctrl+,"))
         settings_action.triggered.connect(self.settings_requested)
         bar.addAction(settings_action)
+        for action in bar.actions():  # accessible names for the icon-only buttons
+            button = bar.widgetForAction(action)
+            if button is not None and action.text():
+                button.setAccessibleName(action.text().replace("&", ""))
+        self.presets_button.setAccessibleName(self.tr("Presets"))
 
         # Right: the parameters panel with the system prompt on top.
         self.params_dock = QDockWidget(self.tr("Parameters"), self)
@@ -365,3 +386,43 @@ class _PromptEdit(QPlainTextEdit):
         if self.document().isModified():
             self.document().setModified(False)
             self.editing_finished.emit()
+
+
+class _ElidedLabel(QLabel):
+    """A toolbar label that takes the room left and elides its text (full text in a tooltip).
+
+    A plain QLabel asks for its whole text: a long server URL pushed Settings behind the
+    toolbar's overflow button.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._full = ""
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt override)
+        self._full = text
+        self.setToolTip(text)
+        self._elide()
+
+    def text(self) -> str:
+        return self._full
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        hint = super().sizeHint()
+        width = QFontMetrics(self.font()).horizontalAdvance(self._full) + 8
+        return QSize(min(width, 360), hint.height())  # never more than what is left
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        return QSize(0, super().minimumSizeHint().height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        metrics = QFontMetrics(self.font())
+        shown = metrics.elidedText(self._full, Qt.TextElideMode.ElideMiddle, self.width())
+        super().setText(shown)
+        self.updateGeometry()

@@ -1,0 +1,150 @@
+"""Icons: one family (VS Code's codicons, as shipped inside the ``qtawesome`` package).
+
+Why not ``qtawesome.icon()``: importing qtawesome imports qtpy, whose star imports make
+PySide6 build every Qt type (+80 ms and +24 MiB), and its first icon loads all eleven
+bundled fonts (+18 MiB), together more than the whole window costs at idle. So only the
+package's codicon font and character map are used (80 KB, loaded in ~2 ms), found without
+importing the package, and each icon is a glyph drawn by a small :class:`QIconEngine`.
+
+The engine paints with the application palette of the moment (normal, disabled, checked),
+so every icon follows a theme switch without being set again. Without the font (a frozen
+build that left qtawesome out) icons are null and tool buttons show their text instead.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+from PySide6.QtCore import QPoint, QRect, QSize, Qt
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontDatabase,
+    QGuiApplication,
+    QIcon,
+    QIconEngine,
+    QPainter,
+    QPalette,
+    QPixmap,
+)
+
+__all__ = ["glyph", "icon", "icon_family"]
+
+_FONT: tuple[str, dict[str, int]] | None = None
+_LOADED = False
+
+
+def _font_dir() -> Path | None:
+    """qtawesome's fonts folder, located without importing qtawesome (see the module doc)."""
+    try:
+        spec = importlib.util.find_spec("qtawesome")
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for location in spec.submodule_search_locations:
+        folder = Path(location) / "fonts"
+        if folder.is_dir():
+            return folder
+    return None
+
+
+def _load() -> tuple[str, dict[str, int]] | None:
+    """Register the codicon font once; (family, name -> code point) or None."""
+    global _FONT, _LOADED
+    if _LOADED:
+        return _FONT
+    _LOADED = True
+    folder = _font_dir()
+    if folder is None:
+        return None
+    fonts = sorted(folder.glob("codicon-[0-9]*.ttf"))
+    maps = sorted(folder.glob("codicon-charmap-*.json"))
+    if not fonts or not maps:
+        return None
+    try:
+        charmap = {k: int(v, 16) for k, v in json.loads(maps[-1].read_text("utf-8")).items()}
+    except (OSError, ValueError, AttributeError):
+        return None
+    font_id = QFontDatabase.addApplicationFont(str(fonts[-1]))
+    families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
+    if not families:
+        return None
+    _FONT = (families[0], charmap)
+    return _FONT
+
+
+def icon_family() -> str | None:
+    """The icon font's family name (for rich text), or None when it is not available."""
+    font = _load()
+    return font[0] if font else None
+
+
+def glyph(name: str) -> str:
+    """The character of icon ``name`` in :func:`icon_family` ('' when unknown)."""
+    font = _load()
+    if font is None or name not in font[1]:
+        return ""
+    return chr(font[1][name])
+
+
+class _GlyphEngine(QIconEngine):
+    """Draws one glyph in the palette's colour for the icon's mode and state."""
+
+    def __init__(self, family: str, char: str) -> None:
+        super().__init__()
+        self._family = family
+        self._char = char
+
+    def paint(  # noqa: D102 (Qt override)
+        self, painter: QPainter, rect: QRect, mode: QIcon.Mode, state: QIcon.State
+    ) -> None:
+        pal = QGuiApplication.palette()
+        if mode == QIcon.Mode.Disabled:
+            colour = pal.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText)
+        elif state == QIcon.State.On:
+            colour = pal.color(QPalette.ColorGroup.Active, QPalette.ColorRole.Highlight)
+        else:
+            colour = pal.color(QPalette.ColorGroup.Active, QPalette.ColorRole.ButtonText)
+        font = QFont(self._family)
+        font.setPixelSize(max(1, round(min(rect.width(), rect.height()) * 0.95)))
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        painter.setFont(font)
+        painter.setPen(QColor(colour))
+        painter.drawText(rect, int(Qt.AlignmentFlag.AlignCenter), self._char)
+        painter.restore()
+
+    def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:  # noqa: D102
+        pm = QPixmap(size)
+        pm.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pm)
+        self.paint(painter, QRect(QPoint(0, 0), size), mode, state)
+        painter.end()
+        return pm
+
+    def clone(self) -> QIconEngine:  # noqa: D102
+        return _GlyphEngine(self._family, self._char)
+
+    def key(self) -> str:  # noqa: D102
+        return "chatdesk-glyph"
+
+
+_cache: dict[str, QIcon] = {}
+
+
+def icon(name: str) -> QIcon:
+    """The codicon ``name`` (e.g. "copy", "settings-gear"); a null icon when unavailable."""
+    cached = _cache.get(name)
+    if cached is not None:
+        return cached
+    font = _load()
+    if font is None or name not in font[1]:
+        result = QIcon()
+    else:
+        result = QIcon(_GlyphEngine(font[0], chr(font[1][name])))
+    _cache[name] = result
+    return result
