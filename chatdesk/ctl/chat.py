@@ -36,6 +36,7 @@ from chatdesk.core.session import ExchangeOutcome
 from chatdesk.core.settings import AppSettings
 from chatdesk.core.titles import make_title
 from chatdesk.core.turns import Draft, build_request, preview_body, save_user_turn
+from chatdesk.core.urls import mask_credentials
 from chatdesk.ctl.pane import PaneBinder
 from chatdesk.store import Store
 from chatdesk.store.rows import MessageRow
@@ -770,7 +771,7 @@ class Controller(QObject):
     def view_code(self) -> None:
         from chatdesk.ui.codedialog import ViewCodeDialog
 
-        base = self._endpoint.base_url if self._endpoint else ""
+        base = mask_credentials(self._endpoint.base_url) if self._endpoint else ""
         key = self._endpoint.api_key if self._endpoint else None
         dialog = ViewCodeDialog(base, self.current_request_body(), key, self.window)
         dialog.setModal(True)

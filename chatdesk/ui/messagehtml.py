@@ -237,14 +237,18 @@ def retry_wait(row: MessageRow, now: float) -> int | None:
     """Seconds left before a rate-limited request may be retried (None: not applicable)."""
     if row.status != "error" or row.error_category != "rate_limit":
         return None
-    after = row.meta.get("retry_after_s")
-    if after is None:
-        return None
-    failed = row.meta.get("failed_at") or row.updated or now
+    meta = row.meta if isinstance(row.meta, dict) else {}
+    after = meta.get("retry_after_s")
+    failed = meta.get("failed_at") or row.updated or now
     try:
-        return max(0, math.ceil(float(failed) + float(after) - now))
-    except (TypeError, ValueError):
+        after_s, failed_at = float(after), float(failed)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
         return None
+    # A stored value may come from an older version or a hostile file: a wait that is
+    # not finite or longer than a day is not shown (it must never break painting).
+    if not (math.isfinite(after_s) and math.isfinite(failed_at)) or not 0 <= after_s <= 86400:
+        return None
+    return max(0, math.ceil(failed_at + after_s - now))
 
 
 def error_sentence(row: MessageRow, wait: int | None) -> str:

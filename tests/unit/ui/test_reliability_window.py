@@ -58,3 +58,23 @@ def test_window_with_a_data_folder_that_is_a_file_says_so(tmp_path: Path) -> Non
     assert proc.returncode == 1
     assert proc.stderr.strip().count("\n") == 0 and "is a file" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_a_stored_absurd_retry_after_never_breaks_painting(harness: Harness) -> None:
+    """An older version could store an infinite Retry-After; every start must still paint."""
+    from chatdesk.ui.messagehtml import retry_wait
+
+    h = harness
+    cid = h.store.create_conversation("old rate limit")
+    q = h.store.add_message(cid, "user", "q", make_current=True)
+    for after in (float("inf"), float("nan"), 1e300, -5, "soon"):
+        a = h.store.add_message(
+            cid, "assistant", "", parent_id=q, status="error", error="slow down",
+            error_category="rate_limit", meta={"retry_after_s": after, "failed_at": 1.0},
+            make_current=True,
+        )  # fmt: skip
+        row = h.store.get_message(a)
+        assert retry_wait(row, 2.0) is None
+    h.controller.open_conversation(cid)
+    h.window.grab()  # paints every message without raising
+    assert h.rows()[-1].error_category == "rate_limit"
