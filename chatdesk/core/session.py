@@ -160,7 +160,7 @@ async def run_exchange(
     on_message: Callable[[int, int], None] | None = None,
     meta: dict[str, Any] | None = None,
     flush_interval: float = 0.5,
-    yield_interval: float = 0.008,
+    yield_interval: float = 0.004,
 ) -> ExchangeOutcome:
     """Run one request and keep the store in step with it.
 
