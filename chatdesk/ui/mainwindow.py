@@ -200,7 +200,8 @@ class MainWindow(QMainWindow):
         self.params_dock.setWidget(dock_body)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.params_dock)
         self.params_dock.hide()
-        self.params_action.toggled.connect(self.params_dock.setVisible)
+        self._list_hidden_for_params = False
+        self.params_action.toggled.connect(self._show_params)
         self.params_dock.visibilityChanged.connect(self.params_action.setChecked)
 
         self._build_menus(settings_action)
@@ -271,8 +272,56 @@ class MainWindow(QMainWindow):
             from chatdesk.ui.params import ParamsPanel
 
             self._params_panel = ParamsPanel()
+            # The drawer's narrowest row is the temperature: a shorter slider and an icon
+            # Reset let it open unclipped beside a readable conversation at 800x600.
+            temperature = self._params_panel.temperature
+            temperature.slider.setMinimumWidth(80)
+            temperature.reset_button.setIcon(icon("discard"))
+            if not temperature.reset_button.icon().isNull():
+                temperature.reset_button.setToolButtonStyle(
+                    Qt.ToolButtonStyle.ToolButtonIconOnly
+                )
             self._dock_layout.addWidget(self._params_panel, 1)
         return self._params_panel
+
+    # The conversation keeps at least this width when the Parameters drawer opens.
+    READABLE_WIDTH = 380
+
+    def params_width(self) -> int:
+        """The dock width at which every field of the Parameters panel shows unclipped."""
+        from PySide6.QtWidgets import QScrollArea
+
+        panel = self.params_panel
+        scroll = panel.findChild(QScrollArea)
+        inner = scroll.widget() if scroll is not None else None
+        need = max(panel.minimumSizeHint().width(), self.system_prompt.minimumSizeHint().width())
+        if scroll is not None and inner is not None:
+            bar_width = scroll.verticalScrollBar().sizeHint().width()
+            need = max(need, inner.sizeHint().width() + bar_width)
+        margins = self._dock_layout.contentsMargins()
+        return need + margins.left() + margins.right() + 4
+
+    def _show_params(self, show: bool) -> None:
+        """Open or close the Parameters drawer at the width its fields need.
+
+        When the window is too narrow for the list, a readable conversation and the
+        drawer, the conversation list steps aside until the drawer closes (it squeezed
+        the list to "..." and clipped the fields before).
+        """
+        if not show:
+            self.params_dock.setVisible(False)
+            if self._list_hidden_for_params:
+                self._list_hidden_for_params = False
+                self.conversations.show()
+            return
+        need = self.params_width()
+        readable = max(self.READABLE_WIDTH, self.centre.minimumSizeHint().width())
+        room = self.width() - need - readable
+        if self.conversations.isVisible() and room < self.conversations.width():
+            self.conversations.hide()
+            self._list_hidden_for_params = True
+        self.params_dock.setVisible(True)
+        self.resizeDocks([self.params_dock], [need], Qt.Orientation.Horizontal)
 
     @property
     def compare_view(self) -> CompareView:

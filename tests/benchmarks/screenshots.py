@@ -66,6 +66,11 @@ def build_window(store):
         )
         if os.environ.get("SHOT_PARAMS"):
             window.params_action.setChecked(True)
+        if os.environ.get("SHOT_DEBUG"):
+            QTimer.singleShot(500, lambda: print(
+                "size", window.size(), "min", window.minimumSize(), window.minimumSizeHint(),
+                "centre", window.centre.minimumSizeHint(), window.centre.currentWidget(),
+                "toolbar", window.toolbar.minimumSizeHint(), flush=True))
     QTimer.singleShot(900, later)
     return window, current
 
