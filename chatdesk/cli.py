@@ -116,6 +116,22 @@ def add_request_flags(p: argparse.ArgumentParser) -> None:
         metavar="PATH_OR_URL",
         help="attach an image file or URL (repeatable)",
     )
+    p.add_argument(
+        "--extra-body",
+        type=_extra_body_arg,
+        metavar="JSON",
+        help='JSON object merged last into the request body, e.g. \'{"enable_thinking": true}\''
+        " (over the provider's and the model's stored extra body)",
+    )
+
+
+def _extra_body_arg(text: str) -> dict[str, Any]:
+    from chatdesk.core.extrabody import ExtraBodyError, parse_extra_body
+
+    try:
+        return parse_extra_body(text)
+    except ExtraBodyError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def request_params(args: argparse.Namespace) -> dict[str, Any]:
@@ -508,6 +524,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from chatdesk.api.validate import read_image_file
     from chatdesk.core.clients import ClientPool
     from chatdesk.core.exchange import Exchange, ExchangeObserver, ExchangeTarget
+    from chatdesk.core.extrabody import extra_body_for
     from chatdesk.core.keys import KeyStore
     from chatdesk.core.patient import PatientStore
     from chatdesk.core.services import resolve_endpoint
@@ -573,6 +590,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
             draft=draft,
             system_prompt=system,
             stream=not args.no_stream,
+            extra_body=extra_body_for(store, endpoint.name, model, args.extra_body),
         )
 
         conv_id: int | None = None

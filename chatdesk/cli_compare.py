@@ -105,6 +105,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
             system_prompt=args.system or "",
             blind=args.blind,
         )
+        comparison.extra_body = args.extra_body
         overrides: dict[str, Any] = {}
         if args.timeout and 0 < args.timeout <= 86400:
             overrides = {"read_timeout": args.timeout, "connect_timeout": min(args.timeout, 10)}

@@ -21,6 +21,10 @@ TOOL_CHOICE_MODES = ("none", "auto", "required")
 MAX_STOP = 4
 MAX_IMAGE_BYTES = 20 * 1024 * 1024  # OpenAI's documented per-image limit
 
+# What extra_body may not replace: another model, other messages or a non-streamed
+# reply behind the client's back would make the request say something it does not.
+EXTRA_BODY_RESERVED = ("model", "messages", "stream")
+
 # Optional request fields copied verbatim when set (``stop`` is handled separately).
 _PLAIN_FIELDS = tuple(f for f in PARAM_FIELDS if f != "stop")
 
@@ -166,6 +170,11 @@ def validate_request(req: ChatRequest) -> None:
         raise ValidationError("user", "must be a string")
     if req.extra_body is not None and not isinstance(req.extra_body, dict):
         raise ValidationError("extra_body", "must be a JSON object")
+    for key in EXTRA_BODY_RESERVED:
+        if req.extra_body and key in req.extra_body:
+            raise ValidationError(
+                "extra_body", f"cannot set {key!r}: the request's own {key} is always sent"
+            )
     if not isinstance(req.stream, bool):
         raise ValidationError("stream", "must be true or false")
 

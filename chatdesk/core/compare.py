@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from chatdesk.core.exchange import Exchange, ExchangeObserver, ExchangeTarget
+from chatdesk.core.extrabody import extra_body_for
 from chatdesk.core.patient import STREAM_WAIT_S, PatientStore
 from chatdesk.core.services import Endpoint
 from chatdesk.core.turns import Draft, build_request, save_user_turn
@@ -91,6 +92,8 @@ class Comparison:
         # How long a streaming write waits for a busy database before it is kept in
         # memory (the window sets a shorter wait: it must keep painting).
         self.stream_wait = STREAM_WAIT_S
+        # This run's own extra body (``compare --extra-body``), merged over the stored ones.
+        self.extra_body: dict[str, Any] | None = None
 
     # --- creating and loading -------------------------------------------------------
 
@@ -214,7 +217,14 @@ class Comparison:
         # Check every column's request first: nothing is saved for a refused turn.
         for spec in self.columns:
             build_request(
-                self.store, conv, [], spec.model, spec.params, draft=draft, stream=stream
+                self.store,
+                conv,
+                [],
+                spec.model,
+                spec.params,
+                draft=draft,
+                stream=stream,
+                extra_body=self.extra_body,
             )
         users: dict[str, int] = {}
         if carried is not None:
@@ -259,8 +269,11 @@ class Comparison:
             raise CompareError("this comparison has no prompt to answer")
         conv = self.store.get_conversation(self.conversation_id)
         path = self.store.path_to(user_id)
-        request = build_request(self.store, conv, path, spec.model, spec.params, stream=stream)
-        client, _endpoint = client_for(spec)
+        client, endpoint = client_for(spec)
+        extra = extra_body_for(self.store, endpoint.name, spec.model, self.extra_body)
+        request = build_request(
+            self.store, conv, path, spec.model, spec.params, stream=stream, extra_body=extra
+        )
         exchange = Exchange(
             client,
             request,

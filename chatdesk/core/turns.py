@@ -107,6 +107,7 @@ def build_request(
     draft: Draft | None = None,
     system_prompt: str | None = None,
     stream: bool = True,
+    extra_body: dict[str, Any] | None = None,
 ) -> ChatRequest:
     """The checked request that continues ``path`` (which ends with the user's message).
 
@@ -114,6 +115,7 @@ def build_request(
         append_to: continue this cut answer (``path`` must end with it).
         draft: a user message not saved (``--no-save``, View code).
         system_prompt: overrides the conversation's.
+        extra_body: JSON merged last into the body (see :mod:`chatdesk.core.extrabody`).
 
     Raises:
         ValidationError: a parameter is out of range (nothing was sent).
@@ -129,6 +131,7 @@ def build_request(
     request = request_for(model, wire, params, stream=stream)
     if append_to is not None:
         request.n = None  # a continuation extends one answer, never adds candidates
+    request.extra_body = dict(extra_body) if extra_body else None
     validate_request(request)
     return request
 
@@ -148,6 +151,7 @@ def preview_body(
     draft_text: str,
     system_prompt: str | None,
     include_usage: bool = True,
+    extra_body: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """What the next send would carry; an invalid parameter is shown, not refused."""
     wire = messages_for(None, list(path), store.get_image)
@@ -155,4 +159,6 @@ def preview_body(
     if system and system.strip():
         wire.insert(0, ChatMessage(role="system", content=system))
     wire.append(ChatMessage(role="user", content=draft_text or "Hello!"))
-    return build_body(request_for(model, wire, params, stream=True), include_usage=include_usage)
+    request = request_for(model, wire, params, stream=True)
+    request.extra_body = dict(extra_body) if extra_body else None
+    return build_body(request, include_usage=include_usage)

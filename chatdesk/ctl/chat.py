@@ -22,6 +22,7 @@ from chatdesk.core import branches
 from chatdesk.core.clients import ClientPool
 from chatdesk.core.errors import ChatdeskError, ValidationError, plain
 from chatdesk.core.exchange import Exchange, ExchangeTarget
+from chatdesk.core.extrabody import extra_body_for
 from chatdesk.core.keys import KeyringProblem, KeyStore
 from chatdesk.core.patient import PatientStore
 from chatdesk.core.services import (
@@ -491,9 +492,16 @@ class Controller(QObject):
         conv = self.store.get_conversation(conv_id)
         path = self.store.path_to(parent_id if append_to is None else append_to.id)
         model = (conv.model if conv else None) or self.current_model()
+        extra = extra_body_for(self.store, self._endpoint.name if self._endpoint else None, model)
         try:
             request = build_request(
-                self.store, conv, path, model, conv.params if conv else {}, append_to=append_to
+                self.store,
+                conv,
+                path,
+                model,
+                conv.params if conv else {},
+                append_to=append_to,
+                extra_body=extra,
             )
         except ValidationError as exc:
             self._restore_draft(draft, drop_message=True)
@@ -766,6 +774,9 @@ class Controller(QObject):
             draft_text=self.window.composer.text(),
             system_prompt=system,
             include_usage=bool(getattr(client, "include_usage", True)),
+            extra_body=extra_body_for(
+                self.store, self._endpoint.name if self._endpoint else None, self.current_model()
+            ),
         )
 
     def view_code(self) -> None:
