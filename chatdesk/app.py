@@ -71,6 +71,9 @@ def build_window(store: Any) -> tuple[Any, dict[str, Any]]:
     window.composer.set_send_key(str(settings.get("send_key", "enter")))
     app = QApplication.instance()
     window.set_dark(bool(app.property("chatdesk_dark")) if app else False)
+    from chatdesk.ui.about import add_help_menu
+
+    current["help"] = add_help_menu(window)
     return window, current
 
 
@@ -186,6 +189,9 @@ def run_app(args: argparse.Namespace) -> int:
     from chatdesk.core.services import open_store
     from chatdesk.errors import ChatdeskError
 
+    guard = _take_window_lock(app, args)
+    if isinstance(guard, int):  # another window has this data folder: it was told
+        return guard
     try:
         opened = open_store()
     except ChatdeskError as exc:  # a data folder that is a file, a damaged history...
@@ -212,7 +218,12 @@ def run_app(args: argparse.Namespace) -> int:
 
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
+    from chatdesk import crash
+
+    loop.set_exception_handler(crash.asyncio_handler)
     controller = wire(window, store, current, args)
+    if guard is not None:
+        guard.set_handler(lambda request: apply_window_request(controller, request))
     install_gc_pacer(
         app, lambda: bool(controller.busy or (controller.compare and controller.compare.busy))
     )
@@ -224,6 +235,10 @@ def run_app(args: argparse.Namespace) -> int:
                 getattr(args, "models", None) or None, getattr(args, "provider", None)
             )
         run_warm_up()
+        if not smoke:
+            from chatdesk.ui.about import offer_crash_reports
+
+            QTimer.singleShot(500, lambda: offer_crash_reports(window))
         QTimer.singleShot(2000, controller.history.daily_backup)
         QTimer.singleShot(3000, freeze_startup_objects)  # after the warm-up steps
 
@@ -252,7 +267,78 @@ def run_app(args: argparse.Namespace) -> int:
         loop.run_until_complete(closed.wait())
         loop.run_until_complete(controller.aclose())
     store.close()
+    if guard is not None:
+        guard.release()
     return 3 if any(smoke_failed) else 0
+
+
+def _take_window_lock(app: QApplication, args: argparse.Namespace) -> Any:
+    """The single-instance guard of this data folder, or the exit code of a start that
+    handed its options to the window already open there. Crash reports and the log
+    file are set up here too (they live in the same folder).
+
+    ``None`` when the folder cannot be used: opening the store then says why.
+    """
+    from chatdesk import crash, paths
+    from chatdesk.errors import ChatdeskError
+    from chatdesk.single import InstanceGuard, window_request
+
+    try:
+        folder = paths.data_dir()
+    except ChatdeskError:
+        return None
+    guard = InstanceGuard(folder, app)
+    if not guard.acquire():
+        if guard.hand_over(window_request(args)):
+            print(f"ChatDesk is already open on {folder}: its window was brought to the front.")
+            return 0
+        pid = guard.owner_pid()
+        sys.stderr.write(
+            f"chatdesk: ChatDesk is already open on {folder}"
+            + (f" (pid {pid})" if pid else "")
+            + " but does not answer. Close that window (or end that process) and try again.\n"
+        )
+        return 1
+    guard.listen()
+    try:
+        crash.setup_logging()
+        crash.install()
+    except (OSError, ChatdeskError) as exc:
+        sys.stderr.write(f"chatdesk: crash reports are off ({exc})\n")
+    return guard
+
+
+def apply_window_request(controller: Any, request: dict[str, Any]) -> None:
+    """Another start's options (see :mod:`chatdesk.single`): raise the window, then switch
+    server, start a chat with the model, or open the comparison, as that start asked."""
+    from PySide6.QtCore import Qt
+
+    from chatdesk.core.urls import CredentialsInUrlError, reject_credentials
+
+    window = controller.window
+    window.setWindowState(window.windowState() & ~Qt.WindowState.WindowMinimized)
+    window.show()
+    window.raise_()
+    window.activateWindow()
+    base_url = request.get("base_url")
+    provider = request.get("provider")
+    models = [m for m in request.get("models") or [] if isinstance(m, str) and m.strip()]
+    if isinstance(base_url, str) or isinstance(provider, str):
+        try:  # the CLI checked it, but anything of this user may write to the socket
+            url = reject_credentials(base_url) if isinstance(base_url, str) else None
+        except CredentialsInUrlError as exc:
+            window.set_status(str(exc))
+            return
+        controller._override_base_url = url
+        controller._override_provider = provider if isinstance(provider, str) else None
+        controller.reload_endpoint()
+        controller.refresh_models()
+    if request.get("compare") and controller.compare is not None:
+        controller.compare.new_comparison(models or None, controller._override_provider)
+    elif models:
+        controller._override_model = models[-1]
+        controller.new_conversation()
+        window.model_picker.set_current(models[-1])
 
 
 def set_app_icon(app: QApplication) -> None:

@@ -21,7 +21,7 @@ HICOLOR_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
 def resources_dir() -> Path:
     """The shipped resources: the installed package, the bundle, or the repository."""
     try:
-        import chatdesk.resources as res
+        import chatdesk.resources as res  # type: ignore[import-not-found]
 
         return Path(res.__file__).resolve().parent
     except ImportError:  # the PyInstaller bundle keeps them in _internal/resources
