@@ -120,7 +120,7 @@ class BlockRenderer(QObject):
     SPACING = 8  # between messages
     SLICE_S = 0.004  # Markdown time per event-loop turn while catching up (Qt work ~ same)
     BIG_MESSAGE = 16_000  # chars; longer complete messages are rendered progressively too
-    CACHE = 400  # rendered messages kept
+    CACHE = 40  # rendered messages kept
 
     def __init__(
         self,
@@ -273,13 +273,22 @@ class BlockRenderer(QObject):
             self._bury.stop()
 
     def drop_math(self, row_of: Callable[[int], MessageRow | None]) -> None:
-        """Forget complete messages that may hold TeX, so they render again with math."""
+        """Forget messages that may hold TeX, so they render again with math.
+
+        A streaming message keeps its item: only its blocks start again (as source, the
+        ones on screen rendered at once), so formulas complete so far show as math.
+        """
         for mid in list(self.items):
             row = row_of(mid)
-            if row is None or row.status == "streaming":
+            if row is None:
                 continue
             if "$" in row.content or "\\(" in row.content or "\\[" in row.content:
-                del self.items[mid]
+                if row.status == "streaming":
+                    item = self.items[mid]
+                    item.stream = None
+                    item.content = None
+                else:
+                    del self.items[mid]
 
     # -- estimates
     def estimate(self, row: MessageRow, width: int) -> int:

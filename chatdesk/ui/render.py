@@ -100,14 +100,34 @@ class _Theme:
     muted: str
     math: str
     link: str
+    quote_bar: str
+    quote_fg: str
 
 
 _THEMES = {
     False: _Theme(
-        "friendly", "#f6f8fa", "#eaeef2", "#1f2328", "#d0d7de", "#656d76", "#1f2328", "#0969da"
+        "friendly",
+        "#f6f8fa",
+        "#eaeef2",
+        "#1f2328",
+        "#d0d7de",
+        "#656d76",
+        "#1f2328",
+        "#0969da",
+        "#c9ced4",
+        "#424a53",
     ),
     True: _Theme(
-        "github-dark", "#161b22", "#22272e", "#e6edf3", "#30363d", "#8d96a0", "#e6edf3", "#58a6ff"
+        "github-dark",
+        "#161b22",
+        "#22272e",
+        "#e6edf3",
+        "#30363d",
+        "#8d96a0",
+        "#e6edf3",
+        "#58a6ff",
+        "#4a4f57",
+        "#b7bdc6",
     ),
 }
 
@@ -250,8 +270,8 @@ _math_wanted = False
 # Bumped when the math engine has loaded: views re-render what showed TeX source meanwhile.
 math_generation = 0
 # The window sets this: the math engine (~150 ms, ~12 MB) then never loads on the GUI
-# thread. It loads in a background thread on first need, never while an answer
-# streams (the import would compete with the stream for the GIL).
+# thread. It loads in a background thread on first need (the first formula met, also
+# while an answer streams: formulas then show as math as soon as they are complete).
 background_math = False
 
 
@@ -279,6 +299,8 @@ def math_engine() -> Any:
         return _math_engine
     if _streaming:
         _math_wanted = True
+        if background_math:
+            start_math_engine()  # never waited for: this formula shows as TeX for now
         return None
     if background_math:
         start_math_engine()
@@ -485,13 +507,57 @@ def _iter_fences(lines: list[str]) -> Any:
         i = j + 1
 
 
+# ~~ markers in one block beyond which it is shown as plain text (mdguard's mark budget
+# does not count them: ~~struck~~ is ours). A struck span is at most 300 characters on
+# one line, so an unclosed ~~ costs a bounded scan, never one to the end of the block.
+_MAX_STRIKES = LIMITS.max_marks // 4
+_FOOTNOTE_REF_RE = r"\[\^([^\]\s]{1,32})\](?!:)"
+_FOOTNOTE_DEF_RE = re.compile(r"\[\^([^\]\s]{1,32})\]:[ \t]*")
+_TASK_RE = re.compile(r"\[([ xX])\][ \t]+")
+
+
+def _footnote_ref_class() -> Any:
+    """The inline processor for ``[^1]`` (built on first use: Markdown loads lazily)."""
+    import xml.etree.ElementTree as ET
+
+    from markdown.inlinepatterns import InlineProcessor
+
+    class FootnoteRef(InlineProcessor):
+        """``[^id]`` becomes a superscript ``id`` (its definition is shown where written)."""
+
+        def handleMatch(  # noqa: N802 (Markdown's naming)
+            self, m: re.Match[str], data: str
+        ) -> tuple[Any, int, int]:
+            sup = ET.Element("sup")
+            sup.text = m.group(1)
+            return sup, m.start(0), m.end(0)
+
+    return FootnoteRef
+
+
+def _task_box(li: Any) -> bool:
+    """``- [ ] item`` / ``- [x] item``: a ballot box instead of the brackets."""
+    holder = li
+    if not (li.text or "").strip() and len(li) and li[0].tag == "p":
+        holder = li[0]  # a loose list wraps the item in a paragraph
+    text = holder.text or ""
+    m = _TASK_RE.match(text)
+    if m is None:
+        return False
+    holder.text = ("☑ " if m.group(1) in "xX" else "☐ ") + text[m.end() :]
+    return True
+
+
 class _Renderer:
     """One configured ``markdown.Markdown`` per theme, reused (``reset()``) between calls."""
 
     def __init__(self, dark: bool) -> None:
         import markdown
+        from markdown.inlinepatterns import SimpleTagInlineProcessor
         from markdown.preprocessors import Preprocessor
         from markdown.treeprocessors import Treeprocessor
+
+        _FootnoteRef = _footnote_ref_class()
 
         self.dark = dark
         self.code_blocks: list[str] = []
@@ -515,16 +581,31 @@ class _Renderer:
             def run(self, root: Any) -> None:
                 outer._sanitise(root)
 
+        class ModelMarkdown(Treeprocessor):
+            """Task lists, footnotes and block quotes as models write them (see _extras)."""
+
+            def run(self, root: Any) -> None:
+                outer._extras(root)
+
         md = markdown.Markdown(extensions=["tables", "sane_lists"], output_format="html")
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
         md.preprocessors.register(FenceMathPre(md), "chatdesk_fence_math", 25)
+        # ~~struck~~ (GitHub style; no space inside the markers) and [^1] references.
+        md.inlinePatterns.register(
+            SimpleTagInlineProcessor(r"(~~)(?=[^\s~])([^~\n]{1,300}?)(?<=[^\s~])~~", "s"),
+            "chatdesk_strike",
+            65,
+        )
+        md.inlinePatterns.register(_FootnoteRef(_FOOTNOTE_REF_RE, md), "chatdesk_fnref", 175)
+        md.treeprocessors.register(ModelMarkdown(md), "chatdesk_extras", 6)
         md.treeprocessors.register(SafeTree(md), "chatdesk_safe", 5)
         self.md: markdown.Markdown = md
         # The preprocessors that run before ours (whitespace normalisation).
         pre = list(md.preprocessors)
         self.pre_fence = pre[: md.preprocessors.get_index_for_name("chatdesk_fence_math")]
         th = _THEMES[dark]
+        self.theme = th
         self.table_tag = (
             f'<table border="1" cellspacing="0" cellpadding="4" '
             f'style="border-color:{th.border}; border-style: solid; margin-bottom: 6px;">'
@@ -616,6 +697,50 @@ class _Renderer:
         out.append(text[prev:])
         return "".join(out)
 
+    # -- what models write beyond plain Markdown
+    def _extras(self, root: Any) -> None:
+        """Task-list boxes, footnote definitions in small type, quotes with a bar.
+
+        Each block renders alone (a footnote's reference and its definition are in
+        different blocks), so footnotes are shown where they are written, not collected.
+        """
+        import xml.etree.ElementTree as ET
+
+        th = self.theme
+        for parent in list(root.iter()):
+            for idx, el in enumerate(list(parent)):
+                if el.tag == "li":
+                    if _task_box(el):
+                        parent.set("style", "list-style-type: none;")
+                elif el.tag == "p" and el.text and el.text.startswith("[^"):
+                    m = _FOOTNOTE_DEF_RE.match(el.text)
+                    if m is not None:
+                        sup = ET.Element("sup")
+                        sup.text = m.group(1)
+                        sup.tail = " " + el.text[m.end() :]
+                        el.text = ""
+                        el.insert(0, sup)
+                        el.set("style", f"color:{th.muted}; font-size: small;")
+                elif el.tag == "blockquote":
+                    table = ET.Element(
+                        "table",
+                        {
+                            "cellspacing": "0",
+                            "cellpadding": "0",
+                            "style": "margin-top: 4px; margin-bottom: 8px;",
+                        },
+                    )
+                    row = ET.SubElement(table, "tr")
+                    ET.SubElement(row, "td", {"width": "3", "bgcolor": th.quote_bar})
+                    body = ET.SubElement(
+                        row, "td", {"style": f"padding-left: 12px; color: {th.quote_fg};"}
+                    )
+                    body.text = el.text
+                    for child in list(el):
+                        body.append(child)
+                    table.tail = el.tail
+                    parent[idx] = table
+
     # -- sanitising
     def _sanitise(self, root: Any) -> None:
         for parent in root.iter():
@@ -665,6 +790,8 @@ class _Renderer:
                 reason = "math"
             elif reason is not None:  # math is stashed first: its & and \\ are harmless
                 reason = screen(_strip_math(body, found))
+        if reason is None and body.count("~~") > _MAX_STRIKES:
+            reason = "marks"  # each struck span is stashed like * and _ (~15 us)
         if reason is not None:
             return self.plain(text, reason, math_offset)
         self.code_blocks = []
