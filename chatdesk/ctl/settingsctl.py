@@ -13,6 +13,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QInputDialog, QLineEdit
 
 from chatdesk.core.errors import ValidationError
+from chatdesk.core.extrabody import model_extra_bodies, set_model_extra_bodies
 from chatdesk.core.keys import KeyringProblem
 from chatdesk.core.services import DEFAULT_MODEL, normalized_base_url
 from chatdesk.core.settings import DEFAULTS, AppSettings
@@ -35,15 +36,17 @@ class SettingsController(QObject):
         w.settings_requested.connect(self.open_settings)
         w.preset_save_requested.connect(self.save_preset)
         w.preset_chosen.connect(self.start_preset)
+        # The first-run test tries the model the window would use, not the server's first.
         w.key_panel.test_requested.connect(
             lambda url, key: chat.spawn(
-                self.test_connection(url, key, "", w.key_panel.show_result)
+                self.test_connection(url, key, chat.current_model(), w.key_panel.show_result)
             )
         )
         w.key_panel.save_requested.connect(self.on_key_saved)
         w.key_panel.use_for_session.connect(self.on_key_for_session)
         w.set_presets(sorted((chat.store.get_setting("presets", {}) or {}).keys()))
         self._settings_dialog: Any = None
+        self._model_extra: tuple[str, dict[str, Any]] | None = None
 
     @property
     def store(self) -> Any:
@@ -63,7 +66,11 @@ class SettingsController(QObject):
 
         dialog = SettingsDialog(self.window)
         dialog.set_settings(dict(DEFAULTS) | self.chat.settings())
-        dialog.set_providers(self._providers())
+        providers = self._providers()
+        dialog.set_model_extra_bodies(
+            {row.name: model_extra_bodies(self.store, row.name) for row, _ in providers}
+        )
+        dialog.set_providers(providers)
         dialog.test_requested.connect(
             lambda name, url, key, model: self.chat.spawn(
                 self.test_connection(
@@ -71,6 +78,7 @@ class SettingsController(QObject):
                 )
             )
         )
+        dialog.model_extra_saved.connect(self._stash_model_extra)
         dialog.provider_saved.connect(lambda row, key: self.save_provider(dialog, row, key))
         dialog.provider_removed.connect(lambda name: self.remove_provider(dialog, name))
         dialog.settings_changed.connect(self.apply_settings)
@@ -95,19 +103,28 @@ class SettingsController(QObject):
         self.window.composer.set_send_key(str(checked.get("send_key", "enter")))
         self.chat.reload_endpoint()
 
+    def _stash_model_extra(self, name: str, bodies: dict[str, Any]) -> None:
+        """Kept until the provider itself is saved (a refused URL stores neither)."""
+        self._model_extra = (name, bodies)
+
     def save_provider(self, dialog: Any, row: ProviderRow, key: str) -> None:
+        pending, self._model_extra = self._model_extra, None
         try:  # a password in the URL is refused before anything stores or echoes it
             row.base_url = normalized_base_url(reject_credentials(row.base_url))
         except (ValidationError, CredentialsInUrlError) as exc:
-            dialog.show_test_result(False, str(exc))
+            dialog.show_provider_message(False, str(exc))
+            dialog.set_providers(self._providers())
             return
         self.store.upsert_provider(row)
+        if pending is not None and pending[0] == row.name:
+            set_model_extra_bodies(self.store, row.name, pending[1])
         if key:
             try:
                 self.keys.set(row.name, key)
             except KeyringProblem as exc:
+                # Not a connection failure: say what happened to the key, nothing else.
                 self.keys.set_for_session(row.name, key)
-                dialog.show_test_result(
+                dialog.show_provider_message(
                     False,
                     exc.explain(self.language())
                     + "\n"
@@ -118,6 +135,7 @@ class SettingsController(QObject):
 
     def remove_provider(self, dialog: Any, name: str) -> None:
         self.store.delete_provider(name)
+        set_model_extra_bodies(self.store, name, {})
         try:
             self.keys.delete(name)
         except KeyringProblem:
@@ -191,9 +209,7 @@ class SettingsController(QObject):
         self.chat.new_conversation()
         params = preset.get("params") if isinstance(preset.get("params"), dict) else {}
         self.window.set_system_prompt(str(preset.get("system_prompt") or ""))
-        self.window.params_panel.set_params(
-            {k: v for k, v in params.items() if k != "temperature"}
-        )
+        self.window.params_panel.set_params({k: v for k, v in params.items() if k != "temperature"})
         self.window.temperature.set_value(params.get("temperature"))
         if preset.get("model"):
             self.window.model_picker.set_current(str(preset["model"]))

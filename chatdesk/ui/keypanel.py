@@ -66,6 +66,9 @@ class KeyPanel(QWidget):
         self.key_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.key_edit.setPlaceholderText(self.tr("sk-..."))
         self.key_edit.returnPressed.connect(self._on_save_clicked)
+        # A result about other values would mislead ("No API key given." once one is typed).
+        self.key_edit.textEdited.connect(self._on_field_edited)
+        self.base_url_edit.textEdited.connect(self._on_field_edited)
         self.show_key_button = QToolButton(self)
         self.show_key_button.setText(self.tr("Show"))
         self.show_key_button.setCheckable(True)
@@ -143,6 +146,10 @@ class KeyPanel(QWidget):
         self.key_edit.setEchoMode(mode)
         self.show_key_button.setText(self.tr("Hide") if shown else self.tr("Show"))
 
+    def _on_field_edited(self, _text: str) -> None:
+        self.result_label.hide()
+        self.result_label.clear()
+
     def _message(self, text: str, style: str) -> None:
         self.result_label.setText(text)
         self.result_label.setStyleSheet(style)
@@ -160,7 +167,10 @@ class KeyPanel(QWidget):
             self.base_url_edit.setFocus()
             return False
         if need_key and not self.key():
-            self._message(self.tr("Paste your API key first."), _ERROR_STYLE)
+            self.keyring_frame.hide()
+            self._message(
+                "\u2717 " + self.tr("Paste your API key first: nothing was saved."), _ERROR_STYLE
+            )
             self.key_edit.setFocus()
             return False
         return True
@@ -177,6 +187,7 @@ class KeyPanel(QWidget):
         if not self._check(need_key=True):
             return
         self.keyring_frame.hide()
+        self.result_label.hide()  # an earlier test's outcome says nothing about this save
         self.save_requested.emit(self.base_url(), self.key())
 
     def _on_session_clicked(self) -> None:
@@ -187,11 +198,12 @@ class KeyPanel(QWidget):
     def show_result(self, ok: bool, text: str) -> None:
         """Show the outcome of a test or save (text may span several lines)."""
         self.test_button.setEnabled(True)
-        prefix = "\u2714 " if ok else "\u2716 "
+        prefix = "\u2713 " if ok else "\u2717 "  # the marks the connection report uses
         self._message(prefix + text, _OK_STYLE if ok else _ERROR_STYLE)
 
     def show_keyring_problem(self, text: str) -> None:
         """Explain why the key cannot be stored and offer to use it for this session only."""
         self.test_button.setEnabled(True)
+        self.result_label.hide()  # the keyring message alone says what went wrong
         self.keyring_label.setText(text)
         self.keyring_frame.show()

@@ -37,6 +37,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from chatdesk.core.extrabody import (
+    ExtraBodyError,
+    format_extra_body,
+    parse_extra_body,
+    parse_model_map,
+)
 from chatdesk.store.rows import ProviderRow
 
 __all__ = ["DEFAULT_SETTINGS", "SettingsDialog", "valid_base_url"]
@@ -108,10 +114,13 @@ class SettingsDialog(QDialog):
         provider_removed(str): the name of a provider to delete.
         test_requested(str, str, str, str): name, base URL, key or "" (use the stored key),
             model; the controller answers with show_test_result().
+        model_extra_saved(str, dict): a provider's per-model extra body ({model: {...}}),
+            emitted just before provider_saved (the provider's own goes in its options).
     """
 
     settings_changed = Signal(dict)
     provider_saved = Signal(object, str)
+    model_extra_saved = Signal(str, dict)
     provider_removed = Signal(str)
     test_requested = Signal(str, str, str, str)
 
@@ -120,6 +129,7 @@ class SettingsDialog(QDialog):
         self.setWindowTitle(self.tr("Settings"))
         self.resize(720, 520)
         self._providers: dict[str, tuple[ProviderRow, bool]] = {}
+        self._model_extras: dict[str, dict[str, dict[str, Any]]] = {}
         self._editing: ProviderRow | None = None  # None while adding a new provider
 
         self.tabs = QTabWidget(self)
@@ -160,9 +170,15 @@ class SettingsDialog(QDialog):
         list_buttons = QHBoxLayout()
         for b in (self.add_button, self.edit_button, self.remove_button):
             list_buttons.addWidget(b)
+        # What became of the last save (kept after the editor closes, so it is seen).
+        self.provider_message = QLabel(page)
+        self.provider_message.setWordWrap(True)
+        self.provider_message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.provider_message.hide()
         left = QVBoxLayout()
         left.addWidget(self.provider_list, 1)
         left.addLayout(list_buttons)
+        left.addWidget(self.provider_message)
 
         self.editor_box = QGroupBox(self.tr("Provider"), page)
         self.name_edit = QLineEdit(self.editor_box)
@@ -177,6 +193,31 @@ class SettingsDialog(QDialog):
         form.addRow(self.tr("Base URL:"), self.base_url_edit)
         form.addRow(self.tr("API key:"), self.key_field)
         form.addRow(self.tr("Default model:"), self.model_edit)
+        fixed = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        self.extra_edit = QPlainTextEdit(self.editor_box)
+        self.extra_edit.setPlaceholderText('{"enable_thinking": false, "top_k": 20}')
+        self.extra_edit.setToolTip(
+            self.tr("JSON merged last into every request to this provider (all models)")
+        )
+        self.model_extra_edit = QPlainTextEdit(self.editor_box)
+        self.model_extra_edit.setPlaceholderText('{"qwen3-235b-a22b": {"enable_thinking": true}}')
+        self.model_extra_edit.setToolTip(
+            self.tr("Model id \u2192 JSON merged over the provider's extra body for that model")
+        )
+        for edit in (self.extra_edit, self.model_extra_edit):
+            edit.setFont(fixed)
+            edit.setTabChangesFocus(True)
+            edit.setFixedHeight(edit.fontMetrics().lineSpacing() * 3 + 12)
+            edit.textChanged.connect(self._check_extra)
+        self.extra_message = QLabel(self.editor_box)
+        self.extra_message.setWordWrap(True)
+        self.extra_message.setStyleSheet(_ERROR_STYLE)
+        self.extra_message.hide()
+        form.addRow(self.tr("Extra body:"), self.extra_edit)
+        form.addRow(self.tr("Per model:"), self.model_extra_edit)
+        form.addRow("", self.extra_message)
+        self.key_field.edit.textEdited.connect(lambda _t: self._clear_test_result())
+        self.base_url_edit.textEdited.connect(lambda _t: self._clear_test_result())
 
         self.form_message = QLabel(self.editor_box)
         self.form_message.setWordWrap(True)
@@ -212,6 +253,59 @@ class SettingsDialog(QDialog):
         layout.addLayout(left, 2)
         layout.addWidget(self.editor_box, 3)
         return page
+
+    def set_model_extra_bodies(self, table: dict[str, dict[str, dict[str, Any]]]) -> None:
+        """The stored per-model extra bodies, ``{provider: {model: {...}}}``."""
+        self._model_extras = {p: dict(m) for p, m in table.items()}
+
+    def _extra_error_text(self, exc: ExtraBodyError) -> str:
+        """The refusal in the user's language (core says it in English for the CLI)."""
+        texts = {
+            "too_long": self.tr("It is too long ({detail} characters; at most 16000)."),
+            "json": self.tr("It is not valid JSON: {detail}"),
+            "not_object": self.tr('It must be a JSON object, e.g. {{"enable_thinking": true}}.'),
+            "too_deep": self.tr("It is nested too deeply (at most 8 levels)."),
+            "reserved": self.tr(
+                '"{detail}" cannot be set here: ChatDesk sends model, messages and stream itself.'
+            ),
+            "model_value": self.tr('The value for model "{detail}" must be a JSON object.'),
+            "model_empty": self.tr("A model name is empty."),
+        }
+        return texts.get(exc.kind, str(exc)).format(detail=exc.detail)
+
+    def _parsed_extra(self) -> tuple[dict[str, Any], dict[str, dict[str, Any]]] | None:
+        """Both extra-body fields parsed, or None with the reason shown under them."""
+        try:
+            extra = parse_extra_body(self.extra_edit.toPlainText())
+        except ExtraBodyError as exc:
+            self._extra_error(self.tr("Extra body: ") + self._extra_error_text(exc))
+            return None
+        try:
+            per_model = parse_model_map(self.model_extra_edit.toPlainText())
+        except ExtraBodyError as exc:
+            self._extra_error(self.tr("Per model: ") + self._extra_error_text(exc))
+            return None
+        self._extra_error(None)
+        return extra, per_model
+
+    def _extra_error(self, text: str | None) -> None:
+        self.extra_message.setText(text or "")
+        self.extra_message.setVisible(bool(text))
+
+    def _check_extra(self) -> None:
+        """Validate as the user types; Save waits until both fields are usable."""
+        self.save_button.setEnabled(self._parsed_extra() is not None)
+
+    def _clear_test_result(self) -> None:
+        """A report about other values would mislead (e.g. "No API key given." once typed)."""
+        self.test_header.hide()
+        self.test_output.clear()
+
+    def show_provider_message(self, ok: bool, text: str) -> None:
+        """Say what became of a save (shown below the list; the editor may be closed)."""
+        self.provider_message.setText(("\u2713 " if ok else "\u2717 ") + text)
+        self.provider_message.setStyleSheet(_OK_STYLE if ok else _ERROR_STYLE)
+        self.provider_message.show()
 
     def set_providers(self, providers: list[tuple[ProviderRow, bool]]) -> None:
         """Show the configured providers; the bool says whether a key is stored for it."""
@@ -256,6 +350,13 @@ class SettingsDialog(QDialog):
         self.name_edit.setReadOnly(row is not None)
         self.base_url_edit.setText(row.base_url if row else "")
         self.model_edit.setText((row.default_model or "") if row else "")
+        options = row.options if row else {}
+        stored = options.get("extra_body") if isinstance(options, dict) else None
+        stored = stored if isinstance(stored, dict) else None
+        self.extra_edit.setPlainText(format_extra_body(stored))
+        self.model_extra_edit.setPlainText(
+            format_extra_body(self._model_extras.get(row.name) if row else None)
+        )
         self.key_field.clear()  # never show a stored key
         if has_key:
             hint = self.tr("Stored key kept; type a new one to replace it")
@@ -272,6 +373,8 @@ class SettingsDialog(QDialog):
         self._editing = None
         for w in (self.name_edit, self.base_url_edit, self.model_edit):
             w.clear()
+        self.extra_edit.clear()
+        self.model_extra_edit.clear()
         self.key_field.clear()
         self.form_message.hide()
         self.test_header.hide()
@@ -338,6 +441,10 @@ class SettingsDialog(QDialog):
         url = self._check_url()
         if url is None:
             return
+        parsed = self._parsed_extra()
+        if parsed is None:
+            return
+        extra, per_model = parsed
         self._form_error(None)
         model = self.model_edit.text().strip() or None
         if self._editing is not None:
@@ -349,11 +456,27 @@ class SettingsDialog(QDialog):
             )
         else:
             row = ProviderRow(name=name, base_url=url, default_model=model)
+        if extra:
+            row.options["extra_body"] = extra
+        else:
+            row.options.pop("extra_body", None)
         key = self.key_field.text()
         had_key = self._providers.get(name, (row, False))[1]
         self._providers[name] = (row, had_key or bool(key))
+        self._model_extras[name] = per_model
         self._refresh_list(name)
         self._close_editor()
+        if had_key or key:
+            self.show_provider_message(True, self.tr('Saved "{name}".').format(name=name))
+        else:
+            self.show_provider_message(
+                False,
+                self.tr(
+                    'Saved "{name}" without an API key: edit it and paste a key, '
+                    "unless the server needs none."
+                ).format(name=name),
+            )
+        self.model_extra_saved.emit(name, per_model)
         self.provider_saved.emit(row, key)
 
     def _on_test_clicked(self) -> None:
@@ -377,10 +500,10 @@ class SettingsDialog(QDialog):
         """Show the controller's connection report (multi-line text, kept as written)."""
         self.test_button.setEnabled(True)
         if ok:
-            self.test_header.setText(self.tr("\u2714 Connection works"))
+            self.test_header.setText(self.tr("\u2713 Connection works"))
             self.test_header.setStyleSheet(_OK_STYLE)
         else:
-            self.test_header.setText(self.tr("\u2716 Connection failed"))
+            self.test_header.setText(self.tr("\u2717 Connection failed"))
             self.test_header.setStyleSheet(_ERROR_STYLE)
         self.test_header.show()
         self.test_output.setPlainText(text)

@@ -1,6 +1,79 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>AboutDialog</name>
+    <message>
+        <location filename="../../chatdesk/ui/about.py" line="71" />
+        <source>About ChatDesk</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/about.py" line="75" />
+        <source>A desktop chat client for OpenAI-compatible servers.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/about.py" line="80" />
+        <source>Licence:</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/about.py" line="80" />
+        <source>MIT (free software)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/about.py" line="81" />
+        <source>Data folder:</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/about.py" line="82" />
+        <source>Log file:</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/about.py" line="83" />
+        <source>Keyring backend:</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/about.py" line="84" />
+        <source>Qt:</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/about.py" line="85" />
+        <source>Python:</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/about.py" line="86" />
+        <source>Platform:</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/about.py" line="95" />
+        <source>Copy diagnostics</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/about.py" line="97" />
+        <source>Versions and folders for a bug report: never a key, never message text</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/about.py" line="100" />
+        <source>Open data folder</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/about.py" line="117" />
+        <source>Diagnostics copied to the clipboard.</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
     <name>ArenaController</name>
     <message>
         <location filename="../../chatdesk/ctl/arena.py" line="118" />
@@ -16,7 +89,7 @@
 <context>
     <name>ChatDesk</name>
     <message>
-        <location filename="../../chatdesk/app.py" line="174" />
+        <location filename="../../chatdesk/app.py" line="200" />
         <source>ChatDesk cannot start</source>
         <translation>ChatDesk 无法启动</translation>
     </message>
@@ -497,97 +570,97 @@
 <context>
     <name>Controller</name>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="113" />
-        <location filename="../../chatdesk/ctl/chat.py" line="637" />
+        <location filename="../../chatdesk/ctl/chat.py" line="115" />
+        <location filename="../../chatdesk/ctl/chat.py" line="646" />
         <source>Copied</source>
         <translation>已复制</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="180" />
+        <location filename="../../chatdesk/ctl/chat.py" line="182" />
         <source>Server: %1</source>
         <translation>服务器：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="197" />
+        <location filename="../../chatdesk/ctl/chat.py" line="199" />
         <source>Check the settings: %1</source>
         <translation>请检查设置：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="244" />
+        <location filename="../../chatdesk/ctl/chat.py" line="246" />
         <source>Models from the server</source>
         <translation>来自服务器的模型列表</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="245" />
+        <location filename="../../chatdesk/ctl/chat.py" line="247" />
         <source>Cached model list (server unreachable)</source>
         <translation>缓存的模型列表（无法连接服务器）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="246" />
+        <location filename="../../chatdesk/ctl/chat.py" line="248" />
         <source>Built-in model list (server unreachable)</source>
         <translation>内置模型列表（无法连接服务器）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="298" />
-        <location filename="../../chatdesk/ctl/chat.py" line="318" />
+        <location filename="../../chatdesk/ctl/chat.py" line="300" />
+        <location filename="../../chatdesk/ctl/chat.py" line="320" />
         <source>Wait for the answer to finish or stop it first.</source>
         <translation>请等待回答完成，或先停止生成。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="441" />
-        <location filename="../../chatdesk/ctl/chat.py" line="499" />
-        <location filename="../../chatdesk/ctl/chat.py" line="503" />
+        <location filename="../../chatdesk/ctl/chat.py" line="443" />
+        <location filename="../../chatdesk/ctl/chat.py" line="508" />
+        <location filename="../../chatdesk/ctl/chat.py" line="512" />
         <source>Not sent: %1</source>
         <translation>未发送：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="474" />
+        <location filename="../../chatdesk/ctl/chat.py" line="476" />
         <source>Sent in place of the failed question (kept as the other branch).</source>
         <translation>已代替失败的提问发送（失败的那条保留为另一个分支）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="502" />
+        <location filename="../../chatdesk/ctl/chat.py" line="511" />
         <source>Request not valid</source>
         <translation>请求无效</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="549" />
-        <location filename="../../chatdesk/ctl/chat.py" line="578" />
+        <location filename="../../chatdesk/ctl/chat.py" line="558" />
+        <location filename="../../chatdesk/ctl/chat.py" line="587" />
         <source>The answer could not be saved: %1</source>
         <translation>无法保存回答：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="570" />
+        <location filename="../../chatdesk/ctl/chat.py" line="579" />
         <source>The history is busy: the answer is kept and will be saved shortly.</source>
         <translation>历史记录正忙：回答已保留，稍后会自动保存。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="575" />
+        <location filename="../../chatdesk/ctl/chat.py" line="584" />
         <source>The answer is saved.</source>
         <translation>回答已保存。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="676" />
+        <location filename="../../chatdesk/ctl/chat.py" line="685" />
         <source>Edit and resend</source>
         <translation>编辑并重新发送</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="676" />
+        <location filename="../../chatdesk/ctl/chat.py" line="685" />
         <source>Message:</source>
         <translation>消息：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="720" />
+        <location filename="../../chatdesk/ctl/chat.py" line="729" />
         <source>Tool result</source>
         <translation>工具结果</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="721" />
+        <location filename="../../chatdesk/ctl/chat.py" line="730" />
         <source>Result for %1:</source>
         <translation>%1 的结果：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="735" />
+        <location filename="../../chatdesk/ctl/chat.py" line="744" />
         <source>This tool call already has a result.</source>
         <translation>该工具调用已有结果。</translation>
     </message>
@@ -666,6 +739,34 @@
         <location filename="../../chatdesk/ui/convlist.py" line="232" />
         <source>Older</source>
         <translation>更早</translation>
+    </message>
+</context>
+<context>
+    <name>CrashNotice</name>
+    <message>
+        <location filename="../../chatdesk/ui/about.py" line="243" />
+        <source>ChatDesk stopped unexpectedly</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/about.py" line="245" />
+        <source>ChatDesk stopped unexpectedly last time. A crash report was saved:</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/about.py" line="250" />
+        <source>It holds no key and no message text. Attach it when you report the problem.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/about.py" line="252" />
+        <source>Open report</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/about.py" line="253" />
+        <source>Open folder</source>
+        <translation type="unfinished" />
     </message>
 </context>
 <context>
@@ -828,58 +929,58 @@
         <translation>sk-...</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/keypanel.py" line="70" />
-        <location filename="../../chatdesk/ui/keypanel.py" line="144" />
+        <location filename="../../chatdesk/ui/keypanel.py" line="73" />
+        <location filename="../../chatdesk/ui/keypanel.py" line="147" />
         <source>Show</source>
         <translation>显示</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/keypanel.py" line="77" />
+        <location filename="../../chatdesk/ui/keypanel.py" line="80" />
         <source>Base URL:</source>
         <translation>API 地址：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/keypanel.py" line="78" />
+        <location filename="../../chatdesk/ui/keypanel.py" line="81" />
         <source>API key:</source>
         <translation>API 密钥：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/keypanel.py" line="80" />
+        <location filename="../../chatdesk/ui/keypanel.py" line="83" />
         <source>Test connection</source>
         <translation>测试连接</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/keypanel.py" line="81" />
+        <location filename="../../chatdesk/ui/keypanel.py" line="84" />
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/keypanel.py" line="101" />
+        <location filename="../../chatdesk/ui/keypanel.py" line="104" />
         <source>Use this key for this session only</source>
         <translation>仅在本次会话中使用此密钥</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/keypanel.py" line="104" />
+        <location filename="../../chatdesk/ui/keypanel.py" line="107" />
         <source>The key stays in memory until ChatDesk quits and is not saved anywhere.</source>
         <translation>密钥只保存在内存中，ChatDesk 退出后即清除，不会保存到任何地方。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/keypanel.py" line="144" />
+        <location filename="../../chatdesk/ui/keypanel.py" line="147" />
         <source>Hide</source>
         <translation>隐藏</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/keypanel.py" line="155" />
+        <location filename="../../chatdesk/ui/keypanel.py" line="162" />
         <source>The base URL must start with http:// or https://, e.g. {example}</source>
         <translation>API 地址必须以 http:// 或 https:// 开头，例如 {example}</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/keypanel.py" line="163" />
-        <source>Paste your API key first.</source>
-        <translation>请先粘贴 API 密钥。</translation>
+        <location filename="../../chatdesk/ui/keypanel.py" line="172" />
+        <source>Paste your API key first: nothing was saved.</source>
+        <translation>请先粘贴 API 密钥：未保存任何内容。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/keypanel.py" line="173" />
+        <location filename="../../chatdesk/ui/keypanel.py" line="183" />
         <source>Testing the connection…</source>
         <translation>正在测试连接…</translation>
     </message>
@@ -1050,128 +1151,141 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="113" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="118" />
         <source>Chat</source>
         <translation>对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="117" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="126" />
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="122" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="133" />
         <source>Temperature</source>
         <translation>温度</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="126" />
-        <location filename="../../chatdesk/ui/mainwindow.py" line="165" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="144" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="186" />
         <source>Parameters</source>
         <translation>参数</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="132" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="145" />
+        <source>Parameters and system prompt (Ctrl+P)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mainwindow.py" line="151" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="152" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="183" />
         <source>Presets</source>
         <translation>预设</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="145" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="161" />
         <source>Compare</source>
         <translation>对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="147" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="163" />
         <source>Compare 2 to 4 models side by side on one prompt (Ctrl+Shift+N)</source>
         <translation>用同一条提示并排对比 2 到 4 个模型（Ctrl+Shift+N）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="159" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="174" />
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="169" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="175" />
+        <source>Settings (Ctrl+,)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mainwindow.py" line="190" />
         <source>System prompt</source>
         <translation>系统提示词</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="171" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="192" />
         <source>You are a helpful assistant.</source>
         <translation>你是一个乐于助人的助手。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="196" />
+        <location filename="../../chatdesk/selfcheck.py" line="27" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="218" />
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="197" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="219" />
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="200" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="222" />
         <source>New comparison</source>
         <translation>新建对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="203" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="225" />
         <source>Model leaderboard…</source>
         <translation>模型排行榜…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="206" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="228" />
         <source>Export conversation…</source>
         <translation>导出对话…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="209" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="231" />
         <source>Export all conversations…</source>
         <translation>导出全部对话…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="211" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="233" />
         <source>Import…</source>
         <translation>导入…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="215" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="237" />
         <source>Back up now</source>
         <translation>立即备份</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="217" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="239" />
         <source>Restore from a backup…</source>
         <translation>从备份恢复…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="220" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="242" />
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="224" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="246" />
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="225" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="247" />
         <source>Search all conversations…</source>
         <translation>搜索全部对话…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="228" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="250" />
         <source>Find in conversation…</source>
         <translation>在对话中查找…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="310" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="380" />
         <source>Save current as preset…</source>
         <translation>将当前设置保存为预设…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="315" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="385" />
         <source>New chat: %1</source>
         <translation>新对话：%1</translation>
     </message>
@@ -1179,28 +1293,28 @@
 <context>
     <name>MessageView</name>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="44" />
-        <location filename="../../chatdesk/ui/messagehtml.py" line="215" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="45" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="251" />
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="85" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="108" />
         <source>You</source>
         <translation>你</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="86" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="109" />
         <source>Assistant</source>
         <translation>助手</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="87" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="110" />
         <source>System</source>
         <translation>系统</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="88" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="111" />
         <source>Tool</source>
         <translation>工具</translation>
     </message>
@@ -1210,157 +1324,157 @@
         <translation>消息</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="111" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="147" />
         <source>Thinking</source>
         <translation>思考过程</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="135" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="171" />
         <source>Reply with result</source>
         <translation>回复结果</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="155" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="191" />
         <source>image</source>
         <translation>图片</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="167" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="203" />
         <source>Continue</source>
         <translation>继续生成</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="169" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="205" />
         <source>Waiting…</source>
         <translation>等待中…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="174" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="210" />
         <source>Hide details</source>
         <translation>隐藏详情</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="176" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="212" />
         <source>Details</source>
         <translation>详情</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="178" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="214" />
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="186" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="222" />
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="188" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="224" />
         <source>Interrupted</source>
         <translation>已中断</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="196" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="232" />
         <source>The answer reached the length limit.</source>
         <translation>回答已达到长度上限。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="204" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="240" />
         <source>The answer was filtered by the provider.</source>
         <translation>回答已被服务商过滤。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="218" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="254" />
         <source>Regenerate</source>
         <translation>重新生成</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="221" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="257" />
         <source>Edit</source>
         <translation>编辑</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="222" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="258" />
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="255" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="302" />
         <source>Rate limited: the server asks you to wait before retrying.</source>
         <translation>请求过于频繁：服务器要求稍候再试。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="259" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="306" />
         <source>Rate limited: retry in {n} s</source>
         <translation>请求过于频繁：{n} 秒后可重试</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="262" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="309" />
         <source>Rate limited: you can retry now.</source>
         <translation>请求过于频繁：现在可以重试了。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="264" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="311" />
         <source>The API key was rejected. Check the key for this provider.</source>
         <translation>API 密钥被拒绝。请检查此服务商的密钥。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="267" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="314" />
         <source>The account has no credit left. Top up the balance with your provider.</source>
         <translation>账户余额不足。请到服务商处充值。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="270" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="317" />
         <source>The server does not know this model. Check the model name and base URL.</source>
         <translation>服务器不支持此模型。请检查模型名称和 API 地址。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="273" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="320" />
         <source>The server had an internal error. Try again in a moment.</source>
         <translation>服务器内部错误。请稍后再试。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="276" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="323" />
         <source>Could not reach the server (network down, timeout or connection dropped).</source>
         <translation>无法连接服务器（网络断开、超时或连接中断）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="280" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="327" />
         <source>The server sent a reply this client cannot read. Check the base URL.</source>
         <translation>服务器返回了无法解析的响应。请检查 API 地址。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="283" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="330" />
         <source>The provider's content filter blocked the request or the answer.</source>
         <translation>服务商的内容过滤拦截了请求或回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="286" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="333" />
         <source>The server refused the request as invalid.</source>
         <translation>服务器认为请求无效，已拒绝。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="289" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="336" />
         <source>This key is not allowed to use this model or endpoint.</source>
         <translation>此密钥无权使用该模型或接口。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="293" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="340" />
         <source>The request failed.</source>
         <translation>请求失败。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="305" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="352" />
         <source>{i} in / {o} out tokens</source>
         <translation>输入 {i} / 输出 {o} tokens</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="311" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="358" />
         <source>first token {ms} ms</source>
         <translation>首 token {ms} ms</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="319" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="366" />
         <source>{r} tok/s</source>
         <translation>{r} tok/s</translation>
     </message>
@@ -1391,6 +1505,44 @@
         <location filename="../../chatdesk/ui/modelpicker.py" line="262" />
         <source>Type to search; press Enter to use any model id.</source>
         <translation>输入以搜索；按 Enter 可使用任意模型 ID。</translation>
+    </message>
+</context>
+<context>
+    <name>Notifier</name>
+    <message>
+        <location filename="../../chatdesk/ui/notify.py" line="64" />
+        <source>The answer is ready</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/notify.py" line="65" />
+        <source>%1 answered in %2 s.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/notify.py" line="67" />
+        <source>The answer failed</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/notify.py" line="68" />
+        <source>%1 stopped with an error.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/notify.py" line="75" />
+        <source>The comparison is ready</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/notify.py" line="77" />
+        <source>Answers from %1.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/notify.py" line="79" />
+        <source>Every column has answered.</source>
+        <translation type="unfinished" />
     </message>
 </context>
 <context>
@@ -1952,22 +2104,22 @@
 <context>
     <name>SettingsController</name>
     <message>
-        <location filename="../../chatdesk/ctl/settingsctl.py" line="114" />
+        <location filename="../../chatdesk/ctl/settingsctl.py" line="131" />
         <source>The key is used for this session only.</source>
         <translation>此密钥仅在本次会话中使用。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/settingsctl.py" line="171" />
+        <location filename="../../chatdesk/ctl/settingsctl.py" line="189" />
         <source>Save preset</source>
         <translation>保存预设</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/settingsctl.py" line="171" />
+        <location filename="../../chatdesk/ctl/settingsctl.py" line="189" />
         <source>Preset name:</source>
         <translation>预设名称：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/settingsctl.py" line="189" />
+        <location filename="../../chatdesk/ctl/settingsctl.py" line="207" />
         <source>Wait for the answer to finish or stop it first.</source>
         <translation>请等待回答完成，或先停止生成。</translation>
     </message>
@@ -1975,307 +2127,436 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="120" />
+        <location filename="../../chatdesk/ui/settings.py" line="129" />
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="126" />
+        <location filename="../../chatdesk/ui/settings.py" line="136" />
         <source>Providers</source>
         <translation>服务商</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="127" />
+        <location filename="../../chatdesk/ui/settings.py" line="137" />
         <source>Appearance</source>
         <translation>外观</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="128" />
+        <location filename="../../chatdesk/ui/settings.py" line="138" />
         <source>Network</source>
         <translation>网络</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="129" />
+        <location filename="../../chatdesk/ui/settings.py" line="139" />
         <source>Title model</source>
         <translation>标题模型</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="154" />
+        <location filename="../../chatdesk/ui/settings.py" line="164" />
         <source>Add</source>
         <translation>添加</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="155" />
+        <location filename="../../chatdesk/ui/settings.py" line="165" />
         <source>Edit</source>
         <translation>编辑</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="156" />
+        <location filename="../../chatdesk/ui/settings.py" line="166" />
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="167" />
-        <location filename="../../chatdesk/ui/settings.py" line="279" />
+        <location filename="../../chatdesk/ui/settings.py" line="183" />
+        <location filename="../../chatdesk/ui/settings.py" line="382" />
         <source>Provider</source>
         <translation>服务商</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="169" />
+        <location filename="../../chatdesk/ui/settings.py" line="185" />
         <source>e.g. Zero API</source>
         <translation>例如 Zero API</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="174" />
+        <location filename="../../chatdesk/ui/settings.py" line="190" />
         <source>e.g. gpt-4o (optional)</source>
         <translation>例如 gpt-4o（可选）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="176" />
+        <location filename="../../chatdesk/ui/settings.py" line="192" />
         <source>Name:</source>
         <translation>名称：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="177" />
+        <location filename="../../chatdesk/ui/settings.py" line="193" />
         <source>Base URL:</source>
         <translation>API 地址：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="178" />
+        <location filename="../../chatdesk/ui/settings.py" line="194" />
         <source>API key:</source>
         <translation>API 密钥：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="179" />
+        <location filename="../../chatdesk/ui/settings.py" line="195" />
         <source>Default model:</source>
         <translation>默认模型：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="185" />
+        <location filename="../../chatdesk/ui/settings.py" line="200" />
+        <source>JSON merged last into every request to this provider (all models)</source>
+        <translation>最后合并进发往此服务商的每个请求的 JSON（所有模型）</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/settings.py" line="205" />
+        <source>Model id → JSON merged over the provider's extra body for that model</source>
+        <translation>模型 ID → 该模型专用的 JSON，合并在服务商的额外请求体之上</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/settings.py" line="216" />
+        <source>Extra body:</source>
+        <translation>额外请求体：</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/settings.py" line="217" />
+        <source>Per model:</source>
+        <translation>按模型：</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/settings.py" line="226" />
         <source>Test connection</source>
         <translation>测试连接</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="186" />
+        <location filename="../../chatdesk/ui/settings.py" line="227" />
         <source>Save provider</source>
         <translation>保存服务商</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="187" />
+        <location filename="../../chatdesk/ui/settings.py" line="228" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="202" />
+        <location filename="../../chatdesk/ui/settings.py" line="243" />
         <source>Connection test results appear here.</source>
         <translation>连接测试结果将显示在这里。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="227" />
+        <location filename="../../chatdesk/ui/settings.py" line="264" />
+        <source>It is too long ({detail} characters; at most 16000).</source>
+        <translation>内容过长（{detail} 个字符；最多 16000）。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/settings.py" line="265" />
+        <source>It is not valid JSON: {detail}</source>
+        <translation>不是有效的 JSON：{detail}</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/settings.py" line="266" />
+        <source>It must be a JSON object, e.g. {{"enable_thinking": true}}.</source>
+        <translation>必须是 JSON 对象，例如 {{"enable_thinking": true}}。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/settings.py" line="267" />
+        <source>It is nested too deeply (at most 8 levels).</source>
+        <translation>嵌套过深（最多 8 层）。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/settings.py" line="269" />
+        <source>"{detail}" cannot be set here: ChatDesk sends model, messages and stream itself.</source>
+        <translation>不能在这里设置“{detail}”：model、messages 和 stream 由 ChatDesk 自己发送。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/settings.py" line="271" />
+        <source>The value for model "{detail}" must be a JSON object.</source>
+        <translation>模型“{detail}”的值必须是 JSON 对象。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/settings.py" line="272" />
+        <source>A model name is empty.</source>
+        <translation>有一个模型名称为空。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/settings.py" line="281" />
+        <source>Extra body: </source>
+        <translation>额外请求体：</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/settings.py" line="286" />
+        <source>Per model: </source>
+        <translation>按模型：</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/settings.py" line="321" />
         <source>(no key)</source>
         <translation>（无密钥）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="253" />
+        <location filename="../../chatdesk/ui/settings.py" line="347" />
         <source>Edit provider</source>
         <translation>编辑服务商</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="253" />
+        <location filename="../../chatdesk/ui/settings.py" line="347" />
         <source>New provider</source>
         <translation>新建服务商</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="261" />
+        <location filename="../../chatdesk/ui/settings.py" line="362" />
         <source>Stored key kept; type a new one to replace it</source>
         <translation>已保留存储的密钥；输入新密钥可替换</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="263" />
+        <location filename="../../chatdesk/ui/settings.py" line="364" />
         <source>Paste your API key (sk-...)</source>
         <translation>粘贴你的 API 密钥 (sk-...)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="297" />
+        <location filename="../../chatdesk/ui/settings.py" line="400" />
         <source>Remove the provider "{name}" and its stored API key?</source>
         <translation>要移除服务商“{name}”及其存储的 API 密钥吗？</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="298" />
+        <location filename="../../chatdesk/ui/settings.py" line="401" />
         <source>Remove provider</source>
         <translation>移除服务商</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="320" />
+        <location filename="../../chatdesk/ui/settings.py" line="423" />
         <source>The base URL must start with http:// or https://, e.g. {example}</source>
         <translation>API 地址必须以 http:// 或 https:// 开头，例如 {example}</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="331" />
+        <location filename="../../chatdesk/ui/settings.py" line="434" />
         <source>Enter a name for this provider.</source>
         <translation>请为此服务商输入名称。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="335" />
+        <location filename="../../chatdesk/ui/settings.py" line="438" />
         <source>A provider named "{name}" already exists.</source>
         <translation>已存在名为“{name}”的服务商。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="365" />
+        <location filename="../../chatdesk/ui/settings.py" line="470" />
+        <source>Saved "{name}".</source>
+        <translation>已保存“{name}”。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/settings.py" line="475" />
+        <source>Saved "{name}" without an API key: edit it and paste a key, unless the server needs none.</source>
+        <translation>已保存“{name}”，但没有 API 密钥：请编辑并粘贴密钥（除非该服务器不需要密钥）。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/settings.py" line="488" />
         <source>Testing the connection…</source>
         <translation>正在测试连接…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="380" />
-        <source>✔ Connection works</source>
-        <translation>✔ 连接正常</translation>
+        <location filename="../../chatdesk/ui/settings.py" line="503" />
+        <source>✓ Connection works</source>
+        <translation>✓ 连接正常</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="383" />
-        <source>✖ Connection failed</source>
-        <translation>✖ 连接失败</translation>
+        <location filename="../../chatdesk/ui/settings.py" line="506" />
+        <source>✗ Connection failed</source>
+        <translation>✗ 连接失败</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="393" />
+        <location filename="../../chatdesk/ui/settings.py" line="516" />
         <source>Light</source>
         <translation>浅色</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="394" />
+        <location filename="../../chatdesk/ui/settings.py" line="517" />
         <source>Dark</source>
         <translation>深色</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="395" />
+        <location filename="../../chatdesk/ui/settings.py" line="518" />
         <source>Follow system</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="398" />
+        <location filename="../../chatdesk/ui/settings.py" line="521" />
         <source> pt</source>
         <translation> pt</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="403" />
+        <location filename="../../chatdesk/ui/settings.py" line="526" />
         <source>Language changes take effect after a restart.</source>
         <translation>语言更改将在重启后生效。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="406" />
+        <location filename="../../chatdesk/ui/settings.py" line="529" />
         <source>Enter sends, Shift+Enter for a new line</source>
         <translation>Enter 发送，Shift+Enter 换行</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="407" />
+        <location filename="../../chatdesk/ui/settings.py" line="530" />
         <source>Ctrl+Enter sends, Enter for a new line</source>
         <translation>Ctrl+Enter 发送，Enter 换行</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="409" />
+        <location filename="../../chatdesk/ui/settings.py" line="532" />
         <source>Theme:</source>
         <translation>主题：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="410" />
+        <location filename="../../chatdesk/ui/settings.py" line="533" />
         <source>Font size:</source>
         <translation>字号：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="411" />
+        <location filename="../../chatdesk/ui/settings.py" line="534" />
         <source>Language:</source>
         <translation>语言：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="413" />
+        <location filename="../../chatdesk/ui/settings.py" line="536" />
         <source>Send with:</source>
         <translation>发送方式：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="419" />
+        <location filename="../../chatdesk/ui/settings.py" line="542" />
         <source>Use the system proxy</source>
         <translation>使用系统代理</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="420" />
+        <location filename="../../chatdesk/ui/settings.py" line="543" />
         <source>No proxy</source>
         <translation>不使用代理</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="421" />
+        <location filename="../../chatdesk/ui/settings.py" line="544" />
         <source>Custom proxy URL</source>
         <translation>自定义代理地址</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="428" />
-        <location filename="../../chatdesk/ui/settings.py" line="433" />
-        <location filename="../../chatdesk/ui/settings.py" line="440" />
+        <location filename="../../chatdesk/ui/settings.py" line="551" />
+        <location filename="../../chatdesk/ui/settings.py" line="556" />
+        <location filename="../../chatdesk/ui/settings.py" line="563" />
         <source> s</source>
         <translation> 秒</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="429" />
+        <location filename="../../chatdesk/ui/settings.py" line="552" />
         <source>How long to wait for the server to answer</source>
         <translation>等待服务器响应的最长时间</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="435" />
+        <location filename="../../chatdesk/ui/settings.py" line="558" />
         <source>Give up on a reply when no data arrives for this long</source>
         <translation>超过此时长未收到数据则放弃本次回复</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="441" />
+        <location filename="../../chatdesk/ui/settings.py" line="564" />
         <source>No limit</source>
         <translation>不限制</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="443" />
+        <location filename="../../chatdesk/ui/settings.py" line="566" />
         <source>Stop a reply that is still arriving after this long (0: no limit)</source>
         <translation>回复持续超过这个时长就停止（0 表示不限制）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="446" />
+        <location filename="../../chatdesk/ui/settings.py" line="569" />
         <source>Proxy:</source>
         <translation>代理：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="447" />
+        <location filename="../../chatdesk/ui/settings.py" line="570" />
         <source>Proxy URL:</source>
         <translation>代理地址：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="448" />
+        <location filename="../../chatdesk/ui/settings.py" line="571" />
         <source>Connect timeout:</source>
         <translation>连接超时：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="449" />
+        <location filename="../../chatdesk/ui/settings.py" line="572" />
         <source>Stream idle timeout:</source>
         <translation>流式空闲超时：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="450" />
+        <location filename="../../chatdesk/ui/settings.py" line="573" />
         <source>Reply deadline:</source>
         <translation>回复时限：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="462" />
+        <location filename="../../chatdesk/ui/settings.py" line="585" />
         <source>Empty: use the first words of the message</source>
         <translation>留空：使用消息开头的几个词</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="465" />
+        <location filename="../../chatdesk/ui/settings.py" line="588" />
         <source>New conversations are titled by this model. Leave empty to skip the request.</source>
         <translation>新对话的标题由此模型生成。留空则不发送该请求。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="471" />
+        <location filename="../../chatdesk/ui/settings.py" line="594" />
         <source>Title model:</source>
         <translation>标题模型：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="528" />
+        <location filename="../../chatdesk/ui/settings.py" line="651" />
         <source>The proxy URL must look like http://host:port or socks5://host:port.</source>
         <translation>代理地址格式应为 http://host:port 或 socks5://host:port。</translation>
+    </message>
+</context>
+<context>
+    <name>ShortcutsDialog</name>
+    <message>
+        <location filename="../../chatdesk/ui/about.py" line="129" />
+        <location filename="../../chatdesk/ui/about.py" line="140" />
+        <source>Keyboard shortcuts</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/about.py" line="133" />
+        <source>Send the message</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/about.py" line="133" />
+        <source>Enter (or Ctrl+Enter, see Settings)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/about.py" line="134" />
+        <source>New line in the message</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/about.py" line="134" />
+        <source>Shift+Enter</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/about.py" line="135" />
+        <source>Stop the answer</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/about.py" line="136" />
+        <source>Move between controls</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/about.py" line="136" />
+        <source>Tab, Shift+Tab</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/about.py" line="141" />
+        <source>Action</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/about.py" line="141" />
+        <source>Shortcut</source>
+        <translation type="unfinished" />
     </message>
 </context>
 <context>
@@ -2341,20 +2622,43 @@
     </message>
 </context>
 <context>
+    <name>_Help</name>
+    <message>
+        <location filename="../../chatdesk/ui/about.py" line="202" />
+        <source>&amp;Help</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/about.py" line="204" />
+        <source>Keyboard shortcuts</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/about.py" line="207" />
+        <source>Open data folder</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/about.py" line="210" />
+        <source>About ChatDesk</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
     <name>_KeyField</name>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="78" />
-        <location filename="../../chatdesk/ui/settings.py" line="90" />
+        <location filename="../../chatdesk/ui/settings.py" line="84" />
+        <location filename="../../chatdesk/ui/settings.py" line="96" />
         <source>Show</source>
         <translation>显示</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="80" />
+        <location filename="../../chatdesk/ui/settings.py" line="86" />
         <source>Show or hide the key you are typing</source>
         <translation>显示或隐藏正在输入的密钥</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="90" />
+        <location filename="../../chatdesk/ui/settings.py" line="96" />
         <source>Hide</source>
         <translation>隐藏</translation>
     </message>
