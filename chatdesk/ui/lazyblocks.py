@@ -22,7 +22,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRectF, QTimer
+from PySide6.QtCore import QObject, QRectF, Qt, QTimer
 from PySide6.QtGui import (
     QAbstractTextDocumentLayout,
     QColor,
@@ -115,9 +115,9 @@ class BlockRenderer(QObject):
     showing TeX source are rendered again once the math engine has loaded.
     """
 
-    PAD = 10  # inside a bubble
-    GAP = 6  # between the documents of one message
-    SPACING = 8  # between messages
+    PAD = 12  # inside a bubble
+    GAP = 4  # between the documents of one message
+    SPACING = 16  # between messages
     SLICE_S = 0.004  # Markdown time per event-loop turn while catching up (Qt work ~ same)
     BIG_MESSAGE = 16_000  # chars; longer complete messages are rendered progressively too
     CACHE = 40  # rendered messages kept
@@ -322,6 +322,10 @@ class BlockRenderer(QObject):
             f"a {{ color: {pal['link']}; text-decoration: none; }}"
             f" code {{ background-color: {pal['card']}; }}"
             " pre { white-space: pre-wrap; }"
+            # Long answers: airy lines, headings at modest sizes (not browser defaults).
+            " p, li { line-height: 140%; }"
+            " h1 { font-size: x-large; } h2 { font-size: large; }"
+            " h3, h4, h5, h6 { font-size: medium; }"
         )
         return d
 
@@ -358,7 +362,7 @@ class BlockRenderer(QObject):
         branch = self.branch_of(row.id)
         wake = False
 
-        head_sig = (row.role, row.name, branch)
+        head_sig = (row.role, row.name, branch, row.model or row.model_requested, self.dark)
         if head_sig != item.head_sig:
             item.head_sig = head_sig
             item.head = item.head or self.new_doc()
@@ -635,9 +639,18 @@ class BlockRenderer(QObject):
     ) -> None:
         """Draw one message: its bubble, then the documents that meet the viewport."""
         pal = PALETTES[self.dark]
-        p.setPen(QColor(pal["border"]))
-        p.setBrush(QColor(pal.get(role, pal["assistant"])))
-        p.drawRoundedRect(bubble.adjusted(0.5, 0.5, -0.5, -0.5), 8, 8)
+        # The user's words in a tinted bubble; answers on the page itself, no frame
+        # (DESIGN.md); system prompts and tool results as framed cards.
+        if role == "assistant":
+            pass
+        elif role == "user":
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(QColor(pal["user"]))
+            p.drawRoundedRect(bubble, 12, 12)
+        else:
+            p.setPen(QColor(pal["border"]))
+            p.setBrush(QColor(pal.get(role, pal["card"])))
+            p.drawRoundedRect(bubble.adjusted(0.5, 0.5, -0.5, -0.5), 8, 8)
         x = bubble.x() + self.PAD
         base = bubble.y() + self.PAD
         k0 = max(0, bisect.bisect_right(item.offsets, -base) - 1)
