@@ -97,7 +97,30 @@ def wire(window: Any, store: Any, current: dict[str, Any], args: argparse.Namesp
     controller.settings_ctl = SettingsController(controller)
     controller.compare = CompareController(controller)
     controller.store_replaced.connect(lambda new: current.__setitem__("store", new))
+    current["notifier"] = wire_notifications(controller)
     return controller
+
+
+def wire_notifications(controller: Any) -> Any:
+    """Desktop notification and taskbar alert when an answer or a comparison ends while
+    the window is in the background (Settings > Appearance turns notifications off)."""
+    from chatdesk.ui.notify import Notifier
+
+    notifier = Notifier(controller.window, lambda: bool(controller.settings().get("notify", True)))
+
+    def chat_done(status: str) -> None:
+        outcome = controller.last_outcome
+        duration = getattr(outcome, "duration_ms", None)
+        notifier.exchange_finished(status, duration, controller.current_model())
+
+    def compare_done() -> None:
+        comparison = controller.compare.comparison
+        blind = comparison is None or comparison.names_hidden()
+        notifier.comparison_finished([] if blind else comparison.models())
+
+    controller.exchange_finished.connect(chat_done)
+    controller.compare.turn_finished.connect(compare_done)
+    return notifier
 
 
 def build(

@@ -26,6 +26,7 @@ class SettingKey(StrEnum):
     READ_TIMEOUT = "read_timeout"
     TOTAL_TIMEOUT = "total_timeout"
     TITLE_MODEL = "title_model"
+    NOTIFY = "notify"
 
 
 # Allowed ranges of the number settings that differ from (0, 3600] seconds.
@@ -52,6 +53,7 @@ class AppSettings:
     read_timeout: float = 60.0  # idle: no byte for this long ends a reply
     total_timeout: float = 0.0  # a whole reply's deadline; 0 = none
     title_model: str = ""
+    notify: bool = True  # a desktop notification when an answer ends in the background
 
     @classmethod
     def from_dict(cls, raw: Any) -> AppSettings:
@@ -81,7 +83,9 @@ class AppSettings:
 def _check(name: str, value: Any, default: Any) -> Any:
     if value is None:
         return default
-    if isinstance(default, bool) or isinstance(value, bool):
+    if isinstance(default, bool):  # only a real true/false (JSON), never 0/1 or "yes"
+        return value if isinstance(value, bool) else default
+    if isinstance(value, bool):
         return default
     if isinstance(default, int):
         # The range first: math.isfinite() raises on an int too large for a float.

@@ -16,6 +16,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -58,6 +59,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "read_timeout": 60.0,
     "total_timeout": 0.0,
     "title_model": "",
+    "notify": True,
 }
 _PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
 _ERROR_STYLE = "color: #c0392b;"
@@ -528,12 +530,16 @@ class SettingsDialog(QDialog):
         self.send_key_combo = QComboBox(page)
         self.send_key_combo.addItem(self.tr("Enter sends, Shift+Enter for a new line"), "enter")
         self.send_key_combo.addItem(self.tr("Ctrl+Enter sends, Enter for a new line"), "ctrl+enter")
+        self.notify_check = QCheckBox(
+            self.tr("Notify me when an answer finishes while ChatDesk is in the background"), page
+        )
         form = QFormLayout(page)
         form.addRow(self.tr("Theme:"), self.theme_combo)
         form.addRow(self.tr("Font size:"), self.font_size_spin)
         form.addRow(self.tr("Language:"), self.language_combo)
         form.addRow("", language_note)
         form.addRow(self.tr("Send with:"), self.send_key_combo)
+        form.addRow(self.tr("Notifications:"), self.notify_check)
         return page
 
     def _build_network_tab(self) -> QWidget:
@@ -614,6 +620,7 @@ class SettingsDialog(QDialog):
         pick(self.theme_combo, s["theme"], DEFAULT_SETTINGS["theme"])
         pick(self.language_combo, s["language"], DEFAULT_SETTINGS["language"])
         pick(self.send_key_combo, s["send_key"], DEFAULT_SETTINGS["send_key"])
+        self.notify_check.setChecked(s.get("notify", True) is not False)
         pick(self.proxy_combo, s["proxy_mode"], DEFAULT_SETTINGS["proxy_mode"])
         self.font_size_spin.setValue(_num(s["font_size"], DEFAULT_SETTINGS["font_size"]))
         self.proxy_url_edit.setText(str(s["proxy_url"] or ""))
@@ -635,6 +642,7 @@ class SettingsDialog(QDialog):
             "font_size": self.font_size_spin.value(),
             "language": self.language_combo.currentData(),
             "send_key": self.send_key_combo.currentData(),
+            "notify": self.notify_check.isChecked(),
             "proxy_mode": self.proxy_combo.currentData(),
             "proxy_url": self.proxy_url_edit.text().strip(),
             "connect_timeout": float(self.connect_timeout_spin.value()),

@@ -28,6 +28,7 @@ def test_good_values_are_kept() -> None:
         "read_timeout": 90.5,
         "total_timeout": 600.0,
         "title_model": "gpt-4o-mini",
+        "notify": False,
     }
     s = AppSettings.from_dict(raw)
     assert s.to_dict() == {**raw, "connect_timeout": 3.0}
@@ -64,6 +65,8 @@ def test_good_values_are_kept() -> None:
         {"proxy_mode": "CUSTOM"},
         {"language": "x" * 100_000},
         {"title_model": b"gpt"},
+        {"notify": 0},
+        {"notify": "false"},
         {"unknown": "kept out", "__class__": "nope", "to_dict": 1},
         {1: 2, None: 3},
     ],

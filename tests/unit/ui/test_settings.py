@@ -24,6 +24,7 @@ SETTINGS: dict[str, Any] = {
     "read_timeout": 120.0,
     "total_timeout": 300.0,
     "title_model": "gpt-4o-mini",
+    "notify": False,
 }
 ZERO = ProviderRow("Zero", "https://api000.com/v1", "gpt-4o", options={"x": 1})
 LOCAL = ProviderRow("Local", "http://127.0.0.1:8080/v1")
