@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from chatdesk import __version__, cli_arena, cli_compare
+from chatdesk import __version__, cli_arena, cli_compare, cli_mcp
 from chatdesk.api.errors import ApiError, ChatdeskError, ValidationError
 
 if TYPE_CHECKING:
@@ -238,6 +238,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument(
         "--json", action="store_true", help="print one JSON object at the end (see README)"
     )
+    cli_mcp.add_ask_flags(ask)  # --mcp NAME, --approve
 
     models = sub.add_parser(
         "models",
@@ -311,6 +312,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_compare.add_parser(sub, add_request_flags)  # compare
     cli_arena.add_parsers(sub)  # vote, leaderboard
+    cli_mcp.add_parsers(sub)  # mcp add|list|remove|import
     return p
 
 
@@ -560,6 +562,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
         keys = KeyStore()
         endpoint = resolve_endpoint(store, keys, provider=args.provider, base_url=args.base_url)
         _require_key(endpoint)
+        if args.mcp:
+            cli_mcp.check_servers(store, args.mcp)  # before anything is saved or sent
         conversation = None
         if args.cont:
             latest = store.list_conversations(limit=1, pinned_first=False)
@@ -644,6 +648,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
         # stream keeps reading, and they are saved (or reported) at the end.
         saver = PatientStore(store)
         running: list[Exchange] = []
+        tool_runs: list[Any] = []
 
         async def go() -> Any:
             pool = ClientPool(store, AppSettings.from_dict(store.get_setting("app_settings")))
@@ -658,7 +663,12 @@ def cmd_ask(args: argparse.Namespace) -> int:
             running.append(exchange)
             pool.acquire(client)
             try:
-                await exchange.run()
+                if args.mcp:  # the tool loop: one exchange per round (cli_mcp)
+                    exchange = await cli_mcp.run_turn(
+                        args, store, client, request, exchange, running, Printer, tool_runs
+                    )
+                else:
+                    await exchange.run()
             finally:
                 await pool.release(client, endpoint)
                 await pool.close()
@@ -708,6 +718,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
                     "usage": result.usage.to_dict() if result.usage else None,
                     "ttft_ms": outcome.ttft_ms,
                     "duration_ms": outcome.duration_ms,
+                    **({"tool_runs": cli_mcp.tool_runs_json(tool_runs)} if args.mcp else {}),
                 }
             )
         else:
@@ -1143,6 +1154,7 @@ COMMANDS = {
     "compare": cli_compare.cmd_compare,
     "vote": cli_arena.cmd_vote,
     "leaderboard": cli_arena.cmd_leaderboard,
+    "mcp": cli_mcp.cmd_mcp,
 }
 
 

@@ -197,7 +197,7 @@ class McpSettings:
             if cfg.env or cfg.headers:
                 secret = json.dumps({"env": cfg.env, "headers": cfg.headers})
                 self.keys.set(_secret_entry(cfg.name), secret)
-            else:
+            elif self._had_secrets(cfg.name):
                 self.keys.delete(_secret_entry(cfg.name))
         elif cfg.env or cfg.headers:
             raise McpConfigError("environment values and headers need the system keyring")
@@ -205,6 +205,13 @@ class McpSettings:
         index = next((i for i, r in enumerate(self._raw()) if r.get("name") == cfg.name), None)
         raw.insert(len(raw) if index is None else index, cfg.stored())
         self.store.set_setting(SETTINGS_KEY, raw)
+
+    def _had_secrets(self, name: str) -> bool:
+        """Does the stored definition name env values or headers (kept in the keyring)?"""
+        for raw in self._raw():
+            if raw.get("name") == name:
+                return bool(raw.get("env_names") or raw.get("header_names"))
+        return False
 
     def set_enabled(self, name: str, enabled: bool) -> None:
         raw = self._raw()
@@ -219,8 +226,9 @@ class McpSettings:
         kept = [r for r in raw if r.get("name") != name]
         if len(kept) == len(raw):
             return False
+        had = self._had_secrets(name)
         self.store.set_setting(SETTINGS_KEY, kept)
-        if self.keys is not None:
+        if self.keys is not None and had:
             self.keys.delete(_secret_entry(name))
         approvals = self._approvals()
         if approvals.pop(name, None) is not None:

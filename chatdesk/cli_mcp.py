@@ -1,0 +1,348 @@
+"""``chatdesk mcp ...`` and the tool loop of ``chatdesk ask --mcp NAME``.
+
+Server settings are shared with the window (:mod:`chatdesk.core.mcpconfig`); the
+``mcp`` SDK itself loads only when a server is started.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING, Any
+
+from chatdesk.errors import ChatdeskError
+
+if TYPE_CHECKING:
+    from chatdesk.core.mcpmanager import McpManager
+    from chatdesk.core.toolloop import PendingCall, ToolRun
+    from chatdesk.store import Store
+
+
+def McpUsageError(message: str) -> ChatdeskError:  # noqa: N802 - raised like a class
+    """Bad ``mcp`` input: the CLI's usage error (exit code 2)."""
+    from chatdesk.cli import UsageError
+
+    return UsageError(message)
+
+
+def add_parsers(sub: Any) -> None:
+    """``chatdesk mcp add|list|remove|import``."""
+    mcp = sub.add_parser("mcp", help="MCP tool servers (for ask --mcp and the window)")
+    msub = mcp.add_subparsers(dest="action", required=True, parser_class=type(mcp))
+    add = msub.add_parser(
+        "add",
+        help="add or replace a server",
+        description="chatdesk mcp add NAME -- COMMAND [ARGS...]  or  "
+        "chatdesk mcp add NAME --url URL [--header K=V]. Environment values and headers "
+        "are kept in the system keyring.",
+    )
+    add.add_argument("name")
+    add.add_argument("--url", help="a streamable HTTP server")
+    add.add_argument("--header", action="append", default=[], metavar="K=V")
+    add.add_argument("--env", action="append", default=[], metavar="K=V")
+    add.add_argument("--cwd", metavar="DIR", help="working folder of the command")
+    add.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS", help="per call")
+    add.add_argument("--disabled", action="store_true")
+    add.add_argument("server_command", nargs="*", metavar="-- COMMAND", help="[ARGS...]")
+    ls = msub.add_parser("list", help="servers, their state and tools (starts them)")
+    ls.add_argument("--json", action="store_true")
+    ls.add_argument("--no-start", action="store_true", help="do not start the servers")
+    rm = msub.add_parser("remove", help="forget a server, its secrets and its approvals")
+    rm.add_argument("name")
+    imp = msub.add_parser("import", help="add the servers of an mcpServers JSON file")
+    imp.add_argument("path", metavar="FILE.json")
+    imp.add_argument("--json", action="store_true")
+
+
+def add_ask_flags(ask: argparse.ArgumentParser) -> None:
+    """``ask --mcp NAME --approve ask|auto|never``."""
+    ask.add_argument(
+        "--mcp",
+        action="append",
+        metavar="NAME",
+        help="offer this MCP server's tools and run the calls (repeatable)",
+    )
+    ask.add_argument(
+        "--approve",
+        choices=("ask", "auto", "never"),
+        default="ask",
+        help="tool calls: ask on the terminal (default), run all, or refuse all",
+    )
+    ask.add_argument(
+        "--max-rounds", type=int, default=10, metavar="N", help="tool rounds per turn (10)"
+    )
+
+
+def _pairs(items: list[str], what: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise McpUsageError(f"--{what} {item!r}: expected KEY=VALUE")
+        out[key.strip()] = value
+    return out
+
+
+def _settings(store: Store) -> Any:
+    from chatdesk.core.keys import KeyStore
+    from chatdesk.core.mcpconfig import McpSettings
+
+    return McpSettings(store, KeyStore())
+
+
+def make_manager(store: Store, start_timeout: float | None = None) -> McpManager:
+    """A manager over the stored servers (secrets read when a server starts)."""
+    from chatdesk.core.mcpmanager import START_TIMEOUT_S, McpManager
+
+    settings = _settings(store)
+    return McpManager(
+        lambda name: settings.get(name, secrets=True),
+        start_timeout=start_timeout or START_TIMEOUT_S,
+    )
+
+
+def cmd_mcp(args: argparse.Namespace) -> int:
+    from chatdesk.cli import _open_store
+    from chatdesk.core.mcpconfig import McpConfigError
+
+    store = _open_store()
+    try:
+        return _mcp(store, args)
+    except McpConfigError as exc:
+        raise McpUsageError(str(exc)) from None
+    finally:
+        store.close()
+
+
+def _mcp(store: Store, args: argparse.Namespace) -> int:
+    from chatdesk.cli import _print_json
+
+    settings = _settings(store)
+    if args.action == "add":
+        from chatdesk.core.mcpconfig import ServerConfig
+
+        command = list(args.server_command)
+        if command and command[0] == "--":
+            command = command[1:]
+        if bool(command) == bool(args.url):
+            raise McpUsageError("give either -- COMMAND [ARGS...] or --url URL")
+        cfg = ServerConfig(
+            args.name,
+            command=command[0] if command else "",
+            args=command[1:],
+            env=_pairs(args.env, "env"),
+            cwd=args.cwd,
+            url=args.url or "",
+            headers=_pairs(args.header, "header"),
+            enabled=not args.disabled,
+            timeout_s=args.timeout,
+        )
+        settings.save(cfg)
+        print(f"MCP server {cfg.name} saved: {cfg.describe()}")
+        return 0
+    if args.action == "remove":
+        if not settings.remove(args.name):
+            raise McpUsageError(f"no MCP server named {args.name}")
+        print(f"MCP server {args.name} removed")
+        return 0
+    if args.action == "import":
+        try:
+            with open(args.path, encoding="utf-8-sig") as fh:
+                text = fh.read(2 << 20)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise McpUsageError(f"cannot read {args.path}: {exc}") from None
+        names = settings.import_json(text)
+        if args.json:
+            _print_json({"imported": names})
+        else:
+            print(f"imported {len(names)} MCP servers: {', '.join(names)}")
+        return 0
+    return _list(store, settings, args)
+
+
+def _list(store: Store, settings: Any, args: argparse.Namespace) -> int:
+    import asyncio
+
+    from chatdesk.cli import _print_json
+
+    servers = settings.servers()
+    statuses: dict[str, Any] = {}
+    if not args.no_start:
+        wanted = [c.name for c in servers if c.enabled]
+        manager = make_manager(store, start_timeout=20)
+
+        async def go() -> None:
+            try:
+                for status in await manager.ensure_all(wanted):
+                    statuses[status.name] = status
+            finally:
+                await manager.aclose()
+
+        asyncio.run(go())
+    rows = []
+    for cfg in servers:
+        status = statuses.get(cfg.name)
+        rows.append(
+            {
+                "name": cfg.name,
+                "transport": cfg.transport,
+                "command": cfg.describe(),
+                "enabled": cfg.enabled,
+                "state": str(status.state)
+                if status
+                else ("disabled" if not cfg.enabled else "stopped"),
+                "error": status.error if status else "",
+                "stderr_tail": status.stderr_tail if status else "",
+                "tools": [{"name": t.name, "description": t.description} for t in status.tools]
+                if status
+                else [],
+                "always_allowed": [t for s, t in settings.approvals() if s == cfg.name],
+            }
+        )
+    if args.json:
+        _print_json({"servers": rows})
+        return 0
+    if not rows:
+        print("no MCP servers (add one with `chatdesk mcp add NAME -- COMMAND`)")
+    for row in rows:
+        state = row["state"]
+        if state == "ready":
+            state = f"ready, {len(row['tools'])} tools"
+        elif state == "failed":
+            state = f"failed: {row['error']}"
+        print(f"{row['name']}  [{state}]  {row['command']}")
+        for tool in row["tools"]:
+            first = tool["description"].splitlines()[0] if tool["description"] else ""
+            print(f"    {tool['name']}: {first}")
+        if row["stderr_tail"]:
+            for line in row["stderr_tail"].splitlines()[-5:]:
+                print(f"    stderr: {line}")
+    return 0
+
+
+# --- ask --mcp ------------------------------------------------------------------------
+
+
+def terminal_approver() -> Any:
+    """Ask on the terminal (/dev/tty: standard input may hold the prompt)."""
+    import asyncio
+
+    from chatdesk.core.toolloop import Approval
+
+    def ask(call: PendingCall) -> Approval:
+        try:
+            tty = open("/dev/tty", "r+", encoding="utf-8")  # noqa: SIM115
+        except OSError:
+            sys.stderr.write(
+                f"chatdesk: {call.server}.{call.tool} denied: no terminal to ask on "
+                "(use --approve auto)\n"
+            )
+            return Approval.DENY
+        with tty:
+            args = (
+                call.arguments_text
+                if len(call.arguments_text) < 2000
+                else (call.arguments_text[:2000] + "…")
+            )
+            tty.write(f"\nRun {call.server}.{call.tool}({args})? [y]es / [a]lways / [N]o: ")
+            tty.flush()
+            answer = tty.readline().strip().lower()
+        if answer in ("y", "yes"):
+            return Approval.ONCE
+        if answer in ("a", "always"):
+            return Approval.ALWAYS
+        return Approval.DENY
+
+    async def approve(call: PendingCall) -> Approval:
+        return await asyncio.to_thread(ask, call)
+
+    return approve
+
+
+def approver(mode: str) -> Any:
+    from chatdesk.core.toolloop import approve_all, deny_all
+
+    if mode == "auto":
+        return approve_all
+    if mode == "never":
+        return deny_all
+    return terminal_approver()
+
+
+def check_servers(store: Store, names: list[str]) -> None:
+    """Every ``--mcp`` name must be configured (before anything is sent)."""
+    known = _settings(store).names()
+    for name in names:
+        if name not in known:
+            raise McpUsageError(
+                f"no MCP server named {name} (see `chatdesk mcp list`; add one with "
+                "`chatdesk mcp add NAME -- COMMAND`)"
+            )
+
+
+def tool_runs_json(runs: list[ToolRun]) -> list[dict[str, Any]]:
+    return [{**r.to_json(), "duration_ms": r.duration_ms} for r in runs]
+
+
+def show_tool_runs(runs: list[ToolRun], stream: Any = None) -> None:
+    """One line per call on stderr (stdout keeps the answer only)."""
+    out = stream or sys.stderr
+    for run in runs:
+        state = f"error: {run.error}" if run.error else f"{len(run.result)} chars"
+        out.write(f"[{run.server}.{run.tool} {run.duration_ms:.0f} ms, {state}]\n")
+    out.flush()
+
+
+async def run_turn(
+    args: argparse.Namespace,
+    store: Store,
+    client: Any,
+    request: Any,
+    first: Any,
+    running: list[Any],
+    printer: Any,
+    tool_runs: list[ToolRun],
+) -> Any:
+    """``ask --mcp``: the tool loop in place of ``first``; returns the last exchange.
+
+    Every exchange of the turn streams to stdout like a plain ``ask``; each tool
+    call is one line on stderr. The servers are stopped before returning.
+    """
+    from chatdesk.core.toolloop import ToolLoopObserver, ToolTurn
+
+    manager = make_manager(store)
+    as_json = bool(args.json)
+    running.clear()  # the turn makes its own exchanges (Ctrl-C reports the latest)
+
+    class Observer(ToolLoopObserver):
+        def exchange_created(self, turn: ToolTurn, exchange: Any) -> None:
+            if exchange is not first:
+                exchange.observe(printer())
+                running.append(exchange)
+
+        def tools_saved(self, turn: ToolTurn, runs: list[ToolRun]) -> None:
+            tool_runs.extend(runs)
+            if not as_json:
+                show_tool_runs(runs)
+
+    turn = ToolTurn(
+        client,
+        request,
+        manager=manager,
+        servers=list(args.mcp),
+        approve=approver(args.approve),
+        approvals=_settings(store),
+        store=first.store,
+        target=first.target,
+        max_rounds=max(1, args.max_rounds),
+        observer=Observer(),
+    )
+    try:
+        outcome = await turn.run()
+    finally:
+        await manager.aclose()
+    for note in outcome.notes:
+        sys.stderr.write(f"chatdesk: {note}\n")
+    if outcome.limit_reached:
+        sys.stderr.write(f"chatdesk: stopped after {args.max_rounds} tool rounds\n")
+    return outcome.exchanges[-1] if outcome.exchanges else first

@@ -1,0 +1,158 @@
+"""``chatdesk mcp ...`` and ``ask --mcp``: real MCP servers, the fake OpenAI server, SQLite."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from chatdesk.cli import main
+from chatdesk.store import Store
+from tests.fakeserver import FakeServer, Reply
+from tests.mcpservers import ROOT, children_of
+
+KEY = "sk-test-mcp-0123456789"
+
+
+@pytest.fixture
+def server() -> FakeServer:
+    with FakeServer(api_key=KEY) as srv:
+        yield srv
+
+
+@pytest.fixture(autouse=True)
+def env_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CHATDESK_API_KEY", KEY)
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def add_time(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(
+        capsys, "mcp", "add", "time", "--", sys.executable, "-m", "mcp_server_time"
+    )
+    assert code == 0, err
+    assert "time saved" in out
+
+
+def test_add_list_remove(capsys: pytest.CaptureFixture[str]) -> None:
+    add_time(capsys)
+    broken = str(ROOT / "tests" / "mcpbroken.py")
+    code, _out, err = run(capsys, "mcp", "add", "broken", "--", sys.executable, broken, "fail")
+    assert code == 0, err
+    code, out, err = run(capsys, "mcp", "list", "--json")
+    assert code == 0, err
+    rows = {r["name"]: r for r in json.loads(out)["servers"]}
+    assert rows["time"]["state"] == "ready" and rows["time"]["transport"] == "stdio"
+    assert {t["name"] for t in rows["time"]["tools"]} == {"get_current_time", "convert_time"}
+    assert rows["broken"]["state"] == "failed"
+    assert "missing configuration file" in rows["broken"]["stderr_tail"]
+    code, out, _err = run(capsys, "mcp", "list")
+    assert "time  [ready, 2 tools]" in out and "stderr: broken: missing configuration" in out
+    assert run(capsys, "mcp", "remove", "broken")[0] == 0
+    code, _out, err = run(capsys, "mcp", "remove", "broken")
+    assert code == 2 and "no MCP server named broken" in err
+    assert not children_of(os.getpid())  # list stopped what it started
+
+
+def test_usage_errors(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, _out, err = run(capsys, "mcp", "add", "x")
+    assert code == 2 and "either -- COMMAND" in err
+    code, _out, err = run(capsys, "mcp", "add", "bad name", "--", "x")
+    assert code == 2 and "server name" in err
+    code, _out, err = run(capsys, "mcp", "add", "h", "--url", "https://x/mcp", "--header", "nokv")
+    assert code == 2 and "KEY=VALUE" in err
+    bad = tmp_path / "bad.json"
+    bad.write_text("{", encoding="utf-8")
+    code, _out, err = run(capsys, "mcp", "import", str(bad))
+    assert code == 2 and "not valid JSON" in err
+    code, _out, err = run(
+        capsys, "ask", "--mcp", "nosuch", "--base-url", "http://127.0.0.1:9/v1", "hi"
+    )
+    assert code == 2 and "no MCP server named nosuch" in err
+
+
+def test_import_claude_json(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "claude_desktop_config.json"
+    path.write_text(
+        json.dumps(
+            {"mcpServers": {"time": {"command": sys.executable, "args": ["-m", "mcp_server_time"]}}}
+        ),
+        encoding="utf-8",
+    )
+    code, out, err = run(capsys, "mcp", "import", "--json", str(path))
+    assert code == 0, err
+    assert json.loads(out) == {"imported": ["time"]}
+    code, out, _ = run(capsys, "mcp", "list", "--json", "--no-start")
+    assert json.loads(out)["servers"][0]["state"] == "stopped"
+
+
+def test_ask_runs_the_tool_loop_and_reports_tool_runs(
+    server: FakeServer, capsys: pytest.CaptureFixture[str], chatdesk_home: Path
+) -> None:
+    add_time(capsys)
+    server.script(
+        Reply(
+            text="",
+            tool_calls=[
+                {
+                    "id": "c1",
+                    "name": "time__get_current_time",
+                    "arguments": '{"timezone": "Asia/Tokyo"}',
+                }
+            ],
+            finish_reason="tool_calls",
+        ),  # fmt: skip
+        Reply(text="It is morning in Tokyo."),
+    )
+    code, out, err = run(
+        capsys, "ask", "--json", "--mcp", "time", "--approve", "auto",
+        "--base-url", server.base_url, "-m", "gpt-4o", "What time is it in Tokyo?",
+    )  # fmt: skip
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["choices"][0]["content"] == "It is morning in Tokyo."
+    (tool_run,) = data["tool_runs"]
+    assert set(tool_run) == {"server", "tool", "arguments", "result", "error", "duration_ms"}
+    assert (tool_run["server"], tool_run["tool"], tool_run["error"]) == (
+        "time",
+        "get_current_time",
+        None,
+    )
+    assert (
+        tool_run["arguments"] == {"timezone": "Asia/Tokyo"} and "Asia/Tokyo" in tool_run["result"]
+    )
+    assert server.chat_requests[1].json["messages"][-1]["tool_call_id"] == "c1"
+    with Store(chatdesk_home / "history.sqlite3") as store:
+        path = store.active_path(data["conversation_id"])
+        assert [m.role for m in path] == ["user", "assistant", "tool", "assistant"]
+        assert path[2].meta["mcp"]["tool"] == "get_current_time"
+    assert not children_of(os.getpid())
+
+
+def test_ask_never_and_plain_output(server: FakeServer, capsys: pytest.CaptureFixture[str]) -> None:
+    add_time(capsys)
+    server.script(
+        Reply(
+            text="Checking.",
+            tool_calls=[{"id": "c1", "name": "time__get_current_time", "arguments": "{}"}],
+            finish_reason="tool_calls",
+        ),  # fmt: skip
+        Reply(text="I was not allowed."),
+    )
+    code, out, err = run(
+        capsys, "ask", "--mcp", "time", "--approve", "never", "--base-url", server.base_url,
+        "-m", "gpt-4o", "time?",
+    )  # fmt: skip
+    assert code == 0, err
+    assert "Checking." in out and out.rstrip().endswith("I was not allowed.")
+    assert "[time.get_current_time 0 ms, error: the user denied this tool call]" in err
+    sent = server.chat_requests[1].json["messages"][-1]
+    assert sent["content"] == "Error: the user denied this tool call"
