@@ -22,6 +22,8 @@ from chatdesk.store.rows import SearchHit
 if TYPE_CHECKING:
     from chatdesk.ctl.chat import Controller
 
+# Beyond this many matches the count stops (a one-letter find in a long history).
+MAX_FIND = 9999
 EXPORT_FILTERS = "Markdown (*.md);;JSON (*.json);;HTML (*.html)"
 
 
@@ -45,7 +47,7 @@ class HistoryController(QObject):
         self.chat = chat
         self.window = chat.window
         self._panel: Any = None
-        self._matches: list[int] = []
+        self._matches: list[tuple[int, int]] = []  # (message, occurrence in it)
         self._match_index = 0
         self._find_text = ""
         self.last_message = ""
@@ -122,10 +124,18 @@ class HistoryController(QObject):
     # --- find in conversation ----------------------------------------------------------
 
     def find(self, text: str) -> None:
+        """Count every occurrence (not every message) and show the first."""
         self._find_text = text
         needle = text.casefold()
         rows = self.window.message_model.messages()
-        self._matches = [r.id for r in rows if needle and needle in r.content.casefold()]
+        matches: list[tuple[int, int]] = []
+        if needle:
+            for r in rows:
+                count = r.content.casefold().count(needle)
+                matches.extend((r.id, n) for n in range(min(count, MAX_FIND - len(matches))))
+                if len(matches) >= MAX_FIND:
+                    break
+        self._matches = matches
         self._match_index = 0
         self.window.find_bar.set_matches(len(self._matches))
         self._show_match()
@@ -139,13 +149,16 @@ class HistoryController(QObject):
 
     def _show_match(self) -> None:
         if self._matches:
-            self.window.message_view.highlight(self._matches[self._match_index], self._find_text)
+            message_id, n = self._matches[self._match_index]
+            view = self.window.message_view
+            view.highlight(message_id, self._find_text)
+            view.scroll_to_match(message_id, self._find_text, n)
         else:
             self._clear_find()
 
     def _clear_find(self) -> None:
         if self._matches:
-            self.window.message_view.highlight(self._matches[0], "")
+            self.window.message_view.highlight(self._matches[0][0], "")
         self._matches = []
 
     # --- export / import -------------------------------------------------------------

@@ -43,6 +43,8 @@ from PySide6.QtGui import (
     QPaintEvent,
     QPalette,
     QResizeEvent,
+    QTextCharFormat,
+    QTextCursor,
 )
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
@@ -103,6 +105,8 @@ class MessageView(QAbstractScrollArea):
         self._items = self._blocks.items  # the same dict (tests and benchmarks look inside)
         self._stick_bottom = True
         self._pin: int | None = None  # message kept in place after scroll_to_message
+        # The find bar's current match: (message, part, selection) marked apart.
+        self._current_match: tuple[int, int, QAbstractTextDocumentLayout.Selection] | None = None
         self._adjusting = False
         self._press_href: str | None = None
         self._paint_deadline = 0.0  # lazy blocks are rendered by a paint until then
@@ -193,10 +197,99 @@ class MessageView(QAbstractScrollArea):
 
     def highlight(self, message_id: int, text: str) -> None:
         """Mark occurrences of ``text`` in a message and scroll to it ("" clears)."""
+        self._drop_current_match()
         self._blocks.highlight = (message_id, text) if text else None
         if text:
             self.scroll_to_message(message_id)
         self.viewport().update()
+
+    def scroll_to_match(self, message_id: int, text: str, n: int) -> QRect | None:
+        """Scroll occurrence ``n`` (0-based) of ``text`` in a message's body into view.
+
+        Call after :meth:`highlight`. The occurrence is marked apart from the others and
+        put a third of the way down the view (a long reply's tenth match may be pages
+        below its top). Occurrences are counted in the rendered text; past the last one
+        the last is shown. Returns where it is drawn (viewport coordinates), or None.
+        """
+        self._drop_current_match()
+        found = self._realized(message_id) if text else None
+        if found is None:
+            return None
+        _row, item = found
+        body = [d for d in (*item.segs, item.tail) if d is not None]
+        hit: tuple[int, QTextCursor] | None = None
+        seen = 0
+        for k, doc in enumerate(item.parts):
+            if doc is None or not any(doc is b for b in body):
+                continue
+            cur = doc.find(text, 0)
+            while not cur.isNull():
+                hit = (k, cur)
+                if seen == n:
+                    break
+                seen += 1
+                cur = doc.find(text, cur)
+            else:
+                continue
+            break
+        if hit is None:
+            return None
+        k, cur = hit
+        sel = QAbstractTextDocumentLayout.Selection()
+        sel.cursor = cur
+        fmt = QTextCharFormat()
+        fmt.setBackground(QColor("#c2410c" if self._blocks.dark else "#fb923c"))
+        sel.format = fmt
+        item.hl.setdefault(k, []).append(sel)
+        self._current_match = (message_id, k, sel)
+        rect = self.current_match_rect()
+        assert rect is not None
+        sb = self.verticalScrollBar()
+        y = rect.top() + sb.value()  # in content coordinates
+        self._stick_bottom = False
+        self._pin = message_id  # relayouts keep the offset into this message
+        self._set_scroll(max(0, min(sb.maximum(), y - self.viewport().height() // 3)))
+        self._update_jump()
+        self.viewport().update()
+        return self.current_match_rect()
+
+    def current_match_rect(self) -> QRect | None:
+        """Where the match marked by :meth:`scroll_to_match` is drawn (viewport coordinates)."""
+        if self._current_match is None or self._model is None:
+            return None
+        mid, k, sel = self._current_match
+        row = self._model.row_of(mid)
+        item = self._items.get(mid)
+        if row < 0 or item is None or k >= len(item.parts) or item.parts[k] is None:
+            return None
+        doc = item.parts[k]
+        assert doc is not None
+        cur = sel.cursor
+        block = cur.block()
+        pos = cur.selectionStart() - block.position()
+        line = block.layout().lineForTextPosition(pos)
+        top = doc.documentLayout().blockBoundingRect(block).top()
+        if line.isValid():
+            y_in_doc, height, x = top + line.y(), int(line.height()), int(line.cursorToX(pos)[0])
+        else:
+            y_in_doc, height, x = top, self.fontMetrics().height(), 0
+        y = self._tops[row] + self.PAD + item.offsets[k] + int(y_in_doc)
+        width = max(1, self.fontMetrics().horizontalAdvance(cur.selectedText()))
+        x0 = self.MARGIN + self.PAD + x
+        return QRect(x0, y - self.verticalScrollBar().value(), width, height)
+
+    def _drop_current_match(self) -> None:
+        """Unmark the match :meth:`scroll_to_match` marked (its item may be gone)."""
+        current, self._current_match = self._current_match, None
+        if current is None:
+            return
+        mid, k, sel = current
+        item = self._items.get(mid)
+        sels = item.hl.get(k, []) if item is not None else []
+        for i, other in enumerate(sels):
+            if other is sel:
+                del sels[i]
+                break
 
     @property
     def _highlight(self) -> tuple[int, str] | None:

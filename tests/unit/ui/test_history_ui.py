@@ -66,14 +66,14 @@ def test_find_in_conversation(harness: Harness) -> None:
     _chat(h, "more about cats", "No more.")
     bar = h.window.find_bar
     bar.find_requested.emit("cats")
-    assert bar.match_count() == 3
+    assert bar.match_count() == 4  # every occurrence, not every message
     matches = h.controller.history._matches
-    assert h.window.message_view._highlight == (matches[0], "cats")
+    assert h.window.message_view._highlight == (matches[0][0], "cats")
     bar.next_requested.emit()
-    assert h.window.message_view._highlight == (matches[1], "cats")
+    assert h.window.message_view._highlight == (matches[1][0], "cats")
     bar.previous_requested.emit()
     bar.previous_requested.emit()
-    assert h.window.message_view._highlight == (matches[2], "cats")  # wraps around
+    assert h.window.message_view._highlight == (matches[3][0], "cats")  # wraps around
     bar.closed.emit()
     assert h.window.message_view._highlight is None
 
