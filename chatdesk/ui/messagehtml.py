@@ -21,6 +21,7 @@ from chatdesk.ui.actions import MessageAction, ViewToggle, action_href
 
 __all__ = [
     "PALETTES",
+    "VENDOR_COLOURS",
     "ROLE_NAMES",
     "error_sentence",
     "foot_html",
@@ -49,36 +50,58 @@ render.copy_label = _copy_label  # the Copy link of code blocks, translated
 
 PALETTES: dict[bool, dict[str, str]] = {
     False: {
-        "bg": "#f3f4f6",
+        "bg": "#ffffff",
         "fg": "#1f2328",
-        "muted": "#656d76",
+        "muted": "#6b7280",
         "link": "#0969da",
-        "user": "#dbeafe",
+        "user": "#eef2f8",
         "assistant": "#ffffff",
-        "system": "#fef9c3",
-        "tool": "#eef2f7",
-        "border": "#d0d7de",
+        "system": "#fdf8e1",
+        "tool": "#f4f6f9",
+        "border": "#dde1e6",
         "error": "#cf222e",
         "warn": "#9a6700",
         "hl": "#fde047",
-        "card": "#f6f8fa",
+        "card": "#f4f6f9",
     },
     True: {
-        "bg": "#0d1117",
-        "fg": "#e6edf3",
-        "muted": "#8d96a0",
-        "link": "#58a6ff",
-        "user": "#1c2b3f",
-        "assistant": "#161b22",
-        "system": "#2d2a14",
-        "tool": "#1b222c",
-        "border": "#30363d",
+        "bg": "#17181b",
+        "fg": "#e6e7e9",
+        "muted": "#959aa3",
+        "link": "#7aa7ff",
+        "user": "#262b34",
+        "assistant": "#17181b",
+        "system": "#2b2816",
+        "tool": "#1f2226",
+        "border": "#34373d",
         "error": "#f85149",
         "warn": "#d29922",
         "hl": "#9e6a03",
-        "card": "#21262d",
+        "card": "#23262b",
     },
 }
+
+# The dot before a model's name: the vendor's colour (modelpicker.vendor_of names them).
+VENDOR_COLOURS = {
+    "OpenAI": "#10a37f",
+    "Anthropic": "#d97757",
+    "Google": "#4285f4",
+    "DeepSeek": "#4d6bfe",
+    "xAI": "#8b8b8b",
+    "Qwen": "#615ced",
+    "Meta": "#0668e1",
+}
+
+
+def _icon_html(name: str, colour: str) -> str:
+    """An icon from the app's icon font, inline in rich text ('' without the font)."""
+    from chatdesk.ui.icons import glyph, icon_family
+
+    family = icon_family()
+    char = glyph(name)
+    if not family or not char:
+        return ""
+    return f'<span style="font-family: \'{family}\'; color: {colour};">{char}</span>&nbsp;'
 
 
 ROLE_NAMES: dict[str, object] = {
@@ -92,7 +115,20 @@ ROLE_NAMES: dict[str, object] = {
 def head_html(row: MessageRow, branch: tuple[int, int] | None, pal: dict[str, str]) -> str:
     """The role line, with the ``< n/m >`` branch switcher when there are siblings."""
     role = tr_view(ROLE_NAMES.get(row.role, row.role.title()))
-    out = f"<b>{html.escape(role)}</b>"
+    model = row.model or row.model_requested
+    if row.role == "assistant" and model:
+        # A small model badge: the vendor's colour dot and the model's name.
+        from chatdesk.ui.modelpicker import vendor_of
+
+        dot = VENDOR_COLOURS.get(vendor_of(model), pal["muted"])
+        out = (
+            f'<span style="color:{dot};">●</span> '
+            f'<span style="font-size: small; font-weight: 600;">{html.escape(model)}</span>'
+        )
+    elif row.role == "user":
+        out = f'<span style="color:{pal["muted"]}; font-size: small;">{html.escape(role)}</span>'
+    else:
+        out = f"<b>{html.escape(role)}</b>"
     if row.role == "tool" and row.name:
         out += f' <span style="color:{pal["muted"]};">{html.escape(row.name)}</span>'
     if branch and branch[1] > 1:
@@ -220,8 +256,15 @@ def foot_html(
     if row.role == "user":
         actions.append((MessageAction.EDIT, QCoreApplication.translate("MessageView", "Edit")))
     actions.append((MessageAction.DELETE, QCoreApplication.translate("MessageView", "Delete")))
-    links = " · ".join(
-        f'<a href="{action_href(a)}">{html.escape(label)}</a>' for a, label in actions
+    icons = {
+        MessageAction.COPY: "copy",
+        MessageAction.REGENERATE: "refresh",
+        MessageAction.EDIT: "edit",
+        MessageAction.DELETE: "trash",
+    }
+    links = "&nbsp;&nbsp;&nbsp;".join(
+        f'<a href="{action_href(a)}">{_icon_html(icons[a], pal["link"])}{html.escape(label)}</a>'
+        for a, label in actions
     )
     line = f'<span style="font-size: small;">{links}</span>'
     if stats_:
