@@ -123,6 +123,10 @@ class Controller(QObject):
         w = self.window
         w.composer.submitted.connect(self.on_submitted)
         w.composer.stop_requested.connect(self.stop)
+        w.composer.edit_submitted.connect(self.edit_and_resend)
+        w.composer.edit_last_requested.connect(self.edit_last)
+        w.regenerate_last_requested.connect(lambda: self._on_last_answer(MessageAction.REGENERATE))
+        w.copy_last_requested.connect(lambda: self._on_last_answer(MessageAction.COPY))
         w.conversations.conversation_selected.connect(self.open_conversation)
         w.conversations.new_requested.connect(self.new_conversation)
         w.conversations.rename_requested.connect(self._on_rename)
@@ -678,14 +682,31 @@ class Controller(QObject):
         self._start(row.conversation_id, row.parent_id, append_to=row)
 
     def _action_edit(self, message_id: int, _arg: object) -> None:
+        """Edit in place: the message goes into the composer (no dialog)."""
         row = self.store.get_message(message_id)
         if row is None or self.busy:
             return
-        text, ok = QInputDialog.getMultiLineText(
-            self.window, self.tr("Edit and resend"), self.tr("Message:"), row.content
-        )
-        if ok and text.strip():
-            self.edit_and_resend(message_id, text)
+        if row.role != "user":
+            self.window.set_status(self.tr("Only your own messages can be edited."))
+            return
+        self.window.composer.begin_edit(message_id, row.content)
+
+    def edit_last(self) -> None:
+        """Up in an empty composer: edit the last message the user sent."""
+        if self.busy:
+            return
+        for row in reversed(self.model.messages()):
+            if row.role == "user":
+                self.window.composer.begin_edit(row.id, row.content)
+                return
+
+    def _on_last_answer(self, action: MessageAction) -> None:
+        """Shortcuts on the last answer shown (regenerate, copy)."""
+        for row in reversed(self.model.messages()):
+            if row.role == "assistant":
+                self.on_action(action, row.id, None)
+                return
+        self.window.set_status(self.tr("There is no answer yet."))
 
     def edit_and_resend(self, message_id: int, text: str) -> None:
         """A new sibling of the edited message, then a fresh answer under it."""

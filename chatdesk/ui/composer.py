@@ -165,20 +165,27 @@ class Composer(QWidget):
         submitted(str, list): the text and a list of ``Attachment``; the composer
             is cleared right after.
         stop_requested(): the user asked to stop the running reply (Stop or Esc).
+        edit_submitted(int, str): an edited message (see :meth:`begin_edit`) to resend.
+        edit_last_requested(): Up in an empty composer: edit the last message sent.
     """
 
     submitted = Signal(str, list)
     stop_requested = Signal()
+    edit_submitted = Signal(int, str)
+    edit_last_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._busy = False
         self._send_key = "enter"
         self._attachments: list[Attachment] = []
+        self._editing: int | None = None  # the message being edited in place
+        self._saved_draft = ""
         self.setAcceptDrops(True)
 
         self._edit = _InputEdit(self)
         self._edit.setPlaceholderText(self.tr("Type a message…"))
+        self._edit.setAccessibleName(self.tr("Message"))
         self._edit.setTabChangesFocus(True)
         self._edit.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
 
@@ -215,8 +222,16 @@ class Composer(QWidget):
         row = QHBoxLayout()
         row.addWidget(self._edit, 1)
         row.addLayout(buttons)
+        self._edit_banner = QLabel(
+            self.tr("Editing your message: Enter sends it as a new branch, Esc cancels."), self
+        )
+        self._edit_banner.setObjectName("composerEditing")
+        self._edit_banner.setWordWrap(True)
+        self._edit_banner.setStyleSheet("font-weight: 600; padding: 2px 0;")
+        self._edit_banner.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self._edit_banner)
         layout.addWidget(self._thumbs)
         layout.addLayout(row)
         layout.addWidget(self._notice)
@@ -303,11 +318,49 @@ class Composer(QWidget):
         """The text box, for focus chains and shortcuts."""
         return self._edit
 
+    def begin_edit(self, message_id: int, text: str) -> None:
+        """Edit a sent message right here (not in a dialog); the draft is kept aside."""
+        if self._editing is None:
+            self._saved_draft = self._edit.toPlainText()
+        self._editing = message_id
+        self._edit.setPlainText(text)
+        self._edit.moveCursor(self._edit.textCursor().MoveOperation.End)
+        self._edit_banner.show()
+        self._update_send_button()
+        self.focus_input()
+
+    def cancel_edit(self) -> None:
+        """Leave editing; the draft that was there before comes back."""
+        if self._editing is None:
+            return
+        self._editing = None
+        self._edit_banner.hide()
+        self._edit.setPlainText(self._saved_draft)
+        self._saved_draft = ""
+        self._update_send_button()
+
+    def editing(self) -> int | None:
+        """The id of the message being edited, or None."""
+        return self._editing
+
     def send(self) -> bool:
         """Submit the current text and images; returns False if nothing was sent."""
         if self._busy:
             self._show_notice(self.tr("Wait for the reply to finish, or press Esc to stop it."))
             return False
+        if self._editing is not None:
+            text = self._edit.toPlainText().strip("\r\n").rstrip()
+            if not text.strip():
+                self._show_notice(self.tr("An edited message cannot be empty."))
+                return False
+            message_id, draft = self._editing, self._saved_draft
+            self._editing = None
+            self._edit_banner.hide()
+            self._edit.setPlainText(draft)
+            self._saved_draft = ""
+            self._update_send_button()
+            self.edit_submitted.emit(message_id, text)
+            return True
         text = self._edit.toPlainText()
         if not text.strip() and not self._attachments:
             self._show_notice(self.tr("Type a message or attach an image first."))
@@ -330,7 +383,13 @@ class Composer(QWidget):
             if self._busy:
                 self.stop_requested.emit()
                 return True
+            if self._editing is not None:
+                self.cancel_edit()
+                return True
             return False
+        if key == Qt.Key.Key_Up and not mods and not self._edit.toPlainText():
+            self.edit_last_requested.emit()
+            return True
         if key not in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             return False
         ctrl = bool(mods & Qt.KeyboardModifier.ControlModifier)
@@ -433,6 +492,9 @@ class Composer(QWidget):
         if self._busy:
             self._send_button.setText(self.tr("Stop"))
             self._send_button.setToolTip(self.tr("Stop the reply (Esc)"))
+        elif self._editing is not None:
+            self._send_button.setText(self.tr("Resend"))
+            self._send_button.setToolTip(self.tr("Send the edited message as a new branch"))
         else:
             self._send_button.setText(self.tr("Send"))
             shortcut = self.tr("Enter") if self._send_key == "enter" else self.tr("Ctrl+Enter")

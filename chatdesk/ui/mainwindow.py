@@ -48,7 +48,9 @@ class MainWindow(QMainWindow):
     Signals:
         settings_requested(): the user opened Settings.
         system_prompt_changed(str): the system prompt editor was edited (debounced by focus-out).
-        presets_requested(str): "save" to save the current preset, or a preset name to start one.
+        preset_save_requested(): save the window's prompt, model and parameters as an assistant.
+        preset_chosen(str): start a new chat with the assistant of this name.
+        assistants_requested(): open the assistants manager.
         closing(): the window is about to close (flush pending work).
     """
 
@@ -61,7 +63,10 @@ class MainWindow(QMainWindow):
     system_prompt_changed = Signal(str)
     preset_save_requested = Signal()
     preset_chosen = Signal(str)
+    assistants_requested = Signal()
     compare_requested = Signal()
+    regenerate_last_requested = Signal()
+    copy_last_requested = Signal()
     leaderboard_requested = Signal()
     closing = Signal()
 
@@ -80,6 +85,7 @@ class MainWindow(QMainWindow):
         self.conversations = ConversationList(fetch_conversations)
         self.message_model = model
         self.message_view = MessageView(model)
+        self.message_view.setAccessibleName(self.tr("Messages"))
         self.composer = Composer()
         self._key_panel: KeyPanel | None = None  # built on first use (after the first paint)
         self._compare_view: CompareView | None = None  # built on first use
@@ -148,8 +154,8 @@ class MainWindow(QMainWindow):
         bar.addAction(self.params_action)
 
         self.presets_button = QToolButton()
-        self.presets_button.setText(self.tr("Presets"))
-        self.presets_button.setToolTip(self.tr("Presets"))
+        self.presets_button.setText(self.tr("Assistants"))
+        self.presets_button.setToolTip(self.tr("Assistants: start a chat from a saved prompt"))
         self.presets_button.setIcon(icon("bookmark"))
         self.presets_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
         self.presets_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
@@ -180,7 +186,7 @@ class MainWindow(QMainWindow):
             button = bar.widgetForAction(action)
             if button is not None and action.text():
                 button.setAccessibleName(action.text().replace("&", ""))
-        self.presets_button.setAccessibleName(self.tr("Presets"))
+        self.presets_button.setAccessibleName(self.tr("Assistants"))
 
         # Right: the parameters panel with the system prompt on top.
         self.params_dock = QDockWidget(self.tr("Parameters"), self)
@@ -189,6 +195,7 @@ class MainWindow(QMainWindow):
         dock_layout = QVBoxLayout(dock_body)
         dock_layout.addWidget(QLabel(self.tr("System prompt")))
         self.system_prompt = _PromptEdit()
+        self.system_prompt.setAccessibleName(self.tr("System prompt"))
         self.system_prompt.setPlaceholderText(self.tr("You are a helpful assistant."))
         self.system_prompt.setMaximumHeight(120)
         self.system_prompt.editing_finished.connect(
@@ -250,6 +257,15 @@ class MainWindow(QMainWindow):
         find = edit_menu.addAction(self.tr("Find in conversation…"))
         find.setShortcut(QKeySequence.StandardKey.Find)
         find.triggered.connect(lambda: self.find_bar.open_with(""))
+        edit_menu.addSeparator()
+        regenerate = edit_menu.addAction(self.tr("Regenerate last answer"))
+        regenerate.setShortcut(QKeySequence("Ctrl+Shift+R"))
+        regenerate.triggered.connect(self.regenerate_last_requested)
+        copy_last = edit_menu.addAction(self.tr("Copy last answer"))
+        copy_last.setShortcut(QKeySequence("Ctrl+Shift+C"))
+        copy_last.triggered.connect(self.copy_last_requested)
+        edit_last = edit_menu.addAction(self.tr("Edit last message (Up in an empty box)"))
+        edit_last.triggered.connect(self.composer.edit_last_requested)
         edit_menu.addSeparator()
         edit_menu.addAction(settings_action)
 
@@ -376,9 +392,12 @@ class MainWindow(QMainWindow):
         self.system_prompt.setPlainText(text)
 
     def set_presets(self, names: list[str]) -> None:
+        """The assistants menu: save, manage, then one "New chat" per assistant."""
         self.presets_menu.clear()
-        save = self.presets_menu.addAction(self.tr("Save current as preset…"))
+        save = self.presets_menu.addAction(self.tr("Save current as assistant…"))
         save.triggered.connect(self.preset_save_requested)
+        manage = self.presets_menu.addAction(self.tr("Manage assistants…"))
+        manage.triggered.connect(self.assistants_requested)
         if names:
             self.presets_menu.addSeparator()
         for name in names:
@@ -419,6 +438,8 @@ class MainWindow(QMainWindow):
                 self.compare_view.composer.stop_requested.emit()
         elif self.composer.is_busy():
             self.composer.stop_requested.emit()
+        elif self.composer.editing() is not None:
+            self.composer.cancel_edit()  # leave editing; the draft comes back
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
         self.closing.emit()

@@ -99,3 +99,44 @@ def test_new_message_after_a_failure_says_what_it_did(harness: Harness) -> None:
     h.wait(lambda: h.controller.busy)
     assert "failed question" in h.window.status_label.text()
     h.idle()
+
+
+def test_edit_in_place_resends_as_a_branch_and_esc_cancels(harness: Harness) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    h = harness
+    h.server.script(Reply(text="first answer"))
+    h.send("original question")
+    composer = h.window.composer
+    composer.set_text("a draft I was writing")
+    question = h.rows()[0]
+    h.controller.on_action("edit", question.id, None)
+    assert composer.editing() == question.id
+    assert composer.text() == "original question"
+    QTest.keyClick(composer.editor(), Qt.Key.Key_Escape)  # cancel: the draft is back
+    assert composer.editing() is None and composer.text() == "a draft I was writing"
+    composer.set_text("")
+    QTest.keyClick(composer.editor(), Qt.Key.Key_Up)  # Up in an empty box: edit the last
+    assert composer.editing() == question.id
+    composer.set_text("edited question")
+    h.server.script(Reply(text="answer to the edit"))
+    assert composer.send()
+    h.wait(lambda: h.controller.busy or h.rows()[-1].content == "answer to the edit")
+    h.idle()
+    rows = h.rows()
+    assert [r.content for r in rows] == ["edited question", "answer to the edit"]
+    assert h.window.message_model.branch(rows[0].id) == (2, 2)
+    assert composer.editing() is None and composer.text() == ""
+
+
+def test_shortcuts_on_the_last_answer(harness: Harness) -> None:
+    h = harness
+    h.server.script(Reply(text="one"))
+    h.send("q")
+    h.window.copy_last_requested.emit()
+    assert QGuiApplication.clipboard().text() == "one"
+    h.server.script(Reply(text="two"))
+    h.window.regenerate_last_requested.emit()
+    h.wait(lambda: h.rows()[-1].content == "two" and not h.controller.busy)
+    assert h.window.message_model.branch(h.rows()[-1].id) == (2, 2)
