@@ -5,72 +5,72 @@
     <message>
         <location filename="../../chatdesk/ui/about.py" line="71" />
         <source>About ChatDesk</source>
-        <translation type="unfinished" />
+        <translation>关于 ChatDesk</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/about.py" line="75" />
         <source>A desktop chat client for OpenAI-compatible servers.</source>
-        <translation type="unfinished" />
+        <translation>适用于兼容 OpenAI 接口服务的桌面聊天客户端。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/about.py" line="80" />
         <source>Licence:</source>
-        <translation type="unfinished" />
+        <translation>许可证：</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/about.py" line="80" />
         <source>MIT (free software)</source>
-        <translation type="unfinished" />
+        <translation>MIT（自由软件）</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/about.py" line="81" />
         <source>Data folder:</source>
-        <translation type="unfinished" />
+        <translation>数据文件夹：</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/about.py" line="82" />
         <source>Log file:</source>
-        <translation type="unfinished" />
+        <translation>日志文件：</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/about.py" line="83" />
         <source>Keyring backend:</source>
-        <translation type="unfinished" />
+        <translation>密钥环后端：</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/about.py" line="84" />
         <source>Qt:</source>
-        <translation type="unfinished" />
+        <translation>Qt：</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/about.py" line="85" />
         <source>Python:</source>
-        <translation type="unfinished" />
+        <translation>Python：</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/about.py" line="86" />
         <source>Platform:</source>
-        <translation type="unfinished" />
+        <translation>平台：</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/about.py" line="95" />
         <source>Copy diagnostics</source>
-        <translation type="unfinished" />
+        <translation>复制诊断信息</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/about.py" line="97" />
         <source>Versions and folders for a bug report: never a key, never message text</source>
-        <translation type="unfinished" />
+        <translation>用于错误报告的版本与文件夹信息：绝不包含密钥或消息内容</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/about.py" line="100" />
         <source>Open data folder</source>
-        <translation type="unfinished" />
+        <translation>打开数据文件夹</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/about.py" line="117" />
         <source>Diagnostics copied to the clipboard.</source>
-        <translation type="unfinished" />
+        <translation>诊断信息已复制到剪贴板。</translation>
     </message>
 </context>
 <context>
@@ -476,93 +476,118 @@
 <context>
     <name>Composer</name>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="181" />
+        <location filename="../../chatdesk/ui/composer.py" line="187" />
         <source>Type a message…</source>
         <translation>输入消息…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="205" />
+        <location filename="../../chatdesk/ui/composer.py" line="188" />
+        <source>Message</source>
+        <translation>消息</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/composer.py" line="212" />
         <source>Attach</source>
         <translation>附件</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="206" />
-        <location filename="../../chatdesk/ui/composer.py" line="424" />
+        <location filename="../../chatdesk/ui/composer.py" line="213" />
+        <location filename="../../chatdesk/ui/composer.py" line="483" />
         <source>Attach images</source>
         <translation>添加图片</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="266" />
+        <location filename="../../chatdesk/ui/composer.py" line="226" />
+        <source>Editing your message: Enter sends it as a new branch, Esc cancels.</source>
+        <translation>正在编辑你的消息：按 Enter 作为新分支发送，按 Esc 取消。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/composer.py" line="281" />
         <source>{0} is larger than 20 MB and was not attached.</source>
         <translation>{0} 超过 20 MB，未添加。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="309" />
+        <location filename="../../chatdesk/ui/composer.py" line="349" />
         <source>Wait for the reply to finish, or press Esc to stop it.</source>
         <translation>请等待回复完成，或按 Esc 停止。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="313" />
+        <location filename="../../chatdesk/ui/composer.py" line="354" />
+        <source>An edited message cannot be empty.</source>
+        <translation>编辑后的消息不能为空。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/composer.py" line="366" />
         <source>Type a message or attach an image first.</source>
         <translation>请先输入消息或添加图片。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="364" />
+        <location filename="../../chatdesk/ui/composer.py" line="423" />
         <source>The pasted image could not be read.</source>
         <translation>无法读取粘贴的图片。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="379" />
+        <location filename="../../chatdesk/ui/composer.py" line="438" />
         <source>{0} is not an image.</source>
         <translation>{0} 不是图片。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="383" />
+        <location filename="../../chatdesk/ui/composer.py" line="442" />
         <source>{0} is larger than 20 MB.</source>
         <translation>{0} 超过 20 MB。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="388" />
+        <location filename="../../chatdesk/ui/composer.py" line="447" />
         <source>{0} could not be read.</source>
         <translation>无法读取 {0}。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="391" />
+        <location filename="../../chatdesk/ui/composer.py" line="450" />
         <source>{0} is not an image this app can read.</source>
         <translation>{0} 不是本应用支持的图片格式。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="426" />
+        <location filename="../../chatdesk/ui/composer.py" line="485" />
         <source>Images (*.png *.jpg *.jpeg *.gif *.webp *.bmp)</source>
         <translation>图片 (*.png *.jpg *.jpeg *.gif *.webp *.bmp)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="434" />
+        <location filename="../../chatdesk/ui/composer.py" line="493" />
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="435" />
+        <location filename="../../chatdesk/ui/composer.py" line="494" />
         <source>Stop the reply (Esc)</source>
         <translation>停止回复 (Esc)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="437" />
+        <location filename="../../chatdesk/ui/composer.py" line="496" />
+        <source>Resend</source>
+        <translation>重新发送</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/composer.py" line="497" />
+        <source>Send the edited message as a new branch</source>
+        <translation>把编辑后的消息作为新分支发送</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/composer.py" line="499" />
         <source>Send</source>
         <translation>发送</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="438" />
+        <location filename="../../chatdesk/ui/composer.py" line="500" />
         <source>Enter</source>
         <translation>Enter</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="438" />
+        <location filename="../../chatdesk/ui/composer.py" line="500" />
         <source>Ctrl+Enter</source>
         <translation>Ctrl+Enter</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="439" />
+        <location filename="../../chatdesk/ui/composer.py" line="501" />
         <source>Send ({0})</source>
         <translation>发送（{0}）</translation>
     </message>
@@ -571,96 +596,96 @@
     <name>Controller</name>
     <message>
         <location filename="../../chatdesk/ctl/chat.py" line="115" />
-        <location filename="../../chatdesk/ctl/chat.py" line="646" />
+        <location filename="../../chatdesk/ctl/chat.py" line="650" />
         <source>Copied</source>
         <translation>已复制</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="182" />
+        <location filename="../../chatdesk/ctl/chat.py" line="186" />
         <source>Server: %1</source>
         <translation>服务器：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="199" />
+        <location filename="../../chatdesk/ctl/chat.py" line="203" />
         <source>Check the settings: %1</source>
         <translation>请检查设置：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="246" />
+        <location filename="../../chatdesk/ctl/chat.py" line="250" />
         <source>Models from the server</source>
         <translation>来自服务器的模型列表</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="247" />
+        <location filename="../../chatdesk/ctl/chat.py" line="251" />
         <source>Cached model list (server unreachable)</source>
         <translation>缓存的模型列表（无法连接服务器）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="248" />
+        <location filename="../../chatdesk/ctl/chat.py" line="252" />
         <source>Built-in model list (server unreachable)</source>
         <translation>内置模型列表（无法连接服务器）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="300" />
-        <location filename="../../chatdesk/ctl/chat.py" line="320" />
+        <location filename="../../chatdesk/ctl/chat.py" line="304" />
+        <location filename="../../chatdesk/ctl/chat.py" line="324" />
         <source>Wait for the answer to finish or stop it first.</source>
         <translation>请等待回答完成，或先停止生成。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="443" />
-        <location filename="../../chatdesk/ctl/chat.py" line="508" />
+        <location filename="../../chatdesk/ctl/chat.py" line="447" />
         <location filename="../../chatdesk/ctl/chat.py" line="512" />
+        <location filename="../../chatdesk/ctl/chat.py" line="516" />
         <source>Not sent: %1</source>
         <translation>未发送：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="476" />
+        <location filename="../../chatdesk/ctl/chat.py" line="480" />
         <source>Sent in place of the failed question (kept as the other branch).</source>
         <translation>已代替失败的提问发送（失败的那条保留为另一个分支）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="511" />
+        <location filename="../../chatdesk/ctl/chat.py" line="515" />
         <source>Request not valid</source>
         <translation>请求无效</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="558" />
-        <location filename="../../chatdesk/ctl/chat.py" line="587" />
+        <location filename="../../chatdesk/ctl/chat.py" line="562" />
+        <location filename="../../chatdesk/ctl/chat.py" line="591" />
         <source>The answer could not be saved: %1</source>
         <translation>无法保存回答：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="579" />
+        <location filename="../../chatdesk/ctl/chat.py" line="583" />
         <source>The history is busy: the answer is kept and will be saved shortly.</source>
         <translation>历史记录正忙：回答已保留，稍后会自动保存。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="584" />
+        <location filename="../../chatdesk/ctl/chat.py" line="588" />
         <source>The answer is saved.</source>
         <translation>回答已保存。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="685" />
-        <source>Edit and resend</source>
-        <translation>编辑并重新发送</translation>
+        <location filename="../../chatdesk/ctl/chat.py" line="690" />
+        <source>Only your own messages can be edited.</source>
+        <translation>只能编辑你自己发送的消息。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="685" />
-        <source>Message:</source>
-        <translation>消息：</translation>
+        <location filename="../../chatdesk/ctl/chat.py" line="709" />
+        <source>There is no answer yet.</source>
+        <translation>还没有回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="729" />
+        <location filename="../../chatdesk/ctl/chat.py" line="750" />
         <source>Tool result</source>
         <translation>工具结果</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="730" />
+        <location filename="../../chatdesk/ctl/chat.py" line="751" />
         <source>Result for %1:</source>
         <translation>%1 的结果：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="744" />
+        <location filename="../../chatdesk/ctl/chat.py" line="765" />
         <source>This tool call already has a result.</source>
         <translation>该工具调用已有结果。</translation>
     </message>
@@ -746,27 +771,27 @@
     <message>
         <location filename="../../chatdesk/ui/about.py" line="243" />
         <source>ChatDesk stopped unexpectedly</source>
-        <translation type="unfinished" />
+        <translation>ChatDesk 意外退出</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/about.py" line="245" />
         <source>ChatDesk stopped unexpectedly last time. A crash report was saved:</source>
-        <translation type="unfinished" />
+        <translation>ChatDesk 上次意外退出，已保存一份崩溃报告：</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/about.py" line="250" />
         <source>It holds no key and no message text. Attach it when you report the problem.</source>
-        <translation type="unfinished" />
+        <translation>报告中不含密钥和消息内容。反馈问题时请附上它。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/about.py" line="252" />
         <source>Open report</source>
-        <translation type="unfinished" />
+        <translation>打开报告</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/about.py" line="253" />
         <source>Open folder</source>
-        <translation type="unfinished" />
+        <translation>打开文件夹</translation>
     </message>
 </context>
 <context>
@@ -820,78 +845,78 @@
 <context>
     <name>HistoryController</name>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="157" />
+        <location filename="../../chatdesk/ctl/history.py" line="170" />
         <source>Open a conversation to export it.</source>
         <translation>请先打开要导出的对话。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="163" />
+        <location filename="../../chatdesk/ctl/history.py" line="176" />
         <source>Export</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="176" />
+        <location filename="../../chatdesk/ctl/history.py" line="189" />
         <source>Exported %1 conversation(s) to %2.</source>
         <translation>已将 %1 个对话导出到 %2。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="181" />
+        <location filename="../../chatdesk/ctl/history.py" line="194" />
         <source>Exporting…</source>
         <translation>正在导出…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="186" />
+        <location filename="../../chatdesk/ctl/history.py" line="199" />
         <source>Import conversations</source>
         <translation>导入对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="188" />
+        <location filename="../../chatdesk/ctl/history.py" line="201" />
         <source>ChatDesk or ChatGPT export (*.json *.zip)</source>
         <translation>ChatDesk 或 ChatGPT 导出文件 (*.json *.zip)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="202" />
+        <location filename="../../chatdesk/ctl/history.py" line="215" />
         <source>Imported %1 conversation(s) with %2 message(s); %3 were already there.</source>
         <translation>已导入 %1 个对话、%2 条消息；%3 个对话已存在，已跳过。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="208" />
+        <location filename="../../chatdesk/ctl/history.py" line="221" />
         <source>Importing…</source>
         <translation>正在导入…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="219" />
+        <location filename="../../chatdesk/ctl/history.py" line="232" />
         <source>Backed up to %1.</source>
         <translation>已备份到 %1。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="221" />
+        <location filename="../../chatdesk/ctl/history.py" line="234" />
         <source>Backing up…</source>
         <translation>正在备份…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="237" />
+        <location filename="../../chatdesk/ctl/history.py" line="250" />
         <source>There is no backup yet. Use “Back up now” first.</source>
         <translation>还没有备份。请先使用“立即备份”。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="241" />
-        <location filename="../../chatdesk/ctl/history.py" line="247" />
+        <location filename="../../chatdesk/ctl/history.py" line="254" />
+        <location filename="../../chatdesk/ctl/history.py" line="260" />
         <source>Restore</source>
         <translation>恢复</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="241" />
+        <location filename="../../chatdesk/ctl/history.py" line="254" />
         <source>Restore the history from:</source>
         <translation>从以下备份恢复历史记录：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="248" />
+        <location filename="../../chatdesk/ctl/history.py" line="261" />
         <source>Replace the current history with %1? The current file is kept aside.</source>
         <translation>用 %1 替换当前的历史记录？当前文件会另行保留。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="261" />
+        <location filename="../../chatdesk/ctl/history.py" line="274" />
         <source>Wait for the answer to finish first.</source>
         <translation>请等待回答完成。</translation>
     </message>
@@ -1151,141 +1176,171 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="118" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="124" />
         <source>Chat</source>
         <translation>对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="126" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="132" />
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="133" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="139" />
         <source>Temperature</source>
         <translation>温度</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="144" />
-        <location filename="../../chatdesk/ui/mainwindow.py" line="186" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="150" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="192" />
         <source>Parameters</source>
         <translation>参数</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="145" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="151" />
         <source>Parameters and system prompt (Ctrl+P)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="151" />
-        <location filename="../../chatdesk/ui/mainwindow.py" line="152" />
-        <location filename="../../chatdesk/ui/mainwindow.py" line="183" />
-        <source>Presets</source>
-        <translation>预设</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="161" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="167" />
         <source>Compare</source>
         <translation>对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="163" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="169" />
         <source>Compare 2 to 4 models side by side on one prompt (Ctrl+Shift+N)</source>
         <translation>用同一条提示并排对比 2 到 4 个模型（Ctrl+Shift+N）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="174" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="180" />
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="175" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="181" />
         <source>Settings (Ctrl+,)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="190" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="196" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="198" />
         <source>System prompt</source>
         <translation>系统提示词</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="192" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="199" />
         <source>You are a helpful assistant.</source>
         <translation>你是一个乐于助人的助手。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/selfcheck.py" line="27" />
-        <location filename="../../chatdesk/ui/mainwindow.py" line="218" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="225" />
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="219" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="88" />
+        <source>Messages</source>
+        <translation>消息</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mainwindow.py" line="157" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="189" />
+        <source>Assistants</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mainwindow.py" line="158" />
+        <source>Assistants: start a chat from a saved prompt</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mainwindow.py" line="226" />
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="222" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="229" />
         <source>New comparison</source>
         <translation>新建对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="225" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="232" />
         <source>Model leaderboard…</source>
         <translation>模型排行榜…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="228" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="235" />
         <source>Export conversation…</source>
         <translation>导出对话…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="231" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="238" />
         <source>Export all conversations…</source>
         <translation>导出全部对话…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="233" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="240" />
         <source>Import…</source>
         <translation>导入…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="237" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="244" />
         <source>Back up now</source>
         <translation>立即备份</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="239" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="246" />
         <source>Restore from a backup…</source>
         <translation>从备份恢复…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="242" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="249" />
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="246" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="253" />
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="247" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="254" />
         <source>Search all conversations…</source>
         <translation>搜索全部对话…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="250" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="257" />
         <source>Find in conversation…</source>
         <translation>在对话中查找…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="380" />
-        <source>Save current as preset…</source>
-        <translation>将当前设置保存为预设…</translation>
+        <location filename="../../chatdesk/ui/mainwindow.py" line="261" />
+        <source>Regenerate last answer</source>
+        <translation>重新生成最后的回答</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="385" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="264" />
+        <source>Copy last answer</source>
+        <translation>复制最后的回答</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mainwindow.py" line="267" />
+        <source>Edit last message (Up in an empty box)</source>
+        <translation>编辑最后一条消息（输入框为空时按 ↑）</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mainwindow.py" line="397" />
+        <source>Save current as assistant…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mainwindow.py" line="399" />
+        <source>Manage assistants…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mainwindow.py" line="404" />
         <source>New chat: %1</source>
         <translation>新对话：%1</translation>
     </message>
@@ -1512,37 +1567,37 @@
     <message>
         <location filename="../../chatdesk/ui/notify.py" line="64" />
         <source>The answer is ready</source>
-        <translation type="unfinished" />
+        <translation>回答已完成</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/notify.py" line="65" />
         <source>%1 answered in %2 s.</source>
-        <translation type="unfinished" />
+        <translation>%1 用时 %2 秒完成回答。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/notify.py" line="67" />
         <source>The answer failed</source>
-        <translation type="unfinished" />
+        <translation>回答失败</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/notify.py" line="68" />
         <source>%1 stopped with an error.</source>
-        <translation type="unfinished" />
+        <translation>%1 因错误而停止。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/notify.py" line="75" />
         <source>The comparison is ready</source>
-        <translation type="unfinished" />
+        <translation>对比已完成</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/notify.py" line="77" />
         <source>Answers from %1.</source>
-        <translation type="unfinished" />
+        <translation>来自 %1 的回答。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/notify.py" line="79" />
         <source>Every column has answered.</source>
-        <translation type="unfinished" />
+        <translation>所有栏都已回答。</translation>
     </message>
 </context>
 <context>
@@ -2127,380 +2182,390 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="129" />
+        <location filename="../../chatdesk/ui/settings.py" line="131" />
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="136" />
+        <location filename="../../chatdesk/ui/settings.py" line="138" />
         <source>Providers</source>
         <translation>服务商</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="137" />
+        <location filename="../../chatdesk/ui/settings.py" line="139" />
         <source>Appearance</source>
         <translation>外观</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="138" />
+        <location filename="../../chatdesk/ui/settings.py" line="140" />
         <source>Network</source>
         <translation>网络</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="139" />
+        <location filename="../../chatdesk/ui/settings.py" line="141" />
         <source>Title model</source>
         <translation>标题模型</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="164" />
+        <location filename="../../chatdesk/ui/settings.py" line="166" />
         <source>Add</source>
         <translation>添加</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="165" />
+        <location filename="../../chatdesk/ui/settings.py" line="167" />
         <source>Edit</source>
         <translation>编辑</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="166" />
+        <location filename="../../chatdesk/ui/settings.py" line="168" />
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="183" />
-        <location filename="../../chatdesk/ui/settings.py" line="382" />
+        <location filename="../../chatdesk/ui/settings.py" line="185" />
+        <location filename="../../chatdesk/ui/settings.py" line="384" />
         <source>Provider</source>
         <translation>服务商</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="185" />
+        <location filename="../../chatdesk/ui/settings.py" line="187" />
         <source>e.g. Zero API</source>
         <translation>例如 Zero API</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="190" />
+        <location filename="../../chatdesk/ui/settings.py" line="192" />
         <source>e.g. gpt-4o (optional)</source>
         <translation>例如 gpt-4o（可选）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="192" />
+        <location filename="../../chatdesk/ui/settings.py" line="194" />
         <source>Name:</source>
         <translation>名称：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="193" />
+        <location filename="../../chatdesk/ui/settings.py" line="195" />
         <source>Base URL:</source>
         <translation>API 地址：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="194" />
+        <location filename="../../chatdesk/ui/settings.py" line="196" />
         <source>API key:</source>
         <translation>API 密钥：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="195" />
+        <location filename="../../chatdesk/ui/settings.py" line="197" />
         <source>Default model:</source>
         <translation>默认模型：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="200" />
+        <location filename="../../chatdesk/ui/settings.py" line="202" />
         <source>JSON merged last into every request to this provider (all models)</source>
         <translation>最后合并进发往此服务商的每个请求的 JSON（所有模型）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="205" />
+        <location filename="../../chatdesk/ui/settings.py" line="207" />
         <source>Model id → JSON merged over the provider's extra body for that model</source>
         <translation>模型 ID → 该模型专用的 JSON，合并在服务商的额外请求体之上</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="216" />
+        <location filename="../../chatdesk/ui/settings.py" line="218" />
         <source>Extra body:</source>
         <translation>额外请求体：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="217" />
+        <location filename="../../chatdesk/ui/settings.py" line="219" />
         <source>Per model:</source>
         <translation>按模型：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="226" />
+        <location filename="../../chatdesk/ui/settings.py" line="228" />
         <source>Test connection</source>
         <translation>测试连接</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="227" />
+        <location filename="../../chatdesk/ui/settings.py" line="229" />
         <source>Save provider</source>
         <translation>保存服务商</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="228" />
+        <location filename="../../chatdesk/ui/settings.py" line="230" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="243" />
+        <location filename="../../chatdesk/ui/settings.py" line="245" />
         <source>Connection test results appear here.</source>
         <translation>连接测试结果将显示在这里。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="264" />
+        <location filename="../../chatdesk/ui/settings.py" line="266" />
         <source>It is too long ({detail} characters; at most 16000).</source>
         <translation>内容过长（{detail} 个字符；最多 16000）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="265" />
+        <location filename="../../chatdesk/ui/settings.py" line="267" />
         <source>It is not valid JSON: {detail}</source>
         <translation>不是有效的 JSON：{detail}</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="266" />
+        <location filename="../../chatdesk/ui/settings.py" line="268" />
         <source>It must be a JSON object, e.g. {{"enable_thinking": true}}.</source>
         <translation>必须是 JSON 对象，例如 {{"enable_thinking": true}}。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="267" />
+        <location filename="../../chatdesk/ui/settings.py" line="269" />
         <source>It is nested too deeply (at most 8 levels).</source>
         <translation>嵌套过深（最多 8 层）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="269" />
+        <location filename="../../chatdesk/ui/settings.py" line="271" />
         <source>"{detail}" cannot be set here: ChatDesk sends model, messages and stream itself.</source>
         <translation>不能在这里设置“{detail}”：model、messages 和 stream 由 ChatDesk 自己发送。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="271" />
+        <location filename="../../chatdesk/ui/settings.py" line="273" />
         <source>The value for model "{detail}" must be a JSON object.</source>
         <translation>模型“{detail}”的值必须是 JSON 对象。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="272" />
+        <location filename="../../chatdesk/ui/settings.py" line="274" />
         <source>A model name is empty.</source>
         <translation>有一个模型名称为空。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="281" />
+        <location filename="../../chatdesk/ui/settings.py" line="283" />
         <source>Extra body: </source>
         <translation>额外请求体：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="286" />
+        <location filename="../../chatdesk/ui/settings.py" line="288" />
         <source>Per model: </source>
         <translation>按模型：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="321" />
+        <location filename="../../chatdesk/ui/settings.py" line="323" />
         <source>(no key)</source>
         <translation>（无密钥）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="347" />
+        <location filename="../../chatdesk/ui/settings.py" line="349" />
         <source>Edit provider</source>
         <translation>编辑服务商</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="347" />
+        <location filename="../../chatdesk/ui/settings.py" line="349" />
         <source>New provider</source>
         <translation>新建服务商</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="362" />
+        <location filename="../../chatdesk/ui/settings.py" line="364" />
         <source>Stored key kept; type a new one to replace it</source>
         <translation>已保留存储的密钥；输入新密钥可替换</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="364" />
+        <location filename="../../chatdesk/ui/settings.py" line="366" />
         <source>Paste your API key (sk-...)</source>
         <translation>粘贴你的 API 密钥 (sk-...)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="400" />
+        <location filename="../../chatdesk/ui/settings.py" line="402" />
         <source>Remove the provider "{name}" and its stored API key?</source>
         <translation>要移除服务商“{name}”及其存储的 API 密钥吗？</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="401" />
+        <location filename="../../chatdesk/ui/settings.py" line="403" />
         <source>Remove provider</source>
         <translation>移除服务商</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="423" />
+        <location filename="../../chatdesk/ui/settings.py" line="425" />
         <source>The base URL must start with http:// or https://, e.g. {example}</source>
         <translation>API 地址必须以 http:// 或 https:// 开头，例如 {example}</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="434" />
+        <location filename="../../chatdesk/ui/settings.py" line="436" />
         <source>Enter a name for this provider.</source>
         <translation>请为此服务商输入名称。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="438" />
+        <location filename="../../chatdesk/ui/settings.py" line="440" />
         <source>A provider named "{name}" already exists.</source>
         <translation>已存在名为“{name}”的服务商。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="470" />
+        <location filename="../../chatdesk/ui/settings.py" line="472" />
         <source>Saved "{name}".</source>
         <translation>已保存“{name}”。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="475" />
+        <location filename="../../chatdesk/ui/settings.py" line="477" />
         <source>Saved "{name}" without an API key: edit it and paste a key, unless the server needs none.</source>
         <translation>已保存“{name}”，但没有 API 密钥：请编辑并粘贴密钥（除非该服务器不需要密钥）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="488" />
+        <location filename="../../chatdesk/ui/settings.py" line="490" />
         <source>Testing the connection…</source>
         <translation>正在测试连接…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="503" />
+        <location filename="../../chatdesk/ui/settings.py" line="505" />
         <source>✓ Connection works</source>
         <translation>✓ 连接正常</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="506" />
+        <location filename="../../chatdesk/ui/settings.py" line="508" />
         <source>✗ Connection failed</source>
         <translation>✗ 连接失败</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="516" />
+        <location filename="../../chatdesk/ui/settings.py" line="518" />
         <source>Light</source>
         <translation>浅色</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="517" />
+        <location filename="../../chatdesk/ui/settings.py" line="519" />
         <source>Dark</source>
         <translation>深色</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="518" />
+        <location filename="../../chatdesk/ui/settings.py" line="520" />
         <source>Follow system</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="521" />
+        <location filename="../../chatdesk/ui/settings.py" line="523" />
         <source> pt</source>
         <translation> pt</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="526" />
+        <location filename="../../chatdesk/ui/settings.py" line="528" />
         <source>Language changes take effect after a restart.</source>
         <translation>语言更改将在重启后生效。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="529" />
+        <location filename="../../chatdesk/ui/settings.py" line="531" />
         <source>Enter sends, Shift+Enter for a new line</source>
         <translation>Enter 发送，Shift+Enter 换行</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="530" />
+        <location filename="../../chatdesk/ui/settings.py" line="532" />
         <source>Ctrl+Enter sends, Enter for a new line</source>
         <translation>Ctrl+Enter 发送，Enter 换行</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="532" />
+        <location filename="../../chatdesk/ui/settings.py" line="534" />
+        <source>Notify me when an answer finishes while ChatDesk is in the background</source>
+        <translation>ChatDesk 在后台时，回答完成后通知我</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/settings.py" line="537" />
         <source>Theme:</source>
         <translation>主题：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="533" />
+        <location filename="../../chatdesk/ui/settings.py" line="538" />
         <source>Font size:</source>
         <translation>字号：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="534" />
+        <location filename="../../chatdesk/ui/settings.py" line="539" />
         <source>Language:</source>
         <translation>语言：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="536" />
+        <location filename="../../chatdesk/ui/settings.py" line="541" />
         <source>Send with:</source>
         <translation>发送方式：</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/settings.py" line="542" />
+        <source>Notifications:</source>
+        <translation>通知：</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/settings.py" line="548" />
         <source>Use the system proxy</source>
         <translation>使用系统代理</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="543" />
+        <location filename="../../chatdesk/ui/settings.py" line="549" />
         <source>No proxy</source>
         <translation>不使用代理</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="544" />
+        <location filename="../../chatdesk/ui/settings.py" line="550" />
         <source>Custom proxy URL</source>
         <translation>自定义代理地址</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="551" />
-        <location filename="../../chatdesk/ui/settings.py" line="556" />
-        <location filename="../../chatdesk/ui/settings.py" line="563" />
+        <location filename="../../chatdesk/ui/settings.py" line="557" />
+        <location filename="../../chatdesk/ui/settings.py" line="562" />
+        <location filename="../../chatdesk/ui/settings.py" line="569" />
         <source> s</source>
         <translation> 秒</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="552" />
+        <location filename="../../chatdesk/ui/settings.py" line="558" />
         <source>How long to wait for the server to answer</source>
         <translation>等待服务器响应的最长时间</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="558" />
+        <location filename="../../chatdesk/ui/settings.py" line="564" />
         <source>Give up on a reply when no data arrives for this long</source>
         <translation>超过此时长未收到数据则放弃本次回复</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="564" />
+        <location filename="../../chatdesk/ui/settings.py" line="570" />
         <source>No limit</source>
         <translation>不限制</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="566" />
+        <location filename="../../chatdesk/ui/settings.py" line="572" />
         <source>Stop a reply that is still arriving after this long (0: no limit)</source>
         <translation>回复持续超过这个时长就停止（0 表示不限制）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="569" />
+        <location filename="../../chatdesk/ui/settings.py" line="575" />
         <source>Proxy:</source>
         <translation>代理：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="570" />
+        <location filename="../../chatdesk/ui/settings.py" line="576" />
         <source>Proxy URL:</source>
         <translation>代理地址：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="571" />
+        <location filename="../../chatdesk/ui/settings.py" line="577" />
         <source>Connect timeout:</source>
         <translation>连接超时：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="572" />
+        <location filename="../../chatdesk/ui/settings.py" line="578" />
         <source>Stream idle timeout:</source>
         <translation>流式空闲超时：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="573" />
+        <location filename="../../chatdesk/ui/settings.py" line="579" />
         <source>Reply deadline:</source>
         <translation>回复时限：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="585" />
+        <location filename="../../chatdesk/ui/settings.py" line="591" />
         <source>Empty: use the first words of the message</source>
         <translation>留空：使用消息开头的几个词</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="588" />
+        <location filename="../../chatdesk/ui/settings.py" line="594" />
         <source>New conversations are titled by this model. Leave empty to skip the request.</source>
         <translation>新对话的标题由此模型生成。留空则不发送该请求。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="594" />
+        <location filename="../../chatdesk/ui/settings.py" line="600" />
         <source>Title model:</source>
         <translation>标题模型：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="651" />
+        <location filename="../../chatdesk/ui/settings.py" line="659" />
         <source>The proxy URL must look like http://host:port or socks5://host:port.</source>
         <translation>代理地址格式应为 http://host:port 或 socks5://host:port。</translation>
     </message>
@@ -2511,52 +2576,52 @@
         <location filename="../../chatdesk/ui/about.py" line="129" />
         <location filename="../../chatdesk/ui/about.py" line="140" />
         <source>Keyboard shortcuts</source>
-        <translation type="unfinished" />
+        <translation>键盘快捷键</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/about.py" line="133" />
         <source>Send the message</source>
-        <translation type="unfinished" />
+        <translation>发送消息</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/about.py" line="133" />
         <source>Enter (or Ctrl+Enter, see Settings)</source>
-        <translation type="unfinished" />
+        <translation>Enter（或 Ctrl+Enter，见设置）</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/about.py" line="134" />
         <source>New line in the message</source>
-        <translation type="unfinished" />
+        <translation>消息内换行</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/about.py" line="134" />
         <source>Shift+Enter</source>
-        <translation type="unfinished" />
+        <translation>Shift+Enter</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/about.py" line="135" />
         <source>Stop the answer</source>
-        <translation type="unfinished" />
+        <translation>停止回答</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/about.py" line="136" />
         <source>Move between controls</source>
-        <translation type="unfinished" />
+        <translation>在控件之间移动</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/about.py" line="136" />
         <source>Tab, Shift+Tab</source>
-        <translation type="unfinished" />
+        <translation>Tab、Shift+Tab</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/about.py" line="141" />
         <source>Action</source>
-        <translation type="unfinished" />
+        <translation>操作</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/about.py" line="141" />
         <source>Shortcut</source>
-        <translation type="unfinished" />
+        <translation>快捷键</translation>
     </message>
 </context>
 <context>
@@ -2626,39 +2691,39 @@
     <message>
         <location filename="../../chatdesk/ui/about.py" line="202" />
         <source>&amp;Help</source>
-        <translation type="unfinished" />
+        <translation>帮助(&amp;H)</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/about.py" line="204" />
         <source>Keyboard shortcuts</source>
-        <translation type="unfinished" />
+        <translation>键盘快捷键</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/about.py" line="207" />
         <source>Open data folder</source>
-        <translation type="unfinished" />
+        <translation>打开数据文件夹</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/about.py" line="210" />
         <source>About ChatDesk</source>
-        <translation type="unfinished" />
+        <translation>关于 ChatDesk</translation>
     </message>
 </context>
 <context>
     <name>_KeyField</name>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="84" />
-        <location filename="../../chatdesk/ui/settings.py" line="96" />
+        <location filename="../../chatdesk/ui/settings.py" line="86" />
+        <location filename="../../chatdesk/ui/settings.py" line="98" />
         <source>Show</source>
         <translation>显示</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="86" />
+        <location filename="../../chatdesk/ui/settings.py" line="88" />
         <source>Show or hide the key you are typing</source>
         <translation>显示或隐藏正在输入的密钥</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="96" />
+        <location filename="../../chatdesk/ui/settings.py" line="98" />
         <source>Hide</source>
         <translation>隐藏</translation>
     </message>
