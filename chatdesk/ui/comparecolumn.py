@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from chatdesk.ui.icons import icon
 from chatdesk.ui.messagemodel import MessageListModel
 from chatdesk.ui.messageview import MessageView
 from chatdesk.ui.modelpicker import ModelPicker
@@ -125,19 +126,23 @@ class CompareColumn(QFrame):
         self.state_label.setContentsMargins(6, 0, 6, 0)
         foot.addStretch(1)
         self.stop_button = self._tool(self.tr("Stop"), self.tr("Stop this column"))
+        self.stop_button.setIcon(icon("debug-stop"))
         self.stop_button.clicked.connect(self.stop_requested)
         self.retry_button = self._tool(self.tr("Retry"), self.tr("Send this column again"))
+        self.retry_button.setIcon(icon("refresh"))
         self.retry_button.clicked.connect(self.retry_requested)
         self.carry_button = self._tool(
             self.tr("Carry forward"),
             self.tr("Make this answer the shared context of every column for the next prompt"),
         )
+        self.carry_button.setIcon(icon("pin"))
         self.carry_button.setCheckable(True)
         self.carry_button.toggled.connect(self.carry_toggled)
         self.chat_button = self._tool(
             self.tr("Continue in chat"),
             self.tr("Open this column as an ordinary conversation with its whole history"),
         )
+        self.chat_button.setIcon(icon("comment-discussion"))
         self.chat_button.clicked.connect(self.continue_requested)
         for b in (self.stop_button, self.retry_button, self.carry_button, self.chat_button):
             foot.addWidget(b)
@@ -160,6 +165,7 @@ class CompareColumn(QFrame):
         button.setToolTip(tip)
         button.setAccessibleName(tip)
         button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         return button
 
     # --- what the controller sets -----------------------------------------------------

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from chatdesk.ui.comparecolumn import CompareColumn
 from chatdesk.ui.composer import Composer
+from chatdesk.ui.icons import icon
 
 LABELS = "ABCD"
 
@@ -69,6 +70,7 @@ class CompareView(QWidget):
         top.addWidget(self.title)
         self.add_button = QPushButton(self.tr("+ Column"))
         self.add_button.setToolTip(self.tr("Add a column (up to 4)"))
+        self.add_button.setIcon(icon("add"))
         self.add_button.setAccessibleName(self.tr("Add a column"))
         self.add_button.clicked.connect(self.add_column_requested)
         top.addWidget(self.add_button)
@@ -97,13 +99,16 @@ class CompareView(QWidget):
         top.addStretch(1)
         self.rerun_button = QPushButton(self.tr("Re-run"))
         self.rerun_button.setToolTip(self.tr("Send this prompt again, to the same or other models"))
+        self.rerun_button.setIcon(icon("debug-rerun"))
         self.rerun_button.clicked.connect(self.rerun_requested)
         top.addWidget(self.rerun_button)
         self.prices_button = QPushButton(self.tr("Prices…"))
         self.prices_button.setToolTip(self.tr("Model prices used to show the cost of answers"))
+        self.prices_button.setIcon(icon("tag"))
         self.prices_button.clicked.connect(self.prices_requested)
         top.addWidget(self.prices_button)
         self.board_button = QPushButton(self.tr("Leaderboard"))
+        self.board_button.setIcon(icon("list-ordered"))
         self.board_button.clicked.connect(self.leaderboard_requested)
         top.addWidget(self.board_button)
 
