@@ -61,6 +61,7 @@ class CompareColumn(QFrame):
         self.setObjectName(f"compare-column-{label}")
         self.model = MessageListModel(image_loader=image_loader)
         self.view = MessageView(self.model)
+        self.view.setAccessibleName(self.tr("Answers in column %1").replace("%1", label))
         # A scroll bar that appears mid-stream changes the text width: every column
         # would lay out its answer again in the same frame. Keep the width fixed.
         self.view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)

@@ -444,6 +444,7 @@ class ConversationList(QWidget):
 
         self._filter_edit = QLineEdit(self)
         self._filter_edit.setPlaceholderText(self.tr("Filter conversations"))
+        self._filter_edit.setAccessibleName(self.tr("Filter conversations"))
         self._filter_edit.setClearButtonEnabled(True)
         self._filter_timer = QTimer(self)
         self._filter_timer.setSingleShot(True)
@@ -455,6 +456,7 @@ class ConversationList(QWidget):
         self._new_button.clicked.connect(self.new_requested)
 
         self._view = QListView(self)
+        self._view.setAccessibleName(self.tr("Conversations"))
         self._view.setModel(self._model)
         self._view.setItemDelegate(_ConversationDelegate(self._view))
         self._view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

@@ -65,6 +65,7 @@ class KeyPanel(QWidget):
         self.key_edit = QLineEdit(self)
         self.key_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.key_edit.setPlaceholderText(self.tr("sk-..."))
+        self.key_edit.setAccessibleName(self.tr("API key"))
         self.key_edit.returnPressed.connect(self._on_save_clicked)
         # A result about other values would mislead ("No API key given." once one is typed).
         self.key_edit.textEdited.connect(self._on_field_edited)

@@ -402,6 +402,7 @@ class SearchPanel(QDialog):
 
         self._query = QLineEdit(frame)
         self._query.setObjectName("searchQuery")
+        self._query.setAccessibleName(self.tr("Search all conversations"))
         self._query.setPlaceholderText(self.tr("Search all conversations…"))
         self._query.setClearButtonEnabled(True)
         query_font = QFont(self._query.font())
@@ -491,6 +492,7 @@ class SearchPanel(QDialog):
 
         self._view = QListView(frame)
         self._view.setObjectName("searchResults")
+        self._view.setAccessibleName(self.tr("Search results"))
         self._view.setModel(self._results)
         self._view.setItemDelegate(_HitDelegate(self, self._view))
         self._view.setUniformItemSizes(True)

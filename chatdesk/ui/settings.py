@@ -79,6 +79,7 @@ class _KeyField(QWidget):
         super().__init__(parent)
         self.edit = QLineEdit(self)
         self.edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.edit.setAccessibleName(self.tr("API key"))
         self.edit.setInputMethodHints(
             Qt.InputMethodHint.ImhHiddenText | Qt.InputMethodHint.ImhNoPredictiveText
         )
@@ -161,6 +162,7 @@ class SettingsDialog(QDialog):
     def _build_providers_tab(self) -> QWidget:
         page = QWidget(self)
         self.provider_list = QListWidget(page)
+        self.provider_list.setAccessibleName(self.tr("Providers"))
         self.provider_list.itemDoubleClicked.connect(lambda _item: self._on_edit_clicked())
         self.provider_list.currentRowChanged.connect(lambda _row: self._update_list_buttons())
         self.add_button = QPushButton(self.tr("Add"), page)

@@ -74,6 +74,34 @@
     </message>
 </context>
 <context>
+    <name>ApprovalDialog</name>
+    <message>
+        <location filename="../../chatdesk/ui/mcpwidgets.py" line="95" />
+        <source>Run a tool?</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mcpwidgets.py" line="99" />
+        <source>The model wants to run %1 on the MCP server %2 with these arguments:</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mcpwidgets.py" line="115" />
+        <source>Allow once</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mcpwidgets.py" line="116" />
+        <source>Always allow this tool</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mcpwidgets.py" line="117" />
+        <source>Deny</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
     <name>ArenaController</name>
     <message>
         <location filename="../../chatdesk/ctl/arena.py" line="118" />
@@ -87,9 +115,232 @@
     </message>
 </context>
 <context>
+    <name>AssistantsController</name>
+    <message>
+        <location filename="../../chatdesk/ctl/assistantsctl.py" line="63" />
+        <source>Save as assistant</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/assistantsctl.py" line="64" />
+        <source>Assistant name:</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/assistantsctl.py" line="83" />
+        <source>Not saved: %1</source>
+        <translation>未保存：%1</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/assistantsctl.py" line="86" />
+        <source>Saved the assistant "%1".</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/assistantsctl.py" line="94" />
+        <location filename="../../chatdesk/ctl/assistantsctl.py" line="191" />
+        <source>Wait for the answer to finish or stop it first.</source>
+        <translation>请等待回答完成，或先停止生成。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/assistantsctl.py" line="147" />
+        <source>Saved "%1".</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/assistantsctl.py" line="151" />
+        <source>Deleted "%1".</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/assistantsctl.py" line="164" />
+        <source>Imported %1 (%2 new, %3 replaced).</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/assistantsctl.py" line="177" />
+        <source>Could not write %1: %2</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/assistantsctl.py" line="184" />
+        <source>Exported %1 assistants to %2.</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>AssistantsDialog</name>
+    <message>
+        <location filename="../../chatdesk/ui/assistants.py" line="59" />
+        <source>Assistants</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/assistants.py" line="67" />
+        <source>New</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/assistants.py" line="68" />
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/assistants.py" line="69" />
+        <source>Import…</source>
+        <translation>导入…</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/assistants.py" line="70" />
+        <source>Export…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/assistants.py" line="87" />
+        <source>e.g. Translator</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/assistants.py" line="89" />
+        <source>Empty: the model chosen in the window</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/assistants.py" line="91" />
+        <source>You are a careful translator…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/assistants.py" line="100" />
+        <source>Name:</source>
+        <translation>名称：</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/assistants.py" line="101" />
+        <source>Model:</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/assistants.py" line="102" />
+        <source>System prompt:</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/assistants.py" line="103" />
+        <source>Parameters:</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/assistants.py" line="109" />
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/assistants.py" line="110" />
+        <source>Start chat</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/assistants.py" line="161" />
+        <source>Give the assistant a name.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/assistants.py" line="162" />
+        <source>The name is too long (at most 100 characters).</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/assistants.py" line="163" />
+        <source>The system prompt is too long (at most 100000 characters).</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/assistants.py" line="164" />
+        <source>The model name is too long (at most 200 characters).</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/assistants.py" line="165" />
+        <source>Parameters must be a JSON object, e.g. {"temperature": 0.7}.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/assistants.py" line="166" />
+        <source>Parameter {detail}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/assistants.py" line="167" />
+        <source>The file is too large (at most 4 MB).</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/assistants.py" line="168" />
+        <source>The file cannot be read: {detail}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/assistants.py" line="169" />
+        <source>The file is not valid JSON: {detail}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/assistants.py" line="170" />
+        <source>The file is nested too deeply.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/assistants.py" line="171" />
+        <source>The file holds no assistants.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/assistants.py" line="172" />
+        <source>Assistant {detail}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/assistants.py" line="173" />
+        <source>Too many assistants (at most 500).</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/assistants.py" line="174" />
+        <source>An assistant named "{detail}" already exists.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/assistants.py" line="237" />
+        <source>Delete the assistant "{name}"?</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/assistants.py" line="238" />
+        <source>Delete assistant</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/assistants.py" line="262" />
+        <source>Import assistants</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/assistants.py" line="262" />
+        <location filename="../../chatdesk/ui/assistants.py" line="268" />
+        <source>JSON files (*.json)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/assistants.py" line="268" />
+        <source>Export assistants</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
     <name>ChatDesk</name>
     <message>
-        <location filename="../../chatdesk/app.py" line="200" />
+        <location filename="../../chatdesk/app.py" line="203" />
         <source>ChatDesk cannot start</source>
         <translation>ChatDesk 无法启动</translation>
     </message>
@@ -97,22 +348,22 @@
 <context>
     <name>ColumnParamsDialog</name>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="254" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="261" />
         <source>Parameters of column %1</source>
         <translation>第 %1 列的参数</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="256" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="263" />
         <source>Provider of this column</source>
         <translation>本列的服务商</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="257" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="264" />
         <source>This window's server</source>
         <translation>本窗口使用的服务器</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="263" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="270" />
         <source>Provider</source>
         <translation>服务商</translation>
     </message>
@@ -120,108 +371,113 @@
 <context>
     <name>CompareColumn</name>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="80" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="64" />
+        <source>Answers in column %1</source>
+        <translation>第 %1 栏的回答</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="82" />
         <source>Parameters of this column</source>
         <translation>本列的参数</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="82" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="84" />
         <source>Move this column left</source>
         <translation>左移本列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="84" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="86" />
         <source>Move this column right</source>
         <translation>右移本列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="86" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="88" />
         <source>Remove this column</source>
         <translation>移除本列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="96" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="98" />
         <source>First token</source>
         <translation>首字延迟</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="97" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="99" />
         <source>Total</source>
         <translation>总耗时</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="98" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="100" />
         <source>Tokens in/out</source>
         <translation>输入/输出 token</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="99" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="101" />
         <source>Speed</source>
         <translation>速度</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="100" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="102" />
         <source>Finish</source>
         <translation>结束原因</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="101" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="103" />
         <source>Cost</source>
         <translation>费用</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="115" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="117" />
         <source>Word differences</source>
         <translation>逐词差异</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="127" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="129" />
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="127" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="129" />
         <source>Stop this column</source>
         <translation>停止本列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="129" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="132" />
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="129" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="132" />
         <source>Send this column again</source>
         <translation>重新发送本列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="132" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="136" />
         <source>Carry forward</source>
         <translation>沿用此回答</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="133" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="137" />
         <source>Make this answer the shared context of every column for the next prompt</source>
         <translation>下一条提示中，让所有列都以此回答为共同上下文</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="138" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="143" />
         <source>Continue in chat</source>
         <translation>转为对话继续</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="139" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="144" />
         <source>Open this column as an ordinary conversation with its whole history</source>
         <translation>把本列连同完整历史转成普通对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="155" />
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="170" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="161" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="177" />
         <source>Column %1</source>
         <translation>第 %1 列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="181" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="188" />
         <source>Model %1</source>
         <translation>模型 %1</translation>
     </message>
@@ -349,126 +605,126 @@
 <context>
     <name>CompareView</name>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="67" />
+        <location filename="../../chatdesk/ui/compareview.py" line="68" />
         <source>Comparison</source>
         <translation>对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="70" />
+        <location filename="../../chatdesk/ui/compareview.py" line="71" />
         <source>+ Column</source>
         <translation>+ 列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="71" />
+        <location filename="../../chatdesk/ui/compareview.py" line="72" />
         <source>Add a column (up to 4)</source>
         <translation>添加一列（最多 4 列）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="72" />
+        <location filename="../../chatdesk/ui/compareview.py" line="74" />
         <source>Add a column</source>
         <translation>添加一列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="75" />
+        <location filename="../../chatdesk/ui/compareview.py" line="77" />
         <source>Blind</source>
         <translation>盲测</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="77" />
+        <location filename="../../chatdesk/ui/compareview.py" line="79" />
         <source>Hide the model names and shuffle the columns until you vote</source>
         <translation>投票前隐藏模型名称并打乱列的顺序</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="81" />
+        <location filename="../../chatdesk/ui/compareview.py" line="83" />
         <source>Sync scrolling</source>
         <translation>同步滚动</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="85" />
+        <location filename="../../chatdesk/ui/compareview.py" line="87" />
         <source>Word diff</source>
         <translation>逐词对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="86" />
+        <location filename="../../chatdesk/ui/compareview.py" line="88" />
         <source>Show the word differences of two columns' answers</source>
         <translation>显示两列回答的逐词差异</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="89" />
+        <location filename="../../chatdesk/ui/compareview.py" line="91" />
         <source>First column of the diff</source>
         <translation>对比的第一列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="90" />
+        <location filename="../../chatdesk/ui/compareview.py" line="92" />
         <source>Second column of the diff</source>
         <translation>对比的第二列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="98" />
+        <location filename="../../chatdesk/ui/compareview.py" line="100" />
         <source>Re-run</source>
         <translation>重新运行</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="99" />
+        <location filename="../../chatdesk/ui/compareview.py" line="101" />
         <source>Send this prompt again, to the same or other models</source>
         <translation>把这条提示再次发送给相同或其他模型</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="102" />
+        <location filename="../../chatdesk/ui/compareview.py" line="105" />
         <source>Prices…</source>
         <translation>价格…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="103" />
+        <location filename="../../chatdesk/ui/compareview.py" line="106" />
         <source>Model prices used to show the cost of answers</source>
         <translation>用于计算回答费用的模型价格</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="106" />
+        <location filename="../../chatdesk/ui/compareview.py" line="110" />
         <source>Leaderboard</source>
         <translation>排行榜</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="120" />
-        <location filename="../../chatdesk/ui/compareview.py" line="232" />
-        <location filename="../../chatdesk/ui/compareview.py" line="255" />
+        <location filename="../../chatdesk/ui/compareview.py" line="125" />
+        <location filename="../../chatdesk/ui/compareview.py" line="237" />
+        <location filename="../../chatdesk/ui/compareview.py" line="260" />
         <source>Which answer is better?</source>
         <translation>哪个回答更好？</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="227" />
+        <location filename="../../chatdesk/ui/compareview.py" line="232" />
         <source>A is better</source>
         <translation>A 更好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="228" />
+        <location filename="../../chatdesk/ui/compareview.py" line="233" />
         <source>B is better</source>
         <translation>B 更好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="229" />
-        <location filename="../../chatdesk/ui/compareview.py" line="237" />
+        <location filename="../../chatdesk/ui/compareview.py" line="234" />
+        <location filename="../../chatdesk/ui/compareview.py" line="242" />
         <source>Tie</source>
         <translation>平局</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="230" />
+        <location filename="../../chatdesk/ui/compareview.py" line="235" />
         <source>Both are bad</source>
         <translation>都不好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="235" />
+        <location filename="../../chatdesk/ui/compareview.py" line="240" />
         <source>%1 is best</source>
         <translation>%1 最好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="237" />
+        <location filename="../../chatdesk/ui/compareview.py" line="242" />
         <source>All are bad</source>
         <translation>都不好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="238" />
-        <location filename="../../chatdesk/ui/compareview.py" line="255" />
+        <location filename="../../chatdesk/ui/compareview.py" line="243" />
+        <location filename="../../chatdesk/ui/compareview.py" line="260" />
         <source>Which answer is best?</source>
         <translation>哪个回答最好？</translation>
     </message>
@@ -595,97 +851,97 @@
 <context>
     <name>Controller</name>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="115" />
-        <location filename="../../chatdesk/ctl/chat.py" line="650" />
+        <location filename="../../chatdesk/ctl/chat.py" line="117" />
+        <location filename="../../chatdesk/ctl/chat.py" line="659" />
         <source>Copied</source>
         <translation>已复制</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="186" />
+        <location filename="../../chatdesk/ctl/chat.py" line="188" />
         <source>Server: %1</source>
         <translation>服务器：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="203" />
+        <location filename="../../chatdesk/ctl/chat.py" line="205" />
         <source>Check the settings: %1</source>
         <translation>请检查设置：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="250" />
+        <location filename="../../chatdesk/ctl/chat.py" line="252" />
         <source>Models from the server</source>
         <translation>来自服务器的模型列表</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="251" />
+        <location filename="../../chatdesk/ctl/chat.py" line="253" />
         <source>Cached model list (server unreachable)</source>
         <translation>缓存的模型列表（无法连接服务器）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="252" />
+        <location filename="../../chatdesk/ctl/chat.py" line="254" />
         <source>Built-in model list (server unreachable)</source>
         <translation>内置模型列表（无法连接服务器）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="304" />
-        <location filename="../../chatdesk/ctl/chat.py" line="324" />
+        <location filename="../../chatdesk/ctl/chat.py" line="306" />
+        <location filename="../../chatdesk/ctl/chat.py" line="326" />
         <source>Wait for the answer to finish or stop it first.</source>
         <translation>请等待回答完成，或先停止生成。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="447" />
-        <location filename="../../chatdesk/ctl/chat.py" line="512" />
-        <location filename="../../chatdesk/ctl/chat.py" line="516" />
+        <location filename="../../chatdesk/ctl/chat.py" line="449" />
+        <location filename="../../chatdesk/ctl/chat.py" line="514" />
+        <location filename="../../chatdesk/ctl/chat.py" line="518" />
         <source>Not sent: %1</source>
         <translation>未发送：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="480" />
+        <location filename="../../chatdesk/ctl/chat.py" line="482" />
         <source>Sent in place of the failed question (kept as the other branch).</source>
         <translation>已代替失败的提问发送（失败的那条保留为另一个分支）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="515" />
+        <location filename="../../chatdesk/ctl/chat.py" line="517" />
         <source>Request not valid</source>
         <translation>请求无效</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="562" />
-        <location filename="../../chatdesk/ctl/chat.py" line="591" />
+        <location filename="../../chatdesk/ctl/chat.py" line="569" />
+        <location filename="../../chatdesk/ctl/chat.py" line="598" />
         <source>The answer could not be saved: %1</source>
         <translation>无法保存回答：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="583" />
+        <location filename="../../chatdesk/ctl/chat.py" line="590" />
         <source>The history is busy: the answer is kept and will be saved shortly.</source>
         <translation>历史记录正忙：回答已保留，稍后会自动保存。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="588" />
+        <location filename="../../chatdesk/ctl/chat.py" line="595" />
         <source>The answer is saved.</source>
         <translation>回答已保存。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="690" />
+        <location filename="../../chatdesk/ctl/chat.py" line="699" />
         <source>Only your own messages can be edited.</source>
         <translation>只能编辑你自己发送的消息。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="709" />
+        <location filename="../../chatdesk/ctl/chat.py" line="718" />
         <source>There is no answer yet.</source>
         <translation>还没有回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="750" />
+        <location filename="../../chatdesk/ctl/chat.py" line="759" />
         <source>Tool result</source>
         <translation>工具结果</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="751" />
+        <location filename="../../chatdesk/ctl/chat.py" line="760" />
         <source>Result for %1:</source>
         <translation>%1 的结果：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="765" />
+        <location filename="../../chatdesk/ctl/chat.py" line="774" />
         <source>This tool call already has a result.</source>
         <translation>该工具调用已有结果。</translation>
     </message>
@@ -694,41 +950,47 @@
     <name>ConversationList</name>
     <message>
         <location filename="../../chatdesk/ui/convlist.py" line="446" />
+        <location filename="../../chatdesk/ui/convlist.py" line="447" />
         <source>Filter conversations</source>
         <translation>筛选对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="454" />
+        <location filename="../../chatdesk/ui/convlist.py" line="455" />
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="477" />
+        <location filename="../../chatdesk/ui/convlist.py" line="459" />
+        <source>Conversations</source>
+        <translation>对话</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/convlist.py" line="479" />
         <source>Conversation deleted</source>
         <translation>对话已删除</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="478" />
+        <location filename="../../chatdesk/ui/convlist.py" line="480" />
         <source>Undo</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="606" />
+        <location filename="../../chatdesk/ui/convlist.py" line="608" />
         <source>Rename</source>
         <translation>重命名</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="609" />
+        <location filename="../../chatdesk/ui/convlist.py" line="611" />
         <source>Unpin</source>
         <translation>取消置顶</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="609" />
+        <location filename="../../chatdesk/ui/convlist.py" line="611" />
         <source>Pin</source>
         <translation>置顶</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="612" />
+        <location filename="../../chatdesk/ui/convlist.py" line="614" />
         <source>Delete</source>
         <translation>删除</translation>
     </message>
@@ -954,58 +1216,63 @@
         <translation>sk-...</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/keypanel.py" line="73" />
-        <location filename="../../chatdesk/ui/keypanel.py" line="147" />
+        <location filename="../../chatdesk/ui/keypanel.py" line="68" />
+        <source>API key</source>
+        <translation>API 密钥</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/keypanel.py" line="74" />
+        <location filename="../../chatdesk/ui/keypanel.py" line="148" />
         <source>Show</source>
         <translation>显示</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/keypanel.py" line="80" />
+        <location filename="../../chatdesk/ui/keypanel.py" line="81" />
         <source>Base URL:</source>
         <translation>API 地址：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/keypanel.py" line="81" />
+        <location filename="../../chatdesk/ui/keypanel.py" line="82" />
         <source>API key:</source>
         <translation>API 密钥：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/keypanel.py" line="83" />
+        <location filename="../../chatdesk/ui/keypanel.py" line="84" />
         <source>Test connection</source>
         <translation>测试连接</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/keypanel.py" line="84" />
+        <location filename="../../chatdesk/ui/keypanel.py" line="85" />
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/keypanel.py" line="104" />
+        <location filename="../../chatdesk/ui/keypanel.py" line="105" />
         <source>Use this key for this session only</source>
         <translation>仅在本次会话中使用此密钥</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/keypanel.py" line="107" />
+        <location filename="../../chatdesk/ui/keypanel.py" line="108" />
         <source>The key stays in memory until ChatDesk quits and is not saved anywhere.</source>
         <translation>密钥只保存在内存中，ChatDesk 退出后即清除，不会保存到任何地方。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/keypanel.py" line="147" />
+        <location filename="../../chatdesk/ui/keypanel.py" line="148" />
         <source>Hide</source>
         <translation>隐藏</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/keypanel.py" line="162" />
+        <location filename="../../chatdesk/ui/keypanel.py" line="163" />
         <source>The base URL must start with http:// or https://, e.g. {example}</source>
         <translation>API 地址必须以 http:// 或 https:// 开头，例如 {example}</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/keypanel.py" line="172" />
+        <location filename="../../chatdesk/ui/keypanel.py" line="173" />
         <source>Paste your API key first: nothing was saved.</source>
         <translation>请先粘贴 API 密钥：未保存任何内容。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/keypanel.py" line="183" />
+        <location filename="../../chatdesk/ui/keypanel.py" line="184" />
         <source>Testing the connection…</source>
         <translation>正在测试连接…</translation>
     </message>
@@ -1346,6 +1613,14 @@
     </message>
 </context>
 <context>
+    <name>McpController</name>
+    <message>
+        <location filename="../../chatdesk/ctl/mcpctl.py" line="85" />
+        <source>MCP server %1 failed: %2</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
     <name>MessageView</name>
     <message>
         <location filename="../../chatdesk/ui/messagehtml.py" line="45" />
@@ -1601,266 +1876,285 @@
     </message>
 </context>
 <context>
+    <name>Observer</name>
+    <message>
+        <location filename="../../chatdesk/ctl/mcpctl.py" line="135" />
+        <source>Stopped after %1 tool rounds.</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
     <name>ParamsPanel</name>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="242" />
+        <location filename="../../chatdesk/ui/params.py" line="245" />
         <source>Temperature</source>
         <translation>温度</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="251" />
+        <location filename="../../chatdesk/ui/params.py" line="254" />
         <source>Top p</source>
         <translation>Top p</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="252" />
+        <location filename="../../chatdesk/ui/params.py" line="255" />
         <source>Nucleus sampling, 0 to 1. Use this or temperature.</source>
         <translation>核采样，0 到 1。与温度二选一即可。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="263" />
+        <location filename="../../chatdesk/ui/params.py" line="266" />
         <source>Max tokens</source>
         <translation>最大 tokens</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="264" />
+        <location filename="../../chatdesk/ui/params.py" line="267" />
         <source>Cap on the length of the reply, in tokens.</source>
         <translation>回复长度上限，以 token 计。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="273" />
+        <location filename="../../chatdesk/ui/params.py" line="276" />
         <source>Replies (n)</source>
         <translation>回复数 (n)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="274" />
+        <location filename="../../chatdesk/ui/params.py" line="277" />
         <source>How many candidate replies to generate (1 to 16).</source>
         <translation>要生成的候选回复数（1 到 16）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="286" />
+        <location filename="../../chatdesk/ui/params.py" line="290" />
         <source>One per line, up to 4. Write \n for a newline.</source>
         <translation>每行一个，最多 4 个。用 \n 表示换行。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="299" />
+        <location filename="../../chatdesk/ui/params.py" line="285" />
+        <location filename="../../chatdesk/ui/params.py" line="303" />
         <source>Stop sequences</source>
         <translation>停止序列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="300" />
+        <location filename="../../chatdesk/ui/params.py" line="304" />
         <source>The reply ends before any of these texts (up to 4).</source>
         <translation>回复遇到其中任一文本时即结束（最多 4 个）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="307" />
+        <location filename="../../chatdesk/ui/params.py" line="311" />
         <source>Presence penalty</source>
         <translation>存在惩罚</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="308" />
+        <location filename="../../chatdesk/ui/params.py" line="312" />
         <source>-2 to 2. Positive values favour new topics.</source>
         <translation>-2 到 2。正值鼓励谈论新话题。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="314" />
+        <location filename="../../chatdesk/ui/params.py" line="318" />
         <source>Frequency penalty</source>
         <translation>频率惩罚</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="315" />
+        <location filename="../../chatdesk/ui/params.py" line="319" />
         <source>-2 to 2. Positive values reduce repetition.</source>
         <translation>-2 到 2。正值减少重复。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="319" />
+        <location filename="../../chatdesk/ui/params.py" line="323" />
         <source>JSON output</source>
         <translation>JSON 输出</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="321" />
+        <location filename="../../chatdesk/ui/params.py" line="325" />
         <source>Ask for a JSON object reply. Mention JSON in your prompt too.</source>
         <translation>要求以 JSON 对象回复。请同时在提示词中提及 JSON。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="329" />
+        <location filename="../../chatdesk/ui/params.py" line="333" />
         <source>any whole number</source>
         <translation>任意整数</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="333" />
+        <location filename="../../chatdesk/ui/params.py" line="337" />
         <source>Seed</source>
         <translation>随机种子</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="334" />
+        <location filename="../../chatdesk/ui/params.py" line="338" />
         <source>Best-effort determinism: the same seed tends to give the same reply.</source>
         <translation>尽量保证结果可复现：相同的种子往往得到相同的回复。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="339" />
+        <location filename="../../chatdesk/ui/params.py" line="343" />
         <source>end-user id</source>
         <translation>终端用户 ID</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="343" />
+        <location filename="../../chatdesk/ui/params.py" line="347" />
         <source>User id</source>
         <translation>用户 ID</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="344" />
+        <location filename="../../chatdesk/ui/params.py" line="348" />
         <source>An end-user id the server may use for abuse monitoring.</source>
         <translation>终端用户 ID，服务器可用于滥用监测。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="355" />
+        <location filename="../../chatdesk/ui/params.py" line="356" />
+        <source>Tools (JSON)</source>
+        <translation>工具（JSON）</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/params.py" line="360" />
         <source>[{"type": "function", "function": {"name": ..., "parameters": {...}}}]</source>
         <translation>[{"type": "function", "function": {"name": ..., "parameters": {...}}}]</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="364" />
+        <location filename="../../chatdesk/ui/params.py" line="369" />
         <source>Insert example</source>
         <translation>插入示例</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="372" />
+        <location filename="../../chatdesk/ui/params.py" line="377" />
         <source>Tools</source>
         <translation>工具</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="373" />
+        <location filename="../../chatdesk/ui/params.py" line="378" />
         <source>Function tools the model may call, as a JSON array.</source>
         <translation>模型可调用的函数工具，JSON 数组格式。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="382" />
+        <location filename="../../chatdesk/ui/params.py" line="387" />
         <source>Sent only when tools are set.</source>
         <translation>仅在设置了工具时发送。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="388" />
+        <location filename="../../chatdesk/ui/params.py" line="393" />
         <source>Tool choice</source>
         <translation>工具选择</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="389" />
+        <location filename="../../chatdesk/ui/params.py" line="394" />
         <source>auto: model decides; none: never; required: must call; or one function.</source>
         <translation>auto：由模型决定；none：从不调用；required：必须调用；或指定某个函数。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="394" />
+        <location filename="../../chatdesk/ui/params.py" line="399" />
         <source>View code</source>
         <translation>查看代码</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="395" />
+        <location filename="../../chatdesk/ui/params.py" line="400" />
         <source>Show this request as cURL, Python or Node code</source>
         <translation>以 cURL、Python 或 Node 代码显示此请求</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="397" />
+        <location filename="../../chatdesk/ui/params.py" line="402" />
         <source>Reset all</source>
         <translation>全部重置</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="398" />
+        <location filename="../../chatdesk/ui/params.py" line="403" />
         <source>Unset every parameter (server defaults)</source>
         <translation>清除所有参数（使用服务器默认值）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="573" />
-        <location filename="../../chatdesk/ui/params.py" line="670" />
+        <location filename="../../chatdesk/ui/params.py" line="415" />
+        <source>Request parameters</source>
+        <translation>请求参数</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/params.py" line="579" />
+        <location filename="../../chatdesk/ui/params.py" line="676" />
         <source>No tools.</source>
         <translation>无工具。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="610" />
+        <location filename="../../chatdesk/ui/params.py" line="616" />
         <source>Tools JSON is invalid; changes are not applied.</source>
         <translation>工具 JSON 无效，更改未应用。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="634" />
+        <location filename="../../chatdesk/ui/params.py" line="640" />
         <source>At most 4 stop sequences are allowed.</source>
         <translation>最多允许 4 个停止序列。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="672" />
+        <location filename="../../chatdesk/ui/params.py" line="678" />
         <source>Valid: no tools (an empty list is not sent).</source>
         <translation>有效：无工具（空列表不会发送）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="674" />
+        <location filename="../../chatdesk/ui/params.py" line="680" />
         <source>Valid: 1 tool</source>
         <translation>有效：1 个工具</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../chatdesk/ui/params.py" line="676" />
+        <location filename="../../chatdesk/ui/params.py" line="682" />
         <source>Valid: %n tools</source>
         <translation><numerusform>有效：%n 个工具</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="688" />
+        <location filename="../../chatdesk/ui/params.py" line="694" />
         <source>Line {line}, column {col}: {msg}</source>
         <translation>第 {line} 行，第 {col} 列：{msg}</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="692" />
+        <location filename="../../chatdesk/ui/params.py" line="698" />
         <source>Tools must be a JSON array [...] of tool objects.</source>
         <translation>工具必须是由工具对象组成的 JSON 数组 [...]。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="696" />
+        <location filename="../../chatdesk/ui/params.py" line="702" />
         <source>Tool {i}: must be an object.</source>
         <translation>工具 {i}：必须是对象。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="698" />
+        <location filename="../../chatdesk/ui/params.py" line="704" />
         <source>Tool {i}: "type" must be "function".</source>
         <translation>工具 {i}："type" 必须为 "function"。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="701" />
+        <location filename="../../chatdesk/ui/params.py" line="707" />
         <source>Tool {i}: "function" must be an object.</source>
         <translation>工具 {i}："function" 必须是对象。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="704" />
+        <location filename="../../chatdesk/ui/params.py" line="710" />
         <source>Tool {i}: "function.name" is missing.</source>
         <translation>工具 {i}：缺少 "function.name"。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="707" />
+        <location filename="../../chatdesk/ui/params.py" line="713" />
         <source>Tool {i}: name "{name}" may use only letters, digits, _ and - (max 64).</source>
         <translation>工具 {i}：名称 "{name}" 只能包含字母、数字、_ 和 -（最多 64 个字符）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="710" />
+        <location filename="../../chatdesk/ui/params.py" line="716" />
         <source>Tool {i}: duplicate name "{name}".</source>
         <translation>工具 {i}：名称 "{name}" 重复。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="714" />
+        <location filename="../../chatdesk/ui/params.py" line="720" />
         <source>Tool {i}: "function.parameters" must be a JSON Schema object.</source>
         <translation>工具 {i}："function.parameters" 必须是 JSON Schema 对象。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="730" />
+        <location filename="../../chatdesk/ui/params.py" line="736" />
         <source>auto (model decides)</source>
         <translation>auto（由模型决定）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="731" />
+        <location filename="../../chatdesk/ui/params.py" line="737" />
         <source>none (never call tools)</source>
         <translation>none（从不调用工具）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="732" />
+        <location filename="../../chatdesk/ui/params.py" line="738" />
         <source>required (must call a tool)</source>
         <translation>required（必须调用工具）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="740" />
+        <location filename="../../chatdesk/ui/params.py" line="746" />
         <source>function: {name}</source>
         <translation>函数：{name}</translation>
     </message>
@@ -2019,139 +2313,149 @@
     </message>
     <message>
         <location filename="../../chatdesk/ui/searchpanel.py" line="405" />
+        <source>Search all conversations</source>
+        <translation>搜索全部对话</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/searchpanel.py" line="406" />
         <source>Search all conversations…</source>
         <translation>搜索全部对话…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="420" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="421" />
         <source>Only answers from this model</source>
         <translation>仅显示此模型的回答</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="425" />
-        <location filename="../../chatdesk/ui/searchpanel.py" line="558" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="426" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="560" />
         <source>All models</source>
         <translation>所有模型</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="431" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="432" />
         <source>All messages</source>
         <translation>所有消息</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="432" />
-        <location filename="../../chatdesk/ui/searchpanel.py" line="619" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="433" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="621" />
         <source>You</source>
         <translation>你</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="433" />
-        <location filename="../../chatdesk/ui/searchpanel.py" line="619" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="434" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="621" />
         <source>Assistant</source>
         <translation>助手</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="439" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="440" />
         <source>Any time</source>
         <translation>任意时间</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="440" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="441" />
         <source>Today</source>
         <translation>今天</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="441" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="442" />
         <source>Last 7 days</source>
         <translation>最近 7 天</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="442" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="443" />
         <source>Last 30 days</source>
         <translation>最近 30 天</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="443" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="444" />
         <source>Last year</source>
         <translation>最近一年</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="444" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="445" />
         <source>Custom range…</source>
         <translation>自定义范围…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="456" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="457" />
         <source>From (inclusive)</source>
         <translation>起始日期（含）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="457" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="458" />
         <source>To (inclusive)</source>
         <translation>结束日期（含）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="472" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="473" />
         <source>Pinned only</source>
         <translation>仅已置顶</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="474" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="475" />
         <source>Comparisons only</source>
         <translation>仅对比对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="477" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="478" />
         <source>Only conversations where several models answered side by side</source>
         <translation>仅显示多个模型并排回答的对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="482" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="483" />
         <source>Sort by</source>
         <translation>排序方式</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="485" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="486" />
         <source>Newest</source>
         <translation>最新</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="486" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="487" />
         <source>Relevance</source>
         <translation>相关度</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="509" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="495" />
+        <source>Search results</source>
+        <translation>搜索结果</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/searchpanel.py" line="511" />
         <source>↑↓ select · Enter open · Esc close</source>
         <translation>↑↓ 选择 · Enter 打开 · Esc 关闭</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="729" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="731" />
         <source>Search failed: {error}</source>
         <translation>搜索失败：{error}</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="731" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="733" />
         <source>Type to search your conversations</source>
         <translation>输入关键词搜索对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="735" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="737" />
         <source>No results</source>
         <translation>无结果</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="737" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="739" />
         <source>1 result</source>
         <translation>1 个结果</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="739" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="741" />
         <source>{count}+ results</source>
         <translation>{count}+ 个结果</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="741" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="743" />
         <source>{count} results</source>
         <translation>{count} 个结果</translation>
     </message>
@@ -2159,413 +2463,399 @@
 <context>
     <name>SettingsController</name>
     <message>
-        <location filename="../../chatdesk/ctl/settingsctl.py" line="131" />
+        <location filename="../../chatdesk/ctl/settingsctl.py" line="130" />
         <source>The key is used for this session only.</source>
         <translation>此密钥仅在本次会话中使用。</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ctl/settingsctl.py" line="189" />
-        <source>Save preset</source>
-        <translation>保存预设</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ctl/settingsctl.py" line="189" />
-        <source>Preset name:</source>
-        <translation>预设名称：</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ctl/settingsctl.py" line="207" />
-        <source>Wait for the answer to finish or stop it first.</source>
-        <translation>请等待回答完成，或先停止生成。</translation>
     </message>
 </context>
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="131" />
+        <location filename="../../chatdesk/ui/settings.py" line="132" />
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="138" />
+        <location filename="../../chatdesk/ui/settings.py" line="139" />
+        <location filename="../../chatdesk/ui/settings.py" line="165" />
         <source>Providers</source>
         <translation>服务商</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="139" />
+        <location filename="../../chatdesk/ui/settings.py" line="140" />
         <source>Appearance</source>
         <translation>外观</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="140" />
+        <location filename="../../chatdesk/ui/settings.py" line="141" />
         <source>Network</source>
         <translation>网络</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="141" />
+        <location filename="../../chatdesk/ui/settings.py" line="142" />
         <source>Title model</source>
         <translation>标题模型</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="166" />
+        <location filename="../../chatdesk/ui/settings.py" line="168" />
         <source>Add</source>
         <translation>添加</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="167" />
+        <location filename="../../chatdesk/ui/settings.py" line="169" />
         <source>Edit</source>
         <translation>编辑</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="168" />
+        <location filename="../../chatdesk/ui/settings.py" line="170" />
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="185" />
-        <location filename="../../chatdesk/ui/settings.py" line="384" />
+        <location filename="../../chatdesk/ui/settings.py" line="187" />
+        <location filename="../../chatdesk/ui/settings.py" line="386" />
         <source>Provider</source>
         <translation>服务商</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="187" />
+        <location filename="../../chatdesk/ui/settings.py" line="189" />
         <source>e.g. Zero API</source>
         <translation>例如 Zero API</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="192" />
+        <location filename="../../chatdesk/ui/settings.py" line="194" />
         <source>e.g. gpt-4o (optional)</source>
         <translation>例如 gpt-4o（可选）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="194" />
+        <location filename="../../chatdesk/ui/settings.py" line="196" />
         <source>Name:</source>
         <translation>名称：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="195" />
+        <location filename="../../chatdesk/ui/settings.py" line="197" />
         <source>Base URL:</source>
         <translation>API 地址：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="196" />
+        <location filename="../../chatdesk/ui/settings.py" line="198" />
         <source>API key:</source>
         <translation>API 密钥：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="197" />
+        <location filename="../../chatdesk/ui/settings.py" line="199" />
         <source>Default model:</source>
         <translation>默认模型：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="202" />
+        <location filename="../../chatdesk/ui/settings.py" line="204" />
         <source>JSON merged last into every request to this provider (all models)</source>
         <translation>最后合并进发往此服务商的每个请求的 JSON（所有模型）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="207" />
+        <location filename="../../chatdesk/ui/settings.py" line="209" />
         <source>Model id → JSON merged over the provider's extra body for that model</source>
         <translation>模型 ID → 该模型专用的 JSON，合并在服务商的额外请求体之上</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="218" />
+        <location filename="../../chatdesk/ui/settings.py" line="220" />
         <source>Extra body:</source>
         <translation>额外请求体：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="219" />
+        <location filename="../../chatdesk/ui/settings.py" line="221" />
         <source>Per model:</source>
         <translation>按模型：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="228" />
+        <location filename="../../chatdesk/ui/settings.py" line="230" />
         <source>Test connection</source>
         <translation>测试连接</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="229" />
+        <location filename="../../chatdesk/ui/settings.py" line="231" />
         <source>Save provider</source>
         <translation>保存服务商</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="230" />
+        <location filename="../../chatdesk/ui/settings.py" line="232" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="245" />
+        <location filename="../../chatdesk/ui/settings.py" line="247" />
         <source>Connection test results appear here.</source>
         <translation>连接测试结果将显示在这里。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="266" />
+        <location filename="../../chatdesk/ui/settings.py" line="268" />
         <source>It is too long ({detail} characters; at most 16000).</source>
         <translation>内容过长（{detail} 个字符；最多 16000）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="267" />
+        <location filename="../../chatdesk/ui/settings.py" line="269" />
         <source>It is not valid JSON: {detail}</source>
         <translation>不是有效的 JSON：{detail}</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="268" />
+        <location filename="../../chatdesk/ui/settings.py" line="270" />
         <source>It must be a JSON object, e.g. {{"enable_thinking": true}}.</source>
         <translation>必须是 JSON 对象，例如 {{"enable_thinking": true}}。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="269" />
+        <location filename="../../chatdesk/ui/settings.py" line="271" />
         <source>It is nested too deeply (at most 8 levels).</source>
         <translation>嵌套过深（最多 8 层）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="271" />
+        <location filename="../../chatdesk/ui/settings.py" line="273" />
         <source>"{detail}" cannot be set here: ChatDesk sends model, messages and stream itself.</source>
         <translation>不能在这里设置“{detail}”：model、messages 和 stream 由 ChatDesk 自己发送。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="273" />
+        <location filename="../../chatdesk/ui/settings.py" line="275" />
         <source>The value for model "{detail}" must be a JSON object.</source>
         <translation>模型“{detail}”的值必须是 JSON 对象。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="274" />
+        <location filename="../../chatdesk/ui/settings.py" line="276" />
         <source>A model name is empty.</source>
         <translation>有一个模型名称为空。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="283" />
+        <location filename="../../chatdesk/ui/settings.py" line="285" />
         <source>Extra body: </source>
         <translation>额外请求体：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="288" />
+        <location filename="../../chatdesk/ui/settings.py" line="290" />
         <source>Per model: </source>
         <translation>按模型：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="323" />
+        <location filename="../../chatdesk/ui/settings.py" line="325" />
         <source>(no key)</source>
         <translation>（无密钥）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="349" />
+        <location filename="../../chatdesk/ui/settings.py" line="351" />
         <source>Edit provider</source>
         <translation>编辑服务商</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="349" />
+        <location filename="../../chatdesk/ui/settings.py" line="351" />
         <source>New provider</source>
         <translation>新建服务商</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="364" />
+        <location filename="../../chatdesk/ui/settings.py" line="366" />
         <source>Stored key kept; type a new one to replace it</source>
         <translation>已保留存储的密钥；输入新密钥可替换</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="366" />
+        <location filename="../../chatdesk/ui/settings.py" line="368" />
         <source>Paste your API key (sk-...)</source>
         <translation>粘贴你的 API 密钥 (sk-...)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="402" />
+        <location filename="../../chatdesk/ui/settings.py" line="404" />
         <source>Remove the provider "{name}" and its stored API key?</source>
         <translation>要移除服务商“{name}”及其存储的 API 密钥吗？</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="403" />
+        <location filename="../../chatdesk/ui/settings.py" line="405" />
         <source>Remove provider</source>
         <translation>移除服务商</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="425" />
+        <location filename="../../chatdesk/ui/settings.py" line="427" />
         <source>The base URL must start with http:// or https://, e.g. {example}</source>
         <translation>API 地址必须以 http:// 或 https:// 开头，例如 {example}</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="436" />
+        <location filename="../../chatdesk/ui/settings.py" line="438" />
         <source>Enter a name for this provider.</source>
         <translation>请为此服务商输入名称。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="440" />
+        <location filename="../../chatdesk/ui/settings.py" line="442" />
         <source>A provider named "{name}" already exists.</source>
         <translation>已存在名为“{name}”的服务商。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="472" />
+        <location filename="../../chatdesk/ui/settings.py" line="474" />
         <source>Saved "{name}".</source>
         <translation>已保存“{name}”。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="477" />
+        <location filename="../../chatdesk/ui/settings.py" line="479" />
         <source>Saved "{name}" without an API key: edit it and paste a key, unless the server needs none.</source>
         <translation>已保存“{name}”，但没有 API 密钥：请编辑并粘贴密钥（除非该服务器不需要密钥）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="490" />
+        <location filename="../../chatdesk/ui/settings.py" line="492" />
         <source>Testing the connection…</source>
         <translation>正在测试连接…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="505" />
+        <location filename="../../chatdesk/ui/settings.py" line="507" />
         <source>✓ Connection works</source>
         <translation>✓ 连接正常</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="508" />
+        <location filename="../../chatdesk/ui/settings.py" line="510" />
         <source>✗ Connection failed</source>
         <translation>✗ 连接失败</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="518" />
+        <location filename="../../chatdesk/ui/settings.py" line="520" />
         <source>Light</source>
         <translation>浅色</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="519" />
+        <location filename="../../chatdesk/ui/settings.py" line="521" />
         <source>Dark</source>
         <translation>深色</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="520" />
+        <location filename="../../chatdesk/ui/settings.py" line="522" />
         <source>Follow system</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="523" />
+        <location filename="../../chatdesk/ui/settings.py" line="525" />
         <source> pt</source>
         <translation> pt</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="528" />
+        <location filename="../../chatdesk/ui/settings.py" line="530" />
         <source>Language changes take effect after a restart.</source>
         <translation>语言更改将在重启后生效。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="531" />
+        <location filename="../../chatdesk/ui/settings.py" line="533" />
         <source>Enter sends, Shift+Enter for a new line</source>
         <translation>Enter 发送，Shift+Enter 换行</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="532" />
+        <location filename="../../chatdesk/ui/settings.py" line="534" />
         <source>Ctrl+Enter sends, Enter for a new line</source>
         <translation>Ctrl+Enter 发送，Enter 换行</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="534" />
+        <location filename="../../chatdesk/ui/settings.py" line="536" />
         <source>Notify me when an answer finishes while ChatDesk is in the background</source>
         <translation>ChatDesk 在后台时，回答完成后通知我</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="537" />
+        <location filename="../../chatdesk/ui/settings.py" line="539" />
         <source>Theme:</source>
         <translation>主题：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="538" />
+        <location filename="../../chatdesk/ui/settings.py" line="540" />
         <source>Font size:</source>
         <translation>字号：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="539" />
+        <location filename="../../chatdesk/ui/settings.py" line="541" />
         <source>Language:</source>
         <translation>语言：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="541" />
+        <location filename="../../chatdesk/ui/settings.py" line="543" />
         <source>Send with:</source>
         <translation>发送方式：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="542" />
+        <location filename="../../chatdesk/ui/settings.py" line="544" />
         <source>Notifications:</source>
         <translation>通知：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="548" />
+        <location filename="../../chatdesk/ui/settings.py" line="550" />
         <source>Use the system proxy</source>
         <translation>使用系统代理</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="549" />
+        <location filename="../../chatdesk/ui/settings.py" line="551" />
         <source>No proxy</source>
         <translation>不使用代理</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="550" />
+        <location filename="../../chatdesk/ui/settings.py" line="552" />
         <source>Custom proxy URL</source>
         <translation>自定义代理地址</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="557" />
-        <location filename="../../chatdesk/ui/settings.py" line="562" />
-        <location filename="../../chatdesk/ui/settings.py" line="569" />
+        <location filename="../../chatdesk/ui/settings.py" line="559" />
+        <location filename="../../chatdesk/ui/settings.py" line="564" />
+        <location filename="../../chatdesk/ui/settings.py" line="571" />
         <source> s</source>
         <translation> 秒</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="558" />
+        <location filename="../../chatdesk/ui/settings.py" line="560" />
         <source>How long to wait for the server to answer</source>
         <translation>等待服务器响应的最长时间</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="564" />
+        <location filename="../../chatdesk/ui/settings.py" line="566" />
         <source>Give up on a reply when no data arrives for this long</source>
         <translation>超过此时长未收到数据则放弃本次回复</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="570" />
+        <location filename="../../chatdesk/ui/settings.py" line="572" />
         <source>No limit</source>
         <translation>不限制</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="572" />
+        <location filename="../../chatdesk/ui/settings.py" line="574" />
         <source>Stop a reply that is still arriving after this long (0: no limit)</source>
         <translation>回复持续超过这个时长就停止（0 表示不限制）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="575" />
+        <location filename="../../chatdesk/ui/settings.py" line="577" />
         <source>Proxy:</source>
         <translation>代理：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="576" />
+        <location filename="../../chatdesk/ui/settings.py" line="578" />
         <source>Proxy URL:</source>
         <translation>代理地址：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="577" />
+        <location filename="../../chatdesk/ui/settings.py" line="579" />
         <source>Connect timeout:</source>
         <translation>连接超时：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="578" />
+        <location filename="../../chatdesk/ui/settings.py" line="580" />
         <source>Stream idle timeout:</source>
         <translation>流式空闲超时：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="579" />
+        <location filename="../../chatdesk/ui/settings.py" line="581" />
         <source>Reply deadline:</source>
         <translation>回复时限：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="591" />
+        <location filename="../../chatdesk/ui/settings.py" line="593" />
         <source>Empty: use the first words of the message</source>
         <translation>留空：使用消息开头的几个词</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="594" />
+        <location filename="../../chatdesk/ui/settings.py" line="596" />
         <source>New conversations are titled by this model. Leave empty to skip the request.</source>
         <translation>新对话的标题由此模型生成。留空则不发送该请求。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="600" />
+        <location filename="../../chatdesk/ui/settings.py" line="602" />
         <source>Title model:</source>
         <translation>标题模型：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="659" />
+        <location filename="../../chatdesk/ui/settings.py" line="661" />
         <source>The proxy URL must look like http://host:port or socks5://host:port.</source>
         <translation>代理地址格式应为 http://host:port 或 socks5://host:port。</translation>
     </message>
@@ -2642,14 +2932,47 @@
         <translation>温度（0 到 2）。“默认”表示由服务器决定。</translation>
     </message>
     <message>
+        <location filename="../../chatdesk/ui/params.py" line="135" />
+        <source>Temperature</source>
+        <translation>温度</translation>
+    </message>
+    <message>
         <location filename="../../chatdesk/ui/params.py" line="136" />
+        <source>Temperature value</source>
+        <translation>温度值</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/params.py" line="138" />
         <source>Reset</source>
         <translation>重置</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="137" />
+        <location filename="../../chatdesk/ui/params.py" line="139" />
         <source>Unset the temperature (use the server default)</source>
         <translation>清除温度设置（使用服务器默认值）</translation>
+    </message>
+</context>
+<context>
+    <name>ToolServersButton</name>
+    <message>
+        <location filename="../../chatdesk/ui/mcpwidgets.py" line="48" />
+        <source>No MCP servers: add them in Settings</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mcpwidgets.py" line="80" />
+        <source>Tools: %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mcpwidgets.py" line="82" />
+        <source>Tools: off</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mcpwidgets.py" line="83" />
+        <source>MCP servers whose tools this conversation offers</source>
+        <translation type="unfinished" />
     </message>
 </context>
 <context>
@@ -2712,18 +3035,23 @@
 <context>
     <name>_KeyField</name>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="86" />
-        <location filename="../../chatdesk/ui/settings.py" line="98" />
+        <location filename="../../chatdesk/ui/settings.py" line="82" />
+        <source>API key</source>
+        <translation>API 密钥</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/settings.py" line="87" />
+        <location filename="../../chatdesk/ui/settings.py" line="99" />
         <source>Show</source>
         <translation>显示</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="88" />
+        <location filename="../../chatdesk/ui/settings.py" line="89" />
         <source>Show or hide the key you are typing</source>
         <translation>显示或隐藏正在输入的密钥</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="98" />
+        <location filename="../../chatdesk/ui/settings.py" line="99" />
         <source>Hide</source>
         <translation>隐藏</translation>
     </message>
@@ -2734,6 +3062,14 @@
         <location filename="../../chatdesk/ui/composer.py" line="156" />
         <source>Remove {0}</source>
         <translation>移除 {0}</translation>
+    </message>
+</context>
+<context>
+    <name>controller</name>
+    <message>
+        <location filename="../../chatdesk/ctl/mcpctl.py" line="110" />
+        <source>Running %1…</source>
+        <translation type="unfinished" />
     </message>
 </context>
 <context>

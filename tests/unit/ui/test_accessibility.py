@@ -1,0 +1,136 @@
+"""Keyboard and screen-reader reach: Tab walks every control of the window and the
+dialogs, and each control it reaches has an accessible name, in English and Chinese.
+
+The name checked is the one assistive technology gets (``QAccessibleInterface.text``
+with ``Name``): a button's text, a field's form label (its buddy), or an explicit
+``setAccessibleName``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtGui import QAccessible
+from PySide6.QtWidgets import QApplication, QDialog, QTabWidget, QWidget
+
+from chatdesk.app import install_translations
+from chatdesk.ui.about import AboutDialog, ShortcutsDialog
+from chatdesk.ui.settings import SettingsDialog
+from tests.unit.ui.harness import Harness
+
+MAX_STOPS = 400
+
+
+@pytest.fixture(params=["en", "zh_CN"])
+def language(request: pytest.FixtureRequest, qapp: QApplication) -> Iterator[str]:
+    """Run with no translation, then with the Simplified Chinese one installed."""
+    translators = install_translations(qapp, request.param)
+    if request.param == "zh_CN":
+        assert translators, "the Chinese translation did not load"
+    yield request.param
+    for t in translators:
+        qapp.removeTranslator(t)
+
+
+def accessible_name(widget: QWidget) -> str:
+    iface = QAccessible.queryAccessibleInterface(widget)
+    return iface.text(QAccessible.Text.Name).strip() if iface is not None else ""
+
+
+def describe(widget: QWidget) -> str:
+    parent = widget.parentWidget()
+    chain = []
+    while parent is not None and len(chain) < 3:
+        chain.append(
+            type(parent).__name__ + (f"#{parent.objectName()}" if parent.objectName() else "")
+        )
+        parent = parent.parentWidget()
+    name = widget.objectName()
+    return f"{type(widget).__name__}{'#' + name if name else ''} in {' < '.join(chain)}"
+
+
+def tab_walk(top: QWidget, h: Harness) -> list[QWidget]:
+    """Press Tab from the first control until focus comes back round; the stops."""
+    top.activateWindow()
+    h.wait(lambda: top.isActiveWindow())
+    top.focusNextChild()
+    first = QApplication.focusWidget()
+    assert first is not None, f"nothing in {type(top).__name__} takes the keyboard focus"
+    stops = [first]
+    for _ in range(MAX_STOPS):
+        top.focusNextChild()
+        current = QApplication.focusWidget()
+        if current is None or current is first:
+            break
+        if current not in stops:
+            stops.append(current)
+    return stops
+
+
+def unnamed(stops: list[QWidget]) -> list[str]:
+    return [describe(w) for w in stops if not accessible_name(w)]
+
+
+def check(top: QWidget, h: Harness) -> list[QWidget]:
+    stops = tab_walk(top, h)
+    missing = unnamed(stops)
+    assert not missing, "controls without an accessible name:\n  " + "\n  ".join(missing)
+    return stops
+
+
+def test_main_window_chat_page(language: str, harness: Harness) -> None:
+    h = harness
+    h.window.params_dock.show()
+    h.window.params_panel  # noqa: B018 - built on first use
+    stops = check(h.window, h)
+    # The composer, the conversation list and the message view are all reachable.
+    for widget in (h.window.composer, h.window.conversations, h.window.message_view):
+        assert any(widget is s or widget.isAncestorOf(s) for s in stops), describe(widget)
+
+
+def test_main_window_compare_page(language: str, harness: Harness) -> None:
+    h = harness
+    assert h.controller.compare.new_comparison(["gpt-4o", "gpt-4o-mini"])
+    check(h.window, h)
+
+
+def _dialog_check(dialog: QDialog, h: Harness) -> None:
+    dialog.show()
+    tabs = dialog.findChildren(QTabWidget)
+    pages = range(tabs[0].count()) if tabs else [None]
+    for page in pages:
+        if page is not None:
+            tabs[0].setCurrentIndex(page)
+        check(dialog, h)
+    dialog.close()
+
+
+def test_settings_dialog(language: str, harness: Harness) -> None:
+    _dialog_check(SettingsDialog(harness.window), harness)
+    with_editor = SettingsDialog(harness.window)
+    with_editor.show()
+    with_editor.add_button.click()  # the provider editor: name, URL, key, model...
+    _dialog_check(with_editor, harness)
+
+
+def test_about_and_shortcuts(language: str, harness: Harness) -> None:
+    _dialog_check(AboutDialog(harness.window), harness)
+    _dialog_check(ShortcutsDialog(harness.window), harness)
+
+
+def test_search_panel(language: str, harness: Harness) -> None:
+    h = harness
+    h.window.search_requested.emit("")  # Ctrl+K
+    panel = h.window.findChild(QWidget, "searchPanel")
+    assert panel is not None and panel.isVisible()
+    stops = check(panel, h)
+    assert any(s.objectName() == "searchQuery" for s in stops)
+    panel.close()
+
+
+def test_first_run_key_panel(language: str, harness: Harness) -> None:
+    h = harness
+    h.window.show_key_panel(True)
+    stops = check(h.window, h)
+    assert any(h.window.key_panel.isAncestorOf(s) for s in stops)
