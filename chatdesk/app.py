@@ -96,6 +96,9 @@ def wire(window: Any, store: Any, current: dict[str, Any], args: argparse.Namesp
     controller.history = HistoryController(controller)
     controller.settings_ctl = SettingsController(controller)
     controller.compare = CompareController(controller)
+    from chatdesk.ctl.mcpctl import McpController
+
+    McpController(controller)  # sets controller.mcp (MCP tool servers, issue 9)
     controller.store_replaced.connect(lambda new: current.__setitem__("store", new))
     current["notifier"] = wire_notifications(controller)
     return controller

@@ -51,6 +51,7 @@ WINDOW_STORE_WAIT_S = 0.02
 if TYPE_CHECKING:
     from chatdesk.ctl.compare import CompareController
     from chatdesk.ctl.history import HistoryController
+    from chatdesk.ctl.mcpctl import McpController
     from chatdesk.ctl.settingsctl import SettingsController
 
 
@@ -97,6 +98,7 @@ class Controller(QObject):
         self.history: HistoryController | None = None  # set by chatdesk.app.wire
         self.settings_ctl: SettingsController | None = None  # set by chatdesk.app.wire
         self.compare: CompareController | None = None  # set by chatdesk.app.wire
+        self.mcp: McpController | None = None  # set by chatdesk.app.wire (MCP tools)
         self._settings: dict[str, Any] = AppSettings.from_dict(
             store.get_setting("app_settings", {})
         ).to_dict()
@@ -544,7 +546,12 @@ class Controller(QObject):
         endpoint = self._endpoint
         self.pool.acquire(exchange.client)
         try:
-            await exchange.run()
+            servers = self.mcp.servers_for(conv_id) if self.mcp is not None else []
+            if servers and append_to is None:  # MCP tools chosen: the tool loop runs the turn
+                assert self.mcp is not None
+                exchange = await self.mcp.run_turn(exchange, servers)
+            else:
+                await exchange.run()
         finally:
             self.window.composer.set_busy(False)
             await self.pool.release(exchange.client, endpoint)
@@ -611,6 +618,8 @@ class Controller(QObject):
         """Stop at once; the partial answer stays, marked as stopped."""
         if self.busy and self.exchange is not None:
             self.exchange.stop()
+        if self.mcp is not None:
+            self.mcp.stop()  # running tool calls and an open approval too
 
     def language(self) -> str:
         return str(self._settings.get("language") or "en")
@@ -830,4 +839,6 @@ class Controller(QObject):
                 pass
         for task in list(self._background):
             task.cancel()
+        if self.mcp is not None:
+            await self.mcp.aclose()  # every MCP server process ends with the window
         await self.pool.close()

@@ -1,0 +1,76 @@
+"""The window's tool loop: choose servers, approve in the dialog, Stop, servers end with it."""
+
+from __future__ import annotations
+
+import json
+import os
+
+from chatdesk.core.mcpconfig import McpSettings
+from tests.fakeserver import Reply
+from tests.mcpservers import alive, broken_server, children_of, time_server
+from tests.unit.ui.harness import Harness
+
+
+def _tool_call(call_id: str, name: str, **arguments: object) -> Reply:
+    return Reply(
+        text="",
+        tool_calls=[{"id": call_id, "name": name, "arguments": json.dumps(arguments)}],
+        finish_reason="tool_calls",
+    )
+
+
+def test_tool_turn_with_approval_dialog(harness: Harness) -> None:
+    h = harness
+    mcp = h.controller.mcp
+    assert mcp is not None
+    McpSettings(h.store, None).save(time_server())
+    mcp.refresh_button()
+    mcp.button.set_chosen(["time"])
+    mcp.set_conversation_servers(["time"])
+    assert "time" in mcp.button.text()
+    h.server.script(
+        _tool_call("c1", "time__get_current_time", timezone="Europe/Berlin"),
+        _tool_call("c2", "time__get_current_time", timezone="UTC"),
+        Reply(text="Berlin and UTC, done."),
+    )
+    h.send("What time is it in Berlin?", wait=False)
+    h.wait(lambda: mcp.dialog is not None, timeout=30)
+    dialog = mcp.dialog
+    assert dialog is not None and "Europe/Berlin" in dialog.arguments.toPlainText()
+    dialog.always_button.click()  # the second call runs without asking
+    h.wait(lambda: h.controller._task is not None and h.controller._task.done(), timeout=30)
+    roles = [r.role for r in h.rows()]
+    assert roles == ["user", "assistant", "tool", "assistant", "tool", "assistant"]
+    assert h.rows()[-1].content == "Berlin and UTC, done."
+    assert h.rows()[2].meta["mcp"]["server"] == "time"
+    names = sorted(t["function"]["name"] for t in h.body()["tools"])
+    assert names == ["time__convert_time", "time__get_current_time"]
+    assert McpSettings(h.store, None).approvals() == [("time", "get_current_time")]
+    conv = h.store.get_conversation(h.controller.conversation_id or 0)
+    assert conv is not None and conv.params["mcp_servers"] == ["time"]
+
+
+def test_stop_closes_the_dialog_and_the_servers_end_with_the_window(harness: Harness) -> None:
+    h = harness
+    mcp = h.controller.mcp
+    assert mcp is not None
+    McpSettings(h.store, None).save(broken_server("serve"))
+    mcp.set_conversation_servers(["broken"])
+    h.server.script(_tool_call("p1", "broken__pid"), _tool_call("h1", "broken__hang"))
+    h.send("go", wait=False)
+    h.wait(lambda: mcp.dialog is not None, timeout=30)
+    assert mcp.dialog is not None
+    mcp.dialog.once_button.click()
+    h.wait(lambda: mcp.dialog is not None, timeout=30)  # the second round asks again
+    assert mcp.dialog is not None
+    mcp.dialog.once_button.click()
+    h.wait(lambda: "broken.hang" in h.window.status_label.text(), timeout=30)
+    h.controller.stop()
+    h.idle()
+    rows = h.rows()
+    assert [r.role for r in rows][-2:] == ["assistant", "tool"]
+    assert rows[-1].content == "Error: stopped by the user"
+    pid = int(rows[2].content)
+    assert alive(pid)
+    h.loop.run_until_complete(mcp.aclose())
+    assert not alive(pid) and not children_of(os.getpid())
