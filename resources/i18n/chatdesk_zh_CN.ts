@@ -78,27 +78,27 @@
     <message>
         <location filename="../../chatdesk/ui/mcpwidgets.py" line="95" />
         <source>Run a tool?</source>
-        <translation type="unfinished" />
+        <translation>运行工具？</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/mcpwidgets.py" line="99" />
         <source>The model wants to run %1 on the MCP server %2 with these arguments:</source>
-        <translation type="unfinished" />
+        <translation>模型想在 MCP 服务器 %2 上运行 %1，参数如下：</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/mcpwidgets.py" line="115" />
         <source>Allow once</source>
-        <translation type="unfinished" />
+        <translation>允许一次</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/mcpwidgets.py" line="116" />
         <source>Always allow this tool</source>
-        <translation type="unfinished" />
+        <translation>始终允许此工具</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/mcpwidgets.py" line="117" />
         <source>Deny</source>
-        <translation type="unfinished" />
+        <translation>拒绝</translation>
     </message>
 </context>
 <context>
@@ -112,229 +112,6 @@
         <location filename="../../chatdesk/ctl/arena.py" line="149" />
         <source>The prices could not be saved: {error}</source>
         <translation>无法保存价格：{error}</translation>
-    </message>
-</context>
-<context>
-    <name>AssistantsController</name>
-    <message>
-        <location filename="../../chatdesk/ctl/assistantsctl.py" line="63" />
-        <source>Save as assistant</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../chatdesk/ctl/assistantsctl.py" line="64" />
-        <source>Assistant name:</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../chatdesk/ctl/assistantsctl.py" line="83" />
-        <source>Not saved: %1</source>
-        <translation>未保存：%1</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ctl/assistantsctl.py" line="86" />
-        <source>Saved the assistant "%1".</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../chatdesk/ctl/assistantsctl.py" line="94" />
-        <location filename="../../chatdesk/ctl/assistantsctl.py" line="191" />
-        <source>Wait for the answer to finish or stop it first.</source>
-        <translation>请等待回答完成，或先停止生成。</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ctl/assistantsctl.py" line="147" />
-        <source>Saved "%1".</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../chatdesk/ctl/assistantsctl.py" line="151" />
-        <source>Deleted "%1".</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../chatdesk/ctl/assistantsctl.py" line="164" />
-        <source>Imported %1 (%2 new, %3 replaced).</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../chatdesk/ctl/assistantsctl.py" line="177" />
-        <source>Could not write %1: %2</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../chatdesk/ctl/assistantsctl.py" line="184" />
-        <source>Exported %1 assistants to %2.</source>
-        <translation type="unfinished" />
-    </message>
-</context>
-<context>
-    <name>AssistantsDialog</name>
-    <message>
-        <location filename="../../chatdesk/ui/assistants.py" line="59" />
-        <source>Assistants</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/assistants.py" line="67" />
-        <source>New</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/assistants.py" line="68" />
-        <source>Delete</source>
-        <translation>删除</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/assistants.py" line="69" />
-        <source>Import…</source>
-        <translation>导入…</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/assistants.py" line="70" />
-        <source>Export…</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/assistants.py" line="87" />
-        <source>e.g. Translator</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/assistants.py" line="89" />
-        <source>Empty: the model chosen in the window</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/assistants.py" line="91" />
-        <source>You are a careful translator…</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/assistants.py" line="100" />
-        <source>Name:</source>
-        <translation>名称：</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/assistants.py" line="101" />
-        <source>Model:</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/assistants.py" line="102" />
-        <source>System prompt:</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/assistants.py" line="103" />
-        <source>Parameters:</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/assistants.py" line="109" />
-        <source>Save</source>
-        <translation>保存</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/assistants.py" line="110" />
-        <source>Start chat</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/assistants.py" line="161" />
-        <source>Give the assistant a name.</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/assistants.py" line="162" />
-        <source>The name is too long (at most 100 characters).</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/assistants.py" line="163" />
-        <source>The system prompt is too long (at most 100000 characters).</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/assistants.py" line="164" />
-        <source>The model name is too long (at most 200 characters).</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/assistants.py" line="165" />
-        <source>Parameters must be a JSON object, e.g. {"temperature": 0.7}.</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/assistants.py" line="166" />
-        <source>Parameter {detail}</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/assistants.py" line="167" />
-        <source>The file is too large (at most 4 MB).</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/assistants.py" line="168" />
-        <source>The file cannot be read: {detail}</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/assistants.py" line="169" />
-        <source>The file is not valid JSON: {detail}</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/assistants.py" line="170" />
-        <source>The file is nested too deeply.</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/assistants.py" line="171" />
-        <source>The file holds no assistants.</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/assistants.py" line="172" />
-        <source>Assistant {detail}</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/assistants.py" line="173" />
-        <source>Too many assistants (at most 500).</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/assistants.py" line="174" />
-        <source>An assistant named "{detail}" already exists.</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/assistants.py" line="237" />
-        <source>Delete the assistant "{name}"?</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/assistants.py" line="238" />
-        <source>Delete assistant</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/assistants.py" line="262" />
-        <source>Import assistants</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/assistants.py" line="262" />
-        <location filename="../../chatdesk/ui/assistants.py" line="268" />
-        <source>JSON files (*.json)</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/assistants.py" line="268" />
-        <source>Export assistants</source>
-        <translation type="unfinished" />
     </message>
 </context>
 <context>
@@ -1617,7 +1394,7 @@
     <message>
         <location filename="../../chatdesk/ctl/mcpctl.py" line="85" />
         <source>MCP server %1 failed: %2</source>
-        <translation type="unfinished" />
+        <translation>MCP 服务器 %1 出错：%2</translation>
     </message>
 </context>
 <context>
@@ -1880,7 +1657,7 @@
     <message>
         <location filename="../../chatdesk/ctl/mcpctl.py" line="135" />
         <source>Stopped after %1 tool rounds.</source>
-        <translation type="unfinished" />
+        <translation>已在 %1 轮工具调用后停止。</translation>
     </message>
 </context>
 <context>
@@ -2463,9 +2240,24 @@
 <context>
     <name>SettingsController</name>
     <message>
-        <location filename="../../chatdesk/ctl/settingsctl.py" line="130" />
+        <location filename="../../chatdesk/ctl/settingsctl.py" line="131" />
         <source>The key is used for this session only.</source>
         <translation>此密钥仅在本次会话中使用。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/settingsctl.py" line="189" />
+        <source>Save preset</source>
+        <translation>保存预设</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/settingsctl.py" line="189" />
+        <source>Preset name:</source>
+        <translation>预设名称：</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/settingsctl.py" line="207" />
+        <source>Wait for the answer to finish or stop it first.</source>
+        <translation>请等待回答完成，或先停止生成。</translation>
     </message>
 </context>
 <context>
@@ -2957,22 +2749,22 @@
     <message>
         <location filename="../../chatdesk/ui/mcpwidgets.py" line="48" />
         <source>No MCP servers: add them in Settings</source>
-        <translation type="unfinished" />
+        <translation>没有 MCP 服务器：请在设置中添加</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/mcpwidgets.py" line="80" />
         <source>Tools: %1</source>
-        <translation type="unfinished" />
+        <translation>工具：%1</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/mcpwidgets.py" line="82" />
         <source>Tools: off</source>
-        <translation type="unfinished" />
+        <translation>工具：关闭</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/mcpwidgets.py" line="83" />
         <source>MCP servers whose tools this conversation offers</source>
-        <translation type="unfinished" />
+        <translation>本对话提供哪些 MCP 服务器的工具</translation>
     </message>
 </context>
 <context>
@@ -3069,7 +2861,7 @@
     <message>
         <location filename="../../chatdesk/ctl/mcpctl.py" line="110" />
         <source>Running %1…</source>
-        <translation type="unfinished" />
+        <translation>正在运行 %1…</translation>
     </message>
 </context>
 <context>
