@@ -1,4 +1,4 @@
-"""Settings, providers, keys and presets: the dialogs around the chat.
+"""Settings, providers, keys and assistants: the dialogs around the chat.
 
 Kept apart from the chat controller: none of this runs an exchange. Settings are
 read and written as :class:`~chatdesk.core.settings.AppSettings`.
@@ -10,7 +10,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QInputDialog, QLineEdit
 
 from chatdesk.core.errors import ValidationError
 from chatdesk.core.extrabody import model_extra_bodies, set_model_extra_bodies
@@ -18,6 +17,7 @@ from chatdesk.core.keys import KeyringProblem
 from chatdesk.core.services import DEFAULT_MODEL, normalized_base_url
 from chatdesk.core.settings import DEFAULTS, AppSettings
 from chatdesk.core.urls import CredentialsInUrlError, reject_credentials
+from chatdesk.ctl.assistantsctl import AssistantsController
 from chatdesk.store.rows import ProviderRow
 from chatdesk.ui.theme import apply_appearance
 
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 
 class SettingsController(QObject):
-    """Wires the Settings dialog, the first-run key panel and the presets menu."""
+    """Wires the Settings dialog, the first-run key panel and the assistants menu."""
 
     def __init__(self, chat: Controller) -> None:
         super().__init__(chat)
@@ -34,8 +34,6 @@ class SettingsController(QObject):
         self.window = chat.window
         w = self.window
         w.settings_requested.connect(self.open_settings)
-        w.preset_save_requested.connect(self.save_preset)
-        w.preset_chosen.connect(self.start_preset)
         # The first-run test tries the model the window would use, not the server's first.
         w.key_panel.test_requested.connect(
             lambda url, key: chat.spawn(
@@ -44,7 +42,8 @@ class SettingsController(QObject):
         )
         w.key_panel.save_requested.connect(self.on_key_saved)
         w.key_panel.use_for_session.connect(self.on_key_for_session)
-        w.set_presets(sorted((chat.store.get_setting("presets", {}) or {}).keys()))
+        # Assistants (the presets of earlier versions) have a controller of their own.
+        self.assistants = AssistantsController(chat)
         self._settings_dialog: Any = None
         self._model_extra: tuple[str, dict[str, Any]] | None = None
 
@@ -181,35 +180,3 @@ class SettingsController(QObject):
 
         ok, text = await diagnose(base_url, key or None, model or None, lang=self.language())
         report(ok, text)
-
-    # --- presets -----------------------------------------------------------------------
-
-    def save_preset(self) -> None:
-        name, ok = QInputDialog.getText(
-            self.window, self.tr("Save preset"), self.tr("Preset name:"), QLineEdit.EchoMode.Normal
-        )
-        if not ok or not name.strip():
-            return
-        presets = dict(self.store.get_setting("presets", {}) or {})
-        presets[name.strip()] = {
-            "system_prompt": self.window.system_prompt.toPlainText(),
-            "model": self.chat.current_model(),
-            "params": self.chat.effective_params(),
-        }
-        self.store.set_setting("presets", presets)
-        self.window.set_presets(sorted(presets))
-
-    def start_preset(self, name: str) -> None:
-        preset = (self.store.get_setting("presets", {}) or {}).get(name)
-        if not isinstance(preset, dict):
-            return
-        if self.chat.busy:
-            self.window.set_status(self.tr("Wait for the answer to finish or stop it first."))
-            return
-        self.chat.new_conversation()
-        params = preset.get("params") if isinstance(preset.get("params"), dict) else {}
-        self.window.set_system_prompt(str(preset.get("system_prompt") or ""))
-        self.window.params_panel.set_params({k: v for k, v in params.items() if k != "temperature"})
-        self.window.temperature.set_value(params.get("temperature"))
-        if preset.get("model"):
-            self.window.model_picker.set_current(str(preset["model"]))

@@ -115,9 +115,232 @@
     </message>
 </context>
 <context>
+    <name>AssistantsController</name>
+    <message>
+        <location filename="../../chatdesk/ctl/assistantsctl.py" line="63" />
+        <source>Save as assistant</source>
+        <translation>保存为助手</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/assistantsctl.py" line="64" />
+        <source>Assistant name:</source>
+        <translation>助手名称：</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/assistantsctl.py" line="83" />
+        <source>Not saved: %1</source>
+        <translation>未保存：%1</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/assistantsctl.py" line="86" />
+        <source>Saved the assistant "%1".</source>
+        <translation>已保存助手“%1”。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/assistantsctl.py" line="94" />
+        <location filename="../../chatdesk/ctl/assistantsctl.py" line="191" />
+        <source>Wait for the answer to finish or stop it first.</source>
+        <translation>请等待回答完成，或先停止生成。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/assistantsctl.py" line="147" />
+        <source>Saved "%1".</source>
+        <translation>已保存“%1”。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/assistantsctl.py" line="151" />
+        <source>Deleted "%1".</source>
+        <translation>已删除“%1”。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/assistantsctl.py" line="164" />
+        <source>Imported %1 (%2 new, %3 replaced).</source>
+        <translation>已导入 %1（新增 %2 个，替换 %3 个）。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/assistantsctl.py" line="177" />
+        <source>Could not write %1: %2</source>
+        <translation>无法写入 %1：%2</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/assistantsctl.py" line="184" />
+        <source>Exported %1 assistants to %2.</source>
+        <translation>已将 %1 个助手导出到 %2。</translation>
+    </message>
+</context>
+<context>
+    <name>AssistantsDialog</name>
+    <message>
+        <location filename="../../chatdesk/ui/assistants.py" line="59" />
+        <source>Assistants</source>
+        <translation>助手</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/assistants.py" line="67" />
+        <source>New</source>
+        <translation>新建</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/assistants.py" line="68" />
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/assistants.py" line="69" />
+        <source>Import…</source>
+        <translation>导入…</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/assistants.py" line="70" />
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/assistants.py" line="87" />
+        <source>e.g. Translator</source>
+        <translation>例如：翻译助手</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/assistants.py" line="89" />
+        <source>Empty: the model chosen in the window</source>
+        <translation>留空：使用窗口中选择的模型</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/assistants.py" line="91" />
+        <source>You are a careful translator…</source>
+        <translation>你是一位细心的翻译…</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/assistants.py" line="100" />
+        <source>Name:</source>
+        <translation>名称：</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/assistants.py" line="101" />
+        <source>Model:</source>
+        <translation>模型：</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/assistants.py" line="102" />
+        <source>System prompt:</source>
+        <translation>系统提示词：</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/assistants.py" line="103" />
+        <source>Parameters:</source>
+        <translation>参数：</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/assistants.py" line="109" />
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/assistants.py" line="110" />
+        <source>Start chat</source>
+        <translation>开始对话</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/assistants.py" line="161" />
+        <source>Give the assistant a name.</source>
+        <translation>请为助手命名。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/assistants.py" line="162" />
+        <source>The name is too long (at most 100 characters).</source>
+        <translation>名称过长（最多 100 个字符）。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/assistants.py" line="163" />
+        <source>The system prompt is too long (at most 100000 characters).</source>
+        <translation>系统提示词过长（最多 100000 个字符）。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/assistants.py" line="164" />
+        <source>The model name is too long (at most 200 characters).</source>
+        <translation>模型名称过长（最多 200 个字符）。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/assistants.py" line="165" />
+        <source>Parameters must be a JSON object, e.g. {"temperature": 0.7}.</source>
+        <translation>参数必须是 JSON 对象，例如 {"temperature": 0.7}。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/assistants.py" line="166" />
+        <source>Parameter {detail}</source>
+        <translation>参数 {detail}</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/assistants.py" line="167" />
+        <source>The file is too large (at most 4 MB).</source>
+        <translation>文件过大（最多 4 MB）。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/assistants.py" line="168" />
+        <source>The file cannot be read: {detail}</source>
+        <translation>无法读取文件：{detail}</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/assistants.py" line="169" />
+        <source>The file is not valid JSON: {detail}</source>
+        <translation>文件不是有效的 JSON：{detail}</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/assistants.py" line="170" />
+        <source>The file is nested too deeply.</source>
+        <translation>文件嵌套过深。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/assistants.py" line="171" />
+        <source>The file holds no assistants.</source>
+        <translation>文件中没有助手。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/assistants.py" line="172" />
+        <source>Assistant {detail}</source>
+        <translation>助手 {detail}</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/assistants.py" line="173" />
+        <source>Too many assistants (at most 500).</source>
+        <translation>助手过多（最多 500 个）。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/assistants.py" line="174" />
+        <source>An assistant named "{detail}" already exists.</source>
+        <translation>已存在名为“{detail}”的助手。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/assistants.py" line="237" />
+        <source>Delete the assistant "{name}"?</source>
+        <translation>删除助手“{name}”？</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/assistants.py" line="238" />
+        <source>Delete assistant</source>
+        <translation>删除助手</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/assistants.py" line="262" />
+        <source>Import assistants</source>
+        <translation>导入助手</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/assistants.py" line="262" />
+        <location filename="../../chatdesk/ui/assistants.py" line="268" />
+        <source>JSON files (*.json)</source>
+        <translation>JSON 文件 (*.json)</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/assistants.py" line="268" />
+        <source>Export assistants</source>
+        <translation>导出助手</translation>
+    </message>
+</context>
+<context>
     <name>ChatDesk</name>
     <message>
-        <location filename="../../chatdesk/app.py" line="203" />
+        <location filename="../../chatdesk/app.py" line="230" />
         <source>ChatDesk cannot start</source>
         <translation>ChatDesk 无法启动</translation>
     </message>
@@ -1243,7 +1466,7 @@
     <message>
         <location filename="../../chatdesk/ui/mainwindow.py" line="151" />
         <source>Parameters and system prompt (Ctrl+P)</source>
-        <translation type="unfinished" />
+        <translation>参数和系统提示词（Ctrl+P）</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/mainwindow.py" line="167" />
@@ -1263,7 +1486,7 @@
     <message>
         <location filename="../../chatdesk/ui/mainwindow.py" line="181" />
         <source>Settings (Ctrl+,)</source>
-        <translation type="unfinished" />
+        <translation>设置（Ctrl+,）</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/mainwindow.py" line="196" />
@@ -1291,12 +1514,12 @@
         <location filename="../../chatdesk/ui/mainwindow.py" line="157" />
         <location filename="../../chatdesk/ui/mainwindow.py" line="189" />
         <source>Assistants</source>
-        <translation type="unfinished" />
+        <translation>助手</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/mainwindow.py" line="158" />
         <source>Assistants: start a chat from a saved prompt</source>
-        <translation type="unfinished" />
+        <translation>助手：从保存的提示词开始对话</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/mainwindow.py" line="226" />
@@ -1376,12 +1599,12 @@
     <message>
         <location filename="../../chatdesk/ui/mainwindow.py" line="397" />
         <source>Save current as assistant…</source>
-        <translation type="unfinished" />
+        <translation>将当前设置保存为助手…</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/mainwindow.py" line="399" />
         <source>Manage assistants…</source>
-        <translation type="unfinished" />
+        <translation>管理助手…</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/mainwindow.py" line="404" />
@@ -2240,24 +2463,9 @@
 <context>
     <name>SettingsController</name>
     <message>
-        <location filename="../../chatdesk/ctl/settingsctl.py" line="131" />
+        <location filename="../../chatdesk/ctl/settingsctl.py" line="130" />
         <source>The key is used for this session only.</source>
         <translation>此密钥仅在本次会话中使用。</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ctl/settingsctl.py" line="189" />
-        <source>Save preset</source>
-        <translation>保存预设</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ctl/settingsctl.py" line="189" />
-        <source>Preset name:</source>
-        <translation>预设名称：</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ctl/settingsctl.py" line="207" />
-        <source>Wait for the answer to finish or stop it first.</source>
-        <translation>请等待回答完成，或先停止生成。</translation>
     </message>
 </context>
 <context>

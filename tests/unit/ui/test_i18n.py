@@ -112,7 +112,7 @@ def test_whole_window_in_chinese(qapp: QApplication, tmp_path: Path) -> None:
         )
         assert window.params_action.text() == "参数"
         assert window.params_dock.windowTitle() == "参数"
-        assert window.presets_button.text() == "预设"
+        assert window.presets_button.text() == "助手"
         labels = {w.text() for w in window.findChildren(QLabel)}
         assert "系统提示词" in labels
         buttons = {w.text() for w in window.findChildren(QPushButton)}

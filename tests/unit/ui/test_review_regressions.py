@@ -72,12 +72,13 @@ def test_preset_while_streaming_changes_nothing(harness: Harness) -> None:
     harness.send("first")
     cid = harness.controller.conversation_id
     harness.store.set_setting(
-        "presets", {"p": {"system_prompt": "PIRATE", "model": "other", "params": {"max_tokens": 7}}}
+        "assistants",
+        [{"name": "p", "system_prompt": "PIRATE", "model": "other", "params": {"max_tokens": 7}}],
     )
     harness.server.script(Reply(text="slow " * 40, delay_s=0.02))
     harness.send("second", wait=False)
     harness.wait(lambda: harness.controller.busy)
-    harness.controller.settings_ctl.start_preset("p")
+    harness.controller.settings_ctl.assistants.start("p")
     harness.idle()
     harness.send("third")
     conv = harness.store.get_conversation(cid)

@@ -359,7 +359,7 @@ def test_preset_starts_a_new_conversation(
     w.model_picker.set_current("claude-sonnet-4-5")
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("Traducteur", True))
     w.preset_save_requested.emit()
-    assert "Traducteur" in harness.store.get_setting("presets")
+    assert [a["name"] for a in harness.store.get_setting("assistants")] == ["Traducteur"]
     harness.send("hello")  # a conversation with the preset's values
     w.system_prompt.setPlainText("")
     w.params_panel.set_params({})
