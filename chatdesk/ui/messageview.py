@@ -270,7 +270,9 @@ class MessageView(QAbstractScrollArea):
         line = block.layout().lineForTextPosition(pos)
         top = doc.documentLayout().blockBoundingRect(block).top()
         if line.isValid():
-            y_in_doc, height, x = top + line.y(), int(line.height()), int(line.cursorToX(pos)[0])
+            at = line.cursorToX(pos)  # PySide6 gives (x, position)
+            x = int(at[0] if isinstance(at, tuple) else at)  # type: ignore[arg-type]
+            y_in_doc, height = top + line.y(), int(line.height())
         else:
             y_in_doc, height, x = top, self.fontMetrics().height(), 0
         y = self._tops[row] + self.PAD + item.offsets[k] + int(y_in_doc)

@@ -590,6 +590,7 @@ class SettingsDialog(QDialog):
         self.title_model_combo.setEditable(True)
         self.title_model_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         line = self.title_model_combo.lineEdit()
+        assert line is not None  # the combo box was made editable just above
         line.setPlaceholderText(self.tr("Empty: use the first words of the message"))
         line.setClearButtonEnabled(True)
         explain = QLabel(
