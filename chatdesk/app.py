@@ -288,6 +288,12 @@ def run_app(args: argparse.Namespace) -> int:
                 getattr(args, "models", None) or None, getattr(args, "provider", None)
             )
         run_warm_up()
+        from chatdesk import crash
+
+        try:  # after the first paint: logging.handlers costs ~14 ms to import
+            crash.setup_logging()
+        except (OSError, ChatdeskError) as exc:
+            sys.stderr.write(f"chatdesk: no log file ({exc})\n")
         if not smoke:
             from chatdesk.ui.about import offer_crash_reports
 
@@ -327,8 +333,8 @@ def run_app(args: argparse.Namespace) -> int:
 
 def _take_window_lock(app: QApplication, args: argparse.Namespace) -> Any:
     """The single-instance guard of this data folder, or the exit code of a start that
-    handed its options to the window already open there. Crash reports and the log
-    file are set up here too (they live in the same folder).
+    handed its options to the window already open there. Crash reports are set up here
+    too (they live in the same folder).
 
     ``None`` when the folder cannot be used: opening the store then says why.
     """
@@ -354,7 +360,6 @@ def _take_window_lock(app: QApplication, args: argparse.Namespace) -> Any:
         return 1
     guard.listen()
     try:
-        crash.setup_logging()
         crash.install()
     except (OSError, ChatdeskError) as exc:
         sys.stderr.write(f"chatdesk: crash reports are off ({exc})\n")
