@@ -181,6 +181,28 @@ def run_warm_up(interval_ms: int = 30) -> None:
     QTimer.singleShot(interval_ms, step)
 
 
+def warm_up_when_needed(window: Any) -> None:
+    """Run :func:`run_warm_up` once Markdown is about to be needed, not at start.
+
+    The Markdown engine, Pygments and a lexer hold ~7 MiB: an idle window that shows no
+    answer need not (issue 11, idle memory). Typing a message, or any message shown
+    (a conversation opened), starts the warm-up; both leave it seconds before an answer.
+    """
+    started: list[bool] = []
+
+    def start(*_: object) -> None:
+        if not started:
+            started.append(True)
+            run_warm_up()
+
+    window.composer.editor().textChanged.connect(start)
+    model = window.message_model
+    model.rowsInserted.connect(start)
+    model.modelReset.connect(lambda: start() if model.rowCount() else None)
+    if model.rowCount():
+        start()
+
+
 def install_gc_pacer(app: QApplication, busy: Callable[[], bool] | None = None) -> QTimer:
     """Run Python's cyclic GC from a timer, in small steps, never mid-stream.
 
@@ -287,7 +309,7 @@ def run_app(args: argparse.Namespace) -> int:
             controller.compare.new_comparison(
                 getattr(args, "models", None) or None, getattr(args, "provider", None)
             )
-        run_warm_up()
+        warm_up_when_needed(window)
         from chatdesk import crash
 
         try:  # after the first paint: logging.handlers costs ~14 ms to import
