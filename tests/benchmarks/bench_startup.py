@@ -1,7 +1,13 @@
 """Window start-up: ChatDesk vs a bare PySide6 QMainWindow, same run, same machine.
 
 Prints the median time from process spawn to the first painted frame, and the idle
-memory (RSS) a few seconds after start, for both. Run: python tests/benchmarks/bench_startup.py
+memory (RSS) a few seconds after start, for both (issue 11 target: idle RSS at most 2.0x
+the bare window). Run: python tests/benchmarks/bench_startup.py; for the figures of the
+issue, under Xvfb with CJK fonts installed:
+QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1920x1080x24" python tests/benchmarks/bench_startup.py
+
+Also prints what the toolbar icons cost once text has been drawn (the codicon font from
+qtawesome, chatdesk/ui/icons.py) against importing qtawesome itself, which the app avoids.
 """
 
 from __future__ import annotations
@@ -48,6 +54,36 @@ def run(cmd: list[str], env: dict[str, str]) -> tuple[float, int]:
     return (paint - start) * 1000, rss
 
 
+ICONS = r"""
+import sys, time
+from PySide6.QtWidgets import QApplication, QLabel
+app = QApplication(sys.argv[:1])
+QLabel("Text first: the font machinery is loaded by any window").grab()
+def rss():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmRSS:"): return int(line.split()[1]) / 1024
+r0, t0 = rss(), time.perf_counter()
+if sys.argv[1] == "ours":
+    from chatdesk.ui.icons import icon
+    icon("settings-gear").pixmap(18, 18)
+else:
+    import qtawesome
+    qtawesome.icon("mdi6.cog").pixmap(18, 18)
+print(f"ICONS {(time.perf_counter() - t0) * 1000:.1f} {rss() - r0:.1f}", flush=True)
+"""
+
+
+def icon_cost(kind: str, env: dict[str, str]) -> tuple[float, float]:
+    out = subprocess.run(
+        [sys.executable, "-c", ICONS, kind], env=env, capture_output=True, text=True, timeout=60
+    ).stdout
+    for line in out.splitlines():
+        if line.startswith("ICONS"):
+            _, ms, mib = line.split()
+            return float(ms), float(mib)
+    raise SystemExit(f"no icon figures: {out}")
+
+
 def main() -> None:
     runs = int(os.environ.get("RUNS", "5"))
     with tempfile.TemporaryDirectory() as home:
@@ -78,6 +114,23 @@ def main() -> None:
     print(f"ChatDesk window  : first paint {ours_ms:7.1f} ms   idle RSS {ours_rss:6.1f} MiB")
     ratio = f"time x{ours_ms / bare_ms:.2f}   memory x{ours_rss / bare_rss:.2f}"
     print(f"ratio            : {ratio} (targets: both <= 2)")
+    env = dict(os.environ)
+    env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    ours_icons = [icon_cost("ours", env) for _ in range(3)]
+    print(
+        "toolbar icons    : first icon "
+        f"{statistics.median(i[0] for i in ours_icons):5.1f} ms, "
+        f"+{statistics.median(i[1] for i in ours_icons):4.1f} MiB (codicon font only)"
+    )
+    try:
+        qta = [icon_cost("qtawesome", env) for _ in range(3)]
+    except SystemExit:
+        return
+    print(
+        "qtawesome.icon() : first icon "
+        f"{statistics.median(i[0] for i in qta):5.1f} ms, "
+        f"+{statistics.median(i[1] for i in qta):4.1f} MiB (import + all its fonts; not used)"
+    )
 
 
 if __name__ == "__main__":
