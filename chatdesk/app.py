@@ -289,9 +289,9 @@ def run_app(args: argparse.Namespace) -> int:
 
     import asyncio
 
-    import qasync
+    from chatdesk.eventloop import EventLoop
 
-    loop = qasync.QEventLoop(app)
+    loop = EventLoop(app)
     asyncio.set_event_loop(loop)
     from chatdesk import crash
 
@@ -347,6 +347,7 @@ def run_app(args: argparse.Namespace) -> int:
     with loop:
         loop.run_until_complete(closed.wait())
         loop.run_until_complete(controller.aclose())
+        loop.run_until_complete(loop.shutdown_asyncgens())
     store.close()
     if guard is not None:
         guard.release()

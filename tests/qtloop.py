@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
-import qasync
+from chatdesk.eventloop import EventLoop
 
 
-class TestLoop(qasync.QEventLoop):
+class TestLoop(EventLoop):
     """Keeps the loop marked as running between run_until_complete calls.
 
     WORKAROUND: qasync's run_until_complete ends with a processEvents() after it has

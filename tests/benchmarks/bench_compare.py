@@ -30,9 +30,10 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-import qasync  # noqa: E402
 from PySide6.QtCore import Qt, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from chatdesk.eventloop import EventLoop  # noqa: E402
 
 KEY = "sk-bench-compare-0000"
 MODELS = ["bench-a", "bench-b", "bench-c", "bench-d"]
@@ -101,7 +102,7 @@ def main() -> None:
     os.environ["CHATDESK_HOME"] = tempfile.mkdtemp(prefix="chatdesk-bench-")
     os.environ["CHATDESK_API_KEY"] = KEY
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    loop = qasync.QEventLoop(app)
+    loop = EventLoop(app)
     asyncio.set_event_loop(loop)
 
     with ServerProcess(args.tokens, args.rate) as server:

@@ -25,8 +25,9 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-import qasync  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from chatdesk.eventloop import EventLoop  # noqa: E402
 
 KEY = "sk-bench-memory-0000"
 
@@ -68,7 +69,7 @@ def main() -> None:
     assert proc.stdout is not None
     base_url = proc.stdout.readline().strip()
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    loop = qasync.QEventLoop(app)
+    loop = EventLoop(app)
     asyncio.set_event_loop(loop)
     from chatdesk.app import build, freeze_startup_objects, install_gc_pacer
     from chatdesk.ui import render

@@ -29,10 +29,10 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import httpx  # noqa: E402
-import qasync  # noqa: E402
 from PySide6.QtCore import Qt, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
+from chatdesk.eventloop import EventLoop  # noqa: E402
 from tests.fakeserver import Reply, markdown_reply  # noqa: E402
 
 KEY = "sk-bench-window-0000"
@@ -133,7 +133,7 @@ def main() -> None:
     os.environ["CHATDESK_HOME"] = home
     os.environ["CHATDESK_API_KEY"] = KEY
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    loop = qasync.QEventLoop(app)
+    loop = EventLoop(app)
     asyncio.set_event_loop(loop)
 
     with ServerProcess(args.tokens, args.bulk) as server:
