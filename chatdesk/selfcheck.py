@@ -87,6 +87,15 @@ def _icon() -> str:
     return icon_path().name
 
 
+def _toolbar_icons() -> str:
+    from chatdesk.ui.icons import icon
+
+    drawn = icon("copy")
+    if drawn.isNull() or drawn.pixmap(16, 16).isNull():
+        raise RuntimeError("the toolbar icon font (qtawesome's codicons) is missing")
+    return "codicons"
+
+
 def _database() -> str:
     import sqlite3
 
@@ -107,6 +116,7 @@ CHECKS: dict[str, Callable[[], str]] = {
     "math": _math,
     "keyring": _keyring,
     "icon": _icon,
+    "toolbar icons": _toolbar_icons,
     "database": _database,
 }
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import sys
 from pathlib import Path
 
 from PySide6.QtCore import QPoint, QRect, QSize, Qt
@@ -37,7 +38,14 @@ _LOADED = False
 
 
 def _font_dir() -> Path | None:
-    """qtawesome's fonts folder, located without importing qtawesome (see the module doc)."""
+    """qtawesome's fonts folder, located without importing qtawesome (see the module doc).
+
+    In the PyInstaller bundle the fonts are shipped as data (``qtawesome/fonts``) without
+    the package's code, so the bundle's folder is looked at first.
+    """
+    frozen = getattr(sys, "_MEIPASS", None)
+    if frozen and (Path(frozen) / "qtawesome" / "fonts").is_dir():
+        return Path(frozen) / "qtawesome" / "fonts"
     try:
         spec = importlib.util.find_spec("qtawesome")
     except (ImportError, ValueError):
