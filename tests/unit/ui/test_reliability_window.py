@@ -23,6 +23,9 @@ class _Dialog:
     def show_test_result(self, ok: bool, text: str) -> None:
         self.results.append((ok, text))
 
+    def show_provider_message(self, ok: bool, text: str) -> None:
+        self.results.append((ok, text))
+
     def set_providers(self, rows: list[object]) -> None:
         self.providers = rows
 
