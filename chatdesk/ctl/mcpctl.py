@@ -9,15 +9,25 @@ so a slow or broken server never freezes the window; they stop when the window c
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
 
 from chatdesk.core.exchange import Exchange
-from chatdesk.core.mcpconfig import CONVERSATION_PARAM, McpSettings, conversation_servers
-from chatdesk.core.mcpmanager import McpManager, ServerStatus
+from chatdesk.core.keys import KeyringProblem
+from chatdesk.core.mcpconfig import (
+    CONVERSATION_PARAM,
+    MAX_IMPORT_BYTES,
+    McpConfigError,
+    McpSettings,
+    ServerConfig,
+    conversation_servers,
+)
+from chatdesk.core.mcpmanager import McpManager, ServerState, ServerStatus
 from chatdesk.core.toolloop import Approval, PendingCall, ToolLoopObserver, ToolRun, ToolTurn
 from chatdesk.ctl.pane import PaneBinder
+from chatdesk.ui.mcpsettings import McpServersDialog
 from chatdesk.ui.mcpwidgets import ApprovalDialog, ToolServersButton
 
 if TYPE_CHECKING:
@@ -37,6 +47,8 @@ class McpController(QObject):
         self.button = ToolServersButton(chat.window)
         self.button.about_to_show.connect(self.refresh_button)
         self.button.selection_changed.connect(self.set_conversation_servers)
+        self.button.manage_requested.connect(lambda: self.open_manager())
+        self.servers_dialog: McpServersDialog | None = None
         chat.window.toolbar.addWidget(self.button)
         try:
             loop: asyncio.AbstractEventLoop | None = asyncio.get_event_loop()
@@ -80,12 +92,136 @@ class McpController(QObject):
                 self.chat.store.update_conversation(conv_id, params=stored)
 
     def _on_status(self, status: ServerStatus) -> None:
+        self._show_status(status)
         if status.state == "failed":
             self.chat.window.set_status(
                 self.tr("MCP server %1 failed: %2")
                 .replace("%1", status.name)
                 .replace("%2", status.error)
             )
+
+    # --- the servers dialog ------------------------------------------------------------
+
+    def open_manager(self, parent: Any = None) -> McpServersDialog:
+        """Show the servers dialog (one at a time); Settings passes itself as the parent."""
+        if self.servers_dialog is not None:
+            self.servers_dialog.raise_()
+            self.servers_dialog.activateWindow()
+            return self.servers_dialog
+        dialog = McpServersDialog(parent or self.chat.window)
+        dialog.save_requested.connect(self.save_server)
+        dialog.remove_requested.connect(self.remove_server)
+        dialog.enabled_changed.connect(self.enable_server)
+        dialog.start_requested.connect(lambda name: self.chat.spawn(self.start_server(name)))
+        dialog.import_requested.connect(self.import_file)
+        dialog.revoke_requested.connect(self.revoke)
+        dialog.finished.connect(lambda _code: self._dialog_closed(dialog))
+        self.servers_dialog = dialog
+        self._refresh_dialog()
+        for cfg in self.settings.servers():
+            self._show_status(self.manager.status(cfg.name))
+        dialog.open()
+        return dialog
+
+    def _dialog_closed(self, dialog: McpServersDialog) -> None:
+        if self.servers_dialog is dialog:
+            self.servers_dialog = None
+        dialog.deleteLater()
+
+    def _refresh_dialog(self, select: str | None = None) -> None:
+        dialog = self.servers_dialog
+        if dialog is not None:
+            dialog.set_servers(self.settings.servers(), select)
+            dialog.set_approvals(self.settings.approvals())
+        self.refresh_button()
+
+    def _show_status(self, status: ServerStatus) -> None:
+        """The state line of a server in the dialog, in the user's language."""
+        dialog = self.servers_dialog
+        if dialog is None:
+            return
+        texts = {
+            ServerState.STOPPED: self.tr("stopped"),
+            ServerState.STARTING: self.tr("starting…"),
+            ServerState.READY: self.tr("ready, %1 tools").replace("%1", str(len(status.tools))),
+            ServerState.FAILED: self.tr("failed"),
+        }
+        detail = status.error if status.state is ServerState.FAILED else ""
+        dialog.set_status(status.name, texts[status.state], detail, status.stderr_tail)
+
+    def save_server(self, cfg: ServerConfig, old_name: str) -> None:
+        """Store an added or edited server; a running one stops (it restarts when used)."""
+        dialog = self.servers_dialog
+        try:
+            self.settings.save(cfg, keep_secrets=bool(old_name))
+        except McpConfigError as exc:
+            if dialog is not None:
+                dialog.show_message(False, str(exc))
+            return
+        except KeyringProblem as exc:
+            if dialog is not None:
+                dialog.show_message(False, exc.explain(self.chat.language()))
+            return
+        self._refresh_dialog(cfg.name)
+        if dialog is not None:
+            dialog.show_message(True, self.tr("Saved %1.").replace("%1", cfg.name))
+        if self.manager.status(cfg.name).state is not ServerState.STOPPED:
+            self.chat.spawn(self._stopped(cfg.name))
+
+    async def _stopped(self, name: str) -> None:
+        await self.manager.stop(name)
+        self._show_status(self.manager.status(name))
+        self.refresh_button()
+
+    def remove_server(self, name: str) -> None:
+        try:
+            self.settings.remove(name)
+        except KeyringProblem as exc:
+            if self.servers_dialog is not None:
+                self.servers_dialog.show_message(False, str(exc))
+        chosen = self.chosen()
+        if name in chosen:
+            self.set_conversation_servers([n for n in chosen if n != name])
+        self._refresh_dialog()
+        self.chat.spawn(self._stopped(name))
+
+    def enable_server(self, name: str, enabled: bool) -> None:
+        self.settings.set_enabled(name, enabled)
+        self._refresh_dialog(name)
+        if not enabled:
+            self.chat.spawn(self._stopped(name))
+
+    async def start_server(self, name: str) -> ServerStatus:
+        """Start a server from the dialog (its state lines follow through the watcher)."""
+        status = await self.manager.ensure(name)
+        self._show_status(status)
+        self.refresh_button()
+        return status
+
+    def import_file(self, path: str) -> list[str]:
+        """Import an ``mcpServers`` JSON file; the names added (the dialog says so)."""
+        dialog = self.servers_dialog
+        try:
+            with Path(path).open("rb") as fh:
+                raw = fh.read(MAX_IMPORT_BYTES + 1)
+            names = self.settings.import_json(raw.decode("utf-8", "replace"))
+        except OSError as exc:
+            names, error = [], exc.strerror or str(exc)
+        except (McpConfigError, KeyringProblem) as exc:
+            names, error = [], str(exc)
+        else:
+            error = ""
+        self._refresh_dialog(names[0] if names else None)
+        if dialog is not None:
+            if error:
+                dialog.show_message(False, self.tr("Not imported: %1").replace("%1", error))
+            else:
+                dialog.show_message(True, self.tr("Imported: %1").replace("%1", ", ".join(names)))
+        return names
+
+    def revoke(self, server: str, tool: str) -> None:
+        self.settings.revoke(server, tool)
+        self._refresh_dialog()
 
     # --- a turn -------------------------------------------------------------------------
 
@@ -143,7 +279,12 @@ class McpController(QObject):
         dialog = ApprovalDialog(call.server, call.tool, call.arguments_text, self.chat.window)
         self.dialog = dialog
         future: asyncio.Future[str] = asyncio.get_event_loop().create_future()
-        dialog.finished.connect(lambda _code: future.done() or future.set_result(dialog.choice))
+
+        def answered(_code: int) -> None:
+            if not future.done():
+                future.set_result(dialog.choice)
+
+        dialog.finished.connect(answered)
         dialog.open()
         try:
             choice = await future

@@ -81,6 +81,8 @@ class SettingsController(QObject):
         dialog.provider_saved.connect(lambda row, key: self.save_provider(dialog, row, key))
         dialog.provider_removed.connect(lambda name: self.remove_provider(dialog, name))
         dialog.settings_changed.connect(self.apply_settings)
+        mcp = self.chat.mcp  # MCP tool servers (issue 9) have a dialog of their own
+        dialog.mcp_requested.connect(lambda: mcp.open_manager(dialog) if mcp else None)
         dialog.setModal(True)
         dialog.show()
         self._settings_dialog = dialog

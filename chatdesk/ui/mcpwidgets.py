@@ -25,10 +25,12 @@ class ToolServersButton(QToolButton):
     Signals:
         selection_changed(list): the chosen server names.
         about_to_show(): the menu opens (refresh the names and states first).
+        manage_requested(): "Manage servers…" was chosen.
     """
 
     selection_changed = Signal(list)
     about_to_show = Signal()
+    manage_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -45,7 +47,7 @@ class ToolServersButton(QToolButton):
         self._menu.clear()
         self._chosen = [n for n in chosen if n in {s for s, _ in servers}]
         if not servers:
-            empty = self._menu.addAction(self.tr("No MCP servers: add them in Settings"))
+            empty = self._menu.addAction(self.tr("No MCP servers yet"))
             empty.setEnabled(False)
         for name, state in servers:
             action = QAction(f"{name}  ({state})" if state else name, self._menu)
@@ -54,6 +56,9 @@ class ToolServersButton(QToolButton):
             action.setData(name)
             action.toggled.connect(self._on_toggled)
             self._menu.addAction(action)
+        self._menu.addSeparator()
+        self.manage_action = self._menu.addAction(self.tr("Manage servers…"))
+        self.manage_action.triggered.connect(self.manage_requested.emit)
         self._update_text()
 
     def chosen(self) -> list[str]:

@@ -126,6 +126,7 @@ class SettingsDialog(QDialog):
     model_extra_saved = Signal(str, dict)
     provider_removed = Signal(str)
     test_requested = Signal(str, str, str, str)
+    mcp_requested = Signal()  # "MCP servers…": the MCP controller opens its dialog
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -149,6 +150,10 @@ class SettingsDialog(QDialog):
         self.button_box = QDialogButtonBox(std.Ok | std.Cancel | std.Apply, self)
         self.button_box.clicked.connect(self._on_button_clicked)
         self.button_box.rejected.connect(self.reject)
+        self.mcp_button = self.button_box.addButton(
+            self.tr("MCP servers…"), QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.mcp_button.clicked.connect(self.mcp_requested.emit)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs, 1)
