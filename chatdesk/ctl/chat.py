@@ -87,6 +87,7 @@ class Controller(QObject):
         self.model = window.message_model
         self._override_base_url = base_url
         self._override_provider = provider
+        self._run_base_url = base_url  # a --base-url server stays on the provider list
         self._override_model = model
         self._endpoint: Endpoint | None = None
         self._task: asyncio.Task[Any] | None = None
@@ -136,6 +137,7 @@ class Controller(QObject):
         w.conversations.delete_requested.connect(self._on_delete_conversation)
         w.message_view.action_requested.connect(self.on_action)
         w.model_picker.model_changed.connect(self._on_model_changed)
+        w.provider_chosen.connect(self.choose_provider)
         w.temperature.value_changed.connect(self._on_temperature)
         w.params_panel.params_changed.connect(self._on_params)
         w.params_panel.view_code_requested.connect(self.view_code)
@@ -186,6 +188,7 @@ class Controller(QObject):
         self.window.show_key_panel(not self._endpoint.api_key)
         name = self._endpoint.name or self._endpoint.base_url
         self.window.set_status(self.tr("Server: %1").replace("%1", name))
+        self.refresh_providers()
         current = self._override_model or self.window.model_picker.current()
         if not current:
             self.window.model_picker.set_current(self._endpoint.default_model or DEFAULT_MODEL)
@@ -193,6 +196,63 @@ class Controller(QObject):
     @property
     def endpoint(self) -> Endpoint | None:
         return self._endpoint
+
+    # --- providers at hand -------------------------------------------------------------
+
+    def refresh_providers(self) -> None:
+        """The toolbar's provider list, with the one in use selected."""
+        url = self._run_base_url if self._run_base_url else None
+        current = self._endpoint.name if self._endpoint is not None else None
+        names = [p.name for p in self.store.list_providers()]
+        self.window.set_providers(names, current, url)
+
+    def choose_provider(self, name: str) -> None:
+        """The user picked a provider ("" = this run's --base-url server) for this chat."""
+        if self.busy or self._compare_busy():
+            self.window.set_status(self.tr("Wait for the answer to finish or stop it first."))
+            self.refresh_providers()
+            return
+        if not self._switch_provider(name):
+            return
+        if self.conversation_id is not None:
+            self.store.update_conversation(self.conversation_id, provider=name or None)
+        default = self._endpoint.default_model if self._endpoint else None
+        if default:  # the new server's own default, unless the user types another
+            self.window.model_picker.set_current(default)
+            self._on_model_changed(default)
+        self.refresh_models()
+
+    def _switch_provider(self, name: str) -> bool:
+        """Talk to ``name`` from now on (the window's endpoint); False if it is unknown."""
+        if name and self.store.get_provider(name) is None:
+            self.window.set_status(self.tr("No provider named %1.").replace("%1", name))
+            self.refresh_providers()
+            return False
+        if not name and not self._run_base_url:
+            return False
+        self._override_provider = name or None
+        self._override_base_url = None if name else self._run_base_url
+        self.reload_endpoint()
+        return True
+
+    def _recent_key(self) -> str:
+        return self._endpoint.cache_key if self._endpoint is not None else ""
+
+    def recent_models(self) -> list[str]:
+        """The models last used with the current server, newest first."""
+        table = self.store.get_setting("recent_models", {})
+        found = table.get(self._recent_key()) if isinstance(table, dict) else None
+        return [m for m in found if isinstance(m, str)][:8] if isinstance(found, list) else []
+
+    def _remember_model(self, model: str) -> None:
+        table = self.store.get_setting("recent_models", {})
+        table = dict(table) if isinstance(table, dict) else {}
+        key = self._recent_key()
+        previous = table.get(key) if isinstance(table.get(key), list) else []
+        table[key] = [model, *[m for m in previous if m != model]][:8]
+        if len(table) > 50:  # bounded: the 50 servers used last
+            table = dict(list(table.items())[-50:])
+        self.store.set_setting("recent_models", table)
 
     @property
     def client(self) -> Any:
@@ -247,7 +307,7 @@ class Controller(QObject):
             )
         finally:
             await self.pool.release(client)
-        self.window.model_picker.set_models(models)
+        self.window.model_picker.set_models(models, recent=self.recent_models())
         labels = {
             "server": self.tr("Models from the server"),
             "cache": self.tr("Cached model list (server unreachable)"),
@@ -334,6 +394,13 @@ class Controller(QObject):
         if conv is None:
             return
         self.window.show_compare(False)
+        # Each conversation remembers its provider: switch to it (if it still exists).
+        # (No provider: this run's --base-url server, when there is one.)
+        in_use = (self._endpoint.name if self._endpoint is not None else None) or ""
+        wanted = conv.provider or ""
+        known = self.store.get_provider(wanted) is not None if wanted else bool(self._run_base_url)
+        if wanted != in_use and known and self._switch_provider(wanted):
+            self.refresh_models()
         self.conversation_id = conversation_id
         self.reload_messages()
         self.window.set_system_prompt(conv.system_prompt)
@@ -471,6 +538,7 @@ class Controller(QObject):
             system_prompt=self.window.system_prompt.toPlainText(),
             params=self.effective_params(),
         )
+        self._remember_model(self.current_model())
         if self.conversation_id != conv_id:
             self.conversation_id = conv_id
             self.window.conversations.reload()

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QByteArray, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QFontMetrics, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
+    QComboBox,
     QDockWidget,
     QLabel,
     QMainWindow,
@@ -65,6 +66,7 @@ class MainWindow(QMainWindow):
     preset_chosen = Signal(str)
     assistants_requested = Signal()
     compare_requested = Signal()
+    provider_chosen = Signal(str)
     regenerate_last_requested = Signal()
     copy_last_requested = Signal()
     leaderboard_requested = Signal()
@@ -128,9 +130,21 @@ class MainWindow(QMainWindow):
         bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
         self.addToolBar(bar)
         self.toolbar = bar
+        # The provider (server) of this conversation, then its model.
+        self.provider_picker = QComboBox()
+        self.provider_picker.setObjectName("provider-picker")
+        self.provider_picker.setToolTip(self.tr("Provider: the server this conversation uses"))
+        self.provider_picker.setAccessibleName(self.tr("Provider"))
+        self.provider_picker.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.provider_picker.setMinimumContentsLength(6)
+        self.provider_picker.setMaximumWidth(150)
+        self.provider_picker.activated.connect(self._on_provider_activated)
+        bar.addWidget(self.provider_picker)
         self.model_picker = ModelPicker()
         self.model_picker.setToolTip(self.tr("Model"))
-        self.model_picker.setMinimumWidth(170)
+        self.model_picker.setMinimumWidth(150)
         self.model_picker.setMaximumWidth(320)
         bar.addWidget(self.model_picker)
         bar.addSeparator()
@@ -384,6 +398,27 @@ class MainWindow(QMainWindow):
             self.centre.setCurrentWidget(self.key_panel)
         else:
             self.centre.setCurrentIndex(0)
+
+    def set_providers(self, names: list[str], current: str | None, url: str | None = None) -> None:
+        """The configured providers; ``url``: the --base-url server of this run, if any."""
+        box = self.provider_picker
+        box.blockSignals(True)
+        try:
+            box.clear()
+            if url:
+                box.addItem(url, "")
+                box.setItemData(0, url, Qt.ItemDataRole.ToolTipRole)
+            for name in names:
+                box.addItem(name, name)
+            index = box.findData(current if current else "")
+            box.setCurrentIndex(max(0, index))
+        finally:
+            box.blockSignals(False)
+
+    def _on_provider_activated(self, index: int) -> None:
+        name = self.provider_picker.itemData(index)
+        if isinstance(name, str):
+            self.provider_chosen.emit(name)
 
     def set_status(self, text: str) -> None:
         self.status_label.setText(text)

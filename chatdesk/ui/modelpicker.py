@@ -78,6 +78,9 @@ def _group_order(vendor: str) -> tuple[int, str]:
     return (1, vendor.lower())
 
 
+RECENT = "\x00recent"  # the group of recently used models (listed first)
+
+
 class ModelPicker(QComboBox):
     """Editable combo box: the drop-down is grouped by vendor, typing filters by substring.
 
@@ -119,8 +122,13 @@ class ModelPicker(QComboBox):
 
     # -- public API --------------------------------------------------------
 
-    def set_models(self, models: list[dict[str, Any]]) -> None:
-        """Replace the list; the current model stays selected (even if not listed)."""
+    def set_models(
+        self, models: list[dict[str, Any]], recent: list[str] | None = None
+    ) -> None:
+        """Replace the list; the current model stays selected (even if not listed).
+
+        ``recent``: the models used last with this provider, listed first.
+        """
         groups: dict[str, list[str]] = {}
         seen: set[str] = set()
         for entry in models:
@@ -138,6 +146,21 @@ class ModelPicker(QComboBox):
             self._ids = []
             header_font = QFont(self.font())
             header_font.setBold(True)
+            recent_ids = [m for m in dict.fromkeys(recent or []) if m][:8]
+            if recent_ids:
+                header = QStandardItem(self.tr("Recent"))
+                header.setFlags(Qt.ItemFlag.NoItemFlags)
+                header.setFont(header_font)
+                header.setData(None, _ID_ROLE)
+                header.setData(RECENT, _VENDOR_ROLE)
+                self._items.appendRow(header)
+                for model_id in recent_ids:
+                    item = QStandardItem(model_id)
+                    item.setData(model_id, _ID_ROLE)
+                    item.setData(model_id, Qt.ItemDataRole.ToolTipRole)
+                    self._items.appendRow(item)
+                    if model_id not in seen:  # a typed id, searchable too
+                        self._ids.append(model_id)
             for vendor in sorted(groups, key=_group_order):
                 label = self.tr("Other") if vendor == OTHER else vendor
                 header = QStandardItem(label)

@@ -25,4 +25,32 @@ def collect_garbage_at_safe_points() -> Iterator[None]:
         gc.collect()
 
 
+@pytest.fixture(autouse=True)
+def app_look_restored() -> Iterator[None]:
+    """Each test starts with the same application font, palette and style.
+
+    A test that applies settings (a larger font size, the dark theme) changes the one
+    QApplication every later test shares; a layout test after it would measure
+    widgets in the wrong font.
+    """
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        yield
+        return
+    font, palette = app.font(), app.palette()
+    style = app.style().name() if app.style() is not None else ""
+    sheet, dark = app.styleSheet(), app.property("chatdesk_dark")
+    try:
+        yield
+    finally:
+        if style and app.style().name() != style:
+            app.setStyle(style)
+        app.setFont(font)
+        app.setPalette(palette)
+        app.setStyleSheet(sheet)
+        app.setProperty("chatdesk_dark", dark)
+
+
 from tests.unit.ui.harness import harness  # noqa: E402,F401 (the fixture, for every UI test)

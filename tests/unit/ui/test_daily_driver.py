@@ -140,3 +140,45 @@ def test_shortcuts_on_the_last_answer(harness: Harness) -> None:
     h.window.regenerate_last_requested.emit()
     h.wait(lambda: h.rows()[-1].content == "two" and not h.controller.busy)
     assert h.window.message_model.branch(h.rows()[-1].id) == (2, 2)
+
+
+def test_provider_picker_switches_server_and_each_chat_remembers_it(harness: Harness) -> None:
+    from chatdesk.store.rows import ProviderRow
+    from tests.fakeserver import FakeServer
+
+    h = harness
+    w = h.window
+    with FakeServer() as other:
+        h.store.upsert_provider(ProviderRow(name="other", base_url=other.base_url,
+                                            default_model="other-model"))  # fmt: skip
+        h.controller.keys.set_for_session("other", "sk-other-0123456789")
+        h.controller.refresh_providers()
+        names = [w.provider_picker.itemData(i) for i in range(w.provider_picker.count())]
+        assert "" in names and "other" in names  # the --base-url server and the provider
+        h.server.script(Reply(text="from the first server"))
+        h.send("first chat")
+        first = h.controller.conversation_id
+        h.controller.new_conversation()
+        w.provider_picker.setCurrentIndex(names.index("other"))
+        w.provider_chosen.emit("other")
+        assert w.model_picker.current() == "other-model"  # that server's default
+        other.script(Reply(text="from the other server"))
+        h.send("second chat")
+        assert [r.json["model"] for r in other.chat_requests] == ["other-model"]
+        second = h.controller.conversation_id
+        assert h.store.get_conversation(second).provider == "other"
+        h.controller.open_conversation(first)  # back to the first server
+        assert h.controller.endpoint.name is None
+        assert w.provider_picker.currentData() == ""
+        h.controller.open_conversation(second)
+        assert h.controller.endpoint.name == "other"
+        assert w.provider_picker.currentData() == "other"
+
+
+def test_recent_models_come_first(harness: Harness) -> None:
+    h = harness
+    h.window.model_picker.set_current("my-typed-model")
+    h.send("one")
+    h.controller.refresh_models()
+    h.wait(lambda: "\x00recent" in h.window.model_picker.groups())
+    assert h.window.model_picker.groups()["\x00recent"][0] == "my-typed-model"
