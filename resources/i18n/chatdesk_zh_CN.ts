@@ -76,27 +76,27 @@
 <context>
     <name>ApprovalDialog</name>
     <message>
-        <location filename="../../chatdesk/ui/mcpwidgets.py" line="95" />
+        <location filename="../../chatdesk/ui/mcpwidgets.py" line="100" />
         <source>Run a tool?</source>
         <translation>运行工具？</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mcpwidgets.py" line="99" />
+        <location filename="../../chatdesk/ui/mcpwidgets.py" line="104" />
         <source>The model wants to run %1 on the MCP server %2 with these arguments:</source>
         <translation>模型想在 MCP 服务器 %2 上运行 %1，参数如下：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mcpwidgets.py" line="115" />
+        <location filename="../../chatdesk/ui/mcpwidgets.py" line="120" />
         <source>Allow once</source>
         <translation>允许一次</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mcpwidgets.py" line="116" />
+        <location filename="../../chatdesk/ui/mcpwidgets.py" line="121" />
         <source>Always allow this tool</source>
         <translation>始终允许此工具</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mcpwidgets.py" line="117" />
+        <location filename="../../chatdesk/ui/mcpwidgets.py" line="122" />
         <source>Deny</source>
         <translation>拒绝</translation>
     </message>
@@ -138,32 +138,32 @@
     </message>
     <message>
         <location filename="../../chatdesk/ctl/assistantsctl.py" line="94" />
-        <location filename="../../chatdesk/ctl/assistantsctl.py" line="191" />
+        <location filename="../../chatdesk/ctl/assistantsctl.py" line="189" />
         <source>Wait for the answer to finish or stop it first.</source>
         <translation>请等待回答完成，或先停止生成。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/assistantsctl.py" line="147" />
+        <location filename="../../chatdesk/ctl/assistantsctl.py" line="145" />
         <source>Saved "%1".</source>
         <translation>已保存“%1”。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/assistantsctl.py" line="151" />
+        <location filename="../../chatdesk/ctl/assistantsctl.py" line="149" />
         <source>Deleted "%1".</source>
         <translation>已删除“%1”。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/assistantsctl.py" line="164" />
+        <location filename="../../chatdesk/ctl/assistantsctl.py" line="162" />
         <source>Imported %1 (%2 new, %3 replaced).</source>
         <translation>已导入 %1（新增 %2 个，替换 %3 个）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/assistantsctl.py" line="177" />
+        <location filename="../../chatdesk/ctl/assistantsctl.py" line="175" />
         <source>Could not write %1: %2</source>
         <translation>无法写入 %1：%2</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/assistantsctl.py" line="184" />
+        <location filename="../../chatdesk/ctl/assistantsctl.py" line="182" />
         <source>Exported %1 assistants to %2.</source>
         <translation>已将 %1 个助手导出到 %2。</translation>
     </message>
@@ -340,7 +340,7 @@
 <context>
     <name>ChatDesk</name>
     <message>
-        <location filename="../../chatdesk/app.py" line="230" />
+        <location filename="../../chatdesk/app.py" line="252" />
         <source>ChatDesk cannot start</source>
         <translation>ChatDesk 无法启动</translation>
     </message>
@@ -851,97 +851,103 @@
 <context>
     <name>Controller</name>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="117" />
-        <location filename="../../chatdesk/ctl/chat.py" line="659" />
+        <location filename="../../chatdesk/ctl/chat.py" line="118" />
+        <location filename="../../chatdesk/ctl/chat.py" line="727" />
         <source>Copied</source>
         <translation>已复制</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="188" />
+        <location filename="../../chatdesk/ctl/chat.py" line="190" />
         <source>Server: %1</source>
         <translation>服务器：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="205" />
+        <location filename="../../chatdesk/ctl/chat.py" line="265" />
         <source>Check the settings: %1</source>
         <translation>请检查设置：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="252" />
+        <location filename="../../chatdesk/ctl/chat.py" line="312" />
         <source>Models from the server</source>
         <translation>来自服务器的模型列表</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="253" />
+        <location filename="../../chatdesk/ctl/chat.py" line="313" />
         <source>Cached model list (server unreachable)</source>
         <translation>缓存的模型列表（无法连接服务器）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="254" />
+        <location filename="../../chatdesk/ctl/chat.py" line="314" />
         <source>Built-in model list (server unreachable)</source>
         <translation>内置模型列表（无法连接服务器）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="306" />
-        <location filename="../../chatdesk/ctl/chat.py" line="326" />
+        <location filename="../../chatdesk/ctl/chat.py" line="212" />
+        <location filename="../../chatdesk/ctl/chat.py" line="366" />
+        <location filename="../../chatdesk/ctl/chat.py" line="386" />
         <source>Wait for the answer to finish or stop it first.</source>
         <translation>请等待回答完成，或先停止生成。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="449" />
-        <location filename="../../chatdesk/ctl/chat.py" line="514" />
-        <location filename="../../chatdesk/ctl/chat.py" line="518" />
+        <location filename="../../chatdesk/ctl/chat.py" line="228" />
+        <source>No provider named %1.</source>
+        <translation>没有名为 %1 的服务商。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/chat.py" line="516" />
+        <location filename="../../chatdesk/ctl/chat.py" line="582" />
+        <location filename="../../chatdesk/ctl/chat.py" line="586" />
         <source>Not sent: %1</source>
         <translation>未发送：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="482" />
+        <location filename="../../chatdesk/ctl/chat.py" line="550" />
         <source>Sent in place of the failed question (kept as the other branch).</source>
         <translation>已代替失败的提问发送（失败的那条保留为另一个分支）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="517" />
+        <location filename="../../chatdesk/ctl/chat.py" line="585" />
         <source>Request not valid</source>
         <translation>请求无效</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="569" />
-        <location filename="../../chatdesk/ctl/chat.py" line="598" />
+        <location filename="../../chatdesk/ctl/chat.py" line="637" />
+        <location filename="../../chatdesk/ctl/chat.py" line="666" />
         <source>The answer could not be saved: %1</source>
         <translation>无法保存回答：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="590" />
+        <location filename="../../chatdesk/ctl/chat.py" line="658" />
         <source>The history is busy: the answer is kept and will be saved shortly.</source>
         <translation>历史记录正忙：回答已保留，稍后会自动保存。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="595" />
+        <location filename="../../chatdesk/ctl/chat.py" line="663" />
         <source>The answer is saved.</source>
         <translation>回答已保存。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="699" />
+        <location filename="../../chatdesk/ctl/chat.py" line="767" />
         <source>Only your own messages can be edited.</source>
         <translation>只能编辑你自己发送的消息。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="718" />
+        <location filename="../../chatdesk/ctl/chat.py" line="786" />
         <source>There is no answer yet.</source>
         <translation>还没有回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="759" />
+        <location filename="../../chatdesk/ctl/chat.py" line="827" />
         <source>Tool result</source>
         <translation>工具结果</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="760" />
+        <location filename="../../chatdesk/ctl/chat.py" line="828" />
         <source>Result for %1:</source>
         <translation>%1 的结果：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="774" />
+        <location filename="../../chatdesk/ctl/chat.py" line="842" />
         <source>This tool call already has a result.</source>
         <translation>该工具调用已有结果。</translation>
     </message>
@@ -1443,171 +1449,181 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="124" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="126" />
         <source>Chat</source>
         <translation>对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="132" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="146" />
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="139" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="153" />
         <source>Temperature</source>
         <translation>温度</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="150" />
-        <location filename="../../chatdesk/ui/mainwindow.py" line="192" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="164" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="206" />
         <source>Parameters</source>
         <translation>参数</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="151" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="165" />
         <source>Parameters and system prompt (Ctrl+P)</source>
         <translation>参数和系统提示词（Ctrl+P）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="167" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="181" />
         <source>Compare</source>
         <translation>对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="169" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="183" />
         <source>Compare 2 to 4 models side by side on one prompt (Ctrl+Shift+N)</source>
         <translation>用同一条提示并排对比 2 到 4 个模型（Ctrl+Shift+N）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="180" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="194" />
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="181" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="195" />
         <source>Settings (Ctrl+,)</source>
         <translation>设置（Ctrl+,）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="196" />
-        <location filename="../../chatdesk/ui/mainwindow.py" line="198" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="210" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="212" />
         <source>System prompt</source>
         <translation>系统提示词</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="199" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="213" />
         <source>You are a helpful assistant.</source>
         <translation>你是一个乐于助人的助手。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/selfcheck.py" line="27" />
-        <location filename="../../chatdesk/ui/mainwindow.py" line="225" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="239" />
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="88" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="90" />
         <source>Messages</source>
         <translation>消息</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="157" />
-        <location filename="../../chatdesk/ui/mainwindow.py" line="189" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="136" />
+        <source>Provider: the server this conversation uses</source>
+        <translation>服务商：本对话使用的服务器</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mainwindow.py" line="137" />
+        <source>Provider</source>
+        <translation>服务商</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mainwindow.py" line="171" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="203" />
         <source>Assistants</source>
         <translation>助手</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="158" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="172" />
         <source>Assistants: start a chat from a saved prompt</source>
         <translation>助手：从保存的提示词开始对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="226" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="240" />
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="229" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="243" />
         <source>New comparison</source>
         <translation>新建对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="232" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="246" />
         <source>Model leaderboard…</source>
         <translation>模型排行榜…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="235" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="249" />
         <source>Export conversation…</source>
         <translation>导出对话…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="238" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="252" />
         <source>Export all conversations…</source>
         <translation>导出全部对话…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="240" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="254" />
         <source>Import…</source>
         <translation>导入…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="244" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="258" />
         <source>Back up now</source>
         <translation>立即备份</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="246" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="260" />
         <source>Restore from a backup…</source>
         <translation>从备份恢复…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="249" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="263" />
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="253" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="267" />
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="254" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="268" />
         <source>Search all conversations…</source>
         <translation>搜索全部对话…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="257" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="271" />
         <source>Find in conversation…</source>
         <translation>在对话中查找…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="261" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="275" />
         <source>Regenerate last answer</source>
         <translation>重新生成最后的回答</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="264" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="278" />
         <source>Copy last answer</source>
         <translation>复制最后的回答</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="267" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="281" />
         <source>Edit last message (Up in an empty box)</source>
         <translation>编辑最后一条消息（输入框为空时按 ↑）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="397" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="432" />
         <source>Save current as assistant…</source>
         <translation>将当前设置保存为助手…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="399" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="434" />
         <source>Manage assistants…</source>
         <translation>管理助手…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="404" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="439" />
         <source>New chat: %1</source>
         <translation>新对话：%1</translation>
     </message>
@@ -1615,9 +1631,235 @@
 <context>
     <name>McpController</name>
     <message>
-        <location filename="../../chatdesk/ctl/mcpctl.py" line="85" />
+        <location filename="../../chatdesk/ctl/mcpctl.py" line="98" />
         <source>MCP server %1 failed: %2</source>
         <translation>MCP 服务器 %1 出错：%2</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/mcpctl.py" line="144" />
+        <source>stopped</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/mcpctl.py" line="145" />
+        <source>starting…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/mcpctl.py" line="146" />
+        <source>ready, %1 tools</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/mcpctl.py" line="147" />
+        <source>failed</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/mcpctl.py" line="167" />
+        <source>Saved %1.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/mcpctl.py" line="217" />
+        <source>Not imported: %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/mcpctl.py" line="219" />
+        <source>Imported: %1</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>McpServersDialog</name>
+    <message>
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="87" />
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="94" />
+        <source>MCP servers</source>
+        <extracomment>What a failed server shows of its stderr (the manager keeps a bounded tail already).</extracomment>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="97" />
+        <source>Add</source>
+        <translation>添加</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="98" />
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="99" />
+        <source>Import…</source>
+        <translation>导入…</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="107" />
+        <source>Tools always allowed</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="109" />
+        <source>Revoke</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="114" />
+        <source>Tools always allowed:</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="118" />
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="285" />
+        <source>Server</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="121" />
+        <source>e.g. files</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="123" />
+        <source>Program (stdio)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="124" />
+        <source>Streamable HTTP</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="129" />
+        <source>One argument per line</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="133" />
+        <source>(the default folder)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="145" />
+        <source> s</source>
+        <translation> 秒</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="146" />
+        <source>A tool call that takes longer fails</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="147" />
+        <source>Enabled</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="150" />
+        <source>Environment values and headers are kept in the system keyring and never shown; leave a value empty to keep the stored one.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="157" />
+        <source>Name:</source>
+        <translation>名称：</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="158" />
+        <source>Kind:</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="159" />
+        <source>Command:</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="160" />
+        <source>Arguments:</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="161" />
+        <source>Environment:</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="162" />
+        <source>Working folder:</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="163" />
+        <source>URL:</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="164" />
+        <source>Headers:</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="165" />
+        <source>Call timeout:</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="168" />
+        <source>Save server</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="169" />
+        <source>Start now</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="170" />
+        <source>Start the server to see whether it works</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="187" />
+        <source>What the server printed last</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="285" />
+        <source>New server</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="308" />
+        <source>not started in this session</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="309" />
+        <source>State: %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="382" />
+        <source>Remove server</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="383" />
+        <source>Forget the MCP server %1, its stored secrets and approvals?</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="392" />
+        <source>Import MCP servers</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="392" />
+        <source>JSON files (*.json);;All files (*)</source>
+        <translation type="unfinished" />
     </message>
 </context>
 <context>
@@ -1812,27 +2054,32 @@
 <context>
     <name>ModelPicker</name>
     <message>
-        <location filename="../../chatdesk/ui/modelpicker.py" line="115" />
+        <location filename="../../chatdesk/ui/modelpicker.py" line="118" />
         <source>Model id</source>
         <translation>模型 ID</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/modelpicker.py" line="142" />
+        <location filename="../../chatdesk/ui/modelpicker.py" line="151" />
+        <source>Recent</source>
+        <translation>最近使用</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/modelpicker.py" line="165" />
         <source>Other</source>
         <translation>其他</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/modelpicker.py" line="259" />
+        <location filename="../../chatdesk/ui/modelpicker.py" line="282" />
         <source>Model: {0}</source>
         <translation>模型：{0}</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/modelpicker.py" line="261" />
+        <location filename="../../chatdesk/ui/modelpicker.py" line="284" />
         <source>List: {0}</source>
         <translation>列表：{0}</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/modelpicker.py" line="262" />
+        <location filename="../../chatdesk/ui/modelpicker.py" line="285" />
         <source>Type to search; press Enter to use any model id.</source>
         <translation>输入以搜索；按 Enter 可使用任意模型 ID。</translation>
     </message>
@@ -1878,7 +2125,7 @@
 <context>
     <name>Observer</name>
     <message>
-        <location filename="../../chatdesk/ctl/mcpctl.py" line="135" />
+        <location filename="../../chatdesk/ctl/mcpctl.py" line="271" />
         <source>Stopped after %1 tool rounds.</source>
         <translation>已在 %1 轮工具调用后停止。</translation>
     </message>
@@ -2463,7 +2710,7 @@
 <context>
     <name>SettingsController</name>
     <message>
-        <location filename="../../chatdesk/ctl/settingsctl.py" line="130" />
+        <location filename="../../chatdesk/ctl/settingsctl.py" line="132" />
         <source>The key is used for this session only.</source>
         <translation>此密钥仅在本次会话中使用。</translation>
     </message>
@@ -2471,391 +2718,396 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="132" />
+        <location filename="../../chatdesk/ui/settings.py" line="133" />
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="139" />
-        <location filename="../../chatdesk/ui/settings.py" line="165" />
+        <location filename="../../chatdesk/ui/settings.py" line="140" />
+        <location filename="../../chatdesk/ui/settings.py" line="170" />
         <source>Providers</source>
         <translation>服务商</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="140" />
+        <location filename="../../chatdesk/ui/settings.py" line="141" />
         <source>Appearance</source>
         <translation>外观</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="141" />
+        <location filename="../../chatdesk/ui/settings.py" line="142" />
         <source>Network</source>
         <translation>网络</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="142" />
+        <location filename="../../chatdesk/ui/settings.py" line="143" />
         <source>Title model</source>
         <translation>标题模型</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="168" />
+        <location filename="../../chatdesk/ui/settings.py" line="154" />
+        <source>MCP servers…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/settings.py" line="173" />
         <source>Add</source>
         <translation>添加</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="169" />
+        <location filename="../../chatdesk/ui/settings.py" line="174" />
         <source>Edit</source>
         <translation>编辑</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="170" />
+        <location filename="../../chatdesk/ui/settings.py" line="175" />
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="187" />
-        <location filename="../../chatdesk/ui/settings.py" line="386" />
+        <location filename="../../chatdesk/ui/settings.py" line="192" />
+        <location filename="../../chatdesk/ui/settings.py" line="391" />
         <source>Provider</source>
         <translation>服务商</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="189" />
+        <location filename="../../chatdesk/ui/settings.py" line="194" />
         <source>e.g. Zero API</source>
         <translation>例如 Zero API</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="194" />
+        <location filename="../../chatdesk/ui/settings.py" line="199" />
         <source>e.g. gpt-4o (optional)</source>
         <translation>例如 gpt-4o（可选）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="196" />
+        <location filename="../../chatdesk/ui/settings.py" line="201" />
         <source>Name:</source>
         <translation>名称：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="197" />
+        <location filename="../../chatdesk/ui/settings.py" line="202" />
         <source>Base URL:</source>
         <translation>API 地址：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="198" />
+        <location filename="../../chatdesk/ui/settings.py" line="203" />
         <source>API key:</source>
         <translation>API 密钥：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="199" />
+        <location filename="../../chatdesk/ui/settings.py" line="204" />
         <source>Default model:</source>
         <translation>默认模型：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="204" />
+        <location filename="../../chatdesk/ui/settings.py" line="209" />
         <source>JSON merged last into every request to this provider (all models)</source>
         <translation>最后合并进发往此服务商的每个请求的 JSON（所有模型）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="209" />
+        <location filename="../../chatdesk/ui/settings.py" line="214" />
         <source>Model id → JSON merged over the provider's extra body for that model</source>
         <translation>模型 ID → 该模型专用的 JSON，合并在服务商的额外请求体之上</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="220" />
+        <location filename="../../chatdesk/ui/settings.py" line="225" />
         <source>Extra body:</source>
         <translation>额外请求体：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="221" />
+        <location filename="../../chatdesk/ui/settings.py" line="226" />
         <source>Per model:</source>
         <translation>按模型：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="230" />
+        <location filename="../../chatdesk/ui/settings.py" line="235" />
         <source>Test connection</source>
         <translation>测试连接</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="231" />
+        <location filename="../../chatdesk/ui/settings.py" line="236" />
         <source>Save provider</source>
         <translation>保存服务商</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="232" />
+        <location filename="../../chatdesk/ui/settings.py" line="237" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="247" />
+        <location filename="../../chatdesk/ui/settings.py" line="252" />
         <source>Connection test results appear here.</source>
         <translation>连接测试结果将显示在这里。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="268" />
+        <location filename="../../chatdesk/ui/settings.py" line="273" />
         <source>It is too long ({detail} characters; at most 16000).</source>
         <translation>内容过长（{detail} 个字符；最多 16000）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="269" />
+        <location filename="../../chatdesk/ui/settings.py" line="274" />
         <source>It is not valid JSON: {detail}</source>
         <translation>不是有效的 JSON：{detail}</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="270" />
+        <location filename="../../chatdesk/ui/settings.py" line="275" />
         <source>It must be a JSON object, e.g. {{"enable_thinking": true}}.</source>
         <translation>必须是 JSON 对象，例如 {{"enable_thinking": true}}。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="271" />
+        <location filename="../../chatdesk/ui/settings.py" line="276" />
         <source>It is nested too deeply (at most 8 levels).</source>
         <translation>嵌套过深（最多 8 层）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="273" />
+        <location filename="../../chatdesk/ui/settings.py" line="278" />
         <source>"{detail}" cannot be set here: ChatDesk sends model, messages and stream itself.</source>
         <translation>不能在这里设置“{detail}”：model、messages 和 stream 由 ChatDesk 自己发送。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="275" />
+        <location filename="../../chatdesk/ui/settings.py" line="280" />
         <source>The value for model "{detail}" must be a JSON object.</source>
         <translation>模型“{detail}”的值必须是 JSON 对象。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="276" />
+        <location filename="../../chatdesk/ui/settings.py" line="281" />
         <source>A model name is empty.</source>
         <translation>有一个模型名称为空。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="285" />
+        <location filename="../../chatdesk/ui/settings.py" line="290" />
         <source>Extra body: </source>
         <translation>额外请求体：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="290" />
+        <location filename="../../chatdesk/ui/settings.py" line="295" />
         <source>Per model: </source>
         <translation>按模型：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="325" />
+        <location filename="../../chatdesk/ui/settings.py" line="330" />
         <source>(no key)</source>
         <translation>（无密钥）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="351" />
+        <location filename="../../chatdesk/ui/settings.py" line="356" />
         <source>Edit provider</source>
         <translation>编辑服务商</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="351" />
+        <location filename="../../chatdesk/ui/settings.py" line="356" />
         <source>New provider</source>
         <translation>新建服务商</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="366" />
+        <location filename="../../chatdesk/ui/settings.py" line="371" />
         <source>Stored key kept; type a new one to replace it</source>
         <translation>已保留存储的密钥；输入新密钥可替换</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="368" />
+        <location filename="../../chatdesk/ui/settings.py" line="373" />
         <source>Paste your API key (sk-...)</source>
         <translation>粘贴你的 API 密钥 (sk-...)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="404" />
+        <location filename="../../chatdesk/ui/settings.py" line="409" />
         <source>Remove the provider "{name}" and its stored API key?</source>
         <translation>要移除服务商“{name}”及其存储的 API 密钥吗？</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="405" />
+        <location filename="../../chatdesk/ui/settings.py" line="410" />
         <source>Remove provider</source>
         <translation>移除服务商</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="427" />
+        <location filename="../../chatdesk/ui/settings.py" line="432" />
         <source>The base URL must start with http:// or https://, e.g. {example}</source>
         <translation>API 地址必须以 http:// 或 https:// 开头，例如 {example}</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="438" />
+        <location filename="../../chatdesk/ui/settings.py" line="443" />
         <source>Enter a name for this provider.</source>
         <translation>请为此服务商输入名称。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="442" />
+        <location filename="../../chatdesk/ui/settings.py" line="447" />
         <source>A provider named "{name}" already exists.</source>
         <translation>已存在名为“{name}”的服务商。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="474" />
+        <location filename="../../chatdesk/ui/settings.py" line="479" />
         <source>Saved "{name}".</source>
         <translation>已保存“{name}”。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="479" />
+        <location filename="../../chatdesk/ui/settings.py" line="484" />
         <source>Saved "{name}" without an API key: edit it and paste a key, unless the server needs none.</source>
         <translation>已保存“{name}”，但没有 API 密钥：请编辑并粘贴密钥（除非该服务器不需要密钥）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="492" />
+        <location filename="../../chatdesk/ui/settings.py" line="497" />
         <source>Testing the connection…</source>
         <translation>正在测试连接…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="507" />
+        <location filename="../../chatdesk/ui/settings.py" line="512" />
         <source>✓ Connection works</source>
         <translation>✓ 连接正常</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="510" />
+        <location filename="../../chatdesk/ui/settings.py" line="515" />
         <source>✗ Connection failed</source>
         <translation>✗ 连接失败</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="520" />
+        <location filename="../../chatdesk/ui/settings.py" line="525" />
         <source>Light</source>
         <translation>浅色</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="521" />
+        <location filename="../../chatdesk/ui/settings.py" line="526" />
         <source>Dark</source>
         <translation>深色</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="522" />
+        <location filename="../../chatdesk/ui/settings.py" line="527" />
         <source>Follow system</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="525" />
+        <location filename="../../chatdesk/ui/settings.py" line="530" />
         <source> pt</source>
         <translation> pt</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="530" />
+        <location filename="../../chatdesk/ui/settings.py" line="535" />
         <source>Language changes take effect after a restart.</source>
         <translation>语言更改将在重启后生效。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="533" />
+        <location filename="../../chatdesk/ui/settings.py" line="538" />
         <source>Enter sends, Shift+Enter for a new line</source>
         <translation>Enter 发送，Shift+Enter 换行</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="534" />
+        <location filename="../../chatdesk/ui/settings.py" line="539" />
         <source>Ctrl+Enter sends, Enter for a new line</source>
         <translation>Ctrl+Enter 发送，Enter 换行</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="536" />
+        <location filename="../../chatdesk/ui/settings.py" line="541" />
         <source>Notify me when an answer finishes while ChatDesk is in the background</source>
         <translation>ChatDesk 在后台时，回答完成后通知我</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="539" />
+        <location filename="../../chatdesk/ui/settings.py" line="544" />
         <source>Theme:</source>
         <translation>主题：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="540" />
+        <location filename="../../chatdesk/ui/settings.py" line="545" />
         <source>Font size:</source>
         <translation>字号：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="541" />
+        <location filename="../../chatdesk/ui/settings.py" line="546" />
         <source>Language:</source>
         <translation>语言：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="543" />
+        <location filename="../../chatdesk/ui/settings.py" line="548" />
         <source>Send with:</source>
         <translation>发送方式：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="544" />
+        <location filename="../../chatdesk/ui/settings.py" line="549" />
         <source>Notifications:</source>
         <translation>通知：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="550" />
+        <location filename="../../chatdesk/ui/settings.py" line="555" />
         <source>Use the system proxy</source>
         <translation>使用系统代理</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="551" />
+        <location filename="../../chatdesk/ui/settings.py" line="556" />
         <source>No proxy</source>
         <translation>不使用代理</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="552" />
+        <location filename="../../chatdesk/ui/settings.py" line="557" />
         <source>Custom proxy URL</source>
         <translation>自定义代理地址</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="559" />
         <location filename="../../chatdesk/ui/settings.py" line="564" />
-        <location filename="../../chatdesk/ui/settings.py" line="571" />
+        <location filename="../../chatdesk/ui/settings.py" line="569" />
+        <location filename="../../chatdesk/ui/settings.py" line="576" />
         <source> s</source>
         <translation> 秒</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="560" />
+        <location filename="../../chatdesk/ui/settings.py" line="565" />
         <source>How long to wait for the server to answer</source>
         <translation>等待服务器响应的最长时间</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="566" />
+        <location filename="../../chatdesk/ui/settings.py" line="571" />
         <source>Give up on a reply when no data arrives for this long</source>
         <translation>超过此时长未收到数据则放弃本次回复</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="572" />
+        <location filename="../../chatdesk/ui/settings.py" line="577" />
         <source>No limit</source>
         <translation>不限制</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="574" />
+        <location filename="../../chatdesk/ui/settings.py" line="579" />
         <source>Stop a reply that is still arriving after this long (0: no limit)</source>
         <translation>回复持续超过这个时长就停止（0 表示不限制）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="577" />
+        <location filename="../../chatdesk/ui/settings.py" line="582" />
         <source>Proxy:</source>
         <translation>代理：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="578" />
+        <location filename="../../chatdesk/ui/settings.py" line="583" />
         <source>Proxy URL:</source>
         <translation>代理地址：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="579" />
+        <location filename="../../chatdesk/ui/settings.py" line="584" />
         <source>Connect timeout:</source>
         <translation>连接超时：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="580" />
+        <location filename="../../chatdesk/ui/settings.py" line="585" />
         <source>Stream idle timeout:</source>
         <translation>流式空闲超时：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="581" />
+        <location filename="../../chatdesk/ui/settings.py" line="586" />
         <source>Reply deadline:</source>
         <translation>回复时限：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="593" />
+        <location filename="../../chatdesk/ui/settings.py" line="599" />
         <source>Empty: use the first words of the message</source>
         <translation>留空：使用消息开头的几个词</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="596" />
+        <location filename="../../chatdesk/ui/settings.py" line="602" />
         <source>New conversations are titled by this model. Leave empty to skip the request.</source>
         <translation>新对话的标题由此模型生成。留空则不发送该请求。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="602" />
+        <location filename="../../chatdesk/ui/settings.py" line="608" />
         <source>Title model:</source>
         <translation>标题模型：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="661" />
+        <location filename="../../chatdesk/ui/settings.py" line="667" />
         <source>The proxy URL must look like http://host:port or socks5://host:port.</source>
         <translation>代理地址格式应为 http://host:port 或 socks5://host:port。</translation>
     </message>
@@ -2955,22 +3207,27 @@
 <context>
     <name>ToolServersButton</name>
     <message>
-        <location filename="../../chatdesk/ui/mcpwidgets.py" line="48" />
-        <source>No MCP servers: add them in Settings</source>
-        <translation>没有 MCP 服务器：请在设置中添加</translation>
+        <location filename="../../chatdesk/ui/mcpwidgets.py" line="50" />
+        <source>No MCP servers yet</source>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mcpwidgets.py" line="80" />
+        <location filename="../../chatdesk/ui/mcpwidgets.py" line="60" />
+        <source>Manage servers…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mcpwidgets.py" line="85" />
         <source>Tools: %1</source>
         <translation>工具：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mcpwidgets.py" line="82" />
+        <location filename="../../chatdesk/ui/mcpwidgets.py" line="87" />
         <source>Tools: off</source>
         <translation>工具：关闭</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mcpwidgets.py" line="83" />
+        <location filename="../../chatdesk/ui/mcpwidgets.py" line="88" />
         <source>MCP servers whose tools this conversation offers</source>
         <translation>本对话提供哪些 MCP 服务器的工具</translation>
     </message>
@@ -3067,7 +3324,7 @@
 <context>
     <name>controller</name>
     <message>
-        <location filename="../../chatdesk/ctl/mcpctl.py" line="110" />
+        <location filename="../../chatdesk/ctl/mcpctl.py" line="246" />
         <source>Running %1…</source>
         <translation>正在运行 %1…</translation>
     </message>
