@@ -680,6 +680,29 @@ def _md_content(text: str) -> str:
     return text if fence is None else f"{text}\n{fence}"
 
 
+def _tool_run(m: MessageRow) -> dict[str, Any] | None:
+    """The MCP tool run saved with a tool row (server, tool, arguments, result, error)."""
+    run = m.meta.get("mcp") if m.role == "tool" and isinstance(m.meta, dict) else None
+    return run if isinstance(run, dict) else None
+
+
+def _run_facts(run: dict[str, Any]) -> tuple[str, str, str]:
+    """Server › tool, the duration, and the arguments as indented JSON."""
+    title = f"{str(run.get('server', '?'))[:200]} › {str(run.get('tool', '?'))[:200]}"
+    ms = run.get("duration_ms")
+    took = f"{ms:.0f} ms" if isinstance(ms, int | float) and not isinstance(ms, bool) else ""
+    try:
+        args = json.dumps(run.get("arguments"), ensure_ascii=False, indent=2, default=str)
+    except (TypeError, ValueError, RecursionError):
+        args = str(run.get("arguments"))
+    return title, took, args
+
+
+def _run_result(m: MessageRow, run: dict[str, Any]) -> str:
+    result = run.get("result")
+    return result if isinstance(result, str) else m.content
+
+
 def export_markdown(store: Store, ids: Iterable[int] | None = None) -> str:
     """Readable Markdown of each conversation's current branch (what the window shows)."""
     chunks: list[str] = []
@@ -701,7 +724,18 @@ def export_markdown(store: Store, ids: Iterable[int] | None = None) -> str:
                 lines += ["> **Reasoning**", ">"]
                 lines += [f"> {line}" if line else ">" for line in m.reasoning.splitlines()]
                 lines.append("")
-            if m.content:
+            run = _tool_run(m)
+            if run is not None:
+                # A tool run: its result is data, not Markdown (fenced, never rendered).
+                title, took, args = _run_facts(run)
+                lines += [f"**Tool run** `{title}`" + (f" · {took}" if took else ""), ""]
+                lines += ["Arguments:", "", _fence(args, "json"), ""]
+                if run.get("error") is not None:
+                    lines += [f"> **Tool error:** {str(run['error'])[:4000]}", ""]
+                result = _run_result(m, run)
+                if result:
+                    lines += ["Result:", "", _fence(result), ""]
+            elif m.content:
                 lines += [_md_content(m.content), ""]
             for url in _image_urls(store, m):
                 lines += [f"![image]({url})", ""]
@@ -755,6 +789,7 @@ h1 { font-size: 1.5em; margin: 0 0 4px; }
 .bubble table { border-collapse: collapse; } .bubble td, .bubble th
   { border: 1px solid #d1d5db; padding: 4px 8px; }
 details.reasoning { color: #4b5563; font-size: 0.92em; margin-bottom: 6px; }
+.tool-run pre { white-space: pre-wrap; }
 details.reasoning > div { white-space: pre-wrap; border-left: 3px solid #d1d5db;
   padding-left: 10px; }
 .system-prompt { padding: 8px 12px; border-radius: 10px; border: 1px solid; white-space: pre-wrap;
@@ -845,7 +880,26 @@ def export_html(store: Store, ids: Iterable[int] | None = None) -> str:
                     '<details class="reasoning"><summary>Reasoning</summary>'
                     f"<div>{esc(m.reasoning)}</div></details>"
                 )
-            if m.content:
+            run = _tool_run(m)
+            if run is not None:
+                title, took, args = _run_facts(run)
+                out.append(
+                    f'<div class="tool-run"><b>Tool run</b> <code>{esc(title)}</code>'
+                    + (f" · {esc(took)}" if took else "")
+                    + f"<pre>{esc(args)}</pre>"
+                )
+                if run.get("error") is not None:
+                    out.append(f'<p class="error-text">{esc(str(run["error"])[:4000])}</p>')
+                result = _run_result(m, run)
+                if result:
+                    # Collapsible like the window's card; short results open.
+                    state = " open" if len(result) <= 600 else ""
+                    out.append(
+                        f"<details{state}><summary>Result ({len(result)} characters)</summary>"
+                        f"<pre>{esc(result)}</pre></details>"
+                    )
+                out.append("</div>")
+            elif m.content:
                 # Users type plain text; models write Markdown.
                 out.append(
                     esc(m.content) if m.role == "user" else _message_html(renderer, m.content)

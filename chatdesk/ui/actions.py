@@ -41,6 +41,7 @@ class ViewToggle(StrEnum):
 
     THINKING = "toggle_thinking"
     DETAILS = "toggle_details"
+    TOOL_RESULT = "toggle_tool_result"  # a tool card's result, folded or whole
 
 
 _TOGGLES = frozenset(t.value for t in ViewToggle)

@@ -37,7 +37,16 @@ from PySide6.QtGui import (
 from chatdesk.store.rows import MessageRow
 from chatdesk.ui import render
 from chatdesk.ui.messagedocs import Doc
-from chatdesk.ui.messagehtml import PALETTES, foot_html, head_html, retry_wait, think_html
+from chatdesk.ui.messagehtml import (
+    PALETTES,
+    foot_html,
+    head_html,
+    retry_wait,
+    think_html,
+    tool_card_html,
+    tool_result_html,
+    tool_run,
+)
 
 __all__ = ["BlockRenderer", "Item"]
 
@@ -142,6 +151,7 @@ class BlockRenderer(QObject):
         self.char_w = 8
         self.think_open: dict[int, bool] = {}
         self.details_open: set[int] = set()
+        self.tool_open: set[int] = set()  # tool runs whose long result is shown whole
         self.highlight: tuple[int, str] | None = None
         self.items: OrderedDict[int, Item] = OrderedDict()  # least recently used first
         self.known: dict[int, tuple[int, int]] = {}  # id -> (width, height) once rendered
@@ -373,7 +383,7 @@ class BlockRenderer(QObject):
         if row.reasoning:
             auto = row.status == "streaming" and not row.content
             expanded = self.think_open.get(row.id, auto)
-            sig = (expanded, self.dark)
+            sig: _Sig = (expanded, self.dark)
             if (
                 sig != item.think_sig
                 or item.think is None
@@ -392,6 +402,16 @@ class BlockRenderer(QObject):
                 else:
                     self.set_html(item.think, think_html(row, expanded, pal), w)
                 item.reasoning_len = len(row.reasoning)
+                changed = True
+        elif tool_run(row) is not None:
+            # An MCP tool run: its card sits where "Thinking" would, above the result.
+            expanded = row.id in self.tool_open
+            sig = ("tool", expanded, self.dark, repr(row.meta), len(row.content))
+            if sig != item.think_sig or item.think is None:
+                item.think_sig = sig
+                item.think = item.think or self.new_doc()
+                self.set_html(item.think, tool_card_html(row, expanded, pal), w)
+                item.content = None  # the result below folds or unfolds with the card
                 changed = True
         elif item.think is not None:
             item.think = None
@@ -470,7 +490,7 @@ class BlockRenderer(QObject):
         item.content = text
         if row.role != "assistant":
             if row.role == "tool":
-                body = f'<pre style="white-space: pre-wrap;">{html.escape(text)}</pre>'
+                body = tool_result_html(row, row.id in self.tool_open)
             else:
                 body = f'<p style="white-space: pre-wrap;">{html.escape(text)}</p>'
             item.stream = None

@@ -29,8 +29,16 @@ __all__ = [
     "retry_wait",
     "stats",
     "think_html",
+    "tool_card_html",
+    "tool_result_html",
     "tr_view",
 ]
+
+#: What a tool card shows at most: arguments, a folded result, a whole result.
+CARD_ARGS_CHARS = 4_000
+FOLD_CHARS = 600
+FOLD_LINES = 10
+RESULT_CHARS = 60_000
 
 
 def tr_view(text: object) -> str:
@@ -101,7 +109,7 @@ def _icon_html(name: str, colour: str) -> str:
     char = glyph(name)
     if not family or not char:
         return ""
-    return f'<span style="font-family: \'{family}\'; color: {colour};">{char}</span>&nbsp;'
+    return f"<span style=\"font-family: '{family}'; color: {colour};\">{char}</span>&nbsp;"
 
 
 ROLE_NAMES: dict[str, object] = {
@@ -158,6 +166,110 @@ def think_html(row: MessageRow, expanded: bool, pal: dict[str, str]) -> str:
     )
 
 
+def tool_run(row: MessageRow) -> dict[str, object] | None:
+    """The MCP run saved with a tool row (``meta["mcp"]``), or None for a typed result."""
+    meta = row.meta if isinstance(row.meta, dict) else {}
+    run = meta.get("mcp")
+    return run if row.role == "tool" and isinstance(run, dict) else None
+
+
+def _cut(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    more = QCoreApplication.translate("MessageView", "{n} more characters").format(
+        n=len(text) - limit
+    )
+    return f"{text[:limit]}\n… ({more})"
+
+
+def _pretty_args(value: object) -> str:
+    """Arguments as indented JSON (a string that is JSON is parsed first), bounded."""
+    if isinstance(value, str):
+        raw = value
+        try:
+            value = json.loads(raw[: 1 << 20])
+        except (ValueError, RecursionError):
+            return _cut(raw, CARD_ARGS_CHARS)
+    try:
+        text = json.dumps(value, indent=2, ensure_ascii=False, default=str)
+    except (ValueError, TypeError, RecursionError):
+        text = str(value)
+    return _cut(text, CARD_ARGS_CHARS)
+
+
+def _result_text(row: MessageRow, run: dict[str, object]) -> str:
+    result = run.get("result")
+    return result if isinstance(result, str) else row.content
+
+
+def foldable(text: str) -> bool:
+    """Is a result long enough to be folded (shown whole on demand)?"""
+    return len(text) > FOLD_CHARS or text.count("\n") >= FOLD_LINES
+
+
+def _duration(ms: object) -> str:
+    if not isinstance(ms, int | float) or isinstance(ms, bool) or not math.isfinite(ms):
+        return ""
+    if ms >= 1000:
+        return QCoreApplication.translate("MessageView", "{s} s").format(s=f"{ms / 1000:.2f}")
+    return QCoreApplication.translate("MessageView", "{ms} ms").format(ms=round(ms))
+
+
+def tool_card_html(row: MessageRow, expanded: bool, pal: dict[str, str]) -> str:
+    """The card of an MCP tool run: server, tool, arguments, duration, error, fold link."""
+    run = tool_run(row) or {}
+    server = html.escape(str(run.get("server", "?"))[:200])
+    tool = html.escape(str(run.get("tool", row.name or "?"))[:200])
+    facts = [_duration(run.get("duration_ms"))]
+    error = run.get("error")
+    line = f"🔧 <b>{server}</b> › <b>{tool}</b>"
+    facts = [f for f in facts if f]
+    if facts:
+        line += f' <span style="color:{pal["muted"]};">· {html.escape(" · ".join(facts))}</span>'
+    out = [line]
+    label = html.escape(QCoreApplication.translate("MessageView", "Arguments"))
+    out.append(
+        f'<span style="color:{pal["muted"]}; font-size: small;">{label}</span>'
+        f'<pre style="white-space: pre-wrap;">{html.escape(_pretty_args(run.get("arguments")))}'
+        "</pre>"
+    )
+    if error is not None:
+        text = html.escape(_cut(str(error), CARD_ARGS_CHARS))
+        out.append(f'<span style="color:{pal["error"]};">⚠ {text}</span>')
+    result = _result_text(row, run)
+    if result and foldable(result):
+        link = (
+            QCoreApplication.translate("MessageView", "Hide the result")
+            if expanded
+            else QCoreApplication.translate(
+                "MessageView", "Show the whole result ({n} characters)"
+            ).format(n=len(result))
+        )
+        arrow = "▾" if expanded else "▸"
+        out.append(
+            f'<a href="{action_href(ViewToggle.TOOL_RESULT)}">{arrow} {html.escape(link)}</a>'
+        )
+    return (
+        f'<table width="100%" cellspacing="0" cellpadding="6" '
+        f'style="background-color:{pal["card"]}; border: 1px solid {pal["border"]};">'
+        f"<tr><td>{'<br>'.join(out)}</td></tr></table>"
+    )
+
+
+def tool_result_html(row: MessageRow, expanded: bool) -> str:
+    """The result of a tool run: folded to its first lines unless ``expanded`` (bounded)."""
+    run = tool_run(row)
+    text = _result_text(row, run) if run is not None else row.content
+    if not text:
+        return ""
+    if expanded or not foldable(text):
+        shown = _cut(text, RESULT_CHARS)
+    else:
+        head = "\n".join(text[:FOLD_CHARS].split("\n")[:FOLD_LINES])
+        shown = head + "\n…"
+    return f'<pre style="white-space: pre-wrap;">{html.escape(shown)}</pre>'
+
+
 def foot_html(
     row: MessageRow,
     wait: int | None,
@@ -170,14 +282,18 @@ def foot_html(
     muted = pal["muted"]
     reply = html.escape(QCoreApplication.translate("MessageView", "Reply with result"))
     for call in row.tool_calls or []:
-        fn = call.get("function") or {}
-        name = html.escape(str(fn.get("name", "?")))
-        args = fn.get("arguments", "")
-        try:
-            pretty = json.dumps(json.loads(args), indent=2, ensure_ascii=False)
-        except (TypeError, ValueError):
-            pretty = str(args)
-        call_id = str(call.get("id", ""))
+        fn = call.get("function") if isinstance(call, dict) else None
+        fn = fn if isinstance(fn, dict) else {}
+        raw_name = str(fn.get("name", "?"))[:200]
+        server, sep, tool = raw_name.partition("__")
+        # An MCP tool is offered as server__tool (core.mcpconfig.tool_alias).
+        name = (
+            f"{html.escape(server)} › {html.escape(tool)}"
+            if sep and server and tool
+            else html.escape(raw_name)
+        )
+        pretty = _pretty_args(fn.get("arguments", ""))
+        call_id = str(call.get("id", "")) if isinstance(call, dict) else ""
         out.append(
             f'<table width="100%" cellspacing="0" cellpadding="6" '
             f'style="background-color:{pal["card"]}; border: 1px solid {pal["border"]}; '

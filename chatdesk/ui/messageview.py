@@ -742,6 +742,9 @@ class MessageView(QAbstractScrollArea):
         elif action is ViewToggle.DETAILS:
             self._blocks.details_open.symmetric_difference_update({mid})
             self._resync([mid])
+        elif action is ViewToggle.TOOL_RESULT:
+            self._blocks.tool_open.symmetric_difference_update({mid})
+            self._resync([mid])
         elif action is MessageAction.COPY_CODE:
             codes = self.code_blocks(mid)
             n = arg if isinstance(arg, int) else -1
