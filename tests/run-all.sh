@@ -8,13 +8,18 @@ cd "$(dirname "$0")/.."
 PACKAGES="xvfb xauth imagemagick x11-utils libegl1 libgl1 libfontconfig1 libdbus-1-3
  libxkbcommon0 libxkbcommon-x11-0 libglib2.0-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1
  libxcb-image0 libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xkb1
- fonts-noto-cjk fonts-noto-color-emoji gnome-keyring dbus nodejs npm python3-venv
+ fonts-noto-cjk fonts-noto-color-emoji gnome-keyring dbus python3-venv
  desktop-file-utils appstream"
 
 missing=""
 for pkg in $PACKAGES; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing="$missing $pkg"
 done
+# Node.js and npm for the reference MCP server: only when the commands are missing. A
+# machine may carry another Node.js build (e.g. NodeSource's, which has npm inside and
+# conflicts with Debian's npm package): then nothing is installed.
+command -v node >/dev/null || missing="$missing nodejs"
+command -v npm >/dev/null || missing="$missing npm"
 if [ -n "$missing" ]; then
   SUDO=""
   [ "$(id -u)" = 0 ] || SUDO="sudo"
