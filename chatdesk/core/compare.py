@@ -156,6 +156,9 @@ class Comparison:
     def leaf(self, column: int) -> int | None:
         """The last message of a column's thread (its latest answer, or its question)."""
         for turn in reversed(self.turns):
+            found = (turn.get("leaves") or {}).get(str(column))
+            if isinstance(found, int):
+                return found  # tool results after the answer (a tool turn cut short)
             answers = turn.get("answers") or {}
             found = answers.get(str(column))
             if isinstance(found, int):
@@ -285,6 +288,18 @@ class Comparison:
         self.exchanges[column] = exchange
         return exchange
 
+    def set_leaf(self, column: int, message_id: int) -> None:
+        """The column's thread goes on after ``message_id`` (the tool results of a tool
+        turn), until the next answer of the column is recorded."""
+        if self.turns:
+            self.turns[-1].setdefault("leaves", {})[str(column)] = message_id
+            self.save_state()
+
+    def follow(self, column: int, exchange: Exchange) -> None:
+        """Record ``exchange``'s answer as the column's latest (the later rounds of a
+        tool turn: the column's thread then ends at the answer after the tool results)."""
+        exchange.observe(_AnswerRecorder(self, column))
+
     # --- columns ----------------------------------------------------------------------
 
     def can_edit_columns(self) -> bool:
@@ -339,7 +354,7 @@ class Comparison:
         return self.blind and not self.votes()
 
     def fork_column(self, column: int, title: str | None = None) -> int:
-        """"Continue in chat": a new ordinary conversation holding this column's history."""
+        """ "Continue in chat": a new ordinary conversation holding this column's history."""
         spec = self.columns[column]
         path = self.path(column)
         conv = self.store.get_conversation(self.conversation_id)
@@ -391,4 +406,5 @@ class _AnswerRecorder(ExchangeObserver):
         turn = self.comparison.turns[-1]
         answers = turn.setdefault("answers", {})
         answers[str(self.column)] = message_id
+        (turn.get("leaves") or {}).pop(str(self.column), None)  # the answer is the newest
         self.comparison.save_state()

@@ -324,7 +324,9 @@ class ToolTurn:
             request = dataclasses.replace(
                 request, messages=[*request.messages, assistant, *replies], n=None
             )
-            target = ExchangeTarget(self.target.conversation_id, last_id)
+            # The next answer follows the tool results; the target's meta (a compare
+            # column) goes with it.
+            target = ExchangeTarget(self.target.conversation_id, last_id, meta=self.target.meta)
         return outcome
 
     def _pending(self, call: ToolCall) -> PendingCall:

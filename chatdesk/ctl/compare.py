@@ -29,9 +29,11 @@ from chatdesk.core.compare import (
 from chatdesk.core.errors import ChatdeskError, ValidationError, explain_category, plain
 from chatdesk.core.exchange import Exchange
 from chatdesk.core.keys import KeyringProblem
+from chatdesk.core.mcpconfig import CONVERSATION_PARAM, conversation_servers
 from chatdesk.core.patient import PatientStore
 from chatdesk.core.prices import PriceTable
 from chatdesk.core.services import DEFAULT_MODEL, Endpoint, SetupError, resolve_endpoint
+from chatdesk.core.toolloop import PendingCall, ToolLoopObserver, ToolRun, ToolTurn
 from chatdesk.core.turns import Draft, title_from_text
 from chatdesk.core.worddiff import diff_words
 from chatdesk.ctl.chat import WINDOW_STORE_WAIT_S
@@ -69,6 +71,7 @@ class CompareController(QObject):
         self.blind = False
         self.exchanges: dict[int, Exchange] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._tool_turns: dict[int, ToolTurn] = {}  # columns running the MCP tool loop
         self._prices: PriceTable | None = None
         self._diff: tuple[int, int] | None = None
         self._timer = QTimer(self)
@@ -110,6 +113,11 @@ class CompareController(QObject):
             v.column_carry_toggled.connect(self.set_carry)
             v.column_continue_requested.connect(self.continue_in_chat)
             v.column_action_requested.connect(self.on_action)
+            v.column_tools_opening.connect(self.fill_tools_menu)
+            v.column_tools_changed.connect(self.set_column_tools)
+            v.column_tools_manage_requested.connect(
+                lambda: self.chat.mcp.open_manager() if self.chat.mcp else None
+            )
             self._view = v
         return self._view
 
@@ -117,6 +125,8 @@ class CompareController(QObject):
     def busy(self) -> bool:
         """Whether a column is still answering (a finished exchange counts as done even
         while its task unwinds)."""
+        if self._tool_turns:  # between rounds, while tools run, no exchange is running
+            return True
         return any(not ex.finished for ex in self.exchanges.values())
 
     def owns(self, conversation_id: int) -> bool:
@@ -186,6 +196,7 @@ class CompareController(QObject):
         for i, column in enumerate(v.columns):
             column.set_models([] if hidden else models)
             column.set_model_name(None if hidden else self.specs[i].model, editable=editable)
+            column.tools_button.set_chosen(conversation_servers(self.specs[i].params))
             column.set_running(False)
             column.set_carry(self.comparison is not None and self.comparison.carry == i)
             column.show_diff(None)
@@ -293,6 +304,34 @@ class CompareController(QObject):
             self.set_column_params(index, dialog.params())
             self.set_column_provider(index, dialog.provider())
 
+    def fill_tools_menu(self, index: int) -> None:
+        """The column's Tools menu: the enabled MCP servers, this column's checked."""
+        mcp = self.chat.mcp
+        if mcp is None or index >= len(self.specs):
+            return
+        servers = []
+        for cfg in mcp.settings.servers():
+            if cfg.enabled:
+                status = mcp.manager.status(cfg.name)
+                servers.append((cfg.name, status.summary() if status.state != "stopped" else ""))
+        chosen = conversation_servers(self.specs[index].params)
+        self.view.columns[index].tools_button.set_servers(servers, chosen)
+
+    def set_column_tools(self, index: int, names: list[str]) -> None:
+        """Kept in the column's parameters (``mcp_servers``; never sent as a request field)."""
+        if index >= len(self.specs):
+            return
+        if not self._editable():
+            chosen = conversation_servers(self.specs[index].params)
+            self.view.columns[index].tools_button.set_chosen(chosen)
+            return
+        params = dict(self.specs[index].params)
+        if names:
+            params[CONVERSATION_PARAM] = list(names)
+        else:
+            params.pop(CONVERSATION_PARAM, None)
+        self.set_column_params(index, params)
+
     def set_column_provider(self, index: int, provider: str | None) -> None:
         """A column may talk to another configured provider than the window's."""
         if not self._editable() or index >= len(self.specs):
@@ -375,7 +414,11 @@ class CompareController(QObject):
         self.exchanges[index] = exchange
         column.set_running(True)
         column.set_state(self.tr("Waiting for the first token…"))
-        task = asyncio.ensure_future(self._run(index, exchange))
+        servers = conversation_servers(self.specs[index].params) if index < len(self.specs) else []
+        if servers and self.chat.mcp is not None:
+            task = asyncio.ensure_future(self._run_tools(index, exchange, servers))
+        else:
+            task = asyncio.ensure_future(self._run(index, exchange))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -389,6 +432,78 @@ class CompareController(QObject):
             self._column_done(index, exchange)
         if isinstance(exchange.store, PatientStore) and exchange.store.unsaved:
             self.chat.spawn(self.chat.save_later(exchange.store))
+
+    async def _run_tools(self, index: int, first: Exchange, servers: list[str]) -> None:
+        """The column's turn through the MCP tool loop, each round bound to its view.
+
+        ``first`` is the template of the turn (client, request, store, target): the
+        loop makes the exchanges it runs, and each is bound and recorded as it comes.
+        """
+        mcp = self.chat.mcp
+        assert mcp is not None and self.comparison is not None
+        comparison: Comparison = self.comparison
+        ctl = self
+        column = self.view.columns[index]
+        reads = first.store if isinstance(first.store, PatientStore) else self.store
+
+        class Observer(ToolLoopObserver):
+            def exchange_created(self, turn: ToolTurn, exchange: Exchange) -> None:
+                exchange.observe(PaneBinder(column.model, reads, row_filter=ctl._scrub))
+                comparison.follow(index, exchange)
+                ctl.exchanges[index] = exchange
+
+            def tools_started(self, turn: ToolTurn, calls: list[PendingCall]) -> None:
+                names = ", ".join(f"{c.server}.{c.tool}" for c in calls)
+                column.set_state(ctl.tr("Running %1…").replace("%1", names))
+
+            def tools_saved(self, turn: ToolTurn, runs: list[ToolRun]) -> None:
+                last = runs[-1].message_id if runs else None
+                if last is not None:
+                    comparison.set_leaf(index, last)  # the next prompt follows the results
+                if last is not None and ctl.comparison is comparison:
+                    rows = ctl.store.path_to(last)
+                    column.model.set_messages([ctl._scrub(r) for r in rows], {})
+
+        turn = ToolTurn(
+            first.client,
+            first.request,
+            manager=mcp.manager,
+            servers=servers,
+            approve=mcp.approve,
+            approvals=mcp.settings,
+            store=first.store,  # type: ignore[arg-type]
+            target=first.target,
+            observer=Observer(),
+        )
+        self._tool_turns[index] = turn
+        pool = self.chat.pool
+        pool.acquire(first.client)
+        try:
+            outcome = await turn.run()
+        finally:
+            self._tool_turns.pop(index, None)
+            await pool.release(first.client)
+        final = outcome.exchanges[-1] if outcome.exchanges else None
+        if final is None:  # stopped while the servers were starting: nothing was asked
+            self.exchanges.pop(index, None)
+            column.set_running(False)
+            column.set_state(self.tr("Stopped"), retry=True)
+            if not self.busy:
+                self._timer.stop()
+                self.view.set_busy(False)
+            return
+        self._column_done(index, final)
+        notes = list(outcome.notes)
+        if outcome.limit_reached:
+            notes.append(
+                self.tr("Stopped after %1 tool rounds.").replace("%1", str(turn.max_rounds))
+            )
+        if notes and not column.state_label.text():
+            column.set_state(" ".join(notes))
+        for exchange in outcome.exchanges:
+            if isinstance(exchange.store, PatientStore) and exchange.store.unsaved:
+                self.chat.spawn(self.chat.save_later(exchange.store))
+                break
 
     def _column_done(self, index: int, exchange: Exchange) -> None:
         if self._view is None or index >= len(self.view.columns):
@@ -433,11 +548,16 @@ class CompareController(QObject):
             )
 
     def stop_column(self, index: int) -> None:
+        turn = self._tool_turns.get(index)
+        if turn is not None:
+            turn.stop()  # its approval and running tool calls too
         exchange = self.exchanges.get(index)
         if exchange is not None:
             exchange.stop()
 
     def stop_all(self) -> None:
+        for turn in list(self._tool_turns.values()):
+            turn.stop()
         for exchange in self.exchanges.values():
             exchange.stop()
 

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from chatdesk.ui.icons import icon
+from chatdesk.ui.mcpwidgets import ToolServersButton
 from chatdesk.ui.messagemodel import MessageListModel
 from chatdesk.ui.messageview import MessageView
 from chatdesk.ui.modelpicker import ModelPicker
@@ -43,6 +44,9 @@ class CompareColumn(QFrame):
         move_requested(int): -1 left, +1 right.
         carry_toggled(bool): "Carry this answer forward" was switched.
         continue_requested(): "Continue in chat".
+        tools_menu_opening(): the Tools menu opens (the controller fills it).
+        tools_changed(list): the MCP servers whose tools this column offers.
+        tools_manage_requested(): "Manage servers…" in the Tools menu.
     """
 
     model_changed = Signal(str)
@@ -53,6 +57,9 @@ class CompareColumn(QFrame):
     move_requested = Signal(int)
     carry_toggled = Signal(bool)
     continue_requested = Signal()
+    tools_menu_opening = Signal()
+    tools_changed = Signal(list)
+    tools_manage_requested = Signal()
 
     def __init__(self, label: str, image_loader: Any = None, parent: QWidget | None = None):
         super().__init__(parent)
@@ -87,6 +94,13 @@ class CompareColumn(QFrame):
         self.right_button.clicked.connect(lambda: self.move_requested.emit(1))
         self.remove_button = self._tool("✕", self.tr("Remove this column"))
         self.remove_button.clicked.connect(self.remove_requested)
+        # Which MCP servers' tools this column offers (its own choice, like its parameters).
+        self.tools_button = ToolServersButton(self)
+        self.tools_button.setObjectName(f"compare-tools-{label}")
+        self.tools_button.about_to_show.connect(self.tools_menu_opening)
+        self.tools_button.selection_changed.connect(self.tools_changed)
+        self.tools_button.manage_requested.connect(self.tools_manage_requested)
+        head.addWidget(self.tools_button)
         for b in (self.params_button, self.left_button, self.right_button, self.remove_button):
             head.addWidget(b)
 
@@ -204,6 +218,7 @@ class CompareColumn(QFrame):
         """Before the first prompt the columns can change; afterwards they are fixed."""
         self.picker.setEnabled(editable)
         self.params_button.setEnabled(editable)
+        self.tools_button.setEnabled(editable)
         self.left_button.setVisible(editable)
         self.right_button.setVisible(editable)
         self.remove_button.setVisible(editable and can_remove)

@@ -55,6 +55,9 @@ class CompareView(QWidget):
     column_carry_toggled = Signal(int, bool)
     column_continue_requested = Signal(int)
     column_action_requested = Signal(int, str, int, object)
+    column_tools_opening = Signal(int)
+    column_tools_changed = Signal(int, list)
+    column_tools_manage_requested = Signal()
 
     def __init__(self, image_loader: Any = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -185,6 +188,9 @@ class CompareView(QWidget):
         column.move_requested.connect(lambda d: self.column_move_requested.emit(index(), d))
         column.carry_toggled.connect(lambda on: self.column_carry_toggled.emit(index(), on))
         column.continue_requested.connect(lambda: self.column_continue_requested.emit(index()))
+        column.tools_menu_opening.connect(lambda: self.column_tools_opening.emit(index()))
+        column.tools_changed.connect(lambda names: self.column_tools_changed.emit(index(), names))
+        column.tools_manage_requested.connect(self.column_tools_manage_requested)
         column.view.action_requested.connect(
             lambda a, mid, arg: self.column_action_requested.emit(index(), str(a), mid, arg)
         )
