@@ -615,7 +615,7 @@ class Controller(QObject):
         self.pool.acquire(exchange.client)
         try:
             servers = self.mcp.servers_for(conv_id) if self.mcp is not None else []
-            if servers and append_to is None:  # MCP tools chosen: the tool loop runs the turn
+            if servers:  # MCP tools chosen: the tool loop runs the turn (a Continue too)
                 assert self.mcp is not None
                 exchange = await self.mcp.run_turn(exchange, servers)
             else:

@@ -2,7 +2,11 @@
 
 The chat controller hands a turn here when the conversation offers MCP tools
 (:meth:`McpController.run_turn`); the loop itself is core's
-:class:`~chatdesk.core.toolloop.ToolTurn`. Servers run on the manager's own thread,
+:class:`~chatdesk.core.toolloop.ToolTurn`. Continuing a cut answer (Continue) runs
+the loop too: the history may hold earlier tool calls, which some servers accept
+only next to the tools' definitions, and the rest of an answer may need a tool. The
+continuation is appended to the cut row (its tool calls with it), and the rounds
+after it are ordinary answers under the tool results. Servers run on the manager's own thread,
 so a slow or broken server never freezes the window; they stop when the window closes.
 """
 
@@ -236,7 +240,12 @@ class McpController(QObject):
 
         class Observer(ToolLoopObserver):
             def exchange_created(self, turn: ToolTurn, exchange: Exchange) -> None:
-                binder = PaneBinder(chat.model, exchange.store or chat.store)  # type: ignore[arg-type]
+                # A continued answer (Continue) is already on screen: no new row for it.
+                binder = PaneBinder(
+                    chat.model,
+                    exchange.store or chat.store,  # type: ignore[arg-type]
+                    show_new_row=exchange.target.append_to is None,
+                )
                 exchange.observe(binder)
                 chat.exchange = exchange
                 chat._binder = binder

@@ -74,3 +74,48 @@ def test_stop_closes_the_dialog_and_the_servers_end_with_the_window(harness: Har
     assert alive(pid)
     h.loop.run_until_complete(mcp.aclose())
     assert not alive(pid) and not children_of(os.getpid())
+
+
+def test_continue_a_cut_answer_runs_the_tool_loop(harness: Harness) -> None:
+    """Continue offers the tools too; a tool call in the continuation runs and the model
+    answers after its result (the cut row keeps its text and gets the calls)."""
+    h = harness
+    mcp = h.controller.mcp
+    assert mcp is not None
+    settings = McpSettings(h.store, None)
+    settings.save(time_server())
+    settings.allow_always("time", "get_current_time")
+    mcp.set_conversation_servers(["time"])
+    h.server.script(
+        Reply(text="Let me look up the ti", finish_reason="length"),
+        Reply(
+            text="me.",
+            tool_calls=[
+                {
+                    "id": "c9",
+                    "name": "time__get_current_time",
+                    "arguments": json.dumps({"timezone": "Asia/Shanghai"}),
+                }
+            ],
+            finish_reason="tool_calls",
+        ),
+        Reply(text="It is morning in Shanghai."),
+    )
+    h.send("Time in Shanghai?")
+    cut = h.rows()[-1]
+    assert cut.finish_reason == "length" and cut.content == "Let me look up the ti"
+    h.controller._action_continue(cut.id, None)
+    h.wait(lambda: h.controller._task is not None and h.controller._task.done(), timeout=30)
+    h.idle()
+    rows = h.rows()
+    assert [r.role for r in rows] == ["user", "assistant", "tool", "assistant"]
+    assert rows[1].id == cut.id and rows[1].content == "Let me look up the time."
+    assert rows[1].tool_calls and rows[1].tool_calls[0]["id"] == "c9"
+    assert "Asia/Shanghai" in rows[2].content and rows[2].meta["mcp"]["server"] == "time"
+    assert rows[3].content == "It is morning in Shanghai."
+    bodies = h.chat_bodies()
+    assert len(bodies) == 3 and all(b.get("tools") for b in bodies)
+    cont = bodies[1]["messages"]
+    assert cont[-2]["content"] == "Let me look up the ti" and cont[-1]["role"] == "user"
+    last = bodies[2]["messages"]
+    assert last[-2]["tool_calls"][0]["id"] == "c9" and last[-1]["tool_call_id"] == "c9"
