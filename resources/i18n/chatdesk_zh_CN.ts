@@ -348,22 +348,22 @@
 <context>
     <name>ColumnParamsDialog</name>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="261" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="276" />
         <source>Parameters of column %1</source>
         <translation>第 %1 列的参数</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="263" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="278" />
         <source>Provider of this column</source>
         <translation>本列的服务商</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="264" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="279" />
         <source>This window's server</source>
         <translation>本窗口使用的服务器</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="270" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="285" />
         <source>Provider</source>
         <translation>服务商</translation>
     </message>
@@ -371,113 +371,113 @@
 <context>
     <name>CompareColumn</name>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="64" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="71" />
         <source>Answers in column %1</source>
         <translation>第 %1 栏的回答</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="82" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="89" />
         <source>Parameters of this column</source>
         <translation>本列的参数</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="84" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="91" />
         <source>Move this column left</source>
         <translation>左移本列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="86" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="93" />
         <source>Move this column right</source>
         <translation>右移本列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="88" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="95" />
         <source>Remove this column</source>
         <translation>移除本列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="98" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="112" />
         <source>First token</source>
         <translation>首字延迟</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="99" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="113" />
         <source>Total</source>
         <translation>总耗时</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="100" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="114" />
         <source>Tokens in/out</source>
         <translation>输入/输出 token</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="101" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="115" />
         <source>Speed</source>
         <translation>速度</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="102" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="116" />
         <source>Finish</source>
         <translation>结束原因</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="103" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="117" />
         <source>Cost</source>
         <translation>费用</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="117" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="131" />
         <source>Word differences</source>
         <translation>逐词差异</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="129" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="143" />
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="129" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="143" />
         <source>Stop this column</source>
         <translation>停止本列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="132" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="146" />
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="132" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="146" />
         <source>Send this column again</source>
         <translation>重新发送本列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="136" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="150" />
         <source>Carry forward</source>
         <translation>沿用此回答</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="137" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="151" />
         <source>Make this answer the shared context of every column for the next prompt</source>
         <translation>下一条提示中，让所有列都以此回答为共同上下文</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="143" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="157" />
         <source>Continue in chat</source>
         <translation>转为对话继续</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="144" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="158" />
         <source>Open this column as an ordinary conversation with its whole history</source>
         <translation>把本列连同完整历史转成普通对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="161" />
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="177" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="175" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="191" />
         <source>Column %1</source>
         <translation>第 %1 列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="188" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="202" />
         <source>Model %1</source>
         <translation>模型 %1</translation>
     </message>
@@ -485,119 +485,119 @@
 <context>
     <name>CompareController</name>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="142" />
+        <location filename="../../chatdesk/ctl/compare.py" line="152" />
         <source>Wait for the answers to finish or stop them first.</source>
         <translation>请等待回答完成，或先停止它们。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="203" />
+        <location filename="../../chatdesk/ctl/compare.py" line="214" />
         <source>Comparison</source>
         <translation>对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="205" />
+        <location filename="../../chatdesk/ctl/compare.py" line="216" />
         <source>New comparison</source>
         <translation>新建对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="236" />
+        <location filename="../../chatdesk/ctl/compare.py" line="247" />
         <source>Columns are fixed once the first prompt is sent.</source>
         <translation>发送第一条提示后，列就不能再更改。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="301" />
+        <location filename="../../chatdesk/ctl/compare.py" line="340" />
         <source>No provider named %1.</source>
         <translation>没有名为 %1 的服务商。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="326" />
+        <location filename="../../chatdesk/ctl/compare.py" line="365" />
         <source>Not sent: %1</source>
         <translation>未发送：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="330" />
-        <location filename="../../chatdesk/ctl/compare.py" line="367" />
+        <location filename="../../chatdesk/ctl/compare.py" line="369" />
+        <location filename="../../chatdesk/ctl/compare.py" line="406" />
         <source>Set up a server and key first.</source>
         <translation>请先设置服务器和密钥。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="377" />
-        <location filename="../../chatdesk/ctl/compare.py" line="513" />
+        <location filename="../../chatdesk/ctl/compare.py" line="416" />
+        <location filename="../../chatdesk/ctl/compare.py" line="633" />
         <source>Waiting for the first token…</source>
         <translation>正在等待首个 token…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="403" />
+        <location filename="../../chatdesk/ctl/compare.py" line="518" />
         <source>Not saved: %1</source>
         <translation>未保存：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="409" />
+        <location filename="../../chatdesk/ctl/compare.py" line="524" />
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="429" />
+        <location filename="../../chatdesk/ctl/compare.py" line="544" />
         <source>Only the latest answer of a column can be redone.</source>
         <translation>只能重新生成某列最新的回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="432" />
+        <location filename="../../chatdesk/ctl/compare.py" line="547" />
         <source>To edit or delete messages, use “Continue in chat” on this column.</source>
         <translation>要编辑或删除消息，请在本列使用“转为对话继续”。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="505" />
+        <location filename="../../chatdesk/ctl/compare.py" line="625" />
         <source>%1 tok/s</source>
         <translation>%1 token/秒</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="514" />
+        <location filename="../../chatdesk/ctl/compare.py" line="634" />
         <source>Streaming…</source>
         <translation>正在生成…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="523" />
+        <location filename="../../chatdesk/ctl/compare.py" line="643" />
         <source>There is no answer to carry forward yet.</source>
         <translation>还没有可以沿用的回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="535" />
+        <location filename="../../chatdesk/ctl/compare.py" line="655" />
         <source>One prompt goes to every column; each answers on its own.</source>
         <translation>一条提示发给所有列，各列独立回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="537" />
+        <location filename="../../chatdesk/ctl/compare.py" line="657" />
         <source>Next prompt: each column continues its own thread.</source>
         <translation>下一条提示：各列沿着自己的对话继续。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="542" />
+        <location filename="../../chatdesk/ctl/compare.py" line="662" />
         <source>Next prompt: every column continues from %1's answer.</source>
         <translation>下一条提示：所有列都从 %1 的回答继续。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="567" />
+        <location filename="../../chatdesk/ctl/compare.py" line="687" />
         <source>tie</source>
         <translation>平局</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="567" />
+        <location filename="../../chatdesk/ctl/compare.py" line="687" />
         <source>all bad</source>
         <translation>都不好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="568" />
+        <location filename="../../chatdesk/ctl/compare.py" line="688" />
         <source>Your vote: %1. %2</source>
         <translation>你的投票：%1。%2</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="610" />
+        <location filename="../../chatdesk/ctl/compare.py" line="730" />
         <source>Change the models if you like, then send.</source>
         <translation>可以先更换模型，然后发送。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="623" />
+        <location filename="../../chatdesk/ctl/compare.py" line="743" />
         <source>Both columns need an answer to compare.</source>
         <translation>两列都需要有回答才能比较。</translation>
     </message>
@@ -605,126 +605,126 @@
 <context>
     <name>CompareView</name>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="68" />
+        <location filename="../../chatdesk/ui/compareview.py" line="71" />
         <source>Comparison</source>
         <translation>对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="71" />
+        <location filename="../../chatdesk/ui/compareview.py" line="74" />
         <source>+ Column</source>
         <translation>+ 列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="72" />
+        <location filename="../../chatdesk/ui/compareview.py" line="75" />
         <source>Add a column (up to 4)</source>
         <translation>添加一列（最多 4 列）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="74" />
+        <location filename="../../chatdesk/ui/compareview.py" line="77" />
         <source>Add a column</source>
         <translation>添加一列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="77" />
+        <location filename="../../chatdesk/ui/compareview.py" line="80" />
         <source>Blind</source>
         <translation>盲测</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="79" />
+        <location filename="../../chatdesk/ui/compareview.py" line="82" />
         <source>Hide the model names and shuffle the columns until you vote</source>
         <translation>投票前隐藏模型名称并打乱列的顺序</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="83" />
+        <location filename="../../chatdesk/ui/compareview.py" line="86" />
         <source>Sync scrolling</source>
         <translation>同步滚动</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="87" />
+        <location filename="../../chatdesk/ui/compareview.py" line="90" />
         <source>Word diff</source>
         <translation>逐词对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="88" />
+        <location filename="../../chatdesk/ui/compareview.py" line="91" />
         <source>Show the word differences of two columns' answers</source>
         <translation>显示两列回答的逐词差异</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="91" />
+        <location filename="../../chatdesk/ui/compareview.py" line="94" />
         <source>First column of the diff</source>
         <translation>对比的第一列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="92" />
+        <location filename="../../chatdesk/ui/compareview.py" line="95" />
         <source>Second column of the diff</source>
         <translation>对比的第二列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="100" />
+        <location filename="../../chatdesk/ui/compareview.py" line="103" />
         <source>Re-run</source>
         <translation>重新运行</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="101" />
+        <location filename="../../chatdesk/ui/compareview.py" line="104" />
         <source>Send this prompt again, to the same or other models</source>
         <translation>把这条提示再次发送给相同或其他模型</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="105" />
+        <location filename="../../chatdesk/ui/compareview.py" line="108" />
         <source>Prices…</source>
         <translation>价格…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="106" />
+        <location filename="../../chatdesk/ui/compareview.py" line="109" />
         <source>Model prices used to show the cost of answers</source>
         <translation>用于计算回答费用的模型价格</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="110" />
+        <location filename="../../chatdesk/ui/compareview.py" line="113" />
         <source>Leaderboard</source>
         <translation>排行榜</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="125" />
-        <location filename="../../chatdesk/ui/compareview.py" line="237" />
-        <location filename="../../chatdesk/ui/compareview.py" line="260" />
+        <location filename="../../chatdesk/ui/compareview.py" line="128" />
+        <location filename="../../chatdesk/ui/compareview.py" line="243" />
+        <location filename="../../chatdesk/ui/compareview.py" line="266" />
         <source>Which answer is better?</source>
         <translation>哪个回答更好？</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="232" />
+        <location filename="../../chatdesk/ui/compareview.py" line="238" />
         <source>A is better</source>
         <translation>A 更好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="233" />
+        <location filename="../../chatdesk/ui/compareview.py" line="239" />
         <source>B is better</source>
         <translation>B 更好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="234" />
-        <location filename="../../chatdesk/ui/compareview.py" line="242" />
+        <location filename="../../chatdesk/ui/compareview.py" line="240" />
+        <location filename="../../chatdesk/ui/compareview.py" line="248" />
         <source>Tie</source>
         <translation>平局</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="235" />
+        <location filename="../../chatdesk/ui/compareview.py" line="241" />
         <source>Both are bad</source>
         <translation>都不好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="240" />
+        <location filename="../../chatdesk/ui/compareview.py" line="246" />
         <source>%1 is best</source>
         <translation>%1 最好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="242" />
+        <location filename="../../chatdesk/ui/compareview.py" line="248" />
         <source>All are bad</source>
         <translation>都不好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="243" />
-        <location filename="../../chatdesk/ui/compareview.py" line="260" />
+        <location filename="../../chatdesk/ui/compareview.py" line="249" />
+        <location filename="../../chatdesk/ui/compareview.py" line="266" />
         <source>Which answer is best?</source>
         <translation>哪个回答最好？</translation>
     </message>
@@ -1631,44 +1631,44 @@
 <context>
     <name>McpController</name>
     <message>
-        <location filename="../../chatdesk/ctl/mcpctl.py" line="98" />
+        <location filename="../../chatdesk/ctl/mcpctl.py" line="102" />
         <source>MCP server %1 failed: %2</source>
         <translation>MCP 服务器 %1 出错：%2</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/mcpctl.py" line="144" />
+        <location filename="../../chatdesk/ctl/mcpctl.py" line="148" />
         <source>stopped</source>
-        <translation type="unfinished" />
+        <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/mcpctl.py" line="145" />
+        <location filename="../../chatdesk/ctl/mcpctl.py" line="149" />
         <source>starting…</source>
-        <translation type="unfinished" />
+        <translation>正在启动…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/mcpctl.py" line="146" />
+        <location filename="../../chatdesk/ctl/mcpctl.py" line="150" />
         <source>ready, %1 tools</source>
-        <translation type="unfinished" />
+        <translation>就绪，%1 个工具</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/mcpctl.py" line="147" />
+        <location filename="../../chatdesk/ctl/mcpctl.py" line="151" />
         <source>failed</source>
-        <translation type="unfinished" />
+        <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/mcpctl.py" line="167" />
+        <location filename="../../chatdesk/ctl/mcpctl.py" line="171" />
         <source>Saved %1.</source>
-        <translation type="unfinished" />
+        <translation>已保存 %1。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/mcpctl.py" line="217" />
+        <location filename="../../chatdesk/ctl/mcpctl.py" line="221" />
         <source>Not imported: %1</source>
-        <translation type="unfinished" />
+        <translation>未导入：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/mcpctl.py" line="219" />
+        <location filename="../../chatdesk/ctl/mcpctl.py" line="223" />
         <source>Imported: %1</source>
-        <translation type="unfinished" />
+        <translation>已导入：%1</translation>
     </message>
 </context>
 <context>
@@ -1678,7 +1678,7 @@
         <location filename="../../chatdesk/ui/mcpsettings.py" line="94" />
         <source>MCP servers</source>
         <extracomment>What a failed server shows of its stderr (the manager keeps a bounded tail already).</extracomment>
-        <translation type="unfinished" />
+        <translation>MCP 服务器</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/mcpsettings.py" line="97" />
@@ -1698,48 +1698,48 @@
     <message>
         <location filename="../../chatdesk/ui/mcpsettings.py" line="107" />
         <source>Tools always allowed</source>
-        <translation type="unfinished" />
+        <translation>始终允许的工具</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/mcpsettings.py" line="109" />
         <source>Revoke</source>
-        <translation type="unfinished" />
+        <translation>撤销</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/mcpsettings.py" line="114" />
         <source>Tools always allowed:</source>
-        <translation type="unfinished" />
+        <translation>始终允许的工具：</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/mcpsettings.py" line="118" />
         <location filename="../../chatdesk/ui/mcpsettings.py" line="285" />
         <source>Server</source>
-        <translation type="unfinished" />
+        <translation>服务器</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/mcpsettings.py" line="121" />
         <source>e.g. files</source>
-        <translation type="unfinished" />
+        <translation>例如 files</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/mcpsettings.py" line="123" />
         <source>Program (stdio)</source>
-        <translation type="unfinished" />
+        <translation>程序（stdio）</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/mcpsettings.py" line="124" />
         <source>Streamable HTTP</source>
-        <translation type="unfinished" />
+        <translation>可流式 HTTP</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/mcpsettings.py" line="129" />
         <source>One argument per line</source>
-        <translation type="unfinished" />
+        <translation>每行一个参数</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/mcpsettings.py" line="133" />
         <source>(the default folder)</source>
-        <translation type="unfinished" />
+        <translation>（默认文件夹）</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/mcpsettings.py" line="145" />
@@ -1749,17 +1749,17 @@
     <message>
         <location filename="../../chatdesk/ui/mcpsettings.py" line="146" />
         <source>A tool call that takes longer fails</source>
-        <translation type="unfinished" />
+        <translation>超过此时长的工具调用判为失败</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/mcpsettings.py" line="147" />
         <source>Enabled</source>
-        <translation type="unfinished" />
+        <translation>启用</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/mcpsettings.py" line="150" />
         <source>Environment values and headers are kept in the system keyring and never shown; leave a value empty to keep the stored one.</source>
-        <translation type="unfinished" />
+        <translation>环境变量的值和请求头保存在系统密钥环中，从不显示；值留空则保留已保存的值。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/mcpsettings.py" line="157" />
@@ -1769,124 +1769,125 @@
     <message>
         <location filename="../../chatdesk/ui/mcpsettings.py" line="158" />
         <source>Kind:</source>
-        <translation type="unfinished" />
+        <translation>类型：</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/mcpsettings.py" line="159" />
         <source>Command:</source>
-        <translation type="unfinished" />
+        <translation>命令：</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/mcpsettings.py" line="160" />
         <source>Arguments:</source>
-        <translation type="unfinished" />
+        <translation>参数：</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/mcpsettings.py" line="161" />
         <source>Environment:</source>
-        <translation type="unfinished" />
+        <translation>环境变量：</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/mcpsettings.py" line="162" />
         <source>Working folder:</source>
-        <translation type="unfinished" />
+        <translation>工作文件夹：</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/mcpsettings.py" line="163" />
         <source>URL:</source>
-        <translation type="unfinished" />
+        <translation>URL：</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/mcpsettings.py" line="164" />
         <source>Headers:</source>
-        <translation type="unfinished" />
+        <translation>请求头：</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/mcpsettings.py" line="165" />
         <source>Call timeout:</source>
-        <translation type="unfinished" />
+        <translation>调用超时：</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/mcpsettings.py" line="168" />
         <source>Save server</source>
-        <translation type="unfinished" />
+        <translation>保存服务器</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/mcpsettings.py" line="169" />
         <source>Start now</source>
-        <translation type="unfinished" />
+        <translation>立即启动</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/mcpsettings.py" line="170" />
         <source>Start the server to see whether it works</source>
-        <translation type="unfinished" />
+        <translation>启动服务器，看看它能否正常工作</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/mcpsettings.py" line="187" />
         <source>What the server printed last</source>
-        <translation type="unfinished" />
+        <translation>服务器最后输出的内容</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/mcpsettings.py" line="285" />
         <source>New server</source>
-        <translation type="unfinished" />
+        <translation>新服务器</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/mcpsettings.py" line="308" />
         <source>not started in this session</source>
-        <translation type="unfinished" />
+        <translation>本次运行中尚未启动</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/mcpsettings.py" line="309" />
         <source>State: %1</source>
-        <translation type="unfinished" />
+        <translation>状态：%1</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/mcpsettings.py" line="382" />
         <source>Remove server</source>
-        <translation type="unfinished" />
+        <translation>移除服务器</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/mcpsettings.py" line="383" />
         <source>Forget the MCP server %1, its stored secrets and approvals?</source>
-        <translation type="unfinished" />
+        <translation>要删除 MCP 服务器 %1 及其保存的密钥和授权吗？</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/mcpsettings.py" line="392" />
         <source>Import MCP servers</source>
-        <translation type="unfinished" />
+        <translation>导入 MCP 服务器</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/mcpsettings.py" line="392" />
         <source>JSON files (*.json);;All files (*)</source>
-        <translation type="unfinished" />
+        <translation>JSON 文件 (*.json);;所有文件 (*)</translation>
     </message>
 </context>
 <context>
     <name>MessageView</name>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="45" />
-        <location filename="../../chatdesk/ui/messagehtml.py" line="251" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="53" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="367" />
         <source>Copy</source>
+        <extracomment>What a tool card shows at most: arguments, a folded result, a whole result.</extracomment>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="108" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="116" />
         <source>You</source>
         <translation>你</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="109" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="117" />
         <source>Assistant</source>
         <translation>助手</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="110" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="118" />
         <source>System</source>
         <translation>系统</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="111" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="119" />
         <source>Tool</source>
         <translation>工具</translation>
     </message>
@@ -1896,157 +1897,187 @@
         <translation>消息</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="147" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="155" />
         <source>Thinking</source>
         <translation>思考过程</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="171" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="179" />
+        <source>{n} more characters</source>
+        <translation>另有 {n} 个字符</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/messagehtml.py" line="214" />
+        <source>{s} s</source>
+        <translation>{s} 秒</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/messagehtml.py" line="215" />
+        <source>{ms} ms</source>
+        <translation>{ms} 毫秒</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/messagehtml.py" line="230" />
+        <source>Arguments</source>
+        <translation>参数</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/messagehtml.py" line="242" />
+        <source>Hide the result</source>
+        <translation>隐藏结果</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/messagehtml.py" line="244" />
+        <source>Show the whole result ({n} characters)</source>
+        <translation>显示完整结果（{n} 个字符）</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/messagehtml.py" line="283" />
         <source>Reply with result</source>
         <translation>回复结果</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="191" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="307" />
         <source>image</source>
         <translation>图片</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="203" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="319" />
         <source>Continue</source>
         <translation>继续生成</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="205" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="321" />
         <source>Waiting…</source>
         <translation>等待中…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="210" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="326" />
         <source>Hide details</source>
         <translation>隐藏详情</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="212" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="328" />
         <source>Details</source>
         <translation>详情</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="214" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="330" />
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="222" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="338" />
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="224" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="340" />
         <source>Interrupted</source>
         <translation>已中断</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="232" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="348" />
         <source>The answer reached the length limit.</source>
         <translation>回答已达到长度上限。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="240" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="356" />
         <source>The answer was filtered by the provider.</source>
         <translation>回答已被服务商过滤。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="254" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="370" />
         <source>Regenerate</source>
         <translation>重新生成</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="257" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="373" />
         <source>Edit</source>
         <translation>编辑</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="258" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="374" />
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="302" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="418" />
         <source>Rate limited: the server asks you to wait before retrying.</source>
         <translation>请求过于频繁：服务器要求稍候再试。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="306" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="422" />
         <source>Rate limited: retry in {n} s</source>
         <translation>请求过于频繁：{n} 秒后可重试</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="309" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="425" />
         <source>Rate limited: you can retry now.</source>
         <translation>请求过于频繁：现在可以重试了。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="311" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="427" />
         <source>The API key was rejected. Check the key for this provider.</source>
         <translation>API 密钥被拒绝。请检查此服务商的密钥。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="314" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="430" />
         <source>The account has no credit left. Top up the balance with your provider.</source>
         <translation>账户余额不足。请到服务商处充值。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="317" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="433" />
         <source>The server does not know this model. Check the model name and base URL.</source>
         <translation>服务器不支持此模型。请检查模型名称和 API 地址。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="320" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="436" />
         <source>The server had an internal error. Try again in a moment.</source>
         <translation>服务器内部错误。请稍后再试。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="323" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="439" />
         <source>Could not reach the server (network down, timeout or connection dropped).</source>
         <translation>无法连接服务器（网络断开、超时或连接中断）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="327" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="443" />
         <source>The server sent a reply this client cannot read. Check the base URL.</source>
         <translation>服务器返回了无法解析的响应。请检查 API 地址。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="330" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="446" />
         <source>The provider's content filter blocked the request or the answer.</source>
         <translation>服务商的内容过滤拦截了请求或回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="333" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="449" />
         <source>The server refused the request as invalid.</source>
         <translation>服务器认为请求无效，已拒绝。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="336" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="452" />
         <source>This key is not allowed to use this model or endpoint.</source>
         <translation>此密钥无权使用该模型或接口。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="340" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="456" />
         <source>The request failed.</source>
         <translation>请求失败。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="352" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="468" />
         <source>{i} in / {o} out tokens</source>
         <translation>输入 {i} / 输出 {o} tokens</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="358" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="474" />
         <source>first token {ms} ms</source>
         <translation>首 token {ms} ms</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="366" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="482" />
         <source>{r} tok/s</source>
         <translation>{r} tok/s</translation>
     </message>
@@ -2125,7 +2156,13 @@
 <context>
     <name>Observer</name>
     <message>
-        <location filename="../../chatdesk/ctl/mcpctl.py" line="271" />
+        <location filename="../../chatdesk/ctl/compare.py" line="490" />
+        <source>Stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/compare.py" line="499" />
+        <location filename="../../chatdesk/ctl/mcpctl.py" line="280" />
         <source>Stopped after %1 tool rounds.</source>
         <translation>已在 %1 轮工具调用后停止。</translation>
     </message>
@@ -2746,7 +2783,7 @@
     <message>
         <location filename="../../chatdesk/ui/settings.py" line="154" />
         <source>MCP servers…</source>
-        <translation type="unfinished" />
+        <translation>MCP 服务器…</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/settings.py" line="173" />
@@ -3209,12 +3246,12 @@
     <message>
         <location filename="../../chatdesk/ui/mcpwidgets.py" line="50" />
         <source>No MCP servers yet</source>
-        <translation type="unfinished" />
+        <translation>还没有 MCP 服务器</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/mcpwidgets.py" line="60" />
         <source>Manage servers…</source>
-        <translation type="unfinished" />
+        <translation>管理服务器…</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/mcpwidgets.py" line="85" />
@@ -3324,7 +3361,15 @@
 <context>
     <name>controller</name>
     <message>
-        <location filename="../../chatdesk/ctl/mcpctl.py" line="246" />
+        <location filename="../../chatdesk/ctl/mcpctl.py" line="255" />
+        <source>Running %1…</source>
+        <translation>正在运行 %1…</translation>
+    </message>
+</context>
+<context>
+    <name>ctl</name>
+    <message>
+        <location filename="../../chatdesk/ctl/compare.py" line="457" />
         <source>Running %1…</source>
         <translation>正在运行 %1…</translation>
     </message>
