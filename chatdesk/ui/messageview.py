@@ -25,11 +25,13 @@ from collections.abc import Iterable
 from typing import Any
 
 from PySide6.QtCore import (
+    QCoreApplication,
     QModelIndex,
     QPoint,
     QRect,
     QRectF,
     Qt,
+    QTimer,
     QUrl,
     Signal,
 )
@@ -122,6 +124,12 @@ class MessageView(QAbstractScrollArea):
         self._reset_anchor: tuple[int, int, int] | None = None  # see _on_about_to_reset
         self._jump = JumpButton(self.viewport())
         self._jump.clicked.connect(self._on_jump_clicked)
+        # Screen readers: the text is painted, so the messages on screen are also given
+        # as the view's accessible description (refreshed shortly after a change).
+        self._a11y_timer = QTimer(self)
+        self._a11y_timer.setSingleShot(True)
+        self._a11y_timer.setInterval(300)
+        self._a11y_timer.timeout.connect(self._update_accessible_text)
         if model is not None:
             self.setModel(model)
 
@@ -629,7 +637,34 @@ class MessageView(QAbstractScrollArea):
         self.viewport().update()
 
     # -- painting
+    def accessible_text(self, limit: int = 8000) -> str:
+        """The messages on screen as plain text, for screen readers (bounded)."""
+        m = self._model
+        if m is None:
+            return ""
+        you = QCoreApplication.translate("MessageView", "You")
+        assistant = QCoreApplication.translate("MessageView", "Assistant")
+        parts: list[str] = []
+        size = 0
+        for i in self._visible_rows():
+            row = m.message(i)
+            who = you if row.role == "user" else assistant if row.role == "assistant" else row.role
+            text = f"{who}: {row.content[:2000]}"
+            parts.append(text)
+            size += len(text)
+            if size >= limit:
+                break
+        return "\n\n".join(parts)[:limit]
+
+    def _update_accessible_text(self) -> None:
+        text = self.accessible_text()
+        if text != self.accessibleDescription():
+            self.setAccessibleDescription(text)
+            self.viewport().setAccessibleDescription(text)
+
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+        if not self._a11y_timer.isActive():
+            self._a11y_timer.start()  # what is on screen may have changed
         self._ensure_visible_rendered()
         pal = PALETTES[self._blocks.dark]
         p = QPainter(self.viewport())

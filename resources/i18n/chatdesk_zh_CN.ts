@@ -1873,11 +1873,13 @@
     </message>
     <message>
         <location filename="../../chatdesk/ui/messagehtml.py" line="116" />
+        <location filename="../../chatdesk/ui/messageview.py" line="645" />
         <source>You</source>
         <translation>你</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/messagehtml.py" line="117" />
+        <location filename="../../chatdesk/ui/messageview.py" line="646" />
         <source>Assistant</source>
         <translation>助手</translation>
     </message>

@@ -134,3 +134,17 @@ def test_first_run_key_panel(language: str, harness: Harness) -> None:
     h.window.show_key_panel(True)
     stops = check(h.window, h)
     assert any(h.window.key_panel.isAncestorOf(s) for s in stops)
+
+
+def test_message_view_gives_screen_readers_the_text_on_screen(harness) -> None:  # type: ignore[no-untyped-def]
+    from tests.fakeserver import Reply
+
+    harness.server.script(Reply(text="The answer is 42 — 答案是四十二 🎉"))
+    harness.send("What is the answer?")
+    view = harness.window.message_view
+    harness.window.grab()  # a paint: the description follows what is on screen
+    harness.wait(lambda: "答案是四十二" in view.accessibleDescription())
+    text = view.accessibleDescription()
+    assert "What is the answer?" in text
+    assert text.index("What is the answer?") < text.index("The answer is 42")
+    assert len(view.accessible_text(limit=50)) <= 50
