@@ -42,6 +42,7 @@ class ViewToggle(StrEnum):
     THINKING = "toggle_thinking"
     DETAILS = "toggle_details"
     TOOL_RESULT = "toggle_tool_result"  # a tool card's result, folded or whole
+    USER_TEXT = "toggle_user_text"  # a very long message of the user's, folded or whole
 
 
 _TOGGLES = frozenset(t.value for t in ViewToggle)

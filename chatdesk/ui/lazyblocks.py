@@ -22,7 +22,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRectF, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QObject, QRectF, Qt, QTimer
 from PySide6.QtGui import (
     QAbstractTextDocumentLayout,
     QColor,
@@ -36,6 +36,7 @@ from PySide6.QtGui import (
 
 from chatdesk.store.rows import MessageRow
 from chatdesk.ui import render
+from chatdesk.ui.actions import ViewToggle, action_href
 from chatdesk.ui.messagedocs import Doc
 from chatdesk.ui.messagehtml import (
     PALETTES,
@@ -113,6 +114,32 @@ class Item:
 _LAST_SLICE: list[Any] = [0.0, None]
 
 
+# A user message longer than this is folded to its first lines (a pasted log, a file).
+USER_FOLD_LINES = 24
+USER_FOLD_CHARS = 2400
+USER_SHOWN_LINES = 12
+
+
+def user_text_html(text: str, expanded: bool) -> str:
+    """A user's message; a very long one folded to its first lines with a link to unfold."""
+    lines = text.split("\n")
+    long = len(lines) > USER_FOLD_LINES or len(text) > USER_FOLD_CHARS
+    shown = text
+    if long and not expanded:
+        shown = "\n".join(lines[:USER_SHOWN_LINES])[: USER_FOLD_CHARS // 2] + " …"
+    body = f'<p style="white-space: pre-wrap;">{html.escape(shown)}</p>'
+    if not long:
+        return body
+    if expanded:
+        label = QCoreApplication.translate("MessageView", "Show less")
+    else:
+        label = QCoreApplication.translate("MessageView", "Show all (%1 lines)").replace(
+            "%1", str(len(lines))
+        )
+    link = f'<a href="{action_href(ViewToggle.USER_TEXT)}">{html.escape(label)}</a>'
+    return body + f'<p style="font-size: small;">{link}</p>'
+
+
 class BlockRenderer(QObject):
     """Turns message rows into :class:`Item` s for one view, touching only what changed.
 
@@ -152,6 +179,7 @@ class BlockRenderer(QObject):
         self.think_open: dict[int, bool] = {}
         self.details_open: set[int] = set()
         self.tool_open: set[int] = set()  # tool runs whose long result is shown whole
+        self.user_open: set[int] = set()  # long user messages shown whole
         self.highlight: tuple[int, str] | None = None
         self.items: OrderedDict[int, Item] = OrderedDict()  # least recently used first
         self.known: dict[int, tuple[int, int]] = {}  # id -> (width, height) once rendered
@@ -492,7 +520,7 @@ class BlockRenderer(QObject):
             if row.role == "tool":
                 body = tool_result_html(row, row.id in self.tool_open)
             else:
-                body = f'<p style="white-space: pre-wrap;">{html.escape(text)}</p>'
+                body = user_text_html(text, row.id in self.user_open)
             item.stream = None
             item.codes = []
             item.lazy = set()

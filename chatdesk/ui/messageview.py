@@ -780,6 +780,12 @@ class MessageView(QAbstractScrollArea):
         elif action is ViewToggle.TOOL_RESULT:
             self._blocks.tool_open.symmetric_difference_update({mid})
             self._resync([mid])
+        elif action is ViewToggle.USER_TEXT:
+            self._blocks.user_open.symmetric_difference_update({mid})
+            item = self._items.get(mid)
+            if item is not None:
+                item.content = None  # folded and whole differ in text: render again
+            self._resync([mid])
         elif action is MessageAction.COPY_CODE:
             codes = self.code_blocks(mid)
             n = arg if isinstance(arg, int) else -1

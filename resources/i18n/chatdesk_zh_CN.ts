@@ -2083,6 +2083,16 @@
         <source>{r} tok/s</source>
         <translation>{r} tok/s</translation>
     </message>
+    <message>
+        <location filename="../../chatdesk/ui/lazyblocks.py" line="134" />
+        <source>Show less</source>
+        <translation>收起</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/lazyblocks.py" line="136" />
+        <source>Show all (%1 lines)</source>
+        <translation>显示全部（%1 行）</translation>
+    </message>
 </context>
 <context>
     <name>ModelPicker</name>

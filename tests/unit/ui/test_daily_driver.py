@@ -182,3 +182,25 @@ def test_recent_models_come_first(harness: Harness) -> None:
     h.controller.refresh_models()
     h.wait(lambda: "\x00recent" in h.window.model_picker.groups())
     assert h.window.model_picker.groups()["\x00recent"][0] == "my-typed-model"
+
+
+def test_a_very_long_user_message_is_folded_and_unfolds(harness: Harness) -> None:
+    from chatdesk.ui.actions import ViewToggle, action_href
+
+    h = harness
+    text = "\n".join(f"log line {i}" for i in range(80))
+    h.send(text)
+    view = h.window.message_view
+    question = h.rows()[0]
+    view.code_blocks(question.id)  # rendered
+
+    def shown() -> str:
+        item = view._items[question.id]  # noqa: SLF001 (what is painted)
+        return "\n".join(d.toPlainText() for d in item.parts if d is not None)
+
+    assert "log line 5" in shown() and "log line 70" not in shown()
+    assert "Show all (80 lines)" in shown()
+    view._handle_href(question.id, action_href(ViewToggle.USER_TEXT))  # noqa: SLF001
+    view.code_blocks(question.id)
+    assert "log line 79" in shown() and "Show less" in shown()
+    assert h.store.get_message(question.id).content == text  # only the view folds it

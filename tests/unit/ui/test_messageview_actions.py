@@ -37,6 +37,7 @@ def every_kind_of_row() -> list[MessageRow]:
         MessageRow(5, 1, 1, "assistant", "Half an ans", status="stopped"),
         MessageRow(6, 1, 1, "assistant", "Long", finish_reason="length"),
         MessageRow(7, 1, 1, "tool", "42 degrees", name="weather"),
+        MessageRow(9, 1, None, "user", "\n".join(f"log line {i}" for i in range(60))),
         MessageRow(  # an MCP tool run with a long result: its card folds it
             8, 1, 1, "tool", "x" * 5000, name="huge", meta={"mcp": {"server": "s", "tool": "huge"}}
         ),
