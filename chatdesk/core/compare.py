@@ -215,7 +215,10 @@ class Comparison:
         (a parameter out of range) raises before anything is saved.
         """
         carry = self.carry
-        carried = self.answer(carry) if carry is not None and self.turns else None
+        # The carried column's thread end: its answer, or the tool results after it when
+        # its turn stopped on tool calls (a call without its result is refused upstream).
+        carried_id = self.leaf(carry) if carry is not None and self.turns else None
+        carried = self.store.get_message(carried_id) if carried_id is not None else None
         conv = self.store.get_conversation(self.conversation_id)
         # Check every column's request first: nothing is saved for a refused turn.
         for spec in self.columns:

@@ -172,6 +172,28 @@ async def test_carry_forward_shares_one_answer(store: Store, client: FakeClient)
 
 
 @pytest.mark.asyncio
+async def test_carry_forward_of_a_turn_cut_on_tool_results(
+    store: Store, client: FakeClient
+) -> None:
+    """A carried column whose turn stopped after its tool results: the next prompt hangs
+    under those results, so no request carries a tool call without its result."""
+    comp = Comparison.create(store, _columns(MODELS[:2]))
+    _script(client, comp, 1)
+    await _run(comp.start_turn(Draft("First"), _client_for(client)))
+    answer = comp.answer(0)
+    assert answer is not None
+    result = store.add_message(
+        comp.conversation_id, "tool", "42", parent_id=answer.id, tool_call_id="c1"
+    )
+    comp.set_leaf(0, result)
+    comp.set_carry(0)
+    _script(client, comp, 2)
+    await _run(comp.start_turn(Draft("Next"), _client_for(client)))
+    nexts = [m for m in store.list_messages(comp.conversation_id) if m.content == "Next"]
+    assert len(nexts) == 1 and nexts[0].parent_id == result
+
+
+@pytest.mark.asyncio
 async def test_retry_one_column(store: Store, client: FakeClient) -> None:
     comp = Comparison.create(store, _columns(MODELS[:2]))
     client.enqueue_for("alpha-1", Reply(error=ServerError("overloaded", http_status=503)))
