@@ -459,6 +459,10 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Real servers (uvicorn, nginx, the relays) send small frames at once: without
+    # TCP_NODELAY the status line and headers, written separately, wait for the
+    # client's delayed ACK (~40 ms) and every measured time to first token grows by it.
+    disable_nagle_algorithm = True
     server: _Server
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002

@@ -229,15 +229,22 @@ class CompareColumn(QFrame):
         self.chat_button.setEnabled(not running)
 
     def set_state(self, text: str, *, error: bool = False, retry: bool = False) -> None:
-        self.state_label.setText(text)
-        self.state_label.setStyleSheet("color: #c0392b;" if error else "")
+        if self.state_label.text() != text:
+            self.state_label.setText(text)
+        if self.state_label.property("error") != error:  # a style change re-polishes
+            self.state_label.setStyleSheet("color: #c0392b;" if error else "")
+            self.state_label.setProperty("error", error)
         self.retry_button.setVisible(retry)
 
     def set_figure(self, key: str, text: str, *, best: bool = False) -> None:
+        """Figures refresh ten times a second while streaming: only what changed is set
+        (a style sheet change re-polishes the widget and lays the column out again)."""
         label = self.figures[key]
-        label.setText(text)
-        label.setStyleSheet("font-weight: 600; color: #1e8449;" if best else "")
-        label.setProperty("best", best)
+        if label.text() != text:
+            label.setText(text)
+        if bool(label.property("best")) != best:
+            label.setStyleSheet("font-weight: 600; color: #1e8449;" if best else "")
+            label.setProperty("best", best)
 
     def figure(self, key: str) -> str:
         return self.figures[key].text()
