@@ -16,7 +16,7 @@ from chatdesk.core.extrabody import model_extra_bodies, set_model_extra_bodies
 from chatdesk.core.keys import KeyringProblem
 from chatdesk.core.services import DEFAULT_MODEL, normalized_base_url
 from chatdesk.core.settings import DEFAULTS, AppSettings
-from chatdesk.core.urls import CredentialsInUrlError, reject_credentials
+from chatdesk.core.urls import CredentialsInUrlError, mask_credentials, reject_credentials
 from chatdesk.ctl.assistantsctl import AssistantsController
 from chatdesk.store.rows import ProviderRow
 from chatdesk.ui.theme import apply_appearance
@@ -70,6 +70,21 @@ class SettingsController(QObject):
             {row.name: model_extra_bodies(self.store, row.name) for row, _ in providers}
         )
         dialog.set_providers(providers)
+        # Say which server this window really talks to (a --base-url run uses none of
+        # the providers listed, whatever their keys).
+        endpoint = self.chat.endpoint
+        if endpoint is not None and endpoint.name is None:
+            dialog.show_provider_message(
+                True,
+                self.tr(
+                    "This window talks to %1 (given with --base-url); a provider below is "
+                    "used once you pick it in the toolbar."
+                ).replace("%1", mask_credentials(endpoint.base_url)),
+            )
+        elif endpoint is not None:
+            dialog.show_provider_message(
+                True, self.tr("In use in this window: %1").replace("%1", endpoint.name or "")
+            )
         dialog.test_requested.connect(
             lambda name, url, key, model: self.chat.spawn(
                 self.test_connection(

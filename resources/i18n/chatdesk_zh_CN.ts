@@ -348,22 +348,22 @@
 <context>
     <name>ColumnParamsDialog</name>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="276" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="283" />
         <source>Parameters of column %1</source>
         <translation>第 %1 列的参数</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="278" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="285" />
         <source>Provider of this column</source>
         <translation>本列的服务商</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="279" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="286" />
         <source>This window's server</source>
         <translation>本窗口使用的服务器</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="285" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="292" />
         <source>Provider</source>
         <translation>服务商</translation>
     </message>
@@ -2759,7 +2759,17 @@
 <context>
     <name>SettingsController</name>
     <message>
-        <location filename="../../chatdesk/ctl/settingsctl.py" line="132" />
+        <location filename="../../chatdesk/ctl/settingsctl.py" line="80" />
+        <source>This window talks to %1 (given with --base-url); a provider below is used once you pick it in the toolbar.</source>
+        <translation>本窗口正在使用 %1（由 --base-url 指定）；在工具栏中选择下面的服务商后才会使用它。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/settingsctl.py" line="86" />
+        <source>In use in this window: %1</source>
+        <translation>本窗口正在使用：%1</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/settingsctl.py" line="147" />
         <source>The key is used for this session only.</source>
         <translation>此密钥仅在本次会话中使用。</translation>
     </message>

@@ -204,3 +204,16 @@ def test_a_very_long_user_message_is_folded_and_unfolds(harness: Harness) -> Non
     view.code_blocks(question.id)
     assert "log line 79" in shown() and "Show less" in shown()
     assert h.store.get_message(question.id).content == text  # only the view folds it
+
+
+def test_settings_say_which_server_the_window_uses(harness: Harness) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from chatdesk.ui.settings import SettingsDialog
+
+    harness.controller.settings_ctl.open_settings()
+    dialogs = [w for w in QApplication.topLevelWidgets() if isinstance(w, SettingsDialog)]
+    dialog = dialogs[-1]
+    text = dialog.provider_message.text()
+    assert harness.server.base_url in text and "--base-url" in text  # not "(no key)" alone
+    dialog.close()
