@@ -4,8 +4,10 @@ Two signals to the desktop, only when the window is not the active one (or is
 minimised): the taskbar entry asks for attention (``QApplication.alert``), and a desktop
 notification is shown through ``QSystemTrayIcon.showMessage`` (Qt sends it to the
 freedesktop notification service on Linux, to the Action Center on Windows, to the
-Notification Center on macOS) unless Settings turned notifications off. Clicking it
-brings the window back. The notification names the model and the time taken, never
+Notification Center on macOS) unless Settings turned notifications off; a desktop with
+no system tray (plain GNOME) gets the notification through ``notify-send`` (the
+freedesktop notification service) when it is installed. Clicking the tray's
+notification brings the window back. The notification names the model and the time taken, never
 the text of a message (it may show on a locked screen).
 """
 
@@ -28,6 +30,20 @@ class Notice:
     title: str
     body: str
     shown: bool  # a desktop notification went out (else only the taskbar alert)
+
+
+def _notify_send(title: str, body: str) -> bool:
+    """No tray: ask the desktop's notification service through ``notify-send``."""
+    import shutil
+
+    from PySide6.QtCore import QProcess
+
+    program = shutil.which("notify-send")
+    if program is None:
+        return False
+    args = ["--app-name=ChatDesk", "--expire-time=10000", "--", title[:200], body[:500]]
+    started, _pid = QProcess.startDetached(program, args)
+    return bool(started)
 
 
 class Notifier(QObject):
@@ -90,6 +106,8 @@ class Notifier(QObject):
             if tray is not None:
                 tray.showMessage(title, body, self.window.windowIcon(), 10_000)
                 shown = True
+            else:
+                shown = _notify_send(title, body)
         notice = Notice(title, body, shown)
         self.sent.append(notice)
         return notice

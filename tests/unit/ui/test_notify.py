@@ -97,3 +97,31 @@ def test_settings_switch_turns_desktop_notifications_off(harness: Harness) -> No
     # The taskbar still asks for attention; no desktop notification goes out.
     [notice] = notifier.sent
     assert notice.shown is False
+
+
+def test_without_a_tray_notify_send_carries_it(
+    harness: Harness, tmp_path, monkeypatch  # type: ignore[no-untyped-def]
+) -> None:
+    """Plain GNOME has no tray: the notice goes to the freedesktop service instead."""
+    import os
+    import stat
+
+    from PySide6.QtWidgets import QSystemTrayIcon
+
+    h = harness
+    record = tmp_path / "calls.txt"
+    tool = tmp_path / "notify-send"
+    tool.write_text(f'#!/bin/sh\nprintf "%s\\n" "$@" >> "{record}"\n')
+    tool.chmod(tool.stat().st_mode | stat.S_IXUSR)
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setattr(QSystemTrayIcon, "isSystemTrayAvailable", staticmethod(lambda: False))
+    notifier = _notifier(h)
+    notifier.long_answer_s = 0
+    h.server.script_for("gpt-4o", Reply(text=SECRET_TEXT))
+    other = _to_background(h)
+    h.send(SECRET_TEXT)
+    [notice] = notifier.sent
+    assert notice.shown
+    h.wait(lambda: record.exists() and "The answer is ready" in record.read_text())
+    assert SECRET_TEXT not in record.read_text()
+    other.close()
