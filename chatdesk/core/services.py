@@ -162,3 +162,27 @@ def normalized_base_url(base_url: str) -> str:
     from chatdesk.api.baseurl import normalize_base_url
 
     return normalize_base_url(base_url)
+
+
+def is_local_url(url: str) -> bool:
+    """A server on this machine (llama.cpp, vLLM...): often runs without a key."""
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return False
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def builtin_model_list() -> list[dict[str, Any]]:
+    """The models ChatDesk knows without asking a server (the offline fallback)."""
+    from chatdesk.api.builtin_models import builtin_models
+
+    return builtin_models()

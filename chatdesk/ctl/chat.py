@@ -29,7 +29,9 @@ from chatdesk.core.services import (
     DEFAULT_MODEL,
     Endpoint,
     SetupError,
+    builtin_model_list,
     fetch_models,
+    is_local_url,
     resolve_endpoint,
     url_identity,
 )
@@ -291,9 +293,30 @@ class Controller(QObject):
         self.refresh_models()
 
     def refresh_models(self) -> None:
-        if self.client is None or self._endpoint is None:
+        """The model list in the background; without a key for a remote server, the cached
+        or built-in list at once (the server would refuse, and no HTTP stack is loaded)."""
+        if self._endpoint is None:
+            return
+        if not self._endpoint.api_key and not is_local_url(self._endpoint.base_url):
+            self._show_models_without_asking()
+            return
+        if self.client is None:
             return
         self._spawn(self._load_models())
+
+    def _show_models_without_asking(self) -> None:
+        assert self._endpoint is not None
+        cached = self.store.cached_models(self._endpoint.cache_key)
+        self.window.model_picker.set_models(
+            cached or builtin_model_list(), recent=self.recent_models()
+        )
+        source = "cache" if cached else "builtin"
+        self.window.model_picker.set_source(
+            self.tr("Cached model list (no API key yet)")
+            if cached
+            else self.tr("Built-in model list (no API key yet)")
+        )
+        self.models_loaded.emit(source)
 
     async def _load_models(self) -> None:
         assert self._endpoint is not None

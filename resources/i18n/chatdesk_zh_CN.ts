@@ -851,103 +851,113 @@
 <context>
     <name>Controller</name>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="118" />
-        <location filename="../../chatdesk/ctl/chat.py" line="727" />
+        <location filename="../../chatdesk/ctl/chat.py" line="120" />
+        <location filename="../../chatdesk/ctl/chat.py" line="750" />
         <source>Copied</source>
         <translation>已复制</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="190" />
+        <location filename="../../chatdesk/ctl/chat.py" line="192" />
         <source>Server: %1</source>
         <translation>服务器：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="265" />
+        <location filename="../../chatdesk/ctl/chat.py" line="267" />
         <source>Check the settings: %1</source>
         <translation>请检查设置：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="312" />
+        <location filename="../../chatdesk/ctl/chat.py" line="335" />
         <source>Models from the server</source>
         <translation>来自服务器的模型列表</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="313" />
+        <location filename="../../chatdesk/ctl/chat.py" line="336" />
         <source>Cached model list (server unreachable)</source>
         <translation>缓存的模型列表（无法连接服务器）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="314" />
+        <location filename="../../chatdesk/ctl/chat.py" line="337" />
         <source>Built-in model list (server unreachable)</source>
         <translation>内置模型列表（无法连接服务器）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="212" />
-        <location filename="../../chatdesk/ctl/chat.py" line="366" />
-        <location filename="../../chatdesk/ctl/chat.py" line="386" />
+        <location filename="../../chatdesk/ctl/chat.py" line="214" />
+        <location filename="../../chatdesk/ctl/chat.py" line="389" />
+        <location filename="../../chatdesk/ctl/chat.py" line="409" />
         <source>Wait for the answer to finish or stop it first.</source>
         <translation>请等待回答完成，或先停止生成。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="228" />
+        <location filename="../../chatdesk/ctl/chat.py" line="230" />
         <source>No provider named %1.</source>
         <translation>没有名为 %1 的服务商。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="516" />
-        <location filename="../../chatdesk/ctl/chat.py" line="582" />
-        <location filename="../../chatdesk/ctl/chat.py" line="586" />
+        <location filename="../../chatdesk/ctl/chat.py" line="315" />
+        <source>Cached model list (no API key yet)</source>
+        <translation>缓存的模型列表（尚未设置 API 密钥）</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/chat.py" line="317" />
+        <source>Built-in model list (no API key yet)</source>
+        <translation>内置模型列表（尚未设置 API 密钥）</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/chat.py" line="539" />
+        <location filename="../../chatdesk/ctl/chat.py" line="605" />
+        <location filename="../../chatdesk/ctl/chat.py" line="609" />
         <source>Not sent: %1</source>
         <translation>未发送：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="550" />
+        <location filename="../../chatdesk/ctl/chat.py" line="573" />
         <source>Sent in place of the failed question (kept as the other branch).</source>
         <translation>已代替失败的提问发送（失败的那条保留为另一个分支）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="585" />
+        <location filename="../../chatdesk/ctl/chat.py" line="608" />
         <source>Request not valid</source>
         <translation>请求无效</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="637" />
-        <location filename="../../chatdesk/ctl/chat.py" line="666" />
+        <location filename="../../chatdesk/ctl/chat.py" line="660" />
+        <location filename="../../chatdesk/ctl/chat.py" line="689" />
         <source>The answer could not be saved: %1</source>
         <translation>无法保存回答：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="658" />
+        <location filename="../../chatdesk/ctl/chat.py" line="681" />
         <source>The history is busy: the answer is kept and will be saved shortly.</source>
         <translation>历史记录正忙：回答已保留，稍后会自动保存。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="663" />
+        <location filename="../../chatdesk/ctl/chat.py" line="686" />
         <source>The answer is saved.</source>
         <translation>回答已保存。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="767" />
+        <location filename="../../chatdesk/ctl/chat.py" line="790" />
         <source>Only your own messages can be edited.</source>
         <translation>只能编辑你自己发送的消息。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="786" />
+        <location filename="../../chatdesk/ctl/chat.py" line="809" />
         <source>There is no answer yet.</source>
         <translation>还没有回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="827" />
+        <location filename="../../chatdesk/ctl/chat.py" line="850" />
         <source>Tool result</source>
         <translation>工具结果</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="828" />
+        <location filename="../../chatdesk/ctl/chat.py" line="851" />
         <source>Result for %1:</source>
         <translation>%1 的结果：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="842" />
+        <location filename="../../chatdesk/ctl/chat.py" line="865" />
         <source>This tool call already has a result.</source>
         <translation>该工具调用已有结果。</translation>
     </message>
@@ -2130,37 +2140,37 @@
 <context>
     <name>Notifier</name>
     <message>
-        <location filename="../../chatdesk/ui/notify.py" line="64" />
+        <location filename="../../chatdesk/ui/notify.py" line="80" />
         <source>The answer is ready</source>
         <translation>回答已完成</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/notify.py" line="65" />
+        <location filename="../../chatdesk/ui/notify.py" line="81" />
         <source>%1 answered in %2 s.</source>
         <translation>%1 用时 %2 秒完成回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/notify.py" line="67" />
+        <location filename="../../chatdesk/ui/notify.py" line="83" />
         <source>The answer failed</source>
         <translation>回答失败</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/notify.py" line="68" />
+        <location filename="../../chatdesk/ui/notify.py" line="84" />
         <source>%1 stopped with an error.</source>
         <translation>%1 因错误而停止。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/notify.py" line="75" />
+        <location filename="../../chatdesk/ui/notify.py" line="91" />
         <source>The comparison is ready</source>
         <translation>对比已完成</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/notify.py" line="77" />
+        <location filename="../../chatdesk/ui/notify.py" line="93" />
         <source>Answers from %1.</source>
         <translation>来自 %1 的回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/notify.py" line="79" />
+        <location filename="../../chatdesk/ui/notify.py" line="95" />
         <source>Every column has answered.</source>
         <translation>所有栏都已回答。</translation>
     </message>

@@ -217,3 +217,17 @@ def test_settings_say_which_server_the_window_uses(harness: Harness) -> None:
     text = dialog.provider_message.text()
     assert harness.server.base_url in text and "--base-url" in text  # not "(no key)" alone
     dialog.close()
+
+
+def test_no_key_for_a_remote_server_lists_models_without_asking(harness: Harness) -> None:
+    h = harness
+    endpoint = h.controller.endpoint
+    assert endpoint is not None
+    endpoint.api_key = None
+    endpoint.base_url = "https://relay.example/v1"  # remote: it would refuse anyway
+    endpoint.cache_key = "url:https://relay.example/v1"
+    before = len(h.server.requests)
+    h.controller.refresh_models()
+    assert "no API key" in h.window.model_picker.source()
+    assert h.window.model_picker.models()  # the built-in list, at once
+    assert len(h.server.requests) == before
