@@ -5,7 +5,6 @@ it httpx, the SSE parser, validation) on first use, so `chatdesk --version` and 
 window's first paint do not pay for them.
 """
 
-import sys
 from typing import TYPE_CHECKING, Any
 
 # Eager: the function shares its module's name, which a lazy lookup would shadow.
@@ -42,12 +41,6 @@ from chatdesk.api.types import (
     Usage,
     UsageEvent,
 )
-
-# httpx imports its own command-line client (click, rich and every Pygments lexer name:
-# about 10 ms and several MiB) whenever those packages happen to be installed, as the
-# mcp SDK's dependencies are. ChatDesk never runs it; with this entry httpx falls back
-# to its stub. The eager imports above do not load httpx; the client (lazy) does.
-sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
 
 __all__ = [
     "BUILTIN_MODELS",

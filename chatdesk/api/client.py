@@ -38,9 +38,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import replace
 from typing import Any, NamedTuple, TypeVar
 
-import httpx
-
 from chatdesk import __version__
+from chatdesk.api._http import httpx
 from chatdesk.api.baseurl import normalize_base_url
 from chatdesk.api.errors import (
     ERROR_CLASSES,
