@@ -6,9 +6,11 @@ Two parts, both keyed by the data folder:
   open on this history. Qt removes a lock whose process is gone (a crash, a kill), so
   a stale file never blocks a start. Taking it is atomic, so two starts at the same
   moment cannot both win;
-* a :class:`QLocalServer` (a Unix socket / Windows named pipe, name derived from the
-  folder's path and the user) over which a later start sends its window options as one
-  JSON line; the running window raises itself, applies them, and answers ``ok``.
+* a local socket (name derived from the folder's path and the user) over which a later
+  start sends its window options as one JSON line; the running window raises itself,
+  applies them, and answers ``ok``. On POSIX it is a plain Unix socket watched by a
+  :class:`QSocketNotifier` (QtNetwork would cost 3 MiB of every window's memory for
+  this one message); elsewhere Qt's :class:`QLocalServer` (a Windows named pipe).
 
 The CLI subcommands (``ask``, ``history`` ...) never take part: they keep working
 beside an open window, as the database allows several processes.
@@ -21,12 +23,14 @@ import hashlib
 import json
 import logging
 import os
+import socket
+import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QLockFile, QObject
-from PySide6.QtNetwork import QLocalServer, QLocalSocket
+from PySide6.QtCore import QLockFile, QObject, QSocketNotifier
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +38,13 @@ LOCK_NAME = "window.lock"
 # A second start waits this long for the first to answer (it may itself be starting).
 ANSWER_TIMEOUT_MS = 10_000
 _MAX_REQUEST = 64 * 1024
+# Unix sockets where the platform has them (Linux, macOS); Qt's local server elsewhere.
+_POSIX = os.name == "posix" and hasattr(socket, "AF_UNIX")
+
+
+def socket_path(name: str) -> Path:
+    """Where the Unix socket of ``name`` lives (the temp folder, as QLocalServer does)."""
+    return Path(tempfile.gettempdir()) / name
 
 
 def server_name(folder: Path) -> str:
@@ -75,10 +86,14 @@ class InstanceGuard(QObject):
         self.name = server_name(folder)
         self._lock = QLockFile(str(folder / LOCK_NAME))
         self._lock.setStaleLockTime(0)  # stale only when its process is gone
-        self._server: QLocalServer | None = None
         self._handler: Callable[[dict[str, Any]], None] | None = None
         self._pending: list[dict[str, Any]] = []
-        self._buffers: dict[QLocalSocket, bytes] = {}
+        # POSIX: the listening socket and, per connection, (socket, notifier, bytes so far).
+        self._listener: socket.socket | None = None
+        self._notifier: QSocketNotifier | None = None
+        self._conns: dict[int, list[Any]] = {}
+        self._qt_server: Any = None  # QLocalServer elsewhere
+        self._buffers: dict[Any, bytes] = {}
 
     # --- the first window --------------------------------------------------------------
 
@@ -88,14 +103,25 @@ class InstanceGuard(QObject):
 
     def listen(self) -> bool:
         """Accept later starts; False (logged) when the socket cannot be made."""
-        QLocalServer.removeServer(self.name)  # a crashed window's leftover socket file
-        server = QLocalServer(self)
-        server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
-        if not server.listen(self.name):
-            log.warning("single instance: cannot listen on %s: %s", self.name, server.errorString())
+        if not _POSIX:
+            return self._listen_qt()
+        path = socket_path(self.name)
+        try:
+            path.unlink(missing_ok=True)  # a crashed window's leftover socket file
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            old = os.umask(0o177)  # only this user may connect
+            try:
+                sock.bind(str(path))
+            finally:
+                os.umask(old)
+            sock.listen(8)
+            sock.setblocking(False)
+        except OSError as exc:
+            log.warning("single instance: cannot listen on %s: %s", path, exc)
             return False
-        server.newConnection.connect(self._on_new_connection)
-        self._server = server
+        notifier = QSocketNotifier(sock.fileno(), QSocketNotifier.Type.Read, self)
+        notifier.activated.connect(self._on_accept)
+        self._listener, self._notifier = sock, notifier
         return True
 
     def set_handler(self, handler: Callable[[dict[str, Any]], None]) -> None:
@@ -107,25 +133,106 @@ class InstanceGuard(QObject):
 
     def release(self) -> None:
         """Stop listening and drop the lock (the window closed)."""
-        if self._server is not None:
-            self._server.close()
-            self._server = None
+        if self._notifier is not None:
+            self._notifier.setEnabled(False)
+            self._notifier = None
+        for conn, notifier, _data in list(self._conns.values()):
+            notifier.setEnabled(False)
+            conn.close()
+        self._conns.clear()
+        if self._listener is not None:
+            self._listener.close()
+            self._listener = None
+            socket_path(self.name).unlink(missing_ok=True)
+        if self._qt_server is not None:
+            self._qt_server.close()
+            self._qt_server = None
         self._lock.unlock()
 
-    def _on_new_connection(self) -> None:
-        assert self._server is not None
-        while (sock := self._server.nextPendingConnection()) is not None:
+    def _on_accept(self, *_args: object) -> None:
+        assert self._listener is not None
+        while True:
+            try:
+                conn, _addr = self._listener.accept()
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:
+                return
+            conn.setblocking(False)
+            notifier = QSocketNotifier(conn.fileno(), QSocketNotifier.Type.Read, self)
+            notifier.activated.connect(lambda *_a, c=conn: self._on_data(c))
+            self._conns[conn.fileno()] = [conn, notifier, b""]
+
+    def _on_data(self, conn: socket.socket) -> None:
+        entry = self._conns.get(conn.fileno())
+        if entry is None or entry[0] is not conn:
+            return
+        try:
+            chunk = conn.recv(65536)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            chunk = b""
+        data = entry[2] + chunk
+        if chunk and b"\n" not in data and len(data) < _MAX_REQUEST:
+            entry[2] = data
+            return
+        if data.strip():
+            reply = self._handle(data)
+            try:
+                conn.setblocking(True)
+                conn.settimeout(1.0)
+                conn.sendall(reply)
+            except OSError:
+                pass  # the other start gave up waiting
+        self._close(conn)
+
+    def _close(self, conn: socket.socket) -> None:
+        entry = self._conns.pop(conn.fileno(), None)
+        if entry is not None:
+            entry[1].setEnabled(False)
+            entry[1].deleteLater()
+        conn.close()
+
+    def _handle(self, data: bytes) -> bytes:
+        try:
+            request = json.loads(data.split(b"\n", 1)[0].decode("utf-8"))
+            if not isinstance(request, dict):
+                raise ValueError("not an object")
+        except ValueError:
+            return b"error\n"
+        log.info("another start was passed to this window: options %s", sorted(request))
+        if self._handler is None:
+            self._pending.append(request)
+        else:
+            self._handler(request)
+        return b"ok\n"
+
+    # --- Qt's local server (platforms without Unix sockets) -----------------------------
+
+    def _listen_qt(self) -> bool:
+        from PySide6.QtNetwork import QLocalServer
+
+        QLocalServer.removeServer(self.name)
+        server = QLocalServer(self)
+        server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
+        if not server.listen(self.name):
+            log.warning("single instance: cannot listen on %s: %s", self.name, server.errorString())
+            return False
+        server.newConnection.connect(self._on_qt_connection)
+        self._qt_server = server
+        return True
+
+    def _on_qt_connection(self) -> None:
+        server = self._qt_server
+        while server is not None and (sock := server.nextPendingConnection()) is not None:
             self._buffers[sock] = b""
-            sock.readyRead.connect(lambda s=sock: self._on_ready_read(s))
-            sock.disconnected.connect(lambda s=sock: self._forget(s))
+            sock.readyRead.connect(lambda s=sock: self._on_qt_ready_read(s))
+            sock.disconnected.connect(lambda s=sock: self._buffers.pop(s, None))
             if sock.bytesAvailable():
-                self._on_ready_read(sock)
+                self._on_qt_ready_read(sock)
 
-    def _forget(self, sock: QLocalSocket) -> None:
-        self._buffers.pop(sock, None)
-        sock.deleteLater()
-
-    def _on_ready_read(self, sock: QLocalSocket) -> None:
+    def _on_qt_ready_read(self, sock: Any) -> None:
         if sock not in self._buffers:
             return
         data = self._buffers[sock] + bytes(sock.readAll().data())
@@ -133,21 +240,7 @@ class InstanceGuard(QObject):
             self._buffers[sock] = data
             return
         del self._buffers[sock]
-        try:
-            request = json.loads(data.split(b"\n", 1)[0].decode("utf-8"))
-            if not isinstance(request, dict):
-                raise ValueError("not an object")
-        except ValueError:
-            sock.write(b"error\n")
-            sock.flush()
-            sock.disconnectFromServer()
-            return
-        log.info("another start was passed to this window: options %s", sorted(request))
-        if self._handler is None:
-            self._pending.append(request)
-        else:
-            self._handler(request)
-        sock.write(b"ok\n")
+        sock.write(self._handle(data))
         sock.flush()
         sock.disconnectFromServer()
 
@@ -162,24 +255,58 @@ class InstanceGuard(QObject):
 
     def hand_over(self, request: dict[str, Any], timeout_ms: int = ANSWER_TIMEOUT_MS) -> bool:
         """Send ``request`` to the running window; whether it answered ``ok`` in time."""
-        import time
-
         deadline = time.monotonic() + timeout_ms / 1000
         payload = json.dumps(request).encode("utf-8") + b"\n"
         while True:
-            sock = QLocalSocket()
-            sock.connectToServer(self.name)
-            if sock.waitForConnected(1000):
-                sock.write(payload)
-                sock.waitForBytesWritten(2000)
-                answer = b""
-                left = max(100, int((deadline - time.monotonic()) * 1000))
-                while b"\n" not in answer and sock.waitForReadyRead(left):
-                    answer += bytes(sock.readAll().data())
-                sock.abort()
-                return answer.startswith(b"ok")
-            sock.abort()
+            answered = (
+                self._hand_over_posix(payload, deadline)
+                if _POSIX
+                else self._hand_over_qt(payload, deadline)
+            )
+            if answered is not None:
+                return answered
             # The window may still be starting (lock taken, not yet listening).
             if time.monotonic() >= deadline:
                 return False
             time.sleep(0.1)
+
+    def _hand_over_posix(self, payload: bytes, deadline: float) -> bool | None:
+        """True/False: the window's answer; None: no window listening (yet)."""
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            sock.settimeout(1.0)
+            try:
+                sock.connect(str(socket_path(self.name)))
+            except OSError:
+                return None
+            sock.sendall(payload)
+            answer = b""
+            while b"\n" not in answer:
+                sock.settimeout(max(0.1, deadline - time.monotonic()))
+                try:
+                    chunk = sock.recv(1024)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                answer += chunk
+            return answer.startswith(b"ok")
+        finally:
+            sock.close()
+
+    def _hand_over_qt(self, payload: bytes, deadline: float) -> bool | None:
+        from PySide6.QtNetwork import QLocalSocket
+
+        sock = QLocalSocket()
+        sock.connectToServer(self.name)
+        if not sock.waitForConnected(1000):
+            sock.abort()
+            return None
+        sock.write(payload)
+        sock.waitForBytesWritten(2000)
+        answer = b""
+        left = max(100, int((deadline - time.monotonic()) * 1000))
+        while b"\n" not in answer and sock.waitForReadyRead(left):
+            answer += bytes(sock.readAll().data())
+        sock.abort()
+        return answer.startswith(b"ok")

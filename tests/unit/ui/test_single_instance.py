@@ -134,3 +134,35 @@ def test_socket_names_differ_per_folder_and_stay_short(tmp_path: Path) -> None:
     assert a != b
     assert server_name(tmp_path / "a") == a
     assert len(a) < 40  # a Unix socket path is limited to about 100 bytes
+
+
+def test_the_window_socket_is_private_and_needs_no_qtnetwork(tmp_path: Path) -> None:
+    """Only this user may talk to the window; the listener costs no QtNetwork (3 MiB)."""
+    import stat
+
+    from chatdesk.single import socket_path
+
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "app = QApplication([])\n"
+        "from chatdesk.single import InstanceGuard\n"
+        f"guard = InstanceGuard(Path({str(tmp_path / 'other')!r}))\n"
+        "Path(guard.folder).mkdir()\n"
+        "assert guard.acquire() and guard.listen()\n"
+        "assert not any('QtNetwork' in m for m in sys.modules), 'QtNetwork loaded'\n"
+        "guard.release()\n"
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                          text=True, timeout=60)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    guard = InstanceGuard(tmp_path)
+    assert guard.acquire() and guard.listen()
+    try:
+        mode = stat.S_IMODE(socket_path(guard.name).stat().st_mode)
+        assert mode & 0o077 == 0, oct(mode)
+    finally:
+        guard.release()
+    assert not socket_path(guard.name).exists()  # removed when the window closes
