@@ -480,27 +480,12 @@ def _read_tools(path: str) -> list[Any]:
     return tools
 
 
-def _is_loopback(url: str) -> bool:
-    """A server on this machine (llama.cpp, vLLM...): often runs without a key."""
-    import ipaddress
-    from urllib.parse import urlsplit
-
-    try:
-        host = urlsplit(url).hostname or ""
-    except ValueError:
-        return False
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def _require_key(endpoint: Any) -> None:
     """No key anywhere and a remote server: say how to set one instead of sending a
     request that can only be refused (a local server is tried without a key)."""
-    if endpoint.api_key or _is_loopback(endpoint.base_url):
+    from chatdesk.core.services import is_local_url
+
+    if endpoint.api_key or is_local_url(endpoint.base_url):
         return
     name = endpoint.name or "PROVIDER"
     raise UsageError(

@@ -60,13 +60,23 @@ class ExchangeStats:
 
     def tokens_per_s(self, now: float | None = None) -> float | None:
         """Generation speed after the first token (so a slow start does not hide it)."""
-        elapsed = self.elapsed_ms(now)
-        if elapsed is None or self.ttft_ms is None:
-            return None
-        gen_s = (elapsed - self.ttft_ms) / 1000
-        if gen_s <= 0.001 or self.tokens_out <= 1:
-            return None
-        return round((self.tokens_out - 1) / gen_s, 1) if self.tokens_out > 1 else None
+        return generation_speed(self.tokens_out, self.ttft_ms, self.elapsed_ms(now))
+
+
+def generation_speed(
+    tokens: float | None, ttft_ms: float | None, total_ms: float | None
+) -> float | None:
+    """Tokens per second after the first one; None when the figures cannot tell.
+
+    Shared by live exchanges and saved answers, so a reopened comparison shows the
+    same speed it showed while streaming.
+    """
+    if not tokens or tokens <= 1 or ttft_ms is None or total_ms is None:
+        return None
+    gen_s = (total_ms - ttft_ms) / 1000
+    if gen_s <= 0.001:
+        return None
+    return round((tokens - 1) / gen_s, 1)
 
 
 class ExchangeObserver:

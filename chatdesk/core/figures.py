@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from chatdesk.core.exchange import ExchangeStats
+from chatdesk.core.exchange import ExchangeStats, generation_speed
 from chatdesk.core.prices import Price, cost
 from chatdesk.store.rows import MessageRow
 
@@ -75,9 +75,7 @@ def from_row(row: MessageRow, price: Price | None) -> Figures:
     completion = _num(usage.get("completion_tokens"))
     ttft = _num(row.ttft_ms)
     total = _num(row.duration_ms)
-    speed = None
-    if completion and ttft is not None and total is not None and total - ttft > 1:
-        speed = round((completion - 1) / ((total - ttft) / 1000), 1) if completion > 1 else None
+    speed = generation_speed(completion, ttft, total)
     out = Figures(
         ttft_ms=ttft,
         total_ms=total,

@@ -464,17 +464,7 @@ class CompareController(QObject):
                     rows = ctl.store.path_to(last)
                     column.model.set_messages([ctl._scrub(r) for r in rows], {})
 
-        turn = ToolTurn(
-            first.client,
-            first.request,
-            manager=mcp.manager,
-            servers=servers,
-            approve=mcp.approve,
-            approvals=mcp.settings,
-            store=first.store,  # type: ignore[arg-type]
-            target=first.target,
-            observer=Observer(),
-        )
+        turn = mcp.tool_turn(first, servers, Observer())
         self._tool_turns[index] = turn
         pool = self.chat.pool
         pool.acquire(first.client)

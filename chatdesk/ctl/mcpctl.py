@@ -233,6 +233,23 @@ class McpController(QObject):
         conv = self.chat.store.get_conversation(conversation_id)
         return conversation_servers(conv.params if conv else None)
 
+    def tool_turn(
+        self, first: Exchange, servers: list[str], observer: ToolLoopObserver
+    ) -> ToolTurn:
+        """The tool loop that replaces ``first`` (its client, request, store and target),
+        asking approval and using the servers of this window (chat pane or compare column)."""
+        return ToolTurn(
+            first.client,
+            first.request,
+            manager=self.manager,
+            servers=servers,
+            approve=self.approve,
+            approvals=self.settings,
+            store=first.store,  # type: ignore[arg-type]
+            target=first.target,
+            observer=observer,
+        )
+
     async def run_turn(self, first: Exchange, servers: list[str]) -> Exchange:
         """Run the tool loop in place of ``first``; the last exchange of the turn."""
         chat = self.chat
@@ -258,17 +275,7 @@ class McpController(QObject):
                 if chat.conversation_id == first.target.conversation_id:
                     chat.reload_messages(first.store)
 
-        turn = ToolTurn(
-            first.client,
-            first.request,
-            manager=self.manager,
-            servers=servers,
-            approve=self.approve,
-            approvals=self.settings,
-            store=first.store,  # type: ignore[arg-type]
-            target=first.target,
-            observer=Observer(),
-        )
+        turn = self.tool_turn(first, servers, Observer())
         self.turn = turn
         try:
             outcome = await turn.run()

@@ -44,23 +44,13 @@ from chatdesk.core.extrabody import (
     parse_extra_body,
     parse_model_map,
 )
+from chatdesk.core.settings import DEFAULTS
 from chatdesk.store.rows import ProviderRow
 
 __all__ = ["DEFAULT_SETTINGS", "SettingsDialog", "valid_base_url"]
 
-DEFAULT_SETTINGS: dict[str, Any] = {
-    "theme": "system",
-    "font_size": 11,
-    "language": "en",
-    "send_key": "enter",
-    "proxy_mode": "system",
-    "proxy_url": "",
-    "connect_timeout": 10.0,
-    "read_timeout": 60.0,
-    "total_timeout": 0.0,
-    "title_model": "",
-    "notify": True,
-}
+# The one set of defaults (chatdesk.core.settings); the dialog shows and returns these keys.
+DEFAULT_SETTINGS: dict[str, Any] = dict(DEFAULTS)
 _PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
 _ERROR_STYLE = "color: #c0392b;"
 _OK_STYLE = "color: #1e8449;"
