@@ -464,7 +464,9 @@ class CompareController(QObject):
                     rows = ctl.store.path_to(last)
                     column.model.set_messages([ctl._scrub(r) for r in rows], {})
 
-        turn = mcp.tool_turn(first, servers, Observer())
+        # The approval dialog names the column; in blind mode only by its letter.
+        model = "" if self.names_hidden() else self.specs[index].model
+        turn = mcp.tool_turn(first, servers, Observer(), column=LABELS[index], model=model)
         self._tool_turns[index] = turn
         pool = self.chat.pool
         pool.acquire(first.client)
@@ -540,7 +542,7 @@ class CompareController(QObject):
     def stop_column(self, index: int) -> None:
         turn = self._tool_turns.get(index)
         if turn is not None:
-            turn.stop()  # its approval and running tool calls too
+            turn.stop()  # its queued or shown approval and running tool calls too
         exchange = self.exchanges.get(index)
         if exchange is not None:
             exchange.stop()

@@ -13,10 +13,11 @@ so a slow or broken server never freezes the window; they stop when the window c
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Qt
 
 from chatdesk.core.exchange import Exchange
 from chatdesk.core.keys import KeyringProblem
@@ -38,6 +39,17 @@ if TYPE_CHECKING:
     from chatdesk.ctl.chat import Controller
 
 
+@dataclass(eq=False)
+class _Ask:
+    """A question waiting in the window's approval queue."""
+
+    call: PendingCall
+    column: str
+    model: str
+    future: asyncio.Future[str]
+    dialog: ApprovalDialog | None = None
+
+
 class McpController(QObject):
     """Owns the MCP settings and manager of the window."""
 
@@ -47,7 +59,8 @@ class McpController(QObject):
         self.settings = McpSettings(chat.store, chat.keys)
         self.manager = McpManager(lambda name: self.settings.get(name, secrets=True))
         self.turn: ToolTurn | None = None
-        self.dialog: ApprovalDialog | None = None
+        self.dialog: ApprovalDialog | None = None  # the question shown (the queue's first)
+        self._asks: list[_Ask] = []
         self.button = ToolServersButton(chat.window)
         self.button.about_to_show.connect(self.refresh_button)
         self.button.selection_changed.connect(self.set_conversation_servers)
@@ -234,16 +247,27 @@ class McpController(QObject):
         return conversation_servers(conv.params if conv else None)
 
     def tool_turn(
-        self, first: Exchange, servers: list[str], observer: ToolLoopObserver
+        self,
+        first: Exchange,
+        servers: list[str],
+        observer: ToolLoopObserver,
+        *,
+        column: str = "",
+        model: str = "",
     ) -> ToolTurn:
         """The tool loop that replaces ``first`` (its client, request, store and target),
-        asking approval and using the servers of this window (chat pane or compare column)."""
+        asking approval and using the servers of this window (chat pane or compare column;
+        a column passes its letter and, unless blind, its model for the dialog)."""
+
+        async def approve(call: PendingCall) -> Approval:
+            return await self.approve(call, column, model)
+
         return ToolTurn(
             first.client,
             first.request,
             manager=self.manager,
             servers=servers,
-            approve=self.approve,
+            approve=approve,
             approvals=self.settings,
             store=first.store,  # type: ignore[arg-type]
             target=first.target,
@@ -290,25 +314,68 @@ class McpController(QObject):
             chat.window.set_status(" ".join(notes))
         return outcome.exchanges[-1] if outcome.exchanges else first
 
-    async def approve(self, call: PendingCall) -> Approval:
-        """Ask in a dialog (the window keeps running); Stop closes it as a denial."""
-        dialog = ApprovalDialog(call.server, call.tool, call.arguments_text, self.chat.window)
-        self.dialog = dialog
-        future: asyncio.Future[str] = asyncio.get_event_loop().create_future()
+    async def approve(self, call: PendingCall, column: str = "", model: str = "") -> Approval:
+        """Ask in a dialog (the window keeps running); Stop withdraws the question.
 
-        def answered(_code: int) -> None:
-            if not future.done():
-                future.set_result(dialog.choice)
-
-        dialog.finished.connect(answered)
-        dialog.open()
+        Compare columns ask at the same moment, so the questions wait in one queue per
+        window and one dialog shows at a time, naming the asking ``column`` (and its
+        ``model``, which a blind comparison leaves empty). Stop cancels this coroutine:
+        the question leaves the queue (its dialog closes if shown) and the turn counts
+        the call as stopped.
+        """
+        loop = asyncio.get_event_loop()
+        ask = _Ask(call, column, model, loop.create_future())
+        self._asks.append(ask)
+        self._show_next()
         try:
-            choice = await future
+            choice = await ask.future
         finally:
-            self.dialog = None
+            self._retire(ask)
+        return Approval(choice)
+
+    def waiting(self) -> list[str]:
+        """The columns whose questions are queued, the shown one first ("" for the chat)."""
+        return [ask.column for ask in self._asks]
+
+    def _show_next(self) -> None:
+        if self.dialog is not None or not self._asks:
+            return
+        ask = self._asks[0]
+        call = ask.call
+        dialog = ApprovalDialog(
+            call.server,
+            call.tool,
+            call.arguments_text,
+            self.chat.window,
+            column=ask.column,
+            model=ask.model,
+        )
+        ask.dialog = dialog
+        self.dialog = dialog
+        dialog.finished.connect(lambda _code: self._answered(ask, dialog))
+        # Modeless, above the window: the columns' Stop (and Esc, stop all) stay
+        # reachable while it asks, and they withdraw their questions.
+        dialog.setWindowModality(Qt.WindowModality.NonModal)
+        dialog.show()
+
+    def _answered(self, ask: _Ask, dialog: ApprovalDialog) -> None:
+        if ask.dialog is not dialog:
+            return  # withdrawn: _retire closed it
+        if not ask.future.done():
+            ask.future.set_result(dialog.choice)
+        self._retire(ask)
+
+    def _retire(self, ask: _Ask) -> None:
+        """Take an answered or withdrawn question off the queue; the next one shows."""
+        if ask in self._asks:
+            self._asks.remove(ask)
+        dialog, ask.dialog = ask.dialog, None
+        if dialog is not None:
+            if self.dialog is dialog:
+                self.dialog = None
             dialog.close()
             dialog.deleteLater()
-        return Approval(choice)
+        self._show_next()
 
     def stop(self) -> None:
         if self.turn is not None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import json
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QDialog,
@@ -91,15 +92,37 @@ class ToolServersButton(QToolButton):
 class ApprovalDialog(QDialog):
     """Allow once / Always allow this tool / Deny, with the arguments shown.
 
-    ``choice`` is "once", "always" or "deny" once the dialog is closed.
+    ``choice`` is "once", "always" or "deny" once the dialog is closed. In a
+    comparison ``column`` names the asking column (its letter) and ``model`` its
+    model; a blind comparison passes no model, so the dialog cannot reveal it.
     """
 
-    def __init__(self, server: str, tool: str, arguments: str, parent: QWidget | None = None):
+    def __init__(
+        self,
+        server: str,
+        tool: str,
+        arguments: str,
+        parent: QWidget | None = None,
+        *,
+        column: str = "",
+        model: str = "",
+    ):
         super().__init__(parent)
         self.setObjectName("mcpApprovalDialog")
         self.setWindowTitle(self.tr("Run a tool?"))
         self.choice = "deny"
         layout = QVBoxLayout(self)
+        self.column_label = QLabel(self)
+        self.column_label.setObjectName("mcpApprovalColumn")
+        if column:
+            name = self.tr("Column %1").replace("%1", column)
+            asker = f"<b>{html.escape(name)}</b>"
+            self.column_label.setTextFormat(Qt.TextFormat.RichText)
+            self.column_label.setText(f"{asker} · {html.escape(model)}" if model else asker)
+            self.setWindowTitle(self.tr("Run a tool? (column %1)").replace("%1", column))
+        else:
+            self.column_label.hide()
+        layout.addWidget(self.column_label)
         label = QLabel(
             self.tr("The model wants to run %1 on the MCP server %2 with these arguments:")
             .replace("%1", tool)

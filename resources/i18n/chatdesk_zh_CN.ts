@@ -76,27 +76,37 @@
 <context>
     <name>ApprovalDialog</name>
     <message>
-        <location filename="../../chatdesk/ui/mcpwidgets.py" line="100" />
+        <location filename="../../chatdesk/ui/mcpwidgets.py" line="112" />
         <source>Run a tool?</source>
         <translation>运行工具？</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mcpwidgets.py" line="104" />
+        <location filename="../../chatdesk/ui/mcpwidgets.py" line="118" />
+        <source>Column %1</source>
+        <translation>第 %1 列</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mcpwidgets.py" line="122" />
+        <source>Run a tool? (column %1)</source>
+        <translation>运行工具？（第 %1 列）</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mcpwidgets.py" line="127" />
         <source>The model wants to run %1 on the MCP server %2 with these arguments:</source>
         <translation>模型想在 MCP 服务器 %2 上运行 %1，参数如下：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mcpwidgets.py" line="120" />
+        <location filename="../../chatdesk/ui/mcpwidgets.py" line="143" />
         <source>Allow once</source>
         <translation>允许一次</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mcpwidgets.py" line="121" />
+        <location filename="../../chatdesk/ui/mcpwidgets.py" line="144" />
         <source>Always allow this tool</source>
         <translation>始终允许此工具</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mcpwidgets.py" line="122" />
+        <location filename="../../chatdesk/ui/mcpwidgets.py" line="145" />
         <source>Deny</source>
         <translation>拒绝</translation>
     </message>
@@ -522,82 +532,82 @@
     </message>
     <message>
         <location filename="../../chatdesk/ctl/compare.py" line="416" />
-        <location filename="../../chatdesk/ctl/compare.py" line="633" />
+        <location filename="../../chatdesk/ctl/compare.py" line="625" />
         <source>Waiting for the first token…</source>
         <translation>正在等待首个 token…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="518" />
+        <location filename="../../chatdesk/ctl/compare.py" line="510" />
         <source>Not saved: %1</source>
         <translation>未保存：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="524" />
+        <location filename="../../chatdesk/ctl/compare.py" line="516" />
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="544" />
+        <location filename="../../chatdesk/ctl/compare.py" line="536" />
         <source>Only the latest answer of a column can be redone.</source>
         <translation>只能重新生成某列最新的回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="547" />
+        <location filename="../../chatdesk/ctl/compare.py" line="539" />
         <source>To edit or delete messages, use “Continue in chat” on this column.</source>
         <translation>要编辑或删除消息，请在本列使用“转为对话继续”。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="625" />
+        <location filename="../../chatdesk/ctl/compare.py" line="617" />
         <source>%1 tok/s</source>
         <translation>%1 token/秒</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="634" />
+        <location filename="../../chatdesk/ctl/compare.py" line="626" />
         <source>Streaming…</source>
         <translation>正在生成…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="643" />
+        <location filename="../../chatdesk/ctl/compare.py" line="635" />
         <source>There is no answer to carry forward yet.</source>
         <translation>还没有可以沿用的回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="655" />
+        <location filename="../../chatdesk/ctl/compare.py" line="647" />
         <source>One prompt goes to every column; each answers on its own.</source>
         <translation>一条提示发给所有列，各列独立回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="657" />
+        <location filename="../../chatdesk/ctl/compare.py" line="649" />
         <source>Next prompt: each column continues its own thread.</source>
         <translation>下一条提示：各列沿着自己的对话继续。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="662" />
+        <location filename="../../chatdesk/ctl/compare.py" line="654" />
         <source>Next prompt: every column continues from %1's answer.</source>
         <translation>下一条提示：所有列都从 %1 的回答继续。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="687" />
+        <location filename="../../chatdesk/ctl/compare.py" line="679" />
         <source>tie</source>
         <translation>平局</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="687" />
+        <location filename="../../chatdesk/ctl/compare.py" line="679" />
         <source>all bad</source>
         <translation>都不好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="688" />
+        <location filename="../../chatdesk/ctl/compare.py" line="680" />
         <source>Your vote: %1. %2</source>
         <translation>你的投票：%1。%2</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="730" />
+        <location filename="../../chatdesk/ctl/compare.py" line="722" />
         <source>Change the models if you like, then send.</source>
         <translation>可以先更换模型，然后发送。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="743" />
+        <location filename="../../chatdesk/ctl/compare.py" line="735" />
         <source>Both columns need an answer to compare.</source>
         <translation>两列都需要有回答才能比较。</translation>
     </message>
@@ -1641,42 +1651,42 @@
 <context>
     <name>McpController</name>
     <message>
-        <location filename="../../chatdesk/ctl/mcpctl.py" line="102" />
+        <location filename="../../chatdesk/ctl/mcpctl.py" line="115" />
         <source>MCP server %1 failed: %2</source>
         <translation>MCP 服务器 %1 出错：%2</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/mcpctl.py" line="148" />
+        <location filename="../../chatdesk/ctl/mcpctl.py" line="161" />
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/mcpctl.py" line="149" />
+        <location filename="../../chatdesk/ctl/mcpctl.py" line="162" />
         <source>starting…</source>
         <translation>正在启动…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/mcpctl.py" line="150" />
+        <location filename="../../chatdesk/ctl/mcpctl.py" line="163" />
         <source>ready, %1 tools</source>
         <translation>就绪，%1 个工具</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/mcpctl.py" line="151" />
+        <location filename="../../chatdesk/ctl/mcpctl.py" line="164" />
         <source>failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/mcpctl.py" line="171" />
+        <location filename="../../chatdesk/ctl/mcpctl.py" line="184" />
         <source>Saved %1.</source>
         <translation>已保存 %1。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/mcpctl.py" line="221" />
+        <location filename="../../chatdesk/ctl/mcpctl.py" line="234" />
         <source>Not imported: %1</source>
         <translation>未导入：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/mcpctl.py" line="223" />
+        <location filename="../../chatdesk/ctl/mcpctl.py" line="236" />
         <source>Imported: %1</source>
         <translation>已导入：%1</translation>
     </message>
@@ -2178,13 +2188,13 @@
 <context>
     <name>Observer</name>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="490" />
+        <location filename="../../chatdesk/ctl/compare.py" line="482" />
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="499" />
-        <location filename="../../chatdesk/ctl/mcpctl.py" line="280" />
+        <location filename="../../chatdesk/ctl/compare.py" line="491" />
+        <location filename="../../chatdesk/ctl/mcpctl.py" line="311" />
         <source>Stopped after %1 tool rounds.</source>
         <translation>已在 %1 轮工具调用后停止。</translation>
     </message>
@@ -2787,396 +2797,396 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="133" />
+        <location filename="../../chatdesk/ui/settings.py" line="123" />
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="140" />
-        <location filename="../../chatdesk/ui/settings.py" line="170" />
+        <location filename="../../chatdesk/ui/settings.py" line="130" />
+        <location filename="../../chatdesk/ui/settings.py" line="160" />
         <source>Providers</source>
         <translation>服务商</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="141" />
+        <location filename="../../chatdesk/ui/settings.py" line="131" />
         <source>Appearance</source>
         <translation>外观</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="142" />
+        <location filename="../../chatdesk/ui/settings.py" line="132" />
         <source>Network</source>
         <translation>网络</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="143" />
+        <location filename="../../chatdesk/ui/settings.py" line="133" />
         <source>Title model</source>
         <translation>标题模型</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="154" />
+        <location filename="../../chatdesk/ui/settings.py" line="144" />
         <source>MCP servers…</source>
         <translation>MCP 服务器…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="173" />
+        <location filename="../../chatdesk/ui/settings.py" line="163" />
         <source>Add</source>
         <translation>添加</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="174" />
+        <location filename="../../chatdesk/ui/settings.py" line="164" />
         <source>Edit</source>
         <translation>编辑</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="175" />
+        <location filename="../../chatdesk/ui/settings.py" line="165" />
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="192" />
-        <location filename="../../chatdesk/ui/settings.py" line="391" />
+        <location filename="../../chatdesk/ui/settings.py" line="182" />
+        <location filename="../../chatdesk/ui/settings.py" line="381" />
         <source>Provider</source>
         <translation>服务商</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="194" />
+        <location filename="../../chatdesk/ui/settings.py" line="184" />
         <source>e.g. Zero API</source>
         <translation>例如 Zero API</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="199" />
+        <location filename="../../chatdesk/ui/settings.py" line="189" />
         <source>e.g. gpt-4o (optional)</source>
         <translation>例如 gpt-4o（可选）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="201" />
+        <location filename="../../chatdesk/ui/settings.py" line="191" />
         <source>Name:</source>
         <translation>名称：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="202" />
+        <location filename="../../chatdesk/ui/settings.py" line="192" />
         <source>Base URL:</source>
         <translation>API 地址：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="203" />
+        <location filename="../../chatdesk/ui/settings.py" line="193" />
         <source>API key:</source>
         <translation>API 密钥：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="204" />
+        <location filename="../../chatdesk/ui/settings.py" line="194" />
         <source>Default model:</source>
         <translation>默认模型：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="209" />
+        <location filename="../../chatdesk/ui/settings.py" line="199" />
         <source>JSON merged last into every request to this provider (all models)</source>
         <translation>最后合并进发往此服务商的每个请求的 JSON（所有模型）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="214" />
+        <location filename="../../chatdesk/ui/settings.py" line="204" />
         <source>Model id → JSON merged over the provider's extra body for that model</source>
         <translation>模型 ID → 该模型专用的 JSON，合并在服务商的额外请求体之上</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="225" />
+        <location filename="../../chatdesk/ui/settings.py" line="215" />
         <source>Extra body:</source>
         <translation>额外请求体：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="226" />
+        <location filename="../../chatdesk/ui/settings.py" line="216" />
         <source>Per model:</source>
         <translation>按模型：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="235" />
+        <location filename="../../chatdesk/ui/settings.py" line="225" />
         <source>Test connection</source>
         <translation>测试连接</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="236" />
+        <location filename="../../chatdesk/ui/settings.py" line="226" />
         <source>Save provider</source>
         <translation>保存服务商</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="237" />
+        <location filename="../../chatdesk/ui/settings.py" line="227" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="252" />
+        <location filename="../../chatdesk/ui/settings.py" line="242" />
         <source>Connection test results appear here.</source>
         <translation>连接测试结果将显示在这里。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="273" />
+        <location filename="../../chatdesk/ui/settings.py" line="263" />
         <source>It is too long ({detail} characters; at most 16000).</source>
         <translation>内容过长（{detail} 个字符；最多 16000）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="274" />
+        <location filename="../../chatdesk/ui/settings.py" line="264" />
         <source>It is not valid JSON: {detail}</source>
         <translation>不是有效的 JSON：{detail}</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="275" />
+        <location filename="../../chatdesk/ui/settings.py" line="265" />
         <source>It must be a JSON object, e.g. {{"enable_thinking": true}}.</source>
         <translation>必须是 JSON 对象，例如 {{"enable_thinking": true}}。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="276" />
+        <location filename="../../chatdesk/ui/settings.py" line="266" />
         <source>It is nested too deeply (at most 8 levels).</source>
         <translation>嵌套过深（最多 8 层）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="278" />
+        <location filename="../../chatdesk/ui/settings.py" line="268" />
         <source>"{detail}" cannot be set here: ChatDesk sends model, messages and stream itself.</source>
         <translation>不能在这里设置“{detail}”：model、messages 和 stream 由 ChatDesk 自己发送。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="280" />
+        <location filename="../../chatdesk/ui/settings.py" line="270" />
         <source>The value for model "{detail}" must be a JSON object.</source>
         <translation>模型“{detail}”的值必须是 JSON 对象。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="281" />
+        <location filename="../../chatdesk/ui/settings.py" line="271" />
         <source>A model name is empty.</source>
         <translation>有一个模型名称为空。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="290" />
+        <location filename="../../chatdesk/ui/settings.py" line="280" />
         <source>Extra body: </source>
         <translation>额外请求体：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="295" />
+        <location filename="../../chatdesk/ui/settings.py" line="285" />
         <source>Per model: </source>
         <translation>按模型：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="330" />
+        <location filename="../../chatdesk/ui/settings.py" line="320" />
         <source>(no key)</source>
         <translation>（无密钥）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="356" />
+        <location filename="../../chatdesk/ui/settings.py" line="346" />
         <source>Edit provider</source>
         <translation>编辑服务商</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="356" />
+        <location filename="../../chatdesk/ui/settings.py" line="346" />
         <source>New provider</source>
         <translation>新建服务商</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="371" />
+        <location filename="../../chatdesk/ui/settings.py" line="361" />
         <source>Stored key kept; type a new one to replace it</source>
         <translation>已保留存储的密钥；输入新密钥可替换</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="373" />
+        <location filename="../../chatdesk/ui/settings.py" line="363" />
         <source>Paste your API key (sk-...)</source>
         <translation>粘贴你的 API 密钥 (sk-...)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="409" />
+        <location filename="../../chatdesk/ui/settings.py" line="399" />
         <source>Remove the provider "{name}" and its stored API key?</source>
         <translation>要移除服务商“{name}”及其存储的 API 密钥吗？</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="410" />
+        <location filename="../../chatdesk/ui/settings.py" line="400" />
         <source>Remove provider</source>
         <translation>移除服务商</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="432" />
+        <location filename="../../chatdesk/ui/settings.py" line="422" />
         <source>The base URL must start with http:// or https://, e.g. {example}</source>
         <translation>API 地址必须以 http:// 或 https:// 开头，例如 {example}</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="443" />
+        <location filename="../../chatdesk/ui/settings.py" line="433" />
         <source>Enter a name for this provider.</source>
         <translation>请为此服务商输入名称。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="447" />
+        <location filename="../../chatdesk/ui/settings.py" line="437" />
         <source>A provider named "{name}" already exists.</source>
         <translation>已存在名为“{name}”的服务商。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="479" />
+        <location filename="../../chatdesk/ui/settings.py" line="469" />
         <source>Saved "{name}".</source>
         <translation>已保存“{name}”。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="484" />
+        <location filename="../../chatdesk/ui/settings.py" line="474" />
         <source>Saved "{name}" without an API key: edit it and paste a key, unless the server needs none.</source>
         <translation>已保存“{name}”，但没有 API 密钥：请编辑并粘贴密钥（除非该服务器不需要密钥）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="497" />
+        <location filename="../../chatdesk/ui/settings.py" line="487" />
         <source>Testing the connection…</source>
         <translation>正在测试连接…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="512" />
+        <location filename="../../chatdesk/ui/settings.py" line="502" />
         <source>✓ Connection works</source>
         <translation>✓ 连接正常</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="515" />
+        <location filename="../../chatdesk/ui/settings.py" line="505" />
         <source>✗ Connection failed</source>
         <translation>✗ 连接失败</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="525" />
+        <location filename="../../chatdesk/ui/settings.py" line="515" />
         <source>Light</source>
         <translation>浅色</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="526" />
+        <location filename="../../chatdesk/ui/settings.py" line="516" />
         <source>Dark</source>
         <translation>深色</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="527" />
+        <location filename="../../chatdesk/ui/settings.py" line="517" />
         <source>Follow system</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="530" />
+        <location filename="../../chatdesk/ui/settings.py" line="520" />
         <source> pt</source>
         <translation> pt</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="535" />
+        <location filename="../../chatdesk/ui/settings.py" line="525" />
         <source>Language changes take effect after a restart.</source>
         <translation>语言更改将在重启后生效。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="538" />
+        <location filename="../../chatdesk/ui/settings.py" line="528" />
         <source>Enter sends, Shift+Enter for a new line</source>
         <translation>Enter 发送，Shift+Enter 换行</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="539" />
+        <location filename="../../chatdesk/ui/settings.py" line="529" />
         <source>Ctrl+Enter sends, Enter for a new line</source>
         <translation>Ctrl+Enter 发送，Enter 换行</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="541" />
+        <location filename="../../chatdesk/ui/settings.py" line="531" />
         <source>Notify me when an answer finishes while ChatDesk is in the background</source>
         <translation>ChatDesk 在后台时，回答完成后通知我</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="544" />
+        <location filename="../../chatdesk/ui/settings.py" line="534" />
         <source>Theme:</source>
         <translation>主题：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="545" />
+        <location filename="../../chatdesk/ui/settings.py" line="535" />
         <source>Font size:</source>
         <translation>字号：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="546" />
+        <location filename="../../chatdesk/ui/settings.py" line="536" />
         <source>Language:</source>
         <translation>语言：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="548" />
+        <location filename="../../chatdesk/ui/settings.py" line="538" />
         <source>Send with:</source>
         <translation>发送方式：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="549" />
+        <location filename="../../chatdesk/ui/settings.py" line="539" />
         <source>Notifications:</source>
         <translation>通知：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="555" />
+        <location filename="../../chatdesk/ui/settings.py" line="545" />
         <source>Use the system proxy</source>
         <translation>使用系统代理</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="556" />
+        <location filename="../../chatdesk/ui/settings.py" line="546" />
         <source>No proxy</source>
         <translation>不使用代理</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="557" />
+        <location filename="../../chatdesk/ui/settings.py" line="547" />
         <source>Custom proxy URL</source>
         <translation>自定义代理地址</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="564" />
-        <location filename="../../chatdesk/ui/settings.py" line="569" />
-        <location filename="../../chatdesk/ui/settings.py" line="576" />
+        <location filename="../../chatdesk/ui/settings.py" line="554" />
+        <location filename="../../chatdesk/ui/settings.py" line="559" />
+        <location filename="../../chatdesk/ui/settings.py" line="566" />
         <source> s</source>
         <translation> 秒</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="565" />
+        <location filename="../../chatdesk/ui/settings.py" line="555" />
         <source>How long to wait for the server to answer</source>
         <translation>等待服务器响应的最长时间</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="571" />
+        <location filename="../../chatdesk/ui/settings.py" line="561" />
         <source>Give up on a reply when no data arrives for this long</source>
         <translation>超过此时长未收到数据则放弃本次回复</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="577" />
+        <location filename="../../chatdesk/ui/settings.py" line="567" />
         <source>No limit</source>
         <translation>不限制</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="579" />
+        <location filename="../../chatdesk/ui/settings.py" line="569" />
         <source>Stop a reply that is still arriving after this long (0: no limit)</source>
         <translation>回复持续超过这个时长就停止（0 表示不限制）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="582" />
+        <location filename="../../chatdesk/ui/settings.py" line="572" />
         <source>Proxy:</source>
         <translation>代理：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="583" />
+        <location filename="../../chatdesk/ui/settings.py" line="573" />
         <source>Proxy URL:</source>
         <translation>代理地址：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="584" />
+        <location filename="../../chatdesk/ui/settings.py" line="574" />
         <source>Connect timeout:</source>
         <translation>连接超时：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="585" />
+        <location filename="../../chatdesk/ui/settings.py" line="575" />
         <source>Stream idle timeout:</source>
         <translation>流式空闲超时：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="586" />
+        <location filename="../../chatdesk/ui/settings.py" line="576" />
         <source>Reply deadline:</source>
         <translation>回复时限：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="599" />
+        <location filename="../../chatdesk/ui/settings.py" line="589" />
         <source>Empty: use the first words of the message</source>
         <translation>留空：使用消息开头的几个词</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="602" />
+        <location filename="../../chatdesk/ui/settings.py" line="592" />
         <source>New conversations are titled by this model. Leave empty to skip the request.</source>
         <translation>新对话的标题由此模型生成。留空则不发送该请求。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="608" />
+        <location filename="../../chatdesk/ui/settings.py" line="598" />
         <source>Title model:</source>
         <translation>标题模型：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="667" />
+        <location filename="../../chatdesk/ui/settings.py" line="657" />
         <source>The proxy URL must look like http://host:port or socks5://host:port.</source>
         <translation>代理地址格式应为 http://host:port 或 socks5://host:port。</translation>
     </message>
@@ -3276,27 +3286,27 @@
 <context>
     <name>ToolServersButton</name>
     <message>
-        <location filename="../../chatdesk/ui/mcpwidgets.py" line="50" />
+        <location filename="../../chatdesk/ui/mcpwidgets.py" line="51" />
         <source>No MCP servers yet</source>
         <translation>还没有 MCP 服务器</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mcpwidgets.py" line="60" />
+        <location filename="../../chatdesk/ui/mcpwidgets.py" line="61" />
         <source>Manage servers…</source>
         <translation>管理服务器…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mcpwidgets.py" line="85" />
+        <location filename="../../chatdesk/ui/mcpwidgets.py" line="86" />
         <source>Tools: %1</source>
         <translation>工具：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mcpwidgets.py" line="87" />
+        <location filename="../../chatdesk/ui/mcpwidgets.py" line="88" />
         <source>Tools: off</source>
         <translation>工具：关闭</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mcpwidgets.py" line="88" />
+        <location filename="../../chatdesk/ui/mcpwidgets.py" line="89" />
         <source>MCP servers whose tools this conversation offers</source>
         <translation>本对话提供哪些 MCP 服务器的工具</translation>
     </message>
@@ -3361,23 +3371,23 @@
 <context>
     <name>_KeyField</name>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="82" />
+        <location filename="../../chatdesk/ui/settings.py" line="72" />
         <source>API key</source>
         <translation>API 密钥</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="87" />
-        <location filename="../../chatdesk/ui/settings.py" line="99" />
+        <location filename="../../chatdesk/ui/settings.py" line="77" />
+        <location filename="../../chatdesk/ui/settings.py" line="89" />
         <source>Show</source>
         <translation>显示</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="89" />
+        <location filename="../../chatdesk/ui/settings.py" line="79" />
         <source>Show or hide the key you are typing</source>
         <translation>显示或隐藏正在输入的密钥</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="99" />
+        <location filename="../../chatdesk/ui/settings.py" line="89" />
         <source>Hide</source>
         <translation>隐藏</translation>
     </message>
@@ -3393,7 +3403,7 @@
 <context>
     <name>controller</name>
     <message>
-        <location filename="../../chatdesk/ctl/mcpctl.py" line="255" />
+        <location filename="../../chatdesk/ctl/mcpctl.py" line="296" />
         <source>Running %1…</source>
         <translation>正在运行 %1…</translation>
     </message>
