@@ -16,18 +16,8 @@ from chatdesk.cli import main
 from chatdesk.store import Store
 from tests.fakeserver import FakeServer, Reply
 
-KEY = "sk-test-cli-0123456789"
-
-
-@pytest.fixture
-def server() -> FakeServer:
-    with FakeServer(api_key=KEY) as srv:
-        yield srv
-
-
-@pytest.fixture(autouse=True)
-def env_key(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CHATDESK_API_KEY", KEY)
+# The key in the environment and the fake server that wants it: tests/unit/cli/conftest.py.
+pytestmark = pytest.mark.usefixtures("env_key")
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -227,7 +217,13 @@ def test_no_save_writes_nothing(server: FakeServer, capsys, chatdesk_home: Path)
     ],
 )
 def test_api_errors_are_readable_and_saved(
-    server: FakeServer, capsys, chatdesk_home: Path, reply: Reply, category: str, needle: str
+    server: FakeServer,
+    capsys,
+    chatdesk_home: Path,
+    env_key: str,
+    reply: Reply,
+    category: str,
+    needle: str,
 ) -> None:
     server.script(reply)
     code, out, err = run(capsys, "ask", "--base-url", server.base_url, "-m", "m", "Hi")
@@ -236,7 +232,7 @@ def test_api_errors_are_readable_and_saved(
     assert err.startswith("chatdesk: error: ") and err.count("\n") == 1
     assert "Traceback" not in err and '{"error"' not in err
     assert needle.lower() in err.lower()
-    assert KEY not in err
+    assert env_key not in err
     with db(chatdesk_home) as store:
         answer = store.list_messages(store.list_conversations()[0].id)[-1]
         assert answer.status == "error" and answer.error_category == category
@@ -415,14 +411,14 @@ def test_subcommands_never_import_qt(chatdesk_home: Path) -> None:
 
 
 def test_kill_mid_stream_loses_at_most_half_a_second(
-    server: FakeServer, chatdesk_home: Path
+    server: FakeServer, chatdesk_home: Path, env_key: str
 ) -> None:
     """A real process killed with SIGKILL while streaming keeps what it had saved."""
     text = "word " * 400
     server.script(Reply(text=text, chunk_chars=5, delay_s=0.01))  # ~4 s of streaming
     with subprocess.Popen(  # the with closes its pipes (unclosed, they warn)
         [sys.executable, "-m", "chatdesk", "ask", "--base-url", server.base_url, "-m", "m", "Go"],
-        env=_subprocess_env(chatdesk_home) | {"CHATDESK_API_KEY": KEY},
+        env=_subprocess_env(chatdesk_home) | {"CHATDESK_API_KEY": env_key},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     ) as proc:

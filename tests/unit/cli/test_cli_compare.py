@@ -11,18 +11,8 @@ from chatdesk.cli import main
 from chatdesk.store import Store
 from tests.fakeserver import FakeServer, Reply
 
-KEY = "sk-test-compare-0123456789"
-
-
-@pytest.fixture
-def server() -> FakeServer:
-    with FakeServer(api_key=KEY) as srv:
-        yield srv
-
-
-@pytest.fixture(autouse=True)
-def env_key(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CHATDESK_API_KEY", KEY)
+# The key in the environment and the fake server that wants it: tests/unit/cli/conftest.py.
+pytestmark = pytest.mark.usefixtures("env_key")
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -94,8 +84,10 @@ def test_compare_runs_columns_concurrently(
 def test_compare_isolates_a_failing_column(
     server: FakeServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    server.script_for("no-such-model", Reply.error(404, "The model `no-such-model` does not exist",
-                                                   code="model_not_found"))
+    server.script_for(
+        "no-such-model",
+        Reply.error(404, "The model `no-such-model` does not exist", code="model_not_found"),
+    )
     server.script_for("gpt-4o", Reply(text="fine"))
     code, out, _ = run(
         capsys, "compare", "--json", "--base-url", server.base_url,
@@ -114,9 +106,7 @@ def test_compare_all_failed_exits_1_and_text_output(
 ) -> None:
     server.script(Reply.error(500, "boom"), Reply.error(500, "boom"))
     server.script(*[Reply.error(500, "boom")] * 6)  # retries before the first byte too
-    code, out, _ = run(
-        capsys, "compare", "--base-url", server.base_url, "-m", "a", "-m", "b", "q"
-    )
+    code, out, _ = run(capsys, "compare", "--base-url", server.base_url, "-m", "a", "-m", "b", "q")
     assert code == 1
     assert "── A · a" in out and "── B · b" in out and "[error:" in out
     assert "chatdesk vote" in out

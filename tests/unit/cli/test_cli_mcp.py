@@ -14,18 +14,8 @@ from chatdesk.store import Store
 from tests.fakeserver import FakeServer, Reply
 from tests.mcpservers import ROOT, children_of
 
-KEY = "sk-test-mcp-0123456789"
-
-
-@pytest.fixture
-def server() -> FakeServer:
-    with FakeServer(api_key=KEY) as srv:
-        yield srv
-
-
-@pytest.fixture(autouse=True)
-def env_key(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CHATDESK_API_KEY", KEY)
+# The key in the environment and the fake server that wants it: tests/unit/cli/conftest.py.
+pytestmark = pytest.mark.usefixtures("env_key")
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
