@@ -79,14 +79,7 @@ class ArenaController(QObject):
             speed = speeds.get(r.model, {})
             rows.append(
                 LeaderboardRow(
-                    model=r.model,
-                    rating=r.rating,
-                    ci_low=r.ci_low,
-                    ci_high=r.ci_high,
-                    votes=r.votes,
-                    wins=r.wins,
-                    losses=r.losses,
-                    ties=r.ties,
+                    r,
                     median_ttft_ms=_figure(speed.get("median_ttft_ms")),
                     median_tokens_per_s=_figure(speed.get("median_tokens_per_s")),
                 )

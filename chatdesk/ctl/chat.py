@@ -36,7 +36,7 @@ from chatdesk.core.services import (
     url_identity,
 )
 from chatdesk.core.session import ExchangeOutcome
-from chatdesk.core.settings import AppSettings
+from chatdesk.core.settings import AppSettings, SettingKey
 from chatdesk.core.titles import make_title
 from chatdesk.core.turns import Draft, build_request, preview_body, save_user_turn
 from chatdesk.core.urls import mask_credentials
@@ -713,11 +713,11 @@ class Controller(QObject):
             self.mcp.stop()  # running tool calls and an open approval too
 
     def language(self) -> str:
-        return str(self._settings.get("language") or "en")
+        return str(self._settings.get(SettingKey.LANGUAGE) or "en")
 
     async def _make_title(self, conv_id: int) -> None:
         """Title a new conversation with a short request to the chosen cheap model."""
-        title_model = str(self._settings.get("title_model") or "")
+        title_model = str(self._settings.get(SettingKey.TITLE_MODEL) or "")
         client = self.client
         if not title_model or client is None:
             return

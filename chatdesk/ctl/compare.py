@@ -33,6 +33,7 @@ from chatdesk.core.mcpconfig import CONVERSATION_PARAM, conversation_servers
 from chatdesk.core.patient import PatientStore
 from chatdesk.core.prices import PriceTable
 from chatdesk.core.services import DEFAULT_MODEL, Endpoint, SetupError, resolve_endpoint
+from chatdesk.core.settings import SettingKey
 from chatdesk.core.toolloop import PendingCall, ToolLoopObserver, ToolRun, ToolTurn
 from chatdesk.core.turns import Draft, title_from_text
 from chatdesk.core.worddiff import diff_words
@@ -95,7 +96,7 @@ class CompareController(QObject):
             v = self.window.compare_view
             v.composer.submitted.connect(self.on_submitted)
             v.composer.stop_requested.connect(self.stop_all)
-            v.composer.set_send_key(str(self.chat.settings().get("send_key", "enter")))
+            v.composer.set_send_key(str(self.chat.settings().get(SettingKey.SEND_KEY, "enter")))
             v.add_column_requested.connect(self.add_column)
             v.blind_toggled.connect(self.set_blind)
             v.vote_cast.connect(self.vote)

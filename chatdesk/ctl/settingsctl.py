@@ -15,7 +15,7 @@ from chatdesk.core.errors import ValidationError
 from chatdesk.core.extrabody import model_extra_bodies, set_model_extra_bodies
 from chatdesk.core.keys import KeyringProblem
 from chatdesk.core.services import DEFAULT_MODEL, normalized_base_url
-from chatdesk.core.settings import DEFAULTS, AppSettings
+from chatdesk.core.settings import DEFAULTS, AppSettings, SettingKey
 from chatdesk.core.urls import CredentialsInUrlError, mask_credentials, reject_credentials
 from chatdesk.ctl.assistantsctl import AssistantsController
 from chatdesk.store.rows import ProviderRow
@@ -116,7 +116,7 @@ class SettingsController(QObject):
         self.store.set_setting("app_settings", checked)
         self.chat.set_settings(checked)
         apply_appearance(checked)
-        self.window.composer.set_send_key(str(checked.get("send_key", "enter")))
+        self.window.composer.set_send_key(str(checked[SettingKey.SEND_KEY]))
         self.chat.reload_endpoint()
 
     def _stash_model_extra(self, name: str, bodies: dict[str, Any]) -> None:

@@ -40,6 +40,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from chatdesk.core.leaderboard import Rating
+
 __all__ = ["LeaderboardModel", "LeaderboardRow", "LeaderboardWindow", "Source"]
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -47,20 +49,14 @@ _Index = QModelIndex | QPersistentModelIndex
 
 @dataclass(frozen=True, slots=True)
 class LeaderboardRow:
-    """One model on the board: rating and interval, vote counts, median speeds.
+    """One model on the board: core's fitted :class:`Rating` (rating, interval, vote
+    counts) as it is, and the median speeds the history adds beside it.
 
     The speeds are ``None`` when the history has no finished answer of that model
     with timing figures.
     """
 
-    model: str
-    rating: float
-    ci_low: float
-    ci_high: float
-    votes: int
-    wins: int
-    losses: int
-    ties: int
+    standing: Rating
     median_ttft_ms: float | None = None
     median_tokens_per_s: float | None = None
 
@@ -81,12 +77,12 @@ REQUERY_DELAY_MS = 250
 
 def _ranks(rows: Sequence[LeaderboardRow]) -> list[int]:
     """Competition ranks by rating ("1, 2, 2, 4"); equal to 0.1 point share a rank."""
-    order = sorted(range(len(rows)), key=lambda i: -rows[i].rating)
+    order = sorted(range(len(rows)), key=lambda i: -rows[i].standing.rating)
     ranks = [0] * len(rows)
     previous: float | None = None
     rank = 0
     for position, i in enumerate(order, 1):
-        rating = round(rows[i].rating, 1)
+        rating = round(rows[i].standing.rating, 1)
         if rating != previous:
             rank, previous = position, rating
         ranks[i] = rank
@@ -162,7 +158,7 @@ class LeaderboardModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == CI:
                 return self.tr("Rating between {low} and {high} with 95% confidence").format(
-                    low=f"{row.ci_low:.0f}", high=f"{row.ci_high:.0f}"
+                    low=f"{row.standing.ci_low:.0f}", high=f"{row.standing.ci_high:.0f}"
                 )
             if col in (TTFT, SPEED) and self._sort_value(index.row(), row, col) is None:
                 return self._no_figure
@@ -171,12 +167,13 @@ class LeaderboardModel(QAbstractTableModel):
     def _text(self, i: int, row: LeaderboardRow, col: int) -> str:
         if col == RANK:
             return str(self._ranks[i])
+        standing = row.standing
         if col == MODEL:
-            return row.model
+            return standing.model
         if col == RATING:
-            return f"{row.rating:.0f}"
+            return f"{standing.rating:.0f}"
         if col == CI:
-            return f"{row.ci_low:.0f}{_DASH}{row.ci_high:.0f}"
+            return f"{standing.ci_low:.0f}{_DASH}{standing.ci_high:.0f}"
         if col in (VOTES, WINS, LOSSES, TIES):
             return str(self._sort_value(i, row, col))
         value = self._sort_value(i, row, col)
@@ -185,15 +182,16 @@ class LeaderboardModel(QAbstractTableModel):
         return f"{value:.0f}" if col == TTFT else f"{value:.1f}"
 
     def _sort_value(self, i: int, row: LeaderboardRow, col: int) -> Any:
+        standing = row.standing
         values: dict[int, Any] = {
             RANK: self._ranks[i],
-            MODEL: row.model.casefold(),
-            RATING: row.rating,
-            CI: row.ci_low,
-            VOTES: row.votes,
-            WINS: row.wins,
-            LOSSES: row.losses,
-            TIES: row.ties,
+            MODEL: standing.model.casefold(),
+            RATING: standing.rating,
+            CI: standing.ci_low,
+            VOTES: standing.votes,
+            WINS: standing.wins,
+            LOSSES: standing.losses,
+            TIES: standing.ties,
             TTFT: row.median_ttft_ms,
             SPEED: row.median_tokens_per_s,
         }

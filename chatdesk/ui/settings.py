@@ -44,7 +44,7 @@ from chatdesk.core.extrabody import (
     parse_extra_body,
     parse_model_map,
 )
-from chatdesk.core.settings import DEFAULTS
+from chatdesk.core.settings import DEFAULTS, SettingKey
 from chatdesk.store.rows import ProviderRow
 
 __all__ = ["DEFAULT_SETTINGS", "SettingsDialog", "valid_base_url"]
@@ -611,43 +611,43 @@ class SettingsDialog(QDialog):
         """Show ``settings``; missing or unknown values fall back to DEFAULT_SETTINGS."""
         s = {**DEFAULT_SETTINGS, **settings}
 
-        def pick(combo: QComboBox, value: Any, default: Any) -> None:
-            index = combo.findData(value)
-            combo.setCurrentIndex(index if index >= 0 else combo.findData(default))
+        def pick(combo: QComboBox, key: SettingKey) -> None:
+            index = combo.findData(s[key])
+            combo.setCurrentIndex(index if index >= 0 else combo.findData(DEFAULT_SETTINGS[key]))
 
-        pick(self.theme_combo, s["theme"], DEFAULT_SETTINGS["theme"])
-        pick(self.language_combo, s["language"], DEFAULT_SETTINGS["language"])
-        pick(self.send_key_combo, s["send_key"], DEFAULT_SETTINGS["send_key"])
-        self.notify_check.setChecked(s.get("notify", True) is not False)
-        pick(self.proxy_combo, s["proxy_mode"], DEFAULT_SETTINGS["proxy_mode"])
-        self.font_size_spin.setValue(_num(s["font_size"], DEFAULT_SETTINGS["font_size"]))
-        self.proxy_url_edit.setText(str(s["proxy_url"] or ""))
-        self.connect_timeout_spin.setValue(
-            _num(s["connect_timeout"], DEFAULT_SETTINGS["connect_timeout"])
-        )
-        self.read_timeout_spin.setValue(_num(s["read_timeout"], DEFAULT_SETTINGS["read_timeout"]))
-        self.total_timeout_spin.setValue(
-            _num(s.get("total_timeout", 0.0), DEFAULT_SETTINGS["total_timeout"])
-        )
-        self.title_model_combo.setEditText(str(s["title_model"] or ""))
+        def num(key: SettingKey) -> Any:
+            return _num(s.get(key), DEFAULT_SETTINGS[key])
+
+        pick(self.theme_combo, SettingKey.THEME)
+        pick(self.language_combo, SettingKey.LANGUAGE)
+        pick(self.send_key_combo, SettingKey.SEND_KEY)
+        self.notify_check.setChecked(s.get(SettingKey.NOTIFY, True) is not False)
+        pick(self.proxy_combo, SettingKey.PROXY_MODE)
+        self.font_size_spin.setValue(num(SettingKey.FONT_SIZE))
+        self.proxy_url_edit.setText(str(s[SettingKey.PROXY_URL] or ""))
+        self.connect_timeout_spin.setValue(num(SettingKey.CONNECT_TIMEOUT))
+        self.read_timeout_spin.setValue(num(SettingKey.READ_TIMEOUT))
+        self.total_timeout_spin.setValue(num(SettingKey.TOTAL_TIMEOUT))
+        self.title_model_combo.setEditText(str(s[SettingKey.TITLE_MODEL] or ""))
         self._update_proxy_enabled()
         self.settings_message.hide()
 
     def settings(self) -> dict[str, Any]:
-        """The settings as shown, with the keys of DEFAULT_SETTINGS."""
-        return {
-            "theme": self.theme_combo.currentData(),
-            "font_size": self.font_size_spin.value(),
-            "language": self.language_combo.currentData(),
-            "send_key": self.send_key_combo.currentData(),
-            "notify": self.notify_check.isChecked(),
-            "proxy_mode": self.proxy_combo.currentData(),
-            "proxy_url": self.proxy_url_edit.text().strip(),
-            "connect_timeout": float(self.connect_timeout_spin.value()),
-            "read_timeout": float(self.read_timeout_spin.value()),
-            "total_timeout": float(self.total_timeout_spin.value()),
-            "title_model": self.title_model_combo.currentText().strip(),
+        """The settings as shown, one value for each :class:`SettingKey` (plain str keys)."""
+        shown: dict[SettingKey, Any] = {
+            SettingKey.THEME: self.theme_combo.currentData(),
+            SettingKey.FONT_SIZE: self.font_size_spin.value(),
+            SettingKey.LANGUAGE: self.language_combo.currentData(),
+            SettingKey.SEND_KEY: self.send_key_combo.currentData(),
+            SettingKey.NOTIFY: self.notify_check.isChecked(),
+            SettingKey.PROXY_MODE: self.proxy_combo.currentData(),
+            SettingKey.PROXY_URL: self.proxy_url_edit.text().strip(),
+            SettingKey.CONNECT_TIMEOUT: float(self.connect_timeout_spin.value()),
+            SettingKey.READ_TIMEOUT: float(self.read_timeout_spin.value()),
+            SettingKey.TOTAL_TIMEOUT: float(self.total_timeout_spin.value()),
+            SettingKey.TITLE_MODEL: self.title_model_combo.currentText().strip(),
         }
+        return {key.value: value for key, value in shown.items()}
 
     def _settings_error(self) -> str | None:
         if self.proxy_combo.currentData() == "custom":

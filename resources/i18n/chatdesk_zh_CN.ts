@@ -114,12 +114,12 @@
 <context>
     <name>ArenaController</name>
     <message>
-        <location filename="../../chatdesk/ctl/arena.py" line="118" />
+        <location filename="../../chatdesk/ctl/arena.py" line="111" />
         <source>The votes could not be read: {error}</source>
         <translation>无法读取投票：{error}</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/arena.py" line="149" />
+        <location filename="../../chatdesk/ctl/arena.py" line="142" />
         <source>The prices could not be saved: {error}</source>
         <translation>无法保存价格：{error}</translation>
     </message>
@@ -495,119 +495,119 @@
 <context>
     <name>CompareController</name>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="152" />
+        <location filename="../../chatdesk/ctl/compare.py" line="153" />
         <source>Wait for the answers to finish or stop them first.</source>
         <translation>请等待回答完成，或先停止它们。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="214" />
+        <location filename="../../chatdesk/ctl/compare.py" line="215" />
         <source>Comparison</source>
         <translation>对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="216" />
+        <location filename="../../chatdesk/ctl/compare.py" line="217" />
         <source>New comparison</source>
         <translation>新建对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="247" />
+        <location filename="../../chatdesk/ctl/compare.py" line="248" />
         <source>Columns are fixed once the first prompt is sent.</source>
         <translation>发送第一条提示后，列就不能再更改。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="340" />
+        <location filename="../../chatdesk/ctl/compare.py" line="341" />
         <source>No provider named %1.</source>
         <translation>没有名为 %1 的服务商。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="365" />
+        <location filename="../../chatdesk/ctl/compare.py" line="366" />
         <source>Not sent: %1</source>
         <translation>未发送：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="369" />
-        <location filename="../../chatdesk/ctl/compare.py" line="406" />
+        <location filename="../../chatdesk/ctl/compare.py" line="370" />
+        <location filename="../../chatdesk/ctl/compare.py" line="407" />
         <source>Set up a server and key first.</source>
         <translation>请先设置服务器和密钥。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="416" />
-        <location filename="../../chatdesk/ctl/compare.py" line="625" />
+        <location filename="../../chatdesk/ctl/compare.py" line="417" />
+        <location filename="../../chatdesk/ctl/compare.py" line="626" />
         <source>Waiting for the first token…</source>
         <translation>正在等待首个 token…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="510" />
+        <location filename="../../chatdesk/ctl/compare.py" line="511" />
         <source>Not saved: %1</source>
         <translation>未保存：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="516" />
+        <location filename="../../chatdesk/ctl/compare.py" line="517" />
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="536" />
+        <location filename="../../chatdesk/ctl/compare.py" line="537" />
         <source>Only the latest answer of a column can be redone.</source>
         <translation>只能重新生成某列最新的回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="539" />
+        <location filename="../../chatdesk/ctl/compare.py" line="540" />
         <source>To edit or delete messages, use “Continue in chat” on this column.</source>
         <translation>要编辑或删除消息，请在本列使用“转为对话继续”。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="617" />
+        <location filename="../../chatdesk/ctl/compare.py" line="618" />
         <source>%1 tok/s</source>
         <translation>%1 token/秒</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="626" />
+        <location filename="../../chatdesk/ctl/compare.py" line="627" />
         <source>Streaming…</source>
         <translation>正在生成…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="635" />
+        <location filename="../../chatdesk/ctl/compare.py" line="636" />
         <source>There is no answer to carry forward yet.</source>
         <translation>还没有可以沿用的回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="647" />
+        <location filename="../../chatdesk/ctl/compare.py" line="648" />
         <source>One prompt goes to every column; each answers on its own.</source>
         <translation>一条提示发给所有列，各列独立回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="649" />
+        <location filename="../../chatdesk/ctl/compare.py" line="650" />
         <source>Next prompt: each column continues its own thread.</source>
         <translation>下一条提示：各列沿着自己的对话继续。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="654" />
+        <location filename="../../chatdesk/ctl/compare.py" line="655" />
         <source>Next prompt: every column continues from %1's answer.</source>
         <translation>下一条提示：所有列都从 %1 的回答继续。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="679" />
+        <location filename="../../chatdesk/ctl/compare.py" line="680" />
         <source>tie</source>
         <translation>平局</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="679" />
+        <location filename="../../chatdesk/ctl/compare.py" line="680" />
         <source>all bad</source>
         <translation>都不好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="680" />
+        <location filename="../../chatdesk/ctl/compare.py" line="681" />
         <source>Your vote: %1. %2</source>
         <translation>你的投票：%1。%2</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="722" />
+        <location filename="../../chatdesk/ctl/compare.py" line="723" />
         <source>Change the models if you like, then send.</source>
         <translation>可以先更换模型，然后发送。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="735" />
+        <location filename="../../chatdesk/ctl/compare.py" line="736" />
         <source>Both columns need an answer to compare.</source>
         <translation>两列都需要有回答才能比较。</translation>
     </message>
@@ -1306,83 +1306,83 @@
 <context>
     <name>LeaderboardModel</name>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="104" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="100" />
         <source>#</source>
         <extracomment>The role that gives a cell's value for sorting (``None`` sorts below everything). How long date edits wait for more typing before asking the source again (ms).</extracomment>
         <translation>排名</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="105" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="101" />
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="106" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="102" />
         <source>Rating</source>
         <translation>评分</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="107" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="103" />
         <source>95% CI</source>
         <translation>95% 置信区间</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="108" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="104" />
         <source>Votes</source>
         <translation>投票数</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="109" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="105" />
         <source>Wins</source>
         <translation>胜</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="110" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="106" />
         <source>Losses</source>
         <translation>负</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="111" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="107" />
         <source>Ties</source>
         <translation>平</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="112" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="108" />
         <source>Median TTFT (ms)</source>
         <translation>首字延迟中位数（毫秒）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="113" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="109" />
         <source>Median tokens/s</source>
         <translation>每秒 token 数中位数</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="116" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="112" />
         <source>Bradley-Terry rating from your votes; 1000 is the average</source>
         <translation>根据您的投票计算的 Bradley-Terry 评分；平均为 1000</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="117" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="113" />
         <source>95% confidence interval of the rating</source>
         <translation>评分的 95% 置信区间</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="118" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="114" />
         <source>Median time to first token over your finished answers</source>
         <translation>您已完成回答的首字延迟中位数</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="119" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="115" />
         <source>Median generation speed over your finished answers</source>
         <translation>您已完成回答的生成速度中位数</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="121" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="117" />
         <source>No finished answers with timing yet</source>
         <translation>尚无带计时数据的已完成回答</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="164" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="160" />
         <source>Rating between {low} and {high} with 95% confidence</source>
         <translation>评分有 95% 的把握在 {low} 到 {high} 之间</translation>
     </message>
@@ -1390,78 +1390,78 @@
 <context>
     <name>LeaderboardWindow</name>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="233" />
-        <location filename="../../chatdesk/ui/leaderboard.py" line="234" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="231" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="232" />
         <source>Leaderboard</source>
         <translation>排行榜</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="239" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="237" />
         <source>All time</source>
         <translation>全部时间</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="240" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="238" />
         <source>Count votes from all time</source>
         <translation>统计全部时间的投票</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="242" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="240" />
         <source>Votes from this date</source>
         <translation>从此日期起的投票</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="243" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="241" />
         <source>Votes up to this date</source>
         <translation>截至此日期的投票</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="244" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="242" />
         <source>From</source>
         <translation>从</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="246" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="244" />
         <source>To</source>
         <translation>到</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="248" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="246" />
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="249" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="247" />
         <source>Refresh the leaderboard</source>
         <translation>刷新排行榜</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="258" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="256" />
         <source>Model ranking</source>
         <translation>模型排名</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="272" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="270" />
         <source>Leaderboard status</source>
         <translation>排行榜状态</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="279" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="277" />
         <source>Ratings come from your own votes (Bradley-Terry): 1000 is the average and a 400-point gap means 10:1 odds. Speeds are medians over all your finished answers.</source>
         <translation>评分来自您自己的投票（Bradley-Terry 模型）：平均为 1000，相差 400 分意味着 10:1 的胜率。速度为您所有已完成回答的中位数。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="355" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="353" />
         <source>The start date is after the end date.</source>
         <translation>开始日期晚于结束日期。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="370" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="368" />
         <source>Vote in a comparison to build your leaderboard.</source>
         <translation>在对比中投票，即可建立您的排行榜。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="372" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="370" />
         <source>No votes between these dates.</source>
         <translation>这段日期内没有投票。</translation>
     </message>
@@ -2188,12 +2188,12 @@
 <context>
     <name>Observer</name>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="482" />
+        <location filename="../../chatdesk/ctl/compare.py" line="483" />
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="491" />
+        <location filename="../../chatdesk/ctl/compare.py" line="492" />
         <location filename="../../chatdesk/ctl/mcpctl.py" line="311" />
         <source>Stopped after %1 tool rounds.</source>
         <translation>已在 %1 轮工具调用后停止。</translation>
@@ -3411,7 +3411,7 @@
 <context>
     <name>ctl</name>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="457" />
+        <location filename="../../chatdesk/ctl/compare.py" line="458" />
         <source>Running %1…</source>
         <translation>正在运行 %1…</translation>
     </message>

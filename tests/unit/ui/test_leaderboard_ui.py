@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from chatdesk.core.leaderboard import fit
+from chatdesk.core.leaderboard import Rating, fit
 from chatdesk.ctl.arena import ArenaController
 from chatdesk.store import Store
 from chatdesk.ui.leaderboard import (
@@ -205,9 +205,9 @@ def test_damaged_votes_are_left_out(qtbot: QtBot, store: Store) -> None:
 def test_equal_ratings_share_a_rank_and_the_model_is_sound(qtmodeltester: ModelTester) -> None:
     model = LeaderboardModel()
     rows = [
-        LeaderboardRow("b", 1000.0, 900.0, 1100.0, 2, 0, 0, 2, None, 12.5),
-        LeaderboardRow("a", 1000.0, 900.0, 1100.0, 2, 0, 0, 2, 350.0, None),
-        LeaderboardRow("c", 1100.0, 1000.0, 1200.0, 1, 1, 0, 0, float("nan"), None),
+        LeaderboardRow(Rating("b", 1000.0, 900.0, 1100.0, 2, 0, 0, 2), None, 12.5),
+        LeaderboardRow(Rating("a", 1000.0, 900.0, 1100.0, 2, 0, 0, 2), 350.0, None),
+        LeaderboardRow(Rating("c", 1100.0, 1000.0, 1200.0, 1, 1, 0, 0), float("nan"), None),
     ]
     model.set_rows(rows)
     qtmodeltester.check(model)
