@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QSizePolicy,
     QStackedWidget,
     QTextBrowser,
     QToolButton,
@@ -120,6 +122,9 @@ class CompareColumn(QFrame):
             name = QLabel(names[key])
             name.setStyleSheet("color: palette(placeholder-text);")
             value = QLabel("–")
+            # Figures change ten times a second: their width must not move the columns
+            # (a 1 px change re-wraps every document of the column's view).
+            value.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
             value.setObjectName(f"figure-{key}")
             value.setAccessibleName(names[key])
             grid.addWidget(name, i // 3 * 2, i % 3)
@@ -173,6 +178,28 @@ class CompareColumn(QFrame):
         self.set_running(False)
         self.retry_button.hide()
         self.setAccessibleName(self.tr("Column %1").replace("%1", label))
+        # A floor of our own instead of the sum of the buttons: otherwise the column's
+        # minimum moves whenever Stop or Retry shows, the splitters share the width out
+        # again, and every document of every answer is re-wrapped mid-stream. Narrow
+        # columns show their buttons as icons (the text stays in the tooltip).
+        self.setMinimumWidth(self.MIN_WIDTH)
+        self._foot_buttons = (
+            self.stop_button, self.retry_button, self.carry_button, self.chat_button
+        )  # fmt: skip
+
+    MIN_WIDTH = 200
+    COMPACT_BELOW = 420
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        style = (
+            Qt.ToolButtonStyle.ToolButtonIconOnly
+            if event.size().width() < self.COMPACT_BELOW
+            else Qt.ToolButtonStyle.ToolButtonTextBesideIcon
+        )
+        for button in self._foot_buttons:
+            if button.toolButtonStyle() != style:
+                button.setToolButtonStyle(style)
 
     def _tool(self, text: str, tip: str) -> QToolButton:
         button = QToolButton()

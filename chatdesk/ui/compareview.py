@@ -157,6 +157,10 @@ class CompareView(QWidget):
             column.deleteLater()
         while len(self.columns) < count:
             self._add_column()
+        # Equal shares, set once: otherwise the splitter shares the width out again each
+        # time a column's size hint moves (its state line, its Stop button), and a column
+        # one pixel narrower re-wraps every document of its answer while it streams.
+        self.splitter.setSizes([1000] * count)
         for i, column in enumerate(self.columns):
             column.set_label(LABELS[i])
         self.add_button.setEnabled(count < 4)

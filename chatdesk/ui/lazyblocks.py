@@ -140,6 +140,48 @@ def user_text_html(text: str, expanded: bool) -> str:
     return body + f'<p style="font-size: small;">{link}</p>'
 
 
+class _PaintPass:
+    """The views painted in one window update, and whose turn it is to render."""
+
+    open = False
+    wanting: list[int] = []  # views that asked for rendering time in the pass under way
+    turn: int | None = None  # the view given the budget in this pass
+    served: dict[int, float] = {}  # view -> when it last had the budget
+
+
+def paint_pass_deadline(view: int, budget_s: float) -> float:
+    """When the view ``view`` (an id), painting now, must stop rendering blocks.
+
+    The views painted in one window update (the four compare columns are painted in
+    one go) take turns: one of them renders for ``budget_s``, the others draw what they
+    have and ask for another paint. The turn goes to the view that has waited longest
+    among those that asked last time, so no column starves; a view alone always has it.
+    Before, each view gave itself the whole budget and four columns made 20 ms frames.
+    """
+    now = time.perf_counter()
+    if not _PaintPass.open:
+        _PaintPass.open = True
+        _PaintPass.wanting = []
+        QTimer.singleShot(0, _close_paint_pass)
+    _PaintPass.wanting.append(view)
+    if _PaintPass.turn is None or _PaintPass.turn == view:
+        _PaintPass.turn = view
+        _PaintPass.served[view] = now
+        return now + budget_s
+    return 0.0
+
+
+def _close_paint_pass() -> None:
+    """Give the next pass's turn to the view that has waited longest."""
+    _PaintPass.open = False
+    served = _PaintPass.served
+    wanting = _PaintPass.wanting
+    _PaintPass.turn = min(wanting, key=lambda v: served.get(v, 0.0)) if wanting else None
+    if len(served) > 64:  # views come and go (compare columns): forget the old ones
+        for key in sorted(served, key=served.__getitem__)[:-16]:
+            del served[key]
+
+
 class BlockRenderer(QObject):
     """Turns message rows into :class:`Item` s for one view, touching only what changed.
 
@@ -618,7 +660,13 @@ class BlockRenderer(QObject):
         return True
 
     def realize_window(
-        self, item: Item, y0: int, vh: int, bottom: bool, streaming: bool, deadline: float
+        self,
+        item: Item,
+        y0: int,
+        vh: int,
+        bottom: bool,
+        streaming: bool,
+        deadline_of: Callable[[], float],
     ) -> bool:
         """Render the lazy blocks of an item seen through a window ``y0 .. y0 + vh``.
 
@@ -640,6 +688,7 @@ class BlockRenderer(QObject):
             todo = [p - item.seg0 for p in range(first, last) if p - item.seg0 in item.lazy]
             if not todo:
                 return False
+            deadline = deadline_of()  # asked only when there is something to render
             if time.perf_counter() > deadline:
                 return True
             over = False
