@@ -29,7 +29,7 @@ import random
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -395,43 +395,56 @@ def _completion_body(reply: Reply, request: dict[str, Any], rid: str) -> dict[st
     return body
 
 
-def _encode_frames(reply: Reply, frames: list[_Frame]) -> list[tuple[bytes, int]]:
-    """Serialise frames with the reply's quirks: [(bytes, content chars after it)]."""
+def _frame_texts(reply: Reply, frames: list[_Frame]) -> Iterator[tuple[str, int]]:
+    """The event texts of a stream with the reply's quirks, made one at a time."""
     q = reply.quirks
     sep = "\r\n" if "crlf" in q else "\n"
     prefix = "data:" if "no_space" in q else "data: "
-    out: list[tuple[bytes, int]] = []
-    if "comments" in q:
-        out.append(((": ping" + sep).encode(), 0))
-    texts: list[tuple[str, int]] = []
     for k, frame in enumerate(frames):
         if "multiline" in q:
             lines = json.dumps(frame.obj, indent=1, ensure_ascii=False).split("\n")
-            body = sep.join(prefix + line for line in lines)
+            yield sep.join(prefix + line for line in lines), frame.chars
         else:
-            body = prefix + json.dumps(frame.obj, ensure_ascii=False)
-        texts.append((body, frame.chars))
+            yield prefix + json.dumps(frame.obj, ensure_ascii=False), frame.chars
         if "comments" in q and k % 3 == 2:
-            texts.append((": keep-alive", frame.chars))
+            yield ": keep-alive", frame.chars
         if "keepalive_empty" in q and k % 4 == 1:
-            texts.append(("data:", frame.chars))
-            texts.append(("data: ", frame.chars))
+            yield "data:", frame.chars
+            yield "data: ", frame.chars
     if "no_done" not in q:
-        texts.append((prefix + "[DONE]", frames[-1].chars if frames else 0))
-    if "glued_line" in q:
-        k = 0
-        while k < len(texts):
-            body, chars = texts[k]
-            nxt = texts[k + 1] if k + 1 < len(texts) else None
-            if nxt and body.startswith("data") and nxt[0].startswith("data") and "\n" not in body:
-                out.append(((body + nxt[0] + sep + sep).encode(), nxt[1]))
-                k += 2
-            else:
-                out.append(((body + sep + sep).encode(), chars))
-                k += 1
-    else:
-        out.extend(((body + sep + sep).encode(), chars) for body, chars in texts)
-    return out
+        yield prefix + "[DONE]", frames[-1].chars if frames else 0
+
+
+def _iter_encoded(reply: Reply, frames: list[_Frame]) -> Iterator[tuple[bytes, int]]:
+    """Serialise frames with the reply's quirks: (bytes, content chars after it).
+
+    Lazily, as a real server does: the first event leaves before the last is made, so
+    four streams at once do not wait for each other's whole reply to be encoded.
+    """
+    q = reply.quirks
+    sep = "\r\n" if "crlf" in q else "\n"
+    if "comments" in q:
+        yield (": ping" + sep).encode(), 0
+    if "glued_line" not in q:
+        for body, chars in _frame_texts(reply, frames):
+            yield (body + sep + sep).encode(), chars
+        return
+    texts = list(_frame_texts(reply, frames))
+    k = 0
+    while k < len(texts):
+        body, chars = texts[k]
+        nxt = texts[k + 1] if k + 1 < len(texts) else None
+        if nxt and body.startswith("data") and nxt[0].startswith("data") and "\n" not in body:
+            yield (body + nxt[0] + sep + sep).encode(), nxt[1]
+            k += 2
+        else:
+            yield (body + sep + sep).encode(), chars
+            k += 1
+
+
+def _encode_frames(reply: Reply, frames: list[_Frame]) -> list[tuple[bytes, int]]:
+    """Every encoded frame at once (for the quirks that cut or glue the whole stream)."""
+    return list(_iter_encoded(reply, frames))
 
 
 def _error_frame(reply: Reply) -> bytes:
@@ -652,36 +665,39 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _write_frames(self, reply: Reply, request: dict[str, Any], rid: str, write: Any) -> bool:
         """Write the stream; True when the connection was dropped on purpose."""
-        encoded = _encode_frames(reply, _stream_frames(reply, request, rid))
+        frames = _stream_frames(reply, request, rid)
         q = reply.quirks
-        rng = random.Random(len(encoded))
-        out: list[tuple[bytes, int]] = []  # what to write, in order, before any error/drop
-        stop_kind = None
-        stop_bytes = b""
-        for data, chars in encoded:
-            if reply.drop_after_chars is not None and chars > reply.drop_after_chars:
-                stop_kind, stop_bytes = "drop", data[: max(1, len(data) // 2)]
-                break
-            out.append((data, chars))
-            if reply.error_after_chars is not None and chars >= reply.error_after_chars:
-                stop_kind, stop_bytes = "error", _error_frame(reply)
-                break
-        if stop_kind == "error":
-            out.append((stop_bytes, out[-1][1] if out else 0))
-        if "glued" in q:
-            write(b"".join(data for data, _ in out))
-        elif "split_reads" in q:
-            blob = b"".join(data for data, _ in out)
-            i = 0
-            while i < len(blob):
-                step = rng.randint(1, 7)
-                write(blob[i : i + step])
-                i += step
-                if reply.delay_s:
-                    time.sleep(reply.delay_s)
+        stop: dict[str, Any] = {"kind": None, "bytes": b""}
+
+        def until_stop(encoded: Iterable[tuple[bytes, int]]) -> Iterator[tuple[bytes, int]]:
+            """The frames to write, in order, up to a planned error or drop."""
+            for data, chars in encoded:
+                if reply.drop_after_chars is not None and chars > reply.drop_after_chars:
+                    stop.update(kind="drop", bytes=data[: max(1, len(data) // 2)])
+                    return
+                yield data, chars
+                if reply.error_after_chars is not None and chars >= reply.error_after_chars:
+                    stop.update(kind="error", bytes=_error_frame(reply))
+                    yield stop["bytes"], chars
+                    return
+
+        if "glued" in q or "split_reads" in q:
+            encoded = _encode_frames(reply, frames)
+            rng = random.Random(len(encoded))
+            blob = b"".join(data for data, _ in until_stop(encoded))
+            if "glued" in q:
+                write(blob)
+            else:
+                i = 0
+                while i < len(blob):
+                    step = rng.randint(1, 7)
+                    write(blob[i : i + step])
+                    i += step
+                    if reply.delay_s:
+                        time.sleep(reply.delay_s)
         else:
             paused = reply.pause_after_chars is None
-            for k, (data, chars) in enumerate(out):
+            for k, (data, chars) in enumerate(until_stop(_iter_encoded(reply, frames))):
                 if k and reply.delay_s:
                     time.sleep(reply.delay_s)
                 write(data)
@@ -689,10 +705,10 @@ class _Handler(BaseHTTPRequestHandler):
                 if not paused and chars >= reply.pause_after_chars:  # type: ignore[operator]
                     paused = True
                     time.sleep(reply.pause_s)
-        if stop_kind == "drop":
+        if stop["kind"] == "drop":
             if reply.delay_s:
                 time.sleep(reply.delay_s)
-            write(stop_bytes)
+            write(stop["bytes"])
             self.close_connection = True
             try:
                 self.connection.shutdown(socket.SHUT_RDWR)
