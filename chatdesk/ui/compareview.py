@@ -64,6 +64,7 @@ class CompareView(QWidget):
         self.setObjectName("compare-view")
         self.image_loader = image_loader
         self.columns: list[CompareColumn] = []
+        self._dark = False
         self._syncing = False
 
         top = QHBoxLayout()
@@ -176,6 +177,7 @@ class CompareView(QWidget):
     def _add_column(self) -> None:
         i = len(self.columns)
         column = CompareColumn(LABELS[i], self.image_loader)
+        column.view.set_dark(self._dark)
         # Out of step (80, 91, 102, 113 ms): four columns never repaint in one frame.
         column.model.set_flush_interval(80 + 11 * i)
         self.columns.append(column)
@@ -279,5 +281,6 @@ class CompareView(QWidget):
         )  # fmt: skip
 
     def set_dark(self, dark: bool) -> None:
+        self._dark = dark  # columns added later (a new comparison) take it too
         for column in self.columns:
             column.view.set_dark(dark)

@@ -280,3 +280,15 @@ def test_a_column_on_another_provider_and_its_cost(harness: Harness) -> None:
         cost = ctl.view.columns[0].figure("cost")
         assert cost.endswith("USD") and float(cost.split()[0]) > 0
         assert ctl.view.columns[1].figure("cost") == "–"  # no price, no cost
+
+
+def test_columns_follow_the_dark_theme_however_many_are_added(harness: Harness) -> None:
+    h = harness
+    h.window.set_dark(True)
+    start(h, MODELS[:2])
+    assert all(c.view.is_dark() for c in h.controller.compare.view.columns)
+    h.controller.compare.new_comparison(MODELS)  # two more columns, made after the switch
+    columns = h.controller.compare.view.columns
+    assert len(columns) == 4 and all(c.view.is_dark() for c in columns)
+    h.window.set_dark(False)
+    assert not any(c.view.is_dark() for c in columns)

@@ -1,0 +1,92 @@
+"""Screenshots of the compare view, as a user sees it after four answers came in.
+
+    QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1920x1080x24" \\
+        python tests/benchmarks/screenshots_compare.py OUT_DIR
+
+Writes ``compare-<size>-<theme>-<lang>[-blind].png``: four columns (Markdown, code, a
+table, Chinese and emoji) from the fake server, so layout, the narrow columns' buttons,
+the scroll bars and the figures can be looked at in both themes and languages.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+KEY = "sk-shot-compare-0000"
+MODELS = ["gpt-4o", "deepseek-chat", "claude-sonnet-4-5", "qwen-max"]
+
+
+def shoot(out: Path, size: str, theme: str, lang: str, blind: bool) -> Path:
+    """One screenshot in a fresh data folder and a fresh process state."""
+    from PySide6.QtWidgets import QApplication
+
+    from chatdesk.eventloop import EventLoop
+    from tests.fakeserver import FakeServer, Reply, markdown_reply
+
+    home = tempfile.mkdtemp(prefix="chatdesk-shot-")
+    os.environ["CHATDESK_HOME"] = home
+    os.environ["CHATDESK_API_KEY"] = KEY
+    from chatdesk.core.services import open_store
+
+    store = open_store()
+    store.set_setting("app_settings", {"theme": theme, "language": lang})
+    store.close()
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    from chatdesk.app import install_translations
+
+    translators = install_translations(app, lang)  # kept: a translator must outlive its use
+    loop = EventLoop(app)
+    asyncio.set_event_loop(loop)
+    path = out / f"compare-{size}-{theme}-{lang}{'-blind' if blind else ''}.png"
+    with FakeServer(api_key=KEY) as server:
+        for i, model in enumerate(MODELS):
+            text = f"**{model}** 的回答 👋\n\n" + markdown_reply(300 + 150 * i)
+            server.script_for(model, Reply(text=text, chunk_chars=16))
+        from chatdesk.app import build
+
+        args = argparse.Namespace(base_url=server.base_url, model=MODELS[0], provider=None)
+        store, window, controller = build(args)
+        w, h = (int(v) for v in size.split("x"))
+        window.resize(w, h)
+        window.show()
+        cmp = controller.compare
+
+        async def scenario() -> None:
+            controller.start()
+            await asyncio.sleep(0.2)
+            cmp.new_comparison(list(MODELS))
+            if blind:
+                cmp.view.blind_check.setChecked(True)
+            prompt = "比较一下：写一段带代码和表格的说明" if lang.startswith("zh") else "Explain it"
+            cmp.view.composer.set_text(prompt)
+            cmp.view.composer.send()
+            while not cmp.exchanges or cmp.busy:
+                await asyncio.sleep(0.02)
+            await asyncio.sleep(1.0)  # idle rendering, figures, math
+            window.grab().save(str(path))
+
+        loop.run_until_complete(scenario())
+        window.close()
+        loop.run_until_complete(controller.aclose())
+        store.close()
+    del translators
+    return path
+
+
+def main() -> None:
+    out = Path(sys.argv[1] if len(sys.argv) > 1 else "screens")
+    out.mkdir(parents=True, exist_ok=True)
+    spec = os.environ.get("SHOT", "1600x900,light,en,0")
+    size, theme, lang, blind = spec.split(",")
+    print(shoot(out, size, theme, lang, blind == "1"))
+
+
+if __name__ == "__main__":
+    main()
