@@ -292,3 +292,14 @@ def test_columns_follow_the_dark_theme_however_many_are_added(harness: Harness) 
     assert len(columns) == 4 and all(c.view.is_dark() for c in columns)
     h.window.set_dark(False)
     assert not any(c.view.is_dark() for c in columns)
+
+
+def test_total_time_reads_in_ms_under_a_second_and_in_seconds_above(harness: Harness) -> None:
+    h = harness
+    h.server.script_for("gpt-4o", Reply(text="quick"))
+    h.server.script_for("gpt-4o-mini", Reply(text="slow", first_delay_s=1.1))
+    start(h, ["gpt-4o", "gpt-4o-mini"])
+    send(h, "q")
+    fast, slow = (c.figure("total") for c in h.controller.compare.view.columns)
+    assert fast.endswith(" ms") and int(fast.split()[0]) < 1000, fast  # not "0.0 s"
+    assert slow.endswith(" s") and float(slow.split()[0]) >= 1.1, slow
