@@ -20,6 +20,7 @@ from chatdesk.core.exchange import Exchange, ExchangeObserver, ExchangeTarget
 from chatdesk.core.extrabody import extra_body_for
 from chatdesk.core.patient import STREAM_WAIT_S, PatientStore
 from chatdesk.core.services import Endpoint
+from chatdesk.core.turnrefs import clean_turns
 from chatdesk.core.turns import Draft, build_request, save_user_turn
 from chatdesk.store.rows import MessageRow
 
@@ -88,6 +89,9 @@ class Comparison:
         raw = row.columns if isinstance(row.columns, list) else []
         self.columns = [ColumnSpec.from_dict(c) for c in raw[:MAX_COLUMNS]]
         self.state: dict[str, Any] = dict(row.state) if isinstance(row.state, dict) else {}
+        if self.state.get("turns"):
+            own = store.message_ids(self.conversation_id)
+            self.state["turns"] = clean_turns(self.state["turns"], own, len(self.columns))
         self.exchanges: list[Exchange | None] = [None] * len(self.columns)
         # How long a streaming write waits for a busy database before it is kept in
         # memory (the window sets a shorter wait: it must keep painting).

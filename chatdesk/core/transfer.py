@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 from chatdesk.api.validate import data_url
 from chatdesk.core.mdguard import EXPORT_LIMITS, screen, unclosed_fence
+from chatdesk.core.turnrefs import MAX_TURNS, TURN_REFS, clean_turns, rebuild_turns
 from chatdesk.errors import ChatdeskError
 from chatdesk.store.rows import (
     COLUMN_LABELS,
@@ -53,6 +54,8 @@ if TYPE_CHECKING:
 
 FORMAT = "chatdesk-export"
 VERSION = 1
+# A comparison whose turns name messages by their position in the file (not ids).
+REFS_POSITIONS = "positions"
 FORMATS = ("md", "json", "html")
 PROGRESS_EVERY = 1000
 MAX_JSON_BYTES = 1 << 30  # an export's JSON (or a zip's conversations.json), read whole
@@ -183,11 +186,14 @@ def _write_comparison(
     store: Store, cid: int, comparison: dict[str, Any], ids: dict[int, int]
 ) -> None:
     """Insert one parsed comparison and its votes."""
+    state = dict(comparison["state"])
+    if "turns" in state:
+        state["turns"] = [_turn_refs(turn, ids) for turn in state["turns"]]
     comp = store.create_comparison(
         cid,
         comparison["columns"],
         blind=comparison["blind"],
-        state=comparison["state"],
+        state=state,
         created=comparison["created"],
     )
     for vote in comparison["votes"]:
@@ -338,7 +344,9 @@ _VOTE_FIELDS: dict[str, tuple[type, ...]] = {
 }
 
 
-def _parse_comparison(raw: Any, where: str, local_ids: set[int]) -> dict[str, Any]:
+def _parse_comparison(
+    raw: Any, where: str, local_ids: set[int], messages: list[MessageRow]
+) -> dict[str, Any]:
     """Check a conversation's ``comparison`` object completely (before any write)."""
     where = f"{where} comparison"
     if not isinstance(raw, dict):
@@ -349,6 +357,16 @@ def _parse_comparison(raw: Any, where: str, local_ids: set[int]) -> dict[str, An
         isinstance(col, dict) and isinstance(col.get("model"), str) for col in columns
     ):
         raise TransferError(f"Damaged export: {where} needs 2 to 4 columns, each with a model.")
+    state = dict(c["state"])
+    turns = state.get("turns")
+    if isinstance(turns, list) and len(turns) > MAX_TURNS:
+        raise TransferError(f"Damaged export: {where} has more than {MAX_TURNS:,} turns.")
+    if "turns" in state:
+        if raw.get("refs") == REFS_POSITIONS:
+            state["turns"] = clean_turns(turns, local_ids, len(columns))
+        else:  # older files held the ids of the database they came from: meaningless here
+            state["turns"] = rebuild_turns(messages, len(columns))
+    c["state"] = state
     votes = []
     for v_index, vote in enumerate(c["votes"]):
         v_where = f"{where} vote {v_index + 1}"
@@ -467,7 +485,7 @@ def parse_chatdesk(data: dict[str, Any]) -> list[PendingConversation]:
             current_leaf_id=leaf,
         )
         comparison = (
-            _parse_comparison(conv["comparison"], where, local_ids)
+            _parse_comparison(conv["comparison"], where, local_ids, messages)
             if conv.get("comparison") is not None
             else None
         )
@@ -550,15 +568,31 @@ def _comparison_json(store: Store, cid: int, pos: dict[int, int]) -> dict[str, A
         }
         for v in store.votes_for(comp.id)
     ]
+    state = dict(comp.state) if isinstance(comp.state, dict) else {}
+    if "turns" in state:
+        columns = len(comp.columns) if isinstance(comp.columns, list) else 0
+        turns = clean_turns(state["turns"], set(pos), columns)
+        state["turns"] = [_turn_refs(turn, pos) for turn in turns]
     return {
         "comparison": {
             "created": comp.created,
             "blind": comp.blind,
             "columns": comp.columns,
-            "state": comp.state,
+            "refs": REFS_POSITIONS,
+            "state": state,
             "votes": votes,
         }
     }
+
+
+def _turn_refs(turn: dict[str, Any], ids: dict[int, int]) -> dict[str, Any]:
+    """A turn with its message references translated through ``ids``."""
+    out = dict(turn)
+    for key in TURN_REFS:
+        refs = turn.get(key)
+        if isinstance(refs, dict):
+            out[key] = {col: ids[mid] for col, mid in refs.items() if mid in ids}
+    return out
 
 
 def _image_hashes(messages: Iterable[MessageRow]) -> list[str]:

@@ -698,6 +698,14 @@ class Store:
         return [_message(r) for r in rows]
 
     @guarded
+    def message_ids(self, conversation_id: int) -> set[int]:
+        """The ids of a conversation's messages (to check references stored elsewhere)."""
+        rows = self.conn.execute(
+            "SELECT id FROM messages WHERE conversation_id = ?", (conversation_id,)
+        )
+        return {int(r[0]) for r in rows}
+
+    @guarded
     def children(self, message_id: int | None, conversation_id: int) -> list[MessageRow]:
         """Direct children of a message (``None``: the roots), oldest first.
 

@@ -204,3 +204,141 @@ def test_comparisons_go_in_with_each_batch_of_messages(
                 assert message is not None
                 prompts.append(message.content)
         assert prompts == ["解释递归", "now in English"]
+
+
+def threads(store: Store) -> tuple[int, int, dict[str, str]]:
+    """A comparison as the app saves it: turn 1 shared, turn 2 per column with a tool
+    turn in column A, turn 3 fed by column B's carried answer (ids in the state)."""
+    cid = store.create_conversation("threads")
+    add = store.add_message
+    u1 = add(cid, "user", "first prompt")
+    a1 = add(cid, "assistant", "A1", parent_id=u1, meta={"column": 0})
+    b1_old = add(cid, "assistant", "B1 failed", parent_id=u1, meta={"column": 1}, status="error")
+    b1 = add(cid, "assistant", "B1", parent_id=u1, meta={"column": 1})  # Retry: the newer
+    u2a = add(cid, "user", "second prompt", parent_id=a1)
+    u2b = add(cid, "user", "second prompt", parent_id=b1)
+    a2 = add(cid, "assistant", "", parent_id=u2a, meta={"column": 0},
+             tool_calls=[{"id": "c1", "type": "function",
+                          "function": {"name": "clock", "arguments": "{}"}}])  # fmt: skip
+    t2 = add(cid, "tool", "12:00", parent_id=a2, tool_call_id="c1", name="clock")
+    a2_end = add(cid, "assistant", "A2 after the tool", parent_id=t2, meta={"column": 0})
+    b2 = add(cid, "assistant", "B2", parent_id=u2b, meta={"column": 1})
+    u3 = add(cid, "user", "third prompt", parent_id=b2)  # B's answer carried forward
+    a3 = add(cid, "assistant", "A3", parent_id=u3, meta={"column": 0})
+    b3 = add(cid, "assistant", "B3", parent_id=u3, meta={"column": 1})
+    turns = [
+        {"users": {"0": u1, "1": u1}, "answers": {"0": a1, "1": b1}, "carry": None},
+        {"users": {"0": u2a, "1": u2b}, "answers": {"0": a2_end, "1": b2}, "carry": None},
+        {"users": {"0": u3, "1": u3}, "answers": {"0": a3, "1": b3}, "carry": 1},
+    ]
+    comp = store.create_comparison(cid, COLUMNS, state={"column_order": [0, 1], "turns": turns})
+    assert b1_old < b1
+    # After the carry, column A's thread runs through B's answers (its own turn 2 stays
+    # in the turn's record: see _answers).
+    texts = {"A": "first prompt B1 second prompt B2 third prompt A3",
+             "B": "first prompt B1 second prompt B2 third prompt B3"}  # fmt: skip
+    return cid, comp, texts
+
+
+def _answers(store: Store, comparison_id: int) -> list[list[str]]:
+    """Each turn's answers, column by column, as the compare view shows them."""
+    from chatdesk.core.compare import Comparison
+
+    comparison = Comparison(store, comparison_id)
+    out = []
+    for turn in range(len(comparison.turns)):
+        rows = [comparison.answer(i, turn) for i in range(2)]
+        out.append([r.content if r is not None else "" for r in rows])
+    return out
+
+
+ANSWERS = [["A1", "B1"], ["A2 after the tool", "B2"], ["A3", "B3"]]
+
+
+def _thread(store: Store, comparison_id: int, column: int) -> str:
+    from chatdesk.core.compare import Comparison
+
+    comparison = Comparison(store, comparison_id)
+    return " ".join(r.content for r in comparison.path(column) if r.role != "tool" and r.content)
+
+
+def test_turns_travel_as_positions_and_come_back_as_the_new_ids(
+    store: Store, tmp_path: Path
+) -> None:
+    _, comp, texts = threads(store)
+    assert _thread(store, comp, 0) == texts["A"] and _thread(store, comp, 1) == texts["B"]
+    assert _answers(store, comp) == ANSWERS
+    doc = json.loads(export_json(store))
+    saved = doc["conversations"][0]["comparison"]
+    assert saved["refs"] == "positions"
+    assert saved["state"]["turns"][0]["users"] == {"0": 1, "1": 1}  # positions, not ids
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    with Store(tmp_path / "fresh.sqlite3") as fresh:
+        other = fresh.create_conversation("already here")  # the new ids are all different
+        for k in range(7):
+            fresh.add_message(other, "user", f"filler {k}")
+        transfer.import_file(fresh, path)
+        conv = next(c for c in fresh.list_conversations() if c.title == "threads")
+        new = fresh.comparison_for_conversation(conv.id)
+        assert new is not None
+        assert _thread(fresh, new.id, 0) == texts["A"]
+        assert _thread(fresh, new.id, 1) == texts["B"]
+        assert _answers(fresh, new.id) == ANSWERS
+        assert new.state["turns"][2]["carry"] == 1
+
+
+def test_an_older_export_with_database_ids_gets_its_turns_rebuilt(
+    store: Store, tmp_path: Path
+) -> None:
+    _, comp, texts = threads(store)
+    doc = json.loads(export_json(store))
+    saved = doc["conversations"][0]["comparison"]
+    del saved["refs"]  # what the first exporter wrote: the source database's own ids
+    saved["state"]["turns"] = store.get_comparison(comp).state["turns"]
+    for turn in saved["state"]["turns"]:
+        for key in ("users", "answers"):
+            turn[key] = {col: mid + 1000 for col, mid in turn[key].items()}  # elsewhere
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    with Store(tmp_path / "fresh.sqlite3") as fresh:
+        transfer.import_file(fresh, path)
+        new = fresh.comparison_for_conversation(fresh.list_conversations()[0].id)
+        assert new is not None
+        assert _thread(fresh, new.id, 0) == texts["A"]
+        assert _thread(fresh, new.id, 1) == texts["B"]
+        assert _answers(fresh, new.id) == ANSWERS
+        turns = new.state["turns"]
+        assert [t["carry"] for t in turns] == [None, None, 1]
+        assert "leaves" not in turns[1]  # the tool turn ended with an answer
+
+
+def test_a_state_naming_other_conversations_messages_is_ignored(store: Store) -> None:
+    _, comp, texts = threads(store)
+    stranger = store.create_conversation("private")
+    secret = store.add_message(stranger, "user", "someone else's words")
+    state = store.get_comparison(comp).state
+    state["turns"].append(
+        {"users": {"0": secret, "1": True, "7": secret}, "answers": {"0": "x"}, "carry": None}
+    )
+    store.update_comparison(comp, state=state)
+    assert "someone else" not in _thread(store, comp, 0)
+    assert _thread(store, comp, 1) == texts["B"]  # the bad turn names nothing usable
+
+
+def test_rebuilt_turns_follow_a_tool_turn_that_ended_on_its_results() -> None:
+    from chatdesk.core.turnrefs import rebuild_turns
+    from chatdesk.store.rows import MessageRow
+
+    def row(mid: int, parent: int | None, role: str, column: int | None = None) -> MessageRow:
+        meta = {"column": column} if column is not None else None
+        return MessageRow(id=mid, conversation_id=1, parent_id=parent, role=role, meta=meta)
+
+    rows = [row(1, None, "user"), row(2, 1, "assistant", 0), row(3, 2, "tool"),
+            row(4, 1, "assistant", 1)]  # fmt: skip
+    turns = rebuild_turns(rows, 2)
+    assert turns == [
+        {"users": {"0": 1, "1": 1}, "answers": {"0": 2, "1": 4}, "carry": None,
+         "leaves": {"0": 3}},
+    ]  # fmt: skip
+    assert rebuild_turns([row(1, None, "assistant", 0)], 2) == []  # no prompt, no turn
