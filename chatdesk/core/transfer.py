@@ -16,8 +16,10 @@ deterministic, so export -> import into an empty database -> export is byte-iden
   once in the top-level ``images`` map: ``hash -> {"mime", "data": base64}``;
 * a compare-mode conversation has a ``comparison`` object (``created``, ``blind``,
   ``columns``, ``state``, ``votes``); each vote's ``message`` is the position of the
-  user message it was cast on (or ``null``). Plain conversations have no such key,
-  so older files and older readers are unaffected.
+  user message it was cast on (or ``null``), and ``"refs": "positions"`` says that the
+  turns in ``state`` name their messages by position too (files written before that held
+  database ids: their turns are rebuilt from the messages). Plain conversations have no
+  such key, so older files and older readers are unaffected.
 
 Imports run in one transaction: a malformed or foreign file changes nothing.
 """
