@@ -57,6 +57,16 @@ def _png_size(path: Path) -> tuple[int, int]:
     return width, height
 
 
+def entry_starts(entry_text: str, binary: str) -> bool:
+    """Whether a launcher entry starts ``binary``. Its TryExec= line holds the program's
+    path as is; Exec= quotes it and escapes backslashes, so a Windows path never appears
+    there verbatim."""
+    lines = entry_text.splitlines()
+    program = next((ln[len("TryExec=") :] for ln in lines if ln.startswith("TryExec=")), "")
+    same = os.path.normcase(os.path.realpath(program)) == os.path.normcase(os.path.realpath(binary))
+    return bool(program) and same
+
+
 def check(binary: str) -> list[str]:
     """Every step; the lines to print on success. Raises SmokeFailure."""
     done: list[str] = []
@@ -100,8 +110,9 @@ def check(binary: str) -> list[str]:
         entry = data_home / "applications" / f"{APP_ID}.desktop"
         if not entry.is_file():
             raise SmokeFailure(f"--install-desktop-entry wrote no {entry}")
-        exec_line = next(ln for ln in entry.read_text().splitlines() if ln.startswith("Exec="))
-        if os.path.realpath(binary) not in exec_line:
+        text = entry.read_text(encoding="utf-8")
+        exec_line = next(ln for ln in text.splitlines() if ln.startswith("Exec="))
+        if not entry_starts(text, binary):
             raise SmokeFailure(f"the installed entry does not start this bundle: {exec_line}")
         validator = shutil.which("desktop-file-validate")
         if validator:
