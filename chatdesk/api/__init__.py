@@ -1,8 +1,8 @@
 """The HTTP client layer: requests, streaming, errors (no Qt here, ever).
 
-Only the error and type modules load with the package; the rest (the client and with
-it httpx, the SSE parser, validation) on first use, so `chatdesk --version` and the
-window's first paint do not pay for them.
+Only the errors and the built-in model list load with the package; the rest (the
+request and event types, the client and with it httpx, the SSE parser, validation) on
+first use, so `chatdesk --version` and the window's first paint do not pay for them.
 """
 
 from typing import TYPE_CHECKING, Any
@@ -24,22 +24,6 @@ from chatdesk.api.errors import (
     RateLimitError,
     ServerError,
     ValidationError,
-)
-from chatdesk.api.types import (
-    ChatAccumulator,
-    ChatMessage,
-    ChatRequest,
-    ChatResult,
-    ChoiceResult,
-    FinishEvent,
-    ModelEvent,
-    ReasoningDelta,
-    StreamEvent,
-    TextDelta,
-    ToolCall,
-    ToolCallDelta,
-    Usage,
-    UsageEvent,
 )
 
 __all__ = [
@@ -87,6 +71,20 @@ __all__ = [
 ]
 
 _LAZY = {
+    "ChatAccumulator": "types",
+    "ChatMessage": "types",
+    "ChatRequest": "types",
+    "ChatResult": "types",
+    "ChoiceResult": "types",
+    "FinishEvent": "types",
+    "ModelEvent": "types",
+    "ReasoningDelta": "types",
+    "StreamEvent": "types",
+    "TextDelta": "types",
+    "ToolCall": "types",
+    "ToolCallDelta": "types",
+    "Usage": "types",
+    "UsageEvent": "types",
     "ChatClient": "client",
     "error_from_response": "client",
     "network_error": "client",
@@ -111,6 +109,22 @@ if TYPE_CHECKING:
         retry_after_from_message,
     )
     from chatdesk.api.sse import SSEParser  # noqa: F401
+    from chatdesk.api.types import (  # noqa: F401
+        ChatAccumulator,
+        ChatMessage,
+        ChatRequest,
+        ChatResult,
+        ChoiceResult,
+        FinishEvent,
+        ModelEvent,
+        ReasoningDelta,
+        StreamEvent,
+        TextDelta,
+        ToolCall,
+        ToolCallDelta,
+        Usage,
+        UsageEvent,
+    )
     from chatdesk.api.validate import build_body, image_part, validate_request  # noqa: F401
 
 

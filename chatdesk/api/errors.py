@@ -22,10 +22,12 @@ received before the failure (``partial``) so that no word of an answer is lost.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from chatdesk.api.types import ChatResult
 from chatdesk.errors import ChatdeskError
+
+if TYPE_CHECKING:  # the types module loads with the first request, not with the errors
+    from chatdesk.api.types import ChatResult
 
 
 class ValidationError(ChatdeskError, ValueError):

@@ -11,25 +11,11 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+# Re-exported: the body builder and core import them from here with the types.
+from chatdesk.api.fields import PARAM_FIELDS as PARAM_FIELDS, ROLES as ROLES
+
 JSON = dict[str, Any]
 
-ROLES = ("system", "user", "assistant", "tool")
-# Every optional request field of API.md, in the order it documents them. The window's
-# parameters panel, the stored conversation parameters and the body builder share it.
-PARAM_FIELDS = (
-    "temperature",
-    "top_p",
-    "max_tokens",
-    "n",
-    "stop",
-    "presence_penalty",
-    "frequency_penalty",
-    "response_format",
-    "seed",
-    "tools",
-    "tool_choice",
-    "user",
-)
 FINISH_REASONS = ("stop", "length", "tool_calls", "content_filter", "function_call")
 
 

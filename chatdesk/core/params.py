@@ -5,6 +5,6 @@ The parameters panel lists these; it asks core, never the HTTP layer.
 
 from __future__ import annotations
 
-from chatdesk.api.types import PARAM_FIELDS
+from chatdesk.api.fields import PARAM_FIELDS
 
 __all__ = ["PARAM_FIELDS"]
