@@ -106,9 +106,7 @@ def add_request_flags(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--seed", type=_int_arg("seed"), help="seed for reproducible sampling")
     p.add_argument("--user", help="end-user id sent as `user`")
-    p.add_argument(
-        "--tools", metavar="FILE.json", help="JSON array of tool objects (at most 1 MB)"
-    )
+    p.add_argument("--tools", metavar="FILE.json", help="JSON array of tool objects (at most 1 MB)")
     p.add_argument("--tool-choice", help="auto, none, required or a function name")
     p.add_argument(
         "--image",
@@ -120,7 +118,7 @@ def add_request_flags(p: argparse.ArgumentParser) -> None:
         "--extra-body",
         type=_extra_body_arg,
         metavar="JSON",
-        help='JSON object merged last into the request body, e.g. \'{"enable_thinking": true}\''
+        help="JSON object merged last into the request body, e.g. '{\"enable_thinking\": true}'"
         " (over the provider's and the model's stored extra body)",
     )
 
@@ -153,9 +151,27 @@ def request_params(args: argparse.Namespace) -> dict[str, Any]:
     return {k: v for k, v in params.items() if v is not None}
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The whole command tree (kept in one place so --help reads well)."""
-    p = _Parser(prog="chatdesk", description="ChatDesk: chat with OpenAI-compatible servers.")
+class _NotTheWindow(Exception):
+    """The command line holds more than the window's options (see :func:`_parse`)."""
+
+
+class _WindowParser(_Parser):
+    """The window's options alone: anything else is an error handed back, not printed."""
+
+    def error(self, message: str) -> NoReturn:
+        raise _NotTheWindow(message)
+
+
+def build_parser(commands: bool = True) -> argparse.ArgumentParser:
+    """The whole command tree (kept in one place so --help reads well).
+
+    ``commands=False``: only the window's options, without --help (see :func:`_parse`).
+    """
+    description = "ChatDesk: chat with OpenAI-compatible servers."
+    if commands:
+        p: argparse.ArgumentParser = _Parser(prog="chatdesk", description=description)
+    else:
+        p = _WindowParser(prog="chatdesk", description=description, add_help=False)
     p.add_argument("--version", action="version", version=f"chatdesk {__version__}")
     # Window options (used when no subcommand is given).
     p.add_argument("--base-url", help="open the window on this server for this run")
@@ -187,6 +203,8 @@ def build_parser() -> argparse.ArgumentParser:
         dest="desktop_entry",
         help="remove the launcher entry and icons added by --install-desktop-entry",
     )
+    if not commands:
+        return p
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
 
     ask = sub.add_parser(
@@ -207,9 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="an OpenAI-compatible server instead of a provider (key: CHATDESK_API_KEY)",
     )
     add_request_flags(ask)
-    ask.add_argument(
-        "--no-stream", action="store_true", help="ask for the whole answer at once"
-    )
+    ask.add_argument("--no-stream", action="store_true", help="ask for the whole answer at once")
     group = ask.add_mutually_exclusive_group()
     group.add_argument(
         "--continue", dest="cont", action="store_true", help="continue the latest conversation"
@@ -959,9 +975,7 @@ def cmd_keys(args: argparse.Namespace) -> int:
                 stored = keys.get(name) if problem is None else None
             except KeyringProblem as exc:
                 problem = exc
-            entries.append(
-                {"provider": name, "has_key": bool(stored), "masked": mask_key(stored)}
-            )
+            entries.append({"provider": name, "has_key": bool(stored), "masked": mask_key(stored)})
         from chatdesk.core.keys import env_key
 
         env = env_key()
@@ -1143,10 +1157,27 @@ COMMANDS = {
 }
 
 
+def _parse(argv: Sequence[str] | None) -> tuple[argparse.ArgumentParser, argparse.Namespace]:
+    """The parsed command line, and the parser that took it.
+
+    Most starts open the window (no subcommand), and building the ~25 subcommand parsers
+    costs ~6 ms of its first paint: the window's options are tried alone first. Whatever
+    they do not take (a subcommand, --help, a mistake) is parsed again by the whole tree,
+    so its help and error messages are the ones printed.
+    """
+    window = build_parser(commands=False)
+    try:
+        args = window.parse_args(argv)
+    except _NotTheWindow:
+        parser = build_parser()
+        return parser, parser.parse_args(argv)
+    args.command = None  # as the whole tree leaves it when no subcommand is given
+    return window, args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``chatdesk`` command."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    parser, args = _parse(argv)
     bad = _undecodable_argument(args)
     if bad is not None:
         parser.exit(EXIT_USAGE, f"chatdesk: error: {bad} is not valid UTF-8 text\n")
