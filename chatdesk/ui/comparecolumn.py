@@ -107,7 +107,9 @@ class CompareColumn(QFrame):
             head.addWidget(b)
 
         self.figures: dict[str, QLabel] = {}
-        grid = QGridLayout()
+        self._figure_names: dict[str, QLabel] = {}
+        self._figures_per_row = 3
+        grid = self._grid = QGridLayout()
         grid.setContentsMargins(6, 2, 6, 2)
         grid.setHorizontalSpacing(10)
         names = {
@@ -118,7 +120,7 @@ class CompareColumn(QFrame):
             "finish": self.tr("Finish"),
             "cost": self.tr("Cost"),
         }
-        for i, key in enumerate(FIGURES):
+        for key in FIGURES:
             name = QLabel(names[key])
             name.setStyleSheet("color: palette(placeholder-text);")
             value = QLabel("–")
@@ -127,9 +129,9 @@ class CompareColumn(QFrame):
             value.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
             value.setObjectName(f"figure-{key}")
             value.setAccessibleName(names[key])
-            grid.addWidget(name, i // 3 * 2, i % 3)
-            grid.addWidget(value, i // 3 * 2 + 1, i % 3)
             self.figures[key] = value
+            self._figure_names[key] = name
+        self._arrange_figures(3)
 
         self.diff = QTextBrowser()
         self.diff.setOpenLinks(False)
@@ -187,11 +189,26 @@ class CompareColumn(QFrame):
             self.stop_button, self.retry_button, self.carry_button, self.chat_button
         )  # fmt: skip
 
-    MIN_WIDTH = 200
-    COMPACT_BELOW = 420
+    MIN_WIDTH = 160  # four columns and the conversation list fit an 800-pixel window
+    COMPACT_BELOW = 420  # narrower: the foot's buttons show as icons
+    TWO_FIGURES_BELOW = 300  # narrower: two figures a row instead of three
+
+    def _arrange_figures(self, per_row: int) -> None:
+        """Lay the figures out ``per_row`` to a row (name above value)."""
+        self._figures_per_row = per_row
+        grid = self._grid
+        for i, key in enumerate(FIGURES):
+            row, col = divmod(i, per_row)
+            grid.addWidget(self._figure_names[key], row * 2, col)
+            grid.addWidget(self.figures[key], row * 2 + 1, col)
+        for col in range(3):
+            grid.setColumnStretch(col, 1 if col < per_row else 0)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
         super().resizeEvent(event)
+        per_row = 2 if event.size().width() < self.TWO_FIGURES_BELOW else 3
+        if per_row != self._figures_per_row:
+            self._arrange_figures(per_row)
         style = (
             Qt.ToolButtonStyle.ToolButtonIconOnly
             if event.size().width() < self.COMPACT_BELOW

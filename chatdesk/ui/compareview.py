@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from chatdesk.ui.comparecolumn import CompareColumn
 from chatdesk.ui.composer import Composer
+from chatdesk.ui.elided import ElidedLabel
 from chatdesk.ui.icons import icon
 
 LABELS = "ABCD"
@@ -69,7 +71,7 @@ class CompareView(QWidget):
 
         top = QHBoxLayout()
         top.setContentsMargins(6, 4, 6, 0)
-        self.title = QLabel(self.tr("Comparison"))
+        self.title = ElidedLabel(self.tr("Comparison"), mode=Qt.TextElideMode.ElideRight)
         self.title.setStyleSheet("font-weight: 600;")
         top.addWidget(self.title)
         self.add_button = QPushButton(self.tr("+ Column"))
@@ -115,6 +117,17 @@ class CompareView(QWidget):
         self.board_button.setIcon(icon("list-ordered"))
         self.board_button.clicked.connect(self.leaderboard_requested)
         top.addWidget(self.board_button)
+        # Below COMPACT_BELOW pixels these show their icons only (the words stay in the
+        # tooltips and accessible names), so the view fits an 800-pixel window.
+        self._wordy = [
+            (b, b.text()) for b in (self.add_button, self.rerun_button, self.prices_button,
+                                    self.board_button)
+        ]  # fmt: skip
+        for button, text in self._wordy:
+            button.setAccessibleName(button.accessibleName() or text)
+            if not button.toolTip():
+                button.setToolTip(text)
+        self._compact = False
 
         self.rule = QLabel()
         self.rule.setObjectName("compare-rule")
@@ -137,7 +150,7 @@ class CompareView(QWidget):
 
         self.composer = Composer()
         self.composer.setObjectName("compare-composer")
-        self.composer.setMaximumHeight(150)  # the columns get the height
+        self.composer.setMaximumHeight(self.COMPOSER_MAX)  # the columns get the height
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -147,6 +160,22 @@ class CompareView(QWidget):
         layout.addWidget(self.splitter, 1)
         layout.addWidget(self.vote_bar)
         layout.addWidget(self.composer)
+
+    COMPOSER_MAX = 150
+    COMPACT_BELOW = 900
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        """A low window keeps most of its height for the answers (a fifth for the prompt);
+        a narrow one shows the top bar's buttons as icons."""
+        super().resizeEvent(event)
+        tall = max(72, min(self.COMPOSER_MAX, event.size().height() // 5))
+        if self.composer.maximumHeight() != tall:
+            self.composer.setMaximumHeight(tall)
+        compact = event.size().width() < self.COMPACT_BELOW
+        if compact != self._compact:
+            self._compact = compact
+            for button, text in self._wordy:
+                button.setText("" if compact else text)
 
     # --- columns ------------------------------------------------------------------------
 

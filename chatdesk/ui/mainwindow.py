@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QFontMetrics, QKeySequence, QResizeEvent
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QPlainTextEdit,
-    QSizePolicy,
     QSplitter,
     QStackedWidget,
     QToolBar,
@@ -35,6 +34,7 @@ if TYPE_CHECKING:
     from chatdesk.ui.params import ParamsPanel
 from chatdesk.ui.composer import Composer
 from chatdesk.ui.convlist import ConversationList
+from chatdesk.ui.elided import ElidedLabel
 from chatdesk.ui.findbar import FindBar
 from chatdesk.ui.icons import icon
 from chatdesk.ui.messagemodel import MessageListModel
@@ -188,7 +188,8 @@ class MainWindow(QMainWindow):
         self._chat_tools = [
             a for a in bar.actions() if a is not self.compare_action and not a.isSeparator()
         ]
-        self.status_label = _ElidedLabel()  # also the spacer before Settings
+        self.status_label = ElidedLabel()  # also the spacer before Settings
+        self.status_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.status_label.setObjectName("status-label")
         bar.addWidget(self.status_label)
         settings_action = QAction(icon("settings-gear"), self.tr("Settings"), self)
@@ -308,9 +309,7 @@ class MainWindow(QMainWindow):
             temperature.slider.setMinimumWidth(80)
             temperature.reset_button.setIcon(icon("discard"))
             if not temperature.reset_button.icon().isNull():
-                temperature.reset_button.setToolButtonStyle(
-                    Qt.ToolButtonStyle.ToolButtonIconOnly
-                )
+                temperature.reset_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
             self._dock_layout.addWidget(self._params_panel, 1)
         return self._params_panel
 
@@ -491,43 +490,3 @@ class _PromptEdit(QPlainTextEdit):
         if self.document().isModified():
             self.document().setModified(False)
             self.editing_finished.emit()
-
-
-class _ElidedLabel(QLabel):
-    """A toolbar label that takes the room left and elides its text (full text in a tooltip).
-
-    A plain QLabel asks for its whole text: a long server URL pushed Settings behind the
-    toolbar's overflow button.
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._full = ""
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        self.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-
-    def setText(self, text: str) -> None:  # noqa: N802 (Qt override)
-        self._full = text
-        self.setToolTip(text)
-        self._elide()
-
-    def text(self) -> str:
-        return self._full
-
-    def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
-        hint = super().sizeHint()
-        width = QFontMetrics(self.font()).horizontalAdvance(self._full) + 8
-        return QSize(min(width, 360), hint.height())  # never more than what is left
-
-    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt override)
-        return QSize(0, super().minimumSizeHint().height())
-
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
-        super().resizeEvent(event)
-        self._elide()
-
-    def _elide(self) -> None:
-        metrics = QFontMetrics(self.font())
-        shown = metrics.elidedText(self._full, Qt.TextElideMode.ElideMiddle, self.width())
-        super().setText(shown)
-        self.updateGeometry()

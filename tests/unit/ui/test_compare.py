@@ -303,3 +303,32 @@ def test_total_time_reads_in_ms_under_a_second_and_in_seconds_above(harness: Har
     fast, slow = (c.figure("total") for c in h.controller.compare.view.columns)
     assert fast.endswith(" ms") and int(fast.split()[0]) < 1000, fast  # not "0.0 s"
     assert slow.endswith(" s") and float(slow.split()[0]) >= 1.1, slow
+
+
+def test_four_columns_fit_an_800_pixel_window(harness: Harness) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    h = harness
+    h.window.resize(800, 600)
+    ctl = start(h, MODELS)
+    long_prompt = "A very long prompt that becomes the comparison's title " * 6
+    for m in MODELS:
+        h.server.script_for(m, Reply(text="short"))
+    send(h, long_prompt)
+    for _ in range(5):
+        QApplication.processEvents()
+    assert h.window.width() == 800  # nothing asks for more than the screen has
+    view = ctl.view
+    assert all(c.width() >= c.MIN_WIDTH for c in view.columns)
+    # The top bar's buttons show their icons; the words stay for tooltips and readers.
+    assert view.rerun_button.text() == "" and view.rerun_button.accessibleName()
+    assert view.board_button.toolTip()
+    # Two figures a row in a narrow column, every figure still shown.
+    column = view.columns[0]
+    assert column._figures_per_row == 2  # noqa: SLF001
+    assert all(label.isVisibleTo(column) for label in column.figures.values())
+    h.window.resize(1600, 900)
+    for _ in range(5):
+        QApplication.processEvents()
+    assert view.rerun_button.text() == "Re-run"
+    assert column._figures_per_row == 3  # noqa: SLF001
