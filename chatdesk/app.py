@@ -248,9 +248,7 @@ def _cannot_start(app: QApplication, reason: str) -> None:
 
     sys.stderr.write(f"chatdesk: {reason}\n")
     if os.environ.get("QT_QPA_PLATFORM") != "offscreen":
-        QMessageBox.critical(
-            None, app.translate("ChatDesk", "ChatDesk cannot start"), reason
-        )
+        QMessageBox.critical(None, app.translate("ChatDesk", "ChatDesk cannot start"), reason)
 
 
 def run_app(args: argparse.Namespace) -> int:
@@ -298,6 +296,9 @@ def run_app(args: argparse.Namespace) -> int:
     loop.set_exception_handler(crash.asyncio_handler)
     controller = wire(window, store, current, args)
     if guard is not None:
+        # Only now: a later start retries until the window answers (InstanceGuard.hand_over),
+        # and the socket and its name's hash need not load before the first paint.
+        guard.listen()
         guard.set_handler(lambda request: apply_window_request(controller, request))
     install_gc_pacer(
         app, lambda: bool(controller.busy or (controller.compare and controller.compare.busy))
@@ -355,9 +356,9 @@ def run_app(args: argparse.Namespace) -> int:
 
 
 def _take_window_lock(app: QApplication, args: argparse.Namespace) -> Any:
-    """The single-instance guard of this data folder, or the exit code of a start that
-    handed its options to the window already open there. Crash reports are set up here
-    too (they live in the same folder).
+    """The single-instance guard of this data folder (locked, not yet listening: see
+    :func:`run_app`), or the exit code of a start that handed its options to the window
+    already open there. Crash reports are set up here too (they live in the same folder).
 
     ``None`` when the folder cannot be used: opening the store then says why.
     """
@@ -381,7 +382,6 @@ def _take_window_lock(app: QApplication, args: argparse.Namespace) -> Any:
             + " but does not answer. Close that window (or end that process) and try again.\n"
         )
         return 1
-    guard.listen()
     try:
         crash.install()
     except (OSError, ChatdeskError) as exc:
@@ -424,14 +424,19 @@ def apply_window_request(controller: Any, request: dict[str, Any]) -> None:
 
 def set_app_icon(app: QApplication) -> None:
     """The window and taskbar icon (PNG sizes: no SVG plugin load at start), and the
-    desktop entry's name so that Wayland shells match the window to its launcher icon."""
+    desktop entry's name so that Wayland shells match the window to its launcher icon.
+
+    Each file is added with its size (the renderings are exactly that many pixels square,
+    tests/packaging checks it), so Qt need not open them to find out before the first paint.
+    """
+    from PySide6.QtCore import QSize
     from PySide6.QtGui import QIcon
 
     from chatdesk.desktop import APP_ID, HICOLOR_SIZES, icon_path
 
     icon = QIcon()
     for size in HICOLOR_SIZES:
-        icon.addFile(str(icon_path(size)))
+        icon.addFile(str(icon_path(size)), QSize(size, size))
     app.setWindowIcon(icon)
     app.setDesktopFileName(APP_ID)
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 import faulthandler
 import logging
 import os
-import platform
 import re
 import sys
 import threading
@@ -107,6 +106,8 @@ def keyring_backend() -> str:
 
 def versions(with_keyring: bool = True) -> dict[str, str]:
     """Versions and platform facts for reports and the About box (nothing personal)."""
+    import platform  # here: crash reports are set up before the first paint, asked later
+
     facts = {
         "ChatDesk": __version__,
         "Python": f"{platform.python_version()} ({platform.python_implementation()})",

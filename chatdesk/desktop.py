@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -121,6 +120,8 @@ def uninstall(base: Path | None = None) -> list[Path]:
 
 def _refresh_caches(base: Path) -> None:
     """Tell the desktop about the change where its cache tools exist (best effort)."""
+    import subprocess  # here: the window imports this module for its icon paths
+
     jobs = [
         ("update-desktop-database", "-q", str(base / "applications")),
         ("gtk-update-icon-cache", "-q", "-t", "-f", str(base / "icons" / "hicolor")),

@@ -18,19 +18,19 @@ beside an open window, as the database allows several processes.
 
 from __future__ import annotations
 
-import getpass
-import hashlib
 import json
 import logging
 import os
-import socket
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QLockFile, QObject, QSocketNotifier
+
+if TYPE_CHECKING:
+    import socket
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +38,18 @@ LOCK_NAME = "window.lock"
 # A second start waits this long for the first to answer (it may itself be starting).
 ANSWER_TIMEOUT_MS = 10_000
 _MAX_REQUEST = 64 * 1024
-# Unix sockets where the platform has them (Linux, macOS); Qt's local server elsewhere.
-_POSIX = os.name == "posix" and hasattr(socket, "AF_UNIX")
+
+
+def _posix() -> bool:
+    """Unix sockets where the platform has them (Linux, macOS); Qt's local server elsewhere.
+
+    Asked when listening or handing over, not at import: the window takes its lock
+    before the first paint and listens after it, so socket (and hashlib, for the name)
+    load after the first paint too.
+    """
+    import socket
+
+    return os.name == "posix" and hasattr(socket, "AF_UNIX")
 
 
 def socket_path(name: str) -> Path:
@@ -49,6 +59,9 @@ def socket_path(name: str) -> Path:
 
 def server_name(folder: Path) -> str:
     """A short socket name unique to the folder and the user (Unix paths are limited)."""
+    import getpass
+    import hashlib
+
     try:
         user = getpass.getuser()
     except (KeyError, OSError):
@@ -83,7 +96,7 @@ class InstanceGuard(QObject):
     def __init__(self, folder: Path, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.folder = folder
-        self.name = server_name(folder)
+        self._name: str | None = None  # see name
         self._lock = QLockFile(str(folder / LOCK_NAME))
         self._lock.setStaleLockTime(0)  # stale only when its process is gone
         self._handler: Callable[[dict[str, Any]], None] | None = None
@@ -95,6 +108,13 @@ class InstanceGuard(QObject):
         self._qt_server: Any = None  # QLocalServer elsewhere
         self._buffers: dict[Any, bytes] = {}
 
+    @property
+    def name(self) -> str:
+        """The socket name (worked out on first use: taking the lock does not need it)."""
+        if self._name is None:
+            self._name = server_name(self.folder)
+        return self._name
+
     # --- the first window --------------------------------------------------------------
 
     def acquire(self) -> bool:
@@ -103,8 +123,10 @@ class InstanceGuard(QObject):
 
     def listen(self) -> bool:
         """Accept later starts; False (logged) when the socket cannot be made."""
-        if not _POSIX:
+        if not _posix():
             return self._listen_qt()
+        import socket
+
         path = socket_path(self.name)
         try:
             path.unlink(missing_ok=True)  # a crashed window's leftover socket file
@@ -260,7 +282,7 @@ class InstanceGuard(QObject):
         while True:
             answered = (
                 self._hand_over_posix(payload, deadline)
-                if _POSIX
+                if _posix()
                 else self._hand_over_qt(payload, deadline)
             )
             if answered is not None:
@@ -272,6 +294,8 @@ class InstanceGuard(QObject):
 
     def _hand_over_posix(self, payload: bytes, deadline: float) -> bool | None:
         """True/False: the window's answer; None: no window listening (yet)."""
+        import socket
+
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
             sock.settimeout(1.0)

@@ -7,7 +7,6 @@ Every public method turns environmental SQLite failures into :class:`StoreError`
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import os
@@ -858,6 +857,8 @@ class Store:
     @guarded
     def put_image(self, data: bytes, mime: str) -> str:
         """Store image bytes once (keyed by sha256 hex) and return the hash."""
+        import hashlib  # here: OpenSSL's hashlib took ~2.5 ms of the window's first paint
+
         digest = hashlib.sha256(data).hexdigest()
         with self.transaction():
             self.conn.execute(

@@ -11,7 +11,6 @@ from typing import Any
 
 from PySide6.QtCore import QByteArray, QCoreApplication, QRect, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QImage, QPainter, QTextDocument
-from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
 
 from chatdesk.store.rows import MessageRow
@@ -39,6 +38,10 @@ def math_image(name: str) -> QImage:
         )
         img.fill(Qt.GlobalColor.transparent)
         if svg:
+            # Here, not at import: QtSvg (its module and library) need not load with an
+            # idle window that shows no formula.
+            from PySide6.QtSvg import QSvgRenderer
+
             p = QPainter(img)
             QSvgRenderer(QByteArray(svg)).render(p)
             p.end()

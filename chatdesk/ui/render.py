@@ -19,7 +19,6 @@ so it is pure Python that tests and benchmarks can drive without a display.
 
 from __future__ import annotations
 
-import hashlib
 import html
 import re
 import threading
@@ -260,6 +259,8 @@ def render_code(code: str, lang: str, index: int, dark: bool, highlight: bool = 
 
 
 def _math_name(tex: str, display: bool, color: str) -> str:
+    import hashlib  # here: OpenSSL's hashlib took ~2.5 ms of the window's first paint
+
     digest = hashlib.sha1(f"{display}|{color}|{tex}".encode()).hexdigest()[:16]
     return f"math:{digest}"
 
