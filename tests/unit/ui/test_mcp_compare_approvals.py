@@ -7,8 +7,6 @@ Stop on a column, or Esc (stop all), withdraws that column's question.
 
 from __future__ import annotations
 
-import json
-
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
@@ -20,14 +18,7 @@ from tests.fakeserver import Reply
 from tests.mcpservers import broken_server, time_server
 from tests.unit.ui.harness import Harness
 from tests.unit.ui.test_compare import _visible_strings, send, start
-
-
-def _call(call_id: str, name: str, **arguments: object) -> Reply:
-    return Reply(
-        text="",
-        tool_calls=[{"id": call_id, "name": name, "arguments": json.dumps(arguments)}],
-        finish_reason="tool_calls",
-    )
+from tests.unit.ui.test_mcp_compare import _call
 
 
 def _shown(h: Harness) -> list[ApprovalDialog]:
