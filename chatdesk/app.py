@@ -257,7 +257,7 @@ def run_app(args: argparse.Namespace) -> int:
     app.setApplicationName("ChatDesk")
     app.setOrganizationName("ChatDesk")
     app.setApplicationDisplayName("ChatDesk")
-    set_app_icon(app)
+    set_app_icon(app, FIRST_PAINT_ICON_PX)
 
     from chatdesk.core.services import open_store
     from chatdesk.errors import ChatdeskError
@@ -305,6 +305,8 @@ def run_app(args: argparse.Namespace) -> int:
     )
 
     def after_first_paint() -> None:
+        # First: decoded later, the large sizes left ~1 MiB more idle memory (heap layout).
+        set_app_icon(app)  # now with the large sizes too (see FIRST_PAINT_ICON_PX)
         controller.start()
         if getattr(args, "compare", False):
             controller.compare.new_comparison(
@@ -422,9 +424,18 @@ def apply_window_request(controller: Any, request: dict[str, Any]) -> None:
         window.model_picker.set_current(models[-1])
 
 
-def set_app_icon(app: QApplication) -> None:
-    """The window and taskbar icon (PNG sizes: no SVG plugin load at start), and the
-    desktop entry's name so that Wayland shells match the window to its launcher icon.
+# The window icon's largest size before the first paint. On X11 every size is decoded and
+# sent to the window manager (one _NET_WM_ICON property) when the window is created; the
+# 256 and 512 px renderings (1.3 MB of pixels) took ~9 ms of the first paint. They are set
+# right after it, so only a view of the icon larger than 128 px could see the difference,
+# for a fraction of a second.
+FIRST_PAINT_ICON_PX = 128
+
+
+def set_app_icon(app: QApplication, largest: int | None = None) -> None:
+    """The window and taskbar icon (PNG sizes up to ``largest`` px, default all: no SVG
+    plugin load at start), and the desktop entry's name so that Wayland shells match the
+    window to its launcher icon.
 
     Each file is added with its size (the renderings are exactly that many pixels square,
     tests/packaging checks it), so Qt need not open them to find out before the first paint.
@@ -436,7 +447,8 @@ def set_app_icon(app: QApplication) -> None:
 
     icon = QIcon()
     for size in HICOLOR_SIZES:
-        icon.addFile(str(icon_path(size)), QSize(size, size))
+        if largest is None or size <= largest:
+            icon.addFile(str(icon_path(size)), QSize(size, size))
     app.setWindowIcon(icon)
     app.setDesktopFileName(APP_ID)
 
