@@ -47,7 +47,8 @@ class FindBar(QWidget):
         self._edit = QLineEdit(self)
         self._edit.setObjectName("findText")
         self._edit.setPlaceholderText(self.tr("Find in conversation"))
-        self._edit.setClearButtonEnabled(True)
+        # Enabled with the first text (it only shows with text): its icon's first look-up
+        # took ~3 ms of the window's first paint, which builds this bar hidden.
         self._edit.textChanged.connect(self._on_text_changed)
         self._edit.installEventFilter(self)
 
@@ -108,6 +109,7 @@ class FindBar(QWidget):
             self._edit.blockSignals(True)
             self._edit.setText(text)
             self._edit.blockSignals(False)
+            self._enable_clear_button(text)
         self.show()
         self._edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self._edit.selectAll()
@@ -187,8 +189,13 @@ class FindBar(QWidget):
 
     # -- internals ---------------------------------------------------------
 
-    def _on_text_changed(self, _text: str) -> None:
+    def _on_text_changed(self, text: str) -> None:
+        self._enable_clear_button(text)
         self._debounce.start()
+
+    def _enable_clear_button(self, text: str) -> None:
+        if text and not self._edit.isClearButtonEnabled():
+            self._edit.setClearButtonEnabled(True)
 
     def _flush(self) -> bool:
         """Send a pending debounced find now; True if one was pending."""
