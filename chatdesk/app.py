@@ -98,7 +98,7 @@ def build_window(store: Any) -> tuple[Any, dict[str, Any]]:
     window.composer.set_send_key(str(settings.get("send_key", "enter")))
     app = QApplication.instance()
     window.set_dark(bool(app.property("chatdesk_dark")) if app else False)
-    from chatdesk.ui.about import add_help_menu
+    from chatdesk.ui.helpmenu import add_help_menu
 
     current["help"] = add_help_menu(window)
     return window, current

@@ -1,8 +1,8 @@
-"""Help menu: About ChatDesk (versions, folders, keyring, diagnostics), the shortcut list,
-and the notice about a crash report left by the previous run.
+"""The Help menu's dialogs: About ChatDesk (versions, folders, keyring, diagnostics), the
+shortcut list, and the notice about a crash report left by the previous run.
 
-The Help menu is added to the window from outside (:func:`add_help_menu`), so the main
-window's own code does not change for it.
+The menu that opens them is :mod:`chatdesk.ui.helpmenu` (on screen at the first paint,
+which need not import these dialogs).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QUrl
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from chatdesk import __version__, crash, paths
+from chatdesk.ui.helpmenu import open_data_folder
 
 
 def _home_relative(path: Path) -> str:
@@ -183,54 +184,6 @@ def shortcut_rows(window: QMainWindow) -> list[tuple[str, str]]:
     for bar in window.findChildren(QToolBar):
         visit(bar.actions())
     return rows
-
-
-def open_data_folder() -> None:
-    """Show the data folder in the file manager."""
-    try:
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(paths.data_dir())))
-    except paths.DataFolderError:
-        pass
-
-
-class _Help(QObject):
-    """Owns the Help menu's actions (and their translation context)."""
-
-    def __init__(self, window: QMainWindow) -> None:
-        super().__init__(window)
-        self.window = window
-        menu = window.menuBar().addMenu(self.tr("&Help"))
-        menu.setObjectName("help-menu")
-        self.shortcuts_action = menu.addAction(self.tr("Keyboard shortcuts"))
-        self.shortcuts_action.setShortcut(QKeySequence("Ctrl+/"))
-        self.shortcuts_action.triggered.connect(self.show_shortcuts)
-        self.folder_action = menu.addAction(self.tr("Open data folder"))
-        self.folder_action.triggered.connect(open_data_folder)
-        menu.addSeparator()
-        self.about_action = menu.addAction(self.tr("About ChatDesk"))
-        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
-        self.about_action.triggered.connect(self.show_about)
-        self.menu = menu
-        self.dialog: QDialog | None = None
-
-    def show_about(self) -> AboutDialog:
-        dialog = AboutDialog(self.window)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.show()
-        self.dialog = dialog
-        return dialog
-
-    def show_shortcuts(self) -> ShortcutsDialog:
-        dialog = ShortcutsDialog(self.window)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.show()
-        self.dialog = dialog
-        return dialog
-
-
-def add_help_menu(window: QMainWindow) -> _Help:
-    """Add Help (shortcuts, data folder, About) to ``window``'s menu bar."""
-    return _Help(window)
 
 
 class CrashNotice(QMessageBox):

@@ -3348,22 +3348,22 @@
 <context>
     <name>_Help</name>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="202" />
+        <location filename="../../chatdesk/ui/helpmenu.py" line="36" />
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="204" />
+        <location filename="../../chatdesk/ui/helpmenu.py" line="38" />
         <source>Keyboard shortcuts</source>
         <translation>键盘快捷键</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="207" />
+        <location filename="../../chatdesk/ui/helpmenu.py" line="41" />
         <source>Open data folder</source>
         <translation>打开数据文件夹</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="210" />
+        <location filename="../../chatdesk/ui/helpmenu.py" line="44" />
         <source>About ChatDesk</source>
         <translation>关于 ChatDesk</translation>
     </message>
