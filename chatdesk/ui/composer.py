@@ -12,9 +12,7 @@ import os
 from dataclasses import dataclass
 
 from PySide6.QtCore import (
-    QBuffer,
     QByteArray,
-    QIODevice,
     QMimeData,
     QMimeDatabase,
     QSize,
@@ -32,7 +30,6 @@ from PySide6.QtGui import (
     QPixmap,
 )
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
@@ -63,6 +60,10 @@ class Attachment:
 
 def _qimage_to_png(image: QImage) -> bytes:
     """Encode a QImage as PNG bytes (clipboard images have no file format)."""
+    # Imported here, as QFileDialog below: a Qt class's first import builds its Python
+    # type and enums, which the window's first paint need not wait for.
+    from PySide6.QtCore import QBuffer, QIODevice
+
     array = QByteArray()
     buffer = QBuffer(array)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
@@ -478,6 +479,8 @@ class Composer(QWidget):
         self.focus_input()
 
     def _on_attach_clicked(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
         paths, _ = QFileDialog.getOpenFileNames(
             self,
             self.tr("Attach images"),
