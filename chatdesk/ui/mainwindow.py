@@ -30,12 +30,12 @@ from chatdesk.store.rows import ConversationRow
 
 if TYPE_CHECKING:
     from chatdesk.ui.compareview import CompareView
+    from chatdesk.ui.findbar import FindBar
     from chatdesk.ui.keypanel import KeyPanel
     from chatdesk.ui.params import ParamsPanel
 from chatdesk.ui.composer import Composer
 from chatdesk.ui.convlist import ConversationList
 from chatdesk.ui.elided import ElidedLabel
-from chatdesk.ui.findbar import FindBar
 from chatdesk.ui.icons import icon
 from chatdesk.ui.messagemodel import MessageListModel
 from chatdesk.ui.messageview import MessageView
@@ -96,9 +96,8 @@ class MainWindow(QMainWindow):
         chat_layout = QVBoxLayout(chat_page)
         chat_layout.setContentsMargins(0, 0, 0, 0)
         chat_layout.setSpacing(0)
-        self.find_bar = FindBar()
-        self.find_bar.hide()
-        chat_layout.addWidget(self.find_bar)
+        self._chat_layout = chat_layout
+        self._find_bar: FindBar | None = None  # built on first use (after the first paint)
         self.chat_splitter = QSplitter(Qt.Orientation.Vertical)
         self.chat_splitter.addWidget(self.message_view)
         self.chat_splitter.addWidget(self.composer)
@@ -295,6 +294,33 @@ class MainWindow(QMainWindow):
             self._key_panel = KeyPanel()
             self.centre.addWidget(self._key_panel)
         return self._key_panel
+
+    @property
+    def find_bar(self) -> FindBar:
+        """The Ctrl+F bar over the messages, hidden until opened (built on first use, which
+        the controllers' wiring is: after the first paint)."""
+        if self._find_bar is None:
+            from chatdesk.ui.findbar import FindBar
+
+            bar = FindBar()
+            bar.hide()
+            self._chat_layout.insertWidget(0, bar)
+            # Tab order as when the bar was built with the window: its controls come right
+            # before the messages (a widget added later would come last).
+            stops = []
+            widget = bar.nextInFocusChain()
+            while bar.isAncestorOf(widget):
+                if widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
+                    stops.append(widget)
+                widget = widget.nextInFocusChain()
+            previous = self.message_view.previousInFocusChain()
+            while previous is not self and not previous.focusPolicy() & Qt.FocusPolicy.TabFocus:
+                previous = previous.previousInFocusChain()
+            for stop in stops:
+                QWidget.setTabOrder(previous, stop)
+                previous = stop
+            self._find_bar = bar
+        return self._find_bar
 
     @property
     def params_panel(self) -> ParamsPanel:
