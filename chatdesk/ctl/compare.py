@@ -783,7 +783,7 @@ def _secs(value: float | None) -> str:
     """Seconds with a tenth; under a second in ms (a fast answer is not "0.0 s")."""
     if value is None:
         return "–"
-    return f"{value:.0f} ms" if value < 1000 else f"{value / 1000:.1f} s"
+    return _ms(value) if value < 1000 else f"{value / 1000:.1f} s"
 
 
 def _int(value: int | None) -> str:

@@ -63,6 +63,10 @@ class CompareColumn(QFrame):
     tools_changed = Signal(list)
     tools_manage_requested = Signal()
 
+    MIN_WIDTH = 160  # four columns and the conversation list fit an 800-pixel window
+    COMPACT_BELOW = 420  # narrower: the foot's buttons show as icons
+    TWO_FIGURES_BELOW = 300  # narrower: two figures a row instead of three
+
     def __init__(self, label: str, image_loader: Any = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.setFrameShape(QFrame.Shape.StyledPanel)
@@ -166,7 +170,10 @@ class CompareColumn(QFrame):
         )
         self.chat_button.setIcon(icon("comment-discussion"))
         self.chat_button.clicked.connect(self.continue_requested)
-        for b in (self.stop_button, self.retry_button, self.carry_button, self.chat_button):
+        self._foot_buttons = (
+            self.stop_button, self.retry_button, self.carry_button, self.chat_button
+        )  # fmt: skip
+        for b in self._foot_buttons:
             foot.addWidget(b)
 
         layout = QVBoxLayout(self)
@@ -185,13 +192,6 @@ class CompareColumn(QFrame):
         # again, and every document of every answer is re-wrapped mid-stream. Narrow
         # columns show their buttons as icons (the text stays in the tooltip).
         self.setMinimumWidth(self.MIN_WIDTH)
-        self._foot_buttons = (
-            self.stop_button, self.retry_button, self.carry_button, self.chat_button
-        )  # fmt: skip
-
-    MIN_WIDTH = 160  # four columns and the conversation list fit an 800-pixel window
-    COMPACT_BELOW = 420  # narrower: the foot's buttons show as icons
-    TWO_FIGURES_BELOW = 300  # narrower: two figures a row instead of three
 
     def _arrange_figures(self, per_row: int) -> None:
         """Lay the figures out ``per_row`` to a row (name above value)."""
