@@ -31,9 +31,26 @@ def _date_arg(end_of_day: bool) -> Any:
             raise argparse.ArgumentTypeError(
                 f"expected a date like 2026-01-31 or 2026-01-31T18:00, got {text!r}"
             ) from None
-        return moment.timestamp()  # naive: local time, as the user means it
+        return _epoch(moment)
 
     return parse
+
+
+def _epoch(moment: _dt.datetime) -> float:
+    """Epoch seconds of ``moment`` (naive: local time, as the user means it).
+
+    The platform's local-time conversion refuses years near 1 and 9999 ("year 0 is
+    out of range", which argparse showed as "invalid parse value"); such a date is
+    still a clear bound, so it is converted with today's UTC offset instead.
+    """
+    try:
+        return moment.timestamp()
+    except (ValueError, OverflowError, OSError):
+        if moment.tzinfo is None:
+            offset = _dt.datetime.now().astimezone().utcoffset() or _dt.timedelta()
+            moment = moment.replace(tzinfo=_dt.timezone(offset))
+        epoch = _dt.datetime(1970, 1, 1, tzinfo=_dt.UTC)
+        return (moment - epoch).total_seconds()
 
 
 def add_parsers(subparsers: Any) -> None:
@@ -160,18 +177,19 @@ def _round(value: float | int | None, digits: int) -> float | None:
 
 def leaderboard_rows(
     store: Store, since: float | None, until: float | None
-) -> list[dict[str, Any]]:
-    """The ``--json`` rows: ratings from the votes in range, speeds from all history."""
-    from chatdesk.core.leaderboard import fit
+) -> tuple[list[dict[str, Any]], int]:
+    """The ``--json`` rows (ratings from the votes in range between the columns that
+    answered, speeds from all history) and the number of votes in the whole history."""
+    from chatdesk.core.arena import fit_board, read_board
 
-    ratings = fit(store.list_votes(since=since, until=until))
-    speeds = store.model_speed_stats([r.model for r in ratings]) if ratings else {}
+    data = read_board(store, since, until)
     rows = []
-    for r in ratings:
-        speed = speeds.get(r.model, {})
+    for row in fit_board(data):
+        r = row.standing
         rows.append(
             {
                 "model": r.model,
+                "rank": r.rank_text() or None,
                 "rating": _round(r.rating, 1),
                 "ci_low": _round(r.ci_low, 1),
                 "ci_high": _round(r.ci_high, 1),
@@ -179,35 +197,54 @@ def leaderboard_rows(
                 "wins": r.wins,
                 "losses": r.losses,
                 "ties": r.ties,
-                "median_ttft_ms": _round(speed.get("median_ttft_ms"), 1),
-                "median_tokens_per_s": _round(speed.get("median_tokens_per_s"), 2),
+                "median_ttft_ms": _round(row.median_ttft_ms, 1),
+                "median_tokens_per_s": _round(row.median_tokens_per_s, 2),
             }
         )
-    return rows
+    return rows, data.total_votes
+
+
+def _day(stamp: float) -> str:
+    try:
+        return _dt.datetime.fromtimestamp(stamp).strftime("%Y-%m-%d %H:%M")
+    except (ValueError, OverflowError, OSError):
+        return "the edge of the calendar"
 
 
 def cmd_leaderboard(args: argparse.Namespace) -> int:
     from chatdesk.cli import UsageError
+    from chatdesk.core.leaderboard import MIN_VOTES
 
     if args.since is not None and args.until is not None and args.since > args.until:
         raise UsageError("--since is after --until")
     store = _open()
     try:
-        rows = leaderboard_rows(store, args.since, args.until)
+        rows, total = leaderboard_rows(store, args.since, args.until)
     finally:
         store.close()
     if args.json:
-        sys.stdout.write(json.dumps({"models": rows}, ensure_ascii=False) + "\n")
+        report = {"models": rows, "min_votes": MIN_VOTES, "votes_in_history": total}
+        sys.stdout.write(json.dumps(report, ensure_ascii=False) + "\n")
         return 0
     if not rows:
-        print("No votes yet. Compare models, then: chatdesk vote COMPARISON_ID A|B|tie|bad")
+        if total and (args.since is not None or args.until is not None):
+            start = "the beginning" if args.since is None else _day(args.since)
+            end = "now" if args.until is None else _day(args.until)
+            print(
+                f"No votes between {start} and {end} ({total} vote"
+                f"{'s' if total != 1 else ''} in all; widen the range or drop --since/--until)."
+            )
+        elif total:
+            print("No vote counts yet: every voted turn had fewer than two answered columns.")
+        else:
+            print("No votes yet. Compare models, then: chatdesk vote ID A|B|tie|bad")
         return 0
     table = [("#", "model", "rating", "95% CI", "votes", "W/L/T", "TTFT ms", "tok/s")]
-    for rank, row in enumerate(rows, 1):
+    for row in rows:
         ttft, speed = row["median_ttft_ms"], row["median_tokens_per_s"]
         table.append(
             (
-                str(rank),
+                row["rank"] or "-",
                 row["model"],
                 f"{row['rating']:.0f}",
                 f"{row['ci_low']:.0f}-{row['ci_high']:.0f}",
@@ -224,4 +261,12 @@ def cmd_leaderboard(args: argparse.Namespace) -> int:
             for i, (cell, w) in enumerate(zip(line, widths, strict=True))
         ]
         print("  ".join(cells).rstrip())
+    unranked = sum(1 for row in rows if row["rank"] is None)
+    if unranked:
+        print(
+            f"\n-: too few votes to rank (a model needs {MIN_VOTES}; "
+            f"{unranked} of {len(rows)} have fewer)."
+        )
+    if any(row["rank"] and "-" in row["rank"] for row in rows):
+        print("A rank like 1-3 is shared: the 95% intervals overlap, the votes cannot order them.")
     return 0

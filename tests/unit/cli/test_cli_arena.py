@@ -157,10 +157,12 @@ def test_leaderboard_json_and_table(chatdesk_home: Path) -> None:
     proc = chatdesk(chatdesk_home, "leaderboard", "--json")
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
-    assert list(data) == ["models"]
+    assert list(data) == ["models", "min_votes", "votes_in_history"]
+    assert data["min_votes"] == 5 and data["votes_in_history"] == 4
     strong, weak = data["models"]
     assert set(strong) == {
         "model",
+        "rank",
         "rating",
         "ci_low",
         "ci_high",
@@ -175,15 +177,43 @@ def test_leaderboard_json_and_table(chatdesk_home: Path) -> None:
     assert strong["rating"] > 1000 > weak["rating"]
     assert strong["ci_low"] < strong["rating"] < strong["ci_high"]
     assert (strong["votes"], strong["wins"], strong["losses"], strong["ties"]) == (4, 3, 1, 0)
-    assert strong["median_ttft_ms"] == 200.0 and strong["median_tokens_per_s"] == 50.0
-    assert weak["median_ttft_ms"] == 1000.0 and weak["median_tokens_per_s"] == 20.0
+    assert strong["rank"] is None and weak["rank"] is None  # 4 votes: too few to rank
+    # Core's generation speed: tokens after the first over the time after it.
+    assert strong["median_ttft_ms"] == 200.0 and strong["median_tokens_per_s"] == 49.5
+    assert weak["median_ttft_ms"] == 1000.0 and weak["median_tokens_per_s"] == 19.5
 
     proc = chatdesk(chatdesk_home, "leaderboard")
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
     assert lines[0].split()[:3] == ["#", "model", "rating"]
-    assert lines[1].split()[:2] == ["1", "strong"] and lines[2].split()[:2] == ["2", "weak"]
-    assert "3/1/0" in lines[1] and "50.0" in lines[1]
+    assert lines[1].split()[:2] == ["-", "strong"] and lines[2].split()[:2] == ["-", "weak"]
+    assert "3/1/0" in lines[1] and "49.5" in lines[1]
+    assert "too few votes to rank (a model needs 5; 2 of 2 have fewer)" in proc.stdout
+
+
+def test_leaderboard_ranks_only_with_enough_votes_and_shares_overlaps(
+    chatdesk_home: Path,
+) -> None:
+    """Issue 15: after 2 votes the board said "1256, CI 835-1677" as a sure first place."""
+    with db(chatdesk_home) as store:
+        comp, _ = make_comparison(store, ["x", "y"], ["q"])
+        for winner in ("A", "A"):
+            store.add_vote(comp, winner, models=["x", "y"], prompt="q", column_order=[0, 1])
+    data = json.loads(chatdesk(chatdesk_home, "leaderboard", "--json").stdout)
+    assert [m["rank"] for m in data["models"]] == [None, None]
+    with db(chatdesk_home) as store:
+        for winner in ("A", "B", "A", "tie"):
+            store.add_vote(comp, winner, models=["x", "y"], prompt="q", column_order=[0, 1])
+    data = json.loads(chatdesk(chatdesk_home, "leaderboard", "--json").stdout)
+    assert [m["rank"] for m in data["models"]] == ["1-2", "1-2"]  # 6 votes, overlapping
+    proc = chatdesk(chatdesk_home, "leaderboard")
+    assert proc.stdout.splitlines()[1].split()[:2] == ["1-2", "x"]
+    assert "A rank like 1-3 is shared" in proc.stdout
+    with db(chatdesk_home) as store:
+        for _ in range(40):
+            store.add_vote(comp, "A", models=["x", "y"], prompt="q", column_order=[0, 1])
+    data = json.loads(chatdesk(chatdesk_home, "leaderboard", "--json").stdout)
+    assert [m["rank"] for m in data["models"]] == ["1", "2"]  # now clearly apart
 
 
 def test_leaderboard_date_range(chatdesk_home: Path) -> None:
@@ -208,13 +238,25 @@ def test_leaderboard_date_range(chatdesk_home: Path) -> None:
     assert january[0]["votes"] == 1
     assert [m["votes"] for m in board("--since", "2026-02-01")] == [2, 2]
     assert board("--since", "2026-04-01") == []
+    # Votes outside the range are not "no votes yet" (issue 15).
+    proc = chatdesk(chatdesk_home, "leaderboard", "--since", "2027-01-01")
+    assert proc.returncode == 0, proc.stderr
+    assert "No votes yet" not in proc.stdout
+    assert "No votes between 2027-01-01 00:00 and now (3 votes in all" in proc.stdout
+    # The edge of the calendar is a date like any other (was "invalid parse value").
+    for edge in ("0001-01-01", "9999-12-31"):
+        proc = chatdesk(chatdesk_home, "leaderboard", "--json", "--since", edge)
+        assert proc.returncode == 0, proc.stderr
+    assert [m["votes"] for m in board("--since", "0001-01-01")] == [3, 3]
+    assert board("--since", "9999-12-31") == []
+    assert [m["votes"] for m in board("--until", "9999-12-31")] == [3, 3]
 
 
 def test_empty_leaderboard(chatdesk_home: Path) -> None:
     proc = chatdesk(chatdesk_home, "leaderboard")
     assert proc.returncode == 0 and "No votes yet" in proc.stdout
     proc = chatdesk(chatdesk_home, "leaderboard", "--json")
-    assert json.loads(proc.stdout) == {"models": []}
+    assert json.loads(proc.stdout)["models"] == []
 
 
 def test_arena_commands_never_import_qt(chatdesk_home: Path) -> None:
@@ -227,4 +269,4 @@ def test_arena_commands_never_import_qt(chatdesk_home: Path) -> None:
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
     )
     assert proc.returncode == 0, proc.stderr
-    assert json.loads(proc.stdout) == {"models": []}
+    assert json.loads(proc.stdout)["models"] == []
