@@ -56,9 +56,16 @@ def _epoch(moment: _dt.datetime) -> float:
 def add_parsers(subparsers: Any) -> None:
     """Register ``vote`` and ``leaderboard`` on the ``chatdesk`` subcommand parser."""
     vote = subparsers.add_parser(
-        "vote", help="vote on a comparison's latest turn: A, B, C, D, tie or bad"
+        "vote",
+        help="vote on a comparison's latest turn: A, B, C, D, tie or bad",
+        description=(
+            "Vote on the latest turn of comparison ID (the number `chatdesk compare` "
+            "prints and `chatdesk history list` marks). Only columns that answered can "
+            "win or lose; voting again on the same turn replaces the vote."
+        ),
     )
-    vote.add_argument("comparison_id", metavar="COMPARISON_ID", type=int)
+    # The number `compare` prints and `history list` shows (the conversation's id).
+    vote.add_argument("comparison_id", metavar="ID", type=int)
     # Checked by the handler, not argparse: a wrong label is one readable line.
     vote.add_argument("winner", metavar="A|B|C|D|tie|bad")
 
@@ -125,8 +132,27 @@ def column_order(comparison: ComparisonRow) -> list[int]:
     return list(range(n))
 
 
+def find_comparison(store: Store, conversation_id: int) -> ComparisonRow:
+    """The comparison shown as conversation ``conversation_id`` (the one number
+    ``compare`` prints and ``history`` lists), or a usage error saying what it is."""
+    from chatdesk.cli import UsageError
+
+    comparison = None
+    if 0 < conversation_id < 2**63:
+        comparison = store.comparison_for_conversation(conversation_id)
+        if comparison is None and store.get_conversation(conversation_id) is not None:
+            raise UsageError(
+                f"conversation {conversation_id} is a chat, not a comparison "
+                "(`chatdesk history list` marks comparisons)"
+            )
+    if comparison is None:
+        raise UsageError(f"no comparison with id {conversation_id}")
+    return comparison
+
+
 def cmd_vote(args: argparse.Namespace) -> int:
     from chatdesk.cli import UsageError
+    from chatdesk.core.arena import answered_columns
     from chatdesk.store.rows import COLUMN_LABELS, VOTE_WINNERS
 
     text = str(args.winner).strip()
@@ -135,39 +161,57 @@ def cmd_vote(args: argparse.Namespace) -> int:
         raise UsageError(f"a vote is A, B, C, D, tie or bad, not {text!r}")
     store = _open()
     try:
-        comparison = store.get_comparison(args.comparison_id)
-        if comparison is None:
-            raise UsageError(f"no comparison with id {args.comparison_id}")
+        comparison = find_comparison(store, args.comparison_id)
+        number = comparison.conversation_id
         labels, models = label_order(comparison)
         if winner in COLUMN_LABELS and winner not in labels:
             raise UsageError(
-                f"comparison {comparison.id} has columns {', '.join(labels)}; there is no {winner}"
+                f"comparison {number} has columns {', '.join(labels)}; there is no {winner}"
             )
         turn = latest_turn(store, comparison.conversation_id)
         if turn is None:
-            raise UsageError(f"comparison {comparison.id} has no answered turn to vote on yet")
-        user, _ = turn
+            raise UsageError(f"comparison {number} has no answered turn to vote on yet")
+        user, replies = turn
+        answered = [COLUMN_LABELS[i] for i in sorted(answered_columns(replies))]
+        if len(answered) < 2:
+            raise UsageError(
+                f"comparison {number}: fewer than two columns answered "
+                f"({', '.join(answered) or 'none'}), so there is nothing to compare"
+            )
+        if winner in COLUMN_LABELS and winner not in answered:
+            raise UsageError(
+                f"column {winner} of comparison {number} has no answer (it failed), so it "
+                f"can neither win nor lose; vote for one of {', '.join(answered)}, tie or bad"
+            )
         previous = [v for v in store.votes_for(comparison.id) if v.user_message_id == user.id]
-        with store.transaction():
-            for vote in previous:  # one vote per turn: voting again changes it
-                store.delete_vote(vote.id)
-            try:
-                store.add_vote(
-                    comparison.id,
-                    winner,
-                    models=models,
-                    prompt=user.content,
-                    column_order=column_order(comparison),
-                    user_message_id=user.id,
-                )
-            except ValueError as exc:
-                raise UsageError(str(exc)) from None
+        same = [v for v in previous if v.winner == winner and list(v.models) == models]
+        if same and len(previous) == 1:
+            changed = False
+        else:
+            changed = True
+            with store.transaction():
+                for vote in previous:  # one vote per turn: voting again changes it
+                    store.delete_vote(vote.id)
+                try:
+                    store.add_vote(
+                        comparison.id,
+                        winner,
+                        models=models,
+                        prompt=user.content,
+                        column_order=column_order(comparison),
+                        user_message_id=user.id,
+                    )
+                except ValueError as exc:
+                    raise UsageError(str(exc)) from None
     finally:
         store.close()
     names = ", ".join(f"{label} = {model}" for label, model in zip(labels, models, strict=True))
     what = {"tie": "a tie", "bad": "all bad"}.get(winner, f"{winner} is best")
+    if not changed:
+        print(f"comparison {number}: the vote was already {what}; nothing changed ({names})")
+        return 0
     verb = "changed to" if previous else "recorded:"
-    print(f"comparison {comparison.id}: vote {verb} {what} ({names})")
+    print(f"comparison {number}: vote {verb} {what} ({names})")
     return 0
 
 
@@ -270,3 +314,25 @@ def cmd_leaderboard(args: argparse.Namespace) -> int:
     if any(row["rank"] and "-" in row["rank"] for row in rows):
         print("A rank like 1-3 is shared: the 95% intervals overlap, the votes cannot order them.")
     return 0
+
+
+def comparison_ids(store: Store, conversation_ids: list[int]) -> set[int]:
+    """Which of these conversations are comparisons (``history list`` marks them)."""
+    return {c for c in conversation_ids if store.comparison_for_conversation(c) is not None}
+
+
+def hidden_names(store: Store, conversation_id: int) -> dict[int, str] | None:
+    """For a blind comparison nobody has voted on yet: each column reply's id ->
+    "Model A"..., to show in place of its model. ``None`` when names may be shown."""
+    from chatdesk.store.rows import COLUMN_LABELS
+
+    comparison = store.comparison_for_conversation(conversation_id)
+    if comparison is None or not comparison.blind or store.votes_for(comparison.id):
+        return None
+    out = {}
+    for m in store.list_messages(conversation_id):
+        column = m.meta.get("column") if isinstance(m.meta, dict) else None
+        if m.role == "assistant":
+            ok = isinstance(column, int) and 0 <= column < len(COLUMN_LABELS)
+            out[m.id] = f"Model {COLUMN_LABELS[column]}" if ok else "a hidden model"
+    return out

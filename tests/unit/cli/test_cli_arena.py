@@ -41,7 +41,11 @@ def make_comparison(
     blind: bool = False,
     speeds: list[tuple[float, float, int]] | None = None,
 ) -> tuple[int, list[int]]:
-    """A comparison with one turn per prompt (sibling replies with meta.column)."""
+    """A comparison with one turn per prompt (sibling replies with meta.column).
+
+    A chat is created first, so the comparison's row id and its conversation's id
+    (the number the commands take) differ."""
+    store.create_conversation("a chat before")
     cid = store.create_conversation("compare")
     columns = [
         {"label": "ABCD"[i], "model": m, "provider": None, "params": {}}
@@ -71,12 +75,20 @@ def make_comparison(
     return comp, users
 
 
+def number(home: Path, comp: int) -> str:
+    """The id the commands take for comparison row ``comp``: its conversation's."""
+    with db(home) as store:
+        row = store.get_comparison(comp)
+        assert row is not None and row.conversation_id != comp
+        return str(row.conversation_id)
+
+
 def test_vote_records_on_the_latest_turn(chatdesk_home: Path) -> None:
     with db(chatdesk_home) as store:
         comp, users = make_comparison(
             store, ["gpt-4o", "llama-3"], ["first question", "写一首关于秋天的诗 🍂"]
         )
-    proc = chatdesk(chatdesk_home, "vote", str(comp), "B")
+    proc = chatdesk(chatdesk_home, "vote", number(chatdesk_home, comp), "B")
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.count("\n") == 1
     assert "B is best" in proc.stdout and "B = llama-3" in proc.stdout
@@ -93,8 +105,8 @@ def test_vote_records_on_the_latest_turn(chatdesk_home: Path) -> None:
 def test_voting_again_changes_the_vote(chatdesk_home: Path) -> None:
     with db(chatdesk_home) as store:
         comp, _ = make_comparison(store, ["x", "y"], ["q"])
-    assert chatdesk(chatdesk_home, "vote", str(comp), "a").returncode == 0
-    proc = chatdesk(chatdesk_home, "vote", str(comp), "TIE")
+    assert chatdesk(chatdesk_home, "vote", number(chatdesk_home, comp), "a").returncode == 0
+    proc = chatdesk(chatdesk_home, "vote", number(chatdesk_home, comp), "TIE")
     assert proc.returncode == 0, proc.stderr
     assert "changed" in proc.stdout and "a tie" in proc.stdout
     with db(chatdesk_home) as store:
@@ -106,7 +118,7 @@ def test_vote_keeps_the_blind_shuffle(chatdesk_home: Path) -> None:
         comp, _ = make_comparison(
             store, ["m1", "m2", "m3"], ["q"], blind=True, state={"column_order": [2, 0, 1]}
         )
-    proc = chatdesk(chatdesk_home, "vote", str(comp), "C")
+    proc = chatdesk(chatdesk_home, "vote", number(chatdesk_home, comp), "C")
     assert proc.returncode == 0, proc.stderr
     with db(chatdesk_home) as store:
         (vote,) = store.votes_for(comp)
@@ -122,6 +134,8 @@ def test_vote_keeps_the_blind_shuffle(chatdesk_home: Path) -> None:
         (["vote", "{comp}", "best"], "A, B, C, D, tie or bad"),
         (["vote", "{empty}", "A"], "no answered turn"),
         (["vote", "abc", "A"], "invalid int value"),
+        (["vote", "1", "A"], "conversation 1 is a chat, not a comparison"),
+        (["vote", str(2**64), "A"], f"no comparison with id {2**64}"),
         (["leaderboard", "--since", "last week"], "expected a date"),
         (["leaderboard", "--since", "2026-02-01", "--until", "2026-01-01"], "after --until"),
     ],
@@ -131,10 +145,10 @@ def test_bad_usage_is_one_line_and_exit_2(
 ) -> None:
     with db(chatdesk_home) as store:
         comp, _ = make_comparison(store, ["x", "y"], ["q"])
-        empty = store.create_comparison(
-            store.create_conversation(), [{"model": "x"}, {"model": "y"}]
-        )
-    proc = chatdesk(chatdesk_home, *[a.format(comp=comp, empty=empty) for a in argv])
+        empty = store.create_conversation()
+        store.create_comparison(empty, [{"model": "x"}, {"model": "y"}])
+    comp_id = number(chatdesk_home, comp)
+    proc = chatdesk(chatdesk_home, *[a.format(comp=comp_id, empty=empty) for a in argv])
     assert proc.returncode == 2
     assert needle in proc.stderr
     assert "Traceback" not in proc.stderr
