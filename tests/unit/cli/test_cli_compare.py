@@ -253,3 +253,54 @@ def test_no_vote_when_only_one_column_answered(
     number = int(out.strip().splitlines()[-1].split()[1])
     code, out, err = run(capsys, "vote", str(number), "A")
     assert code == 2 and "fewer than two columns answered (A)" in err
+
+
+def test_export_of_a_comparison_shows_every_column(
+    server: FakeServer, capsys: pytest.CaptureFixture[str], chatdesk_home: Path
+) -> None:
+    """Issue 15: ``export ID --format md`` printed one column and "2 messages on other
+    branches not shown"."""
+    server.script_for("alpha", Reply(text="Alpha says **one**"))
+    server.script_for("beta", Reply(text="Beta says two"))
+    server.script_for("gamma", Reply.error(400, "bad request"))
+    code, out, err = run(
+        capsys, "compare", "--base-url", server.base_url,
+        "-m", "alpha", "-m", "beta", "-m", "gamma", "Count for me",
+    )  # fmt: skip
+    assert code == 0, err
+    number = out.strip().splitlines()[-1].split()[1]
+    code, md, err = run(capsys, "export", number, "--format", "md")
+    assert code == 0, err
+    assert "other branches" not in md
+    assert md.split("## Turn 1", 1)[1].count("Count for me") == 1  # prompt once, then columns
+    a, b, c = md.index("### A · alpha"), md.index("### B · beta"), md.index("### C · gamma")
+    assert a < md.index("Alpha says **one**") < b < md.index("Beta says two") < c
+    assert "[error]" in md[c:] and "> **Error:**" in md[c:]
+    code, page, err = run(capsys, "export", number, "--format", "html")
+    assert code == 0, err
+    assert '<div class="columns" style="--columns: 3">' in page
+    assert page.index("Alpha says <strong>one</strong>") < page.index("Beta says two")
+    assert "A · alpha" in page and "B · beta" in page and "C · gamma" in page
+    code, doc, err = run(capsys, "export", number, "--format", "json")
+    conv = json.loads(doc)["conversations"][0]
+    answers = [m for m in conv["messages"] if m["role"] == "assistant"]
+    assert sorted(m["meta"]["column"] for m in answers) == [0, 1, 2]
+    assert [c["model"] for c in conv["comparison"]["columns"]] == ["alpha", "beta", "gamma"]
+
+
+def test_export_of_an_unvoted_blind_comparison_names_no_model(
+    server: FakeServer, capsys: pytest.CaptureFixture[str], chatdesk_home: Path
+) -> None:
+    code, out, err = run(
+        capsys, "compare", "--blind", "--base-url", server.base_url,
+        "-m", "secret-one", "-m", "secret-two", "q",
+    )  # fmt: skip
+    assert code == 0, err
+    number = out.strip().splitlines()[-1].split()[1]
+    for fmt in ("md", "html"):
+        code, text, err = run(capsys, "export", number, "--format", fmt)
+        assert code == 0, err
+        assert "secret-" not in text and "Model A" in text and "Model B" in text
+    assert run(capsys, "vote", number, "tie")[0] == 0
+    code, text, err = run(capsys, "export", number, "--format", "md")
+    assert "secret-one" in text and "secret-two" in text  # named after the vote
