@@ -117,18 +117,6 @@ def games_from_votes(votes: Iterable[VoteLike]) -> list[Game]:
     return games
 
 
-def _sigmoid(x: float) -> float:
-    if x >= 0:
-        return 1.0 / (1.0 + math.exp(-x))
-    e = math.exp(x)
-    return e / (1.0 + e)
-
-
-def _softplus(x: float) -> float:
-    """``log(1 + exp(x))`` without overflow."""
-    return math.log1p(math.exp(x)) if x < 30 else x
-
-
 class _Graph:
     """The comparison graph: one edge per pair of models that met, with its games.
 
@@ -151,25 +139,33 @@ class _Graph:
             self.edges[j].append(e)
             self.nbrs[j].append(i)
 
-    def log_posterior(self, theta: list[float], prior_var: float) -> float:
+    def evaluate(
+        self, theta: list[float], prior_var: float
+    ) -> tuple[float, list[float], list[float]]:
+        """In one pass over the edges: the log-posterior, its gradient, and each edge's
+        Fisher weight ``g p (1 - p)``."""
         total = -math.fsum(t * t for t in theta) / (2.0 * prior_var)
-        for i, j, g, s in zip(self.a, self.b, self.games, self.score, strict=True):
-            d = theta[i] - theta[j]
-            # s*log p + (g - s)*log(1 - p), written stably.
-            total -= s * _softplus(-d) + (g - s) * _softplus(d)
-        return total
-
-    def gradient(self, theta: list[float], prior_var: float) -> tuple[list[float], list[float]]:
-        """Gradient of the log-posterior and each edge's Fisher weight ``g p (1 - p)``."""
         grad = [-t / prior_var for t in theta]
         weights = []
+        exp = math.exp
         for i, j, g, s in zip(self.a, self.b, self.games, self.score, strict=True):
-            p = _sigmoid(theta[i] - theta[j])
+            d = theta[i] - theta[j]
+            # p = sigmoid(d); s*log p + (g - s)*log(1 - p), written stably.
+            if d >= 0:
+                e = exp(-d)
+                p = 1.0 / (1.0 + e)
+                log1pe = math.log1p(e)  # softplus(-d)
+                total -= s * log1pe + (g - s) * (d + log1pe)
+            else:
+                e = exp(d)
+                p = e / (1.0 + e)
+                log1pe = math.log1p(e)  # softplus(d)
+                total -= s * (log1pe - d) + (g - s) * log1pe
             r = s - g * p
             grad[i] += r
             grad[j] -= r
             weights.append(g * p * (1.0 - p))
-        return grad, weights
+        return total, grad, weights
 
 
 class _Hessian:
@@ -354,23 +350,21 @@ def fit(
     prior_var = prior_sd * prior_sd
     graph = _Graph(n, pairs)
     theta = [0.0] * n
-    current = graph.log_posterior(theta, prior_var)
+    current, grad, weights = graph.evaluate(theta, prior_var)
     for _ in range(max_iter):
-        grad, weights = graph.gradient(theta, prior_var)
         step = _Hessian(graph, weights, prior_var).solve(grad, 1e-10, 4 * n + 50)
         # Newton step with halving: never let the posterior go down.
         t = 1.0
         while True:
             trial = [th + t * s for th, s in zip(theta, step, strict=True)]
-            value = graph.log_posterior(trial, prior_var)
+            value, trial_grad, trial_weights = graph.evaluate(trial, prior_var)
             if value >= current - 1e-12 or t < 1e-8:
                 break
             t /= 2.0
-        theta, current = trial, value
+        theta, current, grad, weights = trial, value, trial_grad, trial_weights
         if max(abs(t * s) for s in step) < tol:
             break
 
-    _, weights = graph.gradient(theta, prior_var)
     variances = _variances(_Hessian(graph, weights, prior_var))
     mean = math.fsum(theta) / n
     ratings: list[Rating] = []
