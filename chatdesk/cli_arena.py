@@ -106,6 +106,27 @@ def latest_turn(store: Store, conversation_id: int) -> tuple[MessageRow, list[Me
     return user, sorted(replies[user.id], key=lambda m: (m.meta["column"], m.id))
 
 
+def state_turn(
+    store: Store, comparison: ComparisonRow
+) -> tuple[MessageRow, list[MessageRow]] | None:
+    """The latest turn as the comparison recorded it: its prompt and every column's
+    answer, also when the columns' threads diverged (each column then asked with its
+    own copy of the prompt, so the replies do not share one parent)."""
+    from chatdesk.core.turnrefs import clean_turns
+
+    state = comparison.state if isinstance(comparison.state, dict) else {}
+    columns = len(comparison.columns) if isinstance(comparison.columns, list) else 0
+    turns = clean_turns(state.get("turns"), store.message_ids(comparison.conversation_id), columns)
+    if not turns:
+        return None
+    users = turns[-1].get("users") or {}
+    answers = turns[-1].get("answers") or {}
+    user = next((store.get_message(users[k]) for k in sorted(users)), None)
+    replies = [store.get_message(answers[k]) for k in sorted(answers)]
+    found = [r for r in replies if r is not None]
+    return (user, found) if user is not None and found else None
+
+
 def label_order(comparison: ComparisonRow) -> tuple[list[str], list[str]]:
     """Labels and their models in label order (A, B, ...), from the columns."""
     from chatdesk.store.rows import COLUMN_LABELS
@@ -168,7 +189,7 @@ def cmd_vote(args: argparse.Namespace) -> int:
             raise UsageError(
                 f"comparison {number} has columns {', '.join(labels)}; there is no {winner}"
             )
-        turn = latest_turn(store, comparison.conversation_id)
+        turn = state_turn(store, comparison) or latest_turn(store, comparison.conversation_id)
         if turn is None:
             raise UsageError(f"comparison {number} has no answered turn to vote on yet")
         user, replies = turn

@@ -73,7 +73,11 @@ def between_answers(vote: VoteRow, columns: dict[int, list[str]] | None) -> Boar
     models = list(vote.models)
     if columns is None:
         return BoardVote(vote.winner, models)
-    keep = [i for i in range(len(models)) if any(is_answer(s) for s in columns.get(i, ()))]
+    # A column with no reply under this prompt is kept: after the threads diverged each
+    # column asks with its own copy of the prompt, and its reply hangs under that copy.
+    keep = [
+        i for i in range(len(models)) if i not in columns or any(is_answer(s) for s in columns[i])
+    ]
     if len(keep) < 2:
         return None
     if vote.winner in COLUMN_LABELS:

@@ -284,3 +284,40 @@ def test_arena_commands_never_import_qt(chatdesk_home: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["models"] == []
+
+
+def test_vote_after_the_threads_diverged(chatdesk_home: Path) -> None:
+    """From the second turn on each column asks with its own copy of the prompt: the
+    vote still sees every column's answer (and the board counts it)."""
+    with db(chatdesk_home) as store:
+        store.create_conversation("a chat before")
+        cid = store.create_conversation("compare")
+        columns = [{"label": "AB"[i], "model": m} for i, m in enumerate(["p", "q"])]
+        first = store.add_message(cid, "user", "one", make_current=True)
+        a1 = store.add_message(
+            cid, "assistant", "p one", parent_id=first, meta={"column": 0}, model_requested="p"
+        )
+        b1 = store.add_message(
+            cid, "assistant", "q one", parent_id=first, meta={"column": 1}, model_requested="q"
+        )
+        ua = store.add_message(cid, "user", "two", parent_id=a1)
+        ub = store.add_message(cid, "user", "two", parent_id=b1)
+        a2 = store.add_message(
+            cid, "assistant", "p two", parent_id=ua, meta={"column": 0}, model_requested="p"
+        )
+        b2 = store.add_message(
+            cid, "assistant", "q two", parent_id=ub, meta={"column": 1}, model_requested="q"
+        )
+        turns = [
+            {"users": {"0": first, "1": first}, "answers": {"0": a1, "1": b1}, "carry": None},
+            {"users": {"0": ua, "1": ub}, "answers": {"0": a2, "1": b2}, "carry": None},
+        ]
+        comp = store.create_comparison(cid, columns, state={"turns": turns})
+    proc = chatdesk(chatdesk_home, "vote", str(cid), "B")
+    assert proc.returncode == 0, proc.stderr
+    assert "B is best" in proc.stdout
+    with db(chatdesk_home) as store:
+        (vote,) = store.votes_for(comp)
+    assert vote.user_message_id == ua and vote.prompt == "two"
+    board = json.loads(chatdesk(chatdesk_home, "leaderboard", "--json").stdout)["models"]
+    assert [(m["model"], m["wins"], m["losses"]) for m in board] == [("q", 1, 0), ("p", 0, 1)]
