@@ -868,7 +868,10 @@ def cmd_history(args: argparse.Namespace) -> int:
     store = Store(database_path())
     try:
         if args.action == "list":
+            from chatdesk.cli_arena import comparison_ids
+
             rows = store.list_conversations(limit=args.limit, pinned_first=False)
+            compared = comparison_ids(store, [c.id for c in rows])
             if args.json:
                 _print_json(
                     {
@@ -880,6 +883,7 @@ def cmd_history(args: argparse.Namespace) -> int:
                                 "updated": _iso(c.updated),
                                 "model": c.model,
                                 "message_count": c.message_count,
+                                "comparison": c.id in compared,
                             }
                             for c in rows
                         ]
@@ -888,12 +892,19 @@ def cmd_history(args: argparse.Namespace) -> int:
             else:
                 for c in rows:
                     stamp = _iso(c.updated) or ""
-                    print(f"{c.id:>6}  {stamp}  {c.message_count:>4} msgs  {c.title}")
+                    kind = "compare" if c.id in compared else "chat"
+                    print(f"{c.id:>6}  {stamp}  {c.message_count:>4} msgs  {kind:<7}  {c.title}")
             return 0
         if args.action == "show":
             data = _conversation_json(store, args.id)
             if data is None:
                 raise UsageError(f"no conversation with id {args.id}")
+            from chatdesk.cli_arena import hidden_names
+
+            hidden = hidden_names(store, args.id)  # blind, not voted: A, B, C, D only
+            for m in data["messages"] if hidden else ():
+                if m["id"] in hidden:
+                    m["model"] = hidden[m["id"]]
             if args.json:
                 _print_json(data)
             else:

@@ -31,17 +31,41 @@ def _date_arg(end_of_day: bool) -> Any:
             raise argparse.ArgumentTypeError(
                 f"expected a date like 2026-01-31 or 2026-01-31T18:00, got {text!r}"
             ) from None
-        return moment.timestamp()  # naive: local time, as the user means it
+        return _epoch(moment)
 
     return parse
+
+
+def _epoch(moment: _dt.datetime) -> float:
+    """Epoch seconds of ``moment`` (naive: local time, as the user means it).
+
+    The platform's local-time conversion refuses years near 1 and 9999 ("year 0 is
+    out of range", which argparse showed as "invalid parse value"); such a date is
+    still a clear bound, so it is converted with today's UTC offset instead.
+    """
+    try:
+        return moment.timestamp()
+    except (ValueError, OverflowError, OSError):
+        if moment.tzinfo is None:
+            offset = _dt.datetime.now().astimezone().utcoffset() or _dt.timedelta()
+            moment = moment.replace(tzinfo=_dt.timezone(offset))
+        epoch = _dt.datetime(1970, 1, 1, tzinfo=_dt.UTC)
+        return (moment - epoch).total_seconds()
 
 
 def add_parsers(subparsers: Any) -> None:
     """Register ``vote`` and ``leaderboard`` on the ``chatdesk`` subcommand parser."""
     vote = subparsers.add_parser(
-        "vote", help="vote on a comparison's latest turn: A, B, C, D, tie or bad"
+        "vote",
+        help="vote on a comparison's latest turn: A, B, C, D, tie or bad",
+        description=(
+            "Vote on the latest turn of comparison ID (the number `chatdesk compare` "
+            "prints and `chatdesk history list` marks). Only columns that answered can "
+            "win or lose; voting again on the same turn replaces the vote."
+        ),
     )
-    vote.add_argument("comparison_id", metavar="COMPARISON_ID", type=int)
+    # The number `compare` prints and `history list` shows (the conversation's id).
+    vote.add_argument("comparison_id", metavar="ID", type=int)
     # Checked by the handler, not argparse: a wrong label is one readable line.
     vote.add_argument("winner", metavar="A|B|C|D|tie|bad")
 
@@ -82,6 +106,27 @@ def latest_turn(store: Store, conversation_id: int) -> tuple[MessageRow, list[Me
     return user, sorted(replies[user.id], key=lambda m: (m.meta["column"], m.id))
 
 
+def state_turn(
+    store: Store, comparison: ComparisonRow
+) -> tuple[MessageRow, list[MessageRow]] | None:
+    """The latest turn as the comparison recorded it: its prompt and every column's
+    answer, also when the columns' threads diverged (each column then asked with its
+    own copy of the prompt, so the replies do not share one parent)."""
+    from chatdesk.core.turnrefs import clean_turns
+
+    state = comparison.state if isinstance(comparison.state, dict) else {}
+    columns = len(comparison.columns) if isinstance(comparison.columns, list) else 0
+    turns = clean_turns(state.get("turns"), store.message_ids(comparison.conversation_id), columns)
+    if not turns:
+        return None
+    users = turns[-1].get("users") or {}
+    answers = turns[-1].get("answers") or {}
+    user = next((store.get_message(users[k]) for k in sorted(users)), None)
+    replies = [store.get_message(answers[k]) for k in sorted(answers)]
+    found = [r for r in replies if r is not None]
+    return (user, found) if user is not None and found else None
+
+
 def label_order(comparison: ComparisonRow) -> tuple[list[str], list[str]]:
     """Labels and their models in label order (A, B, ...), from the columns."""
     from chatdesk.store.rows import COLUMN_LABELS
@@ -108,8 +153,27 @@ def column_order(comparison: ComparisonRow) -> list[int]:
     return list(range(n))
 
 
+def find_comparison(store: Store, conversation_id: int) -> ComparisonRow:
+    """The comparison shown as conversation ``conversation_id`` (the one number
+    ``compare`` prints and ``history`` lists), or a usage error saying what it is."""
+    from chatdesk.cli import UsageError
+
+    comparison = None
+    if 0 < conversation_id < 2**63:
+        comparison = store.comparison_for_conversation(conversation_id)
+        if comparison is None and store.get_conversation(conversation_id) is not None:
+            raise UsageError(
+                f"conversation {conversation_id} is a chat, not a comparison "
+                "(`chatdesk history list` marks comparisons)"
+            )
+    if comparison is None:
+        raise UsageError(f"no comparison with id {conversation_id}")
+    return comparison
+
+
 def cmd_vote(args: argparse.Namespace) -> int:
     from chatdesk.cli import UsageError
+    from chatdesk.core.arena import answered_columns
     from chatdesk.store.rows import COLUMN_LABELS, VOTE_WINNERS
 
     text = str(args.winner).strip()
@@ -118,39 +182,57 @@ def cmd_vote(args: argparse.Namespace) -> int:
         raise UsageError(f"a vote is A, B, C, D, tie or bad, not {text!r}")
     store = _open()
     try:
-        comparison = store.get_comparison(args.comparison_id)
-        if comparison is None:
-            raise UsageError(f"no comparison with id {args.comparison_id}")
+        comparison = find_comparison(store, args.comparison_id)
+        number = comparison.conversation_id
         labels, models = label_order(comparison)
         if winner in COLUMN_LABELS and winner not in labels:
             raise UsageError(
-                f"comparison {comparison.id} has columns {', '.join(labels)}; there is no {winner}"
+                f"comparison {number} has columns {', '.join(labels)}; there is no {winner}"
             )
-        turn = latest_turn(store, comparison.conversation_id)
+        turn = state_turn(store, comparison) or latest_turn(store, comparison.conversation_id)
         if turn is None:
-            raise UsageError(f"comparison {comparison.id} has no answered turn to vote on yet")
-        user, _ = turn
+            raise UsageError(f"comparison {number} has no answered turn to vote on yet")
+        user, replies = turn
+        answered = [COLUMN_LABELS[i] for i in sorted(answered_columns(replies))]
+        if len(answered) < 2:
+            raise UsageError(
+                f"comparison {number}: fewer than two columns answered "
+                f"({', '.join(answered) or 'none'}), so there is nothing to compare"
+            )
+        if winner in COLUMN_LABELS and winner not in answered:
+            raise UsageError(
+                f"column {winner} of comparison {number} has no answer (it failed), so it "
+                f"can neither win nor lose; vote for one of {', '.join(answered)}, tie or bad"
+            )
         previous = [v for v in store.votes_for(comparison.id) if v.user_message_id == user.id]
-        with store.transaction():
-            for vote in previous:  # one vote per turn: voting again changes it
-                store.delete_vote(vote.id)
-            try:
-                store.add_vote(
-                    comparison.id,
-                    winner,
-                    models=models,
-                    prompt=user.content,
-                    column_order=column_order(comparison),
-                    user_message_id=user.id,
-                )
-            except ValueError as exc:
-                raise UsageError(str(exc)) from None
+        same = [v for v in previous if v.winner == winner and list(v.models) == models]
+        if same and len(previous) == 1:
+            changed = False
+        else:
+            changed = True
+            with store.transaction():
+                for vote in previous:  # one vote per turn: voting again changes it
+                    store.delete_vote(vote.id)
+                try:
+                    store.add_vote(
+                        comparison.id,
+                        winner,
+                        models=models,
+                        prompt=user.content,
+                        column_order=column_order(comparison),
+                        user_message_id=user.id,
+                    )
+                except ValueError as exc:
+                    raise UsageError(str(exc)) from None
     finally:
         store.close()
     names = ", ".join(f"{label} = {model}" for label, model in zip(labels, models, strict=True))
     what = {"tie": "a tie", "bad": "all bad"}.get(winner, f"{winner} is best")
+    if not changed:
+        print(f"comparison {number}: the vote was already {what}; nothing changed ({names})")
+        return 0
     verb = "changed to" if previous else "recorded:"
-    print(f"comparison {comparison.id}: vote {verb} {what} ({names})")
+    print(f"comparison {number}: vote {verb} {what} ({names})")
     return 0
 
 
@@ -160,18 +242,19 @@ def _round(value: float | int | None, digits: int) -> float | None:
 
 def leaderboard_rows(
     store: Store, since: float | None, until: float | None
-) -> list[dict[str, Any]]:
-    """The ``--json`` rows: ratings from the votes in range, speeds from all history."""
-    from chatdesk.core.leaderboard import fit
+) -> tuple[list[dict[str, Any]], int]:
+    """The ``--json`` rows (ratings from the votes in range between the columns that
+    answered, speeds from all history) and the number of votes in the whole history."""
+    from chatdesk.core.arena import fit_board, read_board
 
-    ratings = fit(store.list_votes(since=since, until=until))
-    speeds = store.model_speed_stats([r.model for r in ratings]) if ratings else {}
+    data = read_board(store, since, until)
     rows = []
-    for r in ratings:
-        speed = speeds.get(r.model, {})
+    for row in fit_board(data):
+        r = row.standing
         rows.append(
             {
                 "model": r.model,
+                "rank": r.rank_text() or None,
                 "rating": _round(r.rating, 1),
                 "ci_low": _round(r.ci_low, 1),
                 "ci_high": _round(r.ci_high, 1),
@@ -179,35 +262,54 @@ def leaderboard_rows(
                 "wins": r.wins,
                 "losses": r.losses,
                 "ties": r.ties,
-                "median_ttft_ms": _round(speed.get("median_ttft_ms"), 1),
-                "median_tokens_per_s": _round(speed.get("median_tokens_per_s"), 2),
+                "median_ttft_ms": _round(row.median_ttft_ms, 1),
+                "median_tokens_per_s": _round(row.median_tokens_per_s, 2),
             }
         )
-    return rows
+    return rows, data.total_votes
+
+
+def _day(stamp: float) -> str:
+    try:
+        return _dt.datetime.fromtimestamp(stamp).strftime("%Y-%m-%d %H:%M")
+    except (ValueError, OverflowError, OSError):
+        return "the edge of the calendar"
 
 
 def cmd_leaderboard(args: argparse.Namespace) -> int:
     from chatdesk.cli import UsageError
+    from chatdesk.core.leaderboard import MIN_VOTES
 
     if args.since is not None and args.until is not None and args.since > args.until:
         raise UsageError("--since is after --until")
     store = _open()
     try:
-        rows = leaderboard_rows(store, args.since, args.until)
+        rows, total = leaderboard_rows(store, args.since, args.until)
     finally:
         store.close()
     if args.json:
-        sys.stdout.write(json.dumps({"models": rows}, ensure_ascii=False) + "\n")
+        report = {"models": rows, "min_votes": MIN_VOTES, "votes_in_history": total}
+        sys.stdout.write(json.dumps(report, ensure_ascii=False) + "\n")
         return 0
     if not rows:
-        print("No votes yet. Compare models, then: chatdesk vote COMPARISON_ID A|B|tie|bad")
+        if total and (args.since is not None or args.until is not None):
+            start = "the beginning" if args.since is None else _day(args.since)
+            end = "now" if args.until is None else _day(args.until)
+            print(
+                f"No votes between {start} and {end} ({total} vote"
+                f"{'s' if total != 1 else ''} in all; widen the range or drop --since/--until)."
+            )
+        elif total:
+            print("No vote counts yet: every voted turn had fewer than two answered columns.")
+        else:
+            print("No votes yet. Compare models, then: chatdesk vote ID A|B|tie|bad")
         return 0
     table = [("#", "model", "rating", "95% CI", "votes", "W/L/T", "TTFT ms", "tok/s")]
-    for rank, row in enumerate(rows, 1):
+    for row in rows:
         ttft, speed = row["median_ttft_ms"], row["median_tokens_per_s"]
         table.append(
             (
-                str(rank),
+                row["rank"] or "-",
                 row["model"],
                 f"{row['rating']:.0f}",
                 f"{row['ci_low']:.0f}-{row['ci_high']:.0f}",
@@ -224,4 +326,34 @@ def cmd_leaderboard(args: argparse.Namespace) -> int:
             for i, (cell, w) in enumerate(zip(line, widths, strict=True))
         ]
         print("  ".join(cells).rstrip())
+    unranked = sum(1 for row in rows if row["rank"] is None)
+    if unranked:
+        print(
+            f"\n-: too few votes to rank (a model needs {MIN_VOTES}; "
+            f"{unranked} of {len(rows)} have fewer)."
+        )
+    if any(row["rank"] and "-" in row["rank"] for row in rows):
+        print("A rank like 1-3 is shared: the 95% intervals overlap, the votes cannot order them.")
     return 0
+
+
+def comparison_ids(store: Store, conversation_ids: list[int]) -> set[int]:
+    """Which of these conversations are comparisons (``history list`` marks them)."""
+    return {c for c in conversation_ids if store.comparison_for_conversation(c) is not None}
+
+
+def hidden_names(store: Store, conversation_id: int) -> dict[int, str] | None:
+    """For a blind comparison nobody has voted on yet: each column reply's id ->
+    "Model A"..., to show in place of its model. ``None`` when names may be shown."""
+    from chatdesk.store.rows import COLUMN_LABELS
+
+    comparison = store.comparison_for_conversation(conversation_id)
+    if comparison is None or not comparison.blind or store.votes_for(comparison.id):
+        return None
+    out = {}
+    for m in store.list_messages(conversation_id):
+        column = m.meta.get("column") if isinstance(m.meta, dict) else None
+        if m.role == "assistant":
+            ok = isinstance(column, int) and 0 <= column < len(COLUMN_LABELS)
+            out[m.id] = f"Model {COLUMN_LABELS[column]}" if ok else "a hidden model"
+    return out

@@ -44,7 +44,7 @@ def add_parser(subparsers: Any, add_request_flags: Any) -> None:
     p.add_argument(
         "--blind",
         action="store_true",
-        help="shuffle the columns and hide names until `chatdesk vote`",
+        help="shuffle the columns and hide names (also in --json) until `chatdesk vote`",
     )
     p.add_argument(
         "--timeout", type=float, metavar="SECONDS", help="idle timeout per column (no data)"
@@ -141,11 +141,32 @@ def cmd_compare(args: argparse.Namespace) -> int:
     finally:
         store.close()
     ok = any(c["error"] is None for c in report)
+    if args.blind:  # before the vote the terminal says A, B, C, D only
+        report = [_hide_name(c, comparison.columns) for c in report]
+    number = comparison.conversation_id  # the one id history, export and vote take
     if args.json:
-        _print_json({"comparison_id": comparison.id, "columns": report})
+        _print_json({"id": number, "blind": bool(args.blind), "columns": report})
     else:
-        _print_columns(comparison.id, report, blind=args.blind)
+        _print_columns(number, report, blind=args.blind)
     return 0 if ok else 1
+
+
+def _answered(col: dict[str, Any]) -> bool:
+    """A column with an answer to vote on: text, and no error (a stop keeps its text)."""
+    error = col["error"]
+    return bool(str(col["content"]).strip()) and (error is None or error["category"] == "stopped")
+
+
+def _hide_name(col: dict[str, Any], columns: list[Any]) -> dict[str, Any]:
+    """The column without its model's name (blind mode: also out of error messages)."""
+    out = dict(col, model=None)
+    if out["error"] is not None:
+        message = str(out["error"]["message"])
+        for spec in columns:
+            if spec.model:
+                message = message.replace(spec.model, f"model {col['label']}")
+        out["error"] = dict(out["error"], message=message)
+    return out
 
 
 def _column_report(comparison: Any, index: int) -> dict[str, Any]:
@@ -180,6 +201,7 @@ def _column_report(comparison: Any, index: int) -> dict[str, Any]:
 
 
 def _print_columns(comparison_id: int, report: list[dict[str, Any]], *, blind: bool) -> None:
+    """Each column, then the id to vote with (only when two or more columns answered)."""
     out = sys.stdout
     for col in report:
         name = f"Model {col['label']}" if blind else col["model"]
@@ -197,8 +219,16 @@ def _print_columns(comparison_id: int, report: list[dict[str, Any]], *, blind: b
         if col["error"] is not None:
             out.write(f"[error: {col['error']['message']}]\n")
         out.write("\n")
-    out.write(
-        f"Comparison {comparison_id} saved. Vote with: chatdesk vote {comparison_id} "
-        "A|B" + ("|C" if len(report) > 2 else "") + ("|D" if len(report) > 3 else "") + "|tie|bad\n"
-    )
+    answered = [col["label"] for col in report if _answered(col)]
+    if len(answered) >= 2:
+        choices = "|".join([*answered, "tie", "bad"])
+        out.write(
+            f"Comparison {comparison_id} saved. Vote with: chatdesk vote {comparison_id} "
+            f"{choices}\n"
+        )
+    else:
+        out.write(
+            f"Comparison {comparison_id} saved. No vote: fewer than two columns answered "
+            f"({', '.join(answered) or 'none'}).\n"
+        )
     out.flush()

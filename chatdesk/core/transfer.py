@@ -40,6 +40,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from chatdesk.api.validate import data_url
+from chatdesk.core.compare_export import (
+    CSS as COMPARE_CSS,
+    comparison_view,
+    html_turns,
+    markdown_turns,
+)
 from chatdesk.core.mdguard import EXPORT_LIMITS, screen, unclosed_fence
 from chatdesk.core.turnrefs import MAX_TURNS, TURN_REFS, clean_turns, rebuild_turns
 from chatdesk.errors import ChatdeskError
@@ -753,6 +759,11 @@ def export_markdown(store: Store, ids: Iterable[int] | None = None) -> str:
             lines += ["> **System prompt**", ">"]
             lines += [f"> {line}" if line else ">" for line in conv.system_prompt.splitlines()]
             lines.append("")
+        view = comparison_view(store, conv.id)
+        if view is not None:  # every column, not the one branch
+            lines += markdown_turns(view, _md_content, _figures)
+            chunks.append("\n".join(lines).rstrip() + "\n")
+            continue
         for m in path:
             status = "" if m.status == "done" else f" [{m.status}]"
             lines += [f"## {_role_label(m)}{status}", "", f"*{_when(m.created)}*", ""]
@@ -903,6 +914,13 @@ def export_html(store: Store, ids: Iterable[int] | None = None) -> str:
             out.append(
                 f'<div class="system-prompt"><b>System prompt</b>\n{esc(conv.system_prompt)}</div>'
             )
+        view = comparison_view(store, conv.id)
+        if view is not None:  # every column side by side, not the one branch
+            out[0] = '<section class="conversation comparison">'
+            out += html_turns(view, esc, lambda text: _message_html(renderer, text), _figures)
+            out.append("</section>")
+            sections.append("\n".join(out))
+            continue
         for m in path:
             classes = ["msg", re.sub(r"[^a-z]", "", m.role.lower()) or "other"]
             if m.status == "error":
@@ -970,7 +988,8 @@ def export_html(store: Store, ids: Iterable[int] | None = None) -> str:
         # No script may run and nothing may load from elsewhere, whatever the content.
         '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
         "img-src data:; style-src 'unsafe-inline'\">\n"
-        f"<title>{esc(title or 'ChatDesk export')}</title>\n<style>{_CSS}</style>\n</head>\n"
+        f"<title>{esc(title or 'ChatDesk export')}</title>\n<style>{_CSS}{COMPARE_CSS}</style>\n"
+        "</head>\n"
         "<body><main>\n" + "\n".join(sections) + "\n</main></body>\n</html>\n"
     )
 

@@ -7,16 +7,16 @@ fetched through ``store_getter`` at each use, because restoring a backup swaps i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
-from chatdesk.core.leaderboard import fit
+from chatdesk.core.arena import BoardInput, fit_board, read_board
 from chatdesk.core.prices import PriceTable
 from chatdesk.store.errors import StoreError
-from chatdesk.store.rows import COLUMN_LABELS, VOTE_WINNERS, VoteRow
 from chatdesk.ui.leaderboard import LeaderboardRow, LeaderboardWindow
 from chatdesk.ui.prices import PriceTableDialog
 
@@ -26,65 +26,43 @@ if TYPE_CHECKING:
 __all__ = ["ArenaController"]
 
 
-def _usable(vote: VoteRow) -> bool:
-    """A vote the fit can read: 2-4 named models and a winner among them (or tie/bad).
-
-    The store checks votes as they are cast, but a damaged or hand-edited history
-    must not take the whole board down with one bad row.
-    """
-    models = vote.models
-    if not isinstance(models, list) or not 2 <= len(models) <= len(COLUMN_LABELS):
-        return False
-    if not all(isinstance(m, str) and m for m in models):
-        return False
-    if vote.winner not in VOTE_WINNERS:
-        return False
-    return vote.winner not in COLUMN_LABELS or COLUMN_LABELS.index(vote.winner) < len(models)
-
-
-def _figure(value: object) -> float | None:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
-
-
 class ArenaController(QObject):
     """Opens the leaderboard and the price table and keeps them in step with the store.
+
+    The votes are read here, on the GUI thread (quick SQL on the store's own
+    connection); the fit runs on one worker thread and its rows come back through
+    :attr:`board_ready`, so the window keeps painting. A newer request supersedes
+    an older one: a queued fit is cancelled, a running one's rows are dropped.
 
     Signals:
         prices_changed(PriceTable): the user saved new prices (already stored), so
             open comparisons can recompute their costs.
+        board_ready(int, object): internal; a fit's request number and its rows
+            (or an error message), delivered on the GUI thread.
     """
 
     prices_changed = Signal(object)
+    board_ready = Signal(int, object)
 
     def __init__(self, store_getter: Callable[[], Store], parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.store_getter = store_getter
         self.leaderboard: LeaderboardWindow | None = None
         self.prices_dialog: PriceTableDialog | None = None
+        self._executor: ThreadPoolExecutor | None = None
+        self._request = 0
+        self._pending: Future[None] | None = None
+        self.board_ready.connect(self._on_board_ready)
 
     # -- leaderboard ----------------------------------------------------------------------
 
     def leaderboard_rows(self, since: float | None, until: float | None) -> list[LeaderboardRow]:
-        """Ratings from the votes cast in ``[since, until]``, speeds from all history.
+        """Ratings from the votes cast in ``[since, until]``, speeds from all history,
+        computed here and now (the window uses the worker thread instead).
 
         Raises :class:`~chatdesk.store.StoreError` when the history cannot be read.
         """
-        store = self.store_getter()
-        ratings = fit(v for v in store.list_votes(since, until) if _usable(v))
-        if not ratings:
-            return []
-        speeds = store.model_speed_stats([r.model for r in ratings])
-        rows = []
-        for r in ratings:
-            speed = speeds.get(r.model, {})
-            rows.append(
-                LeaderboardRow(
-                    r,
-                    median_ttft_ms=_figure(speed.get("median_ttft_ms")),
-                    median_tokens_per_s=_figure(speed.get("median_tokens_per_s")),
-                )
-            )
-        return rows
+        return _rows(read_board(self.store_getter(), since, until))
 
     def open_leaderboard(self, parent: QWidget | None = None) -> LeaderboardWindow:
         """Show the leaderboard window (one per controller: reopening refreshes it)."""
@@ -104,11 +82,47 @@ class ArenaController(QObject):
         if self.leaderboard is not None and self.leaderboard.isVisible():
             self.leaderboard.refresh()
 
-    def _source(self, since: float | None, until: float | None) -> Sequence[LeaderboardRow] | str:
+    def _source(self, since: float | None, until: float | None) -> str | None:
         try:
-            return self.leaderboard_rows(since, until)
+            data = read_board(self.store_getter(), since, until)
         except StoreError as exc:
             return self.tr("The votes could not be read: {error}").format(error=exc)
+        self._request += 1
+        request = self._request
+        if self._pending is not None:
+            self._pending.cancel()  # not started yet: the newer request replaces it
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(1, thread_name_prefix="leaderboard")
+        self._pending = self._executor.submit(self._fit_in_worker, request, data)
+        return None
+
+    def _fit_in_worker(self, request: int, data: BoardInput) -> None:
+        """On the worker thread: fit, then hand the rows to the GUI thread."""
+        try:
+            result: list[LeaderboardRow] | str = _rows(data)
+        except (ValueError, ArithmeticError) as exc:  # a damaged vote the checks missed
+            result = self.tr("The ratings could not be computed: {error}").format(error=exc)
+        try:
+            self.board_ready.emit(request, result)
+        except RuntimeError:  # the controller is gone (the window closed at exit)
+            pass
+
+    def _on_board_ready(self, request: int, result: object) -> None:
+        if request != self._request or self.leaderboard is None:
+            return  # superseded by a newer request
+        self._pending = None
+        self.leaderboard.deliver(result)  # type: ignore[arg-type]
+
+    def is_computing(self) -> bool:
+        """Whether a requested board has not been delivered yet."""
+        return self.leaderboard is not None and self.leaderboard.is_waiting()
+
+    def shutdown(self) -> None:
+        """Stop the worker thread (at exit; a running fit finishes, its rows dropped)."""
+        self._request += 1
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = None
 
     # -- prices ---------------------------------------------------------------------------
 
@@ -141,3 +155,9 @@ class ArenaController(QObject):
             dialog.show_save_error(
                 self.tr("The prices could not be saved: {error}").format(error=exc)
             )
+
+
+def _rows(data: BoardInput) -> list[LeaderboardRow]:
+    return [
+        LeaderboardRow(r.standing, r.median_ttft_ms, r.median_tokens_per_s) for r in fit_board(data)
+    ]

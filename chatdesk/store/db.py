@@ -13,7 +13,7 @@ import os
 import re
 import sqlite3
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -1353,8 +1353,35 @@ class Store:
         return [_vote(r) for r in rows]
 
     @guarded
+    def column_replies(self, user_message_ids: list[int]) -> dict[int, dict[int, list[str]]]:
+        """For each user message: its compare columns' replies as ``column -> [status]``,
+        with ``"empty"`` in place of the status of a reply that has no text.
+
+        What a vote needs to know which columns answered, read for thousands of votes
+        in a few queries instead of one conversation at a time.
+        """
+        out: dict[int, dict[int, list[str]]] = {}
+        ids = sorted({i for i in user_message_ids if isinstance(i, int)})
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            rows = self.conn.execute(
+                "SELECT parent_id, json_extract(meta, '$.column'), status,"
+                " length(trim(content)) > 0 FROM messages"
+                f" WHERE role = 'assistant' AND parent_id IN ({','.join('?' * len(chunk))})"
+                " AND json_valid(meta)",
+                chunk,
+            )
+            for parent, column, status, has_text in rows:
+                if isinstance(column, int) and 0 <= column < len(COLUMN_LABELS):
+                    shown = status if has_text else "empty"
+                    out.setdefault(parent, {}).setdefault(column, []).append(shown)
+        return out
+
+    @guarded
     def model_speed_stats(
-        self, models: list[str] | None = None
+        self,
+        models: list[str] | None = None,
+        speed: Callable[[float, float, float], float | None] | None = None,
     ) -> dict[str, dict[str, float | int | None]]:
         """Per model: ``median_ttft_ms``, ``median_tokens_per_s`` and ``answers``.
 
@@ -1364,6 +1391,8 @@ class Store:
         without the wait for the first token. Values that are not finite, negative
         or absurd (clock jumps, corrupt rows) are skipped, and a median with no
         valid value is ``None``. ``models`` restricts the result to those models.
+        ``speed(tokens, ttft_ms, duration_ms)`` replaces that formula: core passes
+        its one definition of generation speed, so the board and the columns agree.
         Reads every assistant row once (no index helps): call it for a window or a
         command, not per repaint.
         """
@@ -1386,12 +1415,17 @@ class Store:
             tokens = _finite(tokens_raw, 1.0, _MAX_COMPLETION_TOKENS)
             if ttft is not None:
                 ttfts.setdefault(model, []).append(ttft)
-            if ttft is not None and duration is not None and tokens is not None:
+            if speed is not None:
+                if ttft is not None and duration is not None and tokens is not None:
+                    value = speed(tokens, ttft, duration)
+                    if value is not None and 0 < value <= _MAX_TOKENS_PER_S:
+                        speeds.setdefault(model, []).append(value)
+            elif ttft is not None and duration is not None and tokens is not None:
                 generating_s = (duration - ttft) / 1000.0
                 if generating_s > 0:
-                    speed = tokens / generating_s
-                    if speed <= _MAX_TOKENS_PER_S:
-                        speeds.setdefault(model, []).append(speed)
+                    rate = tokens / generating_s
+                    if rate <= _MAX_TOKENS_PER_S:
+                        speeds.setdefault(model, []).append(rate)
         return {
             model: {
                 "median_ttft_ms": _median(ttfts.get(model, [])),

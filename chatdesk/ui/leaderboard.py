@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chatdesk.core.leaderboard import Rating
+from chatdesk.core.leaderboard import MIN_VOTES, Rating
 
 __all__ = ["LeaderboardModel", "LeaderboardRow", "LeaderboardWindow", "Source"]
 
@@ -61,9 +61,11 @@ class LeaderboardRow:
     median_tokens_per_s: float | None = None
 
 
-Source = Callable[[float | None, float | None], Sequence[LeaderboardRow] | str]
+Source = Callable[[float | None, float | None], Sequence[LeaderboardRow] | str | None]
 """``source(since, until)``: the rows for votes cast in ``[since, until]`` (epoch
-seconds, ``None`` for open ends), or a message saying why they cannot be had."""
+seconds, ``None`` for open ends), or a message saying why they cannot be had, or
+``None`` when the answer will come later through :meth:`LeaderboardWindow.deliver`
+(the fit runs off the GUI thread)."""
 
 # Columns of the table.
 RANK, MODEL, RATING, CI, VOTES, WINS, LOSSES, TIES, TTFT, SPEED = range(10)
@@ -75,18 +77,12 @@ _DASH = "\u2013"
 REQUERY_DELAY_MS = 250
 
 
-def _ranks(rows: Sequence[LeaderboardRow]) -> list[int]:
-    """Competition ranks by rating ("1, 2, 2, 4"); equal to 0.1 point share a rank."""
-    order = sorted(range(len(rows)), key=lambda i: -rows[i].standing.rating)
-    ranks = [0] * len(rows)
-    previous: float | None = None
-    rank = 0
-    for position, i in enumerate(order, 1):
-        rating = round(rows[i].standing.rating, 1)
-        if rating != previous:
-            rank, previous = position, rating
-        ranks[i] = rank
-    return ranks
+def _rank_key(row: LeaderboardRow) -> tuple[int, int, int, float]:
+    """Ranked models by their rank range, then the unranked (too few votes) by rating."""
+    r = row.standing
+    if r.rank_best is None or r.rank_worst is None:
+        return (1, 0, 0, -r.rating)
+    return (0, r.rank_best, r.rank_worst, -r.rating)
 
 
 class LeaderboardModel(QAbstractTableModel):
@@ -95,7 +91,6 @@ class LeaderboardModel(QAbstractTableModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._rows: list[LeaderboardRow] = []
-        self._ranks: list[int] = []
         self._headers = [
             self.tr("#"),
             self.tr("Model"),
@@ -109,18 +104,24 @@ class LeaderboardModel(QAbstractTableModel):
             self.tr("Median tokens/s"),
         ]
         self._header_tips = {
+            RANK: self.tr(
+                "Where the 95% intervals overlap the rank is shared (1-3); models with "
+                "fewer than {count} votes are not ranked yet"
+            ).format(count=MIN_VOTES),
             RATING: self.tr("Bradley-Terry rating from your votes; 1000 is the average"),
             CI: self.tr("95% confidence interval of the rating"),
             TTFT: self.tr("Median time to first token over your finished answers"),
             SPEED: self.tr("Median generation speed over your finished answers"),
         }
         self._no_figure = self.tr("No finished answers with timing yet")
+        self._too_few = self.tr("Too few votes to rank: a model needs {count}").format(
+            count=MIN_VOTES
+        )
 
     def set_rows(self, rows: Sequence[LeaderboardRow]) -> None:
         """Show these rows (any order: ranks come from the ratings)."""
         self.beginResetModel()
         self._rows = list(rows)
-        self._ranks = _ranks(self._rows)
         self.endResetModel()
 
     def rows(self) -> list[LeaderboardRow]:
@@ -156,6 +157,8 @@ class LeaderboardModel(QAbstractTableModel):
                 return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
+            if col == RANK and not row.standing.ranked:
+                return self._too_few
             if col == CI:
                 return self.tr("Rating between {low} and {high} with 95% confidence").format(
                     low=f"{row.standing.ci_low:.0f}", high=f"{row.standing.ci_high:.0f}"
@@ -166,7 +169,7 @@ class LeaderboardModel(QAbstractTableModel):
 
     def _text(self, i: int, row: LeaderboardRow, col: int) -> str:
         if col == RANK:
-            return str(self._ranks[i])
+            return row.standing.rank_text() or _DASH
         standing = row.standing
         if col == MODEL:
             return standing.model
@@ -184,7 +187,7 @@ class LeaderboardModel(QAbstractTableModel):
     def _sort_value(self, i: int, row: LeaderboardRow, col: int) -> Any:
         standing = row.standing
         values: dict[int, Any] = {
-            RANK: self._ranks[i],
+            RANK: _rank_key(row),
             MODEL: standing.model.casefold(),
             RATING: standing.rating,
             CI: standing.ci_low,
@@ -272,11 +275,20 @@ class LeaderboardWindow(QDialog):
         self.pages.addWidget(self.view)
         self.pages.addWidget(self.empty)
 
+        self._waiting = False
+        self.busy = QLabel("", self)
+        self.busy.setAccessibleName(self.tr("Leaderboard progress"))
+        self.busy.hide()
+        self.notice = QLabel("", self)
+        self.notice.setWordWrap(True)
+        self.notice.setAccessibleName(self.tr("Ranking note"))
+        self.notice.hide()
+
         note = QLabel(
             self.tr(
                 "Ratings come from your own votes (Bradley-Terry): 1000 is the average and "
-                "a 400-point gap means 10:1 odds. Speeds are medians over all your "
-                "finished answers."
+                "a 400-point gap means 10:1 odds. A vote counts only between the columns "
+                "that answered. Speeds are medians over all your finished answers."
             ),
             self,
         )
@@ -290,9 +302,11 @@ class LeaderboardWindow(QDialog):
         filters.addWidget(to_label)
         filters.addWidget(self.to_date)
         filters.addStretch(1)
+        filters.addWidget(self.busy)
         filters.addWidget(self.refresh_button)
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
+        layout.addWidget(self.notice)
         layout.addWidget(self.pages, 1)
         layout.addWidget(note)
 
@@ -354,14 +368,39 @@ class LeaderboardWindow(QDialog):
             return
         since, until = self.date_range()
         rows = self._source(since, until)
+        if rows is None:  # computing elsewhere: keep the table, say so
+            self._waiting = True
+            self.busy.setText(self.tr("Computing the ratings\u2026"))
+            self.busy.show()
+            return
+        self.deliver(rows)
+
+    def deliver(self, rows: Sequence[LeaderboardRow] | str) -> None:
+        """Show the answer of the latest request: rows, or a message why there are none."""
+        self._waiting = False
+        self.busy.hide()
         if isinstance(rows, str):
             self.show_problem(rows)
         else:
             self.set_rows(rows)
 
+    def is_waiting(self) -> bool:
+        """Whether a requested board is still being computed."""
+        return self._waiting
+
     def set_rows(self, rows: Sequence[LeaderboardRow]) -> None:
         """Show these rows, or the empty state when there are none."""
         self.model.set_rows(rows)
+        unranked = sum(1 for r in rows if not r.standing.ranked)
+        self.notice.setVisible(bool(unranked))
+        if unranked:
+            self.notice.setText(
+                self.tr(
+                    "{count} of {total} models have fewer than {needed} votes: too few to "
+                    "rank them. Ranks like 1-3 mean the intervals overlap: the votes do "
+                    "not tell these models apart."
+                ).format(count=unranked, total=len(rows), needed=MIN_VOTES)
+            )
         if rows:
             self.pages.setCurrentWidget(self.view)
         elif self.all_time.isChecked():
@@ -372,6 +411,7 @@ class LeaderboardWindow(QDialog):
     def show_problem(self, text: str) -> None:
         """Replace the table with a message (the source could not read the votes)."""
         self.model.set_rows([])
+        self.notice.hide()
         self._show_empty(text)
 
     def status_text(self) -> str:

@@ -359,7 +359,10 @@ def test_providers_and_history(server: FakeServer, capsys) -> None:
     code, out, _ = run(capsys, "history", "list", "--json")
     convs = json.loads(out)["conversations"]
     assert len(convs) == 1 and convs[0]["message_count"] == 2 and convs[0]["model"] == "qwen"
-    assert set(convs[0]) == {"id", "title", "created", "updated", "model", "message_count"}
+    assert set(convs[0]) == {
+        "id", "title", "created", "updated", "model", "message_count", "comparison",
+    }  # fmt: skip
+    assert convs[0]["comparison"] is False
     code, out, _ = run(capsys, "history", "show", str(convs[0]["id"]), "--json")
     shown = json.loads(out)
     assert [m["role"] for m in shown["messages"]] == ["user", "assistant"]

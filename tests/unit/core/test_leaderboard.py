@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import math
+import random
 from dataclasses import dataclass
 
 import pytest
 
 from chatdesk.core import leaderboard as lb
 from chatdesk.store import Store, VoteRow
+from tests.unit.core import leaderboard_reference as reference
 
 
 @dataclass
@@ -186,12 +188,53 @@ def test_fit_reads_store_votes(tmp_path) -> None:
     assert rated["a"].votes == 3
 
 
-def test_inverse_of_a_known_matrix() -> None:
+def test_reference_inverse_of_a_known_matrix() -> None:
     m = [[4.0, 7.0, 2.0], [3.0, 6.0, 1.0], [2.0, 5.0, 3.0]]
-    inv = lb._solve_inverse(m)
+    inv = reference._solve_inverse(m)
     for r in range(3):
         for c in range(3):
             product = sum(m[r][k] * inv[k][c] for k in range(3))
             assert product == pytest.approx(1.0 if r == c else 0.0, abs=1e-12)
     with pytest.raises(ValueError):
-        lb._solve_inverse([[1.0, 2.0], [2.0, 4.0]])
+        reference._solve_inverse([[1.0, 2.0], [2.0, 4.0]])
+
+
+def random_votes(rng: random.Random, count: int, models: int) -> list[V]:
+    names = [f"m{i}" for i in range(models)]
+    out = []
+    for _ in range(count):
+        picked = rng.sample(names, min(models, rng.choice((2, 2, 3, 4))))
+        winner = rng.choice(["tie", "bad", *"ABCD"[: len(picked)]])
+        out.append(V(winner, picked))
+    return out
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_fast_fit_equals_the_dense_reference(seed: int) -> None:
+    """The sparse fit gives the first implementation's ratings and intervals."""
+    rng = random.Random(seed)
+    data = random_votes(rng, rng.randint(1, 80), rng.randint(2, 12))
+    fast = by_model(lb.fit(data))
+    slow = by_model(reference.reference_fit(data))
+    assert fast.keys() == slow.keys()
+    for name, want in slow.items():
+        got = fast[name]
+        assert got.rating == pytest.approx(want.rating, abs=1e-6)
+        assert got.ci_low == pytest.approx(want.ci_low, abs=1e-6)
+        assert got.ci_high == pytest.approx(want.ci_high, abs=1e-6)
+        assert (got.votes, got.wins, got.losses, got.ties) == (
+            want.votes,
+            want.wins,
+            want.losses,
+            want.ties,
+        )
+
+
+def test_disconnected_groups_equal_the_reference() -> None:
+    """Two groups that never met: each block is inverted on its own."""
+    data = votes([("A", "a", "b")] * 4 + [("B", "a", "b")] + [("A", "c", "d")] * 2)
+    data += [V("tie", ["e", "f", "g"])]
+    fast = by_model(lb.fit(data))
+    for name, want in by_model(reference.reference_fit(data)).items():
+        assert fast[name].rating == pytest.approx(want.rating, abs=1e-6)
+        assert fast[name].ci_high == pytest.approx(want.ci_high, abs=1e-6)

@@ -342,3 +342,29 @@ def test_rebuilt_turns_follow_a_tool_turn_that_ended_on_its_results() -> None:
          "leaves": {"0": 3}},
     ]  # fmt: skip
     assert rebuild_turns([row(1, None, "assistant", 0)], 2) == []  # no prompt, no turn
+
+
+def test_readable_exports_show_every_turn_of_every_column(store: Store) -> None:
+    """Issue 15: md/html followed one branch, so a comparison showed one column and
+    "messages on other branches not shown". Turns rebuilt from the messages (no state
+    turns), B's thread diverging from A's after the first turn."""
+    cid, _ = fill(store)
+    md = transfer.export_markdown(store, [cid])
+    assert "other branches" not in md
+    body = md.split("## Turn 1", 1)[1]
+    order = [
+        "解释递归", "### A · gpt-4o", "gpt-4o says 0", "### B · qwen-2.5", "qwen-2.5 says 0",
+        "## Turn 2", "now in English", "### A · gpt-4o", "gpt-4o says 1",
+        "### B · qwen-2.5", "qwen-2.5 says 1",
+    ]  # fmt: skip
+    positions = []
+    start = 0
+    for needle in order:
+        start = body.index(needle, start)
+        positions.append(start)
+    assert positions == sorted(positions)
+    page = transfer.export_html(store, [cid])
+    assert page.count('<div class="columns" style="--columns: 2">') == 2
+    assert "other branches" not in page
+    for text in ("gpt-4o says 0", "qwen-2.5 says 0", "gpt-4o says 1", "qwen-2.5 says 1"):
+        assert text in page
