@@ -11,23 +11,13 @@ import argparse
 import os
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication
 
+from chatdesk.paths import i18n_dir
 from chatdesk.ui.theme import apply_appearance
-
-
-def i18n_dir() -> Path:
-    """Translations: inside the installed package, else the repository's resources/."""
-    try:
-        import chatdesk.resources as res
-
-        return Path(res.__file__).resolve().parent / "i18n"
-    except ImportError:
-        return Path(__file__).resolve().parents[1] / "resources" / "i18n"
 
 
 def _system_language() -> str:
