@@ -43,6 +43,7 @@ from chatdesk.core.urls import mask_credentials
 from chatdesk.ctl.pane import PaneBinder
 from chatdesk.store import Store
 from chatdesk.store.rows import MessageRow
+from chatdesk.strict import strict
 from chatdesk.ui.actions import MessageAction
 from chatdesk.ui.mainwindow import MainWindow
 
@@ -357,12 +358,6 @@ class Controller(QObject):
         if exc is not None:
             self.window.set_status(plain(exc))
 
-    @staticmethod
-    def _raise_in_tests() -> bool:
-        import sys
-
-        return bool(getattr(sys, "_called_from_test", False))
-
     def replace_store(self, store: Store) -> None:
         """After a restore: use the new database and show it from scratch."""
         from chatdesk.core.services import ensure_default_provider
@@ -537,7 +532,7 @@ class Controller(QObject):
             self.window.composer.set_text(text)
             self.window.composer.set_attachments(attachments)
             self.window.set_status(self.tr("Not sent: %1").replace("%1", plain(exc)))
-            if self._raise_in_tests():
+            if strict():
                 raise
 
     def _submit(self, text: str, attachments: list[Any]) -> None:
@@ -662,7 +657,7 @@ class Controller(QObject):
                 )
             )
             self._restore_draft(draft, drop_message=False)
-            if self._raise_in_tests():
+            if strict():
                 raise exchange.failure
         elif exchange.error is not None:
             self._restore_draft(draft, drop_message=False)
@@ -738,7 +733,7 @@ class Controller(QObject):
         try:
             handler = self._actions[MessageAction(action)]
         except (ValueError, KeyError):
-            if self._raise_in_tests():
+            if strict():
                 raise
             return
         handler(message_id, arg)
