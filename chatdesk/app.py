@@ -228,8 +228,10 @@ def wire_notifications(
 
     def compare_done() -> None:
         comparison = compare.comparison
-        blind = comparison is None or comparison.names_hidden()
-        notifier.comparison_finished([] if blind else comparison.models())
+        if comparison is None or comparison.names_hidden():
+            notifier.comparison_finished([])  # blind: the notice names no model
+        else:
+            notifier.comparison_finished(comparison.models())
 
     chat.exchange_finished.connect(chat_done)
     compare.turn_finished.connect(compare_done)
@@ -351,9 +353,19 @@ def _cannot_start(app: QApplication, reason: str) -> None:
         QMessageBox.critical(None, app.translate("ChatDesk", "ChatDesk cannot start"), reason)
 
 
+def _widget_application() -> QApplication:
+    """The process's QApplication (made here unless a test or a tool made one already)."""
+    existing = QApplication.instance()
+    if existing is None:
+        return QApplication(sys.argv[:1])
+    if not isinstance(existing, QApplication):  # a QCoreApplication cannot show windows
+        raise RuntimeError("the window needs a QApplication, not a QCoreApplication")
+    return existing
+
+
 def run_app(args: argparse.Namespace) -> int:
     """``chatdesk`` with no subcommand: the window, on a qasync event loop."""
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app = _widget_application()
     app.setApplicationName("ChatDesk")
     app.setOrganizationName("ChatDesk")
     app.setApplicationDisplayName("ChatDesk")
