@@ -76,9 +76,7 @@ def main() -> None:
     from chatdesk.ui.render import warm_up_steps
 
     render.background_math = True
-    store, window, desk = build(
-        argparse.Namespace(base_url=base_url, model="bench", provider=None)
-    )
+    store, window, desk = build(argparse.Namespace(base_url=base_url, model="bench", provider=None))
     controller = desk.chat
     install_gc_pacer(app, lambda: bool(controller.busy))
     window.resize(1180, 780)

@@ -95,9 +95,7 @@ def window_run(
             store.set_setting("default_provider", provider)
         from chatdesk.app import build
 
-        store, window, desk = build(
-            argparse.Namespace(base_url=None, model=None, provider=None)
-        )
+        store, window, desk = build(argparse.Namespace(base_url=None, model=None, provider=None))
         window.show()
 
         async def boot() -> None:

@@ -48,9 +48,7 @@ def _build(
 ) -> tuple[object, object, object]:
     from chatdesk.app import build
 
-    store, window, desk = build(
-        argparse.Namespace(base_url=base_url, model=model, provider=None)
-    )
+    store, window, desk = build(argparse.Namespace(base_url=base_url, model=model, provider=None))
     window.show()
 
     async def boot() -> None:

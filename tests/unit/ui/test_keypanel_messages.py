@@ -125,9 +125,7 @@ def first_run(qapp: QApplication) -> Iterator[tuple[TestLoop, FakeServer, Any, A
             store.set_setting("default_provider", provider)
         from chatdesk.app import build
 
-        store, window, desk = build(
-            argparse.Namespace(base_url=None, model=None, provider=None)
-        )
+        store, window, desk = build(argparse.Namespace(base_url=None, model=None, provider=None))
         window.show()
 
         async def boot() -> None:

@@ -259,9 +259,7 @@ def test_retry_after_error_replaces_the_failed_answer(harness: Harness) -> None:
 
 
 def test_title_from_the_chosen_cheap_model(harness: Harness) -> None:
-    harness.desk.settings_ctl.apply_settings(
-        dict(DEFAULTS) | {"title_model": "gpt-4o-mini"}
-    )
+    harness.desk.settings_ctl.apply_settings(dict(DEFAULTS) | {"title_model": "gpt-4o-mini"})
     harness.server.script(Reply(text="Long answer about Rust"), Reply(text='"Rust 入门"'))
     harness.send("Teach me Rust from zero please")
     harness.wait(lambda: len(harness.chat_bodies()) == 2)
