@@ -11,23 +11,28 @@ import argparse
 import os
 import sys
 from collections.abc import Callable
-from pathlib import Path
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication
 
+from chatdesk.paths import i18n_dir
 from chatdesk.ui.theme import apply_appearance
 
-
-def i18n_dir() -> Path:
-    """Translations: inside the installed package, else the repository's resources/."""
-    try:
-        import chatdesk.resources as res
-
-        return Path(res.__file__).resolve().parent / "i18n"
-    except ImportError:
-        return Path(__file__).resolve().parents[1] / "resources" / "i18n"
+if TYPE_CHECKING:
+    from chatdesk.ctl.chat import ChatController
+    from chatdesk.ctl.compare import CompareController
+    from chatdesk.ctl.convlistctl import ConversationListController
+    from chatdesk.ctl.endpoint import EndpointService
+    from chatdesk.ctl.history import HistoryController
+    from chatdesk.ctl.mcpctl import McpController
+    from chatdesk.ctl.services import Services
+    from chatdesk.ctl.settingsctl import SettingsController
+    from chatdesk.single import InstanceGuard
+    from chatdesk.store import Store
+    from chatdesk.ui.mainwindow import MainWindow
+    from chatdesk.ui.notify import Notifier
 
 
 def _system_language() -> str:
@@ -77,7 +82,50 @@ class _QtGaps(QTranslator):
         return False
 
 
-def build_window(store: Any) -> tuple[Any, dict[str, Any]]:
+@dataclass(slots=True)
+class WindowParts:
+    """What :func:`build_window` made besides the window: the store the conversation list
+    reads (a restore swaps it) and the Help menu (kept alive with the window)."""
+
+    store: Store
+    help: object = None
+
+
+@dataclass(slots=True, eq=False)
+class Desk:
+    """The window's controllers and what they share: the composition root, built by
+    :func:`wire`. Controllers know :class:`~chatdesk.ctl.services.Services` and the
+    endpoint, never each other; the few requests between them are connected here."""
+
+    window: MainWindow
+    services: Services
+    endpoint: EndpointService
+    chat: ChatController
+    conversations: ConversationListController
+    history: HistoryController
+    settings_ctl: SettingsController
+    compare: CompareController
+    mcp: McpController
+    notifier: Notifier
+
+    def start(self) -> None:
+        """After the first paint: server, conversation list, last conversation, models."""
+        self.chat.start()
+
+    @property
+    def busy(self) -> bool:
+        """Anything running (the chat's answer, a comparison)."""
+        return self.services.running.any()
+
+    async def aclose(self) -> None:
+        """Stop everything and close every client and MCP server process."""
+        await self.compare.aclose()
+        await self.chat.aclose()
+        await self.mcp.aclose()  # every MCP server process ends with the window
+        await self.services.aclose()
+
+
+def build_window(store: Store) -> tuple[MainWindow, WindowParts]:
     """The window alone (no asyncio, no HTTP): what must be on screen first."""
     from chatdesk.core.services import ensure_default_provider
     from chatdesk.ui.mainwindow import MainWindow
@@ -87,11 +135,11 @@ def build_window(store: Any) -> tuple[Any, dict[str, Any]]:
     settings = store.get_setting("app_settings", {}) or {}
     apply_appearance(settings)
     model = MessageListModel(image_loader=store.get_image)
-    # The list reads through ``current`` (a restore swaps the store).
-    current: dict[str, Any] = {"store": store}
+    # The list reads through ``parts.store`` (a restore swaps the store).
+    parts = WindowParts(store)
     window = MainWindow(
         model,
-        lambda offset, limit, title_filter: current["store"].list_conversations(
+        lambda offset, limit, title_filter: parts.store.list_conversations(
             limit=limit, offset=offset, title_filter=title_filter
         ),
     )
@@ -100,71 +148,108 @@ def build_window(store: Any) -> tuple[Any, dict[str, Any]]:
     window.set_dark(bool(app.property("chatdesk_dark")) if app else False)
     from chatdesk.ui.helpmenu import add_help_menu
 
-    current["help"] = add_help_menu(window)
-    return window, current
+    parts.help = add_help_menu(window)
+    return window, parts
 
 
-def wire(window: Any, store: Any, current: dict[str, Any], args: argparse.Namespace | None) -> Any:
+def wire(
+    window: MainWindow, store: Store, parts: WindowParts, args: argparse.Namespace | None
+) -> Desk:
     """The controllers behind the window (asyncio, client, keys, history, settings)."""
     from chatdesk.core.keys import KeyStore
-    from chatdesk.ctl.chat import Controller
+    from chatdesk.ctl.chat import ChatController
     from chatdesk.ctl.compare import CompareController
+    from chatdesk.ctl.convlistctl import ConversationListController
+    from chatdesk.ctl.endpoint import EndpointService
     from chatdesk.ctl.history import HistoryController
+    from chatdesk.ctl.mcpctl import McpController
+    from chatdesk.ctl.services import Services
     from chatdesk.ctl.settingsctl import SettingsController
 
-    controller = Controller(
+    services = Services(store, KeyStore(), window.set_status, window)
+
+    def store_replaced(new: Store) -> None:
+        parts.store = new  # first: the controllers reload the list from the new store
+
+    services.store_replaced.connect(store_replaced)
+    endpoint = EndpointService(
         window,
-        store,
-        KeyStore(),
+        services,
         base_url=getattr(args, "base_url", None),
         provider=getattr(args, "provider", None),
         model=getattr(args, "model", None),
     )
-    controller.history = HistoryController(controller)
-    controller.settings_ctl = SettingsController(controller)
-    controller.compare = CompareController(controller)
-    from chatdesk.ctl.mcpctl import McpController
+    mcp = McpController(window, services)  # MCP tool servers (issue 9)
+    chat = ChatController(window, services, endpoint, mcp)
+    conversations = ConversationListController(window, services)
+    conversations.deleting.connect(chat.forget)
+    history = HistoryController(window, services)
+    settings_ctl = SettingsController(window, services, endpoint, mcp)
+    compare = CompareController(window, services, endpoint, mcp)
+    services.running.register("compare", lambda: compare.busy)
+    services.add_opener(lambda conv_id: _open_comparison(compare, conv_id))
+    window.closing.connect(compare.stop_all)
+    notifier = wire_notifications(window, services, chat, compare)
+    return Desk(
+        window,
+        services,
+        endpoint,
+        chat,
+        conversations,
+        history,
+        settings_ctl,
+        compare,
+        mcp,
+        notifier,
+    )
 
-    McpController(controller)  # sets controller.mcp (MCP tool servers, issue 9)
-    controller.store_replaced.connect(lambda new: current.__setitem__("store", new))
-    current["notifier"] = wire_notifications(controller)
-    return controller
+
+def _open_comparison(compare: CompareController, conversation_id: int) -> bool:
+    """A comparison opens in the compare view (True), any other conversation in the chat."""
+    if not compare.owns(conversation_id):
+        return False
+    compare.open(conversation_id)
+    return True
 
 
-def wire_notifications(controller: Any) -> Any:
+def wire_notifications(
+    window: MainWindow, services: Services, chat: ChatController, compare: CompareController
+) -> Notifier:
     """Desktop notification and taskbar alert when an answer or a comparison ends while
     the window is in the background (Settings > Appearance turns notifications off)."""
     from chatdesk.ui.notify import Notifier
 
-    notifier = Notifier(controller.window, lambda: bool(controller.settings().get("notify", True)))
+    notifier = Notifier(window, lambda: bool(services.settings().get("notify", True)))
 
     def chat_done(status: str) -> None:
-        outcome = controller.last_outcome
+        outcome = chat.last_outcome
         duration = getattr(outcome, "duration_ms", None)
-        notifier.exchange_finished(status, duration, controller.current_model())
+        notifier.exchange_finished(status, duration, chat.current_model())
 
     def compare_done() -> None:
-        comparison = controller.compare.comparison
-        blind = comparison is None or comparison.names_hidden()
-        notifier.comparison_finished([] if blind else comparison.models())
+        comparison = compare.comparison
+        if comparison is None or comparison.names_hidden():
+            notifier.comparison_finished([])  # blind: the notice names no model
+        else:
+            notifier.comparison_finished(comparison.models())
 
-    controller.exchange_finished.connect(chat_done)
-    controller.compare.turn_finished.connect(compare_done)
+    chat.exchange_finished.connect(chat_done)
+    compare.turn_finished.connect(compare_done)
     return notifier
 
 
 def build(
     args: argparse.Namespace | None = None,
-    store: Any = None,
-) -> tuple[Any, Any, Any]:
-    """Create store, window and controller (used by the end-to-end tests and benchmarks)."""
+    store: Store | None = None,
+) -> tuple[Store, MainWindow, Desk]:
+    """Create store, window and controllers (used by the end-to-end tests and benchmarks)."""
     from chatdesk.core.services import open_store
 
     if store is None:
         store = open_store()
-    window, current = build_window(store)
-    controller = wire(window, store, current, args)
-    return store, window, controller
+    window, parts = build_window(store)
+    desk = wire(window, store, parts, args)
+    return store, window, desk
 
 
 def run_warm_up(interval_ms: int = 30) -> None:
@@ -183,7 +268,7 @@ def run_warm_up(interval_ms: int = 30) -> None:
     QTimer.singleShot(interval_ms, step)
 
 
-def warm_up_when_needed(window: Any) -> None:
+def warm_up_when_needed(window: MainWindow) -> None:
     """Run :func:`run_warm_up` once Markdown is about to be needed, not at start.
 
     The Markdown engine, Pygments and a lexer hold ~7 MiB: an idle window that shows no
@@ -268,9 +353,19 @@ def _cannot_start(app: QApplication, reason: str) -> None:
         QMessageBox.critical(None, app.translate("ChatDesk", "ChatDesk cannot start"), reason)
 
 
+def _widget_application() -> QApplication:
+    """The process's QApplication (made here unless a test or a tool made one already)."""
+    existing = QApplication.instance()
+    if existing is None:
+        return QApplication(sys.argv[:1])
+    if not isinstance(existing, QApplication):  # a QCoreApplication cannot show windows
+        raise RuntimeError("the window needs a QApplication, not a QCoreApplication")
+    return existing
+
+
 def run_app(args: argparse.Namespace) -> int:
     """``chatdesk`` with no subcommand: the window, on a qasync event loop."""
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app = _widget_application()
     app.setApplicationName("ChatDesk")
     app.setOrganizationName("ChatDesk")
     app.setApplicationDisplayName("ChatDesk")
@@ -296,7 +391,7 @@ def run_app(args: argparse.Namespace) -> int:
     # The window is shown and painted before asyncio, the client and the controllers
     # are even imported: start-up is what the user sees first.
     store = opened
-    window, current = build_window(store)
+    window, parts = build_window(store)
     if os.environ.get("CHATDESK_REPORT_STARTUP"):
         _report_startup(window)
     window.show()
@@ -311,22 +406,20 @@ def run_app(args: argparse.Namespace) -> int:
     from chatdesk import crash
 
     loop.set_exception_handler(crash.asyncio_handler)
-    controller = wire(window, store, current, args)
+    desk = wire(window, store, parts, args)
     if guard is not None:
         # Only now: a later start retries until the window answers (InstanceGuard.hand_over),
         # and the socket and its name's hash need not load before the first paint.
         guard.listen()
-        guard.set_handler(lambda request: apply_window_request(controller, request))
-    install_gc_pacer(
-        app, lambda: bool(controller.busy or (controller.compare and controller.compare.busy))
-    )
+        guard.set_handler(lambda request: apply_window_request(desk, request))
+    install_gc_pacer(app, lambda: desk.busy)
 
     def after_first_paint() -> None:
         # First: decoded later, the large sizes left ~1 MiB more idle memory (heap layout).
         set_app_icon(app)  # now with the large sizes too (see FIRST_PAINT_ICON_PX)
-        controller.start()
+        desk.start()
         if getattr(args, "compare", False):
-            controller.compare.new_comparison(
+            desk.compare.new_comparison(
                 getattr(args, "models", None) or None, getattr(args, "provider", None)
             )
         warm_up_when_needed(window)
@@ -340,7 +433,7 @@ def run_app(args: argparse.Namespace) -> int:
             from chatdesk.ui.about import offer_crash_reports
 
             QTimer.singleShot(500, lambda: offer_crash_reports(window))
-        QTimer.singleShot(2000, controller.history.daily_backup)
+        QTimer.singleShot(2000, desk.history.daily_backup)
         QTimer.singleShot(3000, freeze_startup_objects)  # after the warm-up steps
         drop_source_cache()  # what the imports before the first paint and since left
 
@@ -367,7 +460,7 @@ def run_app(args: argparse.Namespace) -> int:
     app.lastWindowClosed.connect(closed.set)
     with loop:
         loop.run_until_complete(closed.wait())
-        loop.run_until_complete(controller.aclose())
+        loop.run_until_complete(desk.aclose())
         loop.run_until_complete(loop.shutdown_asyncgens())
     store.close()
     if guard is not None:
@@ -375,7 +468,7 @@ def run_app(args: argparse.Namespace) -> int:
     return 3 if any(smoke_failed) else 0
 
 
-def _take_window_lock(app: QApplication, args: argparse.Namespace) -> Any:
+def _take_window_lock(app: QApplication, args: argparse.Namespace) -> InstanceGuard | int | None:
     """The single-instance guard of this data folder (locked, not yet listening: see
     :func:`run_app`), or the exit code of a start that handed its options to the window
     already open there. Crash reports are set up here too (they live in the same folder).
@@ -409,14 +502,14 @@ def _take_window_lock(app: QApplication, args: argparse.Namespace) -> Any:
     return guard
 
 
-def apply_window_request(controller: Any, request: dict[str, Any]) -> None:
+def apply_window_request(desk: Desk, request: dict[str, Any]) -> None:
     """Another start's options (see :mod:`chatdesk.single`): raise the window, then switch
     server, start a chat with the model, or open the comparison, as that start asked."""
     from PySide6.QtCore import Qt
 
     from chatdesk.core.urls import CredentialsInUrlError, reject_credentials
 
-    window = controller.window
+    window = desk.window
     window.setWindowState(window.windowState() & ~Qt.WindowState.WindowMinimized)
     window.show()
     window.raise_()
@@ -430,15 +523,12 @@ def apply_window_request(controller: Any, request: dict[str, Any]) -> None:
         except CredentialsInUrlError as exc:
             window.set_status(str(exc))
             return
-        controller._override_base_url = url
-        controller._override_provider = provider if isinstance(provider, str) else None
-        controller.reload_endpoint()
-        controller.refresh_models()
-    if request.get("compare") and controller.compare is not None:
-        controller.compare.new_comparison(models or None, controller._override_provider)
+        desk.endpoint.use(url, provider if isinstance(provider, str) else None)
+    if request.get("compare"):
+        desk.compare.new_comparison(models or None, desk.endpoint.provider_override)
     elif models:
-        controller._override_model = models[-1]
-        controller.new_conversation()
+        desk.endpoint.override_model = models[-1]
+        desk.chat.new_conversation()
         window.model_picker.set_current(models[-1])
 
 
@@ -471,7 +561,7 @@ def set_app_icon(app: QApplication, largest: int | None = None) -> None:
     app.setDesktopFileName(APP_ID)
 
 
-def _report_startup(window: Any) -> None:
+def _report_startup(window: MainWindow) -> None:
     """Benchmarks: print when the first frame is painted and the idle memory after it."""
     import time
 

@@ -11,7 +11,7 @@ import datetime as _dt
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -1186,8 +1186,12 @@ def _parse(argv: Sequence[str] | None) -> tuple[argparse.ArgumentParser, argpars
     return window, args
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``chatdesk`` command."""
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    window: Callable[[argparse.Namespace], int] | None = None,
+) -> int:
+    """Entry point of the ``chatdesk`` command; ``window`` runs the window (no subcommand)."""
     parser, args = _parse(argv)
     bad = _undecodable_argument(args)
     if bad is not None:
@@ -1223,9 +1227,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         # ~8 ms before the first paint. The window collects from a timer instead
         # (chatdesk.app.install_gc_pacer, from the first paint on).
         gc.disable()
-        from chatdesk.app import run_app
-
-        return run_app(args)
+        if window is None:  # the window is started by chatdesk.__main__, the wiring's one user
+            parser.exit(EXIT_USAGE, "chatdesk: error: no window in this entry point\n")
+        return window(args)
     as_json = bool(getattr(args, "json", False))
     try:
         code = COMMANDS[args.command](args)

@@ -68,3 +68,13 @@ def log_dir() -> Path:
 def database_path() -> Path:
     """The one SQLite file holding the whole history."""
     return data_dir() / "history.sqlite3"
+
+
+def i18n_dir() -> Path:
+    """Translations: inside the installed package, else the repository's resources/."""
+    try:
+        import chatdesk.resources as res
+
+        return Path(res.__file__).resolve().parent / "i18n"
+    except ImportError:
+        return Path(__file__).resolve().parents[1] / "resources" / "i18n"

@@ -18,7 +18,7 @@ from typing import Any
 def _translation() -> str:
     from PySide6.QtCore import QTranslator
 
-    from chatdesk.app import i18n_dir
+    from chatdesk.paths import i18n_dir
 
     path = i18n_dir() / "chatdesk_zh_CN.qm"
     translator = QTranslator()

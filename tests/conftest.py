@@ -18,11 +18,13 @@ import pytest
 # Before any QApplication exists; override with QT_QPA_PLATFORM=xcb to watch tests.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-sys._called_from_test = True  # type: ignore[attr-defined]
 
 from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler  # noqa: E402
 
+from chatdesk.strict import set_strict  # noqa: E402
 from tests.fakeserver import fake_server  # noqa: E402,F401  (fixture re-export)
+
+set_strict(True)  # programming errors raise in the tests (see chatdesk.strict)
 
 # What the offscreen platform plugin prints for window-system calls it cannot honour (Qt's
 # QPlatformWindow defaults): they say nothing about our code and appear only because the

@@ -8,7 +8,7 @@ one, and the manager's edit / delete / import / export. Storage and every check 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QInputDialog, QLineEdit
@@ -25,29 +25,34 @@ from chatdesk.core.assistants import (
     save_assistants,
     upsert_assistant,
 )
+from chatdesk.ctl.pane import effective_params
 
 if TYPE_CHECKING:
-    from chatdesk.ctl.chat import Controller
+    from chatdesk.ctl.endpoint import EndpointService
+    from chatdesk.ctl.services import Services
+    from chatdesk.store import Store
     from chatdesk.ui.assistants import AssistantsDialog
+    from chatdesk.ui.mainwindow import MainWindow
 
 
 class AssistantsController(QObject):
     """Wires the assistants menu and manager to the library in the store."""
 
-    def __init__(self, chat: Controller) -> None:
-        super().__init__(chat)
-        self.chat = chat
-        self.window = chat.window
+    def __init__(self, window: MainWindow, services: Services, endpoint: EndpointService) -> None:
+        super().__init__(services)
+        self.services = services
+        self.endpoint = endpoint
+        self.window = window
         self.dialog: AssistantsDialog | None = None
         w = self.window
         w.preset_save_requested.connect(self.save_current)
         w.preset_chosen.connect(self.start)
         w.assistants_requested.connect(self.open_manager)
-        self._refresh(load_assistants(chat.store))  # earlier presets move in here
+        self._refresh(load_assistants(services.store))  # earlier presets move in here
 
     @property
-    def store(self) -> Any:
-        return self.chat.store
+    def store(self) -> Store:
+        return self.services.store
 
     def _refresh(self, library: list[Assistant], select: str | None = None) -> None:
         self.window.set_presets([a.name for a in library])
@@ -74,8 +79,8 @@ class AssistantsController(QObject):
         assistant = Assistant(
             name=name,
             system_prompt=self.window.system_prompt.toPlainText(),
-            model=self.chat.current_model(),
-            params=self.chat.effective_params(),
+            model=self.endpoint.current_model(),
+            params=effective_params(self.window),
         )
         try:
             library = upsert_assistant(self.store, assistant)
@@ -90,10 +95,10 @@ class AssistantsController(QObject):
         assistant = get_assistant(self.store, name)
         if assistant is None:
             return
-        if self.chat.busy:
+        if self.services.running.any():
             self.window.set_status(self.tr("Wait for the answer to finish or stop it first."))
             return
-        self.chat.new_conversation()
+        self.services.new_chat()
         params = assistant.params
         self.window.set_system_prompt(assistant.system_prompt)
         self.window.params_panel.set_params({k: v for k, v in params.items() if k != "temperature"})
@@ -185,7 +190,7 @@ class AssistantsController(QObject):
         )
 
     def on_start(self, name: str) -> None:
-        if self.chat.busy:
+        if self.services.running.any():
             self._tell(False, self.tr("Wait for the answer to finish or stop it first."))
             return
         if self.dialog is not None:

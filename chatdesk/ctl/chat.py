@@ -1,10 +1,12 @@
-"""The chat controller: the window's one conversation, its composer and its message actions.
+"""The chat pane's controller: its conversation, the exchange and the message actions.
 
 It asks core for everything: branch rules (:mod:`chatdesk.core.branches`), requests
-(:mod:`chatdesk.core.turns`), clients (:class:`~chatdesk.core.clients.ClientPool`) and
-the exchange itself (:class:`~chatdesk.core.exchange.Exchange`, fed into the view by a
-:class:`~chatdesk.ctl.pane.PaneBinder`). Settings, providers, keys and presets live in
-:mod:`chatdesk.ctl.settingsctl`.
+(:mod:`chatdesk.core.turns`) and the exchange itself
+(:class:`~chatdesk.core.exchange.Exchange`, fed into the view by a
+:class:`~chatdesk.ctl.pane.PaneBinder`). What it shares with the other controllers
+(store, keys, clients, settings, background tasks, what is running) comes from
+:class:`~chatdesk.ctl.services.Services`; the server and the model list from
+:class:`~chatdesk.ctl.endpoint.EndpointService`.
 """
 
 from __future__ import annotations
@@ -19,93 +21,55 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 
 from chatdesk.core import branches
-from chatdesk.core.clients import ClientPool
 from chatdesk.core.errors import ChatdeskError, ValidationError, plain
 from chatdesk.core.exchange import Exchange, ExchangeTarget
 from chatdesk.core.extrabody import extra_body_for
-from chatdesk.core.keys import KeyringProblem, KeyStore
 from chatdesk.core.patient import PatientStore
-from chatdesk.core.services import (
-    DEFAULT_MODEL,
-    Endpoint,
-    SetupError,
-    builtin_model_list,
-    fetch_models,
-    is_local_url,
-    resolve_endpoint,
-    url_identity,
-)
 from chatdesk.core.session import ExchangeOutcome
-from chatdesk.core.settings import AppSettings, SettingKey
 from chatdesk.core.titles import make_title
+from chatdesk.core.toolloop import PendingCall, ToolLoopObserver, ToolRun, ToolTurn
 from chatdesk.core.turns import Draft, build_request, preview_body, save_user_turn
 from chatdesk.core.urls import mask_credentials
-from chatdesk.ctl.pane import PaneBinder
-from chatdesk.store import Store
+from chatdesk.ctl.endpoint import EndpointService
+from chatdesk.ctl.pane import PaneBinder, effective_params
+from chatdesk.ctl.services import WINDOW_STORE_WAIT_S, Services, ToolHost
 from chatdesk.store.rows import MessageRow
+from chatdesk.strict import strict
 from chatdesk.ui.actions import MessageAction
 from chatdesk.ui.mainwindow import MainWindow
 
-# While streaming, a write waits at most this long for the database (then it is kept
-# in memory and written later): the window must keep painting.
-WINDOW_STORE_WAIT_S = 0.02
-
 if TYPE_CHECKING:
-    from chatdesk.ctl.compare import CompareController
-    from chatdesk.ctl.history import HistoryController
-    from chatdesk.ctl.mcpctl import McpController
-    from chatdesk.ctl.settingsctl import SettingsController
+    from chatdesk.store import Store
 
 
-class Controller(QObject):
-    """Wires the chat window to the engine.
+class ChatController(QObject):
+    """Wires the chat pane (composer, message view, parameters) to the engine.
 
     Signals:
         exchange_finished(str): status of the last exchange (done, stopped, error).
-        models_loaded(str): the model list arrived (its source).
         title_updated(int, str): a conversation got its generated title.
-        store_replaced(Store): a restore swapped the database.
     """
 
     exchange_finished = Signal(str)
-    models_loaded = Signal(str)
     title_updated = Signal(int, str)
-    store_replaced = Signal(object)
 
     def __init__(
         self,
         window: MainWindow,
-        store: Store,
-        keys: KeyStore,
-        *,
-        base_url: str | None = None,
-        provider: str | None = None,
-        model: str | None = None,
+        services: Services,
+        endpoint: EndpointService,
+        tools: ToolHost | None = None,
     ) -> None:
         super().__init__(window)
         self.window = window
-        self.store = store
-        self.keys = keys
+        self.services = services
+        self.endpoint = endpoint
+        self.tools = tools
         self.model = window.message_model
-        self._override_base_url = base_url
-        self._override_provider = provider
-        self._run_base_url = base_url  # a --base-url server stays on the provider list
-        self._override_model = model
-        self._endpoint: Endpoint | None = None
         self._task: asyncio.Task[Any] | None = None
         self.exchange: Exchange | None = None
         self._binder: PaneBinder | None = None
-        self._background: set[asyncio.Task[Any]] = set()
-        self.conversation_id: int | None = None
         self.last_outcome: ExchangeOutcome | None = None
-        self.history: HistoryController | None = None  # set by chatdesk.app.wire
-        self.settings_ctl: SettingsController | None = None  # set by chatdesk.app.wire
-        self.compare: CompareController | None = None  # set by chatdesk.app.wire
-        self.mcp: McpController | None = None  # set by chatdesk.app.wire (MCP tools)
-        self._settings: dict[str, Any] = AppSettings.from_dict(
-            store.get_setting("app_settings", {})
-        ).to_dict()
-        self.pool = ClientPool(store, AppSettings.from_dict(self._settings))
         self._actions: dict[MessageAction, Callable[[int, object], None]] = {
             MessageAction.COPY: self._action_copy,
             MessageAction.REGENERATE: self._action_regenerate,
@@ -121,6 +85,20 @@ class Controller(QObject):
             MessageAction.OPEN_LINK: lambda _mid, _a: None,
         }
         self._connect()
+        services.running.register("chat", lambda: self.busy)
+
+    @property
+    def store(self) -> Store:
+        return self.services.store
+
+    @property
+    def conversation_id(self) -> int | None:
+        """The conversation shown in the pane (None: a new chat not sent yet)."""
+        return self.services.shown_conversation
+
+    @conversation_id.setter
+    def conversation_id(self, value: int | None) -> None:
+        self.services.shown_conversation = value
 
     # --- set-up ------------------------------------------------------------------------
 
@@ -134,265 +112,62 @@ class Controller(QObject):
         w.copy_last_requested.connect(lambda: self._on_last_answer(MessageAction.COPY))
         w.conversations.conversation_selected.connect(self.open_conversation)
         w.conversations.new_requested.connect(self.new_conversation)
-        w.conversations.rename_requested.connect(self._on_rename)
-        w.conversations.pin_requested.connect(self._on_pin)
-        w.conversations.delete_requested.connect(self._on_delete_conversation)
         w.message_view.action_requested.connect(self.on_action)
         w.model_picker.model_changed.connect(self._on_model_changed)
-        w.provider_chosen.connect(self.choose_provider)
         w.temperature.value_changed.connect(self._on_temperature)
         w.params_panel.params_changed.connect(self._on_params)
         w.params_panel.view_code_requested.connect(self.view_code)
         w.system_prompt_changed.connect(self._on_system_prompt)
         w.closing.connect(self.on_closing)
+        s = self.services
+        s.open_requested.connect(self.open_conversation)
+        s.new_chat_requested.connect(self.new_conversation)
+        s.messages_changed.connect(self._on_messages_changed)
+        s.store_replaced.connect(self._on_store_replaced)
         layout = self.store.get_setting("window_layout")
         if isinstance(layout, dict):
             w.restore_layout(layout)
 
-    def settings(self) -> dict[str, Any]:
-        return dict(self._settings)
-
-    @property
-    def app_settings(self) -> AppSettings:
-        return AppSettings.from_dict(self._settings)
-
-    def set_settings(self, settings: dict[str, Any]) -> None:
-        """New settings (from the settings controller): clients follow at their next use."""
-        self._settings = AppSettings.from_dict(settings).to_dict()
-        self.pool.reconfigure(AppSettings.from_dict(self._settings))
-        self._spawn(self.pool.close_idle())
-
-    def reload_endpoint(self) -> None:
-        """(Re)resolve the chosen server; show the key panel when no key."""
-        try:
-            self._endpoint = resolve_endpoint(
-                self.store,
-                self.keys,
-                provider=self._override_provider,
-                base_url=self._override_base_url,
-            )
-        except (SetupError, ValidationError, KeyringProblem) as exc:
-            self._endpoint = None
-            self.window.set_status(str(exc))
-            self.window.show_key_panel(True)
-            return
-        if self._endpoint.name is None:
-            # A --base-url run: a key given in the key panel for this server (this session,
-            # then the keyring, which is only loaded when the environment has no key).
-            ident = self.url_identity()
-            session = self.keys.session_key(ident)
-            if session:
-                self._endpoint.api_key, self._endpoint.key_source = session, "session"
-            elif not self._endpoint.api_key:
-                key, source = self.keys.resolve(ident)
-                if key:
-                    self._endpoint.api_key, self._endpoint.key_source = key, source
-        self.window.show_key_panel(not self._endpoint.api_key)
-        name = self._endpoint.name or self._endpoint.base_url
-        self.window.set_status(self.tr("Server: %1").replace("%1", name))
-        self.refresh_providers()
-        current = self._override_model or self.window.model_picker.current()
-        if not current:
-            self.window.model_picker.set_current(self._endpoint.default_model or DEFAULT_MODEL)
-
-    @property
-    def endpoint(self) -> Endpoint | None:
-        return self._endpoint
-
-    # --- providers at hand -------------------------------------------------------------
-
-    def refresh_providers(self) -> None:
-        """The toolbar's provider list, with the one in use selected."""
-        url = self._run_base_url if self._run_base_url else None
-        current = self._endpoint.name if self._endpoint is not None else None
-        names = [p.name for p in self.store.list_providers()]
-        self.window.set_providers(names, current, url)
-
-    def choose_provider(self, name: str) -> None:
-        """The user picked a provider ("" = this run's --base-url server) for this chat."""
-        if self.busy or self._compare_busy():
-            self.window.set_status(self.tr("Wait for the answer to finish or stop it first."))
-            self.refresh_providers()
-            return
-        if not self._switch_provider(name):
-            return
-        if self.conversation_id is not None:
-            self.store.update_conversation(self.conversation_id, provider=name or None)
-        default = self._endpoint.default_model if self._endpoint else None
-        if default:  # the new server's own default, unless the user types another
-            self.window.model_picker.set_current(default)
-            self._on_model_changed(default)
-        self.refresh_models()
-
-    def _switch_provider(self, name: str) -> bool:
-        """Talk to ``name`` from now on (the window's endpoint); False if it is unknown."""
-        if name and self.store.get_provider(name) is None:
-            self.window.set_status(self.tr("No provider named %1.").replace("%1", name))
-            self.refresh_providers()
-            return False
-        if not name and not self._run_base_url:
-            return False
-        self._override_provider = name or None
-        self._override_base_url = None if name else self._run_base_url
-        self.reload_endpoint()
-        return True
-
-    def _recent_key(self) -> str:
-        return self._endpoint.cache_key if self._endpoint is not None else ""
-
-    def recent_models(self) -> list[str]:
-        """The models last used with the current server, newest first."""
-        table = self.store.get_setting("recent_models", {})
-        found = table.get(self._recent_key()) if isinstance(table, dict) else None
-        return [m for m in found if isinstance(m, str)][:8] if isinstance(found, list) else []
-
-    def _remember_model(self, model: str) -> None:
-        table = self.store.get_setting("recent_models", {})
-        table = dict(table) if isinstance(table, dict) else {}
-        key = self._recent_key()
-        previous = table.get(key) if isinstance(table.get(key), list) else []
-        table[key] = [model, *[m for m in previous if m != model]][:8]
-        if len(table) > 50:  # bounded: the 50 servers used last
-            table = dict(list(table.items())[-50:])
-        self.store.set_setting("recent_models", table)
-
-    @property
-    def client(self) -> Any:
-        """The pooled HTTP client for the current endpoint (None when it cannot be made)."""
-        if self._endpoint is None:
-            return None
-        try:
-            return self.pool.get(self._endpoint)
-        except ValidationError as exc:  # a malformed key or proxy URL
-            self.window.set_status(self.tr("Check the settings: %1").replace("%1", str(exc)))
-            return None
-
-    def url_identity(self) -> str:
-        """The keyring entry of a --base-url server."""
-        return url_identity(self._override_base_url or "")
-
-    def key_owner(self) -> str:
-        """Where the key panel's key belongs: the provider, or the --base-url server."""
-        if self._override_base_url and not self._override_provider:
-            return self.url_identity()
-        if self._endpoint and self._endpoint.name:
-            return self._endpoint.name
-        return str(self.store.get_setting("default_provider") or "zero")
-
     def start(self) -> None:
         """After the first paint: keys, list, last conversation; models in the background."""
-        self.reload_endpoint()
+        self.endpoint.reload_endpoint()
         self.window.conversations.reload()
         rows = self.store.list_conversations(limit=1, pinned_first=False)
         if rows:
             self.open_conversation(rows[0].id)
             self.window.conversations.select_conversation(rows[0].id)
-        elif self._override_model:
-            self.window.model_picker.set_current(self._override_model)
+        elif self.endpoint.override_model:
+            self.window.model_picker.set_current(self.endpoint.override_model)
         self.window.composer.focus_input()
-        self.refresh_models()
+        self.endpoint.refresh_models()
 
-    def refresh_models(self) -> None:
-        """The model list in the background; without a key for a remote server, the cached
-        or built-in list at once (the server would refuse, and no HTTP stack is loaded)."""
-        if self._endpoint is None:
-            return
-        if not self._endpoint.api_key and not is_local_url(self._endpoint.base_url):
-            self._show_models_without_asking()
-            return
-        if self.client is None:
-            return
-        self._spawn(self._load_models())
-
-    def _show_models_without_asking(self) -> None:
-        assert self._endpoint is not None
-        cached = self.store.cached_models(self._endpoint.cache_key)
-        self.window.model_picker.set_models(
-            cached or builtin_model_list(), recent=self.recent_models()
-        )
-        source = "cache" if cached else "builtin"
-        self.window.model_picker.set_source(
-            self.tr("Cached model list (no API key yet)")
-            if cached
-            else self.tr("Built-in model list (no API key yet)")
-        )
-        self.models_loaded.emit(source)
-
-    async def _load_models(self) -> None:
-        assert self._endpoint is not None
-        client = self.client
-        if client is None:
-            return
-        self.pool.acquire(client)
-        try:
-            models, source, _err = await fetch_models(
-                client, self.store, self._endpoint.cache_key
-            )
-        finally:
-            await self.pool.release(client)
-        self.window.model_picker.set_models(models, recent=self.recent_models())
-        labels = {
-            "server": self.tr("Models from the server"),
-            "cache": self.tr("Cached model list (server unreachable)"),
-            "builtin": self.tr("Built-in model list (server unreachable)"),
-        }
-        self.window.model_picker.set_source(labels.get(source, source))
-        self.models_loaded.emit(source)
-
-    def spawn(self, coro: Any) -> asyncio.Task[Any]:
-        """Run a background job; its failure becomes a status line, never silence."""
-        return self._spawn(coro)
-
-    def _spawn(self, coro: Any) -> asyncio.Task[Any]:
-        task = asyncio.ensure_future(coro)
-        self._background.add(task)
-        task.add_done_callback(self._background_done)
-        return task
-
-    def _background_done(self, task: asyncio.Task[Any]) -> None:
-        self._background.discard(task)
-        if task.cancelled():
-            return
-        exc = task.exception()
-        if exc is not None:
-            self.window.set_status(plain(exc))
-
-    @staticmethod
-    def _raise_in_tests() -> bool:
-        import sys
-
-        return bool(getattr(sys, "_called_from_test", False))
-
-    def replace_store(self, store: Store) -> None:
-        """After a restore: use the new database and show it from scratch."""
-        from chatdesk.core.services import ensure_default_provider
-
-        for task in list(self._background):
-            task.cancel()
-        store.mark_interrupted()
-        ensure_default_provider(store)
-        self._settings = AppSettings.from_dict(store.get_setting("app_settings", {})).to_dict()
-        self.store = store
-        self.pool.store = store
+    def _on_store_replaced(self, store: Store) -> None:
+        """After a restore: show the new database from scratch."""
         self.model.image_loader = store.get_image
-        self.store_replaced.emit(store)
         self.conversation_id = None
         self.new_conversation()
         self.window.conversations.reload()
         self.start()
 
+    def _on_messages_changed(self, conversation_id: int) -> None:
+        if conversation_id == self.conversation_id:
+            self.reload_messages()
+
+    def forget(self, conversation_id: int) -> None:
+        """The conversation is being deleted: if shown, stop it and show a new chat."""
+        if conversation_id == self.conversation_id:
+            self.stop()  # its late writes then land nowhere (ids are never reused)
+            self.reset_to_new()
+
     # --- conversations -----------------------------------------------------------------
 
     def new_conversation(self) -> None:
         """An empty chat; the row is created when the first message is sent."""
-        if self.busy or self._compare_busy():
+        if self.services.running.any():
             self.window.set_status(self.tr("Wait for the answer to finish or stop it first."))
             return
         self.window.show_compare(False)
         self.reset_to_new()
-
-    def _compare_busy(self) -> bool:
-        return self.compare is not None and self.compare.busy
 
     def reset_to_new(self) -> None:
         self.conversation_id = None
@@ -405,13 +180,13 @@ class Controller(QObject):
 
     def open_conversation(self, conversation_id: int) -> None:
         """Show a conversation: a comparison opens in the compare view, the rest here."""
-        if (self.busy and conversation_id != self.conversation_id) or self._compare_busy():
+        others = self.services.running.any(ignore=("chat",))
+        if (self.busy and conversation_id != self.conversation_id) or others:
             self.window.set_status(self.tr("Wait for the answer to finish or stop it first."))
             if self.conversation_id is not None:
                 self.window.conversations.select_conversation(self.conversation_id)
             return
-        if self.compare is not None and self.compare.owns(conversation_id):
-            self.compare.open(conversation_id)
+        if self.services.open_elsewhere(conversation_id):  # a comparison: the compare view
             return
         conv = self.store.get_conversation(conversation_id)
         if conv is None:
@@ -419,11 +194,15 @@ class Controller(QObject):
         self.window.show_compare(False)
         # Each conversation remembers its provider: switch to it (if it still exists).
         # (No provider: this run's --base-url server, when there is one.)
-        in_use = (self._endpoint.name if self._endpoint is not None else None) or ""
+        current = self.endpoint.endpoint
+        in_use = (current.name if current is not None else None) or ""
         wanted = conv.provider or ""
-        known = self.store.get_provider(wanted) is not None if wanted else bool(self._run_base_url)
-        if wanted != in_use and known and self._switch_provider(wanted):
-            self.refresh_models()
+        if wanted:
+            known = self.store.get_provider(wanted) is not None
+        else:
+            known = self.endpoint.has_run_server()
+        if wanted != in_use and known and self.endpoint.switch_provider(wanted):
+            self.endpoint.refresh_models()
         self.conversation_id = conversation_id
         self.reload_messages()
         self.window.set_system_prompt(conv.system_prompt)
@@ -435,9 +214,7 @@ class Controller(QObject):
     def _refresh_switchers(self, conversation_id: int) -> None:
         """A new answer's `< 2/2 >` shows as soon as it exists (regenerate, retry)."""
         if self.conversation_id == conversation_id:
-            self.model.set_branch_info(
-                branches.branch_view(self.store, conversation_id).siblings
-            )
+            self.model.set_branch_info(branches.branch_view(self.store, conversation_id).siblings)
 
     def reload_messages(self, kept: Any = None) -> None:
         """Show the active branch; sibling positions feed the `< 2/3 >` switchers.
@@ -450,28 +227,9 @@ class Controller(QObject):
             path = [kept.overlay(r) for r in path]
         self.model.set_messages(path, view.siblings)
 
-    def current_model(self) -> str:
-        return (
-            self.window.model_picker.current()
-            or (self._endpoint.default_model if self._endpoint else None)
-            or DEFAULT_MODEL
-        )
-
-    def _on_rename(self, conversation_id: int, title: str) -> None:
-        title = title.strip()
-        if title:
-            self.store.update_conversation(conversation_id, title=title)
-            self._refresh_row(conversation_id)
-
-    def _on_pin(self, conversation_id: int, pinned: bool) -> None:
-        self.store.update_conversation(conversation_id, pinned=pinned)
-        self.window.conversations.reload()
-
-    def _on_delete_conversation(self, conversation_id: int) -> None:
-        if conversation_id == self.conversation_id:
-            self.stop()  # its late writes then land nowhere (ids are never reused)
-            self.reset_to_new()
-        self.store.delete_conversation(conversation_id)
+    def _provider(self) -> str | None:
+        current = self.endpoint.endpoint
+        return current.name if current is not None else None
 
     def _refresh_row(self, conversation_id: int) -> None:
         row = self.store.get_conversation(conversation_id)
@@ -515,13 +273,10 @@ class Controller(QObject):
 
     def effective_params(self) -> dict[str, Any]:
         """What the next request carries: the panel plus the toolbar temperature."""
-        params = self.window.params_panel.params()
-        temperature = self.window.temperature.value()
-        if temperature is not None:
-            params["temperature"] = temperature
-        else:
-            params.pop("temperature", None)
-        return params
+        return effective_params(self.window)
+
+    def current_model(self) -> str:
+        return self.endpoint.current_model()
 
     # --- sending -----------------------------------------------------------------------
 
@@ -537,11 +292,11 @@ class Controller(QObject):
             self.window.composer.set_text(text)
             self.window.composer.set_attachments(attachments)
             self.window.set_status(self.tr("Not sent: %1").replace("%1", plain(exc)))
-            if self._raise_in_tests():
+            if strict():
                 raise
 
     def _submit(self, text: str, attachments: list[Any]) -> None:
-        if self.busy or self.client is None:
+        if self.busy or self.endpoint.client is None:
             self.window.composer.set_text(text)
             self.window.composer.set_attachments(attachments)
             if not self.busy:
@@ -557,11 +312,11 @@ class Controller(QObject):
             draft,
             parent_id=parent,
             model=self.current_model(),
-            provider=self._endpoint.name if self._endpoint else None,
+            provider=self._provider(),
             system_prompt=self.window.system_prompt.toPlainText(),
             params=self.effective_params(),
         )
-        self._remember_model(self.current_model())
+        self.endpoint.remember_model(self.current_model())
         if self.conversation_id != conv_id:
             self.conversation_id = conv_id
             self.window.conversations.reload()
@@ -582,14 +337,14 @@ class Controller(QObject):
         append_to: MessageRow | None = None,
         draft: tuple[str, list[Any], int] | None = None,
     ) -> None:
-        client = self.client
+        client = self.endpoint.client
         if client is None:
             self._restore_draft(draft, drop_message=True)
             return
         conv = self.store.get_conversation(conv_id)
         path = self.store.path_to(parent_id if append_to is None else append_to.id)
         model = (conv.model if conv else None) or self.current_model()
-        extra = extra_body_for(self.store, self._endpoint.name if self._endpoint else None, model)
+        extra = extra_body_for(self.store, self._provider(), model)
         try:
             request = build_request(
                 self.store,
@@ -626,6 +381,33 @@ class Controller(QObject):
         self.exchange = exchange
         self._task = asyncio.ensure_future(self._run(exchange, conv_id, append_to, draft))
 
+    def _tool_observer(self, first: Exchange) -> ToolLoopObserver:
+        """The tool loop's exchanges shown in the pane, its tool results as they land."""
+        chat = self
+
+        class Observer(ToolLoopObserver):
+            def exchange_created(self, turn: ToolTurn, exchange: Exchange) -> None:
+                # A continued answer (Continue) is already on screen: no new row for it.
+                patient = exchange.store
+                binder = PaneBinder(
+                    chat.model,
+                    patient if isinstance(patient, PatientStore) else chat.store,
+                    show_new_row=exchange.target.append_to is None,
+                )
+                exchange.observe(binder)
+                chat.exchange = exchange
+                chat._binder = binder
+
+            def tools_started(self, turn: ToolTurn, calls: list[PendingCall]) -> None:
+                names = ", ".join(f"{c.server}.{c.tool}" for c in calls)
+                chat.window.set_status(chat.tr("Running %1…").replace("%1", names))
+
+            def tools_saved(self, turn: ToolTurn, runs: list[ToolRun]) -> None:
+                if chat.conversation_id == first.target.conversation_id:
+                    chat.reload_messages(first.store)
+
+        return Observer()
+
     async def _run(
         self,
         exchange: Exchange,
@@ -634,18 +416,18 @@ class Controller(QObject):
         draft: tuple[str, list[Any], int] | None,
     ) -> None:
         self.window.composer.set_busy(True)
-        endpoint = self._endpoint
-        self.pool.acquire(exchange.client)
+        endpoint = self.endpoint.endpoint
+        self.services.pool.acquire(exchange.client)
         try:
-            servers = self.mcp.servers_for(conv_id) if self.mcp is not None else []
-            if servers:  # MCP tools chosen: the tool loop runs the turn (a Continue too)
-                assert self.mcp is not None
-                exchange = await self.mcp.run_turn(exchange, servers)
+            tools = self.tools
+            servers = tools.servers_for(conv_id) if tools is not None else []
+            if tools is not None and servers:  # the tool loop runs the turn (a Continue too)
+                exchange = await tools.run_turn(exchange, servers, self._tool_observer(exchange))
             else:
                 await exchange.run()
         finally:
             self.window.composer.set_busy(False)
-            await self.pool.release(exchange.client, endpoint)
+            await self.services.pool.release(exchange.client, endpoint)
             self.last_outcome = exchange.outcome
             if self.conversation_id == conv_id:
                 self.reload_messages(exchange.store)  # siblings change the switchers
@@ -654,42 +436,23 @@ class Controller(QObject):
             self._refresh_row(conv_id)
         status = str(exchange.status)
         if isinstance(exchange.store, PatientStore) and exchange.store.unsaved:
-            self._spawn(self.save_later(exchange.store))
+            self.services.spawn(self.services.save_later(exchange.store))
         if exchange.failure is not None:  # the store failed (disk full, locked...): say so
             self.window.set_status(
-                self.tr("The answer could not be saved: %1").replace(
-                    "%1", plain(exchange.failure)
-                )
+                self.tr("The answer could not be saved: %1").replace("%1", plain(exchange.failure))
             )
             self._restore_draft(draft, drop_message=False)
-            if self._raise_in_tests():
+            if strict():
                 raise exchange.failure
         elif exchange.error is not None:
             self._restore_draft(draft, drop_message=False)
-            self.window.set_status(exchange.error.explain(self.language()))
+            self.window.set_status(exchange.error.explain(self.services.language()))
         elif status == "done":
             self.window.set_status("")
             conv = self.store.get_conversation(conv_id)
             if conv is not None and conv.message_count <= 2 and append_to is None:
-                self._spawn(self._make_title(conv_id))
+                self.services.spawn(self._make_title(conv_id))
         self.exchange_finished.emit(status)
-
-    async def save_later(self, patient: PatientStore, every_s: float = 1.0) -> None:
-        """The database refused the answer's last writes (busy, full): it is kept in
-        memory and written as soon as the database lets us, without freezing the window."""
-        self.window.set_status(
-            self.tr("The history is busy: the answer is kept and will be saved shortly.")
-        )
-        for _ in range(3600):
-            await asyncio.sleep(every_s)
-            if patient.try_write():
-                self.window.set_status(self.tr("The answer is saved."))
-                return
-        self.window.set_status(
-            self.tr("The answer could not be saved: %1").replace(
-                "%1", plain(patient.last_error or ChatdeskError("?"))
-            )
-        )
 
     def _restore_draft(
         self, draft: tuple[str, list[Any], int] | None, *, drop_message: bool
@@ -709,23 +472,20 @@ class Controller(QObject):
         """Stop at once; the partial answer stays, marked as stopped."""
         if self.busy and self.exchange is not None:
             self.exchange.stop()
-        if self.mcp is not None:
-            self.mcp.stop()  # running tool calls and an open approval too
-
-    def language(self) -> str:
-        return str(self._settings.get(SettingKey.LANGUAGE) or "en")
+        if self.tools is not None:
+            self.tools.stop()  # running tool calls and an open approval too
 
     async def _make_title(self, conv_id: int) -> None:
         """Title a new conversation with a short request to the chosen cheap model."""
-        title_model = str(self._settings.get(SettingKey.TITLE_MODEL) or "")
-        client = self.client
+        title_model = self.services.app_settings.title_model
+        client = self.endpoint.client
         if not title_model or client is None:
             return
-        self.pool.acquire(client)
+        self.services.pool.acquire(client)
         try:
             title = await make_title(client, self.store, conv_id, title_model)
         finally:
-            await self.pool.release(client)
+            await self.services.pool.release(client)
         if title:
             self.store.update_conversation(conv_id, title=title)
             self._refresh_row(conv_id)
@@ -738,7 +498,7 @@ class Controller(QObject):
         try:
             handler = self._actions[MessageAction(action)]
         except (ValueError, KeyError):
-            if self._raise_in_tests():
+            if strict():
                 raise
             return
         handler(message_id, arg)
@@ -885,7 +645,8 @@ class Controller(QObject):
         conv = self.store.get_conversation(self.conversation_id) if self.conversation_id else None
         path = self.store.active_path(conv.id) if conv else []
         system = None if conv else self.window.system_prompt.toPlainText()
-        client = self.pool.peek(self._endpoint) if self._endpoint else None
+        current = self.endpoint.endpoint
+        client = self.services.pool.peek(current) if current else None
         return preview_body(
             self.store,
             conv,
@@ -895,16 +656,15 @@ class Controller(QObject):
             draft_text=self.window.composer.text(),
             system_prompt=system,
             include_usage=bool(getattr(client, "include_usage", True)),
-            extra_body=extra_body_for(
-                self.store, self._endpoint.name if self._endpoint else None, self.current_model()
-            ),
+            extra_body=extra_body_for(self.store, self._provider(), self.current_model()),
         )
 
     def view_code(self) -> None:
         from chatdesk.ui.codedialog import ViewCodeDialog
 
-        base = mask_credentials(self._endpoint.base_url) if self._endpoint else ""
-        key = self._endpoint.api_key if self._endpoint else None
+        current = self.endpoint.endpoint
+        base = mask_credentials(current.base_url) if current else ""
+        key = current.api_key if current else None
         dialog = ViewCodeDialog(base, self.current_request_body(), key, self.window)
         dialog.setModal(True)
         dialog.show()
@@ -916,20 +676,11 @@ class Controller(QObject):
         self.store.set_setting("window_layout", self.window.save_layout())
         self.window.conversations.flush_pending_delete()
         self.stop()
-        if self.compare is not None:
-            self.compare.stop_all()
 
     async def aclose(self) -> None:
-        if self.compare is not None:
-            await self.compare.aclose()
         if self._task is not None and not self._task.done():
             self.stop()
             try:
                 await self._task
             except (asyncio.CancelledError, ChatdeskError):
                 pass
-        for task in list(self._background):
-            task.cancel()
-        if self.mcp is not None:
-            await self.mcp.aclose()  # every MCP server process ends with the window
-        await self.pool.close()

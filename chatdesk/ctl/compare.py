@@ -37,14 +37,16 @@ from chatdesk.core.settings import SettingKey
 from chatdesk.core.toolloop import PendingCall, ToolLoopObserver, ToolRun, ToolTurn
 from chatdesk.core.turns import Draft, title_from_text
 from chatdesk.core.worddiff import diff_words
-from chatdesk.ctl.chat import WINDOW_STORE_WAIT_S
 from chatdesk.ctl.pane import PaneBinder
+from chatdesk.ctl.services import WINDOW_STORE_WAIT_S
 from chatdesk.store.rows import MessageRow
 from chatdesk.ui.actions import MessageAction
 
 if TYPE_CHECKING:
-    from chatdesk.ctl.chat import Controller
+    from chatdesk.ctl.endpoint import EndpointService
+    from chatdesk.ctl.services import Services, ToolHost
     from chatdesk.ui.compareview import CompareView
+    from chatdesk.ui.mainwindow import MainWindow
 
 _DIFF_STYLE = {
     "removed": "background:#f8d7da; color:#842029; text-decoration: line-through;",
@@ -63,10 +65,18 @@ class CompareController(QObject):
     turn_finished = Signal()
     voted = Signal(str)
 
-    def __init__(self, chat: Controller) -> None:
-        super().__init__(chat)
-        self.chat = chat
-        self.window = chat.window
+    def __init__(
+        self,
+        window: MainWindow,
+        services: Services,
+        endpoint: EndpointService,
+        tools: ToolHost | None = None,
+    ) -> None:
+        super().__init__(services)
+        self.services = services
+        self.endpoint = endpoint
+        self.tools = tools
+        self.window = window
         self.comparison: Comparison | None = None
         self.specs: list[ColumnSpec] = []
         self.blind = False
@@ -87,7 +97,7 @@ class CompareController(QObject):
 
     @property
     def store(self) -> Any:
-        return self.chat.store
+        return self.services.store
 
     @property
     def view(self) -> CompareView:
@@ -96,7 +106,7 @@ class CompareController(QObject):
             v = self.window.compare_view
             v.composer.submitted.connect(self.on_submitted)
             v.composer.stop_requested.connect(self.stop_all)
-            v.composer.set_send_key(str(self.chat.settings().get(SettingKey.SEND_KEY, "enter")))
+            v.composer.set_send_key(str(self.services.settings().get(SettingKey.SEND_KEY, "enter")))
             v.add_column_requested.connect(self.add_column)
             v.blind_toggled.connect(self.set_blind)
             v.vote_cast.connect(self.vote)
@@ -117,7 +127,7 @@ class CompareController(QObject):
             v.column_tools_opening.connect(self.fill_tools_menu)
             v.column_tools_changed.connect(self.set_column_tools)
             v.column_tools_manage_requested.connect(
-                lambda: self.chat.mcp.open_manager() if self.chat.mcp else None
+                lambda: self.tools.open_manager() if self.tools else None
             )
             self._view = v
         return self._view
@@ -149,12 +159,12 @@ class CompareController(QObject):
 
     def new_comparison(self, models: list[str] | None = None, provider: str | None = None) -> bool:
         """An empty comparison (saved with its first prompt); False while one is running."""
-        if self.busy or self.chat.busy:
+        if self.services.running.any():
             self.window.set_status(self.tr("Wait for the answers to finish or stop them first."))
             self.window.compare_action.setChecked(self.window.comparing())
             return False
         if not models:
-            first = self.chat.current_model()
+            first = self.endpoint.current_model()
             others = [m for m in self.window.model_picker.models() if m != first]
             models = [first, others[0] if others else first]
         models = [m for m in models if m.strip()][:MAX_COLUMNS]
@@ -239,7 +249,7 @@ class CompareController(QObject):
     def _error_text(self, row: MessageRow) -> str:
         retry = row.meta.get("retry_after_s") if isinstance(row.meta, dict) else None
         wait = float(retry) if isinstance(retry, int | float) and 0 < retry < 86400 else None
-        return explain_category(row.error_category or "", self.chat.language(), wait)
+        return explain_category(row.error_category or "", self.services.language(), wait)
 
     # --- columns (before the first prompt) -------------------------------------------------
 
@@ -307,7 +317,7 @@ class CompareController(QObject):
 
     def fill_tools_menu(self, index: int) -> None:
         """The column's Tools menu: the enabled MCP servers, this column's checked."""
-        mcp = self.chat.mcp
+        mcp = self.tools
         if mcp is None or index >= len(self.specs):
             return
         servers = []
@@ -366,7 +376,7 @@ class CompareController(QObject):
             self.window.set_status(self.tr("Not sent: %1").replace("%1", plain(exc)))
 
     def _send(self, text: str, attachments: list[Any]) -> None:
-        if self.chat.endpoint is None:
+        if self.endpoint.endpoint is None:
             raise SetupError(self.tr("Set up a server and key first."))
         draft = Draft(text, [(a.data, a.mime) for a in attachments])
         created = False
@@ -400,12 +410,12 @@ class CompareController(QObject):
 
     def _client_for(self, spec: ColumnSpec) -> tuple[Any, Endpoint]:
         """The pooled client of a column's provider (the window's server by default)."""
-        endpoint = self.chat.endpoint
+        endpoint = self.endpoint.endpoint
         if spec.provider and (endpoint is None or spec.provider != endpoint.name):
-            endpoint = resolve_endpoint(self.store, self.chat.keys, provider=spec.provider)
+            endpoint = resolve_endpoint(self.store, self.services.keys, provider=spec.provider)
         if endpoint is None:
             raise SetupError(self.tr("Set up a server and key first."))
-        return self.chat.pool.get(endpoint), endpoint
+        return self.services.pool.get(endpoint), endpoint
 
     def _launch(self, index: int, exchange: Exchange) -> None:
         column = self.view.columns[index]
@@ -416,7 +426,7 @@ class CompareController(QObject):
         column.set_running(True)
         column.set_state(self.tr("Waiting for the first token…"))
         servers = conversation_servers(self.specs[index].params) if index < len(self.specs) else []
-        if servers and self.chat.mcp is not None:
+        if servers and self.tools is not None:
             task = asyncio.ensure_future(self._run_tools(index, exchange, servers))
         else:
             task = asyncio.ensure_future(self._run(index, exchange))
@@ -424,7 +434,7 @@ class CompareController(QObject):
         task.add_done_callback(self._tasks.discard)
 
     async def _run(self, index: int, exchange: Exchange) -> None:
-        pool = self.chat.pool
+        pool = self.services.pool
         pool.acquire(exchange.client)
         try:
             await exchange.run()
@@ -432,7 +442,7 @@ class CompareController(QObject):
             await pool.release(exchange.client)
             self._column_done(index, exchange)
         if isinstance(exchange.store, PatientStore) and exchange.store.unsaved:
-            self.chat.spawn(self.chat.save_later(exchange.store))
+            self.services.spawn(self.services.save_later(exchange.store))
 
     async def _run_tools(self, index: int, first: Exchange, servers: list[str]) -> None:
         """The column's turn through the MCP tool loop, each round bound to its view.
@@ -440,7 +450,7 @@ class CompareController(QObject):
         ``first`` is the template of the turn (client, request, store, target): the
         loop makes the exchanges it runs, and each is bound and recorded as it comes.
         """
-        mcp = self.chat.mcp
+        mcp = self.tools
         assert mcp is not None and self.comparison is not None
         comparison: Comparison = self.comparison
         ctl = self
@@ -469,7 +479,7 @@ class CompareController(QObject):
         model = "" if self.names_hidden() else self.specs[index].model
         turn = mcp.tool_turn(first, servers, Observer(), column=LABELS[index], model=model)
         self._tool_turns[index] = turn
-        pool = self.chat.pool
+        pool = self.services.pool
         pool.acquire(first.client)
         try:
             outcome = await turn.run()
@@ -495,7 +505,7 @@ class CompareController(QObject):
             column.set_state(" ".join(notes))
         for exchange in outcome.exchanges:
             if isinstance(exchange.store, PatientStore) and exchange.store.unsaved:
-                self.chat.spawn(self.chat.save_later(exchange.store))
+                self.services.spawn(self.services.save_later(exchange.store))
                 break
 
     def _column_done(self, index: int, exchange: Exchange) -> None:
@@ -511,7 +521,7 @@ class CompareController(QObject):
                 self.tr("Not saved: %1").replace("%1", plain(exchange.failure)), error=True
             )
         elif exchange.error is not None:
-            text = exchange.error.explain(self.chat.language())
+            text = exchange.error.explain(self.services.language())
             column.set_state(text, error=True, retry=True)
         elif status == "stopped":
             column.set_state(self.tr("Stopped"), retry=True)
@@ -582,7 +592,9 @@ class CompareController(QObject):
     def _price(self, spec: ColumnSpec) -> Any:
         if self._prices is None:
             self._prices = PriceTable.load(self.store)
-        provider = spec.provider or (self.chat.endpoint.name if self.chat.endpoint else None)
+        provider = spec.provider or (
+            self.endpoint.endpoint.name if self.endpoint.endpoint else None
+        )
         return self._prices.get(provider, spec.model)
 
     def column_figures(self) -> list[figs.Figures]:
@@ -701,7 +713,7 @@ class CompareController(QObject):
         new_id = self.comparison.fork_column(index)
         self.window.show_compare(False)
         self.window.conversations.reload()
-        self.chat.open_conversation(new_id)
+        self.services.show_conversation(new_id)
         self.window.conversations.select_conversation(new_id)
 
     def rerun(self, *, send: bool = False) -> None:
@@ -751,7 +763,7 @@ class CompareController(QObject):
         if self._arena is None:
             from chatdesk.ctl.arena import ArenaController
 
-            self._arena = ArenaController(lambda: self.chat.store, self)
+            self._arena = ArenaController(lambda: self.services.store, self)
             self._arena.prices_changed.connect(self._on_prices_changed)
             self.voted.connect(lambda _v: self._arena.refresh_leaderboard())
         return self._arena

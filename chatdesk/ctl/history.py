@@ -20,7 +20,8 @@ from chatdesk.store import Store
 from chatdesk.store.rows import SearchHit
 
 if TYPE_CHECKING:
-    from chatdesk.ctl.chat import Controller
+    from chatdesk.ctl.services import Services
+    from chatdesk.ui.mainwindow import MainWindow
 
 # Beyond this many matches the count stops (a one-letter find in a long history).
 MAX_FIND = 9999
@@ -42,10 +43,10 @@ class HistoryController(QObject):
 
     finished = Signal(str)
 
-    def __init__(self, chat: Controller) -> None:
-        super().__init__(chat)
-        self.chat = chat
-        self.window = chat.window
+    def __init__(self, window: MainWindow, services: Services) -> None:
+        super().__init__(services)
+        self.services = services
+        self.window = window
         self._panel: Any = None
         self._matches: list[tuple[int, int]] = []  # (message, occurrence in it)
         self._match_index = 0
@@ -65,7 +66,7 @@ class HistoryController(QObject):
 
     @property
     def store(self) -> Store:
-        return self.chat.store
+        return self.services.store
 
     # --- search ----------------------------------------------------------------------
 
@@ -111,10 +112,10 @@ class HistoryController(QObject):
             return
         leaf = self.store.latest_leaf(message_id)
         self.store.update_conversation(conversation_id, current_leaf_id=leaf)
-        if self.chat.conversation_id == conversation_id:
-            self.chat.reload_messages()
+        if self.services.shown_conversation == conversation_id:
+            self.services.messages_changed.emit(conversation_id)
         else:
-            self.chat.open_conversation(conversation_id)
+            self.services.show_conversation(conversation_id)
         self.window.conversations.select_conversation(conversation_id)
         from chatdesk.ui.searchpanel import query_terms
 
@@ -166,10 +167,10 @@ class HistoryController(QObject):
     def export_dialog(self, scope: str) -> None:
         ids: list[int] | None
         if scope == "current":
-            if self.chat.conversation_id is None:
+            if self.services.shown_conversation is None:
                 self._tell(self.tr("Open a conversation to export it."))
                 return
-            ids = [self.chat.conversation_id]
+            ids = [self.services.shown_conversation]
         else:
             ids = None
         path, chosen = QFileDialog.getSaveFileName(
@@ -270,13 +271,12 @@ class HistoryController(QObject):
         from chatdesk.core.backup import restore_backup
         from chatdesk.paths import database_path
 
-        if self.chat.busy:
+        if self.services.running.any():  # an answer or a comparison is being written
             self._tell(self.tr("Wait for the answer to finish first."))
             return False
         path = Path(self.store.path) if self.store.path else database_path()
         self.window.conversations.flush_pending_delete()
-        for task in list(self.chat._background):
-            task.cancel()
+        self.services.cancel_background()
         self.store.close()
         ok = True
         try:
@@ -285,7 +285,7 @@ class HistoryController(QObject):
             self._tell(str(exc))
             ok = False
         try:
-            self.chat.replace_store(Store(path))
+            self.services.replace_store(Store(path))
         except ChatdeskError as exc:  # the file cannot be opened: say so, keep running
             self._tell(str(exc))
             return False

@@ -30,13 +30,13 @@ from chatdesk.core.mcpconfig import (
     conversation_servers,
 )
 from chatdesk.core.mcpmanager import McpManager, ServerState, ServerStatus
-from chatdesk.core.toolloop import Approval, PendingCall, ToolLoopObserver, ToolRun, ToolTurn
-from chatdesk.ctl.pane import PaneBinder
+from chatdesk.core.toolloop import Approval, PendingCall, ToolLoopObserver, ToolTurn
 from chatdesk.ui.mcpsettings import McpServersDialog
 from chatdesk.ui.mcpwidgets import ApprovalDialog, ToolServersButton
 
 if TYPE_CHECKING:
-    from chatdesk.ctl.chat import Controller
+    from chatdesk.ctl.services import Services
+    from chatdesk.ui.mainwindow import MainWindow
 
 
 @dataclass(eq=False)
@@ -53,31 +53,31 @@ class _Ask:
 class McpController(QObject):
     """Owns the MCP settings and manager of the window."""
 
-    def __init__(self, chat: Controller) -> None:
-        super().__init__(chat)
-        self.chat = chat
-        self.settings = McpSettings(chat.store, chat.keys)
+    def __init__(self, window: MainWindow, services: Services) -> None:
+        super().__init__(services)
+        self.window = window
+        self.services = services
+        self.settings = McpSettings(services.store, services.keys)
         self.manager = McpManager(lambda name: self.settings.get(name, secrets=True))
         self.turn: ToolTurn | None = None
         self.dialog: ApprovalDialog | None = None  # the question shown (the queue's first)
         self._asks: list[_Ask] = []
-        self.button = ToolServersButton(chat.window)
+        self.button = ToolServersButton(window)
         self.button.about_to_show.connect(self.refresh_button)
         self.button.selection_changed.connect(self.set_conversation_servers)
         self.button.manage_requested.connect(lambda: self.open_manager())
         self.servers_dialog: McpServersDialog | None = None
-        chat.window.toolbar.addWidget(self.button)
+        window.toolbar.addWidget(self.button)
         try:
             loop: asyncio.AbstractEventLoop | None = asyncio.get_event_loop()
         except RuntimeError:
             loop = None
         self.manager.watch(self._on_status, loop)
-        chat.mcp = self
 
     # --- the chooser ------------------------------------------------------------------
 
     def chosen(self) -> list[str]:
-        return conversation_servers(self.chat.window.params_panel.params())
+        return conversation_servers(self.window.params_panel.params())
 
     def refresh_button(self) -> None:
         servers = []
@@ -90,28 +90,28 @@ class McpController(QObject):
 
     def set_conversation_servers(self, names: list[str]) -> None:
         """Store the choice with the conversation's parameters (and the panel's)."""
-        panel = self.chat.window.params_panel
+        panel = self.window.params_panel
         params = panel.params()
         if names:
             params[CONVERSATION_PARAM] = list(names)
         else:
             params.pop(CONVERSATION_PARAM, None)
         panel.set_params(params)
-        conv_id = self.chat.conversation_id
+        conv_id = self.services.shown_conversation
         if conv_id is not None:
-            conv = self.chat.store.get_conversation(conv_id)
+            conv = self.services.store.get_conversation(conv_id)
             if conv is not None:
                 stored = dict(conv.params)
                 if names:
                     stored[CONVERSATION_PARAM] = list(names)
                 else:
                     stored.pop(CONVERSATION_PARAM, None)
-                self.chat.store.update_conversation(conv_id, params=stored)
+                self.services.store.update_conversation(conv_id, params=stored)
 
     def _on_status(self, status: ServerStatus) -> None:
         self._show_status(status)
         if status.state == "failed":
-            self.chat.window.set_status(
+            self.window.set_status(
                 self.tr("MCP server %1 failed: %2")
                 .replace("%1", status.name)
                 .replace("%2", status.error)
@@ -125,11 +125,11 @@ class McpController(QObject):
             self.servers_dialog.raise_()
             self.servers_dialog.activateWindow()
             return self.servers_dialog
-        dialog = McpServersDialog(parent or self.chat.window)
+        dialog = McpServersDialog(parent or self.window)
         dialog.save_requested.connect(self.save_server)
         dialog.remove_requested.connect(self.remove_server)
         dialog.enabled_changed.connect(self.enable_server)
-        dialog.start_requested.connect(lambda name: self.chat.spawn(self.start_server(name)))
+        dialog.start_requested.connect(lambda name: self.services.spawn(self.start_server(name)))
         dialog.import_requested.connect(self.import_file)
         dialog.revoke_requested.connect(self.revoke)
         dialog.finished.connect(lambda _code: self._dialog_closed(dialog))
@@ -177,13 +177,13 @@ class McpController(QObject):
             return
         except KeyringProblem as exc:
             if dialog is not None:
-                dialog.show_message(False, exc.explain(self.chat.language()))
+                dialog.show_message(False, exc.explain(self.services.language()))
             return
         self._refresh_dialog(cfg.name)
         if dialog is not None:
             dialog.show_message(True, self.tr("Saved %1.").replace("%1", cfg.name))
         if self.manager.status(cfg.name).state is not ServerState.STOPPED:
-            self.chat.spawn(self._stopped(cfg.name))
+            self.services.spawn(self._stopped(cfg.name))
 
     async def _stopped(self, name: str) -> None:
         await self.manager.stop(name)
@@ -200,13 +200,13 @@ class McpController(QObject):
         if name in chosen:
             self.set_conversation_servers([n for n in chosen if n != name])
         self._refresh_dialog()
-        self.chat.spawn(self._stopped(name))
+        self.services.spawn(self._stopped(name))
 
     def enable_server(self, name: str, enabled: bool) -> None:
         self.settings.set_enabled(name, enabled)
         self._refresh_dialog(name)
         if not enabled:
-            self.chat.spawn(self._stopped(name))
+            self.services.spawn(self._stopped(name))
 
     async def start_server(self, name: str) -> ServerStatus:
         """Start a server from the dialog (its state lines follow through the watcher)."""
@@ -243,7 +243,7 @@ class McpController(QObject):
     # --- a turn -------------------------------------------------------------------------
 
     def servers_for(self, conversation_id: int) -> list[str]:
-        conv = self.chat.store.get_conversation(conversation_id)
+        conv = self.services.store.get_conversation(conversation_id)
         return conversation_servers(conv.params if conv else None)
 
     def tool_turn(
@@ -274,32 +274,14 @@ class McpController(QObject):
             observer=observer,
         )
 
-    async def run_turn(self, first: Exchange, servers: list[str]) -> Exchange:
-        """Run the tool loop in place of ``first``; the last exchange of the turn."""
-        chat = self.chat
-        controller = self
+    async def run_turn(
+        self, first: Exchange, servers: list[str], observer: ToolLoopObserver
+    ) -> Exchange:
+        """Run the tool loop in place of ``first``; the last exchange of the turn.
 
-        class Observer(ToolLoopObserver):
-            def exchange_created(self, turn: ToolTurn, exchange: Exchange) -> None:
-                # A continued answer (Continue) is already on screen: no new row for it.
-                binder = PaneBinder(
-                    chat.model,
-                    exchange.store or chat.store,  # type: ignore[arg-type]
-                    show_new_row=exchange.target.append_to is None,
-                )
-                exchange.observe(binder)
-                chat.exchange = exchange
-                chat._binder = binder
-
-            def tools_started(self, turn: ToolTurn, calls: list[PendingCall]) -> None:
-                names = ", ".join(f"{c.server}.{c.tool}" for c in calls)
-                chat.window.set_status(controller.tr("Running %1…").replace("%1", names))
-
-            def tools_saved(self, turn: ToolTurn, runs: list[ToolRun]) -> None:
-                if chat.conversation_id == first.target.conversation_id:
-                    chat.reload_messages(first.store)
-
-        turn = self.tool_turn(first, servers, Observer())
+        ``observer`` shows the loop's exchanges where the turn belongs (the chat pane).
+        """
+        turn = self.tool_turn(first, servers, observer)
         self.turn = turn
         try:
             outcome = await turn.run()
@@ -311,7 +293,7 @@ class McpController(QObject):
                 self.tr("Stopped after %1 tool rounds.").replace("%1", str(turn.max_rounds))
             )
         if notes:
-            chat.window.set_status(" ".join(notes))
+            self.services.set_status(" ".join(notes))
         return outcome.exchanges[-1] if outcome.exchanges else first
 
     async def approve(self, call: PendingCall, column: str = "", model: str = "") -> Approval:
@@ -346,7 +328,7 @@ class McpController(QObject):
             call.server,
             call.tool,
             call.arguments_text,
-            self.chat.window,
+            self.window,
             column=ask.column,
             model=ask.model,
         )

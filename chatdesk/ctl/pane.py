@@ -7,7 +7,7 @@ window and the compare view show streams the same way.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from chatdesk.core.exchange import Exchange, ExchangeObserver
 from chatdesk.store.rows import MessageRow
@@ -15,6 +15,7 @@ from chatdesk.store.rows import MessageRow
 if TYPE_CHECKING:
     from chatdesk.core.patient import PatientStore
     from chatdesk.store import Store
+    from chatdesk.ui.mainwindow import MainWindow
     from chatdesk.ui.messagemodel import MessageListModel
 
 
@@ -81,3 +82,13 @@ class PaneBinder(ExchangeObserver):
         if self.on_finished is not None:
             self.on_finished(exchange)
 
+
+def effective_params(window: MainWindow) -> dict[str, Any]:
+    """What the chat pane's next request carries: the panel plus the toolbar temperature."""
+    params = window.params_panel.params()
+    temperature = window.temperature.value()
+    if temperature is not None:
+        params["temperature"] = temperature
+    else:
+        params.pop("temperature", None)
+    return params

@@ -22,41 +22,53 @@ from chatdesk.store.rows import ProviderRow
 from chatdesk.ui.theme import apply_appearance
 
 if TYPE_CHECKING:
-    from chatdesk.ctl.chat import Controller
+    from chatdesk.core.keys import KeyStore
+    from chatdesk.ctl.endpoint import EndpointService
+    from chatdesk.ctl.services import Services, ToolHost
+    from chatdesk.store import Store
+    from chatdesk.ui.mainwindow import MainWindow
 
 
 class SettingsController(QObject):
     """Wires the Settings dialog, the first-run key panel and the assistants menu."""
 
-    def __init__(self, chat: Controller) -> None:
-        super().__init__(chat)
-        self.chat = chat
-        self.window = chat.window
+    def __init__(
+        self,
+        window: MainWindow,
+        services: Services,
+        endpoint: EndpointService,
+        tools: ToolHost | None = None,
+    ) -> None:
+        super().__init__(services)
+        self.services = services
+        self.endpoint = endpoint
+        self.tools = tools
+        self.window = window
         w = self.window
         w.settings_requested.connect(self.open_settings)
         # The first-run test tries the model the window would use, not the server's first.
         w.key_panel.test_requested.connect(
-            lambda url, key: chat.spawn(
-                self.test_connection(url, key, chat.current_model(), w.key_panel.show_result)
+            lambda url, key: services.spawn(
+                self.test_connection(url, key, endpoint.current_model(), w.key_panel.show_result)
             )
         )
         w.key_panel.save_requested.connect(self.on_key_saved)
         w.key_panel.use_for_session.connect(self.on_key_for_session)
         # Assistants (the presets of earlier versions) have a controller of their own.
-        self.assistants = AssistantsController(chat)
+        self.assistants = AssistantsController(window, services, endpoint)
         self._settings_dialog: Any = None
         self._model_extra: tuple[str, dict[str, Any]] | None = None
 
     @property
-    def store(self) -> Any:
-        return self.chat.store
+    def store(self) -> Store:
+        return self.services.store
 
     @property
-    def keys(self) -> Any:
-        return self.chat.keys
+    def keys(self) -> KeyStore:
+        return self.services.keys
 
     def language(self) -> str:
-        return self.chat.language()
+        return self.services.language()
 
     # --- settings ----------------------------------------------------------------------
 
@@ -64,7 +76,7 @@ class SettingsController(QObject):
         from chatdesk.ui.settings import SettingsDialog
 
         dialog = SettingsDialog(self.window)
-        dialog.set_settings(dict(DEFAULTS) | self.chat.settings())
+        dialog.set_settings(dict(DEFAULTS) | self.services.settings())
         providers = self._providers()
         dialog.set_model_extra_bodies(
             {row.name: model_extra_bodies(self.store, row.name) for row, _ in providers}
@@ -72,7 +84,7 @@ class SettingsController(QObject):
         dialog.set_providers(providers)
         # Say which server this window really talks to (a --base-url run uses none of
         # the providers listed, whatever their keys).
-        endpoint = self.chat.endpoint
+        endpoint = self.endpoint.endpoint
         if endpoint is not None and endpoint.name is None:
             dialog.show_provider_message(
                 True,
@@ -86,7 +98,7 @@ class SettingsController(QObject):
                 True, self.tr("In use in this window: %1").replace("%1", endpoint.name or "")
             )
         dialog.test_requested.connect(
-            lambda name, url, key, model: self.chat.spawn(
+            lambda name, url, key, model: self.services.spawn(
                 self.test_connection(
                     url, key or self._stored_key(name), model, dialog.show_test_result
                 )
@@ -96,7 +108,7 @@ class SettingsController(QObject):
         dialog.provider_saved.connect(lambda row, key: self.save_provider(dialog, row, key))
         dialog.provider_removed.connect(lambda name: self.remove_provider(dialog, name))
         dialog.settings_changed.connect(self.apply_settings)
-        mcp = self.chat.mcp  # MCP tool servers (issue 9) have a dialog of their own
+        mcp = self.tools  # MCP tool servers (issue 9) have a dialog of their own
         dialog.mcp_requested.connect(lambda: mcp.open_manager(dialog) if mcp else None)
         dialog.setModal(True)
         dialog.show()
@@ -114,10 +126,10 @@ class SettingsController(QObject):
     def apply_settings(self, settings: dict[str, Any]) -> None:
         checked = AppSettings.from_dict(settings).to_dict()
         self.store.set_setting("app_settings", checked)
-        self.chat.set_settings(checked)
+        self.services.set_settings(checked)
         apply_appearance(checked)
         self.window.composer.set_send_key(str(checked[SettingKey.SEND_KEY]))
-        self.chat.reload_endpoint()
+        self.endpoint.reload_endpoint()
 
     def _stash_model_extra(self, name: str, bodies: dict[str, Any]) -> None:
         """Kept until the provider itself is saved (a refused URL stores neither)."""
@@ -147,7 +159,7 @@ class SettingsController(QObject):
                     + self.tr("The key is used for this session only."),
                 )
         dialog.set_providers(self._providers())
-        self.chat.reload_endpoint()
+        self.endpoint.reload_endpoint()
 
     def remove_provider(self, dialog: Any, name: str) -> None:
         self.store.delete_provider(name)
@@ -157,12 +169,12 @@ class SettingsController(QObject):
         except KeyringProblem:
             pass
         dialog.set_providers(self._providers())
-        self.chat.reload_endpoint()
+        self.endpoint.reload_endpoint()
 
     # --- first-run key panel -------------------------------------------------------------
 
     def on_key_saved(self, base_url: str, key: str) -> None:
-        name = self.chat.key_owner()
+        name = self.endpoint.key_owner()
         try:
             url = normalized_base_url(reject_credentials(base_url))
         except (ValidationError, CredentialsInUrlError) as exc:
@@ -182,13 +194,13 @@ class SettingsController(QObject):
         except KeyringProblem as exc:
             self.window.key_panel.show_keyring_problem(exc.explain(self.language()))
             return
-        self.chat.reload_endpoint()
-        self.chat.refresh_models()
+        self.endpoint.reload_endpoint()
+        self.endpoint.refresh_models()
 
     def on_key_for_session(self, base_url: str, key: str) -> None:
-        self.keys.set_for_session(self.chat.key_owner(), key)
-        self.chat.reload_endpoint()
-        self.chat.refresh_models()
+        self.keys.set_for_session(self.endpoint.key_owner(), key)
+        self.endpoint.reload_endpoint()
+        self.endpoint.refresh_models()
 
     async def test_connection(
         self, base_url: str, key: str, model: str, report: Callable[[bool, str], None]

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from chatdesk import __version__, crash, paths
-from chatdesk.ui.helpmenu import open_data_folder
+from chatdesk.ui.datafolder import open_data_folder
 
 
 def _home_relative(path: Path) -> str:

@@ -7,9 +7,10 @@ read back with :func:`parse_href`, so what is drawn and what is handled cannot d
 
 from __future__ import annotations
 
-import sys
 from enum import StrEnum
 from urllib.parse import quote, unquote
+
+from chatdesk.strict import strict
 
 __all__ = [
     "MessageAction",
@@ -82,5 +83,5 @@ def parse_href(href: str) -> tuple[MessageAction | ViewToggle, object] | None:
 
 
 def strict_links() -> bool:
-    """True under pytest: a bad link raises instead of being logged and ignored."""
-    return bool(getattr(sys, "_called_from_test", False))
+    """In strict mode (:mod:`chatdesk.strict`) a bad link raises instead of being logged."""
+    return strict()

@@ -9,22 +9,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, QUrl
-from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QMainWindow
 
-from chatdesk import paths
+from chatdesk.ui.datafolder import open_data_folder
 
 if TYPE_CHECKING:
     from chatdesk.ui.about import AboutDialog, ShortcutsDialog
-
-
-def open_data_folder() -> None:
-    """Show the data folder in the file manager."""
-    try:
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(paths.data_dir())))
-    except paths.DataFolderError:
-        pass
 
 
 class _Help(QObject):

@@ -132,53 +132,53 @@
 <context>
     <name>AssistantsController</name>
     <message>
-        <location filename="../../chatdesk/ctl/assistantsctl.py" line="63" />
+        <location filename="../../chatdesk/ctl/assistantsctl.py" line="68" />
         <source>Save as assistant</source>
         <translation>保存为助手</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/assistantsctl.py" line="64" />
+        <location filename="../../chatdesk/ctl/assistantsctl.py" line="69" />
         <source>Assistant name:</source>
         <translation>助手名称：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/assistantsctl.py" line="83" />
+        <location filename="../../chatdesk/ctl/assistantsctl.py" line="88" />
         <source>Not saved: %1</source>
         <translation>未保存：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/assistantsctl.py" line="86" />
+        <location filename="../../chatdesk/ctl/assistantsctl.py" line="91" />
         <source>Saved the assistant "%1".</source>
         <translation>已保存助手“%1”。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/assistantsctl.py" line="94" />
-        <location filename="../../chatdesk/ctl/assistantsctl.py" line="189" />
+        <location filename="../../chatdesk/ctl/assistantsctl.py" line="99" />
+        <location filename="../../chatdesk/ctl/assistantsctl.py" line="194" />
         <source>Wait for the answer to finish or stop it first.</source>
         <translation>请等待回答完成，或先停止生成。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/assistantsctl.py" line="145" />
+        <location filename="../../chatdesk/ctl/assistantsctl.py" line="150" />
         <source>Saved "%1".</source>
         <translation>已保存“%1”。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/assistantsctl.py" line="149" />
+        <location filename="../../chatdesk/ctl/assistantsctl.py" line="154" />
         <source>Deleted "%1".</source>
         <translation>已删除“%1”。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/assistantsctl.py" line="162" />
+        <location filename="../../chatdesk/ctl/assistantsctl.py" line="167" />
         <source>Imported %1 (%2 new, %3 replaced).</source>
         <translation>已导入 %1（新增 %2 个，替换 %3 个）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/assistantsctl.py" line="175" />
+        <location filename="../../chatdesk/ctl/assistantsctl.py" line="180" />
         <source>Could not write %1: %2</source>
         <translation>无法写入 %1：%2</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/assistantsctl.py" line="182" />
+        <location filename="../../chatdesk/ctl/assistantsctl.py" line="187" />
         <source>Exported %1 assistants to %2.</source>
         <translation>已将 %1 个助手导出到 %2。</translation>
     </message>
@@ -353,9 +353,71 @@
     </message>
 </context>
 <context>
+    <name>ChatController</name>
+    <message>
+        <location filename="../../chatdesk/ctl/chat.py" line="84" />
+        <location filename="../../chatdesk/ctl/chat.py" line="510" />
+        <source>Copied</source>
+        <translation>已复制</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/chat.py" line="167" />
+        <location filename="../../chatdesk/ctl/chat.py" line="185" />
+        <source>Wait for the answer to finish or stop it first.</source>
+        <translation>请等待回答完成，或先停止生成。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/chat.py" line="294" />
+        <location filename="../../chatdesk/ctl/chat.py" line="360" />
+        <location filename="../../chatdesk/ctl/chat.py" line="364" />
+        <source>Not sent: %1</source>
+        <translation>未发送：%1</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/chat.py" line="328" />
+        <source>Sent in place of the failed question (kept as the other branch).</source>
+        <translation>已代替失败的提问发送（失败的那条保留为另一个分支）。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/chat.py" line="363" />
+        <source>Request not valid</source>
+        <translation>请求无效</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/chat.py" line="442" />
+        <source>The answer could not be saved: %1</source>
+        <translation>无法保存回答：%1</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/chat.py" line="550" />
+        <source>Only your own messages can be edited.</source>
+        <translation>只能编辑你自己发送的消息。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/chat.py" line="569" />
+        <source>There is no answer yet.</source>
+        <translation>还没有回答。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/chat.py" line="610" />
+        <source>Tool result</source>
+        <translation>工具结果</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/chat.py" line="611" />
+        <source>Result for %1:</source>
+        <translation>%1 的结果：</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/chat.py" line="625" />
+        <source>This tool call already has a result.</source>
+        <translation>该工具调用已有结果。</translation>
+    </message>
+</context>
+<context>
     <name>ChatDesk</name>
     <message>
-        <location filename="../../chatdesk/app.py" line="268" />
+        <location filename="../../chatdesk/app.py" line="353" />
         <source>ChatDesk cannot start</source>
         <translation>ChatDesk 无法启动</translation>
     </message>
@@ -500,119 +562,119 @@
 <context>
     <name>CompareController</name>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="153" />
+        <location filename="../../chatdesk/ctl/compare.py" line="163" />
         <source>Wait for the answers to finish or stop them first.</source>
         <translation>请等待回答完成，或先停止它们。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="215" />
+        <location filename="../../chatdesk/ctl/compare.py" line="225" />
         <source>Comparison</source>
         <translation>对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="217" />
+        <location filename="../../chatdesk/ctl/compare.py" line="227" />
         <source>New comparison</source>
         <translation>新建对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="248" />
+        <location filename="../../chatdesk/ctl/compare.py" line="258" />
         <source>Columns are fixed once the first prompt is sent.</source>
         <translation>发送第一条提示后，列就不能再更改。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="341" />
+        <location filename="../../chatdesk/ctl/compare.py" line="351" />
         <source>No provider named %1.</source>
         <translation>没有名为 %1 的服务商。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="366" />
+        <location filename="../../chatdesk/ctl/compare.py" line="376" />
         <source>Not sent: %1</source>
         <translation>未发送：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="370" />
-        <location filename="../../chatdesk/ctl/compare.py" line="407" />
+        <location filename="../../chatdesk/ctl/compare.py" line="380" />
+        <location filename="../../chatdesk/ctl/compare.py" line="417" />
         <source>Set up a server and key first.</source>
         <translation>请先设置服务器和密钥。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="417" />
-        <location filename="../../chatdesk/ctl/compare.py" line="626" />
+        <location filename="../../chatdesk/ctl/compare.py" line="427" />
+        <location filename="../../chatdesk/ctl/compare.py" line="638" />
         <source>Waiting for the first token…</source>
         <translation>正在等待首个 token…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="511" />
+        <location filename="../../chatdesk/ctl/compare.py" line="521" />
         <source>Not saved: %1</source>
         <translation>未保存：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="517" />
+        <location filename="../../chatdesk/ctl/compare.py" line="527" />
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="537" />
+        <location filename="../../chatdesk/ctl/compare.py" line="547" />
         <source>Only the latest answer of a column can be redone.</source>
         <translation>只能重新生成某列最新的回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="540" />
+        <location filename="../../chatdesk/ctl/compare.py" line="550" />
         <source>To edit or delete messages, use “Continue in chat” on this column.</source>
         <translation>要编辑或删除消息，请在本列使用“转为对话继续”。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="618" />
+        <location filename="../../chatdesk/ctl/compare.py" line="630" />
         <source>%1 tok/s</source>
         <translation>%1 token/秒</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="627" />
+        <location filename="../../chatdesk/ctl/compare.py" line="639" />
         <source>Streaming…</source>
         <translation>正在生成…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="636" />
+        <location filename="../../chatdesk/ctl/compare.py" line="648" />
         <source>There is no answer to carry forward yet.</source>
         <translation>还没有可以沿用的回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="648" />
+        <location filename="../../chatdesk/ctl/compare.py" line="660" />
         <source>One prompt goes to every column; each answers on its own.</source>
         <translation>一条提示发给所有列，各列独立回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="650" />
+        <location filename="../../chatdesk/ctl/compare.py" line="662" />
         <source>Next prompt: each column continues its own thread.</source>
         <translation>下一条提示：各列沿着自己的对话继续。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="655" />
+        <location filename="../../chatdesk/ctl/compare.py" line="667" />
         <source>Next prompt: every column continues from %1's answer.</source>
         <translation>下一条提示：所有列都从 %1 的回答继续。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="680" />
+        <location filename="../../chatdesk/ctl/compare.py" line="692" />
         <source>tie</source>
         <translation>平局</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="680" />
+        <location filename="../../chatdesk/ctl/compare.py" line="692" />
         <source>all bad</source>
         <translation>都不好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="681" />
+        <location filename="../../chatdesk/ctl/compare.py" line="693" />
         <source>Your vote: %1. %2</source>
         <translation>你的投票：%1。%2</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="723" />
+        <location filename="../../chatdesk/ctl/compare.py" line="735" />
         <source>Change the models if you like, then send.</source>
         <translation>可以先更换模型，然后发送。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="736" />
+        <location filename="../../chatdesk/ctl/compare.py" line="748" />
         <source>Both columns need an answer to compare.</source>
         <translation>两列都需要有回答才能比较。</translation>
     </message>
@@ -864,120 +926,6 @@
     </message>
 </context>
 <context>
-    <name>Controller</name>
-    <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="120" />
-        <location filename="../../chatdesk/ctl/chat.py" line="750" />
-        <source>Copied</source>
-        <translation>已复制</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="192" />
-        <source>Server: %1</source>
-        <translation>服务器：%1</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="267" />
-        <source>Check the settings: %1</source>
-        <translation>请检查设置：%1</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="335" />
-        <source>Models from the server</source>
-        <translation>来自服务器的模型列表</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="336" />
-        <source>Cached model list (server unreachable)</source>
-        <translation>缓存的模型列表（无法连接服务器）</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="337" />
-        <source>Built-in model list (server unreachable)</source>
-        <translation>内置模型列表（无法连接服务器）</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="214" />
-        <location filename="../../chatdesk/ctl/chat.py" line="389" />
-        <location filename="../../chatdesk/ctl/chat.py" line="409" />
-        <source>Wait for the answer to finish or stop it first.</source>
-        <translation>请等待回答完成，或先停止生成。</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="230" />
-        <source>No provider named %1.</source>
-        <translation>没有名为 %1 的服务商。</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="315" />
-        <source>Cached model list (no API key yet)</source>
-        <translation>缓存的模型列表（尚未设置 API 密钥）</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="317" />
-        <source>Built-in model list (no API key yet)</source>
-        <translation>内置模型列表（尚未设置 API 密钥）</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="539" />
-        <location filename="../../chatdesk/ctl/chat.py" line="605" />
-        <location filename="../../chatdesk/ctl/chat.py" line="609" />
-        <source>Not sent: %1</source>
-        <translation>未发送：%1</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="573" />
-        <source>Sent in place of the failed question (kept as the other branch).</source>
-        <translation>已代替失败的提问发送（失败的那条保留为另一个分支）。</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="608" />
-        <source>Request not valid</source>
-        <translation>请求无效</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="660" />
-        <location filename="../../chatdesk/ctl/chat.py" line="689" />
-        <source>The answer could not be saved: %1</source>
-        <translation>无法保存回答：%1</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="681" />
-        <source>The history is busy: the answer is kept and will be saved shortly.</source>
-        <translation>历史记录正忙：回答已保留，稍后会自动保存。</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="686" />
-        <source>The answer is saved.</source>
-        <translation>回答已保存。</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="790" />
-        <source>Only your own messages can be edited.</source>
-        <translation>只能编辑你自己发送的消息。</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="809" />
-        <source>There is no answer yet.</source>
-        <translation>还没有回答。</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="850" />
-        <source>Tool result</source>
-        <translation>工具结果</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="851" />
-        <source>Result for %1:</source>
-        <translation>%1 的结果：</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="865" />
-        <source>This tool call already has a result.</source>
-        <translation>该工具调用已有结果。</translation>
-    </message>
-</context>
-<context>
     <name>ConversationList</name>
     <message>
         <location filename="../../chatdesk/ui/convlist.py" line="450" />
@@ -1088,6 +1036,54 @@
     </message>
 </context>
 <context>
+    <name>EndpointService</name>
+    <message>
+        <location filename="../../chatdesk/ctl/endpoint.py" line="103" />
+        <source>Server: %1</source>
+        <translation>服务器：%1</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/endpoint.py" line="122" />
+        <source>Wait for the answer to finish or stop it first.</source>
+        <translation>请等待回答完成，或先停止生成。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/endpoint.py" line="140" />
+        <source>No provider named %1.</source>
+        <translation>没有名为 %1 的服务商。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/endpoint.py" line="184" />
+        <source>Check the settings: %1</source>
+        <translation>请检查设置：%1</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/endpoint.py" line="219" />
+        <source>Cached model list (no API key yet)</source>
+        <translation>缓存的模型列表（尚未设置 API 密钥）</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/endpoint.py" line="221" />
+        <source>Built-in model list (no API key yet)</source>
+        <translation>内置模型列表（尚未设置 API 密钥）</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/endpoint.py" line="240" />
+        <source>Models from the server</source>
+        <translation>来自服务器的模型列表</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/endpoint.py" line="241" />
+        <source>Cached model list (server unreachable)</source>
+        <translation>缓存的模型列表（无法连接服务器）</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/endpoint.py" line="242" />
+        <source>Built-in model list (server unreachable)</source>
+        <translation>内置模型列表（无法连接服务器）</translation>
+    </message>
+</context>
+<context>
     <name>FindBar</name>
     <message>
         <location filename="../../chatdesk/ui/findbar.py" line="49" />
@@ -1138,78 +1134,78 @@
 <context>
     <name>HistoryController</name>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="170" />
+        <location filename="../../chatdesk/ctl/history.py" line="171" />
         <source>Open a conversation to export it.</source>
         <translation>请先打开要导出的对话。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="176" />
+        <location filename="../../chatdesk/ctl/history.py" line="177" />
         <source>Export</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="189" />
+        <location filename="../../chatdesk/ctl/history.py" line="190" />
         <source>Exported %1 conversation(s) to %2.</source>
         <translation>已将 %1 个对话导出到 %2。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="194" />
+        <location filename="../../chatdesk/ctl/history.py" line="195" />
         <source>Exporting…</source>
         <translation>正在导出…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="199" />
+        <location filename="../../chatdesk/ctl/history.py" line="200" />
         <source>Import conversations</source>
         <translation>导入对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="201" />
+        <location filename="../../chatdesk/ctl/history.py" line="202" />
         <source>ChatDesk or ChatGPT export (*.json *.zip)</source>
         <translation>ChatDesk 或 ChatGPT 导出文件 (*.json *.zip)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="215" />
+        <location filename="../../chatdesk/ctl/history.py" line="216" />
         <source>Imported %1 conversation(s) with %2 message(s); %3 were already there.</source>
         <translation>已导入 %1 个对话、%2 条消息；%3 个对话已存在，已跳过。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="221" />
+        <location filename="../../chatdesk/ctl/history.py" line="222" />
         <source>Importing…</source>
         <translation>正在导入…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="232" />
+        <location filename="../../chatdesk/ctl/history.py" line="233" />
         <source>Backed up to %1.</source>
         <translation>已备份到 %1。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="234" />
+        <location filename="../../chatdesk/ctl/history.py" line="235" />
         <source>Backing up…</source>
         <translation>正在备份…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="250" />
+        <location filename="../../chatdesk/ctl/history.py" line="251" />
         <source>There is no backup yet. Use “Back up now” first.</source>
         <translation>还没有备份。请先使用“立即备份”。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="254" />
-        <location filename="../../chatdesk/ctl/history.py" line="260" />
+        <location filename="../../chatdesk/ctl/history.py" line="255" />
+        <location filename="../../chatdesk/ctl/history.py" line="261" />
         <source>Restore</source>
         <translation>恢复</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="254" />
+        <location filename="../../chatdesk/ctl/history.py" line="255" />
         <source>Restore the history from:</source>
         <translation>从以下备份恢复历史记录：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="261" />
+        <location filename="../../chatdesk/ctl/history.py" line="262" />
         <source>Replace the current history with %1? The current file is kept aside.</source>
         <translation>用 %1 替换当前的历史记录？当前文件会另行保留。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="274" />
+        <location filename="../../chatdesk/ctl/history.py" line="275" />
         <source>Wait for the answer to finish first.</source>
         <translation>请等待回答完成。</translation>
     </message>
@@ -1725,6 +1721,11 @@
         <source>Imported: %1</source>
         <translation>已导入：%1</translation>
     </message>
+    <message>
+        <location filename="../../chatdesk/ctl/mcpctl.py" line="293" />
+        <source>Stopped after %1 tool rounds.</source>
+        <translation>已在 %1 轮工具调用后停止。</translation>
+    </message>
 </context>
 <context>
     <name>McpServersDialog</name>
@@ -2223,13 +2224,12 @@
 <context>
     <name>Observer</name>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="483" />
+        <location filename="../../chatdesk/ctl/compare.py" line="493" />
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="492" />
-        <location filename="../../chatdesk/ctl/mcpctl.py" line="311" />
+        <location filename="../../chatdesk/ctl/compare.py" line="502" />
         <source>Stopped after %1 tool rounds.</source>
         <translation>已在 %1 轮工具调用后停止。</translation>
     </message>
@@ -2812,19 +2812,37 @@
     </message>
 </context>
 <context>
+    <name>Services</name>
+    <message>
+        <location filename="../../chatdesk/ctl/services.py" line="186" />
+        <source>The history is busy: the answer is kept and will be saved shortly.</source>
+        <translation>历史记录正忙：回答已保留，稍后会自动保存。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/services.py" line="191" />
+        <source>The answer is saved.</source>
+        <translation>回答已保存。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/services.py" line="194" />
+        <source>The answer could not be saved: %1</source>
+        <translation>无法保存回答：%1</translation>
+    </message>
+</context>
+<context>
     <name>SettingsController</name>
     <message>
-        <location filename="../../chatdesk/ctl/settingsctl.py" line="80" />
+        <location filename="../../chatdesk/ctl/settingsctl.py" line="92" />
         <source>This window talks to %1 (given with --base-url); a provider below is used once you pick it in the toolbar.</source>
         <translation>本窗口正在使用 %1（由 --base-url 指定）；在工具栏中选择下面的服务商后才会使用它。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/settingsctl.py" line="86" />
+        <location filename="../../chatdesk/ctl/settingsctl.py" line="98" />
         <source>In use in this window: %1</source>
         <translation>本窗口正在使用：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/settingsctl.py" line="147" />
+        <location filename="../../chatdesk/ctl/settingsctl.py" line="159" />
         <source>The key is used for this session only.</source>
         <translation>此密钥仅在本次会话中使用。</translation>
     </message>
@@ -3383,22 +3401,22 @@
 <context>
     <name>_Help</name>
     <message>
-        <location filename="../../chatdesk/ui/helpmenu.py" line="36" />
+        <location filename="../../chatdesk/ui/helpmenu.py" line="28" />
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/helpmenu.py" line="38" />
+        <location filename="../../chatdesk/ui/helpmenu.py" line="30" />
         <source>Keyboard shortcuts</source>
         <translation>键盘快捷键</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/helpmenu.py" line="41" />
+        <location filename="../../chatdesk/ui/helpmenu.py" line="33" />
         <source>Open data folder</source>
         <translation>打开数据文件夹</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/helpmenu.py" line="44" />
+        <location filename="../../chatdesk/ui/helpmenu.py" line="36" />
         <source>About ChatDesk</source>
         <translation>关于 ChatDesk</translation>
     </message>
@@ -3436,9 +3454,9 @@
     </message>
 </context>
 <context>
-    <name>controller</name>
+    <name>chat</name>
     <message>
-        <location filename="../../chatdesk/ctl/mcpctl.py" line="296" />
+        <location filename="../../chatdesk/ctl/chat.py" line="403" />
         <source>Running %1…</source>
         <translation>正在运行 %1…</translation>
     </message>
@@ -3446,7 +3464,7 @@
 <context>
     <name>ctl</name>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="458" />
+        <location filename="../../chatdesk/ctl/compare.py" line="468" />
         <source>Running %1…</source>
         <translation>正在运行 %1…</translation>
     </message>

@@ -125,14 +125,15 @@ def main() -> None:
         from chatdesk.ui.render import warm_up_steps
 
         render.background_math = True  # as in the app
-        store, window, controller = build(
+        store, window, desk = build(
             argparse.Namespace(base_url=server.base_url, model=MODELS[0], provider=None)
         )
+        controller = desk.chat
         window.resize(1600, 900)
         window.show()
         for step in warm_up_steps():
             step()
-        cmp = controller.compare
+        cmp = desk.compare
         # The garbage collector as the app runs it (young generations only while busy).
         install_gc_pacer(app, lambda: bool(controller.busy or cmp.busy))
         out: dict[str, object] = {}
@@ -154,7 +155,7 @@ def main() -> None:
             return time.perf_counter() - start
 
         async def scenario() -> None:
-            controller.start()
+            desk.start()
             await asyncio.sleep(0.3)
             await compare_turn("warm up")
             freeze_startup_objects()  # the app does this 3 s after start
@@ -199,7 +200,7 @@ def main() -> None:
 
         loop.run_until_complete(scenario())
         window.close()
-        loop.run_until_complete(controller.aclose())
+        loop.run_until_complete(desk.aclose())
         store.close()
 
     alone = out["alone"]

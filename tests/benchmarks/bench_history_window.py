@@ -52,9 +52,10 @@ def main() -> None:
     from chatdesk.app import build
 
     t0 = time.perf_counter()
-    store, window, controller = build(
+    store, window, desk = build(
         argparse.Namespace(base_url="http://127.0.0.1:9/v1", model=None, provider=None)
     )
+    controller = desk.chat
     window.resize(1180, 780)
     window.show()
     app.processEvents()
@@ -63,7 +64,7 @@ def main() -> None:
 
     async def scenario() -> dict[str, float]:
         out: dict[str, float] = {}
-        controller.start()  # keys, model list in the background, newest conversation
+        desk.start()  # keys, model list in the background, newest conversation
         await asyncio.sleep(0.5)
         lists = []
         for _ in range(5):
@@ -83,7 +84,7 @@ def main() -> None:
         searches = []
         for query in ("the", "学习", "机器学习", "AI", "zephyrine", "GPT-4o", '"machine learning"'):
             t = time.perf_counter()
-            controller.history.search(query, {"limit": 50, "offset": 0})
+            desk.history.search(query, {"limit": 50, "offset": 0})
             searches.append((time.perf_counter() - t) * 1000)
         out["search_max_ms"] = max(searches)
         await asyncio.sleep(1.0)
@@ -97,7 +98,7 @@ def main() -> None:
     print(f"search, first page + count     : max {figures['search_max_ms']:.1f} ms (target < 50)")
     print(f"app memory with history open   : {rss_mb():7.1f} MB (target < 250)")
     window.close()
-    loop.run_until_complete(controller.aclose())
+    loop.run_until_complete(desk.aclose())
     store.close()
 
 

@@ -76,9 +76,8 @@ def main() -> None:
     from chatdesk.ui.render import warm_up_steps
 
     render.background_math = True
-    store, window, controller = build(
-        argparse.Namespace(base_url=base_url, model="bench", provider=None)
-    )
+    store, window, desk = build(argparse.Namespace(base_url=base_url, model="bench", provider=None))
+    controller = desk.chat
     install_gc_pacer(app, lambda: bool(controller.busy))
     window.resize(1180, 780)
     window.show()
@@ -87,7 +86,7 @@ def main() -> None:
     curve: list[tuple[int, float]] = []
 
     async def scenario() -> float:
-        controller.start()
+        desk.start()
         await asyncio.sleep(1.0)
         freeze_startup_objects()
         idle = rss_mib()
@@ -110,7 +109,7 @@ def main() -> None:
     idle = loop.run_until_complete(scenario())
     took = time.perf_counter() - began
     window.close()
-    loop.run_until_complete(controller.aclose())
+    loop.run_until_complete(desk.aclose())
     store.close()
     proc.kill()
     proc.wait()

@@ -149,9 +149,10 @@ def main() -> None:
 
         render.background_math = True  # as in the app
 
-        store, window, controller = build(
+        store, window, desk = build(
             argparse.Namespace(base_url=server.base_url, model="bench", provider=None)
         )
+        controller = desk.chat
         window.resize(1180, 780)
         window.show()
         for step in warm_up_steps():  # what the app does in idle ticks after start
@@ -160,7 +161,7 @@ def main() -> None:
         result: dict[str, float] = {}
 
         async def scenario() -> None:
-            controller.start()
+            desk.start()
             await asyncio.sleep(0.3)  # model list and first paint settle
             # A short exchange first, so the conversation exists and caches are warm.
             window.composer.set_text("warm up")
@@ -205,7 +206,7 @@ def main() -> None:
 
         loop.run_until_complete(scenario())
         window.close()
-        loop.run_until_complete(controller.aclose())
+        loop.run_until_complete(desk.aclose())
         store.close()
 
     stalls = gaps[1:]

@@ -52,14 +52,14 @@ def shoot(out: Path, size: str, theme: str, lang: str, blind: bool) -> Path:
         from chatdesk.app import build
 
         args = argparse.Namespace(base_url=server.base_url, model=MODELS[0], provider=None)
-        store, window, controller = build(args)
+        store, window, desk = build(args)
         w, h = (int(v) for v in size.split("x"))
         window.resize(w, h)
         window.show()
-        cmp = controller.compare
+        cmp = desk.compare
 
         async def scenario() -> None:
-            controller.start()
+            desk.start()
             await asyncio.sleep(0.2)
             cmp.new_comparison(list(MODELS))
             if blind:
@@ -74,7 +74,7 @@ def shoot(out: Path, size: str, theme: str, lang: str, blind: bool) -> Path:
 
         loop.run_until_complete(scenario())
         window.close()
-        loop.run_until_complete(controller.aclose())
+        loop.run_until_complete(desk.aclose())
         store.close()
     del translators
     return path

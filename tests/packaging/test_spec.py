@@ -36,7 +36,7 @@ from PyInstaller.building.build_main import Analysis
 from PyInstaller.building.osx import BUNDLE
 
 import chatdesk
-from chatdesk import app, desktop
+from chatdesk import desktop, paths
 from chatdesk.ui import icons
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -194,7 +194,7 @@ def _check_datas_land_where_the_app_looks(
         # for pip installs only; PyInstaller leaves it out), so the app uses its fallbacks.
         patch.setitem(sys.modules, "chatdesk.resources", None)
         # Frozen modules' __file__ as PyInstaller sets it: sys._MEIPASS/chatdesk/NAME.py
-        patch.setattr(app, "__file__", str(internal / "chatdesk" / "app.py"))
+        patch.setattr(paths, "__file__", str(internal / "chatdesk" / "paths.py"))
         patch.setattr(desktop, "__file__", str(internal / "chatdesk" / "desktop.py"))
 
         res = desktop.resources_dir()
@@ -205,7 +205,7 @@ def _check_datas_land_where_the_app_looks(
         for name in (f"{desktop.APP_ID}.desktop", f"{desktop.APP_ID}.metainfo.xml"):
             assert (res / name).is_file(), f"{name} not bundled"
         assert "Exec=" in desktop.desktop_entry_text(["/opt/chatdesk/chatdesk"])
-        assert (app.i18n_dir() / "chatdesk_zh_CN.qm").is_file(), "translation not bundled"
+        assert (paths.i18n_dir() / "chatdesk_zh_CN.qm").is_file(), "translation not bundled"
         fonts = icons._font_dir()
         assert fonts == internal / "qtawesome" / "fonts", "codicon font not bundled"
         assert list(fonts.glob("codicon-[0-9]*.ttf")) and list(fonts.glob("codicon-charmap-*.json"))

@@ -30,12 +30,13 @@ class Harness:
         self.loop = loop
         self.server = server
         args = argparse.Namespace(base_url=server.base_url, model="gpt-4o", provider=None)
-        self.store, self.window, self.controller = build(args)
+        self.store, self.window, self.desk = build(args)
+        self.controller = self.desk.chat
         self.window.show()
 
         async def boot() -> None:
             # Tasks must start inside the running loop (httpx needs an async context).
-            self.controller.start()
+            self.desk.start()
             await asyncio.sleep(0)
 
         loop.run_until_complete(boot())
@@ -111,7 +112,7 @@ def harness(qapp: QApplication, monkeypatch: pytest.MonkeyPatch) -> Iterator[Har
             yield h
         finally:
             h.window.close()
-            loop.run_until_complete(h.controller.aclose())
+            loop.run_until_complete(h.desk.aclose())
             finish_tasks(loop)
             h.store.close()
             h.window.deleteLater()

@@ -91,7 +91,7 @@ def test_main_window_chat_page(language: str, harness: Harness) -> None:
 
 def test_main_window_compare_page(language: str, harness: Harness) -> None:
     h = harness
-    assert h.controller.compare.new_comparison(["gpt-4o", "gpt-4o-mini"])
+    assert h.desk.compare.new_comparison(["gpt-4o", "gpt-4o-mini"])
     check(h.window, h)
 
 

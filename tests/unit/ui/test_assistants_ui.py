@@ -19,7 +19,7 @@ def _menu_names(h: Harness) -> list[str]:
 
 
 def _open(h: Harness) -> AssistantsDialog:
-    return h.controller.settings_ctl.assistants.open_manager()
+    return h.desk.settings_ctl.assistants.open_manager()
 
 
 def test_presets_of_earlier_versions_become_assistants(harness: Harness) -> None:
@@ -128,7 +128,7 @@ def test_export_then_import(harness: Harness, tmp_path: Path) -> None:
 def test_toolbar_save_and_start(harness: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
     h = harness
     w = h.window
-    ctl = h.controller.settings_ctl.assistants
+    ctl = h.desk.settings_ctl.assistants
     w.system_prompt.setPlainText("Be terse.")
     w.temperature.set_value(0.4)
     monkeypatch.setattr(ctl, "_ask_name", lambda: "Terse")

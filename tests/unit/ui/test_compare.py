@@ -15,14 +15,14 @@ MODELS = ["gpt-4o", "gpt-4o-mini", "claude-sonnet-4-5", "deepseek-reasoner"]
 
 
 def start(h: Harness, models: list[str]) -> Any:
-    ctl = h.controller.compare
+    ctl = h.desk.compare
     assert ctl.new_comparison(models)
     assert h.window.comparing()
     return ctl
 
 
 def send(h: Harness, text: str, *, wait: bool = True) -> None:
-    ctl = h.controller.compare
+    ctl = h.desk.compare
     composer = ctl.view.composer
     composer.set_text(text)
     assert composer.send()
@@ -34,7 +34,7 @@ def send(h: Harness, text: str, *, wait: bool = True) -> None:
 def column_texts(h: Harness) -> list[str]:
     return [
         "\n".join(r.content for r in c.model.messages() if r.role == "assistant")
-        for c in h.controller.compare.view.columns
+        for c in h.desk.compare.view.columns
     ]
 
 
@@ -51,7 +51,7 @@ def test_columns_stream_concurrently_into_their_own_views(harness: Harness) -> N
     assert column_texts(h) == [f"Answer of {m} 你好 👋" for m in MODELS[:3]]
     bodies = h.chat_bodies()
     assert sorted(b["model"] for b in bodies) == sorted(MODELS[:3])
-    ttft = [c.figure("ttft") for c in h.controller.compare.view.columns]
+    ttft = [c.figure("ttft") for c in h.desk.compare.view.columns]
     assert all(t.endswith(" ms") and int(t.split()[0]) >= 1000 for t in ttft), ttft
 
 
@@ -194,9 +194,9 @@ def test_comparisons_only_filter_finds_it(harness: Harness) -> None:
     h.window.composer.set_text("needle plain chat")
     h.window.composer.send()
     h.idle()
-    hits, _total = h.controller.history.search("needle", {"comparisons": True})
+    hits, _total = h.desk.history.search("needle", {"comparisons": True})
     convs = {hit.conversation_id for hit in hits}
-    assert convs == {h.controller.compare.comparison.conversation_id}
+    assert convs == {h.desk.compare.comparison.conversation_id}
 
 
 def test_continue_in_chat_and_rerun(harness: Harness) -> None:
@@ -266,7 +266,7 @@ def test_a_column_on_another_provider_and_its_cost(harness: Harness) -> None:
     h = harness
     with FakeServer() as other:
         h.store.upsert_provider(ProviderRow(name="other", base_url=other.base_url))
-        h.controller.keys.set_for_session("other", "sk-other-0123456789")
+        h.desk.services.keys.set_for_session("other", "sk-other-0123456789")
         other.script(Reply(text="from the other server", usage="auto"))
         h.server.script(Reply(text="from the window's server", usage="auto"))
         table = PriceTable()
@@ -286,9 +286,9 @@ def test_columns_follow_the_dark_theme_however_many_are_added(harness: Harness) 
     h = harness
     h.window.set_dark(True)
     start(h, MODELS[:2])
-    assert all(c.view.is_dark() for c in h.controller.compare.view.columns)
-    h.controller.compare.new_comparison(MODELS)  # two more columns, made after the switch
-    columns = h.controller.compare.view.columns
+    assert all(c.view.is_dark() for c in h.desk.compare.view.columns)
+    h.desk.compare.new_comparison(MODELS)  # two more columns, made after the switch
+    columns = h.desk.compare.view.columns
     assert len(columns) == 4 and all(c.view.is_dark() for c in columns)
     h.window.set_dark(False)
     assert not any(c.view.is_dark() for c in columns)
@@ -300,7 +300,7 @@ def test_total_time_reads_in_ms_under_a_second_and_in_seconds_above(harness: Har
     h.server.script_for("gpt-4o-mini", Reply(text="slow", first_delay_s=1.1))
     start(h, ["gpt-4o", "gpt-4o-mini"])
     send(h, "q")
-    fast, slow = (c.figure("total") for c in h.controller.compare.view.columns)
+    fast, slow = (c.figure("total") for c in h.desk.compare.view.columns)
     assert fast.endswith(" ms") and int(fast.split()[0]) < 1000, fast  # not "0.0 s"
     assert slow.endswith(" s") and float(slow.split()[0]) >= 1.1, slow
 

@@ -151,8 +151,8 @@ def test_provider_picker_switches_server_and_each_chat_remembers_it(harness: Har
     with FakeServer() as other:
         h.store.upsert_provider(ProviderRow(name="other", base_url=other.base_url,
                                             default_model="other-model"))  # fmt: skip
-        h.controller.keys.set_for_session("other", "sk-other-0123456789")
-        h.controller.refresh_providers()
+        h.desk.services.keys.set_for_session("other", "sk-other-0123456789")
+        h.desk.endpoint.refresh_providers()
         names = [w.provider_picker.itemData(i) for i in range(w.provider_picker.count())]
         assert "" in names and "other" in names  # the --base-url server and the provider
         h.server.script(Reply(text="from the first server"))
@@ -168,10 +168,10 @@ def test_provider_picker_switches_server_and_each_chat_remembers_it(harness: Har
         second = h.controller.conversation_id
         assert h.store.get_conversation(second).provider == "other"
         h.controller.open_conversation(first)  # back to the first server
-        assert h.controller.endpoint.name is None
+        assert h.desk.endpoint.endpoint.name is None
         assert w.provider_picker.currentData() == ""
         h.controller.open_conversation(second)
-        assert h.controller.endpoint.name == "other"
+        assert h.desk.endpoint.endpoint.name == "other"
         assert w.provider_picker.currentData() == "other"
 
 
@@ -179,7 +179,7 @@ def test_recent_models_come_first(harness: Harness) -> None:
     h = harness
     h.window.model_picker.set_current("my-typed-model")
     h.send("one")
-    h.controller.refresh_models()
+    h.desk.endpoint.refresh_models()
     h.wait(lambda: "\x00recent" in h.window.model_picker.groups())
     assert h.window.model_picker.groups()["\x00recent"][0] == "my-typed-model"
 
@@ -211,7 +211,7 @@ def test_settings_say_which_server_the_window_uses(harness: Harness) -> None:
 
     from chatdesk.ui.settings import SettingsDialog
 
-    harness.controller.settings_ctl.open_settings()
+    harness.desk.settings_ctl.open_settings()
     dialogs = [w for w in QApplication.topLevelWidgets() if isinstance(w, SettingsDialog)]
     dialog = dialogs[-1]
     text = dialog.provider_message.text()
@@ -221,13 +221,13 @@ def test_settings_say_which_server_the_window_uses(harness: Harness) -> None:
 
 def test_no_key_for_a_remote_server_lists_models_without_asking(harness: Harness) -> None:
     h = harness
-    endpoint = h.controller.endpoint
+    endpoint = h.desk.endpoint.endpoint
     assert endpoint is not None
     endpoint.api_key = None
     endpoint.base_url = "https://relay.example/v1"  # remote: it would refuse anyway
     endpoint.cache_key = "url:https://relay.example/v1"
     before = len(h.server.requests)
-    h.controller.refresh_models()
+    h.desk.endpoint.refresh_models()
     assert "no API key" in h.window.model_picker.source()
     assert h.window.model_picker.models()  # the built-in list, at once
     assert len(h.server.requests) == before

@@ -95,21 +95,19 @@ def window_run(
             store.set_setting("default_provider", provider)
         from chatdesk.app import build
 
-        store, window, controller = build(
-            argparse.Namespace(base_url=None, model=None, provider=None)
-        )
+        store, window, desk = build(argparse.Namespace(base_url=None, model=None, provider=None))
         window.show()
 
         async def boot() -> None:
-            controller.start()
+            desk.start()
             await asyncio.sleep(0)
 
         loop.run_until_complete(boot())
         try:
-            yield loop, server, window, controller, provider
+            yield loop, server, window, desk, provider
         finally:
             window.close()
-            loop.run_until_complete(controller.aclose())
+            loop.run_until_complete(desk.aclose())
             store.close()
     loop.release()
     loop.close()
@@ -134,7 +132,8 @@ def _send(loop: TestLoop, window: Any, controller: Any, text: str) -> None:
 
 
 def test_window_sends_and_shows_the_extra_body(window_run: Any) -> None:
-    loop, server, window, controller, provider = window_run
+    loop, server, window, desk, provider = window_run
+    controller = desk.chat
     window.model_picker.set_current("qwen3")
     preview = controller.current_request_body()
     assert preview["enable_thinking"] is True and preview["top_k"] == 20
@@ -145,7 +144,7 @@ def test_window_sends_and_shows_the_extra_body(window_run: Any) -> None:
     assert body["model"] == "qwen3" and body["stream"] is True
 
     # Edited in Settings, the next request carries the new values.
-    ctl = controller.settings_ctl
+    ctl = desk.settings_ctl
     ctl.open_settings()
     dialog = ctl._settings_dialog
     try:
@@ -156,7 +155,8 @@ def test_window_sends_and_shows_the_extra_body(window_run: Any) -> None:
         dialog.save_button.click()
     finally:
         dialog.close()
-    assert model_extra_bodies(controller.store, provider) == {"qwen3": {"enable_thinking": False}}
+    saved = model_extra_bodies(desk.services.store, provider)
+    assert saved == {"qwen3": {"enable_thinking": False}}
     server.script(Reply(text="again"))
     _send(loop, window, controller, "again")
     body = server.chat_requests[-1].json

@@ -48,17 +48,15 @@ def _build(
 ) -> tuple[object, object, object]:
     from chatdesk.app import build
 
-    store, window, controller = build(
-        argparse.Namespace(base_url=base_url, model=model, provider=None)
-    )
+    store, window, desk = build(argparse.Namespace(base_url=base_url, model=model, provider=None))
     window.show()
 
     async def boot() -> None:
-        controller.start()
+        desk.start()
         await asyncio.sleep(0)
 
     loop.run_until_complete(boot())
-    return store, window, controller
+    return store, window, desk
 
 
 def _wait(loop: TestLoop, cond: object, timeout: float = 10) -> None:
@@ -77,7 +75,8 @@ def _wait(loop: TestLoop, cond: object, timeout: float = 10) -> None:
 )
 def test_key_panel_saves_to_keyring_and_chat_works(first_run) -> None:
     loop, server, provider = first_run
-    store, window, controller = _build(loop)
+    store, window, desk = _build(loop)
+    controller = desk.chat
     try:
         assert window.centre.currentWidget() is window.key_panel
         window.key_panel.save_requested.emit(server.base_url, KEY)
@@ -91,7 +90,7 @@ def test_key_panel_saves_to_keyring_and_chat_works(first_run) -> None:
         assert server.requests[-1].headers["authorization"] == f"Bearer {KEY}"
         # The key is nowhere in the database file.
         window.close()
-        loop.run_until_complete(controller.aclose())
+        loop.run_until_complete(desk.aclose())
         store.close()
         assert KEY.encode() not in database_path().read_bytes()
     finally:
@@ -109,7 +108,8 @@ def no_keyring() -> Iterator[None]:
 
 def test_missing_keyring_offers_session_only(first_run, no_keyring) -> None:
     loop, server, provider = first_run
-    store, window, controller = _build(loop)
+    store, window, desk = _build(loop)
+    controller = desk.chat
     assert window.centre.currentWidget() is window.key_panel
     window.key_panel.save_requested.emit(server.base_url, KEY)
     # Saving failed with its own message; the panel is still there and offers a way out.
@@ -122,7 +122,7 @@ def test_missing_keyring_offers_session_only(first_run, no_keyring) -> None:
     _wait(loop, lambda: controller._task is not None and not controller.busy)
     assert window.message_model.messages()[-1].content == "session key works"
     window.close()
-    loop.run_until_complete(controller.aclose())
+    loop.run_until_complete(desk.aclose())
     store.close()
     assert KEY.encode() not in database_path().read_bytes()
 
@@ -130,7 +130,8 @@ def test_missing_keyring_offers_session_only(first_run, no_keyring) -> None:
 def test_base_url_run_uses_the_key_from_the_panel(first_run, no_keyring) -> None:
     """`chatdesk --base-url URL` with no key in the environment: the panel's key is used."""
     loop, server, provider = first_run
-    store, window, controller = _build(loop, server.base_url, "gpt-4o")
+    store, window, desk = _build(loop, server.base_url, "gpt-4o")
+    controller = desk.chat
     assert window.centre.currentWidget() is window.key_panel
     window.key_panel.use_for_session.emit(server.base_url, KEY)
     assert window.centre.currentIndex() == 0
@@ -141,5 +142,5 @@ def test_base_url_run_uses_the_key_from_the_panel(first_run, no_keyring) -> None
     assert window.message_model.messages()[-1].content == "url key works"
     assert store.get_provider(provider).base_url == server.base_url  # providers untouched
     window.close()
-    loop.run_until_complete(controller.aclose())
+    loop.run_until_complete(desk.aclose())
     store.close()

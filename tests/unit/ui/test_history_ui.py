@@ -29,18 +29,18 @@ def _finish(h: Harness, task: asyncio.Task) -> object:
 
 def test_search_panel_opens_the_message(harness: Harness) -> None:
     h = harness
-    h.controller.history.quiet = True
+    h.desk.history.quiet = True
     _chat(h, "什么是机器学习？", "机器学习是人工智能的一个分支。")
     first_conv = h.controller.conversation_id
     answer_id = h.rows()[-1].id
     h.controller.new_conversation()
     _chat(h, "Tell me about GPT-4o", "GPT-4o is a model.")
-    hits, total = h.controller.history.search("学习", {"limit": 50, "offset": 0})
+    hits, total = h.desk.history.search("学习", {"limit": 50, "offset": 0})
     assert total == 2 and {x.conversation_id for x in hits} == {first_conv}
-    hits, total = h.controller.history.search("GPT-4o", {"role": "assistant"})
+    hits, total = h.desk.history.search("GPT-4o", {"role": "assistant"})
     assert total == 1 and hits[0].role == "assistant"
     h.window.search_requested.emit("机器学习")
-    panel = h.controller.history._panel
+    panel = h.desk.history._panel
     assert panel is not None and panel.isVisible()
     panel.result_activated.emit(first_conv, answer_id, "机器学习")
     assert h.controller.conversation_id == first_conv
@@ -55,8 +55,8 @@ def test_jump_switches_to_the_branch_holding_the_match(harness: Harness) -> None
     h.controller.on_action("regenerate", alpha.id, None)
     h.idle()
     assert h.rows()[-1].content == "beta answer"
-    hits, _ = h.controller.history.search("alpha", {})
-    h.controller.history.jump_to(hits[0].conversation_id, hits[0].message_id, "alpha")
+    hits, _ = h.desk.history.search("alpha", {})
+    h.desk.history.jump_to(hits[0].conversation_id, hits[0].message_id, "alpha")
     assert h.rows()[-1].content == "alpha answer"
 
 
@@ -67,7 +67,7 @@ def test_find_in_conversation(harness: Harness) -> None:
     bar = h.window.find_bar
     bar.find_requested.emit("cats")
     assert bar.match_count() == 4  # every occurrence, not every message
-    matches = h.controller.history._matches
+    matches = h.desk.history._matches
     assert h.window.message_view._highlight == (matches[0][0], "cats")
     bar.next_requested.emit()
     assert h.window.message_view._highlight == (matches[1][0], "cats")
@@ -80,51 +80,51 @@ def test_find_in_conversation(harness: Harness) -> None:
 
 def test_export_import_round_trip_and_no_key(harness: Harness, tmp_path: Path) -> None:
     h = harness
-    h.controller.history.quiet = True
+    h.desk.history.quiet = True
     _chat(h, "导出测试 😀", "好的 👍 <script>alert(1)</script>")
     cid = h.controller.conversation_id
     for fmt in ("md", "json", "html"):
         path = tmp_path / f"one.{fmt}"
-        _finish(h, h.controller.history.export_to(str(path), [cid], fmt))
+        _finish(h, h.desk.history.export_to(str(path), [cid], fmt))
         text = path.read_text(encoding="utf-8")
         assert "导出测试 😀" in text and KEY not in text
         if fmt == "html":
             assert "<script>alert(1)</script>" not in text
-    assert "Exported 1 conversation" in h.controller.history.last_message
-    result = _finish(h, h.controller.history.import_from(str(tmp_path / "one.json")))
+    assert "Exported 1 conversation" in h.desk.history.last_message
+    result = _finish(h, h.desk.history.import_from(str(tmp_path / "one.json")))
     assert result.conversations_added == 0 and result.conversations_skipped == 1
-    result = _finish(h, h.controller.history.import_from(str(DATA / "conversations.json")))
+    result = _finish(h, h.desk.history.import_from(str(DATA / "conversations.json")))
     assert result.conversations_added >= 3
     assert h.store.count_conversations() == 1 + result.conversations_added
-    assert "Imported" in h.controller.history.last_message
+    assert "Imported" in h.desk.history.last_message
 
 
 def test_malformed_import_is_refused_and_changes_nothing(harness: Harness, tmp_path: Path) -> None:
     h = harness
-    h.controller.history.quiet = True
+    h.desk.history.quiet = True
     _chat(h, "keep me", "kept")
     before = h.store.count_conversations()
     bad = tmp_path / "bad.json"
     bad.write_text('{"hello": "world"}')
-    assert _finish(h, h.controller.history.import_from(str(bad))) is None
-    assert h.controller.history.last_message  # a readable reason
-    assert "Traceback" not in h.controller.history.last_message
+    assert _finish(h, h.desk.history.import_from(str(bad))) is None
+    assert h.desk.history.last_message  # a readable reason
+    assert "Traceback" not in h.desk.history.last_message
     assert h.store.count_conversations() == before
 
 
 def test_backup_and_restore(harness: Harness) -> None:
     h = harness
-    h.controller.history.quiet = True
+    h.desk.history.quiet = True
     _chat(h, "before the backup", "one")
-    path = _finish(h, h.controller.history.backup_now())
+    path = _finish(h, h.desk.history.backup_now())
     assert Path(path).exists()
     _chat(h, "after the backup", "two")
     assert h.store.count_search("after") == 1
-    assert h.controller.history.restore(Path(path))
-    assert h.controller.store.count_search("after") == 0
-    assert h.controller.store.count_search("before") == 1
+    assert h.desk.history.restore(Path(path))
+    assert h.desk.services.store.count_search("after") == 0
+    assert h.desk.services.store.count_search("before") == 1
     assert h.window.conversations.model().rowCount() >= 1
-    h.store = h.controller.store  # the harness closes the live one
+    h.store = h.desk.services.store  # the harness closes the live one
 
 
 def test_start_up_never_waits_on_the_network(qapp: QApplication, monkeypatch) -> None:
@@ -148,11 +148,12 @@ def test_start_up_never_waits_on_the_network(qapp: QApplication, monkeypatch) ->
     from chatdesk.app import build
 
     start = time.perf_counter()
-    store, window, controller = build(argparse.Namespace(base_url=url, model=None, provider=None))
+    store, window, desk = build(argparse.Namespace(base_url=url, model=None, provider=None))
+    controller = desk.chat
     window.show()
 
     async def boot() -> float:
-        controller.start()
+        desk.start()
         return time.perf_counter() - start
 
     elapsed = loop.run_until_complete(boot())
@@ -163,7 +164,7 @@ def test_start_up_never_waits_on_the_network(qapp: QApplication, monkeypatch) ->
         assert window.message_model.messages()[0].content.startswith("question")
     finally:
         window.close()
-        loop.run_until_complete(controller.aclose())
+        loop.run_until_complete(desk.aclose())
         store.close()
         black_hole.close()
         loop.release()
@@ -182,11 +183,11 @@ def test_search_counts_once_per_query_and_shows_the_cap(harness: Harness, monkey
         return real(query, **kw)
 
     monkeypatch.setattr(h.store, "count_search", counting)
-    h.controller.history.search("common", {"offset": 0})
-    h.controller.history.search("common", {"offset": 50})
+    h.desk.history.search("common", {"offset": 0})
+    h.desk.history.search("common", {"offset": 50})
     assert calls == ["common"]
     h.window.search_requested.emit("")
-    panel = h.controller.history._panel
+    panel = h.desk.history._panel
     assert panel.count_cap == h.store.SEARCH_COUNT_CAP
     panel.open_with("common")
     panel.run_search()
@@ -194,4 +195,4 @@ def test_search_counts_once_per_query_and_shows_the_cap(harness: Harness, monkey
     panel.count_cap = 2  # as if the store had stopped counting at 2
     panel.run_search()
     assert panel.count_label().text() == "2+ results"
-    assert h.controller.history._models() == [h.controller.current_model()]
+    assert h.desk.history._models() == [h.desk.endpoint.current_model()]

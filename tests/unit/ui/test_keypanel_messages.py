@@ -125,21 +125,19 @@ def first_run(qapp: QApplication) -> Iterator[tuple[TestLoop, FakeServer, Any, A
             store.set_setting("default_provider", provider)
         from chatdesk.app import build
 
-        store, window, controller = build(
-            argparse.Namespace(base_url=None, model=None, provider=None)
-        )
+        store, window, desk = build(argparse.Namespace(base_url=None, model=None, provider=None))
         window.show()
 
         async def boot() -> None:
-            controller.start()
+            desk.start()
             await asyncio.sleep(0)
 
         loop.run_until_complete(boot())
         try:
-            yield loop, server, window, controller
+            yield loop, server, window, desk
         finally:
             window.close()
-            loop.run_until_complete(controller.aclose())
+            loop.run_until_complete(desk.aclose())
             store.close()
     loop.release()
     loop.close()
@@ -174,9 +172,9 @@ def test_first_run_test_uses_the_model_in_the_model_box(first_run: Any) -> None:
 def test_settings_save_without_keyring_is_not_a_connection_failure(
     first_run: Any, no_keyring: None
 ) -> None:
-    loop, server, window, controller = first_run
-    controller.settings_ctl.open_settings()
-    dialog = controller.settings_ctl._settings_dialog
+    loop, server, window, desk = first_run
+    desk.settings_ctl.open_settings()
+    dialog = desk.settings_ctl._settings_dialog
     try:
         dialog.add_button.click()
         dialog.name_edit.setText("other")

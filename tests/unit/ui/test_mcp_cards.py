@@ -53,7 +53,7 @@ def _height(view: MessageView, mid: int) -> int:
 
 def test_cards_of_a_real_tool_round(harness: Harness) -> None:
     h = harness
-    mcp = h.controller.mcp
+    mcp = h.desk.mcp
     assert mcp is not None
     settings = McpSettings(h.store, None)
     settings.save(broken_server("serve"))

@@ -26,7 +26,7 @@ def _shown(h: Harness) -> list[ApprovalDialog]:
 
 
 def _mcp(h: Harness) -> McpController:
-    mcp = h.controller.mcp
+    mcp = h.desk.mcp
     assert mcp is not None
     return mcp
 

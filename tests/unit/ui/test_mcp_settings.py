@@ -23,7 +23,7 @@ from tests.unit.ui.harness import Harness
 
 
 def _open(h: Harness) -> McpServersDialog:
-    mcp = h.controller.mcp
+    mcp = h.desk.mcp
     assert mcp is not None
     mcp.refresh_button()  # what opening the Tools menu does
     mcp.button.manage_action.trigger()
@@ -48,7 +48,7 @@ def test_add_start_edit_disable_and_remove_a_server(
     harness: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     h = harness
-    mcp = h.controller.mcp
+    mcp = h.desk.mcp
     assert mcp is not None
     dialog = _open(h)
     assert dialog.list.count() == 0 and not dialog.remove_button.isEnabled()
@@ -67,7 +67,7 @@ def test_add_start_edit_disable_and_remove_a_server(
     stored = h.store.get_setting(SETTINGS_KEY, [])[0]
     assert stored["env_names"] == ["PLAIN", "TZ_TOKEN"] and stored["cwd"] == str(ROOT)
     assert "s3cret-value" not in json.dumps(stored)  # the value is in the keyring only
-    cfg = McpSettings(h.store, h.controller.keys).get("time", secrets=True)
+    cfg = McpSettings(h.store, h.desk.services.keys).get("time", secrets=True)
     assert cfg is not None and cfg.env == {"PLAIN": "1", "TZ_TOKEN": "s3cret-value"}
 
     # Editing shows names only; an empty value keeps the stored secret.
@@ -75,7 +75,7 @@ def test_add_start_edit_disable_and_remove_a_server(
     assert dialog.env_edit.toPlainText() == "PLAIN=\nTZ_TOKEN="
     dialog.env_edit.setPlainText("PLAIN=2\nTZ_TOKEN=")
     dialog.save_button.click()
-    cfg = McpSettings(h.store, h.controller.keys).get("time", secrets=True)
+    cfg = McpSettings(h.store, h.desk.services.keys).get("time", secrets=True)
     assert cfg is not None and cfg.env == {"PLAIN": "2", "TZ_TOKEN": "s3cret-value"}
 
     # Start now: the state line follows the manager (ready with its two tools).
@@ -95,7 +95,7 @@ def test_add_start_edit_disable_and_remove_a_server(
     monkeypatch.setattr(QMessageBox, "question", lambda *_a, **_k: QMessageBox.StandardButton.Yes)
     dialog.remove_button.click()
     assert dialog.list.count() == 0 and h.store.get_setting(SETTINGS_KEY, []) == []
-    assert h.controller.keys.get("mcp-server:time") is None
+    assert h.desk.services.keys.get("mcp-server:time") is None
     dialog.reject()
     assert mcp.servers_dialog is None
 
@@ -206,10 +206,10 @@ def test_everything_server_tool_count_and_revoking_approvals(harness: Harness) -
 def test_settings_button_opens_the_dialog(harness: Harness) -> None:
     h = harness
     h.window.settings_requested.emit()
-    assert h.controller.settings_ctl is not None
-    settings_dialog = h.controller.settings_ctl._settings_dialog
+    assert h.desk.settings_ctl is not None
+    settings_dialog = h.desk.settings_ctl._settings_dialog
     settings_dialog.mcp_button.click()
-    mcp = h.controller.mcp
+    mcp = h.desk.mcp
     assert mcp is not None and mcp.servers_dialog is not None
     assert mcp.servers_dialog.parent() is settings_dialog
     settings_dialog.mcp_button.click()  # one dialog at a time

@@ -21,7 +21,7 @@ def _tool_call(call_id: str, name: str, **arguments: object) -> Reply:
 
 def test_tool_turn_with_approval_dialog(harness: Harness) -> None:
     h = harness
-    mcp = h.controller.mcp
+    mcp = h.desk.mcp
     assert mcp is not None
     McpSettings(h.store, None).save(time_server())
     mcp.refresh_button()
@@ -52,7 +52,7 @@ def test_tool_turn_with_approval_dialog(harness: Harness) -> None:
 
 def test_stop_closes_the_dialog_and_the_servers_end_with_the_window(harness: Harness) -> None:
     h = harness
-    mcp = h.controller.mcp
+    mcp = h.desk.mcp
     assert mcp is not None
     McpSettings(h.store, None).save(broken_server("serve"))
     mcp.set_conversation_servers(["broken"])
@@ -80,7 +80,7 @@ def test_continue_a_cut_answer_runs_the_tool_loop(harness: Harness) -> None:
     """Continue offers the tools too; a tool call in the continuation runs and the model
     answers after its result (the cut row keeps its text and gets the calls)."""
     h = harness
-    mcp = h.controller.mcp
+    mcp = h.desk.mcp
     assert mcp is not None
     settings = McpSettings(h.store, None)
     settings.save(time_server())

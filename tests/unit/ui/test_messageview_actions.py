@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import sys
 from typing import Any
 
 import pytest
@@ -11,6 +10,7 @@ from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+import chatdesk.strict
 from chatdesk.store.rows import MessageRow
 from chatdesk.ui.actions import MessageAction, ViewToggle, action_href, parse_href
 from chatdesk.ui.messageview import MessageView
@@ -129,7 +129,7 @@ def test_unknown_action_link_raises_in_tests(view: MessageView) -> None:
 def test_unknown_action_link_is_logged_outside_tests(
     view: MessageView, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    monkeypatch.setattr(sys, "_called_from_test", False)
+    monkeypatch.setattr(chatdesk.strict, "_strict", False)
     got: list[str] = []
     view.action_requested.connect(lambda a, mid, arg: got.append(a))
     with caplog.at_level(logging.WARNING, logger="chatdesk.ui.messageview"):

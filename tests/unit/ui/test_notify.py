@@ -70,7 +70,7 @@ def test_finished_comparison_notifies_and_blind_mode_names_no_model(harness: Har
     h = harness
     notifier = _notifier(h)
     models = ["gpt-4o", "gpt-4o-mini"]
-    ctl = h.controller.compare
+    ctl = h.desk.compare
     assert ctl.new_comparison(models)
     ctl.set_blind(True)
     other = _to_background(h)
@@ -89,7 +89,7 @@ def test_settings_switch_turns_desktop_notifications_off(harness: Harness) -> No
     h = harness
     notifier = _notifier(h)
     assert notifier.enabled()
-    h.controller.set_settings({**h.controller.settings(), "notify": False})
+    h.desk.services.set_settings({**h.desk.services.settings(), "notify": False})
     assert not notifier.enabled()
     notifier.long_answer_s = 0
     h.window.showMinimized()

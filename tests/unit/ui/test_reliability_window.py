@@ -31,7 +31,7 @@ class _Dialog:
 
 
 def test_provider_url_with_a_password_is_refused_and_never_stored(harness: Harness) -> None:
-    ctl = harness.controller.settings_ctl
+    ctl = harness.desk.settings_ctl
     dialog = _Dialog()
     row = ProviderRow(name="leaky", base_url="http://user:S3CRET-PASS@relay.example/v1")
     ctl.save_provider(dialog, row, "")
@@ -41,11 +41,11 @@ def test_provider_url_with_a_password_is_refused_and_never_stored(harness: Harne
 
 
 def test_key_panel_url_with_a_password_is_refused(harness: Harness) -> None:
-    chat = harness.controller
-    owner = chat.key_owner()
-    had_key = chat.keys.has_key(owner)
-    chat.settings_ctl.on_key_saved("https://u:TOPSECRET@x.example/v1", "sk-123456789")
-    assert chat.keys.has_key(owner) == had_key  # nothing stored
+    desk = harness.desk
+    owner = desk.endpoint.key_owner()
+    had_key = desk.services.keys.has_key(owner)
+    desk.settings_ctl.on_key_saved("https://u:TOPSECRET@x.example/v1", "sk-123456789")
+    assert desk.services.keys.has_key(owner) == had_key  # nothing stored
     assert all("TOPSECRET" not in p.base_url for p in harness.store.list_providers())
     shown = [w.text() for w in harness.window.key_panel.findChildren(QLabel)]
     assert not any("TOPSECRET" in t for t in shown)

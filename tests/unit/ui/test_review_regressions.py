@@ -33,7 +33,7 @@ def test_two_tool_calls_chain_and_continue(harness: Harness) -> None:
 
 
 def test_malformed_key_keeps_the_draft(harness: Harness) -> None:
-    harness.controller._endpoint.api_key = "Bearer sk-abc"  # pasted with the prefix
+    harness.desk.endpoint._endpoint.api_key = "Bearer sk-abc"  # pasted with the prefix
     # the pool makes a new client for the changed key (and refuses the malformed one)
     harness.window.composer.set_text("my precious draft")
     harness.window.composer.send()
@@ -61,8 +61,8 @@ def test_settings_saved_while_streaming_do_not_cut_the_answer(harness: Harness) 
     harness.server.script(Reply(text="slow " * 60, delay_s=0.02))
     harness.send("first", wait=False)
     harness.wait(lambda: harness.controller.busy and bool(harness.rows()[-1].content))
-    ctl = harness.controller.settings_ctl
-    ctl.apply_settings(harness.controller.settings() | {"font_size": 11})
+    ctl = harness.desk.settings_ctl
+    ctl.apply_settings(harness.desk.services.settings() | {"font_size": 11})
     harness.idle()
     row = harness.store.get_message(harness.rows()[-1].id)
     assert row.status == "done" and row.content == "slow " * 60
@@ -78,7 +78,7 @@ def test_preset_while_streaming_changes_nothing(harness: Harness) -> None:
     harness.server.script(Reply(text="slow " * 40, delay_s=0.02))
     harness.send("second", wait=False)
     harness.wait(lambda: harness.controller.busy)
-    harness.controller.settings_ctl.assistants.start("p")
+    harness.desk.settings_ctl.assistants.start("p")
     harness.idle()
     harness.send("third")
     conv = harness.store.get_conversation(cid)

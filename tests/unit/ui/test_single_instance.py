@@ -46,7 +46,7 @@ def test_a_second_start_raises_the_window_and_passes_its_options(
     guard = InstanceGuard(chatdesk_home)
     assert guard.acquire()
     assert guard.listen()
-    guard.set_handler(lambda request: apply_window_request(harness.controller, request))
+    guard.set_handler(lambda request: apply_window_request(harness.desk, request))
     try:
         harness.window.showMinimized()
         second = _start_later(harness, ["-m", "model-from-second-start"], chatdesk_home)

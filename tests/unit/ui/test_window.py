@@ -259,9 +259,7 @@ def test_retry_after_error_replaces_the_failed_answer(harness: Harness) -> None:
 
 
 def test_title_from_the_chosen_cheap_model(harness: Harness) -> None:
-    harness.controller.settings_ctl.apply_settings(
-        dict(DEFAULTS) | {"title_model": "gpt-4o-mini"}
-    )
+    harness.desk.settings_ctl.apply_settings(dict(DEFAULTS) | {"title_model": "gpt-4o-mini"})
     harness.server.script(Reply(text="Long answer about Rust"), Reply(text='"Rust 入门"'))
     harness.send("Teach me Rust from zero please")
     harness.wait(lambda: len(harness.chat_bodies()) == 2)
@@ -278,9 +276,9 @@ def test_models_fall_back_to_builtin_list(harness: Harness) -> None:
     assert "server" in harness.window.model_picker.source().lower()
     harness.server.stop()
     sources: list[str] = []
-    harness.controller.models_loaded.connect(sources.append)
-    harness.controller._endpoint.cache_key = "url:elsewhere"  # nothing cached for it
-    harness.controller.refresh_models()
+    harness.desk.endpoint.models_loaded.connect(sources.append)
+    harness.desk.endpoint._endpoint.cache_key = "url:elsewhere"  # nothing cached for it
+    harness.desk.endpoint.refresh_models()
     harness.wait(lambda: bool(sources))
     assert sources == ["builtin"]
     assert "claude-sonnet-4-5" in harness.window.model_picker.models()
@@ -311,12 +309,12 @@ def test_layout_persists(harness: Harness) -> None:
 
 def test_settings_apply_send_key_and_theme(harness: Harness) -> None:
     settings = dict(DEFAULTS) | {"send_key": "ctrl+enter", "theme": "dark"}
-    harness.controller.settings_ctl.apply_settings(settings)
+    harness.desk.settings_ctl.apply_settings(settings)
     assert harness.window.composer.send_key() == "ctrl+enter"
     assert QApplication.instance().property("chatdesk_dark") is True
     assert harness.window.message_view.is_dark()  # the bubbles follow the theme at once
     assert harness.store.get_setting("app_settings")["send_key"] == "ctrl+enter"
-    harness.controller.settings_ctl.apply_settings(dict(DEFAULTS) | {"theme": "light"})
+    harness.desk.settings_ctl.apply_settings(dict(DEFAULTS) | {"theme": "light"})
     assert QApplication.instance().property("chatdesk_dark") is False
     assert not harness.window.message_view.is_dark()
 
