@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from chatdesk.core.urls import has_credentials, mask_credentials
 from chatdesk.errors import ChatdeskError
 
 SETTINGS_KEY = "mcp_servers"
@@ -77,7 +78,7 @@ class ServerConfig:
     def describe(self) -> str:
         """One line for lists: the command line or the URL."""
         if self.url:
-            return self.url
+            return mask_credentials(self.url)  # one saved before URLs were checked
         return " ".join([self.command, *self.args])
 
     def check(self) -> None:
@@ -88,6 +89,13 @@ class ServerConfig:
             raise McpConfigError(f"server {self.name}: give either a command or a URL")
         if self.url and not self.url.startswith(("http://", "https://")):
             raise McpConfigError(f"server {self.name}: the URL must start with http:// or https://")
+        if self.url and has_credentials(self.url):
+            raise McpConfigError(
+                f"server {self.name}: the URL holds a user name or password "
+                f"({mask_credentials(self.url)}); ChatDesk does not store or send secrets in "
+                "URLs. Remove them and give the secret as a header instead (--header "
+                "'Authorization=Bearer ...'), which is kept in the system keyring."
+            )
         if not 1 <= self.timeout_s <= 3600:
             raise McpConfigError(f"server {self.name}: the timeout must be 1 to 3600 seconds")
 

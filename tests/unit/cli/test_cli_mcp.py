@@ -146,3 +146,26 @@ def test_ask_never_and_plain_output(server: FakeServer, capsys: pytest.CaptureFi
     assert "[time.get_current_time 0 ms, error: the user denied this tool call]" in err
     sent = server.chat_requests[1].json["messages"][-1]
     assert sent["content"] == "Error: the user denied this tool call"
+
+
+def test_credentials_in_a_server_url_are_refused_and_masked(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    secret_url = "https://alice:hunter2-secret@mcp.example.com/mcp"
+    code, out, err = run(capsys, "mcp", "add", "web", "--url", secret_url)
+    assert code == 2 and "user name or password" in err and "--header" in err
+    assert "hunter2" not in out + err
+    path = tmp_path / "servers.json"
+    path.write_text(json.dumps({"mcpServers": {"web": {"url": secret_url}}}), encoding="utf-8")
+    code, out, err = run(capsys, "mcp", "import", str(path))
+    assert code == 2 and "user name or password" in err and "hunter2" not in out + err
+    # A server saved by an older version keeps its URL, but it is never printed.
+    from chatdesk.core.mcpconfig import SETTINGS_KEY
+    from chatdesk.core.services import open_store
+
+    with open_store() as store:
+        store.set_setting(SETTINGS_KEY, [{"name": "old", "url": secret_url}])
+    code, out, err = run(capsys, "mcp", "list", "--no-start")
+    assert code == 0 and "***@mcp.example.com" in out and "hunter2" not in out + err
+    code, out, err = run(capsys, "mcp", "list", "--no-start", "--json")
+    assert code == 0 and "hunter2" not in out + err
