@@ -339,8 +339,8 @@ class ToolTurn:
         if spec is None:
             # A name the model made up: it still gets a result, an error it can read,
             # or the next request would carry a tool call without its answer (HTTP 400).
-            problem = f"there is no tool named {call.name[:128]!r}; use one of the tools offered"
-            return PendingCall(call.id, call.name, "", call.name, call.arguments, None, problem)
+            unknown = f"there is no tool named {call.name[:128]!r}; use one of the tools offered"
+            return PendingCall(call.id, call.name, "", call.name, call.arguments, None, unknown)
         arguments, problem = _parse_arguments(call.arguments)
         return PendingCall(
             call.id, call.name, spec.server, spec.name, call.arguments, arguments, problem

@@ -169,3 +169,23 @@ def test_credentials_in_a_server_url_are_refused_and_masked(
     assert code == 0 and "***@mcp.example.com" in out and "hunter2" not in out + err
     code, out, err = run(capsys, "mcp", "list", "--no-start", "--json")
     assert code == 0 and "hunter2" not in out + err
+
+
+def test_no_helper_of_a_server_outlives_mcp_list(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from tests.mcpservers import alive
+
+    pidfile = tmp_path / "helper.pid"
+    raw = str(ROOT / "tests" / "mcpraw.py")
+    code, _out, err = run(
+        capsys, "mcp", "add", "raw", "--", sys.executable, raw, "--helper", str(pidfile)
+    )
+    assert code == 0, err
+    try:
+        code, out, err = run(capsys, "mcp", "list")
+        assert code == 0 and "raw  [ready, 5 tools]" in out, err
+        assert not alive(int(pidfile.read_text()))
+    finally:
+        if pidfile.exists() and alive(int(pidfile.read_text())):
+            os.kill(int(pidfile.read_text()), 9)
