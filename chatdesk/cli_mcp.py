@@ -164,6 +164,7 @@ def _list(store: Store, settings: Any, args: argparse.Namespace) -> int:
     import asyncio
 
     from chatdesk.cli import _print_json
+    from chatdesk.core.textsafe import visible
 
     servers = settings.servers()
     statuses: dict[str, Any] = {}
@@ -204,19 +205,20 @@ def _list(store: Store, settings: Any, args: argparse.Namespace) -> int:
         return 0
     if not rows:
         print("no MCP servers (add one with `chatdesk mcp add NAME -- COMMAND`)")
+    # Names, descriptions, errors and stderr come from the servers: no raw escapes.
     for row in rows:
         state = row["state"]
         if state == "ready":
             state = f"ready, {len(row['tools'])} tools"
         elif state == "failed":
             state = f"failed: {row['error']}"
-        print(f"{row['name']}  [{state}]  {row['command']}")
+        print(visible(f"{row['name']}  [{state}]  {row['command']}"))
         for tool in row["tools"]:
             first = tool["description"].splitlines()[0] if tool["description"] else ""
-            print(f"    {tool['name']}: {first}")
+            print(f"    {visible(tool['name'])}: {visible(first)}")
         if row["stderr_tail"]:
             for line in row["stderr_tail"].splitlines()[-5:]:
-                print(f"    stderr: {line}")
+                print(f"    stderr: {visible(line)}")
     return 0
 
 
@@ -286,10 +288,12 @@ def tool_runs_json(runs: list[ToolRun]) -> list[dict[str, Any]]:
 
 def show_tool_runs(runs: list[ToolRun], stream: Any = None) -> None:
     """One line per call on stderr (stdout keeps the answer only)."""
+    from chatdesk.core.textsafe import visible
+
     out = stream or sys.stderr
     for run in runs:
         state = f"error: {run.error}" if run.error else f"{len(run.result)} chars"
-        out.write(f"[{run.server}.{run.tool} {run.duration_ms:.0f} ms, {state}]\n")
+        out.write(visible(f"[{run.server}.{run.tool} {run.duration_ms:.0f} ms, {state}]") + "\n")
     out.flush()
 
 

@@ -7,6 +7,7 @@ stderr. Usage: python tests/mcpraw.py [--helper PIDFILE] [--stderr-mb N]
   --helper PIDFILE  start a helper in a session of its own (os.setsid) that outlives
                     this server unless someone kills it; its pid goes to PIDFILE
   --stderr-mb N     write N MB to stderr before answering (then "last words")
+  --hostile-names   also list a tool whose name and description hold terminal escapes
 
 Tools: ``big`` (argument ``mb``), ``endless``, ``deep`` (argument ``levels``),
 ``late_id`` (50 MB with the id after the result), ``echo``. The server exits when
@@ -107,6 +108,14 @@ def main() -> None:
             )
         elif method == "tools/list":
             tools = [{"name": n, "inputSchema": {"type": "object"}} for n in TOOLS]
+            if "--hostile-names" in argv:
+                tools.append(
+                    {
+                        "name": "x\x1b]0;pwned\x07y",
+                        "description": "\u202eevil\x1b[2J\x1b[31mred",
+                        "inputSchema": {"type": "object"},
+                    }
+                )
             send({"jsonrpc": "2.0", "id": request_id, "result": {"tools": tools}})
         elif method == "tools/call":
             params = message.get("params") or {}
