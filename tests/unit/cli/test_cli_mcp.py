@@ -189,3 +189,50 @@ def test_no_helper_of_a_server_outlives_mcp_list(
     finally:
         if pidfile.exists() and alive(int(pidfile.read_text())):
             os.kill(int(pidfile.read_text()), 9)
+
+
+def test_add_takes_options_before_or_after_the_name(capsys: pytest.CaptureFixture[str]) -> None:
+    from chatdesk.core.mcpconfig import McpSettings
+    from chatdesk.core.services import open_store
+
+    py = sys.executable
+    argvs = [
+        ["mcp", "add", "a", "--env", "TZ=UTC", "--timeout", "5", "--", py, "-m", "mcp_server_time"],
+        ["mcp", "add", "--env", "TZ=UTC", "--timeout", "5", "b", "--", py, "-m", "mcp_server_time"],
+        ["mcp", "add", "c", "--timeout", "5", "--env", "TZ=UTC", py, "-m", "mcp_server_time"],
+    ]
+    for argv in argvs:
+        code, out, err = run(capsys, *argv)
+        assert code == 0, err
+    code, out, err = run(capsys, "mcp", "add", "d", "--cwd", "/tmp", "--url", "http://h/mcp")
+    assert code == 0, err
+    code, out, err = run(capsys, "mcp", "add", "e", "--bogus", "--", py)
+    assert code == 2 and "unknown option '--bogus'" in err
+    with open_store() as store:
+        settings = McpSettings(store, None)
+        for name in "abc":
+            cfg = settings.get(name)
+            assert cfg is not None and cfg.command == py
+            assert cfg.args == ["-m", "mcp_server_time"] and cfg.timeout_s == 5.0
+            assert list(cfg.env) == ["TZ"]
+        assert settings.get("d").url == "http://h/mcp"  # type: ignore[union-attr]
+
+
+def test_env_without_a_keyring_says_what_the_secret_is(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import keyring
+    import keyring.backends.fail
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(keyring.backends.fail.Keyring())
+    try:
+        code, out, err = run(
+            capsys, "mcp", "add", "--env", "GITHUB_TOKEN=ghp_x", "gh", "--", "npx", "server"
+        )
+    finally:
+        keyring.set_keyring(previous)
+    assert code == 1 and "MCP server gh was not saved" in err
+    assert "no system keyring is available" in err and "--env" in err
+    assert "CHATDESK_API_KEY" not in err and "ghp_x" not in err
+    assert run(capsys, "mcp", "list", "--no-start")[1].startswith("no MCP servers")
