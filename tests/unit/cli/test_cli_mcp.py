@@ -236,3 +236,29 @@ def test_env_without_a_keyring_says_what_the_secret_is(
     assert "no system keyring is available" in err and "--env" in err
     assert "CHATDESK_API_KEY" not in err and "ghp_x" not in err
     assert run(capsys, "mcp", "list", "--no-start")[1].startswith("no MCP servers")
+
+
+def test_no_helper_of_a_server_outlives_ask_mcp(
+    server: FakeServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from tests.mcpservers import alive
+
+    pidfile = tmp_path / "helper.pid"
+    raw = str(ROOT / "tests" / "mcpraw.py")
+    assert (
+        run(capsys, "mcp", "add", "raw", "--", sys.executable, raw, "--helper", str(pidfile))[0]
+        == 0
+    )
+    echo = {"id": "e1", "name": "raw__echo", "arguments": '{"text": "hi"}'}
+    server.script(Reply(text="", tool_calls=[echo], finish_reason="tool_calls"), Reply(text="done"))
+    try:
+        code, out, err = run(
+            capsys, "ask", "--mcp", "raw", "--approve", "auto",
+            "--base-url", server.base_url, "-m", "gpt-4o", "echo hi",
+        )  # fmt: skip
+        assert code == 0 and "done" in out, err
+        assert server.chat_requests[1].json["messages"][-1]["content"] == "echo: hi"
+        assert not alive(int(pidfile.read_text()))
+    finally:
+        if pidfile.exists() and alive(int(pidfile.read_text())):
+            os.kill(int(pidfile.read_text()), 9)
