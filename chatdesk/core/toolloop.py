@@ -214,6 +214,7 @@ class ToolTurn:
         self.observer = observer or ToolLoopObserver()
         self.exchange: Exchange | None = None
         self.catalog: ToolCatalog | None = None
+        self.caller_tools: set[str] = set()
         self.outcome = TurnOutcome("pending")
         self._stopped = False
         self._waiting: asyncio.Future[Any] | None = None
@@ -254,6 +255,7 @@ class ToolTurn:
             for t in self.request.tools or []
             if isinstance(t, dict) and isinstance(t.get("function"), dict)
         ]
+        self.caller_tools = set(taken)
         self.catalog = ToolCatalog(statuses, taken)
         if self.catalog.tools:
             tools = [*(self.request.tools or []), *self.catalog.tools]
@@ -289,7 +291,9 @@ class ToolTurn:
             if not calls:
                 break
             unknown = [c.name for c in calls if c.name not in self.catalog.by_alias]
-            if unknown:
+            if any(name in self.caller_tools for name in unknown):
+                # The caller's own tools: its caller runs them (the request builder
+                # answers any it leaves unanswered, so the history stays valid).
                 outcome.notes.append(
                     "the answer asks for tools that are not MCP tools: " + ", ".join(unknown)
                 )
@@ -331,7 +335,12 @@ class ToolTurn:
 
     def _pending(self, call: ToolCall) -> PendingCall:
         assert self.catalog is not None
-        spec = self.catalog.by_alias[call.name]
+        spec = self.catalog.by_alias.get(call.name)
+        if spec is None:
+            # A name the model made up: it still gets a result, an error it can read,
+            # or the next request would carry a tool call without its answer (HTTP 400).
+            unknown = f"there is no tool named {call.name[:128]!r}; use one of the tools offered"
+            return PendingCall(call.id, call.name, "", call.name, call.arguments, None, unknown)
         arguments, problem = _parse_arguments(call.arguments)
         return PendingCall(
             call.id, call.name, spec.server, spec.name, call.arguments, arguments, problem

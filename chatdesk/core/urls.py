@@ -31,6 +31,11 @@ def _netloc(url: str) -> str:
         return ""
 
 
+def has_credentials(url: str) -> bool:
+    """Does ``url`` carry ``user[:password]@`` before the host?"""
+    return "@" in _netloc(url)
+
+
 def mask_credentials(url: str) -> str:
     """``url`` with any ``user:password@`` replaced by ``***@`` (for display)."""
     netloc = _netloc(url)

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from chatdesk.core.mcpconfig import DEFAULT_CALL_TIMEOUT_S, McpConfigError, ServerConfig
+from chatdesk.core.urls import mask_credentials
 
 __all__ = ["McpServersDialog", "parse_pairs"]
 
@@ -292,7 +293,7 @@ class McpServersDialog(QDialog):
         self.args_edit.setPlainText("\n".join(cfg.args))
         self.env_edit.setPlainText("\n".join(f"{k}=" for k in cfg.env))
         self.cwd_edit.setText(cfg.cwd or "")
-        self.url_edit.setText(cfg.url)
+        self.url_edit.setText(mask_credentials(cfg.url))  # never shown in clear
         self.headers_edit.setPlainText("\n".join(f"{k}: " for k in cfg.headers))
         self.timeout_spin.setValue(cfg.timeout_s or DEFAULT_CALL_TIMEOUT_S)
         self.enabled_check.setChecked(cfg.enabled)

@@ -146,3 +146,119 @@ def test_ask_never_and_plain_output(server: FakeServer, capsys: pytest.CaptureFi
     assert "[time.get_current_time 0 ms, error: the user denied this tool call]" in err
     sent = server.chat_requests[1].json["messages"][-1]
     assert sent["content"] == "Error: the user denied this tool call"
+
+
+def test_credentials_in_a_server_url_are_refused_and_masked(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    secret_url = "https://alice:hunter2-secret@mcp.example.com/mcp"
+    code, out, err = run(capsys, "mcp", "add", "web", "--url", secret_url)
+    assert code == 2 and "user name or password" in err and "--header" in err
+    assert "hunter2" not in out + err
+    path = tmp_path / "servers.json"
+    path.write_text(json.dumps({"mcpServers": {"web": {"url": secret_url}}}), encoding="utf-8")
+    code, out, err = run(capsys, "mcp", "import", str(path))
+    assert code == 2 and "user name or password" in err and "hunter2" not in out + err
+    # A server saved by an older version keeps its URL, but it is never printed.
+    from chatdesk.core.mcpconfig import SETTINGS_KEY
+    from chatdesk.core.services import open_store
+
+    with open_store() as store:
+        store.set_setting(SETTINGS_KEY, [{"name": "old", "url": secret_url}])
+    code, out, err = run(capsys, "mcp", "list", "--no-start")
+    assert code == 0 and "***@mcp.example.com" in out and "hunter2" not in out + err
+    code, out, err = run(capsys, "mcp", "list", "--no-start", "--json")
+    assert code == 0 and "hunter2" not in out + err
+
+
+def test_no_helper_of_a_server_outlives_mcp_list(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from tests.mcpservers import alive
+
+    pidfile = tmp_path / "helper.pid"
+    raw = str(ROOT / "tests" / "mcpraw.py")
+    code, _out, err = run(
+        capsys, "mcp", "add", "raw", "--", sys.executable, raw, "--helper", str(pidfile)
+    )
+    assert code == 0, err
+    try:
+        code, out, err = run(capsys, "mcp", "list")
+        assert code == 0 and "raw  [ready, 5 tools]" in out, err
+        assert not alive(int(pidfile.read_text()))
+    finally:
+        if pidfile.exists() and alive(int(pidfile.read_text())):
+            os.kill(int(pidfile.read_text()), 9)
+
+
+def test_add_takes_options_before_or_after_the_name(capsys: pytest.CaptureFixture[str]) -> None:
+    from chatdesk.core.mcpconfig import McpSettings
+    from chatdesk.core.services import open_store
+
+    py = sys.executable
+    argvs = [
+        ["mcp", "add", "a", "--env", "TZ=UTC", "--timeout", "5", "--", py, "-m", "mcp_server_time"],
+        ["mcp", "add", "--env", "TZ=UTC", "--timeout", "5", "b", "--", py, "-m", "mcp_server_time"],
+        ["mcp", "add", "c", "--timeout", "5", "--env", "TZ=UTC", py, "-m", "mcp_server_time"],
+    ]
+    for argv in argvs:
+        code, out, err = run(capsys, *argv)
+        assert code == 0, err
+    code, out, err = run(capsys, "mcp", "add", "d", "--cwd", "/tmp", "--url", "http://h/mcp")
+    assert code == 0, err
+    code, out, err = run(capsys, "mcp", "add", "e", "--bogus", "--", py)
+    assert code == 2 and "unknown option '--bogus'" in err
+    with open_store() as store:
+        settings = McpSettings(store, None)
+        for name in "abc":
+            cfg = settings.get(name)
+            assert cfg is not None and cfg.command == py
+            assert cfg.args == ["-m", "mcp_server_time"] and cfg.timeout_s == 5.0
+            assert list(cfg.env) == ["TZ"]
+        assert settings.get("d").url == "http://h/mcp"  # type: ignore[union-attr]
+
+
+def test_env_without_a_keyring_says_what_the_secret_is(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import keyring
+    import keyring.backends.fail
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(keyring.backends.fail.Keyring())
+    try:
+        code, out, err = run(
+            capsys, "mcp", "add", "--env", "GITHUB_TOKEN=ghp_x", "gh", "--", "npx", "server"
+        )
+    finally:
+        keyring.set_keyring(previous)
+    assert code == 1 and "MCP server gh was not saved" in err
+    assert "no system keyring is available" in err and "--env" in err
+    assert "CHATDESK_API_KEY" not in err and "ghp_x" not in err
+    assert run(capsys, "mcp", "list", "--no-start")[1].startswith("no MCP servers")
+
+
+def test_no_helper_of_a_server_outlives_ask_mcp(
+    server: FakeServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from tests.mcpservers import alive
+
+    pidfile = tmp_path / "helper.pid"
+    raw = str(ROOT / "tests" / "mcpraw.py")
+    assert (
+        run(capsys, "mcp", "add", "raw", "--", sys.executable, raw, "--helper", str(pidfile))[0]
+        == 0
+    )
+    echo = {"id": "e1", "name": "raw__echo", "arguments": '{"text": "hi"}'}
+    server.script(Reply(text="", tool_calls=[echo], finish_reason="tool_calls"), Reply(text="done"))
+    try:
+        code, out, err = run(
+            capsys, "ask", "--mcp", "raw", "--approve", "auto",
+            "--base-url", server.base_url, "-m", "gpt-4o", "echo hi",
+        )  # fmt: skip
+        assert code == 0 and "done" in out, err
+        assert server.chat_requests[1].json["messages"][-1]["content"] == "echo: hi"
+        assert not alive(int(pidfile.read_text()))
+    finally:
+        if pidfile.exists() and alive(int(pidfile.read_text())):
+            os.kill(int(pidfile.read_text()), 9)

@@ -164,3 +164,38 @@ def test_conversation_servers() -> None:
     assert conversation_servers({"mcp_servers": ["time", 3]}) == ["time", "3"]
     assert conversation_servers({"mcp_servers": "time"}) == []
     assert conversation_servers(None) == []
+
+
+class CountingStore:
+    """The real store, counting how often the servers list is read and written."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.reads = self.writes = 0
+
+    def get_setting(self, key: str, default: object = None) -> object:
+        self.reads += 1
+        return self.store.get_setting(key, default)
+
+    def set_setting(self, key: str, value: object) -> None:
+        self.writes += 1
+        self.store.set_setting(key, value)
+
+
+@needs_keyring
+def test_import_reads_and_writes_the_list_once_whatever_its_size(store: Store) -> None:
+    """Saving server by server rewrote the whole list each time (quadratic)."""
+    entry = f"chatdesk-test-{uuid.uuid4().hex[:8]}"
+    settings = McpSettings(store, KeyStore())
+    settings.save(ServerConfig("s1", command="old", env={"TOKEN": "t"}))
+    servers = {f"s{i}": {"command": "npx", "args": [f"pkg{i}"]} for i in range(300)}
+    servers["s7"]["env"] = {"KEY": entry}
+    counting = CountingStore(store)
+    names = McpSettings(counting, KeyStore()).import_json(json.dumps({"mcpServers": servers}))
+    assert len(names) == 300 and counting.writes == 1 and counting.reads <= 2
+    stored = McpSettings(store, KeyStore())
+    assert stored.names() == [f"s{i}" for i in [1, 0, *range(2, 300)]]
+    assert stored.get("s7", secrets=True).env == {"KEY": entry}  # type: ignore[union-attr]
+    assert stored.get("s1", secrets=True).env == {}  # type: ignore[union-attr]
+    assert KeyStore().get("mcp-server:s1") is None  # the replaced server's secret is gone
+    stored.remove("s7")

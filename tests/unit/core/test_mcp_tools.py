@@ -513,3 +513,72 @@ def test_results_are_bounded_in_depth_and_size() -> None:
     ]
     cut, was_cut = truncate("é" * 10, 4)
     assert was_cut and cut.startswith("éééé") and "6 more characters" in cut
+
+
+@pytest.mark.asyncio
+async def test_a_call_to_a_tool_that_does_not_exist_gets_an_error_result(
+    store: Store, client: ChatClient, fake_server: FakeServer
+) -> None:
+    servers = Servers(time_server())
+    fake_server.script(
+        Reply(
+            text="",
+            tool_calls=[
+                call("u1", "web_search", query="news"),
+                call("u2", "time__get_current_time", timezone="UTC"),
+            ],
+            finish_reason="tool_calls",
+        ),
+        Reply(text="I have no web search; it is noon UTC."),
+    )
+    conv, user, request = first_request(store)
+    try:
+        outcome = await ToolTurn(
+            client,
+            request,
+            manager=servers.manager,
+            servers=["time"],
+            approve=approve_all,
+            store=store,
+            target=ExchangeTarget(conv, user),
+        ).run()
+    finally:
+        await servers.manager.aclose()
+    assert outcome.status == "done" and outcome.rounds == 1
+    errors = {r.call_id: r.error for r in outcome.tool_runs}
+    assert "no tool named 'web_search'" in (errors["u1"] or "") and errors["u2"] is None
+    second = fake_server.chat_requests[1].json["messages"]
+    assert [m["role"] for m in second] == ["user", "assistant", "tool", "tool"]
+    assert [m["tool_call_id"] for m in second[2:]] == ["u1", "u2"]
+    roles = [m.role for m in store.active_path(conv)]
+    assert roles == ["user", "assistant", "tool", "tool", "assistant"]
+
+
+def test_a_saved_call_without_its_result_is_answered_in_the_next_request(store: Store) -> None:
+    """Histories saved by older versions (tool_calls, no result) can go on."""
+    from chatdesk.core.turns import build_request
+
+    conv = store.create_conversation("old")
+    user = store.add_message(conv, "user", "search", make_current=True)
+    calls = [
+        {"id": "a", "type": "function", "function": {"name": "web_search", "arguments": "{}"}},
+        {"id": "b", "type": "function", "function": {"name": "other", "arguments": "{}"}},
+    ]
+    answer = store.add_message(
+        conv, "assistant", "", parent_id=user, tool_calls=calls, make_current=True
+    )
+    result = store.add_message(
+        conv, "tool", "ok", parent_id=answer, tool_call_id="b", make_current=True
+    )
+    store.add_message(conv, "user", "and now?", parent_id=result, make_current=True)
+    path = store.active_path(conv)
+    request = build_request(store, store.get_conversation(conv), path, "gpt-4o", {})
+    wire = [(m.role, m.tool_call_id) for m in request.messages]
+    assert wire == [
+        ("user", None),
+        ("assistant", None),
+        ("tool", "b"),
+        ("tool", "a"),
+        ("user", None),
+    ]
+    assert "never run" in str(request.messages[3].content)

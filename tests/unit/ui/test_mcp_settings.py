@@ -222,3 +222,24 @@ def test_parse_pairs() -> None:
     assert parse_pairs("Authorization: Bearer x:y", ":") == {"Authorization": "Bearer x:y"}
     with pytest.raises(Exception, match="without a name"):
         parse_pairs("=value", "=")
+
+
+def test_a_url_with_a_password_is_refused_and_an_old_one_is_masked(harness: Harness) -> None:
+    h = harness
+    dialog = _open(h)
+    dialog.add_button.click()
+    dialog.name_edit.setText("web")
+    dialog.transport_combo.setCurrentIndex(1)
+    dialog.url_edit.setText("https://alice:hunter2@mcp.example.com/mcp")
+    dialog.save_button.click()
+    assert "user name or password" in dialog.message.text()
+    assert "hunter2" not in dialog.message.text()
+    assert h.store.get_setting(SETTINGS_KEY, []) == []
+    dialog.close()
+    # Saved by an older version: shown masked in the editor.
+    url = "https://alice:hunter2@mcp.example.com/mcp"
+    h.store.set_setting(SETTINGS_KEY, [{"name": "old", "url": url}])
+    dialog = _open(h)
+    dialog.list.setCurrentRow(0)
+    assert dialog.url_edit.text() == "https://***@mcp.example.com/mcp"
+    assert "hunter2" not in dialog.list.item(0).toolTip()
