@@ -497,18 +497,29 @@ def _read_tools(path: str) -> list[Any]:
 
 
 def _require_key(endpoint: Any) -> None:
-    """No key anywhere and a remote server: say how to set one instead of sending a
-    request that can only be refused (a local server is tried without a key)."""
-    from chatdesk.core.services import is_local_url
+    """No key for this server and a remote server: say how to set one instead of sending
+    a request that can only be refused (a local server is tried without a key)."""
+    from chatdesk.core.keys import is_openai_url
+    from chatdesk.core.services import is_local_url, server_label
 
     if endpoint.api_key or is_local_url(endpoint.base_url):
         return
-    name = endpoint.name or "PROVIDER"
-    raise UsageError(
-        f"no API key is set for {endpoint.name or endpoint.base_url}. Store one with "
-        f"`chatdesk keys set {name}` (it reads the key from standard input), or set "
-        "CHATDESK_API_KEY for this shell."
+    label = server_label(endpoint.name, endpoint.base_url)
+    how = (
+        f"Store one with `chatdesk keys set {endpoint.name}` (it reads the key from standard "
+        "input), or set CHATDESK_API_KEY for this shell."
+        if endpoint.name
+        else "Set CHATDESK_API_KEY for this shell, or add the server as a provider "
+        "(`chatdesk providers add NAME --base-url URL`) and store its key with "
+        "`chatdesk keys set NAME`."
     )
+    unused = ""
+    if os.environ.get("OPENAI_API_KEY", "").strip() and not is_openai_url(endpoint.base_url):
+        unused = (
+            " OPENAI_API_KEY is set but is only sent to api.openai.com (or to OPENAI_BASE_URL),"
+            " never to another server."
+        )
+    raise UsageError(f"no API key is set for {label}. {how}{unused}")
 
 
 def _tool_choice(value: str | None) -> Any:

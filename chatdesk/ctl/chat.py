@@ -184,7 +184,7 @@ class Controller(QObject):
             if session:
                 self._endpoint.api_key, self._endpoint.key_source = session, "session"
             elif not self._endpoint.api_key:
-                key, source = self.keys.resolve(ident)
+                key, source = self.keys.resolve(ident, self._endpoint.base_url)
                 if key:
                     self._endpoint.api_key, self._endpoint.key_source = key, source
         self.window.show_key_panel(not self._endpoint.api_key)
@@ -325,9 +325,7 @@ class Controller(QObject):
             return
         self.pool.acquire(client)
         try:
-            models, source, _err = await fetch_models(
-                client, self.store, self._endpoint.cache_key
-            )
+            models, source, _err = await fetch_models(client, self.store, self._endpoint.cache_key)
         finally:
             await self.pool.release(client)
         self.window.model_picker.set_models(models, recent=self.recent_models())
@@ -435,9 +433,7 @@ class Controller(QObject):
     def _refresh_switchers(self, conversation_id: int) -> None:
         """A new answer's `< 2/2 >` shows as soon as it exists (regenerate, retry)."""
         if self.conversation_id == conversation_id:
-            self.model.set_branch_info(
-                branches.branch_view(self.store, conversation_id).siblings
-            )
+            self.model.set_branch_info(branches.branch_view(self.store, conversation_id).siblings)
 
     def reload_messages(self, kept: Any = None) -> None:
         """Show the active branch; sibling positions feed the `< 2/3 >` switchers.
@@ -657,9 +653,7 @@ class Controller(QObject):
             self._spawn(self.save_later(exchange.store))
         if exchange.failure is not None:  # the store failed (disk full, locked...): say so
             self.window.set_status(
-                self.tr("The answer could not be saved: %1").replace(
-                    "%1", plain(exchange.failure)
-                )
+                self.tr("The answer could not be saved: %1").replace("%1", plain(exchange.failure))
             )
             self._restore_draft(draft, drop_message=False)
             if self._raise_in_tests():

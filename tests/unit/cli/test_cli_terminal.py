@@ -1,0 +1,70 @@
+"""The terminal's own behaviour (issue 15): which key goes where, which server a
+conversation goes back to, what a failed turn leaves behind, and the messages that must
+not mislead. Real fake server on 127.0.0.1, real SQLite file, real keyring."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from chatdesk.cli import main
+from tests.fakeserver import FakeServer
+
+OPENAI_KEY = "sk-openai-only-0123456789"
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+# -- item: a key from the environment goes only where it belongs ---------------------------
+
+
+def test_openai_key_is_not_sent_to_the_default_relay(
+    chatdesk_home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", OPENAI_KEY)
+    code, out, err = run(capsys, "ask", "hello")
+    assert code == 2 and out == ""
+    assert "no API key is set for Zero API" in err
+    assert "chatdesk keys set zero" in err and "CHATDESK_API_KEY" in err
+    assert "only sent to api.openai.com" in err
+    assert OPENAI_KEY not in err
+
+
+def test_openai_key_stays_off_another_server(
+    chatdesk_home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", OPENAI_KEY)
+    with FakeServer() as server:  # local: tried without a key, so we see what is sent
+        assert run(capsys, "providers", "add", "relay", "--base-url", server.base_url)[0] == 0
+        for argv in (("--provider", "relay"), ("--base-url", server.base_url)):
+            code, _, err = run(capsys, "ask", *argv, "-m", "m", "hi")
+            assert code == 0, err
+            assert "authorization" not in server.requests[-1].headers
+
+
+def test_openai_key_goes_to_openai_base_url(
+    chatdesk_home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", OPENAI_KEY)
+    with FakeServer(api_key=OPENAI_KEY) as server:
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url + "/")
+        code, out, err = run(capsys, "ask", "--base-url", server.base_url, "-m", "m", "hi")
+        assert code == 0, err
+        assert server.requests[-1].headers["authorization"] == f"Bearer {OPENAI_KEY}"
+
+
+def test_chatdesk_key_goes_to_the_provider_in_use(
+    chatdesk_home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CHATDESK_API_KEY", "sk-chatdesk-0123456789")
+    monkeypatch.setenv("OPENAI_API_KEY", OPENAI_KEY)
+    with FakeServer() as server:
+        run(capsys, "providers", "add", "relay", "--base-url", server.base_url)
+        code, _, err = run(capsys, "ask", "--provider", "relay", "-m", "m", "hi")
+        assert code == 0, err
+        assert server.requests[-1].headers["authorization"] == "Bearer sk-chatdesk-0123456789"
