@@ -174,19 +174,23 @@ def build_parser(commands: bool = True) -> argparse.ArgumentParser:
         p = _WindowParser(prog="chatdesk", description=description, add_help=False)
     p.add_argument("--version", action="version", version=f"chatdesk {__version__}")
     # Window options (used when no subcommand is given).
-    p.add_argument("--base-url", help="open the window on this server for this run")
+    # Their own dests: a subcommand's defaults would overwrite the same names (argparse),
+    # silently dropping `chatdesk --base-url B ask ...` (see _global_options).
+    p.add_argument(
+        "--base-url", dest="top_base_url", help="open the window on this server for this run"
+    )
     p.add_argument(
         "-m",
         "--model",
         action="append",
-        dest="models",
+        dest="top_models",
         metavar="MODEL",
         help="model for this run (with --compare: repeat 2 to 4 times, one per column)",
     )
     p.add_argument(
         "--compare", action="store_true", help="open the window in a comparison of the -m models"
     )
-    p.add_argument("--provider", help="provider to use for this run")
+    p.add_argument("--provider", dest="top_provider", help="provider to use for this run")
     p.add_argument("--screenshot", help=argparse.SUPPRESS)
     p.add_argument("--smoke-test", action="store_true", help=argparse.SUPPRESS)
     p.add_argument(
@@ -1186,9 +1190,45 @@ def _parse(argv: Sequence[str] | None) -> tuple[argparse.ArgumentParser, argpars
     return window, args
 
 
+def _global_options(args: argparse.Namespace) -> str | None:
+    """Hand the options given before the subcommand (``chatdesk --base-url B ask``) to it,
+    as if given after it; an error message when the subcommand has no such option or was
+    given another value too (never silently ignored)."""
+    given = {
+        "--base-url": ("base_url", args.top_base_url),
+        "--provider": ("provider", args.top_provider),
+        "-m/--model": ("models" if hasattr(args, "models") else "model", args.top_models),
+    }
+    for flag, (dest, value) in given.items():
+        if args.command is None:
+            setattr(args, dest if dest != "model" else "models", value)
+            continue
+        if not value:
+            continue
+        if not hasattr(args, dest):
+            return (
+                f"{flag} before `{args.command}` has no effect on it: "
+                f"`chatdesk {args.command}` does not take {flag}"
+            )
+        if dest == "model":
+            if len(value) > 1:
+                return f"give -m/--model once for `{args.command}`"
+            value = value[0]
+        current = getattr(args, dest)
+        if current and current != value:
+            return (
+                f"{flag} is given twice with different values (before and after `{args.command}`)"
+            )
+        setattr(args, dest, value)
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``chatdesk`` command."""
     parser, args = _parse(argv)
+    problem = _global_options(args)
+    if problem is not None:
+        parser.exit(EXIT_USAGE, f"chatdesk: error: {problem}\n")
     bad = _undecodable_argument(args)
     if bad is not None:
         parser.exit(EXIT_USAGE, f"chatdesk: error: {bad} is not valid UTF-8 text\n")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from chatdesk.cli import main
-from tests.fakeserver import FakeServer
+from tests.fakeserver import FakeServer, Reply
 
 OPENAI_KEY = "sk-openai-only-0123456789"
 
@@ -68,3 +68,30 @@ def test_chatdesk_key_goes_to_the_provider_in_use(
         code, _, err = run(capsys, "ask", "--provider", "relay", "-m", "m", "hi")
         assert code == 0, err
         assert server.requests[-1].headers["authorization"] == "Bearer sk-chatdesk-0123456789"
+
+
+# -- item: options before the subcommand are used, or refused ------------------------------
+
+
+def test_global_base_url_is_used_by_ask(
+    server: FakeServer, env_key: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server.script(Reply(text="from the global option"))
+    code, out, err = run(capsys, "--base-url", server.base_url, "-m", "m1", "ask", "hi")
+    assert code == 0, err
+    assert out == "from the global option\n"
+    assert server.requests[-1].json["model"] == "m1"
+
+
+def test_global_options_a_subcommand_cannot_use_are_refused(
+    chatdesk_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["--base-url", "http://127.0.0.1:9/v1", "history", "list"])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert "--base-url before `history` has no effect" in err
+    with pytest.raises(SystemExit) as exit_:
+        main(["--base-url", "http://127.0.0.1:9/v1", "ask", "--base-url", "http://h/v1", "x"])
+    assert exit_.value.code == 2
+    assert "given twice with different values" in capsys.readouterr().err
