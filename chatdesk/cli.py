@@ -526,6 +526,22 @@ def _require_key(endpoint: Any) -> None:
     raise UsageError(f"no API key is set for {label}. {how}{unused}")
 
 
+def _endpoint_for(store: Store, keys: Any, args: argparse.Namespace, conversation: Any) -> Any:
+    """The server of this turn: the one named on the command line, else the one the
+    conversation used last (as the window does), else the default provider."""
+    from chatdesk.core.services import resolve_endpoint, server_from_ref
+
+    if args.provider or args.base_url or conversation is None:
+        return resolve_endpoint(store, keys, provider=args.provider, base_url=args.base_url)
+    provider, base_url = server_from_ref(conversation.provider)
+    if provider and store.get_provider(provider) is None:
+        raise UsageError(
+            f"conversation {conversation.id} was with provider {provider!r}, which is no "
+            "longer configured: pass --provider or --base-url to continue it elsewhere"
+        )
+    return resolve_endpoint(store, keys, provider=provider, base_url=base_url)
+
+
 def _tool_choice(value: str | None) -> Any:
     if value is None:
         return None
@@ -540,12 +556,13 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
     from chatdesk.api.types import ReasoningDelta, TextDelta
     from chatdesk.api.validate import read_image_file
+    from chatdesk.core.branches import parent_for_new_message
     from chatdesk.core.clients import ClientPool
     from chatdesk.core.exchange import Exchange, ExchangeObserver, ExchangeTarget
     from chatdesk.core.extrabody import extra_body_for
     from chatdesk.core.keys import KeyStore
     from chatdesk.core.patient import PatientStore
-    from chatdesk.core.services import resolve_endpoint
+    from chatdesk.core.services import server_ref
     from chatdesk.core.settings import AppSettings
     from chatdesk.core.turns import Draft, build_request, save_user_turn
 
@@ -576,10 +593,6 @@ def cmd_ask(args: argparse.Namespace) -> int:
     store = _open_store()
     try:
         keys = KeyStore()
-        endpoint = resolve_endpoint(store, keys, provider=args.provider, base_url=args.base_url)
-        _require_key(endpoint)
-        if args.mcp:
-            cli_mcp.check_servers(store, args.mcp)  # before anything is saved or sent
         conversation = None
         if args.cont:
             latest = store.list_conversations(limit=1, pinned_first=False)
@@ -588,6 +601,10 @@ def cmd_ask(args: argparse.Namespace) -> int:
             conversation = store.get_conversation(args.conversation)
             if conversation is None:
                 raise UsageError(f"no conversation with id {args.conversation}")
+        endpoint = _endpoint_for(store, keys, args, conversation)
+        _require_key(endpoint)
+        if args.mcp:
+            cli_mcp.check_servers(store, args.mcp)  # before anything is saved or sent
         model = (
             args.model or (conversation.model if conversation else None) or endpoint.default_model
         )
@@ -595,6 +612,11 @@ def cmd_ask(args: argparse.Namespace) -> int:
             raise UsageError("no model: pass -m/--model (see `chatdesk models`)")
 
         history = store.active_path(conversation.id) if conversation else []
+        # After a failed turn the new question takes its place (the window's rule): the
+        # failed question is never sent again as history.
+        parent_id = parent_for_new_message(history)
+        path_ids = [m.id for m in history]
+        history = history[: path_ids.index(parent_id) + 1] if parent_id in path_ids else []
         system = (
             args.system
             if args.system is not None
@@ -622,9 +644,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
                 store,
                 conversation.id if conversation else None,
                 draft,
-                parent_id=history[-1].id if history else None,
+                parent_id=parent_id,
                 model=model,
-                provider=endpoint.name,
+                provider=server_ref(endpoint),
                 system_prompt=system,
                 params=params,
             )

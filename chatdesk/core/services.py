@@ -87,6 +87,25 @@ def resolve_endpoint(
     return Endpoint(name, url, key, row.default_model, source, f"provider:{name}")
 
 
+URL_REF = "url:"  # a conversation's server given by URL: "url:" + the normalized base URL
+
+
+def server_ref(endpoint: Endpoint) -> str:
+    """What a conversation stores as its server (``provider`` column): the provider's
+    name, or ``url:`` and the base URL of a server given by URL only, so that the next
+    turn (window or ``ask --continue``) goes back to the same server."""
+    return endpoint.name or URL_REF + endpoint.base_url
+
+
+def server_from_ref(ref: str | None) -> tuple[str | None, str | None]:
+    """(provider, base URL) from a stored :func:`server_ref`; (None, None) when unknown."""
+    if not ref:
+        return None, None
+    if ref.startswith(URL_REF):
+        return None, ref[len(URL_REF) :] or None
+    return ref, None
+
+
 def server_label(name: str | None, base_url: str) -> str:
     """How a server is named in messages: the relay's own name, a provider, or its URL."""
     if name == DEFAULT_PROVIDER:

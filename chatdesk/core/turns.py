@@ -66,7 +66,8 @@ def save_user_turn(
 ) -> tuple[int, int]:
     """Create the conversation when needed, then the user message; (conversation, message).
 
-    The conversation remembers the model and parameters of its latest turn (None:
+    The conversation remembers the model, server (``provider``: see
+    :func:`chatdesk.core.services.server_ref`) and parameters of its latest turn (None:
     leave them, as a comparison does).
     """
     if conversation_id is None:
@@ -81,6 +82,8 @@ def save_user_turn(
         changes: dict[str, Any] = {}
         if model is not None:
             changes["model"] = model
+        if provider is not None:
+            changes["provider"] = provider
         if params is not None:
             changes["params"] = params
         if changes:

@@ -33,6 +33,8 @@ from chatdesk.core.services import (
     fetch_models,
     is_local_url,
     resolve_endpoint,
+    server_from_ref,
+    server_ref,
     url_identity,
 )
 from chatdesk.core.session import ExchangeOutcome
@@ -216,8 +218,10 @@ class Controller(QObject):
             return
         if not self._switch_provider(name):
             return
-        if self.conversation_id is not None:
-            self.store.update_conversation(self.conversation_id, provider=name or None)
+        if self.conversation_id is not None and self._endpoint is not None:
+            self.store.update_conversation(
+                self.conversation_id, provider=server_ref(self._endpoint)
+            )
         default = self._endpoint.default_model if self._endpoint else None
         if default:  # the new server's own default, unless the user types another
             self.window.model_picker.set_current(default)
@@ -418,7 +422,7 @@ class Controller(QObject):
         # Each conversation remembers its provider: switch to it (if it still exists).
         # (No provider: this run's --base-url server, when there is one.)
         in_use = (self._endpoint.name if self._endpoint is not None else None) or ""
-        wanted = conv.provider or ""
+        wanted = server_from_ref(conv.provider)[0] or ""
         known = self.store.get_provider(wanted) is not None if wanted else bool(self._run_base_url)
         if wanted != in_use and known and self._switch_provider(wanted):
             self.refresh_models()
@@ -553,7 +557,7 @@ class Controller(QObject):
             draft,
             parent_id=parent,
             model=self.current_model(),
-            provider=self._endpoint.name if self._endpoint else None,
+            provider=server_ref(self._endpoint) if self._endpoint else None,
             system_prompt=self.window.system_prompt.toPlainText(),
             params=self.effective_params(),
         )

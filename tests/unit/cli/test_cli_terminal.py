@@ -4,6 +4,7 @@ not mislead. Real fake server on 127.0.0.1, real SQLite file, real keyring."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -95,3 +96,61 @@ def test_global_options_a_subcommand_cannot_use_are_refused(
         main(["--base-url", "http://127.0.0.1:9/v1", "ask", "--base-url", "http://h/v1", "x"])
     assert exit_.value.code == 2
     assert "given twice with different values" in capsys.readouterr().err
+
+
+# -- item: a conversation remembers its server; a failed turn is not sent again ------------
+
+
+def chat_requests(server: FakeServer) -> list[dict]:
+    return [r.json for r in server.requests if r.path.endswith("/chat/completions")]
+
+
+def test_continue_goes_back_to_the_conversations_server(
+    server: FakeServer, env_key: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server.script(Reply(text="first answer"), Reply(text="second answer"), Reply(text="third"))
+    assert run(capsys, "ask", "--base-url", server.base_url, "-m", "m1", "first")[0] == 0
+    code, out, err = run(capsys, "ask", "--continue", "second")
+    assert code == 0, err
+    assert out == "second answer\n"
+    sent = chat_requests(server)
+    assert len(sent) == 2 and sent[1]["model"] == "m1"
+    assert [m["content"] for m in sent[1]["messages"]] == ["first", "first answer", "second"]
+    # A provider the same way (its name is what is remembered).
+    assert run(capsys, "providers", "add", "relay", "--base-url", server.base_url)[0] == 0
+    assert run(capsys, "ask", "--provider", "relay", "-m", "m2", "other chat")[0] == 0
+    code, _, err = run(capsys, "ask", "--continue", "and then")
+    assert code == 0, err
+    assert chat_requests(server)[-1]["model"] == "m2"
+
+
+def test_a_failed_turn_is_not_sent_again(
+    server: FakeServer, env_key: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server.script(
+        Reply(text="one answer"), Reply.error(400, "model busy"), Reply(text="two answer")
+    )
+    assert run(capsys, "ask", "--base-url", server.base_url, "-m", "m", "one")[0] == 0
+    again = ("ask", "--continue", "--base-url", server.base_url, "two")
+    code, _, err = run(capsys, *again)
+    assert code == 1 and "model busy" in err
+    code, out, err = run(capsys, *again)
+    assert code == 0, err
+    sent = chat_requests(server)[-1]["messages"]
+    assert [(m["role"], m["content"]) for m in sent] == [
+        ("user", "one"),
+        ("assistant", "one answer"),
+        ("user", "two"),
+    ]
+
+
+def test_a_server_remembered_by_url_stays_out_of_exports(
+    server: FakeServer, env_key: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An imported file must not choose where the next turn and its key go."""
+    assert run(capsys, "ask", "--base-url", server.base_url, "-m", "m", "hi")[0] == 0
+    code, out, _ = run(capsys, "export", "--all", "--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["conversations"][0]["provider"] is None
+    assert server.base_url not in out
