@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from chatdesk import __version__, cli_arena, cli_compare, cli_mcp
+from chatdesk import __version__, cli_arena, cli_compare, cli_mcp, cli_retry
 from chatdesk.api.errors import ApiError, ChatdeskError, ValidationError
 
 if TYPE_CHECKING:
@@ -239,6 +239,12 @@ def build_parser(commands: bool = True) -> argparse.ArgumentParser:
         type=_int_arg("conversation", 1),
         metavar="ID",
         help="continue this conversation (see `chatdesk history list`)",
+    )
+    group.add_argument(
+        "--retry",
+        action="store_true",
+        help="send again the last new question that failed before any answer arrived "
+        "(it is kept instead of saved; same server and model unless given)",
     )
     ask.add_argument(
         "--no-save", action="store_true", help="keep the prompt and answer out of the history"
@@ -526,18 +532,44 @@ def _require_key(endpoint: Any) -> None:
     raise UsageError(f"no API key is set for {label}. {how}{unused}")
 
 
-def _endpoint_for(store: Store, keys: Any, args: argparse.Namespace, conversation: Any) -> Any:
+def _retry_question(args: argparse.Namespace) -> dict[str, Any] | None:
+    """``ask --retry``: the kept question (see cli_retry); None without --retry."""
+    if not args.retry:
+        return None
+    from chatdesk.paths import database_path
+    from chatdesk.store import Store
+
+    with Store(database_path()) as store:
+        found = cli_retry.kept(store)
+    if found is None:
+        raise UsageError(
+            "no failed question is kept to retry (a question is kept when it "
+            "started a conversation and failed before any answer arrived)"
+        )
+    return found
+
+
+def _endpoint_for(
+    store: Store,
+    keys: Any,
+    args: argparse.Namespace,
+    conversation: Any,
+    retry: dict[str, Any] | None = None,
+) -> Any:
     """The server of this turn: the one named on the command line, else the one the
-    conversation used last (as the window does), else the default provider."""
+    conversation (or the retried question) used last, as the window does, else the
+    default provider."""
     from chatdesk.core.services import resolve_endpoint, server_from_ref
 
-    if args.provider or args.base_url or conversation is None:
+    ref = conversation.provider if conversation else (retry["server"] if retry else None)
+    if args.provider or args.base_url or not ref:
         return resolve_endpoint(store, keys, provider=args.provider, base_url=args.base_url)
-    provider, base_url = server_from_ref(conversation.provider)
+    provider, base_url = server_from_ref(ref)
     if provider and store.get_provider(provider) is None:
+        what = f"conversation {conversation.id}" if conversation else "the failed question"
         raise UsageError(
-            f"conversation {conversation.id} was with provider {provider!r}, which is no "
-            "longer configured: pass --provider or --base-url to continue it elsewhere"
+            f"{what} was with provider {provider!r}, which is no longer configured: "
+            "pass --provider or --base-url to send it elsewhere"
         )
     return resolve_endpoint(store, keys, provider=provider, base_url=base_url)
 
@@ -567,6 +599,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from chatdesk.core.turns import Draft, build_request, save_user_turn
 
     prompt = args.prompt
+    retry = _retry_question(args)
+    if prompt is None and retry is not None:
+        prompt = retry["text"]
     if prompt is None and not sys.stdin.isatty():
         raw = getattr(sys.stdin, "buffer", None)  # None when a test swaps in a StringIO
         try:
@@ -601,12 +636,15 @@ def cmd_ask(args: argparse.Namespace) -> int:
             conversation = store.get_conversation(args.conversation)
             if conversation is None:
                 raise UsageError(f"no conversation with id {args.conversation}")
-        endpoint = _endpoint_for(store, keys, args, conversation)
+        endpoint = _endpoint_for(store, keys, args, conversation, retry)
         _require_key(endpoint)
         if args.mcp:
             cli_mcp.check_servers(store, args.mcp)  # before anything is saved or sent
         model = (
-            args.model or (conversation.model if conversation else None) or endpoint.default_model
+            args.model
+            or (conversation.model if conversation else None)
+            or (retry["model"] if retry else None)
+            or endpoint.default_model
         )
         if not model:
             raise UsageError("no model: pass -m/--model (see `chatdesk models`)")
@@ -732,7 +770,18 @@ def cmd_ask(args: argparse.Namespace) -> int:
         if outcome.error is not None:
             if streamed_any:
                 sys.stdout.write("\n")
-            return _fail(outcome.error, args.json, result.content)
+            code = _fail(outcome.error, args.json, result.content)
+            if (
+                conversation is None
+                and conv_id is not None
+                and cli_retry.drop_failed_first_turn(
+                    store, conv_id, prompt, server_ref(endpoint), model
+                )
+            ):
+                cli_retry.say_dropped(prompt)
+            return code
+        if args.retry:
+            cli_retry.forget(store)
         if args.json:
             _print_json(
                 {
@@ -887,6 +936,7 @@ def _conversation_json(store: Store, cid: int) -> dict[str, Any] | None:
                 "reasoning": m.reasoning or None,
                 "model": m.model or m.model_requested,
                 "status": m.status,
+                "error": m.error,  # why it failed (None unless status is error)
                 "finish_reason": m.finish_reason,
                 "usage": m.usage,
                 "ttft_ms": m.ttft_ms,
@@ -940,7 +990,8 @@ def cmd_history(args: argparse.Namespace) -> int:
                         f" ({m['model']})" if m["model"] and m["role"] == "assistant" else ""
                     )
                     status = "" if m["status"] == "done" else f" [{m['status']}]"
-                    print(f"## {who}{status}\n{m['content']}\n")
+                    reason = f"error: {m['error']}\n" if m["error"] else ""
+                    print(f"## {who}{status}\n{m['content']}\n{reason}")
             return 0
         if args.action == "search":
             hits = store.search(args.query, limit=args.limit, model=args.model, sort=args.sort)

@@ -225,8 +225,10 @@ def test_api_errors_are_readable_and_saved(
     category: str,
     needle: str,
 ) -> None:
-    server.script(reply)
-    code, out, err = run(capsys, "ask", "--base-url", server.base_url, "-m", "m", "Hi")
+    # A failed first turn is not saved (kept for --retry): fail the second turn.
+    server.script(Reply(text="first"), reply)
+    assert run(capsys, "ask", "--base-url", server.base_url, "-m", "m", "Hi")[0] == 0
+    code, out, err = run(capsys, "ask", "--continue", "Hi again")
     assert code == 1
     assert out == ""
     assert err.startswith("chatdesk: error: ") and err.count("\n") == 1
@@ -371,6 +373,7 @@ def test_providers_and_history(server: FakeServer, capsys) -> None:
         "reasoning",
         "model",
         "status",
+        "error",
         "finish_reason",
         "usage",
         "ttft_ms",

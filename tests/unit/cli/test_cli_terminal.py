@@ -154,3 +154,60 @@ def test_a_server_remembered_by_url_stays_out_of_exports(
     data = json.loads(out)
     assert data["conversations"][0]["provider"] is None
     assert server.base_url not in out
+
+
+# -- item: failed tries do not clutter the history; history show says why -----------------
+
+
+def conversations(home: Path) -> list[int]:
+    from chatdesk.store import Store
+
+    with Store(home / "history.sqlite3") as store:
+        return [c.id for c in store.list_conversations()]
+
+
+def test_a_failed_first_turn_is_kept_for_retry_not_in_history(
+    server: FakeServer, env_key: str, chatdesk_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dead = "http://127.0.0.1:9/v1"  # nothing listens on the discard port
+    code, _, err = run(capsys, "ask", "--base-url", dead, "-m", "m", "the long question")
+    assert code == 1
+    assert "ask --retry" in err and "not saved in the history" in err
+    server.script(Reply.error(404, "The model `nope` does not exist"))
+    code, _, err = run(capsys, "ask", "--base-url", server.base_url, "-m", "nope", "q2")
+    assert code == 1 and "ask --retry" in err
+    assert conversations(chatdesk_home) == []
+    # --retry sends the kept question to its server and model (the 404 try, the latest).
+    server.script(Reply(text="answered at last"))
+    code, out, err = run(capsys, "ask", "--retry", "-m", "good")
+    assert code == 0, err
+    assert out == "answered at last\n"
+    assert server.requests[-1].json["messages"] == [{"role": "user", "content": "q2"}]
+    assert len(conversations(chatdesk_home)) == 1
+    code, _, err = run(capsys, "ask", "--retry")
+    assert code == 2 and "no failed question is kept" in err
+
+
+def test_a_failure_after_some_text_is_kept_in_history(
+    server: FakeServer, env_key: str, chatdesk_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server.script(Reply(text="partial answer that breaks", error_after_chars=8))
+    code, _, err = run(capsys, "ask", "--base-url", server.base_url, "-m", "m", "q")
+    assert code == 1
+    assert "ask --retry" not in err
+    assert len(conversations(chatdesk_home)) == 1
+
+
+def test_history_show_prints_why_a_message_failed(
+    server: FakeServer, env_key: str, chatdesk_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server.script(Reply(text="first"), Reply.error(400, "context too long for this model"))
+    assert run(capsys, "ask", "--base-url", server.base_url, "-m", "m", "one")[0] == 0
+    assert run(capsys, "ask", "--continue", "two")[0] == 1
+    (cid,) = conversations(chatdesk_home)
+    code, out, _ = run(capsys, "history", "show", str(cid))
+    assert code == 0
+    assert "[error]" in out and "context too long for this model" in out
+    code, out, _ = run(capsys, "history", "show", str(cid), "--json")
+    failed = json.loads(out)["messages"][-1]
+    assert failed["status"] == "error" and "context too long" in failed["error"]
