@@ -280,41 +280,58 @@ def build_parser(commands: bool = True) -> argparse.ArgumentParser:
         "--json", action="store_true", help='print {"models": [...], "source": ...}'
     )
 
-    prov = sub.add_parser("providers", help="configured servers")
+    prov = sub.add_parser(
+        "providers", help="configured servers", description="The servers ChatDesk knows by name."
+    )
     psub = prov.add_subparsers(dest="action", required=True, parser_class=_Parser)
-    pl = psub.add_parser("list")
-    pl.add_argument("--json", action="store_true")
-    pa = psub.add_parser("add")
-    pa.add_argument("name")
-    pa.add_argument("--base-url", required=True)
-    pa.add_argument("--default-model")
+    pl = psub.add_parser(
+        "list",
+        help="show the providers, their URL, default model and where their key comes from",
+    )
+    pl.add_argument("--json", action="store_true", help="print one JSON object")
+    pa = psub.add_parser("add", help="add a provider (or change one with the same name)")
+    pa.add_argument("name", help="the name to use with --provider and `keys set`")
+    pa.add_argument("--base-url", required=True, help="its OpenAI-compatible URL")
+    pa.add_argument("--default-model", help="model used when -m is not given")
     pa.add_argument("--set-default", action="store_true", help="use it when no provider is named")
-    pr = psub.add_parser("remove")
-    pr.add_argument("name")
+    pr = psub.add_parser("remove", help="forget a provider (its stored key stays: `keys delete`)")
+    pr.add_argument("name", help="the provider's name")
 
-    hist = sub.add_parser("history", help="past conversations")
+    hist = sub.add_parser(
+        "history", help="past conversations", description="Past conversations, newest first."
+    )
     hsub = hist.add_subparsers(dest="action", required=True, parser_class=_Parser)
-    hl = hsub.add_parser("list")
-    hl.add_argument("--limit", type=_int_arg("limit", 1), default=50)
-    hl.add_argument("--json", action="store_true")
-    hs = hsub.add_parser("show")
-    hs.add_argument("id", type=_int_arg("id", 1))
-    hs.add_argument("--json", action="store_true")
-    hq = hsub.add_parser("search")
-    hq.add_argument("query")
-    hq.add_argument("--model")
-    hq.add_argument("--limit", type=_int_arg("limit", 1), default=50)
-    hq.add_argument("--sort", choices=("newest", "relevance"), default="newest")
-    hq.add_argument("--json", action="store_true")
+    hl = hsub.add_parser("list", help="the latest conversations: id, time, messages, title")
+    hl.add_argument("--limit", type=_int_arg("limit", 1), default=50, help="how many (default 50)")
+    hl.add_argument("--json", action="store_true", help="print one JSON object")
+    hs = hsub.add_parser("show", help="one conversation's messages (failed ones with why)")
+    hs.add_argument("id", type=_int_arg("id", 1), help="its id (see `history list`)")
+    hs.add_argument("--json", action="store_true", help="print one JSON object")
+    hq = hsub.add_parser("search", help="find messages containing some text")
+    hq.add_argument("query", help="the text to find (any language)")
+    hq.add_argument("--model", help="only answers from this model")
+    hq.add_argument(
+        "--limit", type=_int_arg("limit", 1), default=50, help="how many hits (default 50)"
+    )
+    hq.add_argument(
+        "--sort", choices=("newest", "relevance"), default="newest", help="order of the hits"
+    )
+    hq.add_argument("--json", action="store_true", help="print one JSON object")
 
-    keys = sub.add_parser("keys", help="API keys in the system keyring")
+    keys = sub.add_parser(
+        "keys",
+        help="API keys in the system keyring",
+        description="API keys live in the system keyring, one per provider, never in a file.",
+    )
     ksub = keys.add_subparsers(dest="action", required=True, parser_class=_Parser)
     ks = ksub.add_parser("set", help="store a key read from standard input")
-    ks.add_argument("provider")
-    kd = ksub.add_parser("delete")
-    kd.add_argument("provider")
-    kst = ksub.add_parser("status")
-    kst.add_argument("--json", action="store_true")
+    ks.add_argument("provider", help="the provider's name (see `providers list`)")
+    kd = ksub.add_parser("delete", help="remove a provider's stored key")
+    kd.add_argument("provider", help="the provider's name")
+    kst = ksub.add_parser(
+        "status", help="which providers have a key (masked), and the keyring in use"
+    )
+    kst.add_argument("--json", action="store_true", help="print one JSON object")
 
     exp = sub.add_parser("export", help="write conversations to Markdown, JSON or HTML")
     exp.add_argument("ids", nargs="*", type=_int_arg("id", 1), metavar="ID")
@@ -859,8 +876,18 @@ def cmd_models(args: argparse.Namespace) -> int:
         _print_json(out)
     else:
         if error is not None:
-            label = "cached list" if source == "cache" else "built-in list"
-            sys.stderr.write(f"chatdesk: could not fetch models ({error}); showing the {label}\n")
+            # Said before the list: these are not the server's models.
+            from chatdesk.core.urls import mask_credentials
+
+            where = endpoint.name or mask_credentials(endpoint.base_url)
+            label = (
+                "the list cached from an earlier answer of this server (may be out of date)"
+                if source == "cache"
+                else "ChatDesk's built-in list, NOT this server's models"
+            )
+            sys.stderr.write(
+                f"chatdesk: could not fetch the models of {where} ({error}); showing {label}\n"
+            )
         for m in models:
             owner = f"  ({m['owned_by']})" if m.get("owned_by") else ""
             print(f"{m.get('id')}{owner}")
@@ -870,7 +897,7 @@ def cmd_models(args: argparse.Namespace) -> int:
 
 def cmd_providers(args: argparse.Namespace) -> int:
     from chatdesk.api.baseurl import normalize_base_url
-    from chatdesk.core.keys import KeyStore
+    from chatdesk.core.keys import KeyStore, env_key_for
     from chatdesk.core.urls import mask_credentials
     from chatdesk.store.rows import ProviderRow
 
@@ -880,6 +907,9 @@ def cmd_providers(args: argparse.Namespace) -> int:
             keys = KeyStore()
             rows = store.list_providers()
             default = store.get_setting("default_provider")
+            stored = {r.name: keys.has_key(r.name) for r in rows}
+            # The key a request would carry: the stored one, else the environment's.
+            from_env = {r.name: env_key_for(r.base_url)[1] for r in rows}
             if args.json:
                 _print_json(
                     {
@@ -888,7 +918,8 @@ def cmd_providers(args: argparse.Namespace) -> int:
                                 "name": r.name,
                                 "base_url": mask_credentials(r.base_url),
                                 "default_model": r.default_model,
-                                "has_key": keys.has_key(r.name),
+                                "has_key": stored[r.name],
+                                "key_from": "keyring" if stored[r.name] else from_env[r.name],
                             }
                             for r in rows
                         ]
@@ -897,7 +928,12 @@ def cmd_providers(args: argparse.Namespace) -> int:
             else:
                 for r in rows:
                     mark = "*" if r.name == default else " "
-                    key = "key stored" if keys.has_key(r.name) else "no key"
+                    env = from_env[r.name]
+                    key = (
+                        "key stored"
+                        if stored[r.name]
+                        else (f"key from {env} (environment)" if env else "no key")
+                    )
                     url = mask_credentials(r.base_url)  # a row saved before the check
                     print(f"{mark} {r.name}\t{url}\t{r.default_model or '-'}\t{key}")
             return 0
@@ -1098,8 +1134,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     from chatdesk.paths import database_path
     from chatdesk.store import Store
 
-    if args.all == bool(args.ids):
-        raise UsageError("give conversation ids or --all (not both)")
+    if args.all and args.ids:
+        raise UsageError("give conversation ids or --all, not both")
+    if not args.all and not args.ids:
+        raise UsageError(
+            "say what to export: conversation ids (see `chatdesk history list`) or --all"
+        )
     fmt = args.format
     if fmt is None:
         suffix = Path(args.output).suffix.lower().lstrip(".") if args.output else ""

@@ -352,7 +352,7 @@ def test_providers_and_history(server: FakeServer, capsys) -> None:
     assert provs["local"]["base_url"] == server.base_url
     assert provs["local"]["default_model"] == "qwen"
     assert provs["zero"]["base_url"] == "https://api000.com/v1"  # the relay is there by default
-    assert set(provs["local"]) == {"name", "base_url", "default_model", "has_key"}
+    assert set(provs["local"]) == {"name", "base_url", "default_model", "has_key", "key_from"}
 
     server.script(Reply(text="机器学习 is machine learning"))
     assert run(capsys, "ask", "--provider", "local", "学习 means study")[0] == 0

@@ -211,3 +211,57 @@ def test_history_show_prints_why_a_message_failed(
     code, out, _ = run(capsys, "history", "show", str(cid), "--json")
     failed = json.loads(out)["messages"][-1]
     assert failed["status"] == "error" and "context too long" in failed["error"]
+
+
+# -- item: messages that must not mislead --------------------------------------------------
+
+
+def test_export_without_arguments_says_what_is_needed(
+    chatdesk_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(capsys, "export")
+    assert code == 2
+    assert "say what to export: conversation ids" in err and "--all" in err
+    assert "not both" not in err
+    code, _, err = run(capsys, "export", "--all", "1")
+    assert code == 2 and "not both" in err
+
+
+def test_models_fallback_says_it_is_not_the_servers_list(
+    chatdesk_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "models", "--base-url", "http://127.0.0.1:9/v1")
+    assert code == 1 and out.strip()
+    assert "could not fetch the models of http://127.0.0.1:9/v1" in err
+    assert "NOT this server's models" in err
+
+
+def test_providers_list_names_the_key_from_the_environment(
+    chatdesk_home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, out, _ = run(capsys, "providers", "list")
+    assert code == 0 and "no key" in out
+    monkeypatch.setenv("CHATDESK_API_KEY", "sk-env-0123456789")
+    code, out, _ = run(capsys, "providers", "list")
+    assert "key from CHATDESK_API_KEY (environment)" in out and "no key" not in out
+    code, out, _ = run(capsys, "providers", "list", "--json")
+    (zero,) = json.loads(out)["providers"]
+    assert zero["key_from"] == "CHATDESK_API_KEY" and zero["has_key"] is False
+
+
+@pytest.mark.parametrize("command", ["history", "providers", "keys"])
+def test_every_subcommand_has_help(command: str) -> None:
+    import argparse
+
+    from chatdesk.cli import build_parser
+
+    def subcommands(parser: argparse.ArgumentParser) -> argparse._SubParsersAction:
+        return next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+
+    parser = subcommands(build_parser()).choices[command]
+    listed = {a.dest: a.help for a in subcommands(parser)._choices_actions}
+    assert listed and all(listed.values()), listed
+    for name, sub in subcommands(parser).choices.items():
+        for action in sub._actions:
+            if not isinstance(action, argparse._HelpAction):
+                assert action.help, f"{command} {name} {action.dest} has no help"
