@@ -177,7 +177,10 @@ def build_parser(commands: bool = True) -> argparse.ArgumentParser:
     # Their own dests: a subcommand's defaults would overwrite the same names (argparse),
     # silently dropping `chatdesk --base-url B ask ...` (see _global_options).
     p.add_argument(
-        "--base-url", dest="top_base_url", help="open the window on this server for this run"
+        "--base-url",
+        dest="top_base_url",
+        metavar="URL",
+        help="open the window on this server for this run (before ask/models/compare: theirs)",
     )
     p.add_argument(
         "-m",
@@ -190,7 +193,9 @@ def build_parser(commands: bool = True) -> argparse.ArgumentParser:
     p.add_argument(
         "--compare", action="store_true", help="open the window in a comparison of the -m models"
     )
-    p.add_argument("--provider", dest="top_provider", help="provider to use for this run")
+    p.add_argument(
+        "--provider", dest="top_provider", metavar="NAME", help="provider to use for this run"
+    )
     p.add_argument("--screenshot", help=argparse.SUPPRESS)
     p.add_argument("--smoke-test", action="store_true", help=argparse.SUPPRESS)
     p.add_argument(
