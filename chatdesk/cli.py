@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from chatdesk import __version__, cli_arena, cli_compare, cli_mcp, cli_retry
+from chatdesk import __version__, cli_arena, cli_compare, cli_mcp, cli_retry, cli_server
 from chatdesk.api.errors import ApiError, ChatdeskError, ValidationError
 
 if TYPE_CHECKING:
@@ -554,48 +554,6 @@ def _require_key(endpoint: Any) -> None:
     raise UsageError(f"no API key is set for {label}. {how}{unused}")
 
 
-def _retry_question(args: argparse.Namespace) -> dict[str, Any] | None:
-    """``ask --retry``: the kept question (see cli_retry); None without --retry."""
-    if not args.retry:
-        return None
-    from chatdesk.paths import database_path
-    from chatdesk.store import Store
-
-    with Store(database_path()) as store:
-        found = cli_retry.kept(store)
-    if found is None:
-        raise UsageError(
-            "no failed question is kept to retry (a question is kept when it "
-            "started a conversation and failed before any answer arrived)"
-        )
-    return found
-
-
-def _endpoint_for(
-    store: Store,
-    keys: Any,
-    args: argparse.Namespace,
-    conversation: Any,
-    retry: dict[str, Any] | None = None,
-) -> Any:
-    """The server of this turn: the one named on the command line, else the one the
-    conversation (or the retried question) used last, as the window does, else the
-    default provider."""
-    from chatdesk.core.services import resolve_endpoint, server_from_ref
-
-    ref = conversation.provider if conversation else (retry["server"] if retry else None)
-    if args.provider or args.base_url or not ref:
-        return resolve_endpoint(store, keys, provider=args.provider, base_url=args.base_url)
-    provider, base_url = server_from_ref(ref)
-    if provider and store.get_provider(provider) is None:
-        what = f"conversation {conversation.id}" if conversation else "the failed question"
-        raise UsageError(
-            f"{what} was with provider {provider!r}, which is no longer configured: "
-            "pass --provider or --base-url to send it elsewhere"
-        )
-    return resolve_endpoint(store, keys, provider=provider, base_url=base_url)
-
-
 def _tool_choice(value: str | None) -> Any:
     if value is None:
         return None
@@ -621,7 +579,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from chatdesk.core.turns import Draft, build_request, save_user_turn
 
     prompt = args.prompt
-    retry = _retry_question(args)
+    retry = cli_retry.question_to_retry(args)
     if prompt is None and retry is not None:
         prompt = retry["text"]
     if prompt is None and not sys.stdin.isatty():
@@ -658,7 +616,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
             conversation = store.get_conversation(args.conversation)
             if conversation is None:
                 raise UsageError(f"no conversation with id {args.conversation}")
-        endpoint = _endpoint_for(store, keys, args, conversation, retry)
+        endpoint = cli_server.endpoint_for(store, keys, args, conversation, retry)
         _require_key(endpoint)
         if args.mcp:
             cli_mcp.check_servers(store, args.mcp)  # before anything is saved or sent
@@ -1308,43 +1266,10 @@ def _parse(argv: Sequence[str] | None) -> tuple[argparse.ArgumentParser, argpars
     return window, args
 
 
-def _global_options(args: argparse.Namespace) -> str | None:
-    """Hand the options given before the subcommand (``chatdesk --base-url B ask``) to it,
-    as if given after it; an error message when the subcommand has no such option or was
-    given another value too (never silently ignored)."""
-    given = {
-        "--base-url": ("base_url", args.top_base_url),
-        "--provider": ("provider", args.top_provider),
-        "-m/--model": ("models" if hasattr(args, "models") else "model", args.top_models),
-    }
-    for flag, (dest, value) in given.items():
-        if args.command is None:
-            setattr(args, dest if dest != "model" else "models", value)
-            continue
-        if not value:
-            continue
-        if not hasattr(args, dest):
-            return (
-                f"{flag} before `{args.command}` has no effect on it: "
-                f"`chatdesk {args.command}` does not take {flag}"
-            )
-        if dest == "model":
-            if len(value) > 1:
-                return f"give -m/--model once for `{args.command}`"
-            value = value[0]
-        current = getattr(args, dest)
-        if current and current != value:
-            return (
-                f"{flag} is given twice with different values (before and after `{args.command}`)"
-            )
-        setattr(args, dest, value)
-    return None
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``chatdesk`` command."""
     parser, args = _parse(argv)
-    problem = _global_options(args)
+    problem = cli_server.global_options(args)
     if problem is not None:
         parser.exit(EXIT_USAGE, f"chatdesk: error: {problem}\n")
     bad = _undecodable_argument(args)

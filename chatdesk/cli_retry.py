@@ -16,6 +16,9 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    import argparse
+
+if TYPE_CHECKING:
     from chatdesk.store import Store
 
 SETTING = "cli_failed_question"
@@ -60,3 +63,21 @@ def say_dropped(text: str) -> None:
     else:
         how = "the question was too long to keep: send it again as before"
     sys.stderr.write(f"chatdesk: not saved in the history (no answer arrived); {how}\n")
+
+
+def question_to_retry(args: argparse.Namespace) -> dict[str, Any] | None:
+    """``ask --retry``: the kept question (see cli_retry); None without --retry."""
+    if not args.retry:
+        return None
+    from chatdesk.cli import UsageError
+    from chatdesk.paths import database_path
+    from chatdesk.store import Store
+
+    with Store(database_path()) as store:
+        found = kept(store)
+    if found is None:
+        raise UsageError(
+            "no failed question is kept to retry (a question is kept when it "
+            "started a conversation and failed before any answer arrived)"
+        )
+    return found
