@@ -265,3 +265,21 @@ def test_every_subcommand_has_help(command: str) -> None:
         for action in sub._actions:
             if not isinstance(action, argparse._HelpAction):
                 assert action.help, f"{command} {name} {action.dest} has no help"
+
+
+def test_an_unanswered_question_is_not_sent_again(
+    server: FakeServer, env_key: str, chatdesk_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The process ended before the answer's row was made: the question stands alone."""
+    from chatdesk.store import Store
+
+    server.script(Reply(text="one answer"), Reply(text="ok"))
+    assert run(capsys, "ask", "--base-url", server.base_url, "-m", "m", "one")[0] == 0
+    with Store(chatdesk_home / "history.sqlite3") as store:
+        (conv,) = store.list_conversations()
+        last = store.active_path(conv.id)[-1]
+        store.add_message(conv.id, "user", "lost", parent_id=last.id, make_current=True)
+    code, _, err = run(capsys, "ask", "--continue", "two")
+    assert code == 0, err
+    sent = chat_requests(server)[-1]["messages"]
+    assert [m["content"] for m in sent] == ["one", "one answer", "two"]
