@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from chatdesk import __version__, cli_arena, cli_compare, cli_mcp
+from chatdesk import __version__, cli_arena, cli_compare, cli_mcp, cli_retry, cli_server
 from chatdesk.api.errors import ApiError, ChatdeskError, ValidationError
 
 if TYPE_CHECKING:
@@ -174,19 +174,28 @@ def build_parser(commands: bool = True) -> argparse.ArgumentParser:
         p = _WindowParser(prog="chatdesk", description=description, add_help=False)
     p.add_argument("--version", action="version", version=f"chatdesk {__version__}")
     # Window options (used when no subcommand is given).
-    p.add_argument("--base-url", help="open the window on this server for this run")
+    # Their own dests: a subcommand's defaults would overwrite the same names (argparse),
+    # silently dropping `chatdesk --base-url B ask ...` (see _global_options).
+    p.add_argument(
+        "--base-url",
+        dest="top_base_url",
+        metavar="URL",
+        help="open the window on this server for this run (before ask/models/compare: theirs)",
+    )
     p.add_argument(
         "-m",
         "--model",
         action="append",
-        dest="models",
+        dest="top_models",
         metavar="MODEL",
         help="model for this run (with --compare: repeat 2 to 4 times, one per column)",
     )
     p.add_argument(
         "--compare", action="store_true", help="open the window in a comparison of the -m models"
     )
-    p.add_argument("--provider", help="provider to use for this run")
+    p.add_argument(
+        "--provider", dest="top_provider", metavar="NAME", help="provider to use for this run"
+    )
     p.add_argument("--screenshot", help=argparse.SUPPRESS)
     p.add_argument("--smoke-test", action="store_true", help=argparse.SUPPRESS)
     p.add_argument(
@@ -236,6 +245,12 @@ def build_parser(commands: bool = True) -> argparse.ArgumentParser:
         metavar="ID",
         help="continue this conversation (see `chatdesk history list`)",
     )
+    group.add_argument(
+        "--retry",
+        action="store_true",
+        help="send again the last new question that failed before any answer arrived "
+        "(it is kept instead of saved; same server and model unless given)",
+    )
     ask.add_argument(
         "--no-save", action="store_true", help="keep the prompt and answer out of the history"
     )
@@ -270,41 +285,58 @@ def build_parser(commands: bool = True) -> argparse.ArgumentParser:
         "--json", action="store_true", help='print {"models": [...], "source": ...}'
     )
 
-    prov = sub.add_parser("providers", help="configured servers")
+    prov = sub.add_parser(
+        "providers", help="configured servers", description="The servers ChatDesk knows by name."
+    )
     psub = prov.add_subparsers(dest="action", required=True, parser_class=_Parser)
-    pl = psub.add_parser("list")
-    pl.add_argument("--json", action="store_true")
-    pa = psub.add_parser("add")
-    pa.add_argument("name")
-    pa.add_argument("--base-url", required=True)
-    pa.add_argument("--default-model")
+    pl = psub.add_parser(
+        "list",
+        help="show the providers, their URL, default model and where their key comes from",
+    )
+    pl.add_argument("--json", action="store_true", help="print one JSON object")
+    pa = psub.add_parser("add", help="add a provider (or change one with the same name)")
+    pa.add_argument("name", help="the name to use with --provider and `keys set`")
+    pa.add_argument("--base-url", required=True, help="its OpenAI-compatible URL")
+    pa.add_argument("--default-model", help="model used when -m is not given")
     pa.add_argument("--set-default", action="store_true", help="use it when no provider is named")
-    pr = psub.add_parser("remove")
-    pr.add_argument("name")
+    pr = psub.add_parser("remove", help="forget a provider (its stored key stays: `keys delete`)")
+    pr.add_argument("name", help="the provider's name")
 
-    hist = sub.add_parser("history", help="past conversations")
+    hist = sub.add_parser(
+        "history", help="past conversations", description="Past conversations, newest first."
+    )
     hsub = hist.add_subparsers(dest="action", required=True, parser_class=_Parser)
-    hl = hsub.add_parser("list")
-    hl.add_argument("--limit", type=_int_arg("limit", 1), default=50)
-    hl.add_argument("--json", action="store_true")
-    hs = hsub.add_parser("show")
-    hs.add_argument("id", type=_int_arg("id", 1))
-    hs.add_argument("--json", action="store_true")
-    hq = hsub.add_parser("search")
-    hq.add_argument("query")
-    hq.add_argument("--model")
-    hq.add_argument("--limit", type=_int_arg("limit", 1), default=50)
-    hq.add_argument("--sort", choices=("newest", "relevance"), default="newest")
-    hq.add_argument("--json", action="store_true")
+    hl = hsub.add_parser("list", help="the latest conversations: id, time, messages, title")
+    hl.add_argument("--limit", type=_int_arg("limit", 1), default=50, help="how many (default 50)")
+    hl.add_argument("--json", action="store_true", help="print one JSON object")
+    hs = hsub.add_parser("show", help="one conversation's messages (failed ones with why)")
+    hs.add_argument("id", type=_int_arg("id", 1), help="its id (see `history list`)")
+    hs.add_argument("--json", action="store_true", help="print one JSON object")
+    hq = hsub.add_parser("search", help="find messages containing some text")
+    hq.add_argument("query", help="the text to find (any language)")
+    hq.add_argument("--model", help="only answers from this model")
+    hq.add_argument(
+        "--limit", type=_int_arg("limit", 1), default=50, help="how many hits (default 50)"
+    )
+    hq.add_argument(
+        "--sort", choices=("newest", "relevance"), default="newest", help="order of the hits"
+    )
+    hq.add_argument("--json", action="store_true", help="print one JSON object")
 
-    keys = sub.add_parser("keys", help="API keys in the system keyring")
+    keys = sub.add_parser(
+        "keys",
+        help="API keys in the system keyring",
+        description="API keys live in the system keyring, one per provider, never in a file.",
+    )
     ksub = keys.add_subparsers(dest="action", required=True, parser_class=_Parser)
     ks = ksub.add_parser("set", help="store a key read from standard input")
-    ks.add_argument("provider")
-    kd = ksub.add_parser("delete")
-    kd.add_argument("provider")
-    kst = ksub.add_parser("status")
-    kst.add_argument("--json", action="store_true")
+    ks.add_argument("provider", help="the provider's name (see `providers list`)")
+    kd = ksub.add_parser("delete", help="remove a provider's stored key")
+    kd.add_argument("provider", help="the provider's name")
+    kst = ksub.add_parser(
+        "status", help="which providers have a key (masked), and the keyring in use"
+    )
+    kst.add_argument("--json", action="store_true", help="print one JSON object")
 
     exp = sub.add_parser("export", help="write conversations to Markdown, JSON or HTML")
     exp.add_argument("ids", nargs="*", type=_int_arg("id", 1), metavar="ID")
@@ -497,18 +529,29 @@ def _read_tools(path: str) -> list[Any]:
 
 
 def _require_key(endpoint: Any) -> None:
-    """No key anywhere and a remote server: say how to set one instead of sending a
-    request that can only be refused (a local server is tried without a key)."""
-    from chatdesk.core.services import is_local_url
+    """No key for this server and a remote server: say how to set one instead of sending
+    a request that can only be refused (a local server is tried without a key)."""
+    from chatdesk.core.keys import is_openai_url
+    from chatdesk.core.services import is_local_url, server_label
 
     if endpoint.api_key or is_local_url(endpoint.base_url):
         return
-    name = endpoint.name or "PROVIDER"
-    raise UsageError(
-        f"no API key is set for {endpoint.name or endpoint.base_url}. Store one with "
-        f"`chatdesk keys set {name}` (it reads the key from standard input), or set "
-        "CHATDESK_API_KEY for this shell."
+    label = server_label(endpoint.name, endpoint.base_url)
+    how = (
+        f"Store one with `chatdesk keys set {endpoint.name}` (it reads the key from standard "
+        "input), or set CHATDESK_API_KEY for this shell."
+        if endpoint.name
+        else "Set CHATDESK_API_KEY for this shell, or add the server as a provider "
+        "(`chatdesk providers add NAME --base-url URL`) and store its key with "
+        "`chatdesk keys set NAME`."
     )
+    unused = ""
+    if os.environ.get("OPENAI_API_KEY", "").strip() and not is_openai_url(endpoint.base_url):
+        unused = (
+            " OPENAI_API_KEY is set but is only sent to api.openai.com (or to OPENAI_BASE_URL),"
+            " never to another server."
+        )
+    raise UsageError(f"no API key is set for {label}. {how}{unused}")
 
 
 def _tool_choice(value: str | None) -> Any:
@@ -525,16 +568,20 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
     from chatdesk.api.types import ReasoningDelta, TextDelta
     from chatdesk.api.validate import read_image_file
+    from chatdesk.core.branches import parent_for_new_message
     from chatdesk.core.clients import ClientPool
     from chatdesk.core.exchange import Exchange, ExchangeObserver, ExchangeTarget
     from chatdesk.core.extrabody import extra_body_for
     from chatdesk.core.keys import KeyStore
     from chatdesk.core.patient import PatientStore
-    from chatdesk.core.services import resolve_endpoint
+    from chatdesk.core.services import server_ref
     from chatdesk.core.settings import AppSettings
     from chatdesk.core.turns import Draft, build_request, save_user_turn
 
     prompt = args.prompt
+    retry = cli_retry.question_to_retry(args)
+    if prompt is None and retry is not None:
+        prompt = retry["text"]
     if prompt is None and not sys.stdin.isatty():
         raw = getattr(sys.stdin, "buffer", None)  # None when a test swaps in a StringIO
         try:
@@ -561,10 +608,6 @@ def cmd_ask(args: argparse.Namespace) -> int:
     store = _open_store()
     try:
         keys = KeyStore()
-        endpoint = resolve_endpoint(store, keys, provider=args.provider, base_url=args.base_url)
-        _require_key(endpoint)
-        if args.mcp:
-            cli_mcp.check_servers(store, args.mcp)  # before anything is saved or sent
         conversation = None
         if args.cont:
             latest = store.list_conversations(limit=1, pinned_first=False)
@@ -573,13 +616,25 @@ def cmd_ask(args: argparse.Namespace) -> int:
             conversation = store.get_conversation(args.conversation)
             if conversation is None:
                 raise UsageError(f"no conversation with id {args.conversation}")
+        endpoint = cli_server.endpoint_for(store, keys, args, conversation, retry)
+        _require_key(endpoint)
+        if args.mcp:
+            cli_mcp.check_servers(store, args.mcp)  # before anything is saved or sent
         model = (
-            args.model or (conversation.model if conversation else None) or endpoint.default_model
+            args.model
+            or (conversation.model if conversation else None)
+            or (retry["model"] if retry else None)
+            or endpoint.default_model
         )
         if not model:
             raise UsageError("no model: pass -m/--model (see `chatdesk models`)")
 
         history = store.active_path(conversation.id) if conversation else []
+        # After a failed turn the new question takes its place (the window's rule): the
+        # failed question is never sent again as history.
+        parent_id = parent_for_new_message(history)
+        path_ids = [m.id for m in history]
+        history = history[: path_ids.index(parent_id) + 1] if parent_id in path_ids else []
         system = (
             args.system
             if args.system is not None
@@ -607,9 +662,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
                 store,
                 conversation.id if conversation else None,
                 draft,
-                parent_id=history[-1].id if history else None,
+                parent_id=parent_id,
                 model=model,
-                provider=endpoint.name,
+                provider=server_ref(endpoint),
                 system_prompt=system,
                 params=params,
             )
@@ -695,7 +750,18 @@ def cmd_ask(args: argparse.Namespace) -> int:
         if outcome.error is not None:
             if streamed_any:
                 sys.stdout.write("\n")
-            return _fail(outcome.error, args.json, result.content)
+            code = _fail(outcome.error, args.json, result.content)
+            if (
+                conversation is None
+                and conv_id is not None
+                and cli_retry.drop_failed_first_turn(
+                    store, conv_id, prompt, server_ref(endpoint), model
+                )
+            ):
+                cli_retry.say_dropped(prompt)
+            return code
+        if args.retry:
+            cli_retry.forget(store)
         if args.json:
             _print_json(
                 {
@@ -773,8 +839,18 @@ def cmd_models(args: argparse.Namespace) -> int:
         _print_json(out)
     else:
         if error is not None:
-            label = "cached list" if source == "cache" else "built-in list"
-            sys.stderr.write(f"chatdesk: could not fetch models ({error}); showing the {label}\n")
+            # Said before the list: these are not the server's models.
+            from chatdesk.core.urls import mask_credentials
+
+            where = endpoint.name or mask_credentials(endpoint.base_url)
+            label = (
+                "the list cached from an earlier answer of this server (may be out of date)"
+                if source == "cache"
+                else "ChatDesk's built-in list, NOT this server's models"
+            )
+            sys.stderr.write(
+                f"chatdesk: could not fetch the models of {where} ({error}); showing {label}\n"
+            )
         from chatdesk.core.textsafe import visible
 
         for m in models:  # ids and owners are the server's: no raw terminal escapes
@@ -786,7 +862,7 @@ def cmd_models(args: argparse.Namespace) -> int:
 
 def cmd_providers(args: argparse.Namespace) -> int:
     from chatdesk.api.baseurl import normalize_base_url
-    from chatdesk.core.keys import KeyStore
+    from chatdesk.core.keys import KeyStore, env_key_for
     from chatdesk.core.urls import mask_credentials
     from chatdesk.store.rows import ProviderRow
 
@@ -796,6 +872,9 @@ def cmd_providers(args: argparse.Namespace) -> int:
             keys = KeyStore()
             rows = store.list_providers()
             default = store.get_setting("default_provider")
+            stored = {r.name: keys.has_key(r.name) for r in rows}
+            # The key a request would carry: the stored one, else the environment's.
+            from_env = {r.name: env_key_for(r.base_url)[1] for r in rows}
             if args.json:
                 _print_json(
                     {
@@ -804,7 +883,8 @@ def cmd_providers(args: argparse.Namespace) -> int:
                                 "name": r.name,
                                 "base_url": mask_credentials(r.base_url),
                                 "default_model": r.default_model,
-                                "has_key": keys.has_key(r.name),
+                                "has_key": stored[r.name],
+                                "key_from": "keyring" if stored[r.name] else from_env[r.name],
                             }
                             for r in rows
                         ]
@@ -813,7 +893,12 @@ def cmd_providers(args: argparse.Namespace) -> int:
             else:
                 for r in rows:
                     mark = "*" if r.name == default else " "
-                    key = "key stored" if keys.has_key(r.name) else "no key"
+                    env = from_env[r.name]
+                    key = (
+                        "key stored"
+                        if stored[r.name]
+                        else (f"key from {env} (environment)" if env else "no key")
+                    )
                     url = mask_credentials(r.base_url)  # a row saved before the check
                     print(f"{mark} {r.name}\t{url}\t{r.default_model or '-'}\t{key}")
             return 0
@@ -852,6 +937,7 @@ def _conversation_json(store: Store, cid: int) -> dict[str, Any] | None:
                 "reasoning": m.reasoning or None,
                 "model": m.model or m.model_requested,
                 "status": m.status,
+                "error": m.error,  # why it failed (None unless status is error)
                 "finish_reason": m.finish_reason,
                 "usage": m.usage,
                 "ttft_ms": m.ttft_ms,
@@ -916,7 +1002,8 @@ def cmd_history(args: argparse.Namespace) -> int:
                         f" ({m['model']})" if m["model"] and m["role"] == "assistant" else ""
                     )
                     status = "" if m["status"] == "done" else f" [{m['status']}]"
-                    print(f"## {who}{status}\n{m['content']}\n")
+                    reason = f"error: {m['error']}\n" if m["error"] else ""
+                    print(f"## {who}{status}\n{m['content']}\n{reason}")
             return 0
         if args.action == "search":
             hits = store.search(args.query, limit=args.limit, model=args.model, sort=args.sort)
@@ -1023,8 +1110,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     from chatdesk.paths import database_path
     from chatdesk.store import Store
 
-    if args.all == bool(args.ids):
-        raise UsageError("give conversation ids or --all (not both)")
+    if args.all and args.ids:
+        raise UsageError("give conversation ids or --all, not both")
+    if not args.all and not args.ids:
+        raise UsageError(
+            "say what to export: conversation ids (see `chatdesk history list`) or --all"
+        )
     fmt = args.format
     if fmt is None:
         suffix = Path(args.output).suffix.lower().lstrip(".") if args.output else ""
@@ -1195,6 +1286,9 @@ def main(
 ) -> int:
     """Entry point of the ``chatdesk`` command; ``window`` runs the window (no subcommand)."""
     parser, args = _parse(argv)
+    problem = cli_server.global_options(args)
+    if problem is not None:
+        parser.exit(EXIT_USAGE, f"chatdesk: error: {problem}\n")
     bad = _undecodable_argument(args)
     if bad is not None:
         parser.exit(EXIT_USAGE, f"chatdesk: error: {bad} is not valid UTF-8 text\n")

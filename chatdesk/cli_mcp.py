@@ -311,23 +311,19 @@ def terminal_approver() -> Any:
     from chatdesk.core.toolloop import Approval
 
     def ask(call: PendingCall) -> Approval:
+        from chatdesk import cli_tty
+
+        shown = cli_tty.visible(call.arguments_text)  # control characters made visible
         try:
-            tty = open("/dev/tty", "r+", encoding="utf-8")  # noqa: SIM115
-        except OSError:
+            answer = cli_tty.ask(
+                f"\nRun {call.server}.{call.tool}({shown})? [y]es / [a]lways / [N]o: "
+            )
+        except cli_tty.NoTerminal:
             sys.stderr.write(
                 f"chatdesk: {call.server}.{call.tool} denied: no terminal to ask on "
                 "(use --approve auto)\n"
             )
             return Approval.DENY
-        with tty:
-            args = (
-                call.arguments_text
-                if len(call.arguments_text) < 2000
-                else (call.arguments_text[:2000] + "…")
-            )
-            tty.write(f"\nRun {call.server}.{call.tool}({args})? [y]es / [a]lways / [N]o: ")
-            tty.flush()
-            answer = tty.readline().strip().lower()
         if answer in ("y", "yes"):
             return Approval.ONCE
         if answer in ("a", "always"):

@@ -90,4 +90,5 @@ def chatdesk_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
     monkeypatch.setenv("CHATDESK_HOME", str(home))
     monkeypatch.delenv("CHATDESK_API_KEY", raising=False)
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
     yield home

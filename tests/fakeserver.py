@@ -98,6 +98,9 @@ class Reply:
     drop_after_chars: int | None = None
     pause_after_chars: int | None = None  # stall once, after this many chars...
     pause_s: float = 0.0  # ...for this long (read-timeout / stall tests)
+    # With a release event the pause lasts until the test sets it (at most pause_s):
+    # a test that must act mid-stream (Ctrl-C) cannot lose the race to the answer's end.
+    release: threading.Event | None = None
     reject_stream_options: bool = False
     force_json: bool = False  # answer non-streamed even when the request asked stream:true
     force_stream: bool = False  # stream even when the request asked stream:false
@@ -704,7 +707,10 @@ class _Handler(BaseHTTPRequestHandler):
                 self.server.fake.sent_chars = chars  # type: ignore[attr-defined]
                 if not paused and chars >= reply.pause_after_chars:  # type: ignore[operator]
                     paused = True
-                    time.sleep(reply.pause_s)
+                    if reply.release is not None:
+                        reply.release.wait(reply.pause_s)
+                    else:
+                        time.sleep(reply.pause_s)
         if stop["kind"] == "drop":
             if reply.delay_s:
                 time.sleep(reply.delay_s)

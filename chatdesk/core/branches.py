@@ -77,13 +77,16 @@ def parent_for_new_message(shown: Sequence[MessageRow]) -> int | None:
 
     After a failed exchange (a question whose answer holds nothing but an error), the
     new message becomes a sibling of that question instead, so the request does not
-    carry the question twice.
+    carry the question twice. The same for a question left without any answer (the
+    process ended before one was started): two user messages in a row would be sent.
     """
     if not shown:
         return None
     last = shown[-1]
     if len(shown) >= 2 and last.role == "assistant" and last.status == "error" and not last.content:
         return shown[-2].parent_id
+    if last.role == "user":
+        return last.parent_id
     return last.id
 
 
@@ -92,9 +95,7 @@ def resend_parent(row: MessageRow) -> int | None:
     return row.parent_id
 
 
-def tool_result_parent(
-    path: Sequence[MessageRow], message_id: int
-) -> tuple[int, set[str]]:
+def tool_result_parent(path: Sequence[MessageRow], message_id: int) -> tuple[int, set[str]]:
     """Where the next tool result of ``message_id`` hangs, and the calls already answered.
 
     Results chain one under the other below the assistant message, so the server

@@ -47,7 +47,6 @@ class KeyringUnavailableError(KeyringProblem):
         "KWallet），或仅在本次运行中使用该密钥。"
     )
 
-
     def explain_cli(self) -> str:
         what = {
             "save": "the key cannot be saved",
@@ -72,7 +71,6 @@ class KeyringLockedError(KeyringProblem):
         "或仅在本次运行中使用该密钥。"
     )
 
-
     def explain_cli(self) -> str:
         return (
             "The system keyring is locked. Unlock it (log in to your desktop session or open "
@@ -89,12 +87,59 @@ def mask_key(key: str | None) -> str:
 
 
 def env_key() -> str | None:
-    """The key from CHATDESK_API_KEY, then OPENAI_API_KEY (terminal use)."""
+    """The key from CHATDESK_API_KEY, then OPENAI_API_KEY, wherever it belongs (for
+    reports such as ``keys status``; requests use :func:`env_key_for`)."""
     for name in ENV_VARS:
         value = os.environ.get(name, "").strip()
         if value:
             return value
     return None
+
+
+OPENAI_HOST = "api.openai.com"
+
+
+def _same_url(a: str, b: str) -> bool:
+    from chatdesk.api.baseurl import normalize_base_url
+    from chatdesk.api.errors import ValidationError
+
+    try:
+        return normalize_base_url(a) == normalize_base_url(b)
+    except ValidationError:
+        return False
+
+
+def is_openai_url(base_url: str | None) -> bool:
+    """Where OPENAI_API_KEY belongs: OpenAI's own host, or the OPENAI_BASE_URL the user set
+    for it (the same convention as OpenAI's own SDKs)."""
+    from urllib.parse import urlsplit
+
+    if not base_url:
+        return False
+    try:
+        host = (urlsplit(base_url).hostname or "").lower()
+    except ValueError:
+        return False
+    if host == OPENAI_HOST:
+        return True
+    configured = os.environ.get("OPENAI_BASE_URL", "").strip()
+    return bool(configured) and _same_url(configured, base_url)
+
+
+def env_key_for(base_url: str | None) -> tuple[str | None, str | None]:
+    """The key from the environment for a request to ``base_url``, and its variable.
+
+    CHATDESK_API_KEY is meant for the server in use, whichever it is. OPENAI_API_KEY is
+    an OpenAI key that many shells carry: sent anywhere else (the default relay, a
+    third-party server) it would leak, so it only goes where :func:`is_openai_url` says.
+    """
+    value = os.environ.get("CHATDESK_API_KEY", "").strip()
+    if value:
+        return value, "CHATDESK_API_KEY"
+    value = os.environ.get("OPENAI_API_KEY", "").strip()
+    if value and is_openai_url(base_url):
+        return value, "OPENAI_API_KEY"
+    return None, None
 
 
 def _translate(exc: Exception, action: str = "read") -> KeyringProblem:
@@ -179,11 +224,13 @@ class KeyStore:
         except KeyringProblem:
             return False
 
-    def resolve(self, provider: str | None) -> tuple[str | None, str]:
+    def resolve(self, provider: str | None, base_url: str | None = None) -> tuple[str | None, str]:
         """The key to use and where it came from ("session", "keyring", "env" or "none").
 
         A named provider uses its stored key, falling back to the environment; no
-        provider (a bare ``--base-url``) uses the environment only.
+        provider (a bare ``--base-url``) uses the environment only. The environment's
+        key must belong to ``base_url`` (see :func:`env_key_for`). The window and the
+        terminal both come here, so both follow the same rule.
         """
         if provider:
             if provider in self._session:
@@ -194,5 +241,5 @@ class KeyStore:
                 stored = None  # the environment may still hold a key for terminal use
             if stored:
                 return stored, "keyring"
-        key = env_key()
+        key, _ = env_key_for(base_url)
         return (key, "env") if key else (None, "none")

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 DEFAULT_PROVIDER = "zero"
 DEFAULT_BASE_URL = "https://api000.com/v1"
 DEFAULT_MODEL = "gpt-4o-mini"
+DEFAULT_PROVIDER_LABEL = "Zero API"  # what the relay is called in its own documentation
 
 
 class SetupError(ChatdeskError):
@@ -71,7 +72,7 @@ def resolve_endpoint(
 
     if base_url and not provider:
         url = normalize_base_url(base_url)
-        key, source = keys.resolve(None)
+        key, source = keys.resolve(None, url)
         return Endpoint(None, url, key, None, source, f"url:{url}")
     name = provider or store.get_setting("default_provider") or DEFAULT_PROVIDER
     row = store.get_provider(name)
@@ -82,8 +83,34 @@ def resolve_endpoint(
             "Add one with: chatdesk providers add NAME --base-url URL"
         )
     url = normalize_base_url(base_url or row.base_url)
-    key, source = keys.resolve(name)
+    key, source = keys.resolve(name, url)
     return Endpoint(name, url, key, row.default_model, source, f"provider:{name}")
+
+
+URL_REF = "url:"  # a conversation's server given by URL: "url:" + the normalized base URL
+
+
+def server_ref(endpoint: Endpoint) -> str:
+    """What a conversation stores as its server (``provider`` column): the provider's
+    name, or ``url:`` and the base URL of a server given by URL only, so that the next
+    turn (window or ``ask --continue``) goes back to the same server."""
+    return endpoint.name or URL_REF + endpoint.base_url
+
+
+def server_from_ref(ref: str | None) -> tuple[str | None, str | None]:
+    """(provider, base URL) from a stored :func:`server_ref`; (None, None) when unknown."""
+    if not ref:
+        return None, None
+    if ref.startswith(URL_REF):
+        return None, ref[len(URL_REF) :] or None
+    return ref, None
+
+
+def server_label(name: str | None, base_url: str) -> str:
+    """How a server is named in messages: the relay's own name, a provider, or its URL."""
+    if name == DEFAULT_PROVIDER:
+        return DEFAULT_PROVIDER_LABEL
+    return name or base_url
 
 
 async def fetch_models(

@@ -488,7 +488,7 @@ def parse_chatdesk(data: dict[str, Any]) -> list[PendingConversation]:
             pinned=c["pinned"],
             system_prompt=c["system_prompt"],
             model=c["model"],
-            provider=c["provider"],
+            provider=_provider_name(c["provider"]),
             params=c["params"],
             current_leaf_id=leaf,
         )
@@ -645,7 +645,7 @@ def export_json(store: Store, ids: Iterable[int] | None = None) -> str:
                 "pinned": conv.pinned,
                 "system_prompt": conv.system_prompt,
                 "model": conv.model,
-                "provider": conv.provider,
+                "provider": _provider_name(conv.provider),
                 "params": conv.params,
                 "current_leaf": pos.get(conv.current_leaf_id)
                 if conv.current_leaf_id is not None
@@ -1021,3 +1021,12 @@ def export_to_file(
         tmp.unlink(missing_ok=True)
         raise TransferError(f"Cannot write {dest}: {exc.strerror or exc}") from None
     return count
+
+
+def _provider_name(ref: str | None) -> str | None:
+    """A conversation's provider as exported or imported: a provider's name only. A server
+    remembered by URL stays on this machine: an imported file must not choose where the
+    next turn (and its key) is sent."""
+    from chatdesk.core.services import URL_REF
+
+    return None if ref is None or ref.startswith(URL_REF) else ref

@@ -24,6 +24,7 @@ __all__ = [
     "CONTINUE_PROMPT",
     "Draft",
     "build_request",
+    "is_unanswered_first_turn",
     "preview_body",
     "request_body",
     "save_user_turn",
@@ -66,7 +67,8 @@ def save_user_turn(
 ) -> tuple[int, int]:
     """Create the conversation when needed, then the user message; (conversation, message).
 
-    The conversation remembers the model and parameters of its latest turn (None:
+    The conversation remembers the model, server (``provider``: see
+    :func:`chatdesk.core.services.server_ref`) and parameters of its latest turn (None:
     leave them, as a comparison does).
     """
     if conversation_id is None:
@@ -81,6 +83,8 @@ def save_user_turn(
         changes: dict[str, Any] = {}
         if model is not None:
             changes["model"] = model
+        if provider is not None:
+            changes["provider"] = provider
         if params is not None:
             changes["params"] = params
         if changes:
@@ -94,6 +98,16 @@ def save_user_turn(
         image_urls=draft.image_urls,
     )
     return conversation_id, user_id
+
+
+def is_unanswered_first_turn(store: Store, conversation_id: int) -> bool:
+    """The conversation holds one question and no answer text, reasoning or tool call
+    (its first request failed before anything arrived): nothing in it worth keeping."""
+    messages = store.list_messages(conversation_id)
+    questions = [m for m in messages if m.role == "user"]
+    if len(questions) != 1 or any(m.role not in ("user", "assistant") for m in messages):
+        return False
+    return not any(m.content or m.reasoning or m.tool_calls for m in messages if m.role != "user")
 
 
 def build_request(

@@ -25,6 +25,7 @@ from chatdesk.core.errors import ChatdeskError, ValidationError, plain
 from chatdesk.core.exchange import Exchange, ExchangeTarget
 from chatdesk.core.extrabody import extra_body_for
 from chatdesk.core.patient import PatientStore
+from chatdesk.core.services import server_from_ref, server_ref
 from chatdesk.core.session import ExchangeOutcome
 from chatdesk.core.titles import make_title
 from chatdesk.core.toolloop import PendingCall, ToolLoopObserver, ToolRun, ToolTurn
@@ -196,7 +197,7 @@ class ChatController(QObject):
         # (No provider: this run's --base-url server, when there is one.)
         current = self.endpoint.endpoint
         in_use = (current.name if current is not None else None) or ""
-        wanted = conv.provider or ""
+        wanted = server_from_ref(conv.provider)[0] or ""
         if wanted:
             known = self.store.get_provider(wanted) is not None
         else:
@@ -230,6 +231,11 @@ class ChatController(QObject):
     def _provider(self) -> str | None:
         current = self.endpoint.endpoint
         return current.name if current is not None else None
+
+    def _server_ref(self) -> str | None:
+        """What the conversation remembers of its server: a provider or ``url:`` + base URL."""
+        current = self.endpoint.endpoint
+        return server_ref(current) if current is not None else None
 
     def _refresh_row(self, conversation_id: int) -> None:
         row = self.store.get_conversation(conversation_id)
@@ -312,7 +318,7 @@ class ChatController(QObject):
             draft,
             parent_id=parent,
             model=self.current_model(),
-            provider=self._provider(),
+            provider=self._server_ref(),
             system_prompt=self.window.system_prompt.toPlainText(),
             params=self.effective_params(),
         )

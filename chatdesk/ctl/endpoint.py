@@ -21,6 +21,7 @@ from chatdesk.core.services import (
     fetch_models,
     is_local_url,
     resolve_endpoint,
+    server_ref,
     url_identity,
 )
 
@@ -95,7 +96,7 @@ class EndpointService(QObject):
             if session:
                 self._endpoint.api_key, self._endpoint.key_source = session, "session"
             elif not self._endpoint.api_key:
-                key, source = services.keys.resolve(ident)
+                key, source = services.keys.resolve(ident, self._endpoint.base_url)
                 if key:
                     self._endpoint.api_key, self._endpoint.key_source = key, source
         self.window.show_key_panel(not self._endpoint.api_key)
@@ -125,8 +126,8 @@ class EndpointService(QObject):
         if not self.switch_provider(name):
             return
         conv_id = services.shown_conversation
-        if conv_id is not None:
-            services.store.update_conversation(conv_id, provider=name or None)
+        if conv_id is not None and self._endpoint is not None:
+            services.store.update_conversation(conv_id, provider=server_ref(self._endpoint))
         default = self._endpoint.default_model if self._endpoint else None
         if default:  # the new server's own default, unless the user types another
             self.window.model_picker.set_current(default)

@@ -355,61 +355,61 @@
 <context>
     <name>ChatController</name>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="84" />
-        <location filename="../../chatdesk/ctl/chat.py" line="510" />
+        <location filename="../../chatdesk/ctl/chat.py" line="85" />
+        <location filename="../../chatdesk/ctl/chat.py" line="516" />
         <source>Copied</source>
         <translation>已复制</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="167" />
-        <location filename="../../chatdesk/ctl/chat.py" line="185" />
+        <location filename="../../chatdesk/ctl/chat.py" line="168" />
+        <location filename="../../chatdesk/ctl/chat.py" line="186" />
         <source>Wait for the answer to finish or stop it first.</source>
         <translation>请等待回答完成，或先停止生成。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="294" />
-        <location filename="../../chatdesk/ctl/chat.py" line="360" />
-        <location filename="../../chatdesk/ctl/chat.py" line="364" />
+        <location filename="../../chatdesk/ctl/chat.py" line="300" />
+        <location filename="../../chatdesk/ctl/chat.py" line="366" />
+        <location filename="../../chatdesk/ctl/chat.py" line="370" />
         <source>Not sent: %1</source>
         <translation>未发送：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="328" />
+        <location filename="../../chatdesk/ctl/chat.py" line="334" />
         <source>Sent in place of the failed question (kept as the other branch).</source>
         <translation>已代替失败的提问发送（失败的那条保留为另一个分支）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="363" />
+        <location filename="../../chatdesk/ctl/chat.py" line="369" />
         <source>Request not valid</source>
         <translation>请求无效</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="442" />
+        <location filename="../../chatdesk/ctl/chat.py" line="448" />
         <source>The answer could not be saved: %1</source>
         <translation>无法保存回答：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="550" />
+        <location filename="../../chatdesk/ctl/chat.py" line="556" />
         <source>Only your own messages can be edited.</source>
         <translation>只能编辑你自己发送的消息。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="569" />
+        <location filename="../../chatdesk/ctl/chat.py" line="575" />
         <source>There is no answer yet.</source>
         <translation>还没有回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="610" />
+        <location filename="../../chatdesk/ctl/chat.py" line="616" />
         <source>Tool result</source>
         <translation>工具结果</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="611" />
+        <location filename="../../chatdesk/ctl/chat.py" line="617" />
         <source>Result for %1:</source>
         <translation>%1 的结果：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="625" />
+        <location filename="../../chatdesk/ctl/chat.py" line="631" />
         <source>This tool call already has a result.</source>
         <translation>该工具调用已有结果。</translation>
     </message>
@@ -1038,47 +1038,47 @@
 <context>
     <name>EndpointService</name>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="103" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="104" />
         <source>Server: %1</source>
         <translation>服务器：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="122" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="123" />
         <source>Wait for the answer to finish or stop it first.</source>
         <translation>请等待回答完成，或先停止生成。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="140" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="141" />
         <source>No provider named %1.</source>
         <translation>没有名为 %1 的服务商。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="184" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="185" />
         <source>Check the settings: %1</source>
         <translation>请检查设置：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="219" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="220" />
         <source>Cached model list (no API key yet)</source>
         <translation>缓存的模型列表（尚未设置 API 密钥）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="221" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="222" />
         <source>Built-in model list (no API key yet)</source>
         <translation>内置模型列表（尚未设置 API 密钥）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="240" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="241" />
         <source>Models from the server</source>
         <translation>来自服务器的模型列表</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="241" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="242" />
         <source>Cached model list (server unreachable)</source>
         <translation>缓存的模型列表（无法连接服务器）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="242" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="243" />
         <source>Built-in model list (server unreachable)</source>
         <translation>内置模型列表（无法连接服务器）</translation>
     </message>
@@ -1730,190 +1730,190 @@
 <context>
     <name>McpServersDialog</name>
     <message>
-        <location filename="../../chatdesk/ui/mcpsettings.py" line="87" />
-        <location filename="../../chatdesk/ui/mcpsettings.py" line="94" />
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="88" />
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="95" />
         <source>MCP servers</source>
         <extracomment>What a failed server shows of its stderr (the manager keeps a bounded tail already).</extracomment>
         <translation>MCP 服务器</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mcpsettings.py" line="97" />
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="98" />
         <source>Add</source>
         <translation>添加</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mcpsettings.py" line="98" />
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="99" />
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mcpsettings.py" line="99" />
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="100" />
         <source>Import…</source>
         <translation>导入…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mcpsettings.py" line="107" />
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="108" />
         <source>Tools always allowed</source>
         <translation>始终允许的工具</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mcpsettings.py" line="109" />
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="110" />
         <source>Revoke</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mcpsettings.py" line="114" />
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="115" />
         <source>Tools always allowed:</source>
         <translation>始终允许的工具：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mcpsettings.py" line="118" />
-        <location filename="../../chatdesk/ui/mcpsettings.py" line="285" />
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="119" />
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="286" />
         <source>Server</source>
         <translation>服务器</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mcpsettings.py" line="121" />
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="122" />
         <source>e.g. files</source>
         <translation>例如 files</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mcpsettings.py" line="123" />
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="124" />
         <source>Program (stdio)</source>
         <translation>程序（stdio）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mcpsettings.py" line="124" />
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="125" />
         <source>Streamable HTTP</source>
         <translation>可流式 HTTP</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mcpsettings.py" line="129" />
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="130" />
         <source>One argument per line</source>
         <translation>每行一个参数</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mcpsettings.py" line="133" />
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="134" />
         <source>(the default folder)</source>
         <translation>（默认文件夹）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mcpsettings.py" line="145" />
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="146" />
         <source> s</source>
         <translation> 秒</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mcpsettings.py" line="146" />
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="147" />
         <source>A tool call that takes longer fails</source>
         <translation>超过此时长的工具调用判为失败</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mcpsettings.py" line="147" />
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="148" />
         <source>Enabled</source>
         <translation>启用</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mcpsettings.py" line="150" />
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="151" />
         <source>Environment values and headers are kept in the system keyring and never shown; leave a value empty to keep the stored one.</source>
         <translation>环境变量的值和请求头保存在系统密钥环中，从不显示；值留空则保留已保存的值。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mcpsettings.py" line="157" />
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="158" />
         <source>Name:</source>
         <translation>名称：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mcpsettings.py" line="158" />
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="159" />
         <source>Kind:</source>
         <translation>类型：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mcpsettings.py" line="159" />
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="160" />
         <source>Command:</source>
         <translation>命令：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mcpsettings.py" line="160" />
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="161" />
         <source>Arguments:</source>
         <translation>参数：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mcpsettings.py" line="161" />
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="162" />
         <source>Environment:</source>
         <translation>环境变量：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mcpsettings.py" line="162" />
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="163" />
         <source>Working folder:</source>
         <translation>工作文件夹：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mcpsettings.py" line="163" />
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="164" />
         <source>URL:</source>
         <translation>URL：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mcpsettings.py" line="164" />
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="165" />
         <source>Headers:</source>
         <translation>请求头：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mcpsettings.py" line="165" />
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="166" />
         <source>Call timeout:</source>
         <translation>调用超时：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mcpsettings.py" line="168" />
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="169" />
         <source>Save server</source>
         <translation>保存服务器</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mcpsettings.py" line="169" />
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="170" />
         <source>Start now</source>
         <translation>立即启动</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mcpsettings.py" line="170" />
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="171" />
         <source>Start the server to see whether it works</source>
         <translation>启动服务器，看看它能否正常工作</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mcpsettings.py" line="187" />
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="188" />
         <source>What the server printed last</source>
         <translation>服务器最后输出的内容</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mcpsettings.py" line="285" />
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="286" />
         <source>New server</source>
         <translation>新服务器</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mcpsettings.py" line="308" />
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="309" />
         <source>not started in this session</source>
         <translation>本次运行中尚未启动</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mcpsettings.py" line="309" />
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="310" />
         <source>State: %1</source>
         <translation>状态：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mcpsettings.py" line="382" />
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="383" />
         <source>Remove server</source>
         <translation>移除服务器</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mcpsettings.py" line="383" />
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="384" />
         <source>Forget the MCP server %1, its stored secrets and approvals?</source>
         <translation>要删除 MCP 服务器 %1 及其保存的密钥和授权吗？</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mcpsettings.py" line="392" />
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="393" />
         <source>Import MCP servers</source>
         <translation>导入 MCP 服务器</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mcpsettings.py" line="392" />
+        <location filename="../../chatdesk/ui/mcpsettings.py" line="393" />
         <source>JSON files (*.json);;All files (*)</source>
         <translation>JSON 文件 (*.json);;所有文件 (*)</translation>
     </message>
@@ -3456,7 +3456,7 @@
 <context>
     <name>chat</name>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="403" />
+        <location filename="../../chatdesk/ctl/chat.py" line="409" />
         <source>Running %1…</source>
         <translation>正在运行 %1…</translation>
     </message>

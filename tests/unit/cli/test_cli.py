@@ -225,8 +225,10 @@ def test_api_errors_are_readable_and_saved(
     category: str,
     needle: str,
 ) -> None:
-    server.script(reply)
-    code, out, err = run(capsys, "ask", "--base-url", server.base_url, "-m", "m", "Hi")
+    # A failed first turn is not saved (kept for --retry): fail the second turn.
+    server.script(Reply(text="first"), reply)
+    assert run(capsys, "ask", "--base-url", server.base_url, "-m", "m", "Hi")[0] == 0
+    code, out, err = run(capsys, "ask", "--continue", "Hi again")
     assert code == 1
     assert out == ""
     assert err.startswith("chatdesk: error: ") and err.count("\n") == 1
@@ -350,7 +352,7 @@ def test_providers_and_history(server: FakeServer, capsys) -> None:
     assert provs["local"]["base_url"] == server.base_url
     assert provs["local"]["default_model"] == "qwen"
     assert provs["zero"]["base_url"] == "https://api000.com/v1"  # the relay is there by default
-    assert set(provs["local"]) == {"name", "base_url", "default_model", "has_key"}
+    assert set(provs["local"]) == {"name", "base_url", "default_model", "has_key", "key_from"}
 
     server.script(Reply(text="机器学习 is machine learning"))
     assert run(capsys, "ask", "--provider", "local", "学习 means study")[0] == 0
@@ -374,6 +376,7 @@ def test_providers_and_history(server: FakeServer, capsys) -> None:
         "reasoning",
         "model",
         "status",
+        "error",
         "finish_reason",
         "usage",
         "ttft_ms",

@@ -131,7 +131,10 @@ def test_local_server_is_tried_without_a_key(server: FakeServer, chatdesk_home: 
 def test_models_fallback_exits_non_zero_and_is_marked(chatdesk_home: Path) -> None:
     done = chatdesk(chatdesk_home, "models", "--base-url", "http://127.0.0.1:9/v1")
     assert done.returncode == 1
-    assert done.stdout.strip() and "showing the built-in list" in done.stderr
+    assert (
+        done.stdout.strip()
+        and "showing ChatDesk's built-in list, NOT this server's models" in done.stderr
+    )
     as_json = chatdesk(chatdesk_home, "models", "--json", "--base-url", "http://127.0.0.1:9/v1")
     assert as_json.returncode == 1 and '"source": "builtin"' in as_json.stdout
 
@@ -165,9 +168,7 @@ def test_invalid_utf8_is_bad_usage_naming_the_argument(chatdesk_home: Path) -> N
 
 def test_ask_and_models_help_document_every_option() -> None:
     parser = build_parser()
-    subparsers = next(
-        a for a in parser._actions if isinstance(a, argparse._SubParsersAction)
-    )
+    subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     for name in ("ask", "models"):
         sub = subparsers.choices[name]
         undocumented = [

@@ -9,6 +9,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -277,7 +278,20 @@ def test_stdout_on_a_full_device_is_one_line(server: FakeServer, chatdesk_home: 
 def test_ctrl_c_during_ask_json_still_prints_the_object(
     server: FakeServer, chatdesk_home: Path
 ) -> None:
-    server.script(Reply(text=SLOW, chunk_chars=5, delay_s=0.01))
+    # The stream's last words are held back until the signal was sent: on a busy machine
+    # the whole answer could otherwise arrive before it (then there is nothing to stop).
+    release = threading.Event()
+    held = len(SLOW) - 10
+    server.script(
+        Reply(
+            text=SLOW,
+            chunk_chars=5,
+            delay_s=0.01,
+            pause_after_chars=held,
+            pause_s=60,
+            release=release,
+        )
+    )
     asker = start(chatdesk_home, "ask", "--json", "--base-url", server.base_url, "-m", "m", "Go")
     try:
         wait_for(lambda: bool(streaming_rows(chatdesk_home)), "the answer starts streaming")
@@ -285,6 +299,7 @@ def test_ctrl_c_during_ask_json_still_prints_the_object(
         asker.send_signal(signal.SIGINT)
         out, err = asker.communicate(timeout=60)
     finally:
+        release.set()
         asker.kill()
     assert asker.returncode == 130, err
     data = json.loads(out)

@@ -77,7 +77,7 @@ def test_export_md_html_by_id_and_stdout(capsys, chatdesk_home: Path, tmp_path: 
 def test_export_usage_errors(capsys, chatdesk_home: Path, tmp_path: Path) -> None:
     seed(chatdesk_home)
     code, _, err = run(capsys, "export", "-o", str(tmp_path / "x.json"))
-    assert code == 2 and "ids or --all" in err
+    assert code == 2 and "conversation ids" in err and "or --all" in err
     code, _, err = run(capsys, "export", "424242", "-o", str(tmp_path / "x.json"))
     assert code == 2 and "no conversation with id 424242" in err
     with pytest.raises(SystemExit) as info:

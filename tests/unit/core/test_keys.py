@@ -60,7 +60,11 @@ def test_set_get_delete_round_trip(provider: str) -> None:
 def test_resolve_order(provider: str, monkeypatch: pytest.MonkeyPatch) -> None:
     keys = KeyStore()
     monkeypatch.setenv("OPENAI_API_KEY", "sk-from-openai-env")
-    assert keys.resolve(provider) == ("sk-from-openai-env", "env")
+    # OPENAI_API_KEY goes to OpenAI only, never to another server (issue 15).
+    assert keys.resolve(provider, "https://api000.com/v1") == (None, "none")
+    assert keys.resolve(provider, "https://api.openai.com/v1") == ("sk-from-openai-env", "env")
+    monkeypatch.setenv("OPENAI_BASE_URL", "https://gateway.example/v1/")
+    assert keys.resolve(provider, "https://gateway.example/v1") == ("sk-from-openai-env", "env")
     monkeypatch.setenv("CHATDESK_API_KEY", "sk-from-chatdesk-env")
     assert keys.resolve(provider) == ("sk-from-chatdesk-env", "env")
     keys.set(provider, "sk-stored-key-0000")
