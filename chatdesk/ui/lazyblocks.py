@@ -37,6 +37,7 @@ from PySide6.QtGui import (
 from chatdesk.store.rows import MessageRow
 from chatdesk.ui import render
 from chatdesk.ui.actions import ViewToggle, action_href
+from chatdesk.ui.breaks import breakable
 from chatdesk.ui.messagedocs import Doc
 from chatdesk.ui.messagehtml import (
     PALETTES,
@@ -411,7 +412,7 @@ class BlockRenderer(QObject):
 
     @staticmethod
     def set_html(doc: Doc, text: str, width: int) -> None:
-        doc.setHtml(text)
+        doc.setHtml(breakable(text))  # an unbroken run of 1 MB froze Qt's layout
         doc.setTextWidth(width)
 
     def set_width(self, item: Item, w: int) -> None:
