@@ -34,6 +34,7 @@ from PySide6.QtGui import (
     QTextCursor,
 )
 
+from chatdesk.core.mdguard import LIMITS
 from chatdesk.store.rows import MessageRow
 from chatdesk.ui import render
 from chatdesk.ui.actions import ViewToggle, action_href
@@ -199,6 +200,7 @@ class BlockRenderer(QObject):
     SPACING = 16  # between messages
     SLICE_S = 0.004  # Markdown time per event-loop turn while catching up (Qt work ~ same)
     BIG_MESSAGE = 16_000  # chars; longer complete messages are rendered progressively too
+    ONE_DOC_BLOCKS = 200  # blank lines; a message with more is rendered progressively too
     CACHE = 40  # rendered messages kept
 
     def __init__(
@@ -555,6 +557,17 @@ class BlockRenderer(QObject):
         if wake:
             self.wake()
 
+    def _one_doc(self, text: str) -> bool:
+        """Is a complete message cheap enough for one Markdown pass and one document?
+
+        Not when it is long, nor when a few KB hold hundreds of blocks or code fences
+        (each fence is a table: 1,700 empty fences in 15 KB took 0.6 s in one document,
+        issue 16); those are rendered block by block, lazily, like a long message.
+        """
+        if len(text) >= self.BIG_MESSAGE or text.count("\n\n") > self.ONE_DOC_BLOCKS:
+            return False
+        return text.count("```") + text.count("~~~") <= 2 * LIMITS.max_fences
+
     def _sync_body(self, item: Item, row: MessageRow, w: int) -> None:
         """Render the answer: one document when complete, one per block while streaming."""
         text = row.content
@@ -576,7 +589,7 @@ class BlockRenderer(QObject):
             return
         stream = item.stream
         fresh = stream is None or not text.startswith(stream.text)
-        if row.status != "streaming" and fresh and len(text) < self.BIG_MESSAGE:
+        if row.status != "streaming" and fresh and self._one_doc(text):
             # A complete message: one Markdown pass and one document (cheapest to show).
             res = render.render_markdown(text, self.dark)
             item.stream = None
