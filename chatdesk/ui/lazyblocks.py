@@ -503,9 +503,10 @@ class BlockRenderer(QObject):
         if stream is not None and stream.behind:
             self.catch_up_ids.add(row.id)
             wake = True
-        elif row.status != "streaming" and stream is not None and item.tail is not None:
+        elif row.status != "streaming" and stream is not None and (item.tail or stream.held):
             before = stream.tail_html
             if stream.finish() != before:
+                item.tail = item.tail or self.new_doc()
                 self.set_html(item.tail, stream.tail_html, w)
                 item.codes = stream.code_blocks
                 changed = True

@@ -1035,6 +1035,9 @@ def render_markdown(
     return RenderResult("\n".join(parts), codes, maths, used[0], used[1], fallback)
 
 
+_UNDERLINE_RE = re.compile(r"[ \t]*[-=][-= \t]*$")
+
+
 class StreamRenderer:
     """Render a growing Markdown text: finished blocks once, the open last block each time.
 
@@ -1062,6 +1065,7 @@ class StreamRenderer:
         self.tail_codes: list[str] = []
         self.tail_math: list[str] = []
         self._tail_src: str | None = None
+        self.held = False  # the tail's last line is held back (see _shown_tail)
         # Lazy mode: finished blocks are kept as source and rendered on request.
         self.sources: list[str] = []
         self.code_starts: list[int] = []  # index of each block's first code block
@@ -1170,7 +1174,7 @@ class StreamRenderer:
             self._tail_src = None
             self.tail_html, self.tail_codes, self.tail_math = "", [], []
             return new_html, ""
-        tail = text[self._sc.block_start :]
+        tail = self._shown_tail(text[self._sc.block_start :])
         if new_html or tail != self._tail_src:
             self._tail_src = tail
             if tail.strip():
@@ -1208,7 +1212,7 @@ class StreamRenderer:
             self._tail_src = None
             self.tail_html, self.tail_codes, self.tail_math = "", [], []
             return new_src, ""
-        tail = text[self._sc.block_start :]
+        tail = self._shown_tail(text[self._sc.block_start :])
         if new_src or tail != self._tail_src:
             self._tail_src = tail
             if tail.strip():
@@ -1222,9 +1226,36 @@ class StreamRenderer:
         if _math_wanted and background_math:
             start_math_engine()
         tail = self._text[self._sc.block_start :]
-        if not self._queue and tail.strip() and self._sc.fence is not None and not self._sc.cutting:
+        if self._queue:
+            return self.tail_html
+        if self.held:  # the end is known now: the held-back line is shown as it is
+            self.held = False
+            self._tail_src = tail
+            if tail.strip():
+                self._render_tail(tail, highlight_open=self._sc.fence is not None)
+            else:
+                self.tail_html, self.tail_codes, self.tail_math = "", [], []
+        elif tail.strip() and self._sc.fence is not None and not self._sc.cutting:
             self._render_tail(tail, highlight_open=True)
         return self.tail_html
+
+    def _shown_tail(self, tail: str) -> str:
+        """The open tail without an unfinished last line of only ``-`` / ``=``.
+
+        Such a line ("- item" then "-", on its way to "- next") makes the line before it
+        a setext heading: shown while streaming, it flashed a bold heading that the
+        final text did not have (issue 15). It is shown once its line ends or the
+        answer is complete (:meth:`finish`).
+        """
+        cut = tail.rfind("\n") + 1
+        last = tail[cut:]
+        self.held = (
+            self._sc.fence is None
+            and cut > 0
+            and bool(last.strip())
+            and _UNDERLINE_RE.match(last) is not None
+        )
+        return tail[:cut] if self.held else tail
 
     def _render_tail(self, tail: str, highlight_open: bool) -> None:
         if self._sc.cutting:
