@@ -3,72 +3,72 @@
 <context>
     <name>AboutDialog</name>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="71" />
+        <location filename="../../chatdesk/ui/about.py" line="72" />
         <source>About ChatDesk</source>
         <translation>关于 ChatDesk</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="75" />
+        <location filename="../../chatdesk/ui/about.py" line="76" />
         <source>A desktop chat client for OpenAI-compatible servers.</source>
         <translation>适用于兼容 OpenAI 接口服务的桌面聊天客户端。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="80" />
+        <location filename="../../chatdesk/ui/about.py" line="81" />
         <source>Licence:</source>
         <translation>许可证：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="80" />
+        <location filename="../../chatdesk/ui/about.py" line="81" />
         <source>MIT (free software)</source>
         <translation>MIT（自由软件）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="81" />
+        <location filename="../../chatdesk/ui/about.py" line="82" />
         <source>Data folder:</source>
         <translation>数据文件夹：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="82" />
+        <location filename="../../chatdesk/ui/about.py" line="83" />
         <source>Log file:</source>
         <translation>日志文件：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="83" />
+        <location filename="../../chatdesk/ui/about.py" line="84" />
         <source>Keyring backend:</source>
         <translation>密钥环后端：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="84" />
+        <location filename="../../chatdesk/ui/about.py" line="85" />
         <source>Qt:</source>
         <translation>Qt：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="85" />
+        <location filename="../../chatdesk/ui/about.py" line="86" />
         <source>Python:</source>
         <translation>Python：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="86" />
+        <location filename="../../chatdesk/ui/about.py" line="87" />
         <source>Platform:</source>
         <translation>平台：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="95" />
+        <location filename="../../chatdesk/ui/about.py" line="96" />
         <source>Copy diagnostics</source>
         <translation>复制诊断信息</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="97" />
+        <location filename="../../chatdesk/ui/about.py" line="98" />
         <source>Versions and folders for a bug report: never a key, never message text</source>
         <translation>用于错误报告的版本与文件夹信息：绝不包含密钥或消息内容</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="100" />
+        <location filename="../../chatdesk/ui/about.py" line="101" />
         <source>Open data folder</source>
         <translation>打开数据文件夹</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="117" />
+        <location filename="../../chatdesk/ui/about.py" line="118" />
         <source>Diagnostics copied to the clipboard.</source>
         <translation>诊断信息已复制到剪贴板。</translation>
     </message>
@@ -148,32 +148,32 @@
     </message>
     <message>
         <location filename="../../chatdesk/ctl/assistantsctl.py" line="94" />
-        <location filename="../../chatdesk/ctl/assistantsctl.py" line="189" />
+        <location filename="../../chatdesk/ctl/assistantsctl.py" line="193" />
         <source>Wait for the answer to finish or stop it first.</source>
         <translation>请等待回答完成，或先停止生成。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/assistantsctl.py" line="145" />
+        <location filename="../../chatdesk/ctl/assistantsctl.py" line="149" />
         <source>Saved "%1".</source>
         <translation>已保存“%1”。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/assistantsctl.py" line="149" />
+        <location filename="../../chatdesk/ctl/assistantsctl.py" line="153" />
         <source>Deleted "%1".</source>
         <translation>已删除“%1”。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/assistantsctl.py" line="162" />
+        <location filename="../../chatdesk/ctl/assistantsctl.py" line="166" />
         <source>Imported %1 (%2 new, %3 replaced).</source>
         <translation>已导入 %1（新增 %2 个，替换 %3 个）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/assistantsctl.py" line="175" />
+        <location filename="../../chatdesk/ctl/assistantsctl.py" line="179" />
         <source>Could not write %1: %2</source>
         <translation>无法写入 %1：%2</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/assistantsctl.py" line="182" />
+        <location filename="../../chatdesk/ctl/assistantsctl.py" line="186" />
         <source>Exported %1 assistants to %2.</source>
         <translation>已将 %1 个助手导出到 %2。</translation>
     </message>
@@ -350,7 +350,7 @@
 <context>
     <name>ChatDesk</name>
     <message>
-        <location filename="../../chatdesk/app.py" line="252" />
+        <location filename="../../chatdesk/app.py" line="268" />
         <source>ChatDesk cannot start</source>
         <translation>ChatDesk 无法启动</translation>
     </message>
@@ -358,22 +358,22 @@
 <context>
     <name>ColumnParamsDialog</name>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="283" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="327" />
         <source>Parameters of column %1</source>
         <translation>第 %1 列的参数</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="285" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="329" />
         <source>Provider of this column</source>
         <translation>本列的服务商</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="286" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="330" />
         <source>This window's server</source>
         <translation>本窗口使用的服务器</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="292" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="336" />
         <source>Provider</source>
         <translation>服务商</translation>
     </message>
@@ -381,113 +381,113 @@
 <context>
     <name>CompareColumn</name>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="71" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="77" />
         <source>Answers in column %1</source>
         <translation>第 %1 栏的回答</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="89" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="95" />
         <source>Parameters of this column</source>
         <translation>本列的参数</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="91" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="97" />
         <source>Move this column left</source>
         <translation>左移本列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="93" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="99" />
         <source>Move this column right</source>
         <translation>右移本列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="95" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="101" />
         <source>Remove this column</source>
         <translation>移除本列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="112" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="120" />
         <source>First token</source>
         <translation>首字延迟</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="113" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="121" />
         <source>Total</source>
         <translation>总耗时</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="114" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="122" />
         <source>Tokens in/out</source>
         <translation>输入/输出 token</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="115" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="123" />
         <source>Speed</source>
         <translation>速度</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="116" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="124" />
         <source>Finish</source>
         <translation>结束原因</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="117" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="125" />
         <source>Cost</source>
         <translation>费用</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="131" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="142" />
         <source>Word differences</source>
         <translation>逐词差异</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="143" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="154" />
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="143" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="154" />
         <source>Stop this column</source>
         <translation>停止本列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="146" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="157" />
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="146" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="157" />
         <source>Send this column again</source>
         <translation>重新发送本列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="150" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="161" />
         <source>Carry forward</source>
         <translation>沿用此回答</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="151" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="162" />
         <source>Make this answer the shared context of every column for the next prompt</source>
         <translation>下一条提示中，让所有列都以此回答为共同上下文</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="157" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="168" />
         <source>Continue in chat</source>
         <translation>转为对话继续</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="158" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="169" />
         <source>Open this column as an ordinary conversation with its whole history</source>
         <translation>把本列连同完整历史转成普通对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="175" />
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="191" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="189" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="235" />
         <source>Column %1</source>
         <translation>第 %1 列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="202" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="246" />
         <source>Model %1</source>
         <translation>模型 %1</translation>
     </message>
@@ -615,126 +615,126 @@
 <context>
     <name>CompareView</name>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="71" />
+        <location filename="../../chatdesk/ui/compareview.py" line="74" />
         <source>Comparison</source>
         <translation>对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="74" />
+        <location filename="../../chatdesk/ui/compareview.py" line="77" />
         <source>+ Column</source>
         <translation>+ 列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="75" />
+        <location filename="../../chatdesk/ui/compareview.py" line="78" />
         <source>Add a column (up to 4)</source>
         <translation>添加一列（最多 4 列）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="77" />
+        <location filename="../../chatdesk/ui/compareview.py" line="80" />
         <source>Add a column</source>
         <translation>添加一列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="80" />
+        <location filename="../../chatdesk/ui/compareview.py" line="83" />
         <source>Blind</source>
         <translation>盲测</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="82" />
+        <location filename="../../chatdesk/ui/compareview.py" line="85" />
         <source>Hide the model names and shuffle the columns until you vote</source>
         <translation>投票前隐藏模型名称并打乱列的顺序</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="86" />
+        <location filename="../../chatdesk/ui/compareview.py" line="89" />
         <source>Sync scrolling</source>
         <translation>同步滚动</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="90" />
+        <location filename="../../chatdesk/ui/compareview.py" line="93" />
         <source>Word diff</source>
         <translation>逐词对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="91" />
+        <location filename="../../chatdesk/ui/compareview.py" line="94" />
         <source>Show the word differences of two columns' answers</source>
         <translation>显示两列回答的逐词差异</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="94" />
+        <location filename="../../chatdesk/ui/compareview.py" line="97" />
         <source>First column of the diff</source>
         <translation>对比的第一列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="95" />
+        <location filename="../../chatdesk/ui/compareview.py" line="98" />
         <source>Second column of the diff</source>
         <translation>对比的第二列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="103" />
+        <location filename="../../chatdesk/ui/compareview.py" line="106" />
         <source>Re-run</source>
         <translation>重新运行</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="104" />
+        <location filename="../../chatdesk/ui/compareview.py" line="107" />
         <source>Send this prompt again, to the same or other models</source>
         <translation>把这条提示再次发送给相同或其他模型</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="108" />
+        <location filename="../../chatdesk/ui/compareview.py" line="111" />
         <source>Prices…</source>
         <translation>价格…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="109" />
+        <location filename="../../chatdesk/ui/compareview.py" line="112" />
         <source>Model prices used to show the cost of answers</source>
         <translation>用于计算回答费用的模型价格</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="113" />
+        <location filename="../../chatdesk/ui/compareview.py" line="116" />
         <source>Leaderboard</source>
         <translation>排行榜</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="128" />
-        <location filename="../../chatdesk/ui/compareview.py" line="243" />
-        <location filename="../../chatdesk/ui/compareview.py" line="266" />
+        <location filename="../../chatdesk/ui/compareview.py" line="142" />
+        <location filename="../../chatdesk/ui/compareview.py" line="278" />
+        <location filename="../../chatdesk/ui/compareview.py" line="301" />
         <source>Which answer is better?</source>
         <translation>哪个回答更好？</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="238" />
+        <location filename="../../chatdesk/ui/compareview.py" line="273" />
         <source>A is better</source>
         <translation>A 更好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="239" />
+        <location filename="../../chatdesk/ui/compareview.py" line="274" />
         <source>B is better</source>
         <translation>B 更好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="240" />
-        <location filename="../../chatdesk/ui/compareview.py" line="248" />
+        <location filename="../../chatdesk/ui/compareview.py" line="275" />
+        <location filename="../../chatdesk/ui/compareview.py" line="283" />
         <source>Tie</source>
         <translation>平局</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="241" />
+        <location filename="../../chatdesk/ui/compareview.py" line="276" />
         <source>Both are bad</source>
         <translation>都不好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="246" />
+        <location filename="../../chatdesk/ui/compareview.py" line="281" />
         <source>%1 is best</source>
         <translation>%1 最好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="248" />
+        <location filename="../../chatdesk/ui/compareview.py" line="283" />
         <source>All are bad</source>
         <translation>都不好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="249" />
-        <location filename="../../chatdesk/ui/compareview.py" line="266" />
+        <location filename="../../chatdesk/ui/compareview.py" line="284" />
+        <location filename="../../chatdesk/ui/compareview.py" line="301" />
         <source>Which answer is best?</source>
         <translation>哪个回答最好？</translation>
     </message>
@@ -742,118 +742,118 @@
 <context>
     <name>Composer</name>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="187" />
+        <location filename="../../chatdesk/ui/composer.py" line="188" />
         <source>Type a message…</source>
         <translation>输入消息…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="188" />
+        <location filename="../../chatdesk/ui/composer.py" line="189" />
         <source>Message</source>
         <translation>消息</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="212" />
+        <location filename="../../chatdesk/ui/composer.py" line="213" />
         <source>Attach</source>
         <translation>附件</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="213" />
-        <location filename="../../chatdesk/ui/composer.py" line="483" />
+        <location filename="../../chatdesk/ui/composer.py" line="214" />
+        <location filename="../../chatdesk/ui/composer.py" line="486" />
         <source>Attach images</source>
         <translation>添加图片</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="226" />
+        <location filename="../../chatdesk/ui/composer.py" line="227" />
         <source>Editing your message: Enter sends it as a new branch, Esc cancels.</source>
         <translation>正在编辑你的消息：按 Enter 作为新分支发送，按 Esc 取消。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="281" />
+        <location filename="../../chatdesk/ui/composer.py" line="282" />
         <source>{0} is larger than 20 MB and was not attached.</source>
         <translation>{0} 超过 20 MB，未添加。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="349" />
+        <location filename="../../chatdesk/ui/composer.py" line="350" />
         <source>Wait for the reply to finish, or press Esc to stop it.</source>
         <translation>请等待回复完成，或按 Esc 停止。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="354" />
+        <location filename="../../chatdesk/ui/composer.py" line="355" />
         <source>An edited message cannot be empty.</source>
         <translation>编辑后的消息不能为空。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="366" />
+        <location filename="../../chatdesk/ui/composer.py" line="367" />
         <source>Type a message or attach an image first.</source>
         <translation>请先输入消息或添加图片。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="423" />
+        <location filename="../../chatdesk/ui/composer.py" line="424" />
         <source>The pasted image could not be read.</source>
         <translation>无法读取粘贴的图片。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="438" />
+        <location filename="../../chatdesk/ui/composer.py" line="439" />
         <source>{0} is not an image.</source>
         <translation>{0} 不是图片。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="442" />
+        <location filename="../../chatdesk/ui/composer.py" line="443" />
         <source>{0} is larger than 20 MB.</source>
         <translation>{0} 超过 20 MB。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="447" />
+        <location filename="../../chatdesk/ui/composer.py" line="448" />
         <source>{0} could not be read.</source>
         <translation>无法读取 {0}。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="450" />
+        <location filename="../../chatdesk/ui/composer.py" line="451" />
         <source>{0} is not an image this app can read.</source>
         <translation>{0} 不是本应用支持的图片格式。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="485" />
+        <location filename="../../chatdesk/ui/composer.py" line="488" />
         <source>Images (*.png *.jpg *.jpeg *.gif *.webp *.bmp)</source>
         <translation>图片 (*.png *.jpg *.jpeg *.gif *.webp *.bmp)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="493" />
+        <location filename="../../chatdesk/ui/composer.py" line="496" />
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="494" />
+        <location filename="../../chatdesk/ui/composer.py" line="497" />
         <source>Stop the reply (Esc)</source>
         <translation>停止回复 (Esc)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="496" />
+        <location filename="../../chatdesk/ui/composer.py" line="499" />
         <source>Resend</source>
         <translation>重新发送</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="497" />
+        <location filename="../../chatdesk/ui/composer.py" line="500" />
         <source>Send the edited message as a new branch</source>
         <translation>把编辑后的消息作为新分支发送</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="499" />
+        <location filename="../../chatdesk/ui/composer.py" line="502" />
         <source>Send</source>
         <translation>发送</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="500" />
+        <location filename="../../chatdesk/ui/composer.py" line="503" />
         <source>Enter</source>
         <translation>Enter</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="500" />
+        <location filename="../../chatdesk/ui/composer.py" line="503" />
         <source>Ctrl+Enter</source>
         <translation>Ctrl+Enter</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="501" />
+        <location filename="../../chatdesk/ui/composer.py" line="504" />
         <source>Send ({0})</source>
         <translation>发送（{0}）</translation>
     </message>
@@ -975,48 +975,48 @@
 <context>
     <name>ConversationList</name>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="446" />
-        <location filename="../../chatdesk/ui/convlist.py" line="447" />
+        <location filename="../../chatdesk/ui/convlist.py" line="450" />
+        <location filename="../../chatdesk/ui/convlist.py" line="451" />
         <source>Filter conversations</source>
         <translation>筛选对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="455" />
+        <location filename="../../chatdesk/ui/convlist.py" line="462" />
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="459" />
+        <location filename="../../chatdesk/ui/convlist.py" line="466" />
         <source>Conversations</source>
         <translation>对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="479" />
+        <location filename="../../chatdesk/ui/convlist.py" line="486" />
         <source>Conversation deleted</source>
         <translation>对话已删除</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="480" />
+        <location filename="../../chatdesk/ui/convlist.py" line="487" />
         <source>Undo</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="608" />
+        <location filename="../../chatdesk/ui/convlist.py" line="619" />
         <source>Rename</source>
         <translation>重命名</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="611" />
+        <location filename="../../chatdesk/ui/convlist.py" line="622" />
         <source>Unpin</source>
         <translation>取消置顶</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="611" />
+        <location filename="../../chatdesk/ui/convlist.py" line="622" />
         <source>Pin</source>
         <translation>置顶</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="614" />
+        <location filename="../../chatdesk/ui/convlist.py" line="625" />
         <source>Delete</source>
         <translation>删除</translation>
     </message>
@@ -1024,32 +1024,32 @@
 <context>
     <name>ConversationListModel</name>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="177" />
+        <location filename="../../chatdesk/ui/convlist.py" line="181" />
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="228" />
+        <location filename="../../chatdesk/ui/convlist.py" line="232" />
         <source>Pinned</source>
         <translation>已置顶</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="229" />
+        <location filename="../../chatdesk/ui/convlist.py" line="233" />
         <source>Today</source>
         <translation>今天</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="230" />
+        <location filename="../../chatdesk/ui/convlist.py" line="234" />
         <source>Yesterday</source>
         <translation>昨天</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="231" />
+        <location filename="../../chatdesk/ui/convlist.py" line="235" />
         <source>Previous 7 days</source>
         <translation>过去 7 天</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="232" />
+        <location filename="../../chatdesk/ui/convlist.py" line="236" />
         <source>Older</source>
         <translation>更早</translation>
     </message>
@@ -1057,27 +1057,27 @@
 <context>
     <name>CrashNotice</name>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="243" />
+        <location filename="../../chatdesk/ui/about.py" line="196" />
         <source>ChatDesk stopped unexpectedly</source>
         <translation>ChatDesk 意外退出</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="245" />
+        <location filename="../../chatdesk/ui/about.py" line="198" />
         <source>ChatDesk stopped unexpectedly last time. A crash report was saved:</source>
         <translation>ChatDesk 上次意外退出，已保存一份崩溃报告：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="250" />
+        <location filename="../../chatdesk/ui/about.py" line="203" />
         <source>It holds no key and no message text. Attach it when you report the problem.</source>
         <translation>报告中不含密钥和消息内容。反馈问题时请附上它。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="252" />
+        <location filename="../../chatdesk/ui/about.py" line="205" />
         <source>Open report</source>
         <translation>打开报告</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="253" />
+        <location filename="../../chatdesk/ui/about.py" line="206" />
         <source>Open folder</source>
         <translation>打开文件夹</translation>
     </message>
@@ -1090,42 +1090,42 @@
         <translation>在对话中查找</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/findbar.py" line="62" />
+        <location filename="../../chatdesk/ui/findbar.py" line="63" />
         <source>Previous match (Shift+Enter, Shift+F3)</source>
         <translation>上一个匹配 (Shift+Enter, Shift+F3)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/findbar.py" line="63" />
+        <location filename="../../chatdesk/ui/findbar.py" line="64" />
         <source>Previous</source>
         <translation>上一个</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/findbar.py" line="69" />
+        <location filename="../../chatdesk/ui/findbar.py" line="70" />
         <source>Next match (Enter, F3)</source>
         <translation>下一个匹配 (Enter, F3)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/findbar.py" line="70" />
+        <location filename="../../chatdesk/ui/findbar.py" line="71" />
         <source>Next</source>
         <translation>下一个</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/findbar.py" line="77" />
+        <location filename="../../chatdesk/ui/findbar.py" line="78" />
         <source>Close (Esc)</source>
         <translation>关闭 (Esc)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/findbar.py" line="78" />
+        <location filename="../../chatdesk/ui/findbar.py" line="79" />
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/findbar.py" line="207" />
+        <location filename="../../chatdesk/ui/findbar.py" line="214" />
         <source>{current} of {total}</source>
         <translation>{current}/{total}</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/findbar.py" line="211" />
+        <location filename="../../chatdesk/ui/findbar.py" line="218" />
         <source>No matches</source>
         <translation>无匹配</translation>
     </message>
@@ -1469,38 +1469,38 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="126" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="125" />
         <source>Chat</source>
         <translation>对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="146" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="145" />
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="153" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="152" />
         <source>Temperature</source>
         <translation>温度</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="164" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="163" />
         <location filename="../../chatdesk/ui/mainwindow.py" line="206" />
         <source>Parameters</source>
         <translation>参数</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="165" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="164" />
         <source>Parameters and system prompt (Ctrl+P)</source>
         <translation>参数和系统提示词（Ctrl+P）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="181" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="180" />
         <source>Compare</source>
         <translation>对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="183" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="182" />
         <source>Compare 2 to 4 models side by side on one prompt (Ctrl+Shift+N)</source>
         <translation>用同一条提示并排对比 2 到 4 个模型（Ctrl+Shift+N）</translation>
     </message>
@@ -1537,23 +1537,23 @@
         <translation>消息</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="136" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="135" />
         <source>Provider: the server this conversation uses</source>
         <translation>服务商：本对话使用的服务器</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="137" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="136" />
         <source>Provider</source>
         <translation>服务商</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="171" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="170" />
         <location filename="../../chatdesk/ui/mainwindow.py" line="203" />
         <source>Assistants</source>
         <translation>助手</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="172" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="171" />
         <source>Assistants: start a chat from a saved prompt</source>
         <translation>助手：从保存的提示词开始对话</translation>
     </message>
@@ -1633,17 +1633,17 @@
         <translation>编辑最后一条消息（输入框为空时按 ↑）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="432" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="457" />
         <source>Save current as assistant…</source>
         <translation>将当前设置保存为助手…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="434" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="459" />
         <source>Manage assistants…</source>
         <translation>管理助手…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="439" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="464" />
         <source>New chat: %1</source>
         <translation>新对话：%1</translation>
     </message>
@@ -1886,20 +1886,20 @@
     <name>MessageView</name>
     <message>
         <location filename="../../chatdesk/ui/messagehtml.py" line="53" />
-        <location filename="../../chatdesk/ui/messagehtml.py" line="367" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="369" />
         <source>Copy</source>
         <extracomment>What a tool card shows at most: arguments, a folded result, a whole result.</extracomment>
         <translation>复制</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/messagehtml.py" line="116" />
-        <location filename="../../chatdesk/ui/messageview.py" line="645" />
+        <location filename="../../chatdesk/ui/messageview.py" line="670" />
         <source>You</source>
         <translation>你</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/messagehtml.py" line="117" />
-        <location filename="../../chatdesk/ui/messageview.py" line="646" />
+        <location filename="../../chatdesk/ui/messageview.py" line="671" />
         <source>Assistant</source>
         <translation>助手</translation>
     </message>
@@ -1914,7 +1914,7 @@
         <translation>工具</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagedocs.py" line="135" />
+        <location filename="../../chatdesk/ui/messagedocs.py" line="154" />
         <source>Message</source>
         <translation>消息</translation>
     </message>
@@ -1964,152 +1964,152 @@
         <translation>图片</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="319" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="321" />
         <source>Continue</source>
         <translation>继续生成</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="321" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="323" />
         <source>Waiting…</source>
         <translation>等待中…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="326" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="328" />
         <source>Hide details</source>
         <translation>隐藏详情</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="328" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="330" />
         <source>Details</source>
         <translation>详情</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="330" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="332" />
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="338" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="340" />
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="340" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="342" />
         <source>Interrupted</source>
         <translation>已中断</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="348" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="350" />
         <source>The answer reached the length limit.</source>
         <translation>回答已达到长度上限。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="356" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="358" />
         <source>The answer was filtered by the provider.</source>
         <translation>回答已被服务商过滤。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="370" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="372" />
         <source>Regenerate</source>
         <translation>重新生成</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="373" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="375" />
         <source>Edit</source>
         <translation>编辑</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="374" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="376" />
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="418" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="420" />
         <source>Rate limited: the server asks you to wait before retrying.</source>
         <translation>请求过于频繁：服务器要求稍候再试。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="422" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="424" />
         <source>Rate limited: retry in {n} s</source>
         <translation>请求过于频繁：{n} 秒后可重试</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="425" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="427" />
         <source>Rate limited: you can retry now.</source>
         <translation>请求过于频繁：现在可以重试了。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="427" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="429" />
         <source>The API key was rejected. Check the key for this provider.</source>
         <translation>API 密钥被拒绝。请检查此服务商的密钥。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="430" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="432" />
         <source>The account has no credit left. Top up the balance with your provider.</source>
         <translation>账户余额不足。请到服务商处充值。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="433" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="435" />
         <source>The server does not know this model. Check the model name and base URL.</source>
         <translation>服务器不支持此模型。请检查模型名称和 API 地址。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="436" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="438" />
         <source>The server had an internal error. Try again in a moment.</source>
         <translation>服务器内部错误。请稍后再试。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="439" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="441" />
         <source>Could not reach the server (network down, timeout or connection dropped).</source>
         <translation>无法连接服务器（网络断开、超时或连接中断）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="443" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="445" />
         <source>The server sent a reply this client cannot read. Check the base URL.</source>
         <translation>服务器返回了无法解析的响应。请检查 API 地址。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="446" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="448" />
         <source>The provider's content filter blocked the request or the answer.</source>
         <translation>服务商的内容过滤拦截了请求或回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="449" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="451" />
         <source>The server refused the request as invalid.</source>
         <translation>服务器认为请求无效，已拒绝。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="452" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="454" />
         <source>This key is not allowed to use this model or endpoint.</source>
         <translation>此密钥无权使用该模型或接口。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="456" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="458" />
         <source>The request failed.</source>
         <translation>请求失败。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="468" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="470" />
         <source>{i} in / {o} out tokens</source>
         <translation>输入 {i} / 输出 {o} tokens</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="474" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="476" />
         <source>first token {ms} ms</source>
         <translation>首 token {ms} ms</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="482" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="484" />
         <source>{r} tok/s</source>
         <translation>{r} tok/s</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/lazyblocks.py" line="134" />
+        <location filename="../../chatdesk/ui/lazyblocks.py" line="136" />
         <source>Show less</source>
         <translation>收起</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/lazyblocks.py" line="136" />
+        <location filename="../../chatdesk/ui/lazyblocks.py" line="138" />
         <source>Show all (%1 lines)</source>
         <translation>显示全部（%1 行）</translation>
     </message>
@@ -2202,275 +2202,275 @@
 <context>
     <name>ParamsPanel</name>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="245" />
+        <location filename="../../chatdesk/ui/params.py" line="272" />
         <source>Temperature</source>
         <translation>温度</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="254" />
+        <location filename="../../chatdesk/ui/params.py" line="281" />
         <source>Top p</source>
         <translation>Top p</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="255" />
+        <location filename="../../chatdesk/ui/params.py" line="282" />
         <source>Nucleus sampling, 0 to 1. Use this or temperature.</source>
         <translation>核采样，0 到 1。与温度二选一即可。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="266" />
+        <location filename="../../chatdesk/ui/params.py" line="293" />
         <source>Max tokens</source>
         <translation>最大 tokens</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="267" />
+        <location filename="../../chatdesk/ui/params.py" line="294" />
         <source>Cap on the length of the reply, in tokens.</source>
         <translation>回复长度上限，以 token 计。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="276" />
+        <location filename="../../chatdesk/ui/params.py" line="303" />
         <source>Replies (n)</source>
         <translation>回复数 (n)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="277" />
+        <location filename="../../chatdesk/ui/params.py" line="304" />
         <source>How many candidate replies to generate (1 to 16).</source>
         <translation>要生成的候选回复数（1 到 16）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="290" />
+        <location filename="../../chatdesk/ui/params.py" line="317" />
         <source>One per line, up to 4. Write \n for a newline.</source>
         <translation>每行一个，最多 4 个。用 \n 表示换行。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="285" />
-        <location filename="../../chatdesk/ui/params.py" line="303" />
+        <location filename="../../chatdesk/ui/params.py" line="312" />
+        <location filename="../../chatdesk/ui/params.py" line="330" />
         <source>Stop sequences</source>
         <translation>停止序列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="304" />
+        <location filename="../../chatdesk/ui/params.py" line="331" />
         <source>The reply ends before any of these texts (up to 4).</source>
         <translation>回复遇到其中任一文本时即结束（最多 4 个）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="311" />
+        <location filename="../../chatdesk/ui/params.py" line="338" />
         <source>Presence penalty</source>
         <translation>存在惩罚</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="312" />
+        <location filename="../../chatdesk/ui/params.py" line="339" />
         <source>-2 to 2. Positive values favour new topics.</source>
         <translation>-2 到 2。正值鼓励谈论新话题。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="318" />
+        <location filename="../../chatdesk/ui/params.py" line="345" />
         <source>Frequency penalty</source>
         <translation>频率惩罚</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="319" />
+        <location filename="../../chatdesk/ui/params.py" line="346" />
         <source>-2 to 2. Positive values reduce repetition.</source>
         <translation>-2 到 2。正值减少重复。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="323" />
+        <location filename="../../chatdesk/ui/params.py" line="350" />
         <source>JSON output</source>
         <translation>JSON 输出</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="325" />
+        <location filename="../../chatdesk/ui/params.py" line="352" />
         <source>Ask for a JSON object reply. Mention JSON in your prompt too.</source>
         <translation>要求以 JSON 对象回复。请同时在提示词中提及 JSON。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="333" />
+        <location filename="../../chatdesk/ui/params.py" line="360" />
         <source>any whole number</source>
         <translation>任意整数</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="337" />
+        <location filename="../../chatdesk/ui/params.py" line="364" />
         <source>Seed</source>
         <translation>随机种子</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="338" />
+        <location filename="../../chatdesk/ui/params.py" line="365" />
         <source>Best-effort determinism: the same seed tends to give the same reply.</source>
         <translation>尽量保证结果可复现：相同的种子往往得到相同的回复。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="343" />
+        <location filename="../../chatdesk/ui/params.py" line="370" />
         <source>end-user id</source>
         <translation>终端用户 ID</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="347" />
+        <location filename="../../chatdesk/ui/params.py" line="374" />
         <source>User id</source>
         <translation>用户 ID</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="348" />
+        <location filename="../../chatdesk/ui/params.py" line="375" />
         <source>An end-user id the server may use for abuse monitoring.</source>
         <translation>终端用户 ID，服务器可用于滥用监测。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="356" />
+        <location filename="../../chatdesk/ui/params.py" line="383" />
         <source>Tools (JSON)</source>
         <translation>工具（JSON）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="360" />
+        <location filename="../../chatdesk/ui/params.py" line="387" />
         <source>[{"type": "function", "function": {"name": ..., "parameters": {...}}}]</source>
         <translation>[{"type": "function", "function": {"name": ..., "parameters": {...}}}]</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="369" />
+        <location filename="../../chatdesk/ui/params.py" line="396" />
         <source>Insert example</source>
         <translation>插入示例</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="377" />
+        <location filename="../../chatdesk/ui/params.py" line="404" />
         <source>Tools</source>
         <translation>工具</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="378" />
+        <location filename="../../chatdesk/ui/params.py" line="405" />
         <source>Function tools the model may call, as a JSON array.</source>
         <translation>模型可调用的函数工具，JSON 数组格式。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="387" />
+        <location filename="../../chatdesk/ui/params.py" line="414" />
         <source>Sent only when tools are set.</source>
         <translation>仅在设置了工具时发送。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="393" />
+        <location filename="../../chatdesk/ui/params.py" line="420" />
         <source>Tool choice</source>
         <translation>工具选择</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="394" />
+        <location filename="../../chatdesk/ui/params.py" line="421" />
         <source>auto: model decides; none: never; required: must call; or one function.</source>
         <translation>auto：由模型决定；none：从不调用；required：必须调用；或指定某个函数。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="399" />
+        <location filename="../../chatdesk/ui/params.py" line="426" />
         <source>View code</source>
         <translation>查看代码</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="400" />
+        <location filename="../../chatdesk/ui/params.py" line="427" />
         <source>Show this request as cURL, Python or Node code</source>
         <translation>以 cURL、Python 或 Node 代码显示此请求</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="402" />
+        <location filename="../../chatdesk/ui/params.py" line="429" />
         <source>Reset all</source>
         <translation>全部重置</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="403" />
+        <location filename="../../chatdesk/ui/params.py" line="430" />
         <source>Unset every parameter (server defaults)</source>
         <translation>清除所有参数（使用服务器默认值）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="415" />
+        <location filename="../../chatdesk/ui/params.py" line="442" />
         <source>Request parameters</source>
         <translation>请求参数</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="579" />
-        <location filename="../../chatdesk/ui/params.py" line="676" />
+        <location filename="../../chatdesk/ui/params.py" line="606" />
+        <location filename="../../chatdesk/ui/params.py" line="703" />
         <source>No tools.</source>
         <translation>无工具。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="616" />
+        <location filename="../../chatdesk/ui/params.py" line="643" />
         <source>Tools JSON is invalid; changes are not applied.</source>
         <translation>工具 JSON 无效，更改未应用。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="640" />
+        <location filename="../../chatdesk/ui/params.py" line="667" />
         <source>At most 4 stop sequences are allowed.</source>
         <translation>最多允许 4 个停止序列。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="678" />
+        <location filename="../../chatdesk/ui/params.py" line="705" />
         <source>Valid: no tools (an empty list is not sent).</source>
         <translation>有效：无工具（空列表不会发送）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="680" />
+        <location filename="../../chatdesk/ui/params.py" line="707" />
         <source>Valid: 1 tool</source>
         <translation>有效：1 个工具</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../chatdesk/ui/params.py" line="682" />
+        <location filename="../../chatdesk/ui/params.py" line="709" />
         <source>Valid: %n tools</source>
         <translation><numerusform>有效：%n 个工具</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="694" />
+        <location filename="../../chatdesk/ui/params.py" line="721" />
         <source>Line {line}, column {col}: {msg}</source>
         <translation>第 {line} 行，第 {col} 列：{msg}</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="698" />
+        <location filename="../../chatdesk/ui/params.py" line="725" />
         <source>Tools must be a JSON array [...] of tool objects.</source>
         <translation>工具必须是由工具对象组成的 JSON 数组 [...]。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="702" />
+        <location filename="../../chatdesk/ui/params.py" line="729" />
         <source>Tool {i}: must be an object.</source>
         <translation>工具 {i}：必须是对象。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="704" />
+        <location filename="../../chatdesk/ui/params.py" line="731" />
         <source>Tool {i}: "type" must be "function".</source>
         <translation>工具 {i}："type" 必须为 "function"。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="707" />
+        <location filename="../../chatdesk/ui/params.py" line="734" />
         <source>Tool {i}: "function" must be an object.</source>
         <translation>工具 {i}："function" 必须是对象。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="710" />
+        <location filename="../../chatdesk/ui/params.py" line="737" />
         <source>Tool {i}: "function.name" is missing.</source>
         <translation>工具 {i}：缺少 "function.name"。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="713" />
+        <location filename="../../chatdesk/ui/params.py" line="740" />
         <source>Tool {i}: name "{name}" may use only letters, digits, _ and - (max 64).</source>
         <translation>工具 {i}：名称 "{name}" 只能包含字母、数字、_ 和 -（最多 64 个字符）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="716" />
+        <location filename="../../chatdesk/ui/params.py" line="743" />
         <source>Tool {i}: duplicate name "{name}".</source>
         <translation>工具 {i}：名称 "{name}" 重复。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="720" />
+        <location filename="../../chatdesk/ui/params.py" line="747" />
         <source>Tool {i}: "function.parameters" must be a JSON Schema object.</source>
         <translation>工具 {i}："function.parameters" 必须是 JSON Schema 对象。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="736" />
+        <location filename="../../chatdesk/ui/params.py" line="763" />
         <source>auto (model decides)</source>
         <translation>auto（由模型决定）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="737" />
+        <location filename="../../chatdesk/ui/params.py" line="764" />
         <source>none (never call tools)</source>
         <translation>none（从不调用工具）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="738" />
+        <location filename="../../chatdesk/ui/params.py" line="765" />
         <source>required (must call a tool)</source>
         <translation>required（必须调用工具）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="746" />
+        <location filename="../../chatdesk/ui/params.py" line="773" />
         <source>function: {name}</source>
         <translation>函数：{name}</translation>
     </message>
@@ -3194,53 +3194,53 @@
 <context>
     <name>ShortcutsDialog</name>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="129" />
-        <location filename="../../chatdesk/ui/about.py" line="140" />
+        <location filename="../../chatdesk/ui/about.py" line="130" />
+        <location filename="../../chatdesk/ui/about.py" line="141" />
         <source>Keyboard shortcuts</source>
         <translation>键盘快捷键</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="133" />
+        <location filename="../../chatdesk/ui/about.py" line="134" />
         <source>Send the message</source>
         <translation>发送消息</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="133" />
+        <location filename="../../chatdesk/ui/about.py" line="134" />
         <source>Enter (or Ctrl+Enter, see Settings)</source>
         <translation>Enter（或 Ctrl+Enter，见设置）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="134" />
+        <location filename="../../chatdesk/ui/about.py" line="135" />
         <source>New line in the message</source>
         <translation>消息内换行</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="134" />
+        <location filename="../../chatdesk/ui/about.py" line="135" />
         <source>Shift+Enter</source>
         <translation>Shift+Enter</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="135" />
+        <location filename="../../chatdesk/ui/about.py" line="136" />
         <source>Stop the answer</source>
         <translation>停止回答</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="136" />
+        <location filename="../../chatdesk/ui/about.py" line="137" />
         <source>Move between controls</source>
         <translation>在控件之间移动</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="136" />
+        <location filename="../../chatdesk/ui/about.py" line="137" />
         <source>Tab, Shift+Tab</source>
         <translation>Tab、Shift+Tab</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="141" />
+        <location filename="../../chatdesk/ui/about.py" line="142" />
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="141" />
+        <location filename="../../chatdesk/ui/about.py" line="142" />
         <source>Shortcut</source>
         <translation>快捷键</translation>
     </message>
@@ -3263,24 +3263,34 @@
         <translation>温度（0 到 2）。“默认”表示由服务器决定。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="135" />
+        <location filename="../../chatdesk/ui/params.py" line="138" />
         <source>Temperature</source>
         <translation>温度</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="136" />
+        <location filename="../../chatdesk/ui/params.py" line="139" />
         <source>Temperature value</source>
         <translation>温度值</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="138" />
+        <location filename="../../chatdesk/ui/params.py" line="141" />
         <source>Reset</source>
         <translation>重置</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="139" />
+        <location filename="../../chatdesk/ui/params.py" line="142" />
         <source>Unset the temperature (use the server default)</source>
         <translation>清除温度设置（使用服务器默认值）</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/params.py" line="202" />
+        <source> (assistant)</source>
+        <translation>（助手）</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/params.py" line="205" />
+        <source>Set by the assistant.</source>
+        <translation>由助手设定。</translation>
     </message>
 </context>
 <context>
@@ -3395,7 +3405,7 @@
 <context>
     <name>_Thumbnail</name>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="156" />
+        <location filename="../../chatdesk/ui/composer.py" line="157" />
         <source>Remove {0}</source>
         <translation>移除 {0}</translation>
     </message>
