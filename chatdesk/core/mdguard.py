@@ -38,6 +38,9 @@ class Limits:
     # Code fences: longer ones are shown unhighlighted (Pygments ~120 us a line).
     max_highlight_lines: int = 800
     max_highlight_chars: int = 40_000
+    # Fences in one block: each code block is a table, and Qt lays out ~2,000 tables of
+    # a few KB of empty fences in 0.5-0.6 s (issue 16); 64 take ~20 ms.
+    max_fences: int = 64
     # Math, per message; the rest is shown as TeX source (ziamath ~0.3 ms per character).
     max_math: int = 100
     max_math_chars: int = 2_000
@@ -86,10 +89,17 @@ def _is_fence_close(line: str, fence: str) -> bool:
 
 def _split_fences(text: str) -> tuple[list[str], str | None]:
     """The lines of ``text`` outside code fences, and the fence left open at the end."""
+    lines, fence, _ = _fences(text)
+    return lines, fence
+
+
+def _fences(text: str) -> tuple[list[str], str | None, int]:
+    """:func:`_split_fences` and how many fences it opened."""
     if "```" not in text and "~~~" not in text:
-        return text.split("\n"), None
+        return text.split("\n"), None, 0
     out: list[str] = []
     fence: str | None = None
+    opened = 0
     for line in text.split("\n"):
         if fence is not None:
             if _is_fence_close(line, fence):
@@ -98,9 +108,10 @@ def _split_fences(text: str) -> tuple[list[str], str | None]:
         m = _FENCE_RE.match(line)
         if m and not (m.group(1)[0] == "`" and "`" in m.group(2)):
             fence = m.group(1)
+            opened += 1
             continue
         out.append(line)
-    return out, fence
+    return out, fence, opened
 
 
 def outside_fences(text: str) -> str:
@@ -164,7 +175,9 @@ def screen(text: str, limits: Limits = LIMITS) -> str | None:
     Code fences are skipped: their content is never parsed as Markdown. The answer is a
     short reason for logs and tests (``"depth"``, ``"delimiters"``, ...), never shown.
     """
-    lines, _ = _split_fences(text)
+    lines, _, fences = _fences(text)
+    if fences > limits.max_fences:
+        return "fences"
     if len(lines) > limits.max_lines:
         return "lines"
     body = "\n".join(lines)

@@ -188,7 +188,9 @@ async def run_exchange(
     prefix_reasoning = {0: append_to.reasoning} if append_to else {}
     start = time.monotonic()
     ttft: float | None = None
-    last_flush = start
+    # The first text is saved at once, then every flush_interval: a column whose
+    # first half second falls inside a neighbour's long save still has its text.
+    last_flush = start - flush_interval
     last_yield = start
     dirty: set[int] = set()
 

@@ -101,8 +101,12 @@ class AssistantsController(QObject):
         self.services.new_chat()
         params = assistant.params
         self.window.set_system_prompt(assistant.system_prompt)
-        self.window.params_panel.set_params({k: v for k, v in params.items() if k != "temperature"})
-        self.window.temperature.set_value(params.get("temperature"))
+        self.window.params_panel.set_params(params)
+        temperature = params.get("temperature")
+        # The panel and the toolbar show the temperature in force, and that it is the
+        # assistant's (the panel said "default" while 0.3 was sent, issue 15).
+        self.window.params_panel.temperature.set_value(temperature, from_assistant=True)
+        self.window.temperature.set_value(temperature, from_assistant=True)
         if assistant.model:
             self.window.model_picker.set_current(assistant.model)
 

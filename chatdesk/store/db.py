@@ -1051,16 +1051,17 @@ class Store:
     def rebuild_search_index(self) -> None:
         """Repair: re-create both search indexes from the messages (skipping streaming
         rows). Takes a minute or two for a million messages."""
+        content, reasoning = mig.indexed_text("messages")  # what the triggers index
         with self.transaction():
             self.conn.execute("INSERT INTO messages_fts (messages_fts) VALUES ('delete-all')")
             self.conn.execute(
                 "INSERT INTO messages_fts (rowid, content, reasoning)"
-                " SELECT id, content, reasoning FROM messages WHERE status != 'streaming'"
+                f" SELECT id, {content}, {reasoning} FROM messages WHERE status != 'streaming'"
             )
             self.conn.execute("INSERT INTO messages_grams (messages_grams) VALUES ('delete-all')")
             self.conn.execute(
                 f"INSERT INTO messages_grams (rowid, grams) SELECT id,"
-                f" {srch.GRAMS_FUNCTION}(content, reasoning) FROM messages"
+                f" {srch.GRAMS_FUNCTION}({content}, {reasoning}) FROM messages"
                 " WHERE status != 'streaming'"
             )
 

@@ -259,12 +259,99 @@ def m005_comparisons(conn: sqlite3.Connection) -> None:
     _run(conn, _M005)
 
 
+# A message is indexed once, when its stream ends, in one write transaction; indexing
+# a 30 MB answer held the write lock ~5 s, blocking the window's loop and every other
+# column's partial saves. Only the first INDEX_CHARS characters of the content and of
+# the reasoning are indexed (a search still finds any term in that first part), so
+# that transaction takes a bounded time (~0.2 s) whatever the answer's size. Rows
+# indexed whole before this migration are taken out with their full text first.
+INDEX_CHARS = 200_000
+_CUT_CONTENT = f"substr({{0}}.content, 1, {INDEX_CHARS})"
+_CUT_REASONING = f"substr({{0}}.reasoning, 1, {INDEX_CHARS})"
+
+
+def indexed_text(row: str) -> tuple[str, str]:
+    """The SQL expressions of what is indexed of ``row``'s content and reasoning."""
+    return _CUT_CONTENT.format(row), _CUT_REASONING.format(row)
+
+
+def _m006_triggers() -> tuple[str, ...]:
+    new_c, new_r = indexed_text("new")
+    old_c, old_r = indexed_text("old")
+    grams = srch.GRAMS_FUNCTION
+    changed = """WHEN old.content IS NOT new.content OR old.reasoning IS NOT new.reasoning
+        OR (old.status = 'streaming') != (new.status = 'streaming')"""
+    return (
+        f"""CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages
+        WHEN new.status != 'streaming' BEGIN
+            INSERT INTO messages_fts (rowid, content, reasoning) VALUES (new.id, {new_c}, {new_r});
+        END""",
+        f"""CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages
+        WHEN old.status != 'streaming' BEGIN
+            INSERT INTO messages_fts (messages_fts, rowid, content, reasoning)
+            VALUES ('delete', old.id, {old_c}, {old_r});
+        END""",
+        f"""CREATE TRIGGER messages_fts_update AFTER UPDATE OF content, reasoning, status
+        ON messages {changed} BEGIN
+            INSERT INTO messages_fts (messages_fts, rowid, content, reasoning)
+            SELECT 'delete', old.id, {old_c}, {old_r} WHERE old.status != 'streaming';
+            INSERT INTO messages_fts (rowid, content, reasoning)
+            SELECT new.id, {new_c}, {new_r} WHERE new.status != 'streaming';
+        END""",
+        f"""CREATE TRIGGER messages_grams_insert AFTER INSERT ON messages
+        WHEN new.status != 'streaming' BEGIN
+            INSERT INTO messages_grams (rowid, grams) VALUES (new.id, {grams}({new_c}, {new_r}));
+        END""",
+        f"""CREATE TRIGGER messages_grams_delete AFTER DELETE ON messages
+        WHEN old.status != 'streaming' BEGIN
+            INSERT INTO messages_grams (messages_grams, rowid, grams)
+            VALUES ('delete', old.id, {grams}({old_c}, {old_r}));
+        END""",
+        f"""CREATE TRIGGER messages_grams_update AFTER UPDATE OF content, reasoning, status
+        ON messages {changed} BEGIN
+            INSERT INTO messages_grams (messages_grams, rowid, grams)
+            SELECT 'delete', old.id, {grams}({old_c}, {old_r}) WHERE old.status != 'streaming';
+            INSERT INTO messages_grams (rowid, grams)
+            SELECT new.id, {grams}({new_c}, {new_r}) WHERE new.status != 'streaming';
+        END""",
+    )
+
+
+def m006_bounded_index(conn: sqlite3.Connection) -> None:
+    """Index at most :data:`INDEX_CHARS` characters of each message (bounded save time)."""
+    register_functions(conn)
+    long_rows = (
+        "FROM messages WHERE status != 'streaming'"
+        f" AND (length(content) > {INDEX_CHARS} OR length(reasoning) > {INDEX_CHARS})"
+    )
+    grams = srch.GRAMS_FUNCTION
+    c, r = indexed_text("messages")
+    _run(
+        conn,
+        (
+            "INSERT INTO messages_fts (messages_fts, rowid, content, reasoning)"
+            f" SELECT 'delete', id, content, reasoning {long_rows}",
+            "INSERT INTO messages_grams (messages_grams, rowid, grams)"
+            f" SELECT 'delete', id, {grams}(content, reasoning) {long_rows}",
+            *(
+                f"DROP TRIGGER messages_{index}_{event}"
+                for index in ("fts", "grams")
+                for event in ("insert", "delete", "update")
+            ),
+            *_m006_triggers(),
+            f"INSERT INTO messages_fts (rowid, content, reasoning) SELECT id, {c}, {r} {long_rows}",
+            f"INSERT INTO messages_grams (rowid, grams) SELECT id, {grams}({c}, {r}) {long_rows}",
+        ),
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_fts,
     m003_source_id,
     m004_short_terms,
     m005_comparisons,
+    m006_bounded_index,
 ]
 
 

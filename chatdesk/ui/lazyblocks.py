@@ -34,9 +34,11 @@ from PySide6.QtGui import (
     QTextCursor,
 )
 
+from chatdesk.core.mdguard import LIMITS
 from chatdesk.store.rows import MessageRow
 from chatdesk.ui import render
 from chatdesk.ui.actions import ViewToggle, action_href
+from chatdesk.ui.breaks import breakable
 from chatdesk.ui.messagedocs import Doc
 from chatdesk.ui.messagehtml import (
     PALETTES,
@@ -198,6 +200,7 @@ class BlockRenderer(QObject):
     SPACING = 16  # between messages
     SLICE_S = 0.004  # Markdown time per event-loop turn while catching up (Qt work ~ same)
     BIG_MESSAGE = 16_000  # chars; longer complete messages are rendered progressively too
+    ONE_DOC_BLOCKS = 200  # blank lines; a message with more is rendered progressively too
     CACHE = 40  # rendered messages kept
 
     def __init__(
@@ -411,7 +414,7 @@ class BlockRenderer(QObject):
 
     @staticmethod
     def set_html(doc: Doc, text: str, width: int) -> None:
-        doc.setHtml(text)
+        doc.setHtml(breakable(text))  # an unbroken run of 1 MB froze Qt's layout
         doc.setTextWidth(width)
 
     def set_width(self, item: Item, w: int) -> None:
@@ -500,9 +503,10 @@ class BlockRenderer(QObject):
         if stream is not None and stream.behind:
             self.catch_up_ids.add(row.id)
             wake = True
-        elif row.status != "streaming" and stream is not None and item.tail is not None:
+        elif row.status != "streaming" and stream is not None and (item.tail or stream.held):
             before = stream.tail_html
             if stream.finish() != before:
+                item.tail = item.tail or self.new_doc()
                 self.set_html(item.tail, stream.tail_html, w)
                 item.codes = stream.code_blocks
                 changed = True
@@ -554,6 +558,17 @@ class BlockRenderer(QObject):
         if wake:
             self.wake()
 
+    def _one_doc(self, text: str) -> bool:
+        """Is a complete message cheap enough for one Markdown pass and one document?
+
+        Not when it is long, nor when a few KB hold hundreds of blocks or code fences
+        (each fence is a table: 1,700 empty fences in 15 KB took 0.6 s in one document,
+        issue 16); those are rendered block by block, lazily, like a long message.
+        """
+        if len(text) >= self.BIG_MESSAGE or text.count("\n\n") > self.ONE_DOC_BLOCKS:
+            return False
+        return text.count("```") + text.count("~~~") <= 2 * LIMITS.max_fences
+
     def _sync_body(self, item: Item, row: MessageRow, w: int) -> None:
         """Render the answer: one document when complete, one per block while streaming."""
         text = row.content
@@ -575,7 +590,7 @@ class BlockRenderer(QObject):
             return
         stream = item.stream
         fresh = stream is None or not text.startswith(stream.text)
-        if row.status != "streaming" and fresh and len(text) < self.BIG_MESSAGE:
+        if row.status != "streaming" and fresh and self._one_doc(text):
             # A complete message: one Markdown pass and one document (cheapest to show).
             res = render.render_markdown(text, self.dark)
             item.stream = None

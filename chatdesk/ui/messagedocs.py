@@ -9,12 +9,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QCoreApplication, QRect, QSize, Qt, QUrl, Signal
+from PySide6.QtCore import (
+    QByteArray,
+    QCoreApplication,
+    QMimeData,
+    QRect,
+    QSize,
+    Qt,
+    QUrl,
+    Signal,
+)
 from PySide6.QtGui import QImage, QPainter, QTextDocument
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
 
 from chatdesk.store.rows import MessageRow
 from chatdesk.ui import render
+from chatdesk.ui.breaks import ZWSP, breakable
 from chatdesk.ui.messagemodel import ImageLoader
 
 __all__ = ["Doc", "SafeBrowser", "TextDialog", "Thumbnails", "anchor_rect", "math_image"]
@@ -90,6 +100,12 @@ class SafeBrowser(QTextBrowser):
             return self._thumb(url[4:]) or QImage()
         return QImage()
 
+    def createMimeDataFromSelection(self) -> QMimeData:  # noqa: N802
+        """A copied selection without the break opportunities added for display."""
+        data = QMimeData()
+        data.setText(self.textCursor().selection().toPlainText().replace(ZWSP, ""))
+        return data
+
 
 class Thumbnails:
     """Image thumbnails of one view, loaded once through the model's image loader."""
@@ -142,7 +158,7 @@ class TextDialog(QDialog):
         browser.setOpenLinks(False)
         browser.anchorClicked.connect(lambda url: self.link_clicked.emit(url.toString()))
         if row.role == "assistant":
-            browser.setHtml(render.render_markdown(row.content, dark).html)
+            browser.setHtml(breakable(render.render_markdown(row.content, dark).html))
         else:
             browser.setPlainText(row.content)
         lay.addWidget(browser)

@@ -313,7 +313,9 @@ def foot_html(
                 thumbs.append(f'<img src="img:{h}" width="{img.width()}" height="{img.height()}"> ')
             else:
                 thumbs.append(f'<span style="color:{muted};">[{missing}]</span> ')
-        out.append("<p>" + "".join(thumbs) + "</p>")
+        # Not a <p>: the documents give paragraphs 140 % line height, which for a line
+        # holding a 160 px thumbnail left a 64 px empty gap under it (issue 15).
+        out.append('<div style="margin-bottom: 4px;">' + "".join(thumbs) + "</div>")
 
     status: list[str] = []
     cont = html.escape(QCoreApplication.translate("MessageView", "Continue"))

@@ -131,7 +131,10 @@ class TemperatureControl(QWidget):
         self.spin.setSingleStep(0.05)
         self.spin.setRange(-0.05, 2.0)
         self.spin.setSpecialValueText(self.tr("default"))
-        self.spin.setToolTip(self.tr('Temperature (0 to 2). "default" leaves it to the server.'))
+        self._tip = self.tr('Temperature (0 to 2). "default" leaves it to the server.')
+        self.spin.setToolTip(self._tip)
+        self._compact = compact
+        self._from_assistant = False
         self.slider.setAccessibleName(self.tr("Temperature"))
         self.spin.setAccessibleName(self.tr("Temperature value"))
         self.reset_button = QToolButton(self)
@@ -155,8 +158,14 @@ class TemperatureControl(QWidget):
         v = self.spin.value()
         return None if v < 0 else round(v, 2)
 
-    def set_value(self, value: float | None) -> None:
-        """Show ``value`` (clamped to 0..2; None = default) without emitting value_changed."""
+    def set_value(self, value: float | None, *, from_assistant: bool = False) -> None:
+        """Show ``value`` (clamped to 0..2; None = default) without emitting value_changed.
+
+        ``from_assistant``: the value comes from the assistant the chat was started with,
+        and the spin box says so ("0.30 (assistant)") until the user changes it: the
+        panel once showed "default" while the assistant's 0.3 was in force and sent.
+        """
+        self.set_source(from_assistant and value is not None)
         if value is None:
             spin_value, tick = self.spin.minimum(), -1
         else:
@@ -186,7 +195,25 @@ class TemperatureControl(QWidget):
         self.set_value(None)
         self._emit()
 
+    def set_source(self, from_assistant: bool) -> None:
+        """Say (or stop saying) that the value shown is the assistant's: in the spin box,
+        or in its tooltip when compact (the toolbar has no room for the words)."""
+        self._from_assistant = from_assistant
+        note = self.tr(" (assistant)") if from_assistant else ""
+        if self._compact:
+            self.spin.setToolTip(
+                self._tip + ("\n" + self.tr("Set by the assistant.") if note else "")
+            )
+        else:
+            self.spin.setSuffix(note)
+
+    @property
+    def from_assistant(self) -> bool:
+        """Is the value shown the assistant's (not edited since)?"""
+        return self._from_assistant
+
     def _emit(self) -> None:
+        self.set_source(False)  # the user's own value now
         self.reset_button.setEnabled(self.value() is not None)
         self.value_changed.emit(self.value())
 

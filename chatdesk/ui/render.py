@@ -877,12 +877,23 @@ def warm_up_steps() -> list[Callable[[], None]]:
 
 # --------------------------------------------------------------------------- blocks
 
+#: Lines longer than this are cut into blocks of this size (see _BlockScanner). A block
+#: that long is shown as plain text anyway (mdguard's size limit), so nothing is lost.
+LONG_LINE = LIMITS.max_chars
+
 
 class _BlockScanner:
     """Split text at blank lines outside fences, incrementally (only new lines are scanned).
 
     A blank line ends a block only if the next non-blank line starts at column 0, so that
     indented list continuations stay with their list.
+
+    A line longer than :data:`LONG_LINE` (a model repeating one letter) is cut every
+    LONG_LINE characters from its start, even before it ends: an open block would
+    otherwise be laid out whole on every update, and Qt's layout of one huge paragraph
+    froze the window (issue 16). The cuts fall at the same offsets however the text
+    arrives. Blocks from the block holding the first cut up to that block's natural end
+    are shown as plain text (:attr:`plain_starts`; the open tail when :attr:`cutting`).
     """
 
     def __init__(self) -> None:
@@ -892,6 +903,10 @@ class _BlockScanner:
         self.boundaries: list[int] = []  # start offsets of blocks after the first
         self.fence: str | None = None  # the opening fence while inside one
         self.pending_blank = False
+        self.plain_starts: set[int] = set()  # blocks of a cut region (plain text)
+        self.cutting = False  # the open block belongs to a cut region
+        self._begun = -1  # start of the long line whose beginning was handled
+        self._cut = 0  # the last cut made
 
     def feed(self, text: str) -> list[tuple[int, int]]:
         """Scan complete new lines of ``text`` (which extends the previous text).
@@ -905,11 +920,42 @@ class _BlockScanner:
             nl = text.find("\n", pos)
             if nl < 0:
                 break
+            if nl - pos > LONG_LINE:
+                self._long(text, pos, nl, finished)
             line = text[pos:nl]
             self._line(line, pos, finished)
             pos = nl + 1
         self.scan = pos
+        if len(text) - pos > LONG_LINE:  # an open line already too long: cut it now
+            self._long(text, pos, len(text), finished)
         return finished
+
+    def _finish(self, end: int, finished: list[tuple[int, int]], cut: bool) -> None:
+        if self.cutting or cut:
+            self.plain_starts.add(self.block_start)
+        self.cutting = cut
+        finished.append((self.block_start, end))
+        self.block_start = end
+
+    def _long(self, text: str, start: int, end: int, finished: list[tuple[int, int]]) -> None:
+        """Cut the long line at ``start`` every LONG_LINE characters before ``end``."""
+        if self._begun != start:
+            self._begun = start
+            self._begin(text[start], start, finished)
+        c = start + LONG_LINE
+        while c < end:
+            if c > self._cut:
+                self._cut = c
+                self._finish(c, finished, cut=True)
+            c += LONG_LINE
+
+    def _begin(self, first: str, start: int, finished: list[tuple[int, int]]) -> None:
+        """What the start of a non-blank line decides: a new block after a blank line."""
+        if self.fence is not None:
+            return
+        if self.pending_blank and not first.isspace() and start > self.block_start:
+            self._finish(start, finished, cut=False)
+        self.pending_blank = False
 
     def _line(self, line: str, start: int, finished: list[tuple[int, int]]) -> None:
         if self.fence is not None:
@@ -917,13 +963,12 @@ class _BlockScanner:
             if s and set(s) == {self.fence[0]} and len(s) >= len(self.fence):
                 self.fence = None
             return
-        if not line.strip():
+        long = len(line) > LONG_LINE  # counted as text even if blank: cut the same way
+        if not long and not line.strip():
             self.pending_blank = True
             return
-        if self.pending_blank and not line[0].isspace() and start > self.block_start:
-            finished.append((self.block_start, start))
-            self.block_start = start
-        self.pending_blank = False
+        if self._begun != start:
+            self._begin(line[0], start, finished)
         m = _FENCE_OPEN_RE.match(line)
         if m and not ("`" in m.group("info") and m.group("fence")[0] == "`"):
             self.fence = m.group("fence")
@@ -931,6 +976,13 @@ class _BlockScanner:
     @property
     def tail(self) -> str:
         return self.text[self.block_start :]
+
+
+def plain_piece(text: str) -> RenderResult:
+    """One block of a cut region (a line too long to lay out): plain text, no note, no
+    code or math counted, so streaming and the final render number the same way."""
+    html_ = f'<p style="white-space: pre-wrap;">{html.escape(text, quote=False)}</p>'
+    return RenderResult(html_, [], [], 0, 0, "long line")
 
 
 def split_blocks(text: str) -> list[str]:
@@ -963,12 +1015,15 @@ def render_markdown(
     fallback: str | None = None
     sc = _BlockScanner()
     spans = sc.feed(text if text.endswith("\n") else text + "\n")
-    blocks = [text[a:b] for a, b in spans] + [text[sc.block_start :]]
+    blocks = [(text[a:b], a in sc.plain_starts) for a, b in spans]
+    blocks.append((text[sc.block_start :], sc.cutting))
     deadline = None if budget_s is None else time.perf_counter() + budget_s
-    for block in blocks:
+    for block, cut in blocks:
         if not block.strip():
             continue
-        if deadline is not None and time.perf_counter() > deadline:
+        if cut:
+            res = plain_piece(block)
+        elif deadline is not None and time.perf_counter() > deadline:
             res = r.plain(block, "time", used)
         else:
             res = r.render(block, len(codes), math_offset=used)
@@ -978,6 +1033,9 @@ def render_markdown(
         used = (used[0] + res.math_spans, used[1] + res.math_chars)
         fallback = fallback or res.fallback
     return RenderResult("\n".join(parts), codes, maths, used[0], used[1], fallback)
+
+
+_UNDERLINE_RE = re.compile(r"[ \t]*[-=][-= \t]*$")
 
 
 class StreamRenderer:
@@ -1007,11 +1065,13 @@ class StreamRenderer:
         self.tail_codes: list[str] = []
         self.tail_math: list[str] = []
         self._tail_src: str | None = None
+        self.held = False  # the tail's last line is held back (see _shown_tail)
         # Lazy mode: finished blocks are kept as source and rendered on request.
         self.sources: list[str] = []
         self.code_starts: list[int] = []  # index of each block's first code block
         self.math_starts: list[tuple[int, int]] = []  # math (spans, chars) before each block
         self.block_codes: list[list[str] | None] = []  # None: not rendered yet
+        self.block_plain: list[bool] = []  # a piece of a cut long line (plain text)
         self._code_count = 0  # code blocks in all finished blocks
         self._math_used = (0, 0)  # math (spans, chars) in all finished blocks
 
@@ -1035,9 +1095,12 @@ class StreamRenderer:
         global _streaming
         _streaming = streaming
         try:
-            res = _renderer(self.dark).render(
-                self.sources[k], self.code_starts[k], math_offset=self.math_starts[k]
-            )
+            if self.block_plain[k]:
+                res = plain_piece(self.sources[k])
+            else:
+                res = _renderer(self.dark).render(
+                    self.sources[k], self.code_starts[k], math_offset=self.math_starts[k]
+                )
         finally:
             _streaming = False
         self.block_codes[k] = res.code_blocks
@@ -1093,7 +1156,10 @@ class StreamRenderer:
             block = text[a:b]
             if not block.strip():
                 continue
-            res = r.render(block, len(self.finished_codes), math_offset=self._math_used)
+            if a in self._sc.plain_starts:
+                res = plain_piece(block)
+            else:
+                res = r.render(block, len(self.finished_codes), math_offset=self._math_used)
             new_html.append(res.html)
             self.finished_codes.extend(res.code_blocks)
             self.finished_math.extend(res.math)
@@ -1108,7 +1174,7 @@ class StreamRenderer:
             self._tail_src = None
             self.tail_html, self.tail_codes, self.tail_math = "", [], []
             return new_html, ""
-        tail = text[self._sc.block_start :]
+        tail = self._shown_tail(text[self._sc.block_start :])
         if new_html or tail != self._tail_src:
             self._tail_src = tail
             if tail.strip():
@@ -1133,6 +1199,10 @@ class StreamRenderer:
             self.code_starts.append(self._code_count)
             self.math_starts.append(self._math_used)
             self.block_codes.append(None)
+            cut = a in self._sc.plain_starts
+            self.block_plain.append(cut)
+            if cut:
+                continue
             codes, spans, chars = r.scan(block, self._math_used)
             self._code_count += len(codes)
             self._math_used = (self._math_used[0] + spans, self._math_used[1] + chars)
@@ -1142,7 +1212,7 @@ class StreamRenderer:
             self._tail_src = None
             self.tail_html, self.tail_codes, self.tail_math = "", [], []
             return new_src, ""
-        tail = text[self._sc.block_start :]
+        tail = self._shown_tail(text[self._sc.block_start :])
         if new_src or tail != self._tail_src:
             self._tail_src = tail
             if tail.strip():
@@ -1156,11 +1226,42 @@ class StreamRenderer:
         if _math_wanted and background_math:
             start_math_engine()
         tail = self._text[self._sc.block_start :]
-        if not self._queue and tail.strip() and self._sc.fence is not None:
+        if self._queue:
+            return self.tail_html
+        if self.held:  # the end is known now: the held-back line is shown as it is
+            self.held = False
+            self._tail_src = tail
+            if tail.strip():
+                self._render_tail(tail, highlight_open=self._sc.fence is not None)
+            else:
+                self.tail_html, self.tail_codes, self.tail_math = "", [], []
+        elif tail.strip() and self._sc.fence is not None and not self._sc.cutting:
             self._render_tail(tail, highlight_open=True)
         return self.tail_html
 
+    def _shown_tail(self, tail: str) -> str:
+        """The open tail without an unfinished last line of only ``-`` / ``=``.
+
+        Such a line ("- item" then "-", on its way to "- next") makes the line before it
+        a setext heading: shown while streaming, it flashed a bold heading that the
+        final text did not have (issue 15). It is shown once its line ends or the
+        answer is complete (:meth:`finish`).
+        """
+        cut = tail.rfind("\n") + 1
+        last = tail[cut:]
+        self.held = (
+            self._sc.fence is None
+            and cut > 0
+            and bool(last.strip())
+            and _UNDERLINE_RE.match(last) is not None
+        )
+        return tail[:cut] if self.held else tail
+
     def _render_tail(self, tail: str, highlight_open: bool) -> None:
+        if self._sc.cutting:
+            res = plain_piece(tail)
+            self.tail_html, self.tail_codes, self.tail_math = res.html, [], []
+            return
         base = self._code_count if self.lazy else len(self.finished_codes)
         res = _renderer(self.dark).render(tail, base, highlight_open, self._math_used)
         self.tail_html, self.tail_codes, self.tail_math = res.html, res.code_blocks, res.math

@@ -153,32 +153,32 @@
     </message>
     <message>
         <location filename="../../chatdesk/ctl/assistantsctl.py" line="99" />
-        <location filename="../../chatdesk/ctl/assistantsctl.py" line="194" />
+        <location filename="../../chatdesk/ctl/assistantsctl.py" line="198" />
         <source>Wait for the answer to finish or stop it first.</source>
         <translation>请等待回答完成，或先停止生成。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/assistantsctl.py" line="150" />
+        <location filename="../../chatdesk/ctl/assistantsctl.py" line="154" />
         <source>Saved "%1".</source>
         <translation>已保存“%1”。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/assistantsctl.py" line="154" />
+        <location filename="../../chatdesk/ctl/assistantsctl.py" line="158" />
         <source>Deleted "%1".</source>
         <translation>已删除“%1”。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/assistantsctl.py" line="167" />
+        <location filename="../../chatdesk/ctl/assistantsctl.py" line="171" />
         <source>Imported %1 (%2 new, %3 replaced).</source>
         <translation>已导入 %1（新增 %2 个，替换 %3 个）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/assistantsctl.py" line="180" />
+        <location filename="../../chatdesk/ctl/assistantsctl.py" line="184" />
         <source>Could not write %1: %2</source>
         <translation>无法写入 %1：%2</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/assistantsctl.py" line="187" />
+        <location filename="../../chatdesk/ctl/assistantsctl.py" line="191" />
         <source>Exported %1 assistants to %2.</source>
         <translation>已将 %1 个助手导出到 %2。</translation>
     </message>
@@ -1922,7 +1922,7 @@
     <name>MessageView</name>
     <message>
         <location filename="../../chatdesk/ui/messagehtml.py" line="53" />
-        <location filename="../../chatdesk/ui/messagehtml.py" line="367" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="369" />
         <source>Copy</source>
         <extracomment>What a tool card shows at most: arguments, a folded result, a whole result.</extracomment>
         <translation>复制</translation>
@@ -1950,7 +1950,7 @@
         <translation>工具</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagedocs.py" line="138" />
+        <location filename="../../chatdesk/ui/messagedocs.py" line="154" />
         <source>Message</source>
         <translation>消息</translation>
     </message>
@@ -2000,152 +2000,152 @@
         <translation>图片</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="319" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="321" />
         <source>Continue</source>
         <translation>继续生成</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="321" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="323" />
         <source>Waiting…</source>
         <translation>等待中…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="326" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="328" />
         <source>Hide details</source>
         <translation>隐藏详情</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="328" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="330" />
         <source>Details</source>
         <translation>详情</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="330" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="332" />
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="338" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="340" />
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="340" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="342" />
         <source>Interrupted</source>
         <translation>已中断</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="348" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="350" />
         <source>The answer reached the length limit.</source>
         <translation>回答已达到长度上限。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="356" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="358" />
         <source>The answer was filtered by the provider.</source>
         <translation>回答已被服务商过滤。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="370" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="372" />
         <source>Regenerate</source>
         <translation>重新生成</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="373" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="375" />
         <source>Edit</source>
         <translation>编辑</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="374" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="376" />
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="418" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="420" />
         <source>Rate limited: the server asks you to wait before retrying.</source>
         <translation>请求过于频繁：服务器要求稍候再试。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="422" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="424" />
         <source>Rate limited: retry in {n} s</source>
         <translation>请求过于频繁：{n} 秒后可重试</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="425" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="427" />
         <source>Rate limited: you can retry now.</source>
         <translation>请求过于频繁：现在可以重试了。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="427" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="429" />
         <source>The API key was rejected. Check the key for this provider.</source>
         <translation>API 密钥被拒绝。请检查此服务商的密钥。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="430" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="432" />
         <source>The account has no credit left. Top up the balance with your provider.</source>
         <translation>账户余额不足。请到服务商处充值。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="433" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="435" />
         <source>The server does not know this model. Check the model name and base URL.</source>
         <translation>服务器不支持此模型。请检查模型名称和 API 地址。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="436" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="438" />
         <source>The server had an internal error. Try again in a moment.</source>
         <translation>服务器内部错误。请稍后再试。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="439" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="441" />
         <source>Could not reach the server (network down, timeout or connection dropped).</source>
         <translation>无法连接服务器（网络断开、超时或连接中断）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="443" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="445" />
         <source>The server sent a reply this client cannot read. Check the base URL.</source>
         <translation>服务器返回了无法解析的响应。请检查 API 地址。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="446" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="448" />
         <source>The provider's content filter blocked the request or the answer.</source>
         <translation>服务商的内容过滤拦截了请求或回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="449" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="451" />
         <source>The server refused the request as invalid.</source>
         <translation>服务器认为请求无效，已拒绝。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="452" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="454" />
         <source>This key is not allowed to use this model or endpoint.</source>
         <translation>此密钥无权使用该模型或接口。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="456" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="458" />
         <source>The request failed.</source>
         <translation>请求失败。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="468" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="470" />
         <source>{i} in / {o} out tokens</source>
         <translation>输入 {i} / 输出 {o} tokens</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="474" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="476" />
         <source>first token {ms} ms</source>
         <translation>首 token {ms} ms</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="482" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="484" />
         <source>{r} tok/s</source>
         <translation>{r} tok/s</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/lazyblocks.py" line="134" />
+        <location filename="../../chatdesk/ui/lazyblocks.py" line="136" />
         <source>Show less</source>
         <translation>收起</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/lazyblocks.py" line="136" />
+        <location filename="../../chatdesk/ui/lazyblocks.py" line="138" />
         <source>Show all (%1 lines)</source>
         <translation>显示全部（%1 行）</translation>
     </message>
@@ -2237,275 +2237,275 @@
 <context>
     <name>ParamsPanel</name>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="245" />
+        <location filename="../../chatdesk/ui/params.py" line="272" />
         <source>Temperature</source>
         <translation>温度</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="254" />
+        <location filename="../../chatdesk/ui/params.py" line="281" />
         <source>Top p</source>
         <translation>Top p</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="255" />
+        <location filename="../../chatdesk/ui/params.py" line="282" />
         <source>Nucleus sampling, 0 to 1. Use this or temperature.</source>
         <translation>核采样，0 到 1。与温度二选一即可。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="266" />
+        <location filename="../../chatdesk/ui/params.py" line="293" />
         <source>Max tokens</source>
         <translation>最大 tokens</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="267" />
+        <location filename="../../chatdesk/ui/params.py" line="294" />
         <source>Cap on the length of the reply, in tokens.</source>
         <translation>回复长度上限，以 token 计。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="276" />
+        <location filename="../../chatdesk/ui/params.py" line="303" />
         <source>Replies (n)</source>
         <translation>回复数 (n)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="277" />
+        <location filename="../../chatdesk/ui/params.py" line="304" />
         <source>How many candidate replies to generate (1 to 16).</source>
         <translation>要生成的候选回复数（1 到 16）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="290" />
+        <location filename="../../chatdesk/ui/params.py" line="317" />
         <source>One per line, up to 4. Write \n for a newline.</source>
         <translation>每行一个，最多 4 个。用 \n 表示换行。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="285" />
-        <location filename="../../chatdesk/ui/params.py" line="303" />
+        <location filename="../../chatdesk/ui/params.py" line="312" />
+        <location filename="../../chatdesk/ui/params.py" line="330" />
         <source>Stop sequences</source>
         <translation>停止序列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="304" />
+        <location filename="../../chatdesk/ui/params.py" line="331" />
         <source>The reply ends before any of these texts (up to 4).</source>
         <translation>回复遇到其中任一文本时即结束（最多 4 个）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="311" />
+        <location filename="../../chatdesk/ui/params.py" line="338" />
         <source>Presence penalty</source>
         <translation>存在惩罚</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="312" />
+        <location filename="../../chatdesk/ui/params.py" line="339" />
         <source>-2 to 2. Positive values favour new topics.</source>
         <translation>-2 到 2。正值鼓励谈论新话题。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="318" />
+        <location filename="../../chatdesk/ui/params.py" line="345" />
         <source>Frequency penalty</source>
         <translation>频率惩罚</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="319" />
+        <location filename="../../chatdesk/ui/params.py" line="346" />
         <source>-2 to 2. Positive values reduce repetition.</source>
         <translation>-2 到 2。正值减少重复。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="323" />
+        <location filename="../../chatdesk/ui/params.py" line="350" />
         <source>JSON output</source>
         <translation>JSON 输出</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="325" />
+        <location filename="../../chatdesk/ui/params.py" line="352" />
         <source>Ask for a JSON object reply. Mention JSON in your prompt too.</source>
         <translation>要求以 JSON 对象回复。请同时在提示词中提及 JSON。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="333" />
+        <location filename="../../chatdesk/ui/params.py" line="360" />
         <source>any whole number</source>
         <translation>任意整数</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="337" />
+        <location filename="../../chatdesk/ui/params.py" line="364" />
         <source>Seed</source>
         <translation>随机种子</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="338" />
+        <location filename="../../chatdesk/ui/params.py" line="365" />
         <source>Best-effort determinism: the same seed tends to give the same reply.</source>
         <translation>尽量保证结果可复现：相同的种子往往得到相同的回复。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="343" />
+        <location filename="../../chatdesk/ui/params.py" line="370" />
         <source>end-user id</source>
         <translation>终端用户 ID</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="347" />
+        <location filename="../../chatdesk/ui/params.py" line="374" />
         <source>User id</source>
         <translation>用户 ID</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="348" />
+        <location filename="../../chatdesk/ui/params.py" line="375" />
         <source>An end-user id the server may use for abuse monitoring.</source>
         <translation>终端用户 ID，服务器可用于滥用监测。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="356" />
+        <location filename="../../chatdesk/ui/params.py" line="383" />
         <source>Tools (JSON)</source>
         <translation>工具（JSON）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="360" />
+        <location filename="../../chatdesk/ui/params.py" line="387" />
         <source>[{"type": "function", "function": {"name": ..., "parameters": {...}}}]</source>
         <translation>[{"type": "function", "function": {"name": ..., "parameters": {...}}}]</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="369" />
+        <location filename="../../chatdesk/ui/params.py" line="396" />
         <source>Insert example</source>
         <translation>插入示例</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="377" />
+        <location filename="../../chatdesk/ui/params.py" line="404" />
         <source>Tools</source>
         <translation>工具</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="378" />
+        <location filename="../../chatdesk/ui/params.py" line="405" />
         <source>Function tools the model may call, as a JSON array.</source>
         <translation>模型可调用的函数工具，JSON 数组格式。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="387" />
+        <location filename="../../chatdesk/ui/params.py" line="414" />
         <source>Sent only when tools are set.</source>
         <translation>仅在设置了工具时发送。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="393" />
+        <location filename="../../chatdesk/ui/params.py" line="420" />
         <source>Tool choice</source>
         <translation>工具选择</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="394" />
+        <location filename="../../chatdesk/ui/params.py" line="421" />
         <source>auto: model decides; none: never; required: must call; or one function.</source>
         <translation>auto：由模型决定；none：从不调用；required：必须调用；或指定某个函数。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="399" />
+        <location filename="../../chatdesk/ui/params.py" line="426" />
         <source>View code</source>
         <translation>查看代码</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="400" />
+        <location filename="../../chatdesk/ui/params.py" line="427" />
         <source>Show this request as cURL, Python or Node code</source>
         <translation>以 cURL、Python 或 Node 代码显示此请求</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="402" />
+        <location filename="../../chatdesk/ui/params.py" line="429" />
         <source>Reset all</source>
         <translation>全部重置</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="403" />
+        <location filename="../../chatdesk/ui/params.py" line="430" />
         <source>Unset every parameter (server defaults)</source>
         <translation>清除所有参数（使用服务器默认值）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="415" />
+        <location filename="../../chatdesk/ui/params.py" line="442" />
         <source>Request parameters</source>
         <translation>请求参数</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="579" />
-        <location filename="../../chatdesk/ui/params.py" line="676" />
+        <location filename="../../chatdesk/ui/params.py" line="606" />
+        <location filename="../../chatdesk/ui/params.py" line="703" />
         <source>No tools.</source>
         <translation>无工具。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="616" />
+        <location filename="../../chatdesk/ui/params.py" line="643" />
         <source>Tools JSON is invalid; changes are not applied.</source>
         <translation>工具 JSON 无效，更改未应用。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="640" />
+        <location filename="../../chatdesk/ui/params.py" line="667" />
         <source>At most 4 stop sequences are allowed.</source>
         <translation>最多允许 4 个停止序列。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="678" />
+        <location filename="../../chatdesk/ui/params.py" line="705" />
         <source>Valid: no tools (an empty list is not sent).</source>
         <translation>有效：无工具（空列表不会发送）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="680" />
+        <location filename="../../chatdesk/ui/params.py" line="707" />
         <source>Valid: 1 tool</source>
         <translation>有效：1 个工具</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../chatdesk/ui/params.py" line="682" />
+        <location filename="../../chatdesk/ui/params.py" line="709" />
         <source>Valid: %n tools</source>
         <translation><numerusform>有效：%n 个工具</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="694" />
+        <location filename="../../chatdesk/ui/params.py" line="721" />
         <source>Line {line}, column {col}: {msg}</source>
         <translation>第 {line} 行，第 {col} 列：{msg}</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="698" />
+        <location filename="../../chatdesk/ui/params.py" line="725" />
         <source>Tools must be a JSON array [...] of tool objects.</source>
         <translation>工具必须是由工具对象组成的 JSON 数组 [...]。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="702" />
+        <location filename="../../chatdesk/ui/params.py" line="729" />
         <source>Tool {i}: must be an object.</source>
         <translation>工具 {i}：必须是对象。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="704" />
+        <location filename="../../chatdesk/ui/params.py" line="731" />
         <source>Tool {i}: "type" must be "function".</source>
         <translation>工具 {i}："type" 必须为 "function"。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="707" />
+        <location filename="../../chatdesk/ui/params.py" line="734" />
         <source>Tool {i}: "function" must be an object.</source>
         <translation>工具 {i}："function" 必须是对象。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="710" />
+        <location filename="../../chatdesk/ui/params.py" line="737" />
         <source>Tool {i}: "function.name" is missing.</source>
         <translation>工具 {i}：缺少 "function.name"。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="713" />
+        <location filename="../../chatdesk/ui/params.py" line="740" />
         <source>Tool {i}: name "{name}" may use only letters, digits, _ and - (max 64).</source>
         <translation>工具 {i}：名称 "{name}" 只能包含字母、数字、_ 和 -（最多 64 个字符）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="716" />
+        <location filename="../../chatdesk/ui/params.py" line="743" />
         <source>Tool {i}: duplicate name "{name}".</source>
         <translation>工具 {i}：名称 "{name}" 重复。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="720" />
+        <location filename="../../chatdesk/ui/params.py" line="747" />
         <source>Tool {i}: "function.parameters" must be a JSON Schema object.</source>
         <translation>工具 {i}："function.parameters" 必须是 JSON Schema 对象。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="736" />
+        <location filename="../../chatdesk/ui/params.py" line="763" />
         <source>auto (model decides)</source>
         <translation>auto（由模型决定）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="737" />
+        <location filename="../../chatdesk/ui/params.py" line="764" />
         <source>none (never call tools)</source>
         <translation>none（从不调用工具）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="738" />
+        <location filename="../../chatdesk/ui/params.py" line="765" />
         <source>required (must call a tool)</source>
         <translation>required（必须调用工具）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="746" />
+        <location filename="../../chatdesk/ui/params.py" line="773" />
         <source>function: {name}</source>
         <translation>函数：{name}</translation>
     </message>
@@ -3316,24 +3316,34 @@
         <translation>温度（0 到 2）。“默认”表示由服务器决定。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="135" />
+        <location filename="../../chatdesk/ui/params.py" line="138" />
         <source>Temperature</source>
         <translation>温度</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="136" />
+        <location filename="../../chatdesk/ui/params.py" line="139" />
         <source>Temperature value</source>
         <translation>温度值</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="138" />
+        <location filename="../../chatdesk/ui/params.py" line="141" />
         <source>Reset</source>
         <translation>重置</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="139" />
+        <location filename="../../chatdesk/ui/params.py" line="142" />
         <source>Unset the temperature (use the server default)</source>
         <translation>清除温度设置（使用服务器默认值）</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/params.py" line="202" />
+        <source> (assistant)</source>
+        <translation>（助手）</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/params.py" line="205" />
+        <source>Set by the assistant.</source>
+        <translation>由助手设定。</translation>
     </message>
 </context>
 <context>

@@ -33,6 +33,28 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from chatdesk.ui import render  # noqa: E402
 from tests.unit.ui.test_render_hostile import FAMILIES  # noqa: E402
 
+# Hostile fenced code (issue 16): a few KB each, what an unclosed or odd fence can do.
+FENCE_FAMILIES = {
+    "fence: unclosed, 5 KB line": "```\n" + "x" * 5_000,
+    "fence: unclosed, 50 KB line": "```python\n" + "x = 1; " * 7_000,
+    "fence: 3000 backticks": "`" * 3_000 + "\ncode\n",
+    "fence: 3000 backticks, closed": "`" * 3_000 + "\ncode\n" + "`" * 3_000,
+    "fence: 5 KB info string": "```" + "a" * 5_000 + "\ncode",
+    "fence: 1000 nested openers": "".join("`" * (3 + i % 50) + "\n" for i in range(1_000)),
+    "fence: 2000 open/close": "```\nx\n```\n" * 2_000,
+    "fence: 2000 empty fences": "```\n```\n" * 2_000,
+    "fence: 2000 tilde lines": "~~~\n" * 2_000,
+    "fence: 2000 in list items": "- ```\n  x\n" * 2_000,
+    "fence: 2000 in quotes": "> ```\n> x\n" * 2_000,
+    "fence: 2000 indented": "    ```\n" * 2_000,
+    "fence: ticks in info": "```a`b\n" * 2_000,
+    "fence: 5000 short lines": "```\n" + "a\n" * 5_000,
+    "fence: 2000 backtick lines": "```\n" + "``\n" * 2_000,
+    "fence: 1700 blocks of one fence": "```\n```\n\n" * 1_700,
+    "fence: unclosed after text": "text\n\n```js\n" + "{" * 5_000,
+}
+FAMILIES = {**FAMILIES, **FENCE_FAMILIES}
+
 STREAM_STEP = 64  # characters per update: a fast stream's burst between two view flushes
 STREAM_SLICE_S = 0.004  # the view's Markdown time per event-loop turn (BlockRenderer.SLICE_S)
 
@@ -110,6 +132,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--no-qt", action="store_true")
+    ap.add_argument("--only", default="", help="families whose name contains this text")
     args = ap.parse_args()
     app = None
     if not args.no_qt:
@@ -126,6 +149,8 @@ def main() -> None:
         f"{'stream':>8s} {'qt':>8s}  fallback"
     )
     for name, text in FAMILIES.items():
+        if args.only not in name:
+            continue
         msg_s, fallback = bench_message(text, args.repeat)
         block_s, nblocks = bench_blocks(text, args.repeat)
         stream_s, _calls = bench_stream(text)
