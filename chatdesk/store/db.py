@@ -112,6 +112,18 @@ def _loads_opt(text: str | None) -> Any:
     return None if text is None else json.loads(text)
 
 
+def _time(value: Any) -> float:
+    """A stored time as a float: another tool (or an old bug) may have left text or NULL
+    in a REAL column, and one such row must not break sorting or formatting. What is
+    no number reads as infinity (shown as an unknown date, sorted last)."""
+    if isinstance(value, float):
+        return value
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return math.inf
+
+
 def _conversation(row: tuple[Any, ...]) -> ConversationRow:
     (id_, title, created, updated, pinned, system_prompt, model, provider, params, leaf, count) = (
         row
@@ -119,8 +131,8 @@ def _conversation(row: tuple[Any, ...]) -> ConversationRow:
     return ConversationRow(
         id=id_,
         title=title,
-        created=created,
-        updated=updated,
+        created=_time(created),
+        updated=_time(updated),
         pinned=bool(pinned),
         system_prompt=system_prompt,
         model=model,
@@ -136,6 +148,8 @@ def _message(row: tuple[Any, ...]) -> MessageRow:
     for key in ("parts", "tool_calls", "usage"):
         values[key] = _loads_opt(values[key])
     values["meta"] = json.loads(values["meta"]) if values["meta"] else {}
+    values["created"] = _time(values["created"])
+    values["updated"] = _time(values["updated"])
     return MessageRow(**values)
 
 
@@ -169,7 +183,7 @@ def _comparison(row: tuple[Any, ...]) -> ComparisonRow:
     return ComparisonRow(
         id=id_,
         conversation_id=conversation_id,
-        created=created,
+        created=_time(created),
         blind=bool(blind),
         columns=json.loads(columns),
         state=json.loads(state) if state else {},
@@ -185,7 +199,7 @@ def _vote(row: tuple[Any, ...]) -> VoteRow:
         models=json.loads(models),
         prompt=prompt,
         column_order=json.loads(column_order),
-        created=created,
+        created=_time(created),
         user_message_id=user_message_id,
     )
 
