@@ -112,6 +112,20 @@ def _loads_opt(text: str | None) -> Any:
     return None if text is None else json.loads(text)
 
 
+_ROW_ID_MIN, _ROW_ID_MAX = -(1 << 63), (1 << 63) - 1
+
+
+def _row_id(value: Any) -> bool:
+    """Whether ``value`` can be a SQLite row id: an id typed by the user (``history show
+    99999999999999999999``) names nothing rather than overflowing SQLite's integer."""
+    return isinstance(value, int) and _ROW_ID_MIN <= value <= _ROW_ID_MAX
+
+
+def _page(value: int) -> int:
+    """A LIMIT or OFFSET within SQLite's integer (``--limit 99999999999999999999``)."""
+    return max(-1, min(value, _ROW_ID_MAX))
+
+
 def _time(value: Any) -> float:
     """A stored time as a float: another tool (or an old bug) may have left text or NULL
     in a REAL column, and one such row must not break sorting or formatting. What is
@@ -497,6 +511,8 @@ class Store:
     @guarded
     def get_conversation(self, id: int) -> ConversationRow | None:
         """One conversation, or ``None`` if it does not exist (any more)."""
+        if not _row_id(id):
+            return None
         row = self.conn.execute(f"{_CONV_SELECT} WHERE id = ?", (id,)).fetchone()
         return None if row is None else _conversation(row)
 
@@ -529,7 +545,7 @@ class Store:
         order = "pinned DESC, updated DESC, id DESC" if pinned_first else "updated DESC, id DESC"
         rows = self.conn.execute(
             f"{_CONV_SELECT}{where} ORDER BY {order} LIMIT ? OFFSET ?",
-            (*params, limit, offset),
+            (*params, _page(limit), _page(offset)),
         )
         return [_conversation(r) for r in rows]
 
@@ -699,12 +715,16 @@ class Store:
     @guarded
     def get_message(self, id: int) -> MessageRow | None:
         """One message, or ``None``."""
+        if not _row_id(id):
+            return None
         row = self.conn.execute(f"{_MSG_SELECT} WHERE id = ?", (id,)).fetchone()
         return None if row is None else _message(row)
 
     @guarded
     def list_messages(self, conversation_id: int) -> list[MessageRow]:
         """Every message of a conversation (all branches), in creation (id) order."""
+        if not _row_id(conversation_id):
+            return []
         rows = self.conn.execute(
             f"{_MSG_SELECT} WHERE conversation_id = ? ORDER BY id", (conversation_id,)
         )
@@ -713,6 +733,8 @@ class Store:
     @guarded
     def message_ids(self, conversation_id: int) -> set[int]:
         """The ids of a conversation's messages (to check references stored elsewhere)."""
+        if not _row_id(conversation_id):
+            return set()
         rows = self.conn.execute(
             "SELECT id FROM messages WHERE conversation_id = ?", (conversation_id,)
         )
@@ -740,6 +762,8 @@ class Store:
     @guarded
     def path_to(self, message_id: int) -> list[MessageRow]:
         """The messages from the root down to ``message_id`` (empty if it is missing)."""
+        if not _row_id(message_id):
+            return []
         rows = self.conn.execute(
             "WITH RECURSIVE up(id, parent_id, depth) AS ("
             " SELECT id, parent_id, 0 FROM messages WHERE id = ?"
@@ -761,6 +785,8 @@ class Store:
     @guarded
     def active_path(self, conversation_id: int) -> list[MessageRow]:
         """The branch on screen: root .. current leaf (or the newest leaf if that is gone)."""
+        if not _row_id(conversation_id):
+            return []
         row = self.conn.execute(
             "SELECT current_leaf_id FROM conversations WHERE id = ?", (conversation_id,)
         ).fetchone()
@@ -971,6 +997,7 @@ class Store:
         search panel's "Comparisons only"), ``False`` only the others.
         """
         parsed = srch.parse_query(query)
+        limit, offset = _page(limit), _page(offset)
         if sort not in srch.SORTS:
             raise ValueError(f"sort must be one of {srch.SORTS}, not {sort!r}")
         if not parsed:
@@ -1226,12 +1253,16 @@ class Store:
     @guarded
     def get_comparison(self, id: int) -> ComparisonRow | None:
         """One comparison, or ``None``."""
+        if not _row_id(id):
+            return None
         row = self.conn.execute(f"{_COMPARISON_SELECT} WHERE id = ?", (id,)).fetchone()
         return None if row is None else _comparison(row)
 
     @guarded
     def comparison_for_conversation(self, conversation_id: int) -> ComparisonRow | None:
         """The comparison shown by a conversation, or ``None`` for an ordinary chat."""
+        if not _row_id(conversation_id):
+            return None
         row = self.conn.execute(
             f"{_COMPARISON_SELECT} WHERE conversation_id = ?", (conversation_id,)
         ).fetchone()
@@ -1338,6 +1369,8 @@ class Store:
     @guarded
     def votes_for(self, comparison_id: int) -> list[VoteRow]:
         """A comparison's votes, oldest first."""
+        if not _row_id(comparison_id):
+            return []
         rows = self.conn.execute(
             f"{_VOTE_SELECT} WHERE comparison_id = ? ORDER BY created, id", (comparison_id,)
         )
@@ -1346,6 +1379,8 @@ class Store:
     @guarded
     def delete_vote(self, id: int) -> bool:
         """Withdraw a vote (the user changed their mind); ``True`` if it existed."""
+        if not _row_id(id):
+            return False
         with self.transaction():
             cur = self.conn.execute("DELETE FROM votes WHERE id = ?", (id,))
         return cur.rowcount > 0
@@ -1448,6 +1483,8 @@ class Store:
     @guarded
     def get_source_id(self, conversation_id: int) -> str | None:
         """The conversation's fingerprint (``chatgpt:...``, ``chatdesk:...``) or ``None``."""
+        if not _row_id(conversation_id):
+            return None
         row = self.conn.execute(
             "SELECT source_id FROM conversations WHERE id = ?", (conversation_id,)
         ).fetchone()

@@ -131,3 +131,49 @@ def test_a_bad_stored_time_breaks_neither_listing_nor_export(
         code, out, err = run(capsys, "export", "--all", "--format", fmt)
         assert code == 0, err
         assert "hello" in out and "still here" in out and "unknown date" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (("vote", HUGE, "A"), f"no comparison with id {HUGE}"),
+        (("vote", "-" + HUGE, "A"), f"no comparison with id -{HUGE}"),
+        (("history", "show", HUGE), f"no conversation with id {HUGE}"),
+        (("history", "show", "9" * 40), f"no conversation with id {'9' * 40}"),
+        (("export", HUGE), f"no conversation with id {HUGE}"),
+        (("export", "1", HUGE, "--format", "md"), f"no conversation with id {HUGE}"),
+    ],
+)
+def test_an_id_beyond_sqlite_integers_is_no_such_thing(
+    capsys: pytest.CaptureFixture[str], chatdesk_home: Path, argv: tuple[str, ...], said: str
+) -> None:
+    with Store(chatdesk_home / "history.sqlite3") as store:
+        store.create_conversation("one", created=1_700_000_000.0)
+    code, out, err = run(capsys, *argv)
+    assert code == 2
+    assert said in err and "Traceback" not in err and "Overflow" not in err
+
+
+def test_ask_into_an_id_beyond_sqlite_integers_sends_nothing(
+    capsys: pytest.CaptureFixture[str], chatdesk_home: Path, fake_server: Any
+) -> None:
+    code, out, err = run(
+        capsys, "ask", "--base-url", fake_server.base_url, "--conversation", HUGE, "hello"
+    )
+    assert code == 2
+    assert f"no conversation with id {HUGE}" in err
+    assert fake_server.requests == []
+
+
+def test_a_huge_limit_lists_everything(
+    capsys: pytest.CaptureFixture[str], chatdesk_home: Path
+) -> None:
+    with Store(chatdesk_home / "history.sqlite3") as store:
+        cid = store.create_conversation("only one", created=1_700_000_000.0)
+        store.add_message(cid, "user", "needle", created=1_700_000_001.0)
+    code, out, err = run(capsys, "history", "list", "--limit", "9" * 30)
+    assert code == 0, err
+    assert "only one" in out
+    code, out, err = run(capsys, "history", "search", "needle", "--limit", "9" * 30)
+    assert code == 0, err
+    assert "1 match" in out
