@@ -861,7 +861,7 @@ def cmd_history(args: argparse.Namespace) -> int:
     from chatdesk.paths import database_path
     from chatdesk.store import Store
 
-    store = Store(database_path())
+    store = Store.for_reading(database_path())
     try:
         if args.action == "list":
             rows = store.list_conversations(limit=args.limit, pinned_first=False)
@@ -1013,7 +1013,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         suffix = Path(args.output).suffix.lower().lstrip(".") if args.output else ""
         fmt = {"md": "md", "markdown": "md", "htm": "html", "html": "html"}.get(suffix, "json")
     ids = None if args.all else args.ids
-    store = Store(database_path())
+    store = Store.for_reading(database_path())
     try:
         if args.output in (None, "-"):
             sys.stdout.write(export_text(store, ids, fmt))

@@ -35,6 +35,7 @@ import re
 import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -565,12 +566,20 @@ def _select(store: Store, ids: Iterable[int] | None) -> list[ConversationRow]:
 
 
 def _fingerprint(store: Store, conv: ConversationRow) -> str:
-    """The conversation's stable export id, given (and saved) the first time."""
+    """The conversation's stable export id, given (and saved) the first time.
+
+    Derived from the row (not random), so an export from a store that cannot save it
+    (read-only: a full disk being rescued) names the conversation as a later one will.
+    """
     source = store.get_source_id(conv.id)
     if source is None:
-        source = f"chatdesk:{uuid.uuid4()}"
-        store.set_source_id(conv.id, source)
+        source = f"chatdesk:{uuid.uuid5(_FINGERPRINTS, f'{conv.id}:{conv.created!r}')}"
+        if not store.readonly:
+            store.set_source_id(conv.id, source)
     return source
+
+
+_FINGERPRINTS = uuid.UUID("b0557abc-18e2-4340-8f9a-939c634fe80e")
 
 
 def _message_json(m: MessageRow, pos: dict[int, int]) -> dict[str, Any]:
@@ -659,7 +668,7 @@ def export_json(store: Store, ids: Iterable[int] | None = None) -> str:
     the same ids and re-importing either file is recognised as a duplicate.
     """
     rows = _select(store, ids)
-    with store.transaction():
+    with nullcontext() if store.readonly else store.transaction():  # read-only: nothing saved
         sources = {conv.id: _fingerprint(store, conv) for conv in rows}
     rows.sort(key=lambda c: (c.created, sources[c.id]))
     convs: list[dict[str, Any]] = []

@@ -121,6 +121,12 @@ def _row_id(value: Any) -> bool:
     return isinstance(value, int) and _ROW_ID_MIN <= value <= _ROW_ID_MAX
 
 
+def _needs_space(exc: sqlite3.Error) -> bool:
+    """An open that failed for want of disk space (the ``-shm`` index cannot grow)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF in (10, 13)  # SQLITE_IOERR, SQLITE_FULL
+
+
 def _page(value: int) -> int:
     """A LIMIT or OFFSET within SQLite's integer (``--limit 99999999999999999999``)."""
     return max(-1, min(value, _ROW_ID_MAX))
@@ -319,7 +325,10 @@ class Store:
             self._setup(conn, timeout)
         except sqlite3.Error as exc:
             conn.close()
-            raise self._translated(exc) from exc
+            rescued = self._rescue(timeout) if readonly and _needs_space(exc) else None
+            if rescued is None:
+                raise self._translated(exc) from exc
+            conn = rescued
         except BaseException:
             conn.close()
             raise
@@ -328,6 +337,58 @@ class Store:
         if not readonly and self.path != ":memory:" and not self.path.startswith("file:"):
             # Announce this process as a user of the file (see chatdesk.store.live).
             self._live = live.register(self.path)
+
+    @classmethod
+    def for_reading(cls, path: str | os.PathLike[str]) -> Store:
+        """A store for commands that only read (``history``, ``export``).
+
+        Read-only when the file exists and is current, so listing and exporting also
+        work when nothing can be written (a full disk: the history can be rescued to
+        another one); otherwise opened normally (created or upgraded first).
+        """
+        if not Path(path).is_file():
+            return cls(path)
+        try:
+            return cls(path, readonly=True)
+        except StoreError as exc:
+            if exc.kind != "outdated_schema":
+                raise
+        return cls(path)
+
+    def _rescue(self, timeout: float) -> sqlite3.Connection | None:
+        """Read without the shared-memory index (``-shm``), which needs disk space.
+
+        A WAL-mode reader normally maps a 32 KB ``-shm`` file; on a full disk it cannot
+        grow it and every read fails with a disk I/O error. With no committed data in
+        the ``-wal``, the database file alone is the whole history and is read as
+        immutable (no lock, no file written). Otherwise the connection takes the file
+        exclusively, which keeps the WAL index in memory (another process that has the
+        history open makes this fail ``locked``, as it should).
+        """
+        base = Path(self.path).absolute()
+        wal = base.with_name(base.name + "-wal")
+        try:
+            wal_empty = not wal.exists() or wal.stat().st_size == 0
+        except OSError:
+            return None
+        pragmas = ["PRAGMA temp_store = MEMORY", "PRAGMA query_only = ON"]
+        if wal_empty:
+            uri = base.as_uri() + "?mode=ro&immutable=1"
+        else:
+            uri = base.as_uri()
+            pragmas.insert(0, "PRAGMA locking_mode = EXCLUSIVE")
+        try:
+            conn = sqlite3.connect(uri, uri=True, timeout=timeout, isolation_level=None)
+        except sqlite3.Error:
+            return None
+        try:
+            for pragma in pragmas:
+                conn.execute(pragma).fetchall()
+            self._setup(conn, timeout)
+        except (sqlite3.Error, StoreError):
+            conn.close()
+            return None
+        return conn
 
     def _translated(self, exc: sqlite3.Error) -> Exception:
         err = translate(exc, self.path)
@@ -338,6 +399,7 @@ class Store:
         conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
         conn.execute("PRAGMA foreign_keys = ON")
         if self.readonly:
+            conn.execute("PRAGMA temp_store = MEMORY")  # sorts need no temporary file
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # validates header
             mig.check_not_newer(conn)
             if mig.pending_migrations(conn):
