@@ -50,6 +50,7 @@ from chatdesk.api.errors import (
     ServerError,
     ValidationError,
 )
+from chatdesk.api.redact import StreamRedactor, redact as _redact
 from chatdesk.api.sse import SSEParser
 from chatdesk.api.types import (
     ChatAccumulator,
@@ -149,49 +150,6 @@ _UNIT_SECONDS = {"ms": 0.001, "h": 3600.0, "m": 60.0, "s": 1.0}
 _ZH_UNIT_SECONDS = {"毫秒": 0.001, "秒": 1.0, "分钟": 60.0, "分": 60.0}
 _TITLE_RE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _STREAM_OPTIONS_RE = re.compile(r"stream_options|include_usage", re.IGNORECASE)
-
-
-_REDACTED = "sk-***"
-_TOKENISH = re.compile(r"[A-Za-z0-9_\-.*~+/=%]{8,}")
-_KEY_WINDOW = 12  # a run of this many key characters anywhere is the key
-
-
-def _redact(text: str, secret: str | None) -> str:
-    """Scrub the API key from text a server sent back, exact match or not.
-
-    Servers echo keys upper-cased, cut short, or masked in the middle. The rule:
-
-    1. every occurrence of the whole key, in any letter case, is replaced;
-    2. then every token-looking run of text (letters, digits and ``-_.*~+/=%``, 8+ long)
-       is replaced whole when, ignoring case, it contains any 12 consecutive characters
-       of the key (a partial echo), or starts with the key's first 6 characters and
-       ends with its last 4 (a masked echo such as ``sk-pro****abcd``).
-
-    Twelve key characters, or 6 + 4 at both ends, are far too many to match by chance,
-    so ordinary words and other keys are left alone; too much scrubbed is harmless,
-    too little is a leak. Keys shorter than 12 characters get rule 1 only.
-    """
-    if not secret or len(secret) < 4 or not text:
-        return text
-    text = re.sub(re.escape(secret), _REDACTED, text, flags=re.IGNORECASE)
-    key = secret.lower()
-    if len(key) < _KEY_WINDOW:
-        return text
-    windows = {key[i : i + _KEY_WINDOW] for i in range(len(key) - _KEY_WINDOW + 1)}
-    head, tail = key[:6], key[-4:]
-
-    def scrub(match: re.Match[str]) -> str:
-        token = match.group(0)
-        low = token.rstrip(".").lower()  # a sentence's full stop is not part of a key
-        trailer = token[len(low) :]
-        if len(low) >= 10 and low.startswith(head) and low.endswith(tail):
-            return _REDACTED + trailer
-        for i in range(len(low) - _KEY_WINDOW + 1):
-            if low[i : i + _KEY_WINDOW] in windows:
-                return _REDACTED + trailer
-        return token
-
-    return _TOKENISH.sub(scrub, text)
 
 
 def _trim(text: str, limit: int = BODY_TRIM) -> str:
@@ -1284,6 +1242,8 @@ class ChatClient:
         )
         seen: list[StreamEvent] = []
         reader = _ChunkReader()
+        redactor = StreamRedactor(self._api_key)  # echoes of the key never get out
+        scrub = redactor.feed
         try:
             status = response.status_code
             ctype = response.headers.get("content-type", "").lower()
@@ -1311,7 +1271,7 @@ class ChatClient:
                         raise error_from_response(
                             None, None, raw.decode("utf-8", "replace"), secret=self._api_key
                         )
-                    for ev in _json_events(obj, self._api_key):
+                    for ev in scrub(_json_events(obj, self._api_key)) + redactor.flush():
                         seen.append(ev)
                         yield ev
                     return
@@ -1353,7 +1313,7 @@ class ChatClient:
                                 payload if len(objs) == 1 else _dumps(obj),
                                 secret=self._api_key,
                             )
-                        for ev in events(obj):
+                        for ev in scrub(events(obj)):
                             append(ev)
                             yield ev
                 if eof:
@@ -1369,6 +1329,9 @@ class ChatClient:
                     continue
                 items = feed(chunk)
 
+            for ev in redactor.flush():
+                append(ev)
+                yield ev
             if not done and not reader.finished:
                 if payloads == 0:
                     raise ProtocolError(
@@ -1393,16 +1356,20 @@ class ChatClient:
                 ev = UsageEvent(usage)
                 append(ev)
                 yield ev
-        except httpx.HTTPError as exc:
-            raise self._network_error(exc, _partial(seen, reader.usage_obj)) from exc
-        except (AttributeError, TypeError) as exc:  # a chunk of the wrong shape
-            raise ProtocolError(
-                f"a stream event has an unexpected shape ({exc})",
-                partial=_partial(seen, reader.usage_obj),
-            ) from exc
-        except ApiError as err:
-            if err.partial is None:
-                err.partial = _partial(seen, reader.usage_obj)
+        except (httpx.HTTPError, AttributeError, TypeError, ApiError) as exc:
+            # The text held back for redaction is part of the answer: let it out first.
+            for ev in redactor.flush():
+                seen.append(ev)
+                yield ev
+            if isinstance(exc, httpx.HTTPError):
+                raise self._network_error(exc, _partial(seen, reader.usage_obj)) from exc
+            if not isinstance(exc, ApiError):  # a chunk of the wrong shape
+                raise ProtocolError(
+                    f"a stream event has an unexpected shape ({exc})",
+                    partial=_partial(seen, reader.usage_obj),
+                ) from exc
+            if exc.partial is None:
+                exc.partial = _partial(seen, reader.usage_obj)
             raise
         finally:
             await _aclose(chunks)
