@@ -313,8 +313,13 @@ def error_from_response(
     body_text: str,
     *,
     secret: str | None = None,
+    received: int | None = None,
 ) -> ApiError:
     """Map an HTTP error (or, with ``status=None``, an error inside a 200 stream) to ApiError.
+
+    ``received`` is the HTTP status of the answer an in-band error came in (200): it is
+    the error's ``http_status``, and the error's own code (which also picks the
+    category) is kept in ``code``.
 
     HTML pages: 5xx stays a (retryable) server error, 401/403/404/429 keep their
     category, anything else is a :class:`ProtocolError` telling the user to check the
@@ -352,6 +357,10 @@ def error_from_response(
         retry_after = retry_after_from_message(info.message)
     # Again after parsing: a JSON escape (\u0073k-...) hides the key from the raw text.
     code = _redact(info.code, secret) if info.code else None
+    if status is None and received is not None:
+        effective_status = received
+        if code is None and info.status is not None:
+            code = str(info.status)
     return ERROR_CLASSES[category](
         _trim(_redact(message, secret), 1000),
         http_status=effective_status,
@@ -1269,7 +1278,11 @@ class ChatClient:
                 if obj is not None:
                     if isinstance(obj, dict) and obj.get("error") and not obj.get("choices"):
                         raise error_from_response(
-                            None, None, raw.decode("utf-8", "replace"), secret=self._api_key
+                            None,
+                            None,
+                            raw.decode("utf-8", "replace"),
+                            secret=self._api_key,
+                            received=status,
                         )
                     for ev in scrub(_json_events(obj, self._api_key)) + redactor.flush():
                         seen.append(ev)
@@ -1289,7 +1302,11 @@ class ChatClient:
                 for event, payload in items:
                     if event is not None and event == "error":
                         raise error_from_response(
-                            None, None, payload or "error event", secret=self._api_key
+                            None,
+                            None,
+                            payload or "error event",
+                            secret=self._api_key,
+                            received=status,
                         )
                     if payload == "[DONE]":
                         done = True
@@ -1312,6 +1329,7 @@ class ChatClient:
                                 None,
                                 payload if len(objs) == 1 else _dumps(obj),
                                 secret=self._api_key,
+                                received=status,
                             )
                         for ev in scrub(events(obj)):
                             append(ev)

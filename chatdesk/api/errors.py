@@ -122,17 +122,32 @@ class ApiError(ChatdeskError):
     def partial_content(self) -> str:
         return self.partial.content if self.partial else ""
 
+    @property
+    def in_band(self) -> bool:
+        """An error the server reported inside a successful (2xx) answer, such as
+        llama.cpp's ``error:`` line in a 200 stream: its own code is not the status."""
+        return self.http_status is not None and 200 <= self.http_status < 300
+
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "category": self.category,
             "http_status": self.http_status,
             "message": self.message,
             "retry_after_s": self.retry_after_s,
         }
+        if self.in_band and self.code:
+            out["code"] = self.code  # beside the status as received
+        return out
+
+    def _status_text(self) -> str:
+        if not self.http_status:
+            return ""
+        if self.in_band and self.code:
+            return f" (HTTP {self.http_status}, error code {self.code})"
+        return f" (HTTP {self.http_status})"
 
     def __str__(self) -> str:
-        status = f" (HTTP {self.http_status})" if self.http_status else ""
-        return f"{self.explain()}{status} {self.message}".strip()
+        return f"{self.explain()}{self._status_text()} {self.message}".strip()
 
 
 class AuthError(ApiError):
