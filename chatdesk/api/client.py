@@ -1126,19 +1126,33 @@ class ChatClient:
           host name and port, or the same host name moving from http to https. Anywhere
           else it stops with an error naming the target host, so that a hostile or
           misconfigured server cannot have the conversation resent elsewhere;
-        * a GET (the model list) may go to another host: httpx drops the key there.
+        * a GET (the model list) may go to another host: httpx drops the key there;
+        * nothing follows a redirect to another scheme than http(s) (``file:``...).
         """
         origin = request.url
         seen = {str(origin)}
         hops = 0
         while True:
-            response = await self._http.send(request, stream=True)
+            try:
+                response = await self._http.send(request, stream=True)
+            except httpx.InvalidURL as exc:  # httpx builds the redirect's URL while sending
+                raise ProtocolError(
+                    f"the server redirects this request to an address that is not valid "
+                    f"({str(exc)[:100]}); ChatDesk refused to follow it. Check the base URL"
+                ) from None
             target = response.next_request
             if target is None:
                 return response
             status = response.status_code
             await response.aclose()
             url = target.url
+            if url.scheme not in ("http", "https"):
+                where = response.headers.get("location", str(url))[:100]
+                raise ProtocolError(
+                    f"the server redirects this request to a non-HTTP address ({where}); "
+                    "ChatDesk refused to follow it. Check the base URL",
+                    http_status=status,
+                )
             if str(url) in seen:
                 raise ProtocolError(
                     f"the server redirects in a loop (HTTP {status} to {url.host}{url.path}); "
