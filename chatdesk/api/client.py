@@ -134,7 +134,14 @@ _CODE_CATEGORIES = {
     "overloaded_error": "server",
     "unavailable": "server",
 }
-_STATUS_CATEGORIES = {401: "auth", 403: "permission", 404: "not_found", 429: "rate_limit"}
+# 501: the server has no such endpoint (not an internal error, and never worth a retry).
+_STATUS_CATEGORIES = {
+    401: "auth",
+    403: "permission",
+    404: "not_found",
+    429: "rate_limit",
+    501: "not_found",
+}
 
 _DURATION_PART = re.compile(
     r"(\d+(?:\.\d+)?)\s*(ms|milliseconds?|h|hours?|m(?![a-z])|mins?|minutes?|s|secs?|seconds?)",
@@ -314,8 +321,12 @@ def error_from_response(
     *,
     secret: str | None = None,
     received: int | None = None,
+    key_sent: bool | None = None,
 ) -> ApiError:
     """Map an HTTP error (or, with ``status=None``, an error inside a 200 stream) to ApiError.
+
+    ``key_sent=False`` marks a refusal of a request sent without a key (a 401 then
+    means "a key is needed", not "the key was rejected").
 
     ``received`` is the HTTP status of the answer an in-band error came in (200): it is
     the error's ``http_status``, and the error's own code (which also picks the
@@ -336,12 +347,18 @@ def error_from_response(
         title = " ".join(title_match.group(1).split())[:200] if title_match else ""
         message = "got an HTML page" + (f" ({title})" if title else "")
         message += " instead of an API response, check the base URL"
-        if status is not None and status >= 500:
+        if status == 501:
+            message = title or _NOT_IMPLEMENTED  # explain() says what a 501 means
+            category = "not_found"
+        elif status is not None and status >= 500:
             category = "server"
         else:
             category = _STATUS_CATEGORIES.get(status or 0, "protocol")
-        return ERROR_CLASSES[category](
-            message, http_status=status, retry_after_s=retry_after, body=body
+        return _marked(
+            ERROR_CLASSES[category](
+                message, http_status=status, retry_after_s=retry_after, body=body
+            ),
+            key_sent,
         )
     info = _parse_error_body(text)
     if not info.parsed and status is not None and 200 <= status < 300:
@@ -353,6 +370,8 @@ def error_from_response(
     effective_status = status if status is not None else info.status
     category = _classify(effective_status, info, retry_after)
     message = info.message or (f"HTTP {status}" if status else "the server reported an error")
+    if status == 501 and not info.message:
+        message = _NOT_IMPLEMENTED
     if category == "rate_limit" and retry_after is None:
         retry_after = retry_after_from_message(info.message)
     # Again after parsing: a JSON escape (\u0073k-...) hides the key from the raw text.
@@ -361,13 +380,25 @@ def error_from_response(
         effective_status = received
         if code is None and info.status is not None:
             code = str(info.status)
-    return ERROR_CLASSES[category](
-        _trim(_redact(message, secret), 1000),
-        http_status=effective_status,
-        code=code,
-        retry_after_s=retry_after,
-        body=body,
+    return _marked(
+        ERROR_CLASSES[category](
+            _trim(_redact(message, secret), 1000),
+            http_status=effective_status,
+            code=code,
+            retry_after_s=retry_after,
+            body=body,
+        ),
+        key_sent,
     )
+
+
+_NOT_IMPLEMENTED = "Not Implemented"
+
+
+def _marked(err: ApiError, key_sent: bool | None) -> ApiError:
+    if key_sent is not None:
+        err.key_sent = key_sent
+    return err
 
 
 def _root_cause(exc: BaseException) -> BaseException:
@@ -1023,7 +1054,11 @@ class ChatClient:
         stripped = text.lstrip()
         if stripped.startswith("<") or "html" in response.headers.get("content-type", ""):
             raise error_from_response(
-                response.status_code, response.headers, text, secret=self._api_key
+                response.status_code,
+                response.headers,
+                text,
+                secret=self._api_key,
+                key_sent=self._api_key is not None,
             )
         try:
             obj: Any = _loads(text)
@@ -1225,7 +1260,11 @@ class ChatClient:
                     raw = await _drain(chunks, _ERROR_BODY_LIMIT)
                     text = raw.decode(response.encoding or "utf-8", "replace")
                     err = error_from_response(
-                        response.status_code, response.headers, text, secret=self._api_key
+                        response.status_code,
+                        response.headers,
+                        text,
+                        secret=self._api_key,
+                        key_sent=self._api_key is not None,
                     )
                 except httpx.HTTPError as exc:
                     err = self._network_error(exc)
@@ -1274,7 +1313,13 @@ class ChatClient:
             if lead == b"<" or ("html" in ctype and "event-stream" not in ctype):
                 first += await self._within(deadline, _drain(chunks, BODY_TRIM))
                 text = first.decode("utf-8", "replace")
-                raise error_from_response(status, response.headers, text, secret=self._api_key)
+                raise error_from_response(
+                    status,
+                    response.headers,
+                    text,
+                    secret=self._api_key,
+                    key_sent=self._api_key is not None,
+                )
 
             parser = SSEParser(self.max_line_chars)
             feed = parser.feed
