@@ -7,7 +7,6 @@ Subcommands never import Qt, and import httpx only when they talk to a server, s
 from __future__ import annotations
 
 import argparse
-import datetime as _dt
 import json
 import os
 import sys
@@ -17,6 +16,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from chatdesk import __version__, cli_arena, cli_compare, cli_mcp, cli_retry, cli_server
 from chatdesk.api.errors import ApiError, ChatdeskError, ValidationError
+from chatdesk.core import timestamps
 
 if TYPE_CHECKING:
     from chatdesk.store import Store
@@ -38,11 +38,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _iso(ts: float | None) -> str | None:
-    if ts is None:
-        return None
-    return (
-        _dt.datetime.fromtimestamp(ts, _dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-    )
+    return timestamps.iso_utc(ts)  # None (never a traceback) for a bad stored time
 
 
 def _float_arg(name: str, low: float, high: float) -> Any:
@@ -953,7 +949,7 @@ def cmd_history(args: argparse.Namespace) -> int:
     from chatdesk.paths import database_path
     from chatdesk.store import Store
 
-    store = Store(database_path())
+    store = Store.for_reading(database_path())
     try:
         if args.action == "list":
             from chatdesk.cli_arena import comparison_ids
@@ -1121,7 +1117,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         suffix = Path(args.output).suffix.lower().lstrip(".") if args.output else ""
         fmt = {"md": "md", "markdown": "md", "htm": "html", "html": "html"}.get(suffix, "json")
     ids = None if args.all else args.ids
-    store = Store(database_path())
+    store = Store.for_reading(database_path())
     try:
         if args.output in (None, "-"):
             sys.stdout.write(export_text(store, ids, fmt))

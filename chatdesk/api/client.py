@@ -50,6 +50,7 @@ from chatdesk.api.errors import (
     ServerError,
     ValidationError,
 )
+from chatdesk.api.redact import StreamRedactor, redact as _redact
 from chatdesk.api.sse import SSEParser
 from chatdesk.api.types import (
     ChatAccumulator,
@@ -133,7 +134,14 @@ _CODE_CATEGORIES = {
     "overloaded_error": "server",
     "unavailable": "server",
 }
-_STATUS_CATEGORIES = {401: "auth", 403: "permission", 404: "not_found", 429: "rate_limit"}
+# 501: the server has no such endpoint (not an internal error, and never worth a retry).
+_STATUS_CATEGORIES = {
+    401: "auth",
+    403: "permission",
+    404: "not_found",
+    429: "rate_limit",
+    501: "not_found",
+}
 
 _DURATION_PART = re.compile(
     r"(\d+(?:\.\d+)?)\s*(ms|milliseconds?|h|hours?|m(?![a-z])|mins?|minutes?|s|secs?|seconds?)",
@@ -149,49 +157,6 @@ _UNIT_SECONDS = {"ms": 0.001, "h": 3600.0, "m": 60.0, "s": 1.0}
 _ZH_UNIT_SECONDS = {"毫秒": 0.001, "秒": 1.0, "分钟": 60.0, "分": 60.0}
 _TITLE_RE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _STREAM_OPTIONS_RE = re.compile(r"stream_options|include_usage", re.IGNORECASE)
-
-
-_REDACTED = "sk-***"
-_TOKENISH = re.compile(r"[A-Za-z0-9_\-.*~+/=%]{8,}")
-_KEY_WINDOW = 12  # a run of this many key characters anywhere is the key
-
-
-def _redact(text: str, secret: str | None) -> str:
-    """Scrub the API key from text a server sent back, exact match or not.
-
-    Servers echo keys upper-cased, cut short, or masked in the middle. The rule:
-
-    1. every occurrence of the whole key, in any letter case, is replaced;
-    2. then every token-looking run of text (letters, digits and ``-_.*~+/=%``, 8+ long)
-       is replaced whole when, ignoring case, it contains any 12 consecutive characters
-       of the key (a partial echo), or starts with the key's first 6 characters and
-       ends with its last 4 (a masked echo such as ``sk-pro****abcd``).
-
-    Twelve key characters, or 6 + 4 at both ends, are far too many to match by chance,
-    so ordinary words and other keys are left alone; too much scrubbed is harmless,
-    too little is a leak. Keys shorter than 12 characters get rule 1 only.
-    """
-    if not secret or len(secret) < 4 or not text:
-        return text
-    text = re.sub(re.escape(secret), _REDACTED, text, flags=re.IGNORECASE)
-    key = secret.lower()
-    if len(key) < _KEY_WINDOW:
-        return text
-    windows = {key[i : i + _KEY_WINDOW] for i in range(len(key) - _KEY_WINDOW + 1)}
-    head, tail = key[:6], key[-4:]
-
-    def scrub(match: re.Match[str]) -> str:
-        token = match.group(0)
-        low = token.rstrip(".").lower()  # a sentence's full stop is not part of a key
-        trailer = token[len(low) :]
-        if len(low) >= 10 and low.startswith(head) and low.endswith(tail):
-            return _REDACTED + trailer
-        for i in range(len(low) - _KEY_WINDOW + 1):
-            if low[i : i + _KEY_WINDOW] in windows:
-                return _REDACTED + trailer
-        return token
-
-    return _TOKENISH.sub(scrub, text)
 
 
 def _trim(text: str, limit: int = BODY_TRIM) -> str:
@@ -355,8 +320,17 @@ def error_from_response(
     body_text: str,
     *,
     secret: str | None = None,
+    received: int | None = None,
+    key_sent: bool | None = None,
 ) -> ApiError:
     """Map an HTTP error (or, with ``status=None``, an error inside a 200 stream) to ApiError.
+
+    ``key_sent=False`` marks a refusal of a request sent without a key (a 401 then
+    means "a key is needed", not "the key was rejected").
+
+    ``received`` is the HTTP status of the answer an in-band error came in (200): it is
+    the error's ``http_status``, and the error's own code (which also picks the
+    category) is kept in ``code``.
 
     HTML pages: 5xx stays a (retryable) server error, 401/403/404/429 keep their
     category, anything else is a :class:`ProtocolError` telling the user to check the
@@ -373,12 +347,18 @@ def error_from_response(
         title = " ".join(title_match.group(1).split())[:200] if title_match else ""
         message = "got an HTML page" + (f" ({title})" if title else "")
         message += " instead of an API response, check the base URL"
-        if status is not None and status >= 500:
+        if status == 501:
+            message = title or _NOT_IMPLEMENTED  # explain() says what a 501 means
+            category = "not_found"
+        elif status is not None and status >= 500:
             category = "server"
         else:
             category = _STATUS_CATEGORIES.get(status or 0, "protocol")
-        return ERROR_CLASSES[category](
-            message, http_status=status, retry_after_s=retry_after, body=body
+        return _marked(
+            ERROR_CLASSES[category](
+                message, http_status=status, retry_after_s=retry_after, body=body
+            ),
+            key_sent,
         )
     info = _parse_error_body(text)
     if not info.parsed and status is not None and 200 <= status < 300:
@@ -390,17 +370,35 @@ def error_from_response(
     effective_status = status if status is not None else info.status
     category = _classify(effective_status, info, retry_after)
     message = info.message or (f"HTTP {status}" if status else "the server reported an error")
+    if status == 501 and not info.message:
+        message = _NOT_IMPLEMENTED
     if category == "rate_limit" and retry_after is None:
         retry_after = retry_after_from_message(info.message)
     # Again after parsing: a JSON escape (\u0073k-...) hides the key from the raw text.
     code = _redact(info.code, secret) if info.code else None
-    return ERROR_CLASSES[category](
-        _trim(_redact(message, secret), 1000),
-        http_status=effective_status,
-        code=code,
-        retry_after_s=retry_after,
-        body=body,
+    if status is None and received is not None:
+        effective_status = received
+        if code is None and info.status is not None:
+            code = str(info.status)
+    return _marked(
+        ERROR_CLASSES[category](
+            _trim(_redact(message, secret), 1000),
+            http_status=effective_status,
+            code=code,
+            retry_after_s=retry_after,
+            body=body,
+        ),
+        key_sent,
     )
+
+
+_NOT_IMPLEMENTED = "Not Implemented"
+
+
+def _marked(err: ApiError, key_sent: bool | None) -> ApiError:
+    if key_sent is not None:
+        err.key_sent = key_sent
+    return err
 
 
 def _root_cause(exc: BaseException) -> BaseException:
@@ -1056,7 +1054,11 @@ class ChatClient:
         stripped = text.lstrip()
         if stripped.startswith("<") or "html" in response.headers.get("content-type", ""):
             raise error_from_response(
-                response.status_code, response.headers, text, secret=self._api_key
+                response.status_code,
+                response.headers,
+                text,
+                secret=self._api_key,
+                key_sent=self._api_key is not None,
             )
         try:
             obj: Any = _loads(text)
@@ -1159,19 +1161,33 @@ class ChatClient:
           host name and port, or the same host name moving from http to https. Anywhere
           else it stops with an error naming the target host, so that a hostile or
           misconfigured server cannot have the conversation resent elsewhere;
-        * a GET (the model list) may go to another host: httpx drops the key there.
+        * a GET (the model list) may go to another host: httpx drops the key there;
+        * nothing follows a redirect to another scheme than http(s) (``file:``...).
         """
         origin = request.url
         seen = {str(origin)}
         hops = 0
         while True:
-            response = await self._http.send(request, stream=True)
+            try:
+                response = await self._http.send(request, stream=True)
+            except httpx.InvalidURL as exc:  # httpx builds the redirect's URL while sending
+                raise ProtocolError(
+                    f"the server redirects this request to an address that is not valid "
+                    f"({str(exc)[:100]}); ChatDesk refused to follow it. Check the base URL"
+                ) from None
             target = response.next_request
             if target is None:
                 return response
             status = response.status_code
             await response.aclose()
             url = target.url
+            if url.scheme not in ("http", "https"):
+                where = response.headers.get("location", str(url))[:100]
+                raise ProtocolError(
+                    f"the server redirects this request to a non-HTTP address ({where}); "
+                    "ChatDesk refused to follow it. Check the base URL",
+                    http_status=status,
+                )
             if str(url) in seen:
                 raise ProtocolError(
                     f"the server redirects in a loop (HTTP {status} to {url.host}{url.path}); "
@@ -1244,7 +1260,11 @@ class ChatClient:
                     raw = await _drain(chunks, _ERROR_BODY_LIMIT)
                     text = raw.decode(response.encoding or "utf-8", "replace")
                     err = error_from_response(
-                        response.status_code, response.headers, text, secret=self._api_key
+                        response.status_code,
+                        response.headers,
+                        text,
+                        secret=self._api_key,
+                        key_sent=self._api_key is not None,
                     )
                 except httpx.HTTPError as exc:
                     err = self._network_error(exc)
@@ -1284,6 +1304,8 @@ class ChatClient:
         )
         seen: list[StreamEvent] = []
         reader = _ChunkReader()
+        redactor = StreamRedactor(self._api_key)  # echoes of the key never get out
+        scrub = redactor.feed
         try:
             status = response.status_code
             ctype = response.headers.get("content-type", "").lower()
@@ -1291,7 +1313,13 @@ class ChatClient:
             if lead == b"<" or ("html" in ctype and "event-stream" not in ctype):
                 first += await self._within(deadline, _drain(chunks, BODY_TRIM))
                 text = first.decode("utf-8", "replace")
-                raise error_from_response(status, response.headers, text, secret=self._api_key)
+                raise error_from_response(
+                    status,
+                    response.headers,
+                    text,
+                    secret=self._api_key,
+                    key_sent=self._api_key is not None,
+                )
 
             parser = SSEParser(self.max_line_chars)
             feed = parser.feed
@@ -1309,9 +1337,13 @@ class ChatClient:
                 if obj is not None:
                     if isinstance(obj, dict) and obj.get("error") and not obj.get("choices"):
                         raise error_from_response(
-                            None, None, raw.decode("utf-8", "replace"), secret=self._api_key
+                            None,
+                            None,
+                            raw.decode("utf-8", "replace"),
+                            secret=self._api_key,
+                            received=status,
                         )
-                    for ev in _json_events(obj, self._api_key):
+                    for ev in scrub(_json_events(obj, self._api_key)) + redactor.flush():
                         seen.append(ev)
                         yield ev
                     return
@@ -1329,7 +1361,11 @@ class ChatClient:
                 for event, payload in items:
                     if event is not None and event == "error":
                         raise error_from_response(
-                            None, None, payload or "error event", secret=self._api_key
+                            None,
+                            None,
+                            payload or "error event",
+                            secret=self._api_key,
+                            received=status,
                         )
                     if payload == "[DONE]":
                         done = True
@@ -1352,8 +1388,9 @@ class ChatClient:
                                 None,
                                 payload if len(objs) == 1 else _dumps(obj),
                                 secret=self._api_key,
+                                received=status,
                             )
-                        for ev in events(obj):
+                        for ev in scrub(events(obj)):
                             append(ev)
                             yield ev
                 if eof:
@@ -1369,6 +1406,9 @@ class ChatClient:
                     continue
                 items = feed(chunk)
 
+            for ev in redactor.flush():
+                append(ev)
+                yield ev
             if not done and not reader.finished:
                 if payloads == 0:
                     raise ProtocolError(
@@ -1393,16 +1433,20 @@ class ChatClient:
                 ev = UsageEvent(usage)
                 append(ev)
                 yield ev
-        except httpx.HTTPError as exc:
-            raise self._network_error(exc, _partial(seen, reader.usage_obj)) from exc
-        except (AttributeError, TypeError) as exc:  # a chunk of the wrong shape
-            raise ProtocolError(
-                f"a stream event has an unexpected shape ({exc})",
-                partial=_partial(seen, reader.usage_obj),
-            ) from exc
-        except ApiError as err:
-            if err.partial is None:
-                err.partial = _partial(seen, reader.usage_obj)
+        except (httpx.HTTPError, AttributeError, TypeError, ApiError) as exc:
+            # The text held back for redaction is part of the answer: let it out first.
+            for ev in redactor.flush():
+                seen.append(ev)
+                yield ev
+            if isinstance(exc, httpx.HTTPError):
+                raise self._network_error(exc, _partial(seen, reader.usage_obj)) from exc
+            if not isinstance(exc, ApiError):  # a chunk of the wrong shape
+                raise ProtocolError(
+                    f"a stream event has an unexpected shape ({exc})",
+                    partial=_partial(seen, reader.usage_obj),
+                ) from exc
+            if exc.partial is None:
+                exc.partial = _partial(seen, reader.usage_obj)
             raise
         finally:
             await _aclose(chunks)

@@ -39,6 +39,20 @@ class ValidationError(ChatdeskError, ValueError):
         self.message = message
 
 
+# A 401 to a request that carried no key: nothing was rejected, a key is missing.
+_NO_KEY_SENT = (
+    "No API key was sent, and this server requires one. Set the key for this provider: "
+    "Settings in the window, or `chatdesk keys set NAME` (or CHATDESK_API_KEY) in a terminal.",
+    "请求未附带 API 密钥，而该服务器需要密钥。请为该服务商设置密钥：在窗口的“设置”中，"
+    "或在终端运行 `chatdesk keys set 名称`（或设置 CHATDESK_API_KEY）。",
+)
+# HTTP 501: the server exists but has no such endpoint (not an internal error).
+_NOT_IMPLEMENTED = (
+    "The server does not implement this request (no such endpoint there). Check that the "
+    "base URL points at an OpenAI-compatible API.",
+    "服务器未实现此请求（没有这个接口）。请检查接口地址是否指向兼容 OpenAI 的 API。",
+)
+
 # category -> (English, Chinese) short explanation
 _EXPLANATIONS: dict[str, tuple[str, str]] = {
     "auth": (
@@ -108,10 +122,17 @@ class ApiError(ChatdeskError):
         self.partial = partial
         # The raw body (trimmed) for a "details" view; never contains the key.
         self.body = body
+        # False when the request went out without an API key (None: not known).
+        self.key_sent: bool | None = None
 
     def explain(self, lang: str = "en") -> str:
         """A short human explanation in English (``en``) or Chinese (``zh``)."""
-        en, zh = _EXPLANATIONS.get(self.category, ("The request failed.", "请求失败。"))
+        if self.category == "auth" and self.key_sent is False:
+            en, zh = _NO_KEY_SENT
+        elif self.http_status == 501:
+            en, zh = _NOT_IMPLEMENTED
+        else:
+            en, zh = _EXPLANATIONS.get(self.category, ("The request failed.", "请求失败。"))
         text = zh if lang.startswith("zh") else en
         if self.retry_after_s is not None:
             secs = max(1, round(self.retry_after_s))
@@ -122,17 +143,32 @@ class ApiError(ChatdeskError):
     def partial_content(self) -> str:
         return self.partial.content if self.partial else ""
 
+    @property
+    def in_band(self) -> bool:
+        """An error the server reported inside a successful (2xx) answer, such as
+        llama.cpp's ``error:`` line in a 200 stream: its own code is not the status."""
+        return self.http_status is not None and 200 <= self.http_status < 300
+
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "category": self.category,
             "http_status": self.http_status,
             "message": self.message,
             "retry_after_s": self.retry_after_s,
         }
+        if self.in_band and self.code:
+            out["code"] = self.code  # beside the status as received
+        return out
+
+    def _status_text(self) -> str:
+        if not self.http_status:
+            return ""
+        if self.in_band and self.code:
+            return f" (HTTP {self.http_status}, error code {self.code})"
+        return f" (HTTP {self.http_status})"
 
     def __str__(self) -> str:
-        status = f" (HTTP {self.http_status})" if self.http_status else ""
-        return f"{self.explain()}{status} {self.message}".strip()
+        return f"{self.explain()}{self._status_text()} {self.message}".strip()
 
 
 class AuthError(ApiError):

@@ -12,6 +12,7 @@ itself sends), so the window, compare and the CLI refuse the same things.
 from __future__ import annotations
 
 import json
+import math
 from typing import TYPE_CHECKING, Any
 
 from chatdesk.api.validate import EXTRA_BODY_RESERVED as RESERVED_KEYS
@@ -98,7 +99,39 @@ def check_extra_body(value: Any) -> dict[str, Any]:
     for key in RESERVED_KEYS:
         if key in value:
             raise ExtraBodyError("reserved", key)
+    bad = _non_finite(value)
+    if bad is not None:
+        raise ExtraBodyError("json", _NOT_FINITE.format(bad))
     return value
+
+
+_NOT_FINITE = "{} is not a number JSON allows (it would be sent as Infinity or NaN)"
+
+
+def _non_finite(value: Any) -> str | None:
+    """The first NaN or infinite number in ``value`` (a stored body from an older
+    version), as text; ``None`` when every number is one JSON can carry."""
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, float) and not math.isfinite(node):
+            return repr(node)
+        if isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return None
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ExtraBodyError("json", _NOT_FINITE.format(name))
+
+
+def _finite_float(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):  # 1e400: valid JSON syntax, but no float holds it
+        raise ExtraBodyError("json", _NOT_FINITE.format(text))
+    return number
 
 
 def _loads(text: str) -> Any:
@@ -106,7 +139,7 @@ def _loads(text: str) -> Any:
     if len(text) > MAX_CHARS:
         raise ExtraBodyError("too_long", str(len(text)))
     try:
-        return json.loads(text)
+        return json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
     except json.JSONDecodeError as exc:
         raise ExtraBodyError("json", f"{exc.msg} (line {exc.lineno}, column {exc.colno})") from None
     except RecursionError:

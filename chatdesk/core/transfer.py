@@ -32,14 +32,16 @@ import html
 import json
 import os
 import re
+import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from chatdesk.api.validate import data_url
+from chatdesk.core import timestamps
 from chatdesk.core.compare_export import (
     CSS as COMPARE_CSS,
     comparison_view,
@@ -134,6 +136,7 @@ def write_pending(
     with a few ``executemany`` calls instead of one round trip each.
     """
     result = ImportResult(source=source)
+    _repair_times(pending, result)
     total = len(pending)
     batch: list[MessageRow] = []
     comparisons: list[tuple[int, dict[str, Any], dict[int, int]]] = []
@@ -178,6 +181,50 @@ def write_pending(
         store.bulk_add_messages(batch)
         _write_comparisons(store, comparisons)
     return result
+
+
+def _repair_times(pending: Sequence[PendingConversation], result: ImportResult) -> None:
+    """Make every imported time a date that can be shown, before anything is written.
+
+    Milliseconds (and micro-/nanoseconds) are scaled to seconds; a value that is no
+    date at all (``NaN``, ``Infinity``, ``1e300``, far in the past) takes the nearest
+    good time of its conversation. One note in the report says how many were changed.
+    """
+    scaled = replaced = 0
+
+    def fix(value: Any, fallback: float) -> float:
+        nonlocal scaled, replaced
+        good, what = timestamps.repair(value)
+        if what == "unit":
+            scaled += 1
+        elif what == "invalid":
+            replaced += 1
+        return fallback if good is None else good
+
+    for conv in pending:
+        row = conv.row
+        msg_times = [
+            t for m in conv.messages for t in (timestamps.repair(m.created)[0],) if t is not None
+        ]
+        first = min(msg_times, default=None)
+        row.created = fix(row.created, first if first is not None else time.time())
+        row.updated = fix(row.updated, max(msg_times, default=row.created))
+        for m in conv.messages:
+            m.created = fix(m.created, row.created)
+            m.updated = fix(m.updated, m.created)
+        if conv.comparison is not None:
+            conv.comparison["created"] = fix(conv.comparison["created"], row.created)
+            for vote in conv.comparison["votes"]:
+                vote["created"] = fix(vote["created"], row.updated)
+    if scaled:
+        result.notes.append(
+            f"{scaled:,} times were in milliseconds (or a smaller unit) and were read as seconds."
+        )
+    if replaced:
+        result.notes.append(
+            f"{replaced:,} times were not valid dates (not finite or out of range) and were "
+            "replaced by the nearest time of their conversation."
+        )
 
 
 def _write_comparisons(
@@ -525,12 +572,20 @@ def _select(store: Store, ids: Iterable[int] | None) -> list[ConversationRow]:
 
 
 def _fingerprint(store: Store, conv: ConversationRow) -> str:
-    """The conversation's stable export id, given (and saved) the first time."""
+    """The conversation's stable export id, given (and saved) the first time.
+
+    Derived from the row (not random), so an export from a store that cannot save it
+    (read-only: a full disk being rescued) names the conversation as a later one will.
+    """
     source = store.get_source_id(conv.id)
     if source is None:
-        source = f"chatdesk:{uuid.uuid4()}"
-        store.set_source_id(conv.id, source)
+        source = f"chatdesk:{uuid.uuid5(_FINGERPRINTS, f'{conv.id}:{conv.created!r}')}"
+        if not store.readonly:
+            store.set_source_id(conv.id, source)
     return source
+
+
+_FINGERPRINTS = uuid.UUID("b0557abc-18e2-4340-8f9a-939c634fe80e")
 
 
 def _message_json(m: MessageRow, pos: dict[int, int]) -> dict[str, Any]:
@@ -619,7 +674,7 @@ def export_json(store: Store, ids: Iterable[int] | None = None) -> str:
     the same ids and re-importing either file is recognised as a duplicate.
     """
     rows = _select(store, ids)
-    with store.transaction():
+    with nullcontext() if store.readonly else store.transaction():  # read-only: nothing saved
         sources = {conv.id: _fingerprint(store, conv) for conv in rows}
     rows.sort(key=lambda c: (c.created, sources[c.id]))
     convs: list[dict[str, Any]] = []
@@ -659,7 +714,7 @@ def export_json(store: Store, ids: Iterable[int] | None = None) -> str:
 
 
 def _when(ts: float) -> str:
-    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return timestamps.format_utc(ts)
 
 
 def _figures(m: MessageRow) -> list[str]:

@@ -112,6 +112,38 @@ def _loads_opt(text: str | None) -> Any:
     return None if text is None else json.loads(text)
 
 
+_ROW_ID_MIN, _ROW_ID_MAX = -(1 << 63), (1 << 63) - 1
+
+
+def _row_id(value: Any) -> bool:
+    """Whether ``value`` can be a SQLite row id: an id typed by the user (``history show
+    99999999999999999999``) names nothing rather than overflowing SQLite's integer."""
+    return isinstance(value, int) and _ROW_ID_MIN <= value <= _ROW_ID_MAX
+
+
+def _needs_space(exc: sqlite3.Error) -> bool:
+    """An open that failed for want of disk space (the ``-shm`` index cannot grow)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF in (10, 13)  # SQLITE_IOERR, SQLITE_FULL
+
+
+def _page(value: int) -> int:
+    """A LIMIT or OFFSET within SQLite's integer (``--limit 99999999999999999999``)."""
+    return max(-1, min(value, _ROW_ID_MAX))
+
+
+def _time(value: Any) -> float:
+    """A stored time as a float: another tool (or an old bug) may have left text or NULL
+    in a REAL column, and one such row must not break sorting or formatting. What is
+    no number reads as infinity (shown as an unknown date, sorted last)."""
+    if isinstance(value, float):
+        return value
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return math.inf
+
+
 def _conversation(row: tuple[Any, ...]) -> ConversationRow:
     (id_, title, created, updated, pinned, system_prompt, model, provider, params, leaf, count) = (
         row
@@ -119,8 +151,8 @@ def _conversation(row: tuple[Any, ...]) -> ConversationRow:
     return ConversationRow(
         id=id_,
         title=title,
-        created=created,
-        updated=updated,
+        created=_time(created),
+        updated=_time(updated),
         pinned=bool(pinned),
         system_prompt=system_prompt,
         model=model,
@@ -136,6 +168,8 @@ def _message(row: tuple[Any, ...]) -> MessageRow:
     for key in ("parts", "tool_calls", "usage"):
         values[key] = _loads_opt(values[key])
     values["meta"] = json.loads(values["meta"]) if values["meta"] else {}
+    values["created"] = _time(values["created"])
+    values["updated"] = _time(values["updated"])
     return MessageRow(**values)
 
 
@@ -169,7 +203,7 @@ def _comparison(row: tuple[Any, ...]) -> ComparisonRow:
     return ComparisonRow(
         id=id_,
         conversation_id=conversation_id,
-        created=created,
+        created=_time(created),
         blind=bool(blind),
         columns=json.loads(columns),
         state=json.loads(state) if state else {},
@@ -185,7 +219,7 @@ def _vote(row: tuple[Any, ...]) -> VoteRow:
         models=json.loads(models),
         prompt=prompt,
         column_order=json.loads(column_order),
-        created=created,
+        created=_time(created),
         user_message_id=user_message_id,
     )
 
@@ -291,7 +325,10 @@ class Store:
             self._setup(conn, timeout)
         except sqlite3.Error as exc:
             conn.close()
-            raise self._translated(exc) from exc
+            rescued = self._rescue(timeout) if readonly and _needs_space(exc) else None
+            if rescued is None:
+                raise self._translated(exc) from exc
+            conn = rescued
         except BaseException:
             conn.close()
             raise
@@ -300,6 +337,58 @@ class Store:
         if not readonly and self.path != ":memory:" and not self.path.startswith("file:"):
             # Announce this process as a user of the file (see chatdesk.store.live).
             self._live = live.register(self.path)
+
+    @classmethod
+    def for_reading(cls, path: str | os.PathLike[str]) -> Store:
+        """A store for commands that only read (``history``, ``export``).
+
+        Read-only when the file exists and is current, so listing and exporting also
+        work when nothing can be written (a full disk: the history can be rescued to
+        another one); otherwise opened normally (created or upgraded first).
+        """
+        if not Path(path).is_file():
+            return cls(path)
+        try:
+            return cls(path, readonly=True)
+        except StoreError as exc:
+            if exc.kind != "outdated_schema":
+                raise
+        return cls(path)
+
+    def _rescue(self, timeout: float) -> sqlite3.Connection | None:
+        """Read without the shared-memory index (``-shm``), which needs disk space.
+
+        A WAL-mode reader normally maps a 32 KB ``-shm`` file; on a full disk it cannot
+        grow it and every read fails with a disk I/O error. With no committed data in
+        the ``-wal``, the database file alone is the whole history and is read as
+        immutable (no lock, no file written). Otherwise the connection takes the file
+        exclusively, which keeps the WAL index in memory (another process that has the
+        history open makes this fail ``locked``, as it should).
+        """
+        base = Path(self.path).absolute()
+        wal = base.with_name(base.name + "-wal")
+        try:
+            wal_empty = not wal.exists() or wal.stat().st_size == 0
+        except OSError:
+            return None
+        pragmas = ["PRAGMA temp_store = MEMORY", "PRAGMA query_only = ON"]
+        if wal_empty:
+            uri = base.as_uri() + "?mode=ro&immutable=1"
+        else:
+            uri = base.as_uri()
+            pragmas.insert(0, "PRAGMA locking_mode = EXCLUSIVE")
+        try:
+            conn = sqlite3.connect(uri, uri=True, timeout=timeout, isolation_level=None)
+        except sqlite3.Error:
+            return None
+        try:
+            for pragma in pragmas:
+                conn.execute(pragma).fetchall()
+            self._setup(conn, timeout)
+        except (sqlite3.Error, StoreError):
+            conn.close()
+            return None
+        return conn
 
     def _translated(self, exc: sqlite3.Error) -> Exception:
         err = translate(exc, self.path)
@@ -310,6 +399,7 @@ class Store:
         conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
         conn.execute("PRAGMA foreign_keys = ON")
         if self.readonly:
+            conn.execute("PRAGMA temp_store = MEMORY")  # sorts need no temporary file
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # validates header
             mig.check_not_newer(conn)
             if mig.pending_migrations(conn):
@@ -483,6 +573,8 @@ class Store:
     @guarded
     def get_conversation(self, id: int) -> ConversationRow | None:
         """One conversation, or ``None`` if it does not exist (any more)."""
+        if not _row_id(id):
+            return None
         row = self.conn.execute(f"{_CONV_SELECT} WHERE id = ?", (id,)).fetchone()
         return None if row is None else _conversation(row)
 
@@ -515,7 +607,7 @@ class Store:
         order = "pinned DESC, updated DESC, id DESC" if pinned_first else "updated DESC, id DESC"
         rows = self.conn.execute(
             f"{_CONV_SELECT}{where} ORDER BY {order} LIMIT ? OFFSET ?",
-            (*params, limit, offset),
+            (*params, _page(limit), _page(offset)),
         )
         return [_conversation(r) for r in rows]
 
@@ -685,12 +777,16 @@ class Store:
     @guarded
     def get_message(self, id: int) -> MessageRow | None:
         """One message, or ``None``."""
+        if not _row_id(id):
+            return None
         row = self.conn.execute(f"{_MSG_SELECT} WHERE id = ?", (id,)).fetchone()
         return None if row is None else _message(row)
 
     @guarded
     def list_messages(self, conversation_id: int) -> list[MessageRow]:
         """Every message of a conversation (all branches), in creation (id) order."""
+        if not _row_id(conversation_id):
+            return []
         rows = self.conn.execute(
             f"{_MSG_SELECT} WHERE conversation_id = ? ORDER BY id", (conversation_id,)
         )
@@ -699,6 +795,8 @@ class Store:
     @guarded
     def message_ids(self, conversation_id: int) -> set[int]:
         """The ids of a conversation's messages (to check references stored elsewhere)."""
+        if not _row_id(conversation_id):
+            return set()
         rows = self.conn.execute(
             "SELECT id FROM messages WHERE conversation_id = ?", (conversation_id,)
         )
@@ -726,6 +824,8 @@ class Store:
     @guarded
     def path_to(self, message_id: int) -> list[MessageRow]:
         """The messages from the root down to ``message_id`` (empty if it is missing)."""
+        if not _row_id(message_id):
+            return []
         rows = self.conn.execute(
             "WITH RECURSIVE up(id, parent_id, depth) AS ("
             " SELECT id, parent_id, 0 FROM messages WHERE id = ?"
@@ -747,6 +847,8 @@ class Store:
     @guarded
     def active_path(self, conversation_id: int) -> list[MessageRow]:
         """The branch on screen: root .. current leaf (or the newest leaf if that is gone)."""
+        if not _row_id(conversation_id):
+            return []
         row = self.conn.execute(
             "SELECT current_leaf_id FROM conversations WHERE id = ?", (conversation_id,)
         ).fetchone()
@@ -957,6 +1059,7 @@ class Store:
         search panel's "Comparisons only"), ``False`` only the others.
         """
         parsed = srch.parse_query(query)
+        limit, offset = _page(limit), _page(offset)
         if sort not in srch.SORTS:
             raise ValueError(f"sort must be one of {srch.SORTS}, not {sort!r}")
         if not parsed:
@@ -1213,12 +1316,16 @@ class Store:
     @guarded
     def get_comparison(self, id: int) -> ComparisonRow | None:
         """One comparison, or ``None``."""
+        if not _row_id(id):
+            return None
         row = self.conn.execute(f"{_COMPARISON_SELECT} WHERE id = ?", (id,)).fetchone()
         return None if row is None else _comparison(row)
 
     @guarded
     def comparison_for_conversation(self, conversation_id: int) -> ComparisonRow | None:
         """The comparison shown by a conversation, or ``None`` for an ordinary chat."""
+        if not _row_id(conversation_id):
+            return None
         row = self.conn.execute(
             f"{_COMPARISON_SELECT} WHERE conversation_id = ?", (conversation_id,)
         ).fetchone()
@@ -1325,6 +1432,8 @@ class Store:
     @guarded
     def votes_for(self, comparison_id: int) -> list[VoteRow]:
         """A comparison's votes, oldest first."""
+        if not _row_id(comparison_id):
+            return []
         rows = self.conn.execute(
             f"{_VOTE_SELECT} WHERE comparison_id = ? ORDER BY created, id", (comparison_id,)
         )
@@ -1333,6 +1442,8 @@ class Store:
     @guarded
     def delete_vote(self, id: int) -> bool:
         """Withdraw a vote (the user changed their mind); ``True`` if it existed."""
+        if not _row_id(id):
+            return False
         with self.transaction():
             cur = self.conn.execute("DELETE FROM votes WHERE id = ?", (id,))
         return cur.rowcount > 0
@@ -1469,6 +1580,8 @@ class Store:
     @guarded
     def get_source_id(self, conversation_id: int) -> str | None:
         """The conversation's fingerprint (``chatgpt:...``, ``chatdesk:...``) or ``None``."""
+        if not _row_id(conversation_id):
+            return None
         row = self.conn.execute(
             "SELECT source_id FROM conversations WHERE id = ?", (conversation_id,)
         ).fetchone()

@@ -9,6 +9,7 @@ arguments) propagates unchanged so that bugs stay loud.
 from __future__ import annotations
 
 import functools
+import os
 import sqlite3
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
@@ -63,7 +64,18 @@ def translate(exc: sqlite3.Error, path: str | None = None) -> StoreError | None:
     if known is None:
         return None
     kind, message = known
+    if kind == "io" and path is not None and _disk_full(path):
+        kind, message = _KNOWN[13]  # SQLite says "I/O error" when the -shm cannot grow
     return StoreError(f"{message} [{exc}]", kind=kind, path=path)
+
+
+def _disk_full(path: str) -> bool:
+    """Whether the disk holding ``path`` has no block left for an ordinary user."""
+    try:
+        stat = os.statvfs(os.path.dirname(os.path.abspath(path)) or ".")
+    except (OSError, ValueError):
+        return False
+    return stat.f_bavail == 0
 
 
 def guarded(fn: Callable[P, R]) -> Callable[P, R]:

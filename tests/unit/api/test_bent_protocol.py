@@ -64,12 +64,13 @@ def test_parser_reports_an_error_line_as_an_error_event() -> None:
 
 
 @pytest.mark.parametrize(
-    ("error", "category", "message"),
+    ("error", "category", "message", "code"),
     [
         (
             {"code": 500, "message": "slot unavailable", "type": "server_error"},
             "server",
             "slot unavailable",
+            "500",
         ),
         (
             {
@@ -79,17 +80,19 @@ def test_parser_reports_an_error_line_as_an_error_event() -> None:
             },
             "bad_request",
             "exceeds the available context size",
+            "400",
         ),
         (
             {"error": {"code": 401, "message": "Invalid API Key", "type": "authentication_error"}},
             "auth",
             "Invalid API Key",
+            "401",
         ),
     ],
 )
 @pytest.mark.asyncio
 async def test_llamacpp_error_line_in_a_stream(
-    server: FakeServer, error: dict[str, Any], category: str, message: str
+    server: FakeServer, error: dict[str, Any], category: str, message: str, code: str
 ) -> None:
     body = f"data: {chunk_json('Hello ')}\n\nerror: {json.dumps(error)}\n\n"
     server.script(sse_reply(body))
@@ -100,6 +103,11 @@ async def test_llamacpp_error_line_in_a_stream(
     assert message in err.message
     assert "not an event stream" not in err.message
     assert err.partial is not None and err.partial.content == "Hello "
+    # The status is the one received (the stream's 200); the error's own code beside it.
+    assert err.http_status == 200
+    assert err.code == code
+    assert err.to_json()["http_status"] == 200 and err.to_json()["code"] == code
+    assert f"(HTTP 200, error code {code})" in str(err)
 
 
 # --- (b) new-api / one-api quota as HTTP 403 ------------------------------------------------------

@@ -337,7 +337,8 @@ async def test_read_timeout_between_events_keeps_partial(server: FakeServer) -> 
     assert isinstance(err, NetworkError)
     assert "timed out after 0.3 s" in err.message
     assert err.partial is not None and err.partial.content == TEXT[:8]
-    assert [e.text for e in events if isinstance(e, TextDelta)] == [TEXT[:8]]
+    # (the end may come as its own piece: text held back in case it was the key's start)
+    assert "".join(e.text for e in events if isinstance(e, TextDelta)) == TEXT[:8]
     assert elapsed < 3
     assert len(server.chat_requests) == 1  # data had arrived: never retried
 

@@ -93,3 +93,79 @@ def test_a_json_escaped_key_is_redacted_after_parsing() -> None:
     err = error_from_response(401, {}, body, secret=KEY)
     assert_no_key(err.message)
     assert err.message == "bad key sk-***"
+
+
+# --- the key echoed inside the answer itself (issue 16) ---------------------------------
+
+ANSWER = "Sure. You are using {echo} right now; keep it safe. Masked: {masked}. 你好。"
+
+
+async def streamed(server: FakeServer, reply: Reply) -> tuple[list[object], ApiError | None]:
+    server.script(reply)
+    events: list[object] = []
+    error: ApiError | None = None
+    async with ChatClient(server.base_url, KEY, read_timeout=5, max_retries=0) as client:
+        req = ChatRequest(model="m", messages=[ChatMessage("user", "hi")])
+        try:
+            async for ev in client.stream_chat(req):
+                events.append(ev)
+        except ApiError as exc:
+            error = exc
+    return events, error
+
+
+def texts(events: list[object]) -> str:
+    return "".join(getattr(ev, "text", "") for ev in events if type(ev).__name__ == "TextDelta")
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("chunk_chars", [1, 3, 7, 40])
+@pytest.mark.parametrize("echo", [KEY, KEY.upper(), KEY[:20]])
+async def test_a_key_echoed_in_the_stream_split_across_chunks_is_redacted(
+    server: FakeServer, chunk_chars: int, echo: str
+) -> None:
+    text = ANSWER.format(echo=echo, masked=KEY[:6] + "****" + KEY[-4:])
+    events, error = await streamed(
+        server, Reply(text=text, reasoning=f"the key {echo} again", chunk_chars=chunk_chars)
+    )
+    assert error is None
+    every = repr(events)
+    assert_no_key(every)
+    assert KEY[:6] + "****" not in every  # the masked echo too
+    got = texts(events)
+    assert got == "Sure. You are using sk-*** right now; keep it safe. Masked: sk-***. 你好。"
+    thought = "".join(
+        getattr(ev, "text", "") for ev in events if type(ev).__name__ == "ReasoningDelta"
+    )
+    assert thought == "the key sk-*** again"
+
+
+@pytest.mark.asyncio
+async def test_a_key_in_the_model_field_is_redacted(server: FakeServer) -> None:
+    events, error = await streamed(server, Reply(text="hello", model=f"relay/{KEY}"))
+    assert error is None
+    models = [ev.model for ev in events if type(ev).__name__ == "ModelEvent"]  # type: ignore[attr-defined]
+    assert models == ["relay/sk-***"]
+    assert_no_key(repr(events))
+
+
+@pytest.mark.asyncio
+async def test_held_back_text_is_kept_when_the_stream_breaks(server: FakeServer) -> None:
+    """The end of a broken stream that looked like the key's start is still delivered."""
+    text = "partial answer ending in sk-pr"
+    events, error = await streamed(
+        server, Reply(text=text + "oj and more", chunk_chars=5, drop_after_chars=len(text))
+    )
+    assert error is not None
+    assert texts(events) == text
+    assert error.partial is not None and error.partial.content == text
+
+
+@pytest.mark.asyncio
+async def test_ordinary_text_is_not_held_back(server: FakeServer) -> None:
+    """Text that cannot be part of the key is passed on chunk by chunk, as it came."""
+    events, error = await streamed(server, Reply(text="...!" * 8, chunk_chars=4))
+    assert error is None
+    assert [getattr(ev, "text", None) for ev in events if type(ev).__name__ == "TextDelta"] == [
+        "...!",
+    ] * 8

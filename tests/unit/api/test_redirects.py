@@ -115,3 +115,27 @@ async def test_the_model_list_may_follow_a_redirect_to_another_host(
     assert models and models[0]["id"] == "gpt-4o"
     # The key is not sent to the other host (httpx drops it across origins).
     assert "authorization" not in other_host.requests[0].headers
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("location", ["file:///etc/passwd", "ftp://127.0.0.1/x", "data:,hi"])
+async def test_a_redirect_to_a_non_http_address_is_named_so(
+    server: FakeServer, location: str
+) -> None:
+    server.script(moved(location))
+    with pytest.raises(ProtocolError) as info:
+        await text_of(client_for(server))
+    message = info.value.message
+    assert "another host" not in message
+    assert "refused to follow it" in message
+    if location.startswith("data:"):  # no URL httpx can even build
+        assert "an address that is not valid" in message
+    else:
+        assert f"a non-HTTP address ({location})" in message
+        assert info.value.http_status == 307
+    server.models_reply = moved(location, 302)
+    async with client_for(server) as client:  # the model list (a GET) refuses it too
+        with pytest.raises(ProtocolError) as listed:
+            await client.list_models()
+    assert "refused to follow it" in listed.value.message
+    assert len(server.chat_requests) == 1

@@ -241,3 +241,44 @@ def test_compare_carries_stored_and_given_extra_body(
     assert bodies["qwen3"]["enable_thinking"] is True
     assert "enable_thinking" not in bodies["gpt-4o"]
     assert all(b["top_k"] == 20 and b["seed_hint"] == 7 for b in bodies.values())
+
+
+NOT_JSON_NUMBERS = [
+    '{"n": 1e400}',
+    '{"temperature": NaN}',
+    '{"x": {"deep": [Infinity]}}',
+    '{"x": -Infinity}',
+    '{"x": -1e999}',
+]
+
+
+@pytest.mark.parametrize("text", NOT_JSON_NUMBERS)
+def test_numbers_json_cannot_carry_are_refused(text: str) -> None:
+    """Python reads them, but they would go out as Infinity / NaN, which is not JSON."""
+    with pytest.raises(ExtraBodyError) as caught:
+        parse_extra_body(text)
+    assert caught.value.kind == "json"  # the window says "It is not valid JSON: ..."
+    assert "not a number JSON allows" in str(caught.value)
+    with pytest.raises(ExtraBodyError):
+        parse_model_map('{"m": ' + text + "}")
+    assert parse_extra_body('{"n": 1e300, "big": 100000000000000000000000}') == {
+        "n": 1e300,
+        "big": 10**23,
+    }
+
+
+def test_a_stored_non_finite_extra_body_is_not_sent(store: Store) -> None:
+    with pytest.raises(ExtraBodyError):
+        set_model_extra_bodies(store, "relay", {"m": {"temperature": float("nan")}})
+
+
+@pytest.mark.parametrize("text", NOT_JSON_NUMBERS[:2])
+def test_cli_refuses_non_finite_extra_body_before_sending(
+    server: FakeServer, capsys: pytest.CaptureFixture[str], text: str
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["ask", "--base-url", server.base_url, "--extra-body", text, "hi"])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert "not a number JSON allows" in err and "Traceback" not in err
+    assert server.chat_requests == []

@@ -162,3 +162,21 @@ def test_window_sends_and_shows_the_extra_body(window_run: Any) -> None:
     body = server.chat_requests[-1].json
     assert body["enable_thinking"] is False and body["reasoning_effort"] == "high"
     assert "top_k" not in body
+
+
+@pytest.mark.parametrize("text", ['{"n": 1e400}', '{"temperature": NaN}'])
+def test_numbers_json_cannot_carry_are_refused_as_typed(
+    dialog: SettingsDialog, qtbot: QtBot, text: str
+) -> None:
+    """The same core check as ``--extra-body``: Infinity / NaN would not be JSON on the wire."""
+    dialog.select_provider("relay")
+    dialog.edit_button.click()
+    dialog.extra_edit.setPlainText(text)
+    assert dialog.extra_message.isVisible()
+    assert "not valid JSON" in dialog.extra_message.text()
+    assert "not a number JSON allows" in dialog.extra_message.text()
+    assert not dialog.save_button.isEnabled()
+    dialog.extra_edit.setPlainText("")
+    dialog.model_extra_edit.setPlainText('{"qwen3": ' + text + "}")
+    assert "not valid JSON" in dialog.extra_message.text()
+    assert not dialog.save_button.isEnabled()

@@ -1,0 +1,138 @@
+"""The API key scrubbed from what a server sends back: error bodies, and the answer itself.
+
+A server (or a relay in front of it) may echo the key in an error, in the streamed
+text or in the chunk's ``model`` field; nothing of it may be shown, stored or exported.
+"""
+
+from __future__ import annotations
+
+import re
+
+from chatdesk.api.types import FinishEvent, ModelEvent, ReasoningDelta, StreamEvent, TextDelta
+
+_REDACTED = "sk-***"
+_TOKENISH = re.compile(r"[A-Za-z0-9_\-.*~+/=%]{8,}")
+_KEY_WINDOW = 12  # a run of this many key characters anywhere is the key
+
+
+def redact(text: str, secret: str | None) -> str:
+    """Scrub the API key from text a server sent back, exact match or not.
+
+    Servers echo keys upper-cased, cut short, or masked in the middle. The rule:
+
+    1. every occurrence of the whole key, in any letter case, is replaced;
+    2. then every token-looking run of text (letters, digits and ``-_.*~+/=%``, 8+ long)
+       is replaced whole when, ignoring case, it contains any 12 consecutive characters
+       of the key (a partial echo), or starts with the key's first 6 characters and
+       ends with its last 4 (a masked echo such as ``sk-pro****abcd``).
+
+    Twelve key characters, or 6 + 4 at both ends, are far too many to match by chance,
+    so ordinary words and other keys are left alone; too much scrubbed is harmless,
+    too little is a leak. Keys shorter than 12 characters get rule 1 only.
+    """
+    if not secret or len(secret) < 4 or not text:
+        return text
+    text = re.sub(re.escape(secret), _REDACTED, text, flags=re.IGNORECASE)
+    key = secret.lower()
+    if len(key) < _KEY_WINDOW:
+        return text
+    windows = {key[i : i + _KEY_WINDOW] for i in range(len(key) - _KEY_WINDOW + 1)}
+    head, tail = key[:6], key[-4:]
+
+    def scrub(match: re.Match[str]) -> str:
+        token = match.group(0)
+        low = token.rstrip(".").lower()  # a sentence's full stop is not part of a key
+        trailer = token[len(low) :]
+        if len(low) >= 10 and low.startswith(head) and low.endswith(tail):
+            return _REDACTED + trailer
+        for i in range(len(low) - _KEY_WINDOW + 1):
+            if low[i : i + _KEY_WINDOW] in windows:
+                return _REDACTED + trailer
+        return token
+
+    return _TOKENISH.sub(scrub, text)
+
+
+class StreamRedactor:
+    """Redacts the key from streamed text, which may cut it across chunks.
+
+    Each choice's text (and reasoning) holds back only what could still become an
+    echo of the key: its longest ending that is a piece of the key (in any case), or
+    a trailing token that starts like the key (a masked echo in the making). Other
+    text passes at once. Any echo that begins in what is let through was whole in
+    it when it was scrubbed. A choice's rest is let
+    out before its :class:`FinishEvent`, and :meth:`flush` lets out everything at the
+    end (or on an error, so the partial answer loses nothing).
+    """
+
+    __slots__ = ("_secret", "_key", "_head", "_tails")
+
+    def __init__(self, secret: str | None) -> None:
+        self._secret = secret if secret and len(secret) >= 4 else None
+        self._key = (secret or "").lower()
+        self._head = self._key[:6]
+        self._tails: dict[tuple[type[TextDelta] | type[ReasoningDelta], int], str] = {}
+
+    def _held(self, text: str) -> int:
+        """How many characters at the end of ``text`` may be the start of an echo."""
+        key = self._key
+        low = text[-2 * len(key) :].lower()
+        # If an ending is no piece of the key, no longer ending is: grow until one fails.
+        hold = 0
+        for k in range(1, min(len(low), len(key)) + 1):
+            if low[-k:] not in key:
+                break
+            hold = k
+        start = len(low)
+        while start and low[start - 1] in _TOKEN_CHARS:
+            start -= 1
+        if len(low) - start > hold and low.startswith(self._head, start):
+            hold = len(low) - start
+        return hold
+
+    def feed(self, events: list[StreamEvent]) -> list[StreamEvent]:
+        """The events to pass on for ``events`` (texts held back or scrubbed)."""
+        secret = self._secret
+        if secret is None:
+            return events
+        out: list[StreamEvent] = []
+        for ev in events:
+            if isinstance(ev, TextDelta | ReasoningDelta):
+                kind = type(ev)
+                slot = (kind, ev.index)
+                text = self._tails.get(slot, "") + ev.text  # as received: checked whole
+                cut = len(text) - self._held(text)
+                if cut > 0:
+                    out.append(kind(ev.index, self._scrub(text[:cut])))
+                    text = text[cut:]
+                self._tails[slot] = text
+            elif isinstance(ev, ModelEvent):
+                out.append(ModelEvent(redact(ev.model, secret)))
+            elif isinstance(ev, FinishEvent):
+                out.extend(self._release(ev.index))
+                out.append(ev)
+            else:
+                out.append(ev)
+        return out
+
+    def _scrub(self, text: str) -> str:
+        # Too short to hold the key or a key-like token (8+): the usual streamed piece.
+        if len(text) < min(len(self._key), 8):
+            return text
+        return redact(text, self._secret)
+
+    def flush(self) -> list[StreamEvent]:
+        """Everything still held back (the stream ended or failed)."""
+        return self._release(None)
+
+    def _release(self, index: int | None) -> list[StreamEvent]:
+        out: list[StreamEvent] = []
+        for slot in [s for s in self._tails if index is None or s[1] == index]:
+            kind, at = slot
+            text = self._tails.pop(slot)
+            if text:
+                out.append(kind(at, self._scrub(text)))
+        return out
+
+
+_TOKEN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_-.*~+/=%")
