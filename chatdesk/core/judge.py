@@ -21,6 +21,9 @@ from typing import Literal
 
 from chatdesk.errors import ChatdeskError
 
+# One judge request: prompt, columns a < b, order "AB"/"BA" (the store keys replies by it).
+from chatdesk.store.runs import JudgementKey as JudgeJob
+
 __all__ = [
     "INVALID",
     "MAX_TEMPLATE_CHARS",
@@ -86,17 +89,6 @@ class JudgeTemplateError(ChatdeskError):
     def explain(self, lang: str = "en") -> str:
         en, zh = _TEXT[self.reason]
         return (zh if lang.startswith("zh") else en).format(*self.args_)
-
-
-@dataclass(frozen=True, slots=True)
-class JudgeJob:
-    """One judge request: prompt ``prompt_index``, columns ``a_index < b_index``,
-    shown in ``order`` ("AB": column a's answer is answer A)."""
-
-    prompt_index: int
-    a_index: int
-    b_index: int
-    order: Order
 
 
 @dataclass(frozen=True, slots=True)

@@ -53,7 +53,7 @@ def test_m005_migrates_an_m004_database_and_keeps_its_data(db_path: Path) -> Non
     )
     conn.close()
     with Store(db_path) as s:
-        assert s.applied_migrations()[-1] == "m005_comparisons"
+        assert "m005_comparisons" in s.applied_migrations()
         assert [h.message_id for h in s.search("upgrade")] == [3]
         comp = s.create_comparison(7, COLUMNS)
         assert s.comparison_for_conversation(7) == s.get_comparison(comp)
