@@ -29,6 +29,7 @@ __all__ = [
     "Estimate",
     "ModelSummary",
     "PairVerdict",
+    "cell_speed",
     "column_names",
     "estimate",
     "pair_verdicts",
