@@ -13,21 +13,15 @@ import shutil
 import sys
 from pathlib import Path
 
+from chatdesk import paths
+
 APP_ID = "io.github.chatdesk.ChatDesk"
 HICOLOR_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
 
 
 def resources_dir() -> Path:
     """The shipped resources: the installed package, the bundle, or the repository."""
-    try:
-        import chatdesk.resources as res  # type: ignore[import-not-found]
-
-        return Path(res.__file__).resolve().parent
-    except ImportError:  # the PyInstaller bundle keeps them in _internal/resources
-        base = getattr(sys, "_MEIPASS", None)
-        if base is not None:
-            return Path(base) / "resources"
-        return Path(__file__).resolve().parents[1] / "resources"
+    return paths.resources_dir()
 
 
 def icon_path(size: int | None = None) -> Path:

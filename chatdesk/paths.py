@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 from chatdesk.errors import ChatdeskError
@@ -70,11 +71,19 @@ def database_path() -> Path:
     return data_dir() / "history.sqlite3"
 
 
+def resources_dir() -> Path:
+    """The shipped resources: the installed package, the bundle, or the repository."""
+    try:
+        import chatdesk.resources as res  # type: ignore[import-not-found,unused-ignore]
+
+        return Path(res.__file__).resolve().parent
+    except ImportError:  # the PyInstaller bundle keeps them in _internal/resources
+        base = getattr(sys, "_MEIPASS", None)
+        if base is not None:
+            return Path(base) / "resources"
+        return Path(__file__).resolve().parents[1] / "resources"
+
+
 def i18n_dir() -> Path:
     """Translations: inside the installed package, else the repository's resources/."""
-    try:
-        import chatdesk.resources as res
-
-        return Path(res.__file__).resolve().parent / "i18n"
-    except ImportError:
-        return Path(__file__).resolve().parents[1] / "resources" / "i18n"
+    return resources_dir() / "i18n"

@@ -33,6 +33,7 @@ from chatdesk.store.rows import (
     SearchHit,
     VoteRow,
 )
+from chatdesk.store.runs import RunRepository
 
 CONVERSATION_COLUMNS = (
     "id",
@@ -431,6 +432,11 @@ class Store:
         if self._conn is None:
             raise ValueError("the store is closed")
         return self._conn
+
+    @property
+    def runs(self) -> RunRepository:
+        """Prompt-set runs: their prompts, cells and judgements (``chatdesk.store.runs``)."""
+        return RunRepository(self)
 
     def close(self) -> None:
         """Close the connection; safe to call twice."""

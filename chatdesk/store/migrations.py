@@ -343,6 +343,74 @@ def m006_bounded_index(conn: sqlite3.Connection) -> None:
             f"INSERT INTO messages_grams (rowid, grams) SELECT id, {grams}({c}, {r}) {long_rows}",
         ),
     )
+# Prompt-set runs (issue 19): a prompt set x 2-4 model columns, optionally judged.
+# The prompts are copied in full (the file may change or vanish; a resumed run must
+# ask the same questions). A cell (prompt x column) or a judgement row is written
+# when it completes, one short transaction each; a missing row means "still to do",
+# so a run killed at any point resumes from what the table holds. A row saved
+# 'done' is final: the repository never overwrites it. ``speed`` is the generation
+# speed in tokens per second (a column name with "token" would look like a secret).
+_M007 = (
+    """CREATE TABLE runs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        name TEXT NOT NULL DEFAULT '',
+        created REAL NOT NULL,
+        updated REAL NOT NULL,
+        models TEXT NOT NULL,
+        judge TEXT,
+        concurrency INTEGER NOT NULL DEFAULT 4 CHECK (concurrency >= 1),
+        status TEXT NOT NULL DEFAULT 'pending'
+            CHECK (status IN ('pending', 'running', 'stopped', 'done', 'failed')),
+        prompt_count INTEGER NOT NULL CHECK (prompt_count >= 1),
+        options TEXT NOT NULL DEFAULT '{}'
+    )""",
+    "CREATE INDEX runs_created ON runs (created)",
+    """CREATE TABLE run_prompts (
+        run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        prompt_index INTEGER NOT NULL,
+        prompt_id TEXT,
+        prompt TEXT NOT NULL,
+        system TEXT,
+        PRIMARY KEY (run_id, prompt_index)
+    )""",
+    """CREATE TABLE run_cells (
+        run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        prompt_index INTEGER NOT NULL,
+        model_index INTEGER NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'done', 'error')),
+        content TEXT NOT NULL DEFAULT '',
+        finish_reason TEXT,
+        usage TEXT,
+        ttft_ms REAL,
+        duration_ms REAL,
+        speed REAL,
+        cost REAL,
+        currency TEXT,
+        error TEXT,
+        updated REAL NOT NULL,
+        PRIMARY KEY (run_id, prompt_index, model_index)
+    )""",
+    "CREATE INDEX run_cells_status ON run_cells (run_id, status)",
+    """CREATE TABLE run_judgements (
+        run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        prompt_index INTEGER NOT NULL,
+        a_index INTEGER NOT NULL,
+        b_index INTEGER NOT NULL,
+        position TEXT NOT NULL CHECK (position IN ('AB', 'BA')),
+        status TEXT NOT NULL CHECK (status IN ('done', 'error')),
+        reply TEXT NOT NULL DEFAULT '',
+        verdict TEXT CHECK (verdict IN ('A', 'B', 'C')),
+        error TEXT,
+        updated REAL NOT NULL,
+        PRIMARY KEY (run_id, prompt_index, a_index, b_index, position),
+        CHECK (a_index < b_index)
+    )""",
+)
+
+
+def m007_prompt_runs(conn: sqlite3.Connection) -> None:
+    """Add prompt-set runs: ``runs``, ``run_prompts``, ``run_cells``, ``run_judgements``."""
+    _run(conn, _M007)
 
 
 MIGRATIONS: list[Migration] = [
@@ -352,6 +420,7 @@ MIGRATIONS: list[Migration] = [
     m004_short_terms,
     m005_comparisons,
     m006_bounded_index,
+    m007_prompt_runs,
 ]
 
 
