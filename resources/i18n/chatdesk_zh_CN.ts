@@ -1682,47 +1682,47 @@
 <context>
     <name>McpController</name>
     <message>
-        <location filename="../../chatdesk/ctl/mcpctl.py" line="115" />
+        <location filename="../../chatdesk/ctl/mcpctl.py" line="121" />
         <source>MCP server %1 failed: %2</source>
         <translation>MCP 服务器 %1 出错：%2</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/mcpctl.py" line="161" />
+        <location filename="../../chatdesk/ctl/mcpctl.py" line="167" />
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/mcpctl.py" line="162" />
+        <location filename="../../chatdesk/ctl/mcpctl.py" line="168" />
         <source>starting…</source>
         <translation>正在启动…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/mcpctl.py" line="163" />
+        <location filename="../../chatdesk/ctl/mcpctl.py" line="169" />
         <source>ready, %1 tools</source>
         <translation>就绪，%1 个工具</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/mcpctl.py" line="164" />
+        <location filename="../../chatdesk/ctl/mcpctl.py" line="170" />
         <source>failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/mcpctl.py" line="184" />
+        <location filename="../../chatdesk/ctl/mcpctl.py" line="190" />
         <source>Saved %1.</source>
         <translation>已保存 %1。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/mcpctl.py" line="234" />
+        <location filename="../../chatdesk/ctl/mcpctl.py" line="240" />
         <source>Not imported: %1</source>
         <translation>未导入：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/mcpctl.py" line="236" />
+        <location filename="../../chatdesk/ctl/mcpctl.py" line="242" />
         <source>Imported: %1</source>
         <translation>已导入：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/mcpctl.py" line="293" />
+        <location filename="../../chatdesk/ctl/mcpctl.py" line="294" />
         <source>Stopped after %1 tool rounds.</source>
         <translation>已在 %1 轮工具调用后停止。</translation>
     </message>
