@@ -61,6 +61,15 @@ class ColumnSpec:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class CarryNote:
+    """In a column's display: the next turn continued from ``source``'s answer
+    (``carried``: this column's own answer was the one carried)."""
+
+    source: int
+    carried: bool
+
+
 class CompareError(ValueError):
     """A comparison that cannot be set up (too few or too many columns...)."""
 
@@ -177,6 +186,43 @@ class Comparison:
         """Everything this column's model has seen and said, root first."""
         leaf = self.leaf(column)
         return self.store.path_to(leaf) if leaf is not None else []
+
+    def shown(self, column: int) -> list[MessageRow | CarryNote]:
+        """What the column shows: each turn's prompt and this column's OWN answer.
+
+        ``path`` is what the model saw; after a carried turn that runs through the
+        carried column's answer, which must not be shown as this column's. Each turn
+        contributes the messages from its prompt down to the column's end of that turn
+        (its answer, tool rounds, a stop or an error); a carried turn is preceded by a
+        :class:`CarryNote` (in the carried column too, under the answer it carried).
+        """
+        by_id = {r.id: r for r in self.store.list_messages(self.conversation_id)}
+        key = str(column)
+        out: list[MessageRow | CarryNote] = []
+        for t, turn in enumerate(self.turns):
+            user = (turn.get("users") or {}).get(key)
+            if not isinstance(user, int) or user not in by_id:
+                continue
+            end = None
+            for refs in ("leaves", "answers"):
+                found = (turn.get(refs) or {}).get(key)
+                if isinstance(found, int) and found in by_id:
+                    end = found
+                    break
+            chain: list[MessageRow] = []
+            node = by_id.get(end if end is not None else user)
+            while node is not None and len(chain) <= len(by_id):
+                chain.append(node)
+                if node.id == user and t > 0:
+                    break
+                node = by_id.get(node.parent_id) if node.parent_id is not None else None
+            if t > 0 and (not chain or chain[-1].id != user):
+                chain = [by_id[user]]  # a broken thread: at least the prompt
+            carry = turn.get("carry")
+            if t > 0 and isinstance(carry, int) and 0 <= carry < len(self.columns):
+                out.append(CarryNote(carry, carried=carry == column))
+            out.extend(reversed(chain))
+        return out
 
     def answer(self, column: int, turn: int = -1) -> MessageRow | None:
         if not self.turns:

@@ -22,6 +22,7 @@ from chatdesk.core.compare import (
     LABELS,
     MAX_COLUMNS,
     MIN_COLUMNS,
+    CarryNote,
     ColumnSpec,
     CompareError,
     Comparison,
@@ -202,8 +203,7 @@ class CompareController(QObject):
             column.set_carry(self.comparison is not None and self.comparison.carry == i)
             column.show_diff(None)
             column.model.image_loader = self.store.get_image
-            rows = self.comparison.path(i) if self.comparison is not None else []
-            column.model.set_messages([self._scrub(r) for r in rows], {})
+            column.model.set_messages(self._shown_rows(i), {})
             column.set_state("")
             answer = self.comparison.answer(i) if self.comparison is not None else None
             if answer is not None and answer.status == "error":
@@ -228,10 +228,39 @@ class CompareController(QObject):
         for i, column in enumerate(v.columns):
             column.show_diff(None)
             column.set_carry(False)
-            rows = self.comparison.path(i)
-            column.model.set_messages([self._scrub(r) for r in rows], {})
+            column.model.set_messages(self._shown_rows(i), {})
         self._show_vote()
         self._show_rule()
+
+    def _shown_rows(self, index: int) -> list[MessageRow]:
+        """The column's own turns (never another column's answer, even a carried one),
+        with a note where a turn continued from a carried answer."""
+        if self.comparison is None:
+            return []
+        rows: list[MessageRow] = []
+        for item in self.comparison.shown(index):
+            if not isinstance(item, CarryNote):
+                rows.append(self._scrub(item))
+                continue
+            if item.carried:
+                text = self.tr("This answer was carried forward: every column continued from it.")
+            else:
+                who = LABELS[item.source]
+                if not self.names_hidden() and item.source < len(self.specs):
+                    who += f" ({self.specs[item.source].model})"
+                text = self.tr("Continued from %1's answer.").replace("%1", who)
+            # Shown only, never stored: an id no stored message has.
+            rows.append(
+                MessageRow(
+                    id=-1 - len(rows),
+                    conversation_id=self.comparison.conversation_id,
+                    parent_id=None,
+                    role="system",
+                    content=text,
+                    meta={"carry_note": item.source},
+                )
+            )
+        return rows
 
     def _model_list(self) -> list[dict[str, Any]]:
         return [{"id": m} for m in self.window.model_picker.models()]
@@ -462,8 +491,7 @@ class CompareController(QObject):
                 if last is not None:
                     comparison.set_leaf(index, last)  # the next prompt follows the results
                 if last is not None and ctl.comparison is comparison:
-                    rows = ctl.store.path_to(last)
-                    column.model.set_messages([ctl._scrub(r) for r in rows], {})
+                    column.model.set_messages(ctl._shown_rows(index), {})
 
         # The approval dialog names the column; in blind mode only by its letter.
         model = "" if self.names_hidden() else self.specs[index].model
@@ -571,8 +599,11 @@ class CompareController(QObject):
             return
         column = self.view.columns[index]
         user = (self.comparison.turns[-1].get("users") or {}).get(str(index))
-        rows = self.store.path_to(user) if isinstance(user, int) else []
-        column.model.set_messages([self._scrub(r) for r in rows], {})
+        rows = self._shown_rows(index)
+        ids = [r.id for r in rows]
+        if user in ids:  # the column's earlier turns and this prompt, not the old answer
+            rows = rows[: ids.index(user) + 1]
+        column.model.set_messages(rows, {})
         self._launch(index, exchange)
         self.view.set_busy(True)
         self._timer.start()

@@ -3,72 +3,72 @@
 <context>
     <name>AboutDialog</name>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="71" />
+        <location filename="../../chatdesk/ui/about.py" line="72" />
         <source>About ChatDesk</source>
         <translation>关于 ChatDesk</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="75" />
+        <location filename="../../chatdesk/ui/about.py" line="76" />
         <source>A desktop chat client for OpenAI-compatible servers.</source>
         <translation>适用于兼容 OpenAI 接口服务的桌面聊天客户端。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="80" />
+        <location filename="../../chatdesk/ui/about.py" line="81" />
         <source>Licence:</source>
         <translation>许可证：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="80" />
+        <location filename="../../chatdesk/ui/about.py" line="81" />
         <source>MIT (free software)</source>
         <translation>MIT（自由软件）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="81" />
+        <location filename="../../chatdesk/ui/about.py" line="82" />
         <source>Data folder:</source>
         <translation>数据文件夹：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="82" />
+        <location filename="../../chatdesk/ui/about.py" line="83" />
         <source>Log file:</source>
         <translation>日志文件：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="83" />
+        <location filename="../../chatdesk/ui/about.py" line="84" />
         <source>Keyring backend:</source>
         <translation>密钥环后端：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="84" />
+        <location filename="../../chatdesk/ui/about.py" line="85" />
         <source>Qt:</source>
         <translation>Qt：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="85" />
+        <location filename="../../chatdesk/ui/about.py" line="86" />
         <source>Python:</source>
         <translation>Python：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="86" />
+        <location filename="../../chatdesk/ui/about.py" line="87" />
         <source>Platform:</source>
         <translation>平台：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="95" />
+        <location filename="../../chatdesk/ui/about.py" line="96" />
         <source>Copy diagnostics</source>
         <translation>复制诊断信息</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="97" />
+        <location filename="../../chatdesk/ui/about.py" line="98" />
         <source>Versions and folders for a bug report: never a key, never message text</source>
         <translation>用于错误报告的版本与文件夹信息：绝不包含密钥或消息内容</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="100" />
+        <location filename="../../chatdesk/ui/about.py" line="101" />
         <source>Open data folder</source>
         <translation>打开数据文件夹</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="117" />
+        <location filename="../../chatdesk/ui/about.py" line="118" />
         <source>Diagnostics copied to the clipboard.</source>
         <translation>诊断信息已复制到剪贴板。</translation>
     </message>
@@ -350,7 +350,7 @@
 <context>
     <name>ChatDesk</name>
     <message>
-        <location filename="../../chatdesk/app.py" line="252" />
+        <location filename="../../chatdesk/app.py" line="268" />
         <source>ChatDesk cannot start</source>
         <translation>ChatDesk 无法启动</translation>
     </message>
@@ -358,22 +358,22 @@
 <context>
     <name>ColumnParamsDialog</name>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="283" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="327" />
         <source>Parameters of column %1</source>
         <translation>第 %1 列的参数</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="285" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="329" />
         <source>Provider of this column</source>
         <translation>本列的服务商</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="286" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="330" />
         <source>This window's server</source>
         <translation>本窗口使用的服务器</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="292" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="336" />
         <source>Provider</source>
         <translation>服务商</translation>
     </message>
@@ -381,113 +381,113 @@
 <context>
     <name>CompareColumn</name>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="71" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="77" />
         <source>Answers in column %1</source>
         <translation>第 %1 栏的回答</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="89" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="95" />
         <source>Parameters of this column</source>
         <translation>本列的参数</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="91" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="97" />
         <source>Move this column left</source>
         <translation>左移本列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="93" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="99" />
         <source>Move this column right</source>
         <translation>右移本列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="95" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="101" />
         <source>Remove this column</source>
         <translation>移除本列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="112" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="120" />
         <source>First token</source>
         <translation>首字延迟</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="113" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="121" />
         <source>Total</source>
         <translation>总耗时</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="114" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="122" />
         <source>Tokens in/out</source>
         <translation>输入/输出 token</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="115" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="123" />
         <source>Speed</source>
         <translation>速度</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="116" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="124" />
         <source>Finish</source>
         <translation>结束原因</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="117" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="125" />
         <source>Cost</source>
         <translation>费用</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="131" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="142" />
         <source>Word differences</source>
         <translation>逐词差异</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="143" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="154" />
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="143" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="154" />
         <source>Stop this column</source>
         <translation>停止本列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="146" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="157" />
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="146" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="157" />
         <source>Send this column again</source>
         <translation>重新发送本列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="150" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="161" />
         <source>Carry forward</source>
         <translation>沿用此回答</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="151" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="162" />
         <source>Make this answer the shared context of every column for the next prompt</source>
         <translation>下一条提示中，让所有列都以此回答为共同上下文</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="157" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="168" />
         <source>Continue in chat</source>
         <translation>转为对话继续</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="158" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="169" />
         <source>Open this column as an ordinary conversation with its whole history</source>
         <translation>把本列连同完整历史转成普通对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="175" />
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="191" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="189" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="235" />
         <source>Column %1</source>
         <translation>第 %1 列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="202" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="246" />
         <source>Model %1</source>
         <translation>模型 %1</translation>
     </message>
@@ -495,7 +495,7 @@
 <context>
     <name>CompareController</name>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="153" />
+        <location filename="../../chatdesk/ctl/compare.py" line="154" />
         <source>Wait for the answers to finish or stop them first.</source>
         <translation>请等待回答完成，或先停止它们。</translation>
     </message>
@@ -510,104 +510,114 @@
         <translation>新建对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="248" />
+        <location filename="../../chatdesk/ctl/compare.py" line="246" />
+        <source>This answer was carried forward: every column continued from it.</source>
+        <translation>这个回答已被沿用：每一列都从它继续。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/compare.py" line="251" />
+        <source>Continued from %1's answer.</source>
+        <translation>从 %1 的回答继续。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/compare.py" line="277" />
         <source>Columns are fixed once the first prompt is sent.</source>
         <translation>发送第一条提示后，列就不能再更改。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="341" />
+        <location filename="../../chatdesk/ctl/compare.py" line="370" />
         <source>No provider named %1.</source>
         <translation>没有名为 %1 的服务商。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="366" />
+        <location filename="../../chatdesk/ctl/compare.py" line="395" />
         <source>Not sent: %1</source>
         <translation>未发送：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="370" />
-        <location filename="../../chatdesk/ctl/compare.py" line="407" />
+        <location filename="../../chatdesk/ctl/compare.py" line="399" />
+        <location filename="../../chatdesk/ctl/compare.py" line="436" />
         <source>Set up a server and key first.</source>
         <translation>请先设置服务器和密钥。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="417" />
-        <location filename="../../chatdesk/ctl/compare.py" line="626" />
+        <location filename="../../chatdesk/ctl/compare.py" line="446" />
+        <location filename="../../chatdesk/ctl/compare.py" line="657" />
         <source>Waiting for the first token…</source>
         <translation>正在等待首个 token…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="511" />
+        <location filename="../../chatdesk/ctl/compare.py" line="539" />
         <source>Not saved: %1</source>
         <translation>未保存：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="517" />
+        <location filename="../../chatdesk/ctl/compare.py" line="545" />
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="537" />
+        <location filename="../../chatdesk/ctl/compare.py" line="565" />
         <source>Only the latest answer of a column can be redone.</source>
         <translation>只能重新生成某列最新的回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="540" />
+        <location filename="../../chatdesk/ctl/compare.py" line="568" />
         <source>To edit or delete messages, use “Continue in chat” on this column.</source>
         <translation>要编辑或删除消息，请在本列使用“转为对话继续”。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="618" />
+        <location filename="../../chatdesk/ctl/compare.py" line="649" />
         <source>%1 tok/s</source>
         <translation>%1 token/秒</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="627" />
+        <location filename="../../chatdesk/ctl/compare.py" line="658" />
         <source>Streaming…</source>
         <translation>正在生成…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="636" />
+        <location filename="../../chatdesk/ctl/compare.py" line="667" />
         <source>There is no answer to carry forward yet.</source>
         <translation>还没有可以沿用的回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="648" />
+        <location filename="../../chatdesk/ctl/compare.py" line="679" />
         <source>One prompt goes to every column; each answers on its own.</source>
         <translation>一条提示发给所有列，各列独立回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="650" />
+        <location filename="../../chatdesk/ctl/compare.py" line="681" />
         <source>Next prompt: each column continues its own thread.</source>
         <translation>下一条提示：各列沿着自己的对话继续。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="655" />
+        <location filename="../../chatdesk/ctl/compare.py" line="686" />
         <source>Next prompt: every column continues from %1's answer.</source>
         <translation>下一条提示：所有列都从 %1 的回答继续。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="680" />
+        <location filename="../../chatdesk/ctl/compare.py" line="711" />
         <source>tie</source>
         <translation>平局</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="680" />
+        <location filename="../../chatdesk/ctl/compare.py" line="711" />
         <source>all bad</source>
         <translation>都不好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="681" />
+        <location filename="../../chatdesk/ctl/compare.py" line="712" />
         <source>Your vote: %1. %2</source>
         <translation>你的投票：%1。%2</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="723" />
+        <location filename="../../chatdesk/ctl/compare.py" line="754" />
         <source>Change the models if you like, then send.</source>
         <translation>可以先更换模型，然后发送。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="736" />
+        <location filename="../../chatdesk/ctl/compare.py" line="767" />
         <source>Both columns need an answer to compare.</source>
         <translation>两列都需要有回答才能比较。</translation>
     </message>
@@ -615,126 +625,126 @@
 <context>
     <name>CompareView</name>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="71" />
+        <location filename="../../chatdesk/ui/compareview.py" line="74" />
         <source>Comparison</source>
         <translation>对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="74" />
+        <location filename="../../chatdesk/ui/compareview.py" line="77" />
         <source>+ Column</source>
         <translation>+ 列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="75" />
+        <location filename="../../chatdesk/ui/compareview.py" line="78" />
         <source>Add a column (up to 4)</source>
         <translation>添加一列（最多 4 列）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="77" />
+        <location filename="../../chatdesk/ui/compareview.py" line="80" />
         <source>Add a column</source>
         <translation>添加一列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="80" />
+        <location filename="../../chatdesk/ui/compareview.py" line="83" />
         <source>Blind</source>
         <translation>盲测</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="82" />
+        <location filename="../../chatdesk/ui/compareview.py" line="85" />
         <source>Hide the model names and shuffle the columns until you vote</source>
         <translation>投票前隐藏模型名称并打乱列的顺序</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="86" />
+        <location filename="../../chatdesk/ui/compareview.py" line="89" />
         <source>Sync scrolling</source>
         <translation>同步滚动</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="90" />
+        <location filename="../../chatdesk/ui/compareview.py" line="93" />
         <source>Word diff</source>
         <translation>逐词对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="91" />
+        <location filename="../../chatdesk/ui/compareview.py" line="94" />
         <source>Show the word differences of two columns' answers</source>
         <translation>显示两列回答的逐词差异</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="94" />
+        <location filename="../../chatdesk/ui/compareview.py" line="97" />
         <source>First column of the diff</source>
         <translation>对比的第一列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="95" />
+        <location filename="../../chatdesk/ui/compareview.py" line="98" />
         <source>Second column of the diff</source>
         <translation>对比的第二列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="103" />
+        <location filename="../../chatdesk/ui/compareview.py" line="106" />
         <source>Re-run</source>
         <translation>重新运行</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="104" />
+        <location filename="../../chatdesk/ui/compareview.py" line="107" />
         <source>Send this prompt again, to the same or other models</source>
         <translation>把这条提示再次发送给相同或其他模型</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="108" />
+        <location filename="../../chatdesk/ui/compareview.py" line="111" />
         <source>Prices…</source>
         <translation>价格…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="109" />
+        <location filename="../../chatdesk/ui/compareview.py" line="112" />
         <source>Model prices used to show the cost of answers</source>
         <translation>用于计算回答费用的模型价格</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="113" />
+        <location filename="../../chatdesk/ui/compareview.py" line="116" />
         <source>Leaderboard</source>
         <translation>排行榜</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="128" />
-        <location filename="../../chatdesk/ui/compareview.py" line="243" />
-        <location filename="../../chatdesk/ui/compareview.py" line="266" />
+        <location filename="../../chatdesk/ui/compareview.py" line="142" />
+        <location filename="../../chatdesk/ui/compareview.py" line="278" />
+        <location filename="../../chatdesk/ui/compareview.py" line="301" />
         <source>Which answer is better?</source>
         <translation>哪个回答更好？</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="238" />
+        <location filename="../../chatdesk/ui/compareview.py" line="273" />
         <source>A is better</source>
         <translation>A 更好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="239" />
+        <location filename="../../chatdesk/ui/compareview.py" line="274" />
         <source>B is better</source>
         <translation>B 更好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="240" />
-        <location filename="../../chatdesk/ui/compareview.py" line="248" />
+        <location filename="../../chatdesk/ui/compareview.py" line="275" />
+        <location filename="../../chatdesk/ui/compareview.py" line="283" />
         <source>Tie</source>
         <translation>平局</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="241" />
+        <location filename="../../chatdesk/ui/compareview.py" line="276" />
         <source>Both are bad</source>
         <translation>都不好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="246" />
+        <location filename="../../chatdesk/ui/compareview.py" line="281" />
         <source>%1 is best</source>
         <translation>%1 最好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="248" />
+        <location filename="../../chatdesk/ui/compareview.py" line="283" />
         <source>All are bad</source>
         <translation>都不好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="249" />
-        <location filename="../../chatdesk/ui/compareview.py" line="266" />
+        <location filename="../../chatdesk/ui/compareview.py" line="284" />
+        <location filename="../../chatdesk/ui/compareview.py" line="301" />
         <source>Which answer is best?</source>
         <translation>哪个回答最好？</translation>
     </message>
@@ -742,118 +752,118 @@
 <context>
     <name>Composer</name>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="187" />
+        <location filename="../../chatdesk/ui/composer.py" line="188" />
         <source>Type a message…</source>
         <translation>输入消息…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="188" />
+        <location filename="../../chatdesk/ui/composer.py" line="189" />
         <source>Message</source>
         <translation>消息</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="212" />
+        <location filename="../../chatdesk/ui/composer.py" line="213" />
         <source>Attach</source>
         <translation>附件</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="213" />
-        <location filename="../../chatdesk/ui/composer.py" line="483" />
+        <location filename="../../chatdesk/ui/composer.py" line="214" />
+        <location filename="../../chatdesk/ui/composer.py" line="486" />
         <source>Attach images</source>
         <translation>添加图片</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="226" />
+        <location filename="../../chatdesk/ui/composer.py" line="227" />
         <source>Editing your message: Enter sends it as a new branch, Esc cancels.</source>
         <translation>正在编辑你的消息：按 Enter 作为新分支发送，按 Esc 取消。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="281" />
+        <location filename="../../chatdesk/ui/composer.py" line="282" />
         <source>{0} is larger than 20 MB and was not attached.</source>
         <translation>{0} 超过 20 MB，未添加。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="349" />
+        <location filename="../../chatdesk/ui/composer.py" line="350" />
         <source>Wait for the reply to finish, or press Esc to stop it.</source>
         <translation>请等待回复完成，或按 Esc 停止。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="354" />
+        <location filename="../../chatdesk/ui/composer.py" line="355" />
         <source>An edited message cannot be empty.</source>
         <translation>编辑后的消息不能为空。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="366" />
+        <location filename="../../chatdesk/ui/composer.py" line="367" />
         <source>Type a message or attach an image first.</source>
         <translation>请先输入消息或添加图片。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="423" />
+        <location filename="../../chatdesk/ui/composer.py" line="424" />
         <source>The pasted image could not be read.</source>
         <translation>无法读取粘贴的图片。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="438" />
+        <location filename="../../chatdesk/ui/composer.py" line="439" />
         <source>{0} is not an image.</source>
         <translation>{0} 不是图片。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="442" />
+        <location filename="../../chatdesk/ui/composer.py" line="443" />
         <source>{0} is larger than 20 MB.</source>
         <translation>{0} 超过 20 MB。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="447" />
+        <location filename="../../chatdesk/ui/composer.py" line="448" />
         <source>{0} could not be read.</source>
         <translation>无法读取 {0}。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="450" />
+        <location filename="../../chatdesk/ui/composer.py" line="451" />
         <source>{0} is not an image this app can read.</source>
         <translation>{0} 不是本应用支持的图片格式。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="485" />
+        <location filename="../../chatdesk/ui/composer.py" line="488" />
         <source>Images (*.png *.jpg *.jpeg *.gif *.webp *.bmp)</source>
         <translation>图片 (*.png *.jpg *.jpeg *.gif *.webp *.bmp)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="493" />
+        <location filename="../../chatdesk/ui/composer.py" line="496" />
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="494" />
+        <location filename="../../chatdesk/ui/composer.py" line="497" />
         <source>Stop the reply (Esc)</source>
         <translation>停止回复 (Esc)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="496" />
+        <location filename="../../chatdesk/ui/composer.py" line="499" />
         <source>Resend</source>
         <translation>重新发送</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="497" />
+        <location filename="../../chatdesk/ui/composer.py" line="500" />
         <source>Send the edited message as a new branch</source>
         <translation>把编辑后的消息作为新分支发送</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="499" />
+        <location filename="../../chatdesk/ui/composer.py" line="502" />
         <source>Send</source>
         <translation>发送</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="500" />
+        <location filename="../../chatdesk/ui/composer.py" line="503" />
         <source>Enter</source>
         <translation>Enter</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="500" />
+        <location filename="../../chatdesk/ui/composer.py" line="503" />
         <source>Ctrl+Enter</source>
         <translation>Ctrl+Enter</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="501" />
+        <location filename="../../chatdesk/ui/composer.py" line="504" />
         <source>Send ({0})</source>
         <translation>发送（{0}）</translation>
     </message>
@@ -975,48 +985,48 @@
 <context>
     <name>ConversationList</name>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="446" />
-        <location filename="../../chatdesk/ui/convlist.py" line="447" />
+        <location filename="../../chatdesk/ui/convlist.py" line="450" />
+        <location filename="../../chatdesk/ui/convlist.py" line="451" />
         <source>Filter conversations</source>
         <translation>筛选对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="455" />
+        <location filename="../../chatdesk/ui/convlist.py" line="462" />
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="459" />
+        <location filename="../../chatdesk/ui/convlist.py" line="466" />
         <source>Conversations</source>
         <translation>对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="479" />
+        <location filename="../../chatdesk/ui/convlist.py" line="486" />
         <source>Conversation deleted</source>
         <translation>对话已删除</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="480" />
+        <location filename="../../chatdesk/ui/convlist.py" line="487" />
         <source>Undo</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="608" />
+        <location filename="../../chatdesk/ui/convlist.py" line="619" />
         <source>Rename</source>
         <translation>重命名</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="611" />
+        <location filename="../../chatdesk/ui/convlist.py" line="622" />
         <source>Unpin</source>
         <translation>取消置顶</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="611" />
+        <location filename="../../chatdesk/ui/convlist.py" line="622" />
         <source>Pin</source>
         <translation>置顶</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="614" />
+        <location filename="../../chatdesk/ui/convlist.py" line="625" />
         <source>Delete</source>
         <translation>删除</translation>
     </message>
@@ -1024,32 +1034,32 @@
 <context>
     <name>ConversationListModel</name>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="177" />
+        <location filename="../../chatdesk/ui/convlist.py" line="181" />
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="228" />
+        <location filename="../../chatdesk/ui/convlist.py" line="232" />
         <source>Pinned</source>
         <translation>已置顶</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="229" />
+        <location filename="../../chatdesk/ui/convlist.py" line="233" />
         <source>Today</source>
         <translation>今天</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="230" />
+        <location filename="../../chatdesk/ui/convlist.py" line="234" />
         <source>Yesterday</source>
         <translation>昨天</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="231" />
+        <location filename="../../chatdesk/ui/convlist.py" line="235" />
         <source>Previous 7 days</source>
         <translation>过去 7 天</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="232" />
+        <location filename="../../chatdesk/ui/convlist.py" line="236" />
         <source>Older</source>
         <translation>更早</translation>
     </message>
@@ -1057,27 +1067,27 @@
 <context>
     <name>CrashNotice</name>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="243" />
+        <location filename="../../chatdesk/ui/about.py" line="196" />
         <source>ChatDesk stopped unexpectedly</source>
         <translation>ChatDesk 意外退出</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="245" />
+        <location filename="../../chatdesk/ui/about.py" line="198" />
         <source>ChatDesk stopped unexpectedly last time. A crash report was saved:</source>
         <translation>ChatDesk 上次意外退出，已保存一份崩溃报告：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="250" />
+        <location filename="../../chatdesk/ui/about.py" line="203" />
         <source>It holds no key and no message text. Attach it when you report the problem.</source>
         <translation>报告中不含密钥和消息内容。反馈问题时请附上它。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="252" />
+        <location filename="../../chatdesk/ui/about.py" line="205" />
         <source>Open report</source>
         <translation>打开报告</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="253" />
+        <location filename="../../chatdesk/ui/about.py" line="206" />
         <source>Open folder</source>
         <translation>打开文件夹</translation>
     </message>
@@ -1090,42 +1100,42 @@
         <translation>在对话中查找</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/findbar.py" line="62" />
+        <location filename="../../chatdesk/ui/findbar.py" line="63" />
         <source>Previous match (Shift+Enter, Shift+F3)</source>
         <translation>上一个匹配 (Shift+Enter, Shift+F3)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/findbar.py" line="63" />
+        <location filename="../../chatdesk/ui/findbar.py" line="64" />
         <source>Previous</source>
         <translation>上一个</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/findbar.py" line="69" />
+        <location filename="../../chatdesk/ui/findbar.py" line="70" />
         <source>Next match (Enter, F3)</source>
         <translation>下一个匹配 (Enter, F3)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/findbar.py" line="70" />
+        <location filename="../../chatdesk/ui/findbar.py" line="71" />
         <source>Next</source>
         <translation>下一个</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/findbar.py" line="77" />
+        <location filename="../../chatdesk/ui/findbar.py" line="78" />
         <source>Close (Esc)</source>
         <translation>关闭 (Esc)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/findbar.py" line="78" />
+        <location filename="../../chatdesk/ui/findbar.py" line="79" />
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/findbar.py" line="207" />
+        <location filename="../../chatdesk/ui/findbar.py" line="214" />
         <source>{current} of {total}</source>
         <translation>{current}/{total}</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/findbar.py" line="211" />
+        <location filename="../../chatdesk/ui/findbar.py" line="218" />
         <source>No matches</source>
         <translation>无匹配</translation>
     </message>
@@ -1469,38 +1479,38 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="126" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="125" />
         <source>Chat</source>
         <translation>对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="146" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="145" />
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="153" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="152" />
         <source>Temperature</source>
         <translation>温度</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="164" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="163" />
         <location filename="../../chatdesk/ui/mainwindow.py" line="206" />
         <source>Parameters</source>
         <translation>参数</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="165" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="164" />
         <source>Parameters and system prompt (Ctrl+P)</source>
         <translation>参数和系统提示词（Ctrl+P）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="181" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="180" />
         <source>Compare</source>
         <translation>对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="183" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="182" />
         <source>Compare 2 to 4 models side by side on one prompt (Ctrl+Shift+N)</source>
         <translation>用同一条提示并排对比 2 到 4 个模型（Ctrl+Shift+N）</translation>
     </message>
@@ -1537,23 +1547,23 @@
         <translation>消息</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="136" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="135" />
         <source>Provider: the server this conversation uses</source>
         <translation>服务商：本对话使用的服务器</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="137" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="136" />
         <source>Provider</source>
         <translation>服务商</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="171" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="170" />
         <location filename="../../chatdesk/ui/mainwindow.py" line="203" />
         <source>Assistants</source>
         <translation>助手</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="172" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="171" />
         <source>Assistants: start a chat from a saved prompt</source>
         <translation>助手：从保存的提示词开始对话</translation>
     </message>
@@ -1633,17 +1643,17 @@
         <translation>编辑最后一条消息（输入框为空时按 ↑）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="432" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="457" />
         <source>Save current as assistant…</source>
         <translation>将当前设置保存为助手…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="434" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="459" />
         <source>Manage assistants…</source>
         <translation>管理助手…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="439" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="464" />
         <source>New chat: %1</source>
         <translation>新对话：%1</translation>
     </message>
@@ -1893,13 +1903,13 @@
     </message>
     <message>
         <location filename="../../chatdesk/ui/messagehtml.py" line="116" />
-        <location filename="../../chatdesk/ui/messageview.py" line="645" />
+        <location filename="../../chatdesk/ui/messageview.py" line="670" />
         <source>You</source>
         <translation>你</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/messagehtml.py" line="117" />
-        <location filename="../../chatdesk/ui/messageview.py" line="646" />
+        <location filename="../../chatdesk/ui/messageview.py" line="671" />
         <source>Assistant</source>
         <translation>助手</translation>
     </message>
@@ -1914,7 +1924,7 @@
         <translation>工具</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagedocs.py" line="135" />
+        <location filename="../../chatdesk/ui/messagedocs.py" line="138" />
         <source>Message</source>
         <translation>消息</translation>
     </message>
@@ -2188,12 +2198,12 @@
 <context>
     <name>Observer</name>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="483" />
+        <location filename="../../chatdesk/ctl/compare.py" line="511" />
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="492" />
+        <location filename="../../chatdesk/ctl/compare.py" line="520" />
         <location filename="../../chatdesk/ctl/mcpctl.py" line="311" />
         <source>Stopped after %1 tool rounds.</source>
         <translation>已在 %1 轮工具调用后停止。</translation>
@@ -3194,53 +3204,53 @@
 <context>
     <name>ShortcutsDialog</name>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="129" />
-        <location filename="../../chatdesk/ui/about.py" line="140" />
+        <location filename="../../chatdesk/ui/about.py" line="130" />
+        <location filename="../../chatdesk/ui/about.py" line="141" />
         <source>Keyboard shortcuts</source>
         <translation>键盘快捷键</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="133" />
+        <location filename="../../chatdesk/ui/about.py" line="134" />
         <source>Send the message</source>
         <translation>发送消息</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="133" />
+        <location filename="../../chatdesk/ui/about.py" line="134" />
         <source>Enter (or Ctrl+Enter, see Settings)</source>
         <translation>Enter（或 Ctrl+Enter，见设置）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="134" />
+        <location filename="../../chatdesk/ui/about.py" line="135" />
         <source>New line in the message</source>
         <translation>消息内换行</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="134" />
+        <location filename="../../chatdesk/ui/about.py" line="135" />
         <source>Shift+Enter</source>
         <translation>Shift+Enter</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="135" />
+        <location filename="../../chatdesk/ui/about.py" line="136" />
         <source>Stop the answer</source>
         <translation>停止回答</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="136" />
+        <location filename="../../chatdesk/ui/about.py" line="137" />
         <source>Move between controls</source>
         <translation>在控件之间移动</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="136" />
+        <location filename="../../chatdesk/ui/about.py" line="137" />
         <source>Tab, Shift+Tab</source>
         <translation>Tab、Shift+Tab</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="141" />
+        <location filename="../../chatdesk/ui/about.py" line="142" />
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="141" />
+        <location filename="../../chatdesk/ui/about.py" line="142" />
         <source>Shortcut</source>
         <translation>快捷键</translation>
     </message>
@@ -3395,7 +3405,7 @@
 <context>
     <name>_Thumbnail</name>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="156" />
+        <location filename="../../chatdesk/ui/composer.py" line="157" />
         <source>Remove {0}</source>
         <translation>移除 {0}</translation>
     </message>
@@ -3411,7 +3421,7 @@
 <context>
     <name>ctl</name>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="458" />
+        <location filename="../../chatdesk/ctl/compare.py" line="487" />
         <source>Running %1…</source>
         <translation>正在运行 %1…</translation>
     </message>
