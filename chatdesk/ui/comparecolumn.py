@@ -239,6 +239,7 @@ class CompareColumn(QFrame):
         if model is None:
             self.picker.blockSignals(True)
             self.picker.set_models([])
+            self.picker.set_current("")  # not even as the id to restore on focus-out
             self.picker.setEditText("")
             self.picker.setToolTip("")
             self.picker.blockSignals(False)

@@ -358,22 +358,22 @@
 <context>
     <name>ColumnParamsDialog</name>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="327" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="328" />
         <source>Parameters of column %1</source>
         <translation>第 %1 列的参数</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="329" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="330" />
         <source>Provider of this column</source>
         <translation>本列的服务商</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="330" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="331" />
         <source>This window's server</source>
         <translation>本窗口使用的服务器</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="336" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="337" />
         <source>Provider</source>
         <translation>服务商</translation>
     </message>
@@ -487,7 +487,7 @@
         <translation>第 %1 列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="246" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="247" />
         <source>Model %1</source>
         <translation>模型 %1</translation>
     </message>
@@ -2127,32 +2127,37 @@
 <context>
     <name>ModelPicker</name>
     <message>
-        <location filename="../../chatdesk/ui/modelpicker.py" line="118" />
+        <location filename="../../chatdesk/ui/modelpicker.py" line="120" />
         <source>Model id</source>
         <translation>模型 ID</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/modelpicker.py" line="151" />
+        <location filename="../../chatdesk/ui/modelpicker.py" line="125" />
+        <source>Not in the server's list: it is sent as typed.</source>
+        <translation>不在服务器的模型列表中：将按输入原样发送。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/modelpicker.py" line="160" />
         <source>Recent</source>
         <translation>最近使用</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/modelpicker.py" line="165" />
+        <location filename="../../chatdesk/ui/modelpicker.py" line="174" />
         <source>Other</source>
         <translation>其他</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/modelpicker.py" line="282" />
+        <location filename="../../chatdesk/ui/modelpicker.py" line="304" />
         <source>Model: {0}</source>
         <translation>模型：{0}</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/modelpicker.py" line="284" />
+        <location filename="../../chatdesk/ui/modelpicker.py" line="308" />
         <source>List: {0}</source>
         <translation>列表：{0}</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/modelpicker.py" line="285" />
+        <location filename="../../chatdesk/ui/modelpicker.py" line="309" />
         <source>Type to search; press Enter to use any model id.</source>
         <translation>输入以搜索；按 Enter 可使用任意模型 ID。</translation>
     </message>
