@@ -446,6 +446,13 @@ class Comparison:
         return new_id
 
 
+def names_hidden_in(store: Store, conversation_id: int) -> bool:
+    """Whether a conversation is a blind comparison nobody has voted on yet: its
+    answers' models must not be named anywhere (search results, exports...)."""
+    row = store.comparison_for_conversation(conversation_id)
+    return row is not None and bool(row.blind) and not store.votes_for(row.id)
+
+
 class _AnswerRecorder(ExchangeObserver):
     """Writes each column's answer id into the turn as soon as its row exists."""
 

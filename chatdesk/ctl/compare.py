@@ -15,7 +15,7 @@ import html
 import time
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from chatdesk.core import figures as figs
 from chatdesk.core.compare import (
@@ -726,8 +726,42 @@ class CompareController(QObject):
     # --- other actions ----------------------------------------------------------------------
 
     def continue_in_chat(self, index: int) -> None:
-        """This column becomes an ordinary conversation with its whole history."""
+        """This column becomes an ordinary conversation with its whole history.
+
+        Before the vote of a blind comparison that names the column's model, so the
+        user is asked first (the dialog itself names no model)."""
         if self.comparison is None or self.comparison.answer(index) is None or self.busy:
+            return
+        if self.names_hidden():
+            from PySide6.QtWidgets import QMessageBox
+
+            box = QMessageBox(
+                QMessageBox.Icon.Question,
+                self.tr("Reveal the model?"),
+                self.tr(
+                    "You have not voted yet. The new chat shows which model answered in "
+                    "column %1, so this comparison is no longer blind for you. Continue?"
+                ).replace("%1", LABELS[index]),
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+                self.window,
+            )
+            box.setObjectName("blind-continue-confirm")
+            box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            comparison = self.comparison
+
+            def answered(_result: int) -> None:
+                yes = box.button(QMessageBox.StandardButton.Yes)
+                if box.clickedButton() is yes and self.comparison is comparison:
+                    self._fork(index)
+
+            box.finished.connect(answered)
+            box.open()
+            return
+        self._fork(index)
+
+    def _fork(self, index: int) -> None:
+        if self.comparison is None or self.busy:
             return
         new_id = self.comparison.fork_column(index)
         self.window.show_compare(False)

@@ -612,12 +612,22 @@
         <translation>你的投票：%1。%2</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="754" />
+        <location filename="../../chatdesk/ctl/compare.py" line="740" />
+        <source>Reveal the model?</source>
+        <translation>显示模型？</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/compare.py" line="742" />
+        <source>You have not voted yet. The new chat shows which model answered in column %1, so this comparison is no longer blind for you. Continue?</source>
+        <translation>你还没有投票。新的对话会显示第 %1 列是哪个模型回答的，这次比较对你来说就不再是盲测了。继续吗？</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/compare.py" line="788" />
         <source>Change the models if you like, then send.</source>
         <translation>可以先更换模型，然后发送。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="767" />
+        <location filename="../../chatdesk/ctl/compare.py" line="801" />
         <source>Both columns need an answer to compare.</source>
         <translation>两列都需要有回答才能比较。</translation>
     </message>
@@ -1143,78 +1153,88 @@
 <context>
     <name>HistoryController</name>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="170" />
+        <location filename="../../chatdesk/ctl/history.py" line="193" />
         <source>Open a conversation to export it.</source>
         <translation>请先打开要导出的对话。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="176" />
+        <location filename="../../chatdesk/ctl/history.py" line="199" />
         <source>Export</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="189" />
+        <location filename="../../chatdesk/ctl/history.py" line="208" />
+        <source>Export a blind comparison</source>
+        <translation>导出盲测比较</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/history.py" line="210" />
+        <source>You have not voted on this blind comparison yet. The export names the model of every column. Export anyway?</source>
+        <translation>你还没有对这次盲测比较投票。导出的内容会写明每一列的模型。仍要导出吗？</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/history.py" line="224" />
         <source>Exported %1 conversation(s) to %2.</source>
         <translation>已将 %1 个对话导出到 %2。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="194" />
+        <location filename="../../chatdesk/ctl/history.py" line="229" />
         <source>Exporting…</source>
         <translation>正在导出…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="199" />
+        <location filename="../../chatdesk/ctl/history.py" line="234" />
         <source>Import conversations</source>
         <translation>导入对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="201" />
+        <location filename="../../chatdesk/ctl/history.py" line="236" />
         <source>ChatDesk or ChatGPT export (*.json *.zip)</source>
         <translation>ChatDesk 或 ChatGPT 导出文件 (*.json *.zip)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="215" />
+        <location filename="../../chatdesk/ctl/history.py" line="250" />
         <source>Imported %1 conversation(s) with %2 message(s); %3 were already there.</source>
         <translation>已导入 %1 个对话、%2 条消息；%3 个对话已存在，已跳过。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="221" />
+        <location filename="../../chatdesk/ctl/history.py" line="256" />
         <source>Importing…</source>
         <translation>正在导入…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="232" />
+        <location filename="../../chatdesk/ctl/history.py" line="267" />
         <source>Backed up to %1.</source>
         <translation>已备份到 %1。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="234" />
+        <location filename="../../chatdesk/ctl/history.py" line="269" />
         <source>Backing up…</source>
         <translation>正在备份…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="250" />
+        <location filename="../../chatdesk/ctl/history.py" line="285" />
         <source>There is no backup yet. Use “Back up now” first.</source>
         <translation>还没有备份。请先使用“立即备份”。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="254" />
-        <location filename="../../chatdesk/ctl/history.py" line="260" />
+        <location filename="../../chatdesk/ctl/history.py" line="289" />
+        <location filename="../../chatdesk/ctl/history.py" line="295" />
         <source>Restore</source>
         <translation>恢复</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="254" />
+        <location filename="../../chatdesk/ctl/history.py" line="289" />
         <source>Restore the history from:</source>
         <translation>从以下备份恢复历史记录：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="261" />
+        <location filename="../../chatdesk/ctl/history.py" line="296" />
         <source>Replace the current history with %1? The current file is kept aside.</source>
         <translation>用 %1 替换当前的历史记录？当前文件会另行保留。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="274" />
+        <location filename="../../chatdesk/ctl/history.py" line="309" />
         <source>Wait for the answer to finish first.</source>
         <translation>请等待回答完成。</translation>
     </message>
@@ -2137,27 +2157,27 @@
         <translation>不在服务器的模型列表中：将按输入原样发送。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/modelpicker.py" line="160" />
+        <location filename="../../chatdesk/ui/modelpicker.py" line="158" />
         <source>Recent</source>
         <translation>最近使用</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/modelpicker.py" line="174" />
+        <location filename="../../chatdesk/ui/modelpicker.py" line="172" />
         <source>Other</source>
         <translation>其他</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/modelpicker.py" line="304" />
+        <location filename="../../chatdesk/ui/modelpicker.py" line="302" />
         <source>Model: {0}</source>
         <translation>模型：{0}</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/modelpicker.py" line="308" />
+        <location filename="../../chatdesk/ui/modelpicker.py" line="306" />
         <source>List: {0}</source>
         <translation>列表：{0}</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/modelpicker.py" line="309" />
+        <location filename="../../chatdesk/ui/modelpicker.py" line="307" />
         <source>Type to search; press Enter to use any model id.</source>
         <translation>输入以搜索；按 Enter 可使用任意模型 ID。</translation>
     </message>
