@@ -258,6 +258,8 @@ class ModelPicker(QComboBox):
             # Not listed: keep it as free text rather than snapping to another model.
             self.setCurrentIndex(-1)
             self.setEditText(model_id)
+        if not self.hasFocus():
+            self.lineEdit().setCursorPosition(0)  # a narrow box shows the id's start
 
     def _row_of(self, model_id: str) -> int:
         for row in range(self._items.rowCount()):

@@ -358,22 +358,22 @@
 <context>
     <name>ColumnParamsDialog</name>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="328" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="394" />
         <source>Parameters of column %1</source>
         <translation>第 %1 列的参数</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="330" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="396" />
         <source>Provider of this column</source>
         <translation>本列的服务商</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="331" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="397" />
         <source>This window's server</source>
         <translation>本窗口使用的服务器</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="337" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="403" />
         <source>Provider</source>
         <translation>服务商</translation>
     </message>
@@ -381,113 +381,123 @@
 <context>
     <name>CompareColumn</name>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="77" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="82" />
         <source>Answers in column %1</source>
         <translation>第 %1 栏的回答</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="95" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="117" />
         <source>Parameters of this column</source>
         <translation>本列的参数</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="97" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="122" />
+        <source>More column actions</source>
+        <translation>更多列操作</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="131" />
+        <source>Tools</source>
+        <translation>工具</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="132" />
         <source>Move this column left</source>
         <translation>左移本列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="99" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="134" />
         <source>Move this column right</source>
         <translation>右移本列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="101" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="137" />
         <source>Remove this column</source>
         <translation>移除本列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="120" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="153" />
         <source>First token</source>
         <translation>首字延迟</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="121" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="154" />
         <source>Total</source>
         <translation>总耗时</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="122" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="155" />
         <source>Tokens in/out</source>
         <translation>输入/输出 token</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="123" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="156" />
         <source>Speed</source>
         <translation>速度</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="124" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="157" />
         <source>Finish</source>
         <translation>结束原因</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="125" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="158" />
         <source>Cost</source>
         <translation>费用</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="142" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="175" />
         <source>Word differences</source>
         <translation>逐词差异</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="154" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="187" />
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="154" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="187" />
         <source>Stop this column</source>
         <translation>停止本列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="157" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="190" />
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="157" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="190" />
         <source>Send this column again</source>
         <translation>重新发送本列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="161" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="194" />
         <source>Carry forward</source>
         <translation>沿用此回答</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="162" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="195" />
         <source>Make this answer the shared context of every column for the next prompt</source>
         <translation>下一条提示中，让所有列都以此回答为共同上下文</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="168" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="201" />
         <source>Continue in chat</source>
         <translation>转为对话继续</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="169" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="202" />
         <source>Open this column as an ordinary conversation with its whole history</source>
         <translation>把本列连同完整历史转成普通对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="189" />
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="235" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="222" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="293" />
         <source>Column %1</source>
         <translation>第 %1 列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="247" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="307" />
         <source>Model %1</source>
         <translation>模型 %1</translation>
     </message>
@@ -635,126 +645,126 @@
 <context>
     <name>CompareView</name>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="74" />
+        <location filename="../../chatdesk/ui/compareview.py" line="75" />
         <source>Comparison</source>
         <translation>对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="77" />
+        <location filename="../../chatdesk/ui/compareview.py" line="78" />
         <source>+ Column</source>
         <translation>+ 列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="78" />
+        <location filename="../../chatdesk/ui/compareview.py" line="79" />
         <source>Add a column (up to 4)</source>
         <translation>添加一列（最多 4 列）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="80" />
+        <location filename="../../chatdesk/ui/compareview.py" line="81" />
         <source>Add a column</source>
         <translation>添加一列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="83" />
+        <location filename="../../chatdesk/ui/compareview.py" line="84" />
         <source>Blind</source>
         <translation>盲测</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="85" />
+        <location filename="../../chatdesk/ui/compareview.py" line="86" />
         <source>Hide the model names and shuffle the columns until you vote</source>
         <translation>投票前隐藏模型名称并打乱列的顺序</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="89" />
+        <location filename="../../chatdesk/ui/compareview.py" line="90" />
         <source>Sync scrolling</source>
         <translation>同步滚动</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="93" />
+        <location filename="../../chatdesk/ui/compareview.py" line="94" />
         <source>Word diff</source>
         <translation>逐词对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="94" />
+        <location filename="../../chatdesk/ui/compareview.py" line="95" />
         <source>Show the word differences of two columns' answers</source>
         <translation>显示两列回答的逐词差异</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="97" />
+        <location filename="../../chatdesk/ui/compareview.py" line="98" />
         <source>First column of the diff</source>
         <translation>对比的第一列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="98" />
+        <location filename="../../chatdesk/ui/compareview.py" line="99" />
         <source>Second column of the diff</source>
         <translation>对比的第二列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="106" />
+        <location filename="../../chatdesk/ui/compareview.py" line="107" />
         <source>Re-run</source>
         <translation>重新运行</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="107" />
+        <location filename="../../chatdesk/ui/compareview.py" line="108" />
         <source>Send this prompt again, to the same or other models</source>
         <translation>把这条提示再次发送给相同或其他模型</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="111" />
+        <location filename="../../chatdesk/ui/compareview.py" line="112" />
         <source>Prices…</source>
         <translation>价格…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="112" />
+        <location filename="../../chatdesk/ui/compareview.py" line="113" />
         <source>Model prices used to show the cost of answers</source>
         <translation>用于计算回答费用的模型价格</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="116" />
+        <location filename="../../chatdesk/ui/compareview.py" line="117" />
         <source>Leaderboard</source>
         <translation>排行榜</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="142" />
-        <location filename="../../chatdesk/ui/compareview.py" line="278" />
-        <location filename="../../chatdesk/ui/compareview.py" line="301" />
+        <location filename="../../chatdesk/ui/compareview.py" line="146" />
+        <location filename="../../chatdesk/ui/compareview.py" line="287" />
+        <location filename="../../chatdesk/ui/compareview.py" line="310" />
         <source>Which answer is better?</source>
         <translation>哪个回答更好？</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="273" />
+        <location filename="../../chatdesk/ui/compareview.py" line="282" />
         <source>A is better</source>
         <translation>A 更好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="274" />
+        <location filename="../../chatdesk/ui/compareview.py" line="283" />
         <source>B is better</source>
         <translation>B 更好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="275" />
-        <location filename="../../chatdesk/ui/compareview.py" line="283" />
+        <location filename="../../chatdesk/ui/compareview.py" line="284" />
+        <location filename="../../chatdesk/ui/compareview.py" line="292" />
         <source>Tie</source>
         <translation>平局</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="276" />
+        <location filename="../../chatdesk/ui/compareview.py" line="285" />
         <source>Both are bad</source>
         <translation>都不好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="281" />
+        <location filename="../../chatdesk/ui/compareview.py" line="290" />
         <source>%1 is best</source>
         <translation>%1 最好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="283" />
+        <location filename="../../chatdesk/ui/compareview.py" line="292" />
         <source>All are bad</source>
         <translation>都不好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="284" />
-        <location filename="../../chatdesk/ui/compareview.py" line="301" />
+        <location filename="../../chatdesk/ui/compareview.py" line="293" />
+        <location filename="../../chatdesk/ui/compareview.py" line="310" />
         <source>Which answer is best?</source>
         <translation>哪个回答最好？</translation>
     </message>
@@ -2167,17 +2177,17 @@
         <translation>其他</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/modelpicker.py" line="302" />
+        <location filename="../../chatdesk/ui/modelpicker.py" line="304" />
         <source>Model: {0}</source>
         <translation>模型：{0}</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/modelpicker.py" line="306" />
+        <location filename="../../chatdesk/ui/modelpicker.py" line="308" />
         <source>List: {0}</source>
         <translation>列表：{0}</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/modelpicker.py" line="307" />
+        <location filename="../../chatdesk/ui/modelpicker.py" line="309" />
         <source>Type to search; press Enter to use any model id.</source>
         <translation>输入以搜索；按 Enter 可使用任意模型 ID。</translation>
     </message>
