@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from chatdesk.core.exchange import Exchange, ExchangeObserver, ExchangeTarget
 from chatdesk.core.extrabody import extra_body_for
+from chatdesk.core.figures import STREAMED_TOKENS
 from chatdesk.core.patient import STREAM_WAIT_S, PatientStore
 from chatdesk.core.services import Endpoint
 from chatdesk.core.turnrefs import clean_turns
@@ -340,6 +341,16 @@ class Comparison:
         exchange.observe(_AnswerRecorder(self, column))
         self.exchanges[column] = exchange
         return exchange
+
+    def keep_streamed(self, column: int, tokens: int) -> None:
+        """A stopped or failed answer has no usage from the server: keep the count of
+        tokens that streamed, so reopening shows what was seen live."""
+        row = self.answer(column)
+        if row is None or tokens <= 0 or (row.usage or {}).get("completion_tokens"):
+            return
+        meta = dict(row.meta) if isinstance(row.meta, dict) else {}
+        meta[STREAMED_TOKENS] = int(tokens)
+        self.store.update_message(row.id, meta=meta)
 
     def set_leaf(self, column: int, message_id: int) -> None:
         """The column's thread goes on after ``message_id`` (the tool results of a tool

@@ -545,6 +545,8 @@ class CompareController(QObject):
             column.set_state(self.tr("Stopped"), retry=True)
         else:
             column.set_state("")
+        if status in ("stopped", "error") and self.comparison is not None:
+            self.comparison.keep_streamed(index, exchange.stats.tokens_out)
         self.refresh_figures()
         if not self.busy:
             self._timer.stop()
@@ -623,11 +625,16 @@ class CompareController(QObject):
         for i, spec in enumerate(self.specs):
             price = None if self.names_hidden() else self._price(spec)
             exchange = self.exchanges.get(i)
-            if exchange is not None and exchange.stats.started is not None:
-                failed = str(exchange.status) in ("error", "stopped")
-                out.append(figs.from_stats(exchange.stats, price, now, failed=failed))
-                continue
             row = self.comparison.answer(i) if self.comparison is not None else None
+            live = exchange is not None and exchange.stats.started is not None
+            if live and exchange is not None and (not exchange.finished or row is None):
+                # Live while it runs; once saved, from the saved answer like the footer
+                # and a reopened comparison (one set of inputs, one tok/s).
+                failed = str(exchange.status) in ("error", "stopped")
+                f = figs.from_stats(exchange.stats, price, now, failed=failed)
+                f.running = not exchange.finished
+                out.append(f)
+                continue
             out.append(figs.from_row(row, price) if row is not None else figs.Figures())
         return out
 
