@@ -162,6 +162,12 @@ class Controller(QObject):
         self.pool.reconfigure(AppSettings.from_dict(self._settings))
         self._spawn(self.pool.close_idle())
 
+    def show_server(self) -> None:
+        """The status line names the server the window talks to."""
+        if self._endpoint is not None:
+            name = self._endpoint.name or self._endpoint.base_url
+            self.window.set_status(self.tr("Server: %1").replace("%1", name))
+
     def reload_endpoint(self) -> None:
         """(Re)resolve the chosen server; show the key panel when no key."""
         try:
@@ -188,8 +194,7 @@ class Controller(QObject):
                 if key:
                     self._endpoint.api_key, self._endpoint.key_source = key, source
         self.window.show_key_panel(not self._endpoint.api_key)
-        name = self._endpoint.name or self._endpoint.base_url
-        self.window.set_status(self.tr("Server: %1").replace("%1", name))
+        self.show_server()
         self.refresh_providers()
         current = self._override_model or self.window.model_picker.current()
         if not current:
@@ -325,9 +330,7 @@ class Controller(QObject):
             return
         self.pool.acquire(client)
         try:
-            models, source, _err = await fetch_models(
-                client, self.store, self._endpoint.cache_key
-            )
+            models, source, _err = await fetch_models(client, self.store, self._endpoint.cache_key)
         finally:
             await self.pool.release(client)
         self.window.model_picker.set_models(models, recent=self.recent_models())
@@ -435,9 +438,7 @@ class Controller(QObject):
     def _refresh_switchers(self, conversation_id: int) -> None:
         """A new answer's `< 2/2 >` shows as soon as it exists (regenerate, retry)."""
         if self.conversation_id == conversation_id:
-            self.model.set_branch_info(
-                branches.branch_view(self.store, conversation_id).siblings
-            )
+            self.model.set_branch_info(branches.branch_view(self.store, conversation_id).siblings)
 
     def reload_messages(self, kept: Any = None) -> None:
         """Show the active branch; sibling positions feed the `< 2/3 >` switchers.
@@ -657,9 +658,7 @@ class Controller(QObject):
             self._spawn(self.save_later(exchange.store))
         if exchange.failure is not None:  # the store failed (disk full, locked...): say so
             self.window.set_status(
-                self.tr("The answer could not be saved: %1").replace(
-                    "%1", plain(exchange.failure)
-                )
+                self.tr("The answer could not be saved: %1").replace("%1", plain(exchange.failure))
             )
             self._restore_draft(draft, drop_message=False)
             if self._raise_in_tests():
@@ -668,7 +667,7 @@ class Controller(QObject):
             self._restore_draft(draft, drop_message=False)
             self.window.set_status(exchange.error.explain(self.language()))
         elif status == "done":
-            self.window.set_status("")
+            self.show_server()  # a message of the turn goes; the server stays named
             conv = self.store.get_conversation(conv_id)
             if conv is not None and conv.message_count <= 2 and append_to is None:
                 self._spawn(self._make_title(conv_id))

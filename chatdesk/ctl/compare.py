@@ -74,6 +74,8 @@ class CompareController(QObject):
         self.exchanges: dict[int, Exchange] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self._tool_turns: dict[int, ToolTurn] = {}  # columns running the MCP tool loop
+        self._hosts: dict[str | None, str] = {}  # base URL per column provider
+        self._attempts: dict[int, int] = {}  # Retry presses per column in this turn
         self._prices: PriceTable | None = None
         self._diff: tuple[int, int] | None = None
         self._timer = QTimer(self)
@@ -165,6 +167,7 @@ class CompareController(QObject):
         self.comparison = None
         self.blind = False
         self.exchanges = {}
+        self._attempts = {}
         self._diff = None
         self.window.show_compare(True)
         self.window.conversations.select_conversation(-1)
@@ -182,6 +185,7 @@ class CompareController(QObject):
         self.specs = list(comparison.columns)
         self.blind = comparison.blind
         self.exchanges = {}
+        self._attempts = {}
         self._diff = None
         self.window.show_compare(True)
         self._show()
@@ -422,10 +426,15 @@ class CompareController(QObject):
         else:
             self._show_turn()
         self.exchanges = {}
+        self._attempts = {}
         for i, exchange in enumerate(exchanges):
             self._launch(i, exchange)
         self.view.set_busy(True)
         self._timer.start()
+        self._show_server()  # in place of a hint ("…then send.") that no longer applies
+
+    def _show_server(self) -> None:
+        self.chat.show_server()
 
     def _client_for(self, spec: ColumnSpec) -> tuple[Any, Endpoint]:
         """The pooled client of a column's provider (the window's server by default)."""
@@ -434,6 +443,7 @@ class CompareController(QObject):
             endpoint = resolve_endpoint(self.store, self.chat.keys, provider=spec.provider)
         if endpoint is None:
             raise SetupError(self.tr("Set up a server and key first."))
+        self._hosts[spec.provider] = endpoint.base_url  # named when it cannot be reached
         return self.chat.pool.get(endpoint), endpoint
 
     def _launch(self, index: int, exchange: Exchange) -> None:
@@ -443,7 +453,7 @@ class CompareController(QObject):
         exchange.observe(binder)
         self.exchanges[index] = exchange
         column.set_running(True)
-        column.set_state(self.tr("Waiting for the first token…"))
+        column.set_state(self._waiting_text(index))
         servers = conversation_servers(self.specs[index].params) if index < len(self.specs) else []
         if servers and self.chat.mcp is not None:
             task = asyncio.ensure_future(self._run_tools(index, exchange, servers))
@@ -451,6 +461,12 @@ class CompareController(QObject):
             task = asyncio.ensure_future(self._run(index, exchange))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    def _waiting_text(self, index: int) -> str:
+        attempt = self._attempts.get(index)
+        if attempt:
+            return self.tr("Attempt %1: waiting for the first token…").replace("%1", str(attempt))
+        return self.tr("Waiting for the first token…")
 
     async def _run(self, index: int, exchange: Exchange) -> None:
         pool = self.chat.pool
@@ -540,9 +556,16 @@ class CompareController(QObject):
             )
         elif exchange.error is not None:
             text = exchange.error.explain(self.chat.language())
+            host = _host(self._hosts.get(self.specs[index].provider) or "")
+            if exchange.error.category == "network" and host:
+                text = self.tr("%1 (%2)").replace("%1", text).replace("%2", host)
             column.set_state(text, error=True, retry=True)
         elif status == "stopped":
             column.set_state(self.tr("Stopped"), retry=True)
+        elif index in self._attempts:  # a retry that worked looks different from before
+            column.set_state(
+                self.tr("Answered on attempt %1.").replace("%1", str(self._attempts[index]))
+            )
         else:
             column.set_state("")
         if status in ("stopped", "error") and self.comparison is not None:
@@ -606,6 +629,7 @@ class CompareController(QObject):
         if user in ids:  # the column's earlier turns and this prompt, not the old answer
             rows = rows[: ids.index(user) + 1]
         column.model.set_messages(rows, {})
+        self._attempts[index] = self._attempts.get(index, 1) + 1
         self._launch(index, exchange)
         self.view.set_busy(True)
         self._timer.start()
@@ -661,8 +685,13 @@ class CompareController(QObject):
             column.set_figure("cost", cost, best=i in best["cost"])
             exchange = self.exchanges.get(i)
             if exchange is not None and not exchange.finished and exchange.stats.ttft_ms:
-                if column.state_label.text() == self.tr("Waiting for the first token…"):
-                    column.set_state(self.tr("Streaming…"))
+                if column.state_label.text() == self._waiting_text(i):
+                    attempt = self._attempts.get(i)
+                    column.set_state(
+                        self.tr("Attempt %1: streaming…").replace("%1", str(attempt))
+                        if attempt
+                        else self.tr("Streaming…")
+                    )
 
     # --- follow-up rule -------------------------------------------------------------------
 
@@ -728,6 +757,9 @@ class CompareController(QObject):
             self.window.set_status(plain(exc))
             return
         self._show()  # names revealed, rows shown with their models
+        # The vote buttons are gone: focus would fall to the next widget in the window
+        # (the sidebar's filter, which the next typed text would then filter away).
+        self.view.composer.focus_input()
         self.voted.emit(winner)
 
     # --- other actions ----------------------------------------------------------------------
@@ -845,6 +877,16 @@ class CompareController(QObject):
                 await task
             except (asyncio.CancelledError, ChatdeskError, ValidationError):
                 pass
+
+
+def _host(base_url: str) -> str:
+    """The host (and port) of a base URL, as a network error names it."""
+    from urllib.parse import urlsplit
+
+    try:
+        return urlsplit(base_url).netloc[:200]
+    except ValueError:
+        return ""
 
 
 def _ms(value: float | None) -> str:

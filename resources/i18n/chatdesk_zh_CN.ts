@@ -505,139 +505,158 @@
 <context>
     <name>CompareController</name>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="154" />
+        <location filename="../../chatdesk/ctl/compare.py" line="156" />
         <source>Wait for the answers to finish or stop them first.</source>
         <translation>请等待回答完成，或先停止它们。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="215" />
+        <location filename="../../chatdesk/ctl/compare.py" line="219" />
         <source>Comparison</source>
         <translation>对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="217" />
+        <location filename="../../chatdesk/ctl/compare.py" line="221" />
         <source>New comparison</source>
         <translation>新建对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="246" />
+        <location filename="../../chatdesk/ctl/compare.py" line="250" />
         <source>This answer was carried forward: every column continued from it.</source>
         <translation>这个回答已被沿用：每一列都从它继续。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="251" />
+        <location filename="../../chatdesk/ctl/compare.py" line="255" />
         <source>Continued from %1's answer.</source>
         <translation>从 %1 的回答继续。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="277" />
+        <location filename="../../chatdesk/ctl/compare.py" line="281" />
         <source>Columns are fixed once the first prompt is sent.</source>
         <translation>发送第一条提示后，列就不能再更改。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="370" />
+        <location filename="../../chatdesk/ctl/compare.py" line="374" />
         <source>No provider named %1.</source>
         <translation>没有名为 %1 的服务商。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="395" />
+        <location filename="../../chatdesk/ctl/compare.py" line="399" />
         <source>Not sent: %1</source>
         <translation>未发送：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="399" />
-        <location filename="../../chatdesk/ctl/compare.py" line="436" />
+        <location filename="../../chatdesk/ctl/compare.py" line="403" />
+        <location filename="../../chatdesk/ctl/compare.py" line="445" />
         <source>Set up a server and key first.</source>
         <translation>请先设置服务器和密钥。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="446" />
-        <location filename="../../chatdesk/ctl/compare.py" line="657" />
+        <location filename="../../chatdesk/ctl/compare.py" line="468" />
+        <source>Attempt %1: waiting for the first token…</source>
+        <translation>第 %1 次尝试：等待第一个 token…</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/compare.py" line="469" />
         <source>Waiting for the first token…</source>
         <translation>正在等待首个 token…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="539" />
+        <location filename="../../chatdesk/ctl/compare.py" line="555" />
         <source>Not saved: %1</source>
         <translation>未保存：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="545" />
+        <location filename="../../chatdesk/ctl/compare.py" line="561" />
+        <source>%1 (%2)</source>
+        <translation>%1（%2）</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/compare.py" line="564" />
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="565" />
+        <location filename="../../chatdesk/ctl/compare.py" line="567" />
+        <source>Answered on attempt %1.</source>
+        <translation>第 %1 次尝试时得到回答。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/compare.py" line="590" />
         <source>Only the latest answer of a column can be redone.</source>
         <translation>只能重新生成某列最新的回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="568" />
+        <location filename="../../chatdesk/ctl/compare.py" line="593" />
         <source>To edit or delete messages, use “Continue in chat” on this column.</source>
         <translation>要编辑或删除消息，请在本列使用“转为对话继续”。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="649" />
+        <location filename="../../chatdesk/ctl/compare.py" line="680" />
         <source>%1 tok/s</source>
         <translation>%1 token/秒</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="658" />
+        <location filename="../../chatdesk/ctl/compare.py" line="691" />
+        <source>Attempt %1: streaming…</source>
+        <translation>第 %1 次尝试：正在接收…</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/compare.py" line="693" />
         <source>Streaming…</source>
         <translation>正在生成…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="667" />
+        <location filename="../../chatdesk/ctl/compare.py" line="703" />
         <source>There is no answer to carry forward yet.</source>
         <translation>还没有可以沿用的回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="679" />
+        <location filename="../../chatdesk/ctl/compare.py" line="715" />
         <source>One prompt goes to every column; each answers on its own.</source>
         <translation>一条提示发给所有列，各列独立回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="681" />
+        <location filename="../../chatdesk/ctl/compare.py" line="717" />
         <source>Next prompt: each column continues its own thread.</source>
         <translation>下一条提示：各列沿着自己的对话继续。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="686" />
+        <location filename="../../chatdesk/ctl/compare.py" line="722" />
         <source>Next prompt: every column continues from %1's answer.</source>
         <translation>下一条提示：所有列都从 %1 的回答继续。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="711" />
+        <location filename="../../chatdesk/ctl/compare.py" line="747" />
         <source>tie</source>
         <translation>平局</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="711" />
+        <location filename="../../chatdesk/ctl/compare.py" line="747" />
         <source>all bad</source>
         <translation>都不好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="712" />
+        <location filename="../../chatdesk/ctl/compare.py" line="748" />
         <source>Your vote: %1. %2</source>
         <translation>你的投票：%1。%2</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="740" />
+        <location filename="../../chatdesk/ctl/compare.py" line="779" />
         <source>Reveal the model?</source>
         <translation>显示模型？</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="742" />
+        <location filename="../../chatdesk/ctl/compare.py" line="781" />
         <source>You have not voted yet. The new chat shows which model answered in column %1, so this comparison is no longer blind for you. Continue?</source>
         <translation>你还没有投票。新的对话会显示第 %1 列是哪个模型回答的，这次比较对你来说就不再是盲测了。继续吗？</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="788" />
+        <location filename="../../chatdesk/ctl/compare.py" line="827" />
         <source>Change the models if you like, then send.</source>
         <translation>可以先更换模型，然后发送。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="801" />
+        <location filename="../../chatdesk/ctl/compare.py" line="840" />
         <source>Both columns need an answer to compare.</source>
         <translation>两列都需要有回答才能比较。</translation>
     </message>
@@ -892,112 +911,112 @@
     <name>Controller</name>
     <message>
         <location filename="../../chatdesk/ctl/chat.py" line="120" />
-        <location filename="../../chatdesk/ctl/chat.py" line="750" />
+        <location filename="../../chatdesk/ctl/chat.py" line="755" />
         <source>Copied</source>
         <translation>已复制</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="192" />
+        <location filename="../../chatdesk/ctl/chat.py" line="169" />
         <source>Server: %1</source>
         <translation>服务器：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="267" />
+        <location filename="../../chatdesk/ctl/chat.py" line="272" />
         <source>Check the settings: %1</source>
         <translation>请检查设置：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="335" />
+        <location filename="../../chatdesk/ctl/chat.py" line="340" />
         <source>Models from the server</source>
         <translation>来自服务器的模型列表</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="336" />
+        <location filename="../../chatdesk/ctl/chat.py" line="341" />
         <source>Cached model list (server unreachable)</source>
         <translation>缓存的模型列表（无法连接服务器）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="337" />
+        <location filename="../../chatdesk/ctl/chat.py" line="342" />
         <source>Built-in model list (server unreachable)</source>
         <translation>内置模型列表（无法连接服务器）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="214" />
-        <location filename="../../chatdesk/ctl/chat.py" line="389" />
-        <location filename="../../chatdesk/ctl/chat.py" line="409" />
+        <location filename="../../chatdesk/ctl/chat.py" line="219" />
+        <location filename="../../chatdesk/ctl/chat.py" line="394" />
+        <location filename="../../chatdesk/ctl/chat.py" line="414" />
         <source>Wait for the answer to finish or stop it first.</source>
         <translation>请等待回答完成，或先停止生成。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="230" />
+        <location filename="../../chatdesk/ctl/chat.py" line="235" />
         <source>No provider named %1.</source>
         <translation>没有名为 %1 的服务商。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="315" />
+        <location filename="../../chatdesk/ctl/chat.py" line="320" />
         <source>Cached model list (no API key yet)</source>
         <translation>缓存的模型列表（尚未设置 API 密钥）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="317" />
+        <location filename="../../chatdesk/ctl/chat.py" line="322" />
         <source>Built-in model list (no API key yet)</source>
         <translation>内置模型列表（尚未设置 API 密钥）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="539" />
-        <location filename="../../chatdesk/ctl/chat.py" line="605" />
-        <location filename="../../chatdesk/ctl/chat.py" line="609" />
+        <location filename="../../chatdesk/ctl/chat.py" line="544" />
+        <location filename="../../chatdesk/ctl/chat.py" line="610" />
+        <location filename="../../chatdesk/ctl/chat.py" line="614" />
         <source>Not sent: %1</source>
         <translation>未发送：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="573" />
+        <location filename="../../chatdesk/ctl/chat.py" line="578" />
         <source>Sent in place of the failed question (kept as the other branch).</source>
         <translation>已代替失败的提问发送（失败的那条保留为另一个分支）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="608" />
+        <location filename="../../chatdesk/ctl/chat.py" line="613" />
         <source>Request not valid</source>
         <translation>请求无效</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="660" />
-        <location filename="../../chatdesk/ctl/chat.py" line="689" />
+        <location filename="../../chatdesk/ctl/chat.py" line="665" />
+        <location filename="../../chatdesk/ctl/chat.py" line="694" />
         <source>The answer could not be saved: %1</source>
         <translation>无法保存回答：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="681" />
+        <location filename="../../chatdesk/ctl/chat.py" line="686" />
         <source>The history is busy: the answer is kept and will be saved shortly.</source>
         <translation>历史记录正忙：回答已保留，稍后会自动保存。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="686" />
+        <location filename="../../chatdesk/ctl/chat.py" line="691" />
         <source>The answer is saved.</source>
         <translation>回答已保存。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="790" />
+        <location filename="../../chatdesk/ctl/chat.py" line="795" />
         <source>Only your own messages can be edited.</source>
         <translation>只能编辑你自己发送的消息。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="809" />
+        <location filename="../../chatdesk/ctl/chat.py" line="814" />
         <source>There is no answer yet.</source>
         <translation>还没有回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="850" />
+        <location filename="../../chatdesk/ctl/chat.py" line="855" />
         <source>Tool result</source>
         <translation>工具结果</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="851" />
+        <location filename="../../chatdesk/ctl/chat.py" line="856" />
         <source>Result for %1:</source>
         <translation>%1 的结果：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="865" />
+        <location filename="../../chatdesk/ctl/chat.py" line="870" />
         <source>This tool call already has a result.</source>
         <translation>该工具调用已有结果。</translation>
     </message>
@@ -2233,12 +2252,12 @@
 <context>
     <name>Observer</name>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="511" />
+        <location filename="../../chatdesk/ctl/compare.py" line="527" />
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="520" />
+        <location filename="../../chatdesk/ctl/compare.py" line="536" />
         <location filename="../../chatdesk/ctl/mcpctl.py" line="311" />
         <source>Stopped after %1 tool rounds.</source>
         <translation>已在 %1 轮工具调用后停止。</translation>
@@ -3456,7 +3475,7 @@
 <context>
     <name>ctl</name>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="487" />
+        <location filename="../../chatdesk/ctl/compare.py" line="503" />
         <source>Running %1…</source>
         <translation>正在运行 %1…</translation>
     </message>
