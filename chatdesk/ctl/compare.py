@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import html
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +38,7 @@ from chatdesk.core.toolloop import PendingCall, ToolLoopObserver, ToolRun, ToolT
 from chatdesk.core.turns import Draft, title_from_text
 from chatdesk.core.worddiff import diff_words
 from chatdesk.ctl.chat import WINDOW_STORE_WAIT_S
+from chatdesk.ctl.comparetext import diff_html, host_of, int_text, ms_text, secs_text
 from chatdesk.ctl.pane import PaneBinder
 from chatdesk.store.rows import MessageRow
 from chatdesk.ui.actions import MessageAction
@@ -46,11 +46,6 @@ from chatdesk.ui.actions import MessageAction
 if TYPE_CHECKING:
     from chatdesk.ctl.chat import Controller
     from chatdesk.ui.compareview import CompareView
-
-_DIFF_STYLE = {
-    "removed": "background:#f8d7da; color:#842029; text-decoration: line-through;",
-    "added": "background:#d1e7dd; color:#0f5132;",
-}
 
 
 class CompareController(QObject):
@@ -556,7 +551,7 @@ class CompareController(QObject):
             )
         elif exchange.error is not None:
             text = exchange.error.explain(self.chat.language())
-            host = _host(self._hosts.get(self.specs[index].provider) or "")
+            host = host_of(self._hosts.get(self.specs[index].provider) or "")
             if exchange.error.category == "network" and host:
                 text = self.tr("%1 (%2)").replace("%1", text).replace("%2", host)
             column.set_state(text, error=True, retry=True)
@@ -668,11 +663,11 @@ class CompareController(QObject):
         values = self.column_figures()
         best = {key: figs.best(values, key) for key in figs.LOWER_IS_BETTER}
         for i, (column, f) in enumerate(zip(self.view.columns, values, strict=False)):
-            column.set_figure("ttft", _ms(f.ttft_ms), best=i in best["ttft"])
-            column.set_figure("total", _secs(f.total_ms), best=i in best["total"])
+            column.set_figure("ttft", ms_text(f.ttft_ms), best=i in best["ttft"])
+            column.set_figure("total", secs_text(f.total_ms), best=i in best["total"])
             tokens = "–"
             if f.tokens_in is not None or f.tokens_out is not None:
-                tokens = f"{_int(f.tokens_in)} / {_int(f.tokens_out)}"
+                tokens = f"{int_text(f.tokens_in)} / {int_text(f.tokens_out)}"
             column.set_figure("tokens", tokens)
             speed = (
                 "–"
@@ -840,8 +835,8 @@ class CompareController(QObject):
             self.window.set_status(self.tr("Both columns need an answer to compare."))
             return
         result = diff_words(a.content, b.content)
-        self.view.columns[left].show_diff(_diff_html(result.left))
-        self.view.columns[right].show_diff(_diff_html(result.right))
+        self.view.columns[left].show_diff(diff_html(result.left))
+        self.view.columns[right].show_diff(diff_html(result.right))
         self._diff = (left, right)
 
     def _on_sync(self, on: bool) -> None:
@@ -877,37 +872,3 @@ class CompareController(QObject):
                 await task
             except (asyncio.CancelledError, ChatdeskError, ValidationError):
                 pass
-
-
-def _host(base_url: str) -> str:
-    """The host (and port) of a base URL, as a network error names it."""
-    from urllib.parse import urlsplit
-
-    try:
-        return urlsplit(base_url).netloc[:200]
-    except ValueError:
-        return ""
-
-
-def _ms(value: float | None) -> str:
-    return "–" if value is None else f"{value:.0f} ms"
-
-
-def _secs(value: float | None) -> str:
-    """Seconds with a tenth; under a second in ms (a fast answer is not "0.0 s")."""
-    if value is None:
-        return "–"
-    return _ms(value) if value < 1000 else f"{value / 1000:.1f} s"
-
-
-def _int(value: int | None) -> str:
-    return "–" if value is None else str(value)
-
-
-def _diff_html(segments: list[tuple[str, str]]) -> str:
-    parts = []
-    for text, kind in segments:
-        escaped = html.escape(text).replace("\n", "<br>")
-        style = _DIFF_STYLE.get(kind)
-        parts.append(f'<span style="{style}">{escaped}</span>' if style else escaped)
-    return "<div style='white-space: pre-wrap;'>" + "".join(parts) + "</div>"
