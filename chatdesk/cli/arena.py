@@ -287,7 +287,10 @@ def hidden_names(store: Store, conversation_id: int) -> dict[int, str] | None:
     out = {}
     for m in store.list_messages(conversation_id):
         column = m.meta.get("column") if isinstance(m.meta, dict) else None
-        if m.role == "assistant":
-            ok = isinstance(column, int) and 0 <= column < len(COLUMN_LABELS)
-            out[m.id] = f"Model {COLUMN_LABELS[column]}" if ok else "a hidden model"
+        if m.role != "assistant":
+            continue
+        if isinstance(column, int) and 0 <= column < len(COLUMN_LABELS):
+            out[m.id] = f"Model {COLUMN_LABELS[column]}"
+        else:
+            out[m.id] = "a hidden model"
     return out

@@ -80,8 +80,8 @@ def cmd_history(args: argparse.Namespace) -> int:
             from chatdesk.cli.arena import hidden_names
 
             hidden = hidden_names(store, args.id)  # blind, not voted: A, B, C, D only
-            for m in data["messages"] if hidden else ():
-                if m["id"] in hidden:
+            for m in data["messages"]:
+                if hidden is not None and m["id"] in hidden:
                     m["model"] = hidden[m["id"]]
             if args.json:
                 print_json(data)
