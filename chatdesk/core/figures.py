@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from chatdesk.core.exchange import ExchangeStats, generation_speed
 from chatdesk.core.prices import Price, cost
-from chatdesk.store.rows import MessageRow
+from chatdesk.store.rows import MessageRow, MessageStatus
 
 # For each figure: whether lower is better (True) or higher (False).
 LOWER_IS_BETTER = {"ttft": True, "total": True, "speed": False, "cost": True}
@@ -83,7 +83,7 @@ def from_row(row: MessageRow, price: Price | None) -> Figures:
         tokens_out=int(completion) if completion is not None else None,
         tokens_per_s=speed,
         finish=row.finish_reason,
-        failed=row.status != "done",
+        failed=row.status != MessageStatus.DONE,
     )
     out.cost = cost(price, prompt, completion)
     out.currency = price.currency if price and out.cost is not None else ""

@@ -14,7 +14,7 @@ from typing import Any
 from chatdesk.store import live
 from chatdesk.store.common import Repository, as_time, dumps, dumps_opt, loads_opt, row_id
 from chatdesk.store.errors import StoreError, guarded
-from chatdesk.store.rows import MESSAGE_STATUSES, MessageRow
+from chatdesk.store.rows import MESSAGE_STATUSES, MessageRow, MessageStatus
 
 MESSAGE_COLUMNS = (
     "id",
@@ -56,7 +56,19 @@ def _message(row: tuple[Any, ...]) -> MessageRow:
     values["meta"] = json.loads(values["meta"]) if values["meta"] else {}
     values["created"] = as_time(values["created"])
     values["updated"] = as_time(values["updated"])
+    values["status"] = _stored_status(values["status"])
     return MessageRow(**values)
+
+
+_STATUS_OF_TEXT: dict[Any, MessageStatus] = {str(s): s for s in MessageStatus}
+
+
+def _stored_status(text: Any) -> MessageStatus:
+    """A row's status as the enum. The schema only allows the five words, but a file
+    made by another tool may hold anything: an answer in an unknown state reads as
+    ``interrupted`` (it did not finish normally) instead of making its whole
+    conversation unreadable."""
+    return _STATUS_OF_TEXT.get(text, MessageStatus.INTERRUPTED)
 
 
 def _writer_of(meta: str | None) -> Any:
@@ -97,7 +109,7 @@ class MessageRepository(Repository):
         usage: dict[str, Any] | None = None,
         ttft_ms: float | None = None,
         duration_ms: float | None = None,
-        status: str = "done",
+        status: MessageStatus = MessageStatus.DONE,
         error: str | None = None,
         error_category: str | None = None,
         choice_index: int = 0,
@@ -113,7 +125,7 @@ class MessageRepository(Repository):
         does not make old conversations look new.
         """
         _check_status(status)
-        if status == "streaming":  # who writes it: see mark_interrupted
+        if status == MessageStatus.STREAMING:  # who writes it: see mark_interrupted
             meta = {**(meta or {}), "writer": live.writer_stamp(self._store.live_token)}
         now = time.time() if created is None else created
         conn = self.conn
@@ -192,7 +204,7 @@ class MessageRepository(Repository):
                 value = ""
             values.append(value)
         sets = ", ".join(f"{key} = ?" for key in fields)
-        if fields.get("status") == "streaming" and "meta" not in fields:
+        if fields.get("status") == MessageStatus.STREAMING and "meta" not in fields:
             sets += ", meta = json_set(meta, '$.writer', json(?))"  # see mark_interrupted
             values.append(dumps(live.writer_stamp(self._store.live_token)))
         with self.transaction():
@@ -432,7 +444,7 @@ class MessageRepository(Repository):
                 dumps_opt(r.usage),
                 r.ttft_ms,
                 r.duration_ms,
-                "streaming",
+                MessageStatus.STREAMING,
                 r.error,
                 r.error_category,
                 r.choice_index,
@@ -456,7 +468,7 @@ class MessageRepository(Repository):
             )
             conn.executemany(
                 "INSERT INTO chatdesk_bulk_status (id, status) VALUES (?, ?)",
-                [(r.id, r.status) for r in rows if r.status != "streaming"],
+                [(r.id, r.status) for r in rows if r.status != MessageStatus.STREAMING],
             )
             conn.execute(
                 "UPDATE messages SET status = (SELECT b.status FROM chatdesk_bulk_status b"
