@@ -562,14 +562,14 @@ def cmd_ask(args: argparse.Namespace) -> int:
     """Send one prompt; stream the answer to stdout; save the exchange."""
     import asyncio
 
-    from chatdesk.api.types import ReasoningDelta, TextDelta
     from chatdesk.api.validate import read_image_file
     from chatdesk.core.branches import parent_for_new_message
     from chatdesk.core.clients import ClientPool
-    from chatdesk.core.exchange import Exchange, ExchangeObserver, ExchangeTarget
+    from chatdesk.core.exchange import Exchange, ExchangeTarget
     from chatdesk.core.extrabody import extra_body_for
     from chatdesk.core.keys import KeyStore
     from chatdesk.core.patient import PatientStore
+    from chatdesk.core.runner import TurnObserver, TurnResult, TurnRunner
     from chatdesk.core.services import server_ref
     from chatdesk.core.settings import AppSettings
     from chatdesk.core.turns import Draft, build_request, save_user_turn
@@ -675,66 +675,64 @@ def cmd_ask(args: argparse.Namespace) -> int:
         streamed_any = False
         printer = _AnswerPrinter()
 
-        class Printer(ExchangeObserver):
-            """Streams the first choice to stdout (reasoning to a terminal's stderr).
+        class Printer(TurnObserver):
+            """Streams the first choice of every answer of the turn to stdout (reasoning
+            to a terminal's stderr).
 
             A closed or full stdout stops the printing, never the answer: the stream
             keeps being read and saved (see _AnswerPrinter)."""
 
             def text_arrived(
-                self, exchange: Exchange, index: int, text: str, reasoning: bool
+                self, runner: TurnRunner, exchange: Exchange, index: int, text: str, reasoning: bool
             ) -> None:
+                nonlocal streamed_any
                 if not reasoning:
                     printer.seen[index] = printer.seen.get(index, "") + text
-
-            def stream_event(self, exchange: Exchange, event: Any) -> None:
-                nonlocal streamed_any
-                if args.json:
+                if args.json or index != 0:
                     return
-                if type(event) is TextDelta and event.index == 0:
-                    streamed_any = printer.write(sys.stdout, event.text) or streamed_any
-                elif type(event) is ReasoningDelta and event.index == 0 and show_reasoning:
-                    printer.write(sys.stderr, event.text)
+                if not reasoning:
+                    streamed_any = printer.write(sys.stdout, text) or streamed_any
+                elif show_reasoning:
+                    printer.write(sys.stderr, text)
 
         # Writes the database refuses for now (busy, disk full) wait in memory: the
         # stream keeps reading, and they are saved (or reported) at the end.
         saver = PatientStore(store)
-        running: list[Exchange] = []
-        tool_runs: list[Any] = []
+        running: list[TurnRunner] = []
 
-        async def go() -> Any:
+        async def go() -> TurnResult:
             pool = ClientPool(store, AppSettings.from_dict(store.get_setting("app_settings")))
-            client = pool.get(endpoint, **overrides)
             exchange = Exchange(
-                client,
+                pool.get(endpoint, **overrides),
                 request,
                 store=None if args.no_save else saver,
                 target=ExchangeTarget(conv_id, user_id),
             )
-            exchange.observe(Printer())
-            running.append(exchange)
-            pool.acquire(client)
+            # With --mcp the tool loop runs the turn: one exchange per round (cli_mcp).
+            tools = cli_mcp.tool_setup(args, store) if args.mcp else None
+            runner = TurnRunner(pool, exchange, endpoint=endpoint, tools=tools, observer=Printer())
+            if tools is not None:
+                runner.observe(cli_mcp.tool_report(bool(args.json)))
+            running.append(runner)
             try:
-                if args.mcp:  # the tool loop: one exchange per round (cli_mcp)
-                    exchange = await cli_mcp.run_turn(
-                        args, store, client, request, exchange, running, Printer, tool_runs
-                    )
-                else:
-                    await exchange.run()
+                ended = await runner.run()
             finally:
-                await pool.release(client, endpoint)
                 await pool.close()
-            if exchange.failure is not None:
-                raise exchange.failure
-            return exchange.outcome
+                if tools is not None:
+                    await tools.manager.aclose()
+            if ended.failure is not None:
+                raise ended.failure
+            return ended
 
         try:
-            outcome = asyncio.run(go())
+            turn: TurnResult | None = asyncio.run(go())
         except KeyboardInterrupt:
-            outcome = None
+            turn = None
+        outcome = turn.outcome if turn is not None else None
         if outcome is None:  # Ctrl-C: the exchange saved the partial answer as stopped
             saver.settle(timeout=5.0)
-            ids = dict(running[0].message_ids) if running else {}
+            made = running[0].exchanges if running else []
+            ids = dict(made[0].message_ids) if made else {}
             return printer.stopped(args.json, conv_id, user_id, ids)
         result = outcome.result
         unsaved = saver.settle()
@@ -781,7 +779,11 @@ def cmd_ask(args: argparse.Namespace) -> int:
                     "usage": result.usage.to_dict() if result.usage else None,
                     "ttft_ms": outcome.ttft_ms,
                     "duration_ms": outcome.duration_ms,
-                    **({"tool_runs": cli_mcp.tool_runs_json(tool_runs)} if args.mcp else {}),
+                    **(
+                        {"tool_runs": cli_mcp.tool_runs_json(turn.tool_runs)}
+                        if turn and args.mcp
+                        else {}
+                    ),
                 }
             )
         else:

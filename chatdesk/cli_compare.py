@@ -64,6 +64,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from chatdesk.core.clients import ClientPool
     from chatdesk.core.compare import MAX_COLUMNS, MIN_COLUMNS, ColumnSpec, Comparison
     from chatdesk.core.keys import KeyStore
+    from chatdesk.core.runner import TurnRunner
     from chatdesk.core.services import resolve_endpoint, title_from_text
     from chatdesk.core.settings import AppSettings
     from chatdesk.core.turns import Draft
@@ -120,18 +121,13 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
         async def go() -> None:
             exchanges = comparison.start_turn(draft, client_for, stream=not args.no_stream)
-            for ex in exchanges:
-                pool.acquire(ex.client)
+            runners = [TurnRunner(pool, ex, endpoint=endpoint) for ex in exchanges]
             try:
-                await asyncio.gather(*(ex.run() for ex in exchanges))
+                await asyncio.gather(*(runner.run() for runner in runners))
             finally:
-                for ex in exchanges:
-                    await pool.release(ex.client, endpoint)
                 await pool.close()
-                for ex in exchanges:  # writes the database refused mid-stream, now
-                    settle = getattr(ex.store, "settle", None)
-                    if settle is not None:
-                        settle(timeout=5.0)
+                for runner in runners:  # writes the database refused mid-stream, now
+                    runner.settle(timeout=5.0)
 
         try:
             asyncio.run(go())

@@ -14,7 +14,8 @@ from chatdesk.errors import ChatdeskError
 
 if TYPE_CHECKING:
     from chatdesk.core.mcpmanager import McpManager
-    from chatdesk.core.toolloop import PendingCall, ToolRun
+    from chatdesk.core.runner import TurnObserver, TurnResult, TurnRunner
+    from chatdesk.core.toolloop import PendingCall, ToolRun, ToolSetup
     from chatdesk.store import Store
 
 
@@ -372,56 +373,34 @@ def show_tool_runs(runs: list[ToolRun], stream: Any = None) -> None:
     out.flush()
 
 
-async def run_turn(
-    args: argparse.Namespace,
-    store: Store,
-    client: Any,
-    request: Any,
-    first: Any,
-    running: list[Any],
-    printer: Any,
-    tool_runs: list[ToolRun],
-) -> Any:
-    """``ask --mcp``: the tool loop in place of ``first``; returns the last exchange.
+def tool_setup(args: argparse.Namespace, store: Store) -> ToolSetup:
+    """``ask --mcp``: the named servers, the approval asked for, and a manager of
+    the turn's own (the caller closes it: its servers stop when the turn ends)."""
+    from chatdesk.core.toolloop import ToolSetup
 
-    Every exchange of the turn streams to stdout like a plain ``ask``; each tool
-    call is one line on stderr. The servers are stopped before returning.
-    """
-    from chatdesk.core.toolloop import ToolLoopObserver, ToolTurn
+    return ToolSetup(
+        make_manager(store),
+        list(args.mcp),
+        approver(args.approve),
+        _settings(store),
+        max(1, args.max_rounds),
+    )
 
-    manager = make_manager(store)
-    as_json = bool(args.json)
-    running.clear()  # the turn makes its own exchanges (Ctrl-C reports the latest)
 
-    class Observer(ToolLoopObserver):
-        def exchange_created(self, turn: ToolTurn, exchange: Any) -> None:
-            if exchange is not first:
-                exchange.observe(printer())
-                running.append(exchange)
+def tool_report(as_json: bool) -> TurnObserver:
+    """Each tool call as one line on stderr (not with ``--json``); the loop's notes
+    (servers that did not start, the round limit) at the end of the turn."""
+    from chatdesk.core.runner import TurnObserver
 
-        def tools_saved(self, turn: ToolTurn, runs: list[ToolRun]) -> None:
-            tool_runs.extend(runs)
+    class Report(TurnObserver):
+        def tools_saved(self, runner: TurnRunner, runs: list[ToolRun]) -> None:
             if not as_json:
                 show_tool_runs(runs)
 
-    turn = ToolTurn(
-        client,
-        request,
-        manager=manager,
-        servers=list(args.mcp),
-        approve=approver(args.approve),
-        approvals=_settings(store),
-        store=first.store,
-        target=first.target,
-        max_rounds=max(1, args.max_rounds),
-        observer=Observer(),
-    )
-    try:
-        outcome = await turn.run()
-    finally:
-        await manager.aclose()
-    for note in outcome.notes:
-        sys.stderr.write(f"chatdesk: {note}\n")
-    if outcome.limit_reached:
-        sys.stderr.write(f"chatdesk: stopped after {args.max_rounds} tool rounds\n")
-    return outcome.exchanges[-1] if outcome.exchanges else first
+        def turn_finished(self, runner: TurnRunner, result: TurnResult) -> None:
+            for note in result.notes:
+                sys.stderr.write(f"chatdesk: {note}\n")
+            if result.limit_reached:
+                sys.stderr.write(f"chatdesk: stopped after {result.max_rounds} tool rounds\n")
+
+    return Report()

@@ -8,6 +8,8 @@ no exchange reads from it any more.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -111,6 +113,19 @@ class ClientPool:
         if left <= 0 and client in self._retired:
             self._retired.remove(client)
             await client.close()
+
+    def in_use(self, client: Any) -> int:
+        """How many exchanges read from ``client`` now (a retired one closes at 0)."""
+        return self._users.get(id(client), 0)
+
+    @asynccontextmanager
+    async def leased(self, client: Any, endpoint: Endpoint | None = None) -> AsyncIterator[Any]:
+        """``acquire`` now, ``release`` on the way out, whatever happens in between."""
+        self.acquire(client)
+        try:
+            yield client
+        finally:
+            await self.release(client, endpoint)
 
     def reconfigure(self, settings: AppSettings) -> None:
         """New proxy/timeouts: later requests get new clients; old ones retire.

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from chatdesk.core.exchange import Exchange, ExchangeObserver, ExchangeTarget
 from chatdesk.core.extrabody import extra_body_for
+from chatdesk.core.figures import STREAMED_TOKENS
 from chatdesk.core.patient import STREAM_WAIT_S, PatientStore
 from chatdesk.core.services import Endpoint
 from chatdesk.core.turnrefs import clean_turns
@@ -59,6 +60,15 @@ class ColumnSpec:
             params=dict(params) if isinstance(params, dict) else {},
             provider=str(provider)[:100] if isinstance(provider, str) else None,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class CarryNote:
+    """In a column's display: the next turn continued from ``source``'s answer
+    (``carried``: this column's own answer was the one carried)."""
+
+    source: int
+    carried: bool
 
 
 class CompareError(ValueError):
@@ -178,6 +188,43 @@ class Comparison:
         leaf = self.leaf(column)
         return self.store.path_to(leaf) if leaf is not None else []
 
+    def shown(self, column: int) -> list[MessageRow | CarryNote]:
+        """What the column shows: each turn's prompt and this column's OWN answer.
+
+        ``path`` is what the model saw; after a carried turn that runs through the
+        carried column's answer, which must not be shown as this column's. Each turn
+        contributes the messages from its prompt down to the column's end of that turn
+        (its answer, tool rounds, a stop or an error); a carried turn is preceded by a
+        :class:`CarryNote` (in the carried column too, under the answer it carried).
+        """
+        by_id = {r.id: r for r in self.store.list_messages(self.conversation_id)}
+        key = str(column)
+        out: list[MessageRow | CarryNote] = []
+        for t, turn in enumerate(self.turns):
+            user = (turn.get("users") or {}).get(key)
+            if not isinstance(user, int) or user not in by_id:
+                continue
+            end = None
+            for refs in ("leaves", "answers"):
+                found = (turn.get(refs) or {}).get(key)
+                if isinstance(found, int) and found in by_id:
+                    end = found
+                    break
+            chain: list[MessageRow] = []
+            node = by_id.get(end if end is not None else user)
+            while node is not None and len(chain) <= len(by_id):
+                chain.append(node)
+                if node.id == user and t > 0:
+                    break
+                node = by_id.get(node.parent_id) if node.parent_id is not None else None
+            if t > 0 and (not chain or chain[-1].id != user):
+                chain = [by_id[user]]  # a broken thread: at least the prompt
+            carry = turn.get("carry")
+            if t > 0 and isinstance(carry, int) and 0 <= carry < len(self.columns):
+                out.append(CarryNote(carry, carried=carry == column))
+            out.extend(reversed(chain))
+        return out
+
     def answer(self, column: int, turn: int = -1) -> MessageRow | None:
         if not self.turns:
             return None
@@ -295,6 +342,16 @@ class Comparison:
         self.exchanges[column] = exchange
         return exchange
 
+    def keep_streamed(self, column: int, tokens: int) -> None:
+        """A stopped or failed answer has no usage from the server: keep the count of
+        tokens that streamed, so reopening shows what was seen live."""
+        row = self.answer(column)
+        if row is None or tokens <= 0 or (row.usage or {}).get("completion_tokens"):
+            return
+        meta = dict(row.meta) if isinstance(row.meta, dict) else {}
+        meta[STREAMED_TOKENS] = int(tokens)
+        self.store.update_message(row.id, meta=meta)
+
     def set_leaf(self, column: int, message_id: int) -> None:
         """The column's thread goes on after ``message_id`` (the tool results of a tool
         turn), until the next answer of the column is recorded."""
@@ -402,6 +459,13 @@ class Comparison:
                     make_current=True,
                 )
         return new_id
+
+
+def names_hidden_in(store: Store, conversation_id: int) -> bool:
+    """Whether a conversation is a blind comparison nobody has voted on yet: its
+    answers' models must not be named anywhere (search results, exports...)."""
+    row = store.comparison_for_conversation(conversation_id)
+    return row is not None and bool(row.blind) and not store.votes_for(row.id)
 
 
 class _AnswerRecorder(ExchangeObserver):

@@ -19,6 +19,7 @@ from typing import Any
 from chatdesk.api.errors import ApiError
 from chatdesk.api.types import ChatRequest, ReasoningDelta, StreamEvent, TextDelta
 from chatdesk.core.session import ClientLike, ExchangeOutcome, StoreLike, run_exchange
+from chatdesk.core.speed import generation_speed
 from chatdesk.store.rows import MessageRow
 
 
@@ -61,22 +62,6 @@ class ExchangeStats:
     def tokens_per_s(self, now: float | None = None) -> float | None:
         """Generation speed after the first token (so a slow start does not hide it)."""
         return generation_speed(self.tokens_out, self.ttft_ms, self.elapsed_ms(now))
-
-
-def generation_speed(
-    tokens: float | None, ttft_ms: float | None, total_ms: float | None
-) -> float | None:
-    """Tokens per second after the first one; None when the figures cannot tell.
-
-    Shared by live exchanges and saved answers, so a reopened comparison shows the
-    same speed it showed while streaming.
-    """
-    if not tokens or tokens <= 1 or ttft_ms is None or total_ms is None:
-        return None
-    gen_s = (total_ms - ttft_ms) / 1000
-    if gen_s <= 0.001:
-        return None
-    return round((tokens - 1) / gen_s, 1)
 
 
 class ExchangeObserver:

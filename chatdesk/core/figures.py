@@ -10,9 +10,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from chatdesk.core.exchange import ExchangeStats, generation_speed
+from chatdesk.core.exchange import ExchangeStats
 from chatdesk.core.prices import Price, cost
+from chatdesk.core.speed import generation_speed
 from chatdesk.store.rows import MessageRow, MessageStatus
+
+# In a stopped or failed answer's meta: the tokens that streamed before it ended (the
+# server sends no usage then), so a reopened comparison shows what was seen live.
+STREAMED_TOKENS = "streamed_tokens"
 
 # For each figure: whether lower is better (True) or higher (False).
 LOWER_IS_BETTER = {"ttft": True, "total": True, "speed": False, "cost": True}
@@ -31,9 +36,10 @@ class Figures:
     cost: float | None = None
     currency: str = ""
     failed: bool = False  # an error or a stop: its times say nothing about the model
+    running: bool = False  # still answering: its figures are not final, nothing to rank
 
     def value(self, key: str) -> float | None:
-        if self.failed:
+        if self.failed or self.running:
             return None
         return {
             "ttft": self.ttft_ms,
@@ -73,6 +79,8 @@ def from_row(row: MessageRow, price: Price | None) -> Figures:
     usage = row.usage if isinstance(row.usage, dict) else {}
     prompt = _num(usage.get("prompt_tokens"))
     completion = _num(usage.get("completion_tokens"))
+    if completion is None and isinstance(row.meta, dict):
+        completion = _num(row.meta.get(STREAMED_TOKENS))  # a stop: the count streamed
     ttft = _num(row.ttft_ms)
     total = _num(row.duration_ms)
     speed = generation_speed(completion, ttft, total)
@@ -96,6 +104,8 @@ def best(columns: list[Figures], key: str) -> set[int]:
     known = [(i, v) for i, v in values if v is not None]
     if len(known) < 2:
         return set()
+    if key == "cost" and len({columns[i].currency for i, _ in known}) > 1:
+        return set()  # 0.0060 USD and 0.0091 CNY are not comparable as plain numbers
     pick = min if LOWER_IS_BETTER[key] else max
     target = pick(v for _, v in known)
     return {i for i, v in known if v == target}

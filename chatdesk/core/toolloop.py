@@ -152,6 +152,36 @@ class ToolLoopObserver:
 
 
 @dataclass(slots=True)
+class ToolSetup:
+    """What a turn needs to offer MCP tools: the servers, who approves, how many rounds.
+
+    The window and the CLI differ only here (their approval and the manager they
+    own); :meth:`turn` makes the loop that replaces a planned exchange.
+    """
+
+    manager: McpManager
+    servers: list[str]
+    approve: ApproveFn
+    approvals: ApprovalsLike | None = None
+    max_rounds: int = DEFAULT_MAX_ROUNDS
+
+    def turn(self, first: Exchange, observer: ToolLoopObserver | None = None) -> ToolTurn:
+        """The tool loop in place of ``first`` (its client, request, store and target)."""
+        return ToolTurn(
+            first.client,
+            first.request,
+            manager=self.manager,
+            servers=self.servers,
+            approve=self.approve,
+            approvals=self.approvals,
+            store=first.store,  # type: ignore[arg-type]
+            target=first.target,
+            max_rounds=self.max_rounds,
+            observer=observer,
+        )
+
+
+@dataclass(slots=True)
 class TurnOutcome:
     """How a tool turn ended."""
 

@@ -11,17 +11,17 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import html
 import time
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from chatdesk.core import figures as figs
 from chatdesk.core.compare import (
     LABELS,
     MAX_COLUMNS,
     MIN_COLUMNS,
+    CarryNote,
     ColumnSpec,
     CompareError,
     Comparison,
@@ -37,6 +37,7 @@ from chatdesk.core.settings import SettingKey
 from chatdesk.core.toolloop import PendingCall, ToolLoopObserver, ToolRun, ToolTurn
 from chatdesk.core.turns import Draft, title_from_text
 from chatdesk.core.worddiff import diff_words
+from chatdesk.ctl.comparetext import diff_html, host_of, int_text, ms_text, secs_text
 from chatdesk.ctl.pane import PaneBinder
 from chatdesk.ctl.services import WINDOW_STORE_WAIT_S
 from chatdesk.store.rows import MessageRow
@@ -47,11 +48,6 @@ if TYPE_CHECKING:
     from chatdesk.ctl.services import Services, ToolHost
     from chatdesk.ui.compareview import CompareView
     from chatdesk.ui.mainwindow import MainWindow
-
-_DIFF_STYLE = {
-    "removed": "background:#f8d7da; color:#842029; text-decoration: line-through;",
-    "added": "background:#d1e7dd; color:#0f5132;",
-}
 
 
 class CompareController(QObject):
@@ -77,12 +73,14 @@ class CompareController(QObject):
         self.endpoint = endpoint
         self.tools = tools
         self.window = window
-        self.comparison: Comparison | None = None
+        self._comparison: Comparison | None = None
         self.specs: list[ColumnSpec] = []
         self.blind = False
         self.exchanges: dict[int, Exchange] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self._tool_turns: dict[int, ToolTurn] = {}  # columns running the MCP tool loop
+        self._hosts: dict[str | None, str] = {}  # base URL per column provider
+        self._attempts: dict[int, int] = {}  # Retry presses per column in this turn
         self._prices: PriceTable | None = None
         self._diff: tuple[int, int] | None = None
         self._timer = QTimer(self)
@@ -157,6 +155,16 @@ class CompareController(QObject):
 
     # --- starting, opening --------------------------------------------------------------
 
+    @property
+    def comparison(self) -> Comparison | None:
+        """The comparison in the view (None for a new, unsent one)."""
+        return self._comparison
+
+    @comparison.setter
+    def comparison(self, comparison: Comparison | None) -> None:
+        self._comparison = comparison  # told to the services: Export "current" uses it
+        self.services.shown_comparison = comparison.conversation_id if comparison else None
+
     def new_comparison(self, models: list[str] | None = None, provider: str | None = None) -> bool:
         """An empty comparison (saved with its first prompt); False while one is running."""
         if self.services.running.any():
@@ -174,6 +182,7 @@ class CompareController(QObject):
         self.comparison = None
         self.blind = False
         self.exchanges = {}
+        self._attempts = {}
         self._diff = None
         self.window.show_compare(True)
         self.window.conversations.select_conversation(-1)
@@ -191,6 +200,7 @@ class CompareController(QObject):
         self.specs = list(comparison.columns)
         self.blind = comparison.blind
         self.exchanges = {}
+        self._attempts = {}
         self._diff = None
         self.window.show_compare(True)
         self._show()
@@ -212,8 +222,7 @@ class CompareController(QObject):
             column.set_carry(self.comparison is not None and self.comparison.carry == i)
             column.show_diff(None)
             column.model.image_loader = self.store.get_image
-            rows = self.comparison.path(i) if self.comparison is not None else []
-            column.model.set_messages([self._scrub(r) for r in rows], {})
+            column.model.set_messages(self._shown_rows(i), {})
             column.set_state("")
             answer = self.comparison.answer(i) if self.comparison is not None else None
             if answer is not None and answer.status == "error":
@@ -238,10 +247,39 @@ class CompareController(QObject):
         for i, column in enumerate(v.columns):
             column.show_diff(None)
             column.set_carry(False)
-            rows = self.comparison.path(i)
-            column.model.set_messages([self._scrub(r) for r in rows], {})
+            column.model.set_messages(self._shown_rows(i), {})
         self._show_vote()
         self._show_rule()
+
+    def _shown_rows(self, index: int) -> list[MessageRow]:
+        """The column's own turns (never another column's answer, even a carried one),
+        with a note where a turn continued from a carried answer."""
+        if self.comparison is None:
+            return []
+        rows: list[MessageRow] = []
+        for item in self.comparison.shown(index):
+            if not isinstance(item, CarryNote):
+                rows.append(self._scrub(item))
+                continue
+            if item.carried:
+                text = self.tr("This answer was carried forward: every column continued from it.")
+            else:
+                who = LABELS[item.source]
+                if not self.names_hidden() and item.source < len(self.specs):
+                    who += f" ({self.specs[item.source].model})"
+                text = self.tr("Continued from %1's answer.").replace("%1", who)
+            # Shown only, never stored: an id no stored message has.
+            rows.append(
+                MessageRow(
+                    id=-1 - len(rows),
+                    conversation_id=self.comparison.conversation_id,
+                    parent_id=None,
+                    role="system",
+                    content=text,
+                    meta={"carry_note": item.source},
+                )
+            )
+        return rows
 
     def _model_list(self) -> list[dict[str, Any]]:
         return [{"id": m} for m in self.window.model_picker.models()]
@@ -403,10 +441,15 @@ class CompareController(QObject):
         else:
             self._show_turn()
         self.exchanges = {}
+        self._attempts = {}
         for i, exchange in enumerate(exchanges):
             self._launch(i, exchange)
         self.view.set_busy(True)
         self._timer.start()
+        self._show_server()  # in place of a hint ("…then send.") that no longer applies
+
+    def _show_server(self) -> None:
+        self.endpoint.show_server()
 
     def _client_for(self, spec: ColumnSpec) -> tuple[Any, Endpoint]:
         """The pooled client of a column's provider (the window's server by default)."""
@@ -415,6 +458,7 @@ class CompareController(QObject):
             endpoint = resolve_endpoint(self.store, self.services.keys, provider=spec.provider)
         if endpoint is None:
             raise SetupError(self.tr("Set up a server and key first."))
+        self._hosts[spec.provider] = endpoint.base_url  # named when it cannot be reached
         return self.services.pool.get(endpoint), endpoint
 
     def _launch(self, index: int, exchange: Exchange) -> None:
@@ -424,7 +468,7 @@ class CompareController(QObject):
         exchange.observe(binder)
         self.exchanges[index] = exchange
         column.set_running(True)
-        column.set_state(self.tr("Waiting for the first token…"))
+        column.set_state(self._waiting_text(index))
         servers = conversation_servers(self.specs[index].params) if index < len(self.specs) else []
         if servers and self.tools is not None:
             task = asyncio.ensure_future(self._run_tools(index, exchange, servers))
@@ -432,6 +476,12 @@ class CompareController(QObject):
             task = asyncio.ensure_future(self._run(index, exchange))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    def _waiting_text(self, index: int) -> str:
+        attempt = self._attempts.get(index)
+        if attempt:
+            return self.tr("Attempt %1: waiting for the first token…").replace("%1", str(attempt))
+        return self.tr("Waiting for the first token…")
 
     async def _run(self, index: int, exchange: Exchange) -> None:
         pool = self.services.pool
@@ -472,8 +522,7 @@ class CompareController(QObject):
                 if last is not None:
                     comparison.set_leaf(index, last)  # the next prompt follows the results
                 if last is not None and ctl.comparison is comparison:
-                    rows = ctl.store.path_to(last)
-                    column.model.set_messages([ctl._scrub(r) for r in rows], {})
+                    column.model.set_messages(ctl._shown_rows(index), {})
 
         # The approval dialog names the column; in blind mode only by its letter.
         model = "" if self.names_hidden() else self.specs[index].model
@@ -522,11 +571,20 @@ class CompareController(QObject):
             )
         elif exchange.error is not None:
             text = exchange.error.explain(self.services.language())
+            host = host_of(self._hosts.get(self.specs[index].provider) or "")
+            if exchange.error.category == "network" and host:
+                text = self.tr("%1 (%2)").replace("%1", text).replace("%2", host)
             column.set_state(text, error=True, retry=True)
         elif status == "stopped":
             column.set_state(self.tr("Stopped"), retry=True)
+        elif index in self._attempts:  # a retry that worked looks different from before
+            column.set_state(
+                self.tr("Answered on attempt %1.").replace("%1", str(self._attempts[index]))
+            )
         else:
             column.set_state("")
+        if status in ("stopped", "error") and self.comparison is not None:
+            self.comparison.keep_streamed(index, exchange.stats.tokens_out)
         self.refresh_figures()
         if not self.busy:
             self._timer.stop()
@@ -581,8 +639,12 @@ class CompareController(QObject):
             return
         column = self.view.columns[index]
         user = (self.comparison.turns[-1].get("users") or {}).get(str(index))
-        rows = self.store.path_to(user) if isinstance(user, int) else []
-        column.model.set_messages([self._scrub(r) for r in rows], {})
+        rows = self._shown_rows(index)
+        ids = [r.id for r in rows]
+        if user in ids:  # the column's earlier turns and this prompt, not the old answer
+            rows = rows[: ids.index(user) + 1]
+        column.model.set_messages(rows, {})
+        self._attempts[index] = self._attempts.get(index, 1) + 1
         self._launch(index, exchange)
         self.view.set_busy(True)
         self._timer.start()
@@ -604,11 +666,16 @@ class CompareController(QObject):
         for i, spec in enumerate(self.specs):
             price = None if self.names_hidden() else self._price(spec)
             exchange = self.exchanges.get(i)
-            if exchange is not None and exchange.stats.started is not None:
-                failed = str(exchange.status) in ("error", "stopped")
-                out.append(figs.from_stats(exchange.stats, price, now, failed=failed))
-                continue
             row = self.comparison.answer(i) if self.comparison is not None else None
+            live = exchange is not None and exchange.stats.started is not None
+            if live and exchange is not None and (not exchange.finished or row is None):
+                # Live while it runs; once saved, from the saved answer like the footer
+                # and a reopened comparison (one set of inputs, one tok/s).
+                failed = str(exchange.status) in ("error", "stopped")
+                f = figs.from_stats(exchange.stats, price, now, failed=failed)
+                f.running = not exchange.finished
+                out.append(f)
+                continue
             out.append(figs.from_row(row, price) if row is not None else figs.Figures())
         return out
 
@@ -618,11 +685,11 @@ class CompareController(QObject):
         values = self.column_figures()
         best = {key: figs.best(values, key) for key in figs.LOWER_IS_BETTER}
         for i, (column, f) in enumerate(zip(self.view.columns, values, strict=False)):
-            column.set_figure("ttft", _ms(f.ttft_ms), best=i in best["ttft"])
-            column.set_figure("total", _secs(f.total_ms), best=i in best["total"])
+            column.set_figure("ttft", ms_text(f.ttft_ms), best=i in best["ttft"])
+            column.set_figure("total", secs_text(f.total_ms), best=i in best["total"])
             tokens = "–"
             if f.tokens_in is not None or f.tokens_out is not None:
-                tokens = f"{_int(f.tokens_in)} / {_int(f.tokens_out)}"
+                tokens = f"{int_text(f.tokens_in)} / {int_text(f.tokens_out)}"
             column.set_figure("tokens", tokens)
             speed = (
                 "–"
@@ -635,8 +702,13 @@ class CompareController(QObject):
             column.set_figure("cost", cost, best=i in best["cost"])
             exchange = self.exchanges.get(i)
             if exchange is not None and not exchange.finished and exchange.stats.ttft_ms:
-                if column.state_label.text() == self.tr("Waiting for the first token…"):
-                    column.set_state(self.tr("Streaming…"))
+                if column.state_label.text() == self._waiting_text(i):
+                    attempt = self._attempts.get(i)
+                    column.set_state(
+                        self.tr("Attempt %1: streaming…").replace("%1", str(attempt))
+                        if attempt
+                        else self.tr("Streaming…")
+                    )
 
     # --- follow-up rule -------------------------------------------------------------------
 
@@ -702,13 +774,50 @@ class CompareController(QObject):
             self.window.set_status(plain(exc))
             return
         self._show()  # names revealed, rows shown with their models
+        # The vote buttons are gone: focus would fall to the next widget in the window
+        # (the sidebar's filter, which the next typed text would then filter away).
+        self.view.composer.focus_input()
         self.voted.emit(winner)
 
     # --- other actions ----------------------------------------------------------------------
 
     def continue_in_chat(self, index: int) -> None:
-        """This column becomes an ordinary conversation with its whole history."""
+        """This column becomes an ordinary conversation with its whole history.
+
+        Before the vote of a blind comparison that names the column's model, so the
+        user is asked first (the dialog itself names no model)."""
         if self.comparison is None or self.comparison.answer(index) is None or self.busy:
+            return
+        if self.names_hidden():
+            from PySide6.QtWidgets import QMessageBox
+
+            box = QMessageBox(
+                QMessageBox.Icon.Question,
+                self.tr("Reveal the model?"),
+                self.tr(
+                    "You have not voted yet. The new chat shows which model answered in "
+                    "column %1, so this comparison is no longer blind for you. Continue?"
+                ).replace("%1", LABELS[index]),
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+                self.window,
+            )
+            box.setObjectName("blind-continue-confirm")
+            box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            comparison = self.comparison
+
+            def answered(_result: int) -> None:
+                yes = box.button(QMessageBox.StandardButton.Yes)
+                if box.clickedButton() is yes and self.comparison is comparison:
+                    self._fork(index)
+
+            box.finished.connect(answered)
+            box.open()
+            return
+        self._fork(index)
+
+    def _fork(self, index: int) -> None:
+        if self.comparison is None or self.busy:
             return
         new_id = self.comparison.fork_column(index)
         self.window.show_compare(False)
@@ -748,8 +857,8 @@ class CompareController(QObject):
             self.window.set_status(self.tr("Both columns need an answer to compare."))
             return
         result = diff_words(a.content, b.content)
-        self.view.columns[left].show_diff(_diff_html(result.left))
-        self.view.columns[right].show_diff(_diff_html(result.right))
+        self.view.columns[left].show_diff(diff_html(result.left))
+        self.view.columns[right].show_diff(diff_html(result.right))
         self._diff = (left, right)
 
     def _on_sync(self, on: bool) -> None:
@@ -785,27 +894,3 @@ class CompareController(QObject):
                 await task
             except (asyncio.CancelledError, ChatdeskError, ValidationError):
                 pass
-
-
-def _ms(value: float | None) -> str:
-    return "–" if value is None else f"{value:.0f} ms"
-
-
-def _secs(value: float | None) -> str:
-    """Seconds with a tenth; under a second in ms (a fast answer is not "0.0 s")."""
-    if value is None:
-        return "–"
-    return _ms(value) if value < 1000 else f"{value / 1000:.1f} s"
-
-
-def _int(value: int | None) -> str:
-    return "–" if value is None else str(value)
-
-
-def _diff_html(segments: list[tuple[str, str]]) -> str:
-    parts = []
-    for text, kind in segments:
-        escaped = html.escape(text).replace("\n", "<br>")
-        style = _DIFF_STYLE.get(kind)
-        parts.append(f'<span style="{style}">{escaped}</span>' if style else escaped)
-    return "<div style='white-space: pre-wrap;'>" + "".join(parts) + "</div>"

@@ -100,12 +100,17 @@ class EndpointService(QObject):
                 if key:
                     self._endpoint.api_key, self._endpoint.key_source = key, source
         self.window.show_key_panel(not self._endpoint.api_key)
-        name = self._endpoint.name or self._endpoint.base_url
-        services.set_status(self.tr("Server: %1").replace("%1", name))
+        self.show_server()
         self.refresh_providers()
         current = self.override_model or self.window.model_picker.current()
         if not current:
             self.window.model_picker.set_current(self._endpoint.default_model or DEFAULT_MODEL)
+
+    def show_server(self) -> None:
+        """The status line names the server the window talks to."""
+        if self._endpoint is not None:
+            name = self._endpoint.name or self._endpoint.base_url
+            self.services.set_status(self.tr("Server: %1").replace("%1", name))
 
     # --- providers at hand -------------------------------------------------------------
 

@@ -8,6 +8,7 @@ connection, so the window keeps painting and shows progress.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -91,7 +92,23 @@ class HistoryController(QObject):
         if offset == 0 or self._last_count is None or self._last_count[0] != (query, common):
             # Counting is the slow part at a million messages: once per query, capped.
             self._last_count = ((query, common), self.store.count_search(query, **common))
-        return hits, self._last_count[1]
+        return self._blind_safe(hits, by_model=bool(common["model"])), self._last_count[1]
+
+    def _blind_safe(self, hits: list[SearchHit], *, by_model: bool) -> list[SearchHit]:
+        """Hits from a blind comparison not voted on yet lose their model; filtered by
+        model they are left out (being found by a model's name would name it)."""
+        from chatdesk.core.compare import names_hidden_in
+
+        hidden: dict[int, bool] = {}
+        out = []
+        for hit in hits:
+            if hit.conversation_id not in hidden:
+                hidden[hit.conversation_id] = names_hidden_in(self.store, hit.conversation_id)
+            if not hidden[hit.conversation_id]:
+                out.append(hit)
+            elif not by_model:
+                out.append(dataclasses.replace(hit, model=None))
+        return out
 
     def _models(self) -> list[str]:
         return self.store.conversation_models()
@@ -166,7 +183,14 @@ class HistoryController(QObject):
 
     def export_dialog(self, scope: str) -> None:
         ids: list[int] | None
-        if scope == "current":
+        compared = self.services.shown_comparison if self.window.comparing() else None
+        if scope == "current" and compared is not None:
+            from chatdesk.core.compare import names_hidden_in
+
+            ids = [compared]  # the comparison on screen, not the last chat
+            if names_hidden_in(self.store, compared) and not self._confirm_reveal():
+                return
+        elif scope == "current":
             if self.services.shown_conversation is None:
                 self._tell(self.tr("Open a conversation to export it."))
                 return
@@ -178,6 +202,18 @@ class HistoryController(QObject):
         )
         if path:
             self.export_to(path, ids, _format_of(path, chosen))
+
+    def _confirm_reveal(self) -> bool:
+        """An export names each column's model: before the vote, only if the user says so."""
+        answer = QMessageBox.question(
+            self.window,
+            self.tr("Export a blind comparison"),
+            self.tr(
+                "You have not voted on this blind comparison yet. The export names the model "
+                "of every column. Export anyway?"
+            ),
+        )
+        return answer == QMessageBox.StandardButton.Yes
 
     def export_to(self, path: str, ids: list[int] | None, fmt: str) -> asyncio.Task[Any]:
         from chatdesk.core.transfer import export_to_file

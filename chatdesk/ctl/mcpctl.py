@@ -30,7 +30,13 @@ from chatdesk.core.mcpconfig import (
     conversation_servers,
 )
 from chatdesk.core.mcpmanager import McpManager, ServerState, ServerStatus
-from chatdesk.core.toolloop import Approval, PendingCall, ToolLoopObserver, ToolTurn
+from chatdesk.core.toolloop import (
+    Approval,
+    PendingCall,
+    ToolLoopObserver,
+    ToolSetup,
+    ToolTurn,
+)
 from chatdesk.ui.mcpsettings import McpServersDialog
 from chatdesk.ui.mcpwidgets import ApprovalDialog, ToolServersButton
 
@@ -258,21 +264,16 @@ class McpController(QObject):
         """The tool loop that replaces ``first`` (its client, request, store and target),
         asking approval and using the servers of this window (chat pane or compare column;
         a column passes its letter and, unless blind, its model for the dialog)."""
+        return self.tool_setup(servers, column=column, model=model).turn(first, observer)
+
+    def tool_setup(self, servers: list[str], *, column: str = "", model: str = "") -> ToolSetup:
+        """This window's tools for a :class:`~chatdesk.core.runner.TurnRunner`: its
+        manager, its approval queue (naming ``column`` and ``model``), its "always"."""
 
         async def approve(call: PendingCall) -> Approval:
             return await self.approve(call, column, model)
 
-        return ToolTurn(
-            first.client,
-            first.request,
-            manager=self.manager,
-            servers=servers,
-            approve=approve,
-            approvals=self.settings,
-            store=first.store,  # type: ignore[arg-type]
-            target=first.target,
-            observer=observer,
-        )
+        return ToolSetup(self.manager, list(servers), approve, self.settings)
 
     async def run_turn(
         self, first: Exchange, servers: list[str], observer: ToolLoopObserver

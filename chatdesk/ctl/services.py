@@ -119,6 +119,8 @@ class Services(QObject):
         self.pool = ClientPool(store, self._settings)
         self.running = Running()
         self.shown_conversation: int | None = None  # the chat pane's (written by it only)
+        # The comparison on screen while the compare view shows (written by it only).
+        self.shown_comparison: int | None = None
         self._background: set[asyncio.Task[Any]] = set()
         self._openers: list[Callable[[int], bool]] = []
 

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QSizePolicy,
     QStackedWidget,
     QTextBrowser,
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from chatdesk.ui.elided import ElidedLabel
 from chatdesk.ui.icons import icon
 from chatdesk.ui.mcpwidgets import ToolServersButton
 from chatdesk.ui.messagemodel import MessageListModel
@@ -64,6 +66,9 @@ class CompareColumn(QFrame):
     tools_manage_requested = Signal()
 
     MIN_WIDTH = 160  # four columns and the conversation list fit an 800-pixel window
+    PICKER_MIN = 44  # the model field never gets narrower (about five letters)
+    TOOLS_ICON_BELOW = 360  # narrower: the Tools button shows its icon only...
+    TOOLS_MENU_BELOW = 240  # ...and narrower still, it moves into the "more" menu
     COMPACT_BELOW = 420  # narrower: the foot's buttons show as icons
     TWO_FIGURES_BELOW = 300  # narrower: two figures a row instead of three
 
@@ -83,32 +88,60 @@ class CompareColumn(QFrame):
         head.setContentsMargins(4, 4, 4, 0)
         self.badge = QLabel(label)
         self.badge.setObjectName("column-badge")
-        self.badge.setStyleSheet("font-weight: 600; padding: 0 6px;")
+        self.badge.setStyleSheet("font-weight: 600; padding: 0 4px;")
         head.addWidget(self.badge)
+        # The model: an editable picker before the first prompt, then a plain elided name
+        # (the whole id in its tooltip). Neither asks for more than the column has: the
+        # header's parts never overlap, even with four columns in an 800-pixel window.
         self.picker = ModelPicker()
-        self.picker.setMinimumWidth(140)
+        self.picker.setMinimumContentsLength(3)
+        self.picker.setMinimumWidth(self.PICKER_MIN)
+        self.picker.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.picker.model_changed.connect(self.model_changed)
-        self.blind_label = QLabel()
+        self.name_label = ElidedLabel(mode=Qt.TextElideMode.ElideRight)
+        self.name_label.setObjectName("column-model")
+        self.name_label.hide()
+        self.blind_label = ElidedLabel(mode=Qt.TextElideMode.ElideRight)
         self.blind_label.hide()
         head.addWidget(self.picker, 1)
+        head.addWidget(self.name_label, 1)
         head.addWidget(self.blind_label, 1)
-        self.params_button = self._tool("⚙", self.tr("Parameters of this column"))
-        self.params_button.clicked.connect(self.params_requested)
-        self.left_button = self._tool("◀", self.tr("Move this column left"))
-        self.left_button.clicked.connect(lambda: self.move_requested.emit(-1))
-        self.right_button = self._tool("▶", self.tr("Move this column right"))
-        self.right_button.clicked.connect(lambda: self.move_requested.emit(1))
-        self.remove_button = self._tool("✕", self.tr("Remove this column"))
-        self.remove_button.clicked.connect(self.remove_requested)
         # Which MCP servers' tools this column offers (its own choice, like its parameters).
         self.tools_button = ToolServersButton(self)
         self.tools_button.setObjectName(f"compare-tools-{label}")
+        self.tools_button.setIcon(icon("tools"))
         self.tools_button.about_to_show.connect(self.tools_menu_opening)
         self.tools_button.selection_changed.connect(self.tools_changed)
         self.tools_button.manage_requested.connect(self.tools_manage_requested)
         head.addWidget(self.tools_button)
-        for b in (self.params_button, self.left_button, self.right_button, self.remove_button):
-            head.addWidget(b)
+        self.params_button = self._tool("⚙", self.tr("Parameters of this column"))
+        self.params_button.clicked.connect(self.params_requested)
+        head.addWidget(self.params_button)
+        # Moving and removing are rare: they live in a "more" menu (with the Tools menu
+        # when the column is too narrow for its button).
+        self.more_button = self._tool("⋯", self.tr("More column actions"))
+        self.more_button.setObjectName(f"compare-more-{label}")
+        self.more_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.more_button.setIcon(icon("ellipsis"))
+        if not self.more_button.icon().isNull():
+            self.more_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        self.more_button.setStyleSheet("QToolButton::menu-indicator { image: none; width: 0; }")
+        more = QMenu(self.more_button)
+        self.tools_action = more.addMenu(self.tools_button.menu())
+        self.tools_action.setText(self.tr("Tools"))
+        self.left_action = more.addAction(self.tr("Move this column left"))
+        self.left_action.triggered.connect(lambda: self.move_requested.emit(-1))
+        self.right_action = more.addAction(self.tr("Move this column right"))
+        self.right_action.triggered.connect(lambda: self.move_requested.emit(1))
+        more.addSeparator()
+        self.remove_action = more.addAction(self.tr("Remove this column"))
+        self.remove_action.triggered.connect(self.remove_requested)
+        self.more_button.setMenu(more)
+        head.addWidget(self.more_button)
+        head.setSpacing(2)
+        self.head = head
+        self._editable = True
+        self._tools_fold = ""  # "", "icon" or "menu": how the Tools button is shown
 
         self.figures: dict[str, QLabel] = {}
         self._figure_names: dict[str, QLabel] = {}
@@ -217,6 +250,31 @@ class CompareColumn(QFrame):
         for button in self._foot_buttons:
             if button.toolButtonStyle() != style:
                 button.setToolButtonStyle(style)
+        width = event.size().width()
+        fold = (
+            "menu"
+            if width < self.TOOLS_MENU_BELOW
+            else "icon"
+            if width < self.TOOLS_ICON_BELOW
+            else ""
+        )
+        if fold != self._tools_fold:
+            self._tools_fold = fold
+            self.tools_button.setToolButtonStyle(
+                Qt.ToolButtonStyle.ToolButtonIconOnly
+                if fold
+                else Qt.ToolButtonStyle.ToolButtonTextBesideIcon
+            )
+            self._update_head()
+
+    def _update_head(self) -> None:
+        """Which header buttons show: the Tools button unless folded into "more"; "more"
+        until the first prompt (moving, removing and the tools are fixed from then on)."""
+        folded = self._tools_fold == "menu"
+        self.tools_button.setVisible(not folded)
+        self.tools_action.setVisible(folded)
+        self.tools_action.setEnabled(self.tools_button.isEnabled())
+        self.more_button.setVisible(self._editable)
 
     def _tool(self, text: str, tip: str) -> QToolButton:
         button = QToolButton()
@@ -239,17 +297,22 @@ class CompareColumn(QFrame):
         if model is None:
             self.picker.blockSignals(True)
             self.picker.set_models([])
+            self.picker.set_current("")  # not even as the id to restore on focus-out
             self.picker.setEditText("")
             self.picker.setToolTip("")
             self.picker.blockSignals(False)
             self.picker.hide()
+            self.name_label.setText("")
+            self.name_label.hide()
             self.blind_label.setText(self.tr("Model %1").replace("%1", self.label))
             self.blind_label.show()
             return
         self.blind_label.hide()
-        self.picker.show()
         self.picker.set_current(model)
         self.picker.setEnabled(editable)
+        self.picker.setVisible(editable)
+        self.name_label.setText(model)
+        self.name_label.setVisible(not editable)
 
     def set_models(self, models: list[dict[str, Any]]) -> None:
         if self.picker.isVisible() or not self.blind_label.isVisible():
@@ -263,9 +326,13 @@ class CompareColumn(QFrame):
         self.picker.setEnabled(editable)
         self.params_button.setEnabled(editable)
         self.tools_button.setEnabled(editable)
-        self.left_button.setVisible(editable)
-        self.right_button.setVisible(editable)
-        self.remove_button.setVisible(editable and can_remove)
+        self._editable = editable
+        self.remove_action.setVisible(editable and can_remove)
+        if self.blind_label.isHidden():  # blind columns show neither
+            self.picker.setVisible(editable)
+            self.name_label.setText(self.picker.current())
+            self.name_label.setVisible(not editable)
+        self._update_head()
 
     def set_running(self, running: bool) -> None:
         self.stop_button.setVisible(running)

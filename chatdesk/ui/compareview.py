@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -137,15 +138,23 @@ class CompareView(QWidget):
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setChildrenCollapsible(False)
 
-        vote = QHBoxLayout()
-        vote.setContentsMargins(6, 0, 6, 0)
+        # The question (or the revealed names) above the buttons, wrapped: in one row
+        # with four columns' buttons it asked for more than an 800-pixel window has.
+        bar = QVBoxLayout()
+        bar.setContentsMargins(6, 0, 6, 0)
+        bar.setSpacing(2)
         self.vote_label = QLabel(self.tr("Which answer is better?"))
-        vote.addWidget(self.vote_label)
+        self.vote_label.setWordWrap(True)
+        self.vote_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        bar.addWidget(self.vote_label)
+        vote = QHBoxLayout()
+        vote.setSpacing(4)
         self.vote_buttons: dict[str, QPushButton] = {}
         self._vote_row = vote
         vote.addStretch(1)
+        bar.addLayout(vote)
         self.vote_bar = QWidget()
-        self.vote_bar.setLayout(vote)
+        self.vote_bar.setLayout(bar)
         self.vote_bar.hide()
 
         self.composer = Composer()
@@ -286,7 +295,7 @@ class CompareView(QWidget):
             button = QPushButton(text)
             button.setObjectName(f"vote-{value}")
             button.clicked.connect(lambda _=False, v=value: self.vote_cast.emit(v))
-            self._vote_row.insertWidget(1 + pos, button)
+            self._vote_row.insertWidget(pos, button)
             self.vote_buttons[value] = button
 
     def show_vote(self, show: bool, text: str = "") -> None:

@@ -380,14 +380,14 @@ def foot_html(
         MessageAction.EDIT: "edit",
         MessageAction.DELETE: "trash",
     }
-    links = "&nbsp;&nbsp;&nbsp;".join(
+    links = "&nbsp;&nbsp; ".join(  # a narrow column wraps between links, not in a word
         f'<a href="{action_href(a)}">{_icon_html(icons[a], pal["link"])}{html.escape(label)}</a>'
         for a, label in actions
     )
     line = f'<span style="font-size: small;">{links}</span>'
     if stats_:
         line += (
-            f'&nbsp;&nbsp;<span style="color:{muted}; font-size: small;">'
+            f'&nbsp; <span style="color:{muted}; font-size: small;">'
             f"{html.escape(' · '.join(stats_))}</span>"
         )
     out.append(f"<p>{line}</p>")
@@ -477,12 +477,9 @@ def stats(row: MessageRow) -> list[str]:
                 ms=round(row.ttft_ms)
             )
         )
-    if pout and row.duration_ms is not None:
-        gen_s = (row.duration_ms - (row.ttft_ms or 0.0)) / 1000.0
-        if gen_s > 0:
-            out.append(
-                QCoreApplication.translate("MessageView", "{r} tok/s").format(
-                    r=f"{pout / gen_s:.1f}"
-                )
-            )
+    from chatdesk.core.speed import generation_speed
+
+    speed = generation_speed(pout, row.ttft_ms, row.duration_ms)  # the compare columns' too
+    if speed is not None:
+        out.append(QCoreApplication.translate("MessageView", "{r} tok/s").format(r=f"{speed:.1f}"))
     return out

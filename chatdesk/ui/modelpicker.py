@@ -10,8 +10,10 @@ import re
 from typing import Any
 
 from PySide6.QtCore import QStringListModel, Qt, Signal
-from PySide6.QtGui import QFocusEvent, QFont, QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import QComboBox, QCompleter, QWidget
+from PySide6.QtGui import QAction, QFocusEvent, QFont, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import QComboBox, QCompleter, QLineEdit, QWidget
+
+from chatdesk.ui.icons import icon
 
 OTHER = "Other"
 
@@ -117,14 +119,19 @@ class ModelPicker(QComboBox):
         line_edit = self.lineEdit()
         line_edit.setPlaceholderText(self.tr("Model id"))
         line_edit.returnPressed.connect(self._on_return)
+        # A small mark inside the box for an id the server does not list: it is used
+        # anyway (relays serve ids they do not list), the user just gets to know.
+        self._unlisted_mark = QAction(icon("warning"), "", self)
+        self._unlisted_mark.setToolTip(self.tr("Not in the server's list: it is sent as typed."))
+        self._unlisted_mark.setObjectName("model-unlisted")
+        self._unlisted_mark.setVisible(False)
+        line_edit.addAction(self._unlisted_mark, QLineEdit.ActionPosition.TrailingPosition)
         self.activated.connect(self._on_activated)
         self._update_tooltip()
 
     # -- public API --------------------------------------------------------
 
-    def set_models(
-        self, models: list[dict[str, Any]], recent: list[str] | None = None
-    ) -> None:
+    def set_models(self, models: list[dict[str, Any]], recent: list[str] | None = None) -> None:
         """Replace the list; the current model stays selected (even if not listed).
 
         ``recent``: the models used last with this provider, listed first.
@@ -179,6 +186,7 @@ class ModelPicker(QComboBox):
             self._show(self._current)
         finally:
             self.blockSignals(False)
+        self._update_tooltip()
 
     def models(self) -> list[str]:
         """The listed ids in display order (without headers)."""
@@ -228,14 +236,19 @@ class ModelPicker(QComboBox):
     # -- internals ---------------------------------------------------------
 
     def focusOutEvent(self, event: QFocusEvent) -> None:  # noqa: N802 (Qt override)
-        """Leaving without Enter drops the half-typed search, so the box shows the truth."""
+        """Leaving the box (Tab, a click elsewhere) keeps what was typed, as Enter does:
+        relay users type ids the server does not list, and losing one silently sends the
+        next prompt to another model. An emptied box gets its model back."""
         super().focusOutEvent(event)
-        if (
-            event.reason() != Qt.FocusReason.PopupFocusReason
-            and not self._completer.popup().isVisible()
-        ):
-            if self.lineEdit().text() != self._current:
-                self.set_current(self._current)
+        reason = event.reason()
+        popup = self._completer.popup()
+        if reason == Qt.FocusReason.PopupFocusReason:
+            return  # the search popup opened: the user is still choosing
+        if reason == Qt.FocusReason.ActiveWindowFocusReason and popup.isVisible():
+            return
+        if self.lineEdit().text() != self._current:
+            popup.hide()
+            self._commit(self.lineEdit().text())
 
     def _show(self, model_id: str) -> None:
         row = self._row_of(model_id)
@@ -245,6 +258,8 @@ class ModelPicker(QComboBox):
             # Not listed: keep it as free text rather than snapping to another model.
             self.setCurrentIndex(-1)
             self.setEditText(model_id)
+        if not self.hasFocus():
+            self.lineEdit().setCursorPosition(0)  # a narrow box shows the id's start
 
     def _row_of(self, model_id: str) -> int:
         for row in range(self._items.rowCount()):
@@ -276,10 +291,19 @@ class ModelPicker(QComboBox):
         if changed:
             self.model_changed.emit(model_id)
 
+    def unlisted(self) -> bool:
+        """Whether the current id is not in the server's list (it is used all the same)."""
+        return bool(self._current and self._ids and self._current not in self._ids)
+
     def _update_tooltip(self) -> None:
         lines = []
+        unlisted = self.unlisted()
+        if unlisted != self._unlisted_mark.isVisible():
+            self._unlisted_mark.setVisible(unlisted)
         if self._current:
             lines.append(self.tr("Model: {0}").format(self._current))
+        if unlisted:
+            lines.append(self._unlisted_mark.toolTip())
         if self._source:
             lines.append(self.tr("List: {0}").format(self._source))
         lines.append(self.tr("Type to search; press Enter to use any model id."))

@@ -425,22 +425,22 @@
 <context>
     <name>ColumnParamsDialog</name>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="327" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="394" />
         <source>Parameters of column %1</source>
         <translation>第 %1 列的参数</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="329" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="396" />
         <source>Provider of this column</source>
         <translation>本列的服务商</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="330" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="397" />
         <source>This window's server</source>
         <translation>本窗口使用的服务器</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="336" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="403" />
         <source>Provider</source>
         <translation>服务商</translation>
     </message>
@@ -448,113 +448,123 @@
 <context>
     <name>CompareColumn</name>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="77" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="82" />
         <source>Answers in column %1</source>
         <translation>第 %1 栏的回答</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="95" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="117" />
         <source>Parameters of this column</source>
         <translation>本列的参数</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="97" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="122" />
+        <source>More column actions</source>
+        <translation>更多列操作</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="131" />
+        <source>Tools</source>
+        <translation>工具</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="132" />
         <source>Move this column left</source>
         <translation>左移本列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="99" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="134" />
         <source>Move this column right</source>
         <translation>右移本列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="101" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="137" />
         <source>Remove this column</source>
         <translation>移除本列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="120" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="153" />
         <source>First token</source>
         <translation>首字延迟</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="121" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="154" />
         <source>Total</source>
         <translation>总耗时</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="122" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="155" />
         <source>Tokens in/out</source>
         <translation>输入/输出 token</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="123" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="156" />
         <source>Speed</source>
         <translation>速度</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="124" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="157" />
         <source>Finish</source>
         <translation>结束原因</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="125" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="158" />
         <source>Cost</source>
         <translation>费用</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="142" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="175" />
         <source>Word differences</source>
         <translation>逐词差异</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="154" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="187" />
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="154" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="187" />
         <source>Stop this column</source>
         <translation>停止本列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="157" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="190" />
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="157" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="190" />
         <source>Send this column again</source>
         <translation>重新发送本列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="161" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="194" />
         <source>Carry forward</source>
         <translation>沿用此回答</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="162" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="195" />
         <source>Make this answer the shared context of every column for the next prompt</source>
         <translation>下一条提示中，让所有列都以此回答为共同上下文</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="168" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="201" />
         <source>Continue in chat</source>
         <translation>转为对话继续</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="169" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="202" />
         <source>Open this column as an ordinary conversation with its whole history</source>
         <translation>把本列连同完整历史转成普通对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="189" />
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="235" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="222" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="293" />
         <source>Column %1</source>
         <translation>第 %1 列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="246" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="307" />
         <source>Model %1</source>
         <translation>模型 %1</translation>
     </message>
@@ -562,119 +572,158 @@
 <context>
     <name>CompareController</name>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="163" />
+        <location filename="../../chatdesk/ctl/compare.py" line="161" />
         <source>Wait for the answers to finish or stop them first.</source>
         <translation>请等待回答完成，或先停止它们。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="225" />
+        <location filename="../../chatdesk/ctl/compare.py" line="224" />
         <source>Comparison</source>
         <translation>对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="227" />
+        <location filename="../../chatdesk/ctl/compare.py" line="226" />
         <source>New comparison</source>
         <translation>新建对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="258" />
+        <location filename="../../chatdesk/ctl/compare.py" line="255" />
+        <source>This answer was carried forward: every column continued from it.</source>
+        <translation>这个回答已被沿用：每一列都从它继续。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/compare.py" line="260" />
+        <source>Continued from %1's answer.</source>
+        <translation>从 %1 的回答继续。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/compare.py" line="286" />
         <source>Columns are fixed once the first prompt is sent.</source>
         <translation>发送第一条提示后，列就不能再更改。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="351" />
+        <location filename="../../chatdesk/ctl/compare.py" line="379" />
         <source>No provider named %1.</source>
         <translation>没有名为 %1 的服务商。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="376" />
+        <location filename="../../chatdesk/ctl/compare.py" line="404" />
         <source>Not sent: %1</source>
         <translation>未发送：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="380" />
-        <location filename="../../chatdesk/ctl/compare.py" line="417" />
+        <location filename="../../chatdesk/ctl/compare.py" line="408" />
+        <location filename="../../chatdesk/ctl/compare.py" line="450" />
         <source>Set up a server and key first.</source>
         <translation>请先设置服务器和密钥。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="427" />
-        <location filename="../../chatdesk/ctl/compare.py" line="638" />
+        <location filename="../../chatdesk/ctl/compare.py" line="473" />
+        <source>Attempt %1: waiting for the first token…</source>
+        <translation>第 %1 次尝试：等待第一个 token…</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/compare.py" line="474" />
         <source>Waiting for the first token…</source>
         <translation>正在等待首个 token…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="521" />
+        <location filename="../../chatdesk/ctl/compare.py" line="560" />
         <source>Not saved: %1</source>
         <translation>未保存：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="527" />
+        <location filename="../../chatdesk/ctl/compare.py" line="566" />
+        <source>%1 (%2)</source>
+        <translation>%1（%2）</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/compare.py" line="569" />
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="547" />
+        <location filename="../../chatdesk/ctl/compare.py" line="572" />
+        <source>Answered on attempt %1.</source>
+        <translation>第 %1 次尝试时得到回答。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/compare.py" line="595" />
         <source>Only the latest answer of a column can be redone.</source>
         <translation>只能重新生成某列最新的回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="550" />
+        <location filename="../../chatdesk/ctl/compare.py" line="598" />
         <source>To edit or delete messages, use “Continue in chat” on this column.</source>
         <translation>要编辑或删除消息，请在本列使用“转为对话继续”。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="630" />
+        <location filename="../../chatdesk/ctl/compare.py" line="687" />
         <source>%1 tok/s</source>
         <translation>%1 token/秒</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="639" />
+        <location filename="../../chatdesk/ctl/compare.py" line="698" />
+        <source>Attempt %1: streaming…</source>
+        <translation>第 %1 次尝试：正在接收…</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/compare.py" line="700" />
         <source>Streaming…</source>
         <translation>正在生成…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="648" />
+        <location filename="../../chatdesk/ctl/compare.py" line="710" />
         <source>There is no answer to carry forward yet.</source>
         <translation>还没有可以沿用的回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="660" />
+        <location filename="../../chatdesk/ctl/compare.py" line="722" />
         <source>One prompt goes to every column; each answers on its own.</source>
         <translation>一条提示发给所有列，各列独立回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="662" />
+        <location filename="../../chatdesk/ctl/compare.py" line="724" />
         <source>Next prompt: each column continues its own thread.</source>
         <translation>下一条提示：各列沿着自己的对话继续。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="667" />
+        <location filename="../../chatdesk/ctl/compare.py" line="729" />
         <source>Next prompt: every column continues from %1's answer.</source>
         <translation>下一条提示：所有列都从 %1 的回答继续。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="692" />
+        <location filename="../../chatdesk/ctl/compare.py" line="754" />
         <source>tie</source>
         <translation>平局</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="692" />
+        <location filename="../../chatdesk/ctl/compare.py" line="754" />
         <source>all bad</source>
         <translation>都不好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="693" />
+        <location filename="../../chatdesk/ctl/compare.py" line="755" />
         <source>Your vote: %1. %2</source>
         <translation>你的投票：%1。%2</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="735" />
+        <location filename="../../chatdesk/ctl/compare.py" line="786" />
+        <source>Reveal the model?</source>
+        <translation>显示模型？</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/compare.py" line="788" />
+        <source>You have not voted yet. The new chat shows which model answered in column %1, so this comparison is no longer blind for you. Continue?</source>
+        <translation>你还没有投票。新的对话会显示第 %1 列是哪个模型回答的，这次比较对你来说就不再是盲测了。继续吗？</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/compare.py" line="834" />
         <source>Change the models if you like, then send.</source>
         <translation>可以先更换模型，然后发送。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="748" />
+        <location filename="../../chatdesk/ctl/compare.py" line="847" />
         <source>Both columns need an answer to compare.</source>
         <translation>两列都需要有回答才能比较。</translation>
     </message>
@@ -682,126 +731,126 @@
 <context>
     <name>CompareView</name>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="74" />
+        <location filename="../../chatdesk/ui/compareview.py" line="75" />
         <source>Comparison</source>
         <translation>对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="77" />
+        <location filename="../../chatdesk/ui/compareview.py" line="78" />
         <source>+ Column</source>
         <translation>+ 列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="78" />
+        <location filename="../../chatdesk/ui/compareview.py" line="79" />
         <source>Add a column (up to 4)</source>
         <translation>添加一列（最多 4 列）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="80" />
+        <location filename="../../chatdesk/ui/compareview.py" line="81" />
         <source>Add a column</source>
         <translation>添加一列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="83" />
+        <location filename="../../chatdesk/ui/compareview.py" line="84" />
         <source>Blind</source>
         <translation>盲测</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="85" />
+        <location filename="../../chatdesk/ui/compareview.py" line="86" />
         <source>Hide the model names and shuffle the columns until you vote</source>
         <translation>投票前隐藏模型名称并打乱列的顺序</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="89" />
+        <location filename="../../chatdesk/ui/compareview.py" line="90" />
         <source>Sync scrolling</source>
         <translation>同步滚动</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="93" />
+        <location filename="../../chatdesk/ui/compareview.py" line="94" />
         <source>Word diff</source>
         <translation>逐词对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="94" />
+        <location filename="../../chatdesk/ui/compareview.py" line="95" />
         <source>Show the word differences of two columns' answers</source>
         <translation>显示两列回答的逐词差异</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="97" />
+        <location filename="../../chatdesk/ui/compareview.py" line="98" />
         <source>First column of the diff</source>
         <translation>对比的第一列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="98" />
+        <location filename="../../chatdesk/ui/compareview.py" line="99" />
         <source>Second column of the diff</source>
         <translation>对比的第二列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="106" />
+        <location filename="../../chatdesk/ui/compareview.py" line="107" />
         <source>Re-run</source>
         <translation>重新运行</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="107" />
+        <location filename="../../chatdesk/ui/compareview.py" line="108" />
         <source>Send this prompt again, to the same or other models</source>
         <translation>把这条提示再次发送给相同或其他模型</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="111" />
+        <location filename="../../chatdesk/ui/compareview.py" line="112" />
         <source>Prices…</source>
         <translation>价格…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="112" />
+        <location filename="../../chatdesk/ui/compareview.py" line="113" />
         <source>Model prices used to show the cost of answers</source>
         <translation>用于计算回答费用的模型价格</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="116" />
+        <location filename="../../chatdesk/ui/compareview.py" line="117" />
         <source>Leaderboard</source>
         <translation>排行榜</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="142" />
-        <location filename="../../chatdesk/ui/compareview.py" line="278" />
-        <location filename="../../chatdesk/ui/compareview.py" line="301" />
+        <location filename="../../chatdesk/ui/compareview.py" line="146" />
+        <location filename="../../chatdesk/ui/compareview.py" line="287" />
+        <location filename="../../chatdesk/ui/compareview.py" line="310" />
         <source>Which answer is better?</source>
         <translation>哪个回答更好？</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="273" />
+        <location filename="../../chatdesk/ui/compareview.py" line="282" />
         <source>A is better</source>
         <translation>A 更好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="274" />
+        <location filename="../../chatdesk/ui/compareview.py" line="283" />
         <source>B is better</source>
         <translation>B 更好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="275" />
-        <location filename="../../chatdesk/ui/compareview.py" line="283" />
+        <location filename="../../chatdesk/ui/compareview.py" line="284" />
+        <location filename="../../chatdesk/ui/compareview.py" line="292" />
         <source>Tie</source>
         <translation>平局</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="276" />
+        <location filename="../../chatdesk/ui/compareview.py" line="285" />
         <source>Both are bad</source>
         <translation>都不好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="281" />
+        <location filename="../../chatdesk/ui/compareview.py" line="290" />
         <source>%1 is best</source>
         <translation>%1 最好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="283" />
+        <location filename="../../chatdesk/ui/compareview.py" line="292" />
         <source>All are bad</source>
         <translation>都不好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="284" />
-        <location filename="../../chatdesk/ui/compareview.py" line="301" />
+        <location filename="../../chatdesk/ui/compareview.py" line="293" />
+        <location filename="../../chatdesk/ui/compareview.py" line="310" />
         <source>Which answer is best?</source>
         <translation>哪个回答最好？</translation>
     </message>
@@ -1038,47 +1087,47 @@
 <context>
     <name>EndpointService</name>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="104" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="113" />
         <source>Server: %1</source>
         <translation>服务器：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="123" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="128" />
         <source>Wait for the answer to finish or stop it first.</source>
         <translation>请等待回答完成，或先停止生成。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="141" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="146" />
         <source>No provider named %1.</source>
         <translation>没有名为 %1 的服务商。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="185" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="190" />
         <source>Check the settings: %1</source>
         <translation>请检查设置：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="220" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="225" />
         <source>Cached model list (no API key yet)</source>
         <translation>缓存的模型列表（尚未设置 API 密钥）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="222" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="227" />
         <source>Built-in model list (no API key yet)</source>
         <translation>内置模型列表（尚未设置 API 密钥）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="241" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="246" />
         <source>Models from the server</source>
         <translation>来自服务器的模型列表</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="242" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="247" />
         <source>Cached model list (server unreachable)</source>
         <translation>缓存的模型列表（无法连接服务器）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="243" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="248" />
         <source>Built-in model list (server unreachable)</source>
         <translation>内置模型列表（无法连接服务器）</translation>
     </message>
@@ -1134,78 +1183,88 @@
 <context>
     <name>HistoryController</name>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="171" />
+        <location filename="../../chatdesk/ctl/history.py" line="195" />
         <source>Open a conversation to export it.</source>
         <translation>请先打开要导出的对话。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="177" />
+        <location filename="../../chatdesk/ctl/history.py" line="201" />
         <source>Export</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="190" />
+        <location filename="../../chatdesk/ctl/history.py" line="210" />
+        <source>Export a blind comparison</source>
+        <translation>导出盲测比较</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/history.py" line="212" />
+        <source>You have not voted on this blind comparison yet. The export names the model of every column. Export anyway?</source>
+        <translation>你还没有对这次盲测比较投票。导出的内容会写明每一列的模型。仍要导出吗？</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/history.py" line="226" />
         <source>Exported %1 conversation(s) to %2.</source>
         <translation>已将 %1 个对话导出到 %2。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="195" />
+        <location filename="../../chatdesk/ctl/history.py" line="231" />
         <source>Exporting…</source>
         <translation>正在导出…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="200" />
+        <location filename="../../chatdesk/ctl/history.py" line="236" />
         <source>Import conversations</source>
         <translation>导入对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="202" />
+        <location filename="../../chatdesk/ctl/history.py" line="238" />
         <source>ChatDesk or ChatGPT export (*.json *.zip)</source>
         <translation>ChatDesk 或 ChatGPT 导出文件 (*.json *.zip)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="216" />
+        <location filename="../../chatdesk/ctl/history.py" line="252" />
         <source>Imported %1 conversation(s) with %2 message(s); %3 were already there.</source>
         <translation>已导入 %1 个对话、%2 条消息；%3 个对话已存在，已跳过。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="222" />
+        <location filename="../../chatdesk/ctl/history.py" line="258" />
         <source>Importing…</source>
         <translation>正在导入…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="233" />
+        <location filename="../../chatdesk/ctl/history.py" line="269" />
         <source>Backed up to %1.</source>
         <translation>已备份到 %1。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="235" />
+        <location filename="../../chatdesk/ctl/history.py" line="271" />
         <source>Backing up…</source>
         <translation>正在备份…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="251" />
+        <location filename="../../chatdesk/ctl/history.py" line="287" />
         <source>There is no backup yet. Use “Back up now” first.</source>
         <translation>还没有备份。请先使用“立即备份”。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="255" />
-        <location filename="../../chatdesk/ctl/history.py" line="261" />
+        <location filename="../../chatdesk/ctl/history.py" line="291" />
+        <location filename="../../chatdesk/ctl/history.py" line="297" />
         <source>Restore</source>
         <translation>恢复</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="255" />
+        <location filename="../../chatdesk/ctl/history.py" line="291" />
         <source>Restore the history from:</source>
         <translation>从以下备份恢复历史记录：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="262" />
+        <location filename="../../chatdesk/ctl/history.py" line="298" />
         <source>Replace the current history with %1? The current file is kept aside.</source>
         <translation>用 %1 替换当前的历史记录？当前文件会另行保留。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="275" />
+        <location filename="../../chatdesk/ctl/history.py" line="311" />
         <source>Wait for the answer to finish first.</source>
         <translation>请等待回答完成。</translation>
     </message>
@@ -1682,47 +1741,47 @@
 <context>
     <name>McpController</name>
     <message>
-        <location filename="../../chatdesk/ctl/mcpctl.py" line="115" />
+        <location filename="../../chatdesk/ctl/mcpctl.py" line="121" />
         <source>MCP server %1 failed: %2</source>
         <translation>MCP 服务器 %1 出错：%2</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/mcpctl.py" line="161" />
+        <location filename="../../chatdesk/ctl/mcpctl.py" line="167" />
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/mcpctl.py" line="162" />
+        <location filename="../../chatdesk/ctl/mcpctl.py" line="168" />
         <source>starting…</source>
         <translation>正在启动…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/mcpctl.py" line="163" />
+        <location filename="../../chatdesk/ctl/mcpctl.py" line="169" />
         <source>ready, %1 tools</source>
         <translation>就绪，%1 个工具</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/mcpctl.py" line="164" />
+        <location filename="../../chatdesk/ctl/mcpctl.py" line="170" />
         <source>failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/mcpctl.py" line="184" />
+        <location filename="../../chatdesk/ctl/mcpctl.py" line="190" />
         <source>Saved %1.</source>
         <translation>已保存 %1。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/mcpctl.py" line="234" />
+        <location filename="../../chatdesk/ctl/mcpctl.py" line="240" />
         <source>Not imported: %1</source>
         <translation>未导入：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/mcpctl.py" line="236" />
+        <location filename="../../chatdesk/ctl/mcpctl.py" line="242" />
         <source>Imported: %1</source>
         <translation>已导入：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/mcpctl.py" line="293" />
+        <location filename="../../chatdesk/ctl/mcpctl.py" line="294" />
         <source>Stopped after %1 tool rounds.</source>
         <translation>已在 %1 轮工具调用后停止。</translation>
     </message>
@@ -2153,32 +2212,37 @@
 <context>
     <name>ModelPicker</name>
     <message>
-        <location filename="../../chatdesk/ui/modelpicker.py" line="118" />
+        <location filename="../../chatdesk/ui/modelpicker.py" line="120" />
         <source>Model id</source>
         <translation>模型 ID</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/modelpicker.py" line="151" />
+        <location filename="../../chatdesk/ui/modelpicker.py" line="125" />
+        <source>Not in the server's list: it is sent as typed.</source>
+        <translation>不在服务器的模型列表中：将按输入原样发送。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/modelpicker.py" line="158" />
         <source>Recent</source>
         <translation>最近使用</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/modelpicker.py" line="165" />
+        <location filename="../../chatdesk/ui/modelpicker.py" line="172" />
         <source>Other</source>
         <translation>其他</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/modelpicker.py" line="282" />
+        <location filename="../../chatdesk/ui/modelpicker.py" line="304" />
         <source>Model: {0}</source>
         <translation>模型：{0}</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/modelpicker.py" line="284" />
+        <location filename="../../chatdesk/ui/modelpicker.py" line="308" />
         <source>List: {0}</source>
         <translation>列表：{0}</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/modelpicker.py" line="285" />
+        <location filename="../../chatdesk/ui/modelpicker.py" line="309" />
         <source>Type to search; press Enter to use any model id.</source>
         <translation>输入以搜索；按 Enter 可使用任意模型 ID。</translation>
     </message>
@@ -2224,12 +2288,12 @@
 <context>
     <name>Observer</name>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="493" />
+        <location filename="../../chatdesk/ctl/compare.py" line="532" />
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="502" />
+        <location filename="../../chatdesk/ctl/compare.py" line="541" />
         <source>Stopped after %1 tool rounds.</source>
         <translation>已在 %1 轮工具调用后停止。</translation>
     </message>
@@ -2814,17 +2878,17 @@
 <context>
     <name>Services</name>
     <message>
-        <location filename="../../chatdesk/ctl/services.py" line="186" />
+        <location filename="../../chatdesk/ctl/services.py" line="188" />
         <source>The history is busy: the answer is kept and will be saved shortly.</source>
         <translation>历史记录正忙：回答已保留，稍后会自动保存。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/services.py" line="191" />
+        <location filename="../../chatdesk/ctl/services.py" line="193" />
         <source>The answer is saved.</source>
         <translation>回答已保存。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/services.py" line="194" />
+        <location filename="../../chatdesk/ctl/services.py" line="196" />
         <source>The answer could not be saved: %1</source>
         <translation>无法保存回答：%1</translation>
     </message>
@@ -3474,7 +3538,7 @@
 <context>
     <name>ctl</name>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="468" />
+        <location filename="../../chatdesk/ctl/compare.py" line="508" />
         <source>Running %1…</source>
         <translation>正在运行 %1…</translation>
     </message>

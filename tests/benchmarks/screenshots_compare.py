@@ -1,11 +1,15 @@
 """Screenshots of the compare view, as a user sees it after four answers came in.
 
     QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1920x1080x24" \\
-        python tests/benchmarks/screenshots_compare.py OUT_DIR
+        python tests/benchmarks/screenshots_compare.py OUT_DIR [--matrix]
 
-Writes ``compare-<size>-<theme>-<lang>[-blind].png``: four columns (Markdown, code, a
-table, Chinese and emoji) from the fake server, so layout, the narrow columns' buttons,
-the scroll bars and the figures can be looked at in both themes and languages.
+Writes ``compare-<size>-<theme>-<lang>-<n>col[-blind].png`` (after the answers came in)
+and the same name with ``-new`` (before the first prompt: the editable headers), with
+2 to 4 columns (Markdown, code, a table, Chinese and emoji) from the fake server, so
+layout, the headers, the narrow columns' buttons, the scroll bars and the figures can be
+looked at in both themes and languages. ``SHOT=size,theme,lang,blind[,columns]`` picks
+one; ``--matrix`` shoots 800x600, 1180x780 and 1920x1080 with 2, 3 and 4 columns in the
+light and the dark theme, each in its own process (a fresh state per screenshot).
 """
 
 from __future__ import annotations
@@ -23,7 +27,10 @@ KEY = "sk-shot-compare-0000"
 MODELS = ["gpt-4o", "deepseek-chat", "claude-sonnet-4-5", "qwen-max"]
 
 
-def shoot(out: Path, size: str, theme: str, lang: str, blind: bool) -> Path:
+SIZES = ("800x600", "1180x780", "1920x1080")
+
+
+def shoot(out: Path, size: str, theme: str, lang: str, blind: bool, columns: int = 4) -> Path:
     """One screenshot in a fresh data folder and a fresh process state."""
     from PySide6.QtWidgets import QApplication
 
@@ -44,9 +51,10 @@ def shoot(out: Path, size: str, theme: str, lang: str, blind: bool) -> Path:
     translators = install_translations(app, lang)  # kept: a translator must outlive its use
     loop = EventLoop(app)
     asyncio.set_event_loop(loop)
-    path = out / f"compare-{size}-{theme}-{lang}{'-blind' if blind else ''}.png"
+    models = MODELS[:columns]
+    path = out / f"compare-{size}-{theme}-{lang}-{columns}col{'-blind' if blind else ''}.png"
     with FakeServer(api_key=KEY) as server:
-        for i, model in enumerate(MODELS):
+        for i, model in enumerate(models):
             text = f"**{model}** 的回答 👋\n\n" + markdown_reply(300 + 150 * i)
             server.script_for(model, Reply(text=text, chunk_chars=16))
         from chatdesk.app import build
@@ -61,9 +69,11 @@ def shoot(out: Path, size: str, theme: str, lang: str, blind: bool) -> Path:
         async def scenario() -> None:
             desk.start()
             await asyncio.sleep(0.2)
-            cmp.new_comparison(list(MODELS))
+            cmp.new_comparison(list(models))
             if blind:
                 cmp.view.blind_check.setChecked(True)
+            await asyncio.sleep(0.3)
+            window.grab().save(str(path.with_name(path.stem + "-new.png")))
             prompt = "比较一下：写一段带代码和表格的说明" if lang.startswith("zh") else "Explain it"
             cmp.view.composer.set_text(prompt)
             cmp.view.composer.send()
@@ -83,9 +93,19 @@ def shoot(out: Path, size: str, theme: str, lang: str, blind: bool) -> Path:
 def main() -> None:
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "screens")
     out.mkdir(parents=True, exist_ok=True)
-    spec = os.environ.get("SHOT", "1600x900,light,en,0")
-    size, theme, lang, blind = spec.split(",")
-    print(shoot(out, size, theme, lang, blind == "1"))
+    if "--matrix" in sys.argv[2:]:
+        import subprocess
+
+        for size in SIZES:
+            for columns in (2, 3, 4):
+                for theme in ("light", "dark"):
+                    env = dict(os.environ, SHOT=f"{size},{theme},en,0,{columns}")
+                    subprocess.run([sys.executable, __file__, str(out)], env=env, check=True)
+        return
+    spec = os.environ.get("SHOT", "1600x900,light,en,0").split(",")
+    size, theme, lang, blind = spec[:4]
+    columns = int(spec[4]) if len(spec) > 4 else 4
+    print(shoot(out, size, theme, lang, blind == "1", columns))
 
 
 if __name__ == "__main__":

@@ -262,3 +262,24 @@ def test_no_helper_of_a_server_outlives_ask_mcp(
     finally:
         if pidfile.exists() and alive(int(pidfile.read_text())):
             os.kill(int(pidfile.read_text()), 9)
+
+
+def test_ask_round_limit_is_said_on_stderr(
+    server: FakeServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    add_time(capsys)
+    again = Reply(
+        text="Once more.",
+        tool_calls=[{"id": "c1", "name": "time__get_current_time", "arguments": "{}"}],
+        finish_reason="tool_calls",
+    )
+    server.script(again, again)
+    code, out, err = run(
+        capsys, "ask", "--mcp", "time", "--approve", "auto", "--max-rounds", "1",
+        "--base-url", server.base_url, "-m", "gpt-4o", "time?",
+    )  # fmt: skip
+    assert code == 0, err
+    assert out.count("Once more.") == 2  # both answers of the turn were printed
+    assert "chatdesk: stopped after 1 tool rounds" in err
+    assert "error: not run: the limit of 1 tool rounds" in err
+    assert len(server.chat_requests) == 2

@@ -212,7 +212,8 @@ def test_error_row_readable_sentence_and_details(qtbot: QtBot, view: MessageView
     assert "Rate limited: retry in 30 s" in text_of(2) or "retry in 29 s" in text_of(2)
     assert "Stopped" in text_of(3) and view.link_rect(3, "action:continue") is not None
     t4 = text_of(4)
-    assert "length limit" in t4 and "gpt-x" in t4 and "50.0 tok/s" in t4
+    # 100 tokens, the last 2 s after the first: (100 - 1) / 2 (chatdesk.core.speed).
+    assert "length limit" in t4 and "gpt-x" in t4 and "49.5 tok/s" in t4
 
 
 def test_rate_limit_countdown_updates(qtbot: QtBot, view: MessageView) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QFocusEvent
+from PySide6.QtGui import QAction, QFocusEvent
 from PySide6.QtWidgets import QApplication
 
 from chatdesk.ui.modelpicker import ModelPicker, vendor_of
@@ -171,12 +171,31 @@ def test_source_shown_in_tooltip(picker: ModelPicker) -> None:
     assert picker.source() == "cached"
 
 
-def test_leaving_without_enter_reverts_text(qtbot, picker: ModelPicker) -> None:
+def test_leaving_without_enter_keeps_the_typed_id(qtbot, picker: ModelPicker) -> None:
     picker.set_models(MODELS)
     picker.set_current("gpt-4o")
-    picker.lineEdit().setText("son")
-    with qtbot.assertNotEmitted(picker.model_changed):
+    assert not picker.unlisted()
+    picker.lineEdit().setText("my-custom-model")
+    with qtbot.waitSignal(picker.model_changed) as got:
         focus_out = QFocusEvent(QEvent.Type.FocusOut, Qt.FocusReason.TabFocusReason)
         QApplication.sendEvent(picker, focus_out)
+    assert got.args == ["my-custom-model"]
+    assert picker.currentText() == "my-custom-model"
+    assert picker.current() == "my-custom-model"
+    # Used as typed, but the box says the server does not list it.
+    assert picker.unlisted()
+    mark = picker.findChild(QAction, "model-unlisted")
+    assert mark is not None and mark.isVisible()
+    assert "not in the server's list" in picker.toolTip().lower()
+    picker.set_current("gpt-4o")
+    assert not picker.unlisted() and not mark.isVisible()
+
+
+def test_leaving_an_emptied_box_puts_the_model_back(qtbot, picker: ModelPicker) -> None:
+    picker.set_models(MODELS)
+    picker.set_current("gpt-4o")
+    picker.lineEdit().setText("  ")
+    with qtbot.assertNotEmitted(picker.model_changed):
+        focus_out = QFocusEvent(QEvent.Type.FocusOut, Qt.FocusReason.MouseFocusReason)
+        QApplication.sendEvent(picker, focus_out)
     assert picker.currentText() == "gpt-4o"
-    assert picker.current() == "gpt-4o"
