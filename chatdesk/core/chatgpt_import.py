@@ -26,14 +26,14 @@ from chatdesk.core.transfer import (
     TransferError,
     loads_json,
 )
-from chatdesk.store.rows import ConversationRow, MessageRow
+from chatdesk.store.rows import ConversationRow, MessageRow, MessageStatus
 
 _ASSET_ID = re.compile(r"(file[-_][A-Za-z0-9]+)")
 _CONVERSATIONS_JSON = re.compile(r"^conversations(-\d+)?\.json$")
 _STATUS = {
-    "finished_successfully": "done",
-    "finished_partial_completion": "stopped",
-    "in_progress": "interrupted",
+    "finished_successfully": MessageStatus.DONE,
+    "finished_partial_completion": MessageStatus.STOPPED,
+    "in_progress": MessageStatus.INTERRUPTED,
 }
 _FINISH = {"stop": "stop", "max_tokens": "length", "interrupted": "stop"}
 
@@ -285,9 +285,9 @@ def _convert_message(
         chatgpt["missing_images"] = missing
     finish = _dict(meta.get("finish_details"))
     finish_type = finish.get("type") if isinstance(finish.get("type"), str) else None
-    status = _STATUS.get(str(msg.get("status")), "done")
-    if finish_type == "interrupted" and status == "done":
-        status = "stopped"
+    status = _STATUS.get(str(msg.get("status")), MessageStatus.DONE)
+    if finish_type == "interrupted" and status == MessageStatus.DONE:
+        status = MessageStatus.STOPPED
     created = _num(msg.get("create_time")) or fallback_time
     model = meta.get("model_slug") if isinstance(meta.get("model_slug"), str) else None
     requested = (
