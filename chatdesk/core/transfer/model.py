@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from chatdesk.core.turnrefs import TURN_REFS
+from chatdesk.core.urls import URL_REF
 from chatdesk.errors import ChatdeskError
 from chatdesk.store.rows import ConversationRow, MessageRow
 
@@ -140,6 +141,4 @@ def provider_name(ref: str | None) -> str | None:
     """A conversation's provider as exported or imported: a provider's name only. A server
     remembered by URL stays on this machine: an imported file must not choose where the
     next turn (and its key) is sent."""
-    from chatdesk.core.services import URL_REF
-
     return None if ref is None or ref.startswith(URL_REF) else ref
