@@ -35,16 +35,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chatdesk.core.params import PARAM_FIELDS
+from chatdesk.core.params import MAX_STOP, PARAM_FIELDS, ToolProblem, tool_problem
 
 __all__ = ["FIELD_ORDER", "MAX_STOP", "ParamsPanel", "TemperatureControl"]
 
 # The fields this panel owns, in the order the API documents them (and params() returns).
 FIELD_ORDER = PARAM_FIELDS
-MAX_STOP = 4
 TOOL_CHOICE_KEYWORDS = ("auto", "none", "required")
 _FUNCTION_PREFIX = "function:"
-_TOOL_NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 _JSON_EXAMPLE = [
     {
@@ -721,32 +719,37 @@ class ParamsPanel(QWidget):
             return None, self.tr("Line {line}, column {col}: {msg}").format(
                 line=exc.lineno, col=exc.colno, msg=exc.msg
             )
-        if not isinstance(data, list):
-            return None, self.tr("Tools must be a JSON array [...] of tool objects.")
-        names: set[str] = set()
-        for i, tool in enumerate(data, start=1):
-            if not isinstance(tool, dict):
-                return None, self.tr("Tool {i}: must be an object.").format(i=i)
-            if tool.get("type") != "function":
-                return None, self.tr('Tool {i}: "type" must be "function".').format(i=i)
-            fn = tool.get("function")
-            if not isinstance(fn, dict):
-                return None, self.tr('Tool {i}: "function" must be an object.').format(i=i)
-            name = fn.get("name")
-            if not isinstance(name, str) or not name:
-                return None, self.tr('Tool {i}: "function.name" is missing.').format(i=i)
-            if not _TOOL_NAME_RE.match(name):
-                return None, self.tr(
-                    'Tool {i}: name "{name}" may use only letters, digits, _ and - (max 64).'
-                ).format(i=i, name=name)
-            if name in names:
-                return None, self.tr('Tool {i}: duplicate name "{name}".').format(i=i, name=name)
-            names.add(name)
-            if "parameters" in fn and not isinstance(fn["parameters"], dict):
-                return None, self.tr(
-                    'Tool {i}: "function.parameters" must be a JSON Schema object.'
-                ).format(i=i)
+        problem = tool_problem(data)
+        if problem is not None:
+            return None, self._tool_problem_text(problem)
         return data, None
+
+    def _tool_problem_text(self, problem: ToolProblem) -> str:
+        """The rule a tools list breaks (core's check, the one sending uses), in words."""
+        i, code, name = problem.position + 1, problem.code, problem.value
+        if code == "not_list":
+            return self.tr("Tools must be a JSON array [...] of tool objects.")
+        if code == "not_object":
+            return self.tr("Tool {i}: must be an object.").format(i=i)
+        if code == "not_function":
+            return self.tr('Tool {i}: "type" must be "function".').format(i=i)
+        if code == "function_not_object":
+            return self.tr('Tool {i}: "function" must be an object.').format(i=i)
+        if code == "name_missing":
+            return self.tr('Tool {i}: "function.name" is missing.').format(i=i)
+        if code == "name_format":
+            return self.tr(
+                'Tool {i}: name "{name}" may use only letters, digits, _ and - (max 64).'
+            ).format(i=i, name=name)
+        if code == "duplicate":
+            return self.tr('Tool {i}: duplicate name "{name}".').format(i=i, name=name)
+        if code == "description":
+            return self.tr('Tool {i}: "function.description" must be text.').format(i=i)
+        if code == "parameters_type":
+            return self.tr(
+                'Tool {i}: the "function.parameters" schema must have "type": "object".'
+            ).format(i=i)
+        return self.tr('Tool {i}: "function.parameters" must be a JSON Schema object.').format(i=i)
 
     # tool_choice ----------------------------------------------------------
 

@@ -1038,47 +1038,47 @@
 <context>
     <name>EndpointService</name>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="104" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="103" />
         <source>Server: %1</source>
         <translation>服务器：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="123" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="122" />
         <source>Wait for the answer to finish or stop it first.</source>
         <translation>请等待回答完成，或先停止生成。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="141" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="140" />
         <source>No provider named %1.</source>
         <translation>没有名为 %1 的服务商。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="185" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="184" />
         <source>Check the settings: %1</source>
         <translation>请检查设置：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="220" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="219" />
         <source>Cached model list (no API key yet)</source>
         <translation>缓存的模型列表（尚未设置 API 密钥）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="222" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="221" />
         <source>Built-in model list (no API key yet)</source>
         <translation>内置模型列表（尚未设置 API 密钥）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="241" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="240" />
         <source>Models from the server</source>
         <translation>来自服务器的模型列表</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="242" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="241" />
         <source>Cached model list (server unreachable)</source>
         <translation>缓存的模型列表（无法连接服务器）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="243" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="242" />
         <source>Built-in model list (server unreachable)</source>
         <translation>内置模型列表（无法连接服务器）</translation>
     </message>
@@ -2237,275 +2237,285 @@
 <context>
     <name>ParamsPanel</name>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="272" />
+        <location filename="../../chatdesk/ui/params.py" line="270" />
         <source>Temperature</source>
         <translation>温度</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="281" />
+        <location filename="../../chatdesk/ui/params.py" line="279" />
         <source>Top p</source>
         <translation>Top p</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="282" />
+        <location filename="../../chatdesk/ui/params.py" line="280" />
         <source>Nucleus sampling, 0 to 1. Use this or temperature.</source>
         <translation>核采样，0 到 1。与温度二选一即可。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="293" />
+        <location filename="../../chatdesk/ui/params.py" line="291" />
         <source>Max tokens</source>
         <translation>最大 tokens</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="294" />
+        <location filename="../../chatdesk/ui/params.py" line="292" />
         <source>Cap on the length of the reply, in tokens.</source>
         <translation>回复长度上限，以 token 计。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="303" />
+        <location filename="../../chatdesk/ui/params.py" line="301" />
         <source>Replies (n)</source>
         <translation>回复数 (n)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="304" />
+        <location filename="../../chatdesk/ui/params.py" line="302" />
         <source>How many candidate replies to generate (1 to 16).</source>
         <translation>要生成的候选回复数（1 到 16）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="317" />
+        <location filename="../../chatdesk/ui/params.py" line="315" />
         <source>One per line, up to 4. Write \n for a newline.</source>
         <translation>每行一个，最多 4 个。用 \n 表示换行。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="312" />
-        <location filename="../../chatdesk/ui/params.py" line="330" />
+        <location filename="../../chatdesk/ui/params.py" line="310" />
+        <location filename="../../chatdesk/ui/params.py" line="328" />
         <source>Stop sequences</source>
         <translation>停止序列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="331" />
+        <location filename="../../chatdesk/ui/params.py" line="329" />
         <source>The reply ends before any of these texts (up to 4).</source>
         <translation>回复遇到其中任一文本时即结束（最多 4 个）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="338" />
+        <location filename="../../chatdesk/ui/params.py" line="336" />
         <source>Presence penalty</source>
         <translation>存在惩罚</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="339" />
+        <location filename="../../chatdesk/ui/params.py" line="337" />
         <source>-2 to 2. Positive values favour new topics.</source>
         <translation>-2 到 2。正值鼓励谈论新话题。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="345" />
+        <location filename="../../chatdesk/ui/params.py" line="343" />
         <source>Frequency penalty</source>
         <translation>频率惩罚</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="346" />
+        <location filename="../../chatdesk/ui/params.py" line="344" />
         <source>-2 to 2. Positive values reduce repetition.</source>
         <translation>-2 到 2。正值减少重复。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="350" />
+        <location filename="../../chatdesk/ui/params.py" line="348" />
         <source>JSON output</source>
         <translation>JSON 输出</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="352" />
+        <location filename="../../chatdesk/ui/params.py" line="350" />
         <source>Ask for a JSON object reply. Mention JSON in your prompt too.</source>
         <translation>要求以 JSON 对象回复。请同时在提示词中提及 JSON。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="360" />
+        <location filename="../../chatdesk/ui/params.py" line="358" />
         <source>any whole number</source>
         <translation>任意整数</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="364" />
+        <location filename="../../chatdesk/ui/params.py" line="362" />
         <source>Seed</source>
         <translation>随机种子</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="365" />
+        <location filename="../../chatdesk/ui/params.py" line="363" />
         <source>Best-effort determinism: the same seed tends to give the same reply.</source>
         <translation>尽量保证结果可复现：相同的种子往往得到相同的回复。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="370" />
+        <location filename="../../chatdesk/ui/params.py" line="368" />
         <source>end-user id</source>
         <translation>终端用户 ID</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="374" />
+        <location filename="../../chatdesk/ui/params.py" line="372" />
         <source>User id</source>
         <translation>用户 ID</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="375" />
+        <location filename="../../chatdesk/ui/params.py" line="373" />
         <source>An end-user id the server may use for abuse monitoring.</source>
         <translation>终端用户 ID，服务器可用于滥用监测。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="383" />
+        <location filename="../../chatdesk/ui/params.py" line="381" />
         <source>Tools (JSON)</source>
         <translation>工具（JSON）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="387" />
+        <location filename="../../chatdesk/ui/params.py" line="385" />
         <source>[{"type": "function", "function": {"name": ..., "parameters": {...}}}]</source>
         <translation>[{"type": "function", "function": {"name": ..., "parameters": {...}}}]</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="396" />
+        <location filename="../../chatdesk/ui/params.py" line="394" />
         <source>Insert example</source>
         <translation>插入示例</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="404" />
+        <location filename="../../chatdesk/ui/params.py" line="402" />
         <source>Tools</source>
         <translation>工具</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="405" />
+        <location filename="../../chatdesk/ui/params.py" line="403" />
         <source>Function tools the model may call, as a JSON array.</source>
         <translation>模型可调用的函数工具，JSON 数组格式。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="414" />
+        <location filename="../../chatdesk/ui/params.py" line="412" />
         <source>Sent only when tools are set.</source>
         <translation>仅在设置了工具时发送。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="420" />
+        <location filename="../../chatdesk/ui/params.py" line="418" />
         <source>Tool choice</source>
         <translation>工具选择</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="421" />
+        <location filename="../../chatdesk/ui/params.py" line="419" />
         <source>auto: model decides; none: never; required: must call; or one function.</source>
         <translation>auto：由模型决定；none：从不调用；required：必须调用；或指定某个函数。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="426" />
+        <location filename="../../chatdesk/ui/params.py" line="424" />
         <source>View code</source>
         <translation>查看代码</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="427" />
+        <location filename="../../chatdesk/ui/params.py" line="425" />
         <source>Show this request as cURL, Python or Node code</source>
         <translation>以 cURL、Python 或 Node 代码显示此请求</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="429" />
+        <location filename="../../chatdesk/ui/params.py" line="427" />
         <source>Reset all</source>
         <translation>全部重置</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="430" />
+        <location filename="../../chatdesk/ui/params.py" line="428" />
         <source>Unset every parameter (server defaults)</source>
         <translation>清除所有参数（使用服务器默认值）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="442" />
+        <location filename="../../chatdesk/ui/params.py" line="440" />
         <source>Request parameters</source>
         <translation>请求参数</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="606" />
-        <location filename="../../chatdesk/ui/params.py" line="703" />
+        <location filename="../../chatdesk/ui/params.py" line="604" />
+        <location filename="../../chatdesk/ui/params.py" line="701" />
         <source>No tools.</source>
         <translation>无工具。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="643" />
+        <location filename="../../chatdesk/ui/params.py" line="641" />
         <source>Tools JSON is invalid; changes are not applied.</source>
         <translation>工具 JSON 无效，更改未应用。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="667" />
+        <location filename="../../chatdesk/ui/params.py" line="665" />
         <source>At most 4 stop sequences are allowed.</source>
         <translation>最多允许 4 个停止序列。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="705" />
+        <location filename="../../chatdesk/ui/params.py" line="703" />
         <source>Valid: no tools (an empty list is not sent).</source>
         <translation>有效：无工具（空列表不会发送）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="707" />
+        <location filename="../../chatdesk/ui/params.py" line="705" />
         <source>Valid: 1 tool</source>
         <translation>有效：1 个工具</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../chatdesk/ui/params.py" line="709" />
+        <location filename="../../chatdesk/ui/params.py" line="707" />
         <source>Valid: %n tools</source>
         <translation><numerusform>有效：%n 个工具</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="721" />
+        <location filename="../../chatdesk/ui/params.py" line="719" />
         <source>Line {line}, column {col}: {msg}</source>
         <translation>第 {line} 行，第 {col} 列：{msg}</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="725" />
+        <location filename="../../chatdesk/ui/params.py" line="731" />
         <source>Tools must be a JSON array [...] of tool objects.</source>
         <translation>工具必须是由工具对象组成的 JSON 数组 [...]。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="729" />
+        <location filename="../../chatdesk/ui/params.py" line="733" />
         <source>Tool {i}: must be an object.</source>
         <translation>工具 {i}：必须是对象。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="731" />
+        <location filename="../../chatdesk/ui/params.py" line="735" />
         <source>Tool {i}: "type" must be "function".</source>
         <translation>工具 {i}："type" 必须为 "function"。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="734" />
+        <location filename="../../chatdesk/ui/params.py" line="737" />
         <source>Tool {i}: "function" must be an object.</source>
         <translation>工具 {i}："function" 必须是对象。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="737" />
+        <location filename="../../chatdesk/ui/params.py" line="739" />
         <source>Tool {i}: "function.name" is missing.</source>
         <translation>工具 {i}：缺少 "function.name"。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="740" />
+        <location filename="../../chatdesk/ui/params.py" line="742" />
         <source>Tool {i}: name "{name}" may use only letters, digits, _ and - (max 64).</source>
         <translation>工具 {i}：名称 "{name}" 只能包含字母、数字、_ 和 -（最多 64 个字符）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="743" />
+        <location filename="../../chatdesk/ui/params.py" line="745" />
         <source>Tool {i}: duplicate name "{name}".</source>
         <translation>工具 {i}：名称 "{name}" 重复。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/params.py" line="747" />
+        <source>Tool {i}: "function.description" must be text.</source>
+        <translation>工具 {i}："function.description" 必须是文本。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/params.py" line="750" />
+        <source>Tool {i}: the "function.parameters" schema must have "type": "object".</source>
+        <translation>工具 {i}："function.parameters" 的 JSON Schema 中 "type" 必须是 "object"。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/params.py" line="752" />
         <source>Tool {i}: "function.parameters" must be a JSON Schema object.</source>
         <translation>工具 {i}："function.parameters" 必须是 JSON Schema 对象。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="763" />
+        <location filename="../../chatdesk/ui/params.py" line="766" />
         <source>auto (model decides)</source>
         <translation>auto（由模型决定）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="764" />
+        <location filename="../../chatdesk/ui/params.py" line="767" />
         <source>none (never call tools)</source>
         <translation>none（从不调用工具）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="765" />
+        <location filename="../../chatdesk/ui/params.py" line="768" />
         <source>required (must call a tool)</source>
         <translation>required（必须调用工具）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="773" />
+        <location filename="../../chatdesk/ui/params.py" line="776" />
         <source>function: {name}</source>
         <translation>函数：{name}</translation>
     </message>
@@ -2832,17 +2842,17 @@
 <context>
     <name>SettingsController</name>
     <message>
-        <location filename="../../chatdesk/ctl/settingsctl.py" line="92" />
+        <location filename="../../chatdesk/ctl/settingsctl.py" line="98" />
         <source>This window talks to %1 (given with --base-url); a provider below is used once you pick it in the toolbar.</source>
         <translation>本窗口正在使用 %1（由 --base-url 指定）；在工具栏中选择下面的服务商后才会使用它。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/settingsctl.py" line="98" />
+        <location filename="../../chatdesk/ctl/settingsctl.py" line="104" />
         <source>In use in this window: %1</source>
         <translation>本窗口正在使用：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/settingsctl.py" line="159" />
+        <location filename="../../chatdesk/ctl/settingsctl.py" line="165" />
         <source>The key is used for this session only.</source>
         <translation>此密钥仅在本次会话中使用。</translation>
     </message>
@@ -3301,47 +3311,47 @@
 <context>
     <name>TemperatureControl</name>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="127" />
+        <location filename="../../chatdesk/ui/params.py" line="125" />
         <source>Temperature: lower is more focused, higher more varied (0 to 2).</source>
         <translation>温度：越低越集中，越高越多样（0 到 2）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="133" />
+        <location filename="../../chatdesk/ui/params.py" line="131" />
         <source>default</source>
         <translation>默认</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="134" />
+        <location filename="../../chatdesk/ui/params.py" line="132" />
         <source>Temperature (0 to 2). "default" leaves it to the server.</source>
         <translation>温度（0 到 2）。“默认”表示由服务器决定。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="138" />
+        <location filename="../../chatdesk/ui/params.py" line="136" />
         <source>Temperature</source>
         <translation>温度</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="139" />
+        <location filename="../../chatdesk/ui/params.py" line="137" />
         <source>Temperature value</source>
         <translation>温度值</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="141" />
+        <location filename="../../chatdesk/ui/params.py" line="139" />
         <source>Reset</source>
         <translation>重置</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="142" />
+        <location filename="../../chatdesk/ui/params.py" line="140" />
         <source>Unset the temperature (use the server default)</source>
         <translation>清除温度设置（使用服务器默认值）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="202" />
+        <location filename="../../chatdesk/ui/params.py" line="200" />
         <source> (assistant)</source>
         <translation>（助手）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="205" />
+        <location filename="../../chatdesk/ui/params.py" line="203" />
         <source>Set by the assistant.</source>
         <translation>由助手设定。</translation>
     </message>

@@ -241,6 +241,40 @@ def test_tools_shape_errors(panel: ParamsPanel, tools: Any, needle: str) -> None
     assert needle in panel.tools_status.text()
 
 
+# Tool lists the panel and the request check used to judge differently: the panel let a
+# non-object schema and a non-text description through (the send then failed), and
+# refused "parameters": null, which a request may carry.
+DISPUTED: list[tuple[list[dict[str, Any]], str | None]] = [
+    (
+        [{"type": "function", "function": {"name": "a", "parameters": {"type": "array"}}}],
+        '"type": "object"',
+    ),
+    ([{"type": "function", "function": {"name": "a", "description": 7}}], "description"),
+    ([{"type": "function", "function": {"name": "a", "parameters": None}}], None),
+]
+
+
+@pytest.mark.parametrize(("tools", "needle"), DISPUTED)
+def test_panel_and_request_check_agree_on_tools(
+    panel: ParamsPanel, tools: list[dict[str, Any]], needle: str | None
+) -> None:
+    from chatdesk.api import ChatMessage, ChatRequest, ValidationError, validate_request
+
+    request = ChatRequest(model="m", messages=[ChatMessage("user", "hi")], tools=tools)
+    try:
+        validate_request(request)
+        sendable = True
+    except ValidationError:
+        sendable = False
+    panel.tools_edit.setPlainText(json.dumps(tools))
+    assert panel.valid() is sendable
+    assert sendable is (needle is None)
+    if needle is not None:
+        assert needle in panel.tools_status.text()
+    else:
+        assert panel.params()["tools"] == tools
+
+
 def test_valid_tools_offer_function_names(panel: ParamsPanel, qtbot: QtBot) -> None:
     with qtbot.waitSignal(panel.params_changed, timeout=1000) as blocker:
         panel.tools_edit.setPlainText(json.dumps(TOOLS))
