@@ -2237,287 +2237,170 @@
 <context>
     <name>ParamsPanel</name>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="270" />
+        <location filename="../../chatdesk/ui/params.py" line="145" />
         <source>Temperature</source>
         <translation>温度</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="279" />
+        <location filename="../../chatdesk/ui/params.py" line="152" />
         <source>Top p</source>
         <translation>Top p</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="280" />
+        <location filename="../../chatdesk/ui/params.py" line="153" />
         <source>Nucleus sampling, 0 to 1. Use this or temperature.</source>
         <translation>核采样，0 到 1。与温度二选一即可。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="291" />
+        <location filename="../../chatdesk/ui/params.py" line="164" />
         <source>Max tokens</source>
         <translation>最大 tokens</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="292" />
+        <location filename="../../chatdesk/ui/params.py" line="165" />
         <source>Cap on the length of the reply, in tokens.</source>
         <translation>回复长度上限，以 token 计。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="301" />
+        <location filename="../../chatdesk/ui/params.py" line="174" />
         <source>Replies (n)</source>
         <translation>回复数 (n)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="302" />
+        <location filename="../../chatdesk/ui/params.py" line="175" />
         <source>How many candidate replies to generate (1 to 16).</source>
         <translation>要生成的候选回复数（1 到 16）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="315" />
+        <location filename="../../chatdesk/ui/params.py" line="190" />
         <source>One per line, up to 4. Write \n for a newline.</source>
         <translation>每行一个，最多 4 个。用 \n 表示换行。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="310" />
-        <location filename="../../chatdesk/ui/params.py" line="328" />
+        <location filename="../../chatdesk/ui/params.py" line="185" />
+        <location filename="../../chatdesk/ui/params.py" line="203" />
         <source>Stop sequences</source>
         <translation>停止序列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="329" />
+        <location filename="../../chatdesk/ui/params.py" line="204" />
         <source>The reply ends before any of these texts (up to 4).</source>
         <translation>回复遇到其中任一文本时即结束（最多 4 个）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="336" />
+        <location filename="../../chatdesk/ui/params.py" line="213" />
         <source>Presence penalty</source>
         <translation>存在惩罚</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="337" />
+        <location filename="../../chatdesk/ui/params.py" line="214" />
         <source>-2 to 2. Positive values favour new topics.</source>
         <translation>-2 到 2。正值鼓励谈论新话题。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="343" />
+        <location filename="../../chatdesk/ui/params.py" line="220" />
         <source>Frequency penalty</source>
         <translation>频率惩罚</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="344" />
+        <location filename="../../chatdesk/ui/params.py" line="221" />
         <source>-2 to 2. Positive values reduce repetition.</source>
         <translation>-2 到 2。正值减少重复。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="348" />
+        <location filename="../../chatdesk/ui/params.py" line="227" />
         <source>JSON output</source>
         <translation>JSON 输出</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="350" />
+        <location filename="../../chatdesk/ui/params.py" line="229" />
         <source>Ask for a JSON object reply. Mention JSON in your prompt too.</source>
         <translation>要求以 JSON 对象回复。请同时在提示词中提及 JSON。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="358" />
+        <location filename="../../chatdesk/ui/params.py" line="236" />
         <source>any whole number</source>
         <translation>任意整数</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="362" />
+        <location filename="../../chatdesk/ui/params.py" line="240" />
         <source>Seed</source>
         <translation>随机种子</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="363" />
+        <location filename="../../chatdesk/ui/params.py" line="241" />
         <source>Best-effort determinism: the same seed tends to give the same reply.</source>
         <translation>尽量保证结果可复现：相同的种子往往得到相同的回复。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="368" />
+        <location filename="../../chatdesk/ui/params.py" line="246" />
         <source>end-user id</source>
         <translation>终端用户 ID</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="372" />
+        <location filename="../../chatdesk/ui/params.py" line="250" />
         <source>User id</source>
         <translation>用户 ID</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="373" />
+        <location filename="../../chatdesk/ui/params.py" line="251" />
         <source>An end-user id the server may use for abuse monitoring.</source>
         <translation>终端用户 ID，服务器可用于滥用监测。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="381" />
-        <source>Tools (JSON)</source>
-        <translation>工具（JSON）</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/params.py" line="385" />
-        <source>[{"type": "function", "function": {"name": ..., "parameters": {...}}}]</source>
-        <translation>[{"type": "function", "function": {"name": ..., "parameters": {...}}}]</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/params.py" line="394" />
-        <source>Insert example</source>
-        <translation>插入示例</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/params.py" line="402" />
+        <location filename="../../chatdesk/ui/params.py" line="263" />
         <source>Tools</source>
         <translation>工具</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="403" />
+        <location filename="../../chatdesk/ui/params.py" line="264" />
         <source>Function tools the model may call, as a JSON array.</source>
         <translation>模型可调用的函数工具，JSON 数组格式。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="412" />
-        <source>Sent only when tools are set.</source>
-        <translation>仅在设置了工具时发送。</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/params.py" line="418" />
+        <location filename="../../chatdesk/ui/params.py" line="274" />
         <source>Tool choice</source>
         <translation>工具选择</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="419" />
+        <location filename="../../chatdesk/ui/params.py" line="275" />
         <source>auto: model decides; none: never; required: must call; or one function.</source>
         <translation>auto：由模型决定；none：从不调用；required：必须调用；或指定某个函数。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="424" />
+        <location filename="../../chatdesk/ui/params.py" line="283" />
         <source>View code</source>
         <translation>查看代码</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="425" />
+        <location filename="../../chatdesk/ui/params.py" line="284" />
         <source>Show this request as cURL, Python or Node code</source>
         <translation>以 cURL、Python 或 Node 代码显示此请求</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="427" />
+        <location filename="../../chatdesk/ui/params.py" line="286" />
         <source>Reset all</source>
         <translation>全部重置</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="428" />
+        <location filename="../../chatdesk/ui/params.py" line="287" />
         <source>Unset every parameter (server defaults)</source>
         <translation>清除所有参数（使用服务器默认值）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="440" />
+        <location filename="../../chatdesk/ui/params.py" line="301" />
         <source>Request parameters</source>
         <translation>请求参数</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="604" />
-        <location filename="../../chatdesk/ui/params.py" line="701" />
-        <source>No tools.</source>
-        <translation>无工具。</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/params.py" line="641" />
+        <location filename="../../chatdesk/ui/params.py" line="498" />
         <source>Tools JSON is invalid; changes are not applied.</source>
         <translation>工具 JSON 无效，更改未应用。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="665" />
+        <location filename="../../chatdesk/ui/params.py" line="522" />
         <source>At most 4 stop sequences are allowed.</source>
         <translation>最多允许 4 个停止序列。</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/params.py" line="703" />
-        <source>Valid: no tools (an empty list is not sent).</source>
-        <translation>有效：无工具（空列表不会发送）。</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/params.py" line="705" />
-        <source>Valid: 1 tool</source>
-        <translation>有效：1 个工具</translation>
-    </message>
-    <message numerus="yes">
-        <location filename="../../chatdesk/ui/params.py" line="707" />
-        <source>Valid: %n tools</source>
-        <translation><numerusform>有效：%n 个工具</numerusform>
-        </translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/params.py" line="719" />
-        <source>Line {line}, column {col}: {msg}</source>
-        <translation>第 {line} 行，第 {col} 列：{msg}</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/params.py" line="731" />
-        <source>Tools must be a JSON array [...] of tool objects.</source>
-        <translation>工具必须是由工具对象组成的 JSON 数组 [...]。</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/params.py" line="733" />
-        <source>Tool {i}: must be an object.</source>
-        <translation>工具 {i}：必须是对象。</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/params.py" line="735" />
-        <source>Tool {i}: "type" must be "function".</source>
-        <translation>工具 {i}："type" 必须为 "function"。</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/params.py" line="737" />
-        <source>Tool {i}: "function" must be an object.</source>
-        <translation>工具 {i}："function" 必须是对象。</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/params.py" line="739" />
-        <source>Tool {i}: "function.name" is missing.</source>
-        <translation>工具 {i}：缺少 "function.name"。</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/params.py" line="742" />
-        <source>Tool {i}: name "{name}" may use only letters, digits, _ and - (max 64).</source>
-        <translation>工具 {i}：名称 "{name}" 只能包含字母、数字、_ 和 -（最多 64 个字符）。</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/params.py" line="745" />
-        <source>Tool {i}: duplicate name "{name}".</source>
-        <translation>工具 {i}：名称 "{name}" 重复。</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/params.py" line="747" />
-        <source>Tool {i}: "function.description" must be text.</source>
-        <translation>工具 {i}："function.description" 必须是文本。</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/params.py" line="750" />
-        <source>Tool {i}: the "function.parameters" schema must have "type": "object".</source>
-        <translation>工具 {i}："function.parameters" 的 JSON Schema 中 "type" 必须是 "object"。</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/params.py" line="752" />
-        <source>Tool {i}: "function.parameters" must be a JSON Schema object.</source>
-        <translation>工具 {i}："function.parameters" 必须是 JSON Schema 对象。</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/params.py" line="766" />
-        <source>auto (model decides)</source>
-        <translation>auto（由模型决定）</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/params.py" line="767" />
-        <source>none (never call tools)</source>
-        <translation>none（从不调用工具）</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/params.py" line="768" />
-        <source>required (must call a tool)</source>
-        <translation>required（必须调用工具）</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/params.py" line="776" />
-        <source>function: {name}</source>
-        <translation>函数：{name}</translation>
     </message>
 </context>
 <context>
@@ -3311,49 +3194,77 @@
 <context>
     <name>TemperatureControl</name>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="125" />
+        <location filename="../../chatdesk/ui/paramfields.py" line="94" />
         <source>Temperature: lower is more focused, higher more varied (0 to 2).</source>
         <translation>温度：越低越集中，越高越多样（0 到 2）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="131" />
+        <location filename="../../chatdesk/ui/paramfields.py" line="100" />
         <source>default</source>
         <translation>默认</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="132" />
+        <location filename="../../chatdesk/ui/paramfields.py" line="101" />
         <source>Temperature (0 to 2). "default" leaves it to the server.</source>
         <translation>温度（0 到 2）。“默认”表示由服务器决定。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="136" />
+        <location filename="../../chatdesk/ui/paramfields.py" line="105" />
         <source>Temperature</source>
         <translation>温度</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="137" />
+        <location filename="../../chatdesk/ui/paramfields.py" line="106" />
         <source>Temperature value</source>
         <translation>温度值</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="139" />
+        <location filename="../../chatdesk/ui/paramfields.py" line="108" />
         <source>Reset</source>
         <translation>重置</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="140" />
+        <location filename="../../chatdesk/ui/paramfields.py" line="109" />
         <source>Unset the temperature (use the server default)</source>
         <translation>清除温度设置（使用服务器默认值）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="200" />
+        <location filename="../../chatdesk/ui/paramfields.py" line="169" />
         <source> (assistant)</source>
         <translation>（助手）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="203" />
+        <location filename="../../chatdesk/ui/paramfields.py" line="172" />
         <source>Set by the assistant.</source>
         <translation>由助手设定。</translation>
+    </message>
+</context>
+<context>
+    <name>ToolChoiceBox</name>
+    <message>
+        <location filename="../../chatdesk/ui/toolseditor.py" line="192" />
+        <source>Sent only when tools are set.</source>
+        <translation>仅在设置了工具时发送。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/toolseditor.py" line="205" />
+        <source>auto (model decides)</source>
+        <translation>auto（由模型决定）</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/toolseditor.py" line="206" />
+        <source>none (never call tools)</source>
+        <translation>none（从不调用工具）</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/toolseditor.py" line="207" />
+        <source>required (must call a tool)</source>
+        <translation>required（必须调用工具）</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/toolseditor.py" line="215" />
+        <source>function: {name}</source>
+        <translation>函数：{name}</translation>
     </message>
 </context>
 <context>
@@ -3382,6 +3293,101 @@
         <location filename="../../chatdesk/ui/mcpwidgets.py" line="89" />
         <source>MCP servers whose tools this conversation offers</source>
         <translation>本对话提供哪些 MCP 服务器的工具</translation>
+    </message>
+</context>
+<context>
+    <name>ToolsEditor</name>
+    <message>
+        <location filename="../../chatdesk/ui/toolseditor.py" line="65" />
+        <source>Tools (JSON)</source>
+        <translation>工具（JSON）</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/toolseditor.py" line="69" />
+        <source>[{"type": "function", "function": {"name": ..., "parameters": {...}}}]</source>
+        <translation>[{"type": "function", "function": {"name": ..., "parameters": {...}}}]</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/toolseditor.py" line="78" />
+        <source>Insert example</source>
+        <translation>插入示例</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/toolseditor.py" line="108" />
+        <location filename="../../chatdesk/ui/toolseditor.py" line="129" />
+        <source>No tools.</source>
+        <translation>无工具。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/toolseditor.py" line="131" />
+        <source>Valid: no tools (an empty list is not sent).</source>
+        <translation>有效：无工具（空列表不会发送）。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/toolseditor.py" line="133" />
+        <source>Valid: 1 tool</source>
+        <translation>有效：1 个工具</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../chatdesk/ui/toolseditor.py" line="135" />
+        <source>Valid: %n tools</source>
+        <translation><numerusform>有效：%n 个工具</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/toolseditor.py" line="147" />
+        <source>Line {line}, column {col}: {msg}</source>
+        <translation>第 {line} 行，第 {col} 列：{msg}</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/toolseditor.py" line="159" />
+        <source>Tools must be a JSON array [...] of tool objects.</source>
+        <translation>工具必须是由工具对象组成的 JSON 数组 [...]。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/toolseditor.py" line="161" />
+        <source>Tool {i}: must be an object.</source>
+        <translation>工具 {i}：必须是对象。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/toolseditor.py" line="163" />
+        <source>Tool {i}: "type" must be "function".</source>
+        <translation>工具 {i}："type" 必须为 "function"。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/toolseditor.py" line="165" />
+        <source>Tool {i}: "function" must be an object.</source>
+        <translation>工具 {i}："function" 必须是对象。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/toolseditor.py" line="167" />
+        <source>Tool {i}: "function.name" is missing.</source>
+        <translation>工具 {i}：缺少 "function.name"。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/toolseditor.py" line="170" />
+        <source>Tool {i}: name "{name}" may use only letters, digits, _ and - (max 64).</source>
+        <translation>工具 {i}：名称 "{name}" 只能包含字母、数字、_ 和 -（最多 64 个字符）。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/toolseditor.py" line="173" />
+        <source>Tool {i}: duplicate name "{name}".</source>
+        <translation>工具 {i}：名称 "{name}" 重复。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/toolseditor.py" line="175" />
+        <source>Tool {i}: "function.description" must be text.</source>
+        <translation>工具 {i}："function.description" 必须是文本。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/toolseditor.py" line="178" />
+        <source>Tool {i}: the "function.parameters" schema must have "type": "object".</source>
+        <translation>工具 {i}："function.parameters" 的 JSON Schema 中 "type" 必须是 "object"。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/toolseditor.py" line="180" />
+        <source>Tool {i}: "function.parameters" must be a JSON Schema object.</source>
+        <translation>工具 {i}："function.parameters" 必须是 JSON Schema 对象。</translation>
     </message>
 </context>
 <context>
