@@ -20,12 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from chatdesk.api.validate import sniff_image_mime
-from chatdesk.core.transfer import (
+from chatdesk.core.transfer.model import (
     MAX_JSON_BYTES,
     PendingConversation,
     TransferError,
     loads_json,
 )
+from chatdesk.core.transfer.readable import code_fence
 from chatdesk.store.rows import ConversationRow, MessageRow, MessageStatus
 
 _ASSET_ID = re.compile(r"(file[-_][A-Za-z0-9]+)")
@@ -58,8 +59,6 @@ class ParsedExport(list[PendingConversation]):
 def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, zip_name: str) -> bytes:
     """A member's bytes, refused if its header or its actual stream exceeds ``cap``
     (the header's size can lie; the stream is counted as it is inflated)."""
-    from chatdesk.core.transfer import TransferError
-
     name = posixpath.basename(info.filename)
     too_big = TransferError(
         f"{name} in {zip_name} expands to more than {cap >> 20} MB: refused (not a ChatGPT "
@@ -173,12 +172,6 @@ def _asset_of(part: Any) -> str | None:
     return None
 
 
-def _fence(text: str, lang: str = "") -> str:
-    longest = max((len(r) for r in re.findall(r"`+", text)), default=0)
-    ticks = "`" * max(3, longest + 1)
-    return f"{ticks}{lang}\n{text}\n{ticks}"
-
-
 def _text_of(content: dict[str, Any]) -> tuple[list[Any], str]:
     """The content as a list of pieces (strings and image pointers) plus reasoning."""
     ct = content.get("content_type")
@@ -194,9 +187,9 @@ def _text_of(content: dict[str, Any]) -> tuple[list[Any], str]:
         return pieces, ""
     if ct == "code":
         lang = content.get("language") or ""
-        return [_fence(str(content.get("text") or ""), "" if lang == "unknown" else lang)], ""
+        return [code_fence(str(content.get("text") or ""), "" if lang == "unknown" else lang)], ""
     if ct == "execution_output":
-        return [_fence(str(content.get("text") or ""))], ""
+        return [code_fence(str(content.get("text") or ""))], ""
     if ct == "tether_quote":
         quote = "\n".join(f"> {line}" for line in str(content.get("text") or "").splitlines())
         title, url = content.get("title") or "", content.get("url") or ""
