@@ -86,11 +86,11 @@ _LAZY = {
     "Usage": "types",
     "UsageEvent": "types",
     "ChatClient": "client",
-    "error_from_response": "client",
-    "network_error": "client",
-    "result_from_events": "client",
-    "retry_after_from_headers": "client",
-    "retry_after_from_message": "client",
+    "error_from_response": "classify",
+    "network_error": "classify",
+    "result_from_events": "wire",
+    "retry_after_from_headers": "classify",
+    "retry_after_from_message": "classify",
     "normalize_base_url": "baseurl",
     "SSEParser": "sse",
     "build_body": "validate",
@@ -100,14 +100,13 @@ _LAZY = {
 
 if TYPE_CHECKING:
     from chatdesk.api.baseurl import normalize_base_url  # noqa: F401
-    from chatdesk.api.client import (  # noqa: F401
-        ChatClient,
+    from chatdesk.api.classify import (  # noqa: F401
         error_from_response,
         network_error,
-        result_from_events,
         retry_after_from_headers,
         retry_after_from_message,
     )
+    from chatdesk.api.client import ChatClient  # noqa: F401
     from chatdesk.api.sse import SSEParser  # noqa: F401
     from chatdesk.api.types import (  # noqa: F401
         ChatAccumulator,
@@ -126,6 +125,7 @@ if TYPE_CHECKING:
         UsageEvent,
     )
     from chatdesk.api.validate import build_body, image_part, validate_request  # noqa: F401
+    from chatdesk.api.wire import result_from_events  # noqa: F401
 
 
 def __getattr__(name: str) -> Any:

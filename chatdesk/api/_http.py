@@ -3,7 +3,7 @@
 httpx imports its own CLI (click, rich and every Pygments lexer name: about 10 ms and
 several MiB) whenever those packages happen to be installed, as the mcp SDK's
 dependencies are. ChatDesk never runs it; with this entry httpx falls back to its stub.
-Only the client module imports httpx, through here.
+The api modules that need httpx (client, classify) import it through here only.
 """
 
 from __future__ import annotations

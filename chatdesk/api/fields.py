@@ -8,6 +8,7 @@ here, that costs nothing, while :mod:`chatdesk.api.types` (a dozen slotted datac
 from __future__ import annotations
 
 ROLES = ("system", "user", "assistant", "tool")
+MAX_STOP = 4  # stop sequences in one request (OpenAI's limit)
 # Every optional request field of API.md, in the order it documents them. The window's
 # parameters panel, the stored conversation parameters and the body builder share it.
 PARAM_FIELDS = (

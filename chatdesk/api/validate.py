@@ -9,16 +9,16 @@ from __future__ import annotations
 import base64
 import math
 import mimetypes
-import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from chatdesk.api.errors import ValidationError
+from chatdesk.api.fields import MAX_STOP
+from chatdesk.api.toolcheck import tool_problem
 from chatdesk.api.types import JSON, PARAM_FIELDS, ROLES, ChatMessage, ChatRequest
 
-TOOL_NAME_RE = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 TOOL_CHOICE_MODES = ("none", "auto", "required")
-MAX_STOP = 4
 MAX_IMAGE_BYTES = 20 * 1024 * 1024  # OpenAI's documented per-image limit
 
 # What extra_body may not replace: another model, other messages or a non-streamed
@@ -76,39 +76,28 @@ def _check_message(i: int, msg: Any) -> None:
 
 
 def _check_tools(tools: Any) -> list[str]:
-    if not isinstance(tools, list):
-        raise ValidationError("tools", "must be a list of function tools")
-    names: list[str] = []
-    for i, tool in enumerate(tools):
-        field = f"tools[{i}]"
-        if not isinstance(tool, dict) or tool.get("type") != "function":
-            raise ValidationError(field, 'must be {"type": "function", "function": {...}}')
-        fn = tool.get("function")
-        if not isinstance(fn, dict):
-            raise ValidationError(f"{field}.function", "must be an object")
-        name = fn.get("name")
-        if not isinstance(name, str) or not TOOL_NAME_RE.match(name):
-            raise ValidationError(
-                f"{field}.function.name",
-                f"must be 1-64 letters, digits, '_' or '-', got {name!r}",
-            )
-        if "description" in fn and not isinstance(fn["description"], str):
-            raise ValidationError(f"{field}.function.description", "must be a string")
-        params = fn.get("parameters")
-        if params is not None:
-            if not isinstance(params, dict):
-                raise ValidationError(
-                    f"{field}.function.parameters", "must be a JSON schema object"
-                )
-            if "type" in params and params["type"] != "object":
-                raise ValidationError(
-                    f"{field}.function.parameters",
-                    f'the schema\'s "type" must be "object", got {params["type"]!r}',
-                )
-        if name in names:
-            raise ValidationError(f"{field}.function.name", f"duplicate tool name {name!r}")
-        names.append(name)
-    return names
+    """The declared function names; ValidationError on the first rule broken (see
+    :mod:`chatdesk.api.toolcheck`, which the window's tools editor asks too)."""
+    problem = tool_problem(tools)
+    if problem is not None:
+        raise ValidationError(problem.field, _TOOL_MESSAGES[problem.code](problem.value))
+    return [tool["function"]["name"] for tool in tools]
+
+
+_FUNCTION_SHAPE = 'must be {"type": "function", "function": {...}}'
+_BAD_NAME = "must be 1-64 letters, digits, '_' or '-', got {!r}"
+_TOOL_MESSAGES: dict[str, Callable[[Any], str]] = {
+    "not_list": lambda _v: "must be a list of function tools",
+    "not_object": lambda _v: _FUNCTION_SHAPE,
+    "not_function": lambda _v: _FUNCTION_SHAPE,
+    "function_not_object": lambda _v: "must be an object",
+    "name_missing": _BAD_NAME.format,
+    "name_format": _BAD_NAME.format,
+    "description": lambda _v: "must be a string",
+    "parameters_not_object": lambda _v: "must be a JSON schema object",
+    "parameters_type": lambda v: f'the schema\'s "type" must be "object", got {v!r}',
+    "duplicate": lambda v: f"duplicate tool name {v!r}",
+}
 
 
 def _check_tool_choice(choice: Any, names: list[str]) -> None:

@@ -72,7 +72,8 @@ def require_key(endpoint: Any) -> None:
     """No key for this server and a remote server: say how to set one instead of sending
     a request that can only be refused (a local server is tried without a key)."""
     from chatdesk.core.keys import is_openai_url
-    from chatdesk.core.services import is_local_url, server_label
+    from chatdesk.core.services import server_label
+    from chatdesk.core.urls import is_local_url
 
     if endpoint.api_key or is_local_url(endpoint.base_url):
         return

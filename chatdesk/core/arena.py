@@ -14,14 +14,16 @@ from typing import TYPE_CHECKING
 
 from chatdesk.core.exchange import generation_speed
 from chatdesk.core.leaderboard import Rating, fit
-from chatdesk.store.rows import COLUMN_LABELS, VOTE_WINNERS, MessageRow, VoteRow
+from chatdesk.store.rows import COLUMN_LABELS, VOTE_WINNERS, MessageRow, MessageStatus, VoteRow
 
 if TYPE_CHECKING:
     from chatdesk.store import Store
 
 #: Statuses of a reply that count as an answer when it has text: a stopped or
 #: interrupted answer is still the model's answer; an error is not.
-_ANSWER_STATUSES = frozenset({"done", "stopped", "interrupted", "streaming"})
+_ANSWER_STATUSES = frozenset(
+    {MessageStatus.DONE, MessageStatus.STOPPED, MessageStatus.INTERRUPTED, MessageStatus.STREAMING}
+)
 
 
 def is_answer(status: str) -> bool:

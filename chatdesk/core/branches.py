@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from chatdesk.store.rows import MessageRow
+from chatdesk.store.rows import MessageRow, MessageStatus
 
 if TYPE_CHECKING:
     from chatdesk.store import Store
@@ -83,7 +83,12 @@ def parent_for_new_message(shown: Sequence[MessageRow]) -> int | None:
     if not shown:
         return None
     last = shown[-1]
-    if len(shown) >= 2 and last.role == "assistant" and last.status == "error" and not last.content:
+    if (
+        len(shown) >= 2
+        and last.role == "assistant"
+        and last.status == MessageStatus.ERROR
+        and not last.content
+    ):
         return shown[-2].parent_id
     if last.role == "user":
         return last.parent_id

@@ -23,7 +23,7 @@ from chatdesk.core.patient import STREAM_WAIT_S, PatientStore
 from chatdesk.core.services import Endpoint
 from chatdesk.core.turnrefs import clean_turns
 from chatdesk.core.turns import Draft, build_request, save_user_turn
-from chatdesk.store.rows import MessageRow
+from chatdesk.store.rows import MessageRow, MessageStatus
 
 if TYPE_CHECKING:
     from chatdesk.store import Store
@@ -448,7 +448,11 @@ class Comparison:
                     usage=row.usage,
                     ttft_ms=row.ttft_ms,
                     duration_ms=row.duration_ms,
-                    status=row.status if row.status != "streaming" else "interrupted",
+                    status=(
+                        MessageStatus.INTERRUPTED
+                        if row.status == MessageStatus.STREAMING
+                        else row.status
+                    ),
                     error=row.error,
                     error_category=row.error_category,
                     created=row.created,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from chatdesk.core.turnrefs import clean_turns, rebuild_turns
-from chatdesk.store.rows import COLUMN_LABELS, MessageRow
+from chatdesk.store.rows import COLUMN_LABELS, MessageRow, MessageStatus
 
 if TYPE_CHECKING:
     from chatdesk.store import Store
@@ -133,7 +133,7 @@ def html_turns(
         out.append(f'<div class="columns" style="--columns: {count}">')
         for name, answer in zip(view.names, turn.answers, strict=True):
             classes = "msg assistant column" + (
-                " error" if answer is not None and answer.status == "error" else ""
+                " error" if answer is not None and answer.status == MessageStatus.ERROR else ""
             )
             out.append(f'<div class="{classes}">')
             out.append(f'<div class="role">{esc(name + _status(answer))}</div>')
@@ -164,4 +164,4 @@ h2.turn { font-size: 1.1em; margin: 28px 0 4px; color: #374151; }
 
 
 def _status(answer: MessageRow | None) -> str:
-    return "" if answer is None or answer.status == "done" else f" [{answer.status}]"
+    return "" if answer is None or answer.status == MessageStatus.DONE else f" [{answer.status}]"

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from chatdesk.core.exchange import ExchangeStats
 from chatdesk.core.prices import Price, cost
 from chatdesk.core.speed import generation_speed
-from chatdesk.store.rows import MessageRow
+from chatdesk.store.rows import MessageRow, MessageStatus
 
 # In a stopped or failed answer's meta: the tokens that streamed before it ended (the
 # server sends no usage then), so a reopened comparison shows what was seen live.
@@ -91,7 +91,7 @@ def from_row(row: MessageRow, price: Price | None) -> Figures:
         tokens_out=int(completion) if completion is not None else None,
         tokens_per_s=speed,
         finish=row.finish_reason,
-        failed=row.status != "done",
+        failed=row.status != MessageStatus.DONE,
     )
     out.cost = cost(price, prompt, completion)
     out.currency = price.currency if price and out.cost is not None else ""

@@ -99,31 +99,17 @@ def env_key() -> str | None:
 OPENAI_HOST = "api.openai.com"
 
 
-def _same_url(a: str, b: str) -> bool:
-    from chatdesk.api.baseurl import normalize_base_url
-    from chatdesk.api.errors import ValidationError
-
-    try:
-        return normalize_base_url(a) == normalize_base_url(b)
-    except ValidationError:
-        return False
-
-
 def is_openai_url(base_url: str | None) -> bool:
     """Where OPENAI_API_KEY belongs: OpenAI's own host, or the OPENAI_BASE_URL the user set
     for it (the same convention as OpenAI's own SDKs)."""
-    from urllib.parse import urlsplit
+    from chatdesk.core.urls import same_base_url, url_host
 
     if not base_url:
         return False
-    try:
-        host = (urlsplit(base_url).hostname or "").lower()
-    except ValueError:
-        return False
-    if host == OPENAI_HOST:
+    if url_host(base_url) == OPENAI_HOST:
         return True
     configured = os.environ.get("OPENAI_BASE_URL", "").strip()
-    return bool(configured) and _same_url(configured, base_url)
+    return bool(configured) and same_base_url(configured, base_url)
 
 
 def env_key_for(base_url: str | None) -> tuple[str | None, str | None]:

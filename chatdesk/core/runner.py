@@ -270,7 +270,7 @@ class TurnRunner:
             failure = next((e.failure for e in exchanges if e.failure is not None), None)
         if failure is not None:
             status = TurnStatus.ERROR
-        elif final is None or (loop is not None and loop.status == "stopped"):
+        elif final is None or (loop is not None and loop.status is ExchangeStatus.STOPPED):
             status = TurnStatus.STOPPED
         elif final.status is ExchangeStatus.DONE:
             status = TurnStatus.DONE

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from chatdesk.api.errors import ApiError, ChatdeskError
 from chatdesk.core.keys import KeyStore
+from chatdesk.core.urls import URL_REF
 
 if TYPE_CHECKING:
     from chatdesk.store import Store
@@ -73,7 +74,7 @@ def resolve_endpoint(
     if base_url and not provider:
         url = normalize_base_url(base_url)
         key, source = keys.resolve(None, url)
-        return Endpoint(None, url, key, None, source, f"url:{url}")
+        return Endpoint(None, url, key, None, source, URL_REF + url)
     name = provider or store.get_setting("default_provider") or DEFAULT_PROVIDER
     row = store.get_provider(name)
     if row is None:
@@ -85,9 +86,6 @@ def resolve_endpoint(
     url = normalize_base_url(base_url or row.base_url)
     key, source = keys.resolve(name, url)
     return Endpoint(name, url, key, row.default_model, source, f"provider:{name}")
-
-
-URL_REF = "url:"  # a conversation's server given by URL: "url:" + the normalized base URL
 
 
 def server_ref(endpoint: Endpoint) -> str:
@@ -171,41 +169,6 @@ def remember_include_usage(store: Store, cache_key: str, client: Any) -> None:
     """The client found the server rejects stream_options: remember it for next time."""
     if not getattr(client, "include_usage", True):
         store.set_setting(f"rejects_include_usage:{cache_key}", True)
-
-
-def url_identity(base_url: str) -> str:
-    """The keyring entry name for a server given by URL only (``--base-url`` runs)."""
-    from chatdesk.api.baseurl import normalize_base_url
-    from chatdesk.api.errors import ValidationError
-
-    try:
-        return "url:" + normalize_base_url(base_url)
-    except ValidationError:
-        return "url:" + str(base_url)
-
-
-def normalized_base_url(base_url: str) -> str:
-    """A base URL in its one canonical form (raises ValidationError with the reason)."""
-    from chatdesk.api.baseurl import normalize_base_url
-
-    return normalize_base_url(base_url)
-
-
-def is_local_url(url: str) -> bool:
-    """A server on this machine (llama.cpp, vLLM...): often runs without a key."""
-    import ipaddress
-    from urllib.parse import urlsplit
-
-    try:
-        host = urlsplit(url).hostname or ""
-    except ValueError:
-        return False
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def builtin_model_list() -> list[dict[str, Any]]:

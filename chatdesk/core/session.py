@@ -28,7 +28,7 @@ from chatdesk.api.types import (
 )
 from chatdesk.api.validate import data_url
 from chatdesk.core.toolrepair import answer_dangling_calls
-from chatdesk.store.rows import ConversationRow, MessageRow
+from chatdesk.store.rows import ConversationRow, MessageRow, MessageStatus
 
 CONTINUE_PROMPT = (
     "Continue exactly where your previous answer stopped. Do not repeat anything, "
@@ -59,7 +59,7 @@ class StoreLike(Protocol):
         *,
         parent_id: int | None = None,
         model_requested: str | None = None,
-        status: str = "done",
+        status: MessageStatus = MessageStatus.DONE,
         choice_index: int = 0,
         meta: dict[str, Any] | None = None,
         make_current: bool = False,
@@ -77,7 +77,7 @@ class ExchangeOutcome:
     """What one exchange produced; ``status`` is done, stopped or error."""
 
     result: ChatResult
-    status: str
+    status: MessageStatus
     message_ids: dict[int, int] = field(default_factory=dict)
     ttft_ms: float | None = None
     duration_ms: float | None = None
@@ -200,7 +200,9 @@ async def run_exchange(
         assert store is not None and conversation_id is not None
         if index == 0 and append_to is not None:
             ids[0] = append_to.id
-            store.update_message(append_to.id, status="streaming", error=None, error_category=None)
+            store.update_message(
+                append_to.id, status=MessageStatus.STREAMING, error=None, error_category=None
+            )
         else:
             ids[index] = store.add_message(
                 conversation_id,
@@ -208,7 +210,7 @@ async def run_exchange(
                 "",
                 parent_id=parent_id,
                 model_requested=request.model,
-                status="streaming",
+                status=MessageStatus.STREAMING,
                 choice_index=index,
                 meta=dict(meta) if meta else None,
                 make_current=index == 0,  # extra candidates are siblings, not shown
@@ -243,7 +245,7 @@ async def run_exchange(
         dirty.clear()
 
     ensure_row(0)
-    status = "done"
+    status = MessageStatus.DONE
     error: ApiError | None = None
     _ACTIVE[0] += 1
     try:
@@ -275,17 +277,17 @@ async def run_exchange(
             for index in sorted(result.choices):
                 ensure_row(index)
     except asyncio.CancelledError:
-        status = "stopped"
+        status = MessageStatus.STOPPED
         _finish(acc, flush, status, start, ttft, None)
         raise
     except ApiError as exc:
-        status = "error"
+        status = MessageStatus.ERROR
         error = exc
         if exc.partial is not None and exc.partial is not acc.result and not acc.result.choices:
             acc.result = exc.partial
         _finish(acc, flush, status, start, ttft, exc)
     except Exception as exc:  # a transport bug must not lose the partial answer
-        status = "error"
+        status = MessageStatus.ERROR
         error = NetworkError(f"unexpected {type(exc).__name__}", partial=acc.result)
         _finish(acc, flush, status, start, ttft, error)
     else:
@@ -306,7 +308,7 @@ async def run_exchange(
 def _finish(
     acc: ChatAccumulator,
     flush: Callable[[dict[str, Any] | None], None],
-    status: str,
+    status: MessageStatus,
     start: float,
     ttft: float | None,
     error: ApiError | None,

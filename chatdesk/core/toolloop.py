@@ -183,9 +183,9 @@ class ToolSetup:
 
 @dataclass(slots=True)
 class TurnOutcome:
-    """How a tool turn ended."""
+    """How a tool turn ended: the status of its last exchange, or stopped."""
 
-    status: str
+    status: ExchangeStatus
     exchanges: list[Exchange] = field(default_factory=list)
     tool_runs: list[ToolRun] = field(default_factory=list)
     rounds: int = 0
@@ -245,7 +245,7 @@ class ToolTurn:
         self.exchange: Exchange | None = None
         self.catalog: ToolCatalog | None = None
         self.caller_tools: set[str] = set()
-        self.outcome = TurnOutcome("pending")
+        self.outcome = TurnOutcome(ExchangeStatus.PENDING)
         self._stopped = False
         self._waiting: asyncio.Future[Any] | None = None
 
@@ -300,7 +300,7 @@ class ToolTurn:
         except asyncio.CancelledError:
             if not self._stopped:
                 raise
-            outcome.status = "stopped"
+            outcome.status = ExchangeStatus.STOPPED
             return outcome
         assert self.catalog is not None
         target = self.target
@@ -310,10 +310,10 @@ class ToolTurn:
             outcome.exchanges.append(exchange)
             self.observer.exchange_created(self, exchange)
             if self._stopped:
-                outcome.status = "stopped"
+                outcome.status = ExchangeStatus.STOPPED
                 break
             await exchange.run()
-            outcome.status = str(exchange.status)
+            outcome.status = exchange.status
             if exchange.status is not ExchangeStatus.DONE or exchange.outcome is None:
                 break
             choice = exchange.outcome.result.choices.get(0)
@@ -345,7 +345,7 @@ class ToolTurn:
             outcome.tool_runs.extend(runs)
             self.observer.tools_saved(self, runs)
             if self._stopped:
-                outcome.status = "stopped"
+                outcome.status = ExchangeStatus.STOPPED
                 break
             assistant = ChatMessage(
                 role="assistant",

@@ -19,11 +19,10 @@ from chatdesk.core.services import (
     SetupError,
     builtin_model_list,
     fetch_models,
-    is_local_url,
     resolve_endpoint,
     server_ref,
-    url_identity,
 )
+from chatdesk.core.urls import is_local_url, url_identity
 
 if TYPE_CHECKING:
     from chatdesk.ctl.services import Services

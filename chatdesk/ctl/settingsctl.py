@@ -14,9 +14,15 @@ from PySide6.QtCore import QObject
 from chatdesk.core.errors import ValidationError
 from chatdesk.core.extrabody import model_extra_bodies, set_model_extra_bodies
 from chatdesk.core.keys import KeyringProblem
-from chatdesk.core.services import DEFAULT_MODEL, normalized_base_url
+from chatdesk.core.services import DEFAULT_MODEL
 from chatdesk.core.settings import DEFAULTS, AppSettings, SettingKey
-from chatdesk.core.urls import CredentialsInUrlError, mask_credentials, reject_credentials
+from chatdesk.core.urls import (
+    URL_REF,
+    CredentialsInUrlError,
+    mask_credentials,
+    normalized_base_url,
+    reject_credentials,
+)
 from chatdesk.ctl.assistantsctl import AssistantsController
 from chatdesk.store.rows import ProviderRow
 from chatdesk.ui.theme import apply_appearance
@@ -180,7 +186,7 @@ class SettingsController(QObject):
         except (ValidationError, CredentialsInUrlError) as exc:
             self.window.key_panel.show_result(False, str(exc))
             return
-        if not name.startswith("url:"):  # a --base-url run leaves the providers alone
+        if not name.startswith(URL_REF):  # a --base-url run leaves the providers alone
             existing = self.store.get_provider(name)
             self.store.upsert_provider(
                 ProviderRow(

@@ -72,13 +72,19 @@ class MessageRow:
     usage: JSON | None = None
     ttft_ms: float | None = None
     duration_ms: float | None = None
-    status: str = "done"
+    status: MessageStatus = MessageStatus.DONE
     error: str | None = None
     error_category: str | None = None
     choice_index: int = 0
     created: float = 0.0
     updated: float = 0.0
     meta: JSON = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # Rows built from text (an import, ``dataclasses.replace(row, status="done")``)
+        # carry the enum too; a word that is no status is a ValueError here.
+        if type(self.status) is not MessageStatus:
+            self.status = MessageStatus(self.status)
 
 
 @dataclass(slots=True)

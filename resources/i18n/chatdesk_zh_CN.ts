@@ -572,158 +572,158 @@
 <context>
     <name>CompareController</name>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="161" />
+        <location filename="../../chatdesk/ctl/compare.py" line="171" />
         <source>Wait for the answers to finish or stop them first.</source>
         <translation>请等待回答完成，或先停止它们。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="224" />
+        <location filename="../../chatdesk/ctl/compare.py" line="234" />
         <source>Comparison</source>
         <translation>对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="226" />
+        <location filename="../../chatdesk/ctl/compare.py" line="236" />
         <source>New comparison</source>
         <translation>新建对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="255" />
+        <location filename="../../chatdesk/ctl/compare.py" line="265" />
         <source>This answer was carried forward: every column continued from it.</source>
         <translation>这个回答已被沿用：每一列都从它继续。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="260" />
+        <location filename="../../chatdesk/ctl/compare.py" line="270" />
         <source>Continued from %1's answer.</source>
         <translation>从 %1 的回答继续。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="286" />
+        <location filename="../../chatdesk/ctl/compare.py" line="296" />
         <source>Columns are fixed once the first prompt is sent.</source>
         <translation>发送第一条提示后，列就不能再更改。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="379" />
+        <location filename="../../chatdesk/ctl/compare.py" line="389" />
         <source>No provider named %1.</source>
         <translation>没有名为 %1 的服务商。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="404" />
+        <location filename="../../chatdesk/ctl/compare.py" line="414" />
         <source>Not sent: %1</source>
         <translation>未发送：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="408" />
-        <location filename="../../chatdesk/ctl/compare.py" line="450" />
+        <location filename="../../chatdesk/ctl/compare.py" line="418" />
+        <location filename="../../chatdesk/ctl/compare.py" line="460" />
         <source>Set up a server and key first.</source>
         <translation>请先设置服务器和密钥。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="473" />
+        <location filename="../../chatdesk/ctl/compare.py" line="483" />
         <source>Attempt %1: waiting for the first token…</source>
         <translation>第 %1 次尝试：等待第一个 token…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="474" />
+        <location filename="../../chatdesk/ctl/compare.py" line="484" />
         <source>Waiting for the first token…</source>
         <translation>正在等待首个 token…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="560" />
+        <location filename="../../chatdesk/ctl/compare.py" line="570" />
         <source>Not saved: %1</source>
         <translation>未保存：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="566" />
+        <location filename="../../chatdesk/ctl/compare.py" line="576" />
         <source>%1 (%2)</source>
         <translation>%1（%2）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="569" />
+        <location filename="../../chatdesk/ctl/compare.py" line="579" />
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="572" />
+        <location filename="../../chatdesk/ctl/compare.py" line="582" />
         <source>Answered on attempt %1.</source>
         <translation>第 %1 次尝试时得到回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="595" />
+        <location filename="../../chatdesk/ctl/compare.py" line="605" />
         <source>Only the latest answer of a column can be redone.</source>
         <translation>只能重新生成某列最新的回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="598" />
+        <location filename="../../chatdesk/ctl/compare.py" line="608" />
         <source>To edit or delete messages, use “Continue in chat” on this column.</source>
         <translation>要编辑或删除消息，请在本列使用“转为对话继续”。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="687" />
+        <location filename="../../chatdesk/ctl/compare.py" line="697" />
         <source>%1 tok/s</source>
         <translation>%1 token/秒</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="698" />
+        <location filename="../../chatdesk/ctl/compare.py" line="708" />
         <source>Attempt %1: streaming…</source>
         <translation>第 %1 次尝试：正在接收…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="700" />
+        <location filename="../../chatdesk/ctl/compare.py" line="710" />
         <source>Streaming…</source>
         <translation>正在生成…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="710" />
+        <location filename="../../chatdesk/ctl/compare.py" line="720" />
         <source>There is no answer to carry forward yet.</source>
         <translation>还没有可以沿用的回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="722" />
+        <location filename="../../chatdesk/ctl/compare.py" line="732" />
         <source>One prompt goes to every column; each answers on its own.</source>
         <translation>一条提示发给所有列，各列独立回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="724" />
+        <location filename="../../chatdesk/ctl/compare.py" line="734" />
         <source>Next prompt: each column continues its own thread.</source>
         <translation>下一条提示：各列沿着自己的对话继续。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="729" />
+        <location filename="../../chatdesk/ctl/compare.py" line="739" />
         <source>Next prompt: every column continues from %1's answer.</source>
         <translation>下一条提示：所有列都从 %1 的回答继续。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="754" />
+        <location filename="../../chatdesk/ctl/compare.py" line="764" />
         <source>tie</source>
         <translation>平局</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="754" />
+        <location filename="../../chatdesk/ctl/compare.py" line="764" />
         <source>all bad</source>
         <translation>都不好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="755" />
+        <location filename="../../chatdesk/ctl/compare.py" line="765" />
         <source>Your vote: %1. %2</source>
         <translation>你的投票：%1。%2</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="786" />
+        <location filename="../../chatdesk/ctl/compare.py" line="796" />
         <source>Reveal the model?</source>
         <translation>显示模型？</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="788" />
+        <location filename="../../chatdesk/ctl/compare.py" line="798" />
         <source>You have not voted yet. The new chat shows which model answered in column %1, so this comparison is no longer blind for you. Continue?</source>
         <translation>你还没有投票。新的对话会显示第 %1 列是哪个模型回答的，这次比较对你来说就不再是盲测了。继续吗？</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="834" />
+        <location filename="../../chatdesk/ctl/compare.py" line="844" />
         <source>Change the models if you like, then send.</source>
         <translation>可以先更换模型，然后发送。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="847" />
+        <location filename="../../chatdesk/ctl/compare.py" line="857" />
         <source>Both columns need an answer to compare.</source>
         <translation>两列都需要有回答才能比较。</translation>
     </message>
@@ -1087,47 +1087,47 @@
 <context>
     <name>EndpointService</name>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="113" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="112" />
         <source>Server: %1</source>
         <translation>服务器：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="128" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="127" />
         <source>Wait for the answer to finish or stop it first.</source>
         <translation>请等待回答完成，或先停止生成。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="146" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="145" />
         <source>No provider named %1.</source>
         <translation>没有名为 %1 的服务商。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="190" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="189" />
         <source>Check the settings: %1</source>
         <translation>请检查设置：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="225" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="224" />
         <source>Cached model list (no API key yet)</source>
         <translation>缓存的模型列表（尚未设置 API 密钥）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="227" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="226" />
         <source>Built-in model list (no API key yet)</source>
         <translation>内置模型列表（尚未设置 API 密钥）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="246" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="245" />
         <source>Models from the server</source>
         <translation>来自服务器的模型列表</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="247" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="246" />
         <source>Cached model list (server unreachable)</source>
         <translation>缓存的模型列表（无法连接服务器）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="248" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="247" />
         <source>Built-in model list (server unreachable)</source>
         <translation>内置模型列表（无法连接服务器）</translation>
     </message>
@@ -2288,12 +2288,12 @@
 <context>
     <name>Observer</name>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="532" />
+        <location filename="../../chatdesk/ctl/compare.py" line="542" />
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="541" />
+        <location filename="../../chatdesk/ctl/compare.py" line="551" />
         <source>Stopped after %1 tool rounds.</source>
         <translation>已在 %1 轮工具调用后停止。</translation>
     </message>
@@ -2301,277 +2301,170 @@
 <context>
     <name>ParamsPanel</name>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="272" />
+        <location filename="../../chatdesk/ui/params.py" line="145" />
         <source>Temperature</source>
         <translation>温度</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="281" />
+        <location filename="../../chatdesk/ui/params.py" line="152" />
         <source>Top p</source>
         <translation>Top p</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="282" />
+        <location filename="../../chatdesk/ui/params.py" line="153" />
         <source>Nucleus sampling, 0 to 1. Use this or temperature.</source>
         <translation>核采样，0 到 1。与温度二选一即可。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="293" />
+        <location filename="../../chatdesk/ui/params.py" line="164" />
         <source>Max tokens</source>
         <translation>最大 tokens</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="294" />
+        <location filename="../../chatdesk/ui/params.py" line="165" />
         <source>Cap on the length of the reply, in tokens.</source>
         <translation>回复长度上限，以 token 计。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="303" />
+        <location filename="../../chatdesk/ui/params.py" line="174" />
         <source>Replies (n)</source>
         <translation>回复数 (n)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="304" />
+        <location filename="../../chatdesk/ui/params.py" line="175" />
         <source>How many candidate replies to generate (1 to 16).</source>
         <translation>要生成的候选回复数（1 到 16）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="317" />
+        <location filename="../../chatdesk/ui/params.py" line="190" />
         <source>One per line, up to 4. Write \n for a newline.</source>
         <translation>每行一个，最多 4 个。用 \n 表示换行。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="312" />
-        <location filename="../../chatdesk/ui/params.py" line="330" />
+        <location filename="../../chatdesk/ui/params.py" line="185" />
+        <location filename="../../chatdesk/ui/params.py" line="203" />
         <source>Stop sequences</source>
         <translation>停止序列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="331" />
+        <location filename="../../chatdesk/ui/params.py" line="204" />
         <source>The reply ends before any of these texts (up to 4).</source>
         <translation>回复遇到其中任一文本时即结束（最多 4 个）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="338" />
+        <location filename="../../chatdesk/ui/params.py" line="213" />
         <source>Presence penalty</source>
         <translation>存在惩罚</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="339" />
+        <location filename="../../chatdesk/ui/params.py" line="214" />
         <source>-2 to 2. Positive values favour new topics.</source>
         <translation>-2 到 2。正值鼓励谈论新话题。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="345" />
+        <location filename="../../chatdesk/ui/params.py" line="220" />
         <source>Frequency penalty</source>
         <translation>频率惩罚</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="346" />
+        <location filename="../../chatdesk/ui/params.py" line="221" />
         <source>-2 to 2. Positive values reduce repetition.</source>
         <translation>-2 到 2。正值减少重复。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="350" />
+        <location filename="../../chatdesk/ui/params.py" line="227" />
         <source>JSON output</source>
         <translation>JSON 输出</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="352" />
+        <location filename="../../chatdesk/ui/params.py" line="229" />
         <source>Ask for a JSON object reply. Mention JSON in your prompt too.</source>
         <translation>要求以 JSON 对象回复。请同时在提示词中提及 JSON。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="360" />
+        <location filename="../../chatdesk/ui/params.py" line="236" />
         <source>any whole number</source>
         <translation>任意整数</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="364" />
+        <location filename="../../chatdesk/ui/params.py" line="240" />
         <source>Seed</source>
         <translation>随机种子</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="365" />
+        <location filename="../../chatdesk/ui/params.py" line="241" />
         <source>Best-effort determinism: the same seed tends to give the same reply.</source>
         <translation>尽量保证结果可复现：相同的种子往往得到相同的回复。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="370" />
+        <location filename="../../chatdesk/ui/params.py" line="246" />
         <source>end-user id</source>
         <translation>终端用户 ID</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="374" />
+        <location filename="../../chatdesk/ui/params.py" line="250" />
         <source>User id</source>
         <translation>用户 ID</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="375" />
+        <location filename="../../chatdesk/ui/params.py" line="251" />
         <source>An end-user id the server may use for abuse monitoring.</source>
         <translation>终端用户 ID，服务器可用于滥用监测。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="383" />
-        <source>Tools (JSON)</source>
-        <translation>工具（JSON）</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/params.py" line="387" />
-        <source>[{"type": "function", "function": {"name": ..., "parameters": {...}}}]</source>
-        <translation>[{"type": "function", "function": {"name": ..., "parameters": {...}}}]</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/params.py" line="396" />
-        <source>Insert example</source>
-        <translation>插入示例</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/params.py" line="404" />
+        <location filename="../../chatdesk/ui/params.py" line="263" />
         <source>Tools</source>
         <translation>工具</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="405" />
+        <location filename="../../chatdesk/ui/params.py" line="264" />
         <source>Function tools the model may call, as a JSON array.</source>
         <translation>模型可调用的函数工具，JSON 数组格式。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="414" />
-        <source>Sent only when tools are set.</source>
-        <translation>仅在设置了工具时发送。</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/params.py" line="420" />
+        <location filename="../../chatdesk/ui/params.py" line="274" />
         <source>Tool choice</source>
         <translation>工具选择</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="421" />
+        <location filename="../../chatdesk/ui/params.py" line="275" />
         <source>auto: model decides; none: never; required: must call; or one function.</source>
         <translation>auto：由模型决定；none：从不调用；required：必须调用；或指定某个函数。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="426" />
+        <location filename="../../chatdesk/ui/params.py" line="283" />
         <source>View code</source>
         <translation>查看代码</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="427" />
+        <location filename="../../chatdesk/ui/params.py" line="284" />
         <source>Show this request as cURL, Python or Node code</source>
         <translation>以 cURL、Python 或 Node 代码显示此请求</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="429" />
+        <location filename="../../chatdesk/ui/params.py" line="286" />
         <source>Reset all</source>
         <translation>全部重置</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="430" />
+        <location filename="../../chatdesk/ui/params.py" line="287" />
         <source>Unset every parameter (server defaults)</source>
         <translation>清除所有参数（使用服务器默认值）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="442" />
+        <location filename="../../chatdesk/ui/params.py" line="301" />
         <source>Request parameters</source>
         <translation>请求参数</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="606" />
-        <location filename="../../chatdesk/ui/params.py" line="703" />
-        <source>No tools.</source>
-        <translation>无工具。</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/params.py" line="643" />
+        <location filename="../../chatdesk/ui/params.py" line="498" />
         <source>Tools JSON is invalid; changes are not applied.</source>
         <translation>工具 JSON 无效，更改未应用。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="667" />
+        <location filename="../../chatdesk/ui/params.py" line="522" />
         <source>At most 4 stop sequences are allowed.</source>
         <translation>最多允许 4 个停止序列。</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/params.py" line="705" />
-        <source>Valid: no tools (an empty list is not sent).</source>
-        <translation>有效：无工具（空列表不会发送）。</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/params.py" line="707" />
-        <source>Valid: 1 tool</source>
-        <translation>有效：1 个工具</translation>
-    </message>
-    <message numerus="yes">
-        <location filename="../../chatdesk/ui/params.py" line="709" />
-        <source>Valid: %n tools</source>
-        <translation><numerusform>有效：%n 个工具</numerusform>
-        </translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/params.py" line="721" />
-        <source>Line {line}, column {col}: {msg}</source>
-        <translation>第 {line} 行，第 {col} 列：{msg}</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/params.py" line="725" />
-        <source>Tools must be a JSON array [...] of tool objects.</source>
-        <translation>工具必须是由工具对象组成的 JSON 数组 [...]。</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/params.py" line="729" />
-        <source>Tool {i}: must be an object.</source>
-        <translation>工具 {i}：必须是对象。</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/params.py" line="731" />
-        <source>Tool {i}: "type" must be "function".</source>
-        <translation>工具 {i}："type" 必须为 "function"。</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/params.py" line="734" />
-        <source>Tool {i}: "function" must be an object.</source>
-        <translation>工具 {i}："function" 必须是对象。</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/params.py" line="737" />
-        <source>Tool {i}: "function.name" is missing.</source>
-        <translation>工具 {i}：缺少 "function.name"。</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/params.py" line="740" />
-        <source>Tool {i}: name "{name}" may use only letters, digits, _ and - (max 64).</source>
-        <translation>工具 {i}：名称 "{name}" 只能包含字母、数字、_ 和 -（最多 64 个字符）。</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/params.py" line="743" />
-        <source>Tool {i}: duplicate name "{name}".</source>
-        <translation>工具 {i}：名称 "{name}" 重复。</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/params.py" line="747" />
-        <source>Tool {i}: "function.parameters" must be a JSON Schema object.</source>
-        <translation>工具 {i}："function.parameters" 必须是 JSON Schema 对象。</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/params.py" line="763" />
-        <source>auto (model decides)</source>
-        <translation>auto（由模型决定）</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/params.py" line="764" />
-        <source>none (never call tools)</source>
-        <translation>none（从不调用工具）</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/params.py" line="765" />
-        <source>required (must call a tool)</source>
-        <translation>required（必须调用工具）</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/params.py" line="773" />
-        <source>function: {name}</source>
-        <translation>函数：{name}</translation>
     </message>
 </context>
 <context>
@@ -2896,17 +2789,17 @@
 <context>
     <name>SettingsController</name>
     <message>
-        <location filename="../../chatdesk/ctl/settingsctl.py" line="92" />
+        <location filename="../../chatdesk/ctl/settingsctl.py" line="98" />
         <source>This window talks to %1 (given with --base-url); a provider below is used once you pick it in the toolbar.</source>
         <translation>本窗口正在使用 %1（由 --base-url 指定）；在工具栏中选择下面的服务商后才会使用它。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/settingsctl.py" line="98" />
+        <location filename="../../chatdesk/ctl/settingsctl.py" line="104" />
         <source>In use in this window: %1</source>
         <translation>本窗口正在使用：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/settingsctl.py" line="159" />
+        <location filename="../../chatdesk/ctl/settingsctl.py" line="165" />
         <source>The key is used for this session only.</source>
         <translation>此密钥仅在本次会话中使用。</translation>
     </message>
@@ -3365,49 +3258,77 @@
 <context>
     <name>TemperatureControl</name>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="127" />
+        <location filename="../../chatdesk/ui/paramfields.py" line="94" />
         <source>Temperature: lower is more focused, higher more varied (0 to 2).</source>
         <translation>温度：越低越集中，越高越多样（0 到 2）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="133" />
+        <location filename="../../chatdesk/ui/paramfields.py" line="100" />
         <source>default</source>
         <translation>默认</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="134" />
+        <location filename="../../chatdesk/ui/paramfields.py" line="101" />
         <source>Temperature (0 to 2). "default" leaves it to the server.</source>
         <translation>温度（0 到 2）。“默认”表示由服务器决定。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="138" />
+        <location filename="../../chatdesk/ui/paramfields.py" line="105" />
         <source>Temperature</source>
         <translation>温度</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="139" />
+        <location filename="../../chatdesk/ui/paramfields.py" line="106" />
         <source>Temperature value</source>
         <translation>温度值</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="141" />
+        <location filename="../../chatdesk/ui/paramfields.py" line="108" />
         <source>Reset</source>
         <translation>重置</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="142" />
+        <location filename="../../chatdesk/ui/paramfields.py" line="109" />
         <source>Unset the temperature (use the server default)</source>
         <translation>清除温度设置（使用服务器默认值）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="202" />
+        <location filename="../../chatdesk/ui/paramfields.py" line="169" />
         <source> (assistant)</source>
         <translation>（助手）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="205" />
+        <location filename="../../chatdesk/ui/paramfields.py" line="172" />
         <source>Set by the assistant.</source>
         <translation>由助手设定。</translation>
+    </message>
+</context>
+<context>
+    <name>ToolChoiceBox</name>
+    <message>
+        <location filename="../../chatdesk/ui/toolseditor.py" line="192" />
+        <source>Sent only when tools are set.</source>
+        <translation>仅在设置了工具时发送。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/toolseditor.py" line="205" />
+        <source>auto (model decides)</source>
+        <translation>auto（由模型决定）</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/toolseditor.py" line="206" />
+        <source>none (never call tools)</source>
+        <translation>none（从不调用工具）</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/toolseditor.py" line="207" />
+        <source>required (must call a tool)</source>
+        <translation>required（必须调用工具）</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/toolseditor.py" line="215" />
+        <source>function: {name}</source>
+        <translation>函数：{name}</translation>
     </message>
 </context>
 <context>
@@ -3436,6 +3357,101 @@
         <location filename="../../chatdesk/ui/mcpwidgets.py" line="89" />
         <source>MCP servers whose tools this conversation offers</source>
         <translation>本对话提供哪些 MCP 服务器的工具</translation>
+    </message>
+</context>
+<context>
+    <name>ToolsEditor</name>
+    <message>
+        <location filename="../../chatdesk/ui/toolseditor.py" line="65" />
+        <source>Tools (JSON)</source>
+        <translation>工具（JSON）</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/toolseditor.py" line="69" />
+        <source>[{"type": "function", "function": {"name": ..., "parameters": {...}}}]</source>
+        <translation>[{"type": "function", "function": {"name": ..., "parameters": {...}}}]</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/toolseditor.py" line="78" />
+        <source>Insert example</source>
+        <translation>插入示例</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/toolseditor.py" line="108" />
+        <location filename="../../chatdesk/ui/toolseditor.py" line="129" />
+        <source>No tools.</source>
+        <translation>无工具。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/toolseditor.py" line="131" />
+        <source>Valid: no tools (an empty list is not sent).</source>
+        <translation>有效：无工具（空列表不会发送）。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/toolseditor.py" line="133" />
+        <source>Valid: 1 tool</source>
+        <translation>有效：1 个工具</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../chatdesk/ui/toolseditor.py" line="135" />
+        <source>Valid: %n tools</source>
+        <translation><numerusform>有效：%n 个工具</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/toolseditor.py" line="147" />
+        <source>Line {line}, column {col}: {msg}</source>
+        <translation>第 {line} 行，第 {col} 列：{msg}</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/toolseditor.py" line="159" />
+        <source>Tools must be a JSON array [...] of tool objects.</source>
+        <translation>工具必须是由工具对象组成的 JSON 数组 [...]。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/toolseditor.py" line="161" />
+        <source>Tool {i}: must be an object.</source>
+        <translation>工具 {i}：必须是对象。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/toolseditor.py" line="163" />
+        <source>Tool {i}: "type" must be "function".</source>
+        <translation>工具 {i}："type" 必须为 "function"。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/toolseditor.py" line="165" />
+        <source>Tool {i}: "function" must be an object.</source>
+        <translation>工具 {i}："function" 必须是对象。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/toolseditor.py" line="167" />
+        <source>Tool {i}: "function.name" is missing.</source>
+        <translation>工具 {i}：缺少 "function.name"。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/toolseditor.py" line="170" />
+        <source>Tool {i}: name "{name}" may use only letters, digits, _ and - (max 64).</source>
+        <translation>工具 {i}：名称 "{name}" 只能包含字母、数字、_ 和 -（最多 64 个字符）。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/toolseditor.py" line="173" />
+        <source>Tool {i}: duplicate name "{name}".</source>
+        <translation>工具 {i}：名称 "{name}" 重复。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/toolseditor.py" line="175" />
+        <source>Tool {i}: "function.description" must be text.</source>
+        <translation>工具 {i}："function.description" 必须是文本。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/toolseditor.py" line="178" />
+        <source>Tool {i}: the "function.parameters" schema must have "type": "object".</source>
+        <translation>工具 {i}："function.parameters" 的 JSON Schema 中 "type" 必须是 "object"。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/toolseditor.py" line="180" />
+        <source>Tool {i}: "function.parameters" must be a JSON Schema object.</source>
+        <translation>工具 {i}："function.parameters" 必须是 JSON Schema 对象。</translation>
     </message>
 </context>
 <context>
@@ -3538,7 +3554,7 @@
 <context>
     <name>ctl</name>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="508" />
+        <location filename="../../chatdesk/ctl/compare.py" line="518" />
         <source>Running %1…</source>
         <translation>正在运行 %1…</translation>
     </message>

@@ -47,11 +47,6 @@ CTL_CHILDREN = {
     "chatdesk.ctl.compare": ("chatdesk.ctl.arena", "chatdesk.ctl.comparetext"),
     "chatdesk.ctl.settingsctl": ("chatdesk.ctl.assistantsctl",),
 }
-#: Cycles a later package of issue 17 breaks up (core/transfer/); any other cycle
-#: fails, and this list only shrinks.
-KNOWN_CYCLES = [
-    ["chatdesk.core.chatgpt_import", "chatdesk.core.transfer"],
-]
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,7 +248,7 @@ def test_layer_rules_hold() -> None:
 
 
 def test_no_import_cycle() -> None:
-    assert [c for c in cycles(import_graph(_sources())) if c not in KNOWN_CYCLES] == []
+    assert cycles(import_graph(_sources())) == []
 
 
 def test_lower_layers_load_no_qt() -> None:

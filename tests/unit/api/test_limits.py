@@ -24,7 +24,8 @@ from chatdesk.api import (
     StreamEvent,
     result_from_events,
 )
-from chatdesk.api.client import MAX_BODY_BYTES, MAX_LINE_CHARS
+from chatdesk.api.body import MAX_BODY_BYTES
+from chatdesk.api.client import MAX_LINE_CHARS
 from tests.fakeserver import FakeServer, Reply
 
 MB = 1024 * 1024

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from chatdesk.api import ApiError, ChatClient, ChatMessage, ChatRequest, error_from_response
-from chatdesk.api.client import _redact
+from chatdesk.api.redact import redact
 from tests.fakeserver import FakeServer, Reply
 
 KEY = "sk-proj-Q7fZx2LmN9pR4tVw8YbKc3Hd"
@@ -48,7 +48,7 @@ ECHOES = [
 
 @pytest.mark.parametrize("echo", ECHOES)
 def test_every_echo_form_is_redacted(echo: str) -> None:
-    out = _redact(f"Incorrect API key provided: {echo}. See the docs.", KEY)
+    out = redact(f"Incorrect API key provided: {echo}. See the docs.", KEY)
     assert "sk-***" in out
     assert_no_key(out)
     assert out.startswith("Incorrect API key provided: ")
@@ -65,11 +65,11 @@ def test_every_echo_form_is_redacted(echo: str) -> None:
     ],
 )
 def test_ordinary_text_is_left_alone(text: str) -> None:
-    assert _redact(text, KEY) == text
+    assert redact(text, KEY) == text
 
 
 def test_short_keys_are_redacted_case_insensitively() -> None:
-    assert _redact("bad key ABCDEFG1 given", "abcdefg1") == "bad key sk-*** given"
+    assert redact("bad key ABCDEFG1 given", "abcdefg1") == "bad key sk-*** given"
 
 
 @pytest.mark.parametrize("echo", ECHOES)

@@ -31,8 +31,9 @@ from chatdesk.api import (
     retry_after_from_headers,
     retry_after_from_message,
 )
-from chatdesk.api.client import MAX_CHOICES, MAX_RETRY_AFTER_S
+from chatdesk.api.classify import MAX_RETRY_AFTER_S
 from chatdesk.api.types import MAX_TOKEN_COUNT
+from chatdesk.api.wire import MAX_CHOICES
 from tests.fakeserver import FakeServer, Reply
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from chatdesk.api.validate import TOOL_NAME_RE
+from chatdesk.api.toolcheck import TOOL_NAME_RE
 from chatdesk.core.keys import KeyStore
 from chatdesk.core.mcpconfig import (
     McpConfigError,

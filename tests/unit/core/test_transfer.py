@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 
 from chatdesk.core import transfer
-from chatdesk.core.transfer import TransferError, export_html, export_json, export_markdown
+from chatdesk.core.transfer import (
+    TransferError,
+    export_html,
+    export_json,
+    export_markdown,
+    importing,
+)
 from chatdesk.store import ProviderRow, Store
 
 # A 1x1 PNG.
@@ -176,7 +182,7 @@ def test_progress_is_reported(store: Store, tmp_path: Path, monkeypatch) -> None
         store.create_conversation(f"c{i}", created=float(i))
     path = tmp_path / "e.json"
     path.write_text(export_json(store), encoding="utf-8")
-    monkeypatch.setattr(transfer, "PROGRESS_EVERY", 2)
+    monkeypatch.setattr(importing, "PROGRESS_EVERY", 2)
     calls: list[tuple[int, int]] = []
     with Store(tmp_path / "b.sqlite3") as fresh:
         transfer.import_file(fresh, path, progress=lambda d, t: calls.append((d, t)))

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from chatdesk.core import transfer
-from chatdesk.core.transfer import TransferError, export_json
+from chatdesk.core.transfer import TransferError, export_json, importing
 from chatdesk.store import Store
 
 COLUMNS = [
@@ -193,7 +193,7 @@ def test_comparisons_go_in_with_each_batch_of_messages(
     fill(store)
     path = tmp_path / "export.json"
     path.write_text(export_json(store), encoding="utf-8")
-    monkeypatch.setattr(transfer, "_BATCH", 1)
+    monkeypatch.setattr(importing, "_BATCH", 1)
     with Store(tmp_path / "fresh.sqlite3") as fresh:
         assert transfer.import_file(fresh, path).conversations_added == 2
         (comp,) = fresh.list_comparisons()

@@ -240,10 +240,10 @@ def test_mixed_queries_pick_the_rarer_index(
 ) -> None:
     monkeypatch.setattr(Store, "SEARCH_PROBE_ROWS", 10)
     parsed = parse_query("qz the")
-    assert store._search_driver(parsed, SearchFilters()) == "grams"
+    assert store.search_index.search_driver(parsed, SearchFilters()) == "grams"
     assert hit_ids(store, "qz the") == many["qz"]
     assert store.count_search("qz the") == 2
-    assert store._search_driver(parse_query("AI the"), SearchFilters()) == "fts"
+    assert store.search_index.search_driver(parse_query("AI the"), SearchFilters()) == "fts"
     assert hit_ids(store, "AI the") == many["ai"]
     assert hit_ids(store, "AI message", role="user") == [
         i

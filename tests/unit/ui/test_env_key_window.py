@@ -16,10 +16,10 @@ def test_openai_key_is_not_used_for_another_server(
     h = harness
     monkeypatch.delenv("CHATDESK_API_KEY")
     monkeypatch.setenv("OPENAI_API_KEY", OPENAI_KEY)
-    h.controller.reload_endpoint()
-    assert h.controller.endpoint is not None
-    assert h.controller.endpoint.api_key is None  # the fake server is not OpenAI's
+    h.desk.endpoint.reload_endpoint()
+    assert h.desk.endpoint.endpoint is not None
+    assert h.desk.endpoint.endpoint.api_key is None  # the fake server is not OpenAI's
     assert h.window.centre.currentWidget() is h.window.key_panel  # asks for a key
     monkeypatch.setenv("OPENAI_BASE_URL", h.server.base_url)
-    h.controller.reload_endpoint()
-    assert h.controller.endpoint.api_key == OPENAI_KEY
+    h.desk.endpoint.reload_endpoint()
+    assert h.desk.endpoint.endpoint.api_key == OPENAI_KEY

@@ -73,9 +73,9 @@ def test_qm_translates_across_contexts(zh_translator: QTranslator) -> None:
     assert tr("MessageView", "Regenerate") == "重新生成"
     assert tr("MessageView", "Thinking") == "思考过程"
     assert (
-        tr("ParamsPanel", "Line {line}, column {col}: {msg}") == "第 {line} 行，第 {col} 列：{msg}"
+        tr("ToolsEditor", "Line {line}, column {col}: {msg}") == "第 {line} 行，第 {col} 列：{msg}"
     )
-    assert tr("ParamsPanel", "Valid: %n tools", "", 3) == "有效：3 个工具"
+    assert tr("ToolsEditor", "Valid: %n tools", "", 3) == "有效：3 个工具"
     assert tr("ModelPicker", "Other") == "其他"
 
 

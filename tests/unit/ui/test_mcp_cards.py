@@ -42,7 +42,10 @@ def _card(view: MessageView, mid: int) -> str:
 def _body(view: MessageView, mid: int) -> str:
     view.code_blocks(mid)
     item = view._items[mid]  # noqa: SLF001
-    return "\n".join(d.toPlainText() for d in item.segs if d is not None)
+    # Long unbroken runs carry invisible break points on screen only (U+200B): the text
+    # the user reads and copies has none.
+    text = "\n".join(d.toPlainText() for d in item.segs if d is not None)
+    return text.replace("\u200b", "")
 
 
 def _height(view: MessageView, mid: int) -> int:

@@ -241,6 +241,40 @@ def test_tools_shape_errors(panel: ParamsPanel, tools: Any, needle: str) -> None
     assert needle in panel.tools_status.text()
 
 
+# Tool lists the panel and the request check used to judge differently: the panel let a
+# non-object schema and a non-text description through (the send then failed), and
+# refused "parameters": null, which a request may carry.
+DISPUTED: list[tuple[list[dict[str, Any]], str | None]] = [
+    (
+        [{"type": "function", "function": {"name": "a", "parameters": {"type": "array"}}}],
+        '"type": "object"',
+    ),
+    ([{"type": "function", "function": {"name": "a", "description": 7}}], "description"),
+    ([{"type": "function", "function": {"name": "a", "parameters": None}}], None),
+]
+
+
+@pytest.mark.parametrize(("tools", "needle"), DISPUTED)
+def test_panel_and_request_check_agree_on_tools(
+    panel: ParamsPanel, tools: list[dict[str, Any]], needle: str | None
+) -> None:
+    from chatdesk.api import ChatMessage, ChatRequest, ValidationError, validate_request
+
+    request = ChatRequest(model="m", messages=[ChatMessage("user", "hi")], tools=tools)
+    try:
+        validate_request(request)
+        sendable = True
+    except ValidationError:
+        sendable = False
+    panel.tools_edit.setPlainText(json.dumps(tools))
+    assert panel.valid() is sendable
+    assert sendable is (needle is None)
+    if needle is not None:
+        assert needle in panel.tools_status.text()
+    else:
+        assert panel.params()["tools"] == tools
+
+
 def test_valid_tools_offer_function_names(panel: ParamsPanel, qtbot: QtBot) -> None:
     with qtbot.waitSignal(panel.params_changed, timeout=1000) as blocker:
         panel.tools_edit.setPlainText(json.dumps(TOOLS))
@@ -304,3 +338,59 @@ def test_reset_defaults_empties(panel: ParamsPanel, qtbot: QtBot) -> None:
 def test_view_code_button(panel: ParamsPanel, qtbot: QtBot) -> None:
     with qtbot.waitSignal(panel.view_code_requested, timeout=1000):
         panel.view_code_button.click()
+
+
+def test_tab_walks_the_fields_in_the_api_order(panel: ParamsPanel, qtbot: QtBot) -> None:
+    """Tab goes field by field (its editor, then its enable box), then the buttons; the
+    panel is built in parts (and the tools part in its own module), the order stays."""
+    from PySide6.QtGui import QAccessible
+    from PySide6.QtWidgets import QApplication
+
+    def name(widget: Any) -> str:
+        iface = QAccessible.queryAccessibleInterface(widget)
+        return iface.text(QAccessible.Text.Name).strip() if iface is not None else ""
+
+    panel.resize(500, 1400)
+    panel.show()
+    panel.activateWindow()
+    qtbot.waitUntil(panel.isActiveWindow)
+    panel.focusNextChild()
+    first = QApplication.focusWidget()
+    stops = [first]
+    for _ in range(100):
+        panel.focusNextChild()
+        current = QApplication.focusWidget()
+        if current is None or current is first:
+            break
+        stops.append(current)
+    walk = [f"{type(w).__name__}: {name(w)}" for w in stops]
+    start = walk.index("QSlider: Temperature")
+    assert walk[start:] + walk[:start] == [
+        "QSlider: Temperature",
+        "QDoubleSpinBox: Temperature value",
+        "QDoubleSpinBox: Top p",
+        "QCheckBox: Top p",
+        "QSpinBox: Max tokens",
+        "QCheckBox: Max tokens",
+        "QSpinBox: Replies (n)",
+        "QCheckBox: Replies (n)",
+        "QPlainTextEdit: Stop sequences",
+        "QCheckBox: Stop sequences",
+        "QDoubleSpinBox: Presence penalty",
+        "QCheckBox: Presence penalty",
+        "QDoubleSpinBox: Frequency penalty",
+        "QCheckBox: Frequency penalty",
+        "QCheckBox: JSON output",
+        "QLineEdit: Seed",
+        "QCheckBox: Seed",
+        "QLineEdit: User id",
+        "QCheckBox: User id",
+        "QPlainTextEdit: Tools (JSON)",
+        "QToolButton: Insert example",
+        "QCheckBox: Tools",
+        "QComboBox: auto (model decides)",
+        "QCheckBox: Tool choice",
+        "QPushButton: View code",
+        "QPushButton: Reset all",
+        "QScrollArea: Request parameters",
+    ]

@@ -20,7 +20,7 @@ def test_the_assistants_temperature_is_shown_as_the_assistants(harness: Harness)
         "assistants",
         [{"name": "Calm", "system_prompt": "Be calm.", "params": {"temperature": 0.3}}],
     )
-    h.controller.settings_ctl.assistants.start("Calm")
+    h.desk.settings_ctl.assistants.start("Calm")
     panel = h.window.params_panel.temperature
     assert panel.value() == 0.3 and panel.from_assistant
     assert panel.spin.text() == "0.30 (assistant)"

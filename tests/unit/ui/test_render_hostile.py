@@ -14,6 +14,7 @@ import pytest
 
 from chatdesk.core import mdguard, transfer
 from chatdesk.core.mdguard import LIMITS
+from chatdesk.core.transfer import html_out
 from chatdesk.store import Store
 from chatdesk.ui import render
 from chatdesk.ui.render import StreamRenderer, render_markdown, split_blocks
@@ -220,7 +221,7 @@ def test_export_html_renderer_raising_still_exports(
     cid = store.create_conversation("Deep", created=1_700_000_000.0)
     text = "\n".join("    " * i + "- x" for i in range(600))
     store.add_message(cid, "assistant", text, created=1_700_000_001.0)
-    monkeypatch.setattr(transfer, "screen", lambda text, limits=None: None)
+    monkeypatch.setattr(html_out, "screen", lambda text, limits=None: None)
     page = transfer.export_html(store, [cid])
     assert html.escape(text, quote=False) in page
 

@@ -20,20 +20,21 @@ from pathlib import Path
 from typing import Any
 
 from chatdesk.api.validate import sniff_image_mime
-from chatdesk.core.transfer import (
+from chatdesk.core.transfer.model import (
     MAX_JSON_BYTES,
     PendingConversation,
     TransferError,
     loads_json,
 )
-from chatdesk.store.rows import ConversationRow, MessageRow
+from chatdesk.core.transfer.readable import code_fence
+from chatdesk.store.rows import ConversationRow, MessageRow, MessageStatus
 
 _ASSET_ID = re.compile(r"(file[-_][A-Za-z0-9]+)")
 _CONVERSATIONS_JSON = re.compile(r"^conversations(-\d+)?\.json$")
 _STATUS = {
-    "finished_successfully": "done",
-    "finished_partial_completion": "stopped",
-    "in_progress": "interrupted",
+    "finished_successfully": MessageStatus.DONE,
+    "finished_partial_completion": MessageStatus.STOPPED,
+    "in_progress": MessageStatus.INTERRUPTED,
 }
 _FINISH = {"stop": "stop", "max_tokens": "length", "interrupted": "stop"}
 
@@ -58,8 +59,6 @@ class ParsedExport(list[PendingConversation]):
 def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, zip_name: str) -> bytes:
     """A member's bytes, refused if its header or its actual stream exceeds ``cap``
     (the header's size can lie; the stream is counted as it is inflated)."""
-    from chatdesk.core.transfer import TransferError
-
     name = posixpath.basename(info.filename)
     too_big = TransferError(
         f"{name} in {zip_name} expands to more than {cap >> 20} MB: refused (not a ChatGPT "
@@ -173,12 +172,6 @@ def _asset_of(part: Any) -> str | None:
     return None
 
 
-def _fence(text: str, lang: str = "") -> str:
-    longest = max((len(r) for r in re.findall(r"`+", text)), default=0)
-    ticks = "`" * max(3, longest + 1)
-    return f"{ticks}{lang}\n{text}\n{ticks}"
-
-
 def _text_of(content: dict[str, Any]) -> tuple[list[Any], str]:
     """The content as a list of pieces (strings and image pointers) plus reasoning."""
     ct = content.get("content_type")
@@ -194,9 +187,9 @@ def _text_of(content: dict[str, Any]) -> tuple[list[Any], str]:
         return pieces, ""
     if ct == "code":
         lang = content.get("language") or ""
-        return [_fence(str(content.get("text") or ""), "" if lang == "unknown" else lang)], ""
+        return [code_fence(str(content.get("text") or ""), "" if lang == "unknown" else lang)], ""
     if ct == "execution_output":
-        return [_fence(str(content.get("text") or ""))], ""
+        return [code_fence(str(content.get("text") or ""))], ""
     if ct == "tether_quote":
         quote = "\n".join(f"> {line}" for line in str(content.get("text") or "").splitlines())
         title, url = content.get("title") or "", content.get("url") or ""
@@ -285,9 +278,9 @@ def _convert_message(
         chatgpt["missing_images"] = missing
     finish = _dict(meta.get("finish_details"))
     finish_type = finish.get("type") if isinstance(finish.get("type"), str) else None
-    status = _STATUS.get(str(msg.get("status")), "done")
-    if finish_type == "interrupted" and status == "done":
-        status = "stopped"
+    status = _STATUS.get(str(msg.get("status")), MessageStatus.DONE)
+    if finish_type == "interrupted" and status == MessageStatus.DONE:
+        status = MessageStatus.STOPPED
     created = _num(msg.get("create_time")) or fallback_time
     model = meta.get("model_slug") if isinstance(meta.get("model_slug"), str) else None
     requested = (
