@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from chatdesk.cli import build_parser
+from chatdesk.cli.parser import build_parser
 from tests.fakeserver import FakeServer, Reply
 from tests.unit.cli.test_cli_reliability import KEY, chatdesk, env_for
 

@@ -253,7 +253,7 @@ def test_providers_list_names_the_key_from_the_environment(
 def test_every_subcommand_has_help(command: str) -> None:
     import argparse
 
-    from chatdesk.cli import build_parser
+    from chatdesk.cli.parser import build_parser
 
     def subcommands(parser: argparse.ArgumentParser) -> argparse._SubParsersAction:
         return next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))

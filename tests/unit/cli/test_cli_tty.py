@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from chatdesk.cli_tty import visible
+from chatdesk.cli.terminal import visible
 from tests.fakeserver import FakeServer, Reply
 from tests.unit.cli.test_cli_reliability import KEY, chatdesk, env_for
 

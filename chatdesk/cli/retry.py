@@ -15,10 +15,11 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING, Any
 
+from chatdesk.cli._common import UsageError
+
 if TYPE_CHECKING:
     import argparse
 
-if TYPE_CHECKING:
     from chatdesk.store import Store
 
 SETTING = "cli_failed_question"
@@ -66,10 +67,9 @@ def say_dropped(text: str) -> None:
 
 
 def question_to_retry(args: argparse.Namespace) -> dict[str, Any] | None:
-    """``ask --retry``: the kept question (see cli_retry); None without --retry."""
+    """``ask --retry``: the kept question (see this module); None without --retry."""
     if not args.retry:
         return None
-    from chatdesk.cli import UsageError
     from chatdesk.paths import database_path
     from chatdesk.store import Store
 

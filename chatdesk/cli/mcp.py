@@ -10,6 +10,8 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
+from chatdesk.cli._common import UsageError, open_store, print_json
+from chatdesk.cli.parser import add_mcp_server_options
 from chatdesk.errors import ChatdeskError
 
 if TYPE_CHECKING:
@@ -17,13 +19,6 @@ if TYPE_CHECKING:
     from chatdesk.core.runner import TurnObserver, TurnResult, TurnRunner
     from chatdesk.core.toolloop import PendingCall, ToolRun, ToolSetup
     from chatdesk.store import Store
-
-
-def McpUsageError(message: str) -> ChatdeskError:  # noqa: N802 - raised like a class
-    """Bad ``mcp`` input: the CLI's usage error (exit code 2)."""
-    from chatdesk.cli import UsageError
-
-    return UsageError(message)
 
 
 class McpSecretsError(ChatdeskError):
@@ -51,61 +46,14 @@ class McpSecretsError(ChatdeskError):
         )
 
 
-def add_parsers(sub: Any) -> None:
-    """``chatdesk mcp add|list|remove|import``."""
-    mcp = sub.add_parser("mcp", help="MCP tool servers (for ask --mcp and the window)")
-    msub = mcp.add_subparsers(dest="action", required=True, parser_class=type(mcp))
-    add = msub.add_parser(
-        "add",
-        help="add or replace a server",
-        description="chatdesk mcp add NAME [OPTIONS] -- COMMAND [ARGS...]  or  "
-        "chatdesk mcp add NAME --url URL [--header K=V]. Options go before or after NAME. "
-        "Environment values and headers are kept in the system keyring.",
-    )
-    add.add_argument("name")
-    _add_options(add, defaults=True)
-    # Everything after NAME: options, then -- and the command (argparse alone would
-    # refuse options between NAME and --; see _split_add).
-    add.add_argument(
-        "server_command", nargs=argparse.REMAINDER, metavar="-- COMMAND", help="[ARGS...]"
-    )
-    ls = msub.add_parser("list", help="servers, their state and tools (starts them)")
-    ls.add_argument("--json", action="store_true")
-    ls.add_argument("--no-start", action="store_true", help="do not start the servers")
-    rm = msub.add_parser("remove", help="forget a server, its secrets and its approvals")
-    rm.add_argument("name")
-    imp = msub.add_parser("import", help="add the servers of an mcpServers JSON file")
-    imp.add_argument("path", metavar="FILE.json")
-    imp.add_argument("--json", action="store_true")
-
-
-def _add_options(parser: argparse.ArgumentParser, *, defaults: bool) -> None:
-    """The options of ``mcp add`` (``defaults=False``: None where not given)."""
-    many: Any = [] if defaults else None
-    parser.add_argument("--url", help="a streamable HTTP server")
-    parser.add_argument("--header", action="append", default=many, metavar="K=V")
-    parser.add_argument(
-        "--env", action="append", default=many, metavar="K=V", help="the command's environment"
-    )
-    parser.add_argument("--cwd", metavar="DIR", help="working folder of the command")
-    parser.add_argument(
-        "--timeout",
-        type=float,
-        default=60.0 if defaults else None,
-        metavar="SECONDS",
-        help="per call",
-    )
-    parser.add_argument("--disabled", action="store_true", default=False if defaults else None)
-
-
 class _AfterName(argparse.ArgumentParser):
     """Parses the options given after NAME; a mistake is a usage error like the others."""
 
     def error(self, message: str) -> Any:
-        raise McpUsageError(f"mcp add: {message}")
+        raise UsageError(f"mcp add: {message}")
 
 
-def _split_add(args: argparse.Namespace) -> list[str]:
+def split_add(args: argparse.Namespace) -> list[str]:
     """Fold the options given after NAME into ``args``; the server's command line.
 
     ``mcp add NAME --env K=V -- CMD ARGS`` is as good as ``mcp add --env K=V NAME
@@ -116,11 +64,11 @@ def _split_add(args: argparse.Namespace) -> list[str]:
         return rest[1:] if rest[:1] == ["--"] else rest
     cut = rest.index("--") if "--" in rest else len(rest)
     parser = _AfterName(prog="chatdesk mcp add NAME", add_help=False)
-    _add_options(parser, defaults=False)
+    add_mcp_server_options(parser, defaults=False)
     extra, unknown = parser.parse_known_args(rest[:cut])
     command = rest[cut + 1 :]
     if unknown and cut < len(rest):
-        raise McpUsageError(f"mcp add: unknown option {unknown[0]!r} before --")
+        raise UsageError(f"mcp add: unknown option {unknown[0]!r} before --")
     if cut == len(rest):
         command = unknown
     for key in ("header", "env"):
@@ -132,31 +80,12 @@ def _split_add(args: argparse.Namespace) -> list[str]:
     return command
 
 
-def add_ask_flags(ask: argparse.ArgumentParser) -> None:
-    """``ask --mcp NAME --approve ask|auto|never``."""
-    ask.add_argument(
-        "--mcp",
-        action="append",
-        metavar="NAME",
-        help="offer this MCP server's tools and run the calls (repeatable)",
-    )
-    ask.add_argument(
-        "--approve",
-        choices=("ask", "auto", "never"),
-        default="ask",
-        help="tool calls: ask on the terminal (default), run all, or refuse all",
-    )
-    ask.add_argument(
-        "--max-rounds", type=int, default=10, metavar="N", help="tool rounds per turn (10)"
-    )
-
-
 def _pairs(items: list[str], what: str) -> dict[str, str]:
     out: dict[str, str] = {}
     for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
-            raise McpUsageError(f"--{what} {item!r}: expected KEY=VALUE")
+            raise UsageError(f"--{what} {item!r}: expected KEY=VALUE")
         out[key.strip()] = value
     return out
 
@@ -180,29 +109,26 @@ def make_manager(store: Store, start_timeout: float | None = None) -> McpManager
 
 
 def cmd_mcp(args: argparse.Namespace) -> int:
-    from chatdesk.cli import _open_store
     from chatdesk.core.mcpconfig import McpConfigError
 
-    store = _open_store()
+    store = open_store()
     try:
         return _mcp(store, args)
     except McpConfigError as exc:
-        raise McpUsageError(str(exc)) from None
+        raise UsageError(str(exc)) from None
     finally:
         store.close()
 
 
 def _mcp(store: Store, args: argparse.Namespace) -> int:
-    from chatdesk.cli import _print_json
-
     settings = _settings(store)
     if args.action == "add":
         from chatdesk.core.keys import KeyringProblem
         from chatdesk.core.mcpconfig import ServerConfig
 
-        command = _split_add(args)
+        command = split_add(args)
         if bool(command) == bool(args.url):
-            raise McpUsageError("give either -- COMMAND [ARGS...] or --url URL")
+            raise UsageError("give either -- COMMAND [ARGS...] or --url URL")
         cfg = ServerConfig(
             args.name,
             command=command[0] if command else "",
@@ -222,7 +148,7 @@ def _mcp(store: Store, args: argparse.Namespace) -> int:
         return 0
     if args.action == "remove":
         if not settings.remove(args.name):
-            raise McpUsageError(f"no MCP server named {args.name}")
+            raise UsageError(f"no MCP server named {args.name}")
         print(f"MCP server {args.name} removed")
         return 0
     if args.action == "import":
@@ -230,10 +156,10 @@ def _mcp(store: Store, args: argparse.Namespace) -> int:
             with open(args.path, encoding="utf-8-sig") as fh:
                 text = fh.read(2 << 20)
         except (OSError, UnicodeDecodeError) as exc:
-            raise McpUsageError(f"cannot read {args.path}: {exc}") from None
+            raise UsageError(f"cannot read {args.path}: {exc}") from None
         names = settings.import_json(text)
         if args.json:
-            _print_json({"imported": names})
+            print_json({"imported": names})
         else:
             print(f"imported {len(names)} MCP servers: {', '.join(names)}")
         return 0
@@ -243,7 +169,6 @@ def _mcp(store: Store, args: argparse.Namespace) -> int:
 def _list(store: Store, settings: Any, args: argparse.Namespace) -> int:
     import asyncio
 
-    from chatdesk.cli import _print_json
     from chatdesk.core.textsafe import visible
 
     servers = settings.servers()
@@ -281,7 +206,7 @@ def _list(store: Store, settings: Any, args: argparse.Namespace) -> int:
             }
         )
     if args.json:
-        _print_json({"servers": rows})
+        print_json({"servers": rows})
         return 0
     if not rows:
         print("no MCP servers (add one with `chatdesk mcp add NAME -- COMMAND`)")
@@ -309,17 +234,16 @@ def terminal_approver() -> Any:
     """Ask on the terminal (/dev/tty: standard input may hold the prompt)."""
     import asyncio
 
+    from chatdesk.cli import terminal
     from chatdesk.core.toolloop import Approval
 
     def ask(call: PendingCall) -> Approval:
-        from chatdesk import cli_tty
-
-        shown = cli_tty.visible(call.arguments_text)  # control characters made visible
+        shown = terminal.visible(call.arguments_text)  # control characters made visible
         try:
-            answer = cli_tty.ask(
+            answer = terminal.ask(
                 f"\nRun {call.server}.{call.tool}({shown})? [y]es / [a]lways / [N]o: "
             )
-        except cli_tty.NoTerminal:
+        except terminal.NoTerminal:
             sys.stderr.write(
                 f"chatdesk: {call.server}.{call.tool} denied: no terminal to ask on "
                 "(use --approve auto)\n"
@@ -352,7 +276,7 @@ def check_servers(store: Store, names: list[str]) -> None:
     known = _settings(store).names()
     for name in names:
         if name not in known:
-            raise McpUsageError(
+            raise UsageError(
                 f"no MCP server named {name} (see `chatdesk mcp list`; add one with "
                 "`chatdesk mcp add NAME -- COMMAND`)"
             )

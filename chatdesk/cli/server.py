@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from chatdesk.cli._common import UsageError
+
 if TYPE_CHECKING:
     import argparse
 
@@ -54,7 +56,6 @@ def endpoint_for(
     """The server of this turn: the one named on the command line, else the one the
     conversation (or the retried question) used last, as the window does, else the
     default provider."""
-    from chatdesk.cli import UsageError
     from chatdesk.core.services import resolve_endpoint, server_from_ref
 
     ref = conversation.provider if conversation else (retry["server"] if retry else None)

@@ -1,8 +1,7 @@
 """``chatdesk vote`` and ``chatdesk leaderboard``: compare-mode votes from the terminal.
 
-Kept apart from :mod:`chatdesk.cli` so the arena commands read as one piece; the
-parser tree and the dispatch table there register them. Nothing here imports Qt or
-httpx: both commands only read and write the local history.
+Nothing here imports Qt or httpx: both commands only read and write the local
+history. ``history`` uses :func:`comparison_ids` and :func:`hidden_names` too.
 """
 
 from __future__ import annotations
@@ -13,72 +12,10 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
+from chatdesk.cli._common import UsageError
+
 if TYPE_CHECKING:
     from chatdesk.store import ComparisonRow, MessageRow, Store
-
-
-def _date_arg(end_of_day: bool) -> Any:
-    """``YYYY-MM-DD`` (local day; the end of it for ``--until``) or a full ISO time."""
-
-    def parse(text: str) -> float:
-        try:
-            if len(text.strip()) == 10:
-                day = _dt.date.fromisoformat(text.strip())
-                moment = _dt.datetime.combine(day, _dt.time.max if end_of_day else _dt.time.min)
-            else:
-                moment = _dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"expected a date like 2026-01-31 or 2026-01-31T18:00, got {text!r}"
-            ) from None
-        return _epoch(moment)
-
-    return parse
-
-
-def _epoch(moment: _dt.datetime) -> float:
-    """Epoch seconds of ``moment`` (naive: local time, as the user means it).
-
-    The platform's local-time conversion refuses years near 1 and 9999 ("year 0 is
-    out of range", which argparse showed as "invalid parse value"); such a date is
-    still a clear bound, so it is converted with today's UTC offset instead.
-    """
-    try:
-        return moment.timestamp()
-    except (ValueError, OverflowError, OSError):
-        if moment.tzinfo is None:
-            offset = _dt.datetime.now().astimezone().utcoffset() or _dt.timedelta()
-            moment = moment.replace(tzinfo=_dt.timezone(offset))
-        epoch = _dt.datetime(1970, 1, 1, tzinfo=_dt.UTC)
-        return (moment - epoch).total_seconds()
-
-
-def add_parsers(subparsers: Any) -> None:
-    """Register ``vote`` and ``leaderboard`` on the ``chatdesk`` subcommand parser."""
-    vote = subparsers.add_parser(
-        "vote",
-        help="vote on a comparison's latest turn: A, B, C, D, tie or bad",
-        description=(
-            "Vote on the latest turn of comparison ID (the number `chatdesk compare` "
-            "prints and `chatdesk history list` marks). Only columns that answered can "
-            "win or lose; voting again on the same turn replaces the vote."
-        ),
-    )
-    # The number `compare` prints and `history list` shows (the conversation's id).
-    vote.add_argument("comparison_id", metavar="ID", type=int)
-    # Checked by the handler, not argparse: a wrong label is one readable line.
-    vote.add_argument("winner", metavar="A|B|C|D|tie|bad")
-
-    board = subparsers.add_parser(
-        "leaderboard", help="your own model ratings from your votes, with speeds"
-    )
-    board.add_argument("--json", action="store_true")
-    board.add_argument(
-        "--since", type=_date_arg(False), metavar="DATE", help="only votes from this day on"
-    )
-    board.add_argument(
-        "--until", type=_date_arg(True), metavar="DATE", help="only votes up to this day"
-    )
 
 
 def _open(readonly: bool = False) -> Store:
@@ -156,7 +93,6 @@ def column_order(comparison: ComparisonRow) -> list[int]:
 def find_comparison(store: Store, conversation_id: int) -> ComparisonRow:
     """The comparison shown as conversation ``conversation_id`` (the one number
     ``compare`` prints and ``history`` lists), or a usage error saying what it is."""
-    from chatdesk.cli import UsageError
 
     comparison = None
     if 0 < conversation_id < 2**63:
@@ -172,7 +108,6 @@ def find_comparison(store: Store, conversation_id: int) -> ComparisonRow:
 
 
 def cmd_vote(args: argparse.Namespace) -> int:
-    from chatdesk.cli import UsageError
     from chatdesk.core.arena import answered_columns
     from chatdesk.store.rows import COLUMN_LABELS, VOTE_WINNERS
 
@@ -277,7 +212,6 @@ def _day(stamp: float) -> str:
 
 
 def cmd_leaderboard(args: argparse.Namespace) -> int:
-    from chatdesk.cli import UsageError
     from chatdesk.core.leaderboard import MIN_VOTES
 
     if args.since is not None and args.until is not None and args.since > args.until:
@@ -353,7 +287,10 @@ def hidden_names(store: Store, conversation_id: int) -> dict[int, str] | None:
     out = {}
     for m in store.list_messages(conversation_id):
         column = m.meta.get("column") if isinstance(m.meta, dict) else None
-        if m.role == "assistant":
-            ok = isinstance(column, int) and 0 <= column < len(COLUMN_LABELS)
-            out[m.id] = f"Model {COLUMN_LABELS[column]}" if ok else "a hidden model"
+        if m.role != "assistant":
+            continue
+        if isinstance(column, int) and 0 <= column < len(COLUMN_LABELS):
+            out[m.id] = f"Model {COLUMN_LABELS[column]}"
+        else:
+            out[m.id] = "a hidden model"
     return out

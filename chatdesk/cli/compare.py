@@ -12,55 +12,14 @@ import argparse
 import sys
 from typing import Any
 
-LABEL_HELP = "model to compare (repeat 2 to 4 times; the same model twice is fine)"
-
-
-def add_parser(subparsers: Any, add_request_flags: Any) -> None:
-    """Register ``compare`` with the same per-request flags as ``ask``."""
-    p = subparsers.add_parser(
-        "compare",
-        help="send one prompt to 2-4 models at once and compare the answers",
-        description=(
-            "Send one prompt to 2 to 4 models concurrently, save it as a comparison "
-            "(reopens in the window's compare view) and print each answer with its "
-            "figures. Exit 0 when at least one column succeeded, 1 when all failed."
-        ),
-    )
-    p.add_argument("prompt", nargs="?", help="the prompt (default: read standard input)")
-    p.add_argument(
-        "-m",
-        "--model",
-        action="append",
-        dest="models",
-        required=True,
-        metavar="MODEL",
-        help=LABEL_HELP,
-    )
-    where = p.add_mutually_exclusive_group()
-    where.add_argument("--provider", help="configured provider for every column")
-    where.add_argument("--base-url", help="OpenAI-compatible server for every column")
-    add_request_flags(p)
-    p.add_argument("--no-stream", action="store_true", help="ask for whole answers")
-    p.add_argument(
-        "--blind",
-        action="store_true",
-        help="shuffle the columns and hide names (also in --json) until `chatdesk vote`",
-    )
-    p.add_argument(
-        "--timeout", type=float, metavar="SECONDS", help="idle timeout per column (no data)"
-    )
-    p.add_argument(
-        "--deadline", type=float, metavar="SECONDS", help="longest time a column may take"
-    )
-    p.add_argument("--json", action="store_true", help="print one JSON object at the end")
+from chatdesk.cli._common import UsageError, open_store, print_json
+from chatdesk.cli.request import request_params, require_key, split_images
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
     """Run the comparison; print the columns (or the JSON object)."""
     import asyncio
 
-    from chatdesk.api.validate import read_image_file
-    from chatdesk.cli import UsageError, _open_store, _print_json, _require_key, request_params
     from chatdesk.core.clients import ClientPool
     from chatdesk.core.compare import MAX_COLUMNS, MIN_COLUMNS, ColumnSpec, Comparison
     from chatdesk.core.keys import KeyStore
@@ -81,23 +40,17 @@ def cmd_compare(args: argparse.Namespace) -> int:
         raise UsageError("at most 4 --stop sequences are allowed")
     if args.n not in (None, 1):
         raise UsageError("-n is not available in compare (each column gives one answer)")
-    images: list[tuple[bytes, str]] = []
-    urls: list[str] = []
-    for item in args.image or []:
-        if item.startswith(("http://", "https://", "data:image/")):
-            urls.append(item)
-        else:
-            images.append(read_image_file(item))
+    images, urls = split_images(args.image)
     params = request_params(args)
     if args.system:
         params.pop("system", None)
 
-    store = _open_store()
+    store = open_store()
     try:
         endpoint = resolve_endpoint(
             store, KeyStore(), provider=args.provider, base_url=args.base_url
         )
-        _require_key(endpoint)
+        require_key(endpoint)
         columns = [ColumnSpec(m, dict(params), endpoint.name) for m in models]
         comparison = Comparison.create(
             store,
@@ -141,7 +94,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         report = [_hide_name(c, comparison.columns) for c in report]
     number = comparison.conversation_id  # the one id history, export and vote take
     if args.json:
-        _print_json({"id": number, "blind": bool(args.blind), "columns": report})
+        print_json({"id": number, "blind": bool(args.blind), "columns": report})
     else:
         _print_columns(number, report, blind=args.blind)
     return 0 if ok else 1
