@@ -50,6 +50,7 @@ from chatdesk.ui.messagehtml import (
     tool_result_html,
     tool_run,
 )
+from chatdesk.ui.render import mathtex
 
 __all__ = ["BlockRenderer", "Item"]
 
@@ -234,7 +235,7 @@ class BlockRenderer(QObject):
         self._catch_up = self._timer(0, self._on_catch_up, single=True)
         self._idle = self._timer(0, idle, single=True)
         self._countdown = self._timer(1000, self._tick)
-        self._math_seen = render.math_generation
+        self._math_seen = mathtex.math_generation
         self._timer(500, self._check_math).start()
         # Documents of messages no longer shown, released a few at a time: freeing a
         # long answer's hundreds of documents at once stalls the window (a new turn).
@@ -297,9 +298,9 @@ class BlockRenderer(QObject):
 
     def _check_math(self) -> None:
         """Re-render finished messages that showed TeX source before math could load."""
-        if render.math_generation == self._math_seen:
+        if mathtex.math_generation == self._math_seen:
             return
-        self._math_seen = render.math_generation
+        self._math_seen = mathtex.math_generation
         self.drop_math(self._row_by_id)
         self._resync((), False)
 

@@ -16,8 +16,8 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from PySide6.QtGui import QImage
 
 from chatdesk.store.rows import MessageRow
-from chatdesk.ui import render
 from chatdesk.ui.actions import MessageAction, ViewToggle, action_href
+from chatdesk.ui.render import highlight
 
 __all__ = [
     "PALETTES",
@@ -53,7 +53,7 @@ def _copy_label() -> str:
     return QCoreApplication.translate("MessageView", "Copy")
 
 
-render.copy_label = _copy_label  # the Copy link of code blocks, translated
+highlight.copy_label = _copy_label  # the Copy link of code blocks, translated
 
 
 PALETTES: dict[bool, dict[str, str]] = {
