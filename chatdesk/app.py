@@ -385,9 +385,9 @@ def run_app(args: argparse.Namespace) -> int:
     language = (opened.get_setting("app_settings", {}) or {}).get("language") or _system_language()
     install_translations(app, language)
 
-    from chatdesk.ui import render
+    from chatdesk.ui.render import mathtex
 
-    render.background_math = True
+    mathtex.background_math = True
     # The window is shown and painted before asyncio, the client and the controllers
     # are even imported: start-up is what the user sees first.
     store = opened

@@ -26,8 +26,8 @@ class EventLoop(qasync.QEventLoop):
     def install_asyncgen_hooks(self) -> None:
         """Route async-generator finalisation to this loop (the thread's loop from now)."""
         sys.set_asyncgen_hooks(
-            firstiter=self._asyncgen_firstiter_hook,  # type: ignore[attr-defined]
-            finalizer=self._asyncgen_finalizer_hook,  # type: ignore[attr-defined]
+            firstiter=self._asyncgen_firstiter_hook,
+            finalizer=self._asyncgen_finalizer_hook,
         )
 
     def close(self) -> None:

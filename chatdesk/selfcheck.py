@@ -31,11 +31,9 @@ def _translation() -> str:
 
 
 def _markdown() -> str:
-    from chatdesk.ui import render
+    from chatdesk.ui.render.convert import renderer
 
-    result = render._renderer(False).render(
-        "# T\n\n```python\nx = 1\n```\n\n| a |\n|---|\n| b |\n", 0
-    )
+    result = renderer(False).render("# T\n\n```python\nx = 1\n```\n\n| a |\n|---|\n| b |\n", 0)
     if "<table" not in result.html or "<h1" not in result.html:
         raise RuntimeError("Markdown did not render a heading and a table")
     if "style=" not in result.html.split("<pre", 1)[-1]:
@@ -50,20 +48,20 @@ def _math() -> str:
     from PySide6.QtCore import QByteArray
     from PySide6.QtSvg import QSvgRenderer
 
-    from chatdesk.ui import render
+    from chatdesk.ui.render import mathtex
 
-    saved = render.background_math
-    render.background_math = False  # load it now, on this thread
+    saved = mathtex.background_math
+    mathtex.background_math = False  # load it now, on this thread
     try:
-        name = render.render_math(r"\frac{a^2}{\sqrt{b}}", True, False)
+        name = mathtex.render_math(r"\frac{a^2}{\sqrt{b}}", True, False)
     finally:
-        render.background_math = saved
+        mathtex.background_math = saved
     if name is None:
         raise RuntimeError("the math engine did not typeset a fraction")
-    svg = QSvgRenderer(QByteArray(render.MATH_SVGS[name]))
+    svg = QSvgRenderer(QByteArray(mathtex.MATH_SVGS[name]))
     if not svg.isValid():
         raise RuntimeError("QtSvg cannot read the typeset formula")
-    return f"ziamath, {len(render.MATH_SVGS[name])} bytes of SVG"
+    return f"ziamath, {len(mathtex.MATH_SVGS[name])} bytes of SVG"
 
 
 def _keyring() -> str:

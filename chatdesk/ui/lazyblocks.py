@@ -1,44 +1,42 @@
 """Rendered messages: a stack of small QTextDocuments per message, blocks rendered lazily.
 
 Each message is a header, the collapsible "Thinking" section, one document per Markdown
-block (so a streaming reply only appends new blocks and re-renders its open last block,
-RECIPES.md section 6; blocks are kept as Markdown source with an estimated height until they
+block (so a streaming reply only appends new blocks and re-renders its open last block;
+blocks are kept as Markdown source with an estimated height until they
 come on screen, the rest in idle time once the message is complete) and a footer (tool
 calls, images, status, statistics, actions).
 
 :class:`BlockRenderer` holds everything that is per view (colours, font metrics, which
 sections are open, the highlight, the work still to do); one view owns one renderer, so
 views in compare columns never share state. The documents themselves are in
-:mod:`chatdesk.ui.messagedocs`.
+:mod:`chatdesk.ui.messagedocs`, the item that stacks them in :mod:`chatdesk.ui.messageitem`,
+the turns that views sharing a window take in :mod:`chatdesk.ui.frameshare`.
 """
 
 from __future__ import annotations
 
 import bisect
-import html
 import itertools
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QObject, QRectF, Qt, QTimer
+from PySide6.QtCore import QObject, QRectF, QTimer
 from PySide6.QtGui import (
     QAbstractTextDocumentLayout,
-    QColor,
     QFont,
     QFontMetrics,
     QImage,
     QPainter,
-    QTextCharFormat,
     QTextCursor,
 )
 
 from chatdesk.core.mdguard import LIMITS
 from chatdesk.store.rows import MessageRow
 from chatdesk.ui import render
-from chatdesk.ui.actions import ViewToggle, action_href
 from chatdesk.ui.breaks import breakable
+from chatdesk.ui.frameshare import slice_done, take_turn
 from chatdesk.ui.messagedocs import Doc
 from chatdesk.ui.messagehtml import (
     PALETTES,
@@ -49,139 +47,12 @@ from chatdesk.ui.messagehtml import (
     tool_card_html,
     tool_result_html,
     tool_run,
+    user_text_html,
 )
+from chatdesk.ui.messageitem import Item, Sig, find_highlights, paint_item
+from chatdesk.ui.render import mathtex
 
 __all__ = ["BlockRenderer", "Item"]
-
-_Sig = tuple[Any, ...]
-
-
-class Item:
-    """The rendered form of one message at one width."""
-
-    __slots__ = (
-        "mid",
-        "width",
-        "head",
-        "think",
-        "segs",
-        "tail",
-        "foot",
-        "stream",
-        "content",
-        "head_sig",
-        "think_sig",
-        "foot_sig",
-        "reasoning_len",
-        "parts",
-        "offsets",
-        "height",
-        "hl_sig",
-        "hl",
-        "codes",
-        "seg_h",
-        "heights",
-        "seg0",
-        "lazy",
-    )
-
-    def __init__(self, mid: int, width: int) -> None:
-        self.mid = mid
-        self.width = width
-        self.head: Doc | None = None
-        self.think: Doc | None = None
-        # One document per finished block; None while a block is not rendered yet (lazy).
-        self.segs: list[Doc | None] = []
-        self.tail: Doc | None = None
-        self.foot: Doc | None = None
-        self.stream: render.StreamRenderer | None = None
-        self.content: str | None = None
-        self.head_sig: _Sig | None = None
-        self.think_sig: _Sig | None = None
-        self.foot_sig: _Sig | None = None
-        self.reasoning_len = 0
-        self.parts: list[Doc | None] = []
-        self.offsets: list[int] = []
-        self.height = 0
-        self.hl_sig: _Sig | None = None
-        self.hl: dict[int, list[QAbstractTextDocumentLayout.Selection]] = {}
-        self.codes: list[str] = []
-        self.seg_h: list[int] = []
-        self.heights: list[int] = []
-        self.seg0 = 0  # index in parts of the first block
-        self.lazy: set[int] = set()  # indexes of blocks (segs) not rendered yet
-
-
-# When the last render slice of any view ended, and which view rendered it.
-_LAST_SLICE: list[Any] = [0.0, None]
-
-
-# A user message longer than this is folded to its first lines (a pasted log, a file).
-USER_FOLD_LINES = 24
-USER_FOLD_CHARS = 2400
-USER_SHOWN_LINES = 12
-
-
-def user_text_html(text: str, expanded: bool) -> str:
-    """A user's message; a very long one folded to its first lines with a link to unfold."""
-    lines = text.split("\n")
-    long = len(lines) > USER_FOLD_LINES or len(text) > USER_FOLD_CHARS
-    shown = text
-    if long and not expanded:
-        shown = "\n".join(lines[:USER_SHOWN_LINES])[: USER_FOLD_CHARS // 2] + " …"
-    body = f'<p style="white-space: pre-wrap;">{html.escape(shown)}</p>'
-    if not long:
-        return body
-    if expanded:
-        label = QCoreApplication.translate("MessageView", "Show less")
-    else:
-        label = QCoreApplication.translate("MessageView", "Show all (%1 lines)").replace(
-            "%1", str(len(lines))
-        )
-    link = f'<a href="{action_href(ViewToggle.USER_TEXT)}">{html.escape(label)}</a>'
-    return body + f'<p style="font-size: small;">{link}</p>'
-
-
-class _PaintPass:
-    """The views painted in one window update, and whose turn it is to render."""
-
-    open = False
-    wanting: list[int] = []  # views that asked for rendering time in the pass under way
-    turn: int | None = None  # the view given the budget in this pass
-    served: dict[int, float] = {}  # view -> when it last had the budget
-
-
-def paint_pass_deadline(view: int, budget_s: float) -> float:
-    """When the view ``view`` (an id), painting now, must stop rendering blocks.
-
-    The views painted in one window update (the four compare columns are painted in
-    one go) take turns: one of them renders for ``budget_s``, the others draw what they
-    have and ask for another paint. The turn goes to the view that has waited longest
-    among those that asked last time, so no column starves; a view alone always has it.
-    Before, each view gave itself the whole budget and four columns made 20 ms frames.
-    """
-    now = time.perf_counter()
-    if not _PaintPass.open:
-        _PaintPass.open = True
-        _PaintPass.wanting = []
-        QTimer.singleShot(0, _close_paint_pass)
-    _PaintPass.wanting.append(view)
-    if _PaintPass.turn is None or _PaintPass.turn == view:
-        _PaintPass.turn = view
-        _PaintPass.served[view] = now
-        return now + budget_s
-    return 0.0
-
-
-def _close_paint_pass() -> None:
-    """Give the next pass's turn to the view that has waited longest."""
-    _PaintPass.open = False
-    served = _PaintPass.served
-    wanting = _PaintPass.wanting
-    _PaintPass.turn = min(wanting, key=lambda v: served.get(v, 0.0)) if wanting else None
-    if len(served) > 64:  # views come and go (compare columns): forget the old ones
-        for key in sorted(served, key=served.__getitem__)[:-16]:
-            del served[key]
 
 
 class BlockRenderer(QObject):
@@ -234,7 +105,7 @@ class BlockRenderer(QObject):
         self._catch_up = self._timer(0, self._on_catch_up, single=True)
         self._idle = self._timer(0, idle, single=True)
         self._countdown = self._timer(1000, self._tick)
-        self._math_seen = render.math_generation
+        self._math_seen = mathtex.math_generation
         self._timer(500, self._check_math).start()
         # Documents of messages no longer shown, released a few at a time: freeing a
         # long answer's hundreds of documents at once stalls the window (a new turn).
@@ -258,21 +129,11 @@ class BlockRenderer(QObject):
             self._countdown.start()
 
     def take_turn(self) -> bool:
-        """Whether this view may render a slice now.
-
-        Several views (compare columns) share one event loop: when their timers fire
-        in the same loop turn, each slice would add to one long stall. A view whose
-        neighbour has just rendered waits a few ms, so the loop gets a turn between.
-        """
-        now = time.perf_counter()
-        if now - _LAST_SLICE[0] < self.SLICE_S * 1.5 and _LAST_SLICE[1] is not self:
-            QTimer.singleShot(6, self.wake)
-            return False
-        return True
+        """Whether this view may render a slice now (see :func:`frameshare.take_turn`)."""
+        return take_turn(self, self.SLICE_S, self.wake)
 
     def slice_done(self) -> None:
-        _LAST_SLICE[0] = time.perf_counter()
-        _LAST_SLICE[1] = self
+        slice_done(self)
 
     def _on_catch_up(self) -> None:
         """Render the next slice of messages whose text arrived faster than it rendered."""
@@ -297,9 +158,9 @@ class BlockRenderer(QObject):
 
     def _check_math(self) -> None:
         """Re-render finished messages that showed TeX source before math could load."""
-        if render.math_generation == self._math_seen:
+        if mathtex.math_generation == self._math_seen:
             return
-        self._math_seen = render.math_generation
+        self._math_seen = mathtex.math_generation
         self.drop_math(self._row_by_id)
         self._resync((), False)
 
@@ -456,7 +317,7 @@ class BlockRenderer(QObject):
         if row.reasoning:
             auto = row.status == "streaming" and not row.content
             expanded = self.think_open.get(row.id, auto)
-            sig: _Sig = (expanded, self.dark)
+            sig: Sig = (expanded, self.dark)
             if (
                 sig != item.think_sig
                 or item.think is None
@@ -552,7 +413,7 @@ class BlockRenderer(QObject):
             self.measure(item)
             if hl_sig and hl:
                 self.realize_all(item, row)
-                item.hl = self._find_highlights(item, hl[1])
+                item.hl = find_highlights(item, hl[1], self.dark)
             else:
                 item.hl = {}
         if wake:
@@ -750,55 +611,4 @@ class BlockRenderer(QObject):
         vh: int,
     ) -> None:
         """Draw one message: its bubble, then the documents that meet the viewport."""
-        pal = PALETTES[self.dark]
-        # The user's words in a tinted bubble; answers on the page itself, no frame
-        # (DESIGN.md); system prompts and tool results as framed cards.
-        if role == "assistant":
-            pass
-        elif role == "user":
-            p.setPen(Qt.PenStyle.NoPen)
-            p.setBrush(QColor(pal["user"]))
-            p.drawRoundedRect(bubble, 12, 12)
-        else:
-            p.setPen(QColor(pal["border"]))
-            p.setBrush(QColor(pal.get(role, pal["card"])))
-            p.drawRoundedRect(bubble.adjusted(0.5, 0.5, -0.5, -0.5), 8, 8)
-        x = bubble.x() + self.PAD
-        base = bubble.y() + self.PAD
-        k0 = max(0, bisect.bisect_right(item.offsets, -base) - 1)
-        for k in range(k0, len(item.parts)):
-            doc, off, h = item.parts[k], item.offsets[k], item.heights[k]
-            dy = base + off
-            if dy > vh:
-                break
-            if dy + h < 0 or doc is None:
-                continue
-            p.save()
-            p.translate(x, dy)
-            clip = QRectF(0, max(0.0, -dy), item.width + 1, min(h, vh - dy) - max(0.0, -dy))
-            ctx.clip = clip
-            ctx.selections = item.hl.get(k, [])
-            p.setClipRect(clip)
-            doc.documentLayout().draw(p, ctx)
-            p.restore()
-
-    def _find_highlights(
-        self, item: Item, text: str
-    ) -> dict[int, list[QAbstractTextDocumentLayout.Selection]]:
-        fmt = QTextCharFormat()
-        fmt.setBackground(QColor(PALETTES[self.dark]["hl"]))
-        out: dict[int, list[QAbstractTextDocumentLayout.Selection]] = {}
-        for k, doc in enumerate(item.parts):
-            if doc is None:
-                continue
-            sels: list[QAbstractTextDocumentLayout.Selection] = []
-            cur = doc.find(text, 0)
-            while not cur.isNull() and len(sels) < 200:
-                sel = QAbstractTextDocumentLayout.Selection()
-                sel.cursor = cur
-                sel.format = fmt
-                sels.append(sel)
-                cur = doc.find(text, cur)
-            if sels:
-                out[k] = sels
-        return out
+        paint_item(p, ctx, item, role, bubble, vh, self.dark, self.PAD)

@@ -1,4 +1,4 @@
-"""The HTML of the fixed parts of a message: header, "Thinking" section and footer.
+"""The HTML of the fixed parts of a message: header, "Thinking" section, footer, user text.
 
 Pure functions of a row (plus the view's colours and open/closed state), so every
 view renders the same row the same way; strings use the ``MessageView`` context.
@@ -16,8 +16,8 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from PySide6.QtGui import QImage
 
 from chatdesk.store.rows import MessageRow
-from chatdesk.ui import render
 from chatdesk.ui.actions import MessageAction, ViewToggle, action_href
+from chatdesk.ui.render import highlight
 
 __all__ = [
     "PALETTES",
@@ -32,6 +32,7 @@ __all__ = [
     "tool_card_html",
     "tool_result_html",
     "tr_view",
+    "user_text_html",
 ]
 
 #: What a tool card shows at most: arguments, a folded result, a whole result.
@@ -53,7 +54,7 @@ def _copy_label() -> str:
     return QCoreApplication.translate("MessageView", "Copy")
 
 
-render.copy_label = _copy_label  # the Copy link of code blocks, translated
+highlight.copy_label = _copy_label  # the Copy link of code blocks, translated
 
 
 PALETTES: dict[bool, dict[str, str]] = {
@@ -483,3 +484,29 @@ def stats(row: MessageRow) -> list[str]:
     if speed is not None:
         out.append(QCoreApplication.translate("MessageView", "{r} tok/s").format(r=f"{speed:.1f}"))
     return out
+
+
+# A user message longer than this is folded to its first lines (a pasted log, a file).
+USER_FOLD_LINES = 24
+USER_FOLD_CHARS = 2400
+USER_SHOWN_LINES = 12
+
+
+def user_text_html(text: str, expanded: bool) -> str:
+    """A user's message; a very long one folded to its first lines with a link to unfold."""
+    lines = text.split("\n")
+    long = len(lines) > USER_FOLD_LINES or len(text) > USER_FOLD_CHARS
+    shown = text
+    if long and not expanded:
+        shown = "\n".join(lines[:USER_SHOWN_LINES])[: USER_FOLD_CHARS // 2] + " …"
+    body = f'<p style="white-space: pre-wrap;">{html.escape(shown)}</p>'
+    if not long:
+        return body
+    if expanded:
+        label = QCoreApplication.translate("MessageView", "Show less")
+    else:
+        label = QCoreApplication.translate("MessageView", "Show all (%1 lines)").replace(
+            "%1", str(len(lines))
+        )
+    link = f'<a href="{action_href(ViewToggle.USER_TEXT)}">{html.escape(label)}</a>'
+    return body + f'<p style="font-size: small;">{link}</p>'

@@ -1980,31 +1980,31 @@
 <context>
     <name>MessageView</name>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="53" />
-        <location filename="../../chatdesk/ui/messagehtml.py" line="369" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="54" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="370" />
         <source>Copy</source>
         <extracomment>What a tool card shows at most: arguments, a folded result, a whole result.</extracomment>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="116" />
-        <location filename="../../chatdesk/ui/messageview.py" line="670" />
+        <location filename="../../chatdesk/ui/messagecanvas.py" line="498" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="117" />
         <source>You</source>
         <translation>你</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="117" />
-        <location filename="../../chatdesk/ui/messageview.py" line="671" />
+        <location filename="../../chatdesk/ui/messagecanvas.py" line="499" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="118" />
         <source>Assistant</source>
         <translation>助手</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="118" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="119" />
         <source>System</source>
         <translation>系统</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="119" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="120" />
         <source>Tool</source>
         <translation>工具</translation>
     </message>
@@ -2014,197 +2014,197 @@
         <translation>消息</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="155" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="156" />
         <source>Thinking</source>
         <translation>思考过程</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="179" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="180" />
         <source>{n} more characters</source>
         <translation>另有 {n} 个字符</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="214" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="215" />
         <source>{s} s</source>
         <translation>{s} 秒</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="215" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="216" />
         <source>{ms} ms</source>
         <translation>{ms} 毫秒</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="230" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="231" />
         <source>Arguments</source>
         <translation>参数</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="242" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="243" />
         <source>Hide the result</source>
         <translation>隐藏结果</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="244" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="245" />
         <source>Show the whole result ({n} characters)</source>
         <translation>显示完整结果（{n} 个字符）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="283" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="284" />
         <source>Reply with result</source>
         <translation>回复结果</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="307" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="308" />
         <source>image</source>
         <translation>图片</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="321" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="322" />
         <source>Continue</source>
         <translation>继续生成</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="323" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="324" />
         <source>Waiting…</source>
         <translation>等待中…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="328" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="329" />
         <source>Hide details</source>
         <translation>隐藏详情</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="330" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="331" />
         <source>Details</source>
         <translation>详情</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="332" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="333" />
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="340" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="341" />
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="342" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="343" />
         <source>Interrupted</source>
         <translation>已中断</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="350" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="351" />
         <source>The answer reached the length limit.</source>
         <translation>回答已达到长度上限。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="358" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="359" />
         <source>The answer was filtered by the provider.</source>
         <translation>回答已被服务商过滤。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="372" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="373" />
         <source>Regenerate</source>
         <translation>重新生成</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="375" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="376" />
         <source>Edit</source>
         <translation>编辑</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="376" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="377" />
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="420" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="421" />
         <source>Rate limited: the server asks you to wait before retrying.</source>
         <translation>请求过于频繁：服务器要求稍候再试。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="424" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="425" />
         <source>Rate limited: retry in {n} s</source>
         <translation>请求过于频繁：{n} 秒后可重试</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="427" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="428" />
         <source>Rate limited: you can retry now.</source>
         <translation>请求过于频繁：现在可以重试了。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="429" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="430" />
         <source>The API key was rejected. Check the key for this provider.</source>
         <translation>API 密钥被拒绝。请检查此服务商的密钥。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="432" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="433" />
         <source>The account has no credit left. Top up the balance with your provider.</source>
         <translation>账户余额不足。请到服务商处充值。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="435" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="436" />
         <source>The server does not know this model. Check the model name and base URL.</source>
         <translation>服务器不支持此模型。请检查模型名称和 API 地址。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="438" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="439" />
         <source>The server had an internal error. Try again in a moment.</source>
         <translation>服务器内部错误。请稍后再试。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="441" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="442" />
         <source>Could not reach the server (network down, timeout or connection dropped).</source>
         <translation>无法连接服务器（网络断开、超时或连接中断）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="445" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="446" />
         <source>The server sent a reply this client cannot read. Check the base URL.</source>
         <translation>服务器返回了无法解析的响应。请检查 API 地址。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="448" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="449" />
         <source>The provider's content filter blocked the request or the answer.</source>
         <translation>服务商的内容过滤拦截了请求或回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="451" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="452" />
         <source>The server refused the request as invalid.</source>
         <translation>服务器认为请求无效，已拒绝。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="454" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="455" />
         <source>This key is not allowed to use this model or endpoint.</source>
         <translation>此密钥无权使用该模型或接口。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="458" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="459" />
         <source>The request failed.</source>
         <translation>请求失败。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="470" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="471" />
         <source>{i} in / {o} out tokens</source>
         <translation>输入 {i} / 输出 {o} tokens</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="476" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="477" />
         <source>first token {ms} ms</source>
         <translation>首 token {ms} ms</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="484" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="485" />
         <source>{r} tok/s</source>
         <translation>{r} tok/s</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/lazyblocks.py" line="136" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="506" />
         <source>Show less</source>
         <translation>收起</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/lazyblocks.py" line="138" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="508" />
         <source>Show all (%1 lines)</source>
         <translation>显示全部（%1 行）</translation>
     </message>

@@ -121,10 +121,9 @@ def main() -> None:
 
     with ServerProcess(args.tokens, args.rate) as server:
         from chatdesk.app import build, freeze_startup_objects, install_gc_pacer
-        from chatdesk.ui import render
-        from chatdesk.ui.render import warm_up_steps
+        from chatdesk.ui.render import mathtex, warm_up_steps
 
-        render.background_math = True  # as in the app
+        mathtex.background_math = True  # as in the app
         store, window, desk = build(
             argparse.Namespace(base_url=server.base_url, model=MODELS[0], provider=None)
         )

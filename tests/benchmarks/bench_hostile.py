@@ -31,6 +31,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from chatdesk.ui import render  # noqa: E402
+from chatdesk.ui.render import mathtex  # noqa: E402
+from chatdesk.ui.render.convert import renderer  # noqa: E402
 from tests.unit.ui.test_render_hostile import FAMILIES  # noqa: E402
 
 # Hostile fenced code (issue 16): a few KB each, what an unclosed or odd fence can do.
@@ -77,7 +79,7 @@ def bench_message(text: str, repeat: int) -> tuple[float, str | None]:
 
 
 def bench_blocks(text: str, repeat: int) -> tuple[float, int]:
-    r = render._renderer(False)  # noqa: SLF001
+    r = renderer(False)
     blocks = [b for b in render.split_blocks(text) if b.strip()]
     worst = 0.0
     for _ in range(repeat):
@@ -139,7 +141,7 @@ def main() -> None:
         from PySide6.QtWidgets import QApplication
 
         app = QApplication.instance() or QApplication([])
-    render.background_math = False  # typeset on this thread: its cost is what we measure
+    mathtex.background_math = False  # typeset on this thread: its cost is what we measure
     render.warm_up(math=True)
     gc.collect()
     gc.disable()

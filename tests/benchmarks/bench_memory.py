@@ -72,10 +72,9 @@ def main() -> None:
     loop = EventLoop(app)
     asyncio.set_event_loop(loop)
     from chatdesk.app import build, freeze_startup_objects, install_gc_pacer
-    from chatdesk.ui import render
-    from chatdesk.ui.render import warm_up_steps
+    from chatdesk.ui.render import mathtex, warm_up_steps
 
-    render.background_math = True
+    mathtex.background_math = True
     store, window, desk = build(argparse.Namespace(base_url=base_url, model="bench", provider=None))
     controller = desk.chat
     install_gc_pacer(app, lambda: bool(controller.busy))
@@ -121,9 +120,7 @@ def main() -> None:
     last = curve[-1][1]
     if args.mode == "day":
         at50 = dict(curve)[50]
-        print(
-            f"growth from #50 to #{n}: {100 * (last - at50) / at50:+.1f}% (target < +20%)"
-        )
+        print(f"growth from #50 to #{n}: {100 * (last - at50) / at50:+.1f}% (target < +20%)")
     else:
         print(f"after #{n}: {last:.0f} MiB = {last / idle:.2f}x idle (target <= 2.0x)")
 

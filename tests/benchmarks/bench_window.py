@@ -144,10 +144,9 @@ def main() -> None:
         bare_cpu = time.process_time() - cpu0
 
         from chatdesk.app import build
-        from chatdesk.ui import render
-        from chatdesk.ui.render import warm_up_steps
+        from chatdesk.ui.render import mathtex, warm_up_steps
 
-        render.background_math = True  # as in the app
+        mathtex.background_math = True  # as in the app
 
         store, window, desk = build(
             argparse.Namespace(base_url=server.base_url, model="bench", provider=None)

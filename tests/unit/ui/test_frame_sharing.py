@@ -14,7 +14,7 @@ from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from chatdesk.ui.lazyblocks import paint_pass_deadline
+from chatdesk.ui.frameshare import paint_pass_deadline
 from chatdesk.ui.messageview import MessageView
 from chatdesk.ui.scrollbar import FlatScrollBar
 from tests.fakeserver import Reply, markdown_reply

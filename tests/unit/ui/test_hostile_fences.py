@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 from chatdesk.core.mdguard import LIMITS, screen
 from chatdesk.store.rows import MessageRow
 from chatdesk.ui import render
+from chatdesk.ui.render.convert import renderer
 from tests.unit.ui.views import make_view, model_of
 
 ONE_BLOCK = "```\n```\n" * 2_000  # one block (no blank line): 2,000 fences
@@ -29,7 +30,7 @@ def test_a_block_of_thousands_of_fences_is_plain_text() -> None:
     assert res.fallback == "fences"
     assert "<table" in res.html.split("after")[1]  # the next block renders normally
     assert res.code_blocks[-1] == "last"
-    counted = render._renderer(False).count_code_blocks(ONE_BLOCK)  # noqa: SLF001
+    counted = renderer(False).count_code_blocks(ONE_BLOCK)
     assert counted >= 1_000
     assert len(res.code_blocks) == counted + 1  # numbering counts the plain block's fences
 

@@ -13,14 +13,15 @@ from chatdesk.store.rows import MessageRow
 from chatdesk.ui import render
 from chatdesk.ui.messagemodel import MessageListModel
 from chatdesk.ui.messageview import MessageView
+from chatdesk.ui.render import mathtex
 
 
 @pytest.fixture
 def fresh_engine(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setattr(render, "_math_engine", None)
-    monkeypatch.setattr(render, "_math_loading", None)
-    monkeypatch.setattr(render, "_math_wanted", False)
-    monkeypatch.setattr(render, "background_math", True)
+    monkeypatch.setattr(mathtex, "_math_engine", None)
+    monkeypatch.setattr(mathtex, "_math_loading", None)
+    monkeypatch.setattr(mathtex, "_math_wanted", False)
+    monkeypatch.setattr(mathtex, "background_math", True)
     render.MATH_SVGS.clear()
     render.MATH_SIZES.clear()
     yield
@@ -32,9 +33,9 @@ def test_streaming_loads_the_engine_in_the_background(fresh_engine: None) -> Non
     blocks, tail = stream.update("Energy: $E=mc^2$ and more\n\nnext paragraph")
     html = "".join(blocks) + tail
     assert "E=mc^2" in html and "math:" not in html  # never waited for: TeX for now
-    assert render._math_loading is not None  # ...while the engine loads in a thread
-    render._math_loading.join(30)
-    assert render._math_engine is not None
+    assert mathtex._math_loading is not None  # ...while the engine loads in a thread
+    mathtex._math_loading.join(30)
+    assert mathtex._math_engine is not None
     text = "Energy: $E=mc^2$ and more\n\nnext paragraph, then\n\n$$\\int_0^1 x\\,dx$$"
     blocks, tail = stream.update(text)
     assert "math:" in tail  # the complete display formula, still streaming
@@ -45,8 +46,8 @@ def test_streaming_loads_the_engine_in_the_background(fresh_engine: None) -> Non
 
 def test_an_unfinished_formula_stays_source_while_streaming(fresh_engine: None) -> None:
     render.start_math_engine()
-    assert render._math_loading is not None
-    render._math_loading.join(30)
+    assert mathtex._math_loading is not None
+    mathtex._math_loading.join(30)
     stream = render.StreamRenderer()
     _, tail = stream.update("The sum is $$\\sum_{k=1}^{n} k")
     assert "math:" not in tail and "sum_" in tail
@@ -62,12 +63,12 @@ def test_view_rerenders_math_once_the_engine_is_ready(
     view.resize(700, 500)
     view.show()
     row = MessageRow(1, 1, None, "assistant", "Area: $\\pi r^2$", status="done")
-    gen = render.math_generation
+    gen = mathtex.math_generation
     model.set_messages([row], {})
     QApplication.processEvents()
-    assert render._math_loading is not None  # started in the background, not awaited
-    render._math_loading.join(30)
-    assert render.math_generation == gen + 1
+    assert mathtex._math_loading is not None  # started in the background, not awaited
+    mathtex._math_loading.join(30)
+    assert mathtex.math_generation == gen + 1
     deadline = time.monotonic() + 5
     while not render.MATH_SVGS and time.monotonic() < deadline:
         QApplication.processEvents()
@@ -87,8 +88,8 @@ def test_view_shows_math_in_an_answer_still_streaming(
     row = MessageRow(1, 1, None, "assistant", text, status="streaming")
     model.set_messages([row], {})
     QApplication.processEvents()
-    assert render._math_loading is not None  # asked for while streaming, not awaited
-    render._math_loading.join(30)
+    assert mathtex._math_loading is not None  # asked for while streaming, not awaited
+    mathtex._math_loading.join(30)
     deadline = time.monotonic() + 5
     while not render.MATH_SVGS and time.monotonic() < deadline:
         QApplication.processEvents()

@@ -9,6 +9,8 @@ from pytestqt.qtbot import QtBot
 from chatdesk.store.rows import MessageRow
 from chatdesk.ui import render
 from chatdesk.ui.messageview import MessageView
+from chatdesk.ui.render.convert import renderer
+from chatdesk.ui.render.highlight import lexer
 from tests.fakeserver import markdown_reply
 from tests.unit.ui.views import make_view, model_of
 
@@ -28,7 +30,7 @@ def view(qtbot: QtBot) -> MessageView:
 @pytest.mark.parametrize("text", [markdown_reply(3000), EDGE, "plain\n\ntext"])
 def test_lazy_stream_renders_like_the_eager_one(text: str) -> None:
     for lang in ("python", "bash", "js", "a`b", ""):
-        render._lexer(lang)  # noqa: SLF001 (same lexers for both paths)
+        lexer(lang)  # same lexers for both paths
     eager = render.StreamRenderer()
     lazy = render.StreamRenderer(lazy=True)
     for i in range(0, len(text), 397):
@@ -56,7 +58,7 @@ def test_lazy_blocks_of_a_complete_text_match_render_markdown() -> None:
 
 
 def test_count_code_blocks_matches_the_renderer() -> None:
-    r = render._renderer(False)  # noqa: SLF001
+    r = renderer(False)
     for block in [*render.split_blocks(markdown_reply(1000)), *render.split_blocks(EDGE)]:
         assert r.count_code_blocks(block) == len(r.render(block, 0).code_blocks), block
 

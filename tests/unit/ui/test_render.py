@@ -8,6 +8,7 @@ import pytest
 
 from chatdesk.ui import render
 from chatdesk.ui.render import MATH_SVGS, StreamRenderer, render_markdown, split_blocks
+from chatdesk.ui.render.convert import renderer
 
 SAMPLE = (
     "# 标题 Title 😀\n\n"
@@ -118,7 +119,7 @@ def test_stream_renderer_only_rerenders_tail(monkeypatch: pytest.MonkeyPatch) ->
     sr = StreamRenderer()
     sr.update(SAMPLE)
     calls: list[str] = []
-    r = render._renderer(False)  # noqa: SLF001
+    r = renderer(False)
     orig = r.render
 
     def spy(text: str, *a: object, **k: object) -> render.RenderResult:

@@ -16,8 +16,14 @@ from chatdesk.core import mdguard, transfer
 from chatdesk.core.mdguard import LIMITS
 from chatdesk.core.transfer import html_out
 from chatdesk.store import Store
-from chatdesk.ui import render
-from chatdesk.ui.render import StreamRenderer, render_markdown, split_blocks
+from chatdesk.ui.render import (
+    StreamRenderer,
+    base,
+    convert,
+    mathtex,
+    render_markdown,
+    split_blocks,
+)
 
 MATRIX_60 = (
     "$$\\begin{pmatrix}"
@@ -59,8 +65,8 @@ FAMILIES["mixed"] = MIXED
 
 @pytest.fixture
 def math_now(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Typeset math synchronously, as ``chatdesk ask`` and the tests of render.py do."""
-    monkeypatch.setattr(render, "background_math", False)
+    """Typeset math synchronously, as ``chatdesk ask`` and the rendering tests do."""
+    monkeypatch.setattr(mathtex, "background_math", False)
     yield
 
 
@@ -109,17 +115,17 @@ def test_deep_nesting_falls_back_to_plain_text_with_a_note() -> None:
     assert res.fallback == "depth"
     assert "<p>Before</p>" in res.html  # only the hostile block is plain
     assert '<p style="white-space: pre-wrap;">' + "- " * 600 + "x</p>" in res.html
-    assert render.fallback_note() in res.html
+    assert base.fallback_note() in res.html
 
 
 def test_note_can_be_replaced_for_translation(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(render, "fallback_note", lambda: "纯文本显示")
+    monkeypatch.setattr(base, "fallback_note", lambda: "纯文本显示")
     assert "纯文本显示" in render_markdown("[" * 10_000).html
 
 
 def test_recursion_error_in_conversion_falls_back(monkeypatch: pytest.MonkeyPatch) -> None:
     """Past the screen, Python-Markdown itself raises on 600 levels: still no exception."""
-    monkeypatch.setattr(render, "screen", lambda text: None)
+    monkeypatch.setattr(convert, "screen", lambda text: None)
     text = "\n".join("    " * i + "- x" for i in range(600))
     res = render_markdown(text, budget_s=None)
     assert res.fallback == "error"

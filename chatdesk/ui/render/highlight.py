@@ -1,0 +1,126 @@
+"""Code blocks: Pygments highlighting as inline styles, a header with a Copy link.
+
+QTextDocument ignores CSS classes, so the formatter writes inline styles; lexers are
+looked up by name (never guessed) and load in a background thread while an answer streams.
+"""
+
+from __future__ import annotations
+
+import html
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from chatdesk.core.mdguard import LIMITS
+from chatdesk.ui.render import base
+from chatdesk.ui.render.base import THEMES
+
+__all__ = ["COMMON_LANGUAGES", "copy_label", "lexer", "render_code"]
+
+_formatters: dict[bool, Any] = {}
+_lexers: dict[str, Any] = {}
+
+
+def _formatter(dark: bool) -> Any:
+    f = _formatters.get(dark)
+    if f is None:
+        from pygments.formatters import HtmlFormatter
+
+        f = HtmlFormatter(noclasses=True, nowrap=True, style=THEMES[dark].pygments_style)
+        _formatters[dark] = f
+    return f
+
+
+_lexers_loading: dict[str, threading.Thread] = {}
+
+
+def lexer(lang: str, wait: bool = True) -> Any:
+    """Lexer by name, never guessed (guessing costs 10-190 ms).
+
+    Loading a lexer's module the first time costs 10-100 ms. With ``wait=False`` (while
+    an answer streams) it loads in a background thread and None is returned meanwhile:
+    the block is shown plain now and highlighted when the message is complete.
+    """
+    lang = lang.lower()
+    lx = _lexers.get(lang)
+    if lx is None and not wait:
+        if lang not in _lexers_loading:
+            thread = threading.Thread(target=lexer, args=(lang,), daemon=True)
+            _lexers_loading[lang] = thread
+            thread.start()
+        return None
+    if lx is None:
+        from pygments.lexers import get_lexer_by_name
+        from pygments.util import ClassNotFound
+
+        try:
+            lx = get_lexer_by_name(lang, stripnl=False, ensurenl=False) if lang else None
+        except ClassNotFound:
+            lx = None
+        if lx is None:
+            from pygments.lexers.special import TextLexer
+
+            lx = TextLexer(stripnl=False, ensurenl=False)
+        _lexers[lang] = lx
+    return lx
+
+
+def _copy_label() -> str:
+    return "Copy"
+
+
+# The text of the Copy link on code blocks. This package has no Qt import, so the message
+# view replaces this with a function that translates it (set it here, on this module).
+copy_label: Callable[[], str] = _copy_label
+
+
+def render_code(code: str, lang: str, index: int, dark: bool, highlight: bool = True) -> str:
+    """A code block as a table (header with language and a Copy link, then the code).
+
+    ``highlight=False`` skips Pygments: used for a fence still being streamed, which is
+    re-rendered on every update.
+    """
+    th = THEMES[bool(dark)]
+    if len(code) > LIMITS.max_highlight_chars or code.count("\n") >= LIMITS.max_highlight_lines:
+        highlight = False  # Pygments costs ~120 us a line: a huge fence is shown plain
+    lx = lexer(lang, wait=not base.streaming) if highlight and lang else None
+    if lx is not None:
+        from pygments import highlight as _hl
+
+        body = _hl(code, lx, _formatter(bool(dark)))
+    else:
+        body = html.escape(code, quote=False)
+    body = body.rstrip("\n")
+    label = html.escape(lang or "code")
+    copy = html.escape(copy_label())
+    return (
+        f'<table width="100%" cellspacing="0" cellpadding="6" border="0" '
+        f'style="background-color:{th.code_bg}; border: 1px solid {th.border}; '
+        f'margin-top: 4px; margin-bottom: 6px;">'
+        f'<tr><td width="85%" style="background-color:{th.code_head_bg};">'
+        f'<span style="color:{th.muted}; font-size: small;">{label}</span></td>'
+        f'<td align="right" style="background-color:{th.code_head_bg};">'
+        f'<a href="copycode:{index}" style="color:{th.link}; font-size: small;">{copy}</a>'
+        f"</td></tr>"
+        f'<tr><td colspan="2"><pre style="color:{th.code_fg}; white-space: pre-wrap; '
+        f'margin: 0;">{body}</pre></td></tr></table>'
+    )
+
+
+COMMON_LANGUAGES = (
+    "bash",
+    "javascript",
+    "typescript",
+    "json",
+    "rust",
+    "go",
+    "java",
+    "c",
+    "cpp",
+    "sql",
+    "yaml",
+    "html",
+    "css",
+    "diff",
+    "toml",
+)
