@@ -32,9 +32,10 @@ from chatdesk.core.keys import KeyringProblem
 from chatdesk.core.mcpconfig import CONVERSATION_PARAM, conversation_servers
 from chatdesk.core.patient import PatientStore
 from chatdesk.core.prices import PriceTable
+from chatdesk.core.runner import TurnObserver, TurnRunner
 from chatdesk.core.services import DEFAULT_MODEL, Endpoint, SetupError, resolve_endpoint
 from chatdesk.core.settings import SettingKey
-from chatdesk.core.toolloop import PendingCall, ToolLoopObserver, ToolRun, ToolTurn
+from chatdesk.core.toolloop import PendingCall, ToolRun
 from chatdesk.core.turns import Draft, title_from_text
 from chatdesk.core.worddiff import diff_words
 from chatdesk.ctl.comparetext import diff_html, host_of, int_text, ms_text, secs_text
@@ -78,7 +79,7 @@ class CompareController(QObject):
         self.blind = False
         self.exchanges: dict[int, Exchange] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
-        self._tool_turns: dict[int, ToolTurn] = {}  # columns running the MCP tool loop
+        self._runners: dict[int, TurnRunner] = {}  # the columns' turns running now
         self._hosts: dict[str | None, str] = {}  # base URL per column provider
         self._attempts: dict[int, int] = {}  # Retry presses per column in this turn
         self._prices: PriceTable | None = None
@@ -132,11 +133,8 @@ class CompareController(QObject):
 
     @property
     def busy(self) -> bool:
-        """Whether a column is still answering (a finished exchange counts as done even
-        while its task unwinds)."""
-        if self._tool_turns:  # between rounds, while tools run, no exchange is running
-            return True
-        return any(not ex.finished for ex in self.exchanges.values())
+        """Whether a column's turn is still running (between tool rounds too)."""
+        return bool(self._runners) or any(not ex.finished for ex in self.exchanges.values())
 
     def owns(self, conversation_id: int) -> bool:
         """Whether this conversation is a comparison (it opens in the compare view)."""
@@ -469,11 +467,19 @@ class CompareController(QObject):
         self.exchanges[index] = exchange
         column.set_running(True)
         column.set_state(self._waiting_text(index))
-        servers = conversation_servers(self.specs[index].params) if index < len(self.specs) else []
+        spec = self.specs[index] if index < len(self.specs) else None
+        servers = conversation_servers(spec.params) if spec is not None else []
+        setup = None
         if servers and self.tools is not None:
-            task = asyncio.ensure_future(self._run_tools(index, exchange, servers))
-        else:
-            task = asyncio.ensure_future(self._run(index, exchange))
+            # The approval dialog names the column; in blind mode only by its letter.
+            model = "" if self.names_hidden() or spec is None else spec.model
+            setup = self.tools.tool_setup(servers, column=LABELS[index], model=model)
+        # Registered at once: a Stop pressed before the task starts still counts.
+        runner = TurnRunner(
+            self.services.pool, exchange, tools=setup, observer=self._observer(index, exchange)
+        )
+        self._runners[index] = runner
+        task = asyncio.ensure_future(self._run(index, runner))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -483,59 +489,49 @@ class CompareController(QObject):
             return self.tr("Attempt %1: waiting for the first token…").replace("%1", str(attempt))
         return self.tr("Waiting for the first token…")
 
-    async def _run(self, index: int, exchange: Exchange) -> None:
-        pool = self.services.pool
-        pool.acquire(exchange.client)
-        try:
-            await exchange.run()
-        finally:
-            await pool.release(exchange.client)
-            self._column_done(index, exchange)
-        if isinstance(exchange.store, PatientStore) and exchange.store.unsaved:
-            self.services.spawn(self.services.save_later(exchange.store))
-
-    async def _run_tools(self, index: int, first: Exchange, servers: list[str]) -> None:
-        """The column's turn through the MCP tool loop, each round bound to its view.
-
-        ``first`` is the template of the turn (client, request, store, target): the
-        loop makes the exchanges it runs, and each is bound and recorded as it comes.
-        """
-        mcp = self.tools
-        assert mcp is not None and self.comparison is not None
+    def _observer(self, index: int, first: Exchange) -> TurnObserver:
+        """A tool turn's exchanges bound to the column's view as they come, its tool
+        results shown as they land (``first`` is bound by :meth:`_launch`)."""
+        assert self.comparison is not None
         comparison: Comparison = self.comparison
         ctl = self
         column = self.view.columns[index]
         reads = first.store if isinstance(first.store, PatientStore) else self.store
 
-        class Observer(ToolLoopObserver):
-            def exchange_created(self, turn: ToolTurn, exchange: Exchange) -> None:
+        class Observer(TurnObserver):
+            def exchange_created(self, runner: TurnRunner, exchange: Exchange) -> None:
+                if exchange is first:
+                    return
                 exchange.observe(PaneBinder(column.model, reads, row_filter=ctl._scrub))
                 comparison.follow(index, exchange)
                 ctl.exchanges[index] = exchange
 
-            def tools_started(self, turn: ToolTurn, calls: list[PendingCall]) -> None:
+            def tools_started(self, runner: TurnRunner, calls: list[PendingCall]) -> None:
                 names = ", ".join(f"{c.server}.{c.tool}" for c in calls)
                 column.set_state(ctl.tr("Running %1…").replace("%1", names))
 
-            def tools_saved(self, turn: ToolTurn, runs: list[ToolRun]) -> None:
+            def tools_saved(self, runner: TurnRunner, runs: list[ToolRun]) -> None:
                 last = runs[-1].message_id if runs else None
                 if last is not None:
                     comparison.set_leaf(index, last)  # the next prompt follows the results
                 if last is not None and ctl.comparison is comparison:
                     column.model.set_messages(ctl._shown_rows(index), {})
 
-        # The approval dialog names the column; in blind mode only by its letter.
-        model = "" if self.names_hidden() else self.specs[index].model
-        turn = mcp.tool_turn(first, servers, Observer(), column=LABELS[index], model=model)
-        self._tool_turns[index] = turn
-        pool = self.services.pool
-        pool.acquire(first.client)
+        return Observer()
+
+    async def _run(self, index: int, runner: TurnRunner) -> None:
+        """The column's turn, plain or through the MCP tool loop; then its state."""
         try:
-            outcome = await turn.run()
+            result = await runner.run()
         finally:
-            self._tool_turns.pop(index, None)
-            await pool.release(first.client)
-        final = outcome.exchanges[-1] if outcome.exchanges else None
+            if self._runners.get(index) is runner:
+                del self._runners[index]
+        if result.unsaved:
+            self.services.spawn(self.services.save_later(runner))
+        if index >= len(self.view.columns):
+            return
+        column = self.view.columns[index]
+        final = result.final
         if final is None:  # stopped while the servers were starting: nothing was asked
             self.exchanges.pop(index, None)
             column.set_running(False)
@@ -545,17 +541,13 @@ class CompareController(QObject):
                 self.view.set_busy(False)
             return
         self._column_done(index, final)
-        notes = list(outcome.notes)
-        if outcome.limit_reached:
+        notes = list(result.notes)
+        if result.limit_reached:
             notes.append(
-                self.tr("Stopped after %1 tool rounds.").replace("%1", str(turn.max_rounds))
+                self.tr("Stopped after %1 tool rounds.").replace("%1", str(result.max_rounds))
             )
         if notes and not column.state_label.text():
             column.set_state(" ".join(notes))
-        for exchange in outcome.exchanges:
-            if isinstance(exchange.store, PatientStore) and exchange.store.unsaved:
-                self.services.spawn(self.services.save_later(exchange.store))
-                break
 
     def _column_done(self, index: int, exchange: Exchange) -> None:
         if self._view is None or index >= len(self.view.columns):
@@ -609,26 +601,21 @@ class CompareController(QObject):
             )
 
     def stop_column(self, index: int) -> None:
-        turn = self._tool_turns.get(index)
-        if turn is not None:
-            turn.stop()  # its queued or shown approval and running tool calls too
-        exchange = self.exchanges.get(index)
-        if exchange is not None:
-            exchange.stop()
+        """Its answer stops; a tool turn's queued or shown approval and tool calls too."""
+        runner = self._runners.get(index)
+        if runner is not None:
+            runner.stop()
 
     def stop_all(self) -> None:
-        for turn in list(self._tool_turns.values()):
-            turn.stop()
-        for exchange in self.exchanges.values():
-            exchange.stop()
+        for runner in list(self._runners.values()):
+            runner.stop()
 
     def retry_column(self, index: int) -> None:
         """Send this column's prompt again; the other columns are left as they are."""
         if self.comparison is None or not self.comparison.turns:
             return
-        running = self.exchanges.get(index)
-        if running is not None and not running.finished:
-            return
+        if index in self._runners:
+            return  # still running
         failed = self.comparison.answer(index)
         if failed is not None and failed.status == "error" and not failed.content:
             self.store.delete_message(failed.id)

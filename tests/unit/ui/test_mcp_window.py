@@ -57,6 +57,8 @@ def test_stop_closes_the_dialog_and_the_servers_end_with_the_window(harness: Har
     McpSettings(h.store, None).save(broken_server("serve"))
     mcp.set_conversation_servers(["broken"])
     h.server.script(_tool_call("p1", "broken__pid"), _tool_call("h1", "broken__hang"))
+    finished: list[str] = []
+    h.controller.exchange_finished.connect(finished.append)
     h.send("go", wait=False)
     h.wait(lambda: mcp.dialog is not None, timeout=30)
     assert mcp.dialog is not None
@@ -67,6 +69,9 @@ def test_stop_closes_the_dialog_and_the_servers_end_with_the_window(harness: Har
     h.wait(lambda: "broken.hang" in h.window.status_label.text(), timeout=30)
     h.controller.stop()
     h.idle()
+    h.wait(lambda: bool(finished), timeout=30)
+    # The turn was stopped, though its last answer (the tool call) had ended well.
+    assert finished == ["stopped"]
     rows = h.rows()
     assert [r.role for r in rows][-2:] == ["assistant", "tool"]
     assert rows[-1].content == "Error: stopped by the user"
