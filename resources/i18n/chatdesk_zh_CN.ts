@@ -355,61 +355,66 @@
 <context>
     <name>ChatController</name>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="85" />
-        <location filename="../../chatdesk/ctl/chat.py" line="516" />
+        <location filename="../../chatdesk/ctl/chat.py" line="87" />
+        <location filename="../../chatdesk/ctl/chat.py" line="526" />
         <source>Copied</source>
         <translation>已复制</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="168" />
-        <location filename="../../chatdesk/ctl/chat.py" line="186" />
+        <location filename="../../chatdesk/ctl/chat.py" line="170" />
+        <location filename="../../chatdesk/ctl/chat.py" line="188" />
         <source>Wait for the answer to finish or stop it first.</source>
         <translation>请等待回答完成，或先停止生成。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="300" />
-        <location filename="../../chatdesk/ctl/chat.py" line="366" />
-        <location filename="../../chatdesk/ctl/chat.py" line="370" />
+        <location filename="../../chatdesk/ctl/chat.py" line="302" />
+        <location filename="../../chatdesk/ctl/chat.py" line="368" />
+        <location filename="../../chatdesk/ctl/chat.py" line="372" />
         <source>Not sent: %1</source>
         <translation>未发送：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="334" />
+        <location filename="../../chatdesk/ctl/chat.py" line="336" />
         <source>Sent in place of the failed question (kept as the other branch).</source>
         <translation>已代替失败的提问发送（失败的那条保留为另一个分支）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="369" />
+        <location filename="../../chatdesk/ctl/chat.py" line="371" />
         <source>Request not valid</source>
         <translation>请求无效</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="448" />
+        <location filename="../../chatdesk/ctl/chat.py" line="455" />
+        <source>Stopped after %1 tool rounds.</source>
+        <translation>已在 %1 轮工具调用后停止。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/chat.py" line="463" />
         <source>The answer could not be saved: %1</source>
         <translation>无法保存回答：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="556" />
+        <location filename="../../chatdesk/ctl/chat.py" line="566" />
         <source>Only your own messages can be edited.</source>
         <translation>只能编辑你自己发送的消息。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="575" />
+        <location filename="../../chatdesk/ctl/chat.py" line="585" />
         <source>There is no answer yet.</source>
         <translation>还没有回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="616" />
+        <location filename="../../chatdesk/ctl/chat.py" line="626" />
         <source>Tool result</source>
         <translation>工具结果</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="617" />
+        <location filename="../../chatdesk/ctl/chat.py" line="627" />
         <source>Result for %1:</source>
         <translation>%1 的结果：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="631" />
+        <location filename="../../chatdesk/ctl/chat.py" line="641" />
         <source>This tool call already has a result.</source>
         <translation>该工具调用已有结果。</translation>
     </message>
@@ -443,6 +448,78 @@
         <location filename="../../chatdesk/ui/comparecolumn.py" line="403" />
         <source>Provider</source>
         <translation>服务商</translation>
+    </message>
+</context>
+<context>
+    <name>ColumnRuns</name>
+    <message>
+        <location filename="../../chatdesk/ctl/comparerun.py" line="99" />
+        <source>Set up a server and key first.</source>
+        <translation>请先设置服务器和密钥。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/comparerun.py" line="106" />
+        <source>Attempt %1: waiting for the first token…</source>
+        <translation>第 %1 次尝试：等待第一个 token…</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/comparerun.py" line="107" />
+        <source>Waiting for the first token…</source>
+        <translation>正在等待首个 token…</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/comparerun.py" line="186" />
+        <location filename="../../chatdesk/ctl/comparerun.py" line="220" />
+        <source>Stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/comparerun.py" line="194" />
+        <source>Stopped after %1 tool rounds.</source>
+        <translation>已在 %1 轮工具调用后停止。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/comparerun.py" line="210" />
+        <source>Not saved: %1</source>
+        <translation>未保存：%1</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/comparerun.py" line="217" />
+        <source>%1 (%2)</source>
+        <translation>%1（%2）</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/comparerun.py" line="223" />
+        <source>Answered on attempt %1.</source>
+        <translation>第 %1 次尝试时得到回答。</translation>
+    </message>
+</context>
+<context>
+    <name>CompareActions</name>
+    <message>
+        <location filename="../../chatdesk/ctl/compareactions.py" line="87" />
+        <source>Only the latest answer of a column can be redone.</source>
+        <translation>只能重新生成某列最新的回答。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/compareactions.py" line="90" />
+        <source>To edit or delete messages, use “Continue in chat” on this column.</source>
+        <translation>要编辑或删除消息，请在本列使用“转为对话继续”。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/compareactions.py" line="108" />
+        <source>Reveal the model?</source>
+        <translation>显示模型？</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/compareactions.py" line="110" />
+        <source>You have not voted yet. The new chat shows which model answered in column %1, so this comparison is no longer blind for you. Continue?</source>
+        <translation>你还没有投票。新的对话会显示第 %1 列是哪个模型回答的，这次比较对你来说就不再是盲测了。继续吗？</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/compareactions.py" line="149" />
+        <source>Both columns need an answer to compare.</source>
+        <translation>两列都需要有回答才能比较。</translation>
     </message>
 </context>
 <context>
@@ -572,160 +649,104 @@
 <context>
     <name>CompareController</name>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="161" />
+        <location filename="../../chatdesk/ctl/compare.py" line="167" />
         <source>Wait for the answers to finish or stop them first.</source>
         <translation>请等待回答完成，或先停止它们。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="224" />
+        <location filename="../../chatdesk/ctl/compare.py" line="226" />
         <source>Comparison</source>
         <translation>对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="226" />
+        <location filename="../../chatdesk/ctl/compare.py" line="228" />
         <source>New comparison</source>
         <translation>新建对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="255" />
+        <location filename="../../chatdesk/ctl/compare.py" line="257" />
         <source>This answer was carried forward: every column continued from it.</source>
         <translation>这个回答已被沿用：每一列都从它继续。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="260" />
+        <location filename="../../chatdesk/ctl/compare.py" line="262" />
         <source>Continued from %1's answer.</source>
         <translation>从 %1 的回答继续。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="286" />
+        <location filename="../../chatdesk/ctl/compare.py" line="288" />
         <source>Columns are fixed once the first prompt is sent.</source>
         <translation>发送第一条提示后，列就不能再更改。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="379" />
+        <location filename="../../chatdesk/ctl/compare.py" line="381" />
         <source>No provider named %1.</source>
         <translation>没有名为 %1 的服务商。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="404" />
+        <location filename="../../chatdesk/ctl/compare.py" line="406" />
         <source>Not sent: %1</source>
         <translation>未发送：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="408" />
-        <location filename="../../chatdesk/ctl/compare.py" line="450" />
+        <location filename="../../chatdesk/ctl/compare.py" line="410" />
         <source>Set up a server and key first.</source>
         <translation>请先设置服务器和密钥。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="473" />
-        <source>Attempt %1: waiting for the first token…</source>
-        <translation>第 %1 次尝试：等待第一个 token…</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="474" />
-        <source>Waiting for the first token…</source>
-        <translation>正在等待首个 token…</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="560" />
-        <source>Not saved: %1</source>
-        <translation>未保存：%1</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="566" />
-        <source>%1 (%2)</source>
-        <translation>%1（%2）</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="569" />
-        <source>Stopped</source>
-        <translation>已停止</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="572" />
-        <source>Answered on attempt %1.</source>
-        <translation>第 %1 次尝试时得到回答。</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="595" />
-        <source>Only the latest answer of a column can be redone.</source>
-        <translation>只能重新生成某列最新的回答。</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="598" />
-        <source>To edit or delete messages, use “Continue in chat” on this column.</source>
-        <translation>要编辑或删除消息，请在本列使用“转为对话继续”。</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="687" />
+        <location filename="../../chatdesk/ctl/compare.py" line="510" />
         <source>%1 tok/s</source>
         <translation>%1 token/秒</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="698" />
+        <location filename="../../chatdesk/ctl/compare.py" line="521" />
         <source>Attempt %1: streaming…</source>
         <translation>第 %1 次尝试：正在接收…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="700" />
+        <location filename="../../chatdesk/ctl/compare.py" line="523" />
         <source>Streaming…</source>
         <translation>正在生成…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="710" />
+        <location filename="../../chatdesk/ctl/compare.py" line="533" />
         <source>There is no answer to carry forward yet.</source>
         <translation>还没有可以沿用的回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="722" />
+        <location filename="../../chatdesk/ctl/compare.py" line="545" />
         <source>One prompt goes to every column; each answers on its own.</source>
         <translation>一条提示发给所有列，各列独立回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="724" />
+        <location filename="../../chatdesk/ctl/compare.py" line="547" />
         <source>Next prompt: each column continues its own thread.</source>
         <translation>下一条提示：各列沿着自己的对话继续。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="729" />
+        <location filename="../../chatdesk/ctl/compare.py" line="552" />
         <source>Next prompt: every column continues from %1's answer.</source>
         <translation>下一条提示：所有列都从 %1 的回答继续。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="754" />
+        <location filename="../../chatdesk/ctl/compare.py" line="577" />
         <source>tie</source>
         <translation>平局</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="754" />
+        <location filename="../../chatdesk/ctl/compare.py" line="577" />
         <source>all bad</source>
         <translation>都不好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="755" />
+        <location filename="../../chatdesk/ctl/compare.py" line="578" />
         <source>Your vote: %1. %2</source>
         <translation>你的投票：%1。%2</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="786" />
-        <source>Reveal the model?</source>
-        <translation>显示模型？</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="788" />
-        <source>You have not voted yet. The new chat shows which model answered in column %1, so this comparison is no longer blind for you. Continue?</source>
-        <translation>你还没有投票。新的对话会显示第 %1 列是哪个模型回答的，这次比较对你来说就不再是盲测了。继续吗？</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="834" />
+        <location filename="../../chatdesk/ctl/compare.py" line="610" />
         <source>Change the models if you like, then send.</source>
         <translation>可以先更换模型，然后发送。</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="847" />
-        <source>Both columns need an answer to compare.</source>
-        <translation>两列都需要有回答才能比较。</translation>
     </message>
 </context>
 <context>
@@ -1117,17 +1138,17 @@
         <translation>内置模型列表（尚未设置 API 密钥）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="246" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="242" />
         <source>Models from the server</source>
         <translation>来自服务器的模型列表</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="247" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="243" />
         <source>Cached model list (server unreachable)</source>
         <translation>缓存的模型列表（无法连接服务器）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="248" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="244" />
         <source>Built-in model list (server unreachable)</source>
         <translation>内置模型列表（无法连接服务器）</translation>
     </message>
@@ -1741,49 +1762,44 @@
 <context>
     <name>McpController</name>
     <message>
-        <location filename="../../chatdesk/ctl/mcpctl.py" line="121" />
+        <location filename="../../chatdesk/ctl/mcpctl.py" line="115" />
         <source>MCP server %1 failed: %2</source>
         <translation>MCP 服务器 %1 出错：%2</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/mcpctl.py" line="167" />
+        <location filename="../../chatdesk/ctl/mcpctl.py" line="161" />
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/mcpctl.py" line="168" />
+        <location filename="../../chatdesk/ctl/mcpctl.py" line="162" />
         <source>starting…</source>
         <translation>正在启动…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/mcpctl.py" line="169" />
+        <location filename="../../chatdesk/ctl/mcpctl.py" line="163" />
         <source>ready, %1 tools</source>
         <translation>就绪，%1 个工具</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/mcpctl.py" line="170" />
+        <location filename="../../chatdesk/ctl/mcpctl.py" line="164" />
         <source>failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/mcpctl.py" line="190" />
+        <location filename="../../chatdesk/ctl/mcpctl.py" line="184" />
         <source>Saved %1.</source>
         <translation>已保存 %1。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/mcpctl.py" line="240" />
+        <location filename="../../chatdesk/ctl/mcpctl.py" line="234" />
         <source>Not imported: %1</source>
         <translation>未导入：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/mcpctl.py" line="242" />
+        <location filename="../../chatdesk/ctl/mcpctl.py" line="236" />
         <source>Imported: %1</source>
         <translation>已导入：%1</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ctl/mcpctl.py" line="294" />
-        <source>Stopped after %1 tool rounds.</source>
-        <translation>已在 %1 轮工具调用后停止。</translation>
     </message>
 </context>
 <context>
@@ -2283,19 +2299,6 @@
         <location filename="../../chatdesk/ui/notify.py" line="95" />
         <source>Every column has answered.</source>
         <translation>所有栏都已回答。</translation>
-    </message>
-</context>
-<context>
-    <name>Observer</name>
-    <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="532" />
-        <source>Stopped</source>
-        <translation>已停止</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="541" />
-        <source>Stopped after %1 tool rounds.</source>
-        <translation>已在 %1 轮工具调用后停止。</translation>
     </message>
 </context>
 <context>
@@ -2878,17 +2881,17 @@
 <context>
     <name>Services</name>
     <message>
-        <location filename="../../chatdesk/ctl/services.py" line="188" />
+        <location filename="../../chatdesk/ctl/services.py" line="173" />
         <source>The history is busy: the answer is kept and will be saved shortly.</source>
         <translation>历史记录正忙：回答已保留，稍后会自动保存。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/services.py" line="193" />
+        <location filename="../../chatdesk/ctl/services.py" line="177" />
         <source>The answer is saved.</source>
         <translation>回答已保存。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/services.py" line="196" />
+        <location filename="../../chatdesk/ctl/services.py" line="179" />
         <source>The answer could not be saved: %1</source>
         <translation>无法保存回答：%1</translation>
     </message>
@@ -3530,15 +3533,15 @@
 <context>
     <name>chat</name>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="409" />
+        <location filename="../../chatdesk/ctl/chat.py" line="425" />
         <source>Running %1…</source>
         <translation>正在运行 %1…</translation>
     </message>
 </context>
 <context>
-    <name>ctl</name>
+    <name>runs</name>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="508" />
+        <location filename="../../chatdesk/ctl/comparerun.py" line="158" />
         <source>Running %1…</source>
         <translation>正在运行 %1…</translation>
     </message>
