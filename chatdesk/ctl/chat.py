@@ -35,7 +35,7 @@ from chatdesk.core.urls import mask_credentials
 from chatdesk.ctl.endpoint import EndpointService
 from chatdesk.ctl.pane import PaneBinder, effective_params
 from chatdesk.ctl.services import WINDOW_STORE_WAIT_S, Services, ToolHost
-from chatdesk.store.rows import MessageRow
+from chatdesk.store.rows import MessageRow, MessageStatus
 from chatdesk.strict import strict
 from chatdesk.ui.actions import MessageAction
 from chatdesk.ui.mainwindow import MainWindow
@@ -542,7 +542,7 @@ class ChatController(QObject):
             # The failed send put the question back in the composer; Retry sends it
             # again, so keeping it there would let Enter send it twice.
             self.window.composer.clear()
-        if row.status == "error" and not row.content:
+        if row.status == MessageStatus.ERROR and not row.content:
             self.store.delete_message(message_id)
             self.reload_messages()
         else:
@@ -554,7 +554,7 @@ class ChatController(QObject):
         if row is None or row.parent_id is None or self.busy:
             return
         # "Stopped · Continue" must not stay on screen while the continuation streams.
-        self.model.update_message(dataclasses.replace(row, status="streaming"))
+        self.model.update_message(dataclasses.replace(row, status=MessageStatus.STREAMING))
         self._start(row.conversation_id, row.parent_id, append_to=row)
 
     def _action_edit(self, message_id: int, _arg: object) -> None:

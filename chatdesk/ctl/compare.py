@@ -26,9 +26,10 @@ from chatdesk.core.compare import (
     Comparison,
 )
 from chatdesk.core.errors import ChatdeskError, explain_category, plain
-from chatdesk.core.exchange import Exchange
+from chatdesk.core.exchange import Exchange, ExchangeStatus
 from chatdesk.core.keys import KeyringProblem
 from chatdesk.core.mcpconfig import CONVERSATION_PARAM, conversation_servers
+from chatdesk.core.mcpmanager import ServerState
 from chatdesk.core.prices import PriceTable
 from chatdesk.core.services import DEFAULT_MODEL, SetupError
 from chatdesk.core.settings import SettingKey
@@ -37,7 +38,8 @@ from chatdesk.ctl.compareactions import CompareActions
 from chatdesk.ctl.comparerun import ColumnRuns
 from chatdesk.ctl.comparetext import int_text, ms_text, secs_text
 from chatdesk.ctl.services import WINDOW_STORE_WAIT_S
-from chatdesk.store.rows import MessageRow
+from chatdesk.store.rows import MessageRow, MessageStatus
+from chatdesk.ui.comparecolumn import ColumnState
 
 if TYPE_CHECKING:
     from chatdesk.ctl.endpoint import EndpointService
@@ -215,17 +217,17 @@ class CompareController(QObject):
             column.show_diff(None)
             column.model.image_loader = self.store.get_image
             column.model.set_messages(self.shown_rows(i), {})
-            column.set_state("")
+            column.set_state(ColumnState.IDLE)
             answer = self.comparison.answer(i) if self.comparison is not None else None
-            if answer is not None and answer.status == "error":
-                column.set_state(self._error_text(answer), error=True, retry=True)
+            if answer is not None and answer.status == MessageStatus.ERROR:
+                column.set_state(ColumnState.FAILED, self._error_text(answer), retry=True)
         v.set_editable(editable)
-        v.diff_check.setChecked(False)
+        v.clear_diff()
         if self.comparison is not None:
             conv = self.store.get_conversation(self.comparison.conversation_id)
-            v.title.setText(conv.title if conv else self.tr("Comparison"))
+            v.set_title(conv.title if conv else self.tr("Comparison"))
         else:
-            v.title.setText(self.tr("New comparison"))
+            v.set_title(self.tr("New comparison"))
         self.refresh_figures()
         self._show_rule()
         self._show_vote()
@@ -235,7 +237,7 @@ class CompareController(QObject):
         assert self.comparison is not None
         v = self.view
         v.set_editable(False)
-        v.diff_check.setChecked(False)
+        v.clear_diff()
         for i, column in enumerate(v.columns):
             column.show_diff(None)
             column.set_carry(False)
@@ -354,7 +356,8 @@ class CompareController(QObject):
         for cfg in mcp.settings.servers():
             if cfg.enabled:
                 status = mcp.manager.status(cfg.name)
-                servers.append((cfg.name, status.summary() if status.state != "stopped" else ""))
+                running = status.state is not ServerState.STOPPED
+                servers.append((cfg.name, status.summary() if running else ""))
         chosen = conversation_servers(self.specs[index].params)
         self.view.columns[index].tools_button.set_servers(servers, chosen)
 
@@ -484,7 +487,7 @@ class CompareController(QObject):
             if live and exchange is not None and (not exchange.finished or row is None):
                 # Live while it runs; once saved, from the saved answer like the footer
                 # and a reopened comparison (one set of inputs, one tok/s).
-                failed = str(exchange.status) in ("error", "stopped")
+                failed = exchange.status in (ExchangeStatus.ERROR, ExchangeStatus.STOPPED)
                 f = figs.from_stats(exchange.stats, price, now, failed=failed)
                 f.running = not exchange.finished
                 out.append(f)
@@ -515,12 +518,13 @@ class CompareController(QObject):
             column.set_figure("cost", cost, best=i in best["cost"])
             exchange = self.exchanges.get(i)
             if exchange is not None and not exchange.finished and exchange.stats.ttft_ms:
-                if column.state_label.text() == self.runs.waiting_text(i):
+                if column.state is ColumnState.WAITING:
                     attempt = self.runs.attempts.get(i)
                     column.set_state(
+                        ColumnState.STREAMING,
                         self.tr("Attempt %1: streaming…").replace("%1", str(attempt))
                         if attempt
-                        else self.tr("Streaming…")
+                        else self.tr("Streaming…"),
                     )
 
     # --- follow-up rule -------------------------------------------------------------------

@@ -17,7 +17,7 @@ from PySide6.QtCore import QObject, Signal
 
 from chatdesk.core.compare import LABELS, ColumnSpec, CompareError, Comparison
 from chatdesk.core.errors import ChatdeskError, ValidationError, plain
-from chatdesk.core.exchange import Exchange
+from chatdesk.core.exchange import Exchange, ExchangeStatus
 from chatdesk.core.mcpconfig import conversation_servers
 from chatdesk.core.patient import PatientStore
 from chatdesk.core.runner import TurnObserver, TurnRunner
@@ -25,6 +25,8 @@ from chatdesk.core.services import Endpoint, SetupError, resolve_endpoint
 from chatdesk.core.toolloop import PendingCall, ToolRun
 from chatdesk.ctl.comparetext import host_of
 from chatdesk.ctl.pane import PaneBinder
+from chatdesk.store.rows import MessageStatus
+from chatdesk.ui.comparecolumn import ColumnState
 
 if TYPE_CHECKING:
     from chatdesk.ctl.endpoint import EndpointService
@@ -117,7 +119,7 @@ class ColumnRuns(QObject):
         exchange.observe(binder)
         self.exchanges[index] = exchange
         column.set_running(True)
-        column.set_state(self.waiting_text(index))
+        column.set_state(ColumnState.WAITING, self.waiting_text(index))
         spec = host.specs[index] if index < len(host.specs) else None
         servers = conversation_servers(spec.params) if spec is not None else []
         setup = None
@@ -155,7 +157,7 @@ class ColumnRuns(QObject):
 
             def tools_started(self, runner: TurnRunner, calls: list[PendingCall]) -> None:
                 names = ", ".join(f"{c.server}.{c.tool}" for c in calls)
-                column.set_state(runs.tr("Running %1…").replace("%1", names))
+                column.set_state(ColumnState.TOOLS, runs.tr("Running %1…").replace("%1", names))
 
             def tools_saved(self, runner: TurnRunner, results: list[ToolRun]) -> None:
                 last = results[-1].message_id if results else None
@@ -183,7 +185,7 @@ class ColumnRuns(QObject):
         if final is None:  # stopped while the servers were starting: nothing was asked
             self.exchanges.pop(index, None)
             column.set_running(False)
-            column.set_state(self.tr("Stopped"), retry=True)
+            column.set_state(ColumnState.STOPPED, self.tr("Stopped"), retry=True)
             self.column_ended.emit(index)
             return
         if not self._show_end(index, final):
@@ -193,8 +195,8 @@ class ColumnRuns(QObject):
             notes.append(
                 self.tr("Stopped after %1 tool rounds.").replace("%1", str(result.max_rounds))
             )
-        if notes and not column.state_label.text():
-            column.set_state(" ".join(notes))
+        if notes and not column.has_state_text:
+            column.set_state(column.state, " ".join(notes))
         self.column_ended.emit(index)
 
     def _show_end(self, index: int, exchange: Exchange) -> bool:
@@ -204,27 +206,27 @@ class ColumnRuns(QObject):
         host = self.host
         column = host.view.columns[index]
         column.set_running(False)
-        status = str(exchange.status)
+        status = exchange.status
         if exchange.failure is not None:
-            column.set_state(
-                self.tr("Not saved: %1").replace("%1", plain(exchange.failure)), error=True
-            )
+            text = self.tr("Not saved: %1").replace("%1", plain(exchange.failure))
+            column.set_state(ColumnState.FAILED, text)
         elif exchange.error is not None:
             text = exchange.error.explain(self.services.language())
             provider = host.specs[index].provider if index < len(host.specs) else None
             where = host_of(self._hosts.get(provider) or "")
             if exchange.error.category == "network" and where:
                 text = self.tr("%1 (%2)").replace("%1", text).replace("%2", where)
-            column.set_state(text, error=True, retry=True)
-        elif status == "stopped":
-            column.set_state(self.tr("Stopped"), retry=True)
+            column.set_state(ColumnState.FAILED, text, retry=True)
+        elif status is ExchangeStatus.STOPPED:
+            column.set_state(ColumnState.STOPPED, self.tr("Stopped"), retry=True)
         elif index in self.attempts:  # a retry that worked looks different from before
             column.set_state(
-                self.tr("Answered on attempt %1.").replace("%1", str(self.attempts[index]))
+                ColumnState.DONE,
+                self.tr("Answered on attempt %1.").replace("%1", str(self.attempts[index])),
             )
         else:
-            column.set_state("")
-        if status in ("stopped", "error") and host.comparison is not None:
+            column.set_state(ColumnState.DONE)
+        if status in (ExchangeStatus.STOPPED, ExchangeStatus.ERROR) and host.comparison is not None:
             host.comparison.keep_streamed(index, exchange.stats.tokens_out)
         return True
 
@@ -247,7 +249,7 @@ class ColumnRuns(QObject):
         if comparison is None or not comparison.turns or index in self._runners:
             return False
         failed = comparison.answer(index)
-        if failed is not None and failed.status == "error" and not failed.content:
+        if failed is not None and failed.status == MessageStatus.ERROR and not failed.content:
             self.services.store.delete_message(failed.id)
         try:
             exchange = comparison.make_exchange(index, self.client_for)

@@ -85,7 +85,8 @@ class McpController(QObject):
             if not cfg.enabled:
                 continue
             status = self.manager.status(cfg.name)
-            servers.append((cfg.name, status.summary() if status.state != "stopped" else ""))
+            running = status.state is not ServerState.STOPPED
+            servers.append((cfg.name, status.summary() if running else ""))
         self.button.set_servers(servers, self.chosen())
 
     def set_conversation_servers(self, names: list[str]) -> None:

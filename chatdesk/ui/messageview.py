@@ -55,7 +55,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chatdesk.store.rows import MessageRow
+from chatdesk.store.rows import MessageRow, MessageStatus
 from chatdesk.ui.actions import MessageAction, ViewToggle, parse_href, strict_links
 from chatdesk.ui.jumpbutton import JumpButton
 from chatdesk.ui.lazyblocks import BlockRenderer, Item, paint_pass_deadline
@@ -586,7 +586,7 @@ class MessageView(QAbstractScrollArea):
         if m is None or item.stream is None:
             return
         y0 = self.verticalScrollBar().value() - self._tops[row_index] - self.PAD
-        streaming = m.message(row_index).status == "streaming"
+        streaming = m.message(row_index).status == MessageStatus.STREAMING
         vh = self.viewport().height()
         if self._blocks.realize_window(
             item, y0, vh, self._stick_bottom, streaming, self._deadline_of_paint
@@ -620,7 +620,7 @@ class MessageView(QAbstractScrollArea):
                 or row is None
                 or item.stream is None
                 or not item.lazy
-                or row.status == "streaming"  # _sync adds it again once complete
+                or row.status == MessageStatus.STREAMING  # _sync adds it again once complete
             ):
                 self._blocks.idle_ids.discard(mid)
                 continue
@@ -796,7 +796,7 @@ class MessageView(QAbstractScrollArea):
             return
         action, arg = parsed
         if action is ViewToggle.THINKING:
-            auto = row.status == "streaming" and not row.content
+            auto = row.status == MessageStatus.STREAMING and not row.content
             self._blocks.think_open[mid] = not self._blocks.think_open.get(mid, auto)
             self._resync([mid])
         elif action is ViewToggle.DETAILS:
