@@ -33,7 +33,7 @@ from chatdesk.core.toolloop import PendingCall, ToolRun
 from chatdesk.core.turns import Draft, build_request, preview_body, save_user_turn
 from chatdesk.core.urls import mask_credentials
 from chatdesk.ctl.endpoint import EndpointService
-from chatdesk.ctl.pane import PaneBinder, effective_params
+from chatdesk.ctl.pane import PaneBinder, effective_params, turn_notes
 from chatdesk.ctl.services import WINDOW_STORE_WAIT_S, Services, ToolHost
 from chatdesk.store.rows import MessageRow, MessageStatus
 from chatdesk.strict import strict
@@ -449,13 +449,9 @@ class ChatController(QObject):
             elif self._binder is not None:
                 self._binder.detach()
             self._refresh_row(conv_id)
-        notes = list(result.notes)
-        if result.limit_reached:
-            notes.append(
-                self.tr("Stopped after %1 tool rounds.").replace("%1", str(result.max_rounds))
-            )
+        notes = turn_notes(result, self.tr("Stopped after %1 tool rounds."))
         if notes:
-            self.window.set_status(" ".join(notes))
+            self.window.set_status(notes)
         if result.unsaved:
             self.services.spawn(self.services.save_later(runner))
         if result.failure is not None:  # the store failed (disk full, locked...): say so

@@ -24,7 +24,7 @@ from chatdesk.core.runner import TurnObserver, TurnRunner
 from chatdesk.core.services import Endpoint, SetupError, resolve_endpoint
 from chatdesk.core.toolloop import PendingCall, ToolRun
 from chatdesk.ctl.comparetext import host_of
-from chatdesk.ctl.pane import PaneBinder
+from chatdesk.ctl.pane import PaneBinder, turn_notes
 from chatdesk.store.rows import MessageStatus
 from chatdesk.ui.comparecolumn import ColumnState
 
@@ -190,13 +190,9 @@ class ColumnRuns(QObject):
             return
         if not self._show_end(index, final):
             return  # a retry replaced it
-        notes = list(result.notes)
-        if result.limit_reached:
-            notes.append(
-                self.tr("Stopped after %1 tool rounds.").replace("%1", str(result.max_rounds))
-            )
+        notes = turn_notes(result, self.tr("Stopped after %1 tool rounds."))
         if notes and not column.has_state_text:
-            column.set_state(column.state, " ".join(notes))
+            column.set_state(column.state, notes)
         self.column_ended.emit(index)
 
     def _show_end(self, index: int, exchange: Exchange) -> bool:

@@ -356,7 +356,7 @@
     <name>ChatController</name>
     <message>
         <location filename="../../chatdesk/ctl/chat.py" line="87" />
-        <location filename="../../chatdesk/ctl/chat.py" line="526" />
+        <location filename="../../chatdesk/ctl/chat.py" line="522" />
         <source>Copied</source>
         <translation>已复制</translation>
     </message>
@@ -384,37 +384,37 @@
         <translation>请求无效</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="455" />
+        <location filename="../../chatdesk/ctl/chat.py" line="452" />
         <source>Stopped after %1 tool rounds.</source>
         <translation>已在 %1 轮工具调用后停止。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="463" />
+        <location filename="../../chatdesk/ctl/chat.py" line="459" />
         <source>The answer could not be saved: %1</source>
         <translation>无法保存回答：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="566" />
+        <location filename="../../chatdesk/ctl/chat.py" line="562" />
         <source>Only your own messages can be edited.</source>
         <translation>只能编辑你自己发送的消息。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="585" />
+        <location filename="../../chatdesk/ctl/chat.py" line="581" />
         <source>There is no answer yet.</source>
         <translation>还没有回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="626" />
+        <location filename="../../chatdesk/ctl/chat.py" line="622" />
         <source>Tool result</source>
         <translation>工具结果</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="627" />
+        <location filename="../../chatdesk/ctl/chat.py" line="623" />
         <source>Result for %1:</source>
         <translation>%1 的结果：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="641" />
+        <location filename="../../chatdesk/ctl/chat.py" line="637" />
         <source>This tool call already has a result.</source>
         <translation>该工具调用已有结果。</translation>
     </message>
@@ -469,27 +469,27 @@
     </message>
     <message>
         <location filename="../../chatdesk/ctl/comparerun.py" line="188" />
-        <location filename="../../chatdesk/ctl/comparerun.py" line="221" />
+        <location filename="../../chatdesk/ctl/comparerun.py" line="217" />
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/comparerun.py" line="196" />
+        <location filename="../../chatdesk/ctl/comparerun.py" line="193" />
         <source>Stopped after %1 tool rounds.</source>
         <translation>已在 %1 轮工具调用后停止。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/comparerun.py" line="211" />
+        <location filename="../../chatdesk/ctl/comparerun.py" line="207" />
         <source>Not saved: %1</source>
         <translation>未保存：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/comparerun.py" line="218" />
+        <location filename="../../chatdesk/ctl/comparerun.py" line="214" />
         <source>%1 (%2)</source>
         <translation>%1（%2）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/comparerun.py" line="225" />
+        <location filename="../../chatdesk/ctl/comparerun.py" line="221" />
         <source>Answered on attempt %1.</source>
         <translation>第 %1 次尝试时得到回答。</translation>
     </message>
