@@ -465,7 +465,8 @@ class ChatController(QObject):
             self._restore_draft(draft, drop_message=False)
             self.window.set_status(result.error.explain(self.services.language()))
         elif result.status is TurnStatus.DONE:
-            self.endpoint.show_server()  # a message of the turn goes; the server stays named
+            if not notes:  # a message of the turn goes; the server stays named
+                self.endpoint.show_server()
             conv = self.store.get_conversation(conv_id)
             if conv is not None and conv.message_count <= 2 and append_to is None:
                 self.services.spawn(self._make_title(conv_id))

@@ -124,3 +124,19 @@ def test_continue_a_cut_answer_runs_the_tool_loop(harness: Harness) -> None:
     assert cont[-2]["content"] == "Let me look up the ti" and cont[-1]["role"] == "user"
     last = bodies[2]["messages"]
     assert last[-2]["tool_calls"][0]["id"] == "c9" and last[-1]["tool_call_id"] == "c9"
+
+
+def test_a_server_that_did_not_start_stays_said_after_the_answer(harness: Harness) -> None:
+    """The loop's note is not replaced by the server's name when the answer is done."""
+    h = harness
+    mcp = h.desk.mcp
+    assert mcp is not None
+    McpSettings(h.store, None).save(broken_server("fail"))
+    mcp.set_conversation_servers(["broken"])
+    h.server.script(Reply(text="Answered without tools."))
+    h.send("hello")
+    h.wait(lambda: h.controller.runner is not None and h.controller.runner.result is not None)
+    assert h.rows()[-1].content == "Answered without tools."
+    status = h.window.status_label.text()
+    assert "MCP server broken" in status, status
+    h.loop.run_until_complete(mcp.aclose())
