@@ -120,6 +120,8 @@ def _hide_name(col: dict[str, Any], columns: list[Any]) -> dict[str, Any]:
 
 def _column_report(comparison: Any, index: int) -> dict[str, Any]:
     """One column as ``--json`` prints it (figures from the exchange, text from the store)."""
+    from chatdesk.core.compare import LABELS
+
     ex = comparison.exchanges[index]
     spec = comparison.columns[index]
     row = comparison.answer(index)
@@ -137,7 +139,7 @@ def _column_report(comparison: Any, index: int) -> dict[str, Any]:
     stats = ex.stats if ex is not None else None
     usage = row.usage if row is not None and row.usage else None
     return {
-        "label": "ABCD"[index],
+        "label": LABELS[index],
         "model": spec.model,
         "content": row.content if row is not None else "",
         "finish_reason": row.finish_reason if row is not None else None,

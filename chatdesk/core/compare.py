@@ -23,13 +23,15 @@ from chatdesk.core.patient import STREAM_WAIT_S, PatientStore
 from chatdesk.core.services import Endpoint
 from chatdesk.core.turnrefs import clean_turns
 from chatdesk.core.turns import Draft, build_request, save_user_turn
-from chatdesk.store.rows import MessageRow, MessageStatus
+from chatdesk.store.rows import COLUMN_LABELS, MessageRow, MessageStatus
 
 if TYPE_CHECKING:
     from chatdesk.store import Store
 
-LABELS = "ABCD"
-MIN_COLUMNS, MAX_COLUMNS = 2, 4
+#: The column labels, "A" to "D": the one list, defined next to the rows because the
+#: store (which cannot import core) checks votes against it too.
+LABELS = COLUMN_LABELS
+MIN_COLUMNS, MAX_COLUMNS = 2, len(LABELS)
 
 
 @dataclass(slots=True)

@@ -25,14 +25,15 @@ from chatdesk.core.errors import ChatdeskError, ValidationError, plain
 from chatdesk.core.exchange import Exchange, ExchangeTarget
 from chatdesk.core.extrabody import extra_body_for
 from chatdesk.core.patient import PatientStore
+from chatdesk.core.runner import TurnObserver, TurnRunner, TurnStatus
 from chatdesk.core.services import server_from_ref, server_ref
 from chatdesk.core.session import ExchangeOutcome
 from chatdesk.core.titles import make_title
-from chatdesk.core.toolloop import PendingCall, ToolLoopObserver, ToolRun, ToolTurn
+from chatdesk.core.toolloop import PendingCall, ToolRun
 from chatdesk.core.turns import Draft, build_request, preview_body, save_user_turn
 from chatdesk.core.urls import mask_credentials
 from chatdesk.ctl.endpoint import EndpointService
-from chatdesk.ctl.pane import PaneBinder, effective_params
+from chatdesk.ctl.pane import PaneBinder, effective_params, turn_notes
 from chatdesk.ctl.services import WINDOW_STORE_WAIT_S, Services, ToolHost
 from chatdesk.store.rows import MessageRow, MessageStatus
 from chatdesk.strict import strict
@@ -69,6 +70,7 @@ class ChatController(QObject):
         self.model = window.message_model
         self._task: asyncio.Task[Any] | None = None
         self.exchange: Exchange | None = None
+        self.runner: TurnRunner | None = None  # the turn running (or the last one)
         self._binder: PaneBinder | None = None
         self.last_outcome: ExchangeOutcome | None = None
         self._actions: dict[MessageAction, Callable[[int, object], None]] = {
@@ -385,14 +387,28 @@ class ChatController(QObject):
         )
         exchange.observe(self._binder)
         self.exchange = exchange
-        self._task = asyncio.ensure_future(self._run(exchange, conv_id, append_to, draft))
+        # MCP tools chosen: the tool loop runs the turn (a Continue too).
+        tools = self.tools
+        servers = tools.servers_for(conv_id) if tools is not None else []
+        setup = tools.tool_setup(servers) if tools is not None and servers else None
+        # Made here, not in the task: a Stop pressed before the task starts still counts.
+        self.runner = TurnRunner(
+            self.services.pool,
+            exchange,
+            endpoint=self.endpoint.endpoint,
+            tools=setup,
+            observer=self._turn_observer(exchange),
+        )
+        self._task = asyncio.ensure_future(self._run(self.runner, conv_id, append_to, draft))
 
-    def _tool_observer(self, first: Exchange) -> ToolLoopObserver:
+    def _turn_observer(self, first: Exchange) -> TurnObserver:
         """The tool loop's exchanges shown in the pane, its tool results as they land."""
         chat = self
 
-        class Observer(ToolLoopObserver):
-            def exchange_created(self, turn: ToolTurn, exchange: Exchange) -> None:
+        class Observer(TurnObserver):
+            def exchange_created(self, runner: TurnRunner, exchange: Exchange) -> None:
+                if exchange is first:
+                    return  # bound in _start
                 # A continued answer (Continue) is already on screen: no new row for it.
                 patient = exchange.store
                 binder = PaneBinder(
@@ -404,11 +420,11 @@ class ChatController(QObject):
                 chat.exchange = exchange
                 chat._binder = binder
 
-            def tools_started(self, turn: ToolTurn, calls: list[PendingCall]) -> None:
+            def tools_started(self, runner: TurnRunner, calls: list[PendingCall]) -> None:
                 names = ", ".join(f"{c.server}.{c.tool}" for c in calls)
                 chat.window.set_status(chat.tr("Running %1…").replace("%1", names))
 
-            def tools_saved(self, turn: ToolTurn, runs: list[ToolRun]) -> None:
+            def tools_saved(self, runner: TurnRunner, runs: list[ToolRun]) -> None:
                 if chat.conversation_id == first.target.conversation_id:
                     chat.reload_messages(first.store)
 
@@ -416,49 +432,45 @@ class ChatController(QObject):
 
     async def _run(
         self,
-        exchange: Exchange,
+        runner: TurnRunner,
         conv_id: int,
         append_to: MessageRow | None,
         draft: tuple[str, list[Any], int] | None,
     ) -> None:
         self.window.composer.set_busy(True)
-        endpoint = self.endpoint.endpoint
-        self.services.pool.acquire(exchange.client)
         try:
-            tools = self.tools
-            servers = tools.servers_for(conv_id) if tools is not None else []
-            if tools is not None and servers:  # the tool loop runs the turn (a Continue too)
-                exchange = await tools.run_turn(exchange, servers, self._tool_observer(exchange))
-            else:
-                await exchange.run()
+            result = await runner.run()
         finally:
             self.window.composer.set_busy(False)
-            await self.services.pool.release(exchange.client, endpoint)
+            exchange = runner.current or runner.first
             self.last_outcome = exchange.outcome
             if self.conversation_id == conv_id:
                 self.reload_messages(exchange.store)  # siblings change the switchers
             elif self._binder is not None:
                 self._binder.detach()
             self._refresh_row(conv_id)
-        status = str(exchange.status)
-        if isinstance(exchange.store, PatientStore) and exchange.store.unsaved:
-            self.services.spawn(self.services.save_later(exchange.store))
-        if exchange.failure is not None:  # the store failed (disk full, locked...): say so
+        notes = turn_notes(result, self.tr("Stopped after %1 tool rounds."))
+        if notes:
+            self.window.set_status(notes)
+        if result.unsaved:
+            self.services.spawn(self.services.save_later(runner))
+        if result.failure is not None:  # the store failed (disk full, locked...): say so
             self.window.set_status(
-                self.tr("The answer could not be saved: %1").replace("%1", plain(exchange.failure))
+                self.tr("The answer could not be saved: %1").replace("%1", plain(result.failure))
             )
             self._restore_draft(draft, drop_message=False)
             if strict():
-                raise exchange.failure
-        elif exchange.error is not None:
+                raise result.failure
+        elif result.error is not None:
             self._restore_draft(draft, drop_message=False)
-            self.window.set_status(exchange.error.explain(self.services.language()))
-        elif status == "done":
-            self.endpoint.show_server()  # a message of the turn goes; the server stays named
+            self.window.set_status(result.error.explain(self.services.language()))
+        elif result.status is TurnStatus.DONE:
+            if not notes:  # a message of the turn goes; the server stays named
+                self.endpoint.show_server()
             conv = self.store.get_conversation(conv_id)
             if conv is not None and conv.message_count <= 2 and append_to is None:
                 self.services.spawn(self._make_title(conv_id))
-        self.exchange_finished.emit(status)
+        self.exchange_finished.emit(str(result.status))
 
     def _restore_draft(
         self, draft: tuple[str, list[Any], int] | None, *, drop_message: bool
@@ -476,10 +488,8 @@ class ChatController(QObject):
 
     def stop(self) -> None:
         """Stop at once; the partial answer stays, marked as stopped."""
-        if self.busy and self.exchange is not None:
-            self.exchange.stop()
-        if self.tools is not None:
-            self.tools.stop()  # running tool calls and an open approval too
+        if self.busy and self.runner is not None:
+            self.runner.stop()  # running tool calls and an open approval too
 
     async def _make_title(self, conv_id: int) -> None:
         """Title a new conversation with a short request to the chosen cheap model."""
@@ -487,11 +497,8 @@ class ChatController(QObject):
         client = self.endpoint.client
         if not title_model or client is None:
             return
-        self.services.pool.acquire(client)
-        try:
+        async with self.services.pool.leased(client):
             title = await make_title(client, self.store, conv_id, title_model)
-        finally:
-            await self.services.pool.release(client)
         if title:
             self.store.update_conversation(conv_id, title=title)
             self._refresh_row(conv_id)
@@ -532,7 +539,7 @@ class ChatController(QObject):
             # The failed send put the question back in the composer; Retry sends it
             # again, so keeping it there would let Enter send it twice.
             self.window.composer.clear()
-        if row.status == "error" and not row.content:
+        if row.status == MessageStatus.ERROR and not row.content:
             self.store.delete_message(message_id)
             self.reload_messages()
         else:

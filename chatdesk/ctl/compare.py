@@ -9,12 +9,11 @@ while the others go on. In blind mode no model name reaches a widget before the 
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import time
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from chatdesk.core import figures as figs
 from chatdesk.core.compare import (
@@ -26,22 +25,21 @@ from chatdesk.core.compare import (
     CompareError,
     Comparison,
 )
-from chatdesk.core.errors import ChatdeskError, ValidationError, explain_category, plain
-from chatdesk.core.exchange import Exchange
+from chatdesk.core.errors import ChatdeskError, explain_category, plain
+from chatdesk.core.exchange import Exchange, ExchangeStatus
 from chatdesk.core.keys import KeyringProblem
 from chatdesk.core.mcpconfig import CONVERSATION_PARAM, conversation_servers
-from chatdesk.core.patient import PatientStore
+from chatdesk.core.mcpmanager import ServerState
 from chatdesk.core.prices import PriceTable
-from chatdesk.core.services import DEFAULT_MODEL, Endpoint, SetupError, resolve_endpoint
+from chatdesk.core.services import DEFAULT_MODEL, SetupError
 from chatdesk.core.settings import SettingKey
-from chatdesk.core.toolloop import PendingCall, ToolLoopObserver, ToolRun, ToolTurn
 from chatdesk.core.turns import Draft, title_from_text
-from chatdesk.core.worddiff import diff_words
-from chatdesk.ctl.comparetext import diff_html, host_of, int_text, ms_text, secs_text
-from chatdesk.ctl.pane import PaneBinder
+from chatdesk.ctl.compareactions import CompareActions
+from chatdesk.ctl.comparerun import ColumnRuns
+from chatdesk.ctl.comparetext import int_text, ms_text, secs_text
 from chatdesk.ctl.services import WINDOW_STORE_WAIT_S
-from chatdesk.store.rows import MessageRow
-from chatdesk.ui.actions import MessageAction
+from chatdesk.store.rows import MessageRow, MessageStatus
+from chatdesk.ui.comparecolumn import ColumnState
 
 if TYPE_CHECKING:
     from chatdesk.ctl.endpoint import EndpointService
@@ -76,13 +74,11 @@ class CompareController(QObject):
         self._comparison: Comparison | None = None
         self.specs: list[ColumnSpec] = []
         self.blind = False
-        self.exchanges: dict[int, Exchange] = {}
-        self._tasks: set[asyncio.Task[Any]] = set()
-        self._tool_turns: dict[int, ToolTurn] = {}  # columns running the MCP tool loop
-        self._hosts: dict[str | None, str] = {}  # base URL per column provider
-        self._attempts: dict[int, int] = {}  # Retry presses per column in this turn
+        self.runs = ColumnRuns(self, services, endpoint, tools, self)
+        self.runs.column_ended.connect(self._column_ended)
+        self.actions = CompareActions(self, window, services, self)
+        self.actions.voted.connect(self.voted)
         self._prices: PriceTable | None = None
-        self._diff: tuple[int, int] | None = None
         self._timer = QTimer(self)
         self._timer.setInterval(100)
         self._timer.timeout.connect(self.refresh_figures)
@@ -107,11 +103,11 @@ class CompareController(QObject):
             v.composer.set_send_key(str(self.services.settings().get(SettingKey.SEND_KEY, "enter")))
             v.add_column_requested.connect(self.add_column)
             v.blind_toggled.connect(self.set_blind)
-            v.vote_cast.connect(self.vote)
+            v.vote_cast.connect(self.actions.vote)
             v.rerun_requested.connect(lambda: self.rerun(send=False))
             v.leaderboard_requested.connect(self.open_leaderboard)
             v.prices_requested.connect(self.open_prices)
-            v.diff_toggled.connect(self.set_diff)
+            v.diff_toggled.connect(self.actions.set_diff)
             v.sync_toggled.connect(self._on_sync)
             v.column_model_changed.connect(self.set_column_model)
             v.column_params_requested.connect(self.edit_column_params)
@@ -120,8 +116,8 @@ class CompareController(QObject):
             v.column_remove_requested.connect(self.remove_column)
             v.column_move_requested.connect(self.move_column)
             v.column_carry_toggled.connect(self.set_carry)
-            v.column_continue_requested.connect(self.continue_in_chat)
-            v.column_action_requested.connect(self.on_action)
+            v.column_continue_requested.connect(self.actions.continue_in_chat)
+            v.column_action_requested.connect(self.actions.on_action)
             v.column_tools_opening.connect(self.fill_tools_menu)
             v.column_tools_changed.connect(self.set_column_tools)
             v.column_tools_manage_requested.connect(
@@ -132,11 +128,13 @@ class CompareController(QObject):
 
     @property
     def busy(self) -> bool:
-        """Whether a column is still answering (a finished exchange counts as done even
-        while its task unwinds)."""
-        if self._tool_turns:  # between rounds, while tools run, no exchange is running
-            return True
-        return any(not ex.finished for ex in self.exchanges.values())
+        """Whether a column's turn is still running (between tool rounds too)."""
+        return self.runs.busy
+
+    @property
+    def exchanges(self) -> dict[int, Exchange]:
+        """Each column's current exchange (its live figures)."""
+        return self.runs.exchanges
 
     def owns(self, conversation_id: int) -> bool:
         """Whether this conversation is a comparison (it opens in the compare view)."""
@@ -147,7 +145,7 @@ class CompareController(QObject):
             return self.comparison.names_hidden()
         return False  # before the first prompt the user picks the models, in the open
 
-    def _scrub(self, row: MessageRow) -> MessageRow:
+    def scrub(self, row: MessageRow) -> MessageRow:
         """In blind mode a row reaches the view without the models' names."""
         if not self.names_hidden():
             return row
@@ -181,12 +179,10 @@ class CompareController(QObject):
         self.specs = [ColumnSpec(m, {}, provider) for m in models]
         self.comparison = None
         self.blind = False
-        self.exchanges = {}
-        self._attempts = {}
-        self._diff = None
+        self.runs.reset()
         self.window.show_compare(True)
         self.window.conversations.select_conversation(-1)
-        self._show()
+        self.show_page()
         self.view.composer.focus_input()
         return True
 
@@ -199,13 +195,11 @@ class CompareController(QObject):
         self.comparison = comparison
         self.specs = list(comparison.columns)
         self.blind = comparison.blind
-        self.exchanges = {}
-        self._attempts = {}
-        self._diff = None
+        self.runs.reset()
         self.window.show_compare(True)
-        self._show()
+        self.show_page()
 
-    def _show(self) -> None:
+    def show_page(self) -> None:
         """Everything on the page from the current state."""
         v = self.view
         self._prices = None
@@ -222,18 +216,18 @@ class CompareController(QObject):
             column.set_carry(self.comparison is not None and self.comparison.carry == i)
             column.show_diff(None)
             column.model.image_loader = self.store.get_image
-            column.model.set_messages(self._shown_rows(i), {})
-            column.set_state("")
+            column.model.set_messages(self.shown_rows(i), {})
+            column.set_state(ColumnState.IDLE)
             answer = self.comparison.answer(i) if self.comparison is not None else None
-            if answer is not None and answer.status == "error":
-                column.set_state(self._error_text(answer), error=True, retry=True)
+            if answer is not None and answer.status == MessageStatus.ERROR:
+                column.set_state(ColumnState.FAILED, self._error_text(answer), retry=True)
         v.set_editable(editable)
-        v.diff_check.setChecked(False)
+        v.clear_diff()
         if self.comparison is not None:
             conv = self.store.get_conversation(self.comparison.conversation_id)
-            v.title.setText(conv.title if conv else self.tr("Comparison"))
+            v.set_title(conv.title if conv else self.tr("Comparison"))
         else:
-            v.title.setText(self.tr("New comparison"))
+            v.set_title(self.tr("New comparison"))
         self.refresh_figures()
         self._show_rule()
         self._show_vote()
@@ -243,15 +237,15 @@ class CompareController(QObject):
         assert self.comparison is not None
         v = self.view
         v.set_editable(False)
-        v.diff_check.setChecked(False)
+        v.clear_diff()
         for i, column in enumerate(v.columns):
             column.show_diff(None)
             column.set_carry(False)
-            column.model.set_messages(self._shown_rows(i), {})
+            column.model.set_messages(self.shown_rows(i), {})
         self._show_vote()
         self._show_rule()
 
-    def _shown_rows(self, index: int) -> list[MessageRow]:
+    def shown_rows(self, index: int) -> list[MessageRow]:
         """The column's own turns (never another column's answer, even a carried one),
         with a note where a turn continued from a carried answer."""
         if self.comparison is None:
@@ -259,7 +253,7 @@ class CompareController(QObject):
         rows: list[MessageRow] = []
         for item in self.comparison.shown(index):
             if not isinstance(item, CarryNote):
-                rows.append(self._scrub(item))
+                rows.append(self.scrub(item))
                 continue
             if item.carried:
                 text = self.tr("This answer was carried forward: every column continued from it.")
@@ -307,14 +301,14 @@ class CompareController(QObject):
         last = self.specs[-1]
         self.specs.append(ColumnSpec(last.model, dict(last.params), last.provider))
         self._save_specs()
-        self._show()
+        self.show_page()
 
     def remove_column(self, index: int) -> None:
         if not self._editable() or len(self.specs) <= MIN_COLUMNS:
             return
         del self.specs[index]
         self._save_specs()
-        self._show()
+        self.show_page()
 
     def move_column(self, index: int, step: int) -> None:
         target = index + step
@@ -322,7 +316,7 @@ class CompareController(QObject):
             return
         self.specs[index], self.specs[target] = self.specs[target], self.specs[index]
         self._save_specs()
-        self._show()
+        self.show_page()
 
     def set_column_model(self, index: int, model: str) -> None:
         if not model.strip() or not self._editable() or index >= len(self.specs):
@@ -362,7 +356,8 @@ class CompareController(QObject):
         for cfg in mcp.settings.servers():
             if cfg.enabled:
                 status = mcp.manager.status(cfg.name)
-                servers.append((cfg.name, status.summary() if status.state != "stopped" else ""))
+                running = status.state is not ServerState.STOPPED
+                servers.append((cfg.name, status.summary() if running else ""))
         chosen = conversation_servers(self.specs[index].params)
         self.view.columns[index].tools_button.set_servers(servers, chosen)
 
@@ -426,7 +421,7 @@ class CompareController(QObject):
             self.comparison.stream_wait = WINDOW_STORE_WAIT_S
             created = True
         try:
-            exchanges = self.comparison.start_turn(draft, self._client_for)
+            exchanges = self.comparison.start_turn(draft, self.runs.client_for)
         except Exception:
             if created:  # nothing was sent: leave no empty comparison behind
                 self.store.delete_conversation(self.comparison.conversation_id)
@@ -435,15 +430,13 @@ class CompareController(QObject):
         if created:
             self.window.conversations.reload()
             self.window.conversations.select_conversation(self.comparison.conversation_id)
-        self._diff = None
         if created:
-            self._show()  # blind mode may have shuffled and hidden the columns
+            self.show_page()  # blind mode may have shuffled and hidden the columns
         else:
             self._show_turn()
-        self.exchanges = {}
-        self._attempts = {}
+        self.runs.reset()
         for i, exchange in enumerate(exchanges):
-            self._launch(i, exchange)
+            self.runs.launch(i, exchange)
         self.view.set_busy(True)
         self._timer.start()
         self._show_server()  # in place of a hint ("…then send.") that no longer applies
@@ -451,140 +444,19 @@ class CompareController(QObject):
     def _show_server(self) -> None:
         self.endpoint.show_server()
 
-    def _client_for(self, spec: ColumnSpec) -> tuple[Any, Endpoint]:
-        """The pooled client of a column's provider (the window's server by default)."""
-        endpoint = self.endpoint.endpoint
-        if spec.provider and (endpoint is None or spec.provider != endpoint.name):
-            endpoint = resolve_endpoint(self.store, self.services.keys, provider=spec.provider)
-        if endpoint is None:
-            raise SetupError(self.tr("Set up a server and key first."))
-        self._hosts[spec.provider] = endpoint.base_url  # named when it cannot be reached
-        return self.services.pool.get(endpoint), endpoint
+    def stop_column(self, index: int) -> None:
+        self.runs.stop(index)
 
-    def _launch(self, index: int, exchange: Exchange) -> None:
-        column = self.view.columns[index]
-        reads = exchange.store if isinstance(exchange.store, PatientStore) else self.store
-        binder = PaneBinder(column.model, reads, row_filter=self._scrub)
-        exchange.observe(binder)
-        self.exchanges[index] = exchange
-        column.set_running(True)
-        column.set_state(self._waiting_text(index))
-        servers = conversation_servers(self.specs[index].params) if index < len(self.specs) else []
-        if servers and self.tools is not None:
-            task = asyncio.ensure_future(self._run_tools(index, exchange, servers))
-        else:
-            task = asyncio.ensure_future(self._run(index, exchange))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+    def stop_all(self) -> None:
+        self.runs.stop_all()
 
-    def _waiting_text(self, index: int) -> str:
-        attempt = self._attempts.get(index)
-        if attempt:
-            return self.tr("Attempt %1: waiting for the first token…").replace("%1", str(attempt))
-        return self.tr("Waiting for the first token…")
+    def retry_column(self, index: int) -> None:
+        """Send this column's prompt again; the other columns are left as they are."""
+        if self.runs.retry(index):
+            self.view.set_busy(True)
+            self._timer.start()
 
-    async def _run(self, index: int, exchange: Exchange) -> None:
-        pool = self.services.pool
-        pool.acquire(exchange.client)
-        try:
-            await exchange.run()
-        finally:
-            await pool.release(exchange.client)
-            self._column_done(index, exchange)
-        if isinstance(exchange.store, PatientStore) and exchange.store.unsaved:
-            self.services.spawn(self.services.save_later(exchange.store))
-
-    async def _run_tools(self, index: int, first: Exchange, servers: list[str]) -> None:
-        """The column's turn through the MCP tool loop, each round bound to its view.
-
-        ``first`` is the template of the turn (client, request, store, target): the
-        loop makes the exchanges it runs, and each is bound and recorded as it comes.
-        """
-        mcp = self.tools
-        assert mcp is not None and self.comparison is not None
-        comparison: Comparison = self.comparison
-        ctl = self
-        column = self.view.columns[index]
-        reads = first.store if isinstance(first.store, PatientStore) else self.store
-
-        class Observer(ToolLoopObserver):
-            def exchange_created(self, turn: ToolTurn, exchange: Exchange) -> None:
-                exchange.observe(PaneBinder(column.model, reads, row_filter=ctl._scrub))
-                comparison.follow(index, exchange)
-                ctl.exchanges[index] = exchange
-
-            def tools_started(self, turn: ToolTurn, calls: list[PendingCall]) -> None:
-                names = ", ".join(f"{c.server}.{c.tool}" for c in calls)
-                column.set_state(ctl.tr("Running %1…").replace("%1", names))
-
-            def tools_saved(self, turn: ToolTurn, runs: list[ToolRun]) -> None:
-                last = runs[-1].message_id if runs else None
-                if last is not None:
-                    comparison.set_leaf(index, last)  # the next prompt follows the results
-                if last is not None and ctl.comparison is comparison:
-                    column.model.set_messages(ctl._shown_rows(index), {})
-
-        # The approval dialog names the column; in blind mode only by its letter.
-        model = "" if self.names_hidden() else self.specs[index].model
-        turn = mcp.tool_turn(first, servers, Observer(), column=LABELS[index], model=model)
-        self._tool_turns[index] = turn
-        pool = self.services.pool
-        pool.acquire(first.client)
-        try:
-            outcome = await turn.run()
-        finally:
-            self._tool_turns.pop(index, None)
-            await pool.release(first.client)
-        final = outcome.exchanges[-1] if outcome.exchanges else None
-        if final is None:  # stopped while the servers were starting: nothing was asked
-            self.exchanges.pop(index, None)
-            column.set_running(False)
-            column.set_state(self.tr("Stopped"), retry=True)
-            if not self.busy:
-                self._timer.stop()
-                self.view.set_busy(False)
-            return
-        self._column_done(index, final)
-        notes = list(outcome.notes)
-        if outcome.limit_reached:
-            notes.append(
-                self.tr("Stopped after %1 tool rounds.").replace("%1", str(turn.max_rounds))
-            )
-        if notes and not column.state_label.text():
-            column.set_state(" ".join(notes))
-        for exchange in outcome.exchanges:
-            if isinstance(exchange.store, PatientStore) and exchange.store.unsaved:
-                self.services.spawn(self.services.save_later(exchange.store))
-                break
-
-    def _column_done(self, index: int, exchange: Exchange) -> None:
-        if self._view is None or index >= len(self.view.columns):
-            return
-        if self.exchanges.get(index) is not exchange:
-            return  # a retry replaced it
-        column = self.view.columns[index]
-        column.set_running(False)
-        status = str(exchange.status)
-        if exchange.failure is not None:
-            column.set_state(
-                self.tr("Not saved: %1").replace("%1", plain(exchange.failure)), error=True
-            )
-        elif exchange.error is not None:
-            text = exchange.error.explain(self.services.language())
-            host = host_of(self._hosts.get(self.specs[index].provider) or "")
-            if exchange.error.category == "network" and host:
-                text = self.tr("%1 (%2)").replace("%1", text).replace("%2", host)
-            column.set_state(text, error=True, retry=True)
-        elif status == "stopped":
-            column.set_state(self.tr("Stopped"), retry=True)
-        elif index in self._attempts:  # a retry that worked looks different from before
-            column.set_state(
-                self.tr("Answered on attempt %1.").replace("%1", str(self._attempts[index]))
-            )
-        else:
-            column.set_state("")
-        if status in ("stopped", "error") and self.comparison is not None:
-            self.comparison.keep_streamed(index, exchange.stats.tokens_out)
+    def _column_ended(self, _index: int) -> None:
         self.refresh_figures()
         if not self.busy:
             self._timer.stop()
@@ -592,62 +464,6 @@ class CompareController(QObject):
             self._show_vote()
             self._show_rule()
             self.turn_finished.emit()
-
-    def on_action(self, index: int, action: str, message_id: int, arg: object) -> None:
-        """A message link in a column: answers are regenerated per column; editing and
-        deleting belong to a chat ("Continue in chat" turns a column into one)."""
-        kind = MessageAction(action)  # an unknown action is a bug: ValueError
-        if kind in (MessageAction.REGENERATE, MessageAction.RETRY):
-            if self.comparison is not None and self.comparison.answer(index) is not None:
-                if self.comparison.answer(index).id == message_id:  # type: ignore[union-attr]
-                    self.retry_column(index)
-                    return
-            self.window.set_status(self.tr("Only the latest answer of a column can be redone."))
-        elif kind in (MessageAction.EDIT, MessageAction.DELETE, MessageAction.CONTINUE):
-            self.window.set_status(
-                self.tr("To edit or delete messages, use “Continue in chat” on this column.")
-            )
-
-    def stop_column(self, index: int) -> None:
-        turn = self._tool_turns.get(index)
-        if turn is not None:
-            turn.stop()  # its queued or shown approval and running tool calls too
-        exchange = self.exchanges.get(index)
-        if exchange is not None:
-            exchange.stop()
-
-    def stop_all(self) -> None:
-        for turn in list(self._tool_turns.values()):
-            turn.stop()
-        for exchange in self.exchanges.values():
-            exchange.stop()
-
-    def retry_column(self, index: int) -> None:
-        """Send this column's prompt again; the other columns are left as they are."""
-        if self.comparison is None or not self.comparison.turns:
-            return
-        running = self.exchanges.get(index)
-        if running is not None and not running.finished:
-            return
-        failed = self.comparison.answer(index)
-        if failed is not None and failed.status == "error" and not failed.content:
-            self.store.delete_message(failed.id)
-        try:
-            exchange = self.comparison.make_exchange(index, self._client_for)
-        except (ChatdeskError, CompareError, ValueError) as exc:
-            self.window.set_status(plain(exc))
-            return
-        column = self.view.columns[index]
-        user = (self.comparison.turns[-1].get("users") or {}).get(str(index))
-        rows = self._shown_rows(index)
-        ids = [r.id for r in rows]
-        if user in ids:  # the column's earlier turns and this prompt, not the old answer
-            rows = rows[: ids.index(user) + 1]
-        column.model.set_messages(rows, {})
-        self._attempts[index] = self._attempts.get(index, 1) + 1
-        self._launch(index, exchange)
-        self.view.set_busy(True)
-        self._timer.start()
 
     # --- figures ------------------------------------------------------------------------
 
@@ -671,7 +487,7 @@ class CompareController(QObject):
             if live and exchange is not None and (not exchange.finished or row is None):
                 # Live while it runs; once saved, from the saved answer like the footer
                 # and a reopened comparison (one set of inputs, one tok/s).
-                failed = str(exchange.status) in ("error", "stopped")
+                failed = exchange.status in (ExchangeStatus.ERROR, ExchangeStatus.STOPPED)
                 f = figs.from_stats(exchange.stats, price, now, failed=failed)
                 f.running = not exchange.finished
                 out.append(f)
@@ -702,12 +518,13 @@ class CompareController(QObject):
             column.set_figure("cost", cost, best=i in best["cost"])
             exchange = self.exchanges.get(i)
             if exchange is not None and not exchange.finished and exchange.stats.ttft_ms:
-                if column.state_label.text() == self._waiting_text(i):
-                    attempt = self._attempts.get(i)
+                if column.state is ColumnState.WAITING:
+                    attempt = self.runs.attempts.get(i)
                     column.set_state(
+                        ColumnState.STREAMING,
                         self.tr("Attempt %1: streaming…").replace("%1", str(attempt))
                         if attempt
-                        else self.tr("Streaming…")
+                        else self.tr("Streaming…"),
                     )
 
     # --- follow-up rule -------------------------------------------------------------------
@@ -764,66 +581,19 @@ class CompareController(QObject):
         shown = {"tie": self.tr("tie"), "bad": self.tr("all bad")}.get(last, last)
         return self.tr("Your vote: %1. %2").replace("%1", shown).replace("%2", names)
 
-    def vote(self, winner: str) -> None:
-        """Store the vote on the latest turn; blind names are revealed by it."""
-        if self.comparison is None or self.busy:
-            return
-        try:
-            self.comparison.vote(winner)
-        except (CompareError, ValueError) as exc:
-            self.window.set_status(plain(exc))
-            return
-        self._show()  # names revealed, rows shown with their models
-        # The vote buttons are gone: focus would fall to the next widget in the window
-        # (the sidebar's filter, which the next typed text would then filter away).
-        self.view.composer.focus_input()
-        self.voted.emit(winner)
+    # --- actions (vote, diff, links, continue in chat: see compareactions) -------------
 
-    # --- other actions ----------------------------------------------------------------------
+    def vote(self, winner: str) -> None:
+        self.actions.vote(winner)
 
     def continue_in_chat(self, index: int) -> None:
-        """This column becomes an ordinary conversation with its whole history.
+        self.actions.continue_in_chat(index)
 
-        Before the vote of a blind comparison that names the column's model, so the
-        user is asked first (the dialog itself names no model)."""
-        if self.comparison is None or self.comparison.answer(index) is None or self.busy:
-            return
-        if self.names_hidden():
-            from PySide6.QtWidgets import QMessageBox
+    def set_diff(self, on: bool, left: int, right: int) -> None:
+        if self._view is not None:
+            self.actions.set_diff(on, left, right)
 
-            box = QMessageBox(
-                QMessageBox.Icon.Question,
-                self.tr("Reveal the model?"),
-                self.tr(
-                    "You have not voted yet. The new chat shows which model answered in "
-                    "column %1, so this comparison is no longer blind for you. Continue?"
-                ).replace("%1", LABELS[index]),
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-                self.window,
-            )
-            box.setObjectName("blind-continue-confirm")
-            box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            comparison = self.comparison
-
-            def answered(_result: int) -> None:
-                yes = box.button(QMessageBox.StandardButton.Yes)
-                if box.clickedButton() is yes and self.comparison is comparison:
-                    self._fork(index)
-
-            box.finished.connect(answered)
-            box.open()
-            return
-        self._fork(index)
-
-    def _fork(self, index: int) -> None:
-        if self.comparison is None or self.busy:
-            return
-        new_id = self.comparison.fork_column(index)
-        self.window.show_compare(False)
-        self.window.conversations.reload()
-        self.services.show_conversation(new_id)
-        self.window.conversations.select_conversation(new_id)
+    # --- other actions ----------------------------------------------------------------------
 
     def rerun(self, *, send: bool = False) -> None:
         """The saved prompt again, in a new comparison of the same columns (editable first)."""
@@ -836,30 +606,12 @@ class CompareController(QObject):
             return
         self.specs = specs
         self.blind = blind
-        self._show()
+        self.show_page()
         self.view.composer.set_text(prompt)
         if send:
             self.view.composer.send()
         else:
             self.window.set_status(self.tr("Change the models if you like, then send."))
-
-    def set_diff(self, on: bool, left: int, right: int) -> None:
-        """Word differences of two columns' latest answers, in those two columns."""
-        if self._view is None:
-            return
-        for column in self.view.columns:
-            column.show_diff(None)
-        self._diff = None
-        if not on or self.comparison is None or left == right:
-            return
-        a, b = self.comparison.answer(left), self.comparison.answer(right)
-        if a is None or b is None:
-            self.window.set_status(self.tr("Both columns need an answer to compare."))
-            return
-        result = diff_words(a.content, b.content)
-        self.view.columns[left].show_diff(diff_html(result.left))
-        self.view.columns[right].show_diff(diff_html(result.right))
-        self._diff = (left, right)
 
     def _on_sync(self, on: bool) -> None:
         if self.comparison is not None:
@@ -888,9 +640,4 @@ class CompareController(QObject):
         self.refresh_figures()
 
     async def aclose(self) -> None:
-        self.stop_all()
-        for task in list(self._tasks):
-            try:
-                await task
-            except (asyncio.CancelledError, ChatdeskError, ValidationError):
-                pass
+        await self.runs.aclose()

@@ -232,14 +232,10 @@ class EndpointService(QObject):
         client = self.client
         if client is None:
             return
-        pool = self.services.pool
-        pool.acquire(client)
-        try:
+        async with self.services.pool.leased(client):
             models, source, _err = await fetch_models(
                 client, self.services.store, self._endpoint.cache_key
             )
-        finally:
-            await pool.release(client)
         self.window.model_picker.set_models(models, recent=self.recent_models())
         labels = {
             "server": self.tr("Models from the server"),

@@ -1,13 +1,15 @@
-"""The window's MCP part: the tool-server chooser, approvals, and the tool loop of a turn.
+"""The window's MCP part: the tool-server chooser, approvals, and the tools of a turn.
 
-The chat controller hands a turn here when the conversation offers MCP tools
-(:meth:`McpController.run_turn`); the loop itself is core's
-:class:`~chatdesk.core.toolloop.ToolTurn`. Continuing a cut answer (Continue) runs
-the loop too: the history may hold earlier tool calls, which some servers accept
-only next to the tools' definitions, and the rest of an answer may need a tool. The
-continuation is appended to the cut row (its tool calls with it), and the rounds
-after it are ordinary answers under the tool results. Servers run on the manager's own thread,
-so a slow or broken server never freezes the window; they stop when the window closes.
+When a conversation (or a compare column) offers MCP tools, its controller asks here
+for a :class:`~chatdesk.core.toolloop.ToolSetup` (:meth:`McpController.tool_setup`:
+this window's servers and approval queue) and hands it to the turn's
+:class:`~chatdesk.core.runner.TurnRunner`, which runs core's tool loop. Continuing a
+cut answer (Continue) runs the loop too: the history may hold earlier tool calls,
+which some servers accept only next to the tools' definitions, and the rest of an
+answer may need a tool. The continuation is appended to the cut row (its tool calls
+with it), and the rounds after it are ordinary answers under the tool results.
+Servers run on the manager's own thread, so a slow or broken server never freezes
+the window; they stop when the window closes.
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt
 
-from chatdesk.core.exchange import Exchange
 from chatdesk.core.keys import KeyringProblem
 from chatdesk.core.mcpconfig import (
     CONVERSATION_PARAM,
@@ -30,13 +31,7 @@ from chatdesk.core.mcpconfig import (
     conversation_servers,
 )
 from chatdesk.core.mcpmanager import McpManager, ServerState, ServerStatus
-from chatdesk.core.toolloop import (
-    Approval,
-    PendingCall,
-    ToolLoopObserver,
-    ToolSetup,
-    ToolTurn,
-)
+from chatdesk.core.toolloop import Approval, PendingCall, ToolSetup
 from chatdesk.ui.mcpsettings import McpServersDialog
 from chatdesk.ui.mcpwidgets import ApprovalDialog, ToolServersButton
 
@@ -65,7 +60,6 @@ class McpController(QObject):
         self.services = services
         self.settings = McpSettings(services.store, services.keys)
         self.manager = McpManager(lambda name: self.settings.get(name, secrets=True))
-        self.turn: ToolTurn | None = None
         self.dialog: ApprovalDialog | None = None  # the question shown (the queue's first)
         self._asks: list[_Ask] = []
         self.button = ToolServersButton(window)
@@ -91,7 +85,8 @@ class McpController(QObject):
             if not cfg.enabled:
                 continue
             status = self.manager.status(cfg.name)
-            servers.append((cfg.name, status.summary() if status.state != "stopped" else ""))
+            running = status.state is not ServerState.STOPPED
+            servers.append((cfg.name, status.summary() if running else ""))
         self.button.set_servers(servers, self.chosen())
 
     def set_conversation_servers(self, names: list[str]) -> None:
@@ -252,20 +247,6 @@ class McpController(QObject):
         conv = self.services.store.get_conversation(conversation_id)
         return conversation_servers(conv.params if conv else None)
 
-    def tool_turn(
-        self,
-        first: Exchange,
-        servers: list[str],
-        observer: ToolLoopObserver,
-        *,
-        column: str = "",
-        model: str = "",
-    ) -> ToolTurn:
-        """The tool loop that replaces ``first`` (its client, request, store and target),
-        asking approval and using the servers of this window (chat pane or compare column;
-        a column passes its letter and, unless blind, its model for the dialog)."""
-        return self.tool_setup(servers, column=column, model=model).turn(first, observer)
-
     def tool_setup(self, servers: list[str], *, column: str = "", model: str = "") -> ToolSetup:
         """This window's tools for a :class:`~chatdesk.core.runner.TurnRunner`: its
         manager, its approval queue (naming ``column`` and ``model``), its "always"."""
@@ -274,28 +255,6 @@ class McpController(QObject):
             return await self.approve(call, column, model)
 
         return ToolSetup(self.manager, list(servers), approve, self.settings)
-
-    async def run_turn(
-        self, first: Exchange, servers: list[str], observer: ToolLoopObserver
-    ) -> Exchange:
-        """Run the tool loop in place of ``first``; the last exchange of the turn.
-
-        ``observer`` shows the loop's exchanges where the turn belongs (the chat pane).
-        """
-        turn = self.tool_turn(first, servers, observer)
-        self.turn = turn
-        try:
-            outcome = await turn.run()
-        finally:
-            self.turn = None
-        notes = list(outcome.notes)
-        if outcome.limit_reached:
-            notes.append(
-                self.tr("Stopped after %1 tool rounds.").replace("%1", str(turn.max_rounds))
-            )
-        if notes:
-            self.services.set_status(" ".join(notes))
-        return outcome.exchanges[-1] if outcome.exchanges else first
 
     async def approve(self, call: PendingCall, column: str = "", model: str = "") -> Approval:
         """Ask in a dialog (the window keeps running); Stop withdraws the question.
@@ -360,10 +319,5 @@ class McpController(QObject):
             dialog.deleteLater()
         self._show_next()
 
-    def stop(self) -> None:
-        if self.turn is not None:
-            self.turn.stop()
-
     async def aclose(self) -> None:
-        self.stop()
         await self.manager.aclose()

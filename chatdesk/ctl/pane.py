@@ -14,6 +14,7 @@ from chatdesk.store.rows import MessageRow
 
 if TYPE_CHECKING:
     from chatdesk.core.patient import PatientStore
+    from chatdesk.core.runner import TurnResult
     from chatdesk.store import Store
     from chatdesk.ui.mainwindow import MainWindow
     from chatdesk.ui.messagemodel import MessageListModel
@@ -92,3 +93,12 @@ def effective_params(window: MainWindow) -> dict[str, Any]:
     else:
         params.pop("temperature", None)
     return params
+
+
+def turn_notes(result: TurnResult, limit: str) -> str:
+    """A tool turn's notes on one line (servers that did not start...), with ``limit``
+    ("Stopped after %1 tool rounds.", translated) when the round limit cut it."""
+    notes = list(result.notes)
+    if result.limit_reached:
+        notes.append(limit.replace("%1", str(result.max_rounds)))
+    return " ".join(notes)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from PySide6.QtCore import QObject, Signal
 
 from chatdesk.core.clients import ClientPool
-from chatdesk.core.errors import ChatdeskError, plain
+from chatdesk.core.errors import plain
 from chatdesk.core.keys import KeyStore
 from chatdesk.core.services import ensure_default_provider
 from chatdesk.core.settings import AppSettings, SettingKey
@@ -25,11 +25,10 @@ from chatdesk.core.settings import AppSettings, SettingKey
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
 
-    from chatdesk.core.exchange import Exchange
     from chatdesk.core.mcpconfig import McpSettings
     from chatdesk.core.mcpmanager import McpManager
-    from chatdesk.core.patient import PatientStore
-    from chatdesk.core.toolloop import ToolLoopObserver, ToolTurn
+    from chatdesk.core.runner import TurnRunner
+    from chatdesk.core.toolloop import ToolSetup
     from chatdesk.store import Store
 
 # While streaming, a write waits at most this long for the database (then it is kept
@@ -45,23 +44,9 @@ class ToolHost(Protocol):
 
     def servers_for(self, conversation_id: int) -> list[str]: ...
 
-    def tool_turn(
-        self,
-        first: Exchange,
-        servers: list[str],
-        observer: ToolLoopObserver,
-        *,
-        column: str = "",
-        model: str = "",
-    ) -> ToolTurn: ...
-
-    async def run_turn(
-        self, first: Exchange, servers: list[str], observer: ToolLoopObserver
-    ) -> Exchange: ...
+    def tool_setup(self, servers: list[str], *, column: str = "", model: str = "") -> ToolSetup: ...
 
     def open_manager(self, parent: QWidget | None = None) -> object: ...
-
-    def stop(self) -> None: ...
 
 
 class Running:
@@ -181,22 +166,18 @@ class Services(QObject):
         for task in list(self._background):
             task.cancel()
 
-    async def save_later(self, patient: PatientStore, every_s: float = 1.0) -> None:
-        """The database refused an answer's last writes (busy, full): it is kept in
+    async def save_later(self, runner: TurnRunner, every_s: float = 1.0) -> None:
+        """The database refused a turn's last writes (busy, full): they are kept in
         memory and written as soon as the database lets us, without freezing the window."""
         self.set_status(
             self.tr("The history is busy: the answer is kept and will be saved shortly.")
         )
-        for _ in range(3600):
-            await asyncio.sleep(every_s)
-            if patient.try_write():
-                self.set_status(self.tr("The answer is saved."))
-                return
-        self.set_status(
-            self.tr("The answer could not be saved: %1").replace(
-                "%1", plain(patient.last_error or ChatdeskError("?"))
-            )
-        )
+        error = await runner.save_later(every_s)
+        if error is None:
+            self.set_status(self.tr("The answer is saved."))
+        else:
+            text = self.tr("The answer could not be saved: %1")
+            self.set_status(text.replace("%1", plain(error)))
 
     # --- requests between controllers --------------------------------------------------
 

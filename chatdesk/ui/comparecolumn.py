@@ -7,6 +7,7 @@ accessible name): the label is "Model A" until the vote reveals the name.
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -36,6 +37,19 @@ from chatdesk.ui.modelpicker import ModelPicker
 
 # Row keys of the figures grid, in display order.
 FIGURES = ("ttft", "total", "tokens", "speed", "finish", "cost")
+
+
+class ColumnState(StrEnum):
+    """Where a column's turn is. The state line's text is the controller's (in the
+    user's language); this is what code asks, never that text."""
+
+    IDLE = "idle"  # nothing running, nothing to say
+    WAITING = "waiting"  # sent, no token yet
+    STREAMING = "streaming"
+    TOOLS = "tools"  # tool calls running
+    DONE = "done"  # answered (the line may carry a note: an attempt, the tools' notes)
+    STOPPED = "stopped"
+    FAILED = "failed"  # the server's error, or the answer could not be saved
 
 
 class CompareColumn(QFrame):
@@ -179,6 +193,7 @@ class CompareColumn(QFrame):
 
         foot = QHBoxLayout()
         foot.setContentsMargins(4, 0, 4, 4)
+        self._state = ColumnState.IDLE
         self.state_label = QLabel()
         self.state_label.setObjectName("column-state")
         self.state_label.setWordWrap(True)
@@ -339,7 +354,19 @@ class CompareColumn(QFrame):
         self.carry_button.setEnabled(not running)
         self.chat_button.setEnabled(not running)
 
-    def set_state(self, text: str, *, error: bool = False, retry: bool = False) -> None:
+    @property
+    def state(self) -> ColumnState:
+        return self._state
+
+    @property
+    def has_state_text(self) -> bool:
+        """Whether the state line says something (a note then would hide it)."""
+        return bool(self.state_label.text())
+
+    def set_state(self, state: ColumnState, text: str = "", *, retry: bool = False) -> None:
+        """Show where the turn is: ``text`` on the state line (red for FAILED), Retry."""
+        self._state = state
+        error = state is ColumnState.FAILED
         if self.state_label.text() != text:
             self.state_label.setText(text)
         if self.state_label.property("error") != error:  # a style change re-polishes

@@ -22,12 +22,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from chatdesk.store.rows import COLUMN_LABELS as LABELS
 from chatdesk.ui.comparecolumn import CompareColumn
 from chatdesk.ui.composer import Composer
 from chatdesk.ui.elided import ElidedLabel
 from chatdesk.ui.icons import icon
-
-LABELS = "ABCD"
 
 
 class CompareView(QWidget):
@@ -253,6 +252,13 @@ class CompareView(QWidget):
 
     def set_rule(self, text: str) -> None:
         self.rule.setText(text)
+
+    def set_title(self, text: str) -> None:
+        self.title.setText(text)
+
+    def clear_diff(self) -> None:
+        """Word diff off (its columns show their answers again)."""
+        self.diff_check.setChecked(False)
 
     def set_editable(self, editable: bool) -> None:
         """Columns can be added, removed, reordered only before the first prompt."""

@@ -33,7 +33,7 @@ from PySide6.QtGui import (
 )
 
 from chatdesk.core.mdguard import LIMITS
-from chatdesk.store.rows import MessageRow
+from chatdesk.store.rows import MessageRow, MessageStatus
 from chatdesk.ui import render
 from chatdesk.ui.breaks import breakable
 from chatdesk.ui.frameshare import slice_done, take_turn
@@ -227,7 +227,7 @@ class BlockRenderer(QObject):
             if row is None:
                 continue
             if "$" in row.content or "\\(" in row.content or "\\[" in row.content:
-                if row.status == "streaming":
+                if row.status == MessageStatus.STREAMING:
                     item = self.items[mid]
                     item.stream = None
                     item.content = None
@@ -315,7 +315,7 @@ class BlockRenderer(QObject):
 
         # Thinking: open while only reasoning streams, closed once the answer starts.
         if row.reasoning:
-            auto = row.status == "streaming" and not row.content
+            auto = row.status == MessageStatus.STREAMING and not row.content
             expanded = self.think_open.get(row.id, auto)
             sig: Sig = (expanded, self.dark)
             if (
@@ -364,14 +364,18 @@ class BlockRenderer(QObject):
         if stream is not None and stream.behind:
             self.catch_up_ids.add(row.id)
             wake = True
-        elif row.status != "streaming" and stream is not None and (item.tail or stream.held):
+        elif (
+            row.status != MessageStatus.STREAMING
+            and stream is not None
+            and (item.tail or stream.held)
+        ):
             before = stream.tail_html
             if stream.finish() != before:
                 item.tail = item.tail or self.new_doc()
                 self.set_html(item.tail, stream.tail_html, w)
                 item.codes = stream.code_blocks
                 changed = True
-        if item.lazy and row.status != "streaming":
+        if item.lazy and row.status != MessageStatus.STREAMING:
             # Blocks skipped while streaming (never on screen) render in idle time.
             self.idle_ids.add(row.id)
             wake = True
@@ -451,7 +455,7 @@ class BlockRenderer(QObject):
             return
         stream = item.stream
         fresh = stream is None or not text.startswith(stream.text)
-        if row.status != "streaming" and fresh and self._one_doc(text):
+        if row.status != MessageStatus.STREAMING and fresh and self._one_doc(text):
             # A complete message: one Markdown pass and one document (cheapest to show).
             res = render.render_markdown(text, self.dark)
             item.stream = None
@@ -528,7 +532,7 @@ class BlockRenderer(QObject):
         """Render every block of a message that is not rendered yet; True if any was."""
         if not item.lazy or item.stream is None:
             return False
-        streaming = row.status == "streaming"
+        streaming = row.status == MessageStatus.STREAMING
         for k in sorted(item.lazy):
             self.realize(item, k, streaming)
         item.codes = item.stream.code_blocks

@@ -32,7 +32,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QAbstractScrollArea, QWidget
 
-from chatdesk.store.rows import MessageRow
+from chatdesk.store.rows import MessageRow, MessageStatus
 from chatdesk.ui.frameshare import paint_pass_deadline
 from chatdesk.ui.jumpbutton import JumpButton
 from chatdesk.ui.lazyblocks import BlockRenderer, Item
@@ -414,7 +414,7 @@ class MessageCanvas(QAbstractScrollArea):
         if m is None or item.stream is None:
             return
         y0 = self.verticalScrollBar().value() - self._tops[row_index] - self.PAD
-        streaming = m.message(row_index).status == "streaming"
+        streaming = m.message(row_index).status == MessageStatus.STREAMING
         vh = self.viewport().height()
         if self._blocks.realize_window(
             item, y0, vh, self._stick_bottom, streaming, self._deadline_of_paint
@@ -448,7 +448,7 @@ class MessageCanvas(QAbstractScrollArea):
                 or row is None
                 or item.stream is None
                 or not item.lazy
-                or row.status == "streaming"  # _sync adds it again once complete
+                or row.status == MessageStatus.STREAMING  # _sync adds it again once complete
             ):
                 self._blocks.idle_ids.discard(mid)
                 continue

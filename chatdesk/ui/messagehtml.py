@@ -15,7 +15,7 @@ from urllib.parse import quote
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from PySide6.QtGui import QImage
 
-from chatdesk.store.rows import MessageRow
+from chatdesk.store.rows import MessageRow, MessageStatus
 from chatdesk.ui.actions import MessageAction, ViewToggle, action_href
 from chatdesk.ui.render import highlight
 
@@ -320,10 +320,10 @@ def foot_html(
 
     status: list[str] = []
     cont = html.escape(QCoreApplication.translate("MessageView", "Continue"))
-    if row.status == "streaming" and not row.content and not row.reasoning:
+    if row.status == MessageStatus.STREAMING and not row.content and not row.reasoning:
         waiting = html.escape(QCoreApplication.translate("MessageView", "Waiting…"))
         status.append(f'<span style="color:{muted};">{waiting}</span>')
-    if row.status == "error":
+    if row.status == MessageStatus.ERROR:
         sentence = html.escape(error_sentence(row, wait))
         details = html.escape(
             QCoreApplication.translate("MessageView", "Hide details")
@@ -339,7 +339,7 @@ def foot_html(
     elif row.status in ("stopped", "interrupted"):
         label = (
             QCoreApplication.translate("MessageView", "Stopped")
-            if row.status == "stopped"
+            if row.status == MessageStatus.STOPPED
             else QCoreApplication.translate("MessageView", "Interrupted")
         )
         status.append(
@@ -361,7 +361,7 @@ def foot_html(
         status.append(f'<span style="color:{pal["warn"]};">{text}</span>')
     if status:
         out.append("<p>" + "<br>".join(status) + "</p>")
-    if row.status == "error" and details_open and row.error:
+    if row.status == MessageStatus.ERROR and details_open and row.error:
         out.append(
             f'<pre style="color:{muted}; white-space: pre-wrap;">{html.escape(row.error)}</pre>'
         )
@@ -397,7 +397,7 @@ def foot_html(
 
 def retry_wait(row: MessageRow, now: float) -> int | None:
     """Seconds left before a rate-limited request may be retried (None: not applicable)."""
-    if row.status != "error" or row.error_category != "rate_limit":
+    if row.status != MessageStatus.ERROR or row.error_category != "rate_limit":
         return None
     meta = row.meta if isinstance(row.meta, dict) else {}
     after = meta.get("retry_after_s")

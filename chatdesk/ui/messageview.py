@@ -26,6 +26,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QDialog, QWidget
 
+from chatdesk.store.rows import MessageStatus
 from chatdesk.ui.actions import MessageAction, ViewToggle, parse_href, strict_links
 from chatdesk.ui.messagecanvas import MessageCanvas
 from chatdesk.ui.messagedocs import Doc, TextDialog, anchor_rect
@@ -281,7 +282,7 @@ class MessageView(MessageCanvas):
             return
         action, arg = parsed
         if action is ViewToggle.THINKING:
-            auto = row.status == "streaming" and not row.content
+            auto = row.status == MessageStatus.STREAMING and not row.content
             self._blocks.think_open[mid] = not self._blocks.think_open.get(mid, auto)
             self._resync([mid])
         elif action is ViewToggle.DETAILS:

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QApplication, QMainWindow, QSystemTrayIcon
 
+from chatdesk.store.rows import MessageStatus
+
 # An answer shorter than this is not worth a notification: the user did not leave for it.
 LONG_ANSWER_S = 8.0
 
@@ -76,10 +78,10 @@ class Notifier(QObject):
         if duration_ms is not None and duration_ms < self.long_answer_s * 1000:
             return
         seconds = f"{(duration_ms or 0) / 1000:.0f}"
-        if status == "done":
+        if status == MessageStatus.DONE:
             title = self.tr("The answer is ready")
             body = self.tr("%1 answered in %2 s.").replace("%1", model).replace("%2", seconds)
-        elif status == "error":
+        elif status == MessageStatus.ERROR:
             title = self.tr("The answer failed")
             body = self.tr("%1 stopped with an error.").replace("%1", model)
         else:

@@ -355,61 +355,66 @@
 <context>
     <name>ChatController</name>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="85" />
-        <location filename="../../chatdesk/ctl/chat.py" line="516" />
+        <location filename="../../chatdesk/ctl/chat.py" line="87" />
+        <location filename="../../chatdesk/ctl/chat.py" line="523" />
         <source>Copied</source>
         <translation>已复制</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="168" />
-        <location filename="../../chatdesk/ctl/chat.py" line="186" />
+        <location filename="../../chatdesk/ctl/chat.py" line="170" />
+        <location filename="../../chatdesk/ctl/chat.py" line="188" />
         <source>Wait for the answer to finish or stop it first.</source>
         <translation>请等待回答完成，或先停止生成。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="300" />
-        <location filename="../../chatdesk/ctl/chat.py" line="366" />
-        <location filename="../../chatdesk/ctl/chat.py" line="370" />
+        <location filename="../../chatdesk/ctl/chat.py" line="302" />
+        <location filename="../../chatdesk/ctl/chat.py" line="368" />
+        <location filename="../../chatdesk/ctl/chat.py" line="372" />
         <source>Not sent: %1</source>
         <translation>未发送：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="334" />
+        <location filename="../../chatdesk/ctl/chat.py" line="336" />
         <source>Sent in place of the failed question (kept as the other branch).</source>
         <translation>已代替失败的提问发送（失败的那条保留为另一个分支）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="369" />
+        <location filename="../../chatdesk/ctl/chat.py" line="371" />
         <source>Request not valid</source>
         <translation>请求无效</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="448" />
+        <location filename="../../chatdesk/ctl/chat.py" line="452" />
+        <source>Stopped after %1 tool rounds.</source>
+        <translation>已在 %1 轮工具调用后停止。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/chat.py" line="459" />
         <source>The answer could not be saved: %1</source>
         <translation>无法保存回答：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="556" />
+        <location filename="../../chatdesk/ctl/chat.py" line="563" />
         <source>Only your own messages can be edited.</source>
         <translation>只能编辑你自己发送的消息。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="575" />
+        <location filename="../../chatdesk/ctl/chat.py" line="582" />
         <source>There is no answer yet.</source>
         <translation>还没有回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="616" />
+        <location filename="../../chatdesk/ctl/chat.py" line="623" />
         <source>Tool result</source>
         <translation>工具结果</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="617" />
+        <location filename="../../chatdesk/ctl/chat.py" line="624" />
         <source>Result for %1:</source>
         <translation>%1 的结果：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="631" />
+        <location filename="../../chatdesk/ctl/chat.py" line="638" />
         <source>This tool call already has a result.</source>
         <translation>该工具调用已有结果。</translation>
     </message>
@@ -425,146 +430,218 @@
 <context>
     <name>ColumnParamsDialog</name>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="394" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="421" />
         <source>Parameters of column %1</source>
         <translation>第 %1 列的参数</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="396" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="423" />
         <source>Provider of this column</source>
         <translation>本列的服务商</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="397" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="424" />
         <source>This window's server</source>
         <translation>本窗口使用的服务器</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="403" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="430" />
         <source>Provider</source>
         <translation>服务商</translation>
     </message>
 </context>
 <context>
+    <name>ColumnRuns</name>
+    <message>
+        <location filename="../../chatdesk/ctl/comparerun.py" line="101" />
+        <source>Set up a server and key first.</source>
+        <translation>请先设置服务器和密钥。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/comparerun.py" line="108" />
+        <source>Attempt %1: waiting for the first token…</source>
+        <translation>第 %1 次尝试：等待第一个 token…</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/comparerun.py" line="109" />
+        <source>Waiting for the first token…</source>
+        <translation>正在等待首个 token…</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/comparerun.py" line="188" />
+        <location filename="../../chatdesk/ctl/comparerun.py" line="217" />
+        <source>Stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/comparerun.py" line="193" />
+        <source>Stopped after %1 tool rounds.</source>
+        <translation>已在 %1 轮工具调用后停止。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/comparerun.py" line="207" />
+        <source>Not saved: %1</source>
+        <translation>未保存：%1</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/comparerun.py" line="214" />
+        <source>%1 (%2)</source>
+        <translation>%1（%2）</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/comparerun.py" line="221" />
+        <source>Answered on attempt %1.</source>
+        <translation>第 %1 次尝试时得到回答。</translation>
+    </message>
+</context>
+<context>
+    <name>CompareActions</name>
+    <message>
+        <location filename="../../chatdesk/ctl/compareactions.py" line="87" />
+        <source>Only the latest answer of a column can be redone.</source>
+        <translation>只能重新生成某列最新的回答。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/compareactions.py" line="90" />
+        <source>To edit or delete messages, use “Continue in chat” on this column.</source>
+        <translation>要编辑或删除消息，请在本列使用“转为对话继续”。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/compareactions.py" line="108" />
+        <source>Reveal the model?</source>
+        <translation>显示模型？</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/compareactions.py" line="110" />
+        <source>You have not voted yet. The new chat shows which model answered in column %1, so this comparison is no longer blind for you. Continue?</source>
+        <translation>你还没有投票。新的对话会显示第 %1 列是哪个模型回答的，这次比较对你来说就不再是盲测了。继续吗？</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/compareactions.py" line="149" />
+        <source>Both columns need an answer to compare.</source>
+        <translation>两列都需要有回答才能比较。</translation>
+    </message>
+</context>
+<context>
     <name>CompareColumn</name>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="82" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="96" />
         <source>Answers in column %1</source>
         <translation>第 %1 栏的回答</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="117" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="131" />
         <source>Parameters of this column</source>
         <translation>本列的参数</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="122" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="136" />
         <source>More column actions</source>
         <translation>更多列操作</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="131" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="145" />
         <source>Tools</source>
         <translation>工具</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="132" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="146" />
         <source>Move this column left</source>
         <translation>左移本列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="134" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="148" />
         <source>Move this column right</source>
         <translation>右移本列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="137" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="151" />
         <source>Remove this column</source>
         <translation>移除本列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="153" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="167" />
         <source>First token</source>
         <translation>首字延迟</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="154" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="168" />
         <source>Total</source>
         <translation>总耗时</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="155" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="169" />
         <source>Tokens in/out</source>
         <translation>输入/输出 token</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="156" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="170" />
         <source>Speed</source>
         <translation>速度</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="157" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="171" />
         <source>Finish</source>
         <translation>结束原因</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="158" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="172" />
         <source>Cost</source>
         <translation>费用</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="175" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="189" />
         <source>Word differences</source>
         <translation>逐词差异</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="187" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="202" />
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="187" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="202" />
         <source>Stop this column</source>
         <translation>停止本列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="190" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="205" />
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="190" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="205" />
         <source>Send this column again</source>
         <translation>重新发送本列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="194" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="209" />
         <source>Carry forward</source>
         <translation>沿用此回答</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="195" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="210" />
         <source>Make this answer the shared context of every column for the next prompt</source>
         <translation>下一条提示中，让所有列都以此回答为共同上下文</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="201" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="216" />
         <source>Continue in chat</source>
         <translation>转为对话继续</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="202" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="217" />
         <source>Open this column as an ordinary conversation with its whole history</source>
         <translation>把本列连同完整历史转成普通对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="222" />
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="293" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="237" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="308" />
         <source>Column %1</source>
         <translation>第 %1 列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="307" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="322" />
         <source>Model %1</source>
         <translation>模型 %1</translation>
     </message>
@@ -572,285 +649,229 @@
 <context>
     <name>CompareController</name>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="171" />
+        <location filename="../../chatdesk/ctl/compare.py" line="169" />
         <source>Wait for the answers to finish or stop them first.</source>
         <translation>请等待回答完成，或先停止它们。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="234" />
+        <location filename="../../chatdesk/ctl/compare.py" line="228" />
         <source>Comparison</source>
         <translation>对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="236" />
+        <location filename="../../chatdesk/ctl/compare.py" line="230" />
         <source>New comparison</source>
         <translation>新建对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="265" />
+        <location filename="../../chatdesk/ctl/compare.py" line="259" />
         <source>This answer was carried forward: every column continued from it.</source>
         <translation>这个回答已被沿用：每一列都从它继续。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="270" />
+        <location filename="../../chatdesk/ctl/compare.py" line="264" />
         <source>Continued from %1's answer.</source>
         <translation>从 %1 的回答继续。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="296" />
+        <location filename="../../chatdesk/ctl/compare.py" line="290" />
         <source>Columns are fixed once the first prompt is sent.</source>
         <translation>发送第一条提示后，列就不能再更改。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="389" />
+        <location filename="../../chatdesk/ctl/compare.py" line="384" />
         <source>No provider named %1.</source>
         <translation>没有名为 %1 的服务商。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="414" />
+        <location filename="../../chatdesk/ctl/compare.py" line="409" />
         <source>Not sent: %1</source>
         <translation>未发送：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="418" />
-        <location filename="../../chatdesk/ctl/compare.py" line="460" />
+        <location filename="../../chatdesk/ctl/compare.py" line="413" />
         <source>Set up a server and key first.</source>
         <translation>请先设置服务器和密钥。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="483" />
-        <source>Attempt %1: waiting for the first token…</source>
-        <translation>第 %1 次尝试：等待第一个 token…</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="484" />
-        <source>Waiting for the first token…</source>
-        <translation>正在等待首个 token…</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="570" />
-        <source>Not saved: %1</source>
-        <translation>未保存：%1</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="576" />
-        <source>%1 (%2)</source>
-        <translation>%1（%2）</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="579" />
-        <source>Stopped</source>
-        <translation>已停止</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="582" />
-        <source>Answered on attempt %1.</source>
-        <translation>第 %1 次尝试时得到回答。</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="605" />
-        <source>Only the latest answer of a column can be redone.</source>
-        <translation>只能重新生成某列最新的回答。</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="608" />
-        <source>To edit or delete messages, use “Continue in chat” on this column.</source>
-        <translation>要编辑或删除消息，请在本列使用“转为对话继续”。</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="697" />
+        <location filename="../../chatdesk/ctl/compare.py" line="513" />
         <source>%1 tok/s</source>
         <translation>%1 token/秒</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="708" />
+        <location filename="../../chatdesk/ctl/compare.py" line="525" />
         <source>Attempt %1: streaming…</source>
         <translation>第 %1 次尝试：正在接收…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="710" />
+        <location filename="../../chatdesk/ctl/compare.py" line="527" />
         <source>Streaming…</source>
         <translation>正在生成…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="720" />
+        <location filename="../../chatdesk/ctl/compare.py" line="537" />
         <source>There is no answer to carry forward yet.</source>
         <translation>还没有可以沿用的回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="732" />
+        <location filename="../../chatdesk/ctl/compare.py" line="549" />
         <source>One prompt goes to every column; each answers on its own.</source>
         <translation>一条提示发给所有列，各列独立回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="734" />
+        <location filename="../../chatdesk/ctl/compare.py" line="551" />
         <source>Next prompt: each column continues its own thread.</source>
         <translation>下一条提示：各列沿着自己的对话继续。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="739" />
+        <location filename="../../chatdesk/ctl/compare.py" line="556" />
         <source>Next prompt: every column continues from %1's answer.</source>
         <translation>下一条提示：所有列都从 %1 的回答继续。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="764" />
+        <location filename="../../chatdesk/ctl/compare.py" line="581" />
         <source>tie</source>
         <translation>平局</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="764" />
+        <location filename="../../chatdesk/ctl/compare.py" line="581" />
         <source>all bad</source>
         <translation>都不好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="765" />
+        <location filename="../../chatdesk/ctl/compare.py" line="582" />
         <source>Your vote: %1. %2</source>
         <translation>你的投票：%1。%2</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="796" />
-        <source>Reveal the model?</source>
-        <translation>显示模型？</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="798" />
-        <source>You have not voted yet. The new chat shows which model answered in column %1, so this comparison is no longer blind for you. Continue?</source>
-        <translation>你还没有投票。新的对话会显示第 %1 列是哪个模型回答的，这次比较对你来说就不再是盲测了。继续吗？</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="844" />
+        <location filename="../../chatdesk/ctl/compare.py" line="614" />
         <source>Change the models if you like, then send.</source>
         <translation>可以先更换模型，然后发送。</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="857" />
-        <source>Both columns need an answer to compare.</source>
-        <translation>两列都需要有回答才能比较。</translation>
     </message>
 </context>
 <context>
     <name>CompareView</name>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="75" />
+        <location filename="../../chatdesk/ui/compareview.py" line="74" />
         <source>Comparison</source>
         <translation>对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="78" />
+        <location filename="../../chatdesk/ui/compareview.py" line="77" />
         <source>+ Column</source>
         <translation>+ 列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="79" />
+        <location filename="../../chatdesk/ui/compareview.py" line="78" />
         <source>Add a column (up to 4)</source>
         <translation>添加一列（最多 4 列）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="81" />
+        <location filename="../../chatdesk/ui/compareview.py" line="80" />
         <source>Add a column</source>
         <translation>添加一列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="84" />
+        <location filename="../../chatdesk/ui/compareview.py" line="83" />
         <source>Blind</source>
         <translation>盲测</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="86" />
+        <location filename="../../chatdesk/ui/compareview.py" line="85" />
         <source>Hide the model names and shuffle the columns until you vote</source>
         <translation>投票前隐藏模型名称并打乱列的顺序</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="90" />
+        <location filename="../../chatdesk/ui/compareview.py" line="89" />
         <source>Sync scrolling</source>
         <translation>同步滚动</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="94" />
+        <location filename="../../chatdesk/ui/compareview.py" line="93" />
         <source>Word diff</source>
         <translation>逐词对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="95" />
+        <location filename="../../chatdesk/ui/compareview.py" line="94" />
         <source>Show the word differences of two columns' answers</source>
         <translation>显示两列回答的逐词差异</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="98" />
+        <location filename="../../chatdesk/ui/compareview.py" line="97" />
         <source>First column of the diff</source>
         <translation>对比的第一列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="99" />
+        <location filename="../../chatdesk/ui/compareview.py" line="98" />
         <source>Second column of the diff</source>
         <translation>对比的第二列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="107" />
+        <location filename="../../chatdesk/ui/compareview.py" line="106" />
         <source>Re-run</source>
         <translation>重新运行</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="108" />
+        <location filename="../../chatdesk/ui/compareview.py" line="107" />
         <source>Send this prompt again, to the same or other models</source>
         <translation>把这条提示再次发送给相同或其他模型</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="112" />
+        <location filename="../../chatdesk/ui/compareview.py" line="111" />
         <source>Prices…</source>
         <translation>价格…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="113" />
+        <location filename="../../chatdesk/ui/compareview.py" line="112" />
         <source>Model prices used to show the cost of answers</source>
         <translation>用于计算回答费用的模型价格</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="117" />
+        <location filename="../../chatdesk/ui/compareview.py" line="116" />
         <source>Leaderboard</source>
         <translation>排行榜</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="146" />
-        <location filename="../../chatdesk/ui/compareview.py" line="287" />
-        <location filename="../../chatdesk/ui/compareview.py" line="310" />
+        <location filename="../../chatdesk/ui/compareview.py" line="145" />
+        <location filename="../../chatdesk/ui/compareview.py" line="293" />
+        <location filename="../../chatdesk/ui/compareview.py" line="316" />
         <source>Which answer is better?</source>
         <translation>哪个回答更好？</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="282" />
+        <location filename="../../chatdesk/ui/compareview.py" line="288" />
         <source>A is better</source>
         <translation>A 更好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="283" />
+        <location filename="../../chatdesk/ui/compareview.py" line="289" />
         <source>B is better</source>
         <translation>B 更好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="284" />
-        <location filename="../../chatdesk/ui/compareview.py" line="292" />
+        <location filename="../../chatdesk/ui/compareview.py" line="290" />
+        <location filename="../../chatdesk/ui/compareview.py" line="298" />
         <source>Tie</source>
         <translation>平局</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="285" />
+        <location filename="../../chatdesk/ui/compareview.py" line="291" />
         <source>Both are bad</source>
         <translation>都不好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="290" />
+        <location filename="../../chatdesk/ui/compareview.py" line="296" />
         <source>%1 is best</source>
         <translation>%1 最好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="292" />
+        <location filename="../../chatdesk/ui/compareview.py" line="298" />
         <source>All are bad</source>
         <translation>都不好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="293" />
-        <location filename="../../chatdesk/ui/compareview.py" line="310" />
+        <location filename="../../chatdesk/ui/compareview.py" line="299" />
+        <location filename="../../chatdesk/ui/compareview.py" line="316" />
         <source>Which answer is best?</source>
         <translation>哪个回答最好？</translation>
     </message>
@@ -1117,17 +1138,17 @@
         <translation>内置模型列表（尚未设置 API 密钥）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="245" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="241" />
         <source>Models from the server</source>
         <translation>来自服务器的模型列表</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="246" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="242" />
         <source>Cached model list (server unreachable)</source>
         <translation>缓存的模型列表（无法连接服务器）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="247" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="243" />
         <source>Built-in model list (server unreachable)</source>
         <translation>内置模型列表（无法连接服务器）</translation>
     </message>
@@ -1741,49 +1762,44 @@
 <context>
     <name>McpController</name>
     <message>
-        <location filename="../../chatdesk/ctl/mcpctl.py" line="121" />
+        <location filename="../../chatdesk/ctl/mcpctl.py" line="116" />
         <source>MCP server %1 failed: %2</source>
         <translation>MCP 服务器 %1 出错：%2</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/mcpctl.py" line="167" />
+        <location filename="../../chatdesk/ctl/mcpctl.py" line="162" />
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/mcpctl.py" line="168" />
+        <location filename="../../chatdesk/ctl/mcpctl.py" line="163" />
         <source>starting…</source>
         <translation>正在启动…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/mcpctl.py" line="169" />
+        <location filename="../../chatdesk/ctl/mcpctl.py" line="164" />
         <source>ready, %1 tools</source>
         <translation>就绪，%1 个工具</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/mcpctl.py" line="170" />
+        <location filename="../../chatdesk/ctl/mcpctl.py" line="165" />
         <source>failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/mcpctl.py" line="190" />
+        <location filename="../../chatdesk/ctl/mcpctl.py" line="185" />
         <source>Saved %1.</source>
         <translation>已保存 %1。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/mcpctl.py" line="240" />
+        <location filename="../../chatdesk/ctl/mcpctl.py" line="235" />
         <source>Not imported: %1</source>
         <translation>未导入：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/mcpctl.py" line="242" />
+        <location filename="../../chatdesk/ctl/mcpctl.py" line="237" />
         <source>Imported: %1</source>
         <translation>已导入：%1</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ctl/mcpctl.py" line="294" />
-        <source>Stopped after %1 tool rounds.</source>
-        <translation>已在 %1 轮工具调用后停止。</translation>
     </message>
 </context>
 <context>
@@ -2250,52 +2266,39 @@
 <context>
     <name>Notifier</name>
     <message>
-        <location filename="../../chatdesk/ui/notify.py" line="80" />
+        <location filename="../../chatdesk/ui/notify.py" line="82" />
         <source>The answer is ready</source>
         <translation>回答已完成</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/notify.py" line="81" />
+        <location filename="../../chatdesk/ui/notify.py" line="83" />
         <source>%1 answered in %2 s.</source>
         <translation>%1 用时 %2 秒完成回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/notify.py" line="83" />
+        <location filename="../../chatdesk/ui/notify.py" line="85" />
         <source>The answer failed</source>
         <translation>回答失败</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/notify.py" line="84" />
+        <location filename="../../chatdesk/ui/notify.py" line="86" />
         <source>%1 stopped with an error.</source>
         <translation>%1 因错误而停止。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/notify.py" line="91" />
+        <location filename="../../chatdesk/ui/notify.py" line="93" />
         <source>The comparison is ready</source>
         <translation>对比已完成</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/notify.py" line="93" />
+        <location filename="../../chatdesk/ui/notify.py" line="95" />
         <source>Answers from %1.</source>
         <translation>来自 %1 的回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/notify.py" line="95" />
+        <location filename="../../chatdesk/ui/notify.py" line="97" />
         <source>Every column has answered.</source>
         <translation>所有栏都已回答。</translation>
-    </message>
-</context>
-<context>
-    <name>Observer</name>
-    <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="542" />
-        <source>Stopped</source>
-        <translation>已停止</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="551" />
-        <source>Stopped after %1 tool rounds.</source>
-        <translation>已在 %1 轮工具调用后停止。</translation>
     </message>
 </context>
 <context>
@@ -2771,17 +2774,17 @@
 <context>
     <name>Services</name>
     <message>
-        <location filename="../../chatdesk/ctl/services.py" line="188" />
+        <location filename="../../chatdesk/ctl/services.py" line="173" />
         <source>The history is busy: the answer is kept and will be saved shortly.</source>
         <translation>历史记录正忙：回答已保留，稍后会自动保存。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/services.py" line="193" />
+        <location filename="../../chatdesk/ctl/services.py" line="177" />
         <source>The answer is saved.</source>
         <translation>回答已保存。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/services.py" line="196" />
+        <location filename="../../chatdesk/ctl/services.py" line="179" />
         <source>The answer could not be saved: %1</source>
         <translation>无法保存回答：%1</translation>
     </message>
@@ -3546,15 +3549,15 @@
 <context>
     <name>chat</name>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="409" />
+        <location filename="../../chatdesk/ctl/chat.py" line="425" />
         <source>Running %1…</source>
         <translation>正在运行 %1…</translation>
     </message>
 </context>
 <context>
-    <name>ctl</name>
+    <name>runs</name>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="518" />
+        <location filename="../../chatdesk/ctl/comparerun.py" line="160" />
         <source>Running %1…</source>
         <translation>正在运行 %1…</translation>
     </message>

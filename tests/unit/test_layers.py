@@ -44,7 +44,14 @@ QT = ("PySide6", "shiboken6", "qasync")
 CTL_SHARED = ("chatdesk.ctl.services", "chatdesk.ctl.endpoint", "chatdesk.ctl.pane")
 #: Controllers that own (build and hold) another: the child never imports its owner.
 CTL_CHILDREN = {
-    "chatdesk.ctl.compare": ("chatdesk.ctl.arena", "chatdesk.ctl.comparetext"),
+    "chatdesk.ctl.compare": (
+        "chatdesk.ctl.arena",
+        "chatdesk.ctl.compareactions",
+        "chatdesk.ctl.comparerun",
+        "chatdesk.ctl.comparetext",
+    ),
+    "chatdesk.ctl.compareactions": ("chatdesk.ctl.comparetext",),
+    "chatdesk.ctl.comparerun": ("chatdesk.ctl.comparetext",),
     "chatdesk.ctl.settingsctl": ("chatdesk.ctl.assistantsctl",),
 }
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QApplication
 
 from chatdesk.store.rows import ProviderRow
+from chatdesk.ui.comparecolumn import ColumnState
 from tests.fakeserver import Reply
 from tests.unit.ui.harness import Harness
 from tests.unit.ui.test_compare import MODELS, send, start
@@ -92,3 +93,22 @@ def test_a_chat_send_keeps_the_server_named(harness: Harness) -> None:
     h.send("hello")
     h.idle()
     assert h.window.status_label.text() == server
+
+
+def test_a_column_says_where_its_turn_is_as_a_state(harness: Harness) -> None:
+    """The controller decides from the column's state, never from its translated text."""
+    h = harness
+    slow = Reply(text="second try " * 20, first_delay_s=0.3, delay_s=0.02)
+    h.server.script_for("gpt-4o", Reply.error(404, "model not found", code="model_not_found"), slow)
+    h.server.script_for("gpt-4o-mini", Reply(text="fine"))
+    ctl = start(h, ["gpt-4o", "gpt-4o-mini"])
+    send(h, "q")
+    column, other = ctl.view.columns
+    assert column.state is ColumnState.FAILED and column.has_state_text
+    assert other.state is ColumnState.DONE and not other.has_state_text
+    ctl.retry_column(0)
+    assert column.state is ColumnState.WAITING
+    h.wait(lambda: column.state is ColumnState.STREAMING)
+    assert "attempt 2" in column.state_label.text().lower()
+    h.wait(lambda: not ctl.busy)
+    assert column.state is ColumnState.DONE

@@ -57,6 +57,8 @@ def test_stop_closes_the_dialog_and_the_servers_end_with_the_window(harness: Har
     McpSettings(h.store, None).save(broken_server("serve"))
     mcp.set_conversation_servers(["broken"])
     h.server.script(_tool_call("p1", "broken__pid"), _tool_call("h1", "broken__hang"))
+    finished: list[str] = []
+    h.controller.exchange_finished.connect(finished.append)
     h.send("go", wait=False)
     h.wait(lambda: mcp.dialog is not None, timeout=30)
     assert mcp.dialog is not None
@@ -67,6 +69,9 @@ def test_stop_closes_the_dialog_and_the_servers_end_with_the_window(harness: Har
     h.wait(lambda: "broken.hang" in h.window.status_label.text(), timeout=30)
     h.controller.stop()
     h.idle()
+    h.wait(lambda: bool(finished), timeout=30)
+    # The turn was stopped, though its last answer (the tool call) had ended well.
+    assert finished == ["stopped"]
     rows = h.rows()
     assert [r.role for r in rows][-2:] == ["assistant", "tool"]
     assert rows[-1].content == "Error: stopped by the user"
@@ -119,3 +124,19 @@ def test_continue_a_cut_answer_runs_the_tool_loop(harness: Harness) -> None:
     assert cont[-2]["content"] == "Let me look up the ti" and cont[-1]["role"] == "user"
     last = bodies[2]["messages"]
     assert last[-2]["tool_calls"][0]["id"] == "c9" and last[-1]["tool_call_id"] == "c9"
+
+
+def test_a_server_that_did_not_start_stays_said_after_the_answer(harness: Harness) -> None:
+    """The loop's note is not replaced by the server's name when the answer is done."""
+    h = harness
+    mcp = h.desk.mcp
+    assert mcp is not None
+    McpSettings(h.store, None).save(broken_server("fail"))
+    mcp.set_conversation_servers(["broken"])
+    h.server.script(Reply(text="Answered without tools."))
+    h.send("hello")
+    h.wait(lambda: h.controller.runner is not None and h.controller.runner.result is not None)
+    assert h.rows()[-1].content == "Answered without tools."
+    status = h.window.status_label.text()
+    assert "MCP server broken" in status, status
+    h.loop.run_until_complete(mcp.aclose())
