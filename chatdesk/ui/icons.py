@@ -19,7 +19,7 @@ import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QPoint, QRect, QSize, Qt
+from PySide6.QtCore import QEvent, QPoint, QRect, QSize, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -31,8 +31,9 @@ from PySide6.QtGui import (
     QPalette,
     QPixmap,
 )
+from PySide6.QtWidgets import QLabel, QWidget
 
-__all__ = ["glyph", "icon", "icon_family"]
+__all__ = ["IconLabel", "glyph", "icon", "icon_family"]
 
 _FONT: tuple[str, dict[str, int]] | None = None
 _LOADED = False
@@ -165,3 +166,25 @@ def icon(name: str) -> QIcon:
         result = QIcon(_GlyphEngine(font[0], chr(font[1][name])))
     _cache[name] = result
     return result
+
+
+class IconLabel(QLabel):
+    """A label showing icon ``name``, repainted in the palette's colour when it changes.
+
+    A plain ``QLabel.setPixmap(icon(...).pixmap(...))`` freezes the colour of the moment:
+    after a switch to dark the (dark) flame vanished on the dark toolbar until a restart.
+    """
+
+    def __init__(self, name: str, size: int = 16, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._name = name
+        self._size = size
+        self._refresh()
+
+    def _refresh(self) -> None:
+        self.setPixmap(icon(self._name).pixmap(QSize(self._size, self._size)))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            self._refresh()
+        super().changeEvent(event)

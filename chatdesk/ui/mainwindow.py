@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSize, Qt, Signal
+from PySide6.QtCore import QByteArray, QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QDockWidget,
     QLabel,
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
 from chatdesk.ui.composer import Composer
 from chatdesk.ui.convlist import ConversationList
 from chatdesk.ui.elided import ElidedLabel
-from chatdesk.ui.icons import icon
+from chatdesk.ui.icons import IconLabel, icon
 from chatdesk.ui.messagemodel import MessageListModel
 from chatdesk.ui.messageview import MessageView
 from chatdesk.ui.modelpicker import ModelPicker
@@ -107,7 +108,7 @@ class MainWindow(QMainWindow):
         self.chat_splitter.setChildrenCollapsible(False)
         chat_layout.addWidget(self.chat_splitter)
 
-        self.centre = QStackedWidget()
+        self.centre = _Pages()
         self.centre.addWidget(chat_page)
 
         self.main_splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -124,6 +125,11 @@ class MainWindow(QMainWindow):
         # actions behind the toolbar's overflow button.
         bar = QToolBar(self.tr("Chat"))
         bar.setObjectName("chat-toolbar")
+        # The bar computed its margins before its name matched the style sheet and took
+        # the sheet's only at the next style change (the first Settings OK), growing by
+        # 8 px then: take them now.
+        bar.ensurePolished()
+        QApplication.sendEvent(bar, QEvent(QEvent.Type.StyleChange))
         bar.setMovable(False)
         bar.setIconSize(QSize(18, 18))
         bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
@@ -147,10 +153,9 @@ class MainWindow(QMainWindow):
         self.model_picker.setMaximumWidth(320)
         bar.addWidget(self.model_picker)
         bar.addSeparator()
-        temp_icon = QLabel()
+        temp_icon = IconLabel("flame", 16)  # follows a theme switch (a pixmap did not)
         temp_icon.setObjectName("temperature-icon")
         temp_icon.setToolTip(self.tr("Temperature"))
-        temp_icon.setPixmap(icon("flame").pixmap(QSize(16, 16)))
         bar.addWidget(temp_icon)
         self.temperature = TemperatureControl(compact=True)
         self.temperature.setMaximumWidth(240)
@@ -339,8 +344,10 @@ class MainWindow(QMainWindow):
             self._dock_layout.addWidget(self._params_panel, 1)
         return self._params_panel
 
-    # The conversation keeps at least this width when the Parameters drawer opens.
-    READABLE_WIDTH = 380
+    # The conversation keeps at least this width when the Parameters drawer opens. At the
+    # text size Settings shows (11 pt) the drawer needs ~475 px, so at 800 px wide this
+    # is what is left: ~40 characters a line, with the sidebar stepped aside.
+    READABLE_WIDTH = 300
 
     def params_width(self) -> int:
         """The dock width at which every field of the Parameters panel shows unclipped."""
@@ -365,6 +372,7 @@ class MainWindow(QMainWindow):
         """
         if not show:
             self.params_dock.setVisible(False)
+            self.centre.setMinimumWidth(0)
             if self._list_hidden_for_params:
                 self._list_hidden_for_params = False
                 self.conversations.show()
@@ -375,6 +383,9 @@ class MainWindow(QMainWindow):
         if self.conversations.isVisible() and room < self.conversations.width():
             self.conversations.hide()
             self._list_hidden_for_params = True
+        # The layout pass after showing shares the width out again and took ~30 px of
+        # the conversation's for the drawer: a minimum keeps them.
+        self.centre.setMinimumWidth(self.READABLE_WIDTH)
         self.params_dock.setVisible(True)
         self.resizeDocks([self.params_dock], [need], Qt.Orientation.Horizontal)
 
@@ -504,6 +515,27 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
         self.closing.emit()
         super().closeEvent(event)
+
+
+class _Pages(QStackedWidget):
+    """The centre's pages; only the page on screen sets the minimum size.
+
+    A plain stacked widget takes the largest minimum of all its pages: the first-run
+    panel, once built, kept the conversation 400 px wide and squeezed the Parameters
+    drawer until its fields were clipped at 800x600.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.currentChanged.connect(lambda _i: self.updateGeometry())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        page = self.currentWidget()
+        return page.minimumSizeHint() if page is not None else super().minimumSizeHint()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        page = self.currentWidget()
+        return page.sizeHint() if page is not None else super().sizeHint()
 
 
 class _PromptEdit(QPlainTextEdit):

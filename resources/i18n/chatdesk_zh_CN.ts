@@ -1010,27 +1010,27 @@
 <context>
     <name>CrashNotice</name>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="196" />
+        <location filename="../../chatdesk/ui/about.py" line="204" />
         <source>ChatDesk stopped unexpectedly</source>
         <translation>ChatDesk 意外退出</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="198" />
+        <location filename="../../chatdesk/ui/about.py" line="206" />
         <source>ChatDesk stopped unexpectedly last time. A crash report was saved:</source>
         <translation>ChatDesk 上次意外退出，已保存一份崩溃报告：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="203" />
+        <location filename="../../chatdesk/ui/about.py" line="211" />
         <source>It holds no key and no message text. Attach it when you report the problem.</source>
         <translation>报告中不含密钥和消息内容。反馈问题时请附上它。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="205" />
+        <location filename="../../chatdesk/ui/about.py" line="213" />
         <source>Open report</source>
         <translation>打开报告</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="206" />
+        <location filename="../../chatdesk/ui/about.py" line="214" />
         <source>Open folder</source>
         <translation>打开文件夹</translation>
     </message>
@@ -1500,181 +1500,181 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="125" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="126" />
         <source>Chat</source>
         <translation>对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="145" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="151" />
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="152" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="158" />
         <source>Temperature</source>
         <translation>温度</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="163" />
-        <location filename="../../chatdesk/ui/mainwindow.py" line="206" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="168" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="211" />
         <source>Parameters</source>
         <translation>参数</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="164" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="169" />
         <source>Parameters and system prompt (Ctrl+P)</source>
         <translation>参数和系统提示词（Ctrl+P）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="180" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="185" />
         <source>Compare</source>
         <translation>对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="182" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="187" />
         <source>Compare 2 to 4 models side by side on one prompt (Ctrl+Shift+N)</source>
         <translation>用同一条提示并排对比 2 到 4 个模型（Ctrl+Shift+N）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="194" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="199" />
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="195" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="200" />
         <source>Settings (Ctrl+,)</source>
         <translation>设置（Ctrl+,）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="210" />
-        <location filename="../../chatdesk/ui/mainwindow.py" line="212" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="215" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="217" />
         <source>System prompt</source>
         <translation>系统提示词</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="213" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="218" />
         <source>You are a helpful assistant.</source>
         <translation>你是一个乐于助人的助手。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/selfcheck.py" line="27" />
-        <location filename="../../chatdesk/ui/mainwindow.py" line="239" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="244" />
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="90" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="91" />
         <source>Messages</source>
         <translation>消息</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="135" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="141" />
         <source>Provider: the server this conversation uses</source>
         <translation>服务商：本对话使用的服务器</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="136" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="142" />
         <source>Provider</source>
         <translation>服务商</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="170" />
-        <location filename="../../chatdesk/ui/mainwindow.py" line="203" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="175" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="208" />
         <source>Assistants</source>
         <translation>助手</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="171" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="176" />
         <source>Assistants: start a chat from a saved prompt</source>
         <translation>助手：从保存的提示词开始对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="240" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="245" />
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="243" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="248" />
         <source>New comparison</source>
         <translation>新建对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="246" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="251" />
         <source>Model leaderboard…</source>
         <translation>模型排行榜…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="249" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="254" />
         <source>Export conversation…</source>
         <translation>导出对话…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="252" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="257" />
         <source>Export all conversations…</source>
         <translation>导出全部对话…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="254" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="259" />
         <source>Import…</source>
         <translation>导入…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="258" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="263" />
         <source>Back up now</source>
         <translation>立即备份</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="260" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="265" />
         <source>Restore from a backup…</source>
         <translation>从备份恢复…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="263" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="268" />
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="267" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="272" />
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="268" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="273" />
         <source>Search all conversations…</source>
         <translation>搜索全部对话…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="271" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="276" />
         <source>Find in conversation…</source>
         <translation>在对话中查找…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="275" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="280" />
         <source>Regenerate last answer</source>
         <translation>重新生成最后的回答</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="278" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="283" />
         <source>Copy last answer</source>
         <translation>复制最后的回答</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="281" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="286" />
         <source>Edit last message (Up in an empty box)</source>
         <translation>编辑最后一条消息（输入框为空时按 ↑）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="457" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="468" />
         <source>Save current as assistant…</source>
         <translation>将当前设置保存为助手…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="459" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="470" />
         <source>Manage assistants…</source>
         <translation>管理助手…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="464" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="475" />
         <source>New chat: %1</source>
         <translation>新对话：%1</translation>
     </message>
@@ -2856,7 +2856,7 @@
     </message>
     <message>
         <location filename="../../chatdesk/ui/settings.py" line="130" />
-        <location filename="../../chatdesk/ui/settings.py" line="160" />
+        <location filename="../../chatdesk/ui/settings.py" line="156" />
         <source>Providers</source>
         <translation>服务商</translation>
     </message>
@@ -2876,370 +2876,375 @@
         <translation>标题模型</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="144" />
+        <location filename="../../chatdesk/ui/settings.py" line="175" />
         <source>MCP servers…</source>
         <translation>MCP 服务器…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="163" />
+        <location filename="../../chatdesk/ui/settings.py" line="159" />
         <source>Add</source>
         <translation>添加</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="164" />
+        <location filename="../../chatdesk/ui/settings.py" line="160" />
         <source>Edit</source>
         <translation>编辑</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="165" />
+        <location filename="../../chatdesk/ui/settings.py" line="161" />
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="182" />
-        <location filename="../../chatdesk/ui/settings.py" line="381" />
+        <location filename="../../chatdesk/ui/settings.py" line="176" />
+        <source>Tool servers the models may call (MCP)</source>
+        <translation>模型可以调用的工具服务器（MCP）</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/settings.py" line="184" />
+        <location filename="../../chatdesk/ui/settings.py" line="383" />
         <source>Provider</source>
         <translation>服务商</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="184" />
+        <location filename="../../chatdesk/ui/settings.py" line="186" />
         <source>e.g. Zero API</source>
         <translation>例如 Zero API</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="189" />
+        <location filename="../../chatdesk/ui/settings.py" line="191" />
         <source>e.g. gpt-4o (optional)</source>
         <translation>例如 gpt-4o（可选）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="191" />
+        <location filename="../../chatdesk/ui/settings.py" line="193" />
         <source>Name:</source>
         <translation>名称：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="192" />
+        <location filename="../../chatdesk/ui/settings.py" line="194" />
         <source>Base URL:</source>
         <translation>API 地址：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="193" />
+        <location filename="../../chatdesk/ui/settings.py" line="195" />
         <source>API key:</source>
         <translation>API 密钥：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="194" />
+        <location filename="../../chatdesk/ui/settings.py" line="196" />
         <source>Default model:</source>
         <translation>默认模型：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="199" />
+        <location filename="../../chatdesk/ui/settings.py" line="201" />
         <source>JSON merged last into every request to this provider (all models)</source>
         <translation>最后合并进发往此服务商的每个请求的 JSON（所有模型）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="204" />
+        <location filename="../../chatdesk/ui/settings.py" line="206" />
         <source>Model id → JSON merged over the provider's extra body for that model</source>
         <translation>模型 ID → 该模型专用的 JSON，合并在服务商的额外请求体之上</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="215" />
+        <location filename="../../chatdesk/ui/settings.py" line="217" />
         <source>Extra body:</source>
         <translation>额外请求体：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="216" />
+        <location filename="../../chatdesk/ui/settings.py" line="218" />
         <source>Per model:</source>
         <translation>按模型：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="225" />
+        <location filename="../../chatdesk/ui/settings.py" line="227" />
         <source>Test connection</source>
         <translation>测试连接</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="226" />
+        <location filename="../../chatdesk/ui/settings.py" line="228" />
         <source>Save provider</source>
         <translation>保存服务商</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="227" />
+        <location filename="../../chatdesk/ui/settings.py" line="229" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="242" />
+        <location filename="../../chatdesk/ui/settings.py" line="244" />
         <source>Connection test results appear here.</source>
         <translation>连接测试结果将显示在这里。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="263" />
+        <location filename="../../chatdesk/ui/settings.py" line="265" />
         <source>It is too long ({detail} characters; at most 16000).</source>
         <translation>内容过长（{detail} 个字符；最多 16000）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="264" />
+        <location filename="../../chatdesk/ui/settings.py" line="266" />
         <source>It is not valid JSON: {detail}</source>
         <translation>不是有效的 JSON：{detail}</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="265" />
+        <location filename="../../chatdesk/ui/settings.py" line="267" />
         <source>It must be a JSON object, e.g. {{"enable_thinking": true}}.</source>
         <translation>必须是 JSON 对象，例如 {{"enable_thinking": true}}。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="266" />
+        <location filename="../../chatdesk/ui/settings.py" line="268" />
         <source>It is nested too deeply (at most 8 levels).</source>
         <translation>嵌套过深（最多 8 层）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="268" />
+        <location filename="../../chatdesk/ui/settings.py" line="270" />
         <source>"{detail}" cannot be set here: ChatDesk sends model, messages and stream itself.</source>
         <translation>不能在这里设置“{detail}”：model、messages 和 stream 由 ChatDesk 自己发送。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="270" />
+        <location filename="../../chatdesk/ui/settings.py" line="272" />
         <source>The value for model "{detail}" must be a JSON object.</source>
         <translation>模型“{detail}”的值必须是 JSON 对象。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="271" />
+        <location filename="../../chatdesk/ui/settings.py" line="273" />
         <source>A model name is empty.</source>
         <translation>有一个模型名称为空。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="280" />
+        <location filename="../../chatdesk/ui/settings.py" line="282" />
         <source>Extra body: </source>
         <translation>额外请求体：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="285" />
+        <location filename="../../chatdesk/ui/settings.py" line="287" />
         <source>Per model: </source>
         <translation>按模型：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="320" />
+        <location filename="../../chatdesk/ui/settings.py" line="322" />
         <source>(no key)</source>
         <translation>（无密钥）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="346" />
+        <location filename="../../chatdesk/ui/settings.py" line="348" />
         <source>Edit provider</source>
         <translation>编辑服务商</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="346" />
+        <location filename="../../chatdesk/ui/settings.py" line="348" />
         <source>New provider</source>
         <translation>新建服务商</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="361" />
+        <location filename="../../chatdesk/ui/settings.py" line="363" />
         <source>Stored key kept; type a new one to replace it</source>
         <translation>已保留存储的密钥；输入新密钥可替换</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="363" />
+        <location filename="../../chatdesk/ui/settings.py" line="365" />
         <source>Paste your API key (sk-...)</source>
         <translation>粘贴你的 API 密钥 (sk-...)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="399" />
+        <location filename="../../chatdesk/ui/settings.py" line="401" />
         <source>Remove the provider "{name}" and its stored API key?</source>
         <translation>要移除服务商“{name}”及其存储的 API 密钥吗？</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="400" />
+        <location filename="../../chatdesk/ui/settings.py" line="402" />
         <source>Remove provider</source>
         <translation>移除服务商</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="422" />
+        <location filename="../../chatdesk/ui/settings.py" line="424" />
         <source>The base URL must start with http:// or https://, e.g. {example}</source>
         <translation>API 地址必须以 http:// 或 https:// 开头，例如 {example}</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="433" />
+        <location filename="../../chatdesk/ui/settings.py" line="435" />
         <source>Enter a name for this provider.</source>
         <translation>请为此服务商输入名称。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="437" />
+        <location filename="../../chatdesk/ui/settings.py" line="439" />
         <source>A provider named "{name}" already exists.</source>
         <translation>已存在名为“{name}”的服务商。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="469" />
+        <location filename="../../chatdesk/ui/settings.py" line="471" />
         <source>Saved "{name}".</source>
         <translation>已保存“{name}”。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="474" />
+        <location filename="../../chatdesk/ui/settings.py" line="476" />
         <source>Saved "{name}" without an API key: edit it and paste a key, unless the server needs none.</source>
         <translation>已保存“{name}”，但没有 API 密钥：请编辑并粘贴密钥（除非该服务器不需要密钥）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="487" />
+        <location filename="../../chatdesk/ui/settings.py" line="489" />
         <source>Testing the connection…</source>
         <translation>正在测试连接…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="502" />
+        <location filename="../../chatdesk/ui/settings.py" line="504" />
         <source>✓ Connection works</source>
         <translation>✓ 连接正常</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="505" />
+        <location filename="../../chatdesk/ui/settings.py" line="507" />
         <source>✗ Connection failed</source>
         <translation>✗ 连接失败</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="515" />
+        <location filename="../../chatdesk/ui/settings.py" line="517" />
         <source>Light</source>
         <translation>浅色</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="516" />
+        <location filename="../../chatdesk/ui/settings.py" line="518" />
         <source>Dark</source>
         <translation>深色</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="517" />
+        <location filename="../../chatdesk/ui/settings.py" line="519" />
         <source>Follow system</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="520" />
+        <location filename="../../chatdesk/ui/settings.py" line="522" />
         <source> pt</source>
         <translation> pt</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="525" />
+        <location filename="../../chatdesk/ui/settings.py" line="527" />
         <source>Language changes take effect after a restart.</source>
         <translation>语言更改将在重启后生效。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="528" />
+        <location filename="../../chatdesk/ui/settings.py" line="530" />
         <source>Enter sends, Shift+Enter for a new line</source>
         <translation>Enter 发送，Shift+Enter 换行</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="529" />
+        <location filename="../../chatdesk/ui/settings.py" line="531" />
         <source>Ctrl+Enter sends, Enter for a new line</source>
         <translation>Ctrl+Enter 发送，Enter 换行</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="531" />
+        <location filename="../../chatdesk/ui/settings.py" line="533" />
         <source>Notify me when an answer finishes while ChatDesk is in the background</source>
         <translation>ChatDesk 在后台时，回答完成后通知我</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="534" />
+        <location filename="../../chatdesk/ui/settings.py" line="536" />
         <source>Theme:</source>
         <translation>主题：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="535" />
+        <location filename="../../chatdesk/ui/settings.py" line="537" />
         <source>Font size:</source>
         <translation>字号：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="536" />
+        <location filename="../../chatdesk/ui/settings.py" line="538" />
         <source>Language:</source>
         <translation>语言：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="538" />
+        <location filename="../../chatdesk/ui/settings.py" line="540" />
         <source>Send with:</source>
         <translation>发送方式：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="539" />
+        <location filename="../../chatdesk/ui/settings.py" line="541" />
         <source>Notifications:</source>
         <translation>通知：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="545" />
+        <location filename="../../chatdesk/ui/settings.py" line="547" />
         <source>Use the system proxy</source>
         <translation>使用系统代理</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="546" />
+        <location filename="../../chatdesk/ui/settings.py" line="548" />
         <source>No proxy</source>
         <translation>不使用代理</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="547" />
+        <location filename="../../chatdesk/ui/settings.py" line="549" />
         <source>Custom proxy URL</source>
         <translation>自定义代理地址</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="554" />
-        <location filename="../../chatdesk/ui/settings.py" line="559" />
-        <location filename="../../chatdesk/ui/settings.py" line="566" />
+        <location filename="../../chatdesk/ui/settings.py" line="556" />
+        <location filename="../../chatdesk/ui/settings.py" line="561" />
+        <location filename="../../chatdesk/ui/settings.py" line="568" />
         <source> s</source>
         <translation> 秒</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="555" />
+        <location filename="../../chatdesk/ui/settings.py" line="557" />
         <source>How long to wait for the server to answer</source>
         <translation>等待服务器响应的最长时间</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="561" />
+        <location filename="../../chatdesk/ui/settings.py" line="563" />
         <source>Give up on a reply when no data arrives for this long</source>
         <translation>超过此时长未收到数据则放弃本次回复</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="567" />
+        <location filename="../../chatdesk/ui/settings.py" line="569" />
         <source>No limit</source>
         <translation>不限制</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="569" />
+        <location filename="../../chatdesk/ui/settings.py" line="571" />
         <source>Stop a reply that is still arriving after this long (0: no limit)</source>
         <translation>回复持续超过这个时长就停止（0 表示不限制）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="572" />
+        <location filename="../../chatdesk/ui/settings.py" line="574" />
         <source>Proxy:</source>
         <translation>代理：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="573" />
+        <location filename="../../chatdesk/ui/settings.py" line="575" />
         <source>Proxy URL:</source>
         <translation>代理地址：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="574" />
+        <location filename="../../chatdesk/ui/settings.py" line="576" />
         <source>Connect timeout:</source>
         <translation>连接超时：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="575" />
+        <location filename="../../chatdesk/ui/settings.py" line="577" />
         <source>Stream idle timeout:</source>
         <translation>流式空闲超时：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="576" />
+        <location filename="../../chatdesk/ui/settings.py" line="578" />
         <source>Reply deadline:</source>
         <translation>回复时限：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="589" />
+        <location filename="../../chatdesk/ui/settings.py" line="591" />
         <source>Empty: use the first words of the message</source>
         <translation>留空：使用消息开头的几个词</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="592" />
+        <location filename="../../chatdesk/ui/settings.py" line="594" />
         <source>New conversations are titled by this model. Leave empty to skip the request.</source>
         <translation>新对话的标题由此模型生成。留空则不发送该请求。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="598" />
+        <location filename="../../chatdesk/ui/settings.py" line="600" />
         <source>Title model:</source>
         <translation>标题模型：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="657" />
+        <location filename="../../chatdesk/ui/settings.py" line="659" />
         <source>The proxy URL must look like http://host:port or socks5://host:port.</source>
         <translation>代理地址格式应为 http://host:port 或 socks5://host:port。</translation>
     </message>
