@@ -288,6 +288,14 @@ class MainWindow(QMainWindow):
         edit_menu.addSeparator()
         edit_menu.addAction(settings_action)
 
+        view_menu = self.menuBar().addMenu(self.tr("&View"))
+        self.sidebar_action = view_menu.addAction(self.tr("Show sidebar"))
+        self.sidebar_action.setCheckable(True)
+        self.sidebar_action.setChecked(True)
+        self.sidebar_action.setShortcut(QKeySequence("Ctrl+B"))
+        self.sidebar_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.sidebar_action.toggled.connect(self.set_sidebar_visible)
+
     # --- state the controller sets ---------------------------------------------------
 
     @property
@@ -362,6 +370,17 @@ class MainWindow(QMainWindow):
             need = max(need, inner.sizeHint().width() + bar_width)
         margins = self._dock_layout.contentsMargins()
         return need + margins.left() + margins.right() + 4
+
+    def set_sidebar_visible(self, visible: bool) -> None:
+        """Ctrl+B: hide or show the conversation list (the conversation takes the room)."""
+        self._list_hidden_for_params = False
+        if self.sidebar_action.isChecked() != visible:
+            self.sidebar_action.setChecked(visible)  # comes back here through toggled
+            return
+        had_focus = self.conversations.isAncestorOf(QApplication.focusWidget())
+        self.conversations.setVisible(visible)
+        if had_focus and not visible:
+            self.composer.focus_input()
 
     def _show_params(self, show: bool) -> None:
         """Open or close the Parameters drawer at the width its fields need.

@@ -928,48 +928,53 @@
 <context>
     <name>ConversationList</name>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="450" />
-        <location filename="../../chatdesk/ui/convlist.py" line="451" />
+        <location filename="../../chatdesk/ui/convlist.py" line="529" />
+        <location filename="../../chatdesk/ui/convlist.py" line="530" />
         <source>Filter conversations</source>
         <translation>筛选对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="462" />
+        <location filename="../../chatdesk/ui/convlist.py" line="541" />
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="466" />
+        <location filename="../../chatdesk/ui/convlist.py" line="543" />
+        <source>New chat (Ctrl+N)</source>
+        <translation>新对话 (Ctrl+N)</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/convlist.py" line="547" />
         <source>Conversations</source>
         <translation>对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="486" />
+        <location filename="../../chatdesk/ui/convlist.py" line="570" />
         <source>Conversation deleted</source>
         <translation>对话已删除</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="487" />
+        <location filename="../../chatdesk/ui/convlist.py" line="571" />
         <source>Undo</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="619" />
+        <location filename="../../chatdesk/ui/convlist.py" line="713" />
         <source>Rename</source>
         <translation>重命名</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="622" />
+        <location filename="../../chatdesk/ui/convlist.py" line="716" />
         <source>Unpin</source>
         <translation>取消置顶</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="622" />
+        <location filename="../../chatdesk/ui/convlist.py" line="716" />
         <source>Pin</source>
         <translation>置顶</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="625" />
+        <location filename="../../chatdesk/ui/convlist.py" line="719" />
         <source>Delete</source>
         <translation>删除</translation>
     </message>
@@ -977,34 +982,116 @@
 <context>
     <name>ConversationListModel</name>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="181" />
+        <location filename="../../chatdesk/ui/convlist.py" line="200" />
+        <location filename="../../chatdesk/ui/convlist.py" line="202" />
+        <location filename="../../chatdesk/ui/convlist.py" line="434" />
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="232" />
+        <location filename="../../chatdesk/ui/convlist.py" line="220" />
+        <source>Comparison</source>
+        <translation>对比</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/convlist.py" line="222" />
+        <source>Prompt set run</source>
+        <translation>提示集运行</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/convlist.py" line="280" />
         <source>Pinned</source>
         <translation>已置顶</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="233" />
+        <location filename="../../chatdesk/ui/convlist.py" line="281" />
         <source>Today</source>
         <translation>今天</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="234" />
+        <location filename="../../chatdesk/ui/convlist.py" line="282" />
         <source>Yesterday</source>
         <translation>昨天</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="235" />
+        <location filename="../../chatdesk/ui/convlist.py" line="283" />
         <source>Previous 7 days</source>
         <translation>过去 7 天</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="236" />
+        <location filename="../../chatdesk/ui/convlist.py" line="284" />
+        <source>Previous 30 days</source>
+        <translation>过去 30 天</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/convlist.py" line="285" />
         <source>Older</source>
         <translation>更早</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/convlist.py" line="294" />
+        <source>January</source>
+        <translation>1月</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/convlist.py" line="295" />
+        <source>February</source>
+        <translation>2月</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/convlist.py" line="296" />
+        <source>March</source>
+        <translation>3月</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/convlist.py" line="297" />
+        <source>April</source>
+        <translation>4月</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/convlist.py" line="298" />
+        <source>May</source>
+        <translation>5月</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/convlist.py" line="299" />
+        <source>June</source>
+        <translation>6月</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/convlist.py" line="300" />
+        <source>July</source>
+        <translation>7月</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/convlist.py" line="301" />
+        <source>August</source>
+        <translation>8月</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/convlist.py" line="302" />
+        <source>September</source>
+        <translation>9月</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/convlist.py" line="303" />
+        <source>October</source>
+        <translation>10月</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/convlist.py" line="304" />
+        <source>November</source>
+        <translation>11月</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/convlist.py" line="305" />
+        <source>December</source>
+        <translation>12月</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/convlist.py" line="309" />
+        <source>{month} {year}</source>
+        <translation>{year}年{month}</translation>
     </message>
 </context>
 <context>
@@ -1664,17 +1751,27 @@
         <translation>编辑最后一条消息（输入框为空时按 ↑）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="468" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="291" />
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mainwindow.py" line="292" />
+        <source>Show sidebar</source>
+        <translation>显示侧边栏</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mainwindow.py" line="487" />
         <source>Save current as assistant…</source>
         <translation>将当前设置保存为助手…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="470" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="489" />
         <source>Manage assistants…</source>
         <translation>管理助手…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="475" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="494" />
         <source>New chat: %1</source>
         <translation>新对话：%1</translation>
     </message>
