@@ -24,6 +24,7 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     QPoint,
+    QSize,
     Qt,
     QTimer,
     Signal,
@@ -38,6 +39,7 @@ from PySide6.QtWidgets import (
     QListView,
     QMenu,
     QPushButton,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -538,9 +540,19 @@ class ConversationList(QWidget):
         self._filter_timer.timeout.connect(self._apply_filter)
         self._filter_edit.textChanged.connect(lambda _text: self._filter_timer.start())
 
-        self._new_button = QPushButton(self.tr("New chat"), self)
+        # An icon (a pen, as chat apps have it): the sidebar stays narrow enough for four
+        # comparison columns beside it at 800 px.
+        self._new_button = QToolButton(self)
+        self._new_button.setObjectName("new-chat")
+        self._new_button.setText(self.tr("New chat"))
         self._new_button.setIcon(icon("edit"))
+        self._new_button.setIconSize(QSize(18, 18))
+        self._new_button.setAutoRaise(True)
         self._new_button.setToolTip(self.tr("New chat (Ctrl+N)"))
+        self._new_button.setAccessibleName(self.tr("New chat"))
+        self._new_button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        if not self._new_button.icon().isNull():
+            self._new_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
         self._new_button.clicked.connect(self.new_requested)
 
         self._view = QListView(self)

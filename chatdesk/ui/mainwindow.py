@@ -99,14 +99,10 @@ class MainWindow(QMainWindow):
         chat_layout.setSpacing(0)
         self._chat_layout = chat_layout
         self._find_bar: FindBar | None = None  # built on first use (after the first paint)
-        self.chat_splitter = QSplitter(Qt.Orientation.Vertical)
-        self.chat_splitter.addWidget(self.message_view)
-        self.chat_splitter.addWidget(self.composer)
-        self.chat_splitter.setStretchFactor(0, 1)
-        self.chat_splitter.setStretchFactor(1, 0)
-        self.chat_splitter.setSizes([640, 140])
-        self.chat_splitter.setChildrenCollapsible(False)
-        chat_layout.addWidget(self.chat_splitter)
+        # The composer sizes itself (one line empty, up to a third of the window), so the
+        # messages take the rest: no splitter handle to fight it.
+        chat_layout.addWidget(self.message_view, 1)
+        chat_layout.addWidget(self.composer)
 
         self.centre = _Pages()
         self.centre.addWidget(chat_page)
@@ -502,9 +498,6 @@ class MainWindow(QMainWindow):
             "main_splitter": bytes(self.main_splitter.saveState().toBase64().data()).decode(
                 "ascii"
             ),
-            "chat_splitter": bytes(self.chat_splitter.saveState().toBase64().data()).decode(
-                "ascii"
-            ),
         }
 
     def restore_layout(self, saved: dict[str, str]) -> None:
@@ -518,8 +511,6 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
         if (main := raw("main_splitter")) is not None:
             self.main_splitter.restoreState(main)
-        if (chat := raw("chat_splitter")) is not None:
-            self.chat_splitter.restoreState(chat)
 
     def _on_escape(self) -> None:
         """Esc stops what is streaming on screen (every column of a comparison)."""

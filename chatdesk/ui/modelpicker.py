@@ -122,9 +122,7 @@ class ModelPicker(QComboBox):
 
     # -- public API --------------------------------------------------------
 
-    def set_models(
-        self, models: list[dict[str, Any]], recent: list[str] | None = None
-    ) -> None:
+    def set_models(self, models: list[dict[str, Any]], recent: list[str] | None = None) -> None:
         """Replace the list; the current model stays selected (even if not listed).
 
         ``recent``: the models used last with this provider, listed first.

@@ -809,172 +809,179 @@
 <context>
     <name>Composer</name>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="188" />
-        <source>Type a message…</source>
-        <translation>输入消息…</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/composer.py" line="189" />
+        <location filename="../../chatdesk/ui/composer.py" line="211" />
         <source>Message</source>
         <translation>消息</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="213" />
+        <location filename="../../chatdesk/ui/composer.py" line="244" />
         <source>Attach</source>
         <translation>附件</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="214" />
-        <location filename="../../chatdesk/ui/composer.py" line="486" />
+        <location filename="../../chatdesk/ui/composer.py" line="247" />
+        <location filename="../../chatdesk/ui/composer.py" line="248" />
+        <location filename="../../chatdesk/ui/composer.py" line="543" />
         <source>Attach images</source>
         <translation>添加图片</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="227" />
+        <location filename="../../chatdesk/ui/composer.py" line="260" />
         <source>Editing your message: Enter sends it as a new branch, Esc cancels.</source>
         <translation>正在编辑你的消息：按 Enter 作为新分支发送，按 Esc 取消。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="282" />
+        <location filename="../../chatdesk/ui/composer.py" line="339" />
         <source>{0} is larger than 20 MB and was not attached.</source>
         <translation>{0} 超过 20 MB，未添加。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="350" />
+        <location filename="../../chatdesk/ui/composer.py" line="407" />
         <source>Wait for the reply to finish, or press Esc to stop it.</source>
         <translation>请等待回复完成，或按 Esc 停止。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="355" />
+        <location filename="../../chatdesk/ui/composer.py" line="412" />
         <source>An edited message cannot be empty.</source>
         <translation>编辑后的消息不能为空。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="367" />
+        <location filename="../../chatdesk/ui/composer.py" line="424" />
         <source>Type a message or attach an image first.</source>
         <translation>请先输入消息或添加图片。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="424" />
+        <location filename="../../chatdesk/ui/composer.py" line="481" />
         <source>The pasted image could not be read.</source>
         <translation>无法读取粘贴的图片。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="439" />
+        <location filename="../../chatdesk/ui/composer.py" line="496" />
         <source>{0} is not an image.</source>
         <translation>{0} 不是图片。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="443" />
+        <location filename="../../chatdesk/ui/composer.py" line="500" />
         <source>{0} is larger than 20 MB.</source>
         <translation>{0} 超过 20 MB。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="448" />
+        <location filename="../../chatdesk/ui/composer.py" line="505" />
         <source>{0} could not be read.</source>
         <translation>无法读取 {0}。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="451" />
+        <location filename="../../chatdesk/ui/composer.py" line="508" />
         <source>{0} is not an image this app can read.</source>
         <translation>{0} 不是本应用支持的图片格式。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="488" />
+        <location filename="../../chatdesk/ui/composer.py" line="545" />
         <source>Images (*.png *.jpg *.jpeg *.gif *.webp *.bmp)</source>
         <translation>图片 (*.png *.jpg *.jpeg *.gif *.webp *.bmp)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="496" />
+        <location filename="../../chatdesk/ui/composer.py" line="554" />
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="497" />
+        <location filename="../../chatdesk/ui/composer.py" line="555" />
         <source>Stop the reply (Esc)</source>
         <translation>停止回复 (Esc)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="499" />
+        <location filename="../../chatdesk/ui/composer.py" line="558" />
         <source>Resend</source>
         <translation>重新发送</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="500" />
+        <location filename="../../chatdesk/ui/composer.py" line="559" />
         <source>Send the edited message as a new branch</source>
         <translation>把编辑后的消息作为新分支发送</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="502" />
+        <location filename="../../chatdesk/ui/composer.py" line="562" />
         <source>Send</source>
         <translation>发送</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="503" />
+        <location filename="../../chatdesk/ui/composer.py" line="563" />
         <source>Enter</source>
         <translation>Enter</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="503" />
+        <location filename="../../chatdesk/ui/composer.py" line="563" />
         <source>Ctrl+Enter</source>
         <translation>Ctrl+Enter</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="504" />
+        <location filename="../../chatdesk/ui/composer.py" line="564" />
         <source>Send ({0})</source>
         <translation>发送（{0}）</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/composer.py" line="570" />
+        <source>Message… (Enter to send, Shift+Enter for a new line)</source>
+        <translation>发消息…（Enter 发送，Shift+Enter 换行）</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/composer.py" line="572" />
+        <source>Message… (Ctrl+Enter to send, Enter for a new line)</source>
+        <translation>发消息…（Ctrl+Enter 发送，Enter 换行）</translation>
     </message>
 </context>
 <context>
     <name>ConversationList</name>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="529" />
-        <location filename="../../chatdesk/ui/convlist.py" line="530" />
+        <location filename="../../chatdesk/ui/convlist.py" line="531" />
+        <location filename="../../chatdesk/ui/convlist.py" line="532" />
         <source>Filter conversations</source>
         <translation>筛选对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="541" />
+        <location filename="../../chatdesk/ui/convlist.py" line="547" />
+        <location filename="../../chatdesk/ui/convlist.py" line="552" />
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="543" />
+        <location filename="../../chatdesk/ui/convlist.py" line="551" />
         <source>New chat (Ctrl+N)</source>
         <translation>新对话 (Ctrl+N)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="547" />
+        <location filename="../../chatdesk/ui/convlist.py" line="559" />
         <source>Conversations</source>
         <translation>对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="570" />
+        <location filename="../../chatdesk/ui/convlist.py" line="582" />
         <source>Conversation deleted</source>
         <translation>对话已删除</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="571" />
+        <location filename="../../chatdesk/ui/convlist.py" line="583" />
         <source>Undo</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="713" />
+        <location filename="../../chatdesk/ui/convlist.py" line="725" />
         <source>Rename</source>
         <translation>重命名</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="716" />
+        <location filename="../../chatdesk/ui/convlist.py" line="728" />
         <source>Unpin</source>
         <translation>取消置顶</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="716" />
+        <location filename="../../chatdesk/ui/convlist.py" line="728" />
         <source>Pin</source>
         <translation>置顶</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="719" />
+        <location filename="../../chatdesk/ui/convlist.py" line="731" />
         <source>Delete</source>
         <translation>删除</translation>
     </message>
@@ -982,114 +989,114 @@
 <context>
     <name>ConversationListModel</name>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="200" />
         <location filename="../../chatdesk/ui/convlist.py" line="202" />
-        <location filename="../../chatdesk/ui/convlist.py" line="434" />
+        <location filename="../../chatdesk/ui/convlist.py" line="204" />
+        <location filename="../../chatdesk/ui/convlist.py" line="436" />
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="220" />
+        <location filename="../../chatdesk/ui/convlist.py" line="222" />
         <source>Comparison</source>
         <translation>对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="222" />
+        <location filename="../../chatdesk/ui/convlist.py" line="224" />
         <source>Prompt set run</source>
         <translation>提示集运行</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="280" />
+        <location filename="../../chatdesk/ui/convlist.py" line="282" />
         <source>Pinned</source>
         <translation>已置顶</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="281" />
+        <location filename="../../chatdesk/ui/convlist.py" line="283" />
         <source>Today</source>
         <translation>今天</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="282" />
+        <location filename="../../chatdesk/ui/convlist.py" line="284" />
         <source>Yesterday</source>
         <translation>昨天</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="283" />
+        <location filename="../../chatdesk/ui/convlist.py" line="285" />
         <source>Previous 7 days</source>
         <translation>过去 7 天</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="284" />
+        <location filename="../../chatdesk/ui/convlist.py" line="286" />
         <source>Previous 30 days</source>
         <translation>过去 30 天</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="285" />
+        <location filename="../../chatdesk/ui/convlist.py" line="287" />
         <source>Older</source>
         <translation>更早</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="294" />
+        <location filename="../../chatdesk/ui/convlist.py" line="296" />
         <source>January</source>
         <translation>1月</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="295" />
+        <location filename="../../chatdesk/ui/convlist.py" line="297" />
         <source>February</source>
         <translation>2月</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="296" />
+        <location filename="../../chatdesk/ui/convlist.py" line="298" />
         <source>March</source>
         <translation>3月</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="297" />
+        <location filename="../../chatdesk/ui/convlist.py" line="299" />
         <source>April</source>
         <translation>4月</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="298" />
+        <location filename="../../chatdesk/ui/convlist.py" line="300" />
         <source>May</source>
         <translation>5月</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="299" />
+        <location filename="../../chatdesk/ui/convlist.py" line="301" />
         <source>June</source>
         <translation>6月</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="300" />
+        <location filename="../../chatdesk/ui/convlist.py" line="302" />
         <source>July</source>
         <translation>7月</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="301" />
+        <location filename="../../chatdesk/ui/convlist.py" line="303" />
         <source>August</source>
         <translation>8月</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="302" />
+        <location filename="../../chatdesk/ui/convlist.py" line="304" />
         <source>September</source>
         <translation>9月</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="303" />
+        <location filename="../../chatdesk/ui/convlist.py" line="305" />
         <source>October</source>
         <translation>10月</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="304" />
+        <location filename="../../chatdesk/ui/convlist.py" line="306" />
         <source>November</source>
         <translation>11月</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="305" />
+        <location filename="../../chatdesk/ui/convlist.py" line="307" />
         <source>December</source>
         <translation>12月</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="309" />
+        <location filename="../../chatdesk/ui/convlist.py" line="311" />
         <source>{month} {year}</source>
         <translation>{year}年{month}</translation>
     </message>
@@ -1587,65 +1594,65 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="126" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="122" />
         <source>Chat</source>
         <translation>对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="151" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="147" />
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="158" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="154" />
         <source>Temperature</source>
         <translation>温度</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="168" />
-        <location filename="../../chatdesk/ui/mainwindow.py" line="211" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="164" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="207" />
         <source>Parameters</source>
         <translation>参数</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="169" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="165" />
         <source>Parameters and system prompt (Ctrl+P)</source>
         <translation>参数和系统提示词（Ctrl+P）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="185" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="181" />
         <source>Compare</source>
         <translation>对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="187" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="183" />
         <source>Compare 2 to 4 models side by side on one prompt (Ctrl+Shift+N)</source>
         <translation>用同一条提示并排对比 2 到 4 个模型（Ctrl+Shift+N）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="199" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="195" />
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="200" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="196" />
         <source>Settings (Ctrl+,)</source>
         <translation>设置（Ctrl+,）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="215" />
-        <location filename="../../chatdesk/ui/mainwindow.py" line="217" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="211" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="213" />
         <source>System prompt</source>
         <translation>系统提示词</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="218" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="214" />
         <source>You are a helpful assistant.</source>
         <translation>你是一个乐于助人的助手。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/selfcheck.py" line="27" />
-        <location filename="../../chatdesk/ui/mainwindow.py" line="244" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="240" />
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
@@ -1655,123 +1662,123 @@
         <translation>消息</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="141" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="137" />
         <source>Provider: the server this conversation uses</source>
         <translation>服务商：本对话使用的服务器</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="142" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="138" />
         <source>Provider</source>
         <translation>服务商</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="175" />
-        <location filename="../../chatdesk/ui/mainwindow.py" line="208" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="171" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="204" />
         <source>Assistants</source>
         <translation>助手</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="176" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="172" />
         <source>Assistants: start a chat from a saved prompt</source>
         <translation>助手：从保存的提示词开始对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="245" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="241" />
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="248" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="244" />
         <source>New comparison</source>
         <translation>新建对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="251" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="247" />
         <source>Model leaderboard…</source>
         <translation>模型排行榜…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="254" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="250" />
         <source>Export conversation…</source>
         <translation>导出对话…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="257" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="253" />
         <source>Export all conversations…</source>
         <translation>导出全部对话…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="259" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="255" />
         <source>Import…</source>
         <translation>导入…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="263" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="259" />
         <source>Back up now</source>
         <translation>立即备份</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="265" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="261" />
         <source>Restore from a backup…</source>
         <translation>从备份恢复…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="268" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="264" />
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="272" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="268" />
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="273" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="269" />
         <source>Search all conversations…</source>
         <translation>搜索全部对话…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="276" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="272" />
         <source>Find in conversation…</source>
         <translation>在对话中查找…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="280" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="276" />
         <source>Regenerate last answer</source>
         <translation>重新生成最后的回答</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="283" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="279" />
         <source>Copy last answer</source>
         <translation>复制最后的回答</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="286" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="282" />
         <source>Edit last message (Up in an empty box)</source>
         <translation>编辑最后一条消息（输入框为空时按 ↑）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="291" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="287" />
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="292" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="288" />
         <source>Show sidebar</source>
         <translation>显示侧边栏</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="487" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="483" />
         <source>Save current as assistant…</source>
         <translation>将当前设置保存为助手…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="489" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="485" />
         <source>Manage assistants…</source>
         <translation>管理助手…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="494" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="490" />
         <source>New chat: %1</source>
         <translation>新对话：%1</translation>
     </message>
@@ -3550,7 +3557,8 @@
 <context>
     <name>_Thumbnail</name>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="157" />
+        <location filename="../../chatdesk/ui/composer.py" line="178" />
+        <location filename="../../chatdesk/ui/composer.py" line="179" />
         <source>Remove {0}</source>
         <translation>移除 {0}</translation>
     </message>
