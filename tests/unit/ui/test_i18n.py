@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QTranslator
-from PySide6.QtWidgets import QApplication, QLabel, QPushButton
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel
 
 from chatdesk.store.rows import MessageRow
 
@@ -115,7 +115,7 @@ def test_whole_window_in_chinese(qapp: QApplication, tmp_path: Path) -> None:
         assert window.presets_button.text() == "助手"
         labels = {w.text() for w in window.findChildren(QLabel)}
         assert "系统提示词" in labels
-        buttons = {w.text() for w in window.findChildren(QPushButton)}
+        buttons = {w.text() for w in window.findChildren(QAbstractButton)}
         assert "新对话" in buttons
         assert "发送" in buttons
         assert "测试连接" in buttons
