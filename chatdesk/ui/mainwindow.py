@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QEvent, QSize, Qt, Signal
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 from chatdesk.ui.composer import Composer
 from chatdesk.ui.convlist import ConversationList
 from chatdesk.ui.elided import ElidedLabel
+from chatdesk.ui.emptystate import EmptyState
 from chatdesk.ui.icons import IconLabel, icon
 from chatdesk.ui.messagemodel import MessageListModel
 from chatdesk.ui.messageview import MessageView
@@ -90,6 +91,13 @@ class MainWindow(QMainWindow):
         self.message_view = MessageView(model)
         self.message_view.setAccessibleName(self.tr("Messages"))
         self.composer = Composer()
+        # A new chat shows what will answer and a few ways to start (over the empty view,
+        # which stays in the tab order).
+        self.empty_state = EmptyState(self.message_view)
+        self.empty_state.suggestion_chosen.connect(self._on_suggestion)
+        self.message_view.installEventFilter(self)
+        for signal in (model.modelReset, model.rowsInserted, model.rowsRemoved):
+            signal.connect(self._update_empty_state)
         self._key_panel: KeyPanel | None = None  # built on first use (after the first paint)
         self._compare_view: CompareView | None = None  # built on first use
 
@@ -144,6 +152,10 @@ class MainWindow(QMainWindow):
         self.provider_picker.activated.connect(self._on_provider_activated)
         bar.addWidget(self.provider_picker)
         self.model_picker = ModelPicker()
+        self.model_picker.model_changed.connect(lambda m: self.empty_state.set_context(model=m))
+        self.empty_state.set_source(
+            lambda: (self.model_picker.current(), self.provider_picker.currentText())
+        )
         self.model_picker.setToolTip(self.tr("Model"))
         self.model_picker.setMinimumWidth(150)
         self.model_picker.setMaximumWidth(320)
@@ -230,6 +242,8 @@ class MainWindow(QMainWindow):
         self.conversations.filter_edit().returnPressed.connect(
             lambda: self.search_requested.emit(self.conversations.filter_edit().text())
         )
+        self.conversations.new_requested.connect(lambda: self.set_assistant(""))
+        self._update_empty_state()
         stop_action = QAction(self, shortcut=QKeySequence(Qt.Key.Key_Escape))
         stop_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         stop_action.triggered.connect(self._on_escape)
@@ -465,6 +479,31 @@ class MainWindow(QMainWindow):
             box.setCurrentIndex(max(0, index))
         finally:
             box.blockSignals(False)
+        # The model is set right after the providers (without a signal): look once that
+        # is done.
+        QTimer.singleShot(0, self.empty_state.refresh)
+
+    # --- the new-chat page ----------------------------------------------------------------
+
+    def set_assistant(self, name: str) -> None:
+        """The assistant this new chat was started from ('' for none): shown on the page."""
+        self.empty_state.set_context(assistant=name)
+
+    def _update_empty_state(self) -> None:
+        empty = self.message_model.rowCount() == 0
+        if empty:
+            self.empty_state.refresh()
+            self.empty_state.setGeometry(self.message_view.rect())
+        self.empty_state.setVisible(empty)
+
+    def _on_suggestion(self, text: str) -> None:
+        self.composer.set_text(text)
+        self.composer.focus_input()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        if watched is self.message_view and event.type() == QEvent.Type.Resize:
+            self.empty_state.setGeometry(self.message_view.rect())
+        return super().eventFilter(watched, event)
 
     def _on_provider_activated(self, index: int) -> None:
         name = self.provider_picker.itemData(index)

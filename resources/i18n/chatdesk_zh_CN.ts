@@ -153,32 +153,32 @@
     </message>
     <message>
         <location filename="../../chatdesk/ctl/assistantsctl.py" line="99" />
-        <location filename="../../chatdesk/ctl/assistantsctl.py" line="194" />
+        <location filename="../../chatdesk/ctl/assistantsctl.py" line="195" />
         <source>Wait for the answer to finish or stop it first.</source>
         <translation>请等待回答完成，或先停止生成。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/assistantsctl.py" line="150" />
+        <location filename="../../chatdesk/ctl/assistantsctl.py" line="151" />
         <source>Saved "%1".</source>
         <translation>已保存“%1”。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/assistantsctl.py" line="154" />
+        <location filename="../../chatdesk/ctl/assistantsctl.py" line="155" />
         <source>Deleted "%1".</source>
         <translation>已删除“%1”。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/assistantsctl.py" line="167" />
+        <location filename="../../chatdesk/ctl/assistantsctl.py" line="168" />
         <source>Imported %1 (%2 new, %3 replaced).</source>
         <translation>已导入 %1（新增 %2 个，替换 %3 个）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/assistantsctl.py" line="180" />
+        <location filename="../../chatdesk/ctl/assistantsctl.py" line="181" />
         <source>Could not write %1: %2</source>
         <translation>无法写入 %1：%2</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/assistantsctl.py" line="187" />
+        <location filename="../../chatdesk/ctl/assistantsctl.py" line="188" />
         <source>Exported %1 assistants to %2.</source>
         <translation>已将 %1 个助手导出到 %2。</translation>
     </message>
@@ -1130,6 +1130,77 @@
     </message>
 </context>
 <context>
+    <name>EmptyState</name>
+    <message>
+        <location filename="../../chatdesk/ui/emptystate.py" line="33" />
+        <source>How can I help?</source>
+        <translation>有什么可以帮你？</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/emptystate.py" line="48" />
+        <source>Explain a concept simply</source>
+        <translation>通俗地解释一个概念</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/emptystate.py" line="48" />
+        <source>Explain in simple terms: </source>
+        <translation>用通俗的话解释：</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/emptystate.py" line="49" />
+        <source>Summarise a text</source>
+        <translation>总结一段文字</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/emptystate.py" line="49" />
+        <source>Summarise the following text:
+
+</source>
+        <translation>总结下面这段文字：
+
+</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/emptystate.py" line="50" />
+        <source>Help me write code</source>
+        <translation>帮我写代码</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/emptystate.py" line="50" />
+        <source>Write a Python function that </source>
+        <translation>写一个 Python 函数，</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/emptystate.py" line="51" />
+        <source>Translate into Chinese</source>
+        <translation>翻译成英文</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/emptystate.py" line="51" />
+        <source>Translate into Chinese:
+
+</source>
+        <translation>翻译成英文：
+
+</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/emptystate.py" line="57" />
+        <source>Start the message with this</source>
+        <translation>用这句开始写消息</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/emptystate.py" line="117" />
+        <source>%1 on %2</source>
+        <translation>%1 · %2</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/emptystate.py" line="120" />
+        <source>Assistant: %1</source>
+        <translation>助手：%1</translation>
+    </message>
+</context>
+<context>
     <name>EndpointService</name>
     <message>
         <location filename="../../chatdesk/ctl/endpoint.py" line="103" />
@@ -1322,78 +1393,118 @@
 <context>
     <name>KeyPanel</name>
     <message>
-        <location filename="../../chatdesk/ui/keypanel.py" line="49" />
+        <location filename="../../chatdesk/ui/keypanel.py" line="52" />
         <source>Welcome to ChatDesk</source>
         <translation>欢迎使用 ChatDesk</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/keypanel.py" line="56" />
-        <source>To start chatting, enter the address of your OpenAI-compatible server and your API key. The key is kept in your system keyring, never in a file.</source>
-        <translation>开始对话前，请输入兼容 OpenAI 的服务器地址和 API 密钥。密钥保存在系统钥匙串中，绝不会写入文件。</translation>
+        <location filename="../../chatdesk/ui/keypanel.py" line="59" />
+        <source>Connect a provider to start chatting. The key is kept in your system keyring, never in a file.</source>
+        <translation>连接一个服务商即可开始聊天。密钥保存在系统钥匙串中，绝不写入文件。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/keypanel.py" line="67" />
+        <location filename="../../chatdesk/ui/keypanel.py" line="68" />
+        <source>Provider</source>
+        <translation>服务商</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/keypanel.py" line="70" />
+        <source>Another OpenAI-compatible server</source>
+        <translation>其他 OpenAI 兼容服务器</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/keypanel.py" line="75" />
+        <source>Base URL</source>
+        <translation>接口地址</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/keypanel.py" line="78" />
         <source>sk-...</source>
         <translation>sk-...</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/keypanel.py" line="68" />
+        <location filename="../../chatdesk/ui/keypanel.py" line="79" />
         <source>API key</source>
         <translation>API 密钥</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/keypanel.py" line="74" />
-        <location filename="../../chatdesk/ui/keypanel.py" line="148" />
+        <location filename="../../chatdesk/ui/keypanel.py" line="86" />
+        <location filename="../../chatdesk/ui/keypanel.py" line="210" />
         <source>Show</source>
         <translation>显示</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/keypanel.py" line="81" />
+        <location filename="../../chatdesk/ui/keypanel.py" line="88" />
+        <source>Show the key</source>
+        <translation>显示密钥</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/keypanel.py" line="96" />
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/keypanel.py" line="98" />
+        <source>The model new chats use; the list fills from the server once connected.</source>
+        <translation>新对话使用的模型；连接成功后列表来自服务器。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/keypanel.py" line="104" />
+        <source>Provider:</source>
+        <translation>服务商：</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/keypanel.py" line="105" />
         <source>Base URL:</source>
         <translation>API 地址：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/keypanel.py" line="82" />
+        <location filename="../../chatdesk/ui/keypanel.py" line="106" />
         <source>API key:</source>
         <translation>API 密钥：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/keypanel.py" line="84" />
+        <location filename="../../chatdesk/ui/keypanel.py" line="107" />
+        <source>Model:</source>
+        <translation>模型：</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/keypanel.py" line="109" />
         <source>Test connection</source>
         <translation>测试连接</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/keypanel.py" line="85" />
+        <location filename="../../chatdesk/ui/keypanel.py" line="110" />
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/keypanel.py" line="105" />
+        <location filename="../../chatdesk/ui/keypanel.py" line="131" />
         <source>Use this key for this session only</source>
         <translation>仅在本次会话中使用此密钥</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/keypanel.py" line="108" />
+        <location filename="../../chatdesk/ui/keypanel.py" line="134" />
         <source>The key stays in memory until ChatDesk quits and is not saved anywhere.</source>
         <translation>密钥只保存在内存中，ChatDesk 退出后即清除，不会保存到任何地方。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/keypanel.py" line="148" />
+        <location filename="../../chatdesk/ui/keypanel.py" line="210" />
         <source>Hide</source>
         <translation>隐藏</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/keypanel.py" line="163" />
+        <location filename="../../chatdesk/ui/keypanel.py" line="229" />
         <source>The base URL must start with http:// or https://, e.g. {example}</source>
         <translation>API 地址必须以 http:// 或 https:// 开头，例如 {example}</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/keypanel.py" line="173" />
+        <location filename="../../chatdesk/ui/keypanel.py" line="239" />
         <source>Paste your API key first: nothing was saved.</source>
         <translation>请先粘贴 API 密钥：未保存任何内容。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/keypanel.py" line="184" />
+        <location filename="../../chatdesk/ui/keypanel.py" line="250" />
         <source>Testing the connection…</source>
         <translation>正在测试连接…</translation>
     </message>
@@ -1594,191 +1705,191 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="122" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="130" />
         <source>Chat</source>
         <translation>对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="147" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="159" />
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="154" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="166" />
         <source>Temperature</source>
         <translation>温度</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="164" />
-        <location filename="../../chatdesk/ui/mainwindow.py" line="207" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="176" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="219" />
         <source>Parameters</source>
         <translation>参数</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="165" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="177" />
         <source>Parameters and system prompt (Ctrl+P)</source>
         <translation>参数和系统提示词（Ctrl+P）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="181" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="193" />
         <source>Compare</source>
         <translation>对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="183" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="195" />
         <source>Compare 2 to 4 models side by side on one prompt (Ctrl+Shift+N)</source>
         <translation>用同一条提示并排对比 2 到 4 个模型（Ctrl+Shift+N）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="195" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="207" />
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="196" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="208" />
         <source>Settings (Ctrl+,)</source>
         <translation>设置（Ctrl+,）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="211" />
-        <location filename="../../chatdesk/ui/mainwindow.py" line="213" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="223" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="225" />
         <source>System prompt</source>
         <translation>系统提示词</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="214" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="226" />
         <source>You are a helpful assistant.</source>
         <translation>你是一个乐于助人的助手。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/selfcheck.py" line="27" />
-        <location filename="../../chatdesk/ui/mainwindow.py" line="240" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="254" />
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="91" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="92" />
         <source>Messages</source>
         <translation>消息</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="137" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="145" />
         <source>Provider: the server this conversation uses</source>
         <translation>服务商：本对话使用的服务器</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="138" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="146" />
         <source>Provider</source>
         <translation>服务商</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="171" />
-        <location filename="../../chatdesk/ui/mainwindow.py" line="204" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="183" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="216" />
         <source>Assistants</source>
         <translation>助手</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="172" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="184" />
         <source>Assistants: start a chat from a saved prompt</source>
         <translation>助手：从保存的提示词开始对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="241" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="255" />
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="244" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="258" />
         <source>New comparison</source>
         <translation>新建对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="247" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="261" />
         <source>Model leaderboard…</source>
         <translation>模型排行榜…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="250" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="264" />
         <source>Export conversation…</source>
         <translation>导出对话…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="253" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="267" />
         <source>Export all conversations…</source>
         <translation>导出全部对话…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="255" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="269" />
         <source>Import…</source>
         <translation>导入…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="259" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="273" />
         <source>Back up now</source>
         <translation>立即备份</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="261" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="275" />
         <source>Restore from a backup…</source>
         <translation>从备份恢复…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="264" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="278" />
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="268" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="282" />
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="269" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="283" />
         <source>Search all conversations…</source>
         <translation>搜索全部对话…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="272" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="286" />
         <source>Find in conversation…</source>
         <translation>在对话中查找…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="276" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="290" />
         <source>Regenerate last answer</source>
         <translation>重新生成最后的回答</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="279" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="293" />
         <source>Copy last answer</source>
         <translation>复制最后的回答</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="282" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="296" />
         <source>Edit last message (Up in an empty box)</source>
         <translation>编辑最后一条消息（输入框为空时按 ↑）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="287" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="301" />
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="288" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="302" />
         <source>Show sidebar</source>
         <translation>显示侧边栏</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="483" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="522" />
         <source>Save current as assistant…</source>
         <translation>将当前设置保存为助手…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="485" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="524" />
         <source>Manage assistants…</source>
         <translation>管理助手…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="490" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="529" />
         <source>New chat: %1</source>
         <translation>新对话：%1</translation>
     </message>
@@ -2262,27 +2373,27 @@
         <translation>模型 ID</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/modelpicker.py" line="151" />
+        <location filename="../../chatdesk/ui/modelpicker.py" line="149" />
         <source>Recent</source>
         <translation>最近使用</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/modelpicker.py" line="165" />
+        <location filename="../../chatdesk/ui/modelpicker.py" line="163" />
         <source>Other</source>
         <translation>其他</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/modelpicker.py" line="282" />
+        <location filename="../../chatdesk/ui/modelpicker.py" line="280" />
         <source>Model: {0}</source>
         <translation>模型：{0}</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/modelpicker.py" line="284" />
+        <location filename="../../chatdesk/ui/modelpicker.py" line="282" />
         <source>List: {0}</source>
         <translation>列表：{0}</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/modelpicker.py" line="285" />
+        <location filename="../../chatdesk/ui/modelpicker.py" line="283" />
         <source>Type to search; press Enter to use any model id.</source>
         <translation>输入以搜索；按 Enter 可使用任意模型 ID。</translation>
     </message>
@@ -2936,17 +3047,17 @@
 <context>
     <name>SettingsController</name>
     <message>
-        <location filename="../../chatdesk/ctl/settingsctl.py" line="92" />
+        <location filename="../../chatdesk/ctl/settingsctl.py" line="95" />
         <source>This window talks to %1 (given with --base-url); a provider below is used once you pick it in the toolbar.</source>
         <translation>本窗口正在使用 %1（由 --base-url 指定）；在工具栏中选择下面的服务商后才会使用它。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/settingsctl.py" line="98" />
+        <location filename="../../chatdesk/ctl/settingsctl.py" line="101" />
         <source>In use in this window: %1</source>
         <translation>本窗口正在使用：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/settingsctl.py" line="159" />
+        <location filename="../../chatdesk/ctl/settingsctl.py" line="162" />
         <source>The key is used for this session only.</source>
         <translation>此密钥仅在本次会话中使用。</translation>
     </message>
