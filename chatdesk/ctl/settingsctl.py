@@ -57,6 +57,7 @@ class SettingsController(QObject):
         # The first-run screen offers the models the toolbar's picker knows (built-in or
         # cached at first, the server's once a key works).
         endpoint.models_loaded.connect(self._offer_models)
+        self._offer_models()
         # Assistants (the presets of earlier versions) have a controller of their own.
         self.assistants = AssistantsController(window, services, endpoint)
         self._settings_dialog: Any = None

@@ -32,6 +32,7 @@ from PySide6.QtGui import (
     QFocusEvent,
     QImage,
     QKeyEvent,
+    QPalette,
     QPixmap,
     QResizeEvent,
     QShowEvent,
@@ -291,6 +292,9 @@ class Composer(QWidget):
         layout.addLayout(row)
         layout.addWidget(self._notice)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        # On the conversation's own surface, so the card floats on it (not a band).
+        self.setAutoFillBackground(True)
+        self.setBackgroundRole(QPalette.ColorRole.Base)
         self.setFocusProxy(self._edit)
         self._update_send_button()
         self._fit_height()

@@ -97,6 +97,11 @@ class KeyPanel(QWidget):
         self.model_combo.setToolTip(
             self.tr("The model new chats use; the list fills from the server once connected.")
         )
+        self._model_typed = False  # the user's own choice is kept when the list refills
+        line = self.model_combo.lineEdit()
+        if line is not None:
+            line.textEdited.connect(self._on_model_typed)
+        self.model_combo.activated.connect(self._on_model_typed)
         form = QFormLayout()
         form.setHorizontalSpacing(12)
         form.setVerticalSpacing(12)
@@ -169,7 +174,7 @@ class KeyPanel(QWidget):
 
     def set_models(self, models: list[str], current: str = "") -> None:
         """The models to offer (the built-in list first, the server's once connected)."""
-        typed = self.model_combo.currentText().strip()
+        typed = self.model_combo.currentText().strip() if self._model_typed else ""
         self.model_combo.blockSignals(True)
         try:
             self.model_combo.clear()
@@ -177,6 +182,9 @@ class KeyPanel(QWidget):
             self.model_combo.setEditText(typed or current or (models[0] if models else ""))
         finally:
             self.model_combo.blockSignals(False)
+
+    def _on_model_typed(self, *_args: object) -> None:
+        self._model_typed = True
 
     def model(self) -> str:
         """The model chosen (or typed); '' for the provider's default."""
