@@ -98,9 +98,6 @@ def test_kind_comes_from_the_row_or_the_source(qtbot) -> None:
     model.index_of(2).data(Role.KIND)
     assert asked.count(2) == 1  # cached
 
-    class WithKind:  # a later feature's row carrying its own kind
-        pass
-
     row = _at(3, "run", timedelta(0))
     store.rows.append(row)
     model.reload()
