@@ -43,6 +43,7 @@ COLOURS: dict[bool, dict[str, str]] = {
         "window": "#f7f7f5",  # sidebar, toolbar, dialogs: a warm off-white
         "base": "#ffffff",  # the conversation and input fields
         "soft": "#f1f1ee",  # the composer card, chips: one step from base
+        "card": "#ffffff",  # a card on the window (first run): fields keep Fusion's frame
         "alt": "#f3f3f0",
         "button": "#ffffff",
         "fg": "#1d1d1f",
@@ -71,6 +72,7 @@ COLOURS: dict[bool, dict[str, str]] = {
         "window": "#1f2023",  # sidebar, toolbar, dialogs
         "base": "#17181b",  # the conversation (as the message view paints it)
         "soft": "#27292d",  # the composer card, chips: a few steps lighter
+        "card": "#27292d",  # lighter than the fields, whose dark frames would vanish on base
         "alt": "#222327",
         "button": "#2c2e33",
         "fg": "#e8e8ea",
@@ -223,7 +225,7 @@ QLabel[muted="true"] {{ color: {c["muted"]}; }}
 QLabel[role="error"] {{ color: {c["error"]}; }}
 QLabel[role="success"] {{ color: {c["success"]}; }}
 QLabel[role="warning"] {{ color: {c["warning"]}; }}
-QFrame#card {{ background: {c["base"]}; border: 1px solid {c["border"]}; border-radius: 12px; }}
+QFrame#card {{ background: {c["card"]}; border: 1px solid {c["border"]}; border-radius: 12px; }}
 QPushButton#suggestion {{
     text-align: left; padding: 8px 12px; border-radius: 10px;
     background: {c["base"]}; border: 1px solid {c["border"]};

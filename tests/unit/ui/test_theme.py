@@ -27,6 +27,7 @@ TEXT_PAIRS = (
         ("muted", "base"),
         ("muted", "window"),
         ("muted", "soft"),
+        ("muted", "card"),
         ("muted", "hover"),
         ("accent_fg", "accent"),
         ("accent_fg", "accent_hover"),
