@@ -109,6 +109,7 @@ class AssistantsController(QObject):
         self.window.temperature.set_value(temperature, from_assistant=True)
         if assistant.model:
             self.window.model_picker.set_current(assistant.model)
+        self.window.set_assistant(assistant.name)  # the new chat's page names it
 
     # --- the manager -----------------------------------------------------------------------
 

@@ -33,6 +33,12 @@ class ConversationListController(QObject):
         lst.rename_requested.connect(self.rename)
         lst.pin_requested.connect(self.pin)
         lst.delete_requested.connect(self.delete)
+        lst.set_kind_source(self.kind_of)
+
+    def kind_of(self, conversation_id: int) -> str:
+        """What the sidebar draws an icon for: a comparison, or an ordinary chat."""
+        store = self.services.store
+        return "compare" if store.comparison_for_conversation(conversation_id) else "chat"
 
     def rename(self, conversation_id: int, title: str) -> None:
         title = title.strip()

@@ -60,6 +60,10 @@ class SettingsController(QObject):
         )
         w.key_panel.save_requested.connect(self.on_key_saved)
         w.key_panel.use_for_session.connect(self.on_key_for_session)
+        # The first-run screen offers the models the toolbar's picker knows (built-in or
+        # cached at first, the server's once a key works).
+        endpoint.models_loaded.connect(self._offer_models)
+        self._offer_models()
         # Assistants (the presets of earlier versions) have a controller of their own.
         self.assistants = AssistantsController(window, services, endpoint)
         self._settings_dialog: Any = None
@@ -179,8 +183,13 @@ class SettingsController(QObject):
 
     # --- first-run key panel -------------------------------------------------------------
 
+    def _offer_models(self, _source: str = "") -> None:
+        picker = self.window.model_picker
+        self.window.key_panel.set_models(picker.models(), self.endpoint.current_model())
+
     def on_key_saved(self, base_url: str, key: str) -> None:
         name = self.endpoint.key_owner()
+        chosen = self.window.key_panel.model()
         try:
             url = normalized_base_url(reject_credentials(base_url))
         except (ValidationError, CredentialsInUrlError) as exc:
@@ -192,7 +201,7 @@ class SettingsController(QObject):
                 ProviderRow(
                     name=name,
                     base_url=url,
-                    default_model=existing.default_model if existing else DEFAULT_MODEL,
+                    default_model=chosen or (existing.default_model if existing else DEFAULT_MODEL),
                 )
             )
         try:
@@ -201,6 +210,8 @@ class SettingsController(QObject):
             self.window.key_panel.show_keyring_problem(exc.explain(self.language()))
             return
         self.endpoint.reload_endpoint()
+        if chosen:
+            self.window.model_picker.set_current(chosen)
         self.endpoint.refresh_models()
 
     def on_key_for_session(self, base_url: str, key: str) -> None:

@@ -128,7 +128,7 @@ class ShortcutsDialog(QDialog):
     def __init__(self, window: QMainWindow) -> None:
         super().__init__(window)
         self.setWindowTitle(self.tr("Keyboard shortcuts"))
-        self.resize(460, 520)
+        self.resize(520, 560)
         rows = shortcut_rows(window)
         fixed = [
             (self.tr("Send the message"), self.tr("Enter (or Ctrl+Enter, see Settings)")),
@@ -144,11 +144,19 @@ class ShortcutsDialog(QDialog):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         for i, (name, key) in enumerate(rows):
             self.table.setItem(i, 0, QTableWidgetItem(name))
             self.table.setItem(i, 1, QTableWidgetItem(key))
+            self.table.item(i, 0).setToolTip(name)
+        # Names are never cut off: the dialog opens as wide as its longest name and key
+        # (a fixed 460 px cut "Edit last message (Up in an empty box)" in half).
+        self.table.setWordWrap(False)
+        self.table.resizeColumnsToContents()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        need = self.table.columnWidth(0) + self.table.columnWidth(1) + 24
+        need += self.table.verticalScrollBar().sizeHint().width() + 2 * self.table.frameWidth()
+        self.table.setMinimumWidth(min(need, 900))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

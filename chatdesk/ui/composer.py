@@ -1,4 +1,7 @@
-"""The message composer: a text box, image attachments and the Send/Stop button.
+"""The message composer: a rounded card holding the text, attachment chips and icon buttons.
+
+The text box is one line when empty and grows with its lines up to a third of the
+window; Send (an arrow) turns into Stop (a square) while a reply streams.
 
 The composer only collects what the user wants to send and says so through
 signals; it never talks to the network or the store. After ``submitted`` it
@@ -13,8 +16,10 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import (
     QByteArray,
+    QEvent,
     QMimeData,
     QMimeDatabase,
+    QObject,
     QSize,
     Qt,
     QTimer,
@@ -24,21 +29,27 @@ from PySide6.QtGui import (
     QDragEnterEvent,
     QDragMoveEvent,
     QDropEvent,
+    QFocusEvent,
     QImage,
     QKeyEvent,
     QPalette,
     QPixmap,
+    QResizeEvent,
+    QShowEvent,
 )
 from PySide6.QtWidgets import (
+    QFrame,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
-    QPushButton,
     QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
+
+from chatdesk.ui.elided import ElidedLabel
+from chatdesk.ui.icons import icon
 
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
 """Servers reject larger images; refusing early saves a slow failed upload."""
@@ -46,7 +57,8 @@ MAX_IMAGE_BYTES = 20 * 1024 * 1024
 # Formats OpenAI-compatible servers accept as-is; other images are converted to PNG.
 _NATIVE_MIMES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
 _NOTICE_MS = 4000
-_THUMB_PX = 48
+_THUMB_PX = 32
+_CARD_MAX_WIDTH = 860  # the conversation's reading width
 
 
 @dataclass(slots=True)
@@ -90,6 +102,14 @@ class _InputEdit(QPlainTextEdit):
         super().__init__(composer)
         self._composer = composer
 
+    def focusInEvent(self, event: QFocusEvent) -> None:  # noqa: N802 (Qt override)
+        super().focusInEvent(event)
+        self._composer._set_focused(True)
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:  # noqa: N802 (Qt override)
+        super().focusOutEvent(event)
+        self._composer._set_focused(False)
+
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt override)
         if self._composer._handle_key(event):
             event.accept()
@@ -127,16 +147,17 @@ class _InputEdit(QPlainTextEdit):
         super().dropEvent(event)
 
 
-class _Thumbnail(QWidget):
-    """One attached image shown small, with a × button to remove it."""
+class _Thumbnail(QFrame):
+    """One attachment as a chip above the text: a small image, its name and a × to remove it."""
 
     remove_clicked = Signal()
 
     def __init__(self, attachment: Attachment, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setObjectName("attachment-chip")
         layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(2)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.setSpacing(4)
         image = QLabel(self)
         pixmap = QPixmap()
         if pixmap.loadFromData(attachment.data):
@@ -147,16 +168,18 @@ class _Thumbnail(QWidget):
                     Qt.TransformationMode.SmoothTransformation,
                 )
             )
-        else:  # A format this Qt build cannot decode (e.g. no webp plugin): show the name.
-            image.setText(attachment.name)
-        image.setToolTip(attachment.name)
-        layout.addWidget(image)
+            layout.addWidget(image)
+        else:  # A format this Qt build cannot decode (e.g. no webp plugin): the name says it.
+            image.hide()
+        name = ElidedLabel(attachment.name, self, max_hint=160)
+        layout.addWidget(name)
         self.remove_button = QToolButton(self)
         self.remove_button.setText("×")
         self.remove_button.setAutoRaise(True)
         self.remove_button.setToolTip(self.tr("Remove {0}").format(attachment.name))
+        self.remove_button.setAccessibleName(self.tr("Remove {0}").format(attachment.name))
         self.remove_button.clicked.connect(self.remove_clicked)
-        layout.addWidget(self.remove_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(self.remove_button)
 
 
 class Composer(QWidget):
@@ -182,27 +205,34 @@ class Composer(QWidget):
         self._attachments: list[Attachment] = []
         self._editing: int | None = None  # the message being edited in place
         self._saved_draft = ""
+        self._watched: QWidget | None = None  # the window whose height caps the text box
         self.setAcceptDrops(True)
 
         self._edit = _InputEdit(self)
-        self._edit.setPlaceholderText(self.tr("Type a message…"))
         self._edit.setAccessibleName(self.tr("Message"))
         self._edit.setTabChangesFocus(True)
-        self._edit.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self._edit.setFrameShape(QFrame.Shape.NoFrame)
+        self._edit.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self._edit.document().setDocumentMargin(2)
+        self._edit.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._edit.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._edit.document().documentLayout().documentSizeChanged.connect(
+            lambda _size: self._fit_height()
+        )
 
-        self._thumbs = QWidget(self)
+        # The card: chips, the text, then the icon buttons, on one soft rounded surface.
+        self._card = QFrame(self)
+        self._card.setObjectName("composer-card")
+        self._thumbs = QWidget(self._card)
         self._thumbs_layout = QHBoxLayout(self._thumbs)
         self._thumbs_layout.setContentsMargins(0, 0, 0, 0)
+        self._thumbs_layout.setSpacing(8)
         self._thumbs_layout.addStretch(1)
         self._thumbs.hide()
 
         self._notice = QLabel(self)
         self._notice.setObjectName("composerNotice")
-        palette = self._notice.palette()  # subtle: the placeholder colour, not an alert
-        palette.setColor(
-            QPalette.ColorRole.WindowText, palette.color(QPalette.ColorRole.PlaceholderText)
-        )
-        self._notice.setPalette(palette)
+        self._notice.setProperty("muted", True)  # subtle: not an alert
         self._notice.setWordWrap(True)
         self._notice.hide()
         self._notice_timer = QTimer(self)
@@ -210,33 +240,64 @@ class Composer(QWidget):
         self._notice_timer.setInterval(_NOTICE_MS)
         self._notice_timer.timeout.connect(self._clear_notice)
 
-        self._attach_button = QPushButton(self.tr("Attach"), self)
+        self._attach_button = QToolButton(self._card)
+        self._attach_button.setObjectName("composer-icon")
+        self._attach_button.setText(self.tr("Attach"))
+        self._attach_button.setIcon(icon("add"))
+        self._attach_button.setIconSize(QSize(18, 18))
         self._attach_button.setToolTip(self.tr("Attach images"))
+        self._attach_button.setAccessibleName(self.tr("Attach images"))
+        self._attach_button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        if not self._attach_button.icon().isNull():
+            self._attach_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
         self._attach_button.clicked.connect(self._on_attach_clicked)
-        self._send_button = QPushButton(self)
+        self._send_button = QToolButton(self._card)
+        self._send_button.setObjectName("composer-send")
+        self._send_button.setIconSize(QSize(18, 18))
+        self._send_button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._send_button.clicked.connect(self._on_send_clicked)
 
-        buttons = QVBoxLayout()
-        buttons.addWidget(self._send_button)
-        buttons.addWidget(self._attach_button)
-        buttons.addStretch(1)
-        row = QHBoxLayout()
-        row.addWidget(self._edit, 1)
-        row.addLayout(buttons)
         self._edit_banner = QLabel(
-            self.tr("Editing your message: Enter sends it as a new branch, Esc cancels."), self
+            self.tr("Editing your message: Enter sends it as a new branch, Esc cancels."),
+            self._card,
         )
         self._edit_banner.setObjectName("composerEditing")
         self._edit_banner.setWordWrap(True)
         self._edit_banner.setStyleSheet("font-weight: 600; padding: 2px 0;")
         self._edit_banner.hide()
+        tools = QHBoxLayout()
+        tools.setContentsMargins(0, 0, 0, 0)
+        tools.setSpacing(8)
+        tools.addWidget(self._attach_button)
+        tools.addStretch(1)
+        tools.addWidget(self._send_button)
+        card = QVBoxLayout(self._card)
+        card.setContentsMargins(12, 8, 8, 8)
+        card.setSpacing(4)
+        card.addWidget(self._edit_banner)
+        card.addWidget(self._thumbs)
+        card.addWidget(self._edit)
+        card.addLayout(tools)
+
+        # Centred at the conversation's reading width, with room around it.
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addStretch(1)
+        row.addWidget(self._card, 100)
+        row.addStretch(1)
+        self._card.setMaximumWidth(_CARD_MAX_WIDTH)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self._edit_banner)
-        layout.addWidget(self._thumbs)
+        layout.setContentsMargins(16, 8, 16, 12)
+        layout.setSpacing(4)
         layout.addLayout(row)
         layout.addWidget(self._notice)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        # On the conversation's own surface, so the card floats on it (not a band).
+        self.setAutoFillBackground(True)
+        self.setBackgroundRole(QPalette.ColorRole.Base)
+        self.setFocusProxy(self._edit)
         self._update_send_button()
+        self._fit_height()
 
     # -- public API --------------------------------------------------------
 
@@ -492,18 +553,106 @@ class Composer(QWidget):
         self.focus_input()
 
     def _update_send_button(self) -> None:
+        button = self._send_button
         if self._busy:
-            self._send_button.setText(self.tr("Stop"))
-            self._send_button.setToolTip(self.tr("Stop the reply (Esc)"))
+            button.setText(self.tr("Stop"))
+            button.setToolTip(self.tr("Stop the reply (Esc)"))
+            button.setIcon(icon("primitive-square", on_accent=True))
         elif self._editing is not None:
-            self._send_button.setText(self.tr("Resend"))
-            self._send_button.setToolTip(self.tr("Send the edited message as a new branch"))
+            button.setText(self.tr("Resend"))
+            button.setToolTip(self.tr("Send the edited message as a new branch"))
+            button.setIcon(icon("check", on_accent=True))
         else:
-            self._send_button.setText(self.tr("Send"))
+            button.setText(self.tr("Send"))
             shortcut = self.tr("Enter") if self._send_key == "enter" else self.tr("Ctrl+Enter")
-            self._send_button.setToolTip(self.tr("Send ({0})").format(shortcut))
+            button.setToolTip(self.tr("Send ({0})").format(shortcut))
+            button.setIcon(icon("arrow-up", on_accent=True))
+        button.setAccessibleName(button.text())
+        if not button.icon().isNull():
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        if self._send_key == "enter":
+            hint = self.tr("Message… (Enter to send, Shift+Enter for a new line)")
+        else:
+            hint = self.tr("Message… (Ctrl+Enter to send, Enter for a new line)")
+        self._edit.setPlaceholderText(hint)
 
-    def send_button(self) -> QPushButton:
+    # -- height: one line when empty, growing with the text up to a third of the window
+
+    def _max_text_height(self) -> int:
+        window = self.window()
+        third = window.height() // 3 if window is not None and window is not self else 240
+        # Everything but the text box, added up from the parts (the layouts' cached
+        # size hints lag behind while the box is being resized).
+        outer, card = self.layout(), self._card.layout()
+        chrome = 0
+        if outer is not None and card is not None:
+            om, cm = outer.contentsMargins(), card.contentsMargins()
+            chrome = om.top() + om.bottom() + cm.top() + cm.bottom() + 2 * self._card.frameWidth()
+            parts = [w for w in (self._edit_banner, self._thumbs) if not w.isHidden()]
+            chrome += sum(w.sizeHint().height() for w in parts)
+            chrome += card.spacing() * (len(parts) + 1)
+            chrome += max(
+                self._attach_button.sizeHint().height(), self._send_button.sizeHint().height()
+            )
+            if not self._notice.isHidden():
+                chrome += self._notice.sizeHint().height() + outer.spacing()
+        cap = min(third - chrome, self.maximumHeight() - chrome)
+        return max(self._line_height(1), cap)
+
+    def _line_height(self, lines: float) -> int:
+        doc = self._edit.document()
+        margins = self._edit.contentsMargins()
+        frame = 2 * self._edit.frameWidth() + margins.top() + margins.bottom()
+        spacing = self._edit.fontMetrics().lineSpacing()
+        # +2: QPlainTextEdit scrolls by a line unless the last one fits with room to spare.
+        return int(lines * spacing + 2 * doc.documentMargin() + frame + 2.999)
+
+    def _fit_height(self) -> None:
+        """Size the text box to its lines (each visual line, wrapping included)."""
+        lines = max(1.0, self._edit.document().documentLayout().documentSize().height())
+        want = self._line_height(lines)
+        cap = self._max_text_height()
+        height = min(want, cap)
+        policy = (
+            Qt.ScrollBarPolicy.ScrollBarAsNeeded
+            if want > cap
+            else Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+        )
+        if self._edit.verticalScrollBarPolicy() != policy:
+            self._edit.setVerticalScrollBarPolicy(policy)
+        if self._edit.height() != height or self._edit.minimumHeight() != height:
+            self._edit.setFixedHeight(height)
+
+    def text_box_height(self) -> int:
+        """The text box's height now (for tests and the window's layout)."""
+        return self._edit.height()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)
+        window = self.window()
+        if window is not None and window is not self and window is not self._watched:
+            window.installEventFilter(self)
+            self._watched = window
+        self._fit_height()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        if watched is self._watched and event.type() == QEvent.Type.Resize:
+            self._fit_height()  # a third of the new height
+        return False
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self._fit_height()  # the lines wrap anew
+
+    def _set_focused(self, focused: bool) -> None:
+        """The card shows the accent focus ring while the text box has the focus."""
+        self._card.setProperty("focused", focused)
+        style = self._card.style()
+        style.unpolish(self._card)
+        style.polish(self._card)
+
+    def send_button(self) -> QToolButton:
         return self._send_button
 
     def _rebuild_thumbnails(self) -> None:

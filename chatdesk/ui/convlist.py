@@ -29,7 +29,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QAction, QFont, QKeySequence, QPainter, QShortcut
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -39,17 +39,19 @@ from PySide6.QtWidgets import (
     QListView,
     QMenu,
     QPushButton,
-    QStyledItemDelegate,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from chatdesk.store.rows import ConversationRow
+from chatdesk.ui.convdelegate import ConversationDelegate, Role
+from chatdesk.ui.icons import icon
 
 if TYPE_CHECKING:
     # Annotations only: a Qt class's first import builds its Python type and enums (~0.5 ms
     # here), which can wait until the delegate paints its first row.
-    from PySide6.QtWidgets import QStyleOptionViewItem
+    pass
 
 PAGE_SIZE = 200
 
@@ -60,23 +62,22 @@ _AnyIndex = QModelIndex | QPersistentModelIndex
 
 
 class Group(IntEnum):
-    """Sidebar sections, in display order."""
+    """Sidebar sections, in display order (OLDER repeats: one header per month)."""
 
     PINNED = 0
     TODAY = 1
     YESTERDAY = 2
     PREVIOUS_7_DAYS = 3
-    OLDER = 4
+    PREVIOUS_30_DAYS = 4
+    OLDER = 5
 
 
-class Role(IntEnum):
-    """Item data roles beyond the Qt ones."""
+@dataclass(slots=True, frozen=True)
+class Header:
+    """A group header row; ``month`` (year * 12 + month - 1) tells OLDER months apart."""
 
-    ID = Qt.ItemDataRole.UserRole + 1  # int conversation id; None on headers
-    IS_HEADER = Qt.ItemDataRole.UserRole + 2
-    ROW = Qt.ItemDataRole.UserRole + 3  # the ConversationRow; None on headers
-    PINNED = Qt.ItemDataRole.UserRole + 4
-    GROUP = Qt.ItemDataRole.UserRole + 5
+    group: Group
+    month: int = 0
 
 
 @dataclass(slots=True, frozen=True)
@@ -86,6 +87,8 @@ class DayBounds:
     today: float
     yesterday: float
     week: float
+    month: float = 0.0
+    year: int = 0
 
     @classmethod
     def at(cls, now: float) -> DayBounds:
@@ -100,6 +103,8 @@ class DayBounds:
             today=midnight(today),
             yesterday=midnight(today - timedelta(days=1)),
             week=midnight(today - timedelta(days=7)),
+            month=midnight(today - timedelta(days=30)),
+            year=today.year,
         )
 
     def group_of(self, row: ConversationRow) -> Group:
@@ -111,17 +116,29 @@ class DayBounds:
             return Group.YESTERDAY
         if row.updated >= self.week:
             return Group.PREVIOUS_7_DAYS
+        if row.updated >= self.month:
+            return Group.PREVIOUS_30_DAYS
         return Group.OLDER
+
+    def header_of(self, row: ConversationRow) -> Header:
+        group = self.group_of(row)
+        if group != Group.OLDER:
+            return Header(group)
+        when = datetime.fromtimestamp(max(0.0, min(row.updated, 32503680000.0)))
+        return Header(group, when.year * 12 + when.month - 1)
 
 
 # A display row is either a group header or a conversation.
-_Item = Group | ConversationRow
+_Item = Header | ConversationRow
+
+# Kinds a conversation can be; the delegate draws an icon for each.
+KINDS = ("chat", "compare", "promptset")
 
 
-def _key(item: _Item) -> tuple[str, int]:
-    if isinstance(item, Group):
-        return ("h", int(item))
-    return ("c", item.id)
+def _key(item: _Item) -> tuple[str, int, int]:
+    if isinstance(item, Header):
+        return ("h", int(item.group), item.month)
+    return ("c", item.id, 0)
 
 
 class ConversationListModel(QAbstractListModel):
@@ -155,6 +172,9 @@ class ConversationListModel(QAbstractListModel):
         self._convs: list[ConversationRow] = []  # everything fetched, in fetch order
         self._hidden: set[int] = set()  # deleted but maybe undone: kept for paging offsets
         self._items: list[_Item] = []  # what the view shows
+        self._labels: dict[int, str] = {}  # shown titles of rows whose title repeats
+        self._kinds: dict[int, str] = {}
+        self._kind_source: Callable[[int], str] | None = None
         self._exhausted = False
         # Slots on rowsAboutToBeInserted/rowsInserted (views, the model tester) may
         # call fetchMore while we are mid-change; a nested page would be lost.
@@ -169,15 +189,18 @@ class ConversationListModel(QAbstractListModel):
         if not index.isValid() or not 0 <= index.row() < len(self._items):
             return None
         item = self._items[index.row()]
-        if isinstance(item, Group):
+        if isinstance(item, Header):
             if role == Qt.ItemDataRole.DisplayRole:
-                return self.group_title(item)
+                return self.header_title(item)
             if role == Role.IS_HEADER:
                 return True
             if role == Role.GROUP:
-                return int(item)
+                return int(item.group)
             return None
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+        if role == Qt.ItemDataRole.DisplayRole:
+            # Repeated titles get a distinguishing word; the store keeps the real one.
+            return self._labels.get(item.id) or item.title or self.tr("New chat")
+        if role == Qt.ItemDataRole.EditRole:
             return item.title or self.tr("New chat")
         if role == Qt.ItemDataRole.ToolTipRole:
             return item.title or None
@@ -191,12 +214,39 @@ class ConversationListModel(QAbstractListModel):
             return item.pinned
         if role == Role.GROUP:
             return int(self._bounds.group_of(item))
+        if role == Role.KIND:
+            return self.kind_of(item)
+        if role == Qt.ItemDataRole.AccessibleDescriptionRole:
+            kind = self.kind_of(item)
+            if kind == "compare":
+                return self.tr("Comparison")
+            if kind == "promptset":
+                return self.tr("Prompt set run")
+            return None
         return None
+
+    def kind_of(self, row: ConversationRow) -> str:
+        """The row's kind: its own ``kind`` field when it has one, else asked once (lazily:
+        only rows painted cost a look-up) of the source the controller set."""
+        own = getattr(row, "kind", None)
+        if isinstance(own, str) and own in KINDS:
+            return own
+        kind = self._kinds.get(row.id)
+        if kind is None:
+            kind = self._kind_source(row.id) if self._kind_source is not None else "chat"
+            kind = kind if kind in KINDS else "chat"
+            self._kinds[row.id] = kind
+        return kind
+
+    def set_kind_source(self, source: Callable[[int], str] | None) -> None:
+        """Where kinds come from (the controller asks the store); cached per row."""
+        self._kind_source = source
+        self._kinds.clear()
 
     def flags(self, index: _AnyIndex) -> Qt.ItemFlag:
         if not index.isValid() or not 0 <= index.row() < len(self._items):
             return Qt.ItemFlag.NoItemFlags
-        if isinstance(self._items[index.row()], Group):
+        if isinstance(self._items[index.row()], Header):
             return Qt.ItemFlag.NoItemFlags
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEditable
 
@@ -207,7 +257,7 @@ class ConversationListModel(QAbstractListModel):
         if role != Qt.ItemDataRole.EditRole or not index.isValid():
             return False
         item = self._items[index.row()]
-        if isinstance(item, Group):
+        if isinstance(item, Header):
             return False
         title = str(value).strip()
         if not title or title == item.title:
@@ -233,8 +283,32 @@ class ConversationListModel(QAbstractListModel):
             Group.TODAY: self.tr("Today"),
             Group.YESTERDAY: self.tr("Yesterday"),
             Group.PREVIOUS_7_DAYS: self.tr("Previous 7 days"),
+            Group.PREVIOUS_30_DAYS: self.tr("Previous 30 days"),
             Group.OLDER: self.tr("Older"),
         }[group]
+
+    def header_title(self, header: Header) -> str:
+        """The group's name; older rows are grouped by month ("February", "May 2025")."""
+        if header.group != Group.OLDER:
+            return self.group_title(header.group)
+        year, month = divmod(header.month, 12)
+        names = (
+            self.tr("January"),
+            self.tr("February"),
+            self.tr("March"),
+            self.tr("April"),
+            self.tr("May"),
+            self.tr("June"),
+            self.tr("July"),
+            self.tr("August"),
+            self.tr("September"),
+            self.tr("October"),
+            self.tr("November"),
+            self.tr("December"),
+        )
+        if year == self._bounds.year:
+            return names[month]
+        return self.tr("{month} {year}").format(month=names[month], year=year)
 
     def set_filter(self, title_filter: str | None) -> None:
         """Refetch with a title filter (``None`` or empty shows everything)."""
@@ -253,6 +327,7 @@ class ConversationListModel(QAbstractListModel):
             self._bounds = DayBounds.at(self._clock())
             self._convs = []
             self._items = []
+            self._kinds.clear()
             self._exhausted = False
             rows = self._fetch(0, limit, self._filter)
             self._append(rows, limit, notify=False)
@@ -337,16 +412,40 @@ class ConversationListModel(QAbstractListModel):
 
     def _build(self, convs: list[ConversationRow]) -> list[_Item]:
         items: list[_Item] = []
-        last: Group | None = None
-        for conv in convs:
-            if conv.id in self._hidden:
-                continue
-            group = self._bounds.group_of(conv)
-            if group != last:
-                items.append(group)
-                last = group
+        last: Header | None = None
+        shown = [c for c in convs if c.id not in self._hidden]
+        for conv in shown:
+            header = self._bounds.header_of(conv)
+            if header != last:
+                items.append(header)
+                last = header
             items.append(conv)
+        self._labels = self._distinct_labels(shown)
         return items
+
+    def _distinct_labels(self, convs: list[ConversationRow]) -> dict[int, str]:
+        """Shown titles for rows whose title repeats: the time (or the day and time) of
+        the conversation's start, then "(2)", "(3)" if that still repeats."""
+        by_title: dict[str, list[ConversationRow]] = {}
+        for conv in convs:
+            by_title.setdefault(conv.title or "", []).append(conv)
+        labels: dict[int, str] = {}
+        for title, rows in by_title.items():
+            if len(rows) < 2:
+                continue
+            base = title or self.tr("New chat")
+            seen: dict[str, int] = {}
+            for conv in sorted(rows, key=lambda r: (r.created, r.id)):
+                when = datetime.fromtimestamp(max(0.0, min(conv.created, 32503680000.0)))
+                stamp = when.strftime("%H:%M")
+                if conv.created < self._bounds.today:
+                    stamp = when.strftime("%m-%d %H:%M")
+                label = f"{base} · {stamp}"
+                seen[label] = seen.get(label, 0) + 1
+                if seen[label] > 1:
+                    label = f"{label} ({seen[label]})"
+                labels[conv.id] = label
+        return labels
 
     def _rebuild(self) -> None:
         """Swap in the new display list, telling views about the one changed span.
@@ -355,6 +454,7 @@ class ConversationListModel(QAbstractListModel):
         contiguous span, so a common prefix/suffix diff gives exact
         insert/remove notifications and views keep their selection and scroll.
         """
+        old_labels = self._labels
         old, new = self._items, self._build(self._convs)
         old_keys = [_key(i) for i in old]
         new_keys = [_key(i) for i in new]
@@ -380,31 +480,12 @@ class ConversationListModel(QAbstractListModel):
                 self._items = new  # same rows; pick up replaced row objects
         finally:
             self._mutating = False
-
-
-class _ConversationDelegate(QStyledItemDelegate):
-    """Paints header rows as small captions; conversations get the normal style."""
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
-        if not index.data(Role.IS_HEADER):
-            super().paint(painter, option, index)
-            return
-        painter.save()
-        font = QFont(option.font)
-        font.setPointSizeF(max(font.pointSizeF() * 0.85, 7.0))
-        font.setBold(True)
-        painter.setFont(font)
-        painter.setPen(option.palette.placeholderText().color())
-        rect = option.rect.adjusted(6, 0, -6, 0)
-        align = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom
-        painter.drawText(rect, int(align), str(index.data(Qt.ItemDataRole.DisplayRole)))
-        painter.restore()
-
-    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:  # noqa: N802
-        size = super().sizeHint(option, index)
-        if index.data(Role.IS_HEADER):
-            size.setHeight(int(option.fontMetrics.height() * 1.6))
-        return size
+        # A rename can make another row's title repeat (or stop repeating).
+        for conv_id in old_labels.keys() | self._labels.keys():
+            if old_labels.get(conv_id) != self._labels.get(conv_id):
+                pos = self.row_of(conv_id)
+                if pos >= 0:
+                    self.dataChanged.emit(self.index(pos, 0), self.index(pos, 0))
 
 
 class ConversationList(QWidget):
@@ -459,13 +540,28 @@ class ConversationList(QWidget):
         self._filter_timer.timeout.connect(self._apply_filter)
         self._filter_edit.textChanged.connect(lambda _text: self._filter_timer.start())
 
-        self._new_button = QPushButton(self.tr("New chat"), self)
+        # An icon (a pen, as chat apps have it): the sidebar stays narrow enough for four
+        # comparison columns beside it at 800 px.
+        self._new_button = QToolButton(self)
+        self._new_button.setObjectName("new-chat")
+        self._new_button.setText(self.tr("New chat"))
+        self._new_button.setIcon(icon("edit"))
+        self._new_button.setIconSize(QSize(18, 18))
+        self._new_button.setAutoRaise(True)
+        self._new_button.setToolTip(self.tr("New chat (Ctrl+N)"))
+        self._new_button.setAccessibleName(self.tr("New chat"))
+        self._new_button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        if not self._new_button.icon().isNull():
+            self._new_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
         self._new_button.clicked.connect(self.new_requested)
 
         self._view = QListView(self)
         self._view.setAccessibleName(self.tr("Conversations"))
         self._view.setModel(self._model)
-        self._view.setItemDelegate(_ConversationDelegate(self._view))
+        self._view.setObjectName("conversation-list")
+        self._view.setItemDelegate(ConversationDelegate(self._view))
+        self._view.setMouseTracking(True)  # hover highlight
+        self._view.viewport().setAttribute(Qt.WidgetAttribute.WA_Hover)
         self._view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self._view.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed)
         self._view.setUniformItemSizes(False)
@@ -496,11 +592,16 @@ class ConversationList(QWidget):
         self._undo_timer.setInterval(undo_timeout_ms)
         self._undo_timer.timeout.connect(self.flush_pending_delete)
 
+        self.setObjectName("sidebar")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
         top = QHBoxLayout()
+        top.setContentsMargins(8, 8, 8, 4)
+        top.setSpacing(8)
         top.addWidget(self._filter_edit, 1)
         top.addWidget(self._new_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
         layout.addLayout(top)
         layout.addWidget(self._view, 1)
         layout.addWidget(self._undo_bar)
@@ -518,6 +619,11 @@ class ConversationList(QWidget):
 
     def view(self) -> QListView:
         return self._view
+
+    def set_kind_source(self, source: Callable[[int], str] | None) -> None:
+        """Where a row's kind (chat, comparison, prompt-set run) comes from; see the model."""
+        self._model.set_kind_source(source)
+        self._view.viewport().update()
 
     def filter_edit(self) -> QLineEdit:
         return self._filter_edit
@@ -671,4 +777,13 @@ class ConversationList(QWidget):
         self.filter_changed.emit(text)
 
 
-__all__ = ["PAGE_SIZE", "ConversationList", "ConversationListModel", "DayBounds", "Group", "Role"]
+__all__ = [
+    "KINDS",
+    "PAGE_SIZE",
+    "ConversationList",
+    "ConversationListModel",
+    "DayBounds",
+    "Group",
+    "Header",
+    "Role",
+]

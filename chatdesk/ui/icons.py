@@ -19,7 +19,7 @@ import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QPoint, QRect, QSize, Qt
+from PySide6.QtCore import QEvent, QPoint, QRect, QSize, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -31,8 +31,9 @@ from PySide6.QtGui import (
     QPalette,
     QPixmap,
 )
+from PySide6.QtWidgets import QLabel, QWidget
 
-__all__ = ["glyph", "icon", "icon_family"]
+__all__ = ["IconLabel", "glyph", "icon", "icon_family"]
 
 _FONT: tuple[str, dict[str, int]] | None = None
 _LOADED = False
@@ -110,16 +111,19 @@ def glyph(name: str) -> str:
 class _GlyphEngine(QIconEngine):
     """Draws one glyph in the palette's colour for the icon's mode and state."""
 
-    def __init__(self, family: str, char: str) -> None:
+    def __init__(self, family: str, char: str, on_accent: bool = False) -> None:
         super().__init__()
         self._family = family
         self._char = char
+        self._on_accent = on_accent
 
     def paint(  # noqa: D102 (Qt override)
         self, painter: QPainter, rect: QRect, mode: QIcon.Mode, state: QIcon.State
     ) -> None:
         pal = QGuiApplication.palette()
-        if mode == QIcon.Mode.Disabled:
+        if self._on_accent and mode != QIcon.Mode.Disabled:
+            colour = pal.color(QPalette.ColorGroup.Active, QPalette.ColorRole.HighlightedText)
+        elif mode == QIcon.Mode.Disabled:
             colour = pal.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText)
         elif state == QIcon.State.On:
             colour = pal.color(QPalette.ColorGroup.Active, QPalette.ColorRole.Highlight)
@@ -144,7 +148,7 @@ class _GlyphEngine(QIconEngine):
         return pm
 
     def clone(self) -> QIconEngine:  # noqa: D102
-        return _GlyphEngine(self._family, self._char)
+        return _GlyphEngine(self._family, self._char, self._on_accent)
 
     def key(self) -> str:  # noqa: D102
         return "chatdesk-glyph"
@@ -153,15 +157,41 @@ class _GlyphEngine(QIconEngine):
 _cache: dict[str, QIcon] = {}
 
 
-def icon(name: str) -> QIcon:
-    """The codicon ``name`` (e.g. "copy", "settings-gear"); a null icon when unavailable."""
-    cached = _cache.get(name)
+def icon(name: str, *, on_accent: bool = False) -> QIcon:
+    """The codicon ``name`` (e.g. "copy", "settings-gear"); a null icon when unavailable.
+
+    ``on_accent``: drawn in the text colour for the accent (the Send button's arrow).
+    """
+    key = f"{name}|a" if on_accent else name
+    cached = _cache.get(key)
     if cached is not None:
         return cached
     font = _load()
     if font is None or name not in font[1]:
         result = QIcon()
     else:
-        result = QIcon(_GlyphEngine(font[0], chr(font[1][name])))
-    _cache[name] = result
+        result = QIcon(_GlyphEngine(font[0], chr(font[1][name]), on_accent))
+    _cache[key] = result
     return result
+
+
+class IconLabel(QLabel):
+    """A label showing icon ``name``, repainted in the palette's colour when it changes.
+
+    A plain ``QLabel.setPixmap(icon(...).pixmap(...))`` freezes the colour of the moment:
+    after a switch to dark the (dark) flame vanished on the dark toolbar until a restart.
+    """
+
+    def __init__(self, name: str, size: int = 16, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._name = name
+        self._size = size
+        self._refresh()
+
+    def _refresh(self) -> None:
+        self.setPixmap(icon(self._name).pixmap(QSize(self._size, self._size)))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            self._refresh()
+        super().changeEvent(event)

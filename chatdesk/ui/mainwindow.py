@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSize, Qt, Signal
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QDockWidget,
     QLabel,
@@ -36,7 +37,8 @@ if TYPE_CHECKING:
 from chatdesk.ui.composer import Composer
 from chatdesk.ui.convlist import ConversationList
 from chatdesk.ui.elided import ElidedLabel
-from chatdesk.ui.icons import icon
+from chatdesk.ui.emptystate import EmptyState
+from chatdesk.ui.icons import IconLabel, icon
 from chatdesk.ui.messagemodel import MessageListModel
 from chatdesk.ui.messageview import MessageView
 from chatdesk.ui.modelpicker import ModelPicker
@@ -89,6 +91,13 @@ class MainWindow(QMainWindow):
         self.message_view = MessageView(model)
         self.message_view.setAccessibleName(self.tr("Messages"))
         self.composer = Composer()
+        # A new chat shows what will answer and a few ways to start (over the empty view,
+        # which stays in the tab order).
+        self.empty_state = EmptyState(self.message_view)
+        self.empty_state.suggestion_chosen.connect(self._on_suggestion)
+        self.message_view.installEventFilter(self)
+        for signal in (model.modelReset, model.rowsInserted, model.rowsRemoved):
+            signal.connect(self._update_empty_state)
         self._key_panel: KeyPanel | None = None  # built on first use (after the first paint)
         self._compare_view: CompareView | None = None  # built on first use
 
@@ -98,16 +107,12 @@ class MainWindow(QMainWindow):
         chat_layout.setSpacing(0)
         self._chat_layout = chat_layout
         self._find_bar: FindBar | None = None  # built on first use (after the first paint)
-        self.chat_splitter = QSplitter(Qt.Orientation.Vertical)
-        self.chat_splitter.addWidget(self.message_view)
-        self.chat_splitter.addWidget(self.composer)
-        self.chat_splitter.setStretchFactor(0, 1)
-        self.chat_splitter.setStretchFactor(1, 0)
-        self.chat_splitter.setSizes([640, 140])
-        self.chat_splitter.setChildrenCollapsible(False)
-        chat_layout.addWidget(self.chat_splitter)
+        # The composer sizes itself (one line empty, up to a third of the window), so the
+        # messages take the rest: no splitter handle to fight it.
+        chat_layout.addWidget(self.message_view, 1)
+        chat_layout.addWidget(self.composer)
 
-        self.centre = QStackedWidget()
+        self.centre = _Pages()
         self.centre.addWidget(chat_page)
 
         self.main_splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -124,6 +129,11 @@ class MainWindow(QMainWindow):
         # actions behind the toolbar's overflow button.
         bar = QToolBar(self.tr("Chat"))
         bar.setObjectName("chat-toolbar")
+        # The bar computed its margins before its name matched the style sheet and took
+        # the sheet's only at the next style change (the first Settings OK), growing by
+        # 8 px then: take them now.
+        bar.ensurePolished()
+        QApplication.sendEvent(bar, QEvent(QEvent.Type.StyleChange))
         bar.setMovable(False)
         bar.setIconSize(QSize(18, 18))
         bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
@@ -142,15 +152,18 @@ class MainWindow(QMainWindow):
         self.provider_picker.activated.connect(self._on_provider_activated)
         bar.addWidget(self.provider_picker)
         self.model_picker = ModelPicker()
+        self.model_picker.model_changed.connect(lambda m: self.empty_state.set_context(model=m))
+        self.empty_state.set_source(
+            lambda: (self.model_picker.current(), self.provider_picker.currentText())
+        )
         self.model_picker.setToolTip(self.tr("Model"))
         self.model_picker.setMinimumWidth(150)
         self.model_picker.setMaximumWidth(320)
         bar.addWidget(self.model_picker)
         bar.addSeparator()
-        temp_icon = QLabel()
+        temp_icon = IconLabel("flame", 16)  # follows a theme switch (a pixmap did not)
         temp_icon.setObjectName("temperature-icon")
         temp_icon.setToolTip(self.tr("Temperature"))
-        temp_icon.setPixmap(icon("flame").pixmap(QSize(16, 16)))
         bar.addWidget(temp_icon)
         self.temperature = TemperatureControl(compact=True)
         self.temperature.setMaximumWidth(240)
@@ -229,6 +242,8 @@ class MainWindow(QMainWindow):
         self.conversations.filter_edit().returnPressed.connect(
             lambda: self.search_requested.emit(self.conversations.filter_edit().text())
         )
+        self.conversations.new_requested.connect(lambda: self.set_assistant(""))
+        self._update_empty_state()
         stop_action = QAction(self, shortcut=QKeySequence(Qt.Key.Key_Escape))
         stop_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         stop_action.triggered.connect(self._on_escape)
@@ -282,6 +297,14 @@ class MainWindow(QMainWindow):
         edit_last.triggered.connect(self.composer.edit_last_requested)
         edit_menu.addSeparator()
         edit_menu.addAction(settings_action)
+
+        view_menu = self.menuBar().addMenu(self.tr("&View"))
+        self.sidebar_action = view_menu.addAction(self.tr("Show sidebar"))
+        self.sidebar_action.setCheckable(True)
+        self.sidebar_action.setChecked(True)
+        self.sidebar_action.setShortcut(QKeySequence("Ctrl+B"))
+        self.sidebar_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.sidebar_action.toggled.connect(self.set_sidebar_visible)
 
     # --- state the controller sets ---------------------------------------------------
 
@@ -339,8 +362,10 @@ class MainWindow(QMainWindow):
             self._dock_layout.addWidget(self._params_panel, 1)
         return self._params_panel
 
-    # The conversation keeps at least this width when the Parameters drawer opens.
-    READABLE_WIDTH = 380
+    # The conversation keeps at least this width when the Parameters drawer opens. At the
+    # text size Settings shows (11 pt) the drawer needs ~475 px, so at 800 px wide this
+    # is what is left: ~40 characters a line, with the sidebar stepped aside.
+    READABLE_WIDTH = 300
 
     def params_width(self) -> int:
         """The dock width at which every field of the Parameters panel shows unclipped."""
@@ -356,6 +381,17 @@ class MainWindow(QMainWindow):
         margins = self._dock_layout.contentsMargins()
         return need + margins.left() + margins.right() + 4
 
+    def set_sidebar_visible(self, visible: bool) -> None:
+        """Ctrl+B: hide or show the conversation list (the conversation takes the room)."""
+        self._list_hidden_for_params = False
+        if self.sidebar_action.isChecked() != visible:
+            self.sidebar_action.setChecked(visible)  # comes back here through toggled
+            return
+        had_focus = self.conversations.isAncestorOf(QApplication.focusWidget())
+        self.conversations.setVisible(visible)
+        if had_focus and not visible:
+            self.composer.focus_input()
+
     def _show_params(self, show: bool) -> None:
         """Open or close the Parameters drawer at the width its fields need.
 
@@ -365,6 +401,7 @@ class MainWindow(QMainWindow):
         """
         if not show:
             self.params_dock.setVisible(False)
+            self.centre.setMinimumWidth(0)
             if self._list_hidden_for_params:
                 self._list_hidden_for_params = False
                 self.conversations.show()
@@ -375,6 +412,9 @@ class MainWindow(QMainWindow):
         if self.conversations.isVisible() and room < self.conversations.width():
             self.conversations.hide()
             self._list_hidden_for_params = True
+        # The layout pass after showing shares the width out again and took ~30 px of
+        # the conversation's for the drawer: a minimum keeps them.
+        self.centre.setMinimumWidth(self.READABLE_WIDTH)
         self.params_dock.setVisible(True)
         self.resizeDocks([self.params_dock], [need], Qt.Orientation.Horizontal)
 
@@ -439,6 +479,31 @@ class MainWindow(QMainWindow):
             box.setCurrentIndex(max(0, index))
         finally:
             box.blockSignals(False)
+        # The model is set right after the providers (without a signal): look once that
+        # is done.
+        QTimer.singleShot(0, self.empty_state.refresh)
+
+    # --- the new-chat page ----------------------------------------------------------------
+
+    def set_assistant(self, name: str) -> None:
+        """The assistant this new chat was started from ('' for none): shown on the page."""
+        self.empty_state.set_context(assistant=name)
+
+    def _update_empty_state(self) -> None:
+        empty = self.message_model.rowCount() == 0
+        if empty:
+            self.empty_state.refresh()
+            self.empty_state.setGeometry(self.message_view.rect())
+        self.empty_state.setVisible(empty)
+
+    def _on_suggestion(self, text: str) -> None:
+        self.composer.set_text(text)
+        self.composer.focus_input()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        if watched is self.message_view and event.type() == QEvent.Type.Resize:
+            self.empty_state.setGeometry(self.message_view.rect())
+        return super().eventFilter(watched, event)
 
     def _on_provider_activated(self, index: int) -> None:
         name = self.provider_picker.itemData(index)
@@ -472,9 +537,6 @@ class MainWindow(QMainWindow):
             "main_splitter": bytes(self.main_splitter.saveState().toBase64().data()).decode(
                 "ascii"
             ),
-            "chat_splitter": bytes(self.chat_splitter.saveState().toBase64().data()).decode(
-                "ascii"
-            ),
         }
 
     def restore_layout(self, saved: dict[str, str]) -> None:
@@ -488,8 +550,6 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
         if (main := raw("main_splitter")) is not None:
             self.main_splitter.restoreState(main)
-        if (chat := raw("chat_splitter")) is not None:
-            self.chat_splitter.restoreState(chat)
 
     def _on_escape(self) -> None:
         """Esc stops what is streaming on screen (every column of a comparison)."""
@@ -504,6 +564,27 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
         self.closing.emit()
         super().closeEvent(event)
+
+
+class _Pages(QStackedWidget):
+    """The centre's pages; only the page on screen sets the minimum size.
+
+    A plain stacked widget takes the largest minimum of all its pages: the first-run
+    panel, once built, kept the conversation 400 px wide and squeezed the Parameters
+    drawer until its fields were clipped at 800x600.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.currentChanged.connect(lambda _i: self.updateGeometry())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        page = self.currentWidget()
+        return page.minimumSizeHint() if page is not None else super().minimumSizeHint()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        page = self.currentWidget()
+        return page.sizeHint() if page is not None else super().sizeHint()
 
 
 class _PromptEdit(QPlainTextEdit):

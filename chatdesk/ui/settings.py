@@ -140,10 +140,6 @@ class SettingsDialog(QDialog):
         self.button_box = QDialogButtonBox(std.Ok | std.Cancel | std.Apply, self)
         self.button_box.clicked.connect(self._on_button_clicked)
         self.button_box.rejected.connect(self.reject)
-        self.mcp_button = self.button_box.addButton(
-            self.tr("MCP servers…"), QDialogButtonBox.ButtonRole.ActionRole
-        )
-        self.mcp_button.clicked.connect(self.mcp_requested.emit)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs, 1)
@@ -174,10 +170,16 @@ class SettingsDialog(QDialog):
         self.provider_message.setWordWrap(True)
         self.provider_message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.provider_message.hide()
+        # Tool servers sit with the providers, not in the OK/Cancel row (where a third
+        # kind of button read as one more way to close the dialog).
+        self.mcp_button = QPushButton(self.tr("MCP servers…"), page)
+        self.mcp_button.setToolTip(self.tr("Tool servers the models may call (MCP)"))
+        self.mcp_button.clicked.connect(self.mcp_requested.emit)
         left = QVBoxLayout()
         left.addWidget(self.provider_list, 1)
         left.addLayout(list_buttons)
         left.addWidget(self.provider_message)
+        left.addWidget(self.mcp_button)
 
         self.editor_box = QGroupBox(self.tr("Provider"), page)
         self.name_edit = QLineEdit(self.editor_box)

@@ -153,32 +153,32 @@
     </message>
     <message>
         <location filename="../../chatdesk/ctl/assistantsctl.py" line="99" />
-        <location filename="../../chatdesk/ctl/assistantsctl.py" line="198" />
+        <location filename="../../chatdesk/ctl/assistantsctl.py" line="199" />
         <source>Wait for the answer to finish or stop it first.</source>
         <translation>请等待回答完成，或先停止生成。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/assistantsctl.py" line="154" />
+        <location filename="../../chatdesk/ctl/assistantsctl.py" line="155" />
         <source>Saved "%1".</source>
         <translation>已保存“%1”。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/assistantsctl.py" line="158" />
+        <location filename="../../chatdesk/ctl/assistantsctl.py" line="159" />
         <source>Deleted "%1".</source>
         <translation>已删除“%1”。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/assistantsctl.py" line="171" />
+        <location filename="../../chatdesk/ctl/assistantsctl.py" line="172" />
         <source>Imported %1 (%2 new, %3 replaced).</source>
         <translation>已导入 %1（新增 %2 个，替换 %3 个）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/assistantsctl.py" line="184" />
+        <location filename="../../chatdesk/ctl/assistantsctl.py" line="185" />
         <source>Could not write %1: %2</source>
         <translation>无法写入 %1：%2</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/assistantsctl.py" line="191" />
+        <location filename="../../chatdesk/ctl/assistantsctl.py" line="192" />
         <source>Exported %1 assistants to %2.</source>
         <translation>已将 %1 个助手导出到 %2。</translation>
     </message>
@@ -879,167 +879,179 @@
 <context>
     <name>Composer</name>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="188" />
-        <source>Type a message…</source>
-        <translation>输入消息…</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/composer.py" line="189" />
+        <location filename="../../chatdesk/ui/composer.py" line="212" />
         <source>Message</source>
         <translation>消息</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="213" />
+        <location filename="../../chatdesk/ui/composer.py" line="245" />
         <source>Attach</source>
         <translation>附件</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="214" />
-        <location filename="../../chatdesk/ui/composer.py" line="486" />
+        <location filename="../../chatdesk/ui/composer.py" line="248" />
+        <location filename="../../chatdesk/ui/composer.py" line="249" />
+        <location filename="../../chatdesk/ui/composer.py" line="547" />
         <source>Attach images</source>
         <translation>添加图片</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="227" />
+        <location filename="../../chatdesk/ui/composer.py" line="261" />
         <source>Editing your message: Enter sends it as a new branch, Esc cancels.</source>
         <translation>正在编辑你的消息：按 Enter 作为新分支发送，按 Esc 取消。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="282" />
+        <location filename="../../chatdesk/ui/composer.py" line="343" />
         <source>{0} is larger than 20 MB and was not attached.</source>
         <translation>{0} 超过 20 MB，未添加。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="350" />
+        <location filename="../../chatdesk/ui/composer.py" line="411" />
         <source>Wait for the reply to finish, or press Esc to stop it.</source>
         <translation>请等待回复完成，或按 Esc 停止。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="355" />
+        <location filename="../../chatdesk/ui/composer.py" line="416" />
         <source>An edited message cannot be empty.</source>
         <translation>编辑后的消息不能为空。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="367" />
+        <location filename="../../chatdesk/ui/composer.py" line="428" />
         <source>Type a message or attach an image first.</source>
         <translation>请先输入消息或添加图片。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="424" />
+        <location filename="../../chatdesk/ui/composer.py" line="485" />
         <source>The pasted image could not be read.</source>
         <translation>无法读取粘贴的图片。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="439" />
+        <location filename="../../chatdesk/ui/composer.py" line="500" />
         <source>{0} is not an image.</source>
         <translation>{0} 不是图片。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="443" />
+        <location filename="../../chatdesk/ui/composer.py" line="504" />
         <source>{0} is larger than 20 MB.</source>
         <translation>{0} 超过 20 MB。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="448" />
+        <location filename="../../chatdesk/ui/composer.py" line="509" />
         <source>{0} could not be read.</source>
         <translation>无法读取 {0}。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="451" />
+        <location filename="../../chatdesk/ui/composer.py" line="512" />
         <source>{0} is not an image this app can read.</source>
         <translation>{0} 不是本应用支持的图片格式。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="488" />
+        <location filename="../../chatdesk/ui/composer.py" line="549" />
         <source>Images (*.png *.jpg *.jpeg *.gif *.webp *.bmp)</source>
         <translation>图片 (*.png *.jpg *.jpeg *.gif *.webp *.bmp)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="496" />
+        <location filename="../../chatdesk/ui/composer.py" line="558" />
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="497" />
+        <location filename="../../chatdesk/ui/composer.py" line="559" />
         <source>Stop the reply (Esc)</source>
         <translation>停止回复 (Esc)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="499" />
+        <location filename="../../chatdesk/ui/composer.py" line="562" />
         <source>Resend</source>
         <translation>重新发送</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="500" />
+        <location filename="../../chatdesk/ui/composer.py" line="563" />
         <source>Send the edited message as a new branch</source>
         <translation>把编辑后的消息作为新分支发送</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="502" />
+        <location filename="../../chatdesk/ui/composer.py" line="566" />
         <source>Send</source>
         <translation>发送</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="503" />
+        <location filename="../../chatdesk/ui/composer.py" line="567" />
         <source>Enter</source>
         <translation>Enter</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="503" />
+        <location filename="../../chatdesk/ui/composer.py" line="567" />
         <source>Ctrl+Enter</source>
         <translation>Ctrl+Enter</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="504" />
+        <location filename="../../chatdesk/ui/composer.py" line="568" />
         <source>Send ({0})</source>
         <translation>发送（{0}）</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/composer.py" line="574" />
+        <source>Message… (Enter to send, Shift+Enter for a new line)</source>
+        <translation>发消息…（Enter 发送，Shift+Enter 换行）</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/composer.py" line="576" />
+        <source>Message… (Ctrl+Enter to send, Enter for a new line)</source>
+        <translation>发消息…（Ctrl+Enter 发送，Enter 换行）</translation>
     </message>
 </context>
 <context>
     <name>ConversationList</name>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="450" />
-        <location filename="../../chatdesk/ui/convlist.py" line="451" />
+        <location filename="../../chatdesk/ui/convlist.py" line="531" />
+        <location filename="../../chatdesk/ui/convlist.py" line="532" />
         <source>Filter conversations</source>
         <translation>筛选对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="462" />
+        <location filename="../../chatdesk/ui/convlist.py" line="547" />
+        <location filename="../../chatdesk/ui/convlist.py" line="552" />
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="466" />
+        <location filename="../../chatdesk/ui/convlist.py" line="551" />
+        <source>New chat (Ctrl+N)</source>
+        <translation>新对话 (Ctrl+N)</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/convlist.py" line="559" />
         <source>Conversations</source>
         <translation>对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="486" />
+        <location filename="../../chatdesk/ui/convlist.py" line="582" />
         <source>Conversation deleted</source>
         <translation>对话已删除</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="487" />
+        <location filename="../../chatdesk/ui/convlist.py" line="583" />
         <source>Undo</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="619" />
+        <location filename="../../chatdesk/ui/convlist.py" line="725" />
         <source>Rename</source>
         <translation>重命名</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="622" />
+        <location filename="../../chatdesk/ui/convlist.py" line="728" />
         <source>Unpin</source>
         <translation>取消置顶</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="622" />
+        <location filename="../../chatdesk/ui/convlist.py" line="728" />
         <source>Pin</source>
         <translation>置顶</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="625" />
+        <location filename="../../chatdesk/ui/convlist.py" line="731" />
         <source>Delete</source>
         <translation>删除</translation>
     </message>
@@ -1047,62 +1059,215 @@
 <context>
     <name>ConversationListModel</name>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="181" />
+        <location filename="../../chatdesk/ui/convlist.py" line="202" />
+        <location filename="../../chatdesk/ui/convlist.py" line="204" />
+        <location filename="../../chatdesk/ui/convlist.py" line="436" />
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="232" />
+        <location filename="../../chatdesk/ui/convlist.py" line="222" />
+        <source>Comparison</source>
+        <translation>对比</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/convlist.py" line="224" />
+        <source>Prompt set run</source>
+        <translation>提示集运行</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/convlist.py" line="282" />
         <source>Pinned</source>
         <translation>已置顶</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="233" />
+        <location filename="../../chatdesk/ui/convlist.py" line="283" />
         <source>Today</source>
         <translation>今天</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="234" />
+        <location filename="../../chatdesk/ui/convlist.py" line="284" />
         <source>Yesterday</source>
         <translation>昨天</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="235" />
+        <location filename="../../chatdesk/ui/convlist.py" line="285" />
         <source>Previous 7 days</source>
         <translation>过去 7 天</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="236" />
+        <location filename="../../chatdesk/ui/convlist.py" line="286" />
+        <source>Previous 30 days</source>
+        <translation>过去 30 天</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/convlist.py" line="287" />
         <source>Older</source>
         <translation>更早</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/convlist.py" line="296" />
+        <source>January</source>
+        <translation>1月</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/convlist.py" line="297" />
+        <source>February</source>
+        <translation>2月</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/convlist.py" line="298" />
+        <source>March</source>
+        <translation>3月</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/convlist.py" line="299" />
+        <source>April</source>
+        <translation>4月</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/convlist.py" line="300" />
+        <source>May</source>
+        <translation>5月</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/convlist.py" line="301" />
+        <source>June</source>
+        <translation>6月</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/convlist.py" line="302" />
+        <source>July</source>
+        <translation>7月</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/convlist.py" line="303" />
+        <source>August</source>
+        <translation>8月</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/convlist.py" line="304" />
+        <source>September</source>
+        <translation>9月</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/convlist.py" line="305" />
+        <source>October</source>
+        <translation>10月</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/convlist.py" line="306" />
+        <source>November</source>
+        <translation>11月</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/convlist.py" line="307" />
+        <source>December</source>
+        <translation>12月</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/convlist.py" line="311" />
+        <source>{month} {year}</source>
+        <translation>{year}年{month}</translation>
     </message>
 </context>
 <context>
     <name>CrashNotice</name>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="196" />
+        <location filename="../../chatdesk/ui/about.py" line="204" />
         <source>ChatDesk stopped unexpectedly</source>
         <translation>ChatDesk 意外退出</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="198" />
+        <location filename="../../chatdesk/ui/about.py" line="206" />
         <source>ChatDesk stopped unexpectedly last time. A crash report was saved:</source>
         <translation>ChatDesk 上次意外退出，已保存一份崩溃报告：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="203" />
+        <location filename="../../chatdesk/ui/about.py" line="211" />
         <source>It holds no key and no message text. Attach it when you report the problem.</source>
         <translation>报告中不含密钥和消息内容。反馈问题时请附上它。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="205" />
+        <location filename="../../chatdesk/ui/about.py" line="213" />
         <source>Open report</source>
         <translation>打开报告</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="206" />
+        <location filename="../../chatdesk/ui/about.py" line="214" />
         <source>Open folder</source>
         <translation>打开文件夹</translation>
+    </message>
+</context>
+<context>
+    <name>EmptyState</name>
+    <message>
+        <location filename="../../chatdesk/ui/emptystate.py" line="33" />
+        <source>How can I help?</source>
+        <translation>有什么可以帮你？</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/emptystate.py" line="48" />
+        <source>Explain a concept simply</source>
+        <translation>通俗地解释一个概念</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/emptystate.py" line="48" />
+        <source>Explain in simple terms: </source>
+        <translation>用通俗的话解释：</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/emptystate.py" line="49" />
+        <source>Summarise a text</source>
+        <translation>总结一段文字</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/emptystate.py" line="49" />
+        <source>Summarise the following text:
+
+</source>
+        <translation>总结下面这段文字：
+
+</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/emptystate.py" line="50" />
+        <source>Help me write code</source>
+        <translation>帮我写代码</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/emptystate.py" line="50" />
+        <source>Write a Python function that </source>
+        <translation>写一个 Python 函数，</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/emptystate.py" line="51" />
+        <source>Translate into Chinese</source>
+        <translation>翻译成英文</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/emptystate.py" line="51" />
+        <source>Translate into Chinese:
+
+</source>
+        <translation>翻译成英文：
+
+</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/emptystate.py" line="57" />
+        <source>Start the message with this</source>
+        <translation>用这句开始写消息</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/emptystate.py" line="117" />
+        <source>%1 on %2</source>
+        <translation>%1 · %2</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/emptystate.py" line="120" />
+        <source>Assistant: %1</source>
+        <translation>助手：%1</translation>
     </message>
 </context>
 <context>
@@ -1308,78 +1473,118 @@
 <context>
     <name>KeyPanel</name>
     <message>
-        <location filename="../../chatdesk/ui/keypanel.py" line="49" />
+        <location filename="../../chatdesk/ui/keypanel.py" line="52" />
         <source>Welcome to ChatDesk</source>
         <translation>欢迎使用 ChatDesk</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/keypanel.py" line="56" />
-        <source>To start chatting, enter the address of your OpenAI-compatible server and your API key. The key is kept in your system keyring, never in a file.</source>
-        <translation>开始对话前，请输入兼容 OpenAI 的服务器地址和 API 密钥。密钥保存在系统钥匙串中，绝不会写入文件。</translation>
+        <location filename="../../chatdesk/ui/keypanel.py" line="59" />
+        <source>Connect a provider to start chatting. The key is kept in your system keyring, never in a file.</source>
+        <translation>连接一个服务商即可开始聊天。密钥保存在系统钥匙串中，绝不写入文件。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/keypanel.py" line="67" />
+        <location filename="../../chatdesk/ui/keypanel.py" line="68" />
+        <source>Provider</source>
+        <translation>服务商</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/keypanel.py" line="70" />
+        <source>Another OpenAI-compatible server</source>
+        <translation>其他 OpenAI 兼容服务器</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/keypanel.py" line="75" />
+        <source>Base URL</source>
+        <translation>接口地址</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/keypanel.py" line="78" />
         <source>sk-...</source>
         <translation>sk-...</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/keypanel.py" line="68" />
+        <location filename="../../chatdesk/ui/keypanel.py" line="79" />
         <source>API key</source>
         <translation>API 密钥</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/keypanel.py" line="74" />
-        <location filename="../../chatdesk/ui/keypanel.py" line="148" />
+        <location filename="../../chatdesk/ui/keypanel.py" line="86" />
+        <location filename="../../chatdesk/ui/keypanel.py" line="218" />
         <source>Show</source>
         <translation>显示</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/keypanel.py" line="81" />
+        <location filename="../../chatdesk/ui/keypanel.py" line="88" />
+        <source>Show the key</source>
+        <translation>显示密钥</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/keypanel.py" line="96" />
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/keypanel.py" line="98" />
+        <source>The model new chats use; the list fills from the server once connected.</source>
+        <translation>新对话使用的模型；连接成功后列表来自服务器。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/keypanel.py" line="109" />
+        <source>Provider:</source>
+        <translation>服务商：</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/keypanel.py" line="110" />
         <source>Base URL:</source>
         <translation>API 地址：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/keypanel.py" line="82" />
+        <location filename="../../chatdesk/ui/keypanel.py" line="111" />
         <source>API key:</source>
         <translation>API 密钥：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/keypanel.py" line="84" />
+        <location filename="../../chatdesk/ui/keypanel.py" line="112" />
+        <source>Model:</source>
+        <translation>模型：</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/keypanel.py" line="114" />
         <source>Test connection</source>
         <translation>测试连接</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/keypanel.py" line="85" />
+        <location filename="../../chatdesk/ui/keypanel.py" line="115" />
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/keypanel.py" line="105" />
+        <location filename="../../chatdesk/ui/keypanel.py" line="136" />
         <source>Use this key for this session only</source>
         <translation>仅在本次会话中使用此密钥</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/keypanel.py" line="108" />
+        <location filename="../../chatdesk/ui/keypanel.py" line="139" />
         <source>The key stays in memory until ChatDesk quits and is not saved anywhere.</source>
         <translation>密钥只保存在内存中，ChatDesk 退出后即清除，不会保存到任何地方。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/keypanel.py" line="148" />
+        <location filename="../../chatdesk/ui/keypanel.py" line="218" />
         <source>Hide</source>
         <translation>隐藏</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/keypanel.py" line="163" />
+        <location filename="../../chatdesk/ui/keypanel.py" line="237" />
         <source>The base URL must start with http:// or https://, e.g. {example}</source>
         <translation>API 地址必须以 http:// 或 https:// 开头，例如 {example}</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/keypanel.py" line="173" />
+        <location filename="../../chatdesk/ui/keypanel.py" line="247" />
         <source>Paste your API key first: nothing was saved.</source>
         <translation>请先粘贴 API 密钥：未保存任何内容。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/keypanel.py" line="184" />
+        <location filename="../../chatdesk/ui/keypanel.py" line="258" />
         <source>Testing the connection…</source>
         <translation>正在测试连接…</translation>
     </message>
@@ -1580,181 +1785,191 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="125" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="130" />
         <source>Chat</source>
         <translation>对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="145" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="159" />
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="152" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="166" />
         <source>Temperature</source>
         <translation>温度</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="163" />
-        <location filename="../../chatdesk/ui/mainwindow.py" line="206" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="176" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="219" />
         <source>Parameters</source>
         <translation>参数</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="164" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="177" />
         <source>Parameters and system prompt (Ctrl+P)</source>
         <translation>参数和系统提示词（Ctrl+P）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="180" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="193" />
         <source>Compare</source>
         <translation>对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="182" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="195" />
         <source>Compare 2 to 4 models side by side on one prompt (Ctrl+Shift+N)</source>
         <translation>用同一条提示并排对比 2 到 4 个模型（Ctrl+Shift+N）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="194" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="207" />
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="195" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="208" />
         <source>Settings (Ctrl+,)</source>
         <translation>设置（Ctrl+,）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="210" />
-        <location filename="../../chatdesk/ui/mainwindow.py" line="212" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="223" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="225" />
         <source>System prompt</source>
         <translation>系统提示词</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="213" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="226" />
         <source>You are a helpful assistant.</source>
         <translation>你是一个乐于助人的助手。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/selfcheck.py" line="27" />
-        <location filename="../../chatdesk/ui/mainwindow.py" line="239" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="254" />
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="90" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="92" />
         <source>Messages</source>
         <translation>消息</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="135" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="145" />
         <source>Provider: the server this conversation uses</source>
         <translation>服务商：本对话使用的服务器</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="136" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="146" />
         <source>Provider</source>
         <translation>服务商</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="170" />
-        <location filename="../../chatdesk/ui/mainwindow.py" line="203" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="183" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="216" />
         <source>Assistants</source>
         <translation>助手</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="171" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="184" />
         <source>Assistants: start a chat from a saved prompt</source>
         <translation>助手：从保存的提示词开始对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="240" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="255" />
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="243" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="258" />
         <source>New comparison</source>
         <translation>新建对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="246" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="261" />
         <source>Model leaderboard…</source>
         <translation>模型排行榜…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="249" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="264" />
         <source>Export conversation…</source>
         <translation>导出对话…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="252" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="267" />
         <source>Export all conversations…</source>
         <translation>导出全部对话…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="254" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="269" />
         <source>Import…</source>
         <translation>导入…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="258" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="273" />
         <source>Back up now</source>
         <translation>立即备份</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="260" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="275" />
         <source>Restore from a backup…</source>
         <translation>从备份恢复…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="263" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="278" />
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="267" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="282" />
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="268" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="283" />
         <source>Search all conversations…</source>
         <translation>搜索全部对话…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="271" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="286" />
         <source>Find in conversation…</source>
         <translation>在对话中查找…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="275" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="290" />
         <source>Regenerate last answer</source>
         <translation>重新生成最后的回答</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="278" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="293" />
         <source>Copy last answer</source>
         <translation>复制最后的回答</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="281" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="296" />
         <source>Edit last message (Up in an empty box)</source>
         <translation>编辑最后一条消息（输入框为空时按 ↑）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="457" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="301" />
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mainwindow.py" line="302" />
+        <source>Show sidebar</source>
+        <translation>显示侧边栏</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mainwindow.py" line="522" />
         <source>Save current as assistant…</source>
         <translation>将当前设置保存为助手…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="459" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="524" />
         <source>Manage assistants…</source>
         <translation>管理助手…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="464" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="529" />
         <source>New chat: %1</source>
         <translation>新对话：%1</translation>
     </message>
@@ -2792,17 +3007,17 @@
 <context>
     <name>SettingsController</name>
     <message>
-        <location filename="../../chatdesk/ctl/settingsctl.py" line="98" />
+        <location filename="../../chatdesk/ctl/settingsctl.py" line="102" />
         <source>This window talks to %1 (given with --base-url); a provider below is used once you pick it in the toolbar.</source>
         <translation>本窗口正在使用 %1（由 --base-url 指定）；在工具栏中选择下面的服务商后才会使用它。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/settingsctl.py" line="104" />
+        <location filename="../../chatdesk/ctl/settingsctl.py" line="108" />
         <source>In use in this window: %1</source>
         <translation>本窗口正在使用：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/settingsctl.py" line="165" />
+        <location filename="../../chatdesk/ctl/settingsctl.py" line="169" />
         <source>The key is used for this session only.</source>
         <translation>此密钥仅在本次会话中使用。</translation>
     </message>
@@ -2816,7 +3031,7 @@
     </message>
     <message>
         <location filename="../../chatdesk/ui/settings.py" line="130" />
-        <location filename="../../chatdesk/ui/settings.py" line="160" />
+        <location filename="../../chatdesk/ui/settings.py" line="156" />
         <source>Providers</source>
         <translation>服务商</translation>
     </message>
@@ -2836,370 +3051,375 @@
         <translation>标题模型</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="144" />
+        <location filename="../../chatdesk/ui/settings.py" line="175" />
         <source>MCP servers…</source>
         <translation>MCP 服务器…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="163" />
+        <location filename="../../chatdesk/ui/settings.py" line="159" />
         <source>Add</source>
         <translation>添加</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="164" />
+        <location filename="../../chatdesk/ui/settings.py" line="160" />
         <source>Edit</source>
         <translation>编辑</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="165" />
+        <location filename="../../chatdesk/ui/settings.py" line="161" />
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="182" />
-        <location filename="../../chatdesk/ui/settings.py" line="381" />
+        <location filename="../../chatdesk/ui/settings.py" line="176" />
+        <source>Tool servers the models may call (MCP)</source>
+        <translation>模型可以调用的工具服务器（MCP）</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/settings.py" line="184" />
+        <location filename="../../chatdesk/ui/settings.py" line="383" />
         <source>Provider</source>
         <translation>服务商</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="184" />
+        <location filename="../../chatdesk/ui/settings.py" line="186" />
         <source>e.g. Zero API</source>
         <translation>例如 Zero API</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="189" />
+        <location filename="../../chatdesk/ui/settings.py" line="191" />
         <source>e.g. gpt-4o (optional)</source>
         <translation>例如 gpt-4o（可选）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="191" />
+        <location filename="../../chatdesk/ui/settings.py" line="193" />
         <source>Name:</source>
         <translation>名称：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="192" />
+        <location filename="../../chatdesk/ui/settings.py" line="194" />
         <source>Base URL:</source>
         <translation>API 地址：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="193" />
+        <location filename="../../chatdesk/ui/settings.py" line="195" />
         <source>API key:</source>
         <translation>API 密钥：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="194" />
+        <location filename="../../chatdesk/ui/settings.py" line="196" />
         <source>Default model:</source>
         <translation>默认模型：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="199" />
+        <location filename="../../chatdesk/ui/settings.py" line="201" />
         <source>JSON merged last into every request to this provider (all models)</source>
         <translation>最后合并进发往此服务商的每个请求的 JSON（所有模型）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="204" />
+        <location filename="../../chatdesk/ui/settings.py" line="206" />
         <source>Model id → JSON merged over the provider's extra body for that model</source>
         <translation>模型 ID → 该模型专用的 JSON，合并在服务商的额外请求体之上</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="215" />
+        <location filename="../../chatdesk/ui/settings.py" line="217" />
         <source>Extra body:</source>
         <translation>额外请求体：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="216" />
+        <location filename="../../chatdesk/ui/settings.py" line="218" />
         <source>Per model:</source>
         <translation>按模型：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="225" />
+        <location filename="../../chatdesk/ui/settings.py" line="227" />
         <source>Test connection</source>
         <translation>测试连接</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="226" />
+        <location filename="../../chatdesk/ui/settings.py" line="228" />
         <source>Save provider</source>
         <translation>保存服务商</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="227" />
+        <location filename="../../chatdesk/ui/settings.py" line="229" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="242" />
+        <location filename="../../chatdesk/ui/settings.py" line="244" />
         <source>Connection test results appear here.</source>
         <translation>连接测试结果将显示在这里。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="263" />
+        <location filename="../../chatdesk/ui/settings.py" line="265" />
         <source>It is too long ({detail} characters; at most 16000).</source>
         <translation>内容过长（{detail} 个字符；最多 16000）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="264" />
+        <location filename="../../chatdesk/ui/settings.py" line="266" />
         <source>It is not valid JSON: {detail}</source>
         <translation>不是有效的 JSON：{detail}</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="265" />
+        <location filename="../../chatdesk/ui/settings.py" line="267" />
         <source>It must be a JSON object, e.g. {{"enable_thinking": true}}.</source>
         <translation>必须是 JSON 对象，例如 {{"enable_thinking": true}}。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="266" />
+        <location filename="../../chatdesk/ui/settings.py" line="268" />
         <source>It is nested too deeply (at most 8 levels).</source>
         <translation>嵌套过深（最多 8 层）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="268" />
+        <location filename="../../chatdesk/ui/settings.py" line="270" />
         <source>"{detail}" cannot be set here: ChatDesk sends model, messages and stream itself.</source>
         <translation>不能在这里设置“{detail}”：model、messages 和 stream 由 ChatDesk 自己发送。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="270" />
+        <location filename="../../chatdesk/ui/settings.py" line="272" />
         <source>The value for model "{detail}" must be a JSON object.</source>
         <translation>模型“{detail}”的值必须是 JSON 对象。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="271" />
+        <location filename="../../chatdesk/ui/settings.py" line="273" />
         <source>A model name is empty.</source>
         <translation>有一个模型名称为空。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="280" />
+        <location filename="../../chatdesk/ui/settings.py" line="282" />
         <source>Extra body: </source>
         <translation>额外请求体：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="285" />
+        <location filename="../../chatdesk/ui/settings.py" line="287" />
         <source>Per model: </source>
         <translation>按模型：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="320" />
+        <location filename="../../chatdesk/ui/settings.py" line="322" />
         <source>(no key)</source>
         <translation>（无密钥）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="346" />
+        <location filename="../../chatdesk/ui/settings.py" line="348" />
         <source>Edit provider</source>
         <translation>编辑服务商</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="346" />
+        <location filename="../../chatdesk/ui/settings.py" line="348" />
         <source>New provider</source>
         <translation>新建服务商</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="361" />
+        <location filename="../../chatdesk/ui/settings.py" line="363" />
         <source>Stored key kept; type a new one to replace it</source>
         <translation>已保留存储的密钥；输入新密钥可替换</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="363" />
+        <location filename="../../chatdesk/ui/settings.py" line="365" />
         <source>Paste your API key (sk-...)</source>
         <translation>粘贴你的 API 密钥 (sk-...)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="399" />
+        <location filename="../../chatdesk/ui/settings.py" line="401" />
         <source>Remove the provider "{name}" and its stored API key?</source>
         <translation>要移除服务商“{name}”及其存储的 API 密钥吗？</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="400" />
+        <location filename="../../chatdesk/ui/settings.py" line="402" />
         <source>Remove provider</source>
         <translation>移除服务商</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="422" />
+        <location filename="../../chatdesk/ui/settings.py" line="424" />
         <source>The base URL must start with http:// or https://, e.g. {example}</source>
         <translation>API 地址必须以 http:// 或 https:// 开头，例如 {example}</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="433" />
+        <location filename="../../chatdesk/ui/settings.py" line="435" />
         <source>Enter a name for this provider.</source>
         <translation>请为此服务商输入名称。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="437" />
+        <location filename="../../chatdesk/ui/settings.py" line="439" />
         <source>A provider named "{name}" already exists.</source>
         <translation>已存在名为“{name}”的服务商。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="469" />
+        <location filename="../../chatdesk/ui/settings.py" line="471" />
         <source>Saved "{name}".</source>
         <translation>已保存“{name}”。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="474" />
+        <location filename="../../chatdesk/ui/settings.py" line="476" />
         <source>Saved "{name}" without an API key: edit it and paste a key, unless the server needs none.</source>
         <translation>已保存“{name}”，但没有 API 密钥：请编辑并粘贴密钥（除非该服务器不需要密钥）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="487" />
+        <location filename="../../chatdesk/ui/settings.py" line="489" />
         <source>Testing the connection…</source>
         <translation>正在测试连接…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="502" />
+        <location filename="../../chatdesk/ui/settings.py" line="504" />
         <source>✓ Connection works</source>
         <translation>✓ 连接正常</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="505" />
+        <location filename="../../chatdesk/ui/settings.py" line="507" />
         <source>✗ Connection failed</source>
         <translation>✗ 连接失败</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="515" />
+        <location filename="../../chatdesk/ui/settings.py" line="517" />
         <source>Light</source>
         <translation>浅色</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="516" />
+        <location filename="../../chatdesk/ui/settings.py" line="518" />
         <source>Dark</source>
         <translation>深色</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="517" />
+        <location filename="../../chatdesk/ui/settings.py" line="519" />
         <source>Follow system</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="520" />
+        <location filename="../../chatdesk/ui/settings.py" line="522" />
         <source> pt</source>
         <translation> pt</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="525" />
+        <location filename="../../chatdesk/ui/settings.py" line="527" />
         <source>Language changes take effect after a restart.</source>
         <translation>语言更改将在重启后生效。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="528" />
+        <location filename="../../chatdesk/ui/settings.py" line="530" />
         <source>Enter sends, Shift+Enter for a new line</source>
         <translation>Enter 发送，Shift+Enter 换行</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="529" />
+        <location filename="../../chatdesk/ui/settings.py" line="531" />
         <source>Ctrl+Enter sends, Enter for a new line</source>
         <translation>Ctrl+Enter 发送，Enter 换行</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="531" />
+        <location filename="../../chatdesk/ui/settings.py" line="533" />
         <source>Notify me when an answer finishes while ChatDesk is in the background</source>
         <translation>ChatDesk 在后台时，回答完成后通知我</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="534" />
+        <location filename="../../chatdesk/ui/settings.py" line="536" />
         <source>Theme:</source>
         <translation>主题：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="535" />
+        <location filename="../../chatdesk/ui/settings.py" line="537" />
         <source>Font size:</source>
         <translation>字号：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="536" />
+        <location filename="../../chatdesk/ui/settings.py" line="538" />
         <source>Language:</source>
         <translation>语言：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="538" />
+        <location filename="../../chatdesk/ui/settings.py" line="540" />
         <source>Send with:</source>
         <translation>发送方式：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="539" />
+        <location filename="../../chatdesk/ui/settings.py" line="541" />
         <source>Notifications:</source>
         <translation>通知：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="545" />
+        <location filename="../../chatdesk/ui/settings.py" line="547" />
         <source>Use the system proxy</source>
         <translation>使用系统代理</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="546" />
+        <location filename="../../chatdesk/ui/settings.py" line="548" />
         <source>No proxy</source>
         <translation>不使用代理</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="547" />
+        <location filename="../../chatdesk/ui/settings.py" line="549" />
         <source>Custom proxy URL</source>
         <translation>自定义代理地址</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="554" />
-        <location filename="../../chatdesk/ui/settings.py" line="559" />
-        <location filename="../../chatdesk/ui/settings.py" line="566" />
+        <location filename="../../chatdesk/ui/settings.py" line="556" />
+        <location filename="../../chatdesk/ui/settings.py" line="561" />
+        <location filename="../../chatdesk/ui/settings.py" line="568" />
         <source> s</source>
         <translation> 秒</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="555" />
+        <location filename="../../chatdesk/ui/settings.py" line="557" />
         <source>How long to wait for the server to answer</source>
         <translation>等待服务器响应的最长时间</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="561" />
+        <location filename="../../chatdesk/ui/settings.py" line="563" />
         <source>Give up on a reply when no data arrives for this long</source>
         <translation>超过此时长未收到数据则放弃本次回复</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="567" />
+        <location filename="../../chatdesk/ui/settings.py" line="569" />
         <source>No limit</source>
         <translation>不限制</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="569" />
+        <location filename="../../chatdesk/ui/settings.py" line="571" />
         <source>Stop a reply that is still arriving after this long (0: no limit)</source>
         <translation>回复持续超过这个时长就停止（0 表示不限制）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="572" />
+        <location filename="../../chatdesk/ui/settings.py" line="574" />
         <source>Proxy:</source>
         <translation>代理：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="573" />
+        <location filename="../../chatdesk/ui/settings.py" line="575" />
         <source>Proxy URL:</source>
         <translation>代理地址：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="574" />
+        <location filename="../../chatdesk/ui/settings.py" line="576" />
         <source>Connect timeout:</source>
         <translation>连接超时：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="575" />
+        <location filename="../../chatdesk/ui/settings.py" line="577" />
         <source>Stream idle timeout:</source>
         <translation>流式空闲超时：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="576" />
+        <location filename="../../chatdesk/ui/settings.py" line="578" />
         <source>Reply deadline:</source>
         <translation>回复时限：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="589" />
+        <location filename="../../chatdesk/ui/settings.py" line="591" />
         <source>Empty: use the first words of the message</source>
         <translation>留空：使用消息开头的几个词</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="592" />
+        <location filename="../../chatdesk/ui/settings.py" line="594" />
         <source>New conversations are titled by this model. Leave empty to skip the request.</source>
         <translation>新对话的标题由此模型生成。留空则不发送该请求。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="598" />
+        <location filename="../../chatdesk/ui/settings.py" line="600" />
         <source>Title model:</source>
         <translation>标题模型：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/settings.py" line="657" />
+        <location filename="../../chatdesk/ui/settings.py" line="659" />
         <source>The proxy URL must look like http://host:port or socks5://host:port.</source>
         <translation>代理地址格式应为 http://host:port 或 socks5://host:port。</translation>
     </message>
@@ -3541,7 +3761,8 @@
 <context>
     <name>_Thumbnail</name>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="157" />
+        <location filename="../../chatdesk/ui/composer.py" line="179" />
+        <location filename="../../chatdesk/ui/composer.py" line="180" />
         <source>Remove {0}</source>
         <translation>移除 {0}</translation>
     </message>

@@ -147,7 +147,7 @@ def test_date_groups_and_pinned_first(qtmodeltester) -> None:
         "yesterday",
         "[Previous 7 days]",
         "three days",
-        "[Older]",
+        "[Previous 30 days]",
         "thirty days",
     ]
     header = model.index(0, 0)
@@ -346,7 +346,7 @@ def test_filter_is_debounced(qtbot, dated) -> None:
         "yesterday",
         "[Previous 7 days]",
         "three days",
-        "[Older]",
+        "[Previous 30 days]",
         "thirty days",
     ]
     widget.filter_edit().clear()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QTranslator
-from PySide6.QtWidgets import QApplication, QLabel, QPushButton
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel
 
 from chatdesk.store.rows import MessageRow
 
@@ -106,6 +107,11 @@ def test_whole_window_in_chinese(qapp: QApplication, tmp_path: Path) -> None:
     translators = install_translations(qapp, "zh_CN")
     assert translators, "chatdesk_zh_CN.qm did not load"
     store = window = None
+    # The window's controllers take the thread's event loop, as the app sets it before
+    # wiring: give them one this test closes (asyncio would make one that no one closes,
+    # and its ResourceWarning would fail whichever test runs next).
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
     try:
         store, window, _controller = build(
             argparse.Namespace(base_url=None, model=None, provider=None)
@@ -115,7 +121,7 @@ def test_whole_window_in_chinese(qapp: QApplication, tmp_path: Path) -> None:
         assert window.presets_button.text() == "助手"
         labels = {w.text() for w in window.findChildren(QLabel)}
         assert "系统提示词" in labels
-        buttons = {w.text() for w in window.findChildren(QPushButton)}
+        buttons = {w.text() for w in window.findChildren(QAbstractButton)}
         assert "新对话" in buttons
         assert "发送" in buttons
         assert "测试连接" in buttons
@@ -166,4 +172,6 @@ def test_whole_window_in_chinese(qapp: QApplication, tmp_path: Path) -> None:
         if store is not None:
             store.close()
         QApplication.processEvents()
+        asyncio.set_event_loop(None)
+        loop.close()
     assert QCoreApplication.translate("MainWindow", "Parameters") == "Parameters"
