@@ -1,6 +1,6 @@
 """The request-parameters panel: one conversation's optional chat/completions fields.
 
-Every optional field of the request body (see API.md) is editable here. Each has an
+Every optional field of the chat/completions request body is editable here. Each has an
 "unset" state (an enable checkbox, or "default" for temperature) because a field the user
 did not set must be left out of the body, never sent as null or as a guessed default.
 Editing a field's value sets it, so users rarely need to touch the checkbox.
