@@ -1,4 +1,4 @@
-"""The relay's documented model list (API.md), the fallback when ``GET /models`` fails.
+"""The model ids the default relay documents, the fallback when ``GET /models`` fails.
 
 Many relays fail to list models (Cherry #19962), so the model picker must still offer
 something sensible without that call.
@@ -6,7 +6,7 @@ something sensible without that call.
 
 from __future__ import annotations
 
-# vendor (display name) -> model ids, in the order API.md lists them
+# vendor (display name) -> model ids, in the order the relay's documentation lists them
 BUILTIN_MODELS: dict[str, tuple[str, ...]] = {
     "OpenAI": ("gpt-4o", "gpt-4o-mini", "gpt-4-turbo", "o1", "o3-mini"),
     "Anthropic": ("claude-opus-4-5", "claude-sonnet-4-5", "claude-haiku-3-5"),

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 ROLES = ("system", "user", "assistant", "tool")
 MAX_STOP = 4  # stop sequences in one request (OpenAI's limit)
-# Every optional request field of API.md, in the order it documents them. The window's
-# parameters panel, the stored conversation parameters and the body builder share it.
+# Every optional field of a chat/completions request body, in the relay's documented
+# order. The window's parameters panel, the stored conversation parameters and the body
+# builder share it.
 PARAM_FIELDS = (
     "temperature",
     "top_p",

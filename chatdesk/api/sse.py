@@ -1,6 +1,6 @@
 """A small, fast, incremental Server-Sent Events parser for chat completion streams.
 
-Relays mangle SSE in many ways (ANCHORS.md 3.7): events split across reads anywhere
+Relays mangle SSE in many ways: events split across reads anywhere
 (even inside a CRLF or a multi-byte UTF-8 character), several events in one read,
 ``data:`` without the space, CR or CRLF line endings, ``: keep-alive`` comments, empty
 ``data:`` events, two frames glued on one line (``data: {...}data: {...}``) and error

@@ -34,7 +34,7 @@ class ChatMessage:
     tool_call_id: str | None = None
 
     def to_dict(self) -> JSON:
-        """The wire form: unset fields are left out, as API.md asks."""
+        """The wire form: unset fields are left out of the message, never sent as null."""
         out: JSON = {"role": self.role}
         if self.content is not None or self.role != "assistant":
             out["content"] = self.content if self.content is not None else ""
@@ -49,7 +49,7 @@ class ChatMessage:
 
 @dataclass(slots=True)
 class ChatRequest:
-    """Every request field of API.md. ``None`` means "not set: leave it out of the body"."""
+    """Every chat/completions request field. ``None`` means "not set: leave it out of the body"."""
 
     model: str
     messages: list[ChatMessage]
@@ -66,7 +66,7 @@ class ChatRequest:
     tools: list[JSON] | None = None
     tool_choice: str | JSON | None = None
     user: str | None = None
-    # Not an API.md field: extra JSON merged last (relay-specific switches).
+    # Not a chat/completions field: extra JSON merged last (relay-specific switches).
     extra_body: JSON | None = None
 
 

@@ -1,7 +1,7 @@
 """Check a :class:`ChatRequest` before sending and build its JSON body.
 
 Validating locally gives the user a precise message naming the field instead of a
-relay's vague 400, and keeps ranges from API.md in one place.
+relay's vague 400, and keeps the documented field ranges in one place.
 """
 
 from __future__ import annotations

@@ -45,7 +45,8 @@ def open_store() -> Store:
 
 
 def ensure_default_provider(store: Store) -> None:
-    """The relay from API.md is configured out of the box (once; the user may remove it)."""
+    """The default relay (``DEFAULT_BASE_URL``) is set up out of the box, once; the user
+    may remove it."""
     from chatdesk.store.rows import ProviderRow
 
     if store.get_setting("default_provider_seeded"):

@@ -343,6 +343,8 @@ def m006_bounded_index(conn: sqlite3.Connection) -> None:
             f"INSERT INTO messages_grams (rowid, grams) SELECT id, {grams}({c}, {r}) {long_rows}",
         ),
     )
+
+
 # Prompt-set runs (issue 19): a prompt set x 2-4 model columns, optionally judged.
 # The prompts are copied in full (the file may change or vanish; a resumed run must
 # ask the same questions). A cell (prompt x column) or a judgement row is written

@@ -114,9 +114,14 @@ class ModelPicker(QComboBox):
         self._completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         self._completer.setMaxVisibleItems(15)
         self.setCompleter(self._completer)
-        self._completer.activated[str].connect(self._commit)
+        # The text overload of an overloaded signal; PySide6's stubs lack
+        # SignalInstance.__getitem__, which selects it at run time.
+        self._completer.activated[str].connect(self._commit)  # type: ignore[index]
 
         line_edit = self.lineEdit()
+        if line_edit is None:  # setEditable(True) above made it; never replaced
+            raise RuntimeError("an editable combo box has a line edit")
+        self._edit = line_edit
         line_edit.setPlaceholderText(self.tr("Model id"))
         line_edit.returnPressed.connect(self._on_return)
         # A small mark inside the box for an id the server does not list: it is used
@@ -244,11 +249,13 @@ class ModelPicker(QComboBox):
         popup = self._completer.popup()
         if reason == Qt.FocusReason.PopupFocusReason:
             return  # the search popup opened: the user is still choosing
-        if reason == Qt.FocusReason.ActiveWindowFocusReason and popup.isVisible():
+        popup_open = popup is not None and popup.isVisible()
+        if reason == Qt.FocusReason.ActiveWindowFocusReason and popup_open:
             return
-        if self.lineEdit().text() != self._current:
-            popup.hide()
-            self._commit(self.lineEdit().text())
+        if self._edit.text() != self._current:
+            if popup is not None:
+                popup.hide()
+            self._commit(self._edit.text())
 
     def _show(self, model_id: str) -> None:
         row = self._row_of(model_id)
@@ -259,7 +266,7 @@ class ModelPicker(QComboBox):
             self.setCurrentIndex(-1)
             self.setEditText(model_id)
         if not self.hasFocus():
-            self.lineEdit().setCursorPosition(0)  # a narrow box shows the id's start
+            self._edit.setCursorPosition(0)  # a narrow box shows the id's start
 
     def _row_of(self, model_id: str) -> int:
         for row in range(self._items.rowCount()):
@@ -273,7 +280,7 @@ class ModelPicker(QComboBox):
             self._commit(model_id)
 
     def _on_return(self) -> None:
-        self._commit(self.lineEdit().text())
+        self._commit(self._edit.text())
 
     def _commit(self, text: str) -> None:
         """Accept any id: listed or not, servers decide what they serve."""

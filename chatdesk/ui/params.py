@@ -1,6 +1,6 @@
 """The request-parameters panel: one conversation's optional chat/completions fields.
 
-Every optional field of the request body (see API.md) is editable here. Each has an
+Every optional field of the chat/completions request body is editable here. Each has an
 "unset" state (an enable checkbox, or "default" for temperature) because a field the user
 did not set must be left out of the body, never sent as null or as a guessed default.
 Editing a field's value sets it, so users rarely need to touch the checkbox.
@@ -467,7 +467,12 @@ class ParamsPanel(QWidget):
     def _set_number(self, name: str, spin: QSpinBox | QDoubleSpinBox, value: float | None) -> None:
         if value is None:
             return
-        spin.setValue(value)  # the spin box clamps to its range
+        if isinstance(spin, QSpinBox):
+            # Clamped here: Qt's int box raises OverflowError on a number past a C int
+            # (a stored or imported value may be any size) instead of clamping it.
+            spin.setValue(int(max(spin.minimum(), min(spin.maximum(), value))))
+        else:
+            spin.setValue(value)  # the spin box clamps to its range
         self.enable_boxes[name].setChecked(True)
 
     def _on_edited(self, name: str) -> None:

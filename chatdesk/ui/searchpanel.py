@@ -4,42 +4,19 @@ The panel never touches the store: the controller hands it a ``search(query, fil
 callable returning ``(hits, total)`` and gets the user's choice back through
 ``result_activated``. Queries are fast (FTS5), so they run synchronously, debounced
 while typing; further pages are asked for only as the list is scrolled to its end.
+The list model lives in ``searchresults`` and the row painter in ``searchdelegate``.
 """
 
 from __future__ import annotations
 
-import html
 import logging
-import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractListModel,
-    QDate,
-    QDateTime,
-    QEvent,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    QRect,
-    QSize,
-    Qt,
-    QTimer,
-    Signal,
-)
-from PySide6.QtGui import (
-    QAbstractTextDocumentLayout,
-    QColor,
-    QFont,
-    QFontMetrics,
-    QKeyEvent,
-    QPainter,
-    QPalette,
-    QTextDocument,
-)
+from PySide6.QtCore import QDate, QDateTime, QEvent, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -52,299 +29,44 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListView,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
     QVBoxLayout,
     QWidget,
 )
 
 from chatdesk.store.rows import SearchHit
+from chatdesk.ui.searchdelegate import HitDelegate
+from chatdesk.ui.searchresults import (
+    HIT_ROLE,
+    PAGE_SIZE,
+    SNIPPET_HTML_ROLE,
+    SearchFn,
+    SearchResultsModel,
+    query_terms,
+    snippet_html,
+)
+
+# query_terms and the model's names are imported from here by the history controller
+# and the tests: the panel is the palette's public face.
+__all__ = [
+    "DEBOUNCE_MS",
+    "HIT_ROLE",
+    "PAGE_SIZE",
+    "SNIPPET_HTML_ROLE",
+    "ModelsFn",
+    "SearchFn",
+    "SearchPanel",
+    "SearchResultsModel",
+    "query_terms",
+    "snippet_html",
+]
 
 log = logging.getLogger(__name__)
 
-PAGE_SIZE = 50
 DEBOUNCE_MS = 120
 
-SearchFn = Callable[[str, dict[str, Any]], tuple[list[SearchHit], int]]
 ModelsFn = Callable[[], list[str]]
 
-_AnyIndex = QModelIndex | QPersistentModelIndex
-
-HIT_ROLE = Qt.ItemDataRole.UserRole + 1
-SNIPPET_HTML_ROLE = Qt.ItemDataRole.UserRole + 2
-
-# Readable on both light and dark palettes and on the selection colour.
-_MARK_STYLE = "background-color:#ffd54f; color:#000000; font-weight:600;"
-
 _DAY = 86400.0
-
-
-def query_terms(query: str) -> list[str]:
-    """Words and ``"quoted phrases"`` of a query, as the store splits them."""
-    terms: list[str] = []
-    for i, chunk in enumerate(query.split('"')):
-        if i % 2:
-            if chunk.strip():
-                terms.append(" ".join(chunk.split()))
-        else:
-            terms.extend(chunk.split())
-    return terms
-
-
-def snippet_html(snippet: str, terms: Sequence[str] = ()) -> str:
-    """HTML for a store snippet: ``[match]`` markers become highlights, the rest is escaped.
-
-    Message text may contain brackets of its own (``a[i]``), so when the query terms
-    are known only ``[term]`` pairs count as markers; any other ``[``/``]`` stays text.
-    Without terms (or if none match) every innermost ``[...]`` pair is a marker.
-    """
-    pattern: re.Pattern[str] | None = None
-    if terms:
-        alternatives = sorted({t for t in terms if t}, key=len, reverse=True)
-        pattern = re.compile(
-            r"\[(" + "|".join(re.escape(t) for t in alternatives) + r")\]", re.IGNORECASE
-        )
-        if not pattern.search(snippet):
-            pattern = None
-    if pattern is None:
-        pattern = re.compile(r"\[([^\[\]]+)\]")
-    out: list[str] = []
-    pos = 0
-    for m in pattern.finditer(snippet):
-        out.append(html.escape(snippet[pos : m.start()], quote=False))
-        out.append(f'<span style="{_MARK_STYLE}">{html.escape(m.group(1), quote=False)}</span>')
-        pos = m.end()
-    out.append(html.escape(snippet[pos:], quote=False))
-    return "".join(out)
-
-
-class SearchResultsModel(QAbstractListModel):
-    """Hits for one query and filter set, fetched a page at a time.
-
-    ``canFetchMore``/``fetchMore`` let the view pull the next page (``offset`` =
-    rows loaded so far) only when it scrolls to the end.
-
-    Signals:
-        search_failed(str): the search callable raised; the message is for the user.
-    """
-
-    search_failed = Signal(str)
-
-    def __init__(
-        self, search: SearchFn, parent: QObject | None = None, *, page_size: int = PAGE_SIZE
-    ) -> None:
-        super().__init__(parent)
-        self._search = search
-        self._page_size = page_size
-        self._query = ""
-        self._terms: list[str] = []
-        self._filters: dict[str, Any] = {}
-        self._hits: list[SearchHit] = []
-        self._html: list[str] = []
-        self._total = 0
-        self._exhausted = True
-        self._fetching = False
-
-    # -- Qt model API ----------------------------------------------------------
-
-    def rowCount(self, parent: _AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._hits)
-
-    def data(self, index: _AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._hits):
-            return None
-        hit = self._hits[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return hit.conversation_title
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return hit.snippet
-        if role == HIT_ROLE:
-            return hit
-        if role == SNIPPET_HTML_ROLE:
-            return self._html[index.row()]
-        return None
-
-    def flags(self, index: _AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-
-    def canFetchMore(self, parent: _AnyIndex) -> bool:  # noqa: N802
-        return (
-            not parent.isValid()
-            and not self._exhausted
-            and not self._fetching
-            and len(self._hits) < self._total
-        )
-
-    def fetchMore(self, parent: _AnyIndex) -> None:  # noqa: N802
-        if not self.canFetchMore(parent):
-            return
-        hits, total = self._fetch(len(self._hits))
-        if not hits:
-            self._exhausted = True
-            return
-        first = len(self._hits)
-        self.beginInsertRows(QModelIndex(), first, first + len(hits) - 1)
-        self._append(hits, total)
-        self.endInsertRows()
-
-    # -- public API --------------------------------------------------------
-
-    def run(self, query: str, filters: dict[str, Any]) -> None:
-        """Start over with a new query and filters (the first page is loaded now).
-
-        A blank query finds nothing, so the callable is not asked.
-        """
-        self.beginResetModel()
-        self._query = query
-        self._terms = query_terms(query)
-        self._filters = dict(filters)
-        self._hits, self._html, self._total = [], [], 0
-        self._exhausted = not query.strip()
-        if not self._exhausted:
-            hits, total = self._fetch(0)
-            self._append(hits, total)
-        self.endResetModel()
-
-    def clear(self) -> None:
-        self.run("", self._filters)
-
-    def query(self) -> str:
-        return self._query
-
-    def filters(self) -> dict[str, Any]:
-        return dict(self._filters)
-
-    def total(self) -> int:
-        """How many hits the store has for this search (loaded or not)."""
-        return self._total
-
-    def hit(self, row: int) -> SearchHit | None:
-        return self._hits[row] if 0 <= row < len(self._hits) else None
-
-    # -- internals ---------------------------------------------------------
-
-    def _fetch(self, offset: int) -> tuple[list[SearchHit], int]:
-        filters = {**self._filters, "limit": self._page_size, "offset": offset}
-        self._fetching = True
-        try:
-            hits, total = self._search(self._query, filters)
-        except Exception as exc:  # a store error must not kill a Qt callback
-            log.exception("search failed")
-            self._exhausted = True
-            self.search_failed.emit(str(exc) or type(exc).__name__)
-            return [], self._total
-        finally:
-            self._fetching = False
-        return list(hits), int(total)
-
-    def _append(self, hits: list[SearchHit], total: int) -> None:
-        self._hits.extend(hits)
-        self._html.extend(snippet_html(h.snippet, self._terms) for h in hits)
-        if len(hits) < self._page_size:
-            # A short page means the store has no more, whatever the count said.
-            self._exhausted = True
-            self._total = len(self._hits)
-        else:
-            self._total = max(total, len(self._hits))
-
-
-class _HitDelegate(QStyledItemDelegate):
-    """Paints a hit as a title line with role, model and date, then a two-line snippet.
-
-    Every row has the same height, so the view can use uniform item sizes and
-    scrolling through thousands of hits costs nothing to lay out.
-    """
-
-    SNIPPET_LINES = 2
-    PAD = 8
-
-    def __init__(self, panel: SearchPanel, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._panel = panel
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
-        hit: SearchHit | None = index.data(HIT_ROLE)
-        if hit is None:
-            super().paint(painter, option, index)
-            return
-        opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)
-        opt.text = ""
-        widget = opt.widget
-        style = widget.style() if widget is not None else QApplication.style()
-        style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, opt, painter, widget)
-
-        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
-        group = (
-            QPalette.ColorGroup.Active
-            if opt.state & QStyle.StateFlag.State_Active
-            else QPalette.ColorGroup.Inactive
-        )
-        text_color = opt.palette.color(
-            group, QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
-        )
-        dim_color = QColor(text_color)
-        dim_color.setAlphaF(0.65)
-
-        rect = opt.rect.adjusted(self.PAD, self.PAD // 2, -self.PAD, -self.PAD // 2)
-        painter.save()
-        painter.setClipRect(opt.rect)
-
-        # Title line: bold title on the left, "You · gpt-4o · 14:03" on the right.
-        meta_font = QFont(opt.font)
-        meta_font.setPointSizeF(max(meta_font.pointSizeF() * 0.88, 7.0))
-        meta_metrics = QFontMetrics(meta_font)
-        meta = self._panel.meta_text(hit)
-        meta_width = min(meta_metrics.horizontalAdvance(meta), rect.width() // 2)
-        title_font = QFont(opt.font)
-        title_font.setBold(True)
-        title_metrics = QFontMetrics(title_font)
-        line_h = title_metrics.height()
-        title_rect = QRect(rect.left(), rect.top(), rect.width() - meta_width - 12, line_h)
-        meta_rect = QRect(rect.right() - meta_width, rect.top(), meta_width + 1, line_h)
-
-        title = hit.conversation_title or self._panel.tr("New chat")
-        painter.setFont(title_font)
-        painter.setPen(text_color)
-        painter.drawText(
-            title_rect,
-            int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
-            title_metrics.elidedText(title, Qt.TextElideMode.ElideRight, title_rect.width()),
-        )
-        painter.setFont(meta_font)
-        painter.setPen(dim_color)
-        painter.drawText(
-            meta_rect,
-            int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
-            meta_metrics.elidedText(meta, Qt.TextElideMode.ElideLeft, meta_rect.width()),
-        )
-
-        # Snippet: rich text (escaped, with the match highlighted), clipped to two lines.
-        doc = QTextDocument()
-        doc.setDocumentMargin(0)
-        doc.setDefaultFont(opt.font)
-        doc.setTextWidth(rect.width())
-        doc.setHtml(str(index.data(SNIPPET_HTML_ROLE) or ""))
-        snippet_top = rect.top() + line_h + 3
-        snippet_h = QFontMetrics(opt.font).lineSpacing() * self.SNIPPET_LINES + 2
-        painter.translate(rect.left(), snippet_top)
-        clip = QRect(0, 0, rect.width(), snippet_h)
-        painter.setClipRect(clip, Qt.ClipOperation.IntersectClip)
-        ctx = QAbstractTextDocumentLayout.PaintContext()
-        ctx.palette.setColor(QPalette.ColorRole.Text, dim_color if not selected else text_color)
-        ctx.clip = clip
-        doc.documentLayout().draw(painter, ctx)
-        painter.restore()
-
-    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:  # noqa: N802
-        title_font = QFont(option.font)
-        title_font.setBold(True)
-        title_h = QFontMetrics(title_font).height()
-        snippet_h = QFontMetrics(option.font).lineSpacing() * self.SNIPPET_LINES + 2
-        return QSize(200, self.PAD + title_h + 3 + snippet_h + 2)
 
 
 class SearchPanel(QDialog):
@@ -494,7 +216,7 @@ class SearchPanel(QDialog):
         self._view.setObjectName("searchResults")
         self._view.setAccessibleName(self.tr("Search results"))
         self._view.setModel(self._results)
-        self._view.setItemDelegate(_HitDelegate(self, self._view))
+        self._view.setItemDelegate(HitDelegate(self, self._view))
         self._view.setUniformItemSizes(True)
         self._view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self._view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -615,6 +337,10 @@ class SearchPanel(QDialog):
 
     def count_label(self) -> QLabel:
         return self._count_label
+
+    def title_text(self, hit: SearchHit) -> str:
+        """A hit's conversation title, or the name an untitled chat goes by."""
+        return hit.conversation_title or self.tr("New chat")
 
     def meta_text(self, hit: SearchHit) -> str:
         """ "You · gpt-4o · 14:03": who wrote it, with which model, and when."""

@@ -2443,37 +2443,37 @@
 <context>
     <name>ModelPicker</name>
     <message>
-        <location filename="../../chatdesk/ui/modelpicker.py" line="120" />
+        <location filename="../../chatdesk/ui/modelpicker.py" line="125" />
         <source>Model id</source>
         <translation>模型 ID</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/modelpicker.py" line="125" />
+        <location filename="../../chatdesk/ui/modelpicker.py" line="130" />
         <source>Not in the server's list: it is sent as typed.</source>
         <translation>不在服务器的模型列表中：将按输入原样发送。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/modelpicker.py" line="158" />
+        <location filename="../../chatdesk/ui/modelpicker.py" line="163" />
         <source>Recent</source>
         <translation>最近使用</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/modelpicker.py" line="172" />
+        <location filename="../../chatdesk/ui/modelpicker.py" line="177" />
         <source>Other</source>
         <translation>其他</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/modelpicker.py" line="304" />
+        <location filename="../../chatdesk/ui/modelpicker.py" line="311" />
         <source>Model: {0}</source>
         <translation>模型：{0}</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/modelpicker.py" line="308" />
+        <location filename="../../chatdesk/ui/modelpicker.py" line="315" />
         <source>List: {0}</source>
         <translation>列表：{0}</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/modelpicker.py" line="309" />
+        <location filename="../../chatdesk/ui/modelpicker.py" line="316" />
         <source>Type to search; press Enter to use any model id.</source>
         <translation>输入以搜索；按 Enter 可使用任意模型 ID。</translation>
     </message>
@@ -2675,12 +2675,12 @@
         <translation>请求参数</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="498" />
+        <location filename="../../chatdesk/ui/params.py" line="503" />
         <source>Tools JSON is invalid; changes are not applied.</source>
         <translation>工具 JSON 无效，更改未应用。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/params.py" line="522" />
+        <location filename="../../chatdesk/ui/params.py" line="527" />
         <source>At most 4 stop sequences are allowed.</source>
         <translation>最多允许 4 个停止序列。</translation>
     </message>
@@ -2833,155 +2833,160 @@
 <context>
     <name>SearchPanel</name>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="381" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="103" />
         <source>Search</source>
         <translation>搜索</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="405" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="127" />
         <source>Search all conversations</source>
         <translation>搜索全部对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="406" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="128" />
         <source>Search all conversations…</source>
         <translation>搜索全部对话…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="421" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="143" />
         <source>Only answers from this model</source>
         <translation>仅显示此模型的回答</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="426" />
-        <location filename="../../chatdesk/ui/searchpanel.py" line="560" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="148" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="282" />
         <source>All models</source>
         <translation>所有模型</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="432" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="154" />
         <source>All messages</source>
         <translation>所有消息</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="433" />
-        <location filename="../../chatdesk/ui/searchpanel.py" line="621" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="155" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="347" />
         <source>You</source>
         <translation>你</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="434" />
-        <location filename="../../chatdesk/ui/searchpanel.py" line="621" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="156" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="347" />
         <source>Assistant</source>
         <translation>助手</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="440" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="162" />
         <source>Any time</source>
         <translation>任意时间</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="441" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="163" />
         <source>Today</source>
         <translation>今天</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="442" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="164" />
         <source>Last 7 days</source>
         <translation>最近 7 天</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="443" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="165" />
         <source>Last 30 days</source>
         <translation>最近 30 天</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="444" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="166" />
         <source>Last year</source>
         <translation>最近一年</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="445" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="167" />
         <source>Custom range…</source>
         <translation>自定义范围…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="457" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="179" />
         <source>From (inclusive)</source>
         <translation>起始日期（含）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="458" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="180" />
         <source>To (inclusive)</source>
         <translation>结束日期（含）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="473" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="195" />
         <source>Pinned only</source>
         <translation>仅已置顶</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="475" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="197" />
         <source>Comparisons only</source>
         <translation>仅对比对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="478" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="200" />
         <source>Only conversations where several models answered side by side</source>
         <translation>仅显示多个模型并排回答的对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="483" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="205" />
         <source>Sort by</source>
         <translation>排序方式</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="486" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="208" />
         <source>Newest</source>
         <translation>最新</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="487" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="209" />
         <source>Relevance</source>
         <translation>相关度</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="495" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="217" />
         <source>Search results</source>
         <translation>搜索结果</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="511" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="233" />
         <source>↑↓ select · Enter open · Esc close</source>
         <translation>↑↓ 选择 · Enter 打开 · Esc 关闭</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="731" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="343" />
+        <source>New chat</source>
+        <translation>新对话</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/searchpanel.py" line="457" />
         <source>Search failed: {error}</source>
         <translation>搜索失败：{error}</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="733" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="459" />
         <source>Type to search your conversations</source>
         <translation>输入关键词搜索对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="737" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="463" />
         <source>No results</source>
         <translation>无结果</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="739" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="465" />
         <source>1 result</source>
         <translation>1 个结果</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="741" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="467" />
         <source>{count}+ results</source>
         <translation>{count}+ 个结果</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="743" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="469" />
         <source>{count} results</source>
         <translation>{count} 个结果</translation>
     </message>
@@ -3781,14 +3786,6 @@
         <location filename="../../chatdesk/ctl/comparerun.py" line="160" />
         <source>Running %1…</source>
         <translation>正在运行 %1…</translation>
-    </message>
-</context>
-<context>
-    <name>self._panel</name>
-    <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="309" />
-        <source>New chat</source>
-        <translation>新对话</translation>
     </message>
 </context>
 </TS>

@@ -25,4 +25,3 @@ def test_runtime_packages_are_declared() -> None:
             name = name.split(cut)[0]
         declared.add(name.strip().lower())
     assert NEEDED - declared == set()
-

@@ -1,4 +1,4 @@
-"""SSEParser: every relay mangling of ANCHORS.md 3.7, plus split-anywhere properties."""
+"""SSEParser: every relay mangling its docstring lists, plus split-anywhere properties."""
 
 from __future__ import annotations
 

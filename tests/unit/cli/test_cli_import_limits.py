@@ -59,9 +59,7 @@ def test_parent_cycle_is_repaired_and_reported(chatdesk_home: Path, tmp_path: Pa
     assert len(json.loads(as_json.stdout)["notes"]) == 2  # said again, even when skipped
 
 
-def test_deeply_nested_json_is_refused_naming_the_file(
-    chatdesk_home: Path, tmp_path: Path
-) -> None:
+def test_deeply_nested_json_is_refused_naming_the_file(chatdesk_home: Path, tmp_path: Path) -> None:
     path = tmp_path / "deep.json"
     path.write_text("[" * 200_000 + "]" * 200_000)
     done = chatdesk(chatdesk_home, "import", str(path))

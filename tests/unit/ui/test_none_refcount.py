@@ -1,4 +1,4 @@
-"""Regression guard for the PySide6 6.12.0 / Python 3.11 None-refcount bug (RECIPES.md §0).
+"""Regression guard for the PySide6 6.12.0 / Python 3.11 None-refcount bug.
 
 That release dropped a reference to ``None`` on every call of a void Qt method; a streaming
 chat window makes thousands of such calls a minute and then dies with ``none_dealloc``.

@@ -3,6 +3,9 @@ background: the built window, the fake server, a real SQLite file."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from PySide6.QtWidgets import QWidget
 
 from chatdesk.ui.notify import Notifier
@@ -100,7 +103,7 @@ def test_settings_switch_turns_desktop_notifications_off(harness: Harness) -> No
 
 
 def test_without_a_tray_notify_send_carries_it(
-    harness: Harness, tmp_path, monkeypatch  # type: ignore[no-untyped-def]
+    harness: Harness, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Plain GNOME has no tray: the notice goes to the freedesktop service instead."""
     import os

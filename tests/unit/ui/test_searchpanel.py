@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QDate, QModelIndex, Qt
-from PySide6.QtWidgets import QCheckBox, QComboBox, QDateEdit, QWidget
+from PySide6.QtCore import QDate, QModelIndex, Qt, QTranslator
+from PySide6.QtWidgets import QApplication, QCheckBox, QComboBox, QDateEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from chatdesk.store.rows import SearchHit
@@ -461,3 +461,27 @@ def test_screenshot_with_chinese_results(qtbot: QtBot, panel: SearchPanel, tmp_p
     shot = tmp_path / "searchpanel.png"
     assert panel.grab().save(str(shot))
     assert shot.stat().st_size > 10_000
+
+
+def test_untitled_hit_is_translated(panel: SearchPanel, qapp: QApplication) -> None:
+    """The "New chat" of an untitled hit is looked up under the panel's own context:
+    called as ``self._panel.tr(...)`` from the delegate, lupdate filed it under a
+    context named "self._panel", so Chinese users saw English."""
+    qm = Path(__file__).resolve().parents[3] / "resources" / "i18n" / "chatdesk_zh_CN.qm"
+    translator = QTranslator()
+    assert translator.load(str(qm))
+    hit = SearchHit(
+        conversation_id=1,
+        conversation_title="",
+        message_id=2,
+        role="user",
+        model=None,
+        created=NOW,
+        snippet="hi",
+    )
+    assert panel.title_text(hit) == "New chat"
+    qapp.installTranslator(translator)
+    try:
+        assert panel.title_text(hit) == "新对话"
+    finally:
+        qapp.removeTranslator(translator)
