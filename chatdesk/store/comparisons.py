@@ -198,6 +198,15 @@ class ComparisonRepository(Repository):
             )
 
     @guarded
+    def unvoted_blind_conversations(self) -> set[int]:
+        """The conversations of blind comparisons that have no vote yet."""
+        rows = self.conn.execute(
+            "SELECT conversation_id FROM comparisons k WHERE blind = 1"
+            " AND NOT EXISTS (SELECT 1 FROM votes v WHERE v.comparison_id = k.id)"
+        )
+        return {int(r[0]) for r in rows}
+
+    @guarded
     def list_comparisons(self, limit: int = 100, offset: int = 0) -> list[ComparisonRow]:
         """A page of comparisons, newest first."""
         rows = self.conn.execute(

@@ -425,6 +425,9 @@ class Store:
     )
     update_comparison = _via("comparisons", ComparisonRepository.update_comparison)
     list_comparisons = _via("comparisons", ComparisonRepository.list_comparisons)
+    unvoted_blind_conversations = _via(
+        "comparisons", ComparisonRepository.unvoted_blind_conversations
+    )
     add_vote = _via("comparisons", ComparisonRepository.add_vote)
     votes_for = _via("comparisons", ComparisonRepository.votes_for)
     delete_vote = _via("comparisons", ComparisonRepository.delete_vote)
