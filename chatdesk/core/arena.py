@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from chatdesk.core.exchange import generation_speed
 from chatdesk.core.leaderboard import Rating, fit
+from chatdesk.core.speed import generation_speed
 from chatdesk.store.rows import COLUMN_LABELS, VOTE_WINNERS, MessageRow, MessageStatus, VoteRow
 
 if TYPE_CHECKING:

@@ -335,21 +335,20 @@ class ComparisonRepository(Repository):
     @guarded
     def model_speed_stats(
         self,
-        models: list[str] | None = None,
-        speed: Callable[[float, float, float], float | None] | None = None,
+        models: list[str] | None,
+        speed: Callable[[float, float, float], float | None],
     ) -> dict[str, dict[str, float | int | None]]:
         """Per model: ``median_ttft_ms``, ``median_tokens_per_s`` and ``answers``.
 
         Over finished (``done``) assistant answers, keyed by the model asked for (the
-        one a comparison column names), else the one reported. Tokens per second is
-        ``completion_tokens / ((duration_ms - ttft_ms) / 1000)``: generation speed,
-        without the wait for the first token. Values that are not finite, negative
-        or absurd (clock jumps, corrupt rows) are skipped, and a median with no
-        valid value is ``None``. ``models`` restricts the result to those models.
-        ``speed(tokens, ttft_ms, duration_ms)`` replaces that formula: core passes
-        its one definition of generation speed, so the board and the columns agree.
-        Reads every assistant row once (no index helps): call it for a window or a
-        command, not per repaint.
+        one a comparison column names), else the one reported. ``speed(tokens,
+        ttft_ms, duration_ms)`` gives an answer's tokens per second: core passes its
+        one definition of generation speed (the store has none of its own), so the
+        board, the columns and the message footers agree. Values that are not
+        finite, negative or absurd (clock jumps, corrupt rows) are skipped, and a
+        median with no valid value is ``None``. ``models`` restricts the result to
+        those models (``None``: all). Reads every assistant row once (no index
+        helps): call it for a window or a command, not per repaint.
         """
         wanted = None if models is None else set(models)
         rows = self.conn.execute(
@@ -370,17 +369,10 @@ class ComparisonRepository(Repository):
             tokens = _finite(tokens_raw, 1.0, _MAX_COMPLETION_TOKENS)
             if ttft is not None:
                 ttfts.setdefault(model, []).append(ttft)
-            if speed is not None:
-                if ttft is not None and duration is not None and tokens is not None:
-                    value = speed(tokens, ttft, duration)
-                    if value is not None and 0 < value <= _MAX_TOKENS_PER_S:
-                        speeds.setdefault(model, []).append(value)
-            elif ttft is not None and duration is not None and tokens is not None:
-                generating_s = (duration - ttft) / 1000.0
-                if generating_s > 0:
-                    rate = tokens / generating_s
-                    if rate <= _MAX_TOKENS_PER_S:
-                        speeds.setdefault(model, []).append(rate)
+            if ttft is not None and duration is not None and tokens is not None:
+                value = speed(tokens, ttft, duration)
+                if value is not None and 0 < value <= _MAX_TOKENS_PER_S:
+                    speeds.setdefault(model, []).append(value)
         return {
             model: {
                 "median_ttft_ms": _median(ttfts.get(model, [])),
