@@ -433,4 +433,5 @@ class Store:
     delete_vote = _via("comparisons", ComparisonRepository.delete_vote)
     list_votes = _via("comparisons", ComparisonRepository.list_votes)
     column_replies = _via("comparisons", ComparisonRepository.column_replies)
+    comparison_states = _via("comparisons", ComparisonRepository.comparison_states)
     model_speed_stats = _via("comparisons", ComparisonRepository.model_speed_stats)
