@@ -59,6 +59,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from chatdesk.core import timestamps
 from chatdesk.store.rows import SearchHit
 
 log = logging.getLogger(__name__)
@@ -720,6 +721,9 @@ class SearchPanel(QDialog):
         return None, None
 
     def _format_time(self, created: float) -> str:
+        # A damaged or old import may hold any number (inf, 1e300): never raise on it.
+        if not timestamps.is_valid(created):
+            return self.tr("unknown date")
         moment = QDateTime.fromMSecsSinceEpoch(int(created * 1000))
         locale = self.locale()
         if moment.date() == QDate.currentDate():

@@ -572,158 +572,158 @@
 <context>
     <name>CompareController</name>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="161" />
+        <location filename="../../chatdesk/ctl/compare.py" line="171" />
         <source>Wait for the answers to finish or stop them first.</source>
         <translation>请等待回答完成，或先停止它们。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="224" />
+        <location filename="../../chatdesk/ctl/compare.py" line="234" />
         <source>Comparison</source>
         <translation>对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="226" />
+        <location filename="../../chatdesk/ctl/compare.py" line="236" />
         <source>New comparison</source>
         <translation>新建对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="255" />
+        <location filename="../../chatdesk/ctl/compare.py" line="265" />
         <source>This answer was carried forward: every column continued from it.</source>
         <translation>这个回答已被沿用：每一列都从它继续。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="260" />
+        <location filename="../../chatdesk/ctl/compare.py" line="270" />
         <source>Continued from %1's answer.</source>
         <translation>从 %1 的回答继续。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="286" />
+        <location filename="../../chatdesk/ctl/compare.py" line="296" />
         <source>Columns are fixed once the first prompt is sent.</source>
         <translation>发送第一条提示后，列就不能再更改。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="379" />
+        <location filename="../../chatdesk/ctl/compare.py" line="389" />
         <source>No provider named %1.</source>
         <translation>没有名为 %1 的服务商。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="404" />
+        <location filename="../../chatdesk/ctl/compare.py" line="414" />
         <source>Not sent: %1</source>
         <translation>未发送：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="408" />
-        <location filename="../../chatdesk/ctl/compare.py" line="450" />
+        <location filename="../../chatdesk/ctl/compare.py" line="418" />
+        <location filename="../../chatdesk/ctl/compare.py" line="460" />
         <source>Set up a server and key first.</source>
         <translation>请先设置服务器和密钥。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="473" />
+        <location filename="../../chatdesk/ctl/compare.py" line="483" />
         <source>Attempt %1: waiting for the first token…</source>
         <translation>第 %1 次尝试：等待第一个 token…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="474" />
+        <location filename="../../chatdesk/ctl/compare.py" line="484" />
         <source>Waiting for the first token…</source>
         <translation>正在等待首个 token…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="560" />
+        <location filename="../../chatdesk/ctl/compare.py" line="570" />
         <source>Not saved: %1</source>
         <translation>未保存：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="566" />
+        <location filename="../../chatdesk/ctl/compare.py" line="576" />
         <source>%1 (%2)</source>
         <translation>%1（%2）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="569" />
+        <location filename="../../chatdesk/ctl/compare.py" line="579" />
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="572" />
+        <location filename="../../chatdesk/ctl/compare.py" line="582" />
         <source>Answered on attempt %1.</source>
         <translation>第 %1 次尝试时得到回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="595" />
+        <location filename="../../chatdesk/ctl/compare.py" line="605" />
         <source>Only the latest answer of a column can be redone.</source>
         <translation>只能重新生成某列最新的回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="598" />
+        <location filename="../../chatdesk/ctl/compare.py" line="608" />
         <source>To edit or delete messages, use “Continue in chat” on this column.</source>
         <translation>要编辑或删除消息，请在本列使用“转为对话继续”。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="687" />
+        <location filename="../../chatdesk/ctl/compare.py" line="697" />
         <source>%1 tok/s</source>
         <translation>%1 token/秒</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="698" />
+        <location filename="../../chatdesk/ctl/compare.py" line="708" />
         <source>Attempt %1: streaming…</source>
         <translation>第 %1 次尝试：正在接收…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="700" />
+        <location filename="../../chatdesk/ctl/compare.py" line="710" />
         <source>Streaming…</source>
         <translation>正在生成…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="710" />
+        <location filename="../../chatdesk/ctl/compare.py" line="720" />
         <source>There is no answer to carry forward yet.</source>
         <translation>还没有可以沿用的回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="722" />
+        <location filename="../../chatdesk/ctl/compare.py" line="732" />
         <source>One prompt goes to every column; each answers on its own.</source>
         <translation>一条提示发给所有列，各列独立回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="724" />
+        <location filename="../../chatdesk/ctl/compare.py" line="734" />
         <source>Next prompt: each column continues its own thread.</source>
         <translation>下一条提示：各列沿着自己的对话继续。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="729" />
+        <location filename="../../chatdesk/ctl/compare.py" line="739" />
         <source>Next prompt: every column continues from %1's answer.</source>
         <translation>下一条提示：所有列都从 %1 的回答继续。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="754" />
+        <location filename="../../chatdesk/ctl/compare.py" line="764" />
         <source>tie</source>
         <translation>平局</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="754" />
+        <location filename="../../chatdesk/ctl/compare.py" line="764" />
         <source>all bad</source>
         <translation>都不好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="755" />
+        <location filename="../../chatdesk/ctl/compare.py" line="765" />
         <source>Your vote: %1. %2</source>
         <translation>你的投票：%1。%2</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="786" />
+        <location filename="../../chatdesk/ctl/compare.py" line="796" />
         <source>Reveal the model?</source>
         <translation>显示模型？</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="788" />
+        <location filename="../../chatdesk/ctl/compare.py" line="798" />
         <source>You have not voted yet. The new chat shows which model answered in column %1, so this comparison is no longer blind for you. Continue?</source>
         <translation>你还没有投票。新的对话会显示第 %1 列是哪个模型回答的，这次比较对你来说就不再是盲测了。继续吗？</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="834" />
+        <location filename="../../chatdesk/ctl/compare.py" line="844" />
         <source>Change the models if you like, then send.</source>
         <translation>可以先更换模型，然后发送。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="847" />
+        <location filename="../../chatdesk/ctl/compare.py" line="857" />
         <source>Both columns need an answer to compare.</source>
         <translation>两列都需要有回答才能比较。</translation>
     </message>
@@ -1183,88 +1183,88 @@
 <context>
     <name>HistoryController</name>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="195" />
+        <location filename="../../chatdesk/ctl/history.py" line="180" />
         <source>Open a conversation to export it.</source>
         <translation>请先打开要导出的对话。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="201" />
+        <location filename="../../chatdesk/ctl/history.py" line="186" />
         <source>Export</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="210" />
+        <location filename="../../chatdesk/ctl/history.py" line="195" />
         <source>Export a blind comparison</source>
         <translation>导出盲测比较</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="212" />
+        <location filename="../../chatdesk/ctl/history.py" line="197" />
         <source>You have not voted on this blind comparison yet. The export names the model of every column. Export anyway?</source>
         <translation>你还没有对这次盲测比较投票。导出的内容会写明每一列的模型。仍要导出吗？</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="226" />
+        <location filename="../../chatdesk/ctl/history.py" line="211" />
         <source>Exported %1 conversation(s) to %2.</source>
         <translation>已将 %1 个对话导出到 %2。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="231" />
+        <location filename="../../chatdesk/ctl/history.py" line="216" />
         <source>Exporting…</source>
         <translation>正在导出…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="236" />
+        <location filename="../../chatdesk/ctl/history.py" line="221" />
         <source>Import conversations</source>
         <translation>导入对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="238" />
+        <location filename="../../chatdesk/ctl/history.py" line="223" />
         <source>ChatDesk or ChatGPT export (*.json *.zip)</source>
         <translation>ChatDesk 或 ChatGPT 导出文件 (*.json *.zip)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="252" />
+        <location filename="../../chatdesk/ctl/history.py" line="237" />
         <source>Imported %1 conversation(s) with %2 message(s); %3 were already there.</source>
         <translation>已导入 %1 个对话、%2 条消息；%3 个对话已存在，已跳过。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="258" />
+        <location filename="../../chatdesk/ctl/history.py" line="243" />
         <source>Importing…</source>
         <translation>正在导入…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="269" />
+        <location filename="../../chatdesk/ctl/history.py" line="254" />
         <source>Backed up to %1.</source>
         <translation>已备份到 %1。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="271" />
+        <location filename="../../chatdesk/ctl/history.py" line="256" />
         <source>Backing up…</source>
         <translation>正在备份…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="287" />
+        <location filename="../../chatdesk/ctl/history.py" line="272" />
         <source>There is no backup yet. Use “Back up now” first.</source>
         <translation>还没有备份。请先使用“立即备份”。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="291" />
-        <location filename="../../chatdesk/ctl/history.py" line="297" />
+        <location filename="../../chatdesk/ctl/history.py" line="276" />
+        <location filename="../../chatdesk/ctl/history.py" line="282" />
         <source>Restore</source>
         <translation>恢复</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="291" />
+        <location filename="../../chatdesk/ctl/history.py" line="276" />
         <source>Restore the history from:</source>
         <translation>从以下备份恢复历史记录：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="298" />
+        <location filename="../../chatdesk/ctl/history.py" line="283" />
         <source>Replace the current history with %1? The current file is kept aside.</source>
         <translation>用 %1 替换当前的历史记录？当前文件会另行保留。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="311" />
+        <location filename="../../chatdesk/ctl/history.py" line="296" />
         <source>Wait for the answer to finish first.</source>
         <translation>请等待回答完成。</translation>
     </message>
@@ -2288,12 +2288,12 @@
 <context>
     <name>Observer</name>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="532" />
+        <location filename="../../chatdesk/ctl/compare.py" line="542" />
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="541" />
+        <location filename="../../chatdesk/ctl/compare.py" line="551" />
         <source>Stopped after %1 tool rounds.</source>
         <translation>已在 %1 轮工具调用后停止。</translation>
     </message>
@@ -2722,155 +2722,160 @@
 <context>
     <name>SearchPanel</name>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="381" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="382" />
         <source>Search</source>
         <translation>搜索</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="405" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="406" />
         <source>Search all conversations</source>
         <translation>搜索全部对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="406" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="407" />
         <source>Search all conversations…</source>
         <translation>搜索全部对话…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="421" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="422" />
         <source>Only answers from this model</source>
         <translation>仅显示此模型的回答</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="426" />
-        <location filename="../../chatdesk/ui/searchpanel.py" line="560" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="427" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="561" />
         <source>All models</source>
         <translation>所有模型</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="432" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="433" />
         <source>All messages</source>
         <translation>所有消息</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="433" />
-        <location filename="../../chatdesk/ui/searchpanel.py" line="621" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="434" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="622" />
         <source>You</source>
         <translation>你</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="434" />
-        <location filename="../../chatdesk/ui/searchpanel.py" line="621" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="435" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="622" />
         <source>Assistant</source>
         <translation>助手</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="440" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="441" />
         <source>Any time</source>
         <translation>任意时间</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="441" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="442" />
         <source>Today</source>
         <translation>今天</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="442" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="443" />
         <source>Last 7 days</source>
         <translation>最近 7 天</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="443" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="444" />
         <source>Last 30 days</source>
         <translation>最近 30 天</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="444" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="445" />
         <source>Last year</source>
         <translation>最近一年</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="445" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="446" />
         <source>Custom range…</source>
         <translation>自定义范围…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="457" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="458" />
         <source>From (inclusive)</source>
         <translation>起始日期（含）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="458" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="459" />
         <source>To (inclusive)</source>
         <translation>结束日期（含）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="473" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="474" />
         <source>Pinned only</source>
         <translation>仅已置顶</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="475" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="476" />
         <source>Comparisons only</source>
         <translation>仅对比对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="478" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="479" />
         <source>Only conversations where several models answered side by side</source>
         <translation>仅显示多个模型并排回答的对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="483" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="484" />
         <source>Sort by</source>
         <translation>排序方式</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="486" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="487" />
         <source>Newest</source>
         <translation>最新</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="487" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="488" />
         <source>Relevance</source>
         <translation>相关度</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="495" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="496" />
         <source>Search results</source>
         <translation>搜索结果</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="511" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="512" />
         <source>↑↓ select · Enter open · Esc close</source>
         <translation>↑↓ 选择 · Enter 打开 · Esc 关闭</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="731" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="726" />
+        <source>unknown date</source>
+        <translation>日期未知</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/searchpanel.py" line="735" />
         <source>Search failed: {error}</source>
         <translation>搜索失败：{error}</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="733" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="737" />
         <source>Type to search your conversations</source>
         <translation>输入关键词搜索对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="737" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="741" />
         <source>No results</source>
         <translation>无结果</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="739" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="743" />
         <source>1 result</source>
         <translation>1 个结果</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="741" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="745" />
         <source>{count}+ results</source>
         <translation>{count}+ 个结果</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="743" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="747" />
         <source>{count} results</source>
         <translation>{count} 个结果</translation>
     </message>
@@ -3538,7 +3543,7 @@
 <context>
     <name>ctl</name>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="508" />
+        <location filename="../../chatdesk/ctl/compare.py" line="518" />
         <source>Running %1…</source>
         <translation>正在运行 %1…</translation>
     </message>
@@ -3546,7 +3551,7 @@
 <context>
     <name>self._panel</name>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="309" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="310" />
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
