@@ -1,14 +1,22 @@
 """The API key scrubbed from what a server sends back: error bodies, and the answer itself.
 
 A server (or a relay in front of it) may echo the key in an error, in the streamed
-text or in the chunk's ``model`` field; nothing of it may be shown, stored or exported.
+text, in the chunk's ``model`` field or in a tool call (its id, name or arguments);
+nothing of it may be shown, stored, exported or passed to a tool.
 """
 
 from __future__ import annotations
 
 import re
 
-from chatdesk.api.types import FinishEvent, ModelEvent, ReasoningDelta, StreamEvent, TextDelta
+from chatdesk.api.types import (
+    FinishEvent,
+    ModelEvent,
+    ReasoningDelta,
+    StreamEvent,
+    TextDelta,
+    ToolCallDelta,
+)
 
 _REDACTED = "sk-***"
 _TOKENISH = re.compile(r"[A-Za-z0-9_\-.*~+/=%]{8,}")
@@ -56,13 +64,15 @@ def redact(text: str, secret: str | None) -> str:
 class StreamRedactor:
     """Redacts the key from streamed text, which may cut it across chunks.
 
-    Each choice's text (and reasoning) holds back only what could still become an
-    echo of the key: its longest ending that is a piece of the key (in any case), or
-    a trailing token that starts like the key (a masked echo in the making). Other
-    text passes at once. Any echo that begins in what is let through was whole in
-    it when it was scrubbed. A choice's rest is let
+    Each choice's text (and reasoning, and each tool call's arguments) holds back
+    only what could still become an echo of the key: its longest ending that is a
+    piece of the key (in any case), or a trailing token that starts like the key (a
+    masked echo in the making). Other text passes at once. Any echo that begins in
+    what is let through was whole in it when it was scrubbed. A choice's rest is let
     out before its :class:`FinishEvent`, and :meth:`flush` lets out everything at the
-    end (or on an error, so the partial answer loses nothing).
+    end (or on an error, so the partial answer loses nothing). A tool call's id and
+    name come in one piece each (an accumulator appends differing name pieces, so
+    holding part of one back would change the name): each is scrubbed as it comes.
     """
 
     __slots__ = ("_secret", "_key", "_head", "_tails")
@@ -71,7 +81,8 @@ class StreamRedactor:
         self._secret = secret if secret and len(secret) >= 4 else None
         self._key = (secret or "").lower()
         self._head = self._key[:6]
-        self._tails: dict[tuple[type[TextDelta] | type[ReasoningDelta], int], str] = {}
+        # (kind, choice index, tool call index or 0) -> text held back
+        self._tails: dict[tuple[type[StreamEvent], int, int], str] = {}
 
     def _held(self, text: str) -> int:
         """How many characters at the end of ``text`` may be the start of an echo."""
@@ -99,13 +110,15 @@ class StreamRedactor:
         for ev in events:
             if isinstance(ev, TextDelta | ReasoningDelta):
                 kind = type(ev)
-                slot = (kind, ev.index)
-                text = self._tails.get(slot, "") + ev.text  # as received: checked whole
-                cut = len(text) - self._held(text)
-                if cut > 0:
-                    out.append(kind(ev.index, self._scrub(text[:cut])))
-                    text = text[cut:]
-                self._tails[slot] = text
+                passed = self._pass((kind, ev.index, 0), ev.text)
+                if passed:
+                    out.append(kind(ev.index, passed))
+            elif isinstance(ev, ToolCallDelta):
+                passed = self._pass((ToolCallDelta, ev.index, ev.call_index), ev.arguments)
+                call_id = redact(ev.id, secret) if ev.id else ev.id
+                name = redact(ev.name, secret) if ev.name else ev.name
+                if passed or call_id or name:
+                    out.append(ToolCallDelta(ev.index, ev.call_index, call_id, name, passed))
             elif isinstance(ev, ModelEvent):
                 out.append(ModelEvent(redact(ev.model, secret)))
             elif isinstance(ev, FinishEvent):
@@ -114,6 +127,17 @@ class StreamRedactor:
             else:
                 out.append(ev)
         return out
+
+    def _pass(self, slot: tuple[type[StreamEvent], int, int], piece: str) -> str:
+        """Add ``piece`` to the slot's held text; the scrubbed part that may go now."""
+        text = self._tails.get(slot, "") + piece  # as received: checked whole
+        cut = len(text) - self._held(text)
+        passed = ""
+        if cut > 0:
+            passed = self._scrub(text[:cut])
+            text = text[cut:]
+        self._tails[slot] = text
+        return passed
 
     def _scrub(self, text: str) -> str:
         # Too short to hold the key or a key-like token (8+): the usual streamed piece.
@@ -128,9 +152,13 @@ class StreamRedactor:
     def _release(self, index: int | None) -> list[StreamEvent]:
         out: list[StreamEvent] = []
         for slot in [s for s in self._tails if index is None or s[1] == index]:
-            kind, at = slot
+            kind, at, call = slot
             text = self._tails.pop(slot)
-            if text:
+            if not text:
+                continue
+            if kind is ToolCallDelta:
+                out.append(ToolCallDelta(at, call, None, None, self._scrub(text)))
+            elif kind is TextDelta or kind is ReasoningDelta:
                 out.append(kind(at, self._scrub(text)))
         return out
 

@@ -96,8 +96,13 @@ def cmd_history(args: argparse.Namespace) -> int:
                     print(f"## {who}{status}\n{m['content']}\n{reason}")
             return 0
         if args.action == "search":
-            hits = store.search(args.query, limit=args.limit, model=args.model, sort=args.sort)
-            total = store.count_search(args.query, model=args.model, cap=None)  # exact
+            from chatdesk.core.blindsearch import count_hits, search_hits
+
+            # Unvoted blind comparisons name no model (as in the window's search).
+            hits = search_hits(
+                store, args.query, limit=args.limit, model=args.model, sort=args.sort
+            )
+            total = count_hits(store, args.query, model=args.model, cap=None)  # exact
             if args.json:
                 print_json(
                     {

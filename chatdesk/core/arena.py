@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from chatdesk.core.exchange import generation_speed
 from chatdesk.core.leaderboard import Rating, fit
+from chatdesk.core.speed import generation_speed
 from chatdesk.store.rows import COLUMN_LABELS, VOTE_WINNERS, MessageRow, MessageStatus, VoteRow
 
 if TYPE_CHECKING:
@@ -113,10 +113,21 @@ def read_board(store: Store, since: float | None, until: float | None) -> BoardI
     """The votes cast in ``[since, until]`` (only between answered columns) and the
     speeds of every model they name, from all history. Raises ``StoreError``."""
     raw = [v for v in store.list_votes(since, until) if usable(v)]
-    turns = store.column_replies([v.user_message_id for v in raw if v.user_message_id])
+    users_of = turn_users(store, raw)
+    asked = [v.user_message_id for v in raw if v.user_message_id]
+    asked += [u for users in users_of.values() for u in users.values()]
+    replies = store.column_replies(asked)
     votes = []
     for v in raw:
-        columns = turns.get(v.user_message_id) if v.user_message_id is not None else None
+        users = users_of.get(v.id)
+        if users is not None:
+            # Each column's replies under the prompt it answered: none at all means
+            # it failed before its reply was saved, so it did not answer.
+            columns: dict[int, list[str]] | None = {
+                col: replies.get(uid, {}).get(col, []) for col, uid in users.items()
+            }
+        else:  # a vote without its turn (imported, or an old state): its prompt only
+            columns = replies.get(v.user_message_id) if v.user_message_id is not None else None
         kept = between_answers(v, columns)
         if kept is not None:
             votes.append(kept)
@@ -124,6 +135,45 @@ def read_board(store: Store, since: float | None, until: float | None) -> BoardI
     speeds = store.model_speed_stats(models, speed=generation_speed) if models else {}
     total = len(raw) if since is None and until is None else len(store.list_votes())
     return BoardInput(votes, speeds, total)
+
+
+def turn_users(store: Store, votes: list[VoteRow]) -> dict[int, dict[int, int]]:
+    """Per vote id: column -> the user message that column answered in the vote's turn.
+
+    After the columns' threads split, each column asks with its own copy of the
+    prompt; the vote names only one of them. Read from the comparisons' saved turns;
+    a vote whose turn is not found there is left out of the result.
+    """
+    states = store.comparison_states([v.comparison_id for v in votes if v.user_message_id])
+    by_prompt: dict[int, dict[int, dict[int, int]]] = {}  # comparison -> prompt -> users
+    for comparison, state in states.items():
+        found: dict[int, dict[int, int]] = {}
+        turns = state.get("turns")
+        for turn in turns if isinstance(turns, list) else []:
+            raw = turn.get("users") if isinstance(turn, dict) else None
+            if not isinstance(raw, dict):
+                continue
+            users = {
+                int(key): uid
+                for key, uid in raw.items()
+                if isinstance(key, str) and key in _COLUMN_KEYS and _is_id(uid)
+            }
+            for uid in users.values():
+                found.setdefault(uid, users)
+        by_prompt[comparison] = found
+    out = {}
+    for v in votes:
+        turn = by_prompt.get(v.comparison_id, {}).get(v.user_message_id or 0)
+        if turn:
+            out[v.id] = turn
+    return out
+
+
+_COLUMN_KEYS = frozenset(str(i) for i in range(len(COLUMN_LABELS)))
+
+
+def _is_id(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63
 
 
 def _figure(value: object) -> float | None:

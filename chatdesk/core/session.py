@@ -279,6 +279,8 @@ async def run_exchange(
     except asyncio.CancelledError:
         status = MessageStatus.STOPPED
         _finish(acc, flush, status, start, ttft, None)
+        with contextlib.suppress(asyncio.CancelledError):
+            await _drained(store)
         raise
     except ApiError as exc:
         status = MessageStatus.ERROR
@@ -295,6 +297,7 @@ async def run_exchange(
     finally:
         _ACTIVE[0] -= 1
     duration = time.monotonic() - start
+    await _drained(store)
     return ExchangeOutcome(
         result=acc.result,
         status=status,
@@ -303,6 +306,13 @@ async def run_exchange(
         duration_ms=round(duration * 1000, 1),
         error=error,
     )
+
+
+async def _drained(store: StoreLike | None) -> None:
+    """Wait for the saves a store writes off the loop (a large answer's) to end."""
+    drain = getattr(store, "drain", None)
+    if drain is not None:
+        await drain()
 
 
 def _finish(

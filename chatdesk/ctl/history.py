@@ -8,7 +8,6 @@ connection, so the window keeps painting and shows progress.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QProgressDialog
 
+from chatdesk.core.blindsearch import count_hits, search_hits
 from chatdesk.errors import ChatdeskError
 from chatdesk.store import Store
 from chatdesk.store.rows import SearchHit
@@ -82,7 +82,8 @@ class HistoryController(QObject):
             "comparisons": filters.get("comparisons"),
         }
         offset = int(filters.get("offset", 0))
-        hits = self.store.search(
+        hits = search_hits(
+            self.store,
             query,
             limit=int(filters.get("limit", 50)),
             offset=offset,
@@ -91,24 +92,8 @@ class HistoryController(QObject):
         )
         if offset == 0 or self._last_count is None or self._last_count[0] != (query, common):
             # Counting is the slow part at a million messages: once per query, capped.
-            self._last_count = ((query, common), self.store.count_search(query, **common))
-        return self._blind_safe(hits, by_model=bool(common["model"])), self._last_count[1]
-
-    def _blind_safe(self, hits: list[SearchHit], *, by_model: bool) -> list[SearchHit]:
-        """Hits from a blind comparison not voted on yet lose their model; filtered by
-        model they are left out (being found by a model's name would name it)."""
-        from chatdesk.core.compare import names_hidden_in
-
-        hidden: dict[int, bool] = {}
-        out = []
-        for hit in hits:
-            if hit.conversation_id not in hidden:
-                hidden[hit.conversation_id] = names_hidden_in(self.store, hit.conversation_id)
-            if not hidden[hit.conversation_id]:
-                out.append(hit)
-            elif not by_model:
-                out.append(dataclasses.replace(hit, model=None))
-        return out
+            self._last_count = ((query, common), count_hits(self.store, query, **common))
+        return hits, self._last_count[1]
 
     def _models(self) -> list[str]:
         return self.store.conversation_models()

@@ -198,6 +198,34 @@ class ComparisonRepository(Repository):
             )
 
     @guarded
+    def comparison_states(self, comparison_ids: list[int]) -> dict[int, dict[str, Any]]:
+        """The ``state`` of each of these comparisons (its turns: which user message
+        each column answered), read in a few queries for thousands of votes. A state
+        that is not a JSON object reads as ``{}``."""
+        out: dict[int, dict[str, Any]] = {}
+        ids = sorted({i for i in comparison_ids if row_id(i)})
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            rows = self.conn.execute(
+                "SELECT id, CASE WHEN json_valid(state) THEN state END FROM comparisons"
+                f" WHERE id IN ({','.join('?' * len(chunk))})",
+                chunk,
+            )
+            for id_, state in rows:
+                value = json.loads(state) if state else {}
+                out[id_] = value if isinstance(value, dict) else {}
+        return out
+
+    @guarded
+    def unvoted_blind_conversations(self) -> set[int]:
+        """The conversations of blind comparisons that have no vote yet."""
+        rows = self.conn.execute(
+            "SELECT conversation_id FROM comparisons k WHERE blind = 1"
+            " AND NOT EXISTS (SELECT 1 FROM votes v WHERE v.comparison_id = k.id)"
+        )
+        return {int(r[0]) for r in rows}
+
+    @guarded
     def list_comparisons(self, limit: int = 100, offset: int = 0) -> list[ComparisonRow]:
         """A page of comparisons, newest first."""
         rows = self.conn.execute(
@@ -326,21 +354,20 @@ class ComparisonRepository(Repository):
     @guarded
     def model_speed_stats(
         self,
-        models: list[str] | None = None,
-        speed: Callable[[float, float, float], float | None] | None = None,
+        models: list[str] | None,
+        speed: Callable[[float, float, float], float | None],
     ) -> dict[str, dict[str, float | int | None]]:
         """Per model: ``median_ttft_ms``, ``median_tokens_per_s`` and ``answers``.
 
         Over finished (``done``) assistant answers, keyed by the model asked for (the
-        one a comparison column names), else the one reported. Tokens per second is
-        ``completion_tokens / ((duration_ms - ttft_ms) / 1000)``: generation speed,
-        without the wait for the first token. Values that are not finite, negative
-        or absurd (clock jumps, corrupt rows) are skipped, and a median with no
-        valid value is ``None``. ``models`` restricts the result to those models.
-        ``speed(tokens, ttft_ms, duration_ms)`` replaces that formula: core passes
-        its one definition of generation speed, so the board and the columns agree.
-        Reads every assistant row once (no index helps): call it for a window or a
-        command, not per repaint.
+        one a comparison column names), else the one reported. ``speed(tokens,
+        ttft_ms, duration_ms)`` gives an answer's tokens per second: core passes its
+        one definition of generation speed (the store has none of its own), so the
+        board, the columns and the message footers agree. Values that are not
+        finite, negative or absurd (clock jumps, corrupt rows) are skipped, and a
+        median with no valid value is ``None``. ``models`` restricts the result to
+        those models (``None``: all). Reads every assistant row once (no index
+        helps): call it for a window or a command, not per repaint.
         """
         wanted = None if models is None else set(models)
         rows = self.conn.execute(
@@ -361,17 +388,10 @@ class ComparisonRepository(Repository):
             tokens = _finite(tokens_raw, 1.0, _MAX_COMPLETION_TOKENS)
             if ttft is not None:
                 ttfts.setdefault(model, []).append(ttft)
-            if speed is not None:
-                if ttft is not None and duration is not None and tokens is not None:
-                    value = speed(tokens, ttft, duration)
-                    if value is not None and 0 < value <= _MAX_TOKENS_PER_S:
-                        speeds.setdefault(model, []).append(value)
-            elif ttft is not None and duration is not None and tokens is not None:
-                generating_s = (duration - ttft) / 1000.0
-                if generating_s > 0:
-                    rate = tokens / generating_s
-                    if rate <= _MAX_TOKENS_PER_S:
-                        speeds.setdefault(model, []).append(rate)
+            if ttft is not None and duration is not None and tokens is not None:
+                value = speed(tokens, ttft, duration)
+                if value is not None and 0 < value <= _MAX_TOKENS_PER_S:
+                    speeds.setdefault(model, []).append(value)
         return {
             model: {
                 "median_ttft_ms": _median(ttfts.get(model, [])),

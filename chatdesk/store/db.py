@@ -425,9 +425,13 @@ class Store:
     )
     update_comparison = _via("comparisons", ComparisonRepository.update_comparison)
     list_comparisons = _via("comparisons", ComparisonRepository.list_comparisons)
+    unvoted_blind_conversations = _via(
+        "comparisons", ComparisonRepository.unvoted_blind_conversations
+    )
     add_vote = _via("comparisons", ComparisonRepository.add_vote)
     votes_for = _via("comparisons", ComparisonRepository.votes_for)
     delete_vote = _via("comparisons", ComparisonRepository.delete_vote)
     list_votes = _via("comparisons", ComparisonRepository.list_votes)
     column_replies = _via("comparisons", ComparisonRepository.column_replies)
+    comparison_states = _via("comparisons", ComparisonRepository.comparison_states)
     model_speed_stats = _via("comparisons", ComparisonRepository.model_speed_stats)

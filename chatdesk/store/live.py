@@ -21,6 +21,7 @@ import json
 import os
 import struct
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,8 @@ except ImportError:  # pragma: no cover - Windows
 
 # path of the registration file -> (fd, how many stores of this process use it)
 _HELD: dict[str, tuple[int, int]] = {}
+# Stores are opened on the loop's thread and on the writer thread of large answers.
+_HELD_LOCK = threading.RLock()
 # Tokens of this process's open stores: a row stamped by a store that has since been
 # closed (a restore, a restart inside one process) has no writer any more.
 _OPEN_STORES: set[str] = set()
@@ -114,6 +117,11 @@ def register(db_path: str | os.PathLike[str]) -> str | None:
     """
     if fcntl is None:  # pragma: no cover
         return None
+    with _HELD_LOCK:
+        return _register(db_path)
+
+
+def _register(db_path: str | os.PathLike[str]) -> str | None:
     folder = live_dir(db_path)
     name = str(folder / f"{os.getpid()}.lock")
     held = _HELD.get(name)
@@ -138,6 +146,11 @@ def register(db_path: str | os.PathLike[str]) -> str | None:
 
 def release(token: str | None) -> None:
     """Undo one :func:`register`; the file goes when the last store of this process closes."""
+    with _HELD_LOCK:
+        _release(token)
+
+
+def _release(token: str | None) -> None:
     if token is None or token not in _HELD:
         return
     fd, count = _HELD[token]

@@ -34,6 +34,7 @@ Two deliberate caps keep every search fast on a million messages:
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from dataclasses import dataclass
@@ -97,6 +98,8 @@ class SearchFilters:
     conversation_id: int | None = None
     #: ``True``: only conversations that are comparisons; ``False``: only the others.
     comparisons: bool | None = None
+    #: Conversations left out (blind comparisons whose models must not be found by name).
+    exclude_conversations: tuple[int, ...] | None = None
 
 
 def _clean(text: str) -> str:
@@ -250,7 +253,14 @@ def build_search_sql(
     need_c = filters.pinned is not None
     need_m = need_c or any(
         v is not None
-        for v in (filters.model, filters.role, filters.since, filters.until, filters.comparisons)
+        for v in (
+            filters.model,
+            filters.role,
+            filters.since,
+            filters.until,
+            filters.comparisons,
+            filters.exclude_conversations,
+        )
     )
     like_terms: tuple[str, ...]
     if driver == "fts":
@@ -316,6 +326,10 @@ def build_search_sql(
             f"{negate}EXISTS (SELECT 1 FROM comparisons k"
             " WHERE k.conversation_id = m.conversation_id)"
         )
+    if filters.exclude_conversations:
+        # One bound JSON array, whatever its length (no limit on bound variables).
+        where.append("m.conversation_id NOT IN (SELECT value FROM json_each(?))")
+        params.append(json.dumps(sorted(set(filters.exclude_conversations))))
     clause = " AND ".join(where)
 
     def source(with_m: bool, with_c: bool) -> str:

@@ -7,6 +7,7 @@ Reach it as ``store.search_index`` (or through :meth:`Store.search
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -35,6 +36,7 @@ class SearchRepository(Repository):
         pinned: bool | None,
         conversation_id: int | None,
         comparisons: bool | None = None,
+        exclude_conversations: Collection[int] | None = None,
     ) -> srch.SearchFilters:
         return srch.SearchFilters(
             model=model,
@@ -44,6 +46,7 @@ class SearchRepository(Repository):
             pinned=pinned,
             conversation_id=conversation_id,
             comparisons=comparisons,
+            exclude_conversations=(tuple(exclude_conversations) if exclude_conversations else None),
         )
 
     def search_driver(self, parsed: srch.ParsedQuery, filters: srch.SearchFilters) -> str:
@@ -82,6 +85,7 @@ class SearchRepository(Repository):
         conversation_id: int | None = None,
         comparisons: bool | None = None,
         sort: str = "newest",
+        exclude_conversations: Collection[int] | None = None,
     ) -> list[SearchHit]:
         """Messages containing every word / ``"phrase"`` of ``query`` (case-insensitive).
 
@@ -91,7 +95,8 @@ class SearchRepository(Repository):
         three characters have no bm25 and stay newest first. A blank query finds
         nothing. Messages still streaming are not searchable until they finish.
         ``comparisons=True`` keeps only conversations that are comparisons (the
-        search panel's "Comparisons only"), ``False`` only the others.
+        search panel's "Comparisons only"), ``False`` only the others;
+        ``exclude_conversations`` leaves those conversations out.
         """
         parsed = srch.parse_query(query)
         limit, offset = page(limit), page(offset)
@@ -99,7 +104,9 @@ class SearchRepository(Repository):
             raise ValueError(f"sort must be one of {srch.SORTS}, not {sort!r}")
         if not parsed:
             return []
-        filters = self._filters(model, role, since, until, pinned, conversation_id, comparisons)
+        filters = self._filters(
+            model, role, since, until, pinned, conversation_id, comparisons, exclude_conversations
+        )
         driver = self.search_driver(parsed, filters)
         if sort == "relevance" and parsed.fts_terms:
             rows = self._ranked(parsed, filters, driver, limit, offset)
@@ -167,6 +174,7 @@ class SearchRepository(Repository):
         conversation_id: int | None = None,
         comparisons: bool | None = None,
         cap: int | None = SEARCH_COUNT_CAP,
+        exclude_conversations: Collection[int] | None = None,
     ) -> int:
         """Number of hits for the same query and filters as :meth:`search`, counted up
         to ``cap`` (default :attr:`SEARCH_COUNT_CAP`; ``None``: exact, which may take
@@ -175,7 +183,9 @@ class SearchRepository(Repository):
         parsed = srch.parse_query(query)
         if not parsed:
             return 0
-        filters = self._filters(model, role, since, until, pinned, conversation_id, comparisons)
+        filters = self._filters(
+            model, role, since, until, pinned, conversation_id, comparisons, exclude_conversations
+        )
         sql, params = srch.build_search_sql(
             parsed,
             filters,

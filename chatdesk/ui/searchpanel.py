@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from chatdesk.core import timestamps
 from chatdesk.store.rows import SearchHit
 from chatdesk.ui.searchdelegate import HitDelegate
 from chatdesk.ui.searchresults import (
@@ -446,6 +447,9 @@ class SearchPanel(QDialog):
         return None, None
 
     def _format_time(self, created: float) -> str:
+        # A damaged or old import may hold any number (inf, 1e300): never raise on it.
+        if not timestamps.is_valid(created):
+            return self.tr("unknown date")
         moment = QDateTime.fromMSecsSinceEpoch(int(created * 1000))
         locale = self.locale()
         if moment.date() == QDate.currentDate():

@@ -1369,88 +1369,88 @@
 <context>
     <name>HistoryController</name>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="195" />
+        <location filename="../../chatdesk/ctl/history.py" line="180" />
         <source>Open a conversation to export it.</source>
         <translation>请先打开要导出的对话。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="201" />
+        <location filename="../../chatdesk/ctl/history.py" line="186" />
         <source>Export</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="210" />
+        <location filename="../../chatdesk/ctl/history.py" line="195" />
         <source>Export a blind comparison</source>
         <translation>导出盲测比较</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="212" />
+        <location filename="../../chatdesk/ctl/history.py" line="197" />
         <source>You have not voted on this blind comparison yet. The export names the model of every column. Export anyway?</source>
         <translation>你还没有对这次盲测比较投票。导出的内容会写明每一列的模型。仍要导出吗？</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="226" />
+        <location filename="../../chatdesk/ctl/history.py" line="211" />
         <source>Exported %1 conversation(s) to %2.</source>
         <translation>已将 %1 个对话导出到 %2。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="231" />
+        <location filename="../../chatdesk/ctl/history.py" line="216" />
         <source>Exporting…</source>
         <translation>正在导出…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="236" />
+        <location filename="../../chatdesk/ctl/history.py" line="221" />
         <source>Import conversations</source>
         <translation>导入对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="238" />
+        <location filename="../../chatdesk/ctl/history.py" line="223" />
         <source>ChatDesk or ChatGPT export (*.json *.zip)</source>
         <translation>ChatDesk 或 ChatGPT 导出文件 (*.json *.zip)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="252" />
+        <location filename="../../chatdesk/ctl/history.py" line="237" />
         <source>Imported %1 conversation(s) with %2 message(s); %3 were already there.</source>
         <translation>已导入 %1 个对话、%2 条消息；%3 个对话已存在，已跳过。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="258" />
+        <location filename="../../chatdesk/ctl/history.py" line="243" />
         <source>Importing…</source>
         <translation>正在导入…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="269" />
+        <location filename="../../chatdesk/ctl/history.py" line="254" />
         <source>Backed up to %1.</source>
         <translation>已备份到 %1。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="271" />
+        <location filename="../../chatdesk/ctl/history.py" line="256" />
         <source>Backing up…</source>
         <translation>正在备份…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="287" />
+        <location filename="../../chatdesk/ctl/history.py" line="272" />
         <source>There is no backup yet. Use “Back up now” first.</source>
         <translation>还没有备份。请先使用“立即备份”。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="291" />
-        <location filename="../../chatdesk/ctl/history.py" line="297" />
+        <location filename="../../chatdesk/ctl/history.py" line="276" />
+        <location filename="../../chatdesk/ctl/history.py" line="282" />
         <source>Restore</source>
         <translation>恢复</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="291" />
+        <location filename="../../chatdesk/ctl/history.py" line="276" />
         <source>Restore the history from:</source>
         <translation>从以下备份恢复历史记录：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="298" />
+        <location filename="../../chatdesk/ctl/history.py" line="283" />
         <source>Replace the current history with %1? The current file is kept aside.</source>
         <translation>用 %1 替换当前的历史记录？当前文件会另行保留。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="311" />
+        <location filename="../../chatdesk/ctl/history.py" line="296" />
         <source>Wait for the answer to finish first.</source>
         <translation>请等待回答完成。</translation>
     </message>
@@ -2833,160 +2833,165 @@
 <context>
     <name>SearchPanel</name>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="103" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="104" />
         <source>Search</source>
         <translation>搜索</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="127" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="128" />
         <source>Search all conversations</source>
         <translation>搜索全部对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="128" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="129" />
         <source>Search all conversations…</source>
         <translation>搜索全部对话…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="143" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="144" />
         <source>Only answers from this model</source>
         <translation>仅显示此模型的回答</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="148" />
-        <location filename="../../chatdesk/ui/searchpanel.py" line="282" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="149" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="283" />
         <source>All models</source>
         <translation>所有模型</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="154" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="155" />
         <source>All messages</source>
         <translation>所有消息</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="155" />
-        <location filename="../../chatdesk/ui/searchpanel.py" line="347" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="156" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="348" />
         <source>You</source>
         <translation>你</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="156" />
-        <location filename="../../chatdesk/ui/searchpanel.py" line="347" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="157" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="348" />
         <source>Assistant</source>
         <translation>助手</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="162" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="163" />
         <source>Any time</source>
         <translation>任意时间</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="163" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="164" />
         <source>Today</source>
         <translation>今天</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="164" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="165" />
         <source>Last 7 days</source>
         <translation>最近 7 天</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="165" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="166" />
         <source>Last 30 days</source>
         <translation>最近 30 天</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="166" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="167" />
         <source>Last year</source>
         <translation>最近一年</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="167" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="168" />
         <source>Custom range…</source>
         <translation>自定义范围…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="179" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="180" />
         <source>From (inclusive)</source>
         <translation>起始日期（含）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="180" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="181" />
         <source>To (inclusive)</source>
         <translation>结束日期（含）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="195" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="196" />
         <source>Pinned only</source>
         <translation>仅已置顶</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="197" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="198" />
         <source>Comparisons only</source>
         <translation>仅对比对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="200" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="201" />
         <source>Only conversations where several models answered side by side</source>
         <translation>仅显示多个模型并排回答的对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="205" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="206" />
         <source>Sort by</source>
         <translation>排序方式</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="208" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="209" />
         <source>Newest</source>
         <translation>最新</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="209" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="210" />
         <source>Relevance</source>
         <translation>相关度</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="217" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="218" />
         <source>Search results</source>
         <translation>搜索结果</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="233" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="234" />
         <source>↑↓ select · Enter open · Esc close</source>
         <translation>↑↓ 选择 · Enter 打开 · Esc 关闭</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="343" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="344" />
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="457" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="452" />
+        <source>unknown date</source>
+        <translation>日期未知</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/searchpanel.py" line="461" />
         <source>Search failed: {error}</source>
         <translation>搜索失败：{error}</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="459" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="463" />
         <source>Type to search your conversations</source>
         <translation>输入关键词搜索对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="463" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="467" />
         <source>No results</source>
         <translation>无结果</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="465" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="469" />
         <source>1 result</source>
         <translation>1 个结果</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="467" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="471" />
         <source>{count}+ results</source>
         <translation>{count}+ 个结果</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="469" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="473" />
         <source>{count} results</source>
         <translation>{count} 个结果</translation>
     </message>

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from chatdesk.core.speed import generation_speed
 from chatdesk.store import ComparisonRow, Store, VoteRow, migrations as mig
 
 COLUMNS = [
@@ -304,25 +305,26 @@ def answer(
 
 def test_model_speed_stats_medians(store: Store) -> None:
     cid = store.create_conversation()
-    # tokens/s = tokens / ((duration - ttft) / 1000)
-    answer(store, cid, "fast", 100.0, 1100.0, 100)  # 100 tok/s
-    answer(store, cid, "fast", 200.0, 1200.0, 200)  # 200 tok/s
-    answer(store, cid, "fast", 300.0, 2300.0, 600)  # 300 tok/s
-    answer(store, cid, "slow", 1000.0, 3000.0, 20, reported="slow-2024-01")  # 10 tok/s
-    answer(store, cid, "slow", 3000.0, 5000.0, 40)  # 20 tok/s
+    # core's one definition: (tokens - 1) / ((duration - ttft) / 1000); the store has
+    # no formula of its own (its old one, tokens / ..., gave 200 and 15 here)
+    answer(store, cid, "fast", 100.0, 1100.0, 100)  # 99 tok/s
+    answer(store, cid, "fast", 200.0, 1200.0, 200)  # 199 tok/s
+    answer(store, cid, "fast", 300.0, 2300.0, 600)  # 299.5 tok/s
+    answer(store, cid, "slow", 1000.0, 3000.0, 20, reported="slow-2024-01")  # 9.5 tok/s
+    answer(store, cid, "slow", 3000.0, 5000.0, 40)  # 19.5 tok/s
     answer(store, cid, "slow", 9.0, 99.0, 50, status="error")  # not finished: ignored
     store.add_message(cid, "user", "q", ttft_ms=1.0)  # not an answer
-    stats = store.model_speed_stats()
+    stats = store.model_speed_stats(None, generation_speed)
     assert stats == {
-        "fast": {"median_ttft_ms": 200.0, "median_tokens_per_s": 200.0, "answers": 3},
-        "slow": {"median_ttft_ms": 2000.0, "median_tokens_per_s": 15.0, "answers": 2},
+        "fast": {"median_ttft_ms": 200.0, "median_tokens_per_s": 199.0, "answers": 3},
+        "slow": {"median_ttft_ms": 2000.0, "median_tokens_per_s": 14.5, "answers": 2},
     }
-    assert set(store.model_speed_stats(["slow", "unknown"])) == {"slow"}
+    assert set(store.model_speed_stats(["slow", "unknown"], generation_speed)) == {"slow"}
 
 
 def test_model_speed_stats_ignores_broken_figures(store: Store) -> None:
     cid = store.create_conversation()
-    answer(store, cid, "m", 100.0, 1100.0, 50)  # the one good answer: 50 tok/s
+    answer(store, cid, "m", 100.0, 1100.0, 50)  # the one good answer: 49 tok/s
     answer(store, cid, "m", math.nan, math.nan, 10)
     answer(store, cid, "m", -5.0, 1000.0, 10)  # negative ttft
     answer(store, cid, "m", 500.0, 400.0, 10)  # ends before its first token
@@ -338,9 +340,9 @@ def test_model_speed_stats_ignores_broken_figures(store: Store) -> None:
         " VALUES (?, 'assistant', 'm', '{not json', 100.0, 1, 1)",
         (cid,),
     )
-    (stats,) = store.model_speed_stats().values()
+    (stats,) = store.model_speed_stats(None, generation_speed).values()
     assert stats["answers"] == 12
-    assert stats["median_tokens_per_s"] == 50.0
+    assert stats["median_tokens_per_s"] == 49.0
     # Valid ttfts: 100, 500, 500, 10, 100, 100, 100, 100 -> median 100.
     assert stats["median_ttft_ms"] == 100.0
 
@@ -348,10 +350,10 @@ def test_model_speed_stats_ignores_broken_figures(store: Store) -> None:
 def test_model_speed_stats_without_figures(store: Store) -> None:
     cid = store.create_conversation()
     answer(store, cid, "quiet", None, None, None)
-    assert store.model_speed_stats() == {
+    assert store.model_speed_stats(None, generation_speed) == {
         "quiet": {"median_ttft_ms": None, "median_tokens_per_s": None, "answers": 1}
     }
-    assert Store.memory().model_speed_stats() == {}
+    assert Store.memory().model_speed_stats(None, generation_speed) == {}
 
 
 # -- "Comparisons only" -----------------------------------------------------------------
