@@ -124,9 +124,9 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.main_splitter)
 
         # Top: model, temperature, parameters, presets, compare | status, settings.
-        # Icon buttons with tooltips (DESIGN.md): every action stays visible at 800x600,
-        # in English and Chinese; a long status (the server URL) is elided, never pushing
-        # actions behind the toolbar's overflow button.
+        # Icon-only buttons, each named by a tooltip and an accessible name, so that every
+        # action stays visible at 800x600 in English and Chinese; a long status (the server
+        # URL) is elided, never pushing actions behind the toolbar's overflow button.
         bar = QToolBar(self.tr("Chat"))
         bar.setObjectName("chat-toolbar")
         # The bar computed its margins before its name matched the style sheet and took
