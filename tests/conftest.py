@@ -65,6 +65,17 @@ def pytest_configure(config: pytest.Config) -> None:
     qInstallMessageHandler(_qt_message)
 
 
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Empty the clipboard before Qt shuts down: the offscreen platform crashes on exit
+    (SIGSEGV, exit code 139 after every test passed) while it still holds data a test put
+    there, as test_composer.py's paste tests do."""
+    from PySide6.QtGui import QGuiApplication
+
+    app = QGuiApplication.instance()
+    if isinstance(app, QGuiApplication):
+        app.clipboard().clear()
+
+
 @pytest.fixture(autouse=True)
 def qt_warnings_fail() -> Iterator[None]:
     """Fail a test whose set-up, body or tear-down made Qt log a warning or worse.

@@ -145,9 +145,10 @@ class ShortcutsDialog(QDialog):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         header = self.table.horizontalHeader()
         for i, (name, key) in enumerate(rows):
-            self.table.setItem(i, 0, QTableWidgetItem(name))
+            name_item = QTableWidgetItem(name)
+            name_item.setToolTip(name)
+            self.table.setItem(i, 0, name_item)
             self.table.setItem(i, 1, QTableWidgetItem(key))
-            self.table.item(i, 0).setToolTip(name)
         # Names are never cut off: the dialog opens as wide as its longest name and key
         # (a fixed 460 px cut "Edit last message (Up in an empty box)" in half).
         self.table.setWordWrap(False)

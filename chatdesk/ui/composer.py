@@ -75,11 +75,14 @@ def _qimage_to_png(image: QImage) -> bytes:
     # Imported here, as QFileDialog below: a Qt class's first import builds its Python
     # type and enums, which the window's first paint need not wait for.
     from PySide6.QtCore import QBuffer, QIODevice
+    from PySide6.QtGui import QImageWriter
 
     array = QByteArray()
     buffer = QBuffer(array)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, "PNG")
+    # Not QImage.save(buffer, "PNG"): PySide6 6.11's stubs want bytes for the format,
+    # its runtime refuses bytes, so no call passes both; QImageWriter takes a QByteArray.
+    QImageWriter(buffer, QByteArray(b"PNG")).write(image)
     buffer.close()
     return bytes(array.data())
 
@@ -516,13 +519,18 @@ class Composer(QWidget):
     # -- drops onto the buttons / thumbnail area ------------------------------
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+        self._accept_drag(event)
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:  # noqa: N802
+        self._accept_drag(event)
+
+    @staticmethod
+    def _accept_drag(event: QDragMoveEvent) -> None:
+        """Entering and moving over decide alike: files or an image are welcome."""
         if _local_files(event.mimeData()) or event.mimeData().hasImage():
             event.acceptProposedAction()
         else:
             event.ignore()
-
-    def dragMoveEvent(self, event: QDragMoveEvent) -> None:  # noqa: N802
-        self.dragEnterEvent(event)
 
     def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
         if self._take_mime(event.mimeData()):

@@ -1,6 +1,6 @@
 """How a sidebar row looks: rows with room, a rounded hover/selection highlight, a kind icon.
 
-Kept apart from the list model (chatdesk/ui/convlist.py) so the model stays about data.
+Kept apart from the list model (chatdesk/ui/convmodel.py) so the model stays about data.
 Painting is plain QPainter work from the theme's named colours: no style sheet per item,
 no widget per row, so 10,000 conversations still cost nothing until they are on screen.
 """

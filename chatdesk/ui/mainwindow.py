@@ -124,9 +124,9 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.main_splitter)
 
         # Top: model, temperature, parameters, presets, compare | status, settings.
-        # Icon buttons with tooltips (DESIGN.md): every action stays visible at 800x600,
-        # in English and Chinese; a long status (the server URL) is elided, never pushing
-        # actions behind the toolbar's overflow button.
+        # Icon-only buttons, each named by a tooltip and an accessible name, so that every
+        # action stays visible at 800x600 in English and Chinese; a long status (the server
+        # URL) is elided, never pushing actions behind the toolbar's overflow button.
         bar = QToolBar(self.tr("Chat"))
         bar.setObjectName("chat-toolbar")
         # The bar computed its margins before its name matched the style sheet and took
@@ -330,18 +330,24 @@ class MainWindow(QMainWindow):
             self._chat_layout.insertWidget(0, bar)
             # Tab order as when the bar was built with the window: its controls come right
             # before the messages (a widget added later would come last).
-            stops = []
+            # The focus chain is a ring, so None (typed, never seen) only ends a walk early.
+            stops: list[QWidget] = []
             widget = bar.nextInFocusChain()
-            while bar.isAncestorOf(widget):
+            while widget is not None and bar.isAncestorOf(widget):
                 if widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
                     stops.append(widget)
                 widget = widget.nextInFocusChain()
             previous = self.message_view.previousInFocusChain()
-            while previous is not self and not previous.focusPolicy() & Qt.FocusPolicy.TabFocus:
+            while (
+                previous is not None
+                and previous is not self
+                and not previous.focusPolicy() & Qt.FocusPolicy.TabFocus
+            ):
                 previous = previous.previousInFocusChain()
-            for stop in stops:
-                QWidget.setTabOrder(previous, stop)
-                previous = stop
+            if previous is not None:
+                for stop in stops:
+                    QWidget.setTabOrder(previous, stop)
+                    previous = stop
             self._find_bar = bar
         return self._find_bar
 
@@ -387,7 +393,8 @@ class MainWindow(QMainWindow):
         if self.sidebar_action.isChecked() != visible:
             self.sidebar_action.setChecked(visible)  # comes back here through toggled
             return
-        had_focus = self.conversations.isAncestorOf(QApplication.focusWidget())
+        focused = QApplication.focusWidget()  # None while another application is active
+        had_focus = focused is not None and self.conversations.isAncestorOf(focused)
         self.conversations.setVisible(visible)
         if had_focus and not visible:
             self.composer.focus_input()

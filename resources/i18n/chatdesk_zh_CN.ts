@@ -1004,54 +1004,54 @@
 <context>
     <name>ConversationList</name>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="531" />
-        <location filename="../../chatdesk/ui/convlist.py" line="532" />
+        <location filename="../../chatdesk/ui/convlist.py" line="85" />
+        <location filename="../../chatdesk/ui/convlist.py" line="86" />
         <source>Filter conversations</source>
         <translation>筛选对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="547" />
-        <location filename="../../chatdesk/ui/convlist.py" line="552" />
+        <location filename="../../chatdesk/ui/convlist.py" line="101" />
+        <location filename="../../chatdesk/ui/convlist.py" line="106" />
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="551" />
+        <location filename="../../chatdesk/ui/convlist.py" line="105" />
         <source>New chat (Ctrl+N)</source>
         <translation>新对话 (Ctrl+N)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="559" />
+        <location filename="../../chatdesk/ui/convlist.py" line="113" />
         <source>Conversations</source>
         <translation>对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="582" />
+        <location filename="../../chatdesk/ui/convlist.py" line="136" />
         <source>Conversation deleted</source>
         <translation>对话已删除</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="583" />
+        <location filename="../../chatdesk/ui/convlist.py" line="137" />
         <source>Undo</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="725" />
+        <location filename="../../chatdesk/ui/convlist.py" line="279" />
         <source>Rename</source>
         <translation>重命名</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="728" />
+        <location filename="../../chatdesk/ui/convlist.py" line="282" />
         <source>Unpin</source>
         <translation>取消置顶</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="728" />
+        <location filename="../../chatdesk/ui/convlist.py" line="282" />
         <source>Pin</source>
         <translation>置顶</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="731" />
+        <location filename="../../chatdesk/ui/convlist.py" line="285" />
         <source>Delete</source>
         <translation>删除</translation>
     </message>
@@ -1059,114 +1059,114 @@
 <context>
     <name>ConversationListModel</name>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="202" />
-        <location filename="../../chatdesk/ui/convlist.py" line="204" />
-        <location filename="../../chatdesk/ui/convlist.py" line="436" />
+        <location filename="../../chatdesk/ui/convmodel.py" line="104" />
+        <location filename="../../chatdesk/ui/convmodel.py" line="106" />
+        <location filename="../../chatdesk/ui/convmodel.py" line="325" />
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="222" />
+        <location filename="../../chatdesk/ui/convmodel.py" line="124" />
         <source>Comparison</source>
         <translation>对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="224" />
+        <location filename="../../chatdesk/ui/convmodel.py" line="126" />
         <source>Prompt set run</source>
         <translation>提示集运行</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="282" />
+        <location filename="../../chatdesk/ui/convmodel.py" line="184" />
         <source>Pinned</source>
         <translation>已置顶</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="283" />
+        <location filename="../../chatdesk/ui/convmodel.py" line="185" />
         <source>Today</source>
         <translation>今天</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="284" />
+        <location filename="../../chatdesk/ui/convmodel.py" line="186" />
         <source>Yesterday</source>
         <translation>昨天</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="285" />
+        <location filename="../../chatdesk/ui/convmodel.py" line="187" />
         <source>Previous 7 days</source>
         <translation>过去 7 天</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="286" />
+        <location filename="../../chatdesk/ui/convmodel.py" line="188" />
         <source>Previous 30 days</source>
         <translation>过去 30 天</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="287" />
+        <location filename="../../chatdesk/ui/convmodel.py" line="189" />
         <source>Older</source>
         <translation>更早</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="296" />
+        <location filename="../../chatdesk/ui/convmodel.py" line="198" />
         <source>January</source>
         <translation>1月</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="297" />
+        <location filename="../../chatdesk/ui/convmodel.py" line="199" />
         <source>February</source>
         <translation>2月</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="298" />
+        <location filename="../../chatdesk/ui/convmodel.py" line="200" />
         <source>March</source>
         <translation>3月</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="299" />
+        <location filename="../../chatdesk/ui/convmodel.py" line="201" />
         <source>April</source>
         <translation>4月</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="300" />
+        <location filename="../../chatdesk/ui/convmodel.py" line="202" />
         <source>May</source>
         <translation>5月</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="301" />
+        <location filename="../../chatdesk/ui/convmodel.py" line="203" />
         <source>June</source>
         <translation>6月</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="302" />
+        <location filename="../../chatdesk/ui/convmodel.py" line="204" />
         <source>July</source>
         <translation>7月</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="303" />
+        <location filename="../../chatdesk/ui/convmodel.py" line="205" />
         <source>August</source>
         <translation>8月</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="304" />
+        <location filename="../../chatdesk/ui/convmodel.py" line="206" />
         <source>September</source>
         <translation>9月</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="305" />
+        <location filename="../../chatdesk/ui/convmodel.py" line="207" />
         <source>October</source>
         <translation>10月</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="306" />
+        <location filename="../../chatdesk/ui/convmodel.py" line="208" />
         <source>November</source>
         <translation>11月</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="307" />
+        <location filename="../../chatdesk/ui/convmodel.py" line="209" />
         <source>December</source>
         <translation>12月</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/convlist.py" line="311" />
+        <location filename="../../chatdesk/ui/convmodel.py" line="213" />
         <source>{month} {year}</source>
         <translation>{year}年{month}</translation>
     </message>
