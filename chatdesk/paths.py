@@ -74,7 +74,7 @@ def database_path() -> Path:
 def resources_dir() -> Path:
     """The shipped resources: the installed package, the bundle, or the repository."""
     try:
-        import chatdesk.resources as res  # type: ignore[import-not-found,unused-ignore]
+        import chatdesk.resources as res  # type: ignore[import-untyped,import-not-found,unused-ignore]
 
         return Path(res.__file__).resolve().parent
     except ImportError:  # the PyInstaller bundle keeps them in _internal/resources

@@ -46,13 +46,9 @@ fi
 export CHATDESK_TEST_MCP_EVERYTHING="$EVERYTHING"
 
 "$VENV/bin/ruff" check chatdesk tests
-# Type-check the Qt-free layers, the controllers and the wiring (settings in pyproject.toml
-# [tool.mypy]). Replaced by the whole-package run below once the branches are merged.
-"$VENV/bin/python" -m mypy chatdesk/api chatdesk/store chatdesk/core chatdesk/ctl chatdesk/app.py
-# LEAD: enable after merges (uncomment both lines and delete the layer-list mypy line
-# above): every file formatted by ruff, and the whole package type-checked.
-# "$VENV/bin/ruff" format --check chatdesk tests
-# "$VENV/bin/python" -m mypy chatdesk
+"$VENV/bin/ruff" format --check chatdesk tests
+# Type-check the whole package (settings in pyproject.toml [tool.mypy]).
+"$VENV/bin/python" -m mypy chatdesk
 
 # The PyInstaller bundle: build dist/chatdesk/ and smoke-test it (about 30 s).
 "$VENV/bin/python" packaging/build.py

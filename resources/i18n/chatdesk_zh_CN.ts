@@ -879,124 +879,124 @@
 <context>
     <name>Composer</name>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="212" />
+        <location filename="../../chatdesk/ui/composer.py" line="215" />
         <source>Message</source>
         <translation>消息</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="245" />
+        <location filename="../../chatdesk/ui/composer.py" line="248" />
         <source>Attach</source>
         <translation>附件</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="248" />
-        <location filename="../../chatdesk/ui/composer.py" line="249" />
-        <location filename="../../chatdesk/ui/composer.py" line="547" />
+        <location filename="../../chatdesk/ui/composer.py" line="251" />
+        <location filename="../../chatdesk/ui/composer.py" line="252" />
+        <location filename="../../chatdesk/ui/composer.py" line="555" />
         <source>Attach images</source>
         <translation>添加图片</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="261" />
+        <location filename="../../chatdesk/ui/composer.py" line="264" />
         <source>Editing your message: Enter sends it as a new branch, Esc cancels.</source>
         <translation>正在编辑你的消息：按 Enter 作为新分支发送，按 Esc 取消。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="343" />
+        <location filename="../../chatdesk/ui/composer.py" line="346" />
         <source>{0} is larger than 20 MB and was not attached.</source>
         <translation>{0} 超过 20 MB，未添加。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="411" />
+        <location filename="../../chatdesk/ui/composer.py" line="414" />
         <source>Wait for the reply to finish, or press Esc to stop it.</source>
         <translation>请等待回复完成，或按 Esc 停止。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="416" />
+        <location filename="../../chatdesk/ui/composer.py" line="419" />
         <source>An edited message cannot be empty.</source>
         <translation>编辑后的消息不能为空。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="428" />
+        <location filename="../../chatdesk/ui/composer.py" line="431" />
         <source>Type a message or attach an image first.</source>
         <translation>请先输入消息或添加图片。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="485" />
+        <location filename="../../chatdesk/ui/composer.py" line="488" />
         <source>The pasted image could not be read.</source>
         <translation>无法读取粘贴的图片。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="500" />
+        <location filename="../../chatdesk/ui/composer.py" line="503" />
         <source>{0} is not an image.</source>
         <translation>{0} 不是图片。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="504" />
+        <location filename="../../chatdesk/ui/composer.py" line="507" />
         <source>{0} is larger than 20 MB.</source>
         <translation>{0} 超过 20 MB。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="509" />
+        <location filename="../../chatdesk/ui/composer.py" line="512" />
         <source>{0} could not be read.</source>
         <translation>无法读取 {0}。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="512" />
+        <location filename="../../chatdesk/ui/composer.py" line="515" />
         <source>{0} is not an image this app can read.</source>
         <translation>{0} 不是本应用支持的图片格式。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="549" />
+        <location filename="../../chatdesk/ui/composer.py" line="557" />
         <source>Images (*.png *.jpg *.jpeg *.gif *.webp *.bmp)</source>
         <translation>图片 (*.png *.jpg *.jpeg *.gif *.webp *.bmp)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="558" />
+        <location filename="../../chatdesk/ui/composer.py" line="566" />
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="559" />
+        <location filename="../../chatdesk/ui/composer.py" line="567" />
         <source>Stop the reply (Esc)</source>
         <translation>停止回复 (Esc)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="562" />
+        <location filename="../../chatdesk/ui/composer.py" line="570" />
         <source>Resend</source>
         <translation>重新发送</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="563" />
+        <location filename="../../chatdesk/ui/composer.py" line="571" />
         <source>Send the edited message as a new branch</source>
         <translation>把编辑后的消息作为新分支发送</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="566" />
+        <location filename="../../chatdesk/ui/composer.py" line="574" />
         <source>Send</source>
         <translation>发送</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="567" />
+        <location filename="../../chatdesk/ui/composer.py" line="575" />
         <source>Enter</source>
         <translation>Enter</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="567" />
+        <location filename="../../chatdesk/ui/composer.py" line="575" />
         <source>Ctrl+Enter</source>
         <translation>Ctrl+Enter</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="568" />
+        <location filename="../../chatdesk/ui/composer.py" line="576" />
         <source>Send ({0})</source>
         <translation>发送（{0}）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="574" />
+        <location filename="../../chatdesk/ui/composer.py" line="582" />
         <source>Message… (Enter to send, Shift+Enter for a new line)</source>
         <translation>发消息…（Enter 发送，Shift+Enter 换行）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="576" />
+        <location filename="../../chatdesk/ui/composer.py" line="584" />
         <source>Message… (Ctrl+Enter to send, Enter for a new line)</source>
         <translation>发消息…（Ctrl+Enter 发送，Enter 换行）</translation>
     </message>
@@ -1174,27 +1174,27 @@
 <context>
     <name>CrashNotice</name>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="204" />
+        <location filename="../../chatdesk/ui/about.py" line="205" />
         <source>ChatDesk stopped unexpectedly</source>
         <translation>ChatDesk 意外退出</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="206" />
+        <location filename="../../chatdesk/ui/about.py" line="207" />
         <source>ChatDesk stopped unexpectedly last time. A crash report was saved:</source>
         <translation>ChatDesk 上次意外退出，已保存一份崩溃报告：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="211" />
+        <location filename="../../chatdesk/ui/about.py" line="212" />
         <source>It holds no key and no message text. Attach it when you report the problem.</source>
         <translation>报告中不含密钥和消息内容。反馈问题时请附上它。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="213" />
+        <location filename="../../chatdesk/ui/about.py" line="214" />
         <source>Open report</source>
         <translation>打开报告</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/about.py" line="214" />
+        <location filename="../../chatdesk/ui/about.py" line="215" />
         <source>Open folder</source>
         <translation>打开文件夹</translation>
     </message>
@@ -1959,17 +1959,17 @@
         <translation>显示侧边栏</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="522" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="529" />
         <source>Save current as assistant…</source>
         <translation>将当前设置保存为助手…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="524" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="531" />
         <source>Manage assistants…</source>
         <translation>管理助手…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="529" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="536" />
         <source>New chat: %1</source>
         <translation>新对话：%1</translation>
     </message>
@@ -3771,8 +3771,8 @@
 <context>
     <name>_Thumbnail</name>
     <message>
-        <location filename="../../chatdesk/ui/composer.py" line="179" />
-        <location filename="../../chatdesk/ui/composer.py" line="180" />
+        <location filename="../../chatdesk/ui/composer.py" line="182" />
+        <location filename="../../chatdesk/ui/composer.py" line="183" />
         <source>Remove {0}</source>
         <translation>移除 {0}</translation>
     </message>
