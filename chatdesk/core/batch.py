@@ -425,13 +425,18 @@ class BatchRunner:
         loop = asyncio.get_running_loop()
         tasks: set[asyncio.Task[BaseException | None]] = set()
         failure: BaseException | None = None
+
+        def done(task: asyncio.Task[BaseException | None]) -> None:
+            tasks.discard(task)  # before the wake-up, so the freed slot is seen
+            self._wake.set()
+
         while not self._stopping:
             if len(tasks) < drive.limit:
                 job = drive.take(loop.time())
                 if job is not None:
                     task = asyncio.ensure_future(self._job(drive, job))
                     tasks.add(task)
-                    task.add_done_callback(tasks.discard)
+                    task.add_done_callback(done)
                     continue
             if not tasks and not drive.queued():
                 break
@@ -490,8 +495,6 @@ class BatchRunner:
             self._failure = exc
             self.stop()
             return exc
-        finally:
-            self._wake.set()
         return None
 
     async def _turn(
