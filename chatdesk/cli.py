@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from chatdesk import __version__, cli_arena, cli_compare, cli_mcp, cli_retry, cli_server
+from chatdesk import __version__, cli_arena, cli_batch, cli_compare, cli_mcp, cli_retry, cli_server
 from chatdesk.api.errors import ApiError, ChatdeskError, ValidationError
 from chatdesk.core import timestamps
 
@@ -355,6 +355,7 @@ def build_parser(commands: bool = True) -> argparse.ArgumentParser:
     bak.add_argument("--json", action="store_true")
 
     cli_compare.add_parser(sub, add_request_flags)  # compare
+    cli_batch.add_parser(sub, add_request_flags)  # batch
     cli_arena.add_parsers(sub)  # vote, leaderboard
     cli_mcp.add_parsers(sub)  # mcp add|list|remove|import
     return p
@@ -1253,6 +1254,7 @@ COMMANDS = {
     "import": cmd_import,
     "backup": cmd_backup,
     "compare": cli_compare.cmd_compare,
+    "batch": cli_batch.cmd_batch,
     "vote": cli_arena.cmd_vote,
     "leaderboard": cli_arena.cmd_leaderboard,
     "mcp": cli_mcp.cmd_mcp,

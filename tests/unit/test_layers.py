@@ -51,6 +51,7 @@ KNOWN_CYCLES = [
     [
         "chatdesk.cli",
         "chatdesk.cli_arena",
+        "chatdesk.cli_batch",
         "chatdesk.cli_compare",
         "chatdesk.cli_mcp",
         "chatdesk.cli_retry",
