@@ -311,7 +311,7 @@ class BatchRunner:
         self._drive: _Drive | None = None
         self._stopping = False
         self._failure: BaseException | None = None
-        self._wake = asyncio.Event()
+        self._waiters: list[asyncio.Future[None]] = []
 
     def observe(self, observer: BatchObserver) -> None:
         self._observers.append(observer)
@@ -332,7 +332,7 @@ class BatchRunner:
         if self._drive is not None:
             for runner in list(self._drive.in_flight.values()):
                 runner.stop()
-        self._wake.set()
+        self._kick()
 
     # --- entry points -----------------------------------------------------------------
 
@@ -422,36 +422,44 @@ class BatchRunner:
             progress.judge_failed = len(drive.judge_errors)
 
     async def _dispatch(self, drive: _Drive) -> BaseException | None:
+        """``drive.limit`` workers, each taking the next job as soon as its last one is
+        saved (no task and no loop turn per cell: the run keeps up with a fast server)."""
         loop = asyncio.get_running_loop()
-        tasks: set[asyncio.Task[BaseException | None]] = set()
-        failure: BaseException | None = None
+        busy = [0]
 
-        def done(task: asyncio.Task[BaseException | None]) -> None:
-            tasks.discard(task)  # before the wake-up, so the freed slot is seen
-            self._wake.set()
-
-        while not self._stopping:
-            if len(tasks) < drive.limit:
+        async def worker() -> None:
+            me = asyncio.current_task()
+            while not self._stopping and not (me is not None and me.cancelling()):
                 job = drive.take(loop.time())
-                if job is not None:
-                    task = asyncio.ensure_future(self._job(drive, job))
-                    tasks.add(task)
-                    task.add_done_callback(done)
+                if job is None:
+                    if busy[0] == 0 and not drive.queued():
+                        self._kick()  # the others see it too and end
+                        return
+                    # Wait for a job to be queued (a pair completed, a 429 requeued),
+                    # the run to end, or a closed provider to reopen.
+                    wake = loop.create_future()
+                    self._waiters.append(wake)
+                    try:
+                        await asyncio.wait_for(wake, drive.next_open(loop.time()))
+                    except TimeoutError:
+                        pass
                     continue
-            if not tasks and not drive.queued():
-                break
-            timeout = drive.next_open(loop.time()) if len(tasks) < drive.limit else None
-            if not tasks and timeout is None:
-                break
-            self._wake.clear()
-            try:
-                await asyncio.wait_for(self._wake.wait(), timeout)
-            except TimeoutError:
-                pass
-        for task in list(tasks):
-            result = await task
-            failure = failure or result
-        return failure or self._failure
+                busy[0] += 1
+                try:
+                    await self._job(drive, job)
+                finally:
+                    busy[0] -= 1
+                    self._kick()
+
+        await asyncio.gather(*(worker() for _ in range(drive.limit)))
+        return self._failure
+
+    def _kick(self) -> None:
+        """Wake the waiting workers (something was queued, saved or stopped)."""
+        waiters, self._waiters = self._waiters, []
+        for wake in waiters:
+            if not wake.done():
+                wake.set_result(None)
 
     async def _settle_in_flight(self, drive: _Drive) -> None:
         """After a cancel: let the stopped requests end (each saves its partial text)."""
