@@ -372,13 +372,18 @@ def _drive(store: Store, run_id: int, args: argparse.Namespace) -> int:
 
         def progress(self, runner: BatchRunner, progress: BatchProgress) -> None:
             now = time.monotonic()
-            if now - self.last < 0.1 and progress.cells_done < progress.cells_total:
-                return
-            self.last = now
+            if now - self.last >= 0.1:
+                self.last = now
+                self.show(progress)
+
+        def show(self, progress: BatchProgress) -> None:
             text = _progress_text(progress)
             pad = max(0, self.width - len(text))
             self.width = len(text)
             _err("\r" + text + " " * pad)
+
+        def run_finished(self, runner: BatchRunner, outcome: BatchOutcome) -> None:
+            self.show(outcome.progress)  # the last counts, whatever the throttle skipped
 
         def end(self) -> None:
             if self.width:

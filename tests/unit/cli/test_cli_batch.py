@@ -340,3 +340,23 @@ def test_kill_9_mid_run_then_resume_asks_no_done_cell_again(
     assert len(asked) == len(set(asked)) == 2 * count - len(done)
     data = json.loads(resumed.stdout)
     assert len(data["cells"]) == 2 * count and all(c["error"] is None for c in data["cells"])
+
+
+def test_the_estimate_names_the_cost_where_prices_exist(
+    server: FakeServer, capsys: pytest.CaptureFixture[str], tmp_path: Path, chatdesk_home: Path
+) -> None:
+    from chatdesk.core.prices import Price, PriceTable
+
+    with Store(chatdesk_home / "history.sqlite3") as store:
+        PriceTable({("", "m1"): Price(1.0, 2.0, "USD")}).save(store)
+    usage = {"prompt_tokens": 1000, "completion_tokens": 1000, "total_tokens": 2000}
+    server.default_for("m1", Reply(text="priced", usage=usage, usage_mode="always_final"))
+    path = write(tmp_path, "set.txt", "one\ntwo\n")
+    code, out, err = batch(capsys, server, path, "--json")
+    assert code == 0, err
+    first = err.splitlines()[0]
+    assert first.startswith("chatdesk: run 1: 4 requests (4 answers + 0 judge calls)")
+    assert "estimated cost" in first and "USD" in first and "(no price for m2)" in first
+    data = json.loads(out)
+    assert [c["cost"] for c in data["cells"] if c["model"] == "m1"] == [0.003, 0.003]
+    assert data["summary"][0]["cost"] == pytest.approx(0.006)

@@ -80,9 +80,12 @@ def question_of(req: RecordedRequest) -> str:
 
 
 def cell_requests(server: FakeServer) -> list[tuple[str, str]]:
-    """(model, question) of every answer request (judge calls left out)."""
+    """(model, question) of every answer request (judge calls left out; a request
+    stopped while its body was being sent has no JSON and reached no model)."""
     return [
-        (r.json["model"], question_of(r)) for r in server.chat_requests if r.json["model"] != JUDGE
+        (r.json["model"], question_of(r))
+        for r in server.chat_requests
+        if isinstance(r.json, dict) and r.json["model"] != JUDGE
     ]
 
 
