@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -323,10 +324,8 @@ def test_kill_9_mid_run_then_resume_asks_no_done_cell_again(
                 proc.kill()
                 proc.wait()
     assert proc.returncode == -signal.SIGKILL
-    time.sleep(0.3)  # let the server finish answering the two streams it was writing
     done = _done_cells(db)
     assert 10 <= len(done) < 2 * count
-    before = len(server.chat_requests)
     with Store.for_reading(db) as store:
         assert store.runs.list_runs()[0].status == "running"  # killed: nobody said otherwise
     resumed = subprocess.run(
@@ -334,10 +333,17 @@ def test_kill_9_mid_run_then_resume_asks_no_done_cell_again(
         env=_env(chatdesk_home), capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert resumed.returncode == 0, resumed.stderr
-    later = server.chat_requests[before:]
-    asked = [(int(question(r).split()[1]), int(r.json["model"][1]) - 1) for r in later]
-    assert not set(asked) & done  # no done cell was asked again
-    assert len(asked) == len(set(asked)) == 2 * count - len(done)
+    # Counted over both processes (what the killed one had in flight may be recorded
+    # late): a cell done before the kill was asked once, never again; the others at
+    # most twice (in flight when killed, then on resume).
+    asked = Counter(
+        (int(question(r).split()[1]), int(r.json["model"][1]) - 1)
+        for r in server.chat_requests
+        if isinstance(r.json, dict)
+    )
+    assert all(asked[cell] == 1 for cell in done)
+    assert set(asked) == {(p, m) for p in range(count) for m in range(2)}
+    assert max(asked.values()) <= 2
     data = json.loads(resumed.stdout)
     assert len(data["cells"]) == 2 * count and all(c["error"] is None for c in data["cells"])
 
