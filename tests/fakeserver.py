@@ -20,6 +20,10 @@ Conventions:
 * ``GET /v1/models`` serves ``models`` as ``{"object": "list", "data": [...]}``, or
   ``models_reply`` when set (e.g. ``Reply(body='[...]')`` or ``Reply.error(...)``).
 * ``FakeServer(api_key="sk-test")`` answers 401 (OpenAI's error body) without that key.
+* With the queues empty, ``responder(request_json)`` (when set) picks the reply from the
+  request itself (a scripted judge), then ``default_for(model, reply)`` gives a model
+  its standing reply (per-model delays, a model that always fails).
+* ``max_in_flight`` is the most chat requests the server was answering at once.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ import random
 import socket
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -594,7 +598,14 @@ class _Handler(BaseHTTPRequestHandler):
             return None
         fake = self.server.fake
         request = rec.json if isinstance(rec.json, dict) else {}
-        reply = fake._next_reply(str(request.get("model") or ""))
+        fake._enter()
+        try:
+            return self._answer(fake, request)
+        finally:
+            fake._leave()
+
+    def _answer(self, fake: FakeServer, request: dict[str, Any]) -> None:
+        reply = fake._next_reply(str(request.get("model") or ""), request)
         if reply.reject_stream_options and "stream_options" in request:
             err = {
                 "message": "Unrecognized request argument supplied: stream_options",
@@ -735,6 +746,10 @@ class FakeServer:
         self.models_reply: Reply | None = None
         self._queue: list[Reply] = []
         self._model_queues: dict[str, list[Reply]] = {}
+        self._defaults: dict[str, Reply] = {}
+        self.responder: Callable[[dict[str, Any]], Reply | None] | None = None
+        self.in_flight = 0
+        self.max_in_flight = 0
         self._lock = threading.Lock()
         self._ids = 0
         # Content characters of the current stream written to the socket so far.
@@ -818,12 +833,34 @@ class FakeServer:
         """The POST /chat/completions requests only."""
         return [r for r in self.requests if r.method == "POST"]
 
-    def _next_reply(self, model: str = "") -> Reply:
+    def default_for(self, model: str, reply: Reply) -> None:
+        """The reply every request for ``model`` gets once the queues are empty."""
+        with self._lock:
+            self._defaults[model] = reply
+
+    def _next_reply(self, model: str = "", request: dict[str, Any] | None = None) -> Reply:
         with self._lock:
             own = self._model_queues.get(model)
             if own:
                 return own.pop(0)
-            return self._queue.pop(0) if self._queue else Reply()
+            if self._queue:
+                return self._queue.pop(0)
+            responder = self.responder
+            default = self._defaults.get(model)
+        if responder is not None:
+            found = responder(request or {})
+            if found is not None:
+                return found
+        return default if default is not None else Reply()
+
+    def _enter(self) -> None:
+        with self._lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+
+    def _leave(self) -> None:
+        with self._lock:
+            self.in_flight -= 1
 
     def _next_id(self) -> int:
         with self._lock:

@@ -119,6 +119,7 @@ class ChatClient:
         max_body_bytes: int = MAX_BODY_BYTES,
         total_timeout: float | None = None,
         idle_timeout: float | None = None,
+        retry_rate_limits: bool = True,
     ) -> None:
         """Two clocks bound a request:
 
@@ -136,6 +137,9 @@ class ChatClient:
         a non-streamed body after decompression; past either the request fails with a
         ``protocol`` error that keeps what was received. A stream as a whole has no size
         cap (a long answer is legitimate); bound it in time with ``total_timeout``.
+
+        ``retry_rate_limits=False`` raises a 429 at once (with its ``retry_after_s``)
+        instead of waiting here: a prompt-set run pauses the whole provider instead.
         """
         self.base_url = normalize_base_url(base_url)
         key = (api_key or "").strip() or None
@@ -151,6 +155,7 @@ class ChatClient:
         self.total_timeout = float(total_timeout) if total_timeout else None
         self.max_retries = max(0, int(max_retries))
         self.retry_cap_s = float(retry_cap_s)
+        self.retry_rate_limits = bool(retry_rate_limits)
         self.backoff_s = float(backoff_s)
         self.include_usage = include_usage
         self.max_line_chars = max(1024, int(max_line_chars))
@@ -330,6 +335,8 @@ class ChatClient:
         if attempt >= self.max_retries:
             return None
         if isinstance(err, RateLimitError):
+            if not self.retry_rate_limits:
+                return None
             wait = err.retry_after_s
             if wait is None or wait > self.retry_cap_s:
                 return None

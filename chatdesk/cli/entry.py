@@ -56,6 +56,10 @@ def command(name: str) -> Command:
         from chatdesk.cli.backup import cmd_backup
 
         return cmd_backup
+    if name == "batch":
+        from chatdesk.cli.batch import cmd_batch
+
+        return cmd_batch
     if name == "compare":
         from chatdesk.cli.compare import cmd_compare
 

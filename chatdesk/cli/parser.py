@@ -68,6 +68,7 @@ def build_parser(commands: bool = True) -> argparse.ArgumentParser:
     _add_transfer(sub)
     _add_backup(sub)
     _add_compare(sub)
+    _add_batch(sub)
     _add_arena(sub)
     _add_mcp(sub)
     return p
@@ -246,6 +247,13 @@ def _add_ask(sub: Any) -> None:
     ask.add_argument(
         "--max-rounds", type=int, default=10, metavar="N", help="tool rounds per turn (10)"
     )
+
+
+def _add_batch(sub: Any) -> None:
+    """``batch`` takes the same per-request flags as ``ask`` (its own in cli/batchargs.py)."""
+    from chatdesk.cli.batchargs import add_parser
+
+    add_parser(sub, add_request_flags)
 
 
 def _add_compare(sub: Any) -> None:

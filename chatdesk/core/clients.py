@@ -30,6 +30,7 @@ class _Key:
     connect_timeout: float
     read_timeout: float
     total_timeout: float | None = None
+    retry_rate_limits: bool = True
 
 
 class ClientPool:
@@ -57,7 +58,8 @@ class ClientPool:
     def get(self, endpoint: Endpoint, **overrides: Any) -> ChatClient:
         """The client for this endpoint (created on first use; httpx loads then).
 
-        ``overrides`` (CLI flags such as a read timeout) make a client of their own.
+        ``overrides`` (CLI flags such as a read timeout; ``retry_rate_limits=False``
+        for a caller that handles 429 itself) make a client of their own.
 
         Raises:
             ValidationError: a malformed key or proxy URL.
@@ -72,6 +74,7 @@ class ClientPool:
                 float(overrides.get("connect_timeout", key.connect_timeout)),
                 float(overrides.get("read_timeout", key.read_timeout)),
                 overrides.get("total_timeout", key.total_timeout),
+                bool(overrides.get("retry_rate_limits", key.retry_rate_limits)),
             )
         client = self._clients.get(key)
         if client is None:
@@ -89,6 +92,7 @@ class ClientPool:
                 proxy=key.proxy,
                 trust_env=key.trust_env,
                 include_usage=include,
+                retry_rate_limits=key.retry_rate_limits,
             )
             self._clients[key] = client
         return client

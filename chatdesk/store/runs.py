@@ -411,6 +411,17 @@ class RunRepository:
         return [_cell(r) for r in rows]
 
     @guarded
+    def get_cell(self, run_id: int, prompt_index: int, model_index: int) -> CellRow | None:
+        """One saved cell, or ``None`` when it was never saved (the judge reads the two
+        answers it compares this way, so a run keeps no answers in memory)."""
+        row = self._store.conn.execute(
+            f"SELECT {_CELL_COLUMNS} FROM run_cells WHERE run_id = ? AND prompt_index = ?"
+            " AND model_index = ?",
+            (run_id, prompt_index, model_index),
+        ).fetchone()
+        return None if row is None else _cell(row)
+
+    @guarded
     def cells_to_do(self, run_id: int) -> list[tuple[int, int]]:
         """``(prompt_index, model_index)`` of every cell not saved ``done`` (never
         asked, pending, or failed), prompt by prompt."""

@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[3]
 START = {
     "chatdesk.cli",
     "chatdesk.cli._common",
+    "chatdesk.cli.batchargs",  # batch's arguments, part of the whole command tree
     "chatdesk.cli.entry",
     "chatdesk.cli.parser",
     "chatdesk.cli.server",
