@@ -36,8 +36,7 @@ from chatdesk.core.services import DEFAULT_MODEL, Endpoint, SetupError, resolve_
 from chatdesk.core.settings import SettingKey
 from chatdesk.core.toolloop import PendingCall, ToolLoopObserver, ToolRun, ToolTurn
 from chatdesk.core.turns import Draft, title_from_text
-from chatdesk.core.worddiff import diff_words
-from chatdesk.ctl.comparetext import diff_html, host_of, int_text, ms_text, secs_text
+from chatdesk.ctl.comparetext import host_of, int_text, ms_text, secs_text, without_prompt
 from chatdesk.ctl.pane import PaneBinder
 from chatdesk.ctl.services import WINDOW_STORE_WAIT_S
 from chatdesk.store.rows import MessageRow
@@ -216,7 +215,11 @@ class CompareController(QObject):
         models = self._model_list()
         for i, column in enumerate(v.columns):
             column.set_models([] if hidden else models)
-            column.set_model_name(None if hidden else self.specs[i].model, editable=editable)
+            column.set_model_name(
+                None if hidden else self.specs[i].model,
+                editable=editable,
+                provider=None if hidden else self._provider_name(self.specs[i]),
+            )
             column.tools_button.set_chosen(conversation_servers(self.specs[i].params))
             column.set_running(False)
             column.set_carry(self.comparison is not None and self.comparison.carry == i)
@@ -234,9 +237,15 @@ class CompareController(QObject):
             v.title.setText(conv.title if conv else self.tr("Comparison"))
         else:
             v.title.setText(self.tr("New comparison"))
+        v.set_prompt(self.comparison.last_prompt() if self.comparison is not None else "")
         self.refresh_figures()
         self._show_rule()
         self._show_vote()
+
+    def _provider_name(self, spec: ColumnSpec) -> str | None:
+        """The provider the pill names: the column's own, else the window's."""
+        endpoint = self.endpoint.endpoint
+        return spec.provider or (endpoint.name if endpoint is not None else None)
 
     def _show_turn(self) -> None:
         """A new turn of a shown comparison: only each column's thread changes."""
@@ -248,10 +257,19 @@ class CompareController(QObject):
             column.show_diff(None)
             column.set_carry(False)
             column.model.set_messages(self._shown_rows(i), {})
+        v.set_prompt(self.comparison.last_prompt())
         self._show_vote()
         self._show_rule()
 
     def _shown_rows(self, index: int) -> list[MessageRow]:
+        """The column's thread without the current prompt: the view shows that once,
+        above the columns (see :func:`~chatdesk.ctl.comparetext.without_prompt`)."""
+        if self.comparison is None or not self.comparison.turns:
+            return self._thread_rows(index)
+        user = (self.comparison.turns[-1].get("users") or {}).get(str(index))
+        return without_prompt(self._thread_rows(index), user)
+
+    def _thread_rows(self, index: int) -> list[MessageRow]:
         """The column's own turns (never another column's answer, even a carried one),
         with a note where a turn continued from a carried answer."""
         if self.comparison is None:
@@ -639,11 +657,11 @@ class CompareController(QObject):
             return
         column = self.view.columns[index]
         user = (self.comparison.turns[-1].get("users") or {}).get(str(index))
-        rows = self._shown_rows(index)
+        rows = self._thread_rows(index)
         ids = [r.id for r in rows]
         if user in ids:  # the column's earlier turns and this prompt, not the old answer
             rows = rows[: ids.index(user) + 1]
-        column.model.set_messages(rows, {})
+        column.model.set_messages(without_prompt(rows, user), {})
         self._attempts[index] = self._attempts.get(index, 1) + 1
         self._launch(index, exchange)
         self.view.set_busy(True)
@@ -740,6 +758,7 @@ class CompareController(QObject):
                 "%1", who
             )
         self.view.set_rule(text)
+        self.view.show_carry(carry if self.comparison is not None else None)
 
     # --- votes ----------------------------------------------------------------------------
 
@@ -856,9 +875,7 @@ class CompareController(QObject):
         if a is None or b is None:
             self.window.set_status(self.tr("Both columns need an answer to compare."))
             return
-        result = diff_words(a.content, b.content)
-        self.view.columns[left].show_diff(diff_html(result.left))
-        self.view.columns[right].show_diff(diff_html(result.right))
+        self.view.show_word_diff(left, right, a.content, b.content)
         self._diff = (left, right)
 
     def _on_sync(self, on: bool) -> None:
