@@ -425,22 +425,22 @@
 <context>
     <name>ColumnParamsDialog</name>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="394" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="421" />
         <source>Parameters of column %1</source>
         <translation>第 %1 列的参数</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="396" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="423" />
         <source>Provider of this column</source>
         <translation>本列的服务商</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="397" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="424" />
         <source>This window's server</source>
         <translation>本窗口使用的服务器</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="403" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="430" />
         <source>Provider</source>
         <translation>服务商</translation>
     </message>
@@ -448,94 +448,75 @@
 <context>
     <name>CompareColumn</name>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="82" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="80" />
         <source>Answers in column %1</source>
         <translation>第 %1 栏的回答</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="117" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="142" />
         <source>Parameters of this column</source>
         <translation>本列的参数</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="122" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="150" />
         <source>More column actions</source>
         <translation>更多列操作</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="131" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="159" />
         <source>Tools</source>
         <translation>工具</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="132" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="160" />
         <source>Move this column left</source>
         <translation>左移本列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="134" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="162" />
         <source>Move this column right</source>
         <translation>右移本列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="137" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="165" />
         <source>Remove this column</source>
         <translation>移除本列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="153" />
-        <source>First token</source>
-        <translation>首字延迟</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="154" />
-        <source>Total</source>
-        <translation>总耗时</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="155" />
-        <source>Tokens in/out</source>
-        <translation>输入/输出 token</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="156" />
-        <source>Speed</source>
-        <translation>速度</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="157" />
-        <source>Finish</source>
-        <translation>结束原因</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="158" />
-        <source>Cost</source>
-        <translation>费用</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="175" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="178" />
         <source>Word differences</source>
         <translation>逐词差异</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="187" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="124" />
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="187" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="108" />
+        <source>Copy the model's name</source>
+        <translation>复制模型名称</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="124" />
         <source>Stop this column</source>
         <translation>停止本列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="190" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="129" />
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="190" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="129" />
         <source>Send this column again</source>
         <translation>重新发送本列</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="175" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="281" />
+        <source>Figures of column %1</source>
+        <translation>第 %1 列的指标</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/comparecolumn.py" line="194" />
@@ -558,13 +539,20 @@
         <translation>把本列连同完整历史转成普通对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="222" />
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="293" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="317" />
+        <source>Model: %1</source>
+        <translation>模型：%1</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="89" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="221" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="279" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="280" />
         <source>Column %1</source>
         <translation>第 %1 列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="307" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="299" />
         <source>Model %1</source>
         <translation>模型 %1</translation>
     </message>
@@ -572,158 +560,158 @@
 <context>
     <name>CompareController</name>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="171" />
+        <location filename="../../chatdesk/ctl/compare.py" line="170" />
         <source>Wait for the answers to finish or stop them first.</source>
         <translation>请等待回答完成，或先停止它们。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="234" />
+        <location filename="../../chatdesk/ctl/compare.py" line="237" />
         <source>Comparison</source>
         <translation>对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="236" />
+        <location filename="../../chatdesk/ctl/compare.py" line="239" />
         <source>New comparison</source>
         <translation>新建对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="265" />
+        <location filename="../../chatdesk/ctl/compare.py" line="283" />
         <source>This answer was carried forward: every column continued from it.</source>
         <translation>这个回答已被沿用：每一列都从它继续。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="270" />
+        <location filename="../../chatdesk/ctl/compare.py" line="288" />
         <source>Continued from %1's answer.</source>
         <translation>从 %1 的回答继续。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="296" />
+        <location filename="../../chatdesk/ctl/compare.py" line="314" />
         <source>Columns are fixed once the first prompt is sent.</source>
         <translation>发送第一条提示后，列就不能再更改。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="389" />
+        <location filename="../../chatdesk/ctl/compare.py" line="407" />
         <source>No provider named %1.</source>
         <translation>没有名为 %1 的服务商。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="414" />
+        <location filename="../../chatdesk/ctl/compare.py" line="432" />
         <source>Not sent: %1</source>
         <translation>未发送：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="418" />
-        <location filename="../../chatdesk/ctl/compare.py" line="460" />
+        <location filename="../../chatdesk/ctl/compare.py" line="436" />
+        <location filename="../../chatdesk/ctl/compare.py" line="478" />
         <source>Set up a server and key first.</source>
         <translation>请先设置服务器和密钥。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="483" />
+        <location filename="../../chatdesk/ctl/compare.py" line="501" />
         <source>Attempt %1: waiting for the first token…</source>
         <translation>第 %1 次尝试：等待第一个 token…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="484" />
+        <location filename="../../chatdesk/ctl/compare.py" line="502" />
         <source>Waiting for the first token…</source>
         <translation>正在等待首个 token…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="570" />
+        <location filename="../../chatdesk/ctl/compare.py" line="588" />
         <source>Not saved: %1</source>
         <translation>未保存：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="576" />
+        <location filename="../../chatdesk/ctl/compare.py" line="594" />
         <source>%1 (%2)</source>
         <translation>%1（%2）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="579" />
+        <location filename="../../chatdesk/ctl/compare.py" line="597" />
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="582" />
+        <location filename="../../chatdesk/ctl/compare.py" line="600" />
         <source>Answered on attempt %1.</source>
         <translation>第 %1 次尝试时得到回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="605" />
+        <location filename="../../chatdesk/ctl/compare.py" line="623" />
         <source>Only the latest answer of a column can be redone.</source>
         <translation>只能重新生成某列最新的回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="608" />
+        <location filename="../../chatdesk/ctl/compare.py" line="626" />
         <source>To edit or delete messages, use “Continue in chat” on this column.</source>
         <translation>要编辑或删除消息，请在本列使用“转为对话继续”。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="697" />
+        <location filename="../../chatdesk/ctl/compare.py" line="715" />
         <source>%1 tok/s</source>
         <translation>%1 token/秒</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="708" />
+        <location filename="../../chatdesk/ctl/compare.py" line="726" />
         <source>Attempt %1: streaming…</source>
         <translation>第 %1 次尝试：正在接收…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="710" />
+        <location filename="../../chatdesk/ctl/compare.py" line="728" />
         <source>Streaming…</source>
         <translation>正在生成…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="720" />
+        <location filename="../../chatdesk/ctl/compare.py" line="738" />
         <source>There is no answer to carry forward yet.</source>
         <translation>还没有可以沿用的回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="732" />
+        <location filename="../../chatdesk/ctl/compare.py" line="750" />
         <source>One prompt goes to every column; each answers on its own.</source>
         <translation>一条提示发给所有列，各列独立回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="734" />
+        <location filename="../../chatdesk/ctl/compare.py" line="752" />
         <source>Next prompt: each column continues its own thread.</source>
         <translation>下一条提示：各列沿着自己的对话继续。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="739" />
+        <location filename="../../chatdesk/ctl/compare.py" line="757" />
         <source>Next prompt: every column continues from %1's answer.</source>
         <translation>下一条提示：所有列都从 %1 的回答继续。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="764" />
+        <location filename="../../chatdesk/ctl/compare.py" line="783" />
         <source>tie</source>
         <translation>平局</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="764" />
+        <location filename="../../chatdesk/ctl/compare.py" line="783" />
         <source>all bad</source>
         <translation>都不好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="765" />
+        <location filename="../../chatdesk/ctl/compare.py" line="784" />
         <source>Your vote: %1. %2</source>
         <translation>你的投票：%1。%2</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="796" />
+        <location filename="../../chatdesk/ctl/compare.py" line="815" />
         <source>Reveal the model?</source>
         <translation>显示模型？</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="798" />
+        <location filename="../../chatdesk/ctl/compare.py" line="817" />
         <source>You have not voted yet. The new chat shows which model answered in column %1, so this comparison is no longer blind for you. Continue?</source>
         <translation>你还没有投票。新的对话会显示第 %1 列是哪个模型回答的，这次比较对你来说就不再是盲测了。继续吗？</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="844" />
+        <location filename="../../chatdesk/ctl/compare.py" line="863" />
         <source>Change the models if you like, then send.</source>
         <translation>可以先更换模型，然后发送。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="857" />
+        <location filename="../../chatdesk/ctl/compare.py" line="876" />
         <source>Both columns need an answer to compare.</source>
         <translation>两列都需要有回答才能比较。</translation>
     </message>
@@ -731,126 +719,157 @@
 <context>
     <name>CompareView</name>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="75" />
+        <location filename="../../chatdesk/ui/compareview.py" line="79" />
         <source>Comparison</source>
         <translation>对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="78" />
+        <location filename="../../chatdesk/ui/compareview.py" line="86" />
         <source>+ Column</source>
         <translation>+ 列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="79" />
+        <location filename="../../chatdesk/ui/compareview.py" line="87" />
         <source>Add a column (up to 4)</source>
         <translation>添加一列（最多 4 列）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="81" />
+        <location filename="../../chatdesk/ui/compareview.py" line="89" />
         <source>Add a column</source>
         <translation>添加一列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="84" />
+        <location filename="../../chatdesk/ui/compareview.py" line="92" />
         <source>Blind</source>
         <translation>盲测</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="86" />
+        <location filename="../../chatdesk/ui/compareview.py" line="94" />
         <source>Hide the model names and shuffle the columns until you vote</source>
         <translation>投票前隐藏模型名称并打乱列的顺序</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="90" />
+        <location filename="../../chatdesk/ui/compareview.py" line="98" />
         <source>Sync scrolling</source>
         <translation>同步滚动</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="94" />
+        <location filename="../../chatdesk/ui/compareview.py" line="101" />
+        <source>Scroll every column together</source>
+        <translation>所有列一起滚动</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/compareview.py" line="105" />
         <source>Word diff</source>
         <translation>逐词对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="95" />
+        <location filename="../../chatdesk/ui/compareview.py" line="106" />
         <source>Show the word differences of two columns' answers</source>
         <translation>显示两列回答的逐词差异</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="98" />
+        <location filename="../../chatdesk/ui/compareview.py" line="109" />
         <source>First column of the diff</source>
         <translation>对比的第一列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="99" />
+        <location filename="../../chatdesk/ui/compareview.py" line="110" />
         <source>Second column of the diff</source>
         <translation>对比的第二列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="107" />
+        <location filename="../../chatdesk/ui/compareview.py" line="118" />
         <source>Re-run</source>
         <translation>重新运行</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="108" />
+        <location filename="../../chatdesk/ui/compareview.py" line="119" />
         <source>Send this prompt again, to the same or other models</source>
         <translation>把这条提示再次发送给相同或其他模型</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="112" />
+        <location filename="../../chatdesk/ui/compareview.py" line="123" />
         <source>Prices…</source>
         <translation>价格…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="113" />
+        <location filename="../../chatdesk/ui/compareview.py" line="124" />
         <source>Model prices used to show the cost of answers</source>
         <translation>用于计算回答费用的模型价格</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="117" />
+        <location filename="../../chatdesk/ui/compareview.py" line="128" />
         <source>Leaderboard</source>
         <translation>排行榜</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="146" />
-        <location filename="../../chatdesk/ui/compareview.py" line="287" />
-        <location filename="../../chatdesk/ui/compareview.py" line="310" />
+        <location filename="../../chatdesk/ui/compareview.py" line="161" />
+        <source>Prompt</source>
+        <translation>提示词</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/compareview.py" line="181" />
+        <location filename="../../chatdesk/ui/compareview.py" line="378" />
+        <location filename="../../chatdesk/ui/compareview.py" line="423" />
         <source>Which answer is better?</source>
         <translation>哪个回答更好？</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="282" />
+        <location filename="../../chatdesk/ui/compareview.py" line="236" />
+        <source>Sync</source>
+        <translation>同步</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/compareview.py" line="337" />
+        <source>Carried forward</source>
+        <translation>已延续</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/compareview.py" line="339" />
+        <source>Continues from %1</source>
+        <translation>延续自 %1</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/compareview.py" line="373" />
         <source>A is better</source>
         <translation>A 更好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="283" />
+        <location filename="../../chatdesk/ui/compareview.py" line="374" />
         <source>B is better</source>
         <translation>B 更好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="284" />
-        <location filename="../../chatdesk/ui/compareview.py" line="292" />
+        <location filename="../../chatdesk/ui/compareview.py" line="375" />
+        <location filename="../../chatdesk/ui/compareview.py" line="385" />
         <source>Tie</source>
         <translation>平局</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="285" />
+        <location filename="../../chatdesk/ui/compareview.py" line="376" />
         <source>Both are bad</source>
         <translation>都不好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="290" />
+        <location filename="../../chatdesk/ui/compareview.py" line="376" />
+        <location filename="../../chatdesk/ui/compareview.py" line="386" />
+        <source>Bad</source>
+        <translation>都差</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/compareview.py" line="381" />
         <source>%1 is best</source>
         <translation>%1 最好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="292" />
+        <location filename="../../chatdesk/ui/compareview.py" line="386" />
         <source>All are bad</source>
         <translation>都不好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="293" />
-        <location filename="../../chatdesk/ui/compareview.py" line="310" />
+        <location filename="../../chatdesk/ui/compareview.py" line="388" />
+        <location filename="../../chatdesk/ui/compareview.py" line="423" />
         <source>Which answer is best?</source>
         <translation>哪个回答最好？</translation>
     </message>
@@ -1130,6 +1149,54 @@
         <location filename="../../chatdesk/ctl/endpoint.py" line="247" />
         <source>Built-in model list (server unreachable)</source>
         <translation>内置模型列表（无法连接服务器）</translation>
+    </message>
+</context>
+<context>
+    <name>FigureStrip</name>
+    <message>
+        <location filename="../../chatdesk/ui/comparefigures.py" line="39" />
+        <source>First token</source>
+        <translation>首字延迟</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/comparefigures.py" line="40" />
+        <source>Total</source>
+        <translation>总耗时</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/comparefigures.py" line="41" />
+        <source>Tokens in/out</source>
+        <translation>输入/输出 token</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/comparefigures.py" line="42" />
+        <source>Speed</source>
+        <translation>速度</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/comparefigures.py" line="43" />
+        <source>Finish</source>
+        <translation>结束原因</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/comparefigures.py" line="44" />
+        <source>Cost</source>
+        <translation>费用</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/comparefigures.py" line="48" />
+        <source>first</source>
+        <translation>首字</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/comparefigures.py" line="50" />
+        <source>tokens</source>
+        <translation>token</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/comparefigures.py" line="51" />
+        <source>cost</source>
+        <translation>费用</translation>
     </message>
 </context>
 <context>
@@ -2288,12 +2355,12 @@
 <context>
     <name>Observer</name>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="542" />
+        <location filename="../../chatdesk/ctl/compare.py" line="560" />
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="551" />
+        <location filename="../../chatdesk/ctl/compare.py" line="569" />
         <source>Stopped after %1 tool rounds.</source>
         <translation>已在 %1 轮工具调用后停止。</translation>
     </message>
@@ -3554,7 +3621,7 @@
 <context>
     <name>ctl</name>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="518" />
+        <location filename="../../chatdesk/ctl/compare.py" line="536" />
         <source>Running %1…</source>
         <translation>正在运行 %1…</translation>
     </message>
