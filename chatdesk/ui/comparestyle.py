@@ -73,5 +73,10 @@ QLabel#compare-rule {{ color: {c["muted"]}; padding: 0 10px; }}
 QLabel#column-state[error="true"] {{ color: {c["error"]}; }}
 QLabel#column-state {{ color: {c["muted"]}; }}
 QWidget#vote-bar {{ background: {c["soft"]}; border-radius: 10px; }}
-QPushButton#vote-choice {{ padding: 3px 10px; border-radius: 12px; }}
+QPushButton#vote-choice {{
+    background: {c["base"]}; color: {c["fg"]}; border: 1px solid {c["border"]};
+    border-radius: 12px; padding: 3px 12px;
+}}
+QPushButton#vote-choice:hover {{ background: {c["hover"]}; }}
+QPushButton#vote-choice:focus {{ border-color: {c["accent"]}; }}
 """

@@ -114,7 +114,6 @@ class CompareView(QWidget):
         top.addWidget(self.diff_check)
         top.addWidget(self.diff_left)
         top.addWidget(self.diff_right)
-        top.addStretch(1)
         self.rerun_button = QPushButton(self.tr("Re-run"))
         self.rerun_button.setToolTip(self.tr("Send this prompt again, to the same or other models"))
         self.rerun_button.setIcon(icon("debug-rerun"))

@@ -98,7 +98,9 @@ class ElidedToolButton(QToolButton):
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
         hint = super().sizeHint()
-        width = QFontMetrics(self.font()).horizontalAdvance(self._full) + self.PADDING
+        # Some slack over the text: the style's margins vary, and a hint that is one
+        # pixel short elides a name that would fit.
+        width = QFontMetrics(self.font()).horizontalAdvance(self._full) + self.PADDING + 12
         return QSize(min(width, self._max_hint), hint.height())
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt override)

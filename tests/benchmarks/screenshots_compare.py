@@ -8,7 +8,7 @@ and the same name with ``-new`` (before the first prompt: the editable headers),
 2 to 4 columns (Markdown, code, a table, Chinese and emoji) from the fake server, so
 layout, the headers, the narrow columns' buttons, the scroll bars and the figures can be
 looked at in both themes and languages. ``SHOT=size,theme,lang,blind[,columns]`` picks
-one; ``--matrix`` shoots 800x600, 1180x780 and 1920x1080 with 2, 3 and 4 columns in the
+one; ``--matrix`` shoots 800x600, 1180x780, 1366x768 and 1920x1080 with 2, 3 and 4 columns in the
 light and the dark theme, each in its own process (a fresh state per screenshot).
 """
 
@@ -27,7 +27,7 @@ KEY = "sk-shot-compare-0000"
 MODELS = ["gpt-4o", "deepseek-chat", "claude-sonnet-4-5", "qwen-max"]
 
 
-SIZES = ("800x600", "1180x780", "1920x1080")
+SIZES = ("800x600", "1180x780", "1366x768", "1920x1080")
 
 
 def shoot(out: Path, size: str, theme: str, lang: str, blind: bool, columns: int = 4) -> Path:
