@@ -779,97 +779,97 @@
         <translation>对比的第二列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="118" />
+        <location filename="../../chatdesk/ui/compareview.py" line="117" />
         <source>Re-run</source>
         <translation>重新运行</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="119" />
+        <location filename="../../chatdesk/ui/compareview.py" line="118" />
         <source>Send this prompt again, to the same or other models</source>
         <translation>把这条提示再次发送给相同或其他模型</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="123" />
+        <location filename="../../chatdesk/ui/compareview.py" line="122" />
         <source>Prices…</source>
         <translation>价格…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="124" />
+        <location filename="../../chatdesk/ui/compareview.py" line="123" />
         <source>Model prices used to show the cost of answers</source>
         <translation>用于计算回答费用的模型价格</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="128" />
+        <location filename="../../chatdesk/ui/compareview.py" line="127" />
         <source>Leaderboard</source>
         <translation>排行榜</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="161" />
+        <location filename="../../chatdesk/ui/compareview.py" line="160" />
         <source>Prompt</source>
         <translation>提示词</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="181" />
-        <location filename="../../chatdesk/ui/compareview.py" line="378" />
-        <location filename="../../chatdesk/ui/compareview.py" line="423" />
+        <location filename="../../chatdesk/ui/compareview.py" line="180" />
+        <location filename="../../chatdesk/ui/compareview.py" line="377" />
+        <location filename="../../chatdesk/ui/compareview.py" line="422" />
         <source>Which answer is better?</source>
         <translation>哪个回答更好？</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="236" />
+        <location filename="../../chatdesk/ui/compareview.py" line="235" />
         <source>Sync</source>
         <translation>同步</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="337" />
+        <location filename="../../chatdesk/ui/compareview.py" line="336" />
         <source>Carried forward</source>
         <translation>已延续</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="339" />
+        <location filename="../../chatdesk/ui/compareview.py" line="338" />
         <source>Continues from %1</source>
         <translation>延续自 %1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="373" />
+        <location filename="../../chatdesk/ui/compareview.py" line="372" />
         <source>A is better</source>
         <translation>A 更好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="374" />
+        <location filename="../../chatdesk/ui/compareview.py" line="373" />
         <source>B is better</source>
         <translation>B 更好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="375" />
-        <location filename="../../chatdesk/ui/compareview.py" line="385" />
+        <location filename="../../chatdesk/ui/compareview.py" line="374" />
+        <location filename="../../chatdesk/ui/compareview.py" line="384" />
         <source>Tie</source>
         <translation>平局</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="376" />
+        <location filename="../../chatdesk/ui/compareview.py" line="375" />
         <source>Both are bad</source>
         <translation>都不好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="376" />
-        <location filename="../../chatdesk/ui/compareview.py" line="386" />
+        <location filename="../../chatdesk/ui/compareview.py" line="375" />
+        <location filename="../../chatdesk/ui/compareview.py" line="385" />
         <source>Bad</source>
         <translation>都差</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="381" />
+        <location filename="../../chatdesk/ui/compareview.py" line="380" />
         <source>%1 is best</source>
         <translation>%1 最好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="386" />
+        <location filename="../../chatdesk/ui/compareview.py" line="385" />
         <source>All are bad</source>
         <translation>都不好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="388" />
-        <location filename="../../chatdesk/ui/compareview.py" line="423" />
+        <location filename="../../chatdesk/ui/compareview.py" line="387" />
+        <location filename="../../chatdesk/ui/compareview.py" line="422" />
         <source>Which answer is best?</source>
         <translation>哪个回答最好？</translation>
     </message>
@@ -1433,93 +1433,93 @@
 <context>
     <name>LeaderboardModel</name>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="95" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="98" />
         <source>#</source>
         <extracomment>The role that gives a cell's value for sorting (``None`` sorts below everything). How long date edits wait for more typing before asking the source again (ms).</extracomment>
         <translation>排名</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="96" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="99" />
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="97" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="100" />
         <source>Rating</source>
         <translation>评分</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="98" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="101" />
         <source>95% CI</source>
         <translation>95% 置信区间</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="99" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="102" />
         <source>Votes</source>
         <translation>投票数</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="100" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="103" />
         <source>Wins</source>
         <translation>胜</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="101" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="104" />
         <source>Losses</source>
         <translation>负</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="102" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="105" />
         <source>Ties</source>
         <translation>平</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="103" />
-        <source>Median TTFT (ms)</source>
-        <translation>首字延迟中位数（毫秒）</translation>
+        <location filename="../../chatdesk/ui/leaderboard.py" line="106" />
+        <source>First token (ms)</source>
+        <translation>首字延迟（毫秒）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="104" />
-        <source>Median tokens/s</source>
-        <translation>每秒 token 数中位数</translation>
+        <location filename="../../chatdesk/ui/leaderboard.py" line="107" />
+        <source>Tok/s</source>
+        <translation>token/秒</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="108" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="111" />
         <source>Where the 95% intervals overlap the rank is shared (1-3); models with fewer than {count} votes are not ranked yet</source>
         <translation>95% 区间重叠时名次并列显示（1-3）；投票少于 {count} 次的模型暂不排名</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="111" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="114" />
         <source>Bradley-Terry rating from your votes; 1000 is the average</source>
         <translation>根据您的投票计算的 Bradley-Terry 评分；平均为 1000</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="112" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="115" />
         <source>95% confidence interval of the rating</source>
         <translation>评分的 95% 置信区间</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="113" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="116" />
         <source>Median time to first token over your finished answers</source>
         <translation>您已完成回答的首字延迟中位数</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="114" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="117" />
         <source>Median generation speed over your finished answers</source>
         <translation>您已完成回答的生成速度中位数</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="116" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="119" />
         <source>No finished answers with timing yet</source>
         <translation>尚无带计时数据的已完成回答</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="117" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="120" />
         <source>Too few votes to rank: a model needs {count}</source>
         <translation>投票太少，无法排名：每个模型需要 {count} 票</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="163" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="177" />
         <source>Rating between {low} and {high} with 95% confidence</source>
         <translation>评分有 95% 的把握在 {low} 到 {high} 之间</translation>
     </message>
@@ -1527,98 +1527,98 @@
 <context>
     <name>LeaderboardWindow</name>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="234" />
-        <location filename="../../chatdesk/ui/leaderboard.py" line="235" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="248" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="249" />
         <source>Leaderboard</source>
         <translation>排行榜</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="240" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="254" />
         <source>All time</source>
         <translation>全部时间</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="241" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="255" />
         <source>Count votes from all time</source>
         <translation>统计全部时间的投票</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="243" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="257" />
         <source>Votes from this date</source>
         <translation>从此日期起的投票</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="244" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="258" />
         <source>Votes up to this date</source>
         <translation>截至此日期的投票</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="245" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="259" />
         <source>From</source>
         <translation>从</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="247" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="261" />
         <source>To</source>
         <translation>到</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="249" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="263" />
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="250" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="264" />
         <source>Refresh the leaderboard</source>
         <translation>刷新排行榜</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="259" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="273" />
         <source>Model ranking</source>
         <translation>模型排名</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="273" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="296" />
         <source>Leaderboard status</source>
         <translation>排行榜状态</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="280" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="303" />
         <source>Leaderboard progress</source>
         <translation>排行榜进度</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="284" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="307" />
         <source>Ranking note</source>
         <translation>排名说明</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="289" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="312" />
         <source>Ratings come from your own votes (Bradley-Terry): 1000 is the average and a 400-point gap means 10:1 odds. A vote counts only between the columns that answered. Speeds are medians over all your finished answers.</source>
         <translation>评分来自您自己的投票（Bradley-Terry 模型）：平均为 1000，相差 400 分意味着 10:1 的胜率。投票只在有回答的列之间计算。速度为您所有已完成回答的中位数。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="367" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="404" />
         <source>The start date is after the end date.</source>
         <translation>开始日期晚于结束日期。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="373" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="410" />
         <source>Computing the ratings…</source>
         <translation>正在计算评分…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="399" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="436" />
         <source>{count} of {total} models have fewer than {needed} votes: too few to rank them. Ranks like 1-3 mean the intervals overlap: the votes do not tell these models apart.</source>
         <translation>{total} 个模型中有 {count} 个的投票少于 {needed} 次，太少，无法排名。1-3 这样的名次表示区间重叠：投票还分不出这些模型的高下。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="407" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="444" />
         <source>Vote in a comparison to build your leaderboard.</source>
         <translation>在对比中投票，即可建立您的排行榜。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="409" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="446" />
         <source>No votes between these dates.</source>
         <translation>这段日期内没有投票。</translation>
     </message>

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -106,6 +107,10 @@ def test_whole_window_in_chinese(qapp: QApplication, tmp_path: Path) -> None:
     translators = install_translations(qapp, "zh_CN")
     assert translators, "chatdesk_zh_CN.qm did not load"
     store = window = None
+    # The window's controllers take the current event loop: one of this test's own,
+    # closed at the end (an unclosed default loop warned in whichever test freed it).
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
     try:
         store, window, _controller = build(
             argparse.Namespace(base_url=None, model=None, provider=None)
@@ -166,4 +171,6 @@ def test_whole_window_in_chinese(qapp: QApplication, tmp_path: Path) -> None:
         if store is not None:
             store.close()
         QApplication.processEvents()
+        asyncio.set_event_loop(None)
+        loop.close()
     assert QCoreApplication.translate("MainWindow", "Parameters") == "Parameters"
