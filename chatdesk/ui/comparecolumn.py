@@ -111,14 +111,15 @@ class CompareColumn(QFrame):
         self.name_label.setMenu(pill_menu)
         self.name_label.hide()
         self.blind_label = self.name_label  # one pill; "Model A" while names are hidden
-        head.addWidget(self.picker, 1)
-        head.addWidget(self.name_label, 1)
-        # The rule in force at this column: "Carried forward" / "Continues from A".
+        head.addWidget(self.picker, 2)
+        head.addWidget(self.name_label, 2)
+        # The rule in force at this column: "Carried" / "Continues from A".
         self.carry_chip = ElidedLabel(mode=Qt.TextElideMode.ElideRight, max_hint=150)
         self.carry_chip.setObjectName("carry-chip")
         self.carry_chip.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.carry_chip.setContentsMargins(8, 1, 8, 1)  # the chip's padding, kept when elided
         self.carry_chip.hide()
-        head.addWidget(self.carry_chip)
+        head.addWidget(self.carry_chip, 1)
         head.addStretch(0)
         # Stop and Retry at the column's head, icons only (their words in the tooltip).
         self.stop_button = self._tool(self.tr("Stop"), self.tr("Stop this column"))

@@ -59,7 +59,7 @@ QToolButton#model-pill:hover {{ background: {c["hover"]}; }}
 QToolButton#model-pill:focus {{ border-color: {c["accent"]}; }}
 QToolButton#model-pill::menu-indicator {{ image: none; width: 0; }}
 QLabel#carry-chip {{
-    background: {c["accent_soft"]}; color: {c["fg"]}; border-radius: 9px; padding: 1px 8px;
+    background: {c["accent_soft"]}; color: {c["fg"]}; border-radius: 9px;
 }}
 QToolButton#column-tool {{ border: 1px solid transparent; border-radius: 6px; padding: 2px; }}
 QToolButton#column-tool:hover {{ background: {c["hover"]}; }}

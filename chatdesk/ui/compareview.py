@@ -333,7 +333,7 @@ class CompareView(QWidget):
             if source is None or source >= len(self.columns):
                 column.set_carry_chip("")
             elif i == source:
-                column.set_carry_chip(self.tr("Carried forward"))
+                column.set_carry_chip(self.tr("Carried"))
             else:
                 column.set_carry_chip(self.tr("Continues from %1").replace("%1", LABELS[source]))
 

@@ -40,7 +40,9 @@ class ElidedLabel(QLabel):
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
         hint = super().sizeHint()
+        margins = self.contentsMargins()
         width = QFontMetrics(self.font()).horizontalAdvance(self._full) + 8
+        width += margins.left() + margins.right()
         return QSize(min(width, self._max_hint), hint.height())  # never more than what is left
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt override)
@@ -52,7 +54,9 @@ class ElidedLabel(QLabel):
 
     def _elide(self) -> None:
         metrics = QFontMetrics(self.font())
-        shown = metrics.elidedText(self._full, self._mode, max(0, self.width()))
+        # The room inside the margins (a chip's padding): elided there, never clipped.
+        room = max(0, self.contentsRect().width())
+        shown = metrics.elidedText(self._full, self._mode, room)
         super().setText(shown)
         self.updateGeometry()
 

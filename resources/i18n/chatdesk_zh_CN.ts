@@ -425,22 +425,22 @@
 <context>
     <name>ColumnParamsDialog</name>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="421" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="422" />
         <source>Parameters of column %1</source>
         <translation>第 %1 列的参数</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="423" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="424" />
         <source>Provider of this column</source>
         <translation>本列的服务商</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="424" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="425" />
         <source>This window's server</source>
         <translation>本窗口使用的服务器</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="430" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="431" />
         <source>Provider</source>
         <translation>服务商</translation>
     </message>
@@ -453,42 +453,42 @@
         <translation>第 %1 栏的回答</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="142" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="143" />
         <source>Parameters of this column</source>
         <translation>本列的参数</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="150" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="151" />
         <source>More column actions</source>
         <translation>更多列操作</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="159" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="160" />
         <source>Tools</source>
         <translation>工具</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="160" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="161" />
         <source>Move this column left</source>
         <translation>左移本列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="162" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="163" />
         <source>Move this column right</source>
         <translation>右移本列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="165" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="166" />
         <source>Remove this column</source>
         <translation>移除本列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="178" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="179" />
         <source>Word differences</source>
         <translation>逐词差异</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="124" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="125" />
         <source>Stop</source>
         <translation>停止</translation>
     </message>
@@ -498,61 +498,61 @@
         <translation>复制模型名称</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="124" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="125" />
         <source>Stop this column</source>
         <translation>停止本列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="129" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="130" />
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="129" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="130" />
         <source>Send this column again</source>
         <translation>重新发送本列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="175" />
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="281" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="176" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="282" />
         <source>Figures of column %1</source>
         <translation>第 %1 列的指标</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="194" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="195" />
         <source>Carry forward</source>
         <translation>沿用此回答</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="195" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="196" />
         <source>Make this answer the shared context of every column for the next prompt</source>
         <translation>下一条提示中，让所有列都以此回答为共同上下文</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="201" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="202" />
         <source>Continue in chat</source>
         <translation>转为对话继续</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="202" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="203" />
         <source>Open this column as an ordinary conversation with its whole history</source>
         <translation>把本列连同完整历史转成普通对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="317" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="318" />
         <source>Model: %1</source>
         <translation>模型：%1</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/comparecolumn.py" line="89" />
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="221" />
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="279" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="222" />
         <location filename="../../chatdesk/ui/comparecolumn.py" line="280" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="281" />
         <source>Column %1</source>
         <translation>第 %1 列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="299" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="300" />
         <source>Model %1</source>
         <translation>模型 %1</translation>
     </message>
@@ -822,8 +822,8 @@
     </message>
     <message>
         <location filename="../../chatdesk/ui/compareview.py" line="336" />
-        <source>Carried forward</source>
-        <translation>已延续</translation>
+        <source>Carried</source>
+        <translation>被延续</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/compareview.py" line="338" />

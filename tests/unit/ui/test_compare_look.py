@@ -69,10 +69,10 @@ def test_the_rule_in_force_shows_at_the_columns(harness: Harness) -> None:
     assert not any(chip.isVisibleTo(chip.parentWidget()) for chip in chips)
     ctl.set_carry(1, True)
     assert [chip.text() for chip in chips] == [
-        "Continues from B", "Carried forward", "Continues from B",
+        "Continues from B", "Carried", "Continues from B",
     ]  # fmt: skip
     assert all(chip.isVisibleTo(chip.parentWidget()) for chip in chips)
-    assert chips[1].accessibleName() == "Carried forward"
+    assert chips[1].accessibleName() == "Carried"
     ctl.set_carry(1, False)
     assert not any(chip.isVisibleTo(chip.parentWidget()) for chip in chips)
     ctl.set_carry(0, True)
