@@ -90,7 +90,7 @@ class FigureStrip(QWidget):
         out: list[tuple[str, str]] = []
         for key in SHOWN:
             value = self._values[key]
-            if value == EMPTY and key != "ttft":
+            if value == EMPTY:
                 continue  # nothing yet (or no price): say nothing rather than "–"
             if out:
                 out.append(("  ·  ", "muted"))
