@@ -36,7 +36,7 @@ from chatdesk.core.settings import SettingKey
 from chatdesk.core.turns import Draft, title_from_text
 from chatdesk.ctl.compareactions import CompareActions
 from chatdesk.ctl.comparerun import ColumnRuns
-from chatdesk.ctl.comparetext import int_text, ms_text, secs_text
+from chatdesk.ctl.comparetext import int_text, ms_text, secs_text, without_prompt
 from chatdesk.ctl.services import WINDOW_STORE_WAIT_S
 from chatdesk.store.rows import MessageRow, MessageStatus
 from chatdesk.ui.comparecolumn import ColumnState
@@ -210,7 +210,11 @@ class CompareController(QObject):
         models = self._model_list()
         for i, column in enumerate(v.columns):
             column.set_models([] if hidden else models)
-            column.set_model_name(None if hidden else self.specs[i].model, editable=editable)
+            column.set_model_name(
+                None if hidden else self.specs[i].model,
+                editable=editable,
+                provider=None if hidden else self._provider_name(self.specs[i]),
+            )
             column.tools_button.set_chosen(conversation_servers(self.specs[i].params))
             column.set_running(False)
             column.set_carry(self.comparison is not None and self.comparison.carry == i)
@@ -228,9 +232,15 @@ class CompareController(QObject):
             v.set_title(conv.title if conv else self.tr("Comparison"))
         else:
             v.set_title(self.tr("New comparison"))
+        v.set_prompt(self.comparison.last_prompt() if self.comparison is not None else "")
         self.refresh_figures()
         self._show_rule()
         self._show_vote()
+
+    def _provider_name(self, spec: ColumnSpec) -> str | None:
+        """The provider the pill names: the column's own, else the window's."""
+        endpoint = self.endpoint.endpoint
+        return spec.provider or (endpoint.name if endpoint is not None else None)
 
     def _show_turn(self) -> None:
         """A new turn of a shown comparison: only each column's thread changes."""
@@ -242,10 +252,19 @@ class CompareController(QObject):
             column.show_diff(None)
             column.set_carry(False)
             column.model.set_messages(self.shown_rows(i), {})
+        v.set_prompt(self.comparison.last_prompt())
         self._show_vote()
         self._show_rule()
 
     def shown_rows(self, index: int) -> list[MessageRow]:
+        """The column's thread without the current prompt: the view shows that once,
+        above the columns (see :func:`~chatdesk.ctl.comparetext.without_prompt`)."""
+        if self.comparison is None or not self.comparison.turns:
+            return self.thread_rows(index)
+        user = (self.comparison.turns[-1].get("users") or {}).get(str(index))
+        return without_prompt(self.thread_rows(index), user)
+
+    def thread_rows(self, index: int) -> list[MessageRow]:
         """The column's own turns (never another column's answer, even a carried one),
         with a note where a turn continued from a carried answer."""
         if self.comparison is None:
@@ -557,6 +576,7 @@ class CompareController(QObject):
                 "%1", who
             )
         self.view.set_rule(text)
+        self.view.show_carry(carry if self.comparison is not None else None)
 
     # --- votes ----------------------------------------------------------------------------
 

@@ -12,8 +12,6 @@ from PySide6.QtCore import QObject, Qt, Signal
 
 from chatdesk.core.compare import LABELS, CompareError, Comparison
 from chatdesk.core.errors import plain
-from chatdesk.core.worddiff import diff_words
-from chatdesk.ctl.comparetext import diff_html
 from chatdesk.ui.actions import MessageAction
 
 if TYPE_CHECKING:
@@ -148,6 +146,4 @@ class CompareActions(QObject):
         if a is None or b is None:
             self.window.set_status(self.tr("Both columns need an answer to compare."))
             return
-        result = diff_words(a.content, b.content)
-        columns[left].show_diff(diff_html(result.left))
-        columns[right].show_diff(diff_html(result.right))
+        self.host.view.show_word_diff(left, right, a.content, b.content)

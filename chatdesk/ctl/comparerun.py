@@ -23,7 +23,7 @@ from chatdesk.core.patient import PatientStore
 from chatdesk.core.runner import TurnObserver, TurnRunner
 from chatdesk.core.services import Endpoint, SetupError, resolve_endpoint
 from chatdesk.core.toolloop import PendingCall, ToolRun
-from chatdesk.ctl.comparetext import host_of
+from chatdesk.ctl.comparetext import host_of, without_prompt
 from chatdesk.ctl.pane import PaneBinder, turn_notes
 from chatdesk.store.rows import MessageStatus
 from chatdesk.ui.comparecolumn import ColumnState
@@ -51,6 +51,8 @@ class RunHost(Protocol):
     def scrub(self, row: MessageRow) -> MessageRow: ...
 
     def shown_rows(self, index: int) -> list[MessageRow]: ...
+
+    def thread_rows(self, index: int) -> list[MessageRow]: ...
 
 
 class ColumnRuns(QObject):
@@ -254,11 +256,11 @@ class ColumnRuns(QObject):
             return False
         column = self.host.view.columns[index]
         user = (comparison.turns[-1].get("users") or {}).get(str(index))
-        rows = self.host.shown_rows(index)
+        rows = self.host.thread_rows(index)
         ids = [r.id for r in rows]
         if user in ids:  # the column's earlier turns and this prompt, not the old answer
             rows = rows[: ids.index(user) + 1]
-        column.model.set_messages(rows, {})
+        column.model.set_messages(without_prompt(rows, user), {})
         self.attempts[index] = self.attempts.get(index, 1) + 1
         self.launch(index, exchange)
         return True

@@ -1,17 +1,13 @@
-"""How the compare controller words its figures and word differences (pure text).
+"""How the compare controller words its figures, and which rows a column shows (pure).
 
 Kept apart from the controller, which is long enough with the running of the columns.
 """
 
 from __future__ import annotations
 
-import html
 from urllib.parse import urlsplit
 
-_DIFF_STYLE = {
-    "removed": "background:#f8d7da; color:#842029; text-decoration: line-through;",
-    "added": "background:#d1e7dd; color:#0f5132;",
-}
+from chatdesk.store.rows import MessageRow
 
 
 def host_of(base_url: str) -> str:
@@ -37,10 +33,13 @@ def int_text(value: int | None) -> str:
     return "–" if value is None else str(value)
 
 
-def diff_html(segments: list[tuple[str, str]]) -> str:
-    parts = []
-    for text, kind in segments:
-        escaped = html.escape(text).replace("\n", "<br>")
-        style = _DIFF_STYLE.get(kind)
-        parts.append(f'<span style="{style}">{escaped}</span>' if style else escaped)
-    return "<div style='white-space: pre-wrap;'>" + "".join(parts) + "</div>"
+def without_prompt(rows: list[MessageRow], user: object) -> list[MessageRow]:
+    """The rows without the prompt ``user`` (the current turn's, shown once above the
+    columns), unless it carries images: the card above shows text only."""
+    if not isinstance(user, int):
+        return rows
+    return [r for r in rows if r.id != user or _has_image(r)]
+
+
+def _has_image(row: MessageRow) -> bool:
+    return any(isinstance(p, dict) and p.get("type") == "image" for p in row.parts or [])

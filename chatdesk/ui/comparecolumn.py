@@ -11,32 +11,31 @@ from enum import StrEnum
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtGui import QGuiApplication, QResizeEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFrame,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QMenu,
     QSizePolicy,
     QStackedWidget,
-    QTextBrowser,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from chatdesk.ui.elided import ElidedLabel
+from chatdesk.ui.comparediff import DiffBrowser
+from chatdesk.ui.comparefigures import FIGURES, FigureStrip
+from chatdesk.ui.elided import ElidedLabel, ElidedToolButton
 from chatdesk.ui.icons import icon
 from chatdesk.ui.mcpwidgets import ToolServersButton
 from chatdesk.ui.messagemodel import MessageListModel
 from chatdesk.ui.messageview import MessageView
 from chatdesk.ui.modelpicker import ModelPicker
 
-# Row keys of the figures grid, in display order.
-FIGURES = ("ttft", "total", "tokens", "speed", "finish", "cost")
+__all__ = ["FIGURES", "ColumnParamsDialog", "CompareColumn"]
 
 
 class ColumnState(StrEnum):
@@ -84,7 +83,6 @@ class CompareColumn(QFrame):
     TOOLS_ICON_BELOW = 360  # narrower: the Tools button shows its icon only...
     TOOLS_MENU_BELOW = 240  # ...and narrower still, it moves into the "more" menu
     COMPACT_BELOW = 420  # narrower: the foot's buttons show as icons
-    TWO_FIGURES_BELOW = 300  # narrower: two figures a row instead of three
 
     def __init__(self, label: str, image_loader: Any = None, parent: QWidget | None = None):
         super().__init__(parent)
@@ -99,27 +97,55 @@ class CompareColumn(QFrame):
         self.view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
 
         head = QHBoxLayout()
-        head.setContentsMargins(4, 4, 4, 0)
+        head.setContentsMargins(6, 6, 4, 0)
         self.badge = QLabel(label)
         self.badge.setObjectName("column-badge")
-        self.badge.setStyleSheet("font-weight: 600; padding: 0 4px;")
+        self.badge.setAccessibleName(self.tr("Column %1").replace("%1", label))
         head.addWidget(self.badge)
-        # The model: an editable picker before the first prompt, then a plain elided name
-        # (the whole id in its tooltip). Neither asks for more than the column has: the
-        # header's parts never overlap, even with four columns in an 800-pixel window.
+        # The model: an editable picker before the first prompt, then a pill that reads
+        # like a button ("Zero · gpt-4o", elided, the whole id in its tooltip; its menu
+        # copies the id). Neither asks for more than the column has: the header's parts
+        # never overlap, even with four columns in an 800-pixel window. In blind mode the
+        # pill says "Model A" and has no menu: no name is held anywhere in the column.
         self.picker = ModelPicker()
         self.picker.setMinimumContentsLength(3)
         self.picker.setMinimumWidth(self.PICKER_MIN)
         self.picker.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.picker.model_changed.connect(self.model_changed)
-        self.name_label = ElidedLabel(mode=Qt.TextElideMode.ElideRight)
-        self.name_label.setObjectName("column-model")
+        self.name_label = ElidedToolButton()
+        self.name_label.setObjectName("model-pill")
+        self.name_label.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.name_label.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.name_label.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+        self._model_id = ""
+        pill_menu = QMenu(self.name_label)
+        self.copy_model_action = pill_menu.addAction(self.tr("Copy the model's name"))
+        self.copy_model_action.triggered.connect(self._copy_model)
+        self._pill_menu = pill_menu
+        self.name_label.setMenu(pill_menu)
         self.name_label.hide()
-        self.blind_label = ElidedLabel(mode=Qt.TextElideMode.ElideRight)
-        self.blind_label.hide()
-        head.addWidget(self.picker, 1)
-        head.addWidget(self.name_label, 1)
-        head.addWidget(self.blind_label, 1)
+        self.blind_label = self.name_label  # one pill; "Model A" while names are hidden
+        head.addWidget(self.picker, 2)
+        head.addWidget(self.name_label, 2)
+        # The rule in force at this column: "Carried" / "Continues from A".
+        self.carry_chip = ElidedLabel(mode=Qt.TextElideMode.ElideRight, max_hint=150)
+        self.carry_chip.setObjectName("carry-chip")
+        self.carry_chip.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.carry_chip.setContentsMargins(8, 1, 8, 1)  # the chip's padding, kept when elided
+        self.carry_chip.hide()
+        head.addWidget(self.carry_chip, 1)
+        head.addStretch(0)
+        # Stop and Retry at the column's head, icons only (their words in the tooltip).
+        self.stop_button = self._tool(self.tr("Stop"), self.tr("Stop this column"))
+        self.stop_button.setIcon(icon("debug-stop"))
+        self.stop_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        self.stop_button.clicked.connect(self.stop_requested)
+        head.addWidget(self.stop_button)
+        self.retry_button = self._tool(self.tr("Retry"), self.tr("Send this column again"))
+        self.retry_button.setIcon(icon("refresh"))
+        self.retry_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        self.retry_button.clicked.connect(self.retry_requested)
+        head.addWidget(self.retry_button)
         # Which MCP servers' tools this column offers (its own choice, like its parameters).
         self.tools_button = ToolServersButton(self)
         self.tools_button.setObjectName(f"compare-tools-{label}")
@@ -129,6 +155,9 @@ class CompareColumn(QFrame):
         self.tools_button.manage_requested.connect(self.tools_manage_requested)
         head.addWidget(self.tools_button)
         self.params_button = self._tool("⚙", self.tr("Parameters of this column"))
+        self.params_button.setIcon(icon("settings-gear"))
+        if not self.params_button.icon().isNull():
+            self.params_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
         self.params_button.clicked.connect(self.params_requested)
         head.addWidget(self.params_button)
         # Moving and removing are rare: they live in a "more" menu (with the Tools menu
@@ -157,54 +186,26 @@ class CompareColumn(QFrame):
         self._editable = True
         self._tools_fold = ""  # "", "icon" or "menu": how the Tools button is shown
 
-        self.figures: dict[str, QLabel] = {}
-        self._figure_names: dict[str, QLabel] = {}
-        self._figures_per_row = 3
-        grid = self._grid = QGridLayout()
-        grid.setContentsMargins(6, 2, 6, 2)
-        grid.setHorizontalSpacing(10)
-        names = {
-            "ttft": self.tr("First token"),
-            "total": self.tr("Total"),
-            "tokens": self.tr("Tokens in/out"),
-            "speed": self.tr("Speed"),
-            "finish": self.tr("Finish"),
-            "cost": self.tr("Cost"),
-        }
-        for key in FIGURES:
-            name = QLabel(names[key])
-            name.setStyleSheet("color: palette(placeholder-text);")
-            value = QLabel("–")
-            # Figures change ten times a second: their width must not move the columns
-            # (a 1 px change re-wraps every document of the column's view).
-            value.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-            value.setObjectName(f"figure-{key}")
-            value.setAccessibleName(names[key])
-            self.figures[key] = value
-            self._figure_names[key] = name
-        self._arrange_figures(3)
+        self.strip = FigureStrip()
+        self.strip.setAccessibleName(self.tr("Figures of column %1").replace("%1", label))
 
-        self.diff = QTextBrowser()
-        self.diff.setOpenLinks(False)
+        self.diff = DiffBrowser(self)
         self.diff.setAccessibleName(self.tr("Word differences"))
         self.stack = QStackedWidget()
         self.stack.addWidget(self.view)
         self.stack.addWidget(self.diff)
 
+        # The foot: the state line (what happened, an error) beside the answer's actions.
         foot = QHBoxLayout()
         foot.setContentsMargins(4, 0, 4, 4)
         self._state = ColumnState.IDLE
         self.state_label = QLabel()
         self.state_label.setObjectName("column-state")
         self.state_label.setWordWrap(True)
-        self.state_label.setContentsMargins(6, 0, 6, 0)
-        foot.addStretch(1)
-        self.stop_button = self._tool(self.tr("Stop"), self.tr("Stop this column"))
-        self.stop_button.setIcon(icon("debug-stop"))
-        self.stop_button.clicked.connect(self.stop_requested)
-        self.retry_button = self._tool(self.tr("Retry"), self.tr("Send this column again"))
-        self.retry_button.setIcon(icon("refresh"))
-        self.retry_button.clicked.connect(self.retry_requested)
+        self.state_label.setContentsMargins(4, 0, 4, 0)
+        # Its words never widen the column (a 1 px change re-wraps every answer).
+        self.state_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        foot.addWidget(self.state_label, 1)
         self.carry_button = self._tool(
             self.tr("Carry forward"),
             self.tr("Make this answer the shared context of every column for the next prompt"),
@@ -218,9 +219,7 @@ class CompareColumn(QFrame):
         )
         self.chat_button.setIcon(icon("comment-discussion"))
         self.chat_button.clicked.connect(self.continue_requested)
-        self._foot_buttons = (
-            self.stop_button, self.retry_button, self.carry_button, self.chat_button
-        )  # fmt: skip
+        self._foot_buttons = (self.carry_button, self.chat_button)
         for b in self._foot_buttons:
             foot.addWidget(b)
 
@@ -228,10 +227,11 @@ class CompareColumn(QFrame):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addLayout(head)
-        layout.addLayout(grid)
+        layout.addWidget(self.strip)
         layout.addWidget(self.stack, 1)
-        layout.addWidget(self.state_label)
         layout.addLayout(foot)
+        self._blind = False
+        self._provider = ""
         self.set_running(False)
         self.retry_button.hide()
         self.setAccessibleName(self.tr("Column %1").replace("%1", label))
@@ -241,22 +241,8 @@ class CompareColumn(QFrame):
         # columns show their buttons as icons (the text stays in the tooltip).
         self.setMinimumWidth(self.MIN_WIDTH)
 
-    def _arrange_figures(self, per_row: int) -> None:
-        """Lay the figures out ``per_row`` to a row (name above value)."""
-        self._figures_per_row = per_row
-        grid = self._grid
-        for i, key in enumerate(FIGURES):
-            row, col = divmod(i, per_row)
-            grid.addWidget(self._figure_names[key], row * 2, col)
-            grid.addWidget(self.figures[key], row * 2 + 1, col)
-        for col in range(3):
-            grid.setColumnStretch(col, 1 if col < per_row else 0)
-
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
         super().resizeEvent(event)
-        per_row = 2 if event.size().width() < self.TWO_FIGURES_BELOW else 3
-        if per_row != self._figures_per_row:
-            self._arrange_figures(per_row)
         style = (
             Qt.ToolButtonStyle.ToolButtonIconOnly
             if event.size().width() < self.COMPACT_BELOW
@@ -298,6 +284,7 @@ class CompareColumn(QFrame):
         button.setAccessibleName(tip)
         button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        button.setObjectName("column-tool")
         return button
 
     # --- what the controller sets -----------------------------------------------------
@@ -305,10 +292,16 @@ class CompareColumn(QFrame):
     def set_label(self, label: str) -> None:
         self.label = label
         self.badge.setText(label)
+        self.badge.setAccessibleName(self.tr("Column %1").replace("%1", label))
         self.setAccessibleName(self.tr("Column %1").replace("%1", label))
+        self.strip.setAccessibleName(self.tr("Figures of column %1").replace("%1", label))
 
-    def set_model_name(self, model: str | None, *, editable: bool) -> None:
-        """Show the model (None: blind, the name is not held anywhere in this widget)."""
+    def set_model_name(
+        self, model: str | None, *, editable: bool, provider: str | None = None
+    ) -> None:
+        """Show the model (None: blind, the name is not held anywhere in this widget);
+        ``provider`` prefixes the pill ("Zero · gpt-4o")."""
+        self._blind = model is None
         if model is None:
             self.picker.blockSignals(True)
             self.picker.set_models([])
@@ -317,20 +310,42 @@ class CompareColumn(QFrame):
             self.picker.setToolTip("")
             self.picker.blockSignals(False)
             self.picker.hide()
-            self.name_label.setText("")
-            self.name_label.hide()
-            self.blind_label.setText(self.tr("Model %1").replace("%1", self.label))
-            self.blind_label.show()
+            self._model_id = ""
+            self._provider = ""
+            self.name_label.setText(self.tr("Model %1").replace("%1", self.label))
+            self.name_label.setAccessibleName(self.name_label.text())
+            # Nothing to copy, nothing to show (PySide6 takes None; its stubs say QMenu).
+            self.name_label.setMenu(None)  # type: ignore[arg-type]
+            self.copy_model_action.setEnabled(False)
+            self.name_label.show()
             return
-        self.blind_label.hide()
+        self._provider = provider or ""
         self.picker.set_current(model)
         self.picker.setEnabled(editable)
         self.picker.setVisible(editable)
-        self.name_label.setText(model)
+        self._show_pill(model)
         self.name_label.setVisible(not editable)
 
+    def _show_pill(self, model: str) -> None:
+        self._model_id = model
+        text = f"{self._provider} · {model}" if self._provider else model
+        self.name_label.setText(text)
+        self.name_label.setToolTip(model if not self._provider else text)
+        self.name_label.setAccessibleName(self.tr("Model: %1").replace("%1", text))
+        if self.name_label.menu() is None:
+            self.name_label.setMenu(self._pill_menu)
+        self.copy_model_action.setEnabled(bool(model))
+
+    def _copy_model(self) -> None:
+        if self._model_id and not self._blind:
+            QGuiApplication.clipboard().setText(self._model_id)
+
+    def model_text(self) -> str:
+        """What the pill says (the provider and model, or "Model A" when blind)."""
+        return self.name_label.text()
+
     def set_models(self, models: list[dict[str, Any]]) -> None:
-        if self.picker.isVisible() or not self.blind_label.isVisible():
+        if not self._blind:
             current = self.picker.current()
             self.picker.set_models(models)
             if current:
@@ -343,9 +358,9 @@ class CompareColumn(QFrame):
         self.tools_button.setEnabled(editable)
         self._editable = editable
         self.remove_action.setVisible(editable and can_remove)
-        if self.blind_label.isHidden():  # blind columns show neither
+        if not self._blind:  # blind columns show neither
             self.picker.setVisible(editable)
-            self.name_label.setText(self.picker.current())
+            self._show_pill(self.picker.current())
             self.name_label.setVisible(not editable)
         self._update_head()
 
@@ -369,36 +384,50 @@ class CompareColumn(QFrame):
         error = state is ColumnState.FAILED
         if self.state_label.text() != text:
             self.state_label.setText(text)
-        if self.state_label.property("error") != error:  # a style change re-polishes
-            self.state_label.setStyleSheet("color: #c0392b;" if error else "")
+        if self.state_label.property("error") != error:  # a re-polish: only on a change
             self.state_label.setProperty("error", error)
+            self.state_label.style().unpolish(self.state_label)
+            self.state_label.style().polish(self.state_label)
         self.retry_button.setVisible(retry)
 
     def set_figure(self, key: str, text: str, *, best: bool = False) -> None:
-        """Figures refresh ten times a second while streaming: only what changed is set
-        (a style sheet change re-polishes the widget and lays the column out again)."""
-        label = self.figures[key]
-        if label.text() != text:
-            label.setText(text)
-        if bool(label.property("best")) != best:
-            label.setStyleSheet("font-weight: 600; color: #1e8449;" if best else "")
-            label.setProperty("best", best)
+        """Figures refresh ten times a second while streaming: the strip repaints what
+        changed, with no layout pass (the best of each in the accent colour)."""
+        self.strip.set_figure(key, text, best=best)
 
     def figure(self, key: str) -> str:
-        return self.figures[key].text()
+        return self.strip.figure(key)
+
+    def is_best(self, key: str) -> bool:
+        return self.strip.is_best(key)
 
     def set_carry(self, on: bool) -> None:
         self.carry_button.blockSignals(True)
         self.carry_button.setChecked(on)
         self.carry_button.blockSignals(False)
 
+    def set_carry_chip(self, text: str) -> None:
+        """The follow-up rule at this column ("" hides the chip)."""
+        self.carry_chip.setText(text)
+        self.carry_chip.setAccessibleName(text)
+        self.carry_chip.setVisible(bool(text))
+
+    def set_dark(self, dark: bool) -> None:
+        self.view.set_dark(dark)
+        self.strip.set_dark(dark)
+        self.diff.set_dark(dark)
+
     def show_diff(self, html: str | None) -> None:
-        """Word differences instead of the messages (None: back to the messages)."""
+        """Back to the messages (None), or an HTML text in place of them."""
         if html is None:
             self.stack.setCurrentWidget(self.view)
         else:
             self.diff.setHtml(html)
             self.stack.setCurrentWidget(self.diff)
+
+    def show_diff_page(self) -> None:
+        """The word differences (already filled by :func:`comparediff.show_pair`)."""
+        self.stack.setCurrentWidget(self.diff)
 
 
 class ColumnParamsDialog(QDialog):

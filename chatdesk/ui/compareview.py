@@ -13,8 +13,10 @@ from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QFrame,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QPushButton,
     QSizePolicy,
     QSplitter,
@@ -23,7 +25,9 @@ from PySide6.QtWidgets import (
 )
 
 from chatdesk.store.rows import COLUMN_LABELS as LABELS
+from chatdesk.ui import comparestyle
 from chatdesk.ui.comparecolumn import CompareColumn
+from chatdesk.ui.comparediff import show_pair
 from chatdesk.ui.composer import Composer
 from chatdesk.ui.elided import ElidedLabel
 from chatdesk.ui.icons import icon
@@ -72,8 +76,12 @@ class CompareView(QWidget):
         top = QHBoxLayout()
         top.setContentsMargins(6, 4, 6, 0)
         self.title = ElidedLabel(self.tr("Comparison"), mode=Qt.TextElideMode.ElideRight)
+        self.title.setObjectName("compare-title")
         self.title.setStyleSheet("font-weight: 600;")
-        top.addWidget(self.title)
+        # Never squeezed to nothing: in an 800-pixel window it vanished behind the
+        # buttons; now it keeps a few words, elided (the whole title in the tooltip).
+        self.title.setMinimumWidth(self.TITLE_MIN)
+        top.addWidget(self.title, 1)
         self.add_button = QPushButton(self.tr("+ Column"))
         self.add_button.setToolTip(self.tr("Add a column (up to 4)"))
         self.add_button.setIcon(icon("add"))
@@ -86,7 +94,10 @@ class CompareView(QWidget):
         )
         self.blind_check.toggled.connect(self.blind_toggled)
         top.addWidget(self.blind_check)
-        self.sync_check = QCheckBox(self.tr("Sync scrolling"))
+        self._sync_text = self.tr("Sync scrolling")
+        self.sync_check = QCheckBox(self._sync_text)
+        self.sync_check.setAccessibleName(self._sync_text)
+        self.sync_check.setToolTip(self.tr("Scroll every column together"))
         self.sync_check.setChecked(True)
         self.sync_check.toggled.connect(self.sync_toggled)
         top.addWidget(self.sync_check)
@@ -102,7 +113,6 @@ class CompareView(QWidget):
         top.addWidget(self.diff_check)
         top.addWidget(self.diff_left)
         top.addWidget(self.diff_right)
-        top.addStretch(1)
         self.rerun_button = QPushButton(self.tr("Re-run"))
         self.rerun_button.setToolTip(self.tr("Send this prompt again, to the same or other models"))
         self.rerun_button.setIcon(icon("debug-rerun"))
@@ -129,31 +139,56 @@ class CompareView(QWidget):
                 button.setToolTip(text)
         self._compact = False
 
+        # The prompt of the turn on show, once above the columns (not in every column),
+        # and under it the rule the next prompt follows.
+        self.prompt_card = QFrame()
+        self.prompt_card.setObjectName("prompt-card")
+        card = QVBoxLayout(self.prompt_card)
+        card.setContentsMargins(12, 6, 12, 6)
+        card.setSpacing(0)
+        self.prompt_label = QLabel()
+        self.prompt_label.setObjectName("prompt-text")
+        self.prompt_label.setWordWrap(True)
+        self.prompt_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.prompt_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.prompt_label.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        self.prompt_label.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.prompt_label.setAccessibleName(self.tr("Prompt"))
+        card.addWidget(self.prompt_label)
+        self.prompt_card.hide()
+        self._prompt = ""
+
         self.rule = QLabel()
         self.rule.setObjectName("compare-rule")
         self.rule.setWordWrap(True)
-        self.rule.setStyleSheet("padding: 2px 8px; color: palette(highlight);")
+        self.rule.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setChildrenCollapsible(False)
 
-        # The question (or the revealed names) above the buttons, wrapped: in one row
-        # with four columns' buttons it asked for more than an 800-pixel window has.
-        bar = QVBoxLayout()
-        bar.setContentsMargins(6, 0, 6, 0)
-        bar.setSpacing(2)
-        self.vote_label = QLabel(self.tr("Which answer is better?"))
-        self.vote_label.setWordWrap(True)
-        self.vote_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        bar.addWidget(self.vote_label)
+        # One row: the question (or the revealed names), elided, then the choices. Its
+        # minimum is the buttons' (short: "A", "Tie"... when narrow), never the text's,
+        # so four columns in an 800-pixel window do not widen it.
         vote = QHBoxLayout()
+        vote.setContentsMargins(10, 4, 6, 4)
         vote.setSpacing(4)
+        self.vote_label = ElidedLabel(
+            self.tr("Which answer is better?"), mode=Qt.TextElideMode.ElideRight, max_hint=600
+        )
+        self.vote_label.setObjectName("vote-question")
+        vote.addWidget(self.vote_label, 1)
         self.vote_buttons: dict[str, QPushButton] = {}
         self._vote_row = vote
-        vote.addStretch(1)
-        bar.addLayout(vote)
+        self._vote_texts: dict[str, tuple[str, str]] = {}  # value: (long, short)
         self.vote_bar = QWidget()
-        self.vote_bar.setLayout(bar)
+        self.vote_bar.setObjectName("vote-bar")
+        self.vote_bar.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.vote_bar.setLayout(vote)
+        vote.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
+        self.vote_bar.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.vote_bar.hide()
 
         self.composer = Composer()
@@ -164,13 +199,25 @@ class CompareView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addLayout(top)
-        layout.addWidget(self.rule)
+        prompt_row = QVBoxLayout()
+        prompt_row.setContentsMargins(6, 2, 6, 0)
+        prompt_row.setSpacing(2)
+        prompt_row.addWidget(self.prompt_card)
+        prompt_row.addWidget(self.rule)
+        layout.addLayout(prompt_row)
         layout.addWidget(self.splitter, 1)
-        layout.addWidget(self.vote_bar)
+        vote_row = QHBoxLayout()
+        vote_row.setContentsMargins(6, 0, 6, 0)
+        vote_row.addWidget(self.vote_bar)
+        layout.addLayout(vote_row)
         layout.addWidget(self.composer)
+        self.setStyleSheet(comparestyle.style_sheet(False))
 
     COMPOSER_MAX = 150
     COMPACT_BELOW = 900
+    TITLE_MIN = 72  # a few words of the title stay in the narrowest window
+    VOTE_SHORT_BELOW = 760  # narrower: the vote buttons say "A", "Tie"... (tooltips say more)
+    PROMPT_LINES = 3  # the prompt card shows this many lines at most (all in its tooltip)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
         """A low window keeps most of its height for the answers (a fifth for the prompt);
@@ -184,6 +231,10 @@ class CompareView(QWidget):
             self._compact = compact
             for button, text in self._wordy:
                 button.setText("" if compact else text)
+            self.sync_check.setText(self.tr("Sync") if compact else self._sync_text)
+        self._fit_vote_buttons(event.size().width())
+        if event.size().width() != event.oldSize().width():
+            self._fit_prompt()
 
     # --- columns ------------------------------------------------------------------------
 
@@ -214,7 +265,7 @@ class CompareView(QWidget):
     def _add_column(self) -> None:
         i = len(self.columns)
         column = CompareColumn(LABELS[i], self.image_loader)
-        column.view.set_dark(self._dark)
+        column.set_dark(self._dark)
         # Out of step (80, 91, 102, 113 ms): four columns never repaint in one frame.
         column.model.set_flush_interval(80 + 11 * i)
         self.columns.append(column)
@@ -260,6 +311,45 @@ class CompareView(QWidget):
         """Word diff off (its columns show their answers again)."""
         self.diff_check.setChecked(False)
 
+    def set_prompt(self, text: str) -> None:
+        """The current turn's prompt, once above the columns ("" hides the card)."""
+        if text == self._prompt:
+            return
+        self._prompt = text
+        self.prompt_card.setVisible(bool(text.strip()))
+        self.prompt_label.setToolTip(text if len(text) > 200 else "")
+        self._fit_prompt()
+
+    def prompt(self) -> str:
+        return self._prompt
+
+    def _fit_prompt(self) -> None:
+        """At most PROMPT_LINES lines at the card's width, the rest elided with "…"."""
+        text = " ".join(self._prompt[:4000].split())
+        width = max(80, self.width() - 40)  # the card's margins and the page's
+        metrics = self.prompt_label.fontMetrics()
+        room = width * self.PROMPT_LINES - metrics.averageCharWidth() * 6
+        shown = metrics.elidedText(text, Qt.TextElideMode.ElideRight, max(40, room))
+        if shown != self.prompt_label.text():
+            self.prompt_label.setText(shown)
+
+    def show_carry(self, source: int | None) -> None:
+        """The rule at the columns: a chip on the carried column and on those it feeds."""
+        for i, column in enumerate(self.columns):
+            if source is None or source >= len(self.columns):
+                column.set_carry_chip("")
+            elif i == source:
+                column.set_carry_chip(self.tr("Carried"))
+            else:
+                column.set_carry_chip(self.tr("Continues from %1").replace("%1", LABELS[source]))
+
+    def show_word_diff(self, left: int, right: int, left_md: str, right_md: str) -> None:
+        """The two columns' answers rendered, removed words marked left, added right."""
+        a, b = self.columns[left], self.columns[right]
+        show_pair(a.diff, b.diff, left_md, right_md, self._dark)
+        a.show_diff_page()
+        b.show_diff_page()
+
     def set_editable(self, editable: bool) -> None:
         """Columns can be added, removed, reordered only before the first prompt."""
         self.add_button.setVisible(editable)
@@ -285,24 +375,46 @@ class CompareView(QWidget):
         self.vote_buttons = {}
         if count == 2:
             choices = [
-                ("A", self.tr("A is better")),
-                ("B", self.tr("B is better")),
-                ("tie", self.tr("Tie")),
-                ("bad", self.tr("Both are bad")),
+                ("A", self.tr("A is better"), "A"),
+                ("B", self.tr("B is better"), "B"),
+                ("tie", self.tr("Tie"), self.tr("Tie")),
+                ("bad", self.tr("Both are bad"), self.tr("Bad")),
             ]
             self.vote_label.setText(self.tr("Which answer is better?"))
         else:
             choices = [
-                (LABELS[i], self.tr("%1 is best").replace("%1", LABELS[i])) for i in range(count)
+                (LABELS[i], self.tr("%1 is best").replace("%1", LABELS[i]), LABELS[i])
+                for i in range(count)
             ]
-            choices += [("tie", self.tr("Tie")), ("bad", self.tr("All are bad"))]
+            choices += [
+                ("tie", self.tr("Tie"), self.tr("Tie")),
+                ("bad", self.tr("All are bad"), self.tr("Bad")),
+            ]
             self.vote_label.setText(self.tr("Which answer is best?"))
-        for pos, (value, text) in enumerate(choices):
+        self._vote_texts = {}
+        for value, text, short in choices:
             button = QPushButton(text)
-            button.setObjectName(f"vote-{value}")
+            button.setObjectName("vote-choice")
+            button.setProperty("vote", value)
+            button.setAccessibleName(text)
+            button.setToolTip(text)
             button.clicked.connect(lambda _=False, v=value: self.vote_cast.emit(v))
-            self._vote_row.insertWidget(pos, button)
+            self._vote_row.addWidget(button)
             self.vote_buttons[value] = button
+            self._vote_texts[value] = (text, short)
+        self._vote_short: bool | None = None
+        self._fit_vote_buttons(self.width())
+
+    def _fit_vote_buttons(self, width: int) -> None:
+        """Short choices ("A", "Tie") in a narrow view: the row stays one row and the
+        window never widens for it (the full words stay as tooltips and names)."""
+        short = width < self.VOTE_SHORT_BELOW
+        if short == getattr(self, "_vote_short", None):
+            return
+        self._vote_short = short
+        for value, button in self.vote_buttons.items():
+            long_text, short_text = self._vote_texts[value]
+            button.setText(short_text if short else long_text)
 
     def show_vote(self, show: bool, text: str = "") -> None:
         self.vote_bar.setVisible(show or bool(text))
@@ -325,6 +437,8 @@ class CompareView(QWidget):
         )  # fmt: skip
 
     def set_dark(self, dark: bool) -> None:
+        if dark != self._dark:
+            self.setStyleSheet(comparestyle.style_sheet(dark))
         self._dark = dark  # columns added later (a new comparison) take it too
         for column in self.columns:
-            column.view.set_dark(dark)
+            column.set_dark(dark)

@@ -25,8 +25,10 @@ from PySide6.QtCore import (
     QTime,
     QTimer,
 )
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QCheckBox,
     QDateEdit,
     QDialog,
@@ -41,6 +43,7 @@ from PySide6.QtWidgets import (
 )
 
 from chatdesk.core.leaderboard import MIN_VOTES, Rating
+from chatdesk.ui.comparestyle import palette_of
 
 __all__ = ["LeaderboardModel", "LeaderboardRow", "LeaderboardWindow", "Source"]
 
@@ -100,8 +103,8 @@ class LeaderboardModel(QAbstractTableModel):
             self.tr("Wins"),
             self.tr("Losses"),
             self.tr("Ties"),
-            self.tr("Median TTFT (ms)"),
-            self.tr("Median tokens/s"),
+            self.tr("First token (ms)"),  # medians: the header's tooltip says so
+            self.tr("Tok/s"),
         ]
         self._header_tips = {
             RANK: self.tr(
@@ -142,6 +145,11 @@ class LeaderboardModel(QAbstractTableModel):
             return self._headers[section]
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._header_tips.get(section)
+        if role == Qt.ItemDataRole.TextAlignmentRole:  # over its figures
+            side = (
+                Qt.AlignmentFlag.AlignRight if section in _NUMERIC else Qt.AlignmentFlag.AlignLeft
+            )
+            return int(side | Qt.AlignmentFlag.AlignVCenter)
         return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -152,6 +160,12 @@ class LeaderboardModel(QAbstractTableModel):
             return self._text(index.row(), row, col)
         if role == SORT_ROLE:
             return self._sort_value(index.row(), row, col)
+        if role == Qt.ItemDataRole.FontRole and col in (RANK, MODEL):
+            if row.standing.rank_best == 1 == row.standing.rank_worst:  # a clear leader
+                font = QFont()
+                font.setWeight(QFont.Weight.DemiBold)
+                return font
+            return None
         if role == Qt.ItemDataRole.TextAlignmentRole:
             if col in _NUMERIC:
                 return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -261,11 +275,20 @@ class LeaderboardWindow(QDialog):
         self.view.sortByColumn(RANK, Qt.SortOrder.AscendingOrder)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.setAlternatingRowColors(True)
+        # Calm rows: room, no grid, no zebra; the header as muted words over a rule.
+        self.view.setObjectName("leaderboard-table")
+        self.view.setAlternatingRowColors(False)
+        self.view.setShowGrid(False)
+        self.view.setWordWrap(False)
         self.view.verticalHeader().setVisible(False)
+        self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 14)
         header = self.view.horizontalHeader()
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        header.setHighlightSections(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(MODEL, QHeaderView.ResizeMode.Stretch)
+        # Every column as wide as its contents (the names are read first and were cut to
+        # make room for the figures); spare room stays at the right.
+        header.setStretchLastSection(False)
 
         self.empty = QLabel("", self)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -293,8 +316,10 @@ class LeaderboardWindow(QDialog):
             self,
         )
         note.setWordWrap(True)
+        note.setObjectName("leaderboard-note")
 
         filters = QHBoxLayout()
+        filters.setSpacing(8)
         filters.addWidget(self.all_time)
         filters.addSpacing(12)
         filters.addWidget(from_label)
@@ -305,6 +330,8 @@ class LeaderboardWindow(QDialog):
         filters.addWidget(self.busy)
         filters.addWidget(self.refresh_button)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 16, 16, 12)
+        layout.setSpacing(12)
         layout.addLayout(filters)
         layout.addWidget(self.notice)
         layout.addWidget(self.pages, 1)
@@ -319,6 +346,16 @@ class LeaderboardWindow(QDialog):
         self.to_date.dateChanged.connect(self._requery.start)
         self.all_time.toggled.connect(self._on_all_time_toggled)
         self._on_all_time_toggled(True)
+        self._dark: bool | None = None
+        app = QApplication.instance()
+        self.set_dark(bool(app.property("chatdesk_dark")) if app is not None else False)
+
+    def set_dark(self, dark: bool) -> None:
+        """The window's own sheet in the theme in force (the app calls this on a switch)."""
+        if dark == self._dark:
+            return
+        self._dark = dark
+        self.setStyleSheet(_sheet(dark))
 
     def _date_edit(self, date: QDate, accessible: str) -> QDateEdit:
         edit = QDateEdit(date, self)
@@ -429,3 +466,21 @@ class LeaderboardWindow(QDialog):
     def _show_empty(self, text: str) -> None:
         self.empty.setText(text)
         self.pages.setCurrentWidget(self.empty)
+
+
+def _sheet(dark: bool) -> str:
+    c = palette_of(dark)
+    return f"""
+QTableView#leaderboard-table {{
+    background: {c["base"]}; color: {c["fg"]}; border: 1px solid {c["border"]};
+    border-radius: 8px; selection-background-color: {c["accent_soft"]};
+    selection-color: {c["fg"]};
+}}
+QTableView#leaderboard-table::item {{ padding: 0 4px; border-bottom: 1px solid {c["hover"]}; }}
+QTableView#leaderboard-table QHeaderView {{ background: {c["base"]}; border: none; }}
+QTableView#leaderboard-table QHeaderView::section {{
+    background: {c["base"]}; color: {c["muted"]}; border: none;
+    border-bottom: 1px solid {c["border"]}; padding: 6px 4px; font-weight: 600;
+}}
+QLabel#leaderboard-note {{ color: {c["muted"]}; }}
+"""

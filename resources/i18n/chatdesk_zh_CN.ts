@@ -430,22 +430,22 @@
 <context>
     <name>ColumnParamsDialog</name>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="421" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="449" />
         <source>Parameters of column %1</source>
         <translation>第 %1 列的参数</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="423" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="451" />
         <source>Provider of this column</source>
         <translation>本列的服务商</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="424" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="452" />
         <source>This window's server</source>
         <translation>本窗口使用的服务器</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="430" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="458" />
         <source>Provider</source>
         <translation>服务商</translation>
     </message>
@@ -453,43 +453,43 @@
 <context>
     <name>ColumnRuns</name>
     <message>
-        <location filename="../../chatdesk/ctl/comparerun.py" line="101" />
+        <location filename="../../chatdesk/ctl/comparerun.py" line="103" />
         <source>Set up a server and key first.</source>
         <translation>请先设置服务器和密钥。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/comparerun.py" line="108" />
+        <location filename="../../chatdesk/ctl/comparerun.py" line="110" />
         <source>Attempt %1: waiting for the first token…</source>
         <translation>第 %1 次尝试：等待第一个 token…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/comparerun.py" line="109" />
+        <location filename="../../chatdesk/ctl/comparerun.py" line="111" />
         <source>Waiting for the first token…</source>
         <translation>正在等待首个 token…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/comparerun.py" line="188" />
-        <location filename="../../chatdesk/ctl/comparerun.py" line="217" />
+        <location filename="../../chatdesk/ctl/comparerun.py" line="190" />
+        <location filename="../../chatdesk/ctl/comparerun.py" line="219" />
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/comparerun.py" line="193" />
+        <location filename="../../chatdesk/ctl/comparerun.py" line="195" />
         <source>Stopped after %1 tool rounds.</source>
         <translation>已在 %1 轮工具调用后停止。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/comparerun.py" line="207" />
+        <location filename="../../chatdesk/ctl/comparerun.py" line="209" />
         <source>Not saved: %1</source>
         <translation>未保存：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/comparerun.py" line="214" />
+        <location filename="../../chatdesk/ctl/comparerun.py" line="216" />
         <source>%1 (%2)</source>
         <translation>%1（%2）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/comparerun.py" line="221" />
+        <location filename="../../chatdesk/ctl/comparerun.py" line="223" />
         <source>Answered on attempt %1.</source>
         <translation>第 %1 次尝试时得到回答。</translation>
     </message>
@@ -497,27 +497,27 @@
 <context>
     <name>CompareActions</name>
     <message>
-        <location filename="../../chatdesk/ctl/compareactions.py" line="87" />
+        <location filename="../../chatdesk/ctl/compareactions.py" line="85" />
         <source>Only the latest answer of a column can be redone.</source>
         <translation>只能重新生成某列最新的回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compareactions.py" line="90" />
+        <location filename="../../chatdesk/ctl/compareactions.py" line="88" />
         <source>To edit or delete messages, use “Continue in chat” on this column.</source>
         <translation>要编辑或删除消息，请在本列使用“转为对话继续”。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compareactions.py" line="108" />
+        <location filename="../../chatdesk/ctl/compareactions.py" line="106" />
         <source>Reveal the model?</source>
         <translation>显示模型？</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compareactions.py" line="110" />
+        <location filename="../../chatdesk/ctl/compareactions.py" line="108" />
         <source>You have not voted yet. The new chat shows which model answered in column %1, so this comparison is no longer blind for you. Continue?</source>
         <translation>你还没有投票。新的对话会显示第 %1 列是哪个模型回答的，这次比较对你来说就不再是盲测了。继续吗？</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compareactions.py" line="149" />
+        <location filename="../../chatdesk/ctl/compareactions.py" line="147" />
         <source>Both columns need an answer to compare.</source>
         <translation>两列都需要有回答才能比较。</translation>
     </message>
@@ -525,123 +525,111 @@
 <context>
     <name>CompareColumn</name>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="96" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="94" />
         <source>Answers in column %1</source>
         <translation>第 %1 栏的回答</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="131" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="157" />
         <source>Parameters of this column</source>
         <translation>本列的参数</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="136" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="165" />
         <source>More column actions</source>
         <translation>更多列操作</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="145" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="174" />
         <source>Tools</source>
         <translation>工具</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="146" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="175" />
         <source>Move this column left</source>
         <translation>左移本列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="148" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="177" />
         <source>Move this column right</source>
         <translation>右移本列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="151" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="180" />
         <source>Remove this column</source>
         <translation>移除本列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="167" />
-        <source>First token</source>
-        <translation>首字延迟</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="168" />
-        <source>Total</source>
-        <translation>总耗时</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="169" />
-        <source>Tokens in/out</source>
-        <translation>输入/输出 token</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="170" />
-        <source>Speed</source>
-        <translation>速度</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="171" />
-        <source>Finish</source>
-        <translation>结束原因</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="172" />
-        <source>Cost</source>
-        <translation>费用</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="189" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="193" />
         <source>Word differences</source>
         <translation>逐词差异</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="202" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="139" />
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="202" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="122" />
+        <source>Copy the model's name</source>
+        <translation>复制模型名称</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="139" />
         <source>Stop this column</source>
         <translation>停止本列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="205" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="144" />
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="205" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="144" />
         <source>Send this column again</source>
         <translation>重新发送本列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="209" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="190" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="297" />
+        <source>Figures of column %1</source>
+        <translation>第 %1 列的指标</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="210" />
         <source>Carry forward</source>
         <translation>沿用此回答</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="210" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="211" />
         <source>Make this answer the shared context of every column for the next prompt</source>
         <translation>下一条提示中，让所有列都以此回答为共同上下文</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="216" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="217" />
         <source>Continue in chat</source>
         <translation>转为对话继续</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="217" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="218" />
         <source>Open this column as an ordinary conversation with its whole history</source>
         <translation>把本列连同完整历史转成普通对话</translation>
     </message>
     <message>
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="333" />
+        <source>Model: %1</source>
+        <translation>模型：%1</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="103" />
         <location filename="../../chatdesk/ui/comparecolumn.py" line="237" />
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="308" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="295" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="296" />
         <source>Column %1</source>
         <translation>第 %1 列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="322" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="315" />
         <source>Model %1</source>
         <translation>模型 %1</translation>
     </message>
@@ -654,97 +642,97 @@
         <translation>请等待回答完成，或先停止它们。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="228" />
+        <location filename="../../chatdesk/ctl/compare.py" line="232" />
         <source>Comparison</source>
         <translation>对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="230" />
+        <location filename="../../chatdesk/ctl/compare.py" line="234" />
         <source>New comparison</source>
         <translation>新建对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="259" />
+        <location filename="../../chatdesk/ctl/compare.py" line="278" />
         <source>This answer was carried forward: every column continued from it.</source>
         <translation>这个回答已被沿用：每一列都从它继续。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="264" />
+        <location filename="../../chatdesk/ctl/compare.py" line="283" />
         <source>Continued from %1's answer.</source>
         <translation>从 %1 的回答继续。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="290" />
+        <location filename="../../chatdesk/ctl/compare.py" line="309" />
         <source>Columns are fixed once the first prompt is sent.</source>
         <translation>发送第一条提示后，列就不能再更改。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="384" />
+        <location filename="../../chatdesk/ctl/compare.py" line="403" />
         <source>No provider named %1.</source>
         <translation>没有名为 %1 的服务商。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="409" />
+        <location filename="../../chatdesk/ctl/compare.py" line="428" />
         <source>Not sent: %1</source>
         <translation>未发送：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="413" />
+        <location filename="../../chatdesk/ctl/compare.py" line="432" />
         <source>Set up a server and key first.</source>
         <translation>请先设置服务器和密钥。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="513" />
+        <location filename="../../chatdesk/ctl/compare.py" line="532" />
         <source>%1 tok/s</source>
         <translation>%1 token/秒</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="525" />
+        <location filename="../../chatdesk/ctl/compare.py" line="544" />
         <source>Attempt %1: streaming…</source>
         <translation>第 %1 次尝试：正在接收…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="527" />
+        <location filename="../../chatdesk/ctl/compare.py" line="546" />
         <source>Streaming…</source>
         <translation>正在生成…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="537" />
+        <location filename="../../chatdesk/ctl/compare.py" line="556" />
         <source>There is no answer to carry forward yet.</source>
         <translation>还没有可以沿用的回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="549" />
+        <location filename="../../chatdesk/ctl/compare.py" line="568" />
         <source>One prompt goes to every column; each answers on its own.</source>
         <translation>一条提示发给所有列，各列独立回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="551" />
+        <location filename="../../chatdesk/ctl/compare.py" line="570" />
         <source>Next prompt: each column continues its own thread.</source>
         <translation>下一条提示：各列沿着自己的对话继续。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="556" />
+        <location filename="../../chatdesk/ctl/compare.py" line="575" />
         <source>Next prompt: every column continues from %1's answer.</source>
         <translation>下一条提示：所有列都从 %1 的回答继续。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="581" />
+        <location filename="../../chatdesk/ctl/compare.py" line="601" />
         <source>tie</source>
         <translation>平局</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="581" />
+        <location filename="../../chatdesk/ctl/compare.py" line="601" />
         <source>all bad</source>
         <translation>都不好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="582" />
+        <location filename="../../chatdesk/ctl/compare.py" line="602" />
         <source>Your vote: %1. %2</source>
         <translation>你的投票：%1。%2</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="614" />
+        <location filename="../../chatdesk/ctl/compare.py" line="634" />
         <source>Change the models if you like, then send.</source>
         <translation>可以先更换模型，然后发送。</translation>
     </message>
@@ -752,126 +740,157 @@
 <context>
     <name>CompareView</name>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="74" />
+        <location filename="../../chatdesk/ui/compareview.py" line="78" />
         <source>Comparison</source>
         <translation>对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="77" />
+        <location filename="../../chatdesk/ui/compareview.py" line="85" />
         <source>+ Column</source>
         <translation>+ 列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="78" />
+        <location filename="../../chatdesk/ui/compareview.py" line="86" />
         <source>Add a column (up to 4)</source>
         <translation>添加一列（最多 4 列）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="80" />
+        <location filename="../../chatdesk/ui/compareview.py" line="88" />
         <source>Add a column</source>
         <translation>添加一列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="83" />
+        <location filename="../../chatdesk/ui/compareview.py" line="91" />
         <source>Blind</source>
         <translation>盲测</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="85" />
+        <location filename="../../chatdesk/ui/compareview.py" line="93" />
         <source>Hide the model names and shuffle the columns until you vote</source>
         <translation>投票前隐藏模型名称并打乱列的顺序</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="89" />
+        <location filename="../../chatdesk/ui/compareview.py" line="97" />
         <source>Sync scrolling</source>
         <translation>同步滚动</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="93" />
+        <location filename="../../chatdesk/ui/compareview.py" line="100" />
+        <source>Scroll every column together</source>
+        <translation>所有列一起滚动</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/compareview.py" line="104" />
         <source>Word diff</source>
         <translation>逐词对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="94" />
+        <location filename="../../chatdesk/ui/compareview.py" line="105" />
         <source>Show the word differences of two columns' answers</source>
         <translation>显示两列回答的逐词差异</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="97" />
+        <location filename="../../chatdesk/ui/compareview.py" line="108" />
         <source>First column of the diff</source>
         <translation>对比的第一列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="98" />
+        <location filename="../../chatdesk/ui/compareview.py" line="109" />
         <source>Second column of the diff</source>
         <translation>对比的第二列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="106" />
+        <location filename="../../chatdesk/ui/compareview.py" line="116" />
         <source>Re-run</source>
         <translation>重新运行</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="107" />
+        <location filename="../../chatdesk/ui/compareview.py" line="117" />
         <source>Send this prompt again, to the same or other models</source>
         <translation>把这条提示再次发送给相同或其他模型</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="111" />
+        <location filename="../../chatdesk/ui/compareview.py" line="121" />
         <source>Prices…</source>
         <translation>价格…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="112" />
+        <location filename="../../chatdesk/ui/compareview.py" line="122" />
         <source>Model prices used to show the cost of answers</source>
         <translation>用于计算回答费用的模型价格</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="116" />
+        <location filename="../../chatdesk/ui/compareview.py" line="126" />
         <source>Leaderboard</source>
         <translation>排行榜</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="145" />
-        <location filename="../../chatdesk/ui/compareview.py" line="293" />
-        <location filename="../../chatdesk/ui/compareview.py" line="316" />
+        <location filename="../../chatdesk/ui/compareview.py" line="159" />
+        <source>Prompt</source>
+        <translation>提示词</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/compareview.py" line="179" />
+        <location filename="../../chatdesk/ui/compareview.py" line="383" />
+        <location filename="../../chatdesk/ui/compareview.py" line="428" />
         <source>Which answer is better?</source>
         <translation>哪个回答更好？</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="288" />
+        <location filename="../../chatdesk/ui/compareview.py" line="234" />
+        <source>Sync</source>
+        <translation>同步</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/compareview.py" line="342" />
+        <source>Carried</source>
+        <translation>被延续</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/compareview.py" line="344" />
+        <source>Continues from %1</source>
+        <translation>延续自 %1</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/compareview.py" line="378" />
         <source>A is better</source>
         <translation>A 更好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="289" />
+        <location filename="../../chatdesk/ui/compareview.py" line="379" />
         <source>B is better</source>
         <translation>B 更好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="290" />
-        <location filename="../../chatdesk/ui/compareview.py" line="298" />
+        <location filename="../../chatdesk/ui/compareview.py" line="380" />
+        <location filename="../../chatdesk/ui/compareview.py" line="390" />
         <source>Tie</source>
         <translation>平局</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="291" />
+        <location filename="../../chatdesk/ui/compareview.py" line="381" />
         <source>Both are bad</source>
         <translation>都不好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="296" />
+        <location filename="../../chatdesk/ui/compareview.py" line="381" />
+        <location filename="../../chatdesk/ui/compareview.py" line="391" />
+        <source>Bad</source>
+        <translation>都差</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/compareview.py" line="386" />
         <source>%1 is best</source>
         <translation>%1 最好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="298" />
+        <location filename="../../chatdesk/ui/compareview.py" line="391" />
         <source>All are bad</source>
         <translation>都不好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="299" />
-        <location filename="../../chatdesk/ui/compareview.py" line="316" />
+        <location filename="../../chatdesk/ui/compareview.py" line="393" />
+        <location filename="../../chatdesk/ui/compareview.py" line="428" />
         <source>Which answer is best?</source>
         <translation>哪个回答最好？</translation>
     </message>
@@ -1319,6 +1338,54 @@
     </message>
 </context>
 <context>
+    <name>FigureStrip</name>
+    <message>
+        <location filename="../../chatdesk/ui/comparefigures.py" line="39" />
+        <source>First token</source>
+        <translation>首字延迟</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/comparefigures.py" line="40" />
+        <source>Total</source>
+        <translation>总耗时</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/comparefigures.py" line="41" />
+        <source>Tokens in/out</source>
+        <translation>输入/输出 token</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/comparefigures.py" line="42" />
+        <source>Speed</source>
+        <translation>速度</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/comparefigures.py" line="43" />
+        <source>Finish</source>
+        <translation>结束原因</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/comparefigures.py" line="44" />
+        <source>Cost</source>
+        <translation>费用</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/comparefigures.py" line="48" />
+        <source>first</source>
+        <translation>首字</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/comparefigures.py" line="50" />
+        <source>tokens</source>
+        <translation>token</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/comparefigures.py" line="51" />
+        <source>cost</source>
+        <translation>费用</translation>
+    </message>
+</context>
+<context>
     <name>FindBar</name>
     <message>
         <location filename="../../chatdesk/ui/findbar.py" line="49" />
@@ -1592,93 +1659,93 @@
 <context>
     <name>LeaderboardModel</name>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="95" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="98" />
         <source>#</source>
         <extracomment>The role that gives a cell's value for sorting (``None`` sorts below everything). How long date edits wait for more typing before asking the source again (ms).</extracomment>
         <translation>排名</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="96" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="99" />
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="97" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="100" />
         <source>Rating</source>
         <translation>评分</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="98" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="101" />
         <source>95% CI</source>
         <translation>95% 置信区间</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="99" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="102" />
         <source>Votes</source>
         <translation>投票数</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="100" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="103" />
         <source>Wins</source>
         <translation>胜</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="101" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="104" />
         <source>Losses</source>
         <translation>负</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="102" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="105" />
         <source>Ties</source>
         <translation>平</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="103" />
-        <source>Median TTFT (ms)</source>
-        <translation>首字延迟中位数（毫秒）</translation>
+        <location filename="../../chatdesk/ui/leaderboard.py" line="106" />
+        <source>First token (ms)</source>
+        <translation>首字延迟（毫秒）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="104" />
-        <source>Median tokens/s</source>
-        <translation>每秒 token 数中位数</translation>
+        <location filename="../../chatdesk/ui/leaderboard.py" line="107" />
+        <source>Tok/s</source>
+        <translation>token/秒</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="108" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="111" />
         <source>Where the 95% intervals overlap the rank is shared (1-3); models with fewer than {count} votes are not ranked yet</source>
         <translation>95% 区间重叠时名次并列显示（1-3）；投票少于 {count} 次的模型暂不排名</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="111" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="114" />
         <source>Bradley-Terry rating from your votes; 1000 is the average</source>
         <translation>根据您的投票计算的 Bradley-Terry 评分；平均为 1000</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="112" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="115" />
         <source>95% confidence interval of the rating</source>
         <translation>评分的 95% 置信区间</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="113" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="116" />
         <source>Median time to first token over your finished answers</source>
         <translation>您已完成回答的首字延迟中位数</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="114" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="117" />
         <source>Median generation speed over your finished answers</source>
         <translation>您已完成回答的生成速度中位数</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="116" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="119" />
         <source>No finished answers with timing yet</source>
         <translation>尚无带计时数据的已完成回答</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="117" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="120" />
         <source>Too few votes to rank: a model needs {count}</source>
         <translation>投票太少，无法排名：每个模型需要 {count} 票</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="163" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="177" />
         <source>Rating between {low} and {high} with 95% confidence</source>
         <translation>评分有 95% 的把握在 {low} 到 {high} 之间</translation>
     </message>
@@ -1686,98 +1753,98 @@
 <context>
     <name>LeaderboardWindow</name>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="234" />
-        <location filename="../../chatdesk/ui/leaderboard.py" line="235" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="248" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="249" />
         <source>Leaderboard</source>
         <translation>排行榜</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="240" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="254" />
         <source>All time</source>
         <translation>全部时间</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="241" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="255" />
         <source>Count votes from all time</source>
         <translation>统计全部时间的投票</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="243" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="257" />
         <source>Votes from this date</source>
         <translation>从此日期起的投票</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="244" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="258" />
         <source>Votes up to this date</source>
         <translation>截至此日期的投票</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="245" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="259" />
         <source>From</source>
         <translation>从</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="247" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="261" />
         <source>To</source>
         <translation>到</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="249" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="263" />
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="250" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="264" />
         <source>Refresh the leaderboard</source>
         <translation>刷新排行榜</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="259" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="273" />
         <source>Model ranking</source>
         <translation>模型排名</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="273" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="296" />
         <source>Leaderboard status</source>
         <translation>排行榜状态</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="280" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="303" />
         <source>Leaderboard progress</source>
         <translation>排行榜进度</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="284" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="307" />
         <source>Ranking note</source>
         <translation>排名说明</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="289" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="312" />
         <source>Ratings come from your own votes (Bradley-Terry): 1000 is the average and a 400-point gap means 10:1 odds. A vote counts only between the columns that answered. Speeds are medians over all your finished answers.</source>
         <translation>评分来自您自己的投票（Bradley-Terry 模型）：平均为 1000，相差 400 分意味着 10:1 的胜率。投票只在有回答的列之间计算。速度为您所有已完成回答的中位数。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="367" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="404" />
         <source>The start date is after the end date.</source>
         <translation>开始日期晚于结束日期。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="373" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="410" />
         <source>Computing the ratings…</source>
         <translation>正在计算评分…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="399" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="436" />
         <source>{count} of {total} models have fewer than {needed} votes: too few to rank them. Ranks like 1-3 mean the intervals overlap: the votes do not tell these models apart.</source>
         <translation>{total} 个模型中有 {count} 个的投票少于 {needed} 次，太少，无法排名。1-3 这样的名次表示区间重叠：投票还分不出这些模型的高下。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="407" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="444" />
         <source>Vote in a comparison to build your leaderboard.</source>
         <translation>在对比中投票，即可建立您的排行榜。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/leaderboard.py" line="409" />
+        <location filename="../../chatdesk/ui/leaderboard.py" line="446" />
         <source>No votes between these dates.</source>
         <translation>这段日期内没有投票。</translation>
     </message>
@@ -3788,7 +3855,7 @@
 <context>
     <name>runs</name>
     <message>
-        <location filename="../../chatdesk/ctl/comparerun.py" line="160" />
+        <location filename="../../chatdesk/ctl/comparerun.py" line="162" />
         <source>Running %1…</source>
         <translation>正在运行 %1…</translation>
     </message>

@@ -3,12 +3,14 @@
     QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1920x1080x24" \\
         python tests/benchmarks/screenshots_compare.py OUT_DIR [--matrix]
 
-Writes ``compare-<size>-<theme>-<lang>-<n>col[-blind].png`` (after the answers came in)
-and the same name with ``-new`` (before the first prompt: the editable headers), with
+Writes ``compare-<size>-<theme>-<lang>-<n>col[-blind].png`` (after the answers came in;
+with 3 columns B's answer is carried forward, so the columns' chips show), the same name
+with ``-new`` (before the first prompt: the editable headers) and, with 2 columns, with
+``-diff`` (the word diff of the two rendered answers), with
 2 to 4 columns (Markdown, code, a table, Chinese and emoji) from the fake server, so
 layout, the headers, the narrow columns' buttons, the scroll bars and the figures can be
 looked at in both themes and languages. ``SHOT=size,theme,lang,blind[,columns]`` picks
-one; ``--matrix`` shoots 800x600, 1180x780 and 1920x1080 with 2, 3 and 4 columns in the
+one; ``--matrix`` shoots 800x600, 1180x780, 1366x768 and 1920x1080 with 2, 3 and 4 columns in the
 light and the dark theme, each in its own process (a fresh state per screenshot).
 """
 
@@ -27,7 +29,7 @@ KEY = "sk-shot-compare-0000"
 MODELS = ["gpt-4o", "deepseek-chat", "claude-sonnet-4-5", "qwen-max"]
 
 
-SIZES = ("800x600", "1180x780", "1920x1080")
+SIZES = ("800x600", "1180x780", "1366x768", "1920x1080")
 
 
 def shoot(out: Path, size: str, theme: str, lang: str, blind: bool, columns: int = 4) -> Path:
@@ -80,7 +82,14 @@ def shoot(out: Path, size: str, theme: str, lang: str, blind: bool, columns: int
             while not cmp.exchanges or cmp.busy:
                 await asyncio.sleep(0.02)
             await asyncio.sleep(1.0)  # idle rendering, figures, math
+            if columns == 3:  # the rule at the columns: B carried, A and C continue from it
+                cmp.set_carry(1, True)
+                await asyncio.sleep(0.1)
             window.grab().save(str(path))
+            if columns == 2:  # the word diff of the two rendered answers
+                cmp.view.diff_check.setChecked(True)
+                await asyncio.sleep(0.3)
+                window.grab().save(str(path.with_name(path.stem + "-diff.png")))
 
         loop.run_until_complete(scenario())
         window.close()

@@ -153,7 +153,9 @@ def test_blind_mode_leaks_no_name_before_the_vote(harness: Harness) -> None:
     for name in secret:
         assert name not in joined
     assert all(name not in s for s in strings for name in secret if "Model" in s)
-    assert [c.blind_label.text() for c in ctl.view.columns] == ["Model A", "Model B"]
+    # The pill says "Model A" and offers nothing to copy until the vote.
+    assert [c.model_text() for c in ctl.view.columns] == ["Model A", "Model B"]
+    assert all(c.name_label.menu() is None for c in ctl.view.columns)
     conv = h.store.get_conversation(ctl.comparison.conversation_id)
     assert conv.model is None
     assert ctl.view.vote_bar.isVisibleTo(ctl.view)
@@ -323,12 +325,29 @@ def test_four_columns_fit_an_800_pixel_window(harness: Harness) -> None:
     # The top bar's buttons show their icons; the words stay for tooltips and readers.
     assert view.rerun_button.text() == "" and view.rerun_button.accessibleName()
     assert view.board_button.toolTip()
-    # Two figures a row in a narrow column, every figure still shown.
+    # The comparison's title stays in the top bar (elided), it no longer vanishes.
+    assert view.title.isVisibleTo(view) and view.title.width() >= view.TITLE_MIN
+    # The figures are one line in a narrow column: cut with "…", never mid-glyph, and
+    # every figure is in the strip's accessible description (and tooltip).
     column = view.columns[0]
-    assert column._figures_per_row == 2  # noqa: SLF001
-    assert all(label.isVisibleTo(column) for label in column.figures.values())
+    strip = column.strip
+    assert strip.isVisibleTo(column)
+    assert strip.height() <= strip.fontMetrics().height() + 8  # one line
+    shown = strip.shown_text()
+    assert shown, shown
+    assert strip.fontMetrics().horizontalAdvance(shown) <= strip.width()
+    full = strip.accessibleDescription()
+    for key in ("ttft", "total", "tokens", "speed", "finish", "cost"):
+        assert f"{strip.captions[key]}: {column.figure(key)}" in full
+    # The vote bar is one row and never widens the window.
+    assert view.vote_bar.isVisibleTo(view)
+    assert view.vote_bar.height() < 2.5 * view.vote_buttons["A"].height()
+    assert view.vote_buttons["A"].text() == "A" and view.vote_buttons["A"].toolTip()
+    for button in view.vote_buttons.values():
+        assert button.geometry().right() < view.vote_bar.width(), button.text()
     h.window.resize(1600, 900)
     for _ in range(5):
         QApplication.processEvents()
     assert view.rerun_button.text() == "Re-run"
-    assert column._figures_per_row == 3  # noqa: SLF001
+    assert view.vote_buttons["A"].text() == "A is best"
+    assert "…" not in strip.shown_text()

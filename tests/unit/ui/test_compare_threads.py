@@ -33,11 +33,16 @@ def _check(h: Harness) -> None:
         notes = [r.content for r in rows if r.role == "system"]
         assert notes == ["Continued from A (gpt-4o)'s answer."], notes
         roles = [r.role for r in rows]
-        assert roles.index("system") == len(roles) - 3  # right before the second prompt
+        # Right before the second turn (whose prompt is shown once, above the columns).
+        assert roles.index("system") == len(roles) - 2
     assert [r.content for r in a if r.role == "system"] == [
         "This answer was carried forward: every column continued from it."
     ]
-    assert [r.content for r in a if r.role == "user"] == ["first", "second"]
+    # Earlier prompts stay in each column's thread; the current one is shown once above.
+    for rows in (a, b, c):
+        assert [r.content for r in rows if r.role == "user"] == ["first"]
+    assert h.desk.compare.view.prompt() == "second"
+    assert h.desk.compare.view.prompt_card.isVisibleTo(h.desk.compare.view)
 
 
 def test_carried_answer_does_not_replace_the_other_columns_history(harness: Harness) -> None:

@@ -299,3 +299,33 @@ def test_the_windows_speak_chinese(qtbot: QtBot, qapp: QApplication, store: Stor
         assert dialog.message.text() == "第 1 行：输入价格必须是 0 到 1,000,000 之间的数字。"
     finally:
         qapp.removeTranslator(translator)
+
+
+def test_the_board_is_calm_and_follows_the_theme(qtbot: QtBot, store: Store) -> None:
+    """No grid or zebra rows, a clear leader in a heavier weight, the table in the theme's
+    own base colour, light or dark (issue 18)."""
+    from PySide6.QtGui import QColor, QFont
+
+    from chatdesk.ui.comparestyle import palette_of
+
+    for _ in range(30):
+        vote(store, "A", ["alpha", "beta"], at(MARCH_1))
+    window = open_board(qtbot, store)[1]
+    window.resize(700, 400)
+    window.show()
+    qtbot.waitExposed(window)
+    view = window.view
+    assert not view.showGrid() and not view.alternatingRowColors()
+    assert column(window, RANK) == ["1", "2"]
+    font = window.proxy.index(0, MODEL).data(Qt.ItemDataRole.FontRole)
+    assert isinstance(font, QFont) and font.weight() >= QFont.Weight.DemiBold
+    assert window.proxy.index(1, MODEL).data(Qt.ItemDataRole.FontRole) is None
+
+    def empty_pixel() -> QColor:
+        image = view.viewport().grab().toImage()
+        return image.pixelColor(image.width() // 2, image.height() - 4)  # below the rows
+
+    for dark in (True, False):
+        window.set_dark(dark)
+        qtbot.wait(10)
+        assert empty_pixel() == QColor(palette_of(dark)["base"]), dark
