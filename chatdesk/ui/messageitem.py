@@ -11,8 +11,14 @@ from __future__ import annotations
 import bisect
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QAbstractTextDocumentLayout, QColor, QPainter, QTextCharFormat
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import (
+    QAbstractTextDocumentLayout,
+    QColor,
+    QPainter,
+    QTextCharFormat,
+    QTextTable,
+)
 
 from chatdesk.ui.messagedocs import Doc
 from chatdesk.ui.messagehtml import PALETTES
@@ -20,7 +26,14 @@ from chatdesk.ui.messagehtml import PALETTES
 if TYPE_CHECKING:  # pragma: no cover
     from chatdesk.ui.render import StreamRenderer
 
-__all__ = ["Item", "Sig", "find_highlights", "paint_item"]
+__all__ = [
+    "Item",
+    "Sig",
+    "clear_code_backgrounds",
+    "code_frames",
+    "find_highlights",
+    "paint_item",
+]
 
 #: What a part of an item was rendered from: compared to skip work that changes nothing.
 Sig = tuple[Any, ...]
@@ -53,6 +66,12 @@ class Item:
         "heights",
         "seg0",
         "lazy",
+        "act",
+        "act_sig",
+        "body_h",
+        "bubble_w",
+        "act_x",
+        "role",
     )
 
     def __init__(self, mid: int, width: int) -> None:
@@ -80,6 +99,70 @@ class Item:
         self.heights: list[int] = []
         self.seg0 = 0  # index in parts of the first block
         self.lazy: set[int] = set()  # indexes of blocks (segs) not rendered yet
+        self.act: Doc | None = None  # the row of action icons, the last part
+        self.act_sig: Sig | None = None
+        self.body_h = 0  # height of the parts above the actions (the bubble's content)
+        self.bubble_w = width  # the bubble's width, padding included
+        self.act_x = 0  # where the actions start (a user's sit at the bubble's right)
+        self.role = ""
+
+    def x_of(self, k: int) -> int:
+        """Horizontal offset of part ``k`` from the item's content origin."""
+        return self.act_x if self.act is not None and k == len(self.parts) - 1 else 0
+
+
+def code_frames(doc: Doc) -> tuple[tuple[QRectF, float], ...]:
+    """The code blocks of a document: (frame, bottom of its header bar), measured once.
+
+    The renderer writes each code block as a table whose second row spans both columns
+    (:func:`chatdesk.ui.render.highlight.render_code`); the view paints its rounded frame
+    and header bar (rich text has no rounded corners) and clears the table's own square
+    backgrounds when the document is made (:func:`clear_code_backgrounds`).
+    """
+    if doc.frames is not None:
+        return doc.frames
+    out: list[tuple[QRectF, float]] = []
+    lay = doc.documentLayout()
+    for f in doc.rootFrame().childFrames():
+        if _is_code(f):
+            assert isinstance(f, QTextTable)
+            # From the cells' blocks and paddings: the table's frameBoundingRect is
+            # shifted by the first cell's padding.
+            head, code = f.cellAt(0, 0), f.cellAt(1, 0)
+            hf, cf = head.format().toTableCellFormat(), code.format().toTableCellFormat()
+            first = lay.blockBoundingRect(head.firstCursorPosition().block())
+            head_end = lay.blockBoundingRect(head.lastCursorPosition().block()).bottom()
+            end = lay.blockBoundingRect(code.lastCursorPosition().block()).bottom()
+            x = first.left() - hf.leftPadding()
+            top = first.top() - hf.topPadding()
+            width = lay.frameBoundingRect(f).width()
+            rect = QRectF(x, top, width, end + cf.bottomPadding() - top)
+            out.append((rect, head_end + hf.bottomPadding()))
+    doc.frames = tuple(out)
+    return doc.frames
+
+
+def _is_code(f: object) -> bool:
+    if not isinstance(f, QTextTable) or f.columns() != 2 or f.rows() != 2:
+        return False
+    cell = f.cellAt(1, 0)  # an invalid cell's span would crash: rows are checked first
+    return cell.isValid() and cell.columnSpan() == 2
+
+
+def clear_code_backgrounds(doc: Doc) -> None:
+    """Drop the square backgrounds of code blocks (the view paints rounded ones)."""
+    for f in doc.rootFrame().childFrames():
+        if _is_code(f):
+            assert isinstance(f, QTextTable)
+            fmt = f.format()
+            fmt.clearBackground()
+            f.setFormat(fmt)
+            for c in range(2):
+                cell = f.cellAt(0, c)
+                cf = cell.format()
+                cf.clearBackground()
+                cell.setFormat(cf)
+    doc.frames = None
 
 
 def paint_item(
@@ -87,13 +170,19 @@ def paint_item(
     ctx: QAbstractTextDocumentLayout.PaintContext,
     item: Item,
     role: str,
-    bubble: QRectF,
+    origin: QPointF,
     vh: int,
     dark: bool,
     pad: int,
+    show_actions: bool,
 ) -> None:
-    """Draw one message: its bubble, then the documents that meet the viewport."""
+    """Draw one message: its bubble, then the documents that meet the viewport.
+
+    ``origin`` is the bubble's top left; the action icons are drawn only when
+    ``show_actions`` (the message is hovered, focused or the last one).
+    """
     pal = PALETTES[dark]
+    bubble = QRectF(origin.x(), origin.y(), item.bubble_w, item.body_h + 2 * pad)
     # The user's words in a tinted bubble; answers on the page itself, no frame
     # (the design of the view); system prompts and tool results as framed cards.
     if role == "assistant":
@@ -101,14 +190,15 @@ def paint_item(
     elif role == "user":
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(QColor(pal["user"]))
-        p.drawRoundedRect(bubble, 12, 12)
+        p.drawRoundedRect(bubble, 16, 16)
     else:
         p.setPen(QColor(pal["border"]))
         p.setBrush(QColor(pal.get(role, pal["card"])))
-        p.drawRoundedRect(bubble.adjusted(0.5, 0.5, -0.5, -0.5), 8, 8)
+        p.drawRoundedRect(bubble.adjusted(0.5, 0.5, -0.5, -0.5), 12, 12)
     x = bubble.x() + pad
     base = bubble.y() + pad
     k0 = max(0, bisect.bisect_right(item.offsets, -base) - 1)
+    last = len(item.parts) - 1
     for k in range(k0, len(item.parts)):
         doc, off, h = item.parts[k], item.offsets[k], item.heights[k]
         dy = base + off
@@ -116,14 +206,35 @@ def paint_item(
             break
         if dy + h < 0 or doc is None:
             continue
+        if k == last and doc is item.act and not show_actions:
+            continue
         p.save()
-        p.translate(x, dy)
+        p.translate(x + item.x_of(k), dy)
+        if doc.frames != ():
+            _paint_code_frames(p, doc, pal)
         clip = QRectF(0, max(0.0, -dy), item.width + 1, min(h, vh - dy) - max(0.0, -dy))
         ctx.clip = clip
         ctx.selections = item.hl.get(k, [])
         p.setClipRect(clip)
         doc.documentLayout().draw(p, ctx)
         p.restore()
+
+
+def _paint_code_frames(p: QPainter, doc: Doc, pal: dict[str, str]) -> None:
+    """Rounded code blocks: the frame and the header bar behind the table's text."""
+    for rect, head_bottom in code_frames(doc):
+        r = rect.adjusted(0.5, 0.5, -0.5, -0.5)
+        p.setPen(QColor(pal["border"]))
+        p.setBrush(QColor(pal["code"]))
+        p.drawRoundedRect(r, 8, 8)
+        p.save()
+        p.setClipRect(QRectF(r.x(), r.y(), r.width(), head_bottom - r.y()))
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QColor(pal["code_head"]))
+        p.drawRoundedRect(r.adjusted(0.5, 0.5, -0.5, 0), 8, 8)
+        p.restore()
+        p.setPen(QColor(pal["border"]))
+        p.drawLine(QPointF(r.x() + 0.5, head_bottom), QPointF(r.right() - 0.5, head_bottom))
 
 
 def find_highlights(
