@@ -95,16 +95,16 @@ def head_html(row: MessageRow, pal: dict[str, str]) -> str:
     if row.role == "user":
         return ""
     if row.role == "assistant":
-        if not model:
-            return ""
-        # A small model badge: the vendor's colour dot and the model's name.
+        # A small model badge: the vendor's colour dot and the model's name (the role's
+        # name for an answer of an unknown model, from an import or an old version).
         from chatdesk.ui.modelpicker import vendor_of
 
-        dot = VENDOR_COLOURS.get(vendor_of(model), pal["muted"])
+        dot = VENDOR_COLOURS.get(vendor_of(model), pal["muted"]) if model else pal["muted"]
+        name = model or tr_view(ROLE_NAMES["assistant"])
         out = (
             f'<span style="color:{dot}; font-size: small;">●</span>&nbsp;'
             f'<span style="color:{pal["muted"]}; font-size: small; font-weight: 600;">'
-            f"{html.escape(model)}</span>"
+            f"{html.escape(name)}</span>"
         )
     else:
         role = tr_view(ROLE_NAMES.get(row.role, row.role.title()))

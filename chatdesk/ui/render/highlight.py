@@ -100,7 +100,8 @@ def render_code(code: str, lang: str, index: int, dark: bool, highlight: bool = 
         body = html.escape(code, quote=False)
     body = body.rstrip("\n")
     label = html.escape(lang or "code")
-    copy = copy_icon() + "&nbsp;" + html.escape(copy_label())
+    icon = copy_icon()
+    copy = (icon + "&nbsp;" if icon else "") + html.escape(copy_label())
     # A header bar (language, Copy) over the code: two header cells of one colour and no
     # inner border, so the bar reads as one (the view rounds the frame, see messageitem).
     head = f"background-color:{th.code_head_bg}; padding: 4px 12px;"
