@@ -106,6 +106,7 @@ class BlockRenderer(QObject):
         self.tool_open: set[int] = set()  # tool runs whose long result is shown whole
         self.user_open: set[int] = set()  # long user messages shown whole
         self.copied: set[int] = set()  # messages just copied (their Copy icon is a check)
+        self._act_docs: dict[tuple[Any, ...], Doc] = {}  # see _actions_doc
         self.highlight: tuple[int, str] | None = None
         self.items: OrderedDict[int, Item] = OrderedDict()  # least recently used first
         self.known: dict[int, tuple[int, int]] = {}  # id -> (width, height) once rendered
@@ -130,6 +131,7 @@ class BlockRenderer(QObject):
     def dark(self, value: bool) -> None:
         self._dark = bool(value)
         self._sheet = None
+        self._act_docs = {}
 
     def _timer(self, ms: int, slot: Callable[[], None], single: bool = False) -> QTimer:
         t = QTimer(self)
@@ -187,6 +189,7 @@ class BlockRenderer(QObject):
         """Use the view's font for new documents and for height estimates."""
         self.font = QFont(font)
         self._sheet = None
+        self._act_docs = {}
         fm = QFontMetrics(font)
         self.line_h = fm.lineSpacing()
         self.char_w = max(1, fm.averageCharWidth())
@@ -301,7 +304,7 @@ class BlockRenderer(QObject):
         """Re-wrap an item at a new width (lazy blocks get new estimates)."""
         item.width = w
         for d in item.parts:
-            if d is not None:
+            if d is not None and d is not item.act:  # shared: sync takes the one for w
                 d.setTextWidth(w)
                 if d.frames:
                     d.frames = None  # measured again at the new width
@@ -335,11 +338,10 @@ class BlockRenderer(QObject):
             self.set_html(item.head, head_html(row, pal), w)
             changed = True
         copied = row.id in self.copied
-        act_sig = (row.role, branch, copied, self.dark)
+        act_sig = (row.role, branch, copied, self.dark, w)
         if act_sig != item.act_sig:
             item.act_sig = act_sig
-            item.act = item.act or self.new_doc()
-            self.set_html(item.act, actions_html(row, branch, pal, copied), w)
+            item.act = self._actions_doc(row, branch, copied, w)
             changed = True
 
         # Thinking: open while only reasoning streams, closed once the answer starts.
@@ -449,6 +451,22 @@ class BlockRenderer(QObject):
                 item.hl = {}
         if wake:
             self.wake()
+
+    ACT_DOCS = 64  # shared rows of action icons kept (one per role, branch, width...)
+
+    def _actions_doc(
+        self, row: MessageRow, branch: tuple[int, int] | None, copied: bool, w: int
+    ) -> Doc:
+        """The row of action icons, one document shared by every message that shows the
+        same icons at the same width: a message coming on screen makes no new one."""
+        key = (row.role, branch, copied, w)
+        doc = self._act_docs.get(key)
+        if doc is None:
+            if len(self._act_docs) >= self.ACT_DOCS:
+                self._act_docs.clear()  # the items keep theirs; new ones are made again
+            doc = self._act_docs[key] = self.new_doc()
+            self.set_html(doc, actions_html(row, branch, PALETTES[self.dark], copied), w)
+        return doc
 
     def _one_doc(self, text: str) -> bool:
         """Is a complete message cheap enough for one Markdown pass and one document?

@@ -356,7 +356,7 @@ def error_card_html(
         )
     return (
         f'<table width="100%" cellspacing="0" cellpadding="12" '
-        f'style="border: 1px solid {pal["error"]}; border-collapse: collapse; '
+        f'style="border: 1px solid {pal["error"]}; '
         f'margin-top: 4px; margin-bottom: 4px;"><tr><td>{body}</td></tr></table>'
     )
 

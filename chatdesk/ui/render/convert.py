@@ -93,7 +93,7 @@ class Renderer:
         self.theme = th
         self.table_tag = (
             f'<table border="1" cellspacing="0" cellpadding="6" '
-            f'style="border-color:{th.border}; border-style: solid; border-collapse: collapse; '
+            f'style="border-color:{th.border}; border-style: solid; '
             f'margin-top: 4px; margin-bottom: 8px;">'
         )
 

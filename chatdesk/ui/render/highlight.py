@@ -107,7 +107,7 @@ def render_code(code: str, lang: str, index: int, dark: bool, highlight: bool = 
     head = f"background-color:{th.code_head_bg}; padding: 4px 12px;"
     return (
         f'<table width="100%" cellspacing="0" cellpadding="0" border="0" '
-        f'style="background-color:{th.code_bg}; border-collapse: collapse; '
+        f'style="background-color:{th.code_bg}; '
         f'margin-top: 4px; margin-bottom: 8px;">'
         f'<tr><td style="{head}">'
         f'<span style="color:{th.muted}; font-size: small;">{label}</span></td>'
