@@ -56,7 +56,7 @@ from chatdesk.ui.messageitem import (
     find_highlights,
     paint_item,
 )
-from chatdesk.ui.messagestyle import actions_html, doc_style_sheet
+from chatdesk.ui.messagestyle import CARD_TABLE, actions_html, doc_style_sheet
 from chatdesk.ui.render import mathtex
 
 __all__ = ["BlockRenderer", "Item"]
@@ -76,7 +76,7 @@ class BlockRenderer(QObject):
     PAD = 12  # inside a bubble
     GAP = 4  # between the documents of one message
     ACT_GAP = 4  # above the row of action icons (under a bubble, not in it)
-    SPACING = 8  # between messages (the action row above adds its own room)
+    SPACING = 4  # between messages (the action row above adds its own room)
     SLICE_S = 0.004  # Markdown time per event-loop turn while catching up (Qt work ~ same)
     BIG_MESSAGE = 16_000  # chars; longer complete messages are rendered progressively too
     ONE_DOC_BLOCKS = 200  # blank lines; a message with more is rendered progressively too
@@ -294,7 +294,7 @@ class BlockRenderer(QObject):
     @staticmethod
     def set_html(doc: Doc, text: str, width: int) -> None:
         doc.setHtml(breakable(text))  # an unbroken run of 1 MB froze Qt's layout
-        if "copycode:" in text:
+        if "copycode:" in text or CARD_TABLE in text:
             clear_code_backgrounds(doc)  # the view paints them rounded
         else:
             doc.frames = ()

@@ -79,7 +79,7 @@ class Doc(QTextDocument):
         self.setDocumentMargin(0)
         # Code blocks the view frames itself (see messageitem.code_frames); None: not
         # measured at this width yet, () when the document has none.
-        self.frames: tuple[tuple[QRectF, float], ...] | None = ()
+        self.frames: tuple[tuple[QRectF, float, str, str], ...] | None = ()
 
     def loadResource(self, type_: int, name: QUrl | str) -> Any:  # noqa: N802 (Qt override)
         url = name.toString() if isinstance(name, QUrl) else name

@@ -17,7 +17,7 @@ from PySide6.QtGui import QImage
 
 from chatdesk.store.rows import MessageRow
 from chatdesk.ui.actions import MessageAction, ViewToggle, action_href
-from chatdesk.ui.messagestyle import PALETTES, icon_html
+from chatdesk.ui.messagestyle import CARD_TABLE, PALETTES, icon_html
 from chatdesk.ui.render import highlight
 
 __all__ = [
@@ -223,7 +223,7 @@ def tool_card_html(row: MessageRow, expanded: bool, pal: dict[str, str]) -> str:
             f'<a href="{action_href(ViewToggle.TOOL_RESULT)}">{arrow} {html.escape(link)}</a>'
         )
     return (
-        f'<table width="100%" cellspacing="0" cellpadding="6" '
+        f"{CARD_TABLE}"
         f'style="background-color:{pal["card"]}; border: 1px solid {pal["border"]};">'
         f"<tr><td>{'<br>'.join(out)}</td></tr></table>"
     )
@@ -268,7 +268,7 @@ def foot_html(
         pretty = _pretty_args(fn.get("arguments", ""))
         call_id = str(call.get("id", "")) if isinstance(call, dict) else ""
         out.append(
-            f'<table width="100%" cellspacing="0" cellpadding="6" '
+            f"{CARD_TABLE}"
             f'style="background-color:{pal["card"]}; border: 1px solid {pal["border"]}; '
             f'margin-bottom: 4px;"><tr><td>🔧 <b>{name}</b>'
             f'<pre style="white-space: pre-wrap;">{html.escape(pretty)}</pre>'
@@ -355,7 +355,7 @@ def error_card_html(
             f"{html.escape(row.error[:RESULT_CHARS])}</pre>"
         )
     return (
-        f'<table width="100%" cellspacing="0" cellpadding="12" '
+        f"{CARD_TABLE}"
         f'style="border: 1px solid {pal["error"]}; '
         f'margin-top: 4px; margin-bottom: 4px;"><tr><td>{body}</td></tr></table>'
     )

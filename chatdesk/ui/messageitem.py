@@ -17,11 +17,12 @@ from PySide6.QtGui import (
     QColor,
     QPainter,
     QTextCharFormat,
+    QTextFormat,
     QTextTable,
 )
 
 from chatdesk.ui.messagedocs import Doc
-from chatdesk.ui.messagehtml import PALETTES
+from chatdesk.ui.messagestyle import PALETTES
 
 if TYPE_CHECKING:  # pragma: no cover
     from chatdesk.ui.render import StreamRenderer
@@ -34,6 +35,9 @@ __all__ = [
     "find_highlights",
     "paint_item",
 ]
+
+#: A framed block of a document: (rect, header bottom or -1, border colour, fill colour).
+Frame = tuple[QRectF, float, str, str]
 
 #: What a part of an item was rendered from: compared to skip work that changes nothing.
 Sig = tuple[Any, ...]
@@ -111,33 +115,46 @@ class Item:
         return self.act_x if self.act is not None and k == len(self.parts) - 1 else 0
 
 
-def code_frames(doc: Doc) -> tuple[tuple[QRectF, float], ...]:
-    """The code blocks of a document: (frame, bottom of its header bar), measured once.
+_EDGE = QTextFormat.Property.UserProperty + 1  # a card's border colour, kept for painting
+_FILL = QTextFormat.Property.UserProperty + 2  # ... and its background
+
+
+def code_frames(doc: Doc) -> tuple[Frame, ...]:
+    """The framed blocks of a document, measured once: code blocks and cards.
 
     The renderer writes each code block as a table whose second row spans both columns
-    (:func:`chatdesk.ui.render.highlight.render_code`); the view paints its rounded frame
-    and header bar (rich text has no rounded corners) and clears the table's own square
-    backgrounds when the document is made (:func:`clear_code_backgrounds`).
+    (:func:`chatdesk.ui.render.highlight.render_code`), a card as a one-cell table with
+    a border; the view paints their rounded frames (rich text has no rounded corners)
+    and clears the tables' own square ones when the document is made
+    (:func:`clear_code_backgrounds`). Each is (rect, bottom of the header bar or -1 for
+    a card, border colour, background colour).
     """
     if doc.frames is not None:
         return doc.frames
-    out: list[tuple[QRectF, float]] = []
+    out: list[Frame] = []
     lay = doc.documentLayout()
     for f in doc.rootFrame().childFrames():
-        if _is_code(f):
-            assert isinstance(f, QTextTable)
-            # From the cells' blocks and paddings: the table's frameBoundingRect is
-            # shifted by the first cell's padding.
-            head, code = f.cellAt(0, 0), f.cellAt(1, 0)
-            hf, cf = head.format().toTableCellFormat(), code.format().toTableCellFormat()
-            first = lay.blockBoundingRect(head.firstCursorPosition().block())
-            head_end = lay.blockBoundingRect(head.lastCursorPosition().block()).bottom()
-            end = lay.blockBoundingRect(code.lastCursorPosition().block()).bottom()
-            x = first.left() - hf.leftPadding()
-            top = first.top() - hf.topPadding()
-            width = lay.frameBoundingRect(f).width()
-            rect = QRectF(x, top, width, end + cf.bottomPadding() - top)
-            out.append((rect, head_end + hf.bottomPadding()))
+        code = _is_code(f)
+        if not code and not (isinstance(f, QTextTable) and f.format().hasProperty(_EDGE)):
+            continue
+        assert isinstance(f, QTextTable)
+        # From the cells' blocks and paddings: the table's frameBoundingRect is
+        # shifted by the first cell's padding.
+        head, last = f.cellAt(0, 0), f.cellAt(f.rows() - 1, 0)
+        hf, lf = head.format().toTableCellFormat(), last.format().toTableCellFormat()
+        hpad = f.format().cellPadding() if hf.leftPadding() == 0 and not code else 0.0
+        first = lay.blockBoundingRect(head.firstCursorPosition().block())
+        head_end = lay.blockBoundingRect(head.lastCursorPosition().block()).bottom()
+        end = lay.blockBoundingRect(last.lastCursorPosition().block()).bottom()
+        x = first.left() - hf.leftPadding() - hpad
+        top = first.top() - hf.topPadding() - hpad
+        width = lay.frameBoundingRect(f).width()
+        rect = QRectF(x, top, width, end + lf.bottomPadding() + hpad - top)
+        if code:
+            out.append((rect, head_end + hf.bottomPadding(), "", ""))
+        else:
+            fmt = f.format()
+            out.append((rect, -1.0, str(fmt.property(_EDGE)), str(fmt.property(_FILL) or "")))
     doc.frames = tuple(out)
     return doc.frames
 
@@ -150,7 +167,8 @@ def _is_code(f: object) -> bool:
 
 
 def clear_code_backgrounds(doc: Doc) -> None:
-    """Drop the square backgrounds of code blocks (the view paints rounded ones)."""
+    """Drop the square backgrounds of code blocks and the square borders of cards (the
+    view paints rounded ones)."""
     for f in doc.rootFrame().childFrames():
         if _is_code(f):
             assert isinstance(f, QTextTable)
@@ -162,6 +180,16 @@ def clear_code_backgrounds(doc: Doc) -> None:
                 cf = cell.format()
                 cf.clearBackground()
                 cell.setFormat(cf)
+        elif isinstance(f, QTextTable) and f.rows() == 1 and f.columns() == 1:
+            fmt = f.format()
+            if fmt.border() <= 0:
+                continue
+            fmt.setProperty(_EDGE, fmt.borderBrush().color().name())
+            if fmt.background().style() != Qt.BrushStyle.NoBrush:
+                fmt.setProperty(_FILL, fmt.background().color().name())
+            fmt.clearBackground()
+            fmt.setBorder(0)
+            f.setFormat(fmt)
     doc.frames = None
 
 
@@ -231,8 +259,14 @@ def _paint_code_frames(
     """
     code, head = QColor(pal["code"]), QColor(pal["code_head"])
     p.setPen(Qt.PenStyle.NoPen)
-    for rect, head_bottom in code_frames(doc):
+    for rect, head_bottom, edge, fill in code_frames(doc):
         if rect.bottom() < top or rect.top() > bottom:
+            continue
+        if head_bottom < 0:  # a card: its outline (and background), rounded
+            p.setPen(QColor(edge))
+            p.setBrush(QColor(fill) if fill else Qt.BrushStyle.NoBrush)
+            p.drawRoundedRect(rect.adjusted(0.5, 0.5, -0.5, -0.5), 8, 8)
+            p.setPen(Qt.PenStyle.NoPen)
             continue
         p.setBrush(code)
         p.drawRoundedRect(rect, 8, 8)

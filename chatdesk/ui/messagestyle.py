@@ -24,6 +24,7 @@ from chatdesk.ui.theme import colours
 __all__ = [
     "ACTION_ICONS",
     "ACTION_LABELS",
+    "CARD_TABLE",
     "PALETTES",
     "READING_MAX",
     "USER_SHARE",
@@ -33,6 +34,9 @@ __all__ = [
     "icon_html",
     "link_label",
 ]
+
+#: The start of a card's table (an error, a tool call): the view rounds these too.
+CARD_TABLE = '<table width="100%" cellspacing="0" cellpadding="12" '
 
 #: The widest a reading column gets (px): about 80 characters of body text.
 READING_MAX = 820

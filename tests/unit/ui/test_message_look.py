@@ -248,7 +248,7 @@ def test_code_block_has_a_header_bar_and_a_painted_frame(qtbot: QtBot) -> None:
     doc = next(d for d in item.segs if d is not None and "print" in d.toPlainText())
     frames = code_frames(doc)
     assert len(frames) == 1
-    rect, head_bottom = frames[0]
+    rect, head_bottom, _edge, _fill = frames[0]
     assert rect.top() < head_bottom < rect.bottom() and rect.width() > 600
     table = next(f for f in doc.rootFrame().childFrames() if isinstance(f, QTextTable))
     # The square backgrounds are gone: the view paints a rounded block instead.
@@ -279,9 +279,21 @@ def test_error_is_a_card_with_one_sentence_retry_and_details(qtbot: QtBot) -> No
     assert "internal error" in foot.toPlainText() and "500 body" not in foot.toPlainText()
     assert view.link_rect(1, "action:retry") is not None
     assert view.link_rect(1, "action:toggle_details") is not None
+    # The card's square border is cleared; the view paints it rounded, in the error colour.
     tables = [f for f in foot.rootFrame().childFrames() if isinstance(f, QTextTable)]
-    assert len(tables) == 1 and tables[0].format().border() > 0  # the card's frame
-    assert PALETTES[False]["error"].lower() in html.lower()
+    assert len(tables) == 1 and tables[0].format().border() == 0
+    error = PALETTES[False]["error"]
+    assert error.lower() in html.lower()
+    frames = code_frames(foot)
+    assert len(frames) == 1 and frames[0][1] < 0 and frames[0][2] == QColor(error).name()
+    rect = view.message_rect(1)
+    item = view._items[1]  # noqa: SLF001
+    assert rect is not None
+    card = frames[0][0]
+    top = rect.top() + view.PAD + item.offsets[item.parts.index(foot)] + int(card.top())
+    img = view.viewport().grab().toImage()
+    x = rect.left() + view.PAD + int(card.center().x())
+    assert any(img.pixelColor(x, y) == QColor(error) for y in range(top - 1, top + 3))
 
 
 async def _fail(tmp_path: Path, key: str | None) -> MessageRow:
