@@ -226,8 +226,9 @@ class MessageCanvas(QAbstractScrollArea):
         m = self._model
         rows = m.messages() if m is not None else []
         heights = []
+        widths = {role: self._width_for(role) for role in ("user", "assistant")}
         for r in rows:
-            w = self._width_for(r.role)
+            w = widths.get(r.role) or self._width_for(r.role)
             known = self._blocks.known.get(r.id)
             heights.append(known[1] if known and known[0] == w else self._blocks.estimate(r, w))
         self._heights = heights
