@@ -87,6 +87,11 @@ def render_code(code: str, lang: str, index: int, dark: bool, highlight: bool = 
 
     ``highlight=False`` skips Pygments: used for a fence still being streamed, which is
     re-rendered on every update.
+
+    Long lines wrap (``pre-wrap``) rather than scroll sideways: a QTextDocument cannot
+    scroll one table on its own, and a widget per code block would undo the view's
+    painting of only what is visible. The block's frame and header bar make the wrapped
+    lines read as one block.
     """
     th = THEMES[bool(dark)]
     if len(code) > LIMITS.max_highlight_chars or code.count("\n") >= LIMITS.max_highlight_lines:
