@@ -342,5 +342,8 @@ def _finish(
             "retry_after_s": error.retry_after_s,
             "failed_at": time.time(),
             "body": (error.body or "")[:2000],
+            # False for a refusal of a request sent without a key: the view then says a
+            # key is missing rather than "rejected" (None: not known).
+            "key_sent": error.key_sent,
         }
     flush(final)

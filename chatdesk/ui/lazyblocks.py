@@ -22,7 +22,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRectF, QTimer
+from PySide6.QtCore import QObject, QPointF, QTimer
 from PySide6.QtGui import (
     QAbstractTextDocumentLayout,
     QFont,
@@ -49,7 +49,14 @@ from chatdesk.ui.messagehtml import (
     tool_run,
     user_text_html,
 )
-from chatdesk.ui.messageitem import Item, Sig, find_highlights, paint_item
+from chatdesk.ui.messageitem import (
+    Item,
+    Sig,
+    clear_code_backgrounds,
+    find_highlights,
+    paint_item,
+)
+from chatdesk.ui.messagestyle import CARD_TABLE, actions_html, doc_style_sheet
 from chatdesk.ui.render import mathtex
 
 __all__ = ["BlockRenderer", "Item"]
@@ -68,7 +75,8 @@ class BlockRenderer(QObject):
 
     PAD = 12  # inside a bubble
     GAP = 4  # between the documents of one message
-    SPACING = 16  # between messages
+    ACT_GAP = 4  # above the row of action icons (under a bubble, not in it)
+    SPACING = 4  # between messages (the action row above adds its own room)
     SLICE_S = 0.004  # Markdown time per event-loop turn while catching up (Qt work ~ same)
     BIG_MESSAGE = 16_000  # chars; longer complete messages are rendered progressively too
     ONE_DOC_BLOCKS = 200  # blank lines; a message with more is rendered progressively too
@@ -88,7 +96,8 @@ class BlockRenderer(QObject):
         self.branch_of = branch_of
         self._row_by_id = row_by_id
         self._resync = resync
-        self.dark = False
+        self._dark = False
+        self._sheet: str | None = None  # the documents' style sheet (font and theme)
         self.font = QFont()
         self.line_h = 16
         self.char_w = 8
@@ -96,6 +105,8 @@ class BlockRenderer(QObject):
         self.details_open: set[int] = set()
         self.tool_open: set[int] = set()  # tool runs whose long result is shown whole
         self.user_open: set[int] = set()  # long user messages shown whole
+        self.copied: set[int] = set()  # messages just copied (their Copy icon is a check)
+        self._act_docs: dict[tuple[Any, ...], Doc] = {}  # see _actions_doc
         self.highlight: tuple[int, str] | None = None
         self.items: OrderedDict[int, Item] = OrderedDict()  # least recently used first
         self.known: dict[int, tuple[int, int]] = {}  # id -> (width, height) once rendered
@@ -111,6 +122,16 @@ class BlockRenderer(QObject):
         # long answer's hundreds of documents at once stalls the window (a new turn).
         self._graveyard: list[Any] = []
         self._bury = self._timer(10, self._release_some)
+
+    @property
+    def dark(self) -> bool:
+        return self._dark
+
+    @dark.setter
+    def dark(self, value: bool) -> None:
+        self._dark = bool(value)
+        self._sheet = None
+        self._act_docs = {}
 
     def _timer(self, ms: int, slot: Callable[[], None], single: bool = False) -> QTimer:
         t = QTimer(self)
@@ -167,6 +188,8 @@ class BlockRenderer(QObject):
     def set_font(self, font: QFont) -> None:
         """Use the view's font for new documents and for height estimates."""
         self.font = QFont(font)
+        self._sheet = None
+        self._act_docs = {}
         fm = QFontMetrics(font)
         self.line_h = fm.lineSpacing()
         self.char_w = max(1, fm.averageCharWidth())
@@ -200,7 +223,9 @@ class BlockRenderer(QObject):
         """Forget the items of messages no longer in the list (freed in the background)."""
         for mid in [k for k in self.items if k not in live]:
             item = self.items.pop(mid)
-            self._graveyard.extend(d for d in (item.head, item.think, item.tail, item.foot) if d)
+            self._graveyard.extend(
+                d for d in (item.head, item.think, item.tail, item.foot, item.act) if d
+            )
             self._graveyard.extend(d for d in item.segs if d is not None)
             self._graveyard.append(item)
         if self._graveyard and not self._bury.isActive():
@@ -240,7 +265,7 @@ class BlockRenderer(QObject):
         per_line = max(10, width // self.char_w)
         text = row.content
         lines = len(text) // per_line + text.count("\n") + 1
-        extra = 2 if row.role == "assistant" else 1
+        extra = 3 if row.role == "assistant" else 2  # the badge, the figures, the icons
         if row.tool_calls:
             extra += 4 * len(row.tool_calls)
         if row.parts:
@@ -261,29 +286,28 @@ class BlockRenderer(QObject):
     def new_doc(self) -> Doc:
         d = Doc(self.thumb)
         d.setDefaultFont(self.font)
-        pal = PALETTES[self.dark]
-        d.setDefaultStyleSheet(
-            f"a {{ color: {pal['link']}; text-decoration: none; }}"
-            f" code {{ background-color: {pal['card']}; }}"
-            " pre { white-space: pre-wrap; }"
-            # Long answers: airy lines, headings at modest sizes (not browser defaults).
-            " p, li { line-height: 140%; }"
-            " h1 { font-size: x-large; } h2 { font-size: large; }"
-            " h3, h4, h5, h6 { font-size: medium; }"
-        )
+        if self._sheet is None:
+            self._sheet = doc_style_sheet(PALETTES[self.dark], self.font)
+        d.setDefaultStyleSheet(self._sheet)
         return d
 
     @staticmethod
     def set_html(doc: Doc, text: str, width: int) -> None:
         doc.setHtml(breakable(text))  # an unbroken run of 1 MB froze Qt's layout
+        if "copycode:" in text or CARD_TABLE in text:
+            clear_code_backgrounds(doc)  # the view paints them rounded
+        else:
+            doc.frames = ()
         doc.setTextWidth(width)
 
     def set_width(self, item: Item, w: int) -> None:
         """Re-wrap an item at a new width (lazy blocks get new estimates)."""
         item.width = w
         for d in item.parts:
-            if d is not None:
+            if d is not None and d is not item.act:  # shared: sync takes the one for w
                 d.setTextWidth(w)
+                if d.frames:
+                    d.frames = None  # measured again at the new width
         stream = item.stream
         item.seg_h = [
             int(d.size().height())
@@ -306,11 +330,18 @@ class BlockRenderer(QObject):
         branch = self.branch_of(row.id)
         wake = False
 
-        head_sig = (row.role, row.name, branch, row.model or row.model_requested, self.dark)
+        item.role = row.role
+        head_sig = (row.role, row.name, row.model or row.model_requested, self.dark)
         if head_sig != item.head_sig:
             item.head_sig = head_sig
             item.head = item.head or self.new_doc()
-            self.set_html(item.head, head_html(row, branch, pal), w)
+            self.set_html(item.head, head_html(row, pal), w)
+            changed = True
+        copied = row.id in self.copied
+        act_sig = (row.role, branch, copied, self.dark, w)
+        if act_sig != item.act_sig:
+            item.act_sig = act_sig
+            item.act = self._actions_doc(row, branch, copied, w)
             changed = True
 
         # Thinking: open while only reasoning streams, closed once the answer starts.
@@ -406,6 +437,8 @@ class BlockRenderer(QObject):
             item.foot_sig = foot_sig
             item.foot = item.foot or self.new_doc()
             self.set_html(item.foot, foot_html(row, wait, pal, details, self.thumb), w)
+            if not item.foot.isEmpty() and not item.foot.toPlainText().strip():
+                item.foot.clear()  # nothing to show (no empty line under an answer)
             changed = True
 
         hl = self.highlight
@@ -422,6 +455,22 @@ class BlockRenderer(QObject):
                 item.hl = {}
         if wake:
             self.wake()
+
+    ACT_DOCS = 64  # shared rows of action icons kept (one per role, branch, width...)
+
+    def _actions_doc(
+        self, row: MessageRow, branch: tuple[int, int] | None, copied: bool, w: int
+    ) -> Doc:
+        """The row of action icons, one document shared by every message that shows the
+        same icons at the same width: a message coming on screen makes no new one."""
+        key = (row.role, branch, copied, w)
+        doc = self._act_docs.get(key)
+        if doc is None:
+            if len(self._act_docs) >= self.ACT_DOCS:
+                self._act_docs.clear()  # the items keep theirs; new ones are made again
+            doc = self._act_docs[key] = self.new_doc()
+            self.set_html(doc, actions_html(row, branch, PALETTES[self.dark], copied), w)
+        return doc
 
     def _one_doc(self, text: str) -> bool:
         """Is a complete message cheap enough for one Markdown pass and one document?
@@ -494,7 +543,10 @@ class BlockRenderer(QObject):
         item.codes = stream.code_blocks
 
     def measure(self, item: Item) -> None:
-        """Stack the documents of an item; block heights are cached (O(1) per new block)."""
+        """Stack the documents of an item; block heights are cached (O(1) per new block).
+
+        The action icons come last, a little apart: under a user's bubble, not in it.
+        """
         docs: list[Doc | None] = []
         hs: list[int] = []
         for d in (item.head, item.think):
@@ -509,10 +561,29 @@ class BlockRenderer(QObject):
                 docs.append(d)
                 hs.append(int(d.size().height()))
         gap = self.GAP
+        offsets = [0, *itertools.accumulate(h + gap for h in hs[:-1])] if hs else []
+        body = (offsets[-1] + hs[-1]) if hs else 0
+        item.body_h = body
+        pad = self.PAD
+        item.bubble_w = item.width + 2 * pad
+        user = item.role == "user"
+        if user:
+            # A user's bubble hugs its text (at most the width it was laid out at).
+            ideal = max((d.idealWidth() for d in docs if d is not None), default=0.0)
+            item.bubble_w = min(item.width, int(ideal) + 1) + 2 * pad
+        act = item.act
+        if act is not None and not act.isEmpty():
+            offsets.append(body + gap + self.ACT_GAP if hs else 0)
+            docs.append(act)
+            hs.append(int(act.size().height()))
+            right = item.bubble_w - 2 * pad - int(act.idealWidth()) - 1
+            item.act_x = max(0, right) if user else 0
+        else:
+            item.act = None if act is not None and act.isEmpty() else act
         item.parts = docs  # None for a block not rendered yet
         item.heights = hs
-        item.offsets = [0, *itertools.accumulate(h + gap for h in hs[:-1])] if hs else []
-        inner = (item.offsets[-1] + hs[-1]) if hs else 0
+        item.offsets = offsets
+        inner = (offsets[-1] + hs[-1]) if hs else 0
         item.height = inner + 2 * self.PAD + self.SPACING
         self.known[item.mid] = (item.width, item.height)
 
@@ -611,8 +682,9 @@ class BlockRenderer(QObject):
         ctx: QAbstractTextDocumentLayout.PaintContext,
         item: Item,
         role: str,
-        bubble: QRectF,
+        origin: QPointF,
         vh: int,
+        show_actions: bool,
     ) -> None:
         """Draw one message: its bubble, then the documents that meet the viewport."""
-        paint_item(p, ctx, item, role, bubble, vh, self.dark, self.PAD)
+        paint_item(p, ctx, item, role, origin, vh, self.dark, self.PAD, show_actions)

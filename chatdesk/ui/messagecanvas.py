@@ -20,7 +20,7 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QModelIndex, QRect, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QModelIndex, QPointF, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAbstractTextDocumentLayout,
     QColor,
@@ -37,8 +37,8 @@ from chatdesk.ui.frameshare import paint_pass_deadline
 from chatdesk.ui.jumpbutton import JumpButton
 from chatdesk.ui.lazyblocks import BlockRenderer, Item
 from chatdesk.ui.messagedocs import Thumbnails
-from chatdesk.ui.messagehtml import PALETTES
 from chatdesk.ui.messagemodel import ImageLoader, MessageListModel
+from chatdesk.ui.messagestyle import PALETTES, READING_MAX, USER_SHARE
 from chatdesk.ui.scrollbar import FlatScrollBar
 
 __all__ = ["MessageCanvas"]
@@ -55,7 +55,9 @@ class MessageCanvas(QAbstractScrollArea):
 
     scrolled_fraction = Signal(float)
 
-    MARGIN = 12  # around a bubble
+    MARGIN = 12  # around the reading column in a narrow view
+    WIDE_MARGIN = 24  # ... and in a view wider than WIDE
+    WIDE = 640
     PAD = BlockRenderer.PAD
     GAP = BlockRenderer.GAP
     SPACING = BlockRenderer.SPACING
@@ -77,6 +79,8 @@ class MessageCanvas(QAbstractScrollArea):
         self._pin: int | None = None  # message kept in place after scroll_to_message
         self._adjusting = False
         self._paint_deadline: float | None = None  # lazy blocks render in a paint until then
+        self._hover_mid: int | None = None  # the message under the mouse (its actions show)
+        self._focus_mid: int | None = None  # the message holding the keyboard's link focus
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.viewport().setMouseTracking(True)
@@ -180,10 +184,14 @@ class MessageCanvas(QAbstractScrollArea):
         """The bubble of a message in viewport coordinates (None if not in the list)."""
         m = self._model
         row = -1 if m is None else m.row_of(message_id)
-        if row < 0:
+        if row < 0 or m is None:
             return None
         y = self._tops[row] - self.verticalScrollBar().value()
-        return QRect(self.MARGIN, y, self._bubble_width(), self._heights[row] - self.SPACING)
+        item = self._items.get(message_id)
+        x, w = self._column()
+        if item is not None and item.width == self._width_for(m.message(row).role):
+            x, w = self._row_x(item), item.bubble_w
+        return QRect(x, y, w, self._heights[row] - self.SPACING)
 
     def _realized(self, message_id: int) -> tuple[int, Item] | None:
         """(row, item) of a message with every block rendered; None if not in the list."""
@@ -217,9 +225,10 @@ class MessageCanvas(QAbstractScrollArea):
     def _on_reset(self) -> None:
         m = self._model
         rows = m.messages() if m is not None else []
-        w = self._doc_width()
         heights = []
+        widths = {role: self._width_for(role) for role in ("user", "assistant")}
         for r in rows:
+            w = widths.get(r.role) or self._width_for(r.role)
             known = self._blocks.known.get(r.id)
             heights.append(known[1] if known and known[0] == w else self._blocks.estimate(r, w))
         self._heights = heights
@@ -241,9 +250,10 @@ class MessageCanvas(QAbstractScrollArea):
     def _on_inserted(self, parent: QModelIndex, first: int, last: int) -> None:
         m = self._model
         assert m is not None
-        w = self._doc_width()
         new = [m.message(i) for i in range(first, last + 1)]
-        self._heights[first:first] = [self._blocks.estimate(r, w) for r in new]
+        self._heights[first:first] = [
+            self._blocks.estimate(r, self._width_for(r.role)) for r in new
+        ]
         if any(r.role == "user" for r in new):  # the reader just sent it: show it
             self._stick_bottom = True
             self._pin = None
@@ -261,7 +271,6 @@ class MessageCanvas(QAbstractScrollArea):
         m = self._model
         if m is None:
             return
-        w = self._doc_width()
         rows = range(top.row(), bottom.row() + 1)
         for i in rows:
             row = m.message(i)
@@ -270,16 +279,55 @@ class MessageCanvas(QAbstractScrollArea):
                 self._blocks.sync(item, row)
                 self._heights[i] = item.height
             else:
-                self._heights[i] = self._blocks.estimate(row, w)
+                self._heights[i] = self._blocks.estimate(row, self._width_for(row.role))
         self._relayout(set(rows))
         self.viewport().update()
 
     # -- layout
-    def _bubble_width(self) -> int:
-        return max(80, self.viewport().width() - 2 * self.MARGIN)
+    def _column(self) -> tuple[int, int]:
+        """(x, width) of the reading column: at most READING_MAX of text, centred.
+
+        A narrow view (a compare column, a small window) uses its whole width less a
+        margin; a wide one keeps answers at a readable line length.
+        """
+        vw = self.viewport().width()
+        margin = self.WIDE_MARGIN if vw >= self.WIDE else self.MARGIN
+        w = max(80, min(vw - 2 * margin, READING_MAX + 2 * self.PAD))
+        return max(0, (vw - w) // 2), w
+
+    def _width_for(self, role: str) -> int:
+        """The text width of a message: the column's, or a share of it for the user's."""
+        w = self._column()[1] - 2 * self.PAD
+        if role == "user":
+            share = USER_SHARE if w >= 480 else 0.9  # narrow: nearly the whole column
+            return max(60, int(w * share))
+        return w
 
     def _doc_width(self) -> int:
-        return self._bubble_width() - 2 * self.PAD
+        """The text width of an answer (the widest documents of the view)."""
+        return self._width_for("assistant")
+
+    def _row_x(self, item: Item) -> int:
+        """Left edge of a message's bubble: a user's sits at the column's right."""
+        x, w = self._column()
+        return x + w - item.bubble_w if item.role == "user" else x
+
+    def actions_shown(self, row_index: int) -> bool:
+        """Whether a message's action icons are drawn: hovered, focused or the last one,
+        never while it streams (nor under "Waiting...")."""
+        m = self._model
+        if m is None:
+            return False
+        row = m.message(row_index)
+        if row.status == MessageStatus.STREAMING:
+            return False
+        return row_index == m.rowCount() - 1 or row.id in (self._hover_mid, self._focus_mid)
+
+    def set_hover(self, message_id: int | None) -> None:
+        """The message under the mouse (None: none); its actions show."""
+        if message_id != self._hover_mid:
+            self._hover_mid = message_id
+            self.viewport().update()
 
     def _relayout(
         self,
@@ -402,7 +450,8 @@ class MessageCanvas(QAbstractScrollArea):
         """The rendered item for a row at the current width (rendered on demand)."""
         m = self._model
         assert m is not None
-        return self._blocks.item(m.message(row_index), self._doc_width(), self._visible_ids)
+        row = m.message(row_index)
+        return self._blocks.item(row, self._width_for(row.role), self._visible_ids)
 
     def _visible_ids(self) -> set[int]:
         m = self._model
@@ -529,13 +578,13 @@ class MessageCanvas(QAbstractScrollArea):
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         y0 = self.verticalScrollBar().value()
         vh = self.viewport().height()
-        bw = self._bubble_width()
         ctx = QAbstractTextDocumentLayout.PaintContext()
         qpal = QPalette(self.palette())
         qpal.setColor(QPalette.ColorRole.Text, QColor(pal["fg"]))
         ctx.palette = qpal
         for i in self._visible_rows():
             item = self._item(i)
-            bubble = QRectF(self.MARGIN, self._tops[i] - y0, bw, item.height - self.SPACING)
-            self._blocks.paint(p, ctx, item, m.message(i).role, bubble, vh)
+            origin = QPointF(self._row_x(item), self._tops[i] - y0)
+            role = m.message(i).role
+            self._blocks.paint(p, ctx, item, role, origin, vh, self.actions_shown(i))
         p.end()

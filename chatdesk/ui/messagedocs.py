@@ -14,6 +14,7 @@ from PySide6.QtCore import (
     QCoreApplication,
     QMimeData,
     QRect,
+    QRectF,
     QSize,
     Qt,
     QUrl,
@@ -27,7 +28,15 @@ from chatdesk.ui import render
 from chatdesk.ui.breaks import ZWSP, breakable
 from chatdesk.ui.messagemodel import ImageLoader
 
-__all__ = ["Doc", "SafeBrowser", "TextDialog", "Thumbnails", "anchor_rect", "math_image"]
+__all__ = [
+    "Doc",
+    "SafeBrowser",
+    "TextDialog",
+    "Thumbnails",
+    "anchor_rect",
+    "doc_links",
+    "math_image",
+]
 
 # Rendered formula images, keyed by name (content-addressed): shared by every view on
 # purpose, they never change once made.
@@ -68,6 +77,9 @@ class Doc(QTextDocument):
         self._resolve = resolve
         self.setUndoRedoEnabled(False)
         self.setDocumentMargin(0)
+        # Code blocks the view frames itself (see messageitem.code_frames); None: not
+        # measured at this width yet, () when the document has none.
+        self.frames: tuple[tuple[QRectF, float, str, str], ...] | None = ()
 
     def loadResource(self, type_: int, name: QUrl | str) -> Any:  # noqa: N802 (Qt override)
         url = name.toString() if isinstance(name, QUrl) else name
@@ -166,6 +178,23 @@ class TextDialog(QDialog):
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)
         self.resize(720, 560)
+
+
+def doc_links(doc: QTextDocument) -> list[str]:
+    """The links of a document in reading order, each once (the keyboard's stops)."""
+    out: list[str] = []
+    block = doc.begin()
+    while block.isValid():
+        it = block.begin()
+        while not it.atEnd():
+            fmt = it.fragment().charFormat()
+            if fmt.isAnchor():
+                href = fmt.anchorHref()
+                if href and href not in out:
+                    out.append(href)
+            it += 1
+        block = block.next()
+    return out
 
 
 def anchor_rect(doc: QTextDocument, href: str) -> QRect | None:

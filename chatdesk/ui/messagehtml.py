@@ -17,12 +17,14 @@ from PySide6.QtGui import QImage
 
 from chatdesk.store.rows import MessageRow, MessageStatus
 from chatdesk.ui.actions import MessageAction, ViewToggle, action_href
+from chatdesk.ui.messagestyle import CARD_TABLE, PALETTES, icon_html
 from chatdesk.ui.render import highlight
 
 __all__ = [
     "PALETTES",
     "VENDOR_COLOURS",
     "ROLE_NAMES",
+    "error_card_html",
     "error_sentence",
     "foot_html",
     "head_html",
@@ -54,41 +56,13 @@ def _copy_label() -> str:
     return QCoreApplication.translate("MessageView", "Copy")
 
 
+def _copy_icon() -> str:
+    return icon_html("copy", "", 0)
+
+
 highlight.copy_label = _copy_label  # the Copy link of code blocks, translated
+highlight.copy_icon = _copy_icon  # and its icon, from the app's icon font
 
-
-PALETTES: dict[bool, dict[str, str]] = {
-    False: {
-        "bg": "#ffffff",
-        "fg": "#1f2328",
-        "muted": "#6b7280",
-        "link": "#0969da",
-        "user": "#eef2f8",
-        "assistant": "#ffffff",
-        "system": "#fdf8e1",
-        "tool": "#f4f6f9",
-        "border": "#dde1e6",
-        "error": "#cf222e",
-        "warn": "#9a6700",
-        "hl": "#fde047",
-        "card": "#f4f6f9",
-    },
-    True: {
-        "bg": "#17181b",
-        "fg": "#e6e7e9",
-        "muted": "#959aa3",
-        "link": "#7aa7ff",
-        "user": "#262b34",
-        "assistant": "#17181b",
-        "system": "#2b2816",
-        "tool": "#1f2226",
-        "border": "#34373d",
-        "error": "#f85149",
-        "warn": "#d29922",
-        "hl": "#9e6a03",
-        "card": "#23262b",
-    },
-}
 
 # The dot before a model's name: the vendor's colour (modelpicker.vendor_of names them).
 VENDOR_COLOURS = {
@@ -102,17 +76,6 @@ VENDOR_COLOURS = {
 }
 
 
-def _icon_html(name: str, colour: str) -> str:
-    """An icon from the app's icon font, inline in rich text ('' without the font)."""
-    from chatdesk.ui.icons import glyph, icon_family
-
-    family = icon_family()
-    char = glyph(name)
-    if not family or not char:
-        return ""
-    return f"<span style=\"font-family: '{family}'; color: {colour};\">{char}</span>&nbsp;"
-
-
 ROLE_NAMES: dict[str, object] = {
     "user": QT_TRANSLATE_NOOP("MessageView", "You"),
     "assistant": QT_TRANSLATE_NOOP("MessageView", "Assistant"),
@@ -121,49 +84,58 @@ ROLE_NAMES: dict[str, object] = {
 }
 
 
-def head_html(row: MessageRow, branch: tuple[int, int] | None, pal: dict[str, str]) -> str:
-    """The role line, with the ``< n/m >`` branch switcher when there are siblings."""
-    role = tr_view(ROLE_NAMES.get(row.role, row.role.title()))
+def head_html(row: MessageRow, pal: dict[str, str]) -> str:
+    """The line above a message: a model badge for answers, nothing for the user's own.
+
+    The badge is the model's name after a small dot in its vendor's colour; the user's
+    words need no label (their bubble on the right says who wrote them). The branch
+    switcher ``< n/m >`` is with the other actions (:func:`messagestyle.actions_html`).
+    """
     model = row.model or row.model_requested
-    if row.role == "assistant" and model:
-        # A small model badge: the vendor's colour dot and the model's name.
+    if row.role == "user":
+        return ""
+    if row.role == "assistant":
+        # A small model badge: the vendor's colour dot and the model's name (the role's
+        # name for an answer of an unknown model, from an import or an old version).
         from chatdesk.ui.modelpicker import vendor_of
 
-        dot = VENDOR_COLOURS.get(vendor_of(model), pal["muted"])
+        dot = VENDOR_COLOURS.get(vendor_of(model), pal["muted"]) if model else pal["muted"]
+        name = model or tr_view(ROLE_NAMES["assistant"])
         out = (
-            f'<span style="color:{dot};">●</span> '
-            f'<span style="font-size: small; font-weight: 600;">{html.escape(model)}</span>'
+            f'<span style="color:{dot}; font-size: small;">●</span>&nbsp;'
+            f'<span style="color:{pal["muted"]}; font-size: small; font-weight: 600;">'
+            f"{html.escape(name)}</span>"
         )
-    elif row.role == "user":
-        out = f'<span style="color:{pal["muted"]}; font-size: small;">{html.escape(role)}</span>'
     else:
-        out = f"<b>{html.escape(role)}</b>"
+        role = tr_view(ROLE_NAMES.get(row.role, row.role.title()))
+        out = f'<span style="font-size: small; font-weight: 600;">{html.escape(role)}</span>'
     if row.role == "tool" and row.name:
-        out += f' <span style="color:{pal["muted"]};">{html.escape(row.name)}</span>'
-    if branch and branch[1] > 1:
-        pos, count = branch
         out += (
-            f'&nbsp;&nbsp;&nbsp;<a href="{action_href(MessageAction.BRANCH_PREV)}">&lt;</a>'
-            f'<span style="color:{pal["muted"]};"> {pos}/{count} </span>'
-            f'<a href="{action_href(MessageAction.BRANCH_NEXT)}">&gt;</a>'
+            f' <span style="color:{pal["muted"]}; font-size: small;">{html.escape(row.name)}</span>'
         )
     return f'<p style="color:{pal["fg"]};">{out}</p>'
 
 
 def think_html(row: MessageRow, expanded: bool, pal: dict[str, str]) -> str:
-    """The collapsible "Thinking" section (the reasoning text only when expanded)."""
-    arrow = "▾" if expanded else "▸"
+    """The "Thinking" section: one muted line with a chevron (the reasoning when open)."""
+    muted = pal["muted"]
+    chevron = icon_html("chevron-down" if expanded else "chevron-right", muted, 14)
+    chevron = chevron or ("▾" if expanded else "▸")
     label = html.escape(QCoreApplication.translate("MessageView", "Thinking"))
+    size = html.escape(
+        QCoreApplication.translate("MessageView", "{n} characters").format(n=len(row.reasoning))
+    )
     head = (
         f'<p style="margin-bottom: 4px;">'
-        f'<a href="{action_href(ViewToggle.THINKING)}">{arrow} {label}</a>'
-        f' <span style="color:{pal["muted"]}; font-size: small;">'
-        f"({len(row.reasoning)})</span></p>"
+        f'<a href="{action_href(ViewToggle.THINKING)}" style="color:{muted};">'
+        f"{chevron}&nbsp;{label}</a>"
+        f' <span style="color:{muted}; font-size: small;">· {size}</span></p>'
     )
     if not expanded:
         return head
     return head + (
-        f'<p style="color:{pal["muted"]}; white-space: pre-wrap;">{html.escape(row.reasoning)}</p>'
+        f'<p style="color:{muted}; white-space: pre-wrap; margin-left: 16px;">'
+        f"{html.escape(row.reasoning)}</p>"
     )
 
 
@@ -251,7 +223,7 @@ def tool_card_html(row: MessageRow, expanded: bool, pal: dict[str, str]) -> str:
             f'<a href="{action_href(ViewToggle.TOOL_RESULT)}">{arrow} {html.escape(link)}</a>'
         )
     return (
-        f'<table width="100%" cellspacing="0" cellpadding="6" '
+        f"{CARD_TABLE}"
         f'style="background-color:{pal["card"]}; border: 1px solid {pal["border"]};">'
         f"<tr><td>{'<br>'.join(out)}</td></tr></table>"
     )
@@ -278,7 +250,7 @@ def foot_html(
     details_open: bool,
     thumb: Callable[[str], QImage | None],
 ) -> str:
-    """Tool calls, images, status and error, the action links and the statistics."""
+    """Tool calls, images, status, an error card and the figures (actions: a row apart)."""
     out: list[str] = []
     muted = pal["muted"]
     reply = html.escape(QCoreApplication.translate("MessageView", "Reply with result"))
@@ -296,7 +268,7 @@ def foot_html(
         pretty = _pretty_args(fn.get("arguments", ""))
         call_id = str(call.get("id", "")) if isinstance(call, dict) else ""
         out.append(
-            f'<table width="100%" cellspacing="0" cellpadding="6" '
+            f"{CARD_TABLE}"
             f'style="background-color:{pal["card"]}; border: 1px solid {pal["border"]}; '
             f'margin-bottom: 4px;"><tr><td>🔧 <b>{name}</b>'
             f'<pre style="white-space: pre-wrap;">{html.escape(pretty)}</pre>'
@@ -324,26 +296,15 @@ def foot_html(
         waiting = html.escape(QCoreApplication.translate("MessageView", "Waiting…"))
         status.append(f'<span style="color:{muted};">{waiting}</span>')
     if row.status == MessageStatus.ERROR:
-        sentence = html.escape(error_sentence(row, wait))
-        details = html.escape(
-            QCoreApplication.translate("MessageView", "Hide details")
-            if details_open
-            else QCoreApplication.translate("MessageView", "Details")
-        )
-        retry = html.escape(QCoreApplication.translate("MessageView", "Retry"))
-        status.append(
-            f'<span style="color:{pal["error"]};">⚠ {sentence}</span> '
-            f'<a href="{action_href(ViewToggle.DETAILS)}">{details}</a> · '
-            f'<a href="{action_href(MessageAction.RETRY)}">{retry}</a>'
-        )
-    elif row.status in ("stopped", "interrupted"):
+        out.append(error_card_html(row, wait, pal, details_open))
+    elif row.status in (MessageStatus.STOPPED, MessageStatus.INTERRUPTED):
         label = (
             QCoreApplication.translate("MessageView", "Stopped")
             if row.status == MessageStatus.STOPPED
             else QCoreApplication.translate("MessageView", "Interrupted")
         )
         status.append(
-            f'<span style="color:{pal["warn"]};">⏹ {html.escape(label)}</span> '
+            f'<span style="color:{pal["warn"]};">{html.escape(label)}</span> · '
             f'<a href="{action_href(MessageAction.CONTINUE)}">{cont}</a>'
         )
     elif row.finish_reason == "length":
@@ -351,7 +312,7 @@ def foot_html(
             QCoreApplication.translate("MessageView", "The answer reached the length limit.")
         )
         status.append(
-            f'<span style="color:{pal["warn"]};">{text}</span> '
+            f'<span style="color:{pal["warn"]};">{text}</span> · '
             f'<a href="{action_href(MessageAction.CONTINUE)}">{cont}</a>'
         )
     elif row.finish_reason == "content_filter":
@@ -360,39 +321,44 @@ def foot_html(
         )
         status.append(f'<span style="color:{pal["warn"]};">{text}</span>')
     if status:
-        out.append("<p>" + "<br>".join(status) + "</p>")
-    if row.status == MessageStatus.ERROR and details_open and row.error:
+        out.append('<p style="font-size: small;">' + "<br>".join(status) + "</p>")
+    # The figures of an answer (the model is in the badge above it), small and muted.
+    figures = stats(row, with_model=False) if row.role == "assistant" else []
+    if figures and row.status != MessageStatus.STREAMING:
         out.append(
-            f'<pre style="color:{muted}; white-space: pre-wrap;">{html.escape(row.error)}</pre>'
+            f'<p style="color:{muted}; font-size: small;">{html.escape(" · ".join(figures))}</p>'
         )
-
-    stats_ = stats(row) if row.role == "assistant" else []
-    actions = [(MessageAction.COPY, QCoreApplication.translate("MessageView", "Copy"))]
-    if row.role == "assistant":
-        actions.append(
-            (MessageAction.REGENERATE, QCoreApplication.translate("MessageView", "Regenerate"))
-        )
-    if row.role == "user":
-        actions.append((MessageAction.EDIT, QCoreApplication.translate("MessageView", "Edit")))
-    actions.append((MessageAction.DELETE, QCoreApplication.translate("MessageView", "Delete")))
-    icons = {
-        MessageAction.COPY: "copy",
-        MessageAction.REGENERATE: "refresh",
-        MessageAction.EDIT: "edit",
-        MessageAction.DELETE: "trash",
-    }
-    links = "&nbsp;&nbsp; ".join(  # a narrow column wraps between links, not in a word
-        f'<a href="{action_href(a)}">{_icon_html(icons[a], pal["link"])}{html.escape(label)}</a>'
-        for a, label in actions
-    )
-    line = f'<span style="font-size: small;">{links}</span>'
-    if stats_:
-        line += (
-            f'&nbsp; <span style="color:{muted}; font-size: small;">'
-            f"{html.escape(' · '.join(stats_))}</span>"
-        )
-    out.append(f"<p>{line}</p>")
     return "".join(out)
+
+
+def error_card_html(
+    row: MessageRow, wait: int | None, pal: dict[str, str], details_open: bool
+) -> str:
+    """A failed request in place: a card in the error colour, one sentence, Retry, Details."""
+    sentence = html.escape(error_sentence(row, wait))
+    details = html.escape(
+        QCoreApplication.translate("MessageView", "Hide details")
+        if details_open
+        else QCoreApplication.translate("MessageView", "Details")
+    )
+    retry = html.escape(QCoreApplication.translate("MessageView", "Retry"))
+    mark = icon_html("error", pal["error"]) or f'<span style="color:{pal["error"]};">⚠</span>'
+    body = (
+        f'<p style="color:{pal["fg"]};">{mark}&nbsp;&nbsp;{sentence}</p>'
+        f'<p style="font-size: small; margin-top: 8px;">'
+        f'<a href="{action_href(MessageAction.RETRY)}">{retry}</a>&nbsp;&nbsp;·&nbsp;&nbsp;'
+        f'<a href="{action_href(ViewToggle.DETAILS)}">{details}</a></p>'
+    )
+    if details_open and row.error:
+        body += (
+            f'<pre style="color:{pal["muted"]}; white-space: pre-wrap; margin-top: 8px;">'
+            f"{html.escape(row.error[:RESULT_CHARS])}</pre>"
+        )
+    return (
+        f"{CARD_TABLE}"
+        f'style="border: 1px solid {pal["error"]}; '
+        f'margin-top: 4px; margin-bottom: 4px;"><tr><td>{body}</td></tr></table>'
+    )
 
 
 def retry_wait(row: MessageRow, now: float) -> int | None:
@@ -426,6 +392,14 @@ def error_sentence(row: MessageRow, wait: int | None) -> str:
                 n=wait
             )
         return QCoreApplication.translate("MessageView", "Rate limited: you can retry now.")
+    meta = row.meta if isinstance(row.meta, dict) else {}
+    if cat == "auth" and meta.get("key_sent") is False:
+        # A 401 to a request that carried no key: nothing was rejected, a key is missing.
+        return QCoreApplication.translate(
+            "MessageView",
+            "No API key was sent, and this server requires one. Set the key for this "
+            "provider in Settings.",
+        )
     sentences = {
         "auth": QT_TRANSLATE_NOOP(
             "MessageView", "The API key was rejected. Check the key for this provider."
@@ -459,10 +433,10 @@ def error_sentence(row: MessageRow, wait: int | None) -> str:
     return tr_view(sentences.get(cat, QT_TRANSLATE_NOOP("MessageView", "The request failed.")))
 
 
-def stats(row: MessageRow) -> list[str]:
+def stats(row: MessageRow, with_model: bool = True) -> list[str]:
     """Model, token counts and speed of an answer, as short readable pieces."""
     out: list[str] = []
-    if row.model:
+    if row.model and with_model:
         out.append(row.model)
     usage = row.usage or {}
     pin, pout = usage.get("prompt_tokens"), usage.get("completion_tokens")

@@ -14,23 +14,33 @@ from __future__ import annotations
 import bisect
 import logging
 
-from PySide6.QtCore import QPoint, QRect, Qt, QUrl, Signal
+from PySide6.QtCore import QEvent, QPoint, QRect, QRectF, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QAbstractTextDocumentLayout,
+    QAccessible,
+    QAccessibleEvent,
     QColor,
     QDesktopServices,
+    QFocusEvent,
     QGuiApplication,
+    QHelpEvent,
+    QKeyEvent,
     QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
     QTextCharFormat,
     QTextCursor,
 )
-from PySide6.QtWidgets import QDialog, QWidget
+from PySide6.QtWidgets import QDialog, QToolTip, QWidget
 
 from chatdesk.store.rows import MessageStatus
 from chatdesk.ui.actions import MessageAction, ViewToggle, parse_href, strict_links
 from chatdesk.ui.messagecanvas import MessageCanvas
-from chatdesk.ui.messagedocs import Doc, TextDialog, anchor_rect
+from chatdesk.ui.messagedocs import Doc, TextDialog, anchor_rect, doc_links
+from chatdesk.ui.messageitem import Item
 from chatdesk.ui.messagemodel import ImageLoader, MessageListModel
+from chatdesk.ui.messagestyle import PALETTES, link_label
 
 __all__ = ["ImageLoader", "MessageListModel", "MessageView"]
 
@@ -60,6 +70,7 @@ class MessageView(MessageCanvas):
         # The find bar's current match: (message, part, selection) marked apart.
         self._current_match: tuple[int, int, QAbstractTextDocumentLayout.Selection] | None = None
         self._press_href: str | None = None
+        self._focus_link: tuple[int, str] | None = None  # (message, href) the keyboard is on
         if model is not None:
             self.setModel(model)
 
@@ -146,7 +157,7 @@ class MessageView(MessageCanvas):
             y_in_doc, height, x = top, self.fontMetrics().height(), 0
         y = self._tops[row] + self.PAD + item.offsets[k] + int(y_in_doc)
         width = max(1, self.fontMetrics().horizontalAdvance(cur.selectedText()))
-        x0 = self.MARGIN + self.PAD + x
+        x0 = self._row_x(item) + self.PAD + item.x_of(k) + x
         return QRect(x0, y - self.verticalScrollBar().value(), width, height)
 
     def _drop_current_match(self) -> None:
@@ -174,12 +185,16 @@ class MessageView(MessageCanvas):
         if found is None:
             return None
         row, item = found
+        return self._link_rect_in(row, item, href)
+
+    def _link_rect_in(self, row: int, item: Item, href: str) -> QRect | None:
+        """Where ``href`` is drawn in an item's rendered parts (viewport coordinates)."""
         base_y = self._tops[row] - self.verticalScrollBar().value() + self.PAD
-        base_x = self.MARGIN + self.PAD
-        for doc, off in zip(item.parts, item.offsets, strict=True):
+        base_x = self._row_x(item) + self.PAD
+        for k, (doc, off) in enumerate(zip(item.parts, item.offsets, strict=True)):
             r = anchor_rect(doc, href) if doc is not None else None
             if r is not None:
-                return r.translated(base_x, base_y + off)
+                return r.translated(base_x + item.x_of(k), base_y + off)
         return None
 
     def code_blocks(self, message_id: int) -> list[str]:
@@ -198,6 +213,106 @@ class MessageView(MessageCanvas):
         dlg.show()
         return dlg
 
+    # -- keyboard: Tab walks the links and action icons of the messages on screen
+    def links_on_screen(self) -> list[tuple[int, str]]:
+        """(message, href) of every link of the rows on screen, in reading order."""
+        m = self._model
+        out: list[tuple[int, str]] = []
+        if m is None:
+            return out
+        for i in self._visible_rows():
+            item = self._item(i)
+            row = m.message(i)
+            for doc in item.parts:
+                if doc is None or (doc is item.act and row.status == MessageStatus.STREAMING):
+                    continue
+                out.extend((row.id, href) for href in doc_links(doc))
+        return out
+
+    def focused_link(self) -> tuple[int, str] | None:
+        return self._focus_link
+
+    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: N802, A002 (Qt override)
+        """Tab and Shift+Tab stop at each link and icon on screen, then leave the view."""
+        if not self.hasFocus():
+            return super().focusNextPrevChild(next)
+        links = self.links_on_screen()
+        cur = self._focus_link
+        i = links.index(cur) if cur in links else (-1 if next else len(links))
+        i += 1 if next else -1
+        if 0 <= i < len(links):
+            self._set_focus_link(links[i])
+            return True
+        self._set_focus_link(None)
+        return super().focusNextPrevChild(next)
+
+    def _set_focus_link(self, link: tuple[int, str] | None) -> None:
+        self._focus_link = link
+        self._focus_mid = link[0] if link else None
+        name = link_label(link[1]) if link else ""
+        vp = self.viewport()
+        if vp.accessibleName() != name:
+            vp.setAccessibleName(name)  # what a screen reader says for the focused link
+            QAccessible.updateAccessibility(QAccessibleEvent(vp, QAccessible.Event.NameChanged))
+        rect = self._focus_rect()
+        if rect is not None and not vp.rect().contains(rect):
+            sb = self.verticalScrollBar()
+            self._stick_bottom = False
+            self._set_scroll(sb.value() + rect.top() - vp.height() // 3)
+            self._update_jump()
+        vp.update()
+
+    def _focus_rect(self) -> QRect | None:
+        """Where the keyboard's link is drawn (no rendering: only rendered parts)."""
+        if self._focus_link is None or self._model is None:
+            return None
+        mid, href = self._focus_link
+        row = self._model.row_of(mid)
+        item = self._items.get(mid)
+        if row < 0 or item is None:
+            return None
+        return self._link_rect_in(row, item, href)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        keys = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space)
+        if self._focus_link is not None and event.key() in keys:
+            mid, href = self._focus_link
+            self._handle_href(mid, href)
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:  # noqa: N802
+        super().focusOutEvent(event)
+        if self._focus_link is not None and event.reason() != Qt.FocusReason.PopupFocusReason:
+            self._set_focus_link(None)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+        super().paintEvent(event)
+        rect = self._focus_rect()
+        if rect is not None and self.hasFocus():
+            p = QPainter(self.viewport())
+            p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+            p.setPen(QPen(QColor(PALETTES[self._blocks.dark]["accent"]), 2))
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawRoundedRect(QRectF(rect).adjusted(-4, -2, 4, 2), 4, 4)
+            p.end()
+
+    def viewportEvent(self, event: QEvent) -> bool:  # noqa: N802
+        """Tooltips name the icon under the mouse; leaving the view hides the actions."""
+        if event.type() == QEvent.Type.ToolTip:
+            assert isinstance(event, QHelpEvent)
+            got = self._href_at(event.pos())
+            if got is None:
+                QToolTip.hideText()
+                event.ignore()
+            else:
+                QToolTip.showText(event.globalPos(), link_label(got[1]), self.viewport())
+            return True
+        if event.type() == QEvent.Type.Leave:
+            self.set_hover(None)
+        return super().viewportEvent(event)
+
     # -- mouse
     def _hit(self, pos: QPoint) -> tuple[int, Doc, QPoint] | None:
         """(row, document, position in that document) under a viewport point."""
@@ -209,12 +324,22 @@ class MessageView(MessageCanvas):
             return None
         item = self._item(i)
         ly = y - self._tops[i] - self.PAD
-        lx = pos.x() - self.MARGIN - self.PAD
         k = bisect.bisect_right(item.offsets, ly) - 1
         doc = item.parts[k] if k >= 0 else None
         if doc is None:  # above the first part, or a block not rendered yet
             return None
+        if doc is item.act and self._model.message(i).status == MessageStatus.STREAMING:
+            return None  # no actions while an answer streams
+        lx = pos.x() - self._row_x(item) - self.PAD - item.x_of(k)
         return i, doc, QPoint(lx, ly - item.offsets[k])
+
+    def _row_at(self, pos: QPoint) -> int:
+        """The message id under a viewport point (-1: none)."""
+        if self._model is None or not self._heights:
+            return -1
+        y = pos.y() + self.verticalScrollBar().value()
+        i = bisect.bisect_right(self._tops, y) - 1
+        return self._model.message(i).id if 0 <= i < len(self._heights) else -1
 
     def _href_at(self, pos: QPoint) -> tuple[int, str] | None:
         hit = self._hit(pos)
@@ -225,6 +350,8 @@ class MessageView(MessageCanvas):
         return (i, href) if href else None
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        mid = self._row_at(event.position().toPoint())
+        self.set_hover(mid if mid >= 0 else None)
         on_link = self._href_at(event.position().toPoint()) is not None
         shape = Qt.CursorShape.PointingHandCursor if on_link else Qt.CursorShape.ArrowCursor
         if self.viewport().cursor().shape() != shape:
@@ -307,7 +434,21 @@ class MessageView(MessageCanvas):
             assert isinstance(action, MessageAction)
             if action is MessageAction.COPY:
                 QGuiApplication.clipboard().setText(row.content)
+                self._show_copied(mid)
             self._emit(action, mid, arg)
+
+    COPIED_MS = 1000  # how long the Copy icon shows a check mark
+
+    def _show_copied(self, mid: int) -> None:
+        """The Copy icon turns into a check mark for a moment."""
+        self._blocks.copied.add(mid)
+        self._resync([mid])
+        QTimer.singleShot(self.COPIED_MS, self, lambda: self._end_copied(mid))
+
+    def _end_copied(self, mid: int) -> None:
+        if mid in self._blocks.copied:
+            self._blocks.copied.discard(mid)
+            self._resync([mid])
 
     def _emit(self, action: MessageAction, mid: int, arg: object) -> None:
         """The one place :attr:`action_requested` is emitted: only named actions leave."""

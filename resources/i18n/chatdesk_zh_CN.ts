@@ -430,22 +430,22 @@
 <context>
     <name>ColumnParamsDialog</name>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="449" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="450" />
         <source>Parameters of column %1</source>
         <translation>第 %1 列的参数</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="451" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="452" />
         <source>Provider of this column</source>
         <translation>本列的服务商</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="452" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="453" />
         <source>This window's server</source>
         <translation>本窗口使用的服务器</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="458" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="459" />
         <source>Provider</source>
         <translation>服务商</translation>
     </message>
@@ -616,7 +616,7 @@
         <translation>把本列连同完整历史转成普通对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="333" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="334" />
         <source>Model: %1</source>
         <translation>模型：%1</translation>
     </message>
@@ -2278,231 +2278,273 @@
 <context>
     <name>MessageView</name>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="54" />
-        <location filename="../../chatdesk/ui/messagehtml.py" line="370" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="56" />
+        <location filename="../../chatdesk/ui/messagestyle.py" line="137" />
         <source>Copy</source>
-        <extracomment>What a tool card shows at most: arguments, a folded result, a whole result.</extracomment>
+        <extracomment>What a tool card shows at most: arguments, a folded result, a whole result.
+----------
+The start of a card's table (an error, a tool call): the view rounds these too. The widest a reading column gets (px): about 80 characters of body text. A user's bubble takes at most this share of the column (it sits on the right). The view's colours by theme (``PALETTES[dark]["muted"]``), taken from the app theme.</extracomment>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagecanvas.py" line="498" />
-        <location filename="../../chatdesk/ui/messagehtml.py" line="117" />
+        <location filename="../../chatdesk/ui/messagecanvas.py" line="547" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="80" />
         <source>You</source>
         <translation>你</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagecanvas.py" line="499" />
-        <location filename="../../chatdesk/ui/messagehtml.py" line="118" />
+        <location filename="../../chatdesk/ui/messagecanvas.py" line="548" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="81" />
         <source>Assistant</source>
         <translation>助手</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="119" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="82" />
         <source>System</source>
         <translation>系统</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="120" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="83" />
         <source>Tool</source>
         <translation>工具</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagedocs.py" line="154" />
+        <location filename="../../chatdesk/ui/messagedocs.py" line="166" />
         <source>Message</source>
         <translation>消息</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="156" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="124" />
+        <location filename="../../chatdesk/ui/messagestyle.py" line="156" />
         <source>Thinking</source>
         <translation>思考过程</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="180" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="126" />
+        <source>{n} characters</source>
+        <translation>{n} 个字符</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/messagehtml.py" line="152" />
         <source>{n} more characters</source>
         <translation>另有 {n} 个字符</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="215" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="187" />
         <source>{s} s</source>
         <translation>{s} 秒</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="216" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="188" />
         <source>{ms} ms</source>
         <translation>{ms} 毫秒</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="231" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="203" />
         <source>Arguments</source>
         <translation>参数</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="243" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="215" />
         <source>Hide the result</source>
         <translation>隐藏结果</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="245" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="217" />
         <source>Show the whole result ({n} characters)</source>
         <translation>显示完整结果（{n} 个字符）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="284" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="256" />
+        <location filename="../../chatdesk/ui/messagestyle.py" line="146" />
         <source>Reply with result</source>
         <translation>回复结果</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="308" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="280" />
         <source>image</source>
         <translation>图片</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="322" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="294" />
+        <location filename="../../chatdesk/ui/messagestyle.py" line="144" />
         <source>Continue</source>
         <translation>继续生成</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="324" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="296" />
         <source>Waiting…</source>
         <translation>等待中…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="329" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="340" />
         <source>Hide details</source>
         <translation>隐藏详情</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="331" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="342" />
+        <location filename="../../chatdesk/ui/messagestyle.py" line="157" />
         <source>Details</source>
         <translation>详情</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="333" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="344" />
+        <location filename="../../chatdesk/ui/messagestyle.py" line="143" />
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="341" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="302" />
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="343" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="304" />
         <source>Interrupted</source>
         <translation>已中断</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="351" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="312" />
         <source>The answer reached the length limit.</source>
         <translation>回答已达到长度上限。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="359" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="320" />
         <source>The answer was filtered by the provider.</source>
         <translation>回答已被服务商过滤。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="373" />
+        <location filename="../../chatdesk/ui/messagestyle.py" line="138" />
         <source>Regenerate</source>
         <translation>重新生成</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="376" />
+        <location filename="../../chatdesk/ui/messagestyle.py" line="139" />
         <source>Edit</source>
         <translation>编辑</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="377" />
+        <location filename="../../chatdesk/ui/messagestyle.py" line="140" />
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="421" />
+        <location filename="../../chatdesk/ui/messagestyle.py" line="141" />
+        <source>Previous version</source>
+        <translation>上一个版本</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/messagestyle.py" line="142" />
+        <source>Next version</source>
+        <translation>下一个版本</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/messagestyle.py" line="145" />
+        <source>Copy code</source>
+        <translation>复制代码</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/messagestyle.py" line="158" />
+        <source>Show the whole result</source>
+        <translation>显示完整结果</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/messagestyle.py" line="159" />
+        <source>Show all</source>
+        <translation>显示全部</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/messagehtml.py" line="387" />
         <source>Rate limited: the server asks you to wait before retrying.</source>
         <translation>请求过于频繁：服务器要求稍候再试。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="425" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="391" />
         <source>Rate limited: retry in {n} s</source>
         <translation>请求过于频繁：{n} 秒后可重试</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="428" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="394" />
         <source>Rate limited: you can retry now.</source>
         <translation>请求过于频繁：现在可以重试了。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="430" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="398" />
+        <source>No API key was sent, and this server requires one. Set the key for this provider in Settings.</source>
+        <translation>请求未附带 API 密钥，而该服务器需要密钥。请在“设置”中为该服务商设置密钥。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/messagehtml.py" line="404" />
         <source>The API key was rejected. Check the key for this provider.</source>
         <translation>API 密钥被拒绝。请检查此服务商的密钥。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="433" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="407" />
         <source>The account has no credit left. Top up the balance with your provider.</source>
         <translation>账户余额不足。请到服务商处充值。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="436" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="410" />
         <source>The server does not know this model. Check the model name and base URL.</source>
         <translation>服务器不支持此模型。请检查模型名称和 API 地址。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="439" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="413" />
         <source>The server had an internal error. Try again in a moment.</source>
         <translation>服务器内部错误。请稍后再试。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="442" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="416" />
         <source>Could not reach the server (network down, timeout or connection dropped).</source>
         <translation>无法连接服务器（网络断开、超时或连接中断）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="446" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="420" />
         <source>The server sent a reply this client cannot read. Check the base URL.</source>
         <translation>服务器返回了无法解析的响应。请检查 API 地址。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="449" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="423" />
         <source>The provider's content filter blocked the request or the answer.</source>
         <translation>服务商的内容过滤拦截了请求或回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="452" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="426" />
         <source>The server refused the request as invalid.</source>
         <translation>服务器认为请求无效，已拒绝。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="455" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="429" />
         <source>This key is not allowed to use this model or endpoint.</source>
         <translation>此密钥无权使用该模型或接口。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="459" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="433" />
         <source>The request failed.</source>
         <translation>请求失败。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="471" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="445" />
         <source>{i} in / {o} out tokens</source>
         <translation>输入 {i} / 输出 {o} tokens</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="477" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="451" />
         <source>first token {ms} ms</source>
         <translation>首 token {ms} ms</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="485" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="459" />
         <source>{r} tok/s</source>
         <translation>{r} tok/s</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="506" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="480" />
         <source>Show less</source>
         <translation>收起</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagehtml.py" line="508" />
+        <location filename="../../chatdesk/ui/messagehtml.py" line="482" />
         <source>Show all (%1 lines)</source>
         <translation>显示全部（%1 行）</translation>
     </message>

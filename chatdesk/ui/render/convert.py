@@ -92,8 +92,9 @@ class Renderer:
         th = THEMES[dark]
         self.theme = th
         self.table_tag = (
-            f'<table border="1" cellspacing="0" cellpadding="4" '
-            f'style="border-color:{th.border}; border-style: solid; margin-bottom: 6px;">'
+            f'<table border="1" cellspacing="0" cellpadding="6" '
+            f'style="border-color:{th.border}; border-style: solid; '
+            f'margin-top: 4px; margin-bottom: 8px;">'
         )
 
     # -- preprocessing

@@ -15,7 +15,7 @@ from chatdesk.core.mdguard import LIMITS
 from chatdesk.ui.render import base
 from chatdesk.ui.render.base import THEMES
 
-__all__ = ["COMMON_LANGUAGES", "copy_label", "lexer", "render_code"]
+__all__ = ["COMMON_LANGUAGES", "copy_icon", "copy_label", "lexer", "render_code"]
 
 _formatters: dict[bool, Any] = {}
 _lexers: dict[str, Any] = {}
@@ -74,11 +74,24 @@ def _copy_label() -> str:
 copy_label: Callable[[], str] = _copy_label
 
 
+def _copy_icon() -> str:
+    return ""
+
+
+# Rich text of an icon put before the label (the view sets one from its icon font).
+copy_icon: Callable[[], str] = _copy_icon
+
+
 def render_code(code: str, lang: str, index: int, dark: bool, highlight: bool = True) -> str:
     """A code block as a table (header with language and a Copy link, then the code).
 
     ``highlight=False`` skips Pygments: used for a fence still being streamed, which is
     re-rendered on every update.
+
+    Long lines wrap (``pre-wrap``) rather than scroll sideways: a QTextDocument cannot
+    scroll one table on its own, and a widget per code block would undo the view's
+    painting of only what is visible. The block's frame and header bar make the wrapped
+    lines read as one block.
     """
     th = THEMES[bool(dark)]
     if len(code) > LIMITS.max_highlight_chars or code.count("\n") >= LIMITS.max_highlight_lines:
@@ -92,18 +105,21 @@ def render_code(code: str, lang: str, index: int, dark: bool, highlight: bool = 
         body = html.escape(code, quote=False)
     body = body.rstrip("\n")
     label = html.escape(lang or "code")
-    copy = html.escape(copy_label())
+    icon = copy_icon()
+    copy = (icon + "&nbsp;" if icon else "") + html.escape(copy_label())
+    # A header bar (language, Copy) over the code: two header cells of one colour and no
+    # inner border, so the bar reads as one (the view rounds the frame, see messageitem).
+    head = f"background-color:{th.code_head_bg}; padding: 4px 12px;"
     return (
-        f'<table width="100%" cellspacing="0" cellpadding="6" border="0" '
-        f'style="background-color:{th.code_bg}; border: 1px solid {th.border}; '
-        f'margin-top: 4px; margin-bottom: 6px;">'
-        f'<tr><td width="85%" style="background-color:{th.code_head_bg};">'
+        f'<table width="100%" cellspacing="0" cellpadding="0" border="0" '
+        f'style="background-color:{th.code_bg}; '
+        f'margin-top: 4px; margin-bottom: 8px;">'
+        f'<tr><td style="{head}">'
         f'<span style="color:{th.muted}; font-size: small;">{label}</span></td>'
-        f'<td align="right" style="background-color:{th.code_head_bg};">'
-        f'<a href="copycode:{index}" style="color:{th.link}; font-size: small;">{copy}</a>'
-        f"</td></tr>"
-        f'<tr><td colspan="2"><pre style="color:{th.code_fg}; white-space: pre-wrap; '
-        f'margin: 0;">{body}</pre></td></tr></table>'
+        f'<td align="right" style="{head}"><a href="copycode:{index}" '
+        f'style="color:{th.muted}; font-size: small;">{copy}</a></td></tr>'
+        f'<tr><td colspan="2" style="padding: 8px 12px;"><pre style="color:{th.code_fg}; '
+        f'white-space: pre-wrap; margin: 0;">{body}</pre></td></tr></table>'
     )
 
 

@@ -90,7 +90,8 @@ def test_messageview_dict_strings_are_translated(zh_translator: QTranslator) -> 
     row.error_category = "rate_limit"
     assert messagehtml.error_sentence(row, 5) == "请求过于频繁：5 秒后可重试"
     assert messagehtml.tr_view(messagehtml.ROLE_NAMES["assistant"]) == "助手"
-    assert ">复制</a>" in render.render_code("print(1)", "python", 0, False, highlight=False)
+    # The code header's Copy link: an icon (with a window) and the translated word.
+    assert "复制</a>" in render.render_code("print(1)", "python", 0, False, highlight=False)
 
 
 def test_english_without_translator() -> None:
@@ -98,7 +99,7 @@ def test_english_without_translator() -> None:
 
     row = MessageRow(1, 1, None, "assistant", status="error", error_category="auth")
     assert messagehtml.error_sentence(row, None).startswith("The API key was rejected.")
-    assert ">Copy</a>" in render.render_code("x", "", 0, False, highlight=False)
+    assert "Copy</a>" in render.render_code("x", "", 0, False, highlight=False)
 
 
 def test_whole_window_in_chinese(qapp: QApplication, tmp_path: Path) -> None:
@@ -160,8 +161,13 @@ def test_whole_window_in_chinese(qapp: QApplication, tmp_path: Path) -> None:
 
         view = window.message_view
         text = "\n".join(doc.toPlainText() for item in view._items.values() for doc in item.parts)
-        for expected in ("你", "助手", "思考过程", "重新生成", "复制", "无法连接服务器", "重试"):
+        for expected in ("你", "助手", "思考过程", "复制", "无法连接服务器", "重试"):
             assert expected in text, expected
+        # The actions are icons now: their names are the tooltips and accessible names.
+        from chatdesk.ui.messagestyle import link_label
+
+        assert link_label("action:regenerate") == "重新生成"
+        assert link_label("action:copy") == "复制"
         assert not re.search(r"\b(Regenerate|Retry|Thinking|Assistant)\b", text)
     finally:
         for translator in translators:
