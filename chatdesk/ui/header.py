@@ -84,6 +84,7 @@ class TitleField(QWidget):
         super().__init__(parent)
         self._id: int | None = None
         self._title = ""
+        self._leaving = False  # the editor closes: its focus-out is not a commit
         self._stack = QStackedLayout(self)
         self._stack.setContentsMargins(0, 0, 0, 0)
         self.label = _TitleLabel()
@@ -145,12 +146,16 @@ class TitleField(QWidget):
 
     def _on_editing_finished(self) -> None:
         # Focus went elsewhere (a click away, Tab): keep what was typed, as Enter does.
-        if self.editing() and not self.editor.hasFocus():
+        if self.editing() and not self._leaving and not self.editor.hasFocus():
             self.commit()
 
     def _leave(self) -> None:
         had_focus = self.editor.hasFocus()
-        self._stack.setCurrentWidget(self.label)
+        self._leaving = True
+        try:
+            self._stack.setCurrentWidget(self.label)  # moves the focus first
+        finally:
+            self._leaving = False
         self.setFocusProxy(self.label)
         if had_focus:
             self.label.setFocus(Qt.FocusReason.OtherFocusReason)
