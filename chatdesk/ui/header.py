@@ -99,7 +99,9 @@ class TitleField(QWidget):
         self.editor.editingFinished.connect(self._on_editing_finished)
         self._stack.addWidget(self.label)
         self._stack.addWidget(self.editor)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        # As wide as the title (up to the label's cap), so the pill follows it closely;
+        # shrinks (elided) when the row is short.
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self.setFocusProxy(self.label)
 
     def set_title(self, conversation_id: int | None, title: str) -> None:
@@ -117,6 +119,9 @@ class TitleField(QWidget):
 
     def title(self) -> str:
         return self._title
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        return QSize(max(self.label.sizeHint().width(), 120), self.editor.sizeHint().height())
 
     def editing(self) -> bool:
         return self._stack.currentWidget() is self.editor
@@ -254,7 +259,7 @@ class ChatHeader(QWidget):
         row.setContentsMargins(12, 6, 8, 6)
         row.setSpacing(4)
         self.title = TitleField()
-        row.addWidget(self.title, 3)
+        row.addWidget(self.title)
         self.pill = ModelPill()
         row.addWidget(self.pill)
         self.unlisted_mark = IconLabel("warning", 14)

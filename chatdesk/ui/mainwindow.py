@@ -513,8 +513,14 @@ class MainWindow(QMainWindow):
         if current and current not in listed and current not in recent:
             recent.insert(0, current)  # a typed id in use is listed too
         key = self._provider
+        known = self._catalogue()
+        if not listed:  # the list is still loading: what is known of it meanwhile
+            for other in known:
+                if other.key == key:
+                    listed = other.models
+                    recent = list(dict.fromkeys([*recent, *other.recent]))
         sections = [ProviderModels(key, self.provider_label(key), listed, recent, current=True)]
-        for other in self._catalogue():
+        for other in known:
             if other.key != key and other.key in self._providers:
                 other.label = other.label or self.provider_label(other.key)
                 other.current = False

@@ -15,6 +15,7 @@ from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, QSize, Qt, Sign
 from PySide6.QtGui import (
     QColor,
     QFont,
+    QFontMetrics,
     QGuiApplication,
     QHideEvent,
     QIcon,
@@ -109,6 +110,7 @@ class ModelMenu(QFrame):
         self._sections: list[ProviderModels] = []
         self._current_model = ""
         self._done = False
+        self._row_height = self.fontMetrics().height() + 10
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.setSpacing(6)
@@ -178,6 +180,9 @@ class ModelMenu(QFrame):
         item.setFont(font)
         if not bold:
             item.setForeground(self.palette().placeholderText())
+        # Room above a provider's name: the sections read apart.
+        height = QFontMetrics(font).height() + (14 if bold else 6)
+        item.setSizeHint(QSize(0, height))
         return item
 
     def _model_item(self, section: ProviderModels, model_id: str, vendor: str) -> QStandardItem:
@@ -188,6 +193,7 @@ class ModelMenu(QFrame):
         item.setData(model_id, MODEL_ROLE)
         item.setData(vendor, VENDOR_ROLE)
         item.setToolTip(f"{model_id}\n{section.label} · {vendor}")
+        item.setSizeHint(QSize(0, self._row_height))
         if section.current and model_id == self._current_model:
             font = QFont(self.font())
             font.setBold(True)
@@ -232,6 +238,7 @@ class ModelMenu(QFrame):
                 "%1", typed))  # fmt: skip
             item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
             item.setData("typed", KIND_ROLE)
+            item.setSizeHint(QSize(0, self._row_height))
             item.setData(typed, MODEL_ROLE)
             self.items.appendRow(item)
         self._select(self._first_choice())

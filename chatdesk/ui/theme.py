@@ -190,7 +190,7 @@ QWidget#chat-header QToolButton#model-pill {{
 QWidget#chat-header QToolButton#model-pill:hover {{ background: {c["hover"]}; }}
 QWidget#chat-header QToolButton#model-pill:focus {{ border-color: {c["accent"]}; }}
 QLabel#status-label {{ padding: 1px 12px 3px 12px; }}
-QLabel#header-title {{ font-weight: 600; padding: 2px 4px; border-radius: 4px; }}
+QLabel#header-title {{ font-weight: 600; border-radius: 4px; }}
 QLabel#header-title:focus {{ background: {c["hover"]}; }}
 QFrame#model-menu {{
     background: {c["base"]}; border: 1px solid {c["border"]}; border-radius: 8px;
