@@ -102,7 +102,6 @@ class TitleField(QWidget):
         # As wide as the title (up to the label's cap), so the pill follows it closely;
         # shrinks (elided) when the row is short.
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
-        self.setFocusProxy(self.label)
 
     def set_title(self, conversation_id: int | None, title: str) -> None:
         """What the header shows (a new chat has no id: its title cannot be edited yet)."""
@@ -131,7 +130,6 @@ class TitleField(QWidget):
             return
         self.editor.setText(self._title)
         self._stack.setCurrentWidget(self.editor)
-        self.setFocusProxy(self.editor)
         self.editor.setFocus(Qt.FocusReason.OtherFocusReason)
         self.editor.selectAll()
 
@@ -161,7 +159,6 @@ class TitleField(QWidget):
             self._stack.setCurrentWidget(self.label)  # moves the focus first
         finally:
             self._leaving = False
-        self.setFocusProxy(self.label)
         if had_focus:
             self.label.setFocus(Qt.FocusReason.OtherFocusReason)
 
@@ -293,12 +290,26 @@ class ChatHeader(QWidget):
             if widget.icon().isNull():
                 widget.setIcon(icon("tools"))
             if widget.icon().isNull():  # no icon font: the words stay
-                self._tools.addWidget(widget)
+                self._add_tool_in_order(widget)
                 return
             widget.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
             widget.setIconSize(QSize(18, 18))
             widget.setAutoRaise(True)
+        self._add_tool_in_order(widget)
+
+    def _add_tool_in_order(self, widget: QWidget) -> None:
+        """Added later than the row, a tool would come last in the Tab order: after the
+        pill and the tools before it instead, where it is on screen."""
+        before = self._tools.itemAt(self._tools.count() - 1) if self._tools.count() else None
+        previous = before.widget() if before is not None else None
         self._tools.addWidget(widget)
+        QWidget.setTabOrder(previous or self.pill, widget)
+
+    def tab_stops(self) -> list[QWidget]:
+        """The row's keyboard stops, left to right."""
+        tools = [self._tools.itemAt(i).widget() for i in range(self._tools.count())]
+        return [self.title.label, self.pill, *[t for t in tools if t is not None],
+                self.params_button, self.compare_button, self.more_button]  # fmt: skip
 
     def set_chat_tools_visible(self, visible: bool) -> None:
         """The compare page has its own title and pickers: the tools, compare and more

@@ -147,6 +147,14 @@ class MainWindow(QMainWindow):
         self.header.title.renamed.connect(self.title_renamed)
         self.header.pill.clicked.connect(self.open_model_menu)
         self._centre_layout.insertWidget(0, self.header)
+        # Tab goes from the sidebar to the header, then the messages: as on screen (built
+        # after the messages, the row would come last).
+        previous = self.message_view.previousInFocusChain()
+        while previous is not self and not previous.focusPolicy() & Qt.FocusPolicy.TabFocus:
+            previous = previous.previousInFocusChain()
+        for stop in self.header.tab_stops():
+            QWidget.setTabOrder(previous, stop)
+            previous = stop
         # The status line: one muted line under the pages, on every page and beside the
         # drawer (in the header row it was squeezed to nothing at 800 px); long text is
         # elided, whole in its tooltip.

@@ -222,3 +222,19 @@ def test_title_is_renamed_in_place_and_esc_cancels(harness: Harness) -> None:
     h.controller.new_conversation()
     assert title.title() == "New chat"
     QApplication.processEvents()
+
+
+def test_tab_order_runs_sidebar_header_messages(harness: Harness) -> None:
+    from tests.unit.ui.test_accessibility import tab_walk
+
+    w = harness.window
+    stops = tab_walk(w, harness)
+    header = w.header
+    row = header.tab_stops()
+    assert harness.desk.mcp.button in row  # the tool servers' button, added later
+    assert [s for s in stops if s in row] == row  # every stop of the row, left to right
+    first, last = stops.index(row[0]), stops.index(row[-1])
+    assert last - first == len(row) - 1  # together, nothing between them
+    view = stops.index(w.message_view)
+    sidebar = max(i for i, s in enumerate(stops) if w.conversations.isAncestorOf(s))
+    assert sidebar < first and last < view
