@@ -307,7 +307,8 @@ class ChatHeader(QWidget):
 
     def tab_stops(self) -> list[QWidget]:
         """The row's keyboard stops, left to right."""
-        tools = [self._tools.itemAt(i).widget() for i in range(self._tools.count())]
+        items = [self._tools.itemAt(i) for i in range(self._tools.count())]
+        tools = [item.widget() for item in items if item is not None]
         return [self.title.label, self.pill, *[t for t in tools if t is not None],
                 self.params_button, self.compare_button, self.more_button]  # fmt: skip
 
