@@ -183,6 +183,7 @@ def wire(
     chat = ChatController(window, services, endpoint, mcp)
     conversations = ConversationListController(window, services)
     conversations.deleting.connect(chat.forget)
+    chat.title_updated.connect(lambda conv_id, _title: conversations.show_title(conv_id))
     history = HistoryController(window, services)
     settings_ctl = SettingsController(window, services, endpoint, mcp)
     compare = CompareController(window, services, endpoint, mcp)

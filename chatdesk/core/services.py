@@ -86,7 +86,12 @@ def resolve_endpoint(
         )
     url = normalize_base_url(base_url or row.base_url)
     key, source = keys.resolve(name, url)
-    return Endpoint(name, url, key, row.default_model, source, f"provider:{name}")
+    return Endpoint(name, url, key, row.default_model, source, provider_cache_key(name))
+
+
+def provider_cache_key(name: str) -> str:
+    """The model cache (and recent models) key of a named provider's endpoint."""
+    return f"provider:{name}"
 
 
 def server_ref(endpoint: Endpoint) -> str:

@@ -117,7 +117,6 @@ class ChatController(QObject):
         w.conversations.new_requested.connect(self.new_conversation)
         w.message_view.action_requested.connect(self.on_action)
         w.model_picker.model_changed.connect(self._on_model_changed)
-        w.temperature.value_changed.connect(self._on_temperature)
         w.params_panel.params_changed.connect(self._on_params)
         w.params_panel.view_code_requested.connect(self.view_code)
         w.system_prompt_changed.connect(self._on_system_prompt)
@@ -253,23 +252,9 @@ class ChatController(QObject):
         return dict(conv.params) if conv else {}
 
     def _on_params(self, params: dict[str, Any]) -> None:
-        # One temperature, shown the same in the toolbar and the panel.
-        self.window.temperature.set_value(params.get("temperature"))
+        # The temperature is one of the panel's fields (window.temperature is it).
         if self.conversation_id is not None:
             self.store.update_conversation(self.conversation_id, params=self.effective_params())
-
-    def _on_temperature(self, value: object) -> None:
-        self.window.params_panel.temperature.set_value(
-            float(value) if isinstance(value, int | float) else None
-        )
-        if self.conversation_id is None:
-            return
-        params = self._conversation_params()
-        if value is None:
-            params.pop("temperature", None)
-        else:
-            params["temperature"] = value
-        self.store.update_conversation(self.conversation_id, params=params)
 
     def _on_model_changed(self, model: str) -> None:
         if self.conversation_id is not None and model:

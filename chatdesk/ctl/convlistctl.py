@@ -1,4 +1,4 @@
-"""The conversation list's own actions: rename, pin, delete.
+"""The conversation list's own actions: rename, pin, delete; the header's title.
 
 Opening and starting conversations belong to the chat pane; deleting the one it shows
 is announced first (:attr:`ConversationListController.deleting`) so that the pane stops
@@ -34,6 +34,19 @@ class ConversationListController(QObject):
         lst.pin_requested.connect(self.pin)
         lst.delete_requested.connect(self.delete)
         lst.set_kind_source(self.kind_of)
+        # The header's title: renamed in place through the same path, and following the
+        # conversation on screen.
+        window.title_renamed.connect(self.rename)
+        services.shown_changed.connect(self.show_title)
+        self.show_title(services.shown_conversation)
+
+    def show_title(self, conversation_id: object = None) -> None:
+        """The header names the conversation on screen (a new chat: no title yet)."""
+        shown = self.services.shown_conversation
+        if conversation_id is not None and conversation_id != shown:
+            return  # another conversation's title changed
+        row = self.services.store.get_conversation(shown) if shown is not None else None
+        self.window.set_title(row.id if row else None, row.title if row else "")
 
     def kind_of(self, conversation_id: int) -> str:
         """What the sidebar draws an icon for: a comparison, or an ordinary chat."""
@@ -48,6 +61,7 @@ class ConversationListController(QObject):
             row = store.get_conversation(conversation_id)
             if row is not None:
                 self.window.conversations.update_row(row)
+            self.show_title(conversation_id)
 
     def pin(self, conversation_id: int, pinned: bool) -> None:
         self.services.store.update_conversation(conversation_id, pinned=pinned)

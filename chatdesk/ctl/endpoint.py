@@ -1,7 +1,7 @@
 """Which server the window talks to: provider choice, the key it needs, the model list.
 
 A service shared by the chat pane, the compare view and the settings (not a pane of
-its own): the toolbar's provider list and model picker show what it decided.
+its own): the header's model pill and its list show what it decided.
 """
 
 from __future__ import annotations
@@ -19,14 +19,16 @@ from chatdesk.core.services import (
     SetupError,
     builtin_model_list,
     fetch_models,
+    provider_cache_key,
     resolve_endpoint,
     server_ref,
 )
-from chatdesk.core.urls import is_local_url, url_identity
+from chatdesk.core.urls import is_local_url, url_host, url_identity
 
 if TYPE_CHECKING:
     from chatdesk.ctl.services import Services
     from chatdesk.ui.mainwindow import MainWindow
+    from chatdesk.ui.modelmenu import ProviderModels
 
 
 class EndpointService(QObject):
@@ -56,6 +58,7 @@ class EndpointService(QObject):
         self.override_model = model
         self._endpoint: Endpoint | None = None
         window.provider_chosen.connect(self.choose_provider)
+        window.set_model_catalogue(self.catalogue)
 
     @property
     def endpoint(self) -> Endpoint | None:
@@ -108,7 +111,9 @@ class EndpointService(QObject):
     def show_server(self) -> None:
         """The status line names the server the window talks to."""
         if self._endpoint is not None:
-            name = self._endpoint.name or self._endpoint.base_url
+            # The host, not the URL: the status is in the header, which shows no address.
+            url = self._endpoint.base_url
+            name = self._endpoint.name or url_host(url) or url
             self.services.set_status(self.tr("Server: %1").replace("%1", name))
 
     # --- providers at hand -------------------------------------------------------------
@@ -117,8 +122,26 @@ class EndpointService(QObject):
         """The toolbar's provider list, with the one in use selected."""
         url = self._run_base_url if self._run_base_url else None
         current = self._endpoint.name if self._endpoint is not None else None
-        names = [p.name for p in self.services.store.list_providers()]
-        self.window.set_providers(names, current, url)
+        rows = self.services.store.list_providers()
+        urls = {p.name: p.base_url for p in rows}
+        self.window.set_providers([p.name for p in rows], current, url, urls)
+
+    def catalogue(self) -> list[ProviderModels]:
+        """Every provider's models as far as known without asking (the cached list, the
+        models used last, its default), for the header's list of all models."""
+        from chatdesk.ui.modelmenu import ProviderModels
+
+        store = self.services.store
+        table = store.get_setting("recent_models", {})
+        out = []
+        for row in store.list_providers():
+            key = provider_cache_key(row.name)
+            cached = store.cached_models(key) or []
+            models = [str(m.get("id") or "") for m in cached if isinstance(m, dict)]
+            if row.default_model and row.default_model not in models:
+                models.append(row.default_model)
+            out.append(ProviderModels(row.name, "", models, recent_models(table, key)))
+        return out
 
     def choose_provider(self, name: str) -> None:
         """The user picked a provider ("" = this run's --base-url server) for this chat."""

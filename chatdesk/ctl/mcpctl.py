@@ -67,7 +67,7 @@ class McpController(QObject):
         self.button.selection_changed.connect(self.set_conversation_servers)
         self.button.manage_requested.connect(lambda: self.open_manager())
         self.servers_dialog: McpServersDialog | None = None
-        window.toolbar.addWidget(self.button)
+        window.header.add_tool(self.button)
         try:
             loop: asyncio.AbstractEventLoop | None = asyncio.get_event_loop()
         except RuntimeError:

@@ -81,6 +81,8 @@ class Services(QObject):
         new_chat_requested(): start an empty chat in the chat pane.
         messages_changed(int): a conversation's stored messages changed (a view that
             shows it reloads them).
+        shown_changed(object): the chat pane shows another conversation (its id, or
+            None for a new chat).
     """
 
     store_replaced = Signal(object)
@@ -88,6 +90,7 @@ class Services(QObject):
     open_requested = Signal(int)
     new_chat_requested = Signal()
     messages_changed = Signal(int)
+    shown_changed = Signal(object)
 
     def __init__(
         self,
@@ -103,11 +106,23 @@ class Services(QObject):
         self._settings = AppSettings.from_dict(store.get_setting("app_settings", {}))
         self.pool = ClientPool(store, self._settings)
         self.running = Running()
-        self.shown_conversation: int | None = None  # the chat pane's (written by it only)
+        self._shown_conversation: int | None = None
         # The comparison on screen while the compare view shows (written by it only).
         self.shown_comparison: int | None = None
         self._background: set[asyncio.Task[Any]] = set()
         self._openers: list[Callable[[int], bool]] = []
+
+    @property
+    def shown_conversation(self) -> int | None:
+        """The chat pane's conversation (written by it only; None: a new chat)."""
+        return self._shown_conversation
+
+    @shown_conversation.setter
+    def shown_conversation(self, value: int | None) -> None:
+        changed = value != self._shown_conversation
+        self._shown_conversation = value
+        if changed:
+            self.shown_changed.emit(value)
 
     # --- store, settings, language ----------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""The main window: conversation list, message view, composer and the toolbar.
+"""The main window: conversation list, header row, message view and composer.
 
 Only layout and widget state live here; every action is a signal that the
 controller (``chatdesk.controller``) turns into store and client calls.
@@ -9,20 +9,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
-    QComboBox,
     QDockWidget,
     QLabel,
     QMainWindow,
-    QMenu,
     QPlainTextEdit,
     QSplitter,
     QStackedWidget,
-    QToolBar,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -33,16 +29,17 @@ if TYPE_CHECKING:
     from chatdesk.ui.compareview import CompareView
     from chatdesk.ui.findbar import FindBar
     from chatdesk.ui.keypanel import KeyPanel
-    from chatdesk.ui.params import ParamsPanel
+    from chatdesk.ui.modelmenu import ModelMenu, ProviderModels
+    from chatdesk.ui.params import ParamsPanel, TemperatureControl
 from chatdesk.ui.composer import Composer
 from chatdesk.ui.convlist import ConversationList
 from chatdesk.ui.elided import ElidedLabel
 from chatdesk.ui.emptystate import EmptyState
-from chatdesk.ui.icons import IconLabel, icon
+from chatdesk.ui.header import ChatHeader
+from chatdesk.ui.icons import icon
 from chatdesk.ui.messagemodel import MessageListModel
 from chatdesk.ui.messageview import MessageView
 from chatdesk.ui.modelpicker import ModelPicker
-from chatdesk.ui.params import TemperatureControl
 
 
 class MainWindow(QMainWindow):
@@ -54,6 +51,8 @@ class MainWindow(QMainWindow):
         preset_save_requested(): save the window's prompt, model and parameters as an assistant.
         preset_chosen(str): start a new chat with the assistant of this name.
         assistants_requested(): open the assistants manager.
+        provider_chosen(str): the user chose a provider ("" = this run's --base-url server).
+        title_renamed(int, str): the header's title was edited (conversation id, title).
         closing(): the window is about to close (flush pending work).
     """
 
@@ -69,6 +68,7 @@ class MainWindow(QMainWindow):
     assistants_requested = Signal()
     compare_requested = Signal()
     provider_chosen = Signal(str)
+    title_renamed = Signal(int, str)
     regenerate_last_requested = Signal()
     copy_last_requested = Signal()
     leaderboard_requested = Signal()
@@ -117,103 +117,80 @@ class MainWindow(QMainWindow):
 
         self.main_splitter = QSplitter(Qt.Orientation.Horizontal)
         self.main_splitter.addWidget(self.conversations)
-        self.main_splitter.addWidget(self.centre)
+        centre_box = QWidget()  # the header row (below) over the pages
+        self._centre_layout = QVBoxLayout(centre_box)
+        self._centre_layout.setContentsMargins(0, 0, 0, 0)
+        self._centre_layout.setSpacing(0)
+        self._centre_layout.addWidget(self.centre, 1)
+        self.main_splitter.addWidget(centre_box)
         self.main_splitter.setStretchFactor(1, 1)
         self.main_splitter.setSizes([260, 920])
         self.main_splitter.setChildrenCollapsible(False)
         self.setCentralWidget(self.main_splitter)
 
-        # Top: model, temperature, parameters, presets, compare | status, settings.
-        # Icon-only buttons, each named by a tooltip and an accessible name, so that every
-        # action stays visible at 800x600 in English and Chinese; a long status (the server
-        # URL) is elided, never pushing actions behind the toolbar's overflow button.
-        bar = QToolBar(self.tr("Chat"))
-        bar.setObjectName("chat-toolbar")
-        # The bar computed its margins before its name matched the style sheet and took
-        # the sheet's only at the next style change (the first Settings OK), growing by
-        # 8 px then: take them now.
-        bar.ensurePolished()
-        QApplication.sendEvent(bar, QEvent(QEvent.Type.StyleChange))
-        bar.setMovable(False)
-        bar.setIconSize(QSize(18, 18))
-        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
-        self.addToolBar(bar)
-        self.toolbar = bar
-        # The provider (server) of this conversation, then its model.
-        self.provider_picker = QComboBox()
-        self.provider_picker.setObjectName("provider-picker")
-        self.provider_picker.setToolTip(self.tr("Provider: the server this conversation uses"))
-        self.provider_picker.setAccessibleName(self.tr("Provider"))
-        self.provider_picker.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-        )
-        self.provider_picker.setMinimumContentsLength(6)
-        self.provider_picker.setMaximumWidth(150)
-        self.provider_picker.activated.connect(self._on_provider_activated)
-        bar.addWidget(self.provider_picker)
-        self.model_picker = ModelPicker()
-        self.model_picker.model_changed.connect(lambda m: self.empty_state.set_context(model=m))
-        self.empty_state.set_source(
-            lambda: (self.model_picker.current(), self.provider_picker.currentText())
-        )
-        self.model_picker.setToolTip(self.tr("Model"))
-        self.model_picker.setMinimumWidth(150)
-        self.model_picker.setMaximumWidth(320)
-        bar.addWidget(self.model_picker)
-        bar.addSeparator()
-        temp_icon = IconLabel("flame", 16)  # follows a theme switch (a pixmap did not)
-        temp_icon.setObjectName("temperature-icon")
-        temp_icon.setToolTip(self.tr("Temperature"))
-        bar.addWidget(temp_icon)
-        self.temperature = TemperatureControl(compact=True)
-        self.temperature.setMaximumWidth(240)
-        reset = self.temperature.reset_button
-        reset.setIcon(icon("discard"))
-        if not reset.icon().isNull():
-            reset.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
-        bar.addWidget(self.temperature)
-        bar.addSeparator()
+        # Above the conversation: its title, the provider-and-model pill, the status line
+        # and icon buttons (issue 18). Every action stays visible at 800x600 in English and
+        # Chinese; no server address in the row (it is in the pill's tooltip). The
+        # temperature is in the Parameters drawer (``temperature``).
         self.params_action = QAction(icon("settings"), self.tr("Parameters"), self)
         self.params_action.setToolTip(self.tr("Parameters and system prompt (Ctrl+P)"))
         self.params_action.setCheckable(True)
         self.params_action.setShortcut(QKeySequence("Ctrl+P"))
-        bar.addAction(self.params_action)
-
-        self.presets_button = QToolButton()
-        self.presets_button.setText(self.tr("Assistants"))
-        self.presets_button.setToolTip(self.tr("Assistants: start a chat from a saved prompt"))
-        self.presets_button.setIcon(icon("bookmark"))
-        self.presets_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
-        self.presets_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.presets_menu = QMenu(self.presets_button)
-        self.presets_button.setMenu(self.presets_menu)
-        bar.addWidget(self.presets_button)
-        self.set_presets([])
-
+        self.addAction(self.params_action)  # the shortcut, and listed in Shortcuts
         self.compare_action = QAction(icon("split-horizontal"), self.tr("Compare"), self)
         self.compare_action.setToolTip(
             self.tr("Compare 2 to 4 models side by side on one prompt (Ctrl+Shift+N)")
         )
         self.compare_action.setCheckable(True)
         self.compare_action.triggered.connect(self._on_compare_action)
-        bar.addAction(self.compare_action)
-        self._chat_tools = [
-            a for a in bar.actions() if a is not self.compare_action and not a.isSeparator()
-        ]
-        self.status_label = ElidedLabel()  # also the spacer before Settings
-        self.status_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.header = ChatHeader(self.params_action, self.compare_action)
+        self.header.title.renamed.connect(self.title_renamed)
+        self.header.pill.clicked.connect(self.open_model_menu)
+        self._centre_layout.insertWidget(0, self.header)
+        # Tab goes from the sidebar to the header, then the messages: as on screen (built
+        # after the messages, the row would come last).
+        previous = self.message_view.previousInFocusChain()
+        while (
+            previous is not None
+            and previous is not self
+            and not previous.focusPolicy() & Qt.FocusPolicy.TabFocus
+        ):
+            previous = previous.previousInFocusChain()
+        if previous is not None:
+            for stop in self.header.tab_stops():
+                QWidget.setTabOrder(previous, stop)
+                previous = stop
+        # The status line: one muted line under the pages, on every page and beside the
+        # drawer (in the header row it was squeezed to nothing at 800 px); long text is
+        # elided, whole in its tooltip.
+        self.status_label = ElidedLabel(max_hint=2000)
         self.status_label.setObjectName("status-label")
-        bar.addWidget(self.status_label)
+        self.status_label.setProperty("muted", True)
+        self._centre_layout.addWidget(self.status_label)
+        # The model in use and its rules (typed ids kept, unlisted ids marked, vendor
+        # groups) live in the picker; the pill and its list are its face, so the box
+        # itself is not shown.
+        self.model_picker = ModelPicker(self)
+        self.model_picker.hide()
+        self.model_picker.model_changed.connect(lambda m: self.empty_state.set_context(model=m))
+        self.model_picker.state_changed.connect(self._refresh_pill)
+        self._providers: list[str] = []
+        self._provider = ""  # the provider in use ("" = this run's --base-url server)
+        self._provider_urls: dict[str, str] = {}
+        self._catalogue: Callable[[], list[ProviderModels]] = list
+        self._model_menu: ModelMenu | None = None  # built on first use
+        self.empty_state.set_source(
+            lambda: (self.model_picker.current(), self.provider_label(self._provider))
+        )
+        self.presets_menu = self.header.more_menu.addMenu(icon("bookmark"), self.tr("Assistants"))
+        self.set_presets([])
+        self.header.more_menu.addSeparator()
         settings_action = QAction(icon("settings-gear"), self.tr("Settings"), self)
         settings_action.setToolTip(self.tr("Settings (Ctrl+,)"))
         settings_action.setShortcut(QKeySequence("Ctrl+,"))
         settings_action.triggered.connect(self.settings_requested)
-        bar.addAction(settings_action)
-        for action in bar.actions():  # accessible names for the icon-only buttons
-            button = bar.widgetForAction(action)
-            if button is not None and action.text():
-                button.setAccessibleName(action.text().replace("&", ""))
-        self.presets_button.setAccessibleName(self.tr("Assistants"))
+        self.header.more_menu.addAction(settings_action)  # and in Edit (its shortcut)
+        self._refresh_pill()
 
         # Right: the parameters panel with the system prompt on top.
         self.params_dock = QDockWidget(self.tr("Parameters"), self)
@@ -414,7 +391,8 @@ class MainWindow(QMainWindow):
                 self.conversations.show()
             return
         need = self.params_width()
-        readable = max(self.READABLE_WIDTH, self.centre.minimumSizeHint().width())
+        box = self.centre.parentWidget()  # the pages under the header row
+        readable = max(self.READABLE_WIDTH, (box or self.centre).minimumSizeHint().width())
         room = self.width() - need - readable
         if self.conversations.isVisible() and room < self.conversations.width():
             self.conversations.hide()
@@ -447,8 +425,10 @@ class MainWindow(QMainWindow):
         else:
             self.centre.setCurrentIndex(0)
         self.compare_action.setChecked(show)
-        for action in self._chat_tools:
-            action.setVisible(not show)
+        self.params_action.setVisible(not show)
+        self.header.set_chat_tools_visible(not show)
+        if not show:
+            self._refresh_pill()
 
     def _on_compare_action(self, checked: bool) -> None:
         if checked:
@@ -471,24 +451,125 @@ class MainWindow(QMainWindow):
         else:
             self.centre.setCurrentIndex(0)
 
-    def set_providers(self, names: list[str], current: str | None, url: str | None = None) -> None:
-        """The configured providers; ``url``: the --base-url server of this run, if any."""
-        box = self.provider_picker
-        box.blockSignals(True)
-        try:
-            box.clear()
-            if url:
-                box.addItem(url, "")
-                box.setItemData(0, url, Qt.ItemDataRole.ToolTipRole)
-            for name in names:
-                box.addItem(name, name)
-            index = box.findData(current if current else "")
-            box.setCurrentIndex(max(0, index))
-        finally:
-            box.blockSignals(False)
+    def set_providers(
+        self,
+        names: list[str],
+        current: str | None,
+        url: str | None = None,
+        urls: dict[str, str] | None = None,
+    ) -> None:
+        """The configured providers; ``url``: the --base-url server of this run, if any;
+        ``urls``: each provider's base URL (shown in the pill's tooltip, masked)."""
+        self._providers = ([""] if url else []) + list(names)
+        self._provider_urls = dict(urls or {})
+        if url:
+            self._provider_urls[""] = url
+        wanted = current or ""
+        self._provider = wanted if wanted in self._providers else (self._providers or [""])[0]
+        self._refresh_pill()
         # The model is set right after the providers (without a signal): look once that
         # is done.
         QTimer.singleShot(0, self.empty_state.refresh)
+
+    def current_provider(self) -> str:
+        """The provider in use ("" = this run's --base-url server)."""
+        return self._provider
+
+    def providers(self) -> list[str]:
+        return list(self._providers)
+
+    def provider_label(self, key: str) -> str:
+        """How the header names a provider: its name (a lower-case one capitalised), or
+        the host of a --base-url server; never a whole URL."""
+        if key:
+            return key[:1].upper() + key[1:] if key.islower() else key
+        url = QUrl(self._provider_urls.get("", ""))
+        port = url.port()
+        return url.host() + (f":{port}" if port > 0 else "") if url.host() else ""
+
+    def set_model_catalogue(self, catalogue: Callable[[], list[ProviderModels]]) -> None:
+        """Where the model list finds the other providers' models (asked when it opens)."""
+        self._catalogue = catalogue
+
+    def _refresh_pill(self) -> None:
+        """The pill, its tooltip and the "not listed" mark follow the model picker."""
+        from chatdesk.core.urls import mask_credentials
+
+        picker = self.model_picker
+        label = self.provider_label(self._provider)
+        pill = self.header.pill
+        pill.set_parts(label, picker.current())
+        lines = []
+        if label:
+            lines.append(self.tr("Provider: %1").replace("%1", label))
+        url = self._provider_urls.get(self._provider)
+        if url:
+            lines.append(self.tr("Server: %1").replace("%1", mask_credentials(url)))
+        lines.append(picker.toolTip())
+        pill.setToolTip("\n".join(lines))
+        unlisted = picker.unlisted() and not self.comparing()
+        if unlisted != self.header.unlisted_mark.isVisible():
+            self.header.unlisted_mark.setVisible(unlisted)
+
+    @property
+    def model_menu(self) -> ModelMenu:
+        """The pill's list (built on first use: nothing of it at start-up)."""
+        if self._model_menu is None:
+            from chatdesk.ui.modelmenu import ModelMenu
+
+            self._model_menu = ModelMenu(self)
+            self._model_menu.chosen.connect(self._on_model_chosen)
+        return self._model_menu
+
+    def model_sections(self) -> list[ProviderModels]:
+        """The list's sections: the provider in use (as the picker has it), then the others."""
+        from chatdesk.ui.modelmenu import ProviderModels
+        from chatdesk.ui.modelpicker import RECENT
+
+        groups = self.model_picker.groups()
+        recent = groups.pop(RECENT, [])
+        listed = [m for ids in groups.values() for m in ids]
+        current = self.model_picker.current()
+        if current and current not in listed and current not in recent:
+            recent.insert(0, current)  # a typed id in use is listed too
+        key = self._provider
+        known = self._catalogue()
+        if not listed:  # the list is still loading: what is known of it meanwhile
+            for other in known:
+                if other.key == key:
+                    listed = other.models
+                    recent = list(dict.fromkeys([*recent, *other.recent]))
+        sections = [ProviderModels(key, self.provider_label(key), listed, recent, current=True)]
+        for other in known:
+            if other.key != key and other.key in self._providers:
+                other.label = other.label or self.provider_label(other.key)
+                other.current = False
+                sections.append(other)
+        return sections
+
+    def open_model_menu(self) -> None:
+        self.model_menu.open_for(
+            self.model_sections(), self.model_picker.current(), self.header.pill
+        )
+
+    def _on_model_chosen(self, provider: str, model_id: str) -> None:
+        """A model of another provider switches the provider first (the controller may
+        refuse, while an answer streams: then nothing changes)."""
+        if provider != self._provider:
+            self.provider_chosen.emit(provider)
+            if provider != self._provider:
+                return
+        self.model_picker.commit(model_id)
+        self.header.pill.setFocus(Qt.FocusReason.PopupFocusReason)
+
+    def set_title(self, conversation_id: int | None, title: str) -> None:
+        """The header's title (a new chat: its placeholder, not editable)."""
+        self.header.title.set_title(conversation_id, title or self.tr("New chat"))
+
+    @property
+    def temperature(self) -> TemperatureControl:
+        """The temperature control: the Parameters drawer's (the header has none)."""
+        return self.params_panel.temperature
 
     # --- the new-chat page ----------------------------------------------------------------
 
@@ -511,11 +592,6 @@ class MainWindow(QMainWindow):
         if watched is self.message_view and event.type() == QEvent.Type.Resize:
             self.empty_state.setGeometry(self.message_view.rect())
         return super().eventFilter(watched, event)
-
-    def _on_provider_activated(self, index: int) -> None:
-        name = self.provider_picker.itemData(index)
-        if isinstance(name, str):
-            self.provider_chosen.emit(name)
 
     def set_status(self, text: str) -> None:
         self.status_label.setText(text)

@@ -26,6 +26,14 @@ _ID_RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^grok"), "xAI"),
     (re.compile(r"^(qwen|qwq)"), "Qwen"),
     (re.compile(r"^(llama|meta-llama)"), "Meta"),
+    (re.compile(r"^(mistral|mixtral|codestral|magistral|ministral|pixtral)"), "Mistral"),
+    (re.compile(r"^(glm|chatglm|zhipu)"), "Zhipu"),
+    (re.compile(r"^(moonshot|kimi)"), "Moonshot"),
+    (re.compile(r"^yi-"), "01.AI"),
+    (re.compile(r"^(doubao|seed-)"), "ByteDance"),
+    (re.compile(r"^(ernie)"), "Baidu"),
+    (re.compile(r"^(hunyuan)"), "Tencent"),
+    (re.compile(r"^(minimax|abab)"), "MiniMax"),
 ]
 
 # owned_by / "vendor/" spellings seen from servers, mapped to display names.
@@ -42,12 +50,29 @@ _OWNER_NAMES = {
     "alibaba": "Qwen",
     "meta": "Meta",
     "meta-llama": "Meta",
+    "mistralai": "Mistral",
+    "mistral": "Mistral",
+    "zhipuai": "Zhipu",
+    "moonshotai": "Moonshot",
+    "01-ai": "01.AI",
 }
 
 # owned_by values that say nothing about who made the model.
 _GENERIC_OWNERS = frozenset({"", "system", "user", "custom", "organization-owner", "library"})
 
-_VENDOR_ORDER = ["OpenAI", "Anthropic", "Google", "DeepSeek", "xAI", "Qwen", "Meta"]
+_VENDOR_ORDER = [
+    "OpenAI",
+    "Anthropic",
+    "Google",
+    "DeepSeek",
+    "xAI",
+    "Qwen",
+    "Meta",
+    "Mistral",
+    "Zhipu",
+    "Moonshot",
+    "01.AI",
+]
 
 _ID_ROLE = Qt.ItemDataRole.UserRole + 1
 _VENDOR_ROLE = Qt.ItemDataRole.UserRole + 2  # on headers: the untranslated vendor
@@ -72,7 +97,7 @@ def vendor_of(model_id: str, owned_by: str | None = None) -> str:
     return OTHER
 
 
-def _group_order(vendor: str) -> tuple[int, str]:
+def group_order(vendor: str) -> tuple[int, str]:
     if vendor in _VENDOR_ORDER:
         return (0, f"{_VENDOR_ORDER.index(vendor):02d}")
     if vendor == OTHER:
@@ -88,9 +113,12 @@ class ModelPicker(QComboBox):
 
     Signals:
         model_changed(str): the user chose or typed (and committed) a model id.
+        state_changed(): the model, the list or its source changed (by the user or the
+            controller): what shows the model follows it.
     """
 
     model_changed = Signal(str)
+    state_changed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -116,7 +144,7 @@ class ModelPicker(QComboBox):
         self.setCompleter(self._completer)
         # The text overload of an overloaded signal; PySide6's stubs lack
         # SignalInstance.__getitem__, which selects it at run time.
-        self._completer.activated[str].connect(self._commit)  # type: ignore[index]
+        self._completer.activated[str].connect(self.commit)  # type: ignore[index]
 
         line_edit = self.lineEdit()
         if line_edit is None:  # setEditable(True) above made it; never replaced
@@ -173,7 +201,7 @@ class ModelPicker(QComboBox):
                     self._items.appendRow(item)
                     if model_id not in seen:  # a typed id, searchable too
                         self._ids.append(model_id)
-            for vendor in sorted(groups, key=_group_order):
+            for vendor in sorted(groups, key=group_order):
                 label = self.tr("Other") if vendor == OTHER else vendor
                 header = QStandardItem(label)
                 header.setFlags(Qt.ItemFlag.NoItemFlags)  # not selectable
@@ -255,7 +283,7 @@ class ModelPicker(QComboBox):
         if self._edit.text() != self._current:
             if popup is not None:
                 popup.hide()
-            self._commit(self._edit.text())
+            self.commit(self._edit.text())
 
     def _show(self, model_id: str) -> None:
         row = self._row_of(model_id)
@@ -277,13 +305,15 @@ class ModelPicker(QComboBox):
     def _on_activated(self, row: int) -> None:
         model_id = self._items.item(row).data(_ID_ROLE) if row >= 0 else None
         if model_id is not None:
-            self._commit(model_id)
+            self.commit(model_id)
 
     def _on_return(self) -> None:
-        self._commit(self._edit.text())
+        self.commit(self._edit.text())
 
-    def _commit(self, text: str) -> None:
-        """Accept any id: listed or not, servers decide what they serve."""
+    def commit(self, text: str) -> None:
+        """Use ``text`` as the model, as the user's choice (``model_changed`` if it changed).
+
+        Any id is accepted: listed or not, servers decide what they serve."""
         model_id = text.strip()
         if not model_id:
             self.set_current(self._current)  # empty box: put the old id back
@@ -315,6 +345,7 @@ class ModelPicker(QComboBox):
             lines.append(self.tr("List: {0}").format(self._source))
         lines.append(self.tr("Type to search; press Enter to use any model id."))
         self.setToolTip("\n".join(lines))
+        self.state_changed.emit()
 
 
-__all__ = ["OTHER", "ModelPicker", "vendor_of"]
+__all__ = ["OTHER", "RECENT", "ModelPicker", "group_order", "vendor_of"]

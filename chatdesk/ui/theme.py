@@ -171,19 +171,32 @@ def style_sheet(dark: bool) -> str:
     c = COLOURS[dark]
     return f"""
 QDialogButtonBox {{ dialogbuttonbox-buttons-have-icons: 0; }}
-QToolBar#chat-toolbar {{
-    spacing: 4px; padding: 2px 4px; border: none; background: {c["window"]};
+QWidget#chat-header {{
+    background: {c["window"]}; border-bottom: 1px solid {c["border"]};
 }}
-QToolBar#chat-toolbar QToolButton {{
-    padding: 4px; border: 1px solid transparent; border-radius: 6px;
+QWidget#chat-header QToolButton {{
+    padding: 4px; border: 1px solid transparent; border-radius: 6px; background: transparent;
 }}
-QToolBar#chat-toolbar QToolButton:hover {{ background: {c["hover"]}; }}
-QToolBar#chat-toolbar QToolButton:checked {{
+QWidget#chat-header QToolButton:hover {{ background: {c["hover"]}; }}
+QWidget#chat-header QToolButton:checked {{
     background: {c["accent_soft"]}; border-color: {c["accent_soft"]};
 }}
-QToolBar#chat-toolbar QToolButton:focus {{ border-color: {c["accent"]}; }}
-QToolBar#chat-toolbar QToolButton:disabled {{ color: {c["disabled"]}; }}
-QToolBar#chat-toolbar QLabel#status-label {{ color: {c["muted"]}; }}
+QWidget#chat-header QToolButton:focus {{ border-color: {c["accent"]}; }}
+QWidget#chat-header QToolButton:disabled {{ color: {c["disabled"]}; }}
+QWidget#chat-header QToolButton#model-pill {{
+    padding: 3px 8px; border: 1px solid {c["border"]}; border-radius: 14px;
+    background: {c["base"]};
+}}
+QWidget#chat-header QToolButton#model-pill:hover {{ background: {c["hover"]}; }}
+QWidget#chat-header QToolButton#model-pill:focus {{ border-color: {c["accent"]}; }}
+QLabel#status-label {{ padding: 1px 12px 3px 12px; }}
+QLabel#header-title {{ font-weight: 600; border-radius: 4px; }}
+QLabel#header-title:focus {{ background: {c["hover"]}; }}
+QFrame#model-menu {{
+    background: {c["base"]}; border: 1px solid {c["border"]}; border-radius: 8px;
+}}
+QFrame#model-menu QListView {{ border: none; background: {c["base"]}; }}
+QFrame#model-menu QListView::item {{ padding: 3px 4px; }}
 QPushButton {{
     background: {c["button"]}; color: {c["fg"]}; border: 1px solid {c["border"]};
     border-radius: 6px; padding: 4px 8px; min-height: 18px;

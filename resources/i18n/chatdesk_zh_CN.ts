@@ -356,65 +356,65 @@
     <name>ChatController</name>
     <message>
         <location filename="../../chatdesk/ctl/chat.py" line="87" />
-        <location filename="../../chatdesk/ctl/chat.py" line="523" />
+        <location filename="../../chatdesk/ctl/chat.py" line="508" />
         <source>Copied</source>
         <translation>已复制</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="170" />
-        <location filename="../../chatdesk/ctl/chat.py" line="188" />
+        <location filename="../../chatdesk/ctl/chat.py" line="169" />
+        <location filename="../../chatdesk/ctl/chat.py" line="187" />
         <source>Wait for the answer to finish or stop it first.</source>
         <translation>请等待回答完成，或先停止生成。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="302" />
-        <location filename="../../chatdesk/ctl/chat.py" line="368" />
-        <location filename="../../chatdesk/ctl/chat.py" line="372" />
+        <location filename="../../chatdesk/ctl/chat.py" line="287" />
+        <location filename="../../chatdesk/ctl/chat.py" line="353" />
+        <location filename="../../chatdesk/ctl/chat.py" line="357" />
         <source>Not sent: %1</source>
         <translation>未发送：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="336" />
+        <location filename="../../chatdesk/ctl/chat.py" line="321" />
         <source>Sent in place of the failed question (kept as the other branch).</source>
         <translation>已代替失败的提问发送（失败的那条保留为另一个分支）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="371" />
+        <location filename="../../chatdesk/ctl/chat.py" line="356" />
         <source>Request not valid</source>
         <translation>请求无效</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="452" />
+        <location filename="../../chatdesk/ctl/chat.py" line="437" />
         <source>Stopped after %1 tool rounds.</source>
         <translation>已在 %1 轮工具调用后停止。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="459" />
+        <location filename="../../chatdesk/ctl/chat.py" line="444" />
         <source>The answer could not be saved: %1</source>
         <translation>无法保存回答：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="563" />
+        <location filename="../../chatdesk/ctl/chat.py" line="548" />
         <source>Only your own messages can be edited.</source>
         <translation>只能编辑你自己发送的消息。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="582" />
+        <location filename="../../chatdesk/ctl/chat.py" line="567" />
         <source>There is no answer yet.</source>
         <translation>还没有回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="623" />
+        <location filename="../../chatdesk/ctl/chat.py" line="608" />
         <source>Tool result</source>
         <translation>工具结果</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="624" />
+        <location filename="../../chatdesk/ctl/chat.py" line="609" />
         <source>Result for %1:</source>
         <translation>%1 的结果：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="638" />
+        <location filename="../../chatdesk/ctl/chat.py" line="623" />
         <source>This tool call already has a result.</source>
         <translation>该工具调用已有结果。</translation>
     </message>
@@ -422,9 +422,27 @@
 <context>
     <name>ChatDesk</name>
     <message>
-        <location filename="../../chatdesk/app.py" line="353" />
+        <location filename="../../chatdesk/app.py" line="354" />
         <source>ChatDesk cannot start</source>
         <translation>ChatDesk 无法启动</translation>
+    </message>
+</context>
+<context>
+    <name>ChatHeader</name>
+    <message>
+        <location filename="../../chatdesk/ui/header.py" line="264" />
+        <source>Not in the server's list: it is sent as typed.</source>
+        <translation>不在服务器的模型列表中：将按输入原样发送。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/header.py" line="276" />
+        <source>More: assistants, settings</source>
+        <translation>更多：助手、设置</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/header.py" line="277" />
+        <source>More</source>
+        <translation>更多</translation>
     </message>
 </context>
 <context>
@@ -1292,47 +1310,47 @@
 <context>
     <name>EndpointService</name>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="112" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="117" />
         <source>Server: %1</source>
         <translation>服务器：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="127" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="150" />
         <source>Wait for the answer to finish or stop it first.</source>
         <translation>请等待回答完成，或先停止生成。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="145" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="168" />
         <source>No provider named %1.</source>
         <translation>没有名为 %1 的服务商。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="189" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="212" />
         <source>Check the settings: %1</source>
         <translation>请检查设置：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="224" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="247" />
         <source>Cached model list (no API key yet)</source>
         <translation>缓存的模型列表（尚未设置 API 密钥）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="226" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="249" />
         <source>Built-in model list (no API key yet)</source>
         <translation>内置模型列表（尚未设置 API 密钥）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="241" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="264" />
         <source>Models from the server</source>
         <translation>来自服务器的模型列表</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="242" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="265" />
         <source>Cached model list (server unreachable)</source>
         <translation>缓存的模型列表（无法连接服务器）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="243" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="266" />
         <source>Built-in model list (server unreachable)</source>
         <translation>内置模型列表（无法连接服务器）</translation>
     </message>
@@ -1852,65 +1870,50 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="130" />
-        <source>Chat</source>
-        <translation>对话</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="159" />
-        <source>Model</source>
-        <translation>模型</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="166" />
-        <source>Temperature</source>
-        <translation>温度</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="176" />
-        <location filename="../../chatdesk/ui/mainwindow.py" line="219" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="135" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="191" />
         <source>Parameters</source>
         <translation>参数</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="177" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="136" />
         <source>Parameters and system prompt (Ctrl+P)</source>
         <translation>参数和系统提示词（Ctrl+P）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="193" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="140" />
         <source>Compare</source>
         <translation>对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="195" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="142" />
         <source>Compare 2 to 4 models side by side on one prompt (Ctrl+Shift+N)</source>
         <translation>用同一条提示并排对比 2 到 4 个模型（Ctrl+Shift+N）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="207" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="183" />
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="208" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="184" />
         <source>Settings (Ctrl+,)</source>
         <translation>设置（Ctrl+,）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="223" />
-        <location filename="../../chatdesk/ui/mainwindow.py" line="225" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="195" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="197" />
         <source>System prompt</source>
         <translation>系统提示词</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="226" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="198" />
         <source>You are a helpful assistant.</source>
         <translation>你是一个乐于助人的助手。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/selfcheck.py" line="27" />
-        <location filename="../../chatdesk/ui/mainwindow.py" line="254" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="226" />
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
@@ -1920,123 +1923,118 @@
         <translation>消息</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="145" />
-        <source>Provider: the server this conversation uses</source>
-        <translation>服务商：本对话使用的服务器</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="146" />
-        <source>Provider</source>
-        <translation>服务商</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="183" />
-        <location filename="../../chatdesk/ui/mainwindow.py" line="216" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="180" />
         <source>Assistants</source>
         <translation>助手</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="184" />
-        <source>Assistants: start a chat from a saved prompt</source>
-        <translation>助手：从保存的提示词开始对话</translation>
-    </message>
-    <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="255" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="227" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="562" />
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="258" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="230" />
         <source>New comparison</source>
         <translation>新建对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="261" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="233" />
         <source>Model leaderboard…</source>
         <translation>模型排行榜…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="264" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="236" />
         <source>Export conversation…</source>
         <translation>导出对话…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="267" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="239" />
         <source>Export all conversations…</source>
         <translation>导出全部对话…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="269" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="241" />
         <source>Import…</source>
         <translation>导入…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="273" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="245" />
         <source>Back up now</source>
         <translation>立即备份</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="275" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="247" />
         <source>Restore from a backup…</source>
         <translation>从备份恢复…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="278" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="250" />
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="282" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="254" />
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="283" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="255" />
         <source>Search all conversations…</source>
         <translation>搜索全部对话…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="286" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="258" />
         <source>Find in conversation…</source>
         <translation>在对话中查找…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="290" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="262" />
         <source>Regenerate last answer</source>
         <translation>重新生成最后的回答</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="293" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="265" />
         <source>Copy last answer</source>
         <translation>复制最后的回答</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="296" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="268" />
         <source>Edit last message (Up in an empty box)</source>
         <translation>编辑最后一条消息（输入框为空时按 ↑）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="301" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="273" />
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="302" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="274" />
         <source>Show sidebar</source>
         <translation>显示侧边栏</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="529" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="499" />
+        <source>Provider: %1</source>
+        <translation>服务商：%1</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mainwindow.py" line="502" />
+        <source>Server: %1</source>
+        <translation>服务器：%1</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mainwindow.py" line="600" />
         <source>Save current as assistant…</source>
         <translation>将当前设置保存为助手…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="531" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="602" />
         <source>Manage assistants…</source>
         <translation>管理助手…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="536" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="607" />
         <source>New chat: %1</source>
         <translation>新对话：%1</translation>
     </message>
@@ -2550,41 +2548,88 @@ The start of a card's table (an error, a tool call): the view rounds these too. 
     </message>
 </context>
 <context>
-    <name>ModelPicker</name>
+    <name>ModelMenu</name>
     <message>
-        <location filename="../../chatdesk/ui/modelpicker.py" line="125" />
-        <source>Model id</source>
-        <translation>模型 ID</translation>
+        <location filename="../../chatdesk/ui/modelmenu.py" line="119" />
+        <source>Search models, or type any model id</source>
+        <translation>搜索模型，或输入任意模型 ID</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/modelpicker.py" line="130" />
-        <source>Not in the server's list: it is sent as typed.</source>
-        <translation>不在服务器的模型列表中：将按输入原样发送。</translation>
+        <location filename="../../chatdesk/ui/modelmenu.py" line="120" />
+        <source>Search models</source>
+        <translation>搜索模型</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/modelpicker.py" line="163" />
+        <location filename="../../chatdesk/ui/modelmenu.py" line="127" />
+        <source>Models</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/modelmenu.py" line="219" />
         <source>Recent</source>
         <translation>最近使用</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/modelpicker.py" line="177" />
+        <location filename="../../chatdesk/ui/modelmenu.py" line="224" />
         <source>Other</source>
         <translation>其他</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/modelpicker.py" line="311" />
+        <location filename="../../chatdesk/ui/modelmenu.py" line="237" />
+        <source>Use "%1" (not in the list: sent as typed)</source>
+        <translation>使用“%1”（不在列表中：按输入发送）</translation>
+    </message>
+</context>
+<context>
+    <name>ModelPicker</name>
+    <message>
+        <location filename="../../chatdesk/ui/modelpicker.py" line="153" />
+        <source>Model id</source>
+        <translation>模型 ID</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/modelpicker.py" line="158" />
+        <source>Not in the server's list: it is sent as typed.</source>
+        <translation>不在服务器的模型列表中：将按输入原样发送。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/modelpicker.py" line="191" />
+        <source>Recent</source>
+        <translation>最近使用</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/modelpicker.py" line="205" />
+        <source>Other</source>
+        <translation>其他</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/modelpicker.py" line="341" />
         <source>Model: {0}</source>
         <translation>模型：{0}</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/modelpicker.py" line="315" />
+        <location filename="../../chatdesk/ui/modelpicker.py" line="345" />
         <source>List: {0}</source>
         <translation>列表：{0}</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/modelpicker.py" line="316" />
+        <location filename="../../chatdesk/ui/modelpicker.py" line="346" />
         <source>Type to search; press Enter to use any model id.</source>
         <translation>输入以搜索；按 Enter 可使用任意模型 ID。</translation>
+    </message>
+</context>
+<context>
+    <name>ModelPill</name>
+    <message>
+        <location filename="../../chatdesk/ui/header.py" line="185" />
+        <source>Model: %1</source>
+        <translation>模型：%1</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/header.py" line="190" />
+        <location filename="../../chatdesk/ui/header.py" line="219" />
+        <source>Choose a model</source>
+        <translation>选择模型</translation>
     </message>
 </context>
 <context>
@@ -3108,17 +3153,17 @@ The start of a card's table (an error, a tool call): the view rounds these too. 
 <context>
     <name>Services</name>
     <message>
-        <location filename="../../chatdesk/ctl/services.py" line="173" />
+        <location filename="../../chatdesk/ctl/services.py" line="188" />
         <source>The history is busy: the answer is kept and will be saved shortly.</source>
         <translation>历史记录正忙：回答已保留，稍后会自动保存。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/services.py" line="177" />
+        <location filename="../../chatdesk/ctl/services.py" line="192" />
         <source>The answer is saved.</source>
         <translation>回答已保存。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/services.py" line="179" />
+        <location filename="../../chatdesk/ctl/services.py" line="194" />
         <source>The answer could not be saved: %1</source>
         <translation>无法保存回答：%1</translation>
     </message>
@@ -3646,6 +3691,20 @@ The start of a card's table (an error, a tool call): the view rounds these too. 
     </message>
 </context>
 <context>
+    <name>TitleField</name>
+    <message>
+        <location filename="../../chatdesk/ui/header.py" line="91" />
+        <location filename="../../chatdesk/ui/header.py" line="95" />
+        <source>Conversation title</source>
+        <translation>对话标题</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/header.py" line="112" />
+        <source>Double-click or press F2 to rename</source>
+        <translation>双击或按 F2 重命名</translation>
+    </message>
+</context>
+<context>
     <name>ToolChoiceBox</name>
     <message>
         <location filename="../../chatdesk/ui/toolseditor.py" line="192" />
@@ -3889,7 +3948,7 @@ The start of a card's table (an error, a tool call): the view rounds these too. 
 <context>
     <name>chat</name>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="425" />
+        <location filename="../../chatdesk/ctl/chat.py" line="410" />
         <source>Running %1…</source>
         <translation>正在运行 %1…</translation>
     </message>

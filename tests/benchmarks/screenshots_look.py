@@ -7,7 +7,8 @@ English and 简体中文, of:
 - ``empty``: a new chat (the model in use and the suggestions);
 - ``chat``: a conversation with a long Markdown answer (code, table, math, emoji, Chinese);
 - ``firstrun``: the first start without a key (the provider screen);
-- ``settings``: the Settings dialog over the window.
+- ``settings``: the Settings dialog over the window;
+- ``models``: the header's model list open (two providers, their cached lists).
 
 Run under a display with CJK and emoji fonts, e.g.
 ``QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1920x1080x24" python
@@ -54,6 +55,12 @@ def grab(window):
         y = max(0, (window.height() - pic.height()) // 2)
         painter.drawPixmap(x, y, pic)
         painter.end()
+    menus = [t for t in tops if t.objectName() == "model-menu" and t.isVisible()]
+    if menus:  # the model list where it opened, over the window
+        painter = QPainter(image)
+        origin = window.mapToGlobal(window.rect().topLeft())
+        painter.drawPixmap(menus[0].pos() - origin, menus[0].grab())
+        painter.end()
     image.save(path)
     for d in dialogs:
         d.close()
@@ -65,6 +72,8 @@ def build_window(store):
     window.resize(w, h)
     if kind == "settings":
         QTimer.singleShot(1200, window.settings_requested.emit)
+    if kind == "models":
+        QTimer.singleShot(2200, window.open_model_menu)
     def fit_dialog():
         for d in QApplication.topLevelWidgets():
             if isinstance(d, QDialog) and d.isVisible():
@@ -94,6 +103,31 @@ def make_home(home: str, theme: str, language: str, kind: str) -> None:
     ensure_default_provider(store)
     # A server that answers nothing: no request leaves the machine while the shot is taken.
     store.upsert_provider(ProviderRow("zero", "http://127.0.0.1:9/v1", "gpt-4o"))
+    if kind == "models":
+        ids = [
+            "gpt-4o",
+            "gpt-4o-mini",
+            "o3-mini",
+            "claude-sonnet-4-5",
+            "gemini-2.5-pro",
+            "deepseek-chat",
+            "deepseek-reasoner",
+            "qwen3-max",
+            "glm-4.5",
+            "kimi-k2",
+        ]
+        store.cache_models("provider:zero", [{"id": m} for m in ids])
+        store.upsert_provider(
+            ProviderRow("openrouter", "http://127.0.0.1:9/api/v1", "mistral-large")
+        )
+        store.cache_models(
+            "provider:openrouter",
+            [
+                {"id": m}
+                for m in ("anthropic/claude-opus-4-1", "meta-llama/llama-3.3-70b", "mistral-large")
+            ],
+        )
+        store.set_setting("recent_models", {"provider:zero": ["gpt-4o", "claude-sonnet-4-5"]})
     if kind == "chat":
         for t in ("Trip plan", "Trip plan", "SQL question", "Email draft"):
             store.create_conversation(t, model="gpt-4o")
@@ -127,7 +161,7 @@ def main() -> None:
     sizes = os.environ.get("SIZES", "800x600,1366x768,1920x1080").split(",")
     themes = os.environ.get("THEMES", "light,dark").split(",")
     languages = os.environ.get("LANGS", "en,zh_CN").split(",")
-    kinds = os.environ.get("KINDS", "empty,chat,firstrun,settings").split(",")
+    kinds = os.environ.get("KINDS", "empty,chat,firstrun,settings,models").split(",")
     for kind in kinds:
         for size in sizes:
             for theme in themes:

@@ -1,4 +1,4 @@
-"""A model id typed into a compare column (or the toolbar) survives Tab and a click away."""
+"""A model id typed into a compare column (or the header's list) survives Tab and a click away."""
 
 from __future__ import annotations
 
@@ -43,17 +43,22 @@ def test_typed_column_model_is_kept_on_tab_and_sent(harness: Harness) -> None:
     assert sorted(b["model"] for b in h.chat_bodies()) == ["my-custom-model", "other-typed-id"]
 
 
-def test_typed_toolbar_model_is_kept_on_focus_out(harness: Harness) -> None:
+def test_typed_header_model_is_kept_on_a_click_away(harness: Harness) -> None:
     h = harness
     h.window.activateWindow()
     h.wait(lambda: bool(h.window.model_picker.models()))  # the server's list is in
-    picker = h.window.model_picker
-    _type(picker, "my-custom-model")
-    h.window.composer.setFocus()
+    h.window.header.pill.click()
+    menu = h.window.model_menu
+    h.wait(menu.isVisible)
+    QTest.keyClicks(menu.search, "my-custom-model")
+    assert menu.matches() == []  # a search that finds nothing: an id
+    h.window.composer.focus_input()  # a click elsewhere closes the list
+    menu.hide()
     QApplication.processEvents()
-    assert picker.currentText() == "my-custom-model"
+    picker = h.window.model_picker
+    assert picker.current() == "my-custom-model"
     assert h.controller.current_model() == "my-custom-model"
-    assert picker.unlisted()
+    assert picker.unlisted() and h.window.header.unlisted_mark.isVisibleTo(h.window)
     h.server.script(Reply(text="ok"))
     h.send("hello")
     assert h.body()["model"] == "my-custom-model"

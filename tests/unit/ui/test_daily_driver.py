@@ -8,16 +8,16 @@ from tests.fakeserver import Reply
 from tests.unit.ui.harness import Harness
 
 
-def test_one_temperature_in_toolbar_and_panel(harness: Harness) -> None:
+def test_one_temperature_in_the_parameters_drawer(harness: Harness) -> None:
     w = harness.window
-    w.temperature.set_value(0.3)
-    w.temperature.value_changed.emit(0.3)
-    assert w.params_panel.temperature.value() == 0.3
+    # One control (the header has none): what the drawer says is what is sent.
+    assert w.temperature is w.params_panel.temperature
     w.params_panel.temperature.set_value(1.2)
     w.params_panel.params_changed.emit(w.params_panel.params())
-    assert w.temperature.value() == 1.2
     harness.send("hi")
     assert harness.body()["temperature"] == 1.2
+    conv = harness.store.get_conversation(harness.controller.conversation_id)
+    assert conv is not None and conv.params["temperature"] == 1.2
 
 
 def test_waiting_label_goes_with_the_first_token(harness: Harness) -> None:
@@ -153,13 +153,12 @@ def test_provider_picker_switches_server_and_each_chat_remembers_it(harness: Har
                                             default_model="other-model"))  # fmt: skip
         h.desk.services.keys.set_for_session("other", "sk-other-0123456789")
         h.desk.endpoint.refresh_providers()
-        names = [w.provider_picker.itemData(i) for i in range(w.provider_picker.count())]
+        names = w.providers()
         assert "" in names and "other" in names  # the --base-url server and the provider
         h.server.script(Reply(text="from the first server"))
         h.send("first chat")
         first = h.controller.conversation_id
         h.controller.new_conversation()
-        w.provider_picker.setCurrentIndex(names.index("other"))
         w.provider_chosen.emit("other")
         assert w.model_picker.current() == "other-model"  # that server's default
         other.script(Reply(text="from the other server"))
@@ -169,10 +168,10 @@ def test_provider_picker_switches_server_and_each_chat_remembers_it(harness: Har
         assert h.store.get_conversation(second).provider == "other"
         h.controller.open_conversation(first)  # back to the first server
         assert h.desk.endpoint.endpoint.name is None
-        assert w.provider_picker.currentData() == ""
+        assert w.current_provider() == ""
         h.controller.open_conversation(second)
         assert h.desk.endpoint.endpoint.name == "other"
-        assert w.provider_picker.currentData() == "other"
+        assert w.current_provider() == "other"
 
 
 def test_recent_models_come_first(harness: Harness) -> None:

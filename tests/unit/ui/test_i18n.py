@@ -119,7 +119,8 @@ def test_whole_window_in_chinese(qapp: QApplication, tmp_path: Path) -> None:
         )
         assert window.params_action.text() == "参数"
         assert window.params_dock.windowTitle() == "参数"
-        assert window.presets_button.text() == "助手"
+        assert window.presets_menu.title() == "助手"
+        assert window.header.more_button.accessibleName() == "更多"
         labels = {w.text() for w in window.findChildren(QLabel)}
         assert "系统提示词" in labels
         buttons = {w.text() for w in window.findChildren(QAbstractButton)}

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import QRect
+from PySide6.QtGui import QAccessible
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSpinBox,
@@ -18,11 +19,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from chatdesk.ui.mainwindow import MainWindow
 from tests.unit.ui.harness import Harness
 
 pytestmark = pytest.mark.ui
 
-LONG_STATUS = "Server: https://relay.example-gateway.com:8443/v1/with/a/long/path"
+LONG_STATUS = "Server: relay-example-gateway-with-a-long-name (models from the server, cached)"
 
 
 @pytest.fixture(params=["en", "zh_CN"])
@@ -51,32 +53,59 @@ def _inside(child: QWidget, ancestor: QWidget) -> bool:
     return ancestor.rect().contains(QRect(top_left, child.size()))
 
 
+def _header_parts(w: MainWindow) -> list[QWidget]:
+    header = w.header
+    return [c for c in header.findChildren(QWidget) if c.parentWidget() is header
+            and c.isVisibleTo(header) and not c.isWindow()]  # fmt: skip
+
+
+def _check_header(w: MainWindow, where: object) -> None:
+    header = w.header
+    parts = _header_parts(w)
+    assert len(parts) >= 5, where  # title, pill, tools, parameters, compare, more
+    for k, a in enumerate(parts):
+        assert a.width() > 0 and _inside(a, header), (where, a.objectName(), a.geometry())
+        for b in parts[k + 1 :]:
+            assert not a.geometry().intersects(b.geometry()), (
+                where, a.objectName(), b.objectName(), a.geometry(), b.geometry()
+            )  # fmt: skip
+    for button in header.findChildren(QToolButton):
+        if not button.isVisibleTo(header):
+            continue
+        # Icon-only buttons still say what they do; the pill's words fit (elided to fit).
+        iface = QAccessible.queryAccessibleInterface(button)
+        name = iface.text(QAccessible.Text.Name) if iface is not None else ""
+        assert button.toolTip() and name, button.objectName()
+        if button is header.pill:
+            room = button.width() - button.iconSize().width() - 16
+            assert button.fontMetrics().horizontalAdvance(button.text()) <= room, where
+
+
 @pytest.mark.parametrize("size", [(800, 600), (1180, 780), (1920, 1080)])
-def test_every_toolbar_action_is_visible(
+def test_the_header_row_fits_without_overlap(
     language: str, harness: Harness, qapp: QApplication, size: tuple[int, int]
 ) -> None:
     w = harness.window
+    # What the controller put there: the server by name or host, no address.
+    harness.wait(lambda: w.status_label.text() != "")
+    visible = [w.status_label.text(), w.header.pill.text(), w.header.title.label.text()]
+    assert not any("://" in text for text in visible), visible
     _show_at(harness, qapp, *size)
-    assert w.width() == size[0], "the toolbar must not force the window wider"
-    bar = w.toolbar
-    extension = bar.findChild(QToolButton, "qt_toolbar_ext_button")
-    assert extension is None or not extension.isVisible(), "actions overflow into »"
-    shown = 0
-    for action in bar.actions():
-        if action.isSeparator() or not action.isVisible():
-            continue
-        widget = bar.widgetForAction(action)
-        assert widget is not None and widget.isVisible(), action.text()
-        assert _inside(widget, bar), action.text() or type(widget).__name__
-        shown += 1
-    assert shown >= 6  # model, temperature, parameters, presets, compare, status, settings
-    # Icon-only buttons still say what they do.
-    for button in bar.findChildren(QToolButton):
-        if button.isVisible() and button.objectName() != "qt_toolbar_ext_button":
-            assert button.toolTip() or button.accessibleName() or button.text()
-    # The long server address is elided, and kept whole in the tooltip.
+    assert w.width() == size[0], "the header must not force the window wider"
+    _check_header(w, size)
+    # A long status is elided, and kept whole in the tooltip.
     assert w.status_label.text() == LONG_STATUS
     assert w.status_label.toolTip() == LONG_STATUS
+    # With the Parameters drawer open too (the narrowest the row gets); the status line
+    # stays on screen.
+    w.params_action.setChecked(True)
+    for _ in range(5):
+        qapp.processEvents()
+    _check_header(w, (size, "drawer"))
+    assert w.header.width() >= w.READABLE_WIDTH
+    status = w.status_label
+    assert status.isVisible() and status.width() >= w.READABLE_WIDTH - 40
+    assert _inside(status, w) and status.height() >= status.fontMetrics().height()
 
 
 def test_parameters_panel_fields_are_not_clipped_at_800x600(

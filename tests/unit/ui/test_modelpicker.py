@@ -50,7 +50,12 @@ def picker(qtbot) -> ModelPicker:
         ("llama-3-8b", None, "Meta"),
         ("meta-llama/Llama-3-8b", None, "Meta"),
         ("anthropic/claude-3.5-sonnet", None, "Anthropic"),
-        ("mistral-large", "mistralai", "mistralai"),
+        ("mistral-large", "mistralai", "Mistral"),
+        ("glm-4.5", None, "Zhipu"),
+        ("kimi-k2", None, "Moonshot"),
+        ("moonshot-v1-8k", None, "Moonshot"),
+        ("yi-large", None, "01.AI"),
+        ("acme-7b", "acme-labs", "acme-labs"),  # an owner named by the server
         ("mystery", "custom", "Other"),
         ("mystery", None, "Other"),
         ("omni-moderation", None, "Other"),  # "o" + letters is not an o-series id
@@ -70,7 +75,7 @@ def test_grouped_by_vendor(picker: ModelPicker) -> None:
         "xAI": ["grok-2"],
         "Qwen": ["qwen-max"],
         "Meta": ["Llama-3.3-70B-Instruct"],
-        "mistralai": ["mistral-large"],
+        "Mistral": ["mistral-large"],
         "Other": ["my-finetune"],
     }
     # Headers are in the drop-down but cannot be chosen.

@@ -68,9 +68,9 @@ def _ink(image: QImage) -> list[QColor]:
     return out
 
 
-def test_theme_switch_keeps_the_temperature_icon_visible(harness: Harness) -> None:
+def test_theme_switch_keeps_the_header_icon_visible(harness: Harness) -> None:
     window = harness.window
-    label = window.findChild(QLabel, "temperature-icon")
+    label = window.findChild(QLabel, "model-unlisted")  # an icon label of the header
     assert label is not None
     for theme in ("light", "dark", "light", "dark"):
         apply_appearance(dict(DEFAULTS) | {"theme": theme})
@@ -113,13 +113,13 @@ def test_dialogs_use_the_window_font(qapp: QApplication) -> None:
     assert table.font().pointSize() == 11 == QWidget().font().pointSize()
 
 
-def test_toolbar_keeps_its_height_after_settings_ok(harness: Harness) -> None:
+def test_header_keeps_its_height_after_settings_ok(harness: Harness) -> None:
     window = harness.window
     QApplication.processEvents()
-    before = window.toolbar.sizeHint().height(), window.composer.sizeHint().height()
+    before = window.header.sizeHint().height(), window.composer.sizeHint().height()
     harness.desk.settings_ctl.apply_settings(dict(DEFAULTS) | harness.desk.services.settings())
     QApplication.processEvents()
-    after = window.toolbar.sizeHint().height(), window.composer.sizeHint().height()
+    after = window.header.sizeHint().height(), window.composer.sizeHint().height()
     assert after == before
 
 
