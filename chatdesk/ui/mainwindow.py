@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from chatdesk.ui.findbar import FindBar
     from chatdesk.ui.keypanel import KeyPanel
     from chatdesk.ui.params import ParamsPanel
+    from chatdesk.ui.runview import RunView
 from chatdesk.ui.composer import Composer
 from chatdesk.ui.convlist import ConversationList
 from chatdesk.ui.elided import ElidedLabel
@@ -70,6 +71,8 @@ class MainWindow(QMainWindow):
     regenerate_last_requested = Signal()
     copy_last_requested = Signal()
     leaderboard_requested = Signal()
+    run_requested = Signal()
+    runs_requested = Signal()
     closing = Signal()
 
     def __init__(
@@ -91,6 +94,7 @@ class MainWindow(QMainWindow):
         self.composer = Composer()
         self._key_panel: KeyPanel | None = None  # built on first use (after the first paint)
         self._compare_view: CompareView | None = None  # built on first use
+        self._run_view: RunView | None = None  # built on first use
 
         chat_page = QWidget()
         chat_layout = QVBoxLayout(chat_page)
@@ -243,6 +247,12 @@ class MainWindow(QMainWindow):
         new_compare = file_menu.addAction(self.tr("New comparison"))
         new_compare.setShortcut(QKeySequence("Ctrl+Shift+N"))
         new_compare.triggered.connect(self.compare_requested)
+        new_run = file_menu.addAction(self.tr("New prompt-set run…"))
+        new_run.setShortcut(QKeySequence("Ctrl+Shift+B"))
+        new_run.triggered.connect(self.run_requested)
+        runs = file_menu.addAction(self.tr("Prompt-set runs"))
+        runs.setShortcut(QKeySequence("Ctrl+Shift+U"))
+        runs.triggered.connect(self.runs_requested)
         board = file_menu.addAction(self.tr("Model leaderboard…"))
         board.triggered.connect(self.leaderboard_requested)
         file_menu.addSeparator()
@@ -388,6 +398,28 @@ class MainWindow(QMainWindow):
             self.centre.addWidget(self._compare_view)
             self._compare_view.set_dark(self._dark)
         return self._compare_view
+
+    @property
+    def run_view(self) -> RunView:
+        """The prompt-set run page (built when first needed)."""
+        if self._run_view is None:
+            from chatdesk.ui.runview import RunView
+
+            self._run_view = RunView()
+            self.centre.addWidget(self._run_view)
+        return self._run_view
+
+    def showing_runs(self) -> bool:
+        """Whether the run page is the one on screen."""
+        return self._run_view is not None and self.centre.currentWidget() is self._run_view
+
+    def show_runs(self) -> None:
+        """Switch the centre to the run page (the chat or compare page comes back with
+        :meth:`show_compare`)."""
+        self.centre.setCurrentWidget(self.run_view)
+        self.compare_action.setChecked(False)
+        for action in self._chat_tools:
+            action.setVisible(False)
 
     def comparing(self) -> bool:
         """Whether the compare page is the one on screen."""

@@ -44,6 +44,7 @@ CTL_SHARED = ("chatdesk.ctl.services", "chatdesk.ctl.endpoint", "chatdesk.ctl.pa
 CTL_CHILDREN = {
     "chatdesk.ctl.compare": ("chatdesk.ctl.arena", "chatdesk.ctl.comparetext"),
     "chatdesk.ctl.settingsctl": ("chatdesk.ctl.assistantsctl",),
+    "chatdesk.ctl.runs": ("chatdesk.ctl.runtext",),
 }
 #: Cycles the later packages of issue 17 break up (chatdesk/cli/, core/transfer/); any
 #: other cycle fails, and this list only shrinks.
