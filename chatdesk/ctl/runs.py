@@ -86,6 +86,7 @@ class RunController(QObject):
         self._row = -1  # the prompt whose judge replies are shown
         self._template: str | None = None
         self._observer = _Observer(self)
+        self.text = runtext.RunText(self)
         self._timer = QTimer(self)
         self._timer.setInterval(SUMMARY_EVERY_MS)
         self._timer.timeout.connect(self._refresh_summary)
@@ -153,8 +154,7 @@ class RunController(QObject):
     def list_runs(self, text: str = "") -> None:
         runs = self.store.runs
         rows = runs.search_runs(text) if text.strip() else runs.list_runs()
-        tr = self.tr
-        self.view.set_runs([runtext.run_item(tr, r) for r in rows], self.run_id)
+        self.view.set_runs([self.text.run_item(r) for r in rows], self.run_id)
 
     def open_run(self, run_id: int) -> None:
         """Show a stored run: its grid, progress, summary (offline: nothing is sent)."""
@@ -172,7 +172,7 @@ class RunController(QObject):
             (c.prompt_index, c.model_index): self._slim(c) for c in self.store.runs.cells(run_id)
         }
         prompts = self.store.runs.prompts(run_id)
-        cells = {k: runtext.grid_cell(self.tr, c) for k, c in self._cells.items()}
+        cells = {k: self.text.grid_cell(c) for k, c in self._cells.items()}
         v.grid_model.load(
             self._names, runtext.row_titles(prompts), {k: c for k, c in cells.items() if c}
         )
@@ -203,7 +203,7 @@ class RunController(QObject):
             return
         running = self.driving == run.id
         if not running:
-            text = runtext.status_word(self.tr, run.status)
+            text = self.text.status_word(run.status)
             if run.error_cells:
                 text += " · " + self.tr("%1 failed").replace("%1", str(run.error_cells))
             self.view.set_progress(run.done_cells, run.total_cells, text)
@@ -439,7 +439,7 @@ class RunController(QObject):
 
     def cell_started(self, run_id: int, prompt: int, model: int) -> None:
         if run_id == self.run_id and self._view is not None:
-            self.view.grid_model.set_cell(prompt, model, runtext.running_cell(self.tr))
+            self.view.grid_model.set_cell(prompt, model, self.text.running_cell())
 
     def cell_saved(self, run_id: int, prompt: int, model: int) -> None:
         if run_id != self.run_id or self._view is None:
@@ -448,7 +448,7 @@ class RunController(QObject):
         if cell is None:
             return
         self._cells[(prompt, model)] = self._slim(cell)
-        shown = runtext.grid_cell(self.tr, cell)
+        shown = self.text.grid_cell(cell)
         if shown is not None:
             self.view.grid_model.set_cell(prompt, model, shown)
         self._summary_dirty = True
@@ -467,7 +467,7 @@ class RunController(QObject):
 
     def _show_progress(self, progress: BatchProgress) -> None:
         self.view.set_progress(
-            progress.cells_done, progress.cells_total, runtext.progress_text(self.tr, progress)
+            progress.cells_done, progress.cells_total, self.text.progress_text(progress)
         )
 
     def run_finished(self, outcome: BatchOutcome) -> None:
@@ -475,7 +475,7 @@ class RunController(QObject):
         text = (
             self.tr("Run %1: %2, %3/%4 answers.")
             .replace("%1", str(outcome.run_id))
-            .replace("%2", runtext.status_word(self.tr, outcome.status))
+            .replace("%2", self.text.status_word(outcome.status))
             .replace("%3", str(p.cells_done))
             .replace("%4", str(p.cells_total))
         )
@@ -497,7 +497,7 @@ class RunController(QObject):
         judge_changed = self._judge_dirty or force
         self._summary_dirty = self._judge_dirty = False
         summary = summarize(self._columns, self._cells.values(), self._judgements)
-        self.view.set_summary(runtext.summary_headers(self.tr), runtext.summary_rows(summary))
+        self.view.set_summary(self.text.summary_headers(), runtext.summary_rows(summary))
         if judge_changed and self._row >= 0:
             self.show_judge(self._row)
 
@@ -508,7 +508,7 @@ class RunController(QObject):
             return
         verdicts = pair_verdicts(self._names, self._judgements)
         self.view.set_judge_text(
-            runtext.judge_text(self.tr, self._names, prompt_index, self._judgements, verdicts)
+            self.text.judge_text(self._names, prompt_index, self._judgements, verdicts)
         )
 
     # --- rows as comparisons, export ----------------------------------------------------

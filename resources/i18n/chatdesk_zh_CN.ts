@@ -417,7 +417,7 @@
 <context>
     <name>ChatDesk</name>
     <message>
-        <location filename="../../chatdesk/app.py" line="353" />
+        <location filename="../../chatdesk/app.py" line="359" />
         <source>ChatDesk cannot start</source>
         <translation>ChatDesk 无法启动</translation>
     </message>
@@ -572,158 +572,158 @@
 <context>
     <name>CompareController</name>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="161" />
+        <location filename="../../chatdesk/ctl/compare.py" line="171" />
         <source>Wait for the answers to finish or stop them first.</source>
         <translation>请等待回答完成，或先停止它们。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="224" />
+        <location filename="../../chatdesk/ctl/compare.py" line="234" />
         <source>Comparison</source>
         <translation>对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="226" />
+        <location filename="../../chatdesk/ctl/compare.py" line="236" />
         <source>New comparison</source>
         <translation>新建对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="255" />
+        <location filename="../../chatdesk/ctl/compare.py" line="265" />
         <source>This answer was carried forward: every column continued from it.</source>
         <translation>这个回答已被沿用：每一列都从它继续。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="260" />
+        <location filename="../../chatdesk/ctl/compare.py" line="270" />
         <source>Continued from %1's answer.</source>
         <translation>从 %1 的回答继续。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="286" />
+        <location filename="../../chatdesk/ctl/compare.py" line="296" />
         <source>Columns are fixed once the first prompt is sent.</source>
         <translation>发送第一条提示后，列就不能再更改。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="379" />
+        <location filename="../../chatdesk/ctl/compare.py" line="389" />
         <source>No provider named %1.</source>
         <translation>没有名为 %1 的服务商。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="404" />
+        <location filename="../../chatdesk/ctl/compare.py" line="414" />
         <source>Not sent: %1</source>
         <translation>未发送：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="408" />
-        <location filename="../../chatdesk/ctl/compare.py" line="450" />
+        <location filename="../../chatdesk/ctl/compare.py" line="418" />
+        <location filename="../../chatdesk/ctl/compare.py" line="460" />
         <source>Set up a server and key first.</source>
         <translation>请先设置服务器和密钥。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="473" />
+        <location filename="../../chatdesk/ctl/compare.py" line="483" />
         <source>Attempt %1: waiting for the first token…</source>
         <translation>第 %1 次尝试：等待第一个 token…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="474" />
+        <location filename="../../chatdesk/ctl/compare.py" line="484" />
         <source>Waiting for the first token…</source>
         <translation>正在等待首个 token…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="560" />
+        <location filename="../../chatdesk/ctl/compare.py" line="570" />
         <source>Not saved: %1</source>
         <translation>未保存：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="566" />
+        <location filename="../../chatdesk/ctl/compare.py" line="576" />
         <source>%1 (%2)</source>
         <translation>%1（%2）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="569" />
+        <location filename="../../chatdesk/ctl/compare.py" line="579" />
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="572" />
+        <location filename="../../chatdesk/ctl/compare.py" line="582" />
         <source>Answered on attempt %1.</source>
         <translation>第 %1 次尝试时得到回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="595" />
+        <location filename="../../chatdesk/ctl/compare.py" line="605" />
         <source>Only the latest answer of a column can be redone.</source>
         <translation>只能重新生成某列最新的回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="598" />
+        <location filename="../../chatdesk/ctl/compare.py" line="608" />
         <source>To edit or delete messages, use “Continue in chat” on this column.</source>
         <translation>要编辑或删除消息，请在本列使用“转为对话继续”。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="687" />
+        <location filename="../../chatdesk/ctl/compare.py" line="697" />
         <source>%1 tok/s</source>
         <translation>%1 token/秒</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="698" />
+        <location filename="../../chatdesk/ctl/compare.py" line="708" />
         <source>Attempt %1: streaming…</source>
         <translation>第 %1 次尝试：正在接收…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="700" />
+        <location filename="../../chatdesk/ctl/compare.py" line="710" />
         <source>Streaming…</source>
         <translation>正在生成…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="710" />
+        <location filename="../../chatdesk/ctl/compare.py" line="720" />
         <source>There is no answer to carry forward yet.</source>
         <translation>还没有可以沿用的回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="722" />
+        <location filename="../../chatdesk/ctl/compare.py" line="732" />
         <source>One prompt goes to every column; each answers on its own.</source>
         <translation>一条提示发给所有列，各列独立回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="724" />
+        <location filename="../../chatdesk/ctl/compare.py" line="734" />
         <source>Next prompt: each column continues its own thread.</source>
         <translation>下一条提示：各列沿着自己的对话继续。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="729" />
+        <location filename="../../chatdesk/ctl/compare.py" line="739" />
         <source>Next prompt: every column continues from %1's answer.</source>
         <translation>下一条提示：所有列都从 %1 的回答继续。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="754" />
+        <location filename="../../chatdesk/ctl/compare.py" line="764" />
         <source>tie</source>
         <translation>平局</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="754" />
+        <location filename="../../chatdesk/ctl/compare.py" line="764" />
         <source>all bad</source>
         <translation>都不好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="755" />
+        <location filename="../../chatdesk/ctl/compare.py" line="765" />
         <source>Your vote: %1. %2</source>
         <translation>你的投票：%1。%2</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="786" />
+        <location filename="../../chatdesk/ctl/compare.py" line="796" />
         <source>Reveal the model?</source>
         <translation>显示模型？</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="788" />
+        <location filename="../../chatdesk/ctl/compare.py" line="798" />
         <source>You have not voted yet. The new chat shows which model answered in column %1, so this comparison is no longer blind for you. Continue?</source>
         <translation>你还没有投票。新的对话会显示第 %1 列是哪个模型回答的，这次比较对你来说就不再是盲测了。继续吗？</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="834" />
+        <location filename="../../chatdesk/ctl/compare.py" line="844" />
         <source>Change the models if you like, then send.</source>
         <translation>可以先更换模型，然后发送。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="847" />
+        <location filename="../../chatdesk/ctl/compare.py" line="857" />
         <source>Both columns need an answer to compare.</source>
         <translation>两列都需要有回答才能比较。</translation>
     </message>
@@ -1264,7 +1264,7 @@
         <translation>用 %1 替换当前的历史记录？当前文件会另行保留。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="311" />
+        <location filename="../../chatdesk/ctl/history.py" line="312" />
         <source>Wait for the answer to finish first.</source>
         <translation>请等待回答完成。</translation>
     </message>
@@ -1559,181 +1559,191 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="125" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="129" />
         <source>Chat</source>
         <translation>对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="145" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="149" />
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="152" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="156" />
         <source>Temperature</source>
         <translation>温度</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="163" />
-        <location filename="../../chatdesk/ui/mainwindow.py" line="206" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="167" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="210" />
         <source>Parameters</source>
         <translation>参数</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="164" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="168" />
         <source>Parameters and system prompt (Ctrl+P)</source>
         <translation>参数和系统提示词（Ctrl+P）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="180" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="184" />
         <source>Compare</source>
         <translation>对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="182" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="186" />
         <source>Compare 2 to 4 models side by side on one prompt (Ctrl+Shift+N)</source>
         <translation>用同一条提示并排对比 2 到 4 个模型（Ctrl+Shift+N）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="194" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="198" />
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="195" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="199" />
         <source>Settings (Ctrl+,)</source>
         <translation>设置（Ctrl+,）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="210" />
-        <location filename="../../chatdesk/ui/mainwindow.py" line="212" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="214" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="216" />
         <source>System prompt</source>
         <translation>系统提示词</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="213" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="217" />
         <source>You are a helpful assistant.</source>
         <translation>你是一个乐于助人的助手。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/selfcheck.py" line="27" />
-        <location filename="../../chatdesk/ui/mainwindow.py" line="239" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="243" />
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="90" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="93" />
         <source>Messages</source>
         <translation>消息</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="135" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="139" />
         <source>Provider: the server this conversation uses</source>
         <translation>服务商：本对话使用的服务器</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="136" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="140" />
         <source>Provider</source>
         <translation>服务商</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="170" />
-        <location filename="../../chatdesk/ui/mainwindow.py" line="203" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="174" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="207" />
         <source>Assistants</source>
         <translation>助手</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="171" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="175" />
         <source>Assistants: start a chat from a saved prompt</source>
         <translation>助手：从保存的提示词开始对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="240" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="244" />
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="243" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="247" />
         <source>New comparison</source>
         <translation>新建对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="246" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="250" />
+        <source>New prompt-set run…</source>
+        <translation>新建提示词集运行…</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mainwindow.py" line="253" />
+        <source>Prompt-set runs</source>
+        <translation>提示词集运行</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mainwindow.py" line="256" />
         <source>Model leaderboard…</source>
         <translation>模型排行榜…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="249" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="259" />
         <source>Export conversation…</source>
         <translation>导出对话…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="252" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="262" />
         <source>Export all conversations…</source>
         <translation>导出全部对话…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="254" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="264" />
         <source>Import…</source>
         <translation>导入…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="258" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="268" />
         <source>Back up now</source>
         <translation>立即备份</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="260" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="270" />
         <source>Restore from a backup…</source>
         <translation>从备份恢复…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="263" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="273" />
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="267" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="277" />
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="268" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="278" />
         <source>Search all conversations…</source>
         <translation>搜索全部对话…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="271" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="281" />
         <source>Find in conversation…</source>
         <translation>在对话中查找…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="275" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="285" />
         <source>Regenerate last answer</source>
         <translation>重新生成最后的回答</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="278" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="288" />
         <source>Copy last answer</source>
         <translation>复制最后的回答</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="281" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="291" />
         <source>Edit last message (Up in an empty box)</source>
         <translation>编辑最后一条消息（输入框为空时按 ↑）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="457" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="489" />
         <source>Save current as assistant…</source>
         <translation>将当前设置保存为助手…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="459" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="491" />
         <source>Manage assistants…</source>
         <translation>管理助手…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="464" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="496" />
         <source>New chat: %1</source>
         <translation>新对话：%1</translation>
     </message>
@@ -2248,6 +2258,112 @@
     </message>
 </context>
 <context>
+    <name>NewRunDialog</name>
+    <message>
+        <location filename="../../chatdesk/ui/rundialog.py" line="133" />
+        <source>New prompt-set run</source>
+        <translation>新建提示词集运行</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/rundialog.py" line="141" />
+        <source>Name of the run</source>
+        <translation>运行名称</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/rundialog.py" line="142" />
+        <source>Named after the file when empty</source>
+        <translation>留空时以文件名命名</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/rundialog.py" line="143" />
+        <source>Open file…</source>
+        <translation>打开文件…</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/rundialog.py" line="144" />
+        <source>Open a prompt set file</source>
+        <translation>打开提示词集文件</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/rundialog.py" line="147" />
+        <source>.jsonl (one object a line with "prompt", optional "id" and "system"), .txt (one prompt a line) or .csv (a prompt column)</source>
+        <translation>.jsonl（每行一个对象，含 "prompt"，可选 "id" 和 "system"）、.txt（每行一个提示词）或 .csv（含 prompt 列）</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/rundialog.py" line="152" />
+        <location filename="../../chatdesk/ui/rundialog.py" line="268" />
+        <location filename="../../chatdesk/ui/rundialog.py" line="311" />
+        <source>or type / paste prompts below, one a line</source>
+        <translation>或在下方输入 / 粘贴提示词，每行一个</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/rundialog.py" line="154" />
+        <source>Prompts, one a line (or JSON lines)</source>
+        <translation>提示词，每行一个（或 JSON 行）</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/rundialog.py" line="156" />
+        <source>One prompt a line, or JSON lines: {"prompt": "…", "id": "…"}</source>
+        <translation>每行一个提示词，或 JSON 行：{"prompt": "…", "id": "…"}</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/rundialog.py" line="163" />
+        <source>Add model</source>
+        <translation>添加模型</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/rundialog.py" line="165" />
+        <source>Judge each pair with</source>
+        <translation>评审每对回答的模型</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/rundialog.py" line="169" />
+        <source>Judge model</source>
+        <translation>评审模型</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/rundialog.py" line="177" />
+        <location filename="../../chatdesk/ui/rundialog.py" line="209" />
+        <source>Requests at once</source>
+        <translation>同时请求数</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/rundialog.py" line="183" />
+        <source>What the run will do</source>
+        <translation>本次运行将做什么</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/rundialog.py" line="187" />
+        <source>Start</source>
+        <translation>开始</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/rundialog.py" line="193" />
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/rundialog.py" line="197" />
+        <source>Prompts</source>
+        <translation>提示词</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/rundialog.py" line="201" />
+        <source>Models (2 to 4), each with its own parameters</source>
+        <translation>模型（2 到 4 个），各有自己的参数</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/rundialog.py" line="288" />
+        <source>Open a prompt set</source>
+        <translation>打开提示词集</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/rundialog.py" line="290" />
+        <source>Prompt sets (*.jsonl *.ndjson *.txt *.csv);;All files (*)</source>
+        <translation>提示词集 (*.jsonl *.ndjson *.txt *.csv);;所有文件 (*)</translation>
+    </message>
+</context>
+<context>
     <name>Notifier</name>
     <message>
         <location filename="../../chatdesk/ui/notify.py" line="80" />
@@ -2288,12 +2404,12 @@
 <context>
     <name>Observer</name>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="532" />
+        <location filename="../../chatdesk/ctl/compare.py" line="542" />
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="541" />
+        <location filename="../../chatdesk/ctl/compare.py" line="551" />
         <source>Stopped after %1 tool rounds.</source>
         <translation>已在 %1 轮工具调用后停止。</translation>
     </message>
@@ -2720,6 +2836,413 @@
     </message>
 </context>
 <context>
+    <name>RunController</name>
+    <message>
+        <location filename="../../chatdesk/ctl/runs.py" line="182" />
+        <source>judge: %1</source>
+        <extracomment>The summary and judge replies are recomputed at most this often while a run fills. The progress line is rewritten at most this often.</extracomment>
+        <translation>评审：%1</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runs.py" line="208" />
+        <source>%1 failed</source>
+        <translation>%1 个失败</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runs.py" line="238" />
+        <source>Type or paste prompts, or open a file.</source>
+        <translation>请输入或粘贴提示词，或打开一个文件。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runs.py" line="246" />
+        <source>Set up a server and key first.</source>
+        <translation>请先设置服务器和密钥。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runs.py" line="262" />
+        <source>Choose 2 to 4 models.</source>
+        <translation>请选择 2 到 4 个模型。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runs.py" line="307" />
+        <source>%1 prompts × %2 models: %3 requests (%4 answers + %5 judge calls).</source>
+        <translation>%1 个提示词 × %2 个模型：%3 个请求（%4 个回答 + %5 次评审）。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runs.py" line="315" />
+        <source>Estimated cost: %1.</source>
+        <translation>预计费用：%1。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runs.py" line="317" />
+        <source>No price for %1.</source>
+        <translation>%1 没有价格。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runs.py" line="320" />
+        <source>No prices set: the cost is not estimated.</source>
+        <translation>未设置价格：不估算费用。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runs.py" line="328" />
+        <source>The run was not started: %1</source>
+        <translation>运行未开始：%1</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runs.py" line="339" />
+        <source>Run of %1 prompts</source>
+        <translation>%1 个提示词的运行</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runs.py" line="365" />
+        <source>%1 (re-run)</source>
+        <translation>%1（重新运行）</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runs.py" line="390" />
+        <source>A run is going on: stop it or wait for it first.</source>
+        <translation>有运行正在进行：请先停止或等待它结束。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runs.py" line="415" />
+        <source>The run did not start: %1</source>
+        <translation>运行未能开始：%1</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runs.py" line="476" />
+        <source>Run %1: %2, %3/%4 answers.</source>
+        <translation>运行 %1：%2，%3/%4 个回答。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runs.py" line="541" />
+        <source>CSV (*.csv)</source>
+        <translation>CSV (*.csv)</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runs.py" line="542" />
+        <source>JSON (*.json)</source>
+        <translation>JSON (*.json)</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runs.py" line="543" />
+        <source>HTML report (*.html)</source>
+        <translation>HTML 报告 (*.html)</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runs.py" line="547" />
+        <source>Export the run</source>
+        <translation>导出运行</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runs.py" line="583" />
+        <source>Not exported: %1</source>
+        <translation>未导出：%1</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runs.py" line="586" />
+        <source>Exported to %1</source>
+        <translation>已导出到 %1</translation>
+    </message>
+</context>
+<context>
+    <name>RunText</name>
+    <message>
+        <location filename="../../chatdesk/ctl/runtext.py" line="91" />
+        <source>Done</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runtext.py" line="95" />
+        <source>Failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runtext.py" line="97" />
+        <source>Stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runtext.py" line="100" />
+        <source>Answering…</source>
+        <translation>回答中…</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runtext.py" line="104" />
+        <source>not started</source>
+        <translation>未开始</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runtext.py" line="105" />
+        <source>running</source>
+        <translation>运行中</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runtext.py" line="106" />
+        <source>stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runtext.py" line="107" />
+        <source>done</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runtext.py" line="108" />
+        <source>some failed</source>
+        <translation>部分失败</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runtext.py" line="116" />
+        <source>judge: %1</source>
+        <translation>评审：%1</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runtext.py" line="122" />
+        <source>%1 failed</source>
+        <translation>%1 个失败</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runtext.py" line="125" />
+        <source>judged %1/%2</source>
+        <translation>已评审 %1/%2</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runtext.py" line="130" />
+        <source>cost so far %1</source>
+        <translation>目前费用 %1</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runtext.py" line="133" />
+        <source>rate limited, waiting %1</source>
+        <translation>受到限流，等待 %1</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runtext.py" line="135" />
+        <source>about %1 left</source>
+        <translation>约剩 %1</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runtext.py" line="140" />
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runtext.py" line="141" />
+        <source>Answered</source>
+        <translation>已回答</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runtext.py" line="142" />
+        <source>Errors</source>
+        <translation>错误</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runtext.py" line="143" />
+        <source>Median first token</source>
+        <translation>首 token 中位数</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runtext.py" line="144" />
+        <source>Median tok/s</source>
+        <translation>token/秒 中位数</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runtext.py" line="145" />
+        <source>Tokens out</source>
+        <translation>输出 token</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runtext.py" line="146" />
+        <source>Cost</source>
+        <translation>费用</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runtext.py" line="147" />
+        <source>Judge W/L/T</source>
+        <translation>评审 胜/负/平</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runtext.py" line="148" />
+        <source>Rating (95% interval)</source>
+        <translation>评分（95% 区间）</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runtext.py" line="161" />
+        <source>No judge replies for prompt %1 yet.</source>
+        <translation>提示词 %1 还没有评审回复。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runtext.py" line="172" />
+        <source>%1 vs %2</source>
+        <translation>%1 对 %2</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runtext.py" line="175" />
+        <source>tie</source>
+        <translation>平局</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runtext.py" line="175" />
+        <source>no verdict</source>
+        <translation>无裁决</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runtext.py" line="178" />
+        <source>verdict: %1</source>
+        <translation>裁决：%1</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runtext.py" line="184" />
+        <source>Answer A was %1</source>
+        <translation>回答 A 是 %1</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runtext.py" line="187" />
+        <source>failed: %1</source>
+        <translation>失败：%1</translation>
+    </message>
+</context>
+<context>
+    <name>RunView</name>
+    <message>
+        <location filename="../../chatdesk/ui/runview.py" line="72" />
+        <location filename="../../chatdesk/ui/runview.py" line="73" />
+        <source>Search runs</source>
+        <extracomment>Columns of the grid are at least this wide (three short lines of an answer).</extracomment>
+        <translation>搜索运行</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/runview.py" line="80" />
+        <source>New run…</source>
+        <translation>新建运行…</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/runview.py" line="81" />
+        <source>New prompt-set run</source>
+        <translation>新建提示词集运行</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/runview.py" line="85" />
+        <source>Prompt-set runs</source>
+        <translation>提示词集运行</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/runview.py" line="104" />
+        <source>Run progress</source>
+        <translation>运行进度</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/runview.py" line="109" />
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/runview.py" line="110" />
+        <source>Stop the run</source>
+        <translation>停止运行</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/runview.py" line="112" />
+        <source>Resume</source>
+        <translation>继续</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/runview.py" line="113" />
+        <source>Resume the run</source>
+        <translation>继续运行</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/runview.py" line="115" />
+        <source>Retry cell</source>
+        <translation>重试单元格</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/runview.py" line="116" />
+        <source>Retry the selected cell</source>
+        <translation>重试所选单元格</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/runview.py" line="118" />
+        <source>Compare row</source>
+        <translation>对比此行</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/runview.py" line="119" />
+        <source>Compare this row's answers blind</source>
+        <translation>盲评对比此行的回答</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/runview.py" line="121" />
+        <source>Re-run with other models…</source>
+        <translation>用其他模型重新运行…</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/runview.py" line="124" />
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/runview.py" line="125" />
+        <source>Export the run</source>
+        <translation>导出运行</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/runview.py" line="129" />
+        <source>CSV (one row per cell)…</source>
+        <translation>CSV（每个单元格一行）…</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/runview.py" line="130" />
+        <source>JSON…</source>
+        <translation>JSON…</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/runview.py" line="131" />
+        <source>HTML report…</source>
+        <translation>HTML 报告…</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/runview.py" line="151" />
+        <source>Answers: prompts by models</source>
+        <translation>回答：提示词 × 模型</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/runview.py" line="177" />
+        <source>Summary per model</source>
+        <translation>各模型汇总</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/runview.py" line="185" />
+        <source>Judge replies for the selected prompt</source>
+        <translation>所选提示词的评审回复</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/runview.py" line="188" />
+        <source>Summary</source>
+        <translation>汇总</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/runview.py" line="189" />
+        <source>Judge replies</source>
+        <translation>评审回复</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/runview.py" line="249" />
+        <source>No run open: start one with New run…</source>
+        <translation>未打开运行：用“新建运行…”开始一个</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/runview.py" line="336" />
+        <source>Compare this row (blind)</source>
+        <translation>对比此行（盲评）</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/runview.py" line="338" />
+        <source>Retry this cell</source>
+        <translation>重试此单元格</translation>
+    </message>
+</context>
+<context>
     <name>SearchPanel</name>
     <message>
         <location filename="../../chatdesk/ui/searchpanel.py" line="381" />
@@ -2878,17 +3401,17 @@
 <context>
     <name>Services</name>
     <message>
-        <location filename="../../chatdesk/ctl/services.py" line="188" />
+        <location filename="../../chatdesk/ctl/services.py" line="199" />
         <source>The history is busy: the answer is kept and will be saved shortly.</source>
         <translation>历史记录正忙：回答已保留，稍后会自动保存。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/services.py" line="193" />
+        <location filename="../../chatdesk/ctl/services.py" line="204" />
         <source>The answer is saved.</source>
         <translation>回答已保存。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/services.py" line="196" />
+        <location filename="../../chatdesk/ctl/services.py" line="207" />
         <source>The answer could not be saved: %1</source>
         <translation>无法保存回答：%1</translation>
     </message>
@@ -3473,6 +3996,34 @@
     </message>
 </context>
 <context>
+    <name>_ColumnRow</name>
+    <message>
+        <location filename="../../chatdesk/ui/rundialog.py" line="83" />
+        <source>Parameters…</source>
+        <translation>参数…</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/rundialog.py" line="85" />
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/rundialog.py" line="96" />
+        <source>Model of column %1</source>
+        <translation>第 %1 列的模型</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/rundialog.py" line="98" />
+        <source>Parameters of column %1</source>
+        <translation>第 %1 列的参数</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/rundialog.py" line="100" />
+        <source>Remove column %1</source>
+        <translation>移除第 %1 列</translation>
+    </message>
+</context>
+<context>
     <name>_Help</name>
     <message>
         <location filename="../../chatdesk/ui/helpmenu.py" line="28" />
@@ -3538,7 +4089,7 @@
 <context>
     <name>ctl</name>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="508" />
+        <location filename="../../chatdesk/ctl/compare.py" line="518" />
         <source>Running %1…</source>
         <translation>正在运行 %1…</translation>
     </message>
