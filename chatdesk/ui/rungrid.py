@@ -116,6 +116,55 @@ class RunGridModel(QAbstractTableModel):
         return None
 
 
+class SummaryModel(QAbstractTableModel):
+    """The summary per model: replaced as a whole and told in one ``dataChanged``
+    (a table widget re-measured its columns once per changed item)."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._headers: list[str] = []
+        self._rows: list[list[str]] = []
+
+    def set_rows(self, headers: list[str], rows: list[list[str]]) -> None:
+        if headers != self._headers or len(rows) != len(self._rows):
+            self.beginResetModel()
+            self._headers, self._rows = list(headers), [list(r) for r in rows]
+            self.endResetModel()
+        elif rows != self._rows:
+            self._rows = [list(r) for r in rows]
+            last = self.index(len(rows) - 1, len(headers) - 1)
+            self.dataChanged.emit(self.index(0, 0), last)
+
+    def text(self, row: int, column: int) -> str:
+        return self._rows[row][column]
+
+    def rowCount(self, parent: _AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._headers)
+
+    def data(self, index: _AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return self._rows[index.row()][index.column()]
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column():
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def headerData(  # noqa: N802
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            role == Qt.ItemDataRole.DisplayRole
+            and orientation == Qt.Orientation.Horizontal
+            and 0 <= section < len(self._headers)
+        ):
+            return self._headers[section]
+        return None
+
+
 _STATE_COLOURS = {
     CellState.RUNNING: ("#1a73e8", "#8ab4f8"),
     CellState.DONE: ("#188038", "#81c995"),

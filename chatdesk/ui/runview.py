@@ -22,8 +22,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QTableView,
-    QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QTextBrowser,
     QToolButton,
@@ -31,7 +29,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chatdesk.ui.rungrid import CellDelegate, CellState, RunGridModel, row_height
+from chatdesk.ui.rungrid import (
+    CellDelegate,
+    CellState,
+    RunGridModel,
+    SummaryModel,
+    row_height,
+)
 
 #: Columns of the grid are at least this wide (three short lines of an answer).
 MIN_COLUMN_WIDTH = 220
@@ -172,7 +176,9 @@ class RunView(QWidget):
         retry_key.setContext(Qt.ShortcutContext.WidgetShortcut)
         retry_key.activated.connect(self._retry_current)
 
-        self.summary = QTableWidget()
+        self.summary_model = SummaryModel(self)
+        self.summary = QTableView()
+        self.summary.setModel(self.summary_model)
         self.summary.setObjectName("run-summary")
         self.summary.setAccessibleName(self.tr("Summary per model"))
         self.summary.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -255,10 +261,19 @@ class RunView(QWidget):
             self.progress_label.setText("")
 
     def set_progress(self, done: int, total: int, text: str) -> None:
-        self.progress.setRange(0, max(1, total))
-        self.progress.setValue(min(done, max(1, total)))
-        self.progress.setFormat(f"{done} / {total}")
-        self.progress_label.setText(text)
+        bar = self.progress
+        # QProgressBar.setValue repaints at once (a synchronous paint and flush of the
+        # window, up to 25 ms measured while the grid fills); with updates off it only
+        # schedules one, painted with the grid's own updates.
+        bar.setUpdatesEnabled(False)
+        try:
+            bar.setRange(0, max(1, total))
+            bar.setValue(min(done, max(1, total)))
+            bar.setFormat(f"{done} / {total}")
+        finally:
+            bar.setUpdatesEnabled(True)
+        if self.progress_label.text() != text:
+            self.progress_label.setText(text)
 
     def set_running(self, running: bool, can_resume: bool) -> None:
         self._running = running
@@ -267,24 +282,7 @@ class RunView(QWidget):
         self._update_retry()
 
     def set_summary(self, headers: list[str], rows: list[list[str]]) -> None:
-        table = self.summary
-        if table.columnCount() != len(headers):
-            table.setColumnCount(len(headers))
-        table.setHorizontalHeaderLabels(headers)
-        if table.rowCount() != len(rows):
-            table.setRowCount(len(rows))
-        for r, values in enumerate(rows):
-            for c, value in enumerate(values):
-                item = table.item(r, c)
-                if item is None:
-                    item = QTableWidgetItem(value)
-                    if c:
-                        item.setTextAlignment(
-                            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-                        )
-                    table.setItem(r, c, item)
-                elif item.text() != value:
-                    item.setText(value)
+        self.summary_model.set_rows(headers, rows)
 
     def set_judge_text(self, text: str) -> None:
         self.judge_text.setPlainText(text)

@@ -107,9 +107,9 @@ def test_a_small_judged_run_fills_the_grid_and_the_summary(harness: Harness) -> 
     cell = ctl.view.grid_model.index(1, 1).data(GridRole.CELL)
     assert cell.preview == "model-two says hello"
     assert "tok" in cell.figures
-    summary = ctl.view.summary
+    summary = ctl.view.summary_model
     rows = [
-        [summary.item(r, c).text() for c in range(summary.columnCount())]
+        [summary.text(r, c) for c in range(summary.columnCount())]
         for r in range(summary.rowCount())
     ]
     assert [r[0] for r in rows] == MODELS
