@@ -86,7 +86,8 @@ class RunController(QObject):
         self._row = -1  # the prompt whose judge replies are shown
         self._template: str | None = None
         self._observer = _Observer(self)
-        self.text = runtext.RunText(self)
+        self.text = runtext.RunText(services.language(), self)
+        services.settings_changed.connect(self._on_settings)
         self._timer = QTimer(self)
         self._timer.setInterval(SUMMARY_EVERY_MS)
         self._timer.timeout.connect(self._refresh_summary)
@@ -131,6 +132,9 @@ class RunController(QObject):
             store.runs.mark_interrupted()
         except ChatdeskError as exc:
             self.services.set_status(plain(exc))
+
+    def _on_settings(self, _settings: dict[str, Any]) -> None:
+        self.text.language = self.services.language()
 
     def _on_store_replaced(self, store: Store) -> None:
         self.stop()

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 
+from chatdesk.core.errors import explain_category
 from chatdesk.core.runsummary import ModelSummary, PairVerdict, cell_speed
 from chatdesk.ui.rungrid import PREVIEW_CHARS, CellState, GridCell
 
@@ -82,6 +83,10 @@ def summary_rows(summary: Sequence[ModelSummary]) -> list[list[str]]:
 class RunText(QObject):
     """The run page's words (``tr`` in this class's context, so lupdate finds them)."""
 
+    def __init__(self, language: str = "en", parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.language = language
+
     def grid_cell(self, cell: CellRow | None) -> GridCell | None:
         """A saved cell as the grid paints it (None: never asked)."""
         if cell is None:
@@ -90,7 +95,11 @@ class RunText(QObject):
         if cell.status == "done":
             return GridCell(CellState.DONE, self.tr("Done"), cell_figures(cell), preview)
         if cell.status == "error":
-            message = str((cell.error or {}).get("message") or "")
+            error = cell.error or {}
+            message = str(error.get("message") or "")  # English, as the run stored it
+            if self.language.startswith("zh"):
+                meaning = explain_category(str(error.get("category") or ""), self.language)
+                message = f"{meaning} {message}".strip()
             return GridCell(
                 CellState.ERROR, self.tr("Failed"), cell_figures(cell), message or preview
             )

@@ -212,12 +212,12 @@ class CellDelegate(QStyledItemDelegate):
             metrics.elidedText(head, Qt.TextElideMode.ElideRight, state_w),
         )
         painter.setPen(palette.color(text_role))
-        if cell.figures:
+        if cell.figures:  # first figures first: time to first token, then speed...
             fig_rect = QRect(rect.x() + state_w, rect.y(), rect.width() - state_w, line)
             painter.drawText(
                 fig_rect,
                 int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
-                metrics.elidedText(cell.figures, Qt.TextElideMode.ElideLeft, fig_rect.width()),
+                metrics.elidedText(cell.figures, Qt.TextElideMode.ElideRight, fig_rect.width()),
             )
         if cell.preview:
             lines = _wrap(cell.preview, metrics, rect.width(), self.LINES - 1)

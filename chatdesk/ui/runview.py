@@ -87,6 +87,8 @@ class RunView(QWidget):
         self.runs = QListWidget()
         self.runs.setObjectName("run-list")
         self.runs.setAccessibleName(self.tr("Prompt-set runs"))
+        self.runs.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.runs.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.runs.itemActivated.connect(self._on_run_item)
         self.runs.currentItemChanged.connect(lambda item, _prev: self._on_run_item(item))
         left = QWidget()
