@@ -57,6 +57,8 @@ if TYPE_CHECKING:
 
 #: The summary and judge replies are recomputed at most this often while a run fills.
 SUMMARY_EVERY_MS = 1000
+#: The sidebar counts runs up to this many ("200+" beyond).
+SIDEBAR_COUNT_LIMIT = 200
 #: The progress line is rewritten at most this often.
 PROGRESS_EVERY_S = 0.1
 
@@ -95,8 +97,11 @@ class RunController(QObject):
         services.store_replaced.connect(self._on_store_replaced)
         window.run_requested.connect(lambda: self.new_run())
         window.runs_requested.connect(self.show_runs)
+        window.conversations.filter_changed.connect(self.update_sidebar)
+        self._sidebar_filter = ""
         window.closing.connect(self.stop)
         self._mark_interrupted(services.store)
+        self.update_sidebar("")
 
     # --- state ------------------------------------------------------------------------
 
@@ -139,6 +144,7 @@ class RunController(QObject):
     def _on_store_replaced(self, store: Store) -> None:
         self.stop()
         self._mark_interrupted(store)
+        self.update_sidebar()
         self.run_id = None
         self._cells = {}
         if self._view is not None:
@@ -148,10 +154,36 @@ class RunController(QObject):
 
     # --- the page ---------------------------------------------------------------------
 
+    def update_sidebar(self, text: str | None = None) -> None:
+        """The sidebar's Runs entry: how many runs match its filter (hidden: no run yet)."""
+        if text is not None:
+            self._sidebar_filter = text.strip()
+        button = self.window.runs_button
+        try:
+            runs = self.store.runs
+            if not runs.list_runs(limit=1):
+                button.hide()
+                return
+            if self._sidebar_filter:
+                found = len(runs.search_runs(self._sidebar_filter))
+                label = self.tr("Prompt-set runs matching: %1").replace("%1", str(found))
+            else:
+                total = len(runs.list_runs(limit=SIDEBAR_COUNT_LIMIT))
+                shown = f"{total}+" if total >= SIDEBAR_COUNT_LIMIT else str(total)
+                label = self.tr("Prompt-set runs (%1)").replace("%1", shown)
+        except ChatdeskError:
+            button.hide()
+            return
+        button.setText(label)
+        button.show()
+
     def show_runs(self) -> None:
-        """The run page with the runs listed (and the open one, if any)."""
+        """The run page with the runs listed (those matching the sidebar's filter when it
+        has one) and the open one, if any."""
         view = self.view  # connected before it shows
         self.window.show_runs()
+        if self._sidebar_filter and view.search.text() != self._sidebar_filter:
+            view.search.setText(self._sidebar_filter)
         self.list_runs(view.search.text())
         view.runs.setFocus()
 
@@ -333,6 +365,7 @@ class RunController(QObject):
             return
         self.open_run(run_id)
         self.list_runs(self.view.search.text())
+        self.update_sidebar()
         self.start(run_id)
 
     def create_run(self, draft: RunDraft) -> int:
@@ -420,6 +453,7 @@ class RunController(QObject):
         finally:
             self.driving = None
             self._timer.stop()
+            self.update_sidebar()
             if self.run_id == run_id and self._view is not None:
                 self._refresh_summary(force=True)
                 self._show_state()

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QPlainTextEdit,
+    QPushButton,
     QSplitter,
     QStackedWidget,
     QToolBar,
@@ -114,6 +115,15 @@ class MainWindow(QMainWindow):
         self.centre = QStackedWidget()
         self.centre.addWidget(chat_page)
 
+        # Under the conversations: the prompt-set runs, matching the sidebar's filter
+        # (shown once there is a run; the controller fills in its text).
+        self.runs_button = QPushButton()
+        self.runs_button.setObjectName("sidebar-runs")
+        self.runs_button.setFlat(True)
+        self.runs_button.setAccessibleName(self.tr("Prompt-set runs"))
+        self.runs_button.clicked.connect(self.runs_requested)
+        self.runs_button.hide()
+        self.conversations.layout().addWidget(self.runs_button)
         self.main_splitter = QSplitter(Qt.Orientation.Horizontal)
         self.main_splitter.addWidget(self.conversations)
         self.main_splitter.addWidget(self.centre)

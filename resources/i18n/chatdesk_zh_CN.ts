@@ -1559,191 +1559,192 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="129" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="144" />
         <source>Chat</source>
         <translation>对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="149" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="164" />
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="156" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="171" />
         <source>Temperature</source>
         <translation>温度</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="167" />
-        <location filename="../../chatdesk/ui/mainwindow.py" line="210" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="182" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="225" />
         <source>Parameters</source>
         <translation>参数</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="168" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="183" />
         <source>Parameters and system prompt (Ctrl+P)</source>
         <translation>参数和系统提示词（Ctrl+P）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="184" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="199" />
         <source>Compare</source>
         <translation>对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="186" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="201" />
         <source>Compare 2 to 4 models side by side on one prompt (Ctrl+Shift+N)</source>
         <translation>用同一条提示并排对比 2 到 4 个模型（Ctrl+Shift+N）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="198" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="213" />
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="199" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="214" />
         <source>Settings (Ctrl+,)</source>
         <translation>设置（Ctrl+,）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="214" />
-        <location filename="../../chatdesk/ui/mainwindow.py" line="216" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="229" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="231" />
         <source>System prompt</source>
         <translation>系统提示词</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="217" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="232" />
         <source>You are a helpful assistant.</source>
         <translation>你是一个乐于助人的助手。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/selfcheck.py" line="27" />
-        <location filename="../../chatdesk/ui/mainwindow.py" line="243" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="258" />
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="93" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="94" />
         <source>Messages</source>
         <translation>消息</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="139" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="154" />
         <source>Provider: the server this conversation uses</source>
         <translation>服务商：本对话使用的服务器</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="140" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="155" />
         <source>Provider</source>
         <translation>服务商</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="174" />
-        <location filename="../../chatdesk/ui/mainwindow.py" line="207" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="189" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="222" />
         <source>Assistants</source>
         <translation>助手</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="175" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="190" />
         <source>Assistants: start a chat from a saved prompt</source>
         <translation>助手：从保存的提示词开始对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="244" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="259" />
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="247" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="262" />
         <source>New comparison</source>
         <translation>新建对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="250" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="265" />
         <source>New prompt-set run…</source>
         <translation>新建提示词集运行…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="253" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="123" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="268" />
         <source>Prompt-set runs</source>
         <translation>提示词集运行</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="256" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="271" />
         <source>Model leaderboard…</source>
         <translation>模型排行榜…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="259" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="274" />
         <source>Export conversation…</source>
         <translation>导出对话…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="262" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="277" />
         <source>Export all conversations…</source>
         <translation>导出全部对话…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="264" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="279" />
         <source>Import…</source>
         <translation>导入…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="268" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="283" />
         <source>Back up now</source>
         <translation>立即备份</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="270" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="285" />
         <source>Restore from a backup…</source>
         <translation>从备份恢复…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="273" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="288" />
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="277" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="292" />
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="278" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="293" />
         <source>Search all conversations…</source>
         <translation>搜索全部对话…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="281" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="296" />
         <source>Find in conversation…</source>
         <translation>在对话中查找…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="285" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="300" />
         <source>Regenerate last answer</source>
         <translation>重新生成最后的回答</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="288" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="303" />
         <source>Copy last answer</source>
         <translation>复制最后的回答</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="291" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="306" />
         <source>Edit last message (Up in an empty box)</source>
         <translation>编辑最后一条消息（输入框为空时按 ↑）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="489" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="504" />
         <source>Save current as assistant…</source>
         <translation>将当前设置保存为助手…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="491" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="506" />
         <source>Manage assistants…</source>
         <translation>管理助手…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="496" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="511" />
         <source>New chat: %1</source>
         <translation>新对话：%1</translation>
     </message>
@@ -2838,108 +2839,118 @@
 <context>
     <name>RunController</name>
     <message>
-        <location filename="../../chatdesk/ctl/runs.py" line="182" />
+        <location filename="../../chatdesk/ctl/runs.py" line="169" />
+        <source>Prompt-set runs matching: %1</source>
+        <extracomment>The summary and judge replies are recomputed at most this often while a run fills. The sidebar counts runs up to this many ("200+" beyond). The progress line is rewritten at most this often.</extracomment>
+        <translation>匹配的提示词集运行：%1</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runs.py" line="173" />
+        <source>Prompt-set runs (%1)</source>
+        <translation>提示词集运行（%1）</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runs.py" line="218" />
         <source>judge: %1</source>
-        <extracomment>The summary and judge replies are recomputed at most this often while a run fills. The progress line is rewritten at most this often.</extracomment>
         <translation>评审：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runs.py" line="208" />
+        <location filename="../../chatdesk/ctl/runs.py" line="244" />
         <source>%1 failed</source>
         <translation>%1 个失败</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runs.py" line="238" />
+        <location filename="../../chatdesk/ctl/runs.py" line="274" />
         <source>Type or paste prompts, or open a file.</source>
         <translation>请输入或粘贴提示词，或打开一个文件。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runs.py" line="246" />
+        <location filename="../../chatdesk/ctl/runs.py" line="282" />
         <source>Set up a server and key first.</source>
         <translation>请先设置服务器和密钥。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runs.py" line="262" />
+        <location filename="../../chatdesk/ctl/runs.py" line="298" />
         <source>Choose 2 to 4 models.</source>
         <translation>请选择 2 到 4 个模型。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runs.py" line="307" />
+        <location filename="../../chatdesk/ctl/runs.py" line="343" />
         <source>%1 prompts × %2 models: %3 requests (%4 answers + %5 judge calls).</source>
         <translation>%1 个提示词 × %2 个模型：%3 个请求（%4 个回答 + %5 次评审）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runs.py" line="315" />
+        <location filename="../../chatdesk/ctl/runs.py" line="351" />
         <source>Estimated cost: %1.</source>
         <translation>预计费用：%1。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runs.py" line="317" />
+        <location filename="../../chatdesk/ctl/runs.py" line="353" />
         <source>No price for %1.</source>
         <translation>%1 没有价格。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runs.py" line="320" />
+        <location filename="../../chatdesk/ctl/runs.py" line="356" />
         <source>No prices set: the cost is not estimated.</source>
         <translation>未设置价格：不估算费用。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runs.py" line="328" />
+        <location filename="../../chatdesk/ctl/runs.py" line="364" />
         <source>The run was not started: %1</source>
         <translation>运行未开始：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runs.py" line="339" />
+        <location filename="../../chatdesk/ctl/runs.py" line="376" />
         <source>Run of %1 prompts</source>
         <translation>%1 个提示词的运行</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runs.py" line="365" />
+        <location filename="../../chatdesk/ctl/runs.py" line="402" />
         <source>%1 (re-run)</source>
         <translation>%1（重新运行）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runs.py" line="390" />
+        <location filename="../../chatdesk/ctl/runs.py" line="427" />
         <source>A run is going on: stop it or wait for it first.</source>
         <translation>有运行正在进行：请先停止或等待它结束。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runs.py" line="415" />
+        <location filename="../../chatdesk/ctl/runs.py" line="452" />
         <source>The run did not start: %1</source>
         <translation>运行未能开始：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runs.py" line="476" />
+        <location filename="../../chatdesk/ctl/runs.py" line="514" />
         <source>Run %1: %2, %3/%4 answers.</source>
         <translation>运行 %1：%2，%3/%4 个回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runs.py" line="541" />
+        <location filename="../../chatdesk/ctl/runs.py" line="579" />
         <source>CSV (*.csv)</source>
         <translation>CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runs.py" line="542" />
+        <location filename="../../chatdesk/ctl/runs.py" line="580" />
         <source>JSON (*.json)</source>
         <translation>JSON (*.json)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runs.py" line="543" />
+        <location filename="../../chatdesk/ctl/runs.py" line="581" />
         <source>HTML report (*.html)</source>
         <translation>HTML 报告 (*.html)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runs.py" line="547" />
+        <location filename="../../chatdesk/ctl/runs.py" line="585" />
         <source>Export the run</source>
         <translation>导出运行</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runs.py" line="583" />
+        <location filename="../../chatdesk/ctl/runs.py" line="621" />
         <source>Not exported: %1</source>
         <translation>未导出：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runs.py" line="586" />
+        <location filename="../../chatdesk/ctl/runs.py" line="624" />
         <source>Exported to %1</source>
         <translation>已导出到 %1</translation>
     </message>
@@ -2947,157 +2958,157 @@
 <context>
     <name>RunText</name>
     <message>
-        <location filename="../../chatdesk/ctl/runtext.py" line="91" />
+        <location filename="../../chatdesk/ctl/runtext.py" line="96" />
         <source>Done</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runtext.py" line="95" />
+        <location filename="../../chatdesk/ctl/runtext.py" line="104" />
         <source>Failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runtext.py" line="97" />
+        <location filename="../../chatdesk/ctl/runtext.py" line="106" />
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runtext.py" line="100" />
+        <location filename="../../chatdesk/ctl/runtext.py" line="109" />
         <source>Answering…</source>
         <translation>回答中…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runtext.py" line="104" />
+        <location filename="../../chatdesk/ctl/runtext.py" line="113" />
         <source>not started</source>
         <translation>未开始</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runtext.py" line="105" />
+        <location filename="../../chatdesk/ctl/runtext.py" line="114" />
         <source>running</source>
         <translation>运行中</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runtext.py" line="106" />
+        <location filename="../../chatdesk/ctl/runtext.py" line="115" />
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runtext.py" line="107" />
+        <location filename="../../chatdesk/ctl/runtext.py" line="116" />
         <source>done</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runtext.py" line="108" />
+        <location filename="../../chatdesk/ctl/runtext.py" line="117" />
         <source>some failed</source>
         <translation>部分失败</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runtext.py" line="116" />
+        <location filename="../../chatdesk/ctl/runtext.py" line="125" />
         <source>judge: %1</source>
         <translation>评审：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runtext.py" line="122" />
+        <location filename="../../chatdesk/ctl/runtext.py" line="131" />
         <source>%1 failed</source>
         <translation>%1 个失败</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runtext.py" line="125" />
+        <location filename="../../chatdesk/ctl/runtext.py" line="134" />
         <source>judged %1/%2</source>
         <translation>已评审 %1/%2</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runtext.py" line="130" />
+        <location filename="../../chatdesk/ctl/runtext.py" line="139" />
         <source>cost so far %1</source>
         <translation>目前费用 %1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runtext.py" line="133" />
+        <location filename="../../chatdesk/ctl/runtext.py" line="142" />
         <source>rate limited, waiting %1</source>
         <translation>受到限流，等待 %1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runtext.py" line="135" />
+        <location filename="../../chatdesk/ctl/runtext.py" line="144" />
         <source>about %1 left</source>
         <translation>约剩 %1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runtext.py" line="140" />
+        <location filename="../../chatdesk/ctl/runtext.py" line="149" />
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runtext.py" line="141" />
+        <location filename="../../chatdesk/ctl/runtext.py" line="150" />
         <source>Answered</source>
         <translation>已回答</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runtext.py" line="142" />
+        <location filename="../../chatdesk/ctl/runtext.py" line="151" />
         <source>Errors</source>
         <translation>错误</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runtext.py" line="143" />
+        <location filename="../../chatdesk/ctl/runtext.py" line="152" />
         <source>Median first token</source>
         <translation>首 token 中位数</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runtext.py" line="144" />
+        <location filename="../../chatdesk/ctl/runtext.py" line="153" />
         <source>Median tok/s</source>
         <translation>token/秒 中位数</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runtext.py" line="145" />
+        <location filename="../../chatdesk/ctl/runtext.py" line="154" />
         <source>Tokens out</source>
         <translation>输出 token</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runtext.py" line="146" />
+        <location filename="../../chatdesk/ctl/runtext.py" line="155" />
         <source>Cost</source>
         <translation>费用</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runtext.py" line="147" />
+        <location filename="../../chatdesk/ctl/runtext.py" line="156" />
         <source>Judge W/L/T</source>
         <translation>评审 胜/负/平</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runtext.py" line="148" />
+        <location filename="../../chatdesk/ctl/runtext.py" line="157" />
         <source>Rating (95% interval)</source>
         <translation>评分（95% 区间）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runtext.py" line="161" />
+        <location filename="../../chatdesk/ctl/runtext.py" line="170" />
         <source>No judge replies for prompt %1 yet.</source>
         <translation>提示词 %1 还没有评审回复。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runtext.py" line="172" />
+        <location filename="../../chatdesk/ctl/runtext.py" line="181" />
         <source>%1 vs %2</source>
         <translation>%1 对 %2</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runtext.py" line="175" />
+        <location filename="../../chatdesk/ctl/runtext.py" line="184" />
         <source>tie</source>
         <translation>平局</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runtext.py" line="175" />
+        <location filename="../../chatdesk/ctl/runtext.py" line="184" />
         <source>no verdict</source>
         <translation>无裁决</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runtext.py" line="178" />
+        <location filename="../../chatdesk/ctl/runtext.py" line="187" />
         <source>verdict: %1</source>
         <translation>裁决：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runtext.py" line="184" />
+        <location filename="../../chatdesk/ctl/runtext.py" line="193" />
         <source>Answer A was %1</source>
         <translation>回答 A 是 %1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runtext.py" line="187" />
+        <location filename="../../chatdesk/ctl/runtext.py" line="196" />
         <source>failed: %1</source>
         <translation>失败：%1</translation>
     </message>
@@ -3105,129 +3116,129 @@
 <context>
     <name>RunView</name>
     <message>
-        <location filename="../../chatdesk/ui/runview.py" line="72" />
-        <location filename="../../chatdesk/ui/runview.py" line="73" />
+        <location filename="../../chatdesk/ui/runview.py" line="76" />
+        <location filename="../../chatdesk/ui/runview.py" line="77" />
         <source>Search runs</source>
         <extracomment>Columns of the grid are at least this wide (three short lines of an answer).</extracomment>
         <translation>搜索运行</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/runview.py" line="80" />
+        <location filename="../../chatdesk/ui/runview.py" line="84" />
         <source>New run…</source>
         <translation>新建运行…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/runview.py" line="81" />
+        <location filename="../../chatdesk/ui/runview.py" line="85" />
         <source>New prompt-set run</source>
         <translation>新建提示词集运行</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/runview.py" line="85" />
+        <location filename="../../chatdesk/ui/runview.py" line="89" />
         <source>Prompt-set runs</source>
         <translation>提示词集运行</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/runview.py" line="104" />
+        <location filename="../../chatdesk/ui/runview.py" line="110" />
         <source>Run progress</source>
         <translation>运行进度</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/runview.py" line="109" />
+        <location filename="../../chatdesk/ui/runview.py" line="115" />
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/runview.py" line="110" />
+        <location filename="../../chatdesk/ui/runview.py" line="116" />
         <source>Stop the run</source>
         <translation>停止运行</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/runview.py" line="112" />
+        <location filename="../../chatdesk/ui/runview.py" line="118" />
         <source>Resume</source>
         <translation>继续</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/runview.py" line="113" />
+        <location filename="../../chatdesk/ui/runview.py" line="119" />
         <source>Resume the run</source>
         <translation>继续运行</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/runview.py" line="115" />
+        <location filename="../../chatdesk/ui/runview.py" line="121" />
         <source>Retry cell</source>
         <translation>重试单元格</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/runview.py" line="116" />
+        <location filename="../../chatdesk/ui/runview.py" line="122" />
         <source>Retry the selected cell</source>
         <translation>重试所选单元格</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/runview.py" line="118" />
+        <location filename="../../chatdesk/ui/runview.py" line="124" />
         <source>Compare row</source>
         <translation>对比此行</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/runview.py" line="119" />
+        <location filename="../../chatdesk/ui/runview.py" line="125" />
         <source>Compare this row's answers blind</source>
         <translation>盲评对比此行的回答</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/runview.py" line="121" />
+        <location filename="../../chatdesk/ui/runview.py" line="127" />
         <source>Re-run with other models…</source>
         <translation>用其他模型重新运行…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/runview.py" line="124" />
+        <location filename="../../chatdesk/ui/runview.py" line="130" />
         <source>Export</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/runview.py" line="125" />
+        <location filename="../../chatdesk/ui/runview.py" line="131" />
         <source>Export the run</source>
         <translation>导出运行</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/runview.py" line="129" />
+        <location filename="../../chatdesk/ui/runview.py" line="135" />
         <source>CSV (one row per cell)…</source>
         <translation>CSV（每个单元格一行）…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/runview.py" line="130" />
+        <location filename="../../chatdesk/ui/runview.py" line="136" />
         <source>JSON…</source>
         <translation>JSON…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/runview.py" line="131" />
+        <location filename="../../chatdesk/ui/runview.py" line="137" />
         <source>HTML report…</source>
         <translation>HTML 报告…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/runview.py" line="151" />
+        <location filename="../../chatdesk/ui/runview.py" line="157" />
         <source>Answers: prompts by models</source>
         <translation>回答：提示词 × 模型</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/runview.py" line="177" />
+        <location filename="../../chatdesk/ui/runview.py" line="185" />
         <source>Summary per model</source>
         <translation>各模型汇总</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/runview.py" line="185" />
+        <location filename="../../chatdesk/ui/runview.py" line="193" />
         <source>Judge replies for the selected prompt</source>
         <translation>所选提示词的评审回复</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/runview.py" line="188" />
+        <location filename="../../chatdesk/ui/runview.py" line="196" />
         <source>Summary</source>
         <translation>汇总</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/runview.py" line="189" />
+        <location filename="../../chatdesk/ui/runview.py" line="197" />
         <source>Judge replies</source>
         <translation>评审回复</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/runview.py" line="249" />
+        <location filename="../../chatdesk/ui/runview.py" line="257" />
         <source>No run open: start one with New run…</source>
         <translation>未打开运行：用“新建运行…”开始一个</translation>
     </message>

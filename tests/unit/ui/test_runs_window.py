@@ -265,6 +265,19 @@ def test_runs_are_listed_searchable_and_rerun_prefills(harness: Harness) -> None
     assert view.runs.count() == 1
     ctl.list_runs("nothing like it")
     assert view.runs.count() == 0
+    # The sidebar lists the runs under the conversations, matching its filter.
+    button = h.window.runs_button
+    assert button.isVisible() and "(1)" in button.text()
+    h.window.conversations.filter_edit().setText("haystack")
+    h.wait(lambda: "matching: 1" in button.text())
+    h.window.conversations.filter_edit().setText("no such thing")
+    h.wait(lambda: "matching: 0" in button.text())
+    h.window.conversations.filter_edit().setText("needle")
+    h.wait(lambda: "matching: 1" in button.text())
+    h.window.show_compare(False)
+    button.click()
+    assert h.window.showing_runs()
+    assert view.search.text() == "needle" and view.runs.count() == 1
     dialog = ctl.rerun()
     assert dialog is not None
     assert "needle in a haystack" in dialog.prompts.toPlainText()
