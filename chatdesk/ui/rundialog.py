@@ -176,11 +176,11 @@ class NewRunDialog(QDialog):
         self.concurrency.setValue(4)
         self.concurrency.setAccessibleName(self.tr("Requests at once"))
 
-        self.result = QLabel()
-        self.result.setObjectName("run-check")
-        self.result.setWordWrap(True)
-        self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.result.setAccessibleName(self.tr("What the run will do"))
+        self.check_label = QLabel()
+        self.check_label.setObjectName("run-check")
+        self.check_label.setWordWrap(True)
+        self.check_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.check_label.setAccessibleName(self.tr("What the run will do"))
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.start_button = self.buttons.addButton(
@@ -208,7 +208,7 @@ class NewRunDialog(QDialog):
         conc = QFormLayout()
         conc.addRow(self.tr("Requests at once"), self.concurrency)
         layout.addLayout(conc)
-        layout.addWidget(self.result)
+        layout.addWidget(self.check_label)
         layout.addWidget(self.buttons)
 
         self._timer = QTimer(self)
@@ -321,9 +321,9 @@ class NewRunDialog(QDialog):
         self._timer.stop()
         result = self._check(self.draft())
         self._ok = result.ok
-        self.result.setText(result.text)
-        self.result.setProperty("error", not result.ok)
-        self.result.setStyleSheet("" if result.ok else "color: #c5221f;")
+        self.check_label.setText(result.text)
+        self.check_label.setProperty("error", not result.ok)
+        self.check_label.setStyleSheet("" if result.ok else "color: #c5221f;")
         self.start_button.setEnabled(result.ok)
         return result.ok
 

@@ -182,21 +182,20 @@ class CellDelegate(QStyledItemDelegate):
 
     LINES = 3
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _AnyIndex) -> None:
         cell = index.data(GridRole.CELL)
-        style = option.widget.style() if option.widget is not None else None  # type: ignore[attr-defined]
-        if style is not None:
-            style.drawPrimitive(
-                QStyle.PrimitiveElement.PE_PanelItemViewItem, option, painter, option.widget
-            )  # type: ignore[attr-defined]
+        widget = option.widget
+        if widget is not None:
+            panel = QStyle.PrimitiveElement.PE_PanelItemViewItem
+            widget.style().drawPrimitive(panel, option, painter, widget)
         if cell is None:
             return
-        palette: QPalette = option.palette  # type: ignore[attr-defined]
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
+        palette: QPalette = option.palette
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
         text_role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
         dark = palette.color(QPalette.ColorRole.Base).lightness() < 128
-        rect: QRect = option.rect.adjusted(6, 3, -6, -3)  # type: ignore[attr-defined]
-        metrics = QFontMetrics(option.font)  # type: ignore[attr-defined]
+        rect: QRect = option.rect.adjusted(6, 3, -6, -3)
+        metrics = QFontMetrics(option.font)
         line = metrics.height()
         painter.save()
         colours = _STATE_COLOURS.get(cell.state)

@@ -43,7 +43,7 @@ def start_run(
     dialog = ctl.new_run()
     fill(dialog, text, models, judge)
     dialog.concurrency.setValue(concurrency)
-    assert dialog.recheck(), dialog.result.text()
+    assert dialog.recheck(), dialog.check_label.text()
     dialog.start_button.click()
     h.wait(lambda: ctl.run_id is not None and ctl.busy)
     run_id = ctl.run_id
@@ -78,12 +78,12 @@ def test_the_dialog_refuses_a_bad_file_naming_the_line(harness: Harness, tmp_pat
     dialog.set_file(str(bad))
     assert not dialog.ok()
     assert not dialog.start_button.isEnabled()
-    assert "Line 2" in dialog.result.text()
+    assert "Line 2" in dialog.check_label.text()
     empty = tmp_path / "empty.txt"
     empty.write_text("\n\n", encoding="utf-8")
     dialog.set_file(str(empty))
     assert not dialog.start_button.isEnabled()
-    assert "no prompts" in dialog.result.text()
+    assert "no prompts" in dialog.check_label.text()
     # A good set says what the run asks before anything is sent.
     good = tmp_path / "set.txt"
     good.write_text("one\ntwo\nthree\n", encoding="utf-8")
@@ -91,7 +91,7 @@ def test_the_dialog_refuses_a_bad_file_naming_the_line(harness: Harness, tmp_pat
     dialog.set_judge(JUDGE)
     assert dialog.recheck()
     # 3 x 2 answers + 3 prompts x 1 pair x 2 orders.
-    assert "12 requests (6 answers + 6 judge calls)" in dialog.result.text()
+    assert "12 requests (6 answers + 6 judge calls)" in dialog.check_label.text()
     assert not h.server.chat_requests
     dialog.reject()
 
