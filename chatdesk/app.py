@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from chatdesk.ctl.endpoint import EndpointService
     from chatdesk.ctl.history import HistoryController
     from chatdesk.ctl.mcpctl import McpController
+    from chatdesk.ctl.runs import RunController
     from chatdesk.ctl.services import Services
     from chatdesk.ctl.settingsctl import SettingsController
     from chatdesk.single import InstanceGuard
@@ -107,6 +108,7 @@ class Desk:
     compare: CompareController
     mcp: McpController
     notifier: Notifier
+    runs: RunController
 
     def start(self) -> None:
         """After the first paint: server, conversation list, last conversation, models."""
@@ -114,11 +116,12 @@ class Desk:
 
     @property
     def busy(self) -> bool:
-        """Anything running (the chat's answer, a comparison)."""
-        return self.services.running.any()
+        """Anything running (the chat's answer, a comparison, a prompt-set run)."""
+        return self.services.running.any(background=True)
 
     async def aclose(self) -> None:
         """Stop everything and close every client and MCP server process."""
+        await self.runs.aclose()  # the run is saved as stopped: Resume finishes it
         await self.compare.aclose()
         await self.chat.aclose()
         await self.mcp.aclose()  # every MCP server process ends with the window
@@ -163,6 +166,7 @@ def wire(
     from chatdesk.ctl.endpoint import EndpointService
     from chatdesk.ctl.history import HistoryController
     from chatdesk.ctl.mcpctl import McpController
+    from chatdesk.ctl.runs import RunController
     from chatdesk.ctl.services import Services
     from chatdesk.ctl.settingsctl import SettingsController
 
@@ -191,6 +195,7 @@ def wire(
     services.add_opener(lambda conv_id: _open_comparison(compare, conv_id))
     window.closing.connect(compare.stop_all)
     notifier = wire_notifications(window, services, chat, compare)
+    runs = RunController(window, services, endpoint)  # prompt-set runs (issue 19)
     return Desk(
         window,
         services,
@@ -202,6 +207,7 @@ def wire(
         compare,
         mcp,
         notifier,
+        runs,
     )
 
 

@@ -292,7 +292,8 @@ class HistoryController(QObject):
         from chatdesk.core.backup import restore_backup
         from chatdesk.paths import database_path
 
-        if self.services.running.any():  # an answer or a comparison is being written
+        # An answer, a comparison or a prompt-set run is being written.
+        if self.services.running.any(background=True):
             self._tell(self.tr("Wait for the answer to finish first."))
             return False
         path = Path(self.store.path) if self.store.path else database_path()

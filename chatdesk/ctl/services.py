@@ -54,20 +54,31 @@ class Running:
 
     Each controller registers a name and a question; an action that must wait for all
     (a restore, a new chat) asks :meth:`active` instead of knowing every controller.
+    A ``background`` job (a prompt-set run, which may take an hour) does not hold the
+    chat or the compare view: only :meth:`active` with ``background=True`` (a restore,
+    quitting, the full garbage collection) counts it.
     """
 
     def __init__(self) -> None:
         self._busy: dict[str, Callable[[], bool]] = {}
+        self._background: set[str] = set()
 
-    def register(self, name: str, busy: Callable[[], bool]) -> None:
+    def register(self, name: str, busy: Callable[[], bool], *, background: bool = False) -> None:
         self._busy[name] = busy
+        if background:
+            self._background.add(name)
 
-    def active(self, *, ignore: tuple[str, ...] = ()) -> list[str]:
-        """The names running now (in registration order), except ``ignore``."""
-        return [name for name, busy in self._busy.items() if name not in ignore and busy()]
+    def active(self, *, ignore: tuple[str, ...] = (), background: bool = False) -> list[str]:
+        """The names running now (in registration order), except ``ignore`` (and the
+        background jobs unless ``background``)."""
+        return [
+            name
+            for name, busy in self._busy.items()
+            if name not in ignore and (background or name not in self._background) and busy()
+        ]
 
-    def any(self, *, ignore: tuple[str, ...] = ()) -> bool:
-        return bool(self.active(ignore=ignore))
+    def any(self, *, ignore: tuple[str, ...] = (), background: bool = False) -> bool:
+        return bool(self.active(ignore=ignore, background=background))
 
 
 class Services(QObject):

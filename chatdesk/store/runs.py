@@ -370,6 +370,23 @@ class RunRepository:
             )
 
     @guarded
+    def set_option(self, run_id: int, key: str, value: Any) -> None:
+        """Set one key of the run's ``options`` object (the others are kept), in one
+        transaction: what the window remembers of a run (a row's comparison...)."""
+        with self._store.transaction():
+            row = self._store.conn.execute(
+                "SELECT options FROM runs WHERE id = ?", (run_id,)
+            ).fetchone()
+            if row is None:
+                raise ValueError(f"no run with id {run_id}")
+            options = _loads(row[0])
+            options = options if isinstance(options, dict) else {}
+            options[key] = value
+            self._store.conn.execute(
+                "UPDATE runs SET options = ? WHERE id = ?", (_dumps(options), run_id)
+            )
+
+    @guarded
     def delete_run(self, run_id: int) -> bool:
         """Remove a run with its prompts, cells and judgements; ``True`` if it existed."""
         with self._store.transaction():

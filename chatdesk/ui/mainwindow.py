@@ -9,16 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
     QLabel,
     QMainWindow,
-    QPlainTextEdit,
+    QPushButton,
     QSplitter,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -31,6 +30,7 @@ if TYPE_CHECKING:
     from chatdesk.ui.keypanel import KeyPanel
     from chatdesk.ui.modelmenu import ModelMenu, ProviderModels
     from chatdesk.ui.params import ParamsPanel, TemperatureControl
+    from chatdesk.ui.runview import RunView
 from chatdesk.ui.composer import Composer
 from chatdesk.ui.convlist import ConversationList
 from chatdesk.ui.elided import ElidedLabel
@@ -40,6 +40,7 @@ from chatdesk.ui.icons import icon
 from chatdesk.ui.messagemodel import MessageListModel
 from chatdesk.ui.messageview import MessageView
 from chatdesk.ui.modelpicker import ModelPicker
+from chatdesk.ui.windowparts import Pages, PromptEdit
 
 
 class MainWindow(QMainWindow):
@@ -72,6 +73,8 @@ class MainWindow(QMainWindow):
     regenerate_last_requested = Signal()
     copy_last_requested = Signal()
     leaderboard_requested = Signal()
+    run_requested = Signal()
+    runs_requested = Signal()
     closing = Signal()
 
     def __init__(
@@ -100,6 +103,7 @@ class MainWindow(QMainWindow):
             signal.connect(self._update_empty_state)
         self._key_panel: KeyPanel | None = None  # built on first use (after the first paint)
         self._compare_view: CompareView | None = None  # built on first use
+        self._run_view: RunView | None = None  # built on first use
 
         chat_page = QWidget()
         chat_layout = QVBoxLayout(chat_page)
@@ -112,9 +116,20 @@ class MainWindow(QMainWindow):
         chat_layout.addWidget(self.message_view, 1)
         chat_layout.addWidget(self.composer)
 
-        self.centre = _Pages()
+        self.centre = Pages()
         self.centre.addWidget(chat_page)
 
+        # Under the conversations: the prompt-set runs, matching the sidebar's filter
+        # (shown once there is a run; the controller fills in its text).
+        self.runs_button = QPushButton()
+        self.runs_button.setObjectName("sidebar-runs")
+        self.runs_button.setFlat(True)
+        self.runs_button.setAccessibleName(self.tr("Prompt-set runs"))
+        self.runs_button.clicked.connect(self.runs_requested)
+        self.runs_button.hide()
+        sidebar_layout = self.conversations.layout()
+        if sidebar_layout is not None:
+            sidebar_layout.addWidget(self.runs_button)
         self.main_splitter = QSplitter(Qt.Orientation.Horizontal)
         self.main_splitter.addWidget(self.conversations)
         centre_box = QWidget()  # the header row (below) over the pages
@@ -198,7 +213,7 @@ class MainWindow(QMainWindow):
         dock_body = QWidget()
         dock_layout = QVBoxLayout(dock_body)
         dock_layout.addWidget(QLabel(self.tr("System prompt")))
-        self.system_prompt = _PromptEdit()
+        self.system_prompt = PromptEdit()
         self.system_prompt.setAccessibleName(self.tr("System prompt"))
         self.system_prompt.setPlaceholderText(self.tr("You are a helpful assistant."))
         self.system_prompt.setMaximumHeight(120)
@@ -235,6 +250,12 @@ class MainWindow(QMainWindow):
         new_compare = file_menu.addAction(self.tr("New comparison"))
         new_compare.setShortcut(QKeySequence("Ctrl+Shift+N"))
         new_compare.triggered.connect(self.compare_requested)
+        new_run = file_menu.addAction(self.tr("New prompt-set run…"))
+        new_run.setShortcut(QKeySequence("Ctrl+Shift+B"))
+        new_run.triggered.connect(self.run_requested)
+        runs = file_menu.addAction(self.tr("Prompt-set runs"))
+        runs.setShortcut(QKeySequence("Ctrl+Shift+U"))
+        runs.triggered.connect(self.runs_requested)
         board = file_menu.addAction(self.tr("Model leaderboard…"))
         board.triggered.connect(self.leaderboard_requested)
         file_menu.addSeparator()
@@ -413,6 +434,28 @@ class MainWindow(QMainWindow):
             self.centre.addWidget(self._compare_view)
             self._compare_view.set_dark(self._dark)
         return self._compare_view
+
+    @property
+    def run_view(self) -> RunView:
+        """The prompt-set run page (built when first needed)."""
+        if self._run_view is None:
+            from chatdesk.ui.runview import RunView
+
+            self._run_view = RunView()
+            self.centre.addWidget(self._run_view)
+        return self._run_view
+
+    def showing_runs(self) -> bool:
+        """Whether the run page is the one on screen."""
+        return self._run_view is not None and self.centre.currentWidget() is self._run_view
+
+    def show_runs(self) -> None:
+        """Switch the centre to the run page (the chat or compare page comes back with
+        :meth:`show_compare`)."""
+        self.centre.setCurrentWidget(self.run_view)
+        self.compare_action.setChecked(False)
+        self.params_action.setVisible(False)
+        self.header.set_chat_tools_visible(False)
 
     def comparing(self) -> bool:
         """Whether the compare page is the one on screen."""
@@ -647,36 +690,3 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
         self.closing.emit()
         super().closeEvent(event)
-
-
-class _Pages(QStackedWidget):
-    """The centre's pages; only the page on screen sets the minimum size.
-
-    A plain stacked widget takes the largest minimum of all its pages: the first-run
-    panel, once built, kept the conversation 400 px wide and squeezed the Parameters
-    drawer until its fields were clipped at 800x600.
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.currentChanged.connect(lambda _i: self.updateGeometry())
-
-    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt override)
-        page = self.currentWidget()
-        return page.minimumSizeHint() if page is not None else super().minimumSizeHint()
-
-    def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
-        page = self.currentWidget()
-        return page.sizeHint() if page is not None else super().sizeHint()
-
-
-class _PromptEdit(QPlainTextEdit):
-    """A plain text editor that reports when the user leaves it (save on focus-out)."""
-
-    editing_finished = Signal()
-
-    def focusOutEvent(self, event: object) -> None:  # noqa: N802 (Qt override)
-        super().focusOutEvent(event)  # type: ignore[arg-type]
-        if self.document().isModified():
-            self.document().setModified(False)
-            self.editing_finished.emit()

@@ -422,7 +422,7 @@
 <context>
     <name>ChatDesk</name>
     <message>
-        <location filename="../../chatdesk/app.py" line="354" />
+        <location filename="../../chatdesk/app.py" line="360" />
         <source>ChatDesk cannot start</source>
         <translation>ChatDesk 无法启动</translation>
     </message>
@@ -1535,7 +1535,7 @@
         <translation>用 %1 替换当前的历史记录？当前文件会另行保留。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="296" />
+        <location filename="../../chatdesk/ctl/history.py" line="297" />
         <source>Wait for the answer to finish first.</source>
         <translation>请等待回答完成。</translation>
     </message>
@@ -1870,171 +1870,182 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="135" />
-        <location filename="../../chatdesk/ui/mainwindow.py" line="191" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="149" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="210" />
         <source>Parameters</source>
         <translation>参数</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="136" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="150" />
         <source>Parameters and system prompt (Ctrl+P)</source>
         <translation>参数和系统提示词（Ctrl+P）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="140" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="154" />
         <source>Compare</source>
         <translation>对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="142" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="156" />
         <source>Compare 2 to 4 models side by side on one prompt (Ctrl+Shift+N)</source>
         <translation>用同一条提示并排对比 2 到 4 个模型（Ctrl+Shift+N）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="183" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="202" />
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="184" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="203" />
         <source>Settings (Ctrl+,)</source>
         <translation>设置（Ctrl+,）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="195" />
-        <location filename="../../chatdesk/ui/mainwindow.py" line="197" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="214" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="216" />
         <source>System prompt</source>
         <translation>系统提示词</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="198" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="217" />
         <source>You are a helpful assistant.</source>
         <translation>你是一个乐于助人的助手。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/selfcheck.py" line="27" />
-        <location filename="../../chatdesk/ui/mainwindow.py" line="226" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="245" />
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="92" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="96" />
         <source>Messages</source>
         <translation>消息</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="180" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="128" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="255" />
+        <source>Prompt-set runs</source>
+        <translation>提示词集运行</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mainwindow.py" line="199" />
         <source>Assistants</source>
         <translation>助手</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="227" />
-        <location filename="../../chatdesk/ui/mainwindow.py" line="562" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="246" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="609" />
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="230" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="249" />
         <source>New comparison</source>
         <translation>新建对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="233" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="252" />
+        <source>New prompt-set run…</source>
+        <translation>新建提示词集运行…</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/mainwindow.py" line="258" />
         <source>Model leaderboard…</source>
         <translation>模型排行榜…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="236" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="261" />
         <source>Export conversation…</source>
         <translation>导出对话…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="239" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="264" />
         <source>Export all conversations…</source>
         <translation>导出全部对话…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="241" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="266" />
         <source>Import…</source>
         <translation>导入…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="245" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="270" />
         <source>Back up now</source>
         <translation>立即备份</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="247" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="272" />
         <source>Restore from a backup…</source>
         <translation>从备份恢复…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="250" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="275" />
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="254" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="279" />
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="255" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="280" />
         <source>Search all conversations…</source>
         <translation>搜索全部对话…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="258" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="283" />
         <source>Find in conversation…</source>
         <translation>在对话中查找…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="262" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="287" />
         <source>Regenerate last answer</source>
         <translation>重新生成最后的回答</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="265" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="290" />
         <source>Copy last answer</source>
         <translation>复制最后的回答</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="268" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="293" />
         <source>Edit last message (Up in an empty box)</source>
         <translation>编辑最后一条消息（输入框为空时按 ↑）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="273" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="298" />
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="274" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="299" />
         <source>Show sidebar</source>
         <translation>显示侧边栏</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="499" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="546" />
         <source>Provider: %1</source>
         <translation>服务商：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="502" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="549" />
         <source>Server: %1</source>
         <translation>服务器：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="600" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="647" />
         <source>Save current as assistant…</source>
         <translation>将当前设置保存为助手…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="602" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="649" />
         <source>Manage assistants…</source>
         <translation>管理助手…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="607" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="654" />
         <source>New chat: %1</source>
         <translation>新对话：%1</translation>
     </message>
@@ -2633,6 +2644,112 @@ The start of a card's table (an error, a tool call): the view rounds these too. 
     </message>
 </context>
 <context>
+    <name>NewRunDialog</name>
+    <message>
+        <location filename="../../chatdesk/ui/rundialog.py" line="133" />
+        <source>New prompt-set run</source>
+        <translation>新建提示词集运行</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/rundialog.py" line="141" />
+        <source>Name of the run</source>
+        <translation>运行名称</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/rundialog.py" line="142" />
+        <source>Named after the file when empty</source>
+        <translation>留空时以文件名命名</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/rundialog.py" line="143" />
+        <source>Open file…</source>
+        <translation>打开文件…</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/rundialog.py" line="144" />
+        <source>Open a prompt set file</source>
+        <translation>打开提示词集文件</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/rundialog.py" line="147" />
+        <source>.jsonl (one object a line with "prompt", optional "id" and "system"), .txt (one prompt a line) or .csv (a prompt column)</source>
+        <translation>.jsonl（每行一个对象，含 "prompt"，可选 "id" 和 "system"）、.txt（每行一个提示词）或 .csv（含 prompt 列）</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/rundialog.py" line="152" />
+        <location filename="../../chatdesk/ui/rundialog.py" line="268" />
+        <location filename="../../chatdesk/ui/rundialog.py" line="311" />
+        <source>or type / paste prompts below, one a line</source>
+        <translation>或在下方输入 / 粘贴提示词，每行一个</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/rundialog.py" line="154" />
+        <source>Prompts, one a line (or JSON lines)</source>
+        <translation>提示词，每行一个（或 JSON 行）</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/rundialog.py" line="156" />
+        <source>One prompt a line, or JSON lines: {"prompt": "…", "id": "…"}</source>
+        <translation>每行一个提示词，或 JSON 行：{"prompt": "…", "id": "…"}</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/rundialog.py" line="163" />
+        <source>Add model</source>
+        <translation>添加模型</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/rundialog.py" line="165" />
+        <source>Judge each pair with</source>
+        <translation>评审每对回答的模型</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/rundialog.py" line="169" />
+        <source>Judge model</source>
+        <translation>评审模型</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/rundialog.py" line="177" />
+        <location filename="../../chatdesk/ui/rundialog.py" line="209" />
+        <source>Requests at once</source>
+        <translation>同时请求数</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/rundialog.py" line="183" />
+        <source>What the run will do</source>
+        <translation>本次运行将做什么</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/rundialog.py" line="187" />
+        <source>Start</source>
+        <translation>开始</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/rundialog.py" line="193" />
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/rundialog.py" line="197" />
+        <source>Prompts</source>
+        <translation>提示词</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/rundialog.py" line="201" />
+        <source>Models (2 to 4), each with its own parameters</source>
+        <translation>模型（2 到 4 个），各有自己的参数</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/rundialog.py" line="288" />
+        <source>Open a prompt set</source>
+        <translation>打开提示词集</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/rundialog.py" line="290" />
+        <source>Prompt sets (*.jsonl *.ndjson *.txt *.csv);;All files (*)</source>
+        <translation>提示词集 (*.jsonl *.ndjson *.txt *.csv);;所有文件 (*)</translation>
+    </message>
+</context>
+<context>
     <name>Notifier</name>
     <message>
         <location filename="../../chatdesk/ui/notify.py" line="82" />
@@ -2985,6 +3102,423 @@ The start of a card's table (an error, a tool call): the view rounds these too. 
     </message>
 </context>
 <context>
+    <name>RunController</name>
+    <message>
+        <location filename="../../chatdesk/ctl/runs.py" line="169" />
+        <source>Prompt-set runs matching: %1</source>
+        <extracomment>The summary and judge replies are recomputed at most this often while a run fills. The sidebar counts runs up to this many ("200+" beyond). The progress line is rewritten at most this often.</extracomment>
+        <translation>匹配的提示词集运行：%1</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runs.py" line="173" />
+        <source>Prompt-set runs (%1)</source>
+        <translation>提示词集运行（%1）</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runs.py" line="218" />
+        <source>judge: %1</source>
+        <translation>评审：%1</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runs.py" line="244" />
+        <source>%1 failed</source>
+        <translation>%1 个失败</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runs.py" line="274" />
+        <source>Type or paste prompts, or open a file.</source>
+        <translation>请输入或粘贴提示词，或打开一个文件。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runs.py" line="282" />
+        <source>Set up a server and key first.</source>
+        <translation>请先设置服务器和密钥。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runs.py" line="298" />
+        <source>Choose 2 to 4 models.</source>
+        <translation>请选择 2 到 4 个模型。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runs.py" line="343" />
+        <source>%1 prompts × %2 models: %3 requests (%4 answers + %5 judge calls).</source>
+        <translation>%1 个提示词 × %2 个模型：%3 个请求（%4 个回答 + %5 次评审）。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runs.py" line="351" />
+        <source>Estimated cost: %1.</source>
+        <translation>预计费用：%1。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runs.py" line="353" />
+        <source>No price for %1.</source>
+        <translation>%1 没有价格。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runs.py" line="356" />
+        <source>No prices set: the cost is not estimated.</source>
+        <translation>未设置价格：不估算费用。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runs.py" line="364" />
+        <source>The run was not started: %1</source>
+        <translation>运行未开始：%1</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runs.py" line="376" />
+        <source>Run of %1 prompts</source>
+        <translation>%1 个提示词的运行</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runs.py" line="402" />
+        <source>%1 (re-run)</source>
+        <translation>%1（重新运行）</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runs.py" line="427" />
+        <source>A run is going on: stop it or wait for it first.</source>
+        <translation>有运行正在进行：请先停止或等待它结束。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runs.py" line="452" />
+        <source>The run did not start: %1</source>
+        <translation>运行未能开始：%1</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runs.py" line="514" />
+        <source>Run %1: %2, %3/%4 answers.</source>
+        <translation>运行 %1：%2，%3/%4 个回答。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runs.py" line="579" />
+        <source>CSV (*.csv)</source>
+        <translation>CSV (*.csv)</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runs.py" line="580" />
+        <source>JSON (*.json)</source>
+        <translation>JSON (*.json)</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runs.py" line="581" />
+        <source>HTML report (*.html)</source>
+        <translation>HTML 报告 (*.html)</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runs.py" line="585" />
+        <source>Export the run</source>
+        <translation>导出运行</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runs.py" line="621" />
+        <source>Not exported: %1</source>
+        <translation>未导出：%1</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runs.py" line="624" />
+        <source>Exported to %1</source>
+        <translation>已导出到 %1</translation>
+    </message>
+</context>
+<context>
+    <name>RunText</name>
+    <message>
+        <location filename="../../chatdesk/ctl/runtext.py" line="96" />
+        <source>Done</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runtext.py" line="104" />
+        <source>Failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runtext.py" line="106" />
+        <source>Stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runtext.py" line="109" />
+        <source>Answering…</source>
+        <translation>回答中…</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runtext.py" line="113" />
+        <source>not started</source>
+        <translation>未开始</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runtext.py" line="114" />
+        <source>running</source>
+        <translation>运行中</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runtext.py" line="115" />
+        <source>stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runtext.py" line="116" />
+        <source>done</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runtext.py" line="117" />
+        <source>some failed</source>
+        <translation>部分失败</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runtext.py" line="125" />
+        <source>judge: %1</source>
+        <translation>评审：%1</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runtext.py" line="131" />
+        <source>%1 failed</source>
+        <translation>%1 个失败</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runtext.py" line="134" />
+        <source>judged %1/%2</source>
+        <translation>已评审 %1/%2</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runtext.py" line="139" />
+        <source>cost so far %1</source>
+        <translation>目前费用 %1</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runtext.py" line="142" />
+        <source>rate limited, waiting %1</source>
+        <translation>受到限流，等待 %1</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runtext.py" line="144" />
+        <source>about %1 left</source>
+        <translation>约剩 %1</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runtext.py" line="149" />
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runtext.py" line="150" />
+        <source>Answered</source>
+        <translation>已回答</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runtext.py" line="151" />
+        <source>Errors</source>
+        <translation>错误</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runtext.py" line="152" />
+        <source>Median first token</source>
+        <translation>首 token 中位数</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runtext.py" line="153" />
+        <source>Median tok/s</source>
+        <translation>token/秒 中位数</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runtext.py" line="154" />
+        <source>Tokens out</source>
+        <translation>输出 token</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runtext.py" line="155" />
+        <source>Cost</source>
+        <translation>费用</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runtext.py" line="156" />
+        <source>Judge W/L/T</source>
+        <translation>评审 胜/负/平</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runtext.py" line="157" />
+        <source>Rating (95% interval)</source>
+        <translation>评分（95% 区间）</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runtext.py" line="170" />
+        <source>No judge replies for prompt %1 yet.</source>
+        <translation>提示词 %1 还没有评审回复。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runtext.py" line="181" />
+        <source>%1 vs %2</source>
+        <translation>%1 对 %2</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runtext.py" line="184" />
+        <source>tie</source>
+        <translation>平局</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runtext.py" line="184" />
+        <source>no verdict</source>
+        <translation>无裁决</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runtext.py" line="187" />
+        <source>verdict: %1</source>
+        <translation>裁决：%1</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runtext.py" line="193" />
+        <source>Answer A was %1</source>
+        <translation>回答 A 是 %1</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runtext.py" line="196" />
+        <source>failed: %1</source>
+        <translation>失败：%1</translation>
+    </message>
+</context>
+<context>
+    <name>RunView</name>
+    <message>
+        <location filename="../../chatdesk/ui/runview.py" line="76" />
+        <location filename="../../chatdesk/ui/runview.py" line="77" />
+        <source>Search runs</source>
+        <extracomment>Columns of the grid are at least this wide (three short lines of an answer).</extracomment>
+        <translation>搜索运行</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/runview.py" line="84" />
+        <source>New run…</source>
+        <translation>新建运行…</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/runview.py" line="85" />
+        <source>New prompt-set run</source>
+        <translation>新建提示词集运行</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/runview.py" line="89" />
+        <source>Prompt-set runs</source>
+        <translation>提示词集运行</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/runview.py" line="110" />
+        <source>Run progress</source>
+        <translation>运行进度</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/runview.py" line="115" />
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/runview.py" line="116" />
+        <source>Stop the run</source>
+        <translation>停止运行</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/runview.py" line="118" />
+        <source>Resume</source>
+        <translation>继续</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/runview.py" line="119" />
+        <source>Resume the run</source>
+        <translation>继续运行</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/runview.py" line="121" />
+        <source>Retry cell</source>
+        <translation>重试单元格</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/runview.py" line="122" />
+        <source>Retry the selected cell</source>
+        <translation>重试所选单元格</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/runview.py" line="124" />
+        <source>Compare row</source>
+        <translation>对比此行</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/runview.py" line="125" />
+        <source>Compare this row's answers blind</source>
+        <translation>盲评对比此行的回答</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/runview.py" line="127" />
+        <source>Re-run with other models…</source>
+        <translation>用其他模型重新运行…</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/runview.py" line="130" />
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/runview.py" line="131" />
+        <source>Export the run</source>
+        <translation>导出运行</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/runview.py" line="135" />
+        <source>CSV (one row per cell)…</source>
+        <translation>CSV（每个单元格一行）…</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/runview.py" line="136" />
+        <source>JSON…</source>
+        <translation>JSON…</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/runview.py" line="137" />
+        <source>HTML report…</source>
+        <translation>HTML 报告…</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/runview.py" line="157" />
+        <source>Answers: prompts by models</source>
+        <translation>回答：提示词 × 模型</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/runview.py" line="185" />
+        <source>Summary per model</source>
+        <translation>各模型汇总</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/runview.py" line="193" />
+        <source>Judge replies for the selected prompt</source>
+        <translation>所选提示词的评审回复</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/runview.py" line="196" />
+        <source>Summary</source>
+        <translation>汇总</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/runview.py" line="197" />
+        <source>Judge replies</source>
+        <translation>评审回复</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/runview.py" line="257" />
+        <source>No run open: start one with New run…</source>
+        <translation>未打开运行：用“新建运行…”开始一个</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/runview.py" line="336" />
+        <source>Compare this row (blind)</source>
+        <translation>对比此行（盲评）</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/runview.py" line="338" />
+        <source>Retry this cell</source>
+        <translation>重试此单元格</translation>
+    </message>
+</context>
+<context>
     <name>SearchPanel</name>
     <message>
         <location filename="../../chatdesk/ui/searchpanel.py" line="104" />
@@ -3153,17 +3687,17 @@ The start of a card's table (an error, a tool call): the view rounds these too. 
 <context>
     <name>Services</name>
     <message>
-        <location filename="../../chatdesk/ctl/services.py" line="188" />
+        <location filename="../../chatdesk/ctl/services.py" line="199" />
         <source>The history is busy: the answer is kept and will be saved shortly.</source>
         <translation>历史记录正忙：回答已保留，稍后会自动保存。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/services.py" line="192" />
+        <location filename="../../chatdesk/ctl/services.py" line="203" />
         <source>The answer is saved.</source>
         <translation>回答已保存。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/services.py" line="194" />
+        <location filename="../../chatdesk/ctl/services.py" line="205" />
         <source>The answer could not be saved: %1</source>
         <translation>无法保存回答：%1</translation>
     </message>
@@ -3887,6 +4421,34 @@ The start of a card's table (an error, a tool call): the view rounds these too. 
         <location filename="../../chatdesk/ui/codedialog.py" line="96" />
         <source>Copied</source>
         <translation>已复制</translation>
+    </message>
+</context>
+<context>
+    <name>_ColumnRow</name>
+    <message>
+        <location filename="../../chatdesk/ui/rundialog.py" line="83" />
+        <source>Parameters…</source>
+        <translation>参数…</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/rundialog.py" line="85" />
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/rundialog.py" line="96" />
+        <source>Model of column %1</source>
+        <translation>第 %1 列的模型</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/rundialog.py" line="98" />
+        <source>Parameters of column %1</source>
+        <translation>第 %1 列的参数</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/rundialog.py" line="100" />
+        <source>Remove column %1</source>
+        <translation>移除第 %1 列</translation>
     </message>
 </context>
 <context>

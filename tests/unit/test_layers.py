@@ -53,6 +53,7 @@ CTL_CHILDREN = {
     "chatdesk.ctl.compareactions": ("chatdesk.ctl.comparetext",),
     "chatdesk.ctl.comparerun": ("chatdesk.ctl.comparetext",),
     "chatdesk.ctl.settingsctl": ("chatdesk.ctl.assistantsctl",),
+    "chatdesk.ctl.runs": ("chatdesk.ctl.runtext",),
 }
 
 

@@ -95,6 +95,26 @@ def test_main_window_compare_page(language: str, harness: Harness) -> None:
     check(h.window, h)
 
 
+def test_main_window_run_page_and_new_run_dialog(language: str, harness: Harness) -> None:
+    from chatdesk.ui.rundialog import ColumnChoice
+
+    h = harness
+    ctl = h.desk.runs
+    dialog = ctl.new_run()
+    dialog.set_prompts_text("one\ntwo")
+    dialog.set_columns([ColumnChoice("gpt-4o"), ColumnChoice("gpt-4o-mini")])
+    dialog.set_judge("gpt-4o")
+    assert dialog.recheck()
+    run_id = ctl.create_run(dialog.draft())
+    dialog.close()
+    _dialog_check(ctl.new_run(), h)
+    ctl.open_run(run_id)
+    stops = check(h.window, h)
+    view = ctl.view
+    for widget in (view.grid, view.runs, view.search, view.new_button, view.export_button):
+        assert widget in stops, describe(widget)
+
+
 def _dialog_check(dialog: QDialog, h: Harness) -> None:
     dialog.show()
     tabs = dialog.findChildren(QTabWidget)
