@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from chatdesk.core.mcpconfig import ServerConfig
+from chatdesk.core.tools.mcpconfig import ServerConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 _EVERYTHING_REL = "npm/node_modules/@modelcontextprotocol/server-everything/dist/index.js"

@@ -1,7 +1,7 @@
 """The rules a request's ``tools`` list must follow, written once.
 
 The request check (:func:`chatdesk.api.validate.validate_request`) and the window's
-tools editor (through :mod:`chatdesk.core.params`) both ask :func:`tool_problem`, so
+tools editor (through :mod:`chatdesk.core.chat.params`) both ask :func:`tool_problem`, so
 the editor never accepts a list that sending would refuse, or refuses one it would
 send. A problem comes back as a code, not a sentence: each caller words it in its own
 language. Light on purpose: the parameters panel loads it before its first paint.

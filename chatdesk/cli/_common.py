@@ -72,7 +72,7 @@ def int_arg(name: str, low: int | None = None) -> Any:
 
 def iso(ts: float | None) -> str | None:
     """A stored time as ISO 8601 UTC; None (never a traceback) for a bad stored time."""
-    from chatdesk.core import timestamps
+    from chatdesk.core.history import timestamps
 
     return timestamps.iso_utc(ts)
 

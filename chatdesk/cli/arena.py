@@ -49,7 +49,7 @@ def state_turn(
     """The latest turn as the comparison recorded it: its prompt and every column's
     answer, also when the columns' threads diverged (each column then asked with its
     own copy of the prompt, so the replies do not share one parent)."""
-    from chatdesk.core.turnrefs import clean_turns
+    from chatdesk.core.chat.turnrefs import clean_turns
 
     state = comparison.state if isinstance(comparison.state, dict) else {}
     columns = len(comparison.columns) if isinstance(comparison.columns, list) else 0
@@ -108,7 +108,7 @@ def find_comparison(store: Store, conversation_id: int) -> ComparisonRow:
 
 
 def cmd_vote(args: argparse.Namespace) -> int:
-    from chatdesk.core.arena import answered_columns
+    from chatdesk.core.arena.arena import answered_columns
     from chatdesk.store.rows import COLUMN_LABELS, VOTE_WINNERS
 
     text = str(args.winner).strip()
@@ -180,7 +180,7 @@ def leaderboard_rows(
 ) -> tuple[list[dict[str, Any]], int]:
     """The ``--json`` rows (ratings from the votes in range between the columns that
     answered, speeds from all history) and the number of votes in the whole history."""
-    from chatdesk.core.arena import fit_board, read_board
+    from chatdesk.core.arena.arena import fit_board, read_board
 
     data = read_board(store, since, until)
     rows = []
@@ -212,7 +212,7 @@ def _day(stamp: float) -> str:
 
 
 def cmd_leaderboard(args: argparse.Namespace) -> int:
-    from chatdesk.core.leaderboard import MIN_VOTES
+    from chatdesk.core.arena.leaderboard import MIN_VOTES
 
     if args.since is not None and args.until is not None and args.since > args.until:
         raise UsageError("--since is after --until")

@@ -22,10 +22,10 @@ from chatdesk.cli.request import request_params, require_key, split_images
 
 if TYPE_CHECKING:
     from chatdesk.api.types import ChatRequest
-    from chatdesk.core.patient import PatientStore
-    from chatdesk.core.runner import TurnObserver, TurnResult, TurnRunner
+    from chatdesk.core.chat.patient import PatientStore
+    from chatdesk.core.chat.runner import TurnObserver, TurnResult, TurnRunner
+    from chatdesk.core.chat.turns import Draft
     from chatdesk.core.services import Endpoint
-    from chatdesk.core.turns import Draft
     from chatdesk.store import ConversationRow, Store
 
 
@@ -118,8 +118,8 @@ class _Ask:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     """Send one prompt; stream the answer to stdout; save the exchange."""
-    from chatdesk.core.patient import PatientStore
-    from chatdesk.core.turns import Draft
+    from chatdesk.core.chat.patient import PatientStore
+    from chatdesk.core.chat.turns import Draft
 
     retry = cli_retry.question_to_retry(args)
     prompt = _read_prompt(args, retry)
@@ -202,9 +202,9 @@ def _setup(
 
 def _build_request(ask: _Ask) -> ChatRequest:
     """The checked request: the conversation's path up to where the question hangs."""
-    from chatdesk.core.branches import parent_for_new_message
-    from chatdesk.core.extrabody import extra_body_for
-    from chatdesk.core.turns import build_request
+    from chatdesk.core.chat.branches import parent_for_new_message
+    from chatdesk.core.chat.extrabody import extra_body_for
+    from chatdesk.core.chat.turns import build_request
 
     args, store, conversation = ask.args, ask.store, ask.conversation
     history = store.active_path(conversation.id) if conversation else []
@@ -236,8 +236,8 @@ def _build_request(ask: _Ask) -> ChatRequest:
 
 def _save_question(ask: _Ask) -> None:
     """Save the question (not with ``--no-save``): the conversation is made if new."""
+    from chatdesk.core.chat.turns import save_user_turn
     from chatdesk.core.services import server_ref
-    from chatdesk.core.turns import save_user_turn
 
     if ask.args.no_save:
         return
@@ -265,8 +265,8 @@ def _stream_printer(args: argparse.Namespace, printer: AnswerPrinter) -> TurnObs
 
     A closed or full stdout stops the printing, never the answer: the stream keeps
     being read and saved (see :class:`AnswerPrinter`)."""
-    from chatdesk.core.exchange import Exchange
-    from chatdesk.core.runner import TurnObserver
+    from chatdesk.core.chat.exchange import Exchange
+    from chatdesk.core.chat.runner import TurnObserver
 
     show_reasoning = sys.stderr.isatty() and not args.json
 
@@ -293,9 +293,9 @@ def _run(
     that was stopped (its exchange saved the partial answer as stopped)."""
     import asyncio
 
+    from chatdesk.core.chat.exchange import Exchange, ExchangeTarget
+    from chatdesk.core.chat.runner import TurnRunner
     from chatdesk.core.clients import ClientPool
-    from chatdesk.core.exchange import Exchange, ExchangeTarget
-    from chatdesk.core.runner import TurnRunner
     from chatdesk.core.settings import AppSettings
 
     args, store = ask.args, ask.store

@@ -9,7 +9,7 @@ from chatdesk.cli._common import print_json
 
 def cmd_backup(args: argparse.Namespace) -> int:
     """Back up now, list backups, or restore one (the old database is kept aside)."""
-    from chatdesk.core.backup import backup_now, list_backups, restore_backup
+    from chatdesk.core.history.backup import backup_now, list_backups, restore_backup
     from chatdesk.paths import data_dir, database_path
     from chatdesk.store import Store
 

@@ -1,7 +1,7 @@
 """``chatdesk batch``: a prompt set x 2-4 models (and a judge), from the terminal.
 
 The run is stored (the window's history lists it) and driven by
-:class:`~chatdesk.core.batch.BatchRunner`, so a run killed at any point finishes
+:class:`~chatdesk.core.runs.batch.BatchRunner`, so a run killed at any point finishes
 with ``--resume`` without asking a done cell again. The file and the models are
 checked before the run is made: a bad file sends nothing and exits 2.
 """
@@ -16,7 +16,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from chatdesk.core.batch import BatchOutcome, BatchProgress, BatchRunner
+    from chatdesk.core.runs.batch import BatchOutcome, BatchProgress, BatchRunner
     from chatdesk.store import Store
 
 from chatdesk.cli.batchargs import MAX_MODELS, MIN_MODELS
@@ -59,13 +59,13 @@ def _new(args: argparse.Namespace) -> int:
     from chatdesk import paths
     from chatdesk.cli._common import UsageError, open_store
     from chatdesk.cli.request import request_params, require_key
-    from chatdesk.core.batch import DEFAULT_CONCURRENCY, column_spec, judge_spec
-    from chatdesk.core.extrabody import extra_body_for
-    from chatdesk.core.judge import JudgeTemplateError, load_template
+    from chatdesk.core.chat.extrabody import extra_body_for
+    from chatdesk.core.chat.turns import Draft, build_request
     from chatdesk.core.keys import KeyStore
-    from chatdesk.core.promptset import PromptSetError, load_prompt_set
+    from chatdesk.core.runs.batch import DEFAULT_CONCURRENCY, column_spec, judge_spec
+    from chatdesk.core.runs.judge import JudgeTemplateError, load_template
+    from chatdesk.core.runs.promptset import PromptSetError, load_prompt_set
     from chatdesk.core.services import SetupError, resolve_endpoint
-    from chatdesk.core.turns import Draft, build_request
 
     models = [m.strip() for m in args.models or []]
     if not MIN_MODELS <= len(models) <= MAX_MODELS or not all(models):
@@ -142,8 +142,8 @@ def _new(args: argparse.Namespace) -> int:
 
 def _say_estimate(store: Store, run_id: int) -> None:
     """How many requests the run will make and, where prices exist, what they may cost."""
-    from chatdesk.core.prices import PriceTable
-    from chatdesk.core.runsummary import estimate
+    from chatdesk.core.arena.prices import PriceTable
+    from chatdesk.core.runs.runsummary import estimate
 
     run = store.runs.get_run(run_id)
     assert run is not None
@@ -233,7 +233,7 @@ def _export(args: argparse.Namespace) -> int:
 
     from chatdesk.cli._common import UsageError
     from chatdesk.cli.transfer import _export_target
-    from chatdesk.core.runexport import load_run, run_csv, run_html, run_json
+    from chatdesk.core.runs.runexport import load_run, run_csv, run_html, run_json
     from chatdesk.paths import database_path
     from chatdesk.store import Store
 
@@ -288,10 +288,10 @@ def _drive(store: Store, run_id: int, args: argparse.Namespace) -> int:
     import asyncio
 
     from chatdesk.cli._common import print_json
-    from chatdesk.core.batch import BatchObserver, BatchRunner, spec_connector
+    from chatdesk.core.arena.prices import PriceTable
     from chatdesk.core.clients import ClientPool
-    from chatdesk.core.prices import PriceTable
-    from chatdesk.core.runexport import load_run, run_json
+    from chatdesk.core.runs.batch import BatchObserver, BatchRunner, spec_connector
+    from chatdesk.core.runs.runexport import load_run, run_json
     from chatdesk.core.settings import AppSettings
 
     class ProgressLine(BatchObserver):

@@ -1,6 +1,6 @@
 """``chatdesk compare``: several models answer one prompt at once, from the terminal.
 
-The same :class:`~chatdesk.core.compare.Comparison` as the window's compare view, so
+The same :class:`~chatdesk.core.arena.compare.Comparison` as the window's compare view, so
 a comparison made here reopens there (and ``chatdesk vote`` votes on it). All columns
 stream concurrently; each answer is printed when its column ends, so the output
 stays readable.
@@ -20,13 +20,13 @@ def cmd_compare(args: argparse.Namespace) -> int:
     """Run the comparison; print the columns (or the JSON object)."""
     import asyncio
 
+    from chatdesk.core.arena.compare import MAX_COLUMNS, MIN_COLUMNS, ColumnSpec, Comparison
+    from chatdesk.core.chat.runner import TurnRunner
+    from chatdesk.core.chat.turns import Draft
     from chatdesk.core.clients import ClientPool
-    from chatdesk.core.compare import MAX_COLUMNS, MIN_COLUMNS, ColumnSpec, Comparison
     from chatdesk.core.keys import KeyStore
-    from chatdesk.core.runner import TurnRunner
     from chatdesk.core.services import resolve_endpoint, title_from_text
     from chatdesk.core.settings import AppSettings
-    from chatdesk.core.turns import Draft
 
     models = [m.strip() for m in args.models or []]
     if not MIN_COLUMNS <= len(models) <= MAX_COLUMNS or not all(models):
@@ -120,7 +120,7 @@ def _hide_name(col: dict[str, Any], columns: list[Any]) -> dict[str, Any]:
 
 def _column_report(comparison: Any, index: int) -> dict[str, Any]:
     """One column as ``--json`` prints it (figures from the exchange, text from the store)."""
-    from chatdesk.core.compare import LABELS
+    from chatdesk.core.arena.compare import LABELS
 
     ex = comparison.exchanges[index]
     spec = comparison.columns[index]

@@ -96,7 +96,7 @@ def cmd_history(args: argparse.Namespace) -> int:
                     print(f"## {who}{status}\n{m['content']}\n{reason}")
             return 0
         if args.action == "search":
-            from chatdesk.core.blindsearch import count_hits, search_hits
+            from chatdesk.core.arena.blindsearch import count_hits, search_hits
 
             # Unvoted blind comparisons name no model (as in the window's search).
             hits = search_hits(

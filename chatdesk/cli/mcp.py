@@ -1,6 +1,6 @@
 """``chatdesk mcp ...`` and the tool loop of ``chatdesk ask --mcp NAME``.
 
-Server settings are shared with the window (:mod:`chatdesk.core.mcpconfig`); the
+Server settings are shared with the window (:mod:`chatdesk.core.tools.mcpconfig`); the
 ``mcp`` SDK itself loads only when a server is started.
 """
 
@@ -15,9 +15,9 @@ from chatdesk.cli.parser import add_mcp_server_options
 from chatdesk.errors import ChatdeskError
 
 if TYPE_CHECKING:
-    from chatdesk.core.mcpmanager import McpManager
-    from chatdesk.core.runner import TurnObserver, TurnResult, TurnRunner
-    from chatdesk.core.toolloop import PendingCall, ToolRun, ToolSetup
+    from chatdesk.core.chat.runner import TurnObserver, TurnResult, TurnRunner
+    from chatdesk.core.tools.mcpmanager import McpManager
+    from chatdesk.core.tools.toolloop import PendingCall, ToolRun, ToolSetup
     from chatdesk.store import Store
 
 
@@ -92,14 +92,14 @@ def _pairs(items: list[str], what: str) -> dict[str, str]:
 
 def _settings(store: Store) -> Any:
     from chatdesk.core.keys import KeyStore
-    from chatdesk.core.mcpconfig import McpSettings
+    from chatdesk.core.tools.mcpconfig import McpSettings
 
     return McpSettings(store, KeyStore())
 
 
 def make_manager(store: Store, start_timeout: float | None = None) -> McpManager:
     """A manager over the stored servers (secrets read when a server starts)."""
-    from chatdesk.core.mcpmanager import START_TIMEOUT_S, McpManager
+    from chatdesk.core.tools.mcpmanager import START_TIMEOUT_S, McpManager
 
     settings = _settings(store)
     return McpManager(
@@ -109,7 +109,7 @@ def make_manager(store: Store, start_timeout: float | None = None) -> McpManager
 
 
 def cmd_mcp(args: argparse.Namespace) -> int:
-    from chatdesk.core.mcpconfig import McpConfigError
+    from chatdesk.core.tools.mcpconfig import McpConfigError
 
     store = open_store()
     try:
@@ -124,7 +124,7 @@ def _mcp(store: Store, args: argparse.Namespace) -> int:
     settings = _settings(store)
     if args.action == "add":
         from chatdesk.core.keys import KeyringProblem
-        from chatdesk.core.mcpconfig import ServerConfig
+        from chatdesk.core.tools.mcpconfig import ServerConfig
 
         command = split_add(args)
         if bool(command) == bool(args.url):
@@ -235,7 +235,7 @@ def terminal_approver() -> Any:
     import asyncio
 
     from chatdesk.cli import terminal
-    from chatdesk.core.toolloop import Approval
+    from chatdesk.core.tools.toolloop import Approval
 
     def ask(call: PendingCall) -> Approval:
         shown = terminal.visible(call.arguments_text)  # control characters made visible
@@ -262,7 +262,7 @@ def terminal_approver() -> Any:
 
 
 def approver(mode: str) -> Any:
-    from chatdesk.core.toolloop import approve_all, deny_all
+    from chatdesk.core.tools.toolloop import approve_all, deny_all
 
     if mode == "auto":
         return approve_all
@@ -300,7 +300,7 @@ def show_tool_runs(runs: list[ToolRun], stream: Any = None) -> None:
 def tool_setup(args: argparse.Namespace, store: Store) -> ToolSetup:
     """``ask --mcp``: the named servers, the approval asked for, and a manager of
     the turn's own (the caller closes it: its servers stop when the turn ends)."""
-    from chatdesk.core.toolloop import ToolSetup
+    from chatdesk.core.tools.toolloop import ToolSetup
 
     return ToolSetup(
         make_manager(store),
@@ -314,7 +314,7 @@ def tool_setup(args: argparse.Namespace, store: Store) -> ToolSetup:
 def tool_report(as_json: bool) -> TurnObserver:
     """Each tool call as one line on stderr (not with ``--json``); the loop's notes
     (servers that did not start, the round limit) at the end of the turn."""
-    from chatdesk.core.runner import TurnObserver
+    from chatdesk.core.chat.runner import TurnObserver
 
     class Report(TurnObserver):
         def tools_saved(self, runner: TurnRunner, runs: list[ToolRun]) -> None:

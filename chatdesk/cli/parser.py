@@ -169,7 +169,7 @@ def add_request_flags(p: argparse.ArgumentParser) -> None:
 
 
 def _extra_body_arg(text: str) -> dict[str, Any]:
-    from chatdesk.core.extrabody import ExtraBodyError, parse_extra_body
+    from chatdesk.core.chat.extrabody import ExtraBodyError, parse_extra_body
 
     try:
         return parse_extra_body(text)

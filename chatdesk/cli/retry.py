@@ -47,7 +47,7 @@ def drop_failed_first_turn(
 ) -> bool:
     """Delete the conversation this failed first turn created and keep its question;
     False (nothing done) when any answer arrived or it holds more than that turn."""
-    from chatdesk.core.turns import is_unanswered_first_turn
+    from chatdesk.core.chat.turns import is_unanswered_first_turn
 
     if not is_unanswered_first_turn(store, conversation_id):
         return False

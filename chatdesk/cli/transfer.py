@@ -12,7 +12,7 @@ from chatdesk.cli._common import UsageError, print_json
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Write conversations (ids or --all) as md/json/html to a file or stdout."""
-    from chatdesk.core.transfer import TransferError, export_text, export_to_file
+    from chatdesk.core.history.transfer import TransferError, export_text, export_to_file
     from chatdesk.paths import database_path
     from chatdesk.store import Store
 
@@ -72,7 +72,7 @@ def _export_target(output: str) -> str | None:
 
 def cmd_import(args: argparse.Namespace) -> int:
     """Import a file; progress on stderr; counts on stdout (or --json)."""
-    from chatdesk.core.transfer import TransferError, import_file
+    from chatdesk.core.history.transfer import TransferError, import_file
     from chatdesk.paths import database_path
     from chatdesk.store import Store
 

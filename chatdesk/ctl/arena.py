@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
-from chatdesk.core.arena import BoardInput, fit_board, read_board
-from chatdesk.core.prices import PriceTable
+from chatdesk.core.arena.arena import BoardInput, fit_board, read_board
+from chatdesk.core.arena.prices import PriceTable
 from chatdesk.store.errors import StoreError
 from chatdesk.ui.leaderboard import LeaderboardRow, LeaderboardWindow
 from chatdesk.ui.prices import PriceTableDialog

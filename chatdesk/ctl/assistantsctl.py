@@ -2,7 +2,7 @@
 
 Saving the window's prompt, model and parameters as an assistant, starting a chat from
 one, and the manager's edit / delete / import / export. Storage and every check are in
-:mod:`chatdesk.core.assistants`; this only wires them to the widgets.
+:mod:`chatdesk.core.chat.assistants`; this only wires them to the widgets.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QInputDialog, QLineEdit
 
-from chatdesk.core.assistants import (
+from chatdesk.core.chat.assistants import (
     Assistant,
     AssistantError,
     delete_assistant,

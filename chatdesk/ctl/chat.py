@@ -1,8 +1,8 @@
 """The chat pane's controller: its conversation, the exchange and the message actions.
 
-It asks core for everything: branch rules (:mod:`chatdesk.core.branches`), requests
-(:mod:`chatdesk.core.turns`) and the exchange itself
-(:class:`~chatdesk.core.exchange.Exchange`, fed into the view by a
+It asks core for everything: branch rules (:mod:`chatdesk.core.chat.branches`), requests
+(:mod:`chatdesk.core.chat.turns`) and the exchange itself
+(:class:`~chatdesk.core.chat.exchange.Exchange`, fed into the view by a
 :class:`~chatdesk.ctl.pane.PaneBinder`). What it shares with the other controllers
 (store, keys, clients, settings, background tasks, what is running) comes from
 :class:`~chatdesk.ctl.services.Services`; the server and the model list from
@@ -20,17 +20,17 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 
-from chatdesk.core import branches
+from chatdesk.core.chat import branches
+from chatdesk.core.chat.exchange import Exchange, ExchangeTarget
+from chatdesk.core.chat.extrabody import extra_body_for
+from chatdesk.core.chat.patient import PatientStore
+from chatdesk.core.chat.runner import TurnObserver, TurnRunner, TurnStatus
+from chatdesk.core.chat.session import ExchangeOutcome
+from chatdesk.core.chat.titles import make_title
+from chatdesk.core.chat.turns import Draft, build_request, preview_body, save_user_turn
 from chatdesk.core.errors import ChatdeskError, ValidationError, plain
-from chatdesk.core.exchange import Exchange, ExchangeTarget
-from chatdesk.core.extrabody import extra_body_for
-from chatdesk.core.patient import PatientStore
-from chatdesk.core.runner import TurnObserver, TurnRunner, TurnStatus
 from chatdesk.core.services import server_from_ref, server_ref
-from chatdesk.core.session import ExchangeOutcome
-from chatdesk.core.titles import make_title
-from chatdesk.core.toolloop import PendingCall, ToolRun
-from chatdesk.core.turns import Draft, build_request, preview_body, save_user_turn
+from chatdesk.core.tools.toolloop import PendingCall, ToolRun
 from chatdesk.core.urls import mask_credentials
 from chatdesk.ctl.endpoint import EndpointService
 from chatdesk.ctl.pane import PaneBinder, effective_params, turn_notes

@@ -1,7 +1,7 @@
 """The compare controller: 2 to 4 columns answering one prompt, side by side.
 
-It drives :class:`~chatdesk.core.compare.Comparison` (saving, threads, carry-forward,
-votes) and binds each column's :class:`~chatdesk.core.exchange.Exchange` to that
+It drives :class:`~chatdesk.core.arena.compare.Comparison` (saving, threads, carry-forward,
+votes) and binds each column's :class:`~chatdesk.core.chat.exchange.Exchange` to that
 column's message view with a :class:`~chatdesk.ctl.pane.PaneBinder`. Columns stream
 concurrently on the one event loop; a failing column shows its own error and Retry
 while the others go on. In blind mode no model name reaches a widget before the vote.
@@ -15,8 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from chatdesk.core import figures as figs
-from chatdesk.core.compare import (
+from chatdesk.core.arena.compare import (
     LABELS,
     MAX_COLUMNS,
     MIN_COLUMNS,
@@ -25,15 +24,16 @@ from chatdesk.core.compare import (
     CompareError,
     Comparison,
 )
+from chatdesk.core.arena.prices import PriceTable
+from chatdesk.core.chat import figures as figs
+from chatdesk.core.chat.exchange import Exchange, ExchangeStatus
+from chatdesk.core.chat.turns import Draft, title_from_text
 from chatdesk.core.errors import ChatdeskError, explain_category, plain
-from chatdesk.core.exchange import Exchange, ExchangeStatus
 from chatdesk.core.keys import KeyringProblem
-from chatdesk.core.mcpconfig import CONVERSATION_PARAM, conversation_servers
-from chatdesk.core.mcpmanager import ServerState
-from chatdesk.core.prices import PriceTable
 from chatdesk.core.services import DEFAULT_MODEL, SetupError
 from chatdesk.core.settings import SettingKey
-from chatdesk.core.turns import Draft, title_from_text
+from chatdesk.core.tools.mcpconfig import CONVERSATION_PARAM, conversation_servers
+from chatdesk.core.tools.mcpmanager import ServerState
 from chatdesk.ctl.compareactions import CompareActions
 from chatdesk.ctl.comparerun import ColumnRuns
 from chatdesk.ctl.comparetext import int_text, ms_text, secs_text, without_prompt

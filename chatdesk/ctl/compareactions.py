@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject, Qt, Signal
 
-from chatdesk.core.compare import LABELS, CompareError, Comparison
+from chatdesk.core.arena.compare import LABELS, CompareError, Comparison
 from chatdesk.core.errors import plain
 from chatdesk.ui.actions import MessageAction
 

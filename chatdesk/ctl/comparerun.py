@@ -1,6 +1,6 @@
 """The compare columns' turns: launch, stop, retry, and each column's state after.
 
-Every column's turn is a :class:`~chatdesk.core.runner.TurnRunner` (plain, or the MCP
+Every column's turn is a :class:`~chatdesk.core.chat.runner.TurnRunner` (plain, or the MCP
 tool loop when the column offers tools), bound to the column's message view with a
 :class:`~chatdesk.ctl.pane.PaneBinder`. Columns run concurrently on the one event
 loop; one that fails shows its own error and Retry while the others go on. The
@@ -15,14 +15,14 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QObject, Signal
 
-from chatdesk.core.compare import LABELS, ColumnSpec, CompareError, Comparison
+from chatdesk.core.arena.compare import LABELS, ColumnSpec, CompareError, Comparison
+from chatdesk.core.chat.exchange import Exchange, ExchangeStatus
+from chatdesk.core.chat.patient import PatientStore
+from chatdesk.core.chat.runner import TurnObserver, TurnRunner
 from chatdesk.core.errors import ChatdeskError, ValidationError, plain
-from chatdesk.core.exchange import Exchange, ExchangeStatus
-from chatdesk.core.mcpconfig import conversation_servers
-from chatdesk.core.patient import PatientStore
-from chatdesk.core.runner import TurnObserver, TurnRunner
 from chatdesk.core.services import Endpoint, SetupError, resolve_endpoint
-from chatdesk.core.toolloop import PendingCall, ToolRun
+from chatdesk.core.tools.mcpconfig import conversation_servers
+from chatdesk.core.tools.toolloop import PendingCall, ToolRun
 from chatdesk.ctl.comparetext import host_of, without_prompt
 from chatdesk.ctl.pane import PaneBinder, turn_notes
 from chatdesk.store.rows import MessageStatus

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
+from chatdesk.core.chat.recent import recent_models, remember_model
 from chatdesk.core.errors import ValidationError
 from chatdesk.core.keys import KeyringProblem
-from chatdesk.core.recent import recent_models, remember_model
 from chatdesk.core.services import (
     DEFAULT_MODEL,
     Endpoint,

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QProgressDialog
 
-from chatdesk.core.blindsearch import count_hits, search_hits
+from chatdesk.core.arena.blindsearch import count_hits, search_hits
 from chatdesk.errors import ChatdeskError
 from chatdesk.store import Store
 from chatdesk.store.rows import SearchHit
@@ -170,7 +170,7 @@ class HistoryController(QObject):
         ids: list[int] | None
         compared = self.services.shown_comparison if self.window.comparing() else None
         if scope == "current" and compared is not None:
-            from chatdesk.core.compare import names_hidden_in
+            from chatdesk.core.arena.compare import names_hidden_in
 
             ids = [compared]  # the comparison on screen, not the last chat
             if names_hidden_in(self.store, compared) and not self._confirm_reveal():
@@ -201,7 +201,7 @@ class HistoryController(QObject):
         return answer == QMessageBox.StandardButton.Yes
 
     def export_to(self, path: str, ids: list[int] | None, fmt: str) -> asyncio.Task[Any]:
-        from chatdesk.core.transfer import export_to_file
+        from chatdesk.core.history.transfer import export_to_file
 
         def work(store: Store, _progress: Callable[[int, int], None]) -> int:
             return export_to_file(store, ids, fmt, path)
@@ -226,7 +226,7 @@ class HistoryController(QObject):
             self.import_from(path)
 
     def import_from(self, path: str) -> asyncio.Task[Any]:
-        from chatdesk.core.transfer import import_file
+        from chatdesk.core.history.transfer import import_file
 
         def work(store: Store, progress: Callable[[int, int], None]) -> Any:
             return import_file(store, path, progress=progress)
@@ -245,7 +245,7 @@ class HistoryController(QObject):
     # --- backups ---------------------------------------------------------------------
 
     def backup_now(self) -> asyncio.Task[Any]:
-        from chatdesk.core.backup import backup_now
+        from chatdesk.core.history.backup import backup_now
 
         def work(store: Store, _progress: Callable[[int, int], None]) -> Path:
             return backup_now(store, backup_dir())
@@ -257,7 +257,7 @@ class HistoryController(QObject):
 
     def daily_backup(self) -> asyncio.Task[Any]:
         """At start-up: one automatic copy a day, the last 7 kept (silent)."""
-        from chatdesk.core.backup import maybe_daily_backup
+        from chatdesk.core.history.backup import maybe_daily_backup
 
         def work(store: Store, _progress: Callable[[int, int], None]) -> Any:
             return maybe_daily_backup(store, backup_dir())
@@ -265,7 +265,7 @@ class HistoryController(QObject):
         return self._run("daily-backup", "", work, None)
 
     def restore_dialog(self) -> None:
-        from chatdesk.core.backup import list_backups
+        from chatdesk.core.history.backup import list_backups
 
         backups = list_backups(backup_dir())
         if not backups:
@@ -289,7 +289,7 @@ class HistoryController(QObject):
 
     def restore(self, backup: Path) -> bool:
         """Swap the database for a backup (the live one is kept as *.before-restore)."""
-        from chatdesk.core.backup import restore_backup
+        from chatdesk.core.history.backup import restore_backup
         from chatdesk.paths import database_path
 
         # An answer, a comparison or a prompt-set run is being written.

@@ -1,9 +1,9 @@
 """The window's MCP part: the tool-server chooser, approvals, and the tools of a turn.
 
 When a conversation (or a compare column) offers MCP tools, its controller asks here
-for a :class:`~chatdesk.core.toolloop.ToolSetup` (:meth:`McpController.tool_setup`:
+for a :class:`~chatdesk.core.tools.toolloop.ToolSetup` (:meth:`McpController.tool_setup`:
 this window's servers and approval queue) and hands it to the turn's
-:class:`~chatdesk.core.runner.TurnRunner`, which runs core's tool loop. Continuing a
+:class:`~chatdesk.core.chat.runner.TurnRunner`, which runs core's tool loop. Continuing a
 cut answer (Continue) runs the loop too: the history may hold earlier tool calls,
 which some servers accept only next to the tools' definitions, and the rest of an
 answer may need a tool. The continuation is appended to the cut row (its tool calls
@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Qt
 
 from chatdesk.core.keys import KeyringProblem
-from chatdesk.core.mcpconfig import (
+from chatdesk.core.tools.mcpconfig import (
     CONVERSATION_PARAM,
     MAX_IMPORT_BYTES,
     McpConfigError,
@@ -30,8 +30,8 @@ from chatdesk.core.mcpconfig import (
     ServerConfig,
     conversation_servers,
 )
-from chatdesk.core.mcpmanager import McpManager, ServerState, ServerStatus
-from chatdesk.core.toolloop import Approval, PendingCall, ToolSetup
+from chatdesk.core.tools.mcpmanager import McpManager, ServerState, ServerStatus
+from chatdesk.core.tools.toolloop import Approval, PendingCall, ToolSetup
 from chatdesk.ui.mcpsettings import McpServersDialog
 from chatdesk.ui.mcpwidgets import ApprovalDialog, ToolServersButton
 
@@ -248,7 +248,7 @@ class McpController(QObject):
         return conversation_servers(conv.params if conv else None)
 
     def tool_setup(self, servers: list[str], *, column: str = "", model: str = "") -> ToolSetup:
-        """This window's tools for a :class:`~chatdesk.core.runner.TurnRunner`: its
+        """This window's tools for a :class:`~chatdesk.core.chat.runner.TurnRunner`: its
         manager, its approval queue (naming ``column`` and ``model``), its "always"."""
 
         async def approve(call: PendingCall) -> Approval:

@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from chatdesk.core.exchange import Exchange, ExchangeObserver
+from chatdesk.core.chat.exchange import Exchange, ExchangeObserver
 from chatdesk.store.rows import MessageRow
 
 if TYPE_CHECKING:
-    from chatdesk.core.patient import PatientStore
-    from chatdesk.core.runner import TurnResult
+    from chatdesk.core.chat.patient import PatientStore
+    from chatdesk.core.chat.runner import TurnResult
     from chatdesk.store import Store
     from chatdesk.ui.mainwindow import MainWindow
     from chatdesk.ui.messagemodel import MessageListModel

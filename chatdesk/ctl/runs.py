@@ -1,12 +1,12 @@
 """The run controller: prompt-set runs in the window (new, open, drive, export).
 
 A run is made and driven with the same core calls as ``chatdesk batch``
-(:func:`~chatdesk.core.batch.column_spec`, ``RunRepository.create_run``,
-:class:`~chatdesk.core.batch.BatchRunner` on the window's loop), so the window is
+(:func:`~chatdesk.core.runs.batch.column_spec`, ``RunRepository.create_run``,
+:class:`~chatdesk.core.runs.batch.BatchRunner` on the window's loop), so the window is
 one more observer of the one run path. The grid is told one cell at a time
 (``dataChanged`` for that cell); the summary and judge replies are recomputed from
 saved rows at most once a second while the run fills. A row opens as a blind
-comparison (:mod:`chatdesk.core.runrows`) in the compare view.
+comparison (:mod:`chatdesk.core.runs.runrows`) in the compare view.
 """
 
 from __future__ import annotations
@@ -22,7 +22,12 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer
 
-from chatdesk.core.batch import (
+from chatdesk.core.arena.compare import CompareError
+from chatdesk.core.arena.prices import PriceTable
+from chatdesk.core.chat.extrabody import extra_body_for
+from chatdesk.core.chat.turns import Draft, build_request
+from chatdesk.core.errors import ChatdeskError, plain
+from chatdesk.core.runs.batch import (
     DEFAULT_CONCURRENCY,
     BatchObserver,
     BatchOutcome,
@@ -32,17 +37,17 @@ from chatdesk.core.batch import (
     judge_spec,
     spec_connector,
 )
-from chatdesk.core.compare import CompareError
-from chatdesk.core.errors import ChatdeskError, plain
-from chatdesk.core.extrabody import extra_body_for
-from chatdesk.core.judge import JudgeTemplateError, load_template
-from chatdesk.core.prices import PriceTable
-from chatdesk.core.promptset import PromptItem, PromptSetError, load_prompt_set, parse_prompt_set
-from chatdesk.core.runexport import load_run, run_csv, run_html, run_json
-from chatdesk.core.runrows import row_comparison
-from chatdesk.core.runsummary import column_names, estimate, pair_verdicts, summarize
+from chatdesk.core.runs.judge import JudgeTemplateError, load_template
+from chatdesk.core.runs.promptset import (
+    PromptItem,
+    PromptSetError,
+    load_prompt_set,
+    parse_prompt_set,
+)
+from chatdesk.core.runs.runexport import load_run, run_csv, run_html, run_json
+from chatdesk.core.runs.runrows import row_comparison
+from chatdesk.core.runs.runsummary import column_names, estimate, pair_verdicts, summarize
 from chatdesk.core.services import Endpoint, SetupError, resolve_endpoint
-from chatdesk.core.turns import Draft, build_request
 from chatdesk.ctl import runtext
 from chatdesk.ui.rundialog import CheckResult, ColumnChoice, NewRunDialog, RunDraft
 from chatdesk.ui.rungrid import PREVIEW_CHARS

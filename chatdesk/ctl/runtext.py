@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject
 
 from chatdesk.core.errors import explain_category
-from chatdesk.core.runsummary import ModelSummary, PairVerdict, cell_speed
+from chatdesk.core.runs.runsummary import ModelSummary, PairVerdict, cell_speed
 from chatdesk.ui.rungrid import PREVIEW_CHARS, CellState, GridCell
 
 if TYPE_CHECKING:
-    from chatdesk.core.batch import BatchProgress
+    from chatdesk.core.runs.batch import BatchProgress
     from chatdesk.store.runs import CellRow, JudgementRow, RunPrompt, RunRow
 
 

@@ -25,10 +25,10 @@ from chatdesk.core.settings import AppSettings, SettingKey
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
 
-    from chatdesk.core.mcpconfig import McpSettings
-    from chatdesk.core.mcpmanager import McpManager
-    from chatdesk.core.runner import TurnRunner
-    from chatdesk.core.toolloop import ToolSetup
+    from chatdesk.core.chat.runner import TurnRunner
+    from chatdesk.core.tools.mcpconfig import McpSettings
+    from chatdesk.core.tools.mcpmanager import McpManager
+    from chatdesk.core.tools.toolloop import ToolSetup
     from chatdesk.store import Store
 
 # While streaming, a write waits at most this long for the database (then it is kept

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
 
+from chatdesk.core.chat.extrabody import model_extra_bodies, set_model_extra_bodies
 from chatdesk.core.errors import ValidationError
-from chatdesk.core.extrabody import model_extra_bodies, set_model_extra_bodies
 from chatdesk.core.keys import KeyringProblem
 from chatdesk.core.services import DEFAULT_MODEL
 from chatdesk.core.settings import DEFAULTS, AppSettings, SettingKey

@@ -184,7 +184,7 @@ class ConversationRepository(Repository):
             )
 
     # -- import / export ------------------------------------------------------
-    # For chatdesk.core.transfer: bulk paths that keep every field exactly as
+    # For chatdesk.core.history.transfer: bulk paths that keep every field exactly as
     # given (ids, dates, current leaf), so an export re-imports byte for byte.
 
     @guarded

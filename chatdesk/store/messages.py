@@ -391,7 +391,7 @@ class MessageRepository(Repository):
         return len(orphans)
 
     # -- import / export ------------------------------------------------------
-    # For chatdesk.core.transfer: bulk paths that keep every field exactly as
+    # For chatdesk.core.history.transfer: bulk paths that keep every field exactly as
     # given (ids, dates, current leaf), so an export re-imports byte for byte.
 
     @guarded

@@ -57,7 +57,7 @@ _CELL_COLUMNS = (
 
 
 class PromptLike(Protocol):
-    """What a run stores of a prompt (``chatdesk.core.promptset.PromptItem`` fits)."""
+    """What a run stores of a prompt (``chatdesk.core.runs.promptset.PromptItem`` fits)."""
 
     @property
     def id(self) -> str | None: ...

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chatdesk.core.assistants import Assistant, AssistantError, parse_params
+from chatdesk.core.chat.assistants import Assistant, AssistantError, parse_params
 
 __all__ = ["AssistantsDialog"]
 

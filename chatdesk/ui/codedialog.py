@@ -1,7 +1,7 @@
 """The "View code" dialog: the current request as cURL, Python and Node snippets.
 
 Lets a user reproduce or debug a request outside ChatDesk. The snippets come from
-:mod:`chatdesk.core.codegen`, which always masks the API key.
+:mod:`chatdesk.core.chat.codegen`, which always masks the API key.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chatdesk.core.codegen import curl_snippet, node_snippet, python_snippet
+from chatdesk.core.chat.codegen import curl_snippet, node_snippet, python_snippet
 
 __all__ = ["ViewCodeDialog"]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor, QTextDocument
 from PySide6.QtWidgets import QWidget
 
-from chatdesk.core.worddiff import Segment, diff_words
+from chatdesk.core.arena.worddiff import Segment, diff_words
 from chatdesk.ui.comparestyle import palette_of
 from chatdesk.ui.messagedocs import SafeBrowser
 from chatdesk.ui.render import render_markdown

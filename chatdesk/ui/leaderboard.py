@@ -42,7 +42,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chatdesk.core.leaderboard import MIN_VOTES, Rating
+from chatdesk.core.arena.leaderboard import MIN_VOTES, Rating
 from chatdesk.ui.comparestyle import palette_of
 
 __all__ = ["LeaderboardModel", "LeaderboardRow", "LeaderboardWindow", "Source"]

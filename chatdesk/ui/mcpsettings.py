@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chatdesk.core.mcpconfig import DEFAULT_CALL_TIMEOUT_S, McpConfigError, ServerConfig
+from chatdesk.core.tools.mcpconfig import DEFAULT_CALL_TIMEOUT_S, McpConfigError, ServerConfig
 from chatdesk.core.urls import mask_credentials
 
 __all__ = ["McpServersDialog", "parse_pairs"]

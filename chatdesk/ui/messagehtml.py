@@ -452,7 +452,7 @@ def stats(row: MessageRow, with_model: bool = True) -> list[str]:
                 ms=round(row.ttft_ms)
             )
         )
-    from chatdesk.core.speed import generation_speed
+    from chatdesk.core.chat.speed import generation_speed
 
     speed = generation_speed(pout, row.ttft_ms, row.duration_ms)  # the compare columns' too
     if speed is not None:

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chatdesk.core.params import MAX_STOP, PARAM_FIELDS
+from chatdesk.core.chat.params import MAX_STOP, PARAM_FIELDS
 from chatdesk.ui.paramfields import (
     INT64_MAX,
     INT64_MIN,

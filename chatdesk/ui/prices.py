@@ -1,7 +1,7 @@
 """The price table dialog: what each model costs, typed in by the user.
 
 Compare mode shows an answer's cost only where the user entered the model's
-prices (issue 7). The dialog edits a copy of a :class:`~chatdesk.core.prices.PriceTable`
+prices (issue 7). The dialog edits a copy of a :class:`~chatdesk.core.arena.prices.PriceTable`
 and hands the result back through :attr:`PriceTableDialog.prices_saved`; it never
 reads or writes the store (the controller does).
 """
@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chatdesk.core.prices import (
+from chatdesk.core.arena.prices import (
     DEFAULT_CURRENCY,
     Price,
     PriceTable,

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chatdesk.core import timestamps
+from chatdesk.core.history import timestamps
 from chatdesk.store.rows import SearchHit
 from chatdesk.ui.searchdelegate import HitDelegate
 from chatdesk.ui.searchresults import (

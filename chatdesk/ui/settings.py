@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chatdesk.core.extrabody import (
+from chatdesk.core.chat.extrabody import (
     ExtraBodyError,
     format_extra_body,
     parse_extra_body,

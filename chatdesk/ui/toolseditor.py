@@ -1,7 +1,7 @@
 """The tools part of the parameters panel: the tools JSON editor and the tool-choice box.
 
 The editor checks its text as it is typed, by the rules a request is checked by before
-it is sent (:func:`chatdesk.core.params.tool_problem`), and keeps the last valid list;
+it is sent (:func:`chatdesk.core.chat.params.tool_problem`), and keeps the last valid list;
 the choice box offers the modes plus every function of that list.
 """
 
@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chatdesk.core.params import ToolProblem, tool_problem
+from chatdesk.core.chat.params import ToolProblem, tool_problem
 from chatdesk.ui.paramfields import error_style
 
 __all__ = ["TOOL_CHOICE_KEYWORDS", "ToolChoiceBox", "ToolsEditor"]

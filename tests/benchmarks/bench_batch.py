@@ -74,9 +74,9 @@ async def bare_loop(base_url: str, bodies: list[dict[str, object]], concurrency:
 
 
 async def batch_run(base_url: str, prompts: int, concurrency: int) -> tuple[float, int]:
-    from chatdesk.core.batch import BatchRunner, column_spec
     from chatdesk.core.clients import ClientPool
-    from chatdesk.core.promptset import PromptItem
+    from chatdesk.core.runs.batch import BatchRunner, column_spec
+    from chatdesk.core.runs.promptset import PromptItem
     from chatdesk.core.services import Endpoint
     from chatdesk.core.settings import AppSettings
     from chatdesk.store import Store

@@ -18,7 +18,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from chatdesk.core.transfer import import_file  # noqa: E402
+from chatdesk.core.history.transfer import import_file  # noqa: E402
 from chatdesk.store import Store  # noqa: E402
 
 ENGLISH = (

@@ -25,8 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from chatdesk.api.client import ChatClient  # noqa: E402
 from chatdesk.api.types import ChatMessage, ChatRequest  # noqa: E402
-from chatdesk.core.patient import PatientStore  # noqa: E402
-from chatdesk.core.session import run_exchange  # noqa: E402
+from chatdesk.core.chat.patient import PatientStore  # noqa: E402
+from chatdesk.core.chat.session import run_exchange  # noqa: E402
 from chatdesk.store import Store  # noqa: E402
 
 KEY = "sk-bench-large-save-0000"

@@ -2,7 +2,7 @@
 
     python tests/benchmarks/bench_leaderboard.py [--models 300] [--seed 7]
 
-Prints the time of :func:`chatdesk.core.leaderboard.fit` (ratings, intervals and
+Prints the time of :func:`chatdesk.core.arena.leaderboard.fit` (ratings, intervals and
 ranks) for 3,000 and 10,000 votes over ``--models`` models, best of three runs, as
 wall time and as this process's CPU time (on a shared machine the wall time also
 counts the other processes' turns).
@@ -28,7 +28,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from chatdesk.core.leaderboard import fit
+from chatdesk.core.arena.leaderboard import fit
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from chatdesk.core.mcpmanager import McpManager  # noqa: E402
+from chatdesk.core.tools.mcpmanager import McpManager  # noqa: E402
 from tests.mcpservers import time_server  # noqa: E402
 
 IMPORT = (

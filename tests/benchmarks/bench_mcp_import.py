@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from chatdesk.core.mcpconfig import McpSettings  # noqa: E402
+from chatdesk.core.tools.mcpconfig import McpSettings  # noqa: E402
 from chatdesk.store import Store  # noqa: E402
 
 

@@ -18,8 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from chatdesk.core.mcpconfig import ServerConfig  # noqa: E402
-from chatdesk.core.mcpmanager import McpManager  # noqa: E402
+from chatdesk.core.tools.mcpconfig import ServerConfig  # noqa: E402
+from chatdesk.core.tools.mcpmanager import McpManager  # noqa: E402
 
 
 def rss_mb() -> float:

@@ -351,7 +351,7 @@ def test_kill_9_mid_run_then_resume_asks_no_done_cell_again(
 def test_the_estimate_names_the_cost_where_prices_exist(
     server: FakeServer, capsys: pytest.CaptureFixture[str], tmp_path: Path, chatdesk_home: Path
 ) -> None:
-    from chatdesk.core.prices import Price, PriceTable
+    from chatdesk.core.arena.prices import Price, PriceTable
 
     with Store(chatdesk_home / "history.sqlite3") as store:
         PriceTable({("", "m1"): Price(1.0, 2.0, "USD")}).save(store)

@@ -160,8 +160,8 @@ def test_credentials_in_a_server_url_are_refused_and_masked(
     code, out, err = run(capsys, "mcp", "import", str(path))
     assert code == 2 and "user name or password" in err and "hunter2" not in out + err
     # A server saved by an older version keeps its URL, but it is never printed.
-    from chatdesk.core.mcpconfig import SETTINGS_KEY
     from chatdesk.core.services import open_store
+    from chatdesk.core.tools.mcpconfig import SETTINGS_KEY
 
     with open_store() as store:
         store.set_setting(SETTINGS_KEY, [{"name": "old", "url": secret_url}])
@@ -192,8 +192,8 @@ def test_no_helper_of_a_server_outlives_mcp_list(
 
 
 def test_add_takes_options_before_or_after_the_name(capsys: pytest.CaptureFixture[str]) -> None:
-    from chatdesk.core.mcpconfig import McpSettings
     from chatdesk.core.services import open_store
+    from chatdesk.core.tools.mcpconfig import McpSettings
 
     py = sys.executable
     argvs = [

@@ -87,7 +87,7 @@ class Reply:
 
 
 class FakeClient:
-    """Implements what :class:`chatdesk.core.session.ClientLike` asks; records requests.
+    """Implements what :class:`chatdesk.core.chat.session.ClientLike` asks; records requests.
 
     Attributes:
         requests: every request received, in order (deep copies, as sent).

@@ -1,6 +1,6 @@
 """The leaderboard's first fit, kept as a reference: dense Newton with a Gauss-Jordan
 inverse at every step (cubic in models). Slow but simple, so the fast fit in
-:mod:`chatdesk.core.leaderboard` is checked against it on small cases.
+:mod:`chatdesk.core.arena.leaderboard` is checked against it on small cases.
 """
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
-from chatdesk.core.leaderboard import (
+from chatdesk.core.arena.leaderboard import (
     BASE,
     PRIOR_SD,
     SCALE,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from chatdesk.core.arena import fit_board, read_board
-from chatdesk.core.exchange import generation_speed
+from chatdesk.core.arena.arena import fit_board, read_board
+from chatdesk.core.chat.exchange import generation_speed
 from chatdesk.store import Store
 
 

@@ -12,10 +12,10 @@ import asyncio
 from pathlib import Path
 
 from chatdesk.api.client import ChatClient
-from chatdesk.core.arena import fit_board, read_board
-from chatdesk.core.compare import ColumnSpec, Comparison
+from chatdesk.core.arena.arena import fit_board, read_board
+from chatdesk.core.arena.compare import ColumnSpec, Comparison
+from chatdesk.core.chat.turns import Draft
 from chatdesk.core.services import Endpoint
-from chatdesk.core.turns import Draft
 from chatdesk.store import Store
 from tests.fakeserver import FakeServer, Reply
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from chatdesk.core.assistants import (
+from chatdesk.core.chat.assistants import (
     MAX_ASSISTANTS,
     MAX_FILE_BYTES,
     Assistant,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from chatdesk.core.backup import (
+from chatdesk.core.history.backup import (
     BackupError,
     backup_now,
     list_backups,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from chatdesk.core.backup import BackupError, backup_now, list_backups, validate_backup
+from chatdesk.core.history.backup import BackupError, backup_now, list_backups, validate_backup
 from chatdesk.store import Store
 
 NOON = datetime(2024, 5, 1, 12, 0, 0, tzinfo=UTC)

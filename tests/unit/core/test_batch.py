@@ -14,7 +14,9 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from chatdesk.core.batch import (
+from chatdesk.core.arena.prices import Price, PriceTable
+from chatdesk.core.clients import ClientPool
+from chatdesk.core.runs.batch import (
     BatchObserver,
     BatchOutcome,
     BatchProgress,
@@ -23,11 +25,9 @@ from chatdesk.core.batch import (
     judge_spec,
     spec_connector,
 )
-from chatdesk.core.clients import ClientPool
-from chatdesk.core.judge import load_template
-from chatdesk.core.prices import Price, PriceTable
-from chatdesk.core.promptset import PromptItem
-from chatdesk.core.runexport import load_run, run_json
+from chatdesk.core.runs.judge import load_template
+from chatdesk.core.runs.promptset import PromptItem
+from chatdesk.core.runs.runexport import load_run, run_json
 from chatdesk.core.services import Endpoint
 from chatdesk.core.settings import AppSettings
 from chatdesk.store import Store

@@ -8,15 +8,15 @@ from pathlib import Path
 import pytest
 
 from chatdesk.api.errors import ServerError
-from chatdesk.core.branches import (
+from chatdesk.core.chat.branches import (
     branch_view,
     parent_for_new_message,
     resend_parent,
     switch_sibling,
     tool_result_parent,
 )
-from chatdesk.core.exchange import Exchange, ExchangeStatus, ExchangeTarget
-from chatdesk.core.turns import Draft, build_request, save_user_turn
+from chatdesk.core.chat.exchange import Exchange, ExchangeStatus, ExchangeTarget
+from chatdesk.core.chat.turns import Draft, build_request, save_user_turn
 from chatdesk.store import Store
 from tests.unit.core.fakeclient import FakeClient, Reply
 

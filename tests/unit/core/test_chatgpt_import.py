@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from chatdesk.core.transfer import TransferError, export_json, import_file
+from chatdesk.core.history.transfer import TransferError, export_json, import_file
 from chatdesk.store import ConversationRow, Store
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "chatgpt"

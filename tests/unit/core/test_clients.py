@@ -9,8 +9,8 @@ import pytest
 
 from chatdesk.api.client import ChatClient
 from chatdesk.api.types import ChatMessage, ChatRequest
+from chatdesk.core.chat.exchange import Exchange, ExchangeStatus
 from chatdesk.core.clients import ClientPool
-from chatdesk.core.exchange import Exchange, ExchangeStatus
 from chatdesk.core.services import Endpoint
 from chatdesk.core.settings import AppSettings
 from chatdesk.store import Store

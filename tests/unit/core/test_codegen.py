@@ -1,4 +1,4 @@
-"""Tests for chatdesk.core.codegen: snippets are valid code, carry the body, hide the key."""
+"""Tests for chatdesk.core.chat.codegen: snippets are valid code, carry the body, hide the key."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from chatdesk.core.codegen import (
+from chatdesk.core.chat.codegen import (
     ENV_PLACEHOLDER,
     curl_snippet,
     mask_key,

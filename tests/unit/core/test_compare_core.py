@@ -11,10 +11,10 @@ import pytest
 
 from chatdesk.api.errors import ServerError, ValidationError
 from chatdesk.api.types import ChatRequest
-from chatdesk.core.compare import ColumnSpec, CompareError, Comparison
-from chatdesk.core.exchange import Exchange, ExchangeStatus
+from chatdesk.core.arena.compare import ColumnSpec, CompareError, Comparison
+from chatdesk.core.chat.exchange import Exchange, ExchangeStatus
+from chatdesk.core.chat.turns import Draft
 from chatdesk.core.services import Endpoint
-from chatdesk.core.turns import Draft
 from chatdesk.store import Store
 from tests.unit.core.fakeclient import FakeClient, Reply
 

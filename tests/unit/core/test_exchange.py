@@ -11,7 +11,7 @@ import pytest
 
 from chatdesk.api.errors import RateLimitError, ServerError
 from chatdesk.api.types import ChatMessage, ChatRequest, StreamEvent, Usage
-from chatdesk.core.exchange import Exchange, ExchangeObserver, ExchangeStatus, ExchangeTarget
+from chatdesk.core.chat.exchange import Exchange, ExchangeObserver, ExchangeStatus, ExchangeTarget
 from chatdesk.store import Store
 from tests.unit.core.fakeclient import FakeClient, Reply, ToolCallSpec, wait_until
 

@@ -20,7 +20,7 @@ import pytest
 
 from chatdesk.api.client import ChatClient
 from chatdesk.api.types import ChatMessage, ChatRequest
-from chatdesk.core.exchange import Exchange, ExchangeStatus, ExchangeTarget
+from chatdesk.core.chat.exchange import Exchange, ExchangeStatus, ExchangeTarget
 from chatdesk.store import Store
 from tests.fakeserver import FakeServer, Reply
 from tests.unit.core.fakeclient import wait_until

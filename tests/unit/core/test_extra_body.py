@@ -10,7 +10,7 @@ import pytest
 
 from chatdesk.api.errors import ValidationError
 from chatdesk.cli import main
-from chatdesk.core.extrabody import (
+from chatdesk.core.chat.extrabody import (
     MAX_CHARS,
     ExtraBodyError,
     extra_body_for,
@@ -21,7 +21,7 @@ from chatdesk.core.extrabody import (
     parse_model_map,
     set_model_extra_bodies,
 )
-from chatdesk.core.turns import Draft, build_request, preview_body, request_body
+from chatdesk.core.chat.turns import Draft, build_request, preview_body, request_body
 from chatdesk.store import Store
 from chatdesk.store.rows import ProviderRow
 from tests.fakeserver import FakeServer, Reply

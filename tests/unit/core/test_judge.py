@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from chatdesk.core import judge
-from chatdesk.core.judge import (
+from chatdesk.core.runs import judge
+from chatdesk.core.runs.judge import (
     INVALID,
     TIE,
     JudgeJob,

@@ -19,9 +19,9 @@ import pytest
 
 from chatdesk.api.client import ChatClient
 from chatdesk.api.types import ChatMessage, ChatRequest
-from chatdesk.core import offloop
-from chatdesk.core.patient import PatientStore
-from chatdesk.core.session import run_exchange
+from chatdesk.core.chat import offloop
+from chatdesk.core.chat.patient import PatientStore
+from chatdesk.core.chat.session import run_exchange
 from chatdesk.store import Store
 from chatdesk.store.rows import MessageStatus
 from tests.fakeserver import FakeServer, Reply

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from chatdesk.core import leaderboard as lb
+from chatdesk.core.arena import leaderboard as lb
 from chatdesk.store import Store, VoteRow
 from tests.unit.core import leaderboard_reference as reference
 

@@ -13,7 +13,7 @@ import pytest
 
 from chatdesk.api.toolcheck import TOOL_NAME_RE
 from chatdesk.core.keys import KeyStore
-from chatdesk.core.mcpconfig import (
+from chatdesk.core.tools.mcpconfig import (
     McpConfigError,
     McpSettings,
     ServerConfig,

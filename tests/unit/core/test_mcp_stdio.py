@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from chatdesk.core.mcpconfig import ServerConfig
-from chatdesk.core.mcpmanager import McpManager, ServerState
-from chatdesk.core.mcpstdio import StderrTail, too_deep
+from chatdesk.core.tools.mcpconfig import ServerConfig
+from chatdesk.core.tools.mcpmanager import McpManager, ServerState
+from chatdesk.core.tools.mcpstdio import StderrTail, too_deep
 from tests.mcpservers import ROOT, alive, time_server
 
 RAW = str(ROOT / "tests" / "mcpraw.py")

@@ -23,16 +23,16 @@ import pytest_asyncio
 
 from chatdesk.api.client import ChatClient
 from chatdesk.api.types import ChatMessage, ChatRequest
-from chatdesk.core.exchange import ExchangeTarget
-from chatdesk.core.mcpconfig import McpSettings, ServerConfig
-from chatdesk.core.mcpmanager import (
+from chatdesk.core.chat.exchange import ExchangeTarget
+from chatdesk.core.tools.mcpconfig import McpSettings, ServerConfig
+from chatdesk.core.tools.mcpmanager import (
     MAX_DEPTH,
     McpManager,
     ServerState,
     render_content,
     truncate,
 )
-from chatdesk.core.toolloop import Approval, PendingCall, ToolTurn, approve_all, deny_all
+from chatdesk.core.tools.toolloop import Approval, PendingCall, ToolTurn, approve_all, deny_all
 from chatdesk.store import Store
 from tests.fakeserver import FakeServer, Reply
 from tests.mcpservers import (
@@ -556,7 +556,7 @@ async def test_a_call_to_a_tool_that_does_not_exist_gets_an_error_result(
 
 def test_a_saved_call_without_its_result_is_answered_in_the_next_request(store: Store) -> None:
     """Histories saved by older versions (tool_calls, no result) can go on."""
-    from chatdesk.core.turns import build_request
+    from chatdesk.core.chat.turns import build_request
 
     conv = store.create_conversation("old")
     user = store.add_message(conv, "user", "search", make_current=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from chatdesk.core.prices import (
+from chatdesk.core.arena.prices import (
     DEFAULT_CURRENCY,
     MAX_ENTRIES,
     SETTING_KEY,

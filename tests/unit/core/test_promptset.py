@@ -7,8 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from chatdesk.core import promptset as ps
-from chatdesk.core.promptset import PromptItem, PromptSetError, load_prompt_set, parse_prompt_set
+from chatdesk.core.runs import promptset as ps
+from chatdesk.core.runs.promptset import (
+    PromptItem,
+    PromptSetError,
+    load_prompt_set,
+    parse_prompt_set,
+)
 from chatdesk.errors import ChatdeskError
 
 

@@ -1,8 +1,8 @@
-"""The recent-models rule (chatdesk.core.recent): newest first, bounded, per server."""
+"""The recent-models rule (chatdesk.core.chat.recent): newest first, bounded, per server."""
 
 from __future__ import annotations
 
-from chatdesk.core.recent import PER_SERVER, SERVERS, recent_models, remember_model
+from chatdesk.core.chat.recent import PER_SERVER, SERVERS, recent_models, remember_model
 
 
 def test_newest_first_without_repeats() -> None:

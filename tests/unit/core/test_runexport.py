@@ -12,8 +12,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from chatdesk.core.promptset import PromptItem
-from chatdesk.core.runexport import CSV_FIELDS, RunData, load_run, run_csv, run_html, run_json
+from chatdesk.core.runs.promptset import PromptItem
+from chatdesk.core.runs.runexport import CSV_FIELDS, RunData, load_run, run_csv, run_html, run_json
 from chatdesk.store import Store
 from chatdesk.store.runs import JudgementKey
 

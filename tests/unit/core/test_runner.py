@@ -18,14 +18,14 @@ import pytest
 import pytest_asyncio
 
 from chatdesk.api.types import ChatMessage, ChatRequest
+from chatdesk.core.chat.exchange import Exchange, ExchangeStatus, ExchangeTarget
+from chatdesk.core.chat.patient import PatientStore
+from chatdesk.core.chat.runner import TurnObserver, TurnResult, TurnRunner, TurnStatus
 from chatdesk.core.clients import ClientPool
-from chatdesk.core.exchange import Exchange, ExchangeStatus, ExchangeTarget
-from chatdesk.core.mcpmanager import McpManager
-from chatdesk.core.patient import PatientStore
-from chatdesk.core.runner import TurnObserver, TurnResult, TurnRunner, TurnStatus
 from chatdesk.core.services import Endpoint
 from chatdesk.core.settings import AppSettings
-from chatdesk.core.toolloop import (
+from chatdesk.core.tools.mcpmanager import McpManager
+from chatdesk.core.tools.toolloop import (
     Approval,
     PendingCall,
     ToolRun,

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from chatdesk.core.compare import Comparison
-from chatdesk.core.promptset import PromptItem
-from chatdesk.core.runrows import RowNotReady, linked_rows, row_comparison
+from chatdesk.core.arena.compare import Comparison
+from chatdesk.core.runs.promptset import PromptItem
+from chatdesk.core.runs.runrows import RowNotReady, linked_rows, row_comparison
 from chatdesk.store import Store
 
 

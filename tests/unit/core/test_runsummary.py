@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from chatdesk.core.exchange import generation_speed
-from chatdesk.core.leaderboard import fit
-from chatdesk.core.prices import Price, PriceTable
-from chatdesk.core.promptset import PromptItem
-from chatdesk.core.runsummary import (
+from chatdesk.core.arena.leaderboard import fit
+from chatdesk.core.arena.prices import Price, PriceTable
+from chatdesk.core.chat.exchange import generation_speed
+from chatdesk.core.runs.promptset import PromptItem
+from chatdesk.core.runs.runsummary import (
     ASSUMED_OUTPUT_TOKENS,
     column_names,
     estimate,

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from chatdesk.core import transfer
-from chatdesk.core.transfer import (
+from chatdesk.core.history import transfer
+from chatdesk.core.history.transfer import (
     TransferError,
     export_html,
     export_json,

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from chatdesk.core import transfer
-from chatdesk.core.transfer import TransferError, export_json, importing
+from chatdesk.core.history import transfer
+from chatdesk.core.history.transfer import TransferError, export_json, importing
 from chatdesk.store import Store
 
 COLUMNS = [
@@ -242,7 +242,7 @@ def threads(store: Store) -> tuple[int, int, dict[str, str]]:
 
 def _answers(store: Store, comparison_id: int) -> list[list[str]]:
     """Each turn's answers, column by column, as the compare view shows them."""
-    from chatdesk.core.compare import Comparison
+    from chatdesk.core.arena.compare import Comparison
 
     comparison = Comparison(store, comparison_id)
     out = []
@@ -256,7 +256,7 @@ ANSWERS = [["A1", "B1"], ["A2 after the tool", "B2"], ["A3", "B3"]]
 
 
 def _thread(store: Store, comparison_id: int, column: int) -> str:
-    from chatdesk.core.compare import Comparison
+    from chatdesk.core.arena.compare import Comparison
 
     comparison = Comparison(store, comparison_id)
     return " ".join(r.content for r in comparison.path(column) if r.role != "tool" and r.content)
@@ -327,7 +327,7 @@ def test_a_state_naming_other_conversations_messages_is_ignored(store: Store) ->
 
 
 def test_rebuilt_turns_follow_a_tool_turn_that_ended_on_its_results() -> None:
-    from chatdesk.core.turnrefs import rebuild_turns
+    from chatdesk.core.chat.turnrefs import rebuild_turns
     from chatdesk.store.rows import MessageRow
 
     def row(mid: int, parent: int | None, role: str, column: int | None = None) -> MessageRow:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from chatdesk.api.errors import ValidationError
-from chatdesk.core.turns import (
+from chatdesk.core.chat.turns import (
     CONTINUE_PROMPT,
     Draft,
     build_request,

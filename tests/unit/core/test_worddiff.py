@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hypothesis import given, settings, strategies as st
 
-from chatdesk.core.worddiff import MAX_TOKENS, WordDiff, diff_words, tokenize
+from chatdesk.core.arena.worddiff import MAX_TOKENS, WordDiff, diff_words, tokenize
 
 
 def joined(segments: list[tuple[str, str]]) -> str:

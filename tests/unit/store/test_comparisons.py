@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from chatdesk.core.speed import generation_speed
+from chatdesk.core.chat.speed import generation_speed
 from chatdesk.store import ComparisonRow, Store, VoteRow, migrations as mig
 
 COLUMNS = [

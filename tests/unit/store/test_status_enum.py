@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from chatdesk.core.transfer.chatgpt_in import parse_conversations
+from chatdesk.core.history.transfer.chatgpt_in import parse_conversations
 from chatdesk.store import MessageRow, Store, migrations
 from chatdesk.store.rows import MessageStatus
 

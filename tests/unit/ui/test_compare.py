@@ -7,7 +7,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel, QLineEdit, QWidget
 
-from chatdesk.core.compare import Comparison
+from chatdesk.core.arena.compare import Comparison
 from tests.fakeserver import Reply
 from tests.unit.ui.harness import Harness
 
@@ -261,7 +261,7 @@ def test_word_diff_and_sync_scroll(harness: Harness) -> None:
 
 
 def test_a_column_on_another_provider_and_its_cost(harness: Harness) -> None:
-    from chatdesk.core.prices import Price, PriceTable
+    from chatdesk.core.arena.prices import Price, PriceTable
     from chatdesk.store.rows import ProviderRow
     from tests.fakeserver import FakeServer
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chatdesk.core.prices import Price, PriceTable
+from chatdesk.core.arena.prices import Price, PriceTable
 from chatdesk.ui.messagehtml import stats
 from tests.fakeserver import Reply
 from tests.unit.ui.harness import Harness

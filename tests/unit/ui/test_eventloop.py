@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication
 
 from chatdesk.api.client import ChatClient
 from chatdesk.api.types import ChatMessage, ChatRequest
-from chatdesk.core.exchange import Exchange
+from chatdesk.core.chat.exchange import Exchange
 from tests.fakeserver import FakeServer, Reply
 from tests.qtloop import TestLoop
 

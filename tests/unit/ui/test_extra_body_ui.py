@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from chatdesk.core.extrabody import model_extra_bodies, set_model_extra_bodies
+from chatdesk.core.chat.extrabody import model_extra_bodies, set_model_extra_bodies
 from chatdesk.paths import database_path
 from chatdesk.store import Store
 from chatdesk.store.rows import ProviderRow

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from chatdesk.core.leaderboard import Rating, fit
+from chatdesk.core.arena.leaderboard import Rating, fit
 from chatdesk.ctl.arena import ArenaController
 from chatdesk.store import Store
 from chatdesk.ui.leaderboard import (

@@ -10,8 +10,8 @@ import json
 
 from PySide6.QtWidgets import QApplication
 
-from chatdesk.core.mcpconfig import McpSettings
-from chatdesk.core.transfer import export_html, export_markdown
+from chatdesk.core.history.transfer import export_html, export_markdown
+from chatdesk.core.tools.mcpconfig import McpSettings
 from chatdesk.ui.actions import ViewToggle, action_href
 from chatdesk.ui.messagehtml import FOLD_CHARS
 from chatdesk.ui.messageview import MessageView

@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from chatdesk.core.compare import Comparison
-from chatdesk.core.mcpconfig import McpSettings
+from chatdesk.core.arena.compare import Comparison
+from chatdesk.core.tools.mcpconfig import McpSettings
 from tests.fakeserver import Reply
 from tests.mcpservers import broken_server, everything_server, needs_everything, time_server
 from tests.unit.ui.harness import Harness

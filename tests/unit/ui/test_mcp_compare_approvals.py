@@ -10,8 +10,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from chatdesk.core.compare import LABELS, Comparison
-from chatdesk.core.mcpconfig import McpSettings
+from chatdesk.core.arena.compare import LABELS, Comparison
+from chatdesk.core.tools.mcpconfig import McpSettings
 from chatdesk.ctl.mcpctl import McpController
 from chatdesk.ui.mcpwidgets import ApprovalDialog
 from tests.fakeserver import Reply

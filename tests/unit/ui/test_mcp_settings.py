@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
-from chatdesk.core.mcpconfig import APPROVALS_KEY, SETTINGS_KEY, McpSettings
+from chatdesk.core.tools.mcpconfig import APPROVALS_KEY, SETTINGS_KEY, McpSettings
 from chatdesk.ui.mcpsettings import McpServersDialog, parse_pairs
 from tests.mcpservers import ROOT, broken_server, everything_script, needs_everything
 from tests.unit.ui.harness import Harness

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 
-from chatdesk.core.mcpconfig import McpSettings
+from chatdesk.core.tools.mcpconfig import McpSettings
 from tests.fakeserver import Reply
 from tests.mcpservers import alive, broken_server, children_of, time_server
 from tests.unit.ui.harness import Harness

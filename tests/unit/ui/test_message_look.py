@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from chatdesk.api.client import ChatClient
 from chatdesk.api.types import ChatMessage, ChatRequest
-from chatdesk.core.exchange import Exchange, ExchangeTarget
+from chatdesk.core.chat.exchange import Exchange, ExchangeTarget
 from chatdesk.store import Store
 from chatdesk.store.rows import MessageRow
 from chatdesk.ui.icons import glyph

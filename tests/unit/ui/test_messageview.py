@@ -212,7 +212,7 @@ def test_error_row_readable_sentence_and_details(qtbot: QtBot, view: MessageView
     assert "Rate limited: retry in 30 s" in text_of(2) or "retry in 29 s" in text_of(2)
     assert "Stopped" in text_of(3) and view.link_rect(3, "action:continue") is not None
     t4 = text_of(4)
-    # 100 tokens, the last 2 s after the first: (100 - 1) / 2 (chatdesk.core.speed).
+    # 100 tokens, the last 2 s after the first: (100 - 1) / 2 (chatdesk.core.chat.speed).
     assert "length limit" in t4 and "gpt-x" in t4 and "49.5 tok/s" in t4
 
 

@@ -39,7 +39,7 @@ def test_new_chat_shows_model_and_suggestions(harness: Harness) -> None:
 
 
 def test_new_chat_from_an_assistant_names_it(harness: Harness) -> None:
-    from chatdesk.core.assistants import Assistant, upsert_assistant
+    from chatdesk.core.chat.assistants import Assistant, upsert_assistant
 
     upsert_assistant(harness.store, Assistant(name="Pirate", system_prompt="Arr."))
     harness.window.preset_chosen.emit("Pirate")

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtWidgets import QLineEdit, QToolButton
 from pytestqt.qtbot import QtBot
 
-from chatdesk.core.prices import Price, PriceTable
+from chatdesk.core.arena.prices import Price, PriceTable
 from chatdesk.ctl.arena import ArenaController
 from chatdesk.store import ProviderRow, Store
 from chatdesk.ui.prices import CURRENCY, INPUT, MODEL, OUTPUT, PROVIDER, REMOVE, PriceTableDialog

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from chatdesk.core import mdguard, transfer
+from chatdesk.core import mdguard
+from chatdesk.core.history import transfer
+from chatdesk.core.history.transfer import html_out
 from chatdesk.core.mdguard import LIMITS
-from chatdesk.core.transfer import html_out
 from chatdesk.store import Store
 from chatdesk.ui.render import (
     StreamRenderer,

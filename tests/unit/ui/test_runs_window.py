@@ -9,7 +9,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from chatdesk.core.compare import Comparison
+from chatdesk.core.arena.compare import Comparison
 from chatdesk.ctl.runs import RunController
 from chatdesk.ui.rundialog import ColumnChoice, NewRunDialog
 from chatdesk.ui.rungrid import CellState, GridRole

@@ -160,7 +160,7 @@ def test_ctrl_b_collapses_and_restores_the_sidebar(harness: Harness) -> None:
 
 
 def test_comparison_rows_get_the_compare_kind(harness: Harness) -> None:
-    from chatdesk.core.compare import ColumnSpec, Comparison
+    from chatdesk.core.arena.compare import ColumnSpec, Comparison
 
     store = harness.store
     cmp = Comparison.create(store, [ColumnSpec(model="a"), ColumnSpec(model="b")], title="A vs B")

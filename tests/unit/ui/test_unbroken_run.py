@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication, QTextBrowser
 from pytestqt.qtbot import QtBot
 
 from chatdesk.api import ChatClient, ChatMessage, ChatRequest
-from chatdesk.core.session import run_exchange
+from chatdesk.core.chat.session import run_exchange
 from chatdesk.store import Store
 from chatdesk.store.rows import MessageRow
 from chatdesk.ui import render

@@ -1,0 +1,1 @@
+"""Comparisons of models side by side: columns, votes, the leaderboard, prices, diffs."""

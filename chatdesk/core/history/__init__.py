@@ -1,0 +1,1 @@
+"""The history's way in and out: import/export, backups, safe timestamps."""
