@@ -238,3 +238,14 @@ def test_tab_order_runs_sidebar_header_messages(harness: Harness) -> None:
     view = stops.index(w.message_view)
     sidebar = max(i for i, s in enumerate(stops) if w.conversations.isAncestorOf(s))
     assert sidebar < first and last < view
+
+
+def test_the_status_names_the_server_as_the_pill_does(harness: Harness) -> None:
+    """A provider stored as "zero" reads "Zero" in the pill: the status line says the same."""
+    h = harness
+    h.store.upsert_provider(
+        ProviderRow(name="zero", base_url=h.server.base_url, default_model="gpt-4o")
+    )
+    h.desk.services.keys.set_for_session("zero", "sk-zero-0123456789")
+    h.desk.endpoint.choose_provider("zero")
+    assert h.window.status_label.text() == "Server: Zero"
