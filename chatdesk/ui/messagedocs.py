@@ -80,6 +80,8 @@ class Doc(QTextDocument):
         # Code blocks the view frames itself (see messageitem.code_frames); None: not
         # measured at this width yet, () when the document has none.
         self.frames: tuple[tuple[QRectF, float, str, str], ...] | None = ()
+        # Horizontal offsets of code blocks wider than the column (see codescroll).
+        self.hx: dict[int, float] = {}
 
     def loadResource(self, type_: int, name: QUrl | str) -> Any:  # noqa: N802 (Qt override)
         url = name.toString() if isinstance(name, QUrl) else name

@@ -21,6 +21,7 @@ from PySide6.QtGui import (
     QTextTable,
 )
 
+from chatdesk.ui import codescroll
 from chatdesk.ui.messagedocs import Doc
 from chatdesk.ui.messagestyle import PALETTES
 
@@ -34,6 +35,7 @@ __all__ = [
     "code_frames",
     "find_highlights",
     "paint_item",
+    "wide_frames",
 ]
 
 #: A framed block of a document: (rect, header bottom or -1, border colour, fill colour).
@@ -159,6 +161,19 @@ def code_frames(doc: Doc) -> tuple[Frame, ...]:
     return doc.frames
 
 
+def wide_frames(doc: Doc, width: float) -> list[codescroll.Wide]:
+    """The code blocks of ``doc`` wider than ``width``: they scroll sideways (cheap when
+    the document has none)."""
+    if doc.frames == ():
+        return []
+    out: list[codescroll.Wide] = []
+    for j, (rect, head, _edge, _fill) in enumerate(code_frames(doc)):
+        extra = rect.right() - width
+        if head >= 0 and extra > 0.5:
+            out.append((j, rect, head, extra))
+    return out
+
+
 def _is_code(f: object) -> bool:
     if not isinstance(f, QTextTable) or f.columns() != 2 or f.rows() != 2:
         return False
@@ -239,23 +254,29 @@ def paint_item(
         p.save()
         p.translate(x + item.x_of(k), dy)
         clip = QRectF(0, max(0.0, -dy), item.width + 1, min(h, vh - dy) - max(0.0, -dy))
+        wide: list[codescroll.Wide] = []
         if doc.frames != ():
-            _paint_code_frames(p, doc, pal, clip.top(), clip.bottom())
-        ctx.clip = clip
+            _paint_code_frames(p, doc, pal, clip.top(), clip.bottom(), item.width)
+            wide = wide_frames(doc, item.width)
         ctx.selections = item.hl.get(k, [])
-        p.setClipRect(clip)
-        doc.documentLayout().draw(p, ctx)
+        if wide:  # code blocks wider than the column, each at its own offset
+            codescroll.draw(p, ctx, doc, clip, item.width, wide, pal["muted"])
+        else:
+            ctx.clip = clip
+            p.setClipRect(clip)
+            doc.documentLayout().draw(p, ctx)
         p.restore()
 
 
 def _paint_code_frames(
-    p: QPainter, doc: Doc, pal: dict[str, str], top: float, bottom: float
+    p: QPainter, doc: Doc, pal: dict[str, str], top: float, bottom: float, width: float
 ) -> None:
     """Rounded code blocks: the block and its header bar, behind the table's text.
 
     Only blocks between ``top`` and ``bottom`` (document coordinates: what is on
     screen) are painted, with fills and no strokes: antialiased outlines of rounded
-    rectangles cost ~60 µs each, and a long answer holds dozens of blocks.
+    rectangles cost ~60 µs each, and a long answer holds dozens of blocks. A block
+    wider than ``width`` (it scrolls sideways, see codescroll) is framed at the column.
     """
     code, head = QColor(pal["code"]), QColor(pal["code_head"])
     p.setPen(Qt.PenStyle.NoPen)
@@ -268,6 +289,8 @@ def _paint_code_frames(
             p.drawRoundedRect(rect.adjusted(0.5, 0.5, -0.5, -0.5), 8, 8)
             p.setPen(Qt.PenStyle.NoPen)
             continue
+        if rect.right() > width:
+            rect = QRectF(rect.x(), rect.y(), width - rect.x(), rect.height())
         p.setBrush(code)
         p.drawRoundedRect(rect, 8, 8)
         bar = QRectF(rect.x(), rect.y(), rect.width(), head_bottom - rect.y())

@@ -31,14 +31,16 @@ from PySide6.QtGui import (
     QPen,
     QTextCharFormat,
     QTextCursor,
+    QWheelEvent,
 )
 from PySide6.QtWidgets import QDialog, QToolTip, QWidget
 
 from chatdesk.store.rows import MessageStatus
+from chatdesk.ui import codescroll
 from chatdesk.ui.actions import MessageAction, ViewToggle, parse_href, strict_links
 from chatdesk.ui.messagecanvas import MessageCanvas
 from chatdesk.ui.messagedocs import Doc, TextDialog, anchor_rect, doc_links
-from chatdesk.ui.messageitem import Item
+from chatdesk.ui.messageitem import Item, wide_frames
 from chatdesk.ui.messagemodel import ImageLoader, MessageListModel
 from chatdesk.ui.messagestyle import PALETTES, link_label
 
@@ -193,7 +195,8 @@ class MessageView(MessageCanvas):
         base_x = self._row_x(item) + self.PAD
         for k, (doc, off) in enumerate(zip(item.parts, item.offsets, strict=True)):
             r = anchor_rect(doc, href) if doc is not None else None
-            if r is not None:
+            if doc is not None and r is not None:
+                r = codescroll.to_view(doc, wide_frames(doc, item.width), item.width, r)
                 return r.translated(base_x + item.x_of(k), base_y + off)
         return None
 
@@ -280,7 +283,47 @@ class MessageView(MessageCanvas):
             self._handle_href(mid, href)
             event.accept()
             return
+        arrows = {Qt.Key.Key_Left: -codescroll.STEP, Qt.Key.Key_Right: codescroll.STEP}
+        if self._focus_link is not None and event.key() in arrows:
+            if self._scroll_code(*self._focus_link, arrows[Qt.Key(event.key())]):
+                event.accept()
+                return
         super().keyPressEvent(event)
+
+    def _scroll_code(self, mid: int, href: str, dx: float) -> bool:
+        """Scroll the code block whose Copy link is ``href`` sideways (if it is wide)."""
+        item = self._items.get(mid)
+        if not href.startswith("copycode:") or item is None:
+            return False
+        for doc in item.parts:
+            r = anchor_rect(doc, href) if doc is not None else None
+            if (
+                doc is not None
+                and r is not None
+                and codescroll.scroll(doc, wide_frames(doc, item.width), r.center().y(), dx)
+            ):
+                self.viewport().update()
+                return True
+        return False
+
+    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802
+        """Shift+wheel, a horizontal wheel or a trackpad over a wide code block scroll it."""
+        shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+        px, ang = event.pixelDelta(), event.angleDelta()
+        if abs(ang.x()) > abs(ang.y()) or abs(px.x()) > abs(px.y()):  # mostly sideways
+            dx = -(px.x() or ang.x() / 120 * codescroll.STEP)
+        elif shift:
+            dx = -(px.y() or ang.y() / 120 * codescroll.STEP)
+        else:
+            dx = 0
+        hit = self._hit(event.position().toPoint()) if dx else None
+        if hit is not None:
+            item = self._item(hit[0])
+            if codescroll.scroll(hit[1], wide_frames(hit[1], item.width), hit[2].y(), dx):
+                self.viewport().update()
+                event.accept()
+                return
+        super().wheelEvent(event)
 
     def focusOutEvent(self, event: QFocusEvent) -> None:  # noqa: N802
         super().focusOutEvent(event)
@@ -331,7 +374,10 @@ class MessageView(MessageCanvas):
         if doc is item.act and self._model.message(i).status == MessageStatus.STREAMING:
             return None  # no actions while an answer streams
         lx = pos.x() - self._row_x(item) - self.PAD - item.x_of(k)
-        return i, doc, QPoint(lx, ly - item.offsets[k])
+        ly -= item.offsets[k]
+        wide = wide_frames(doc, item.width)
+        lx = int(codescroll.to_doc(doc, wide, item.width, lx, ly))  # a code block scrolled sideways
+        return i, doc, QPoint(lx, ly)
 
     def _row_at(self, pos: QPoint) -> int:
         """The message id under a viewport point (-1: none)."""

@@ -7,6 +7,7 @@ looked up by name (never guessed) and load in a background thread while an answe
 from __future__ import annotations
 
 import html
+import re
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -15,7 +16,11 @@ from chatdesk.core.mdguard import LIMITS
 from chatdesk.ui.render import base
 from chatdesk.ui.render.base import THEMES
 
-__all__ = ["COMMON_LANGUAGES", "copy_icon", "copy_label", "lexer", "render_code"]
+__all__ = ["COMMON_LANGUAGES", "NOWRAP_MAX", "copy_icon", "copy_label", "lexer", "render_code"]
+
+#: Longest line (characters) a code block keeps unwrapped; a longer one wraps the block.
+NOWRAP_MAX = 2000
+_LONG_LINE = re.compile(rf"^[^\n]{{{NOWRAP_MAX + 1}}}", re.MULTILINE)  # tried at line starts
 
 _formatters: dict[bool, Any] = {}
 _lexers: dict[str, Any] = {}
@@ -88,10 +93,11 @@ def render_code(code: str, lang: str, index: int, dark: bool, highlight: bool = 
     ``highlight=False`` skips Pygments: used for a fence still being streamed, which is
     re-rendered on every update.
 
-    Long lines wrap (``pre-wrap``) rather than scroll sideways: a QTextDocument cannot
-    scroll one table on its own, and a widget per code block would undo the view's
-    painting of only what is visible. The block's frame and header bar make the wrapped
-    lines read as one block.
+    Lines are not wrapped (``pre``): a block wider than the column scrolls sideways in
+    the view (see chatdesk.ui.codescroll). A block with a line longer than
+    :data:`NOWRAP_MAX` wraps (``pre-wrap``) instead: Qt lays an unwrapped line out in
+    one piece, at a cost that grows faster than its length (a 1 MB line froze the
+    window), while wrapped lines get break points (chatdesk.ui.breaks).
     """
     th = THEMES[bool(dark)]
     if len(code) > LIMITS.max_highlight_chars or code.count("\n") >= LIMITS.max_highlight_lines:
@@ -104,6 +110,7 @@ def render_code(code: str, lang: str, index: int, dark: bool, highlight: bool = 
     else:
         body = html.escape(code, quote=False)
     body = body.rstrip("\n")
+    wrap = "pre-wrap" if _LONG_LINE.search(code) else "pre"
     label = html.escape(lang or "code")
     icon = copy_icon()
     copy = (icon + "&nbsp;" if icon else "") + html.escape(copy_label())
@@ -119,7 +126,7 @@ def render_code(code: str, lang: str, index: int, dark: bool, highlight: bool = 
         f'<td align="right" style="{head}"><a href="copycode:{index}" '
         f'style="color:{th.muted}; font-size: small;">{copy}</a></td></tr>'
         f'<tr><td colspan="2" style="padding: 8px 12px;"><pre style="color:{th.code_fg}; '
-        f'white-space: pre-wrap; margin: 0;">{body}</pre></td></tr></table>'
+        f'white-space: {wrap}; margin: 0;">{body}</pre></td></tr></table>'
     )
 
 
