@@ -8,7 +8,9 @@ message views) against the fake server in its own process:
 - the four streamed together in the compare view, while a 1 ms QTimer records the
   gaps between its ticks (event-loop stalls);
 - a bare httpx loop (its own process: no Qt, no store) reading the same four streams
-  at once, alternated with the compare run ``--rounds`` times;
+  at once, and the same four through our client and core alone (Exchange, no Qt, no
+  store), alternated with the compare run ``--rounds`` times: the window's time less
+  the second is what the UI costs;
 - time to first token per column against the delay the server was told.
 Targets (issue 19, restating issue 7): at full speed, four columns in the window within
 1.3x the bare httpx loop; paced at 100 tokens/s, four together within 1.05x the slowest
@@ -62,8 +64,9 @@ with FakeServer(api_key=sys.argv[5]) as server:
             model,
             Reply(text="warm-up", chunk_chars=4),  # the warm-up comparison
             Reply(text=text, chunk_chars=4, delay_s=pace),  # alone, in the chat view
-            # per round: the bare httpx loop, then all four at once in the window
-            *[Reply(text=text, chunk_chars=4, delay_s=pace) for _ in range(2 * rounds)],
+            # per round: the bare httpx loop, the client and core alone, then all four
+            # at once in the window
+            *[Reply(text=text, chunk_chars=4, delay_s=pace) for _ in range(3 * rounds)],
             Reply(text="short answer " * 20, chunk_chars=4, first_delay_s=delay),  # ttft
         )
     print(server.base_url, flush=True)
@@ -125,18 +128,48 @@ asyncio.run(main())
 """
 
 
-def bare_streams(base_url: str) -> tuple[float, float]:
-    """Wall and CPU seconds of a bare httpx loop reading the four streams at once.
+HEADLESS = r"""
+import asyncio, sys, time
+sys.path.insert(0, sys.argv[1])
+from chatdesk.api import ChatClient, ChatMessage, ChatRequest
+from chatdesk.core.exchange import Exchange
+base_url, key, models = sys.argv[2], sys.argv[3], sys.argv[4].split(",")
 
-    In its own process (no Qt, no store, a small heap): the floor a program that only
-    reads and decodes the four streams reaches; the window's figure is measured against it.
+async def main():
+    client = ChatClient(base_url, key)
+    def exchange(model):
+        ask = [ChatMessage(role="user", content="Write the long document")]
+        return Exchange(client, ChatRequest(model=model, messages=ask))
+    await exchange("bare-warm-up").run()
+    runs = [exchange(m) for m in models]
+    cpu = time.process_time()
+    start = time.perf_counter()
+    await asyncio.gather(*(e.run() for e in runs))
+    print(time.perf_counter() - start, time.process_time() - cpu, sum(e.stats.chunks for e in runs))
+    await client.close()
+
+asyncio.run(main())
+"""
+
+
+def streams_alone(script: str, base_url: str) -> tuple[float, float]:
+    """Wall and CPU seconds of ``script`` (BARE or HEADLESS) reading the four streams.
+
+    In its own process (no Qt, a small heap). BARE is the floor a program that only
+    reads and decodes the four streams reaches; HEADLESS runs them through our client
+    and core (Exchange, no store): the window's figure less HEADLESS's is the UI's.
     """
     import subprocess
 
+    root = str(Path(__file__).resolve().parents[2])
+    args = (
+        [base_url, KEY, ",".join(MODELS)]
+        if script is BARE
+        else [root, base_url, KEY, ",".join(MODELS)]
+    )
     done = subprocess.run(
-        [sys.executable, "-c", BARE, base_url, KEY, ",".join(MODELS)],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
+        [sys.executable, "-c", script, *args], capture_output=True, text=True, check=True
+    )
     wall, cpu, _parts = done.stdout.split()
     return float(wall), float(cpu)
 
@@ -242,10 +275,12 @@ def main() -> None:
             timer.setTimerType(Qt.TimerType.PreciseTimer)
             timer.timeout.connect(tick)
             bares: list[tuple[float, float]] = []
+            cores: list[tuple[float, float]] = []
             together: list[float] = []
             cpus: list[tuple[float, float]] = []
             for _ in range(rounds):  # alternated: the machine's other load moves both
-                bares.append(bare_streams(server.base_url))  # blocks our loop: it is idle
+                bares.append(streams_alone(BARE, server.base_url))  # blocks our loop: idle
+                cores.append(streams_alone(HEADLESS, server.base_url))
                 cpu1 = (cpu_of(), cpu_of(server.proc.pid))
                 last[0] = time.perf_counter()
                 timer.start()
@@ -253,6 +288,7 @@ def main() -> None:
                 timer.stop()
                 cpus.append((cpu_of() - cpu1[0], cpu_of(server.proc.pid) - cpu1[1]))
             out["bare"], out["together"], out["cpu_together"] = bares, together, cpus
+            out["headless"] = cores
             for i in range(4):
                 saved = cmp.comparison.answer(i)
                 assert saved is not None and saved.status == "done", "not saved in full"
@@ -273,12 +309,20 @@ def main() -> None:
     pace = f"{args.rate:,.0f} tokens/s per column" if args.rate else "full speed"
     print(f"four columns x {args.tokens:,} tokens of Markdown, {pace}, {rounds} round(s)")
     print("alone (chat view)      : " + ", ".join(f"{a * 1000:.0f} ms" for a in alone))
-    for i, (t, (bw, bc), (w4, s4)) in enumerate(zip(together, bares, cpus, strict=True)):
+    heads: list[tuple[float, float]] = out["headless"]  # type: ignore[assignment]
+    rows = zip(together, bares, heads, cpus, strict=True)
+    for i, (t, (bw, bc), (hw, hc), (w4, s4)) in enumerate(rows):
         print(
             f"round {i + 1}: window {t * 1000:.0f} ms (CPU window {w4 * 1000:.0f} + server "
             f"{s4 * 1000:.0f} ms); bare httpx {bw * 1000:.0f} ms (CPU {bc * 1000:.0f} ms); "
-            f"x{t / bw:.2f}"
+            f"client+core, no UI {hw * 1000:.0f} ms (CPU {hc * 1000:.0f} ms); x{t / bw:.2f}"
         )
+    vs_core = [h[0] / b[0] for h, b in zip(heads, bares, strict=True)]
+    print(
+        f"client+core without the UI / bare httpx: median x{median(vs_core):.2f} "
+        f"(range {min(vs_core):.2f}-{max(vs_core):.2f}); CPU x"
+        f"{median([h[1] for h in heads]) / median([b[1] for b in bares]):.2f}"
+    )
     vs_bare = [t / b[0] for t, b in zip(together, bares, strict=True)]
     vs_alone = [t / slowest for t in together]
     print(
