@@ -171,4 +171,4 @@ class StreamRedactor:
         return out
 
 
-_TOKEN_STR = "abcdefghijklmnopqrstuvwxyz0123456789_-.*~+/=%"  # lower case: ``low`` is
+_TOKEN_STR = "abcdefghijklmnopqrstuvwxyz0123456789_-.*~+/=%"  # lower case, as ``low`` is
