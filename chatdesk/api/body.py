@@ -27,22 +27,27 @@ _ENCODING_WBITS = {
 }
 
 
-async def body_chunks(response: httpx.Response) -> AsyncIterator[bytes]:
+def body_chunks(response: httpx.Response) -> AsyncIterator[bytes]:
     """The decoded body, at most ``_INFLATE_STEP`` bytes per piece.
 
     httpx would inflate each network read whole (64 KB of gzip can hold 64 MB), so the
     raw bytes are read and inflated here with a bound on each step: a size cap further
     up stops a compression bomb after the cap, not after the bomb. We only ever ask for
-    gzip and deflate (``Accept-Encoding``); anything else is a protocol error.
+    gzip and deflate (``Accept-Encoding``); anything else is a protocol error (raised
+    when the body is first read, where the caller closes the response).
     """
+    encoding = response.headers.get("content-encoding", "").strip().lower()
+    if encoding in ("", "identity"):
+        # httpx's own iterator (it yields no empty pieces): a stream at full speed makes
+        # one network read per event, and a wrapper would add a generator hop to each.
+        return response.aiter_raw()
+    return _inflated(response, encoding)
+
+
+async def _inflated(response: httpx.Response, encoding: str) -> AsyncIterator[bytes]:
+    """``body_chunks`` of a compressed body: inflated a bounded step at a time."""
     raw = response.aiter_raw()
     try:
-        encoding = response.headers.get("content-encoding", "").strip().lower()
-        if encoding in ("", "identity"):
-            async for chunk in raw:
-                if chunk:
-                    yield chunk
-            return
         wbits = _ENCODING_WBITS.get(encoding)
         if wbits is None:
             raise ProtocolError(

@@ -94,9 +94,8 @@ class StreamRedactor:
             if low[-k:] not in key:
                 break
             hold = k
-        start = len(low)
-        while start and low[start - 1] in _TOKEN_CHARS:
-            start -= 1
+        # The trailing token, found in C: this runs for every streamed piece.
+        start = len(low.rstrip(_TOKEN_STR))
         if len(low) - start > hold and low.startswith(self._head, start):
             hold = len(low) - start
         return hold
@@ -108,11 +107,14 @@ class StreamRedactor:
             return events
         out: list[StreamEvent] = []
         for ev in events:
-            if isinstance(ev, TextDelta | ReasoningDelta):
-                kind = type(ev)
-                passed = self._pass((kind, ev.index, 0), ev.text)
-                if passed:
-                    out.append(kind(ev.index, passed))
+            kind = ev.__class__
+            if kind is TextDelta or kind is ReasoningDelta:
+                text = ev.text  # type: ignore[union-attr]
+                passed = self._pass((kind, ev.index, 0), text)  # type: ignore[union-attr]
+                if passed is text:  # nothing held back nor scrubbed: the event as it came
+                    out.append(ev)
+                elif passed:
+                    out.append(kind(ev.index, passed))  # type: ignore[union-attr]
             elif isinstance(ev, ToolCallDelta):
                 passed = self._pass((ToolCallDelta, ev.index, ev.call_index), ev.arguments)
                 call_id = redact(ev.id, secret) if ev.id else ev.id
@@ -130,13 +132,19 @@ class StreamRedactor:
 
     def _pass(self, slot: tuple[type[StreamEvent], int, int], piece: str) -> str:
         """Add ``piece`` to the slot's held text; the scrubbed part that may go now."""
-        text = self._tails.get(slot, "") + piece  # as received: checked whole
-        cut = len(text) - self._held(text)
+        tails = self._tails
+        held = tails.get(slot)
+        text = held + piece if held else piece  # as received: checked whole
+        hold = self._held(text)
+        if not hold:  # the usual piece: all of it goes (the same object when unchanged)
+            tails[slot] = ""
+            return self._scrub(text)
+        cut = len(text) - hold
         passed = ""
         if cut > 0:
             passed = self._scrub(text[:cut])
             text = text[cut:]
-        self._tails[slot] = text
+        tails[slot] = text
         return passed
 
     def _scrub(self, text: str) -> str:
@@ -163,4 +171,4 @@ class StreamRedactor:
         return out
 
 
-_TOKEN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_-.*~+/=%")
+_TOKEN_STR = "abcdefghijklmnopqrstuvwxyz0123456789_-.*~+/=%"  # lower case, as ``low`` is

@@ -110,6 +110,22 @@ class SSEParser:
         raise self._overflow
 
     def _feed_text(self, text: str) -> list[SSEItem]:
+        # The usual read at speed: exactly one whole "data: ..." event and nothing held.
+        if (
+            text[:6] == "data: "
+            and text[-2:] == "\n\n"
+            and text.find("\n") == len(text) - 2
+            and self._started
+            and not self._pending
+            and self._data is None
+            and self._event is None
+            and not self._cr
+            and "\r" not in text
+            and (self._max is None or len(text) - 2 <= self._max)
+        ):
+            value = text[6:-2]
+            if "data:" not in value:
+                return [(None, value)] if value else []
         if self._cr:
             self._cr = False
             if text[:1] == "\n":

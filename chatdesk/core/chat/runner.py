@@ -29,7 +29,13 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from chatdesk.core.chat.exchange import Exchange, ExchangeObserver, ExchangeStats, ExchangeStatus
+from chatdesk.core.chat.exchange import (
+    Exchange,
+    ExchangeObserver,
+    ExchangeStats,
+    ExchangeStatus,
+    listening,
+)
 from chatdesk.core.chat.patient import PatientStore
 
 if TYPE_CHECKING:
@@ -123,7 +129,7 @@ class _TextRelay(ExchangeObserver):
 
     def text_arrived(self, exchange: Exchange, index: int, text: str, reasoning: bool) -> None:
         runner = self.runner
-        for observer in list(runner._observers):
+        for observer in runner._texts:
             observer.text_arrived(runner, exchange, index, text, reasoning)
 
 
@@ -154,6 +160,7 @@ class TurnRunner:
         self.exchanges: list[Exchange] = []  # grows as the turn makes them
         self.result: TurnResult | None = None
         self._observers: list[TurnObserver] = [observer] if observer is not None else []
+        self._texts = listening(self._observers, TurnObserver, "text_arrived")
         self._relay = _TextRelay(self)
         self._tool_turn: ToolTurn | None = None
         self._stopped = False
@@ -162,6 +169,7 @@ class TurnRunner:
 
     def observe(self, observer: TurnObserver) -> None:
         self._observers.append(observer)
+        self._texts = listening(self._observers, TurnObserver, "text_arrived")
 
     # --- state ----------------------------------------------------------------------
 

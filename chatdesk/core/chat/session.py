@@ -259,7 +259,8 @@ async def run_exchange(
                         if ttft is None:
                             ttft = time.monotonic() - start
                         index = event.index
-                        ensure_row(index)
+                        if saving and index not in ids:
+                            ensure_row(index)
                         dirty.add(index)
                     if on_event is not None:
                         on_event(event)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from hypothesis import given, settings, strategies as st
 
+from chatdesk.api.errors import ProtocolError
 from chatdesk.api.sse import SSEParser, split_glued
 
 
@@ -195,3 +197,26 @@ def test_payloads_round_trip_through_any_split(texts: list[str], data: st.DataOb
     cuts = data.draw(st.lists(st.integers(0, len(raw)), max_size=10))
     events = parse(*_split(raw, cuts))
     assert [json.loads(p)["content"] for _, p in events] == texts
+
+
+@settings(max_examples=200, deadline=None)
+@given(streams())
+def test_one_read_per_event_gives_the_same_events(data: bytes) -> None:
+    """A read holding exactly one whole event takes the parser's short path."""
+    reads = [piece + b"\n\n" for piece in data.split(b"\n\n")]
+    reads[-1] = reads[-1][:-2]
+    assert b"".join(reads) == data
+    assert parse(*reads) == parse(data)
+
+
+def test_short_path_keeps_what_earlier_reads_left() -> None:
+    """A whole "data: ..." read after a BOM, an event name, a CR or a held data line."""
+    parser = SSEParser(max_line=20)
+    assert parser.feed("\ufeffdata: a\n\n".encode()) == [(None, "a")]
+    assert parser.feed(b"event: error\n") == []
+    assert parser.feed(b'data: {"e":1}\n\n') == [("error", '{"e":1}')]
+    assert parser.feed(b"data: b\r") == []  # the line ended; its event did not
+    assert parser.feed(b"data: c\n\n") == [(None, "b\nc")]
+    assert parser.feed(b"data: d\n\n") == [(None, "d")]
+    with pytest.raises(ProtocolError):
+        parser.feed(b"data: " + b"x" * 30 + b"\n\n")

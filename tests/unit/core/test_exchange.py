@@ -422,3 +422,30 @@ async def test_stop_right_after_start_ends_stopped_and_sends_nothing(store: Stor
         ("finished", ExchangeStatus.STOPPED),
     ]
     assert client.requests == [] and ex.message_ids == {}
+
+
+@pytest.mark.asyncio
+async def test_observers_hooked_any_way_hear_every_event() -> None:
+    """Only listening observers are called per event: listening by a parent class's
+    override, or by a hook set on the instance, still counts; order is kept."""
+    heard: list[tuple[str, str]] = []
+
+    class Parent(ExchangeObserver):
+        def stream_event(self, exchange: Exchange, event: StreamEvent) -> None:
+            heard.append(("parent", type(event).__name__))
+
+    class Child(Parent):
+        pass
+
+    by_instance = ExchangeObserver()
+    by_instance.text_arrived = lambda ex, i, text, r: heard.append(("instance", text))  # type: ignore[method-assign]
+    ex = Exchange(FakeClient(Reply(text=["a", "b"])), _request())
+    ex.observe(ExchangeObserver())  # listens to nothing
+    ex.observe(Child())
+    ex.observe(by_instance)
+    await ex.start()
+    texts = [what for who, what in heard if who == "instance"]
+    assert texts == ["a", "b"]
+    assert [what for who, what in heard if who == "parent"].count("TextDelta") == 2
+    # each text is heard by the instance hook before its stream_event, as before
+    assert heard.index(("instance", "a")) < heard.index(("parent", "TextDelta"))
