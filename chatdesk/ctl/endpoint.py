@@ -114,7 +114,8 @@ class EndpointService(QObject):
             # The host, not the URL: the status is in the header, which shows no address.
             url = self._endpoint.base_url
             # Named as the header's pill names it ("Zero", not the key "zero").
-            name = self.window.provider_label(self._endpoint.name or "") or url_host(url) or url
+            named = self._endpoint.name
+            name = (self.window.provider_label(named) if named else url_host(url)) or url
             self.services.set_status(self.tr("Server: %1").replace("%1", name))
 
     # --- providers at hand -------------------------------------------------------------
