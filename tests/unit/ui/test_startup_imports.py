@@ -62,4 +62,5 @@ def test_runs_load_on_first_use(tmp_path: Path) -> None:
     assert "chatdesk.store.runs" not in result["painted"]
     assert "chatdesk.ui.mainwindow" in result["painted"]
     assert "chatdesk.ctl.runs" in result["wired"]
+    assert RUN_ONLY.isdisjoint(result["wired"]), RUN_ONLY & set(result["wired"])
     assert result["runs"] == []
