@@ -1,6 +1,7 @@
 """What the window's start does not import: prompt-set runs are rarely used, and their
 modules cost first-paint time (``chatdesk.store.runs``) or idle memory (the run
-controller's runner, parser, summary, dialog and grid: ~2 MiB with csv and statistics).
+controller's runner, parser, summary, dialog and grid: ~2 MiB with csv and statistics);
+the compare column widgets wait for the first comparison.
 
 Run in a fresh interpreter (``sys.modules`` of the test run holds everything).
 """
@@ -26,7 +27,7 @@ window, parts = build_window(store)
 window.show()
 app.processEvents()
 painted = sorted(m for m in sys.modules if m.startswith("chatdesk."))
-import chatdesk.ctl.runs
+import chatdesk.ctl.compare, chatdesk.ctl.runs
 wired = sorted(sys.modules)
 runs = store.runs.list_runs(limit=1)  # still there when asked for
 print(json.dumps({"painted": painted, "wired": wired, "runs": runs}))
@@ -43,6 +44,9 @@ RUN_ONLY = {
     "chatdesk.ui.rungrid",
     "csv",
     "statistics",
+    # and only an open comparison needs its columns (the controllers ask ColumnState)
+    "chatdesk.ui.comparecolumn",
+    "chatdesk.ui.comparediff",
 }
 
 
@@ -61,6 +65,6 @@ def test_runs_load_on_first_use(tmp_path: Path) -> None:
     result = json.loads(proc.stdout.splitlines()[-1])
     assert "chatdesk.store.runs" not in result["painted"]
     assert "chatdesk.ui.mainwindow" in result["painted"]
-    assert "chatdesk.ctl.runs" in result["wired"]
+    assert {"chatdesk.ctl.runs", "chatdesk.ctl.compare"} <= set(result["wired"])
     assert RUN_ONLY.isdisjoint(result["wired"]), RUN_ONLY & set(result["wired"])
     assert result["runs"] == []
