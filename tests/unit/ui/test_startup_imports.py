@@ -64,6 +64,14 @@ def test_runs_load_on_first_use(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout.splitlines()[-1])
     assert "chatdesk.store.runs" not in result["painted"]
+    # no message is rendered before the first paint: the render package's Markdown side
+    # (block scanner, converter, streaming) loads with the first message
+    painted_render = {m for m in result["painted"] if m.startswith("chatdesk.ui.render.")}
+    assert painted_render <= {
+        "chatdesk.ui.render.base",
+        "chatdesk.ui.render.highlight",
+        "chatdesk.ui.render.mathtex",
+    }, painted_render
     assert "chatdesk.ui.mainwindow" in result["painted"]
     assert {"chatdesk.ctl.runs", "chatdesk.ctl.compare"} <= set(result["wired"])
     assert RUN_ONLY.isdisjoint(result["wired"]), RUN_ONLY & set(result["wired"])
