@@ -39,7 +39,7 @@ from chatdesk.ctl.comparerun import ColumnRuns
 from chatdesk.ctl.comparetext import int_text, ms_text, secs_text, without_prompt
 from chatdesk.ctl.services import WINDOW_STORE_WAIT_S
 from chatdesk.store.rows import MessageRow, MessageStatus
-from chatdesk.ui.comparecolumn import ColumnState
+from chatdesk.ui.columnstate import ColumnState
 
 if TYPE_CHECKING:
     from chatdesk.ctl.endpoint import EndpointService

@@ -26,7 +26,7 @@ from chatdesk.core.tools.toolloop import PendingCall, ToolRun
 from chatdesk.ctl.comparetext import host_of, without_prompt
 from chatdesk.ctl.pane import PaneBinder, turn_notes
 from chatdesk.store.rows import MessageStatus
-from chatdesk.ui.comparecolumn import ColumnState
+from chatdesk.ui.columnstate import ColumnState
 
 if TYPE_CHECKING:
     from chatdesk.ctl.endpoint import EndpointService

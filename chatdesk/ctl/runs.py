@@ -7,6 +7,10 @@ one more observer of the one run path. The grid is told one cell at a time
 (``dataChanged`` for that cell); the summary and judge replies are recomputed from
 saved rows at most once a second while the run fills. A row opens as a blind
 comparison (:mod:`chatdesk.core.runs.runrows`) in the compare view.
+
+What only a run needs (the runner, the prompt-set parser, the summary, the dialog, the
+grid's words) is imported on first use: every start builds this controller, and those
+imports were ~2 MiB of the window's idle memory.
 """
 
 from __future__ import annotations
@@ -22,42 +26,20 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer
 
-from chatdesk.core.arena.compare import CompareError
-from chatdesk.core.arena.prices import PriceTable
-from chatdesk.core.chat.extrabody import extra_body_for
-from chatdesk.core.chat.turns import Draft, build_request
 from chatdesk.core.errors import ChatdeskError, plain
-from chatdesk.core.runs.batch import (
-    DEFAULT_CONCURRENCY,
-    BatchObserver,
-    BatchOutcome,
-    BatchProgress,
-    BatchRunner,
-    column_spec,
-    judge_spec,
-    spec_connector,
-)
-from chatdesk.core.runs.judge import JudgeTemplateError, load_template
-from chatdesk.core.runs.promptset import (
-    PromptItem,
-    PromptSetError,
-    load_prompt_set,
-    parse_prompt_set,
-)
-from chatdesk.core.runs.runexport import load_run, run_csv, run_html, run_json
-from chatdesk.core.runs.runrows import row_comparison
-from chatdesk.core.runs.runsummary import column_names, estimate, pair_verdicts, summarize
-from chatdesk.core.services import Endpoint, SetupError, resolve_endpoint
-from chatdesk.ctl import runtext
-from chatdesk.ui.rundialog import CheckResult, ColumnChoice, NewRunDialog, RunDraft
-from chatdesk.ui.rungrid import PREVIEW_CHARS
+from chatdesk.core.runs.batchtypes import BatchObserver
 
 if TYPE_CHECKING:
+    from chatdesk.core.runs.batch import BatchOutcome, BatchProgress, BatchRunner
+    from chatdesk.core.runs.promptset import PromptItem
+    from chatdesk.core.services import Endpoint
     from chatdesk.ctl.endpoint import EndpointService
+    from chatdesk.ctl.runtext import RunText
     from chatdesk.ctl.services import Services
     from chatdesk.store import Store
     from chatdesk.store.runs import CellRow, JudgementKey, JudgementRow
     from chatdesk.ui.mainwindow import MainWindow
+    from chatdesk.ui.rundialog import CheckResult, NewRunDialog, RunDraft
     from chatdesk.ui.runview import RunView
 
 #: The summary and judge replies are recomputed at most this often while a run fills.
@@ -93,7 +75,7 @@ class RunController(QObject):
         self._row = -1  # the prompt whose judge replies are shown
         self._template: str | None = None
         self._observer = _Observer(self)
-        self.text = runtext.RunText(services.language(), self)
+        self._text: RunText | None = None
         services.settings_changed.connect(self._on_settings)
         self._timer = QTimer(self)
         self._timer.setInterval(SUMMARY_EVERY_MS)
@@ -113,6 +95,15 @@ class RunController(QObject):
     @property
     def store(self) -> Store:
         return self.services.store
+
+    @property
+    def text(self) -> RunText:
+        """The run page's words (made on first use: see the module docstring)."""
+        if self._text is None:
+            from chatdesk.ctl.runtext import RunText
+
+            self._text = RunText(self.services.language(), self)
+        return self._text
 
     @property
     def busy(self) -> bool:
@@ -144,7 +135,8 @@ class RunController(QObject):
             self.services.set_status(plain(exc))
 
     def _on_settings(self, _settings: dict[str, Any]) -> None:
-        self.text.language = self.services.language()
+        if self._text is not None:
+            self._text.language = self.services.language()
 
     def _on_store_replaced(self, store: Store) -> None:
         self.stop()
@@ -199,6 +191,9 @@ class RunController(QObject):
 
     def open_run(self, run_id: int) -> None:
         """Show a stored run: its grid, progress, summary (offline: nothing is sent)."""
+        from chatdesk.core.runs.runsummary import column_names
+        from chatdesk.ctl import runtext
+
         run = self.store.runs.get_run(run_id)
         if run is None:
             return
@@ -231,6 +226,8 @@ class RunController(QObject):
 
     def _slim(self, cell: CellRow) -> CellRow:
         """A cell as kept for the grid and summary: the start of its answer only."""
+        from chatdesk.ui.rungrid import PREVIEW_CHARS
+
         if len(cell.content) > PREVIEW_CHARS:
             return replace(cell, content=cell.content[:PREVIEW_CHARS])
         return cell
@@ -257,6 +254,9 @@ class RunController(QObject):
 
     def new_run(self, prefill: dict[str, Any] | None = None) -> NewRunDialog:
         """The New prompt-set run dialog (``prefill``: a re-run's prompts and columns)."""
+        from chatdesk.core.runs.batch import DEFAULT_CONCURRENCY
+        from chatdesk.ui.rundialog import NewRunDialog
+
         models = self.window.model_picker.models()
         providers = [p.name for p in self.store.list_providers()]
         dialog = NewRunDialog(self.check, models, providers, self.window)
@@ -273,6 +273,8 @@ class RunController(QObject):
         return dialog
 
     def _prompts(self, draft: RunDraft) -> list[PromptItem]:
+        from chatdesk.core.runs.promptset import load_prompt_set, parse_prompt_set
+
         if draft.path:
             return load_prompt_set(draft.path)
         if not draft.text.strip():
@@ -280,6 +282,8 @@ class RunController(QObject):
         return parse_prompt_set(draft.text)
 
     def _endpoint(self, provider: str | None) -> Endpoint:
+        from chatdesk.core.services import SetupError, resolve_endpoint
+
         if provider:
             return resolve_endpoint(self.store, self.services.keys, provider=provider)
         endpoint = self.endpoint.endpoint
@@ -290,6 +294,7 @@ class RunController(QObject):
     def _judge_template(self) -> str:
         if self._template is None:
             from chatdesk import paths
+            from chatdesk.core.runs.judge import load_template
 
             self._template = load_template(config_dir=paths.config_dir())
         return self._template
@@ -299,6 +304,10 @@ class RunController(QObject):
     ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
         """The stored column and judge specs, each request checked on the first prompt
         (a refused parameter would otherwise fail every cell of the run)."""
+        from chatdesk.core.chat.extrabody import extra_body_for
+        from chatdesk.core.chat.turns import Draft, build_request
+        from chatdesk.core.runs.batch import column_spec, judge_spec
+
         if not 2 <= len(draft.columns) <= 4 or not all(c.model for c in draft.columns):
             raise ValueError(self.tr("Choose 2 to 4 models."))
         columns = []
@@ -326,6 +335,13 @@ class RunController(QObject):
 
     def check(self, draft: RunDraft) -> CheckResult:
         """The dialog's check: the parse error naming the line, or what the run asks."""
+        from chatdesk.core.arena.prices import PriceTable
+        from chatdesk.core.runs.judge import JudgeTemplateError
+        from chatdesk.core.runs.promptset import PromptSetError
+        from chatdesk.core.runs.runsummary import estimate
+        from chatdesk.ctl import runtext
+        from chatdesk.ui.rundialog import CheckResult
+
         lang = self.services.language()
         try:
             prompts = self._prompts(draft)
@@ -385,6 +401,8 @@ class RunController(QObject):
 
     def rerun(self) -> NewRunDialog | None:
         """The New run dialog with this run's prompts, models and judge (change them)."""
+        from chatdesk.ui.rundialog import ColumnChoice
+
         if self.run_id is None:
             return None
         run = self.store.runs.get_run(self.run_id)
@@ -428,6 +446,9 @@ class RunController(QObject):
             self._drive(self.run_id, (prompt_index, model_index))
 
     def _drive(self, run_id: int, cell: tuple[int, int] | None) -> bool:
+        from chatdesk.core.arena.prices import PriceTable
+        from chatdesk.core.runs.batch import BatchRunner, spec_connector
+
         if self.busy:
             self.window.set_status(self.tr("A run is going on: stop it or wait for it first."))
             return False
@@ -531,6 +552,9 @@ class RunController(QObject):
     # --- summary, judge replies -----------------------------------------------------------
 
     def _refresh_summary(self, *, force: bool = False) -> None:
+        from chatdesk.core.runs.runsummary import summarize
+        from chatdesk.ctl import runtext
+
         if self.run_id is None or self._view is None:
             return
         if self._judge_dirty or force:
@@ -546,6 +570,8 @@ class RunController(QObject):
 
     def show_judge(self, prompt_index: int) -> None:
         """The judge replies of one prompt, pair by pair (the Judge replies tab)."""
+        from chatdesk.core.runs.runsummary import pair_verdicts
+
         self._row = prompt_index
         if self.run_id is None or self._view is None:
             return
@@ -558,6 +584,9 @@ class RunController(QObject):
 
     def compare_row(self, prompt_index: int) -> int | None:
         """Open the row as a blind comparison in the compare view (made on first open)."""
+        from chatdesk.core.arena.compare import CompareError
+        from chatdesk.core.runs.runrows import row_comparison
+
         if self.run_id is None:
             return None
         try:
@@ -596,6 +625,8 @@ class RunController(QObject):
 
     def export_to(self, fmt: str, path: str) -> bool:
         """Write the shown run to ``path`` whole or not at all (a temporary file renamed)."""
+        from chatdesk.core.runs.runexport import load_run, run_csv, run_html, run_json
+
         if self.run_id is None:
             return False
         data = load_run(self.store, self.run_id)

@@ -7,7 +7,6 @@ accessible name): the label is "Model A" until the vote reveals the name.
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from chatdesk.ui.columnstate import ColumnState
 from chatdesk.ui.comparediff import DiffBrowser
 from chatdesk.ui.comparefigures import FIGURES, FigureStrip
 from chatdesk.ui.elided import ElidedLabel, ElidedToolButton
@@ -35,20 +35,7 @@ from chatdesk.ui.messagemodel import MessageListModel
 from chatdesk.ui.messageview import MessageView
 from chatdesk.ui.modelpicker import ModelPicker
 
-__all__ = ["FIGURES", "ColumnParamsDialog", "CompareColumn"]
-
-
-class ColumnState(StrEnum):
-    """Where a column's turn is. The state line's text is the controller's (in the
-    user's language); this is what code asks, never that text."""
-
-    IDLE = "idle"  # nothing running, nothing to say
-    WAITING = "waiting"  # sent, no token yet
-    STREAMING = "streaming"
-    TOOLS = "tools"  # tool calls running
-    DONE = "done"  # answered (the line may carry a note: an attempt, the tools' notes)
-    STOPPED = "stopped"
-    FAILED = "failed"  # the server's error, or the answer could not be saved
+__all__ = ["FIGURES", "ColumnParamsDialog", "ColumnState", "CompareColumn"]
 
 
 class CompareColumn(QFrame):
