@@ -17,8 +17,12 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication
 
-from chatdesk.paths import i18n_dir
-from chatdesk.ui.theme import apply_appearance
+from chatdesk.qtfeature import skip_feature_scan
+
+skip_feature_scan()  # before the window's modules are imported (see chatdesk/qtfeature.py)
+
+from chatdesk.paths import i18n_dir  # noqa: E402
+from chatdesk.ui.theme import apply_appearance  # noqa: E402
 
 if TYPE_CHECKING:
     from chatdesk.ctl.chat import ChatController
