@@ -131,6 +131,22 @@ def test_a_bad_stored_time_breaks_neither_listing_nor_export(
         code, out, err = run(capsys, "export", "--all", "--format", fmt)
         assert code == 0, err
         assert "hello" in out and "still here" in out and "unknown date" in out
+    # The lossless export is strict JSON (no Infinity/NaN) and comes back in.
+    code, out, err = run(capsys, "export", "--all", "--format", "json")
+    assert code == 0, err
+
+    def refuse(token: str) -> float:
+        raise AssertionError(f"{token} is not JSON")
+
+    json.loads(out, parse_constant=refuse)
+    backup = chatdesk_home / "backup.json"
+    backup.write_text(out, encoding="utf-8")
+    path.unlink()
+    code, out, err = run(capsys, "import", str(backup))
+    assert code == 0, err
+    code, out, err = run(capsys, "history", "list")
+    assert code == 0, err
+    assert "broken" in out and "fine" in out
 
 
 @pytest.mark.parametrize(

@@ -41,14 +41,14 @@ _MSG_FIELDS: dict[str, tuple[type, ...]] = {
     "error": (str, type(None)),
     "error_category": (str, type(None)),
     "choice_index": (int,),
-    "created": (int, float),
-    "updated": (int, float),
+    "created": (int, float, type(None)),  # null: a time the exporter could not write
+    "updated": (int, float, type(None)),
     "meta": (dict,),
 }
 _CONV_FIELDS: dict[str, tuple[type, ...]] = {
     "title": (str,),
-    "created": (int, float),
-    "updated": (int, float),
+    "created": (int, float, type(None)),  # null: a time the exporter could not write
+    "updated": (int, float, type(None)),
     "pinned": (bool,),
     "system_prompt": (str,),
     "model": (str, type(None)),
@@ -70,14 +70,14 @@ def _field(obj: dict[str, Any], key: str, types: tuple[type, ...], where: str) -
 
 
 _COMPARISON_FIELDS: dict[str, tuple[type, ...]] = {
-    "created": (int, float),
+    "created": (int, float, type(None)),  # null: a time the exporter could not write
     "blind": (bool,),
     "columns": (list,),
     "state": (dict,),
     "votes": (list,),
 }
 _VOTE_FIELDS: dict[str, tuple[type, ...]] = {
-    "created": (int, float),
+    "created": (int, float, type(None)),  # null: a time the exporter could not write
     "winner": (str,),
     "models": (list,),
     "prompt": (str,),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import uuid
 from collections.abc import Iterable
 from contextlib import nullcontext
@@ -154,4 +155,21 @@ def export_json(store: Store, ids: Iterable[int] | None = None) -> str:
             }
         )
     doc = {"format": FORMAT, "version": VERSION, "conversations": convs, "images": images}
-    return json.dumps(doc, ensure_ascii=False, sort_keys=True, indent=2) + "\n"
+    # A stored value that is not a finite number (an infinite time from an old import) would
+    # be written as Infinity/NaN, which is not JSON: such values travel as null, and the
+    # import repairs a missing time as it repairs any bad one.
+    return (
+        json.dumps(_finite(doc), ensure_ascii=False, sort_keys=True, indent=2, allow_nan=False)
+        + "\n"
+    )
+
+
+def _finite(value: Any) -> Any:
+    """``value`` with every non-finite float (inf, -inf, NaN) replaced by None."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
