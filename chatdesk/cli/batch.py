@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -229,11 +228,11 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    import json
 
     from chatdesk.cli._common import UsageError
     from chatdesk.cli.transfer import _export_target
-    from chatdesk.core.runs.runexport import load_run, run_csv, run_html, run_json
+    from chatdesk.core.atomicfile import write_text_atomic
+    from chatdesk.core.runs.runexport import load_run, run_text
     from chatdesk.paths import database_path
     from chatdesk.store import Store
 
@@ -250,12 +249,7 @@ def _export(args: argparse.Namespace) -> int:
         store.close()
     if data is None:
         raise UsageError(f"no run with id {args.export} (see `chatdesk batch --list`)")
-    if fmt == "csv":
-        text = run_csv(data)
-    elif fmt == "html":
-        text = run_html(data)
-    else:
-        text = json.dumps(run_json(data), ensure_ascii=False, indent=2) + "\n"
+    text = run_text(data, fmt)
     if args.output in (None, "-"):
         sys.stdout.write(text)
         return 0
@@ -264,18 +258,7 @@ def _export(args: argparse.Namespace) -> int:
         with open(args.output, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
     else:  # whole or not at all: a temporary file renamed over the target
-        folder = os.path.dirname(target) or "."
-        fd, tmp = tempfile.mkstemp(prefix=".chatdesk-run-", dir=folder)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-                fh.write(text)
-            os.replace(tmp, target)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        write_text_atomic(target, text, prefix=".chatdesk-run-")
     print(f"exported run {args.export} to {args.output}")
     return 0
 

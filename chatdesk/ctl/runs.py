@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import tempfile
 import time
 from collections.abc import Coroutine
 from dataclasses import replace
@@ -625,33 +624,18 @@ class RunController(QObject):
 
     def export_to(self, fmt: str, path: str) -> bool:
         """Write the shown run to ``path`` whole or not at all (a temporary file renamed)."""
-        from chatdesk.core.runs.runexport import load_run, run_csv, run_html, run_json
+        from chatdesk.core.atomicfile import write_text_atomic
+        from chatdesk.core.runs.runexport import load_run, run_text
 
         if self.run_id is None:
             return False
         data = load_run(self.store, self.run_id)
         if data is None:
             return False
-        if fmt == "csv":
-            text = run_csv(data)
-        elif fmt == "html":
-            lang = "zh" if self.services.language().startswith("zh") else "en"
-            text = run_html(data, lang)
-        else:
-            text = json.dumps(run_json(data), ensure_ascii=False, indent=2) + "\n"
-        folder = os.path.dirname(os.path.abspath(path))
+        lang = "zh" if self.services.language().startswith("zh") else "en"
+        text = run_text(data, fmt, lang)
         try:
-            fd, tmp = tempfile.mkstemp(prefix=".chatdesk-run-", dir=folder)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-                    fh.write(text)
-                os.replace(tmp, path)
-            except BaseException:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
-                raise
+            write_text_atomic(path, text, prefix=".chatdesk-run-")
         except OSError as exc:
             self.window.set_status(
                 self.tr("Not exported: %1").replace("%1", exc.strerror or str(exc))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import json
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -353,3 +354,12 @@ def run_html(data: RunData, lang: str = "en") -> str:
         out.append("</table>")
     out.append("</body></html>")
     return "\n".join(out) + "\n"
+
+
+def run_text(data: RunData, fmt: str, lang: str = "en") -> str:
+    """The run in ``fmt``: ``csv``, ``html`` (in ``lang``) or ``json`` (the CLI's shape)."""
+    if fmt == "csv":
+        return run_csv(data)
+    if fmt == "html":
+        return run_html(data, lang)
+    return json.dumps(run_json(data), ensure_ascii=False, indent=2) + "\n"
