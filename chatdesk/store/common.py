@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import sqlite3
+from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
@@ -80,3 +81,16 @@ def as_time(value: Any) -> float:
         return float(value)
     except (TypeError, ValueError):
         return math.inf
+
+
+def model_columns(columns: Any, low: int, high: int, count_error: str) -> list[dict[str, Any]]:
+    """``low`` to ``high`` columns, each a JSON object naming its model (a comparison's or a
+    prompt-set run's); ``ValueError`` (``count_error`` for a wrong number) otherwise."""
+    if not isinstance(columns, list | tuple) or not low <= len(columns) <= high:
+        raise ValueError(count_error)
+    out = []
+    for i, col in enumerate(columns):
+        if not isinstance(col, Mapping) or not isinstance(col.get("model"), str):
+            raise ValueError(f"column {i} must be an object with a 'model' string")
+        out.append(dict(col))
+    return out

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-from chatdesk.store.common import Repository, as_time, dumps, row_id
+from chatdesk.store.common import Repository, as_time, dumps, model_columns, row_id
 from chatdesk.store.errors import guarded
 from chatdesk.store.rows import COLUMN_LABELS, VOTE_WINNERS, ComparisonRow, VoteRow
 
@@ -60,14 +60,8 @@ def _vote(row: tuple[Any, ...]) -> VoteRow:
 
 def _check_columns(columns: Any) -> list[dict[str, Any]]:
     """Two to four columns, each a JSON object naming its model."""
-    if not isinstance(columns, list | tuple) or not 2 <= len(columns) <= len(COLUMN_LABELS):
-        raise ValueError(f"a comparison has 2 to {len(COLUMN_LABELS)} columns")
-    out = []
-    for i, col in enumerate(columns):
-        if not isinstance(col, Mapping) or not isinstance(col.get("model"), str):
-            raise ValueError(f"column {i} must be an object with a 'model' string")
-        out.append(dict(col))
-    return out
+    n = len(COLUMN_LABELS)
+    return model_columns(columns, 2, n, f"a comparison has 2 to {n} columns")
 
 
 def _check_vote(winner: Any, columns: int, models: Any, column_order: Any) -> None:

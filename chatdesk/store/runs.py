@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import TYPE_CHECKING, Any, Protocol
 
+from chatdesk.store.common import model_columns
 from chatdesk.store.errors import guarded
 
 if TYPE_CHECKING:
@@ -184,14 +185,7 @@ def _check_error(error: Any) -> str | None:
 
 
 def _check_columns(columns: Any) -> list[dict[str, Any]]:
-    if not isinstance(columns, list | tuple) or not 1 <= len(columns) <= MAX_COLUMNS:
-        raise ValueError(f"a run has 1 to {MAX_COLUMNS} model columns")
-    out = []
-    for i, col in enumerate(columns):
-        if not isinstance(col, Mapping) or not isinstance(col.get("model"), str):
-            raise ValueError(f"column {i} must be an object with a 'model' string")
-        out.append(dict(col))
-    return out
+    return model_columns(columns, 1, MAX_COLUMNS, f"a run has 1 to {MAX_COLUMNS} model columns")
 
 
 def _run(row: tuple[Any, ...]) -> RunRow:
