@@ -164,17 +164,7 @@ class MainWindow(QMainWindow):
         self._centre_layout.insertWidget(0, self.header)
         # Tab goes from the sidebar to the header, then the messages: as on screen (built
         # after the messages, the row would come last).
-        previous = self.message_view.previousInFocusChain()
-        while (
-            previous is not None
-            and previous is not self
-            and not previous.focusPolicy() & Qt.FocusPolicy.TabFocus
-        ):
-            previous = previous.previousInFocusChain()
-        if previous is not None:
-            for stop in self.header.tab_stops():
-                QWidget.setTabOrder(previous, stop)
-                previous = stop
+        self._tab_before_messages(self.header.tab_stops())
         # The status line: one muted line under the pages, on every page and beside the
         # drawer (in the header row it was squeezed to nothing at 800 px); long text is
         # elided, whole in its tooltip.
@@ -335,19 +325,24 @@ class MainWindow(QMainWindow):
                 if widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
                     stops.append(widget)
                 widget = widget.nextInFocusChain()
-            previous = self.message_view.previousInFocusChain()
-            while (
-                previous is not None
-                and previous is not self
-                and not previous.focusPolicy() & Qt.FocusPolicy.TabFocus
-            ):
-                previous = previous.previousInFocusChain()
-            if previous is not None:
-                for stop in stops:
-                    QWidget.setTabOrder(previous, stop)
-                    previous = stop
+            self._tab_before_messages(stops)
             self._find_bar = bar
         return self._find_bar
+
+    def _tab_before_messages(self, stops: list[QWidget]) -> None:
+        """Put ``stops`` in the Tab order right before the messages, as they sit on screen
+        (a widget built later would otherwise come last in the focus chain)."""
+        previous = self.message_view.previousInFocusChain()
+        while (
+            previous is not None
+            and previous is not self
+            and not previous.focusPolicy() & Qt.FocusPolicy.TabFocus
+        ):
+            previous = previous.previousInFocusChain()
+        if previous is not None:
+            for stop in stops:
+                QWidget.setTabOrder(previous, stop)
+                previous = stop
 
     @property
     def params_panel(self) -> ParamsPanel:
