@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QHideEvent, QShowEvent
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont, QShowEvent
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 __all__ = ["EmptyState"]
@@ -75,17 +75,13 @@ class EmptyState(QWidget):
         self._provider = ""
         self._assistant = ""
         self._source: Callable[[], tuple[str, str]] | None = None
-        # The model can be set without a signal (a conversation's own, an assistant's):
-        # while the page is on screen it looks again now and then (one cheap call).
-        self._timer = QTimer(self)
-        self._timer.setInterval(700)
-        self._timer.timeout.connect(self.refresh)
 
     def set_source(self, source: Callable[[], tuple[str, str]]) -> None:
         """Where the (model, provider) shown come from."""
         self._source = source
 
     def refresh(self) -> None:
+        """Show the source's model and provider (the window calls it on every change)."""
         if self._source is not None:
             model, provider = self._source()
             if (model, provider) != (self._model, self._provider):
@@ -94,11 +90,6 @@ class EmptyState(QWidget):
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
         super().showEvent(event)
         self.refresh()
-        self._timer.start()
-
-    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 (Qt override)
-        super().hideEvent(event)
-        self._timer.stop()
 
     def set_context(
         self, model: str | None = None, provider: str | None = None, assistant: str | None = None

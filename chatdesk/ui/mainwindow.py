@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -505,9 +505,6 @@ class MainWindow(QMainWindow):
         wanted = current or ""
         self._provider = wanted if wanted in self._providers else (self._providers or [""])[0]
         self._refresh_pill()
-        # The model is set right after the providers (without a signal): look once that
-        # is done.
-        QTimer.singleShot(0, self.empty_state.refresh)
 
     def current_provider(self) -> str:
         """The provider in use ("" = this run's --base-url server)."""
@@ -530,7 +527,8 @@ class MainWindow(QMainWindow):
         self._catalogue = catalogue
 
     def _refresh_pill(self) -> None:
-        """The pill, its tooltip and the "not listed" mark follow the model picker."""
+        """The pill, its tooltip, the "not listed" mark and the new-chat page follow the
+        model picker (its ``state_changed``) and the provider in use."""
         from chatdesk.core.urls import mask_credentials
 
         picker = self.model_picker
@@ -548,6 +546,7 @@ class MainWindow(QMainWindow):
         unlisted = picker.unlisted() and not self.comparing()
         if unlisted != self.header.unlisted_mark.isVisible():
             self.header.unlisted_mark.setVisible(unlisted)
+        self.empty_state.refresh()  # the new-chat page names the same model
 
     @property
     def model_menu(self) -> ModelMenu:
