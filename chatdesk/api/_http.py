@@ -9,6 +9,11 @@ httpcore asks which async library runs by importing ``sniffio`` on every connect
 use; where sniffio is not installed, each failed import searched the whole import path
 again (about a tenth of a streaming loop's CPU). Recording its absence once makes the
 later imports fail at once; httpcore then assumes asyncio, as it did before.
+
+:class:`CookielessClient` keeps no cookies: the API key authenticates every request,
+and a relay's or a CDN's cookies have no business following the user from request to
+request. It also spares each response a trip through the standard library's cookie
+jar (about 0.1 ms a request, a tenth of a prompt-set run's per-request cost).
 """
 
 from __future__ import annotations
@@ -20,6 +25,33 @@ sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
 if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
     sys.modules["sniffio"] = None  # type: ignore[assignment]
 
+from typing import Any  # noqa: E402
+
 import httpx  # noqa: E402
 
-__all__ = ["httpx"]
+__all__ = ["CookielessClient", "httpx"]
+
+
+class _NoCookies(httpx.Cookies):
+    """A jar that stays empty: nothing is taken from a response, nothing is sent."""
+
+    def extract_cookies(self, response: httpx.Response) -> None:
+        return None
+
+    def set_cookie_header(self, request: httpx.Request) -> None:
+        return None
+
+
+class CookielessClient(httpx.AsyncClient):
+    """``httpx.AsyncClient`` without cookies (see the module's docstring)."""
+
+    @property
+    def cookies(self) -> httpx.Cookies:
+        return _NO_COOKIES
+
+    @cookies.setter
+    def cookies(self, cookies: Any) -> None:
+        """Cookies given to the client are dropped, as any from a server."""
+
+
+_NO_COOKIES = _NoCookies()

@@ -34,7 +34,7 @@ from dataclasses import replace
 from typing import Any, NamedTuple, TypeVar
 
 from chatdesk import __version__
-from chatdesk.api._http import httpx
+from chatdesk.api._http import CookielessClient, httpx
 from chatdesk.api.baseurl import normalize_base_url
 from chatdesk.api.body import MAX_BODY_BYTES, aclose, body_chunks, drain, read_capped
 from chatdesk.api.classify import error_from_response, network_error
@@ -46,6 +46,7 @@ from chatdesk.api.errors import (
     ServerError,
     ValidationError,
 )
+from chatdesk.api.ready import ReadyReader
 from chatdesk.api.redact import StreamRedactor, redact
 from chatdesk.api.sse import SSEParser
 from chatdesk.api.types import ChatRequest, ChatResult, StreamEvent, Usage, UsageEvent
@@ -53,9 +54,11 @@ from chatdesk.api.validate import build_body, validate_request
 from chatdesk.api.wire import (
     BODY_TRIM,
     ChunkReader,
+    bulk_objects,
     json_events,
     json_lines,
     json_text,
+    merge_deltas,
     parse_json,
     partial_result,
     result_from_events,
@@ -176,8 +179,9 @@ class ChatClient:
             write=max(self.read_timeout, 30.0),
             pool=self.connect_timeout,
         )
+        self._url_cache: tuple[str, httpx.URL] | None = None
         try:
-            self._http = httpx.AsyncClient(
+            self._http = CookielessClient(
                 timeout=timeout,
                 headers=default_headers,
                 proxy=proxy or None,
@@ -298,6 +302,12 @@ class ChatClient:
             secret=self._api_key,
             partial=partial,
         )
+
+    def _parsed_url(self, text: str) -> httpx.URL:
+        """``text`` parsed once (httpx parses a string URL again for every request)."""
+        if self._url_cache is None or self._url_cache[0] != text:
+            self._url_cache = (text, httpx.URL(text))
+        return self._url_cache[1]
 
     def _deadline(self) -> float | None:
         """The event-loop time at which the request must be over (None: no deadline)."""
@@ -486,12 +496,12 @@ class ChatClient:
     async def _run(self, req: ChatRequest) -> AsyncIterator[StreamEvent]:
         """The one implementation behind stream_chat() and complete()."""
         validate_request(req)
-        url = self.base_url + "/chat/completions"
         http = self._http
 
         def make_request() -> httpx.Request:
             body = build_body(req, include_usage=self.include_usage)
             content = json.dumps(body, ensure_ascii=False).encode()
+            url = self._parsed_url(self.base_url + "/chat/completions")
             return http.build_request("POST", url, content=content, headers=_JSON_HEADERS)
 
         deadline = self._deadline()
@@ -499,6 +509,7 @@ class ChatClient:
             deadline, self._open(make_request, sso=req.stream, deadline=deadline)
         )
         seen: list[StreamEvent] = []
+        ready: ReadyReader | None = None
         reader = ChunkReader()
         redactor = StreamRedactor(self._api_key)  # echoes of the key never get out
         scrub = redactor.feed
@@ -553,54 +564,80 @@ class ChatClient:
             done = False
             bad = 0
             payloads = 0
+            ready = ReadyReader(chunks)  # closed below, with a read it left waiting
             while True:
-                for event, payload in items:
-                    if event is not None and event == "error":
-                        raise error_from_response(
-                            None,
-                            None,
-                            payload or "error event",
-                            secret=self._api_key,
-                            received=status,
-                        )
-                    if payload == "[DONE]":
-                        done = True
-                        continue
-                    try:
-                        objs: list[Any] = [parse_json(payload)]
-                    except ValueError:
-                        objs = json_lines(payload)
-                        if not objs:
-                            bad += 1
-                            continue
-                    for obj in objs:
-                        if obj.__class__ is not dict:
-                            bad += 1
-                            continue
-                        payloads += 1
+                # The events of everything that came in one go, parsed, merged and
+                # redacted together; a failure among them is raised after the ones
+                # before it went out.
+                out: list[StreamEvent] = []
+                failure: ApiError | None = None
+                objs = bulk_objects(items) if len(items) > 1 else None
+                if objs is not None:
+                    done = done or items[-1][1] == "[DONE]"
+                    payloads += len(objs)
+                    for i, obj in enumerate(objs):
                         if obj.get("error"):
-                            raise error_from_response(
+                            failure = error_from_response(
+                                None, None, items[i][1], secret=self._api_key, received=status
+                            )
+                            objs = objs[:i]
+                            break
+                    out = reader.events_many(objs)
+                else:
+                    for event, payload in items:
+                        if event is not None and event == "error":
+                            failure = error_from_response(
                                 None,
                                 None,
-                                payload if len(objs) == 1 else json_text(obj),
+                                payload or "error event",
                                 secret=self._api_key,
                                 received=status,
                             )
-                        for ev in scrub(events(obj)):
-                            append(ev)
-                            yield ev
+                            break
+                        if payload == "[DONE]":
+                            done = True
+                            continue
+                        try:
+                            parsed: list[Any] = [parse_json(payload)]
+                        except ValueError:
+                            parsed = json_lines(payload)
+                            if not parsed:
+                                bad += 1
+                                continue
+                        for obj in parsed:
+                            if obj.__class__ is not dict:
+                                bad += 1
+                                continue
+                            payloads += 1
+                            if obj.get("error"):
+                                failure = error_from_response(
+                                    None,
+                                    None,
+                                    payload if len(parsed) == 1 else json_text(obj),
+                                    secret=self._api_key,
+                                    received=status,
+                                )
+                                break
+                            out += events(obj)
+                        if failure is not None:
+                            break
+                if out:
+                    for ev in scrub(merge_deltas(out)):
+                        append(ev)
+                        yield ev
+                if failure is not None:
+                    raise failure
                 if eof:
                     break
-                try:
-                    if deadline is None:
-                        chunk = await chunks.__anext__()
-                    else:
-                        chunk = await self._within(deadline, chunks.__anext__())
-                except StopAsyncIteration:
+                if deadline is None:
+                    batch = await ready.next_batch()
+                else:
+                    batch = await self._within(deadline, ready.next_batch())
+                if not batch:
                     eof = True
                     items = parser.close()
                     continue
-                items = feed(chunk)
+                items = feed(batch[0] if len(batch) == 1 else b"".join(batch))
 
             for ev in redactor.flush():
                 append(ev)
@@ -645,5 +682,5 @@ class ChatClient:
                 exc.partial = partial_result(seen, reader.usage_obj)
             raise
         finally:
-            await aclose(chunks)
+            await (ready.aclose() if ready is not None else aclose(chunks))
             await response.aclose()

@@ -114,7 +114,7 @@ class StreamRedactor:
                 if passed is text:  # nothing held back nor scrubbed: the event as it came
                     out.append(ev)
                 elif passed:
-                    out.append(kind(ev.index, passed))  # type: ignore[union-attr]
+                    out.append(kind(ev.index, passed, ev.pieces))  # type: ignore[union-attr]
             elif isinstance(ev, ToolCallDelta):
                 passed = self._pass((ToolCallDelta, ev.index, ev.call_index), ev.arguments)
                 call_id = redact(ev.id, secret) if ev.id else ev.id

@@ -75,18 +75,24 @@ class ChatRequest:
 
 @dataclass(slots=True, frozen=True)
 class TextDelta:
-    """A piece of answer text for choice ``index``."""
+    """A piece of answer text for choice ``index``.
+
+    ``pieces``: how many of the server's events it joins (the events of one network
+    read are joined); a stream without usage counts one token per piece.
+    """
 
     index: int
     text: str
+    pieces: int = 1
 
 
 @dataclass(slots=True, frozen=True)
 class ReasoningDelta:
-    """A piece of reasoning ("thinking") text for choice ``index``."""
+    """A piece of reasoning ("thinking") text for choice ``index`` (``pieces``: as above)."""
 
     index: int
     text: str
+    pieces: int = 1
 
 
 @dataclass(slots=True, frozen=True)

@@ -189,6 +189,69 @@ def _tool_deltas(index: int, calls: Any, state: dict[int, list[Any]]) -> list[To
     return out
 
 
+def bulk_objects(items: list[tuple[str | None, str]]) -> list[dict[str, Any]] | None:
+    """The JSON objects of several plain ``data:`` events in one ``json.loads``.
+
+    A network read at full speed holds dozens of events; one parse of them as an array
+    costs a fraction of one parse each. Only for events that are each one JSON object
+    (a ``[DONE]`` may end the list), and only when the array has one object per event:
+    anything else (an error event, a bad or glued payload) returns None and is parsed
+    event by event, as before.
+    """
+    end = len(items)
+    if end and items[-1][1] == "[DONE]":
+        end -= 1
+    if end < 2:
+        return None
+    payloads: list[str] = []
+    for event, payload in items[:end]:
+        if event is not None or payload[:1] != "{" or payload[-1:] != "}":
+            return None
+        payloads.append(payload)
+    try:
+        objs = json.loads("[" + ",".join(payloads) + "]")
+    except (ValueError, RecursionError):
+        return None
+    if len(objs) != end:
+        return None
+    for obj in objs:
+        if obj.__class__ is not dict:
+            return None
+    return objs
+
+
+def merge_deltas(events: list[StreamEvent]) -> list[StreamEvent]:
+    """Join neighbouring text (or reasoning) pieces of one choice into one event.
+
+    The order of everything else is kept; ``pieces`` adds up, so a count of the
+    server's events (tokens, when it sends no usage) stays right.
+    """
+    if len(events) < 2:
+        return events
+    out: list[StreamEvent] = []
+    run: list[Any] = []
+    for ev in events:
+        kind = ev.__class__
+        if run and (kind is not run[0].__class__ or ev.index != run[0].index):  # type: ignore[union-attr]
+            out.append(_joined(run))
+            run = []
+        if kind is TextDelta or kind is ReasoningDelta:
+            run.append(ev)
+        else:
+            out.append(ev)
+    if run:
+        out.append(_joined(run))
+    return out
+
+
+def _joined(run: list[Any]) -> StreamEvent:
+    if len(run) == 1:
+        return run[0]
+    first = run[0]
+    text = "".join([ev.text for ev in run])
+    return first.__class__(first.index, text, sum([ev.pieces for ev in run]))
+
+
 class ChunkReader:
     """Turns decoded stream chunks into events; keeps the state that spans chunks."""
 
@@ -200,6 +263,45 @@ class ChunkReader:
         self.tool_state: dict[int, list[Any]] = {}
         self.usage_obj: Any = None
         self.skipped = 0  # choices dropped because their index or shape was unusable
+
+    def events_many(self, objs: list[dict[str, Any]]) -> list[StreamEvent]:
+        """The events of several chunks, the usual text chunk read on a short path.
+
+        A chunk with one choice 0, a delta holding only ``content`` text, no finish
+        and no usage (nearly every chunk of an answer) adds its text to a run that
+        becomes one :class:`TextDelta`; any other chunk goes through :meth:`events`.
+        """
+        out: list[StreamEvent] = []
+        pieces: list[str] = []
+        for obj in objs:
+            if self.model_sent:
+                choices = obj.get("choices")
+                if choices.__class__ is list and len(choices) == 1:
+                    ch = choices[0]
+                    if ch.__class__ is dict:
+                        index = ch.get("index")
+                        delta = ch.get("delta")
+                        if (
+                            (index is None or (index.__class__ is int and index == 0))
+                            and delta.__class__ is dict
+                            and len(delta) == 1
+                            and ch.get("finish_reason") is None
+                            and not ch.get("usage")
+                            and not obj.get("usage")
+                            and "x_groq" not in obj
+                        ):
+                            text = delta.get("content")
+                            if text.__class__ is str:
+                                if text:
+                                    pieces.append(text)
+                                continue
+            if pieces:
+                out.append(TextDelta(0, "".join(pieces), len(pieces)))
+                pieces = []
+            out += self.events(obj)
+        if pieces:
+            out.append(TextDelta(0, "".join(pieces), len(pieces)))
+        return out
 
     def events(self, obj: dict[str, Any]) -> list[StreamEvent]:
         out: list[StreamEvent] = []

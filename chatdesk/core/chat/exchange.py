@@ -240,7 +240,7 @@ class Exchange:
             index: int = event.index  # type: ignore[union-attr]
             text: str = event.text  # type: ignore[union-attr]
             if index == 0:
-                stats.chunks += 1
+                stats.chunks += event.pieces  # type: ignore[union-attr]
                 stats.chars += len(text)
             reasoning = kind is ReasoningDelta
             for observer in self._texts:

@@ -119,15 +119,20 @@ def texts(events: list[object]) -> str:
 
 
 @pytest.mark.asyncio
+@pytest.mark.parametrize("paced", [False, True])  # pieces joined per read, or one per read
 @pytest.mark.parametrize("chunk_chars", [1, 3, 7, 40])
 @pytest.mark.parametrize("echo", [KEY, KEY.upper(), KEY[:20]])
 async def test_a_key_echoed_in_the_stream_split_across_chunks_is_redacted(
-    server: FakeServer, chunk_chars: int, echo: str
+    server: FakeServer, chunk_chars: int, echo: str, paced: bool
 ) -> None:
     text = ANSWER.format(echo=echo, masked=KEY[:6] + "****" + KEY[-4:])
-    events, error = await streamed(
-        server, Reply(text=text, reasoning=f"the key {echo} again", chunk_chars=chunk_chars)
+    reply = Reply(
+        text=text,
+        reasoning=f"the key {echo} again",
+        chunk_chars=chunk_chars,
+        delay_s=0.001 if paced else 0.0,
     )
+    events, error = await streamed(server, reply)
     assert error is None
     every = repr(events)
     assert_no_key(every)
@@ -163,8 +168,11 @@ async def test_held_back_text_is_kept_when_the_stream_breaks(server: FakeServer)
 
 @pytest.mark.asyncio
 async def test_ordinary_text_is_not_held_back(server: FakeServer) -> None:
-    """Text that cannot be part of the key is passed on chunk by chunk, as it came."""
-    events, error = await streamed(server, Reply(text="...!" * 8, chunk_chars=4))
+    """Text that cannot be part of the key is passed on chunk by chunk, as it came.
+
+    Paced, so each chunk is its own network read (the pieces of one read are joined).
+    """
+    events, error = await streamed(server, Reply(text="...!" * 8, chunk_chars=4, delay_s=0.01))
     assert error is None
     assert [getattr(ev, "text", None) for ev in events if type(ev).__name__ == "TextDelta"] == [
         "...!",
