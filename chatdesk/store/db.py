@@ -84,6 +84,7 @@ class Store:
         self._live: str | None = None
         self._token = ""
         self._began = 0.0  # when the outermost transaction took the write lock
+        self._runs_repo: RunRepository | None = None
         try:
             if readonly:
                 uri = Path(self.path).absolute().as_uri() + "?mode=ro"
@@ -208,9 +209,11 @@ class Store:
         """Prompt-set runs: their prompts, cells and judgements (``chatdesk.store.runs``).
 
         Imported on first use: the window's first paint does not need it (~2.5 ms)."""
-        from chatdesk.store.runs import RunRepository
+        if self._runs_repo is None:
+            from chatdesk.store.runs import RunRepository
 
-        return RunRepository(self)
+            self._runs_repo = RunRepository(self)
+        return self._runs_repo
 
     @property
     def live_token(self) -> str:

@@ -241,6 +241,7 @@ class RunRepository:
 
     def __init__(self, store: Store) -> None:
         self._store = store
+        self._shapes: dict[int, tuple[int, int, bool]] = {}
 
     @property
     def path(self) -> str:
@@ -385,6 +386,7 @@ class RunRepository:
         """Remove a run with its prompts, cells and judgements; ``True`` if it existed."""
         with self._store.transaction():
             cur = self._store.conn.execute("DELETE FROM runs WHERE id = ?", (run_id,))
+        self._shapes.pop(run_id, None)
         return cur.rowcount > 0
 
     @guarded
@@ -402,6 +404,11 @@ class RunRepository:
     # -- cells ----------------------------------------------------------------
 
     def _shape(self, run_id: int) -> tuple[int, int, bool]:
+        """Prompts, columns and whether a judge is set: fixed when a run is created, so
+        read once per run (each saved cell asks; a run saves hundreds a second)."""
+        shape = self._shapes.get(run_id)
+        if shape is not None:
+            return shape
         row = self._store.conn.execute(
             "SELECT prompt_count, json_array_length(models), judge IS NOT NULL"
             " FROM runs WHERE id = ?",
@@ -409,7 +416,8 @@ class RunRepository:
         ).fetchone()
         if row is None:
             raise ValueError(f"no run with id {run_id}")
-        return int(row[0]), int(row[1]), bool(row[2])
+        shape = self._shapes[run_id] = (int(row[0]), int(row[1]), bool(row[2]))
+        return shape
 
     @guarded
     def cells(self, run_id: int) -> list[CellRow]:
