@@ -270,7 +270,7 @@ def _drive(store: Store, run_id: int, args: argparse.Namespace) -> int:
     """Run it to the end (or Ctrl-C), then print the result; the exit code."""
     import asyncio
 
-    from chatdesk.cli._common import print_json
+    from chatdesk.cli._common import UsageError, print_json
     from chatdesk.core.arena.prices import PriceTable
     from chatdesk.core.clients import ClientPool
     from chatdesk.core.runs.batch import BatchObserver, BatchRunner, spec_connector
@@ -304,6 +304,8 @@ def _drive(store: Store, run_id: int, args: argparse.Namespace) -> int:
                 _err("\n")
                 self.width = 0
 
+    from chatdesk.core.runs.batchtypes import RunBusy
+
     pool = ClientPool(store, AppSettings.from_dict(store.get_setting("app_settings")))
     observer = ProgressLine() if sys.stderr.isatty() else None
     batch = BatchRunner(
@@ -318,6 +320,10 @@ def _drive(store: Store, run_id: int, args: argparse.Namespace) -> int:
 
     try:
         outcome = asyncio.run(go())
+    except RunBusy as exc:
+        if observer is not None:
+            observer.end()
+        raise UsageError(f"{exc}; wait for it, or stop it there first") from None
     except KeyboardInterrupt:
         if observer is not None:
             observer.end()

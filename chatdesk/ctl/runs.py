@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QTimer
 
 from chatdesk.core.errors import ChatdeskError, plain
-from chatdesk.core.runs.batchtypes import BatchObserver
+from chatdesk.core.runs.batchtypes import BatchObserver, RunBusy
 
 if TYPE_CHECKING:
     from chatdesk.core.runs.batch import BatchOutcome, BatchProgress, BatchRunner
@@ -239,15 +239,18 @@ class RunController(QObject):
         if run is None:
             return
         running = self.driving == run.id
+        elsewhere = not running and run.status == "running"  # another process drives it
         if not running:
             text = self.text.status_word(run.status)
+            if elsewhere:
+                text = self.tr("running in another ChatDesk window or terminal")
             if run.error_cells:
                 text += " · " + self.tr("%1 failed").replace("%1", str(run.error_cells))
             self.view.set_progress(run.done_cells, run.total_cells, text)
         to_do = run.done_cells < run.total_cells or (
             run.judge is not None and bool(self.store.runs.judgements_to_do(run.id))
         )
-        self.view.set_running(running, can_resume=to_do and self.driving is None)
+        self.view.set_running(running, can_resume=to_do and self.driving is None and not elsewhere)
 
     # --- new run ----------------------------------------------------------------------
 
@@ -473,6 +476,12 @@ class RunController(QObject):
     async def _go(self, run_id: int, coro: Coroutine[Any, Any, BatchOutcome]) -> None:
         try:
             self.last_outcome = await coro
+        except RunBusy as exc:
+            self.window.set_status(
+                self.tr("Run %1 is going on in another ChatDesk window or terminal.").replace(
+                    "%1", str(exc.run_id)
+                )
+            )
         except (ChatdeskError, ValueError) as exc:  # a provider that cannot be used
             self.window.set_status(self.tr("The run did not start: %1").replace("%1", plain(exc)))
         finally:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import TYPE_CHECKING, Any, Protocol
 
+from chatdesk.store import live
 from chatdesk.store.common import model_columns
 from chatdesk.store.errors import guarded
 
@@ -188,10 +189,21 @@ def _check_columns(columns: Any) -> list[dict[str, Any]]:
     return model_columns(columns, 1, MAX_COLUMNS, f"a run has 1 to {MAX_COLUMNS} model columns")
 
 
+def _runner_alive(options: Any) -> bool:
+    """Whether the process that set a run ``running`` (its ``options.writer``) lives."""
+    opts = _loads(options)
+    return isinstance(opts, dict) and live.stamp_alive(opts.get("writer"))
+
+
 def _run(row: tuple[Any, ...]) -> RunRow:
     (id_, name, created, updated, models, judge, conc, status, count, options, done, errors) = row
     columns = _loads(models)
     opts = _loads(options)
+    if not isinstance(opts, dict):
+        opts = {}
+    if status == "running" and not live.stamp_alive(opts.get("writer")):
+        status = "stopped"  # its process died (a crash, kill -9): as the next start marks it
+    opts.pop("writer", None)  # where it runs is the store's business, not the run's
     judge_spec = _loads(judge)
     return RunRow(
         id=id_,
@@ -203,7 +215,7 @@ def _run(row: tuple[Any, ...]) -> RunRow:
         concurrency=conc,
         status=status,
         prompt_count=count,
-        options=opts if isinstance(opts, dict) else {},
+        options=opts,
         done_cells=done,
         error_cells=errors,
     )
@@ -352,6 +364,16 @@ class RunRepository:
         if status not in RUN_STATUSES:
             raise ValueError(f"status must be one of {RUN_STATUSES}, not {status!r}")
         with self._store.transaction():
+            if status == "running":  # who runs it, so another process can tell it died
+                stamp = _dumps(live.writer_stamp(self._store.live_token))
+                self._store.conn.execute(
+                    "UPDATE runs SET status = ?, updated = ?,"
+                    " options = json_set(CASE WHEN json_valid(options) AND"
+                    " json_type(options) = 'object' THEN options ELSE '{}' END,"
+                    " '$.writer', json(?)) WHERE id = ?",
+                    (status, time.time(), stamp, run_id),
+                )
+                return
             self._store.conn.execute(
                 "UPDATE runs SET status = ?, updated = ? WHERE id = ?",
                 (status, time.time(), run_id),
@@ -393,13 +415,23 @@ class RunRepository:
     def mark_interrupted(self) -> int:
         """Runs left ``running`` by a process that died become ``stopped``; how many.
 
-        Call once at start-up, before any run is started in this process.
+        Only those whose runner is gone (``options.writer``: pid and start time, set
+        with the status): a run going on in the window is not stopped by a
+        ``chatdesk batch`` started beside it. A run with no stamp (saved by an older
+        version) counts as dead, as it did before.
         """
+        rows = self._store.conn.execute(
+            "SELECT id, options FROM runs WHERE status = 'running'"
+        ).fetchall()
+        dead = [run_id for run_id, options in rows if not _runner_alive(options)]
+        if not dead:
+            return 0
         with self._store.transaction():
-            cur = self._store.conn.execute(
-                "UPDATE runs SET status = 'stopped' WHERE status = 'running'"
+            self._store.conn.executemany(
+                "UPDATE runs SET status = 'stopped' WHERE id = ? AND status = 'running'",
+                [(run_id,) for run_id in dead],
             )
-        return cur.rowcount
+        return len(dead)
 
     # -- cells ----------------------------------------------------------------
 

@@ -422,7 +422,7 @@
 <context>
     <name>ChatDesk</name>
     <message>
-        <location filename="../../chatdesk/app.py" line="360" />
+        <location filename="../../chatdesk/app.py" line="364" />
         <source>ChatDesk cannot start</source>
         <translation>ChatDesk 无法启动</translation>
     </message>
@@ -448,22 +448,22 @@
 <context>
     <name>ColumnParamsDialog</name>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="450" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="437" />
         <source>Parameters of column %1</source>
         <translation>第 %1 列的参数</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="452" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="439" />
         <source>Provider of this column</source>
         <translation>本列的服务商</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="453" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="440" />
         <source>This window's server</source>
         <translation>本窗口使用的服务器</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="459" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="446" />
         <source>Provider</source>
         <translation>服务商</translation>
     </message>
@@ -543,111 +543,111 @@
 <context>
     <name>CompareColumn</name>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="94" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="81" />
         <source>Answers in column %1</source>
         <translation>第 %1 栏的回答</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="157" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="144" />
         <source>Parameters of this column</source>
         <translation>本列的参数</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="165" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="152" />
         <source>More column actions</source>
         <translation>更多列操作</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="174" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="161" />
         <source>Tools</source>
         <translation>工具</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="175" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="162" />
         <source>Move this column left</source>
         <translation>左移本列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="177" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="164" />
         <source>Move this column right</source>
         <translation>右移本列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="180" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="167" />
         <source>Remove this column</source>
         <translation>移除本列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="193" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="180" />
         <source>Word differences</source>
         <translation>逐词差异</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="139" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="126" />
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="122" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="109" />
         <source>Copy the model's name</source>
         <translation>复制模型名称</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="139" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="126" />
         <source>Stop this column</source>
         <translation>停止本列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="144" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="131" />
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="144" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="131" />
         <source>Send this column again</source>
         <translation>重新发送本列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="190" />
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="297" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="177" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="284" />
         <source>Figures of column %1</source>
         <translation>第 %1 列的指标</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="210" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="197" />
         <source>Carry forward</source>
         <translation>沿用此回答</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="211" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="198" />
         <source>Make this answer the shared context of every column for the next prompt</source>
         <translation>下一条提示中，让所有列都以此回答为共同上下文</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="217" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="204" />
         <source>Continue in chat</source>
         <translation>转为对话继续</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="218" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="205" />
         <source>Open this column as an ordinary conversation with its whole history</source>
         <translation>把本列连同完整历史转成普通对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="334" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="321" />
         <source>Model: %1</source>
         <translation>模型：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="103" />
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="237" />
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="295" />
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="296" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="90" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="224" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="282" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="283" />
         <source>Column %1</source>
         <translation>第 %1 列</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparecolumn.py" line="315" />
+        <location filename="../../chatdesk/ui/comparecolumn.py" line="302" />
         <source>Model %1</source>
         <translation>模型 %1</translation>
     </message>
@@ -1297,12 +1297,12 @@
         <translation>用这句开始写消息</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/emptystate.py" line="117" />
+        <location filename="../../chatdesk/ui/emptystate.py" line="108" />
         <source>%1 on %2</source>
         <translation>%1 · %2</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/emptystate.py" line="120" />
+        <location filename="../../chatdesk/ui/emptystate.py" line="111" />
         <source>Assistant: %1</source>
         <translation>助手：%1</translation>
     </message>
@@ -1310,47 +1310,47 @@
 <context>
     <name>EndpointService</name>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="117" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="119" />
         <source>Server: %1</source>
         <translation>服务器：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="150" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="152" />
         <source>Wait for the answer to finish or stop it first.</source>
         <translation>请等待回答完成，或先停止生成。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="168" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="170" />
         <source>No provider named %1.</source>
         <translation>没有名为 %1 的服务商。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="212" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="214" />
         <source>Check the settings: %1</source>
         <translation>请检查设置：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="247" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="249" />
         <source>Cached model list (no API key yet)</source>
         <translation>缓存的模型列表（尚未设置 API 密钥）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="249" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="251" />
         <source>Built-in model list (no API key yet)</source>
         <translation>内置模型列表（尚未设置 API 密钥）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="264" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="266" />
         <source>Models from the server</source>
         <translation>来自服务器的模型列表</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="265" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="267" />
         <source>Cached model list (server unreachable)</source>
         <translation>缓存的模型列表（无法连接服务器）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="266" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="268" />
         <source>Built-in model list (server unreachable)</source>
         <translation>内置模型列表（无法连接服务器）</translation>
     </message>
@@ -1870,182 +1870,182 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="149" />
-        <location filename="../../chatdesk/ui/mainwindow.py" line="210" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="150" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="201" />
         <source>Parameters</source>
         <translation>参数</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="150" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="151" />
         <source>Parameters and system prompt (Ctrl+P)</source>
         <translation>参数和系统提示词（Ctrl+P）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="154" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="155" />
         <source>Compare</source>
         <translation>对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="156" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="157" />
         <source>Compare 2 to 4 models side by side on one prompt (Ctrl+Shift+N)</source>
         <translation>用同一条提示并排对比 2 到 4 个模型（Ctrl+Shift+N）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="202" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="193" />
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="203" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="194" />
         <source>Settings (Ctrl+,)</source>
         <translation>设置（Ctrl+,）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="214" />
-        <location filename="../../chatdesk/ui/mainwindow.py" line="216" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="205" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="207" />
         <source>System prompt</source>
         <translation>系统提示词</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="217" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="208" />
         <source>You are a helpful assistant.</source>
         <translation>你是一个乐于助人的助手。</translation>
     </message>
     <message>
         <location filename="../../chatdesk/selfcheck.py" line="27" />
-        <location filename="../../chatdesk/ui/mainwindow.py" line="245" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="236" />
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="96" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="95" />
         <source>Messages</source>
         <translation>消息</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="128" />
-        <location filename="../../chatdesk/ui/mainwindow.py" line="255" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="127" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="246" />
         <source>Prompt-set runs</source>
         <translation>提示词集运行</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="199" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="190" />
         <source>Assistants</source>
         <translation>助手</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="246" />
-        <location filename="../../chatdesk/ui/mainwindow.py" line="609" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="237" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="604" />
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="249" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="240" />
         <source>New comparison</source>
         <translation>新建对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="252" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="243" />
         <source>New prompt-set run…</source>
         <translation>新建提示词集运行…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="258" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="249" />
         <source>Model leaderboard…</source>
         <translation>模型排行榜…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="261" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="252" />
         <source>Export conversation…</source>
         <translation>导出对话…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="264" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="255" />
         <source>Export all conversations…</source>
         <translation>导出全部对话…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="266" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="257" />
         <source>Import…</source>
         <translation>导入…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="270" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="261" />
         <source>Back up now</source>
         <translation>立即备份</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="272" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="263" />
         <source>Restore from a backup…</source>
         <translation>从备份恢复…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="275" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="266" />
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="279" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="270" />
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="280" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="271" />
         <source>Search all conversations…</source>
         <translation>搜索全部对话…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="283" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="274" />
         <source>Find in conversation…</source>
         <translation>在对话中查找…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="287" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="278" />
         <source>Regenerate last answer</source>
         <translation>重新生成最后的回答</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="290" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="281" />
         <source>Copy last answer</source>
         <translation>复制最后的回答</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="293" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="284" />
         <source>Edit last message (Up in an empty box)</source>
         <translation>编辑最后一条消息（输入框为空时按 ↑）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="298" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="289" />
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="299" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="290" />
         <source>Show sidebar</source>
         <translation>显示侧边栏</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="546" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="540" />
         <source>Provider: %1</source>
         <translation>服务商：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="549" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="543" />
         <source>Server: %1</source>
         <translation>服务器：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="647" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="642" />
         <source>Save current as assistant…</source>
         <translation>将当前设置保存为助手…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="649" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="644" />
         <source>Manage assistants…</source>
         <translation>管理助手…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/mainwindow.py" line="654" />
+        <location filename="../../chatdesk/ui/mainwindow.py" line="649" />
         <source>New chat: %1</source>
         <translation>新对话：%1</translation>
     </message>
@@ -2318,7 +2318,7 @@ The start of a card's table (an error, a tool call): the view rounds these too. 
         <translation>工具</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagedocs.py" line="166" />
+        <location filename="../../chatdesk/ui/messagedocs.py" line="168" />
         <source>Message</source>
         <translation>消息</translation>
     </message>
@@ -3104,118 +3104,128 @@ The start of a card's table (an error, a tool call): the view rounds these too. 
 <context>
     <name>RunController</name>
     <message>
-        <location filename="../../chatdesk/ctl/runs.py" line="169" />
+        <location filename="../../chatdesk/ctl/runs.py" line="165" />
         <source>Prompt-set runs matching: %1</source>
         <extracomment>The summary and judge replies are recomputed at most this often while a run fills. The sidebar counts runs up to this many ("200+" beyond). The progress line is rewritten at most this often.</extracomment>
         <translation>匹配的提示词集运行：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runs.py" line="173" />
+        <location filename="../../chatdesk/ctl/runs.py" line="169" />
         <source>Prompt-set runs (%1)</source>
         <translation>提示词集运行（%1）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runs.py" line="218" />
+        <location filename="../../chatdesk/ctl/runs.py" line="217" />
         <source>judge: %1</source>
         <translation>评审：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runs.py" line="244" />
+        <location filename="../../chatdesk/ctl/runs.py" line="246" />
+        <source>running in another ChatDesk window or terminal</source>
+        <translation>正在另一个 ChatDesk 窗口或终端中运行</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runs.py" line="248" />
         <source>%1 failed</source>
         <translation>%1 个失败</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runs.py" line="274" />
+        <location filename="../../chatdesk/ctl/runs.py" line="283" />
         <source>Type or paste prompts, or open a file.</source>
         <translation>请输入或粘贴提示词，或打开一个文件。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runs.py" line="282" />
+        <location filename="../../chatdesk/ctl/runs.py" line="293" />
         <source>Set up a server and key first.</source>
         <translation>请先设置服务器和密钥。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runs.py" line="298" />
+        <location filename="../../chatdesk/ctl/runs.py" line="314" />
         <source>Choose 2 to 4 models.</source>
         <translation>请选择 2 到 4 个模型。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runs.py" line="343" />
+        <location filename="../../chatdesk/ctl/runs.py" line="366" />
         <source>%1 prompts × %2 models: %3 requests (%4 answers + %5 judge calls).</source>
         <translation>%1 个提示词 × %2 个模型：%3 个请求（%4 个回答 + %5 次评审）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runs.py" line="351" />
+        <location filename="../../chatdesk/ctl/runs.py" line="374" />
         <source>Estimated cost: %1.</source>
         <translation>预计费用：%1。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runs.py" line="353" />
+        <location filename="../../chatdesk/ctl/runs.py" line="376" />
         <source>No price for %1.</source>
         <translation>%1 没有价格。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runs.py" line="356" />
+        <location filename="../../chatdesk/ctl/runs.py" line="379" />
         <source>No prices set: the cost is not estimated.</source>
         <translation>未设置价格：不估算费用。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runs.py" line="364" />
+        <location filename="../../chatdesk/ctl/runs.py" line="387" />
         <source>The run was not started: %1</source>
         <translation>运行未开始：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runs.py" line="376" />
+        <location filename="../../chatdesk/ctl/runs.py" line="399" />
         <source>Run of %1 prompts</source>
         <translation>%1 个提示词的运行</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runs.py" line="402" />
+        <location filename="../../chatdesk/ctl/runs.py" line="427" />
         <source>%1 (re-run)</source>
         <translation>%1（重新运行）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runs.py" line="427" />
+        <location filename="../../chatdesk/ctl/runs.py" line="455" />
         <source>A run is going on: stop it or wait for it first.</source>
         <translation>有运行正在进行：请先停止或等待它结束。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runs.py" line="452" />
+        <location filename="../../chatdesk/ctl/runs.py" line="481" />
+        <source>Run %1 is going on in another ChatDesk window or terminal.</source>
+        <translation>运行 %1 正在另一个 ChatDesk 窗口或终端中进行。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/runs.py" line="486" />
         <source>The run did not start: %1</source>
         <translation>运行未能开始：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runs.py" line="514" />
+        <location filename="../../chatdesk/ctl/runs.py" line="548" />
         <source>Run %1: %2, %3/%4 answers.</source>
         <translation>运行 %1：%2，%3/%4 个回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runs.py" line="579" />
+        <location filename="../../chatdesk/ctl/runs.py" line="621" />
         <source>CSV (*.csv)</source>
         <translation>CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runs.py" line="580" />
+        <location filename="../../chatdesk/ctl/runs.py" line="622" />
         <source>JSON (*.json)</source>
         <translation>JSON (*.json)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runs.py" line="581" />
+        <location filename="../../chatdesk/ctl/runs.py" line="623" />
         <source>HTML report (*.html)</source>
         <translation>HTML 报告 (*.html)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runs.py" line="585" />
+        <location filename="../../chatdesk/ctl/runs.py" line="627" />
         <source>Export the run</source>
         <translation>导出运行</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runs.py" line="621" />
+        <location filename="../../chatdesk/ctl/runs.py" line="650" />
         <source>Not exported: %1</source>
         <translation>未导出：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runs.py" line="624" />
+        <location filename="../../chatdesk/ctl/runs.py" line="653" />
         <source>Exported to %1</source>
         <translation>已导出到 %1</translation>
     </message>

@@ -37,6 +37,7 @@ from chatdesk.core.runs.batchtypes import (
     BatchOutcome,
     BatchProgress,
     Connect,
+    RunBusy,
     column_spec,
     judge_spec,
     spec_connector,
@@ -247,6 +248,8 @@ class BatchRunner:
         run = runs.get_run(run_id)
         if run is None:
             raise ValueError(f"no run with id {run_id}")
+        if run.status == "running":  # its runner lives (a dead one reads "stopped")
+            raise RunBusy(run_id)
         limit = max(1, int(concurrency or run.concurrency or DEFAULT_CONCURRENCY))
         drive = _Drive(run, runs.prompts(run_id), limit, time.monotonic())
         for spec in run.columns:  # every provider resolved before anything is sent

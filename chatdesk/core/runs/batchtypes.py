@@ -157,3 +157,12 @@ class BatchObserver:
 
     def run_finished(self, runner: BatchRunner, outcome: BatchOutcome) -> None:
         """The drive is over (finished, failed cells left, or stopped)."""
+
+
+class RunBusy(ValueError):
+    """The run is going on in another runner (a window, a terminal): asking its cells
+    twice would pay for them twice, so it is refused."""
+
+    def __init__(self, run_id: int) -> None:
+        super().__init__(f"run {run_id} is going on in another ChatDesk window or terminal")
+        self.run_id = run_id

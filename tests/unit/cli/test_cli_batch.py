@@ -327,7 +327,9 @@ def test_kill_9_mid_run_then_resume_asks_no_done_cell_again(
     done = _done_cells(db)
     assert 10 <= len(done) < 2 * count
     with Store.for_reading(db) as store:
-        assert store.runs.list_runs()[0].status == "running"  # killed: nobody said otherwise
+        # Left "running" in the file, read as stopped: its process is gone.
+        assert store.conn.execute("SELECT status FROM runs").fetchone()[0] == "running"
+        assert store.runs.list_runs()[0].status == "stopped"
     resumed = subprocess.run(
         [sys.executable, "-m", "chatdesk", "batch", "--resume", "1", "--json"],
         env=_env(chatdesk_home), capture_output=True, text=True, timeout=120,
@@ -366,3 +368,54 @@ def test_the_estimate_names_the_cost_where_prices_exist(
     data = json.loads(out)
     assert [c["cost"] for c in data["cells"] if c["model"] == "m1"] == [0.003, 0.003]
     assert data["summary"][0]["cost"] == pytest.approx(0.006)
+
+
+def test_a_run_going_on_elsewhere_is_listed_running_and_not_resumed_twice(
+    server: FakeServer, tmp_path: Path, chatdesk_home: Path
+) -> None:
+    """`batch --list` from another terminal says "running" while the run's process
+    lives and "stopped" once it is killed; `--resume` refuses a live run (exit 2,
+    nothing asked twice) and finishes a dead one."""
+    import time
+
+    for model in ("m1", "m2"):
+        server.default_for(model, Reply(text="slow " * 4, chunk_chars=5, delay_s=0.1))
+    path = write(tmp_path, "set.txt", "".join(f"prompt {i}\n" for i in range(10)))
+    db = chatdesk_home / "history.sqlite3"
+
+    def cli(*argv: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "chatdesk", "batch", *argv],
+            env=_env(chatdesk_home), capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+
+    with subprocess.Popen(
+        [sys.executable, "-m", "chatdesk", "batch", str(path), "--base-url", server.base_url,
+         "-m", "m1", "-m", "m2", "--concurrency", "1"],
+        env=_env(chatdesk_home), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    ) as proc:  # fmt: skip
+        try:
+            deadline = time.monotonic() + 60
+            while not _done_cells(db):  # a liveness wait, not a timing assertion
+                assert proc.poll() is None and time.monotonic() < deadline
+                time.sleep(0.02)
+            listed = cli("--list", "--json")
+            busy = cli("--resume", "1")
+            asked_before = len(server.chat_requests)
+            assert proc.poll() is None, "the run ended before the checks: make it slower"
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    assert json.loads(listed.stdout)["runs"][0]["status"] == "running"
+    assert busy.returncode == 2
+    assert "run 1 is going on in another ChatDesk window or terminal" in busy.stderr
+    assert asked_before <= len(_done_cells(db)) + 1  # the refused resume asked nothing
+    assert json.loads(cli("--list", "--json").stdout)["runs"][0]["status"] == "stopped"
+    server.default_for("m1", Reply(text="fast"))
+    server.default_for("m2", Reply(text="fast"))
+    finished = cli("--resume", "1", "--json")
+    assert finished.returncode == 0, finished.stderr
+    assert len(_done_cells(db)) == 20

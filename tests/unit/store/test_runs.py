@@ -188,12 +188,27 @@ def test_judgements_wait_for_both_answers(store: Store) -> None:
     assert runs.judgements_to_do(unjudged) == []
 
 
-def test_status_interrupted_and_delete(store: Store) -> None:
-    run_id = make_run(store, 1)
-    store.runs.set_status(run_id, "running")
+def test_status_interrupted_and_delete(db_path: Path) -> None:
+    with Store(db_path) as first:
+        run_id = make_run(first, 1)
+        first.runs.set_status(run_id, "running")
+        assert first.runs.mark_interrupted() == 0  # its runner (this store) is alive
+        run = first.runs.get_run(run_id)
+        assert run is not None and run.status == "running" and "writer" not in run.options
+    store = Store(db_path)  # the first store closed with the run "running": it died
+    try:
+        _status_interrupted_and_delete(store, run_id)
+    finally:
+        store.close()
+
+
+def _status_interrupted_and_delete(store: Store, run_id: int) -> None:
+    run = store.runs.get_run(run_id)
+    assert run is not None and run.status == "stopped"  # shown as the next start marks it
     assert store.runs.mark_interrupted() == 1
     run = store.runs.get_run(run_id)
     assert run is not None and run.status == "stopped"
+    assert store.conn.execute("SELECT status FROM runs").fetchone()[0] == "stopped"
     with pytest.raises(ValueError):
         store.runs.set_status(run_id, "paused")
     store.runs.save_cell(run_id, 0, 0, status="done")
@@ -268,3 +283,43 @@ def test_kill_9_between_cells_keeps_done_cells_and_lists_the_rest(db_path: Path)
         cells = {(c.prompt_index, c.model_index): c.content for c in store.runs.cells(run_id)}
         assert cells == {(0, 0): "kept 0,0", (0, 1): "kept 0,1", (1, 0): ""}
         assert store.runs.cells_to_do(run_id) == [(1, 0), (1, 1), (2, 0), (2, 1)]
+
+
+RUNNER = """
+import sys, time
+sys.path.insert(0, sys.argv[1])
+from chatdesk.store import Store
+from chatdesk.store.runs import RunPrompt
+with Store(sys.argv[2]) as store:
+    run_id = store.runs.create_run("elsewhere", [{"model": "a"}, {"model": "b"}],
+                                   [RunPrompt(0, None, "q", None)])
+    store.runs.set_status(run_id, "running")
+    print(run_id, flush=True)
+    time.sleep(60)
+"""
+
+
+def test_a_run_going_on_in_another_process_is_not_marked_stopped(db_path: Path) -> None:
+    """The window runs a run while `chatdesk batch` starts beside it: the new process
+    must neither list that run as stopped nor mark it so; once its process is killed,
+    both do."""
+    with Store(db_path):
+        pass  # created and migrated before the other process opens it
+    proc = subprocess.Popen(
+        [sys.executable, "-c", RUNNER, str(ROOT), str(db_path)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert proc.stdout is not None
+        run_id = int(proc.stdout.readline())
+        with Store(db_path) as store:
+            assert store.runs.mark_interrupted() == 0
+            run = store.runs.get_run(run_id)
+            assert run is not None and run.status == "running"
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+        if proc.stdout is not None:
+            proc.stdout.close()
+    with Store(db_path) as store:
+        assert [r.status for r in store.runs.list_runs()] == ["stopped"]
+        assert store.runs.mark_interrupted() == 1

@@ -194,7 +194,9 @@ def test_a_run_killed_while_running_shows_stopped_and_resumes(harness: Harness) 
     h.store.runs.set_status(run_id, "running")
     from chatdesk.store import Store
 
+    old = h.store
     h.desk.services.replace_store(Store(h.store.path))  # what the next start sees
+    old.close()  # the killed window's store: its "running" run has no runner now
     h.store = h.desk.services.store
     ctl = ctl_of(h)
     assert h.store.runs.get_run(run_id).status == "stopped"  # type: ignore[union-attr]
@@ -314,3 +316,51 @@ def test_the_run_page_is_reachable_by_keyboard_with_names(harness: Harness) -> N
     view.select_cell(1, 0)
     QTest.keyClick(view.grid, Qt.Key.Key_Return)
     assert h.window.comparing()  # Enter on a row opens it in the compare view
+
+
+OTHER_RUNNER = """
+import sys, time
+sys.path.insert(0, sys.argv[1])
+from chatdesk.store import Store
+with Store(sys.argv[2]) as store:
+    store.runs.set_status(int(sys.argv[3]), "running")
+    print("running", flush=True)
+    time.sleep(60)
+"""
+
+
+def test_a_run_going_on_in_another_process_is_shown_so_and_not_resumed(
+    harness: Harness,
+) -> None:
+    import subprocess
+    import sys
+
+    h = harness
+    for m in MODELS:
+        h.server.default_for(m, Reply(text=f"{m} ok"))
+    run_id = start_run(h, "one\ntwo", MODELS)
+    h.store.conn.execute("DELETE FROM run_cells WHERE run_id = ? AND prompt_index = 1", (run_id,))
+    root = str(Path(__file__).resolve().parents[3])
+    proc = subprocess.Popen(
+        [sys.executable, "-c", OTHER_RUNNER, root, h.store.path, str(run_id)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "running"
+        ctl = ctl_of(h)
+        ctl.open_run(run_id)
+        assert not ctl.view.resume_button.isEnabled()
+        assert "another ChatDesk window" in ctl.view.progress_label.text()
+        before = len(h.server.chat_requests)
+        ctl.resume()  # as if the button had been clicked just before the other one began
+        h.wait(lambda: not ctl.busy)
+        assert "another ChatDesk window or terminal" in h.window.status_label.text()
+        assert len(h.server.chat_requests) == before
+    finally:
+        proc.kill()
+        proc.wait()
+        if proc.stdout is not None:
+            proc.stdout.close()
+    ctl.open_run(run_id)  # its process is gone: stopped, and it can be finished here
+    assert ctl.view.resume_button.isEnabled()
