@@ -587,7 +587,8 @@ class BatchRunner:
         # wait for answers still to come).
         left = sum(len(q) for q in drive.cells.values()) + len(drive.in_flight)
         if drive.run.judge is not None:
-            left += max(0, progress.judge_total - progress.judge_done - progress.judge_failed)
+            judge_left = progress.judge_total - progress.judge_done - progress.judge_failed
+            left += max(0, judge_left - _blocked_judge_calls(drive))
         rate = drive.finished / progress.elapsed_s if progress.elapsed_s > 0 else 0.0
         progress.eta_s = left / rate if drive.finished and rate > 0 else None
         loop_now = asyncio.get_running_loop().time()
@@ -597,6 +598,21 @@ class BatchRunner:
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def _blocked_judge_calls(drive: _Drive) -> int:
+    """Judge calls that cannot be made while an answer of their pair has failed (a
+    retry of that cell may free them): the ETA does not wait for them."""
+    if not drive.errors:
+        return 0
+    columns = len(drive.run.columns)
+    pairs = {
+        (p, min(m, other), max(m, other))
+        for p, m in drive.errors
+        for other in range(columns)
+        if other != m
+    }
+    return 2 * len(pairs)  # both orders; none was judged (a done answer is final)
 
 
 def _dict(value: Any) -> dict[str, Any]:

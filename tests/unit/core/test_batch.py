@@ -332,3 +332,23 @@ async def test_cancelling_the_drive_stops_requests_and_marks_the_run_stopped(
         await task
     assert store.runs.get_run(run_id).status == "stopped"  # type: ignore[union-attr]
     assert store.runs.cells_to_do(run_id) == [(0, 0), (0, 1), (1, 0), (1, 1)]
+
+
+@pytest.mark.asyncio
+async def test_the_eta_does_not_wait_for_judge_calls_a_failed_answer_blocks(
+    store: Store, pool: ClientPool, endpoint: Endpoint, fake_server: FakeServer
+) -> None:
+    """m2 fails every answer: its pairs can never be judged in this run, so when all
+    that can be done is done, nothing is left to wait for (it used to show an ETA)."""
+    fake_server.default_for("m1", Reply(text="one"))
+    fake_server.default_for("m2", Reply.error(400, "bad model parameters"))
+    fake_server.default_for("m3", Reply(text="three"))
+    fake_server.responder = judge_says("The first. [[A]]")
+    run_id = make_run(store, endpoint, ["m1", "m2", "m3"], 3, judge=True, concurrency=2)
+    log = Log()
+    outcome = await runner(store, pool, observer=log).run(run_id)
+    assert outcome.progress.cells_failed == 3
+    last = log.progress_seen[-1]
+    assert last.judge_done == 3 * 2  # prompts x the one judgeable pair x two orders
+    assert last.judge_total == 3 * 3 * 2
+    assert last.eta_s == 0
