@@ -98,13 +98,25 @@ class HistoryController(QObject):
     def _models(self) -> list[str]:
         return self.store.conversation_models()
 
+    def _runs_matching(self, query: str) -> list[tuple[int, str]]:
+        """Prompt-set runs whose name, a model or a prompt holds the query."""
+        out = []
+        for run in self.store.runs.search_runs(query, limit=5):
+            models = ", ".join(str(c.get("model") or "?") for c in run.columns)
+            name = run.name or self.tr("Run %1").replace("%1", str(run.id))
+            out.append((run.id, f"{name} ({models})"))
+        return out
+
     def open_search(self, query: str = "") -> None:
         from chatdesk.ui.searchpanel import SearchPanel
 
         if self._panel is None:
-            self._panel = SearchPanel(self.search, self._models, self.window)
+            self._panel = SearchPanel(
+                self.search, self._models, self.window, runs=self._runs_matching
+            )
             self._panel.count_cap = self.store.SEARCH_COUNT_CAP
             self._panel.result_activated.connect(self.jump_to)
+            self._panel.run_activated.connect(self.services.open_run_requested)
         self._panel.open_with(query)
 
     def jump_to(self, conversation_id: int, message_id: int, query: str) -> None:

@@ -83,6 +83,7 @@ class RunController(QObject):
         services.store_replaced.connect(self._on_store_replaced)
         window.run_requested.connect(lambda: self.new_run())
         window.runs_requested.connect(self.show_runs)
+        services.open_run_requested.connect(self.open_run)
         window.conversations.filter_changed.connect(self.update_sidebar)
         self._sidebar_filter = ""
         window.closing.connect(self.stop)

@@ -94,6 +94,7 @@ class Services(QObject):
             shows it reloads them).
         shown_changed(object): the chat pane shows another conversation (its id, or
             None for a new chat).
+        open_run_requested(int): show this prompt-set run on the run page.
     """
 
     store_replaced = Signal(object)
@@ -102,6 +103,7 @@ class Services(QObject):
     new_chat_requested = Signal()
     messages_changed = Signal(int)
     shown_changed = Signal(object)
+    open_run_requested = Signal(int)
 
     def __init__(
         self,

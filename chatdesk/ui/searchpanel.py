@@ -9,6 +9,7 @@ The list model lives in ``searchresults`` and the row painter in ``searchdelegat
 
 from __future__ import annotations
 
+import html
 import logging
 import time
 from collections.abc import Callable
@@ -54,6 +55,7 @@ __all__ = [
     "PAGE_SIZE",
     "SNIPPET_HTML_ROLE",
     "ModelsFn",
+    "RunsFn",
     "SearchFn",
     "SearchPanel",
     "SearchResultsModel",
@@ -66,6 +68,9 @@ log = logging.getLogger(__name__)
 DEBOUNCE_MS = 120
 
 ModelsFn = Callable[[], list[str]]
+#: ``runs(query)``: prompt-set runs matching the query, as ``(run id, label)``.
+RunsFn = Callable[[str], list[tuple[int, str]]]
+MAX_RUN_LINKS = 5
 
 _DAY = 86400.0
 
@@ -81,9 +86,12 @@ class SearchPanel(QDialog):
     Signals:
         result_activated(int, int, str): conversation id, message id and the query
             that found it; the panel hides itself after emitting.
+        run_activated(int): a prompt-set run named by the query was chosen (the line
+            above the messages lists the runs whose name, model or prompt matches).
     """
 
     result_activated = Signal(int, int, str)
+    run_activated = Signal(int)
 
     # Counts stop at this many (the store caps them); the label then says "5,000+".
     count_cap: int | None = None
@@ -95,9 +103,11 @@ class SearchPanel(QDialog):
         parent: QWidget | None = None,
         *,
         clock: Callable[[], float] = time.time,
+        runs: RunsFn | None = None,
     ) -> None:
         super().__init__(parent, Qt.WindowType.Dialog | Qt.WindowType.FramelessWindowHint)
         self._models = models
+        self._runs = runs
         self._clock = clock
         self.setModal(False)
         self.setObjectName("searchPanel")
@@ -213,6 +223,19 @@ class SearchPanel(QDialog):
         row2.addWidget(self._sort_combo)
         layout.addLayout(row2)
 
+        self._runs_label = QLabel(frame)
+        self._runs_label.setObjectName("searchRuns")
+        self._runs_label.setTextFormat(Qt.TextFormat.RichText)
+        self._runs_label.setTextInteractionFlags(
+            Qt.TextInteractionFlag.LinksAccessibleByMouse
+            | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
+        )
+        self._runs_label.setWordWrap(True)
+        self._runs_label.setAccessibleName(self.tr("Prompt-set runs that match"))
+        self._runs_label.linkActivated.connect(self._on_run_link)
+        self._runs_label.setVisible(False)
+        layout.addWidget(self._runs_label)
+
         self._view = QListView(frame)
         self._view.setObjectName("searchResults")
         self._view.setAccessibleName(self.tr("Search results"))
@@ -312,6 +335,7 @@ class SearchPanel(QDialog):
         self._debounce.stop()
         self._failed = None
         self._results.run(self._query.text(), self.filters())
+        self._show_runs(self._query.text())
         if self._results.rowCount() > 0:
             self._view.setCurrentIndex(self._results.index(0, 0))
             self._view.scrollToTop()
@@ -329,6 +353,9 @@ class SearchPanel(QDialog):
 
     def results_model(self) -> SearchResultsModel:
         return self._results
+
+    def runs_label(self) -> QLabel:
+        return self._runs_label
 
     def view(self) -> QListView:
         return self._view
@@ -410,6 +437,30 @@ class SearchPanel(QDialog):
         query = self._results.query()
         self.hide()
         self.result_activated.emit(hit.conversation_id, hit.message_id, query)
+
+    def _show_runs(self, query: str) -> None:
+        """The runs the query names, as links on one line above the messages."""
+        found: list[tuple[int, str]] = []
+        if self._runs is not None and query.strip():
+            try:
+                found = self._runs(query)[:MAX_RUN_LINKS]
+            except Exception:
+                log.exception("searching the prompt-set runs failed")
+        if not found:
+            self._runs_label.setVisible(False)
+            self._runs_label.clear()
+            return
+        links = " · ".join(
+            f'<a href="run:{run_id}">{html.escape(label)}</a>' for run_id, label in found
+        )
+        self._runs_label.setText(self.tr("Prompt-set runs:") + " " + links)
+        self._runs_label.setVisible(True)
+
+    def _on_run_link(self, href: str) -> None:
+        kind, _, value = href.partition(":")
+        if kind == "run" and value.isdigit() and self.isVisible():
+            self.hide()
+            self.run_activated.emit(int(value))
 
     def _on_text_changed(self, _text: str) -> None:
         self._debounce.start()

@@ -1454,88 +1454,93 @@
 <context>
     <name>HistoryController</name>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="180" />
+        <location filename="../../chatdesk/ctl/history.py" line="106" />
+        <source>Run %1</source>
+        <translation>运行 %1</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/history.py" line="192" />
         <source>Open a conversation to export it.</source>
         <translation>请先打开要导出的对话。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="186" />
+        <location filename="../../chatdesk/ctl/history.py" line="198" />
         <source>Export</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="195" />
+        <location filename="../../chatdesk/ctl/history.py" line="207" />
         <source>Export a blind comparison</source>
         <translation>导出盲测比较</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="197" />
+        <location filename="../../chatdesk/ctl/history.py" line="209" />
         <source>You have not voted on this blind comparison yet. The export names the model of every column. Export anyway?</source>
         <translation>你还没有对这次盲测比较投票。导出的内容会写明每一列的模型。仍要导出吗？</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="211" />
+        <location filename="../../chatdesk/ctl/history.py" line="223" />
         <source>Exported %1 conversation(s) to %2.</source>
         <translation>已将 %1 个对话导出到 %2。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="216" />
+        <location filename="../../chatdesk/ctl/history.py" line="228" />
         <source>Exporting…</source>
         <translation>正在导出…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="221" />
+        <location filename="../../chatdesk/ctl/history.py" line="233" />
         <source>Import conversations</source>
         <translation>导入对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="223" />
+        <location filename="../../chatdesk/ctl/history.py" line="235" />
         <source>ChatDesk or ChatGPT export (*.json *.zip)</source>
         <translation>ChatDesk 或 ChatGPT 导出文件 (*.json *.zip)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="237" />
+        <location filename="../../chatdesk/ctl/history.py" line="249" />
         <source>Imported %1 conversation(s) with %2 message(s); %3 were already there.</source>
         <translation>已导入 %1 个对话、%2 条消息；%3 个对话已存在，已跳过。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="243" />
+        <location filename="../../chatdesk/ctl/history.py" line="255" />
         <source>Importing…</source>
         <translation>正在导入…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="254" />
+        <location filename="../../chatdesk/ctl/history.py" line="266" />
         <source>Backed up to %1.</source>
         <translation>已备份到 %1。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="256" />
+        <location filename="../../chatdesk/ctl/history.py" line="268" />
         <source>Backing up…</source>
         <translation>正在备份…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="272" />
+        <location filename="../../chatdesk/ctl/history.py" line="284" />
         <source>There is no backup yet. Use “Back up now” first.</source>
         <translation>还没有备份。请先使用“立即备份”。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="276" />
-        <location filename="../../chatdesk/ctl/history.py" line="282" />
+        <location filename="../../chatdesk/ctl/history.py" line="288" />
+        <location filename="../../chatdesk/ctl/history.py" line="294" />
         <source>Restore</source>
         <translation>恢复</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="276" />
+        <location filename="../../chatdesk/ctl/history.py" line="288" />
         <source>Restore the history from:</source>
         <translation>从以下备份恢复历史记录：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="283" />
+        <location filename="../../chatdesk/ctl/history.py" line="295" />
         <source>Replace the current history with %1? The current file is kept aside.</source>
         <translation>用 %1 替换当前的历史记录？当前文件会另行保留。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="297" />
+        <location filename="../../chatdesk/ctl/history.py" line="309" />
         <source>Wait for the answer to finish first.</source>
         <translation>请等待回答完成。</translation>
     </message>
@@ -3104,128 +3109,128 @@ The start of a card's table (an error, a tool call): the view rounds these too. 
 <context>
     <name>RunController</name>
     <message>
-        <location filename="../../chatdesk/ctl/runs.py" line="165" />
+        <location filename="../../chatdesk/ctl/runs.py" line="166" />
         <source>Prompt-set runs matching: %1</source>
         <extracomment>The summary and judge replies are recomputed at most this often while a run fills. The sidebar counts runs up to this many ("200+" beyond). The progress line is rewritten at most this often.</extracomment>
         <translation>匹配的提示词集运行：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runs.py" line="169" />
+        <location filename="../../chatdesk/ctl/runs.py" line="170" />
         <source>Prompt-set runs (%1)</source>
         <translation>提示词集运行（%1）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runs.py" line="217" />
+        <location filename="../../chatdesk/ctl/runs.py" line="218" />
         <source>judge: %1</source>
         <translation>评审：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runs.py" line="246" />
+        <location filename="../../chatdesk/ctl/runs.py" line="247" />
         <source>running in another ChatDesk window or terminal</source>
         <translation>正在另一个 ChatDesk 窗口或终端中运行</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runs.py" line="248" />
+        <location filename="../../chatdesk/ctl/runs.py" line="249" />
         <source>%1 failed</source>
         <translation>%1 个失败</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runs.py" line="283" />
+        <location filename="../../chatdesk/ctl/runs.py" line="284" />
         <source>Type or paste prompts, or open a file.</source>
         <translation>请输入或粘贴提示词，或打开一个文件。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runs.py" line="293" />
+        <location filename="../../chatdesk/ctl/runs.py" line="294" />
         <source>Set up a server and key first.</source>
         <translation>请先设置服务器和密钥。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runs.py" line="314" />
+        <location filename="../../chatdesk/ctl/runs.py" line="315" />
         <source>Choose 2 to 4 models.</source>
         <translation>请选择 2 到 4 个模型。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runs.py" line="366" />
+        <location filename="../../chatdesk/ctl/runs.py" line="367" />
         <source>%1 prompts × %2 models: %3 requests (%4 answers + %5 judge calls).</source>
         <translation>%1 个提示词 × %2 个模型：%3 个请求（%4 个回答 + %5 次评审）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runs.py" line="374" />
+        <location filename="../../chatdesk/ctl/runs.py" line="375" />
         <source>Estimated cost: %1.</source>
         <translation>预计费用：%1。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runs.py" line="376" />
+        <location filename="../../chatdesk/ctl/runs.py" line="377" />
         <source>No price for %1.</source>
         <translation>%1 没有价格。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runs.py" line="379" />
+        <location filename="../../chatdesk/ctl/runs.py" line="380" />
         <source>No prices set: the cost is not estimated.</source>
         <translation>未设置价格：不估算费用。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runs.py" line="387" />
+        <location filename="../../chatdesk/ctl/runs.py" line="388" />
         <source>The run was not started: %1</source>
         <translation>运行未开始：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runs.py" line="399" />
+        <location filename="../../chatdesk/ctl/runs.py" line="400" />
         <source>Run of %1 prompts</source>
         <translation>%1 个提示词的运行</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runs.py" line="427" />
+        <location filename="../../chatdesk/ctl/runs.py" line="428" />
         <source>%1 (re-run)</source>
         <translation>%1（重新运行）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runs.py" line="455" />
+        <location filename="../../chatdesk/ctl/runs.py" line="456" />
         <source>A run is going on: stop it or wait for it first.</source>
         <translation>有运行正在进行：请先停止或等待它结束。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runs.py" line="481" />
+        <location filename="../../chatdesk/ctl/runs.py" line="482" />
         <source>Run %1 is going on in another ChatDesk window or terminal.</source>
         <translation>运行 %1 正在另一个 ChatDesk 窗口或终端中进行。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runs.py" line="486" />
+        <location filename="../../chatdesk/ctl/runs.py" line="487" />
         <source>The run did not start: %1</source>
         <translation>运行未能开始：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runs.py" line="548" />
+        <location filename="../../chatdesk/ctl/runs.py" line="549" />
         <source>Run %1: %2, %3/%4 answers.</source>
         <translation>运行 %1：%2，%3/%4 个回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runs.py" line="621" />
+        <location filename="../../chatdesk/ctl/runs.py" line="622" />
         <source>CSV (*.csv)</source>
         <translation>CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runs.py" line="622" />
+        <location filename="../../chatdesk/ctl/runs.py" line="623" />
         <source>JSON (*.json)</source>
         <translation>JSON (*.json)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runs.py" line="623" />
+        <location filename="../../chatdesk/ctl/runs.py" line="624" />
         <source>HTML report (*.html)</source>
         <translation>HTML 报告 (*.html)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runs.py" line="627" />
+        <location filename="../../chatdesk/ctl/runs.py" line="628" />
         <source>Export the run</source>
         <translation>导出运行</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runs.py" line="650" />
+        <location filename="../../chatdesk/ctl/runs.py" line="651" />
         <source>Not exported: %1</source>
         <translation>未导出：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/runs.py" line="653" />
+        <location filename="../../chatdesk/ctl/runs.py" line="654" />
         <source>Exported to %1</source>
         <translation>已导出到 %1</translation>
     </message>
@@ -3531,165 +3536,176 @@ The start of a card's table (an error, a tool call): the view rounds these too. 
 <context>
     <name>SearchPanel</name>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="104" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="114" />
         <source>Search</source>
+        <extracomment>``runs(query)``: prompt-set runs matching the query, as ``(run id, label)``.</extracomment>
         <translation>搜索</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="128" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="138" />
         <source>Search all conversations</source>
         <translation>搜索全部对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="129" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="139" />
         <source>Search all conversations…</source>
         <translation>搜索全部对话…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="144" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="154" />
         <source>Only answers from this model</source>
         <translation>仅显示此模型的回答</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="149" />
-        <location filename="../../chatdesk/ui/searchpanel.py" line="283" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="159" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="306" />
         <source>All models</source>
         <translation>所有模型</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="155" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="165" />
         <source>All messages</source>
         <translation>所有消息</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="156" />
-        <location filename="../../chatdesk/ui/searchpanel.py" line="348" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="166" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="375" />
         <source>You</source>
         <translation>你</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="157" />
-        <location filename="../../chatdesk/ui/searchpanel.py" line="348" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="167" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="375" />
         <source>Assistant</source>
         <translation>助手</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="163" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="173" />
         <source>Any time</source>
         <translation>任意时间</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="164" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="174" />
         <source>Today</source>
         <translation>今天</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="165" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="175" />
         <source>Last 7 days</source>
         <translation>最近 7 天</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="166" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="176" />
         <source>Last 30 days</source>
         <translation>最近 30 天</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="167" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="177" />
         <source>Last year</source>
         <translation>最近一年</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="168" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="178" />
         <source>Custom range…</source>
         <translation>自定义范围…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="180" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="190" />
         <source>From (inclusive)</source>
         <translation>起始日期（含）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="181" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="191" />
         <source>To (inclusive)</source>
         <translation>结束日期（含）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="196" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="206" />
         <source>Pinned only</source>
         <translation>仅已置顶</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="198" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="208" />
         <source>Comparisons only</source>
         <translation>仅对比对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="201" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="211" />
         <source>Only conversations where several models answered side by side</source>
         <translation>仅显示多个模型并排回答的对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="206" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="216" />
         <source>Sort by</source>
         <translation>排序方式</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="209" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="219" />
         <source>Newest</source>
         <translation>最新</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="210" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="220" />
         <source>Relevance</source>
         <translation>相关度</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="218" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="234" />
+        <source>Prompt-set runs that match</source>
+        <translation>匹配的提示词集运行</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/searchpanel.py" line="241" />
         <source>Search results</source>
         <translation>搜索结果</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="234" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="257" />
         <source>↑↓ select · Enter open · Esc close</source>
         <translation>↑↓ 选择 · Enter 打开 · Esc 关闭</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="344" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="371" />
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="452" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="456" />
+        <source>Prompt-set runs:</source>
+        <translation>提示词集运行：</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ui/searchpanel.py" line="503" />
         <source>unknown date</source>
         <translation>日期未知</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="461" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="512" />
         <source>Search failed: {error}</source>
         <translation>搜索失败：{error}</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="463" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="514" />
         <source>Type to search your conversations</source>
         <translation>输入关键词搜索对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="467" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="518" />
         <source>No results</source>
         <translation>无结果</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="469" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="520" />
         <source>1 result</source>
         <translation>1 个结果</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="471" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="522" />
         <source>{count}+ results</source>
         <translation>{count}+ 个结果</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/searchpanel.py" line="473" />
+        <location filename="../../chatdesk/ui/searchpanel.py" line="524" />
         <source>{count} results</source>
         <translation>{count} 个结果</translation>
     </message>
@@ -3697,17 +3713,17 @@ The start of a card's table (an error, a tool call): the view rounds these too. 
 <context>
     <name>Services</name>
     <message>
-        <location filename="../../chatdesk/ctl/services.py" line="199" />
+        <location filename="../../chatdesk/ctl/services.py" line="201" />
         <source>The history is busy: the answer is kept and will be saved shortly.</source>
         <translation>历史记录正忙：回答已保留，稍后会自动保存。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/services.py" line="203" />
+        <location filename="../../chatdesk/ctl/services.py" line="205" />
         <source>The answer is saved.</source>
         <translation>回答已保存。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/services.py" line="205" />
+        <location filename="../../chatdesk/ctl/services.py" line="207" />
         <source>The answer could not be saved: %1</source>
         <translation>无法保存回答：%1</translation>
     </message>

@@ -364,3 +364,24 @@ def test_a_run_going_on_in_another_process_is_shown_so_and_not_resumed(
             proc.stdout.close()
     ctl.open_run(run_id)  # its process is gone: stopped, and it can be finished here
     assert ctl.view.resume_button.isEnabled()
+
+
+def test_ctrl_k_lists_matching_runs_and_opens_one(harness: Harness) -> None:
+    h = harness
+    for m in MODELS:
+        h.server.default_for(m, Reply(text=f"{m} ok"))
+    run_id = start_run(h, "Which river is longest?\nName a prime", MODELS)
+    h.window.show_compare(False)  # back on the chat page
+    assert not h.window.showing_runs()
+    history = h.desk.history
+    history.open_search("river is longest")  # words of a prompt
+    panel = history._panel
+    label = panel.runs_label()
+    assert label.isVisible()
+    assert "model-one, model-two" in label.text()
+    label.linkActivated.emit(f"run:{run_id}")
+    assert not panel.isVisible()
+    assert h.window.showing_runs() and ctl_of(h).run_id == run_id
+    history.open_search("nothing like this anywhere")
+    assert not panel.runs_label().isVisible()
+    panel.hide()
