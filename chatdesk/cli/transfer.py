@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from chatdesk.cli._common import UsageError, print_json
 
@@ -29,6 +30,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     ids = None if args.all else args.ids
     store = Store.for_reading(database_path())
     try:
+        _note_revealed(store, ids)
         if args.output in (None, "-"):
             sys.stdout.write(export_text(store, ids, fmt))
             sys.stdout.flush()
@@ -47,6 +49,19 @@ def cmd_export(args: argparse.Namespace) -> int:
         store.close()
     print(f"exported {count} conversation{'s' if count != 1 else ''} to {args.output}")
     return 0
+
+
+def _note_revealed(store: Any, ids: list[int] | None) -> None:
+    """Say on stderr when the export names the models of blind comparisons nobody has
+    voted on yet (an export is a backup: it keeps the names, but not silently)."""
+    hidden = store.unvoted_blind_conversations()
+    if ids is not None:
+        hidden &= set(ids)
+    if hidden:
+        sys.stderr.write(
+            f"chatdesk: note: this export names the models of {len(hidden)} blind "
+            "comparison(s) with no vote yet\n"
+        )
 
 
 def _export_target(output: str) -> str | None:

@@ -194,22 +194,32 @@ class HistoryController(QObject):
             ids = [self.services.shown_conversation]
         else:
             ids = None
+            hidden = len(self.store.unvoted_blind_conversations())
+            if hidden and not self._confirm_reveal(hidden):
+                return
         path, chosen = QFileDialog.getSaveFileName(
             self.window, self.tr("Export"), str(Path.home() / "chatdesk-export.md"), EXPORT_FILTERS
         )
         if path:
             self.export_to(path, ids, _format_of(path, chosen))
 
-    def _confirm_reveal(self) -> bool:
-        """An export names each column's model: before the vote, only if the user says so."""
-        answer = QMessageBox.question(
-            self.window,
-            self.tr("Export a blind comparison"),
-            self.tr(
+    def _confirm_reveal(self, unvoted: int = 0) -> bool:
+        """An export names each column's model: before the vote, only if the user says so.
+
+        ``unvoted``: for an export of everything, how many blind comparisons it reveals
+        (a backup must name them to be restored whole, so it asks instead of hiding).
+        """
+        if unvoted:
+            text = self.tr(
+                "%1 blind comparison(s) have no vote yet. The export names the model of "
+                "every column. Export anyway?"
+            ).replace("%1", str(unvoted))
+        else:
+            text = self.tr(
                 "You have not voted on this blind comparison yet. The export names the model "
                 "of every column. Export anyway?"
-            ),
-        )
+            )
+        answer = QMessageBox.question(self.window, self.tr("Export a blind comparison"), text)
         return answer == QMessageBox.StandardButton.Yes
 
     def export_to(self, path: str, ids: list[int] | None, fmt: str) -> asyncio.Task[Any]:

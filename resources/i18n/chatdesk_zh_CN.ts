@@ -1464,83 +1464,88 @@
         <translation>请先打开要导出的对话。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="198" />
+        <location filename="../../chatdesk/ctl/history.py" line="201" />
         <source>Export</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="207" />
+        <location filename="../../chatdesk/ctl/history.py" line="222" />
         <source>Export a blind comparison</source>
         <translation>导出盲测比较</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="209" />
+        <location filename="../../chatdesk/ctl/history.py" line="219" />
         <source>You have not voted on this blind comparison yet. The export names the model of every column. Export anyway?</source>
         <translation>你还没有对这次盲测比较投票。导出的内容会写明每一列的模型。仍要导出吗？</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="223" />
+        <location filename="../../chatdesk/ctl/history.py" line="214" />
+        <source>%1 blind comparison(s) have no vote yet. The export names the model of every column. Export anyway?</source>
+        <translation>有 %1 个盲测对比还没有投票。导出会写明每一列的模型。仍要导出吗？</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/history.py" line="233" />
         <source>Exported %1 conversation(s) to %2.</source>
         <translation>已将 %1 个对话导出到 %2。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="228" />
+        <location filename="../../chatdesk/ctl/history.py" line="238" />
         <source>Exporting…</source>
         <translation>正在导出…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="233" />
+        <location filename="../../chatdesk/ctl/history.py" line="243" />
         <source>Import conversations</source>
         <translation>导入对话</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="235" />
+        <location filename="../../chatdesk/ctl/history.py" line="245" />
         <source>ChatDesk or ChatGPT export (*.json *.zip)</source>
         <translation>ChatDesk 或 ChatGPT 导出文件 (*.json *.zip)</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="249" />
+        <location filename="../../chatdesk/ctl/history.py" line="259" />
         <source>Imported %1 conversation(s) with %2 message(s); %3 were already there.</source>
         <translation>已导入 %1 个对话、%2 条消息；%3 个对话已存在，已跳过。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="255" />
+        <location filename="../../chatdesk/ctl/history.py" line="265" />
         <source>Importing…</source>
         <translation>正在导入…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="266" />
+        <location filename="../../chatdesk/ctl/history.py" line="276" />
         <source>Backed up to %1.</source>
         <translation>已备份到 %1。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="268" />
+        <location filename="../../chatdesk/ctl/history.py" line="278" />
         <source>Backing up…</source>
         <translation>正在备份…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="284" />
+        <location filename="../../chatdesk/ctl/history.py" line="294" />
         <source>There is no backup yet. Use “Back up now” first.</source>
         <translation>还没有备份。请先使用“立即备份”。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="288" />
-        <location filename="../../chatdesk/ctl/history.py" line="294" />
+        <location filename="../../chatdesk/ctl/history.py" line="298" />
+        <location filename="../../chatdesk/ctl/history.py" line="304" />
         <source>Restore</source>
         <translation>恢复</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="288" />
+        <location filename="../../chatdesk/ctl/history.py" line="298" />
         <source>Restore the history from:</source>
         <translation>从以下备份恢复历史记录：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="295" />
+        <location filename="../../chatdesk/ctl/history.py" line="305" />
         <source>Replace the current history with %1? The current file is kept aside.</source>
         <translation>用 %1 替换当前的历史记录？当前文件会另行保留。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/history.py" line="309" />
+        <location filename="../../chatdesk/ctl/history.py" line="319" />
         <source>Wait for the answer to finish first.</source>
         <translation>请等待回答完成。</translation>
     </message>

@@ -59,3 +59,24 @@ def test_history_search_hides_the_models_of_an_unvoted_blind_comparison(
     assert sorted(h["model"] for h in answers) == sorted(SECRET)
     code, out, err = run(capsys, "history", "search", "needle", "--model", SECRET[0], "--json")
     assert json.loads(out)["total"] == 1
+
+
+def test_export_says_when_it_names_an_unvoted_blind_comparison(
+    server: FakeServer, capsys: pytest.CaptureFixture[str], chatdesk_home: Path, tmp_path: Path
+) -> None:
+    for model in SECRET:
+        server.script_for(model, Reply(text="an answer", model=model))
+    code, out, err = run(
+        capsys, "compare", "--blind", "--base-url", server.base_url,
+        "-m", SECRET[0], "-m", SECRET[1], "a question",
+    )  # fmt: skip
+    assert code == 0, err
+    number = out.strip().splitlines()[-1].split()[1]
+    target = tmp_path / "all.json"
+    code, out, err = run(capsys, "export", "--all", "-o", str(target))
+    assert code == 0, err
+    assert "names the models of 1 blind comparison(s) with no vote yet" in err
+    assert SECRET[0] in target.read_text(encoding="utf-8")  # a backup keeps them
+    assert run(capsys, "vote", number, "A")[0] == 0
+    code, out, err = run(capsys, "export", "--all", "-o", str(target))
+    assert code == 0 and "blind" not in err

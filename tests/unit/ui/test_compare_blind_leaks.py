@@ -106,5 +106,13 @@ def test_exporting_an_unvoted_blind_comparison_asks_first(harness: Harness) -> N
         answer["button"] = QMessageBox.StandardButton.Yes
         h.desk.history.export_dialog("current")
         assert seen[1:] == [seen[0], "file dialog"]
+        # Everything (a backup) names them too: asked with how many, then exported.
+        answer["button"] = QMessageBox.StandardButton.No
+        h.desk.history.export_dialog("all")
+        assert seen[3].startswith("1 blind comparison(s) have no vote yet")
+        assert seen[4:] == []
+        answer["button"] = QMessageBox.StandardButton.Yes
+        h.desk.history.export_dialog("all")
+        assert seen[4:] == [seen[3], "file dialog"]
     finally:
         timer.stop()
