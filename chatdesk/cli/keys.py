@@ -33,21 +33,29 @@ def cmd_keys(args: argparse.Namespace) -> int:
     if args.action == "status":
         store = open_store()
         try:
-            names = [p.name for p in store.list_providers()]
+            providers = [(p.name, p.base_url) for p in store.list_providers()]
         finally:
             store.close()
-        from chatdesk.core.keys import KeyringProblem
+        from chatdesk.core.keys import KeyringProblem, env_key, env_key_for
 
         entries = []
         problem: KeyringProblem | None = None
-        for name in names:
+        for name, base_url in providers:
             stored: str | None = None
             try:
                 stored = keys.get(name) if problem is None else None
             except KeyringProblem as exc:
                 problem = exc
-            entries.append({"provider": name, "has_key": bool(stored), "masked": mask_key(stored)})
-        from chatdesk.core.keys import env_key
+            # Without a stored key a request takes the environment's, where it belongs.
+            from_env = None if stored else env_key_for(base_url)[1]
+            entries.append(
+                {
+                    "provider": name,
+                    "has_key": bool(stored),
+                    "masked": mask_key(stored),
+                    "key_from": "keyring" if stored else from_env,
+                }
+            )
 
         env = env_key()
         if args.json:
@@ -62,7 +70,12 @@ def cmd_keys(args: argparse.Namespace) -> int:
         else:
             print(f"keyring backend: {keys.backend_name()}")
             for e in entries:
-                shown = e["masked"] if e["has_key"] else ("unknown" if problem else "no key")
+                if e["has_key"]:
+                    shown = e["masked"]
+                elif e["key_from"]:
+                    shown = f"no stored key; requests use {e['key_from']} ({mask_key(env)})"
+                else:
+                    shown = "unknown" if problem else "no key"
                 print(f"  {e['provider']}: {shown}")
             if env:
                 print(f"  environment: {mask_key(env)}")

@@ -478,3 +478,25 @@ def test_window_without_a_display_explains_itself(chatdesk_home: Path) -> None:
     )
     assert proc.returncode == 1
     assert "no display found" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_keys_status_says_which_key_a_provider_without_one_uses(
+    capsys: pytest.CaptureFixture[str], chatdesk_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CHATDESK_API_KEY is used for every provider without a stored key: the status
+    says so instead of "no key". OPENAI_API_KEY never goes to the Zero relay."""
+    code, out, err = run(capsys, "keys", "status")
+    assert code == 0, err
+    zero = next(line for line in out.splitlines() if line.strip().startswith("zero:"))
+    assert "no stored key; requests use CHATDESK_API_KEY (" in zero
+    code, out, err = run(capsys, "keys", "status", "--json")
+    entry = next(e for e in json.loads(out)["keys"] if e["provider"] == "zero")
+    assert entry["has_key"] is False and entry["key_from"] == "CHATDESK_API_KEY"
+    monkeypatch.delenv("CHATDESK_API_KEY")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-openai-only-1234")
+    code, out, err = run(capsys, "keys", "status")
+    zero = next(line for line in out.splitlines() if line.strip().startswith("zero:"))
+    assert zero.strip().endswith(": no key")
+    code, out, err = run(capsys, "keys", "status", "--json")
+    entry = next(e for e in json.loads(out)["keys"] if e["provider"] == "zero")
+    assert entry["key_from"] is None
