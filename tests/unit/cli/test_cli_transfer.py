@@ -173,3 +173,18 @@ def test_backup_list_and_restore(capsys, chatdesk_home: Path) -> None:
     assert code == 1 and "not a usable SQLite database" in err
     with db(chatdesk_home) as store:
         assert store.count_conversations() == 2
+
+
+def test_an_export_file_is_private_and_no_planted_temp_file_is_written(
+    capsys: pytest.CaptureFixture[str], chatdesk_home: Path, tmp_path: Path
+) -> None:
+    seed(chatdesk_home)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("untouched", encoding="utf-8")
+    out_path = tmp_path / "all.md"
+    (tmp_path / ".all.md.tmp").symlink_to(victim)  # the old fixed temporary name
+    code, out, err = run(capsys, "export", "--all", "-o", str(out_path))
+    assert code == 0, err
+    assert victim.read_text(encoding="utf-8") == "untouched"
+    assert (out_path.stat().st_mode & 0o777) == 0o600  # conversations: the user's only
+    assert "# " in out_path.read_text(encoding="utf-8")

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from chatdesk.core.atomicfile import write_text_atomic
 from chatdesk.core.history.transfer.html_out import export_html
 from chatdesk.core.history.transfer.json_out import export_json
 from chatdesk.core.history.transfer.md_out import export_markdown
@@ -30,16 +31,18 @@ def export_text(store: Store, ids: Iterable[int] | None, fmt: str) -> str:
 def export_to_file(
     store: Store, ids: Iterable[int] | None, fmt: str, path: str | os.PathLike[str]
 ) -> int:
-    """Write the export atomically (temp file + rename); how many conversations."""
+    """Write the export atomically; how many conversations.
+
+    Through a private temporary file (created exclusively, mode 0600, renamed over the
+    target): conversations are nobody else's to read, and a file or link planted at a
+    fixed temporary name cannot be written through.
+    """
     rows = select_conversations(store, ids)
     text = export_text(store, [r.id for r in rows], fmt)
     count = len(rows)
     dest = Path(path)
-    tmp = dest.with_name(f".{dest.name}.tmp")
     try:
-        tmp.write_bytes(text.encode("utf-8"))
-        os.replace(tmp, dest)
+        write_text_atomic(dest, text, prefix=f".{dest.name}.")
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise TransferError(f"Cannot write {dest}: {exc.strerror or exc}") from None
     return count
