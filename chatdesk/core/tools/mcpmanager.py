@@ -349,10 +349,15 @@ class McpManager:
         config = conn.config
         if config.url:
             from mcp.client.streamable_http import streamable_http_client
-            from mcp.shared._httpx_utils import create_mcp_http_client
+
+            from chatdesk.core.tools.mcphttp import bounded_http_client
+
+            def cut(why: str) -> None:  # failed now: a waiting call ends with this reason
+                conn.cut(why)
+                self._lost(conn, RuntimeError(why))
 
             headers = {k: v for k, v in config.headers.items() if v}
-            http = create_mcp_http_client(headers=headers or None)
+            http = bounded_http_client(headers or None, self.max_message_bytes, cut)
             return _closing_http(streamable_http_client(config.url, http_client=http), http)
         stdio = BoundedStdio(
             config.command,

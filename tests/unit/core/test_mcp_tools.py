@@ -582,3 +582,39 @@ def test_a_saved_call_without_its_result_is_answered_in_the_next_request(store: 
         ("user", None),
     ]
     assert "never run" in str(request.messages[3].content)
+
+
+@pytest.mark.asyncio
+async def test_a_huge_answer_over_http_is_cut_while_read() -> None:
+    """Streamable HTTP: a tool answer over the message bound is not read whole; the
+    call fails at once saying why, and the server is started again at the next use."""
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "tests" / "mcpbroken.py"), "http", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            await asyncio.sleep(0.1)
+        config = ServerConfig("web", url=f"http://127.0.0.1:{port}/mcp", timeout_s=60)
+        manager = McpManager({"web": config}.get, max_message_bytes=1 << 20)
+        try:
+            assert (await manager.ensure("web")).state is ServerState.READY
+            result = await manager.call("web", "huge", {"chars": 3_000_000})
+            assert result.error is not None
+            assert "larger than 1 MB" in result.error and "disconnected" in result.error
+            assert result.duration_ms is not None
+            assert result.duration_ms < 30_000  # failed at once, not at the timeout
+            status = await manager.ensure("web")  # what the tool loop does before a call
+            assert status.state is ServerState.READY
+            again = await manager.call("web", "echo", {"text": "still there"})
+            assert again.text == "echo: still there"
+        finally:
+            await manager.aclose()
+    finally:
+        proc.terminate()
+        proc.wait(10)
