@@ -255,7 +255,8 @@ def test_too_few_votes_are_said_and_sorted_last(qtbot: QtBot, store: Store) -> N
 def test_the_fit_runs_off_the_gui_thread_and_a_refresh_supersedes(
     qtbot: QtBot, store: Store
 ) -> None:
-    """Issue 16: the fit blocked the window; now the event loop turns while it runs."""
+    """Issue 16: the fit blocked the window; now the event loop turns while it runs,
+    and the votes are read there too, with a connection of the worker's own."""
     import random
     import threading
 
@@ -267,9 +268,9 @@ def test_the_fit_runs_off_the_gui_thread_and_a_refresh_supersedes(
     threads: list[str] = []
     original = arena._fit_in_worker
 
-    def spy(request: int, data: object) -> None:
+    def spy(request: int, *args: object) -> None:
         threads.append(threading.current_thread().name)
-        original(request, data)  # type: ignore[arg-type]
+        original(request, *args)  # type: ignore[arg-type]
 
     arena._fit_in_worker = spy  # type: ignore[method-assign]
     window = arena.open_leaderboard()
@@ -281,6 +282,13 @@ def test_the_fit_runs_off_the_gui_thread_and_a_refresh_supersedes(
     assert threads and all(name.startswith("leaderboard") for name in threads)
     assert window.proxy.rowCount() == 40
     assert not window.busy.isVisible()
+    reads: list[str] = []
+    store.conn.set_trace_callback(lambda sql: reads.append(sql) if "votes" in sql else None)
+    arena.refresh_leaderboard()
+    settle(qtbot, window)
+    store.conn.set_trace_callback(None)
+    assert reads == []  # the GUI thread's connection read no vote
+    assert window.proxy.rowCount() == 40
     arena.shutdown()
 
 
