@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QRect, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPalette
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate
+from PySide6.QtWidgets import QHeaderView, QStyle, QStyledItemDelegate, QStyleOptionHeader
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QStyleOptionViewItem
@@ -199,7 +199,9 @@ class CellDelegate(QStyledItemDelegate):
         line = metrics.height()
         painter.save()
         colours = _STATE_COLOURS.get(cell.state)
-        head = cell.state_text
+        # A done cell says so by its colour and a check mark: its figures get the room
+        # (the state word stays in the accessible text).
+        head = "✓" if cell.state is CellState.DONE else cell.state_text
         if colours is not None and not selected:
             painter.setPen(QColor(colours[1] if dark else colours[0]))
         else:
@@ -226,6 +228,56 @@ class CellDelegate(QStyledItemDelegate):
                     int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
                     text,
                 )
+        painter.restore()
+
+
+class PromptHeader(QHeaderView):
+    """The grid's row headers: each prompt on up to three wrapped lines, elided.
+
+    Qt's header paints one line cut at the edge ("1. Explain recursion to a ten-");
+    here the section is drawn by the style without text, then the prompt (the model's
+    tooltip text: the whole prompt) is wrapped like a cell's answer. The current
+    row's prompt is bold, as Qt's header marks it.
+    """
+
+    LINES = 3
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(Qt.Orientation.Vertical, parent)
+        self.setSectionsClickable(True)
+        self.setHighlightSections(True)
+
+    def paintSection(self, painter: QPainter, rect: QRect, index: int) -> None:  # noqa: N802
+        if not rect.isValid():
+            return
+        option = QStyleOptionHeader()
+        self.initStyleOption(option)
+        option.rect = rect
+        option.section = index
+        option.text = ""
+        painter.save()
+        self.style().drawControl(QStyle.ControlElement.CE_Header, option, painter, self)
+        painter.restore()
+        model = self.model()
+        text = model.headerData(index, Qt.Orientation.Vertical, Qt.ItemDataRole.ToolTipRole)
+        if not text:
+            return
+        font = self.font()
+        current = self.selectionModel().currentIndex() if self.selectionModel() else None
+        if current is not None and current.isValid() and current.row() == index:
+            font.setBold(True)
+        metrics = QFontMetrics(font)
+        inner = rect.adjusted(6, 3, -6, -3)
+        painter.save()
+        painter.setFont(font)
+        painter.setPen(self.palette().color(QPalette.ColorRole.ButtonText))
+        line = metrics.height()
+        for i, piece in enumerate(_wrap(str(text), metrics, inner.width(), self.LINES)):
+            painter.drawText(
+                QRect(inner.x(), inner.y() + line * i, inner.width(), line),
+                int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                piece,
+            )
         painter.restore()
 
 

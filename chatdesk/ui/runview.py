@@ -8,7 +8,7 @@ Widgets only: every figure and word arrives prepared by the controller
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from chatdesk.ui.rungrid import (
     CellDelegate,
     CellState,
+    PromptHeader,
     RunGridModel,
     SummaryModel,
     row_height,
@@ -39,6 +40,8 @@ from chatdesk.ui.rungrid import (
 
 #: Columns of the grid are at least this wide (three short lines of an answer).
 MIN_COLUMN_WIDTH = 220
+#: The prompts' column: three lines of about 30 characters each.
+PROMPT_HEADER_WIDTH = 220
 
 
 class RunView(QWidget):
@@ -162,10 +165,11 @@ class RunView(QWidget):
         self.grid.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.grid.setWordWrap(False)
         self.grid.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        vertical = self.grid.verticalHeader()
+        vertical = PromptHeader(self.grid)
+        self.grid.setVerticalHeader(vertical)
         vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         vertical.setDefaultSectionSize(row_height(self.grid.fontMetrics()))
-        vertical.setMaximumWidth(220)
+        vertical.setFixedWidth(PROMPT_HEADER_WIDTH)  # prompts wrap on three lines
         horizontal = self.grid.horizontalHeader()
         horizontal.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         horizontal.setMinimumSectionSize(MIN_COLUMN_WIDTH // 2)
@@ -185,9 +189,13 @@ class RunView(QWidget):
         self.summary.setAccessibleName(self.tr("Summary per model"))
         self.summary.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.summary.verticalHeader().setVisible(False)
-        self.summary.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents
-        )
+        heads = self.summary.horizontalHeader()
+        # Long titles ("Rating (95% interval)") wrap on two lines instead of pushing
+        # the table sideways: the columns are as wide as their figures (_fit_summary).
+        heads.setDefaultAlignment(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap)
+        heads.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        heads.setStretchLastSection(True)
+        heads.setMinimumHeight(heads.fontMetrics().height() * 2 + 10)
         self.judge_text = QTextBrowser()
         self.judge_text.setObjectName("run-judge")
         self.judge_text.setAccessibleName(self.tr("Judge replies for the selected prompt"))
@@ -285,6 +293,19 @@ class RunView(QWidget):
 
     def set_summary(self, headers: list[str], rows: list[list[str]]) -> None:
         self.summary_model.set_rows(headers, rows)
+        self._fit_summary()
+
+    def _fit_summary(self) -> None:
+        """Each column as wide as its widest figure, or its title's longest word."""
+        model = self.summary_model
+        heads = self.summary.horizontalHeader()
+        title_metrics = heads.fontMetrics()
+        cell_metrics = self.summary.fontMetrics()
+        for col in range(model.columnCount()):
+            title = str(model.headerData(col, Qt.Orientation.Horizontal) or "")
+            texts = [model.text(r, col) for r in range(model.rowCount())]
+            data = max((cell_metrics.horizontalAdvance(t) for t in texts), default=0)
+            heads.resizeSection(col, max(data, _two_lines(title, title_metrics)) + 12)
 
     def set_judge_text(self, text: str) -> None:
         self.judge_text.setPlainText(text)
@@ -345,3 +366,20 @@ class RunView(QWidget):
         if menu is not None:
             menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             menu.popup(self.grid.viewport().mapToGlobal(pos))
+
+
+def _two_lines(title: str, metrics: QFontMetrics) -> int:
+    """The narrowest width that shows ``title`` on at most two lines."""
+    words = title.split()
+    if len(words) > 1:  # the best place for the one line break
+        return min(
+            max(
+                metrics.horizontalAdvance(" ".join(words[:k])),
+                metrics.horizontalAdvance(" ".join(words[k:])),
+            )
+            for k in range(1, len(words))
+        )
+    if title.isascii():  # one word: never broken
+        return metrics.horizontalAdvance(title)
+    # Chinese has no spaces and breaks between characters: half, and one to spare.
+    return metrics.horizontalAdvance(title) // 2 + metrics.horizontalAdvance(title[:1])

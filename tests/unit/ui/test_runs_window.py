@@ -385,3 +385,32 @@ def test_ctrl_k_lists_matching_runs_and_opens_one(harness: Harness) -> None:
     history.open_search("nothing like this anywhere")
     assert not panel.runs_label().isVisible()
     panel.hide()
+
+
+def test_the_summary_fits_a_1280_window_and_prompts_wrap(harness: Harness) -> None:
+    """Long summary titles wrap on two lines instead of pushing the table sideways;
+    a long prompt's row header shows three wrapped lines, the last one elided."""
+    from PySide6.QtGui import QFontMetrics
+    from PySide6.QtWidgets import QApplication
+
+    from chatdesk.ui.rungrid import PromptHeader, _wrap
+
+    h = harness
+    h.window.resize(1280, 800)
+    h.window.show()
+    models = ["model-one", "model-two", "model-three"]
+    for m in models:
+        h.server.default_for(m, Reply(text=f"{m} says hello", usage="auto"))
+    h.server.default_for(JUDGE, Reply(text="[[A]]", usage="auto"))
+    prompts = "Explain recursion to a ten-year-old, with an example.\nsecond"
+    start_run(h, prompts, models, judge=JUDGE)
+    view = ctl_of(h).view
+    view.tabs.setCurrentWidget(view.summary)
+    QApplication.processEvents()
+    assert view.summary.horizontalScrollBar().maximum() == 0  # no sideways scroll
+    header = view.grid.verticalHeader()
+    assert isinstance(header, PromptHeader)
+    prompt = "Explain the difference between a process and a thread, " * 4
+    lines = _wrap(prompt, QFontMetrics(header.font()), header.width() - 12, PromptHeader.LINES)
+    assert len(lines) == 3 and lines[-1].endswith("…")
+    assert lines[0].startswith("Explain the difference")
