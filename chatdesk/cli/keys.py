@@ -70,12 +70,13 @@ def cmd_keys(args: argparse.Namespace) -> int:
         else:
             print(f"keyring backend: {keys.backend_name()}")
             for e in entries:
+                uses = f"requests use {e['key_from']} ({mask_key(env)})" if e["key_from"] else ""
                 if e["has_key"]:
                     shown = e["masked"]
-                elif e["key_from"]:
-                    shown = f"no stored key; requests use {e['key_from']} ({mask_key(env)})"
+                elif problem is not None:  # the keyring could not say
+                    shown = "unknown" + (f"; {uses}" if uses else "")
                 else:
-                    shown = "unknown" if problem else "no key"
+                    shown = f"no stored key; {uses}" if uses else "no key"
                 print(f"  {e['provider']}: {shown}")
             if env:
                 print(f"  environment: {mask_key(env)}")

@@ -29,7 +29,7 @@ from chatdesk.core.chat.session import ExchangeOutcome
 from chatdesk.core.chat.titles import make_title
 from chatdesk.core.chat.turns import Draft, build_request, preview_body, save_user_turn
 from chatdesk.core.errors import ChatdeskError, ValidationError, plain
-from chatdesk.core.services import server_from_ref, server_ref
+from chatdesk.core.services import server_ref
 from chatdesk.core.tools.toolloop import PendingCall, ToolRun
 from chatdesk.core.urls import mask_credentials
 from chatdesk.ctl.endpoint import EndpointService
@@ -194,17 +194,7 @@ class ChatController(QObject):
         if conv is None:
             return
         self.window.show_compare(False)
-        # Each conversation remembers its provider: switch to it (if it still exists).
-        # (No provider: this run's --base-url server, when there is one.)
-        current = self.endpoint.endpoint
-        in_use = (current.name if current is not None else None) or ""
-        wanted = server_from_ref(conv.provider)[0] or ""
-        if wanted:
-            known = self.store.get_provider(wanted) is not None
-        else:
-            known = self.endpoint.has_run_server()
-        if wanted != in_use and known and self.endpoint.switch_provider(wanted):
-            self.endpoint.refresh_models()
+        self.endpoint.follow(conv.provider)  # the server it remembers, where reachable
         self.conversation_id = conversation_id
         self.reload_messages()
         self.window.set_system_prompt(conv.system_prompt)

@@ -21,9 +21,11 @@ from chatdesk.core.services import (
     fetch_models,
     provider_cache_key,
     resolve_endpoint,
+    server_from_ref,
+    server_label,
     server_ref,
 )
-from chatdesk.core.urls import is_local_url, url_host, url_identity
+from chatdesk.core.urls import is_local_url, same_base_url, url_host, url_identity
 
 if TYPE_CHECKING:
     from chatdesk.ctl.services import Services
@@ -176,6 +178,35 @@ class EndpointService(QObject):
         self._override_base_url = None if name else self._run_base_url
         self.reload_endpoint()
         return True
+
+    def follow(self, ref: str | None) -> None:
+        """Talk to the server a conversation remembers (``ref``: a provider's name or
+        ``url:`` + base URL) when this window can: a provider that still exists, or
+        this run's ``--base-url`` server when it is that URL. A URL this window has
+        no way to reach (a chat begun in a terminal with ``--base-url``) is named in
+        the status bar with where new messages go, never silently swapped."""
+        current = self._endpoint
+        in_use = (current.name if current is not None else None) or ""
+        wanted, url = server_from_ref(ref)
+        if wanted:
+            known = self.services.store.get_provider(wanted) is not None
+        elif url is not None and self._run_base_url:
+            known = same_base_url(url, self._run_base_url)
+        else:
+            known = self.has_run_server() and url is None
+        if (wanted or "") != in_use and known and self.switch_provider(wanted or ""):
+            self.refresh_models()
+            return
+        here = self._endpoint
+        if url is not None and not known and here is not None:
+            if not same_base_url(url, here.base_url):
+                self.services.set_status(
+                    self.tr(
+                        "This chat was with %1, which this window is not using; new messages go to %2."
+                    )
+                    .replace("%1", url_host(url) or url)
+                    .replace("%2", server_label(here.name, here.base_url))
+                )
 
     def has_run_server(self) -> bool:
         """Whether this run was started with ``--base-url`` (a server with no provider)."""

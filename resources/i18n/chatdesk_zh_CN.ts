@@ -114,17 +114,17 @@
 <context>
     <name>ArenaController</name>
     <message>
-        <location filename="../../chatdesk/ctl/arena.py" line="89" />
+        <location filename="../../chatdesk/ctl/arena.py" line="107" />
         <source>The votes could not be read: {error}</source>
         <translation>无法读取投票：{error}</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/arena.py" line="104" />
+        <location filename="../../chatdesk/ctl/arena.py" line="130" />
         <source>The ratings could not be computed: {error}</source>
         <translation>无法计算评分：{error}</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/arena.py" line="156" />
+        <location filename="../../chatdesk/ctl/arena.py" line="182" />
         <source>The prices could not be saved: {error}</source>
         <translation>无法保存价格：{error}</translation>
     </message>
@@ -356,7 +356,7 @@
     <name>ChatController</name>
     <message>
         <location filename="../../chatdesk/ctl/chat.py" line="87" />
-        <location filename="../../chatdesk/ctl/chat.py" line="508" />
+        <location filename="../../chatdesk/ctl/chat.py" line="498" />
         <source>Copied</source>
         <translation>已复制</translation>
     </message>
@@ -367,54 +367,54 @@
         <translation>请等待回答完成，或先停止生成。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="287" />
-        <location filename="../../chatdesk/ctl/chat.py" line="353" />
-        <location filename="../../chatdesk/ctl/chat.py" line="357" />
+        <location filename="../../chatdesk/ctl/chat.py" line="277" />
+        <location filename="../../chatdesk/ctl/chat.py" line="343" />
+        <location filename="../../chatdesk/ctl/chat.py" line="347" />
         <source>Not sent: %1</source>
         <translation>未发送：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="321" />
+        <location filename="../../chatdesk/ctl/chat.py" line="311" />
         <source>Sent in place of the failed question (kept as the other branch).</source>
         <translation>已代替失败的提问发送（失败的那条保留为另一个分支）。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="356" />
+        <location filename="../../chatdesk/ctl/chat.py" line="346" />
         <source>Request not valid</source>
         <translation>请求无效</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="437" />
+        <location filename="../../chatdesk/ctl/chat.py" line="427" />
         <source>Stopped after %1 tool rounds.</source>
         <translation>已在 %1 轮工具调用后停止。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="444" />
+        <location filename="../../chatdesk/ctl/chat.py" line="434" />
         <source>The answer could not be saved: %1</source>
         <translation>无法保存回答：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="548" />
+        <location filename="../../chatdesk/ctl/chat.py" line="538" />
         <source>Only your own messages can be edited.</source>
         <translation>只能编辑你自己发送的消息。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="567" />
+        <location filename="../../chatdesk/ctl/chat.py" line="557" />
         <source>There is no answer yet.</source>
         <translation>还没有回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="608" />
+        <location filename="../../chatdesk/ctl/chat.py" line="598" />
         <source>Tool result</source>
         <translation>工具结果</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="609" />
+        <location filename="../../chatdesk/ctl/chat.py" line="599" />
         <source>Result for %1:</source>
         <translation>%1 的结果：</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="623" />
+        <location filename="../../chatdesk/ctl/chat.py" line="613" />
         <source>This tool call already has a result.</source>
         <translation>该工具调用已有结果。</translation>
     </message>
@@ -1310,47 +1310,52 @@
 <context>
     <name>EndpointService</name>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="119" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="121" />
         <source>Server: %1</source>
         <translation>服务器：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="152" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="154" />
         <source>Wait for the answer to finish or stop it first.</source>
         <translation>请等待回答完成，或先停止生成。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="170" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="172" />
         <source>No provider named %1.</source>
         <translation>没有名为 %1 的服务商。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="214" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="204" />
+        <source>This chat was with %1, which this window is not using; new messages go to %2.</source>
+        <translation>这个对话原先使用 %1，本窗口没有使用它；新消息将发送到 %2。</translation>
+    </message>
+    <message>
+        <location filename="../../chatdesk/ctl/endpoint.py" line="243" />
         <source>Check the settings: %1</source>
         <translation>请检查设置：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="249" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="278" />
         <source>Cached model list (no API key yet)</source>
         <translation>缓存的模型列表（尚未设置 API 密钥）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="251" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="280" />
         <source>Built-in model list (no API key yet)</source>
         <translation>内置模型列表（尚未设置 API 密钥）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="266" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="295" />
         <source>Models from the server</source>
         <translation>来自服务器的模型列表</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="267" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="296" />
         <source>Cached model list (server unreachable)</source>
         <translation>缓存的模型列表（无法连接服务器）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="268" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="297" />
         <source>Built-in model list (server unreachable)</source>
         <translation>内置模型列表（无法连接服务器）</translation>
     </message>
@@ -3401,139 +3406,139 @@ The start of a card's table (an error, a tool call): the view rounds these too. 
 <context>
     <name>RunView</name>
     <message>
-        <location filename="../../chatdesk/ui/runview.py" line="76" />
-        <location filename="../../chatdesk/ui/runview.py" line="77" />
+        <location filename="../../chatdesk/ui/runview.py" line="79" />
+        <location filename="../../chatdesk/ui/runview.py" line="80" />
         <source>Search runs</source>
-        <extracomment>Columns of the grid are at least this wide (three short lines of an answer).</extracomment>
+        <extracomment>Columns of the grid are at least this wide (three short lines of an answer). The prompts' column: three lines of about 30 characters each.</extracomment>
         <translation>搜索运行</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/runview.py" line="84" />
+        <location filename="../../chatdesk/ui/runview.py" line="87" />
         <source>New run…</source>
         <translation>新建运行…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/runview.py" line="85" />
+        <location filename="../../chatdesk/ui/runview.py" line="88" />
         <source>New prompt-set run</source>
         <translation>新建提示词集运行</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/runview.py" line="89" />
+        <location filename="../../chatdesk/ui/runview.py" line="92" />
         <source>Prompt-set runs</source>
         <translation>提示词集运行</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/runview.py" line="110" />
+        <location filename="../../chatdesk/ui/runview.py" line="113" />
         <source>Run progress</source>
         <translation>运行进度</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/runview.py" line="115" />
+        <location filename="../../chatdesk/ui/runview.py" line="118" />
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/runview.py" line="116" />
+        <location filename="../../chatdesk/ui/runview.py" line="119" />
         <source>Stop the run</source>
         <translation>停止运行</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/runview.py" line="118" />
+        <location filename="../../chatdesk/ui/runview.py" line="121" />
         <source>Resume</source>
         <translation>继续</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/runview.py" line="119" />
+        <location filename="../../chatdesk/ui/runview.py" line="122" />
         <source>Resume the run</source>
         <translation>继续运行</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/runview.py" line="121" />
+        <location filename="../../chatdesk/ui/runview.py" line="124" />
         <source>Retry cell</source>
         <translation>重试单元格</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/runview.py" line="122" />
+        <location filename="../../chatdesk/ui/runview.py" line="125" />
         <source>Retry the selected cell</source>
         <translation>重试所选单元格</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/runview.py" line="124" />
+        <location filename="../../chatdesk/ui/runview.py" line="127" />
         <source>Compare row</source>
         <translation>对比此行</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/runview.py" line="125" />
+        <location filename="../../chatdesk/ui/runview.py" line="128" />
         <source>Compare this row's answers blind</source>
         <translation>盲评对比此行的回答</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/runview.py" line="127" />
+        <location filename="../../chatdesk/ui/runview.py" line="130" />
         <source>Re-run with other models…</source>
         <translation>用其他模型重新运行…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/runview.py" line="130" />
+        <location filename="../../chatdesk/ui/runview.py" line="133" />
         <source>Export</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/runview.py" line="131" />
+        <location filename="../../chatdesk/ui/runview.py" line="134" />
         <source>Export the run</source>
         <translation>导出运行</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/runview.py" line="135" />
+        <location filename="../../chatdesk/ui/runview.py" line="138" />
         <source>CSV (one row per cell)…</source>
         <translation>CSV（每个单元格一行）…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/runview.py" line="136" />
+        <location filename="../../chatdesk/ui/runview.py" line="139" />
         <source>JSON…</source>
         <translation>JSON…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/runview.py" line="137" />
+        <location filename="../../chatdesk/ui/runview.py" line="140" />
         <source>HTML report…</source>
         <translation>HTML 报告…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/runview.py" line="157" />
+        <location filename="../../chatdesk/ui/runview.py" line="160" />
         <source>Answers: prompts by models</source>
         <translation>回答：提示词 × 模型</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/runview.py" line="185" />
+        <location filename="../../chatdesk/ui/runview.py" line="189" />
         <source>Summary per model</source>
         <translation>各模型汇总</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/runview.py" line="193" />
+        <location filename="../../chatdesk/ui/runview.py" line="201" />
         <source>Judge replies for the selected prompt</source>
         <translation>所选提示词的评审回复</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/runview.py" line="196" />
+        <location filename="../../chatdesk/ui/runview.py" line="204" />
         <source>Summary</source>
         <translation>汇总</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/runview.py" line="197" />
+        <location filename="../../chatdesk/ui/runview.py" line="205" />
         <source>Judge replies</source>
         <translation>评审回复</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/runview.py" line="257" />
+        <location filename="../../chatdesk/ui/runview.py" line="265" />
         <source>No run open: start one with New run…</source>
         <translation>未打开运行：用“新建运行…”开始一个</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/runview.py" line="336" />
+        <location filename="../../chatdesk/ui/runview.py" line="357" />
         <source>Compare this row (blind)</source>
         <translation>对比此行（盲评）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/runview.py" line="338" />
+        <location filename="../../chatdesk/ui/runview.py" line="359" />
         <source>Retry this cell</source>
         <translation>重试此单元格</translation>
     </message>
@@ -4541,7 +4546,7 @@ The start of a card's table (an error, a tool call): the view rounds these too. 
 <context>
     <name>chat</name>
     <message>
-        <location filename="../../chatdesk/ctl/chat.py" line="410" />
+        <location filename="../../chatdesk/ctl/chat.py" line="400" />
         <source>Running %1…</source>
         <translation>正在运行 %1…</translation>
     </message>

@@ -230,3 +230,24 @@ def test_no_key_for_a_remote_server_lists_models_without_asking(harness: Harness
     assert "no API key" in h.window.model_picker.source()
     assert h.window.model_picker.models()  # the built-in list, at once
     assert len(h.server.requests) == before
+
+
+def test_a_chat_with_a_server_this_window_does_not_use_says_where_messages_go(
+    harness: Harness,
+) -> None:
+    """A chat begun by `chatdesk ask --base-url` elsewhere remembers its URL; this
+    window (another --base-url) cannot reach it with a key, so it keeps its server and
+    says so instead of sending there silently or pretending."""
+    h = harness
+    h.server.script(Reply(text="first"))
+    h.send("on the window's server")
+    mine = h.controller.conversation_id
+    conv = h.store.create_conversation("from a terminal")
+    h.store.update_conversation(conv, provider="url:http://192.0.2.7:8080/v1")
+    h.controller.open_conversation(conv)
+    status = h.window.status_label.text()
+    assert "This chat was with 192.0.2.7" in status and "new messages go to" in status
+    assert h.desk.endpoint.endpoint.base_url == h.server.base_url  # nothing swapped
+    h.window.set_status("")
+    h.controller.open_conversation(mine)  # its own server: no word about it
+    assert h.window.status_label.text() == ""
