@@ -35,6 +35,9 @@ class FigureStrip(QWidget):
         # Its width is the column's to decide: a longer value never widens anything.
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.setFixedHeight(QFontMetrics(self.font()).height() + 6)
+        # Filled with the page's colour, so its ten repaints a second paint nothing behind
+        # it (with the app's style sheet, every widget up to the main window).
+        self.setAutoFillBackground(True)
         self.captions = {
             "ttft": self.tr("First token"),
             "total": self.tr("Total"),

@@ -14,7 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import QTimer
 
-__all__ = ["paint_pass_deadline", "slice_done", "take_turn"]
+__all__ = ["paint_pass_deadline", "paint_pass_release", "slice_done", "take_turn"]
 
 # When the last render slice of any view ended, and which view rendered it.
 _LAST_SLICE: list[Any] = [0.0, None]
@@ -24,7 +24,7 @@ class _PaintPass:
     """The views painted in one window update, and whose turn it is to render."""
 
     open = False
-    wanting: list[int] = []  # views that asked for rendering time in the pass under way
+    wanting: list[int] = []  # views that asked for rendering time and still want some
     turn: int | None = None  # the view given the budget in this pass
     served: dict[int, float] = {}  # view -> when it last had the budget
 
@@ -49,6 +49,17 @@ def paint_pass_deadline(view: int, budget_s: float) -> float:
         _PaintPass.served[view] = now
         return now + budget_s
     return 0.0
+
+
+def paint_pass_release(view: int) -> None:
+    """The view ``view`` rendered all it needed: it does not want the next pass's turn.
+
+    Without this, a view that finished in its turn kept the turn for the next pass, and
+    the next column to stream (another view) drew its new blocks blank, then asked for
+    one more paint: two paints for each of its updates.
+    """
+    if _PaintPass.open:
+        _PaintPass.wanting = [v for v in _PaintPass.wanting if v != view]
 
 
 def _close_paint_pass() -> None:

@@ -115,6 +115,7 @@ class BlockRenderer(QObject):
         self.countdown_ids: set[int] = set()
         self._catch_up = self._timer(0, self._on_catch_up, single=True)
         self._idle = self._timer(0, idle, single=True)
+        self._idle_later = self._timer(250, self.wake, single=True)  # see idle_later
         self._countdown = self._timer(1000, self._tick)
         self._math_seen = mathtex.math_generation
         self._timer(500, self._check_math).start()
@@ -148,6 +149,11 @@ class BlockRenderer(QObject):
             self._idle.start()
         if self.countdown_ids and not self._countdown.isActive():
             self._countdown.start()
+
+    def idle_later(self, ms: int) -> None:
+        """Try the idle work again in ``ms`` (other views are streaming)."""
+        if not self._idle_later.isActive():
+            self._idle_later.start(ms)
 
     def take_turn(self) -> bool:
         """Whether this view may render a slice now (see :func:`frameshare.take_turn`)."""

@@ -33,7 +33,8 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QAbstractScrollArea, QWidget
 
 from chatdesk.store.rows import MessageRow, MessageStatus
-from chatdesk.ui.frameshare import paint_pass_deadline
+from chatdesk.ui import streamload
+from chatdesk.ui.frameshare import paint_pass_deadline, paint_pass_release
 from chatdesk.ui.jumpbutton import JumpButton
 from chatdesk.ui.lazyblocks import BlockRenderer, Item
 from chatdesk.ui.messagedocs import Thumbnails
@@ -85,9 +86,17 @@ class MessageCanvas(QAbstractScrollArea):
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.viewport().setMouseTracking(True)
         self.viewport().setAutoFillBackground(False)
+        # paintEvent fills what it paints: Qt then paints none of the widgets behind
+        # (with the app's style sheet, half the cost of a streaming column's frame).
+        self.viewport().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
         self.setFrameShape(QAbstractScrollArea.Shape.NoFrame)
         # A streaming view's bar repaints every frame: a flat one costs ~30 µs, Fusion's 1 ms.
         self.setVerticalScrollBar(FlatScrollBar(Qt.Orientation.Vertical, self))
+        # The bar (opaque) fills the box Qt keeps it in: without this, each change of its
+        # range painted every widget behind the box, up to the main window.
+        box = self.verticalScrollBar().parentWidget()
+        if box is not None and box is not self:
+            box.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
         self._colour_scroll_bar()
         sb = self.verticalScrollBar()
         sb.setSingleStep(40)
@@ -414,18 +423,23 @@ class MessageCanvas(QAbstractScrollArea):
     def _ensure_visible_rendered(self) -> None:
         """Render the rows on screen; their real heights replace the estimates."""
         self._paint_deadline = None  # asked for when a block on screen needs rendering
+        over = False
         for _ in range(6):
             changed: set[int] = set()
             for i in self._visible_rows():
                 item = self._item(i)
                 if item.lazy:
-                    self._realize_visible(item, i)
+                    over = self._realize_visible(item, i) or over
                 if self._heights[i] != item.height:
                     self._heights[i] = item.height
                     changed.add(i)
             if not changed:
-                return
+                break
             self._relayout(changed)
+        if over:
+            self.viewport().update()  # the next paint renders the rest
+        elif self._paint_deadline is not None:
+            paint_pass_release(id(self))  # all done: the next pass's turn goes to another
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
         super().showEvent(event)
@@ -457,18 +471,18 @@ class MessageCanvas(QAbstractScrollArea):
         m = self._model
         return {m.message(i).id for i in self._visible_rows()} if m is not None else set()
 
-    def _realize_visible(self, item: Item, row_index: int) -> None:
-        """Render the blocks of a row that intersect the viewport (plus a margin)."""
+    def _realize_visible(self, item: Item, row_index: int) -> bool:
+        """Render the blocks of a row that intersect the viewport; True when the paint's
+        time ran out first (the next paint renders the rest)."""
         m = self._model
         if m is None or item.stream is None:
-            return
+            return False
         y0 = self.verticalScrollBar().value() - self._tops[row_index] - self.PAD
         streaming = m.message(row_index).status == MessageStatus.STREAMING
         vh = self.viewport().height()
-        if self._blocks.realize_window(
+        return self._blocks.realize_window(
             item, y0, vh, self._stick_bottom, streaming, self._deadline_of_paint
-        ):
-            self.viewport().update()  # the next paint renders the rest
+        )
 
     def _deadline_of_paint(self) -> float:
         """This paint's rendering deadline (its turn among the views painted with it)."""
@@ -484,6 +498,10 @@ class MessageCanvas(QAbstractScrollArea):
             return
         if self.window().isVisible() and not self.isVisible():
             return  # another page of the window is shown (compare): resumed by showEvent
+        if streamload.others_streaming(m):
+            # Off-screen blocks can wait: other views' streams come first (compare).
+            self._blocks.idle_later(int(streamload.QUIET_S * 1000))
+            return
         if not self._blocks.take_turn():
             return
         deadline = time.perf_counter() + self.SLICE_S
@@ -565,6 +583,7 @@ class MessageCanvas(QAbstractScrollArea):
             self.viewport().setAccessibleDescription(text)
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+        start = time.perf_counter()
         if not self._a11y_timer.isActive():
             self._a11y_timer.start()  # what is on screen may have changed
         self._ensure_visible_rendered()
@@ -575,6 +594,11 @@ class MessageCanvas(QAbstractScrollArea):
         if m is None or not self._heights:
             p.end()
             return
+        self._paint_rows(p, m, pal)
+        p.end()
+        m.note_shown(time.perf_counter() - start)  # paces the model's flushes
+
+    def _paint_rows(self, p: QPainter, m: MessageListModel, pal: dict[str, str]) -> None:
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         y0 = self.verticalScrollBar().value()
         vh = self.viewport().height()
@@ -587,4 +611,3 @@ class MessageCanvas(QAbstractScrollArea):
             origin = QPointF(self._row_x(item), self._tops[i] - y0)
             role = m.message(i).role
             self._blocks.paint(p, ctx, item, role, origin, vh, self.actions_shown(i))
-        p.end()

@@ -5,6 +5,7 @@ Each compare column gets its own model; nothing here is shared between instances
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -19,6 +20,7 @@ from PySide6.QtCore import (
 from PySide6.QtWidgets import QWidget
 
 from chatdesk.store.rows import MessageRow
+from chatdesk.ui import streamload
 
 __all__ = ["ImageLoader", "MessageListModel", "copy_row"]
 
@@ -31,6 +33,10 @@ class MessageListModel(QAbstractListModel):
 
     Streaming deltas are buffered (``append_delta`` is O(1)) and flushed on a coalescing
     timer so the view is updated at most every :attr:`FLUSH_MS` ms, whatever the token rate.
+    When several views stream at once (compare columns), the interval grows with their
+    number and the cost of the last update (the flush and the paints after it, reported
+    by the view through :meth:`note_shown`) so that streamed updates of all views keep to
+    :attr:`UI_SHARE` of the thread, up to :attr:`MAX_FLUSH_MS` (8 updates a second).
     """
 
     RowRole = Qt.ItemDataRole.UserRole + 1  # the MessageRow
@@ -39,6 +45,8 @@ class MessageListModel(QAbstractListModel):
     BranchRole = Qt.ItemDataRole.UserRole + 4  # (position, count) or None
 
     FLUSH_MS = 80
+    MAX_FLUSH_MS = 125  # however loaded, a streaming view shows new text 8 times a second
+    UI_SHARE = 0.15  # of the thread, for the updates of all the views streaming at once
 
     def __init__(
         self, image_loader: ImageLoader | None = None, parent: QWidget | None = None
@@ -51,15 +59,33 @@ class MessageListModel(QAbstractListModel):
         self._version: dict[int, int] = {}
         self._pending: dict[int, tuple[list[str], list[str]]] = {}
         self._owned: set[int] = set()  # rows copied before being mutated by deltas
+        self._base_ms = self.FLUSH_MS
+        self._cost_s = 0.0  # the last flush and the paints after it so far
+        self._last_cost_s = 0.0  # the flush before it and all the paints after that one
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(self.FLUSH_MS)
         self._timer.timeout.connect(self.flush)
 
     def set_flush_interval(self, ms: int) -> None:
-        """How often streamed text reaches the view. Compare columns use slightly
-        different intervals so their repaints fall in different frames."""
-        self._timer.setInterval(max(16, min(500, ms)))
+        """How often streamed text reaches the view (when alone). Compare columns use
+        slightly different intervals so their repaints fall in different frames."""
+        self._base_ms = max(16, min(500, ms))
+        self._timer.setInterval(self._base_ms)
+
+    def flush_interval(self) -> int:
+        """The wait before buffered text is shown: the base interval, longer while
+        several views stream and showing an update costs much (see the class)."""
+        n = streamload.streaming_count()
+        if n < 2:  # alone (the chat view): as often as it always did
+            return self._base_ms
+        cost = max(self._cost_s, self._last_cost_s)  # the paints of the last may be due
+        want = n * cost / self.UI_SHARE * 1000
+        return int(max(self._base_ms, min(max(self._base_ms, self.MAX_FLUSH_MS), want)))
+
+    def note_shown(self, seconds: float) -> None:
+        """The view spent ``seconds`` showing this model's rows (a paint)."""
+        self._cost_s += seconds
 
     # -- Qt model API
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
@@ -101,6 +127,7 @@ class MessageListModel(QAbstractListModel):
         self._branch = dict(branch_info or {})
         self._pending.clear()
         self._owned.clear()
+        self._cost_s = self._last_cost_s = 0.0
         self._version = {}
         self.endResetModel()
 
@@ -150,18 +177,26 @@ class MessageListModel(QAbstractListModel):
         """Buffer streamed text for a message; the view sees it at the next flush."""
         buf = self._pending.get(message_id)
         if buf is None:
+            # The timer runs whenever something is buffered: armed with the first piece.
             buf = self._pending[message_id] = ([], [])
+            if not self._timer.isActive():
+                self._timer.start(self.flush_interval())
         if text:
             buf[0].append(text)
         if reasoning:
             buf[1].append(reasoning)
-        if not self._timer.isActive():
-            self._timer.start()
 
     def flush(self) -> None:
         """Apply buffered deltas now (one dataChanged per streaming message)."""
+        self._timer.stop()  # called directly (the stream ended): nothing left for it
+        if not self._pending:
+            return
+        start = time.perf_counter()
+        self._last_cost_s = self._cost_s
+        streamload.note_streamed(self)
         for mid in list(self._pending):
             self._flush_one(mid, emit=True)
+        self._cost_s = time.perf_counter() - start  # the paints after it are added
 
     def row_of(self, message_id: int) -> int:
         """Row of a message, -1 when it is not in the list."""

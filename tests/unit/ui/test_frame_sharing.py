@@ -14,7 +14,8 @@ from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from chatdesk.ui.frameshare import paint_pass_deadline
+from chatdesk.store.rows import MessageRow
+from chatdesk.ui.frameshare import paint_pass_deadline, paint_pass_release
 from chatdesk.ui.messageview import MessageView
 from chatdesk.ui.scrollbar import FlatScrollBar
 from tests.fakeserver import Reply, markdown_reply
@@ -43,6 +44,23 @@ def test_views_painted_in_one_update_take_turns_to_render(qtbot: QtBot) -> None:
     for _ in range(3):
         qtbot.wait(1)
         assert paint_pass_deadline(a, 0.004) > 0
+
+
+def test_a_view_done_in_its_turn_leaves_the_next_turn_to_another(qtbot: QtBot) -> None:
+    """Column A renders all it needs in its turn; column B's update comes next. B must
+    render in its first paint, not draw its new blocks blank and ask for another."""
+    a, b = 111, 222
+    qtbot.wait(1)
+    paint_pass_deadline(a, 0.004)  # whoever held the turn before: A has it now
+    qtbot.wait(1)
+    assert paint_pass_deadline(a, 0.004) > 0
+    paint_pass_release(a)  # A rendered everything on screen
+    qtbot.wait(1)  # the pass closes
+    assert paint_pass_deadline(b, 0.004) > 0  # B's first paint renders
+    qtbot.wait(1)
+    # Not released (its time ran out), B keeps the turn until it is done.
+    assert paint_pass_deadline(a, 0.004) == 0.0
+    assert paint_pass_deadline(b, 0.004) > 0
 
 
 def test_the_message_view_scroll_bar_is_flat_and_still_scrolls(qtbot: QtBot) -> None:
@@ -140,3 +158,65 @@ def test_a_hidden_chat_view_renders_its_blocks_only_once_shown_again(harness: Ha
     h.window.show_compare(False)
     h.wait(lambda: view.isVisible())
     h.wait(lambda: not item.lazy, timeout=10)  # rendered in idle time once shown
+
+
+class _Paints(QObject):
+    """Counts the paint events of the widgets it watches."""
+
+    def __init__(self, names: dict[str, QObject]) -> None:
+        super().__init__()
+        self.names = names
+        self.painted: set[str] = set()
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.Paint:
+            self.painted.update(k for k, w in self.names.items() if w is obj)
+        return False
+
+
+def test_a_streaming_column_repaints_nothing_behind_it(harness: Harness) -> None:
+    """The text, the scroll bar and the figures of a column change ten times a second
+    while it streams: none of these repaints may paint the widgets behind them (with
+    the app's style sheet, that was every widget up to the main window, each time)."""
+    h = harness
+    ctl = start(h, ["gpt-4o", "gpt-4o-mini"])
+    h.window.resize(1200, 800)
+    column = ctl.view.columns[0]
+    view = column.view
+    model = view.model()
+    assert model is not None
+    model.append_message(h.rows()[0] if h.rows() else _long_row())
+    h.wait(lambda: view.verticalScrollBar().isVisible())
+    for _ in range(5):
+        QApplication.processEvents()
+    bar = view.verticalScrollBar()
+    names: dict[str, QObject] = {
+        "window": h.window,
+        "page": ctl.view,
+        "column": column,
+        "scroll area": view,
+        "bar box": bar.parentWidget(),
+        "text": view.viewport(),
+        "bar": bar,
+        "figures": column.strip,
+    }
+    watcher = _Paints(names)
+    for w in names.values():
+        w.installEventFilter(watcher)
+    try:
+        view.viewport().update()
+        bar.setRange(0, bar.maximum() + 40)  # the answer grew
+        column.set_figure("tokens", "12 / 345")
+        h.wait(lambda: {"text", "bar", "figures"} <= watcher.painted)
+        for _ in range(3):
+            QApplication.processEvents()
+    finally:
+        for w in names.values():
+            w.removeEventFilter(watcher)
+    assert watcher.painted - {"bar box"} == {"text", "bar", "figures"}  # the box: a QWidget
+
+
+def _long_row() -> MessageRow:
+    return MessageRow(
+        id=987654, conversation_id=0, parent_id=None, role="assistant", content="line\n\n" * 400
+    )
