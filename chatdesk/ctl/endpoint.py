@@ -202,7 +202,8 @@ class EndpointService(QObject):
             if not same_base_url(url, here.base_url):
                 self.services.set_status(
                     self.tr(
-                        "This chat was with %1, which this window is not using; new messages go to %2."
+                        "This chat was with %1, which this window is not using; "
+                        "new messages go to %2."
                     )
                     .replace("%1", url_host(url) or url)
                     .replace("%2", server_label(here.name, here.base_url))

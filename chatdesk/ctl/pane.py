@@ -75,11 +75,13 @@ class PaneBinder(ExchangeObserver):
 
     def exchange_finished(self, exchange: Exchange) -> None:
         if not self.detached:
-            self.model.flush()
+            # The saved row is the whole answer: it replaces what was buffered in one
+            # update (a flush first re-rendered each answer's end twice).
             for mid in self.ids.values():
                 row = self.store.get_message(mid)
                 if row is not None and self.model.row_of(mid) >= 0:
                     self.model.update_message(self._shown(row))
+            self.model.flush()  # anything else still buffered
         if self.on_finished is not None:
             self.on_finished(exchange)
 

@@ -1325,37 +1325,37 @@
         <translation>没有名为 %1 的服务商。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="204" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="205" />
         <source>This chat was with %1, which this window is not using; new messages go to %2.</source>
         <translation>这个对话原先使用 %1，本窗口没有使用它；新消息将发送到 %2。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="243" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="246" />
         <source>Check the settings: %1</source>
         <translation>请检查设置：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="278" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="281" />
         <source>Cached model list (no API key yet)</source>
         <translation>缓存的模型列表（尚未设置 API 密钥）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="280" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="283" />
         <source>Built-in model list (no API key yet)</source>
         <translation>内置模型列表（尚未设置 API 密钥）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="295" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="298" />
         <source>Models from the server</source>
         <translation>来自服务器的模型列表</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="296" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="299" />
         <source>Cached model list (server unreachable)</source>
         <translation>缓存的模型列表（无法连接服务器）</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/endpoint.py" line="297" />
+        <location filename="../../chatdesk/ctl/endpoint.py" line="300" />
         <source>Built-in model list (server unreachable)</source>
         <translation>内置模型列表（无法连接服务器）</translation>
     </message>
@@ -1363,47 +1363,47 @@
 <context>
     <name>FigureStrip</name>
     <message>
-        <location filename="../../chatdesk/ui/comparefigures.py" line="39" />
+        <location filename="../../chatdesk/ui/comparefigures.py" line="42" />
         <source>First token</source>
         <translation>首字延迟</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparefigures.py" line="40" />
+        <location filename="../../chatdesk/ui/comparefigures.py" line="43" />
         <source>Total</source>
         <translation>总耗时</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparefigures.py" line="41" />
+        <location filename="../../chatdesk/ui/comparefigures.py" line="44" />
         <source>Tokens in/out</source>
         <translation>输入/输出 token</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparefigures.py" line="42" />
+        <location filename="../../chatdesk/ui/comparefigures.py" line="45" />
         <source>Speed</source>
         <translation>速度</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparefigures.py" line="43" />
+        <location filename="../../chatdesk/ui/comparefigures.py" line="46" />
         <source>Finish</source>
         <translation>结束原因</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparefigures.py" line="44" />
+        <location filename="../../chatdesk/ui/comparefigures.py" line="47" />
         <source>Cost</source>
         <translation>费用</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparefigures.py" line="48" />
+        <location filename="../../chatdesk/ui/comparefigures.py" line="51" />
         <source>first</source>
         <translation>首字</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparefigures.py" line="50" />
+        <location filename="../../chatdesk/ui/comparefigures.py" line="53" />
         <source>tokens</source>
         <translation>token</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/comparefigures.py" line="51" />
+        <location filename="../../chatdesk/ui/comparefigures.py" line="54" />
         <source>cost</source>
         <translation>费用</translation>
     </message>
@@ -2311,13 +2311,13 @@ The start of a card's table (an error, a tool call): the view rounds these too. 
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagecanvas.py" line="547" />
+        <location filename="../../chatdesk/ui/messagecanvas.py" line="565" />
         <location filename="../../chatdesk/ui/messagehtml.py" line="80" />
         <source>You</source>
         <translation>你</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/messagecanvas.py" line="548" />
+        <location filename="../../chatdesk/ui/messagecanvas.py" line="566" />
         <location filename="../../chatdesk/ui/messagehtml.py" line="81" />
         <source>Assistant</source>
         <translation>助手</translation>

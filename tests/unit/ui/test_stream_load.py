@@ -129,3 +129,20 @@ def test_a_finished_view_renders_off_screen_blocks_once_others_are_quiet(
         return now is not None and not now.lazy
 
     qtbot.waitUntil(rendered, timeout=10_000)
+
+
+def test_text_faster_than_anyone_reads_is_shown_four_times_a_second(qtbot: QtBot) -> None:
+    """More than a screenful of new text per update: the next update waits longer
+    (the view jumps a screen anyway); text at a reading pace keeps the base rate."""
+    model = MessageListModel()
+    _streaming(model)
+    model.append_delta(1, "word " * 100)  # 500 characters: a fast model
+    model.flush()
+    assert model.flush_interval() == model.FLUSH_MS
+    model.append_delta(1, "x" * (model.FAST_CHARS + 1))  # a wall of text in one update
+    model.flush()
+    assert model.flush_interval() == model.FAST_FLUSH_MS
+    model.append_delta(1, "y")
+    assert model._timer.interval() == model.FAST_FLUSH_MS  # noqa: SLF001
+    model.flush()  # the stream slowed down: back to the base rate
+    assert model.flush_interval() == model.FLUSH_MS
