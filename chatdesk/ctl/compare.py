@@ -501,9 +501,12 @@ class CompareController(QObject):
         for i, spec in enumerate(self.specs):
             price = None if self.names_hidden() else self._price(spec)
             exchange = self.exchanges.get(i)
-            row = self.comparison.answer(i) if self.comparison is not None else None
             live = exchange is not None and exchange.stats.started is not None
-            if live and exchange is not None and (not exchange.finished or row is None):
+            # The saved answer is read only once the exchange ended (a refresh a second
+            # while four columns stream read four whole answers each time).
+            running = live and exchange is not None and not exchange.finished
+            row = None if running or self.comparison is None else self.comparison.answer(i)
+            if live and exchange is not None and (running or row is None):
                 # Live while it runs; once saved, from the saved answer like the footer
                 # and a reopened comparison (one set of inputs, one tok/s).
                 failed = exchange.status in (ExchangeStatus.ERROR, ExchangeStatus.STOPPED)
