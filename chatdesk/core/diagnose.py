@@ -28,6 +28,10 @@ _TEXT = {
 }
 
 
+#: The most model ids handed back to offer (a relay may list thousands).
+MAX_OFFERED = 500
+
+
 def _t(key: str, lang: str, *args: object) -> str:
     en, zh = _TEXT[key]
     return (zh if lang.startswith("zh") else en).format(*args)
@@ -43,9 +47,18 @@ def _why(exc: ApiError, lang: str) -> str:
 
 
 async def diagnose(
-    base_url: str, api_key: str | None, model: str | None, *, lang: str = "en"
+    base_url: str,
+    api_key: str | None,
+    model: str | None,
+    *,
+    lang: str = "en",
+    found: list[str] | None = None,
 ) -> tuple[bool, str]:
-    """Return (ok, multi-line report). Never raises for server problems."""
+    """Return (ok, multi-line report). Never raises for server problems.
+
+    ``found``: filled with the ids of the server's models when it listed them (the
+    first-run screen offers them in place of the built-in list).
+    """
     from chatdesk.api.baseurl import normalize_base_url
     from chatdesk.api.client import ChatClient
 
@@ -66,6 +79,8 @@ async def diagnose(
         try:
             models = await client.list_models()
             lines.append(_t("models_ok", lang, len(models)))
+            if found is not None:
+                found[:] = [str(m["id"]) for m in models if m.get("id")][:MAX_OFFERED]
         except ApiError as exc:
             ok = False
             lines.append(_t("models_fail", lang, _why(exc, lang)))

@@ -55,7 +55,13 @@ class SettingsController(QObject):
         # The first-run test tries the model the window would use, not the server's first.
         w.key_panel.test_requested.connect(
             lambda url, key: services.spawn(
-                self.test_connection(url, key, endpoint.current_model(), w.key_panel.show_result)
+                self.test_connection(
+                    url,
+                    key,
+                    endpoint.current_model(),
+                    w.key_panel.show_result,
+                    lambda ids: w.key_panel.set_models(ids, endpoint.current_model()),
+                )
             )
         )
         w.key_panel.save_requested.connect(self.on_key_saved)
@@ -220,9 +226,21 @@ class SettingsController(QObject):
         self.endpoint.refresh_models()
 
     async def test_connection(
-        self, base_url: str, key: str, model: str, report: Callable[[bool, str], None]
+        self,
+        base_url: str,
+        key: str,
+        model: str,
+        report: Callable[[bool, str], None],
+        offer: Callable[[list[str]], None] | None = None,
     ) -> None:
+        """Try the server; ``offer`` gets its models when it listed them (the first-run
+        screen then offers the server's own list, not the built-in one)."""
         from chatdesk.core.diagnose import diagnose
 
-        ok, text = await diagnose(base_url, key or None, model or None, lang=self.language())
+        found: list[str] = []
+        ok, text = await diagnose(
+            base_url, key or None, model or None, lang=self.language(), found=found
+        )
         report(ok, text)
+        if found and offer is not None:
+            offer(found)

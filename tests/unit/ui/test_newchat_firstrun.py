@@ -84,9 +84,14 @@ def test_first_run_screen_saves_key_provider_and_model(fresh) -> None:
         panel.base_url_edit.setText(server.base_url)
         assert panel.preset_combo.currentIndex() == 1  # a typed address is "another server"
         panel.key_edit.setText(KEY)
+        ids = ("server-only-model", "gpt-4o")
+        server.models = [{"id": m, "object": "model", "owned_by": "t"} for m in ids]
         panel.test_button.click()
         _wait(loop, lambda: panel.test_button.isEnabled())
         assert panel.result_label.text().startswith("\u2713"), panel.result_label.text()
+        # The server's own models are offered once the key works (not the built-in list).
+        offered = [panel.model_combo.itemText(i) for i in range(panel.model_combo.count())]
+        assert offered == ["server-only-model", "gpt-4o"]
         panel.model_combo.setEditText("gpt-4o")
         panel.save_button.click()
         assert keyring.get_password("chatdesk", DEFAULT_PROVIDER) == KEY
