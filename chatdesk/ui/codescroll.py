@@ -18,7 +18,7 @@ from PySide6.QtGui import QAbstractTextDocumentLayout, QColor, QPainter
 
 from chatdesk.ui.messagedocs import Doc
 
-__all__ = ["STEP", "Wide", "draw", "frame_at", "scroll", "to_doc", "to_view"]
+__all__ = ["STEP", "Wide", "draw", "frame_at", "reveal", "scroll", "to_doc", "to_view"]
 
 #: Pixels a wheel notch or an arrow key moves a block.
 STEP = 48.0
@@ -69,6 +69,23 @@ def scroll(doc: Doc, wide: list[Wide], y: float, dx: float) -> bool:
         return False
     j, _rect, _head, extra = w
     doc.hx[j] = min(max(_offset(doc, j, extra) + dx, 0.0), extra)
+    return True
+
+
+def reveal(doc: Doc, wide: list[Wide], width: float, x: float, y: float, span: float) -> bool:
+    """Move the wide block at height ``y`` so that ``x``..``x + span`` of the document
+    shows (a third of the way in); False when it already does or there is no such block.
+    The find bar's match in a long code line is brought into view this way."""
+    w = frame_at(wide, y)
+    if w is None:
+        return False
+    j, _rect, head, extra = w
+    if y < head:
+        return False
+    shown = _offset(doc, j, extra)
+    if shown <= x and x + span <= shown + width:
+        return False
+    doc.hx[j] = min(max(x - width / 3, 0.0), extra)
     return True
 
 

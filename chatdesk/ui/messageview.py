@@ -124,6 +124,11 @@ class MessageView(MessageCanvas):
         sel.format = fmt
         item.hl.setdefault(k, []).append(sel)
         self._current_match = (message_id, k, sel)
+        doc = item.parts[k]
+        assert doc is not None
+        x, y_in_doc, _height = _match_point(doc, cur, self.fontMetrics().height())
+        span = self.fontMetrics().horizontalAdvance(cur.selectedText())
+        codescroll.reveal(doc, wide_frames(doc, item.width), item.width, x, y_in_doc, span)
         rect = self.current_match_rect()
         assert rect is not None
         sb = self.verticalScrollBar()
@@ -147,19 +152,14 @@ class MessageView(MessageCanvas):
         doc = item.parts[k]
         assert doc is not None
         cur = sel.cursor
-        block = cur.block()
-        pos = cur.selectionStart() - block.position()
-        line = block.layout().lineForTextPosition(pos)
-        top = doc.documentLayout().blockBoundingRect(block).top()
-        if line.isValid():
-            at = line.cursorToX(pos)  # PySide6 gives (x, position)
-            x = int(at[0] if isinstance(at, tuple) else at)  # type: ignore[arg-type]
-            y_in_doc, height = top + line.y(), int(line.height())
-        else:
-            y_in_doc, height, x = top, self.fontMetrics().height(), 0
-        y = self._tops[row] + self.PAD + item.offsets[k] + int(y_in_doc)
+        x, y_in_doc, height = _match_point(doc, cur, self.fontMetrics().height())
         width = max(1, self.fontMetrics().horizontalAdvance(cur.selectedText()))
-        x0 = self._row_x(item) + self.PAD + item.x_of(k) + x
+        # In a code block scrolled sideways the match is drawn shifted with it.
+        shifted = codescroll.to_view(
+            doc, wide_frames(doc, item.width), item.width, QRect(x, int(y_in_doc), width, height)
+        )
+        y = self._tops[row] + self.PAD + item.offsets[k] + int(y_in_doc)
+        x0 = self._row_x(item) + self.PAD + item.x_of(k) + shifted.x()
         return QRect(x0, y - self.verticalScrollBar().value(), width, height)
 
     def _drop_current_match(self) -> None:
@@ -501,3 +501,16 @@ class MessageView(MessageCanvas):
         if not isinstance(action, MessageAction):
             raise TypeError(f"not a MessageAction: {action!r}")
         self.action_requested.emit(action, mid, arg)
+
+
+def _match_point(doc: Doc, cur: QTextCursor, fallback_height: int) -> tuple[int, float, int]:
+    """(x, y, line height) of a found text's start, in its document's coordinates."""
+    block = cur.block()
+    pos = cur.selectionStart() - block.position()
+    line = block.layout().lineForTextPosition(pos)
+    top = doc.documentLayout().blockBoundingRect(block).top()
+    if line.isValid():
+        at = line.cursorToX(pos)  # PySide6 gives (x, position)
+        x = int(at[0] if isinstance(at, tuple) else at)  # type: ignore[arg-type]
+        return x, top + line.y(), int(line.height())
+    return 0, top, fallback_height

@@ -148,3 +148,21 @@ def test_a_line_beyond_the_cap_wraps_as_before(qtbot: QtBot) -> None:
     docs = code_docs(v, mid)
     assert docs and all(wide_frames(d, item.width) == [] for d in docs)
     assert max(code_lines(docs[0])) > 1  # wrapped at the column, in pieces
+
+
+def test_a_find_match_far_along_a_long_code_line_is_scrolled_into_view(qtbot: QtBot) -> None:
+    """Ctrl+F's match at the end of a line that scrolls sideways is shown: the block
+    moves to it, and the match is drawn inside the column."""
+    line = "values = [" + ", ".join(f"v{i:03d}" for i in range(60)) + ", needle_here]"
+    v, mid = shown(qtbot, f"Before.\n\n```python\n{line}\n```\n")
+    item = v._items[mid]  # noqa: SLF001
+    (doc,) = code_docs(v, mid)
+    ((j, _frame, _head, extra),) = wide_frames(doc, item.width)
+    assert doc.hx.get(j, 0.0) == 0.0
+    v.highlight(mid, "needle_here")
+    rect = v.scroll_to_match(mid, "needle_here", 0)
+    assert rect is not None
+    assert 0 < doc.hx[j] <= extra  # the block moved sideways to the match
+    column = v.message_rect(mid)
+    assert column is not None
+    assert column.x() <= rect.x() and rect.right() <= column.x() + v.PAD + item.width + 2
