@@ -48,6 +48,10 @@ if TYPE_CHECKING:
     from chatdesk.ui.mainwindow import MainWindow
 
 
+#: How often the live figures of streaming columns are refreshed.
+FIGURES_MS = 250
+
+
 class CompareController(QObject):
     """Wires the compare view to core.
 
@@ -79,8 +83,10 @@ class CompareController(QObject):
         self.actions = CompareActions(self, window, services, self)
         self.actions.voted.connect(self.voted)
         self._prices: PriceTable | None = None
+        # Live figures four times a second: numbers to read, not an animation (at ten,
+        # four streaming columns repainted their strips forty times a second).
         self._timer = QTimer(self)
-        self._timer.setInterval(100)
+        self._timer.setInterval(FIGURES_MS)
         self._timer.timeout.connect(self.refresh_figures)
         self._view: CompareView | None = None
         self._arena: Any = None

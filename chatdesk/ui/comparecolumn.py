@@ -378,7 +378,7 @@ class CompareColumn(QFrame):
         self.retry_button.setVisible(retry)
 
     def set_figure(self, key: str, text: str, *, best: bool = False) -> None:
-        """Figures refresh ten times a second while streaming: the strip repaints what
+        """Figures refresh four times a second while streaming: the strip repaints what
         changed, with no layout pass (the best of each in the accent colour)."""
         self.strip.set_figure(key, text, best=best)
 

@@ -1,6 +1,6 @@
 """One compare column's live figures as a single painted line.
 
-The figures change ten times a second while four columns stream. Six labels in a grid
+The figures change four times a second while four columns stream. Six labels in a grid
 re-laid the column out at each change and cut their values off without an ellipsis when
 narrow; this strip paints one line of text instead: a change is one ``update()``, never a
 layout pass, and its height never moves. What does not fit is elided with "…" (captions
@@ -162,7 +162,7 @@ class FigureStrip(QWidget):
         return QSize(120, self.height())
 
     def event(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.ToolTip:  # built when asked, not ten times a second
+        if event.type() == QEvent.Type.ToolTip:  # built when asked, not four times a second
             QToolTip.showText(event.globalPos(), self.full_text("\n"), self)  # type: ignore[attr-defined]
             return True
         return super().event(event)
