@@ -189,9 +189,9 @@ def _check_columns(columns: Any) -> list[dict[str, Any]]:
     return model_columns(columns, 1, MAX_COLUMNS, f"a run has 1 to {MAX_COLUMNS} model columns")
 
 
-def _runner_alive(options: Any) -> bool:
-    """Whether the process that set a run ``running`` (its ``options.writer``) lives."""
-    opts = _loads(options)
+def _runner_alive(opts: Any) -> bool:
+    """Whether the process that set a run ``running`` (``writer`` in its decoded
+    options) lives."""
     return isinstance(opts, dict) and live.stamp_alive(opts.get("writer"))
 
 
@@ -201,7 +201,7 @@ def _run(row: tuple[Any, ...]) -> RunRow:
     opts = _loads(options)
     if not isinstance(opts, dict):
         opts = {}
-    if status == "running" and not live.stamp_alive(opts.get("writer")):
+    if status == "running" and not _runner_alive(opts):
         status = "stopped"  # its process died (a crash, kill -9): as the next start marks it
     opts.pop("writer", None)  # where it runs is the store's business, not the run's
     judge_spec = _loads(judge)
@@ -423,7 +423,7 @@ class RunRepository:
         rows = self._store.conn.execute(
             "SELECT id, options FROM runs WHERE status = 'running'"
         ).fetchall()
-        dead = [run_id for run_id, options in rows if not _runner_alive(options)]
+        dead = [run_id for run_id, options in rows if not _runner_alive(_loads(options))]
         if not dead:
             return 0
         with self._store.transaction():

@@ -8,6 +8,7 @@ mid-call, hangs, floods, nests too deep, prints garbage).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import socket
@@ -430,8 +431,9 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.mark.asyncio
-async def test_streamable_http_server() -> None:
+@contextlib.asynccontextmanager
+async def http_server() -> AsyncIterator[str]:
+    """tests/mcpbroken.py serving streamable HTTP on a free port: its MCP URL."""
     port = _free_port()
     proc = subprocess.Popen(
         [sys.executable, str(ROOT / "tests" / "mcpbroken.py"), "http", str(port)],
@@ -444,7 +446,16 @@ async def test_streamable_http_server() -> None:
                 if s.connect_ex(("127.0.0.1", port)) == 0:
                     break
             await asyncio.sleep(0.1)
-        config = ServerConfig("web", url=f"http://127.0.0.1:{port}/mcp", headers={"X-Token": "t"})
+        yield f"http://127.0.0.1:{port}/mcp"
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+@pytest.mark.asyncio
+async def test_streamable_http_server() -> None:
+    async with http_server() as url:
+        config = ServerConfig("web", url=url, headers={"X-Token": "t"})
         manager = McpManager({"web": config}.get)
         try:
             assert (await manager.ensure("web")).state is ServerState.READY
@@ -453,9 +464,6 @@ async def test_streamable_http_server() -> None:
             ).text == "echo: over http"
         finally:
             await manager.aclose()
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 @pytest.mark.asyncio
@@ -588,19 +596,8 @@ def test_a_saved_call_without_its_result_is_answered_in_the_next_request(store: 
 async def test_a_huge_answer_over_http_is_cut_while_read() -> None:
     """Streamable HTTP: a tool answer over the message bound is not read whole; the
     call fails at once saying why, and the server is started again at the next use."""
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, str(ROOT / "tests" / "mcpbroken.py"), "http", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        for _ in range(100):
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            await asyncio.sleep(0.1)
-        config = ServerConfig("web", url=f"http://127.0.0.1:{port}/mcp", timeout_s=60)
+    async with http_server() as url:
+        config = ServerConfig("web", url=url, timeout_s=60)
         manager = McpManager({"web": config}.get, max_message_bytes=1 << 20)
         try:
             assert (await manager.ensure("web")).state is ServerState.READY
@@ -615,6 +612,3 @@ async def test_a_huge_answer_over_http_is_cut_while_read() -> None:
             assert again.text == "echo: still there"
         finally:
             await manager.aclose()
-    finally:
-        proc.terminate()
-        proc.wait(10)
