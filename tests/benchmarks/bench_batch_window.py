@@ -31,6 +31,7 @@ from PySide6.QtCore import Qt, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from chatdesk.eventloop import EventLoop  # noqa: E402
+from tests.benchmarks.serverproc import ServerProcess  # noqa: E402
 
 KEY = "sk-bench-batch-0000"
 MODELS = ["bench-a", "bench-b", "bench-c", "bench-d"]
@@ -47,29 +48,6 @@ with FakeServer(api_key=sys.argv[3]) as server:
     print(server.base_url, flush=True)
     time.sleep(1800)
 """
-
-
-class ServerProcess:
-    def __init__(self) -> None:
-        import subprocess
-
-        root = str(Path(__file__).resolve().parents[2])
-        self.proc = subprocess.Popen(
-            [sys.executable, "-c", SERVER, root, ",".join(MODELS), KEY],
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        assert self.proc.stdout is not None
-        self.base_url = self.proc.stdout.readline().strip()
-
-    def __enter__(self) -> ServerProcess:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.proc.kill()
-        self.proc.wait()
-        if self.proc.stdout is not None:
-            self.proc.stdout.close()
 
 
 def rss_mib() -> float:
@@ -97,7 +75,7 @@ def main() -> None:
     loop = EventLoop(app)
     asyncio.set_event_loop(loop)
 
-    with ServerProcess() as server:
+    with ServerProcess(SERVER, ",".join(MODELS), KEY) as server:
         from chatdesk.app import build, freeze_startup_objects, install_gc_pacer
         from chatdesk.ui.rundialog import ColumnChoice, RunDraft
 

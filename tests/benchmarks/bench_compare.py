@@ -44,6 +44,7 @@ from PySide6.QtCore import Qt, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from chatdesk.eventloop import EventLoop  # noqa: E402
+from tests.benchmarks.serverproc import ServerProcess  # noqa: E402
 
 KEY = "sk-bench-compare-0000"
 MODELS = ["bench-a", "bench-b", "bench-c", "bench-d"]
@@ -74,32 +75,6 @@ with FakeServer(api_key=sys.argv[5]) as server:
     print(server.base_url, flush=True)
     time.sleep(900)
 """
-
-
-class ServerProcess:
-    """The fake server in its own process, so it does not share our GIL."""
-
-    def __init__(self, tokens: int, rate: float, rounds: int) -> None:
-        import subprocess
-
-        root = str(Path(__file__).resolve().parents[2])
-        self.proc = subprocess.Popen(
-            [sys.executable, "-c", SERVER, root, str(tokens), ",".join(MODELS),
-             ",".join(str(d) for d in DELAYS), KEY, str(1 / rate if rate else 0), str(rounds)],
-            stdout=subprocess.PIPE,
-            text=True,
-        )  # fmt: skip
-        assert self.proc.stdout is not None
-        self.base_url = self.proc.stdout.readline().strip()
-
-    def __enter__(self) -> ServerProcess:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.proc.kill()
-        self.proc.wait()
-        if self.proc.stdout is not None:
-            self.proc.stdout.close()
 
 
 BARE = r"""
@@ -209,7 +184,15 @@ def main() -> None:
     loop = EventLoop(app)
     asyncio.set_event_loop(loop)
 
-    with ServerProcess(args.tokens, args.rate, rounds) as server:
+    server_args = (
+        str(args.tokens),
+        ",".join(MODELS),
+        ",".join(str(d) for d in DELAYS),
+        KEY,
+        str(1 / args.rate if args.rate else 0),
+        str(rounds),
+    )
+    with ServerProcess(SERVER, *server_args) as server:
         from chatdesk.app import build, freeze_startup_objects, install_gc_pacer
         from chatdesk.ui.render import mathtex, warm_up_steps
 

@@ -33,6 +33,7 @@ from PySide6.QtCore import Qt, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from chatdesk.eventloop import EventLoop  # noqa: E402
+from tests.benchmarks.serverproc import ServerProcess  # noqa: E402
 from tests.fakeserver import Reply, markdown_reply  # noqa: E402
 
 KEY = "sk-bench-window-0000"
@@ -94,29 +95,6 @@ with FakeServer(api_key=KEY) as server:
 """
 
 
-class ServerProcess:
-    """The fake server in its own process, so it does not share our GIL."""
-
-    def __init__(self, tokens: int, bulk: bool) -> None:
-        import subprocess
-
-        root = str(Path(__file__).resolve().parents[2])
-        self.proc = subprocess.Popen(
-            [sys.executable, "-c", SERVER, root, str(tokens), "1" if bulk else "0"],
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        assert self.proc.stdout is not None
-        self.base_url = self.proc.stdout.readline().strip()
-
-    def __enter__(self) -> ServerProcess:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.proc.kill()
-        self.proc.wait()
-
-
 def pct(values: list[float], q: float) -> float:
     s = sorted(values)
     return s[min(len(s) - 1, int(q * len(s)))] if s else 0.0
@@ -136,7 +114,7 @@ def main() -> None:
     loop = EventLoop(app)
     asyncio.set_event_loop(loop)
 
-    with ServerProcess(args.tokens, args.bulk) as server:
+    with ServerProcess(SERVER, str(args.tokens), "1" if args.bulk else "0") as server:
         # Warm the bare path once, then measure it (wall and CPU time of this process).
         bare_s, bare_chars = loop.run_until_complete(bare_loop(server.base_url))
         cpu0 = time.process_time()
