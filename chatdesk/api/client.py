@@ -38,6 +38,7 @@ from chatdesk.api._http import CookielessClient, httpx
 from chatdesk.api.baseurl import normalize_base_url
 from chatdesk.api.body import MAX_BODY_BYTES, aclose, body_chunks, drain, read_capped
 from chatdesk.api.classify import error_from_response, network_error
+from chatdesk.api.decode import decode_items
 from chatdesk.api.errors import (
     ApiError,
     NetworkError,
@@ -54,10 +55,7 @@ from chatdesk.api.validate import build_body, validate_request
 from chatdesk.api.wire import (
     BODY_TRIM,
     ChunkReader,
-    bulk_objects,
     json_events,
-    json_lines,
-    json_text,
     merge_deltas,
     parse_json,
     partial_result,
@@ -560,7 +558,6 @@ class ChatClient:
                 items = feed(first)
 
             append = seen.append
-            events = reader.events
             done = False
             bad = 0
             payloads = 0
@@ -569,64 +566,16 @@ class ChatClient:
                 # The events of everything that came in one go, parsed, merged and
                 # redacted together; a failure among them is raised after the ones
                 # before it went out.
-                out: list[StreamEvent] = []
-                failure: ApiError | None = None
-                objs = bulk_objects(items) if len(items) > 1 else None
-                if objs is not None:
-                    done = done or items[-1][1] == "[DONE]"
-                    payloads += len(objs)
-                    for i, obj in enumerate(objs):
-                        if obj.get("error"):
-                            failure = error_from_response(
-                                None, None, items[i][1], secret=self._api_key, received=status
-                            )
-                            objs = objs[:i]
-                            break
-                    out = reader.events_many(objs)
-                else:
-                    for event, payload in items:
-                        if event is not None and event == "error":
-                            failure = error_from_response(
-                                None,
-                                None,
-                                payload or "error event",
-                                secret=self._api_key,
-                                received=status,
-                            )
-                            break
-                        if payload == "[DONE]":
-                            done = True
-                            continue
-                        try:
-                            parsed: list[Any] = [parse_json(payload)]
-                        except ValueError:
-                            parsed = json_lines(payload)
-                            if not parsed:
-                                bad += 1
-                                continue
-                        for obj in parsed:
-                            if obj.__class__ is not dict:
-                                bad += 1
-                                continue
-                            payloads += 1
-                            if obj.get("error"):
-                                failure = error_from_response(
-                                    None,
-                                    None,
-                                    payload if len(parsed) == 1 else json_text(obj),
-                                    secret=self._api_key,
-                                    received=status,
-                                )
-                                break
-                            out += events(obj)
-                        if failure is not None:
-                            break
-                if out:
-                    for ev in scrub(merge_deltas(out)):
+                got = decode_items(items, reader, self._api_key, status)
+                done = done or got.done
+                payloads += got.payloads
+                bad += got.bad
+                if got.events:
+                    for ev in scrub(merge_deltas(got.events)):
                         append(ev)
                         yield ev
-                if failure is not None:
-                    raise failure
+                if got.failure is not None:
+                    raise got.failure
                 if eof:
                     break
                 if deadline is None:
