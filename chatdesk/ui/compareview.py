@@ -181,6 +181,7 @@ class CompareView(QWidget):
         self.vote_label.setObjectName("vote-question")
         vote.addWidget(self.vote_label, 1)
         self.vote_buttons: dict[str, QPushButton] = {}
+        self._built_for = 0  # the column count the labels and vote buttons were made for
         self._vote_row = vote
         self._vote_texts: dict[str, tuple[str, str]] = {}  # value: (long, short)
         self.vote_bar = QWidget()
@@ -253,14 +254,16 @@ class CompareView(QWidget):
         for i, column in enumerate(self.columns):
             column.set_label(LABELS[i])
         self.add_button.setEnabled(count < 4)
-        for box in (self.diff_left, self.diff_right):
-            box.blockSignals(True)
-            box.clear()
-            box.addItems(list(LABELS[:count]))
-            box.blockSignals(False)
+        if count != self._built_for:  # else the same count: the choices stand
+            self._built_for = count
+            for box in (self.diff_left, self.diff_right):
+                box.blockSignals(True)
+                box.clear()
+                box.addItems(list(LABELS[:count]))
+                box.blockSignals(False)
+            self._build_vote_buttons(count)
         self.diff_left.setCurrentIndex(0)
         self.diff_right.setCurrentIndex(1 if count > 1 else 0)
-        self._build_vote_buttons(count)
 
     def _add_column(self) -> None:
         i = len(self.columns)

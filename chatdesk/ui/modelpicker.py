@@ -125,6 +125,7 @@ class ModelPicker(QComboBox):
         self._current = ""
         self._source = ""
         self._ids: list[str] = []
+        self._list_sig: tuple[object, ...] | None = None  # what set_models was given last
         self.setEditable(True)
         self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
@@ -167,8 +168,19 @@ class ModelPicker(QComboBox):
     def set_models(self, models: list[dict[str, Any]], recent: list[str] | None = None) -> None:
         """Replace the list; the current model stays selected (even if not listed).
 
-        ``recent``: the models used last with this provider, listed first.
+        ``recent``: the models used last with this provider, listed first. The same list
+        again (each new comparison sets it on every column) changes nothing.
         """
+        sig = (
+            tuple((str(e.get("id") or ""), str(e.get("owned_by") or "")) for e in models),
+            tuple(recent or ()),
+            self.tr("Recent"),
+            self.tr("Other"),
+            self.font().key(),
+        )
+        if sig == self._list_sig:
+            return
+        self._list_sig = sig
         groups: dict[str, list[str]] = {}
         seen: set[str] = set()
         for entry in models:
