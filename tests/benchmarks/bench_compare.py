@@ -11,7 +11,9 @@ message views) against the fake server in its own process:
 - a bare httpx loop (its own process: no Qt, no store) reading the same four streams
   at once, and the same four through our client and core alone (Exchange, no Qt, no
   store), alternated with the compare run ``--rounds`` times: the window's time less
-  the second is what the UI costs;
+  the second is what the UI costs. The bare loop is stock httpx; our client reads a
+  chunked body a network read at a time (``chatdesk/api/chunked.py``), so client and
+  core alone take about half its CPU and the window's lead over it is that saving;
 - time to first token per column against the delay the server was told.
 Targets (issue 19, restating issue 7): at full speed, four columns in the window within
 1.3x the bare httpx loop; paced at 100 tokens/s, four together within 1.05x the slowest
