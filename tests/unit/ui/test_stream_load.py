@@ -68,6 +68,9 @@ def test_several_costly_streams_flush_less_often_down_to_8_a_second(
     model.append_delta(1, "a")
     model.flush()  # this view streams too: four at once
     assert streamload.streaming_count() >= 4
+    # The flush measured its own time (0.1 ms, or more on a loaded machine); here the
+    # costs are told, so that measure is left out.
+    model._cost_s = model._last_cost_s = 0.0  # noqa: SLF001
     model.note_shown(0.0005)  # cheap updates: no reason to wait longer
     assert model.flush_interval() == 91
     model.note_shown(0.004)  # an update costs ~4.5 ms: 4 x 4.5 ms is 12% of 150 ms
