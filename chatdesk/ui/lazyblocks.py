@@ -34,7 +34,7 @@ from PySide6.QtGui import (
 
 from chatdesk.core.mdguard import LIMITS
 from chatdesk.store.rows import MessageRow, MessageStatus
-from chatdesk.ui import render
+from chatdesk.ui import graveyard, render
 from chatdesk.ui.breaks import breakable
 from chatdesk.ui.frameshare import slice_done, take_turn
 from chatdesk.ui.messagedocs import Doc
@@ -119,10 +119,6 @@ class BlockRenderer(QObject):
         self._countdown = self._timer(1000, self._tick)
         self._math_seen = mathtex.math_generation
         self._timer(500, self._check_math).start()
-        # Documents of messages no longer shown, released a few at a time: freeing a
-        # long answer's hundreds of documents at once stalls the window (a new turn).
-        self._graveyard: list[Any] = []
-        self._bury = self._timer(10, self._release_some)
 
     @property
     def dark(self) -> bool:
@@ -226,26 +222,12 @@ class BlockRenderer(QObject):
         return item
 
     def keep_only(self, live: set[int]) -> None:
-        """Forget the items of messages no longer in the list (freed in the background)."""
+        """Forget the items of messages no longer in the list (freed in the background:
+        a long answer's hundreds of documents freed at once stall the window)."""
         for mid in [k for k in self.items if k not in live]:
             item = self.items.pop(mid)
-            self._graveyard.extend(
-                d for d in (item.head, item.think, item.tail, item.foot, item.act) if d
-            )
-            self._graveyard.extend(d for d in item.segs if d is not None)
-            self._graveyard.append(item)
-        if self._graveyard and not self._bury.isActive():
-            self._bury.start()
-
-    def _release_some(self, budget_s: float = 0.002) -> None:
-        """Drop references to old documents for at most ``budget_s`` per tick."""
-        import time
-
-        end = time.perf_counter() + budget_s
-        while self._graveyard and time.perf_counter() < end:
-            self._graveyard.pop()
-        if not self._graveyard:
-            self._bury.stop()
+            parts = (item.head, item.think, item.tail, item.foot, item.act, *item.segs)
+            graveyard.bury([*(d for d in parts if d is not None), item])
 
     def drop_math(self, row_of: Callable[[int], MessageRow | None]) -> None:
         """Forget messages that may hold TeX, so they render again with math.
