@@ -82,7 +82,7 @@ class CompareView(QWidget):
         # buttons; now it keeps a few words, elided (the whole title in the tooltip).
         self.title.setMinimumWidth(self.TITLE_MIN)
         top.addWidget(self.title, 1)
-        self.add_button = QPushButton(self.tr("+ Column"))
+        self.add_button = QPushButton(self.tr("Column"))  # after its + icon
         self.add_button.setToolTip(self.tr("Add a column (up to 4)"))
         self.add_button.setIcon(icon("add"))
         self.add_button.setAccessibleName(self.tr("Add a column"))

@@ -8,9 +8,10 @@ widgets use has a contrast of at least 4.5:1 (tests/unit/ui/test_theme.py comput
 
 The style sheet stays small: Fusion still draws spin boxes and combo boxes, whose size
 hints the layouts rely on. It covers what the palette cannot say: rounded toolbar and
-push buttons, the composer card, the sidebar, visible unchecked check boxes in dark
-(Fusion's outline is the window colour darkened, which vanishes on a dark window) and no
-stock check/cross icons on dialog buttons.
+push buttons, the composer card, the sidebar, check boxes (Fusion's outline is the window
+colour darkened, which vanishes on a dark window; a checked box is the accent with a white
+tick, the same size and shape as an unchecked one) and no stock check/cross icons on
+dialog buttons.
 """
 
 from __future__ import annotations
@@ -166,6 +167,13 @@ def _palette(dark: bool) -> QPalette:
     return palette
 
 
+def _check_mark() -> str:
+    """The white tick drawn on a checked box (a path Qt's style sheets can load)."""
+    from chatdesk.paths import resources_dir
+
+    return (resources_dir() / "check.svg").as_posix()
+
+
 def style_sheet(dark: bool) -> str:
     """The application style sheet: only what the palette cannot say (see the module doc)."""
     c = COLOURS[dark]
@@ -256,6 +264,14 @@ QCheckBox::indicator:unchecked:hover, QRadioButton::indicator:unchecked:hover {{
 }}
 QCheckBox::indicator:unchecked:disabled, QRadioButton::indicator:unchecked:disabled {{
     border-color: {c["border"]}; background: {c["disabled_bg"]};
+}}
+QCheckBox::indicator:checked, QGroupBox::indicator:checked,
+QAbstractItemView::indicator:checked {{
+    width: 12px; height: 12px; border: 1px solid {c["accent"]};
+    background: {c["accent"]}; border-radius: 3px; image: url({_check_mark()});
+}}
+QCheckBox::indicator:checked:disabled {{
+    border-color: {c["mid"]}; background: {c["mid"]};
 }}
 QMenu {{ padding: 4px; }}
 QMenu::item {{ padding: 5px 24px 5px 12px; border-radius: 4px; }}

@@ -655,102 +655,103 @@
 <context>
     <name>CompareController</name>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="169" />
+        <location filename="../../chatdesk/ctl/compare.py" line="175" />
         <source>Wait for the answers to finish or stop them first.</source>
+        <extracomment>How often the live figures of streaming columns are refreshed.</extracomment>
         <translation>请等待回答完成，或先停止它们。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="232" />
+        <location filename="../../chatdesk/ctl/compare.py" line="238" />
         <source>Comparison</source>
         <translation>对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="234" />
+        <location filename="../../chatdesk/ctl/compare.py" line="240" />
         <source>New comparison</source>
         <translation>新建对比</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="278" />
+        <location filename="../../chatdesk/ctl/compare.py" line="284" />
         <source>This answer was carried forward: every column continued from it.</source>
         <translation>这个回答已被沿用：每一列都从它继续。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="283" />
+        <location filename="../../chatdesk/ctl/compare.py" line="289" />
         <source>Continued from %1's answer.</source>
         <translation>从 %1 的回答继续。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="309" />
+        <location filename="../../chatdesk/ctl/compare.py" line="315" />
         <source>Columns are fixed once the first prompt is sent.</source>
         <translation>发送第一条提示后，列就不能再更改。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="403" />
+        <location filename="../../chatdesk/ctl/compare.py" line="409" />
         <source>No provider named %1.</source>
         <translation>没有名为 %1 的服务商。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="428" />
+        <location filename="../../chatdesk/ctl/compare.py" line="434" />
         <source>Not sent: %1</source>
         <translation>未发送：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="432" />
+        <location filename="../../chatdesk/ctl/compare.py" line="438" />
         <source>Set up a server and key first.</source>
         <translation>请先设置服务器和密钥。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="532" />
+        <location filename="../../chatdesk/ctl/compare.py" line="541" />
         <source>%1 tok/s</source>
         <translation>%1 token/秒</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="544" />
+        <location filename="../../chatdesk/ctl/compare.py" line="553" />
         <source>Attempt %1: streaming…</source>
         <translation>第 %1 次尝试：正在接收…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="546" />
+        <location filename="../../chatdesk/ctl/compare.py" line="555" />
         <source>Streaming…</source>
         <translation>正在生成…</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="556" />
+        <location filename="../../chatdesk/ctl/compare.py" line="565" />
         <source>There is no answer to carry forward yet.</source>
         <translation>还没有可以沿用的回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="568" />
+        <location filename="../../chatdesk/ctl/compare.py" line="577" />
         <source>One prompt goes to every column; each answers on its own.</source>
         <translation>一条提示发给所有列，各列独立回答。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="570" />
+        <location filename="../../chatdesk/ctl/compare.py" line="579" />
         <source>Next prompt: each column continues its own thread.</source>
         <translation>下一条提示：各列沿着自己的对话继续。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="575" />
+        <location filename="../../chatdesk/ctl/compare.py" line="584" />
         <source>Next prompt: every column continues from %1's answer.</source>
         <translation>下一条提示：所有列都从 %1 的回答继续。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="601" />
+        <location filename="../../chatdesk/ctl/compare.py" line="610" />
         <source>tie</source>
         <translation>平局</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="601" />
+        <location filename="../../chatdesk/ctl/compare.py" line="610" />
         <source>all bad</source>
         <translation>都不好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="602" />
+        <location filename="../../chatdesk/ctl/compare.py" line="611" />
         <source>Your vote: %1. %2</source>
         <translation>你的投票：%1。%2</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/compare.py" line="634" />
+        <location filename="../../chatdesk/ctl/compare.py" line="643" />
         <source>Change the models if you like, then send.</source>
         <translation>可以先更换模型，然后发送。</translation>
     </message>
@@ -764,8 +765,8 @@
     </message>
     <message>
         <location filename="../../chatdesk/ui/compareview.py" line="85" />
-        <source>+ Column</source>
-        <translation>+ 列</translation>
+        <source>Column</source>
+        <translation>添加列</translation>
     </message>
     <message>
         <location filename="../../chatdesk/ui/compareview.py" line="86" />
@@ -849,66 +850,66 @@
     </message>
     <message>
         <location filename="../../chatdesk/ui/compareview.py" line="179" />
-        <location filename="../../chatdesk/ui/compareview.py" line="383" />
-        <location filename="../../chatdesk/ui/compareview.py" line="428" />
+        <location filename="../../chatdesk/ui/compareview.py" line="386" />
+        <location filename="../../chatdesk/ui/compareview.py" line="431" />
         <source>Which answer is better?</source>
         <translation>哪个回答更好？</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="234" />
+        <location filename="../../chatdesk/ui/compareview.py" line="235" />
         <source>Sync</source>
         <translation>同步</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="342" />
+        <location filename="../../chatdesk/ui/compareview.py" line="345" />
         <source>Carried</source>
         <translation>被延续</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="344" />
+        <location filename="../../chatdesk/ui/compareview.py" line="347" />
         <source>Continues from %1</source>
         <translation>延续自 %1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="378" />
+        <location filename="../../chatdesk/ui/compareview.py" line="381" />
         <source>A is better</source>
         <translation>A 更好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="379" />
+        <location filename="../../chatdesk/ui/compareview.py" line="382" />
         <source>B is better</source>
         <translation>B 更好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="380" />
-        <location filename="../../chatdesk/ui/compareview.py" line="390" />
+        <location filename="../../chatdesk/ui/compareview.py" line="383" />
+        <location filename="../../chatdesk/ui/compareview.py" line="393" />
         <source>Tie</source>
         <translation>平局</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="381" />
+        <location filename="../../chatdesk/ui/compareview.py" line="384" />
         <source>Both are bad</source>
         <translation>都不好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="381" />
-        <location filename="../../chatdesk/ui/compareview.py" line="391" />
+        <location filename="../../chatdesk/ui/compareview.py" line="384" />
+        <location filename="../../chatdesk/ui/compareview.py" line="394" />
         <source>Bad</source>
         <translation>都差</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="386" />
+        <location filename="../../chatdesk/ui/compareview.py" line="389" />
         <source>%1 is best</source>
         <translation>%1 最好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="391" />
+        <location filename="../../chatdesk/ui/compareview.py" line="394" />
         <source>All are bad</source>
         <translation>都不好</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/compareview.py" line="393" />
-        <location filename="../../chatdesk/ui/compareview.py" line="428" />
+        <location filename="../../chatdesk/ui/compareview.py" line="396" />
+        <location filename="../../chatdesk/ui/compareview.py" line="431" />
         <source>Which answer is best?</source>
         <translation>哪个回答最好？</translation>
     </message>
@@ -2609,37 +2610,39 @@ The start of a card's table (an error, a tool call): the view rounds these too. 
 <context>
     <name>ModelPicker</name>
     <message>
-        <location filename="../../chatdesk/ui/modelpicker.py" line="153" />
+        <location filename="../../chatdesk/ui/modelpicker.py" line="154" />
         <source>Model id</source>
         <translation>模型 ID</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/modelpicker.py" line="158" />
+        <location filename="../../chatdesk/ui/modelpicker.py" line="159" />
         <source>Not in the server's list: it is sent as typed.</source>
         <translation>不在服务器的模型列表中：将按输入原样发送。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/modelpicker.py" line="191" />
+        <location filename="../../chatdesk/ui/modelpicker.py" line="177" />
+        <location filename="../../chatdesk/ui/modelpicker.py" line="203" />
         <source>Recent</source>
         <translation>最近使用</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/modelpicker.py" line="205" />
+        <location filename="../../chatdesk/ui/modelpicker.py" line="178" />
+        <location filename="../../chatdesk/ui/modelpicker.py" line="217" />
         <source>Other</source>
         <translation>其他</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/modelpicker.py" line="341" />
+        <location filename="../../chatdesk/ui/modelpicker.py" line="353" />
         <source>Model: {0}</source>
         <translation>模型：{0}</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/modelpicker.py" line="345" />
+        <location filename="../../chatdesk/ui/modelpicker.py" line="357" />
         <source>List: {0}</source>
         <translation>列表：{0}</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ui/modelpicker.py" line="346" />
+        <location filename="../../chatdesk/ui/modelpicker.py" line="358" />
         <source>Type to search; press Enter to use any model id.</source>
         <translation>输入以搜索；按 Enter 可使用任意模型 ID。</translation>
     </message>
@@ -3741,17 +3744,17 @@ The start of a card's table (an error, a tool call): the view rounds these too. 
 <context>
     <name>SettingsController</name>
     <message>
-        <location filename="../../chatdesk/ctl/settingsctl.py" line="102" />
+        <location filename="../../chatdesk/ctl/settingsctl.py" line="108" />
         <source>This window talks to %1 (given with --base-url); a provider below is used once you pick it in the toolbar.</source>
         <translation>本窗口正在使用 %1（由 --base-url 指定）；在工具栏中选择下面的服务商后才会使用它。</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/settingsctl.py" line="108" />
+        <location filename="../../chatdesk/ctl/settingsctl.py" line="114" />
         <source>In use in this window: %1</source>
         <translation>本窗口正在使用：%1</translation>
     </message>
     <message>
-        <location filename="../../chatdesk/ctl/settingsctl.py" line="169" />
+        <location filename="../../chatdesk/ctl/settingsctl.py" line="175" />
         <source>The key is used for this session only.</source>
         <translation>此密钥仅在本次会话中使用。</translation>
     </message>

@@ -99,6 +99,42 @@ def test_unchecked_check_box_is_visible_in_dark(qapp: QApplication) -> None:
     assert brightest - bg.lightness() > 60
 
 
+@pytest.mark.parametrize("dark", [False, True])
+def test_a_checked_box_is_the_accent_with_a_white_tick(qapp: QApplication, dark: bool) -> None:
+    """Checked and unchecked boxes have one size and shape; the tick shows on the accent
+    (Fusion's own checked box was square and, in dark, nearly invisible)."""
+    apply_appearance({"theme": "dark" if dark else "light"})
+    box = QCheckBox("x")
+    box.resize(box.sizeHint())
+    unchecked = box.grab().toImage()
+    box.setChecked(True)
+    checked = box.grab().toImage()
+    accent = QColor(COLOURS[dark]["accent"])
+
+    def near(c: QColor, ref: QColor) -> bool:
+        return (
+            abs(c.red() - ref.red()) + abs(c.green() - ref.green()) + abs(c.blue() - ref.blue())
+            < 40
+        )
+
+    width = min(16, checked.width())
+    filled = [
+        (x, y)
+        for y in range(checked.height())
+        for x in range(width)
+        if near(checked.pixelColor(x, y), accent)
+    ]
+    assert len(filled) > 40  # the box is filled with the accent
+    xs, ys = [x for x, _ in filled], [y for _, y in filled]
+    inside = [
+        checked.pixelColor(x, y)
+        for y in range(min(ys), max(ys) + 1)
+        for x in range(min(xs), max(xs) + 1)
+    ]
+    assert sum(c.lightness() > 200 for c in inside) > 4  # and carries a white tick
+    assert unchecked.size() == checked.size()
+
+
 def test_first_start_uses_the_text_size_settings_shows(qapp: QApplication) -> None:
     qapp.setFont(QFont(qapp.font().family(), 8))
     apply_appearance({})
