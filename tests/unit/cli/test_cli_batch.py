@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -295,11 +296,34 @@ def _done_cells(db: Path) -> set[tuple[int, int]]:
     return {(c.prompt_index, c.model_index) for c in cells if c.status == "done"}
 
 
+def _wait_for_done_cells(
+    db: Path, proc: subprocess.Popen[bytes], count: int, log: Path | None = None
+) -> None:
+    """Until ``count`` cells are saved while ``proc`` runs (a liveness wait, not a timing
+    assertion); the run's stderr in the message when it ended first."""
+    deadline = time.monotonic() + 60
+    while len(_done_cells(db)) < count:
+        assert proc.poll() is None, log.read_text() if log is not None else "the run ended"
+        assert time.monotonic() < deadline, "the run never got going"
+        time.sleep(0.02)
+
+
+def _kill_9(proc: subprocess.Popen[bytes]) -> None:
+    """Kill the run as a power cut would, and wait for it."""
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=10)
+
+
+def _reap(proc: subprocess.Popen[bytes]) -> None:
+    """After a failed check: leave no run behind."""
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait()
+
+
 def test_kill_9_mid_run_then_resume_asks_no_done_cell_again(
     server: FakeServer, tmp_path: Path, chatdesk_home: Path
 ) -> None:
-    import time
-
     for model in ("m1", "m2"):
         server.default_for(model, Reply(text="answer " * 5, chunk_chars=5, delay_s=0.01))
     count = 30
@@ -312,17 +336,10 @@ def test_kill_9_mid_run_then_resume_asks_no_done_cell_again(
         env=_env(chatdesk_home), stdout=subprocess.DEVNULL, stderr=err,
     ) as proc:  # fmt: skip
         try:
-            deadline = time.monotonic() + 60
-            while len(_done_cells(db)) < 10:  # a liveness wait, not a timing assertion
-                assert proc.poll() is None, log.read_text()
-                assert time.monotonic() < deadline, "the run never got going"
-                time.sleep(0.02)
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
+            _wait_for_done_cells(db, proc, 10, log)
+            _kill_9(proc)
         finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
+            _reap(proc)
     assert proc.returncode == -signal.SIGKILL
     done = _done_cells(db)
     assert 10 <= len(done) < 2 * count
@@ -376,8 +393,6 @@ def test_a_run_going_on_elsewhere_is_listed_running_and_not_resumed_twice(
     """`batch --list` from another terminal says "running" while the run's process
     lives and "stopped" once it is killed; `--resume` refuses a live run (exit 2,
     nothing asked twice) and finishes a dead one."""
-    import time
-
     for model in ("m1", "m2"):
         server.default_for(model, Reply(text="slow " * 4, chunk_chars=5, delay_s=0.1))
     path = write(tmp_path, "set.txt", "".join(f"prompt {i}\n" for i in range(10)))
@@ -395,20 +410,14 @@ def test_a_run_going_on_elsewhere_is_listed_running_and_not_resumed_twice(
         env=_env(chatdesk_home), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     ) as proc:  # fmt: skip
         try:
-            deadline = time.monotonic() + 60
-            while not _done_cells(db):  # a liveness wait, not a timing assertion
-                assert proc.poll() is None and time.monotonic() < deadline
-                time.sleep(0.02)
+            _wait_for_done_cells(db, proc, 1)
             listed = cli("--list", "--json")
             busy = cli("--resume", "1")
             asked_before = len(server.chat_requests)
             assert proc.poll() is None, "the run ended before the checks: make it slower"
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
+            _kill_9(proc)
         finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
+            _reap(proc)
     assert json.loads(listed.stdout)["runs"][0]["status"] == "running"
     assert busy.returncode == 2
     assert "run 1 is going on in another ChatDesk window or terminal" in busy.stderr

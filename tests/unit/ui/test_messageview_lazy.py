@@ -12,7 +12,7 @@ from chatdesk.ui.messageview import MessageView
 from chatdesk.ui.render.convert import renderer
 from chatdesk.ui.render.highlight import lexer
 from tests.fakeserver import markdown_reply
-from tests.unit.ui.views import make_view, model_of
+from tests.unit.ui.views import make_view, model_of, stream_long_reply
 
 pytestmark = pytest.mark.ui
 
@@ -65,13 +65,8 @@ def test_count_code_blocks_matches_the_renderer() -> None:
 
 def test_streaming_reply_renders_only_what_is_seen(qtbot: QtBot, view: MessageView) -> None:
     model = model_of(view)
-    model.append_message(MessageRow(1, 1, None, "user", "go"))
-    model.append_message(MessageRow(2, 1, 1, "assistant", "", status="streaming"))
     text = markdown_reply(6000)
-    for i in range(0, len(text), 2000):
-        model.append_delta(2, text[i : i + 2000])
-        model.flush()
-        QApplication.processEvents()
+    stream_long_reply(model, text)
     item = view._items[2]  # noqa: SLF001
     assert item.lazy, "blocks scrolled past while streaming are not rendered yet"
     assert view.is_at_bottom()

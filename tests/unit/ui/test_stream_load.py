@@ -19,7 +19,7 @@ from chatdesk.store.rows import MessageRow
 from chatdesk.ui import streamload
 from chatdesk.ui.messagemodel import MessageListModel
 from tests.fakeserver import markdown_reply
-from tests.unit.ui.views import make_view, model_of
+from tests.unit.ui.views import make_view, model_of, stream_long_reply
 
 pytestmark = pytest.mark.ui
 
@@ -103,13 +103,7 @@ def test_a_finished_view_renders_off_screen_blocks_once_others_are_quiet(
 ) -> None:
     view = make_view(qtbot, 500)
     model = model_of(view)
-    model.append_message(MessageRow(1, 1, None, "user", "go"))
-    model.append_message(MessageRow(2, 1, 1, "assistant", "", status="streaming"))
-    text = markdown_reply(4000)
-    for i in range(0, len(text), 2000):
-        model.append_delta(2, text[i : i + 2000])
-        model.flush()
-        QApplication.processEvents()
+    stream_long_reply(model, markdown_reply(4000))
     row = model.message_by_id(2)
     assert row is not None
     done = MessageRow(**{f: getattr(row, f) for f in MessageRow.__slots__})
